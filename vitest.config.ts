@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config';
+
+// One runner for every package. Unit tests sit beside the code (*.test.ts); multi-device, browser and
+// server tests live under test/ and run one file at a time because they start real servers and browsers.
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'core', root: 'core', include: ['src/**/*.test.ts'], environment: 'node' } },
+      { test: { name: 'sync-server', root: 'sync-server', include: ['src/**/*.test.ts'], environment: 'node', testTimeout: 30_000, hookTimeout: 30_000 } },
+      { test: { name: 'extension', root: 'extension', include: ['src/**/*.test.ts'], environment: 'happy-dom' } },
+      { test: { name: 'desktop', root: 'desktop', include: ['src/**/*.test.ts', 'electron/**/*.test.ts'], environment: 'node' } },
+      {
+        test: {
+          name: 'system', root: 'test', include: ['**/*.test.ts'], environment: 'node',
+          testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
