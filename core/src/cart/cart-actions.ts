@@ -1,0 +1,48 @@
+/**
+ * Commands are what a shopper asks for; actions are commands stamped with when, where and (for new
+ * items) which id. Both are plain serialisable objects: the extension's popup and content script send
+ * commands to the background over messages, and the reducer only ever sees actions.
+ */
+import type { CartItem, ProductInput } from './cart-types.ts';
+
+export type CartCommand =
+  | { readonly type: 'item/add'; readonly product: ProductInput; readonly listId?: string; readonly quantity?: number }
+  | { readonly type: 'item/setQuantity'; readonly id: string; readonly quantity: number }
+  | { readonly type: 'item/remove'; readonly id: string }
+  | { readonly type: 'item/move'; readonly id: string; readonly listId: string }
+  | { readonly type: 'item/setNote'; readonly id: string; readonly note: string }
+  | { readonly type: 'list/clear'; readonly listId: string };
+
+export interface ActionMeta {
+  /** When the shopper did it (the device clock, ms since epoch). */
+  readonly at: number;
+  /** Which device did it. */
+  readonly device: string;
+  /** The id a new item gets (used by item/add only). */
+  readonly newId: string;
+}
+
+/** A shopper's command, stamped. */
+export type CommandAction = CartCommand & { readonly meta: ActionMeta };
+
+/** Documents read from the local database: at start-up, or after a local or remote write. */
+export type SyncAction =
+  | { readonly type: 'sync/loaded'; readonly docs: readonly CartItem[] }
+  | { readonly type: 'sync/received'; readonly docs: readonly CartItem[] };
+
+export type CartAction = CommandAction | SyncAction;
+
+export function stamp(command: CartCommand, meta: ActionMeta): CommandAction {
+  return Object.freeze({ ...command, meta: Object.freeze({ ...meta }) });
+}
+
+/** Action creators, so shells never spell action objects by hand. */
+export const cartCommands = {
+  add: (product: ProductInput, options: { listId?: string; quantity?: number } = {}): CartCommand =>
+    ({ type: 'item/add', product, ...options }),
+  setQuantity: (id: string, quantity: number): CartCommand => ({ type: 'item/setQuantity', id, quantity }),
+  remove: (id: string): CartCommand => ({ type: 'item/remove', id }),
+  move: (id: string, listId: string): CartCommand => ({ type: 'item/move', id, listId }),
+  setNote: (id: string, note: string): CartCommand => ({ type: 'item/setNote', id, note }),
+  clearList: (listId: string): CartCommand => ({ type: 'list/clear', listId }),
+} as const;

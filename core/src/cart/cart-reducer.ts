@@ -1,0 +1,119 @@
+/**
+ * The cart reducer: pure, total and immutable. Same state and action in, same state out; no clock,
+ * no ids, no I/O (those come stamped on the action). Unknown or stale ids leave the state untouched.
+ */
+import type { CartAction, CommandAction } from './cart-actions.ts';
+import { initialCartState, type CartItem, type CartState } from './cart-types.ts';
+
+type Items = Readonly<Record<string, CartItem>>;
+
+const ITEM_FIELDS: readonly (keyof CartItem)[] = ['id', 'listId', 'url', 'shop', 'title', 'priceMinor', 'currency',
+  'imageUrl', 'variant', 'quantity', 'note', 'addedAt', 'addedBy', 'updatedAt', 'updatedBy', 'deleted'];
+
+/** Copies exactly the item fields (storage metadata such as _rev or _meta is left behind) and freezes. */
+export function toCartItem(doc: CartItem): CartItem {
+  const item: Record<string, unknown> = {};
+  for (const field of ITEM_FIELDS) item[field] = doc[field];
+  return Object.freeze(item as unknown as CartItem);
+}
+
+export function sameItem(a: CartItem, b: CartItem): boolean {
+  return ITEM_FIELDS.every((field) => a[field] === b[field]);
+}
+
+function withItems(state: CartState, items: Items): CartState {
+  return items === state.items ? state : Object.freeze({ ...state, items: Object.freeze(items) });
+}
+
+function live(items: Items, id: string): CartItem | undefined {
+  const item = items[id];
+  return item && !item.deleted ? item : undefined;
+}
+
+function changed(item: CartItem, patch: Partial<CartItem>, action: CommandAction): CartItem {
+  return Object.freeze({ ...item, ...patch, updatedAt: action.meta.at, updatedBy: action.meta.device });
+}
+
+function reduceCommand(items: Items, action: CommandAction): Items {
+  switch (action.type) {
+    case 'item/add': {
+      const listId = action.listId ?? 'cart';
+      const quantity = action.quantity ?? 1;
+      const { product } = action;
+      // The same product and variant in the same list is one line: adding it again raises the quantity.
+      const existing = Object.values(items).find((item) => !item.deleted && item.listId === listId
+        && item.url === product.url && item.variant === product.variant);
+      if (existing) {
+        return { ...items, [existing.id]: changed(existing, {
+          quantity: existing.quantity + quantity,
+          title: product.title, priceMinor: product.priceMinor, currency: product.currency, imageUrl: product.imageUrl,
+        }, action) };
+      }
+      const item: CartItem = Object.freeze({
+        id: action.meta.newId, listId, url: product.url, shop: product.shop ?? new URL(product.url).hostname,
+        title: product.title, priceMinor: product.priceMinor, currency: product.currency, imageUrl: product.imageUrl,
+        variant: product.variant, quantity, note: '', addedAt: action.meta.at, addedBy: action.meta.device,
+        updatedAt: action.meta.at, updatedBy: action.meta.device, deleted: false,
+      });
+      return { ...items, [item.id]: item };
+    }
+    case 'item/setQuantity': {
+      const item = live(items, action.id);
+      if (!item || item.quantity === action.quantity) return items;
+      return { ...items, [item.id]: changed(item, { quantity: action.quantity }, action) };
+    }
+    case 'item/remove': {
+      const item = live(items, action.id);
+      return item ? { ...items, [item.id]: changed(item, { deleted: true }, action) } : items;
+    }
+    case 'item/move': {
+      const item = live(items, action.id);
+      if (!item || item.listId === action.listId) return items;
+      return { ...items, [item.id]: changed(item, { listId: action.listId }, action) };
+    }
+    case 'item/setNote': {
+      const item = live(items, action.id);
+      if (!item || item.note === action.note) return items;
+      return { ...items, [item.id]: changed(item, { note: action.note }, action) };
+    }
+    case 'list/clear': {
+      const next: Record<string, CartItem> = { ...items };
+      let any = false;
+      for (const item of Object.values(items)) {
+        if (!item.deleted && item.listId === action.listId) {
+          next[item.id] = changed(item, { deleted: true }, action);
+          any = true;
+        }
+      }
+      return any ? next : items;
+    }
+  }
+}
+
+function receive(items: Items, docs: readonly CartItem[]): Items {
+  let next: Record<string, CartItem> | undefined;
+  for (const doc of docs) {
+    const current = (next ?? items)[doc.id];
+    if (current && sameItem(current, doc)) continue;
+    next ??= { ...items };
+    next[doc.id] = toCartItem(doc);
+  }
+  return next ?? items;
+}
+
+export function cartReducer(state: CartState = initialCartState, action: CartAction): CartState {
+  switch (action.type) {
+    case 'sync/loaded':
+      return Object.freeze({ ...state, loaded: true, items: Object.freeze(receive({}, action.docs)) });
+    case 'sync/received':
+      return withItems(state, receive(state.items, action.docs));
+    default:
+      return withItems(state, reduceCommand(state.items, action));
+  }
+}
+
+/** The item documents an action changed: what the store writes, in one bulk write. */
+export function changedItems(before: CartState, after: CartState): CartItem[] {
+  if (before.items === after.items) return [];
+  return Object.values(after.items).filter((item) => before.items[item.id] !== item);
+}

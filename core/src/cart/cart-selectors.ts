@@ -1,0 +1,62 @@
+/** Selectors: derived views of the cart state. Removed items are never shown. */
+import type { CartItem, CartState, CurrencyCode } from './cart-types.ts';
+
+export interface MoneyTotal {
+  readonly currency: CurrencyCode;
+  readonly amountMinor: number;
+  /** Items in this currency whose price is unknown (not counted in the amount). */
+  readonly unpricedItems: number;
+}
+
+export interface ShopGroup {
+  readonly shop: string;
+  readonly items: readonly CartItem[];
+  readonly subtotals: readonly MoneyTotal[];
+  readonly quantity: number;
+}
+
+/** Items still in the cart (optionally of one list), oldest first so lines do not jump around. */
+export function selectItems(state: CartState, listId?: string): CartItem[] {
+  return Object.values(state.items)
+    .filter((item) => !item.deleted && (listId === undefined || item.listId === listId))
+    .sort((a, b) => a.addedAt - b.addedAt || (a.id < b.id ? -1 : 1));
+}
+
+export function selectItem(state: CartState, id: string): CartItem | undefined {
+  const item = state.items[id];
+  return item && !item.deleted ? item : undefined;
+}
+
+/** Totals per currency: amounts in different currencies are never added together. */
+export function totalsOf(items: readonly CartItem[]): MoneyTotal[] {
+  const byCurrency = new Map<string, { amountMinor: number; unpricedItems: number }>();
+  for (const item of items) {
+    const total = byCurrency.get(item.currency) ?? { amountMinor: 0, unpricedItems: 0 };
+    if (item.priceMinor === null) total.unpricedItems += 1;
+    else total.amountMinor += item.priceMinor * item.quantity;
+    byCurrency.set(item.currency, total);
+  }
+  return [...byCurrency].sort(([a], [b]) => a.localeCompare(b))
+    .map(([currency, total]) => Object.freeze({ currency, ...total }));
+}
+
+export function selectTotals(state: CartState, listId?: string): MoneyTotal[] {
+  return totalsOf(selectItems(state, listId));
+}
+
+/** Items grouped by shop, shops in alphabetical order, each with its subtotals per currency. */
+export function selectByShop(state: CartState, listId?: string): ShopGroup[] {
+  const groups = new Map<string, CartItem[]>();
+  for (const item of selectItems(state, listId)) {
+    const group = groups.get(item.shop);
+    if (group) group.push(item);
+    else groups.set(item.shop, [item]);
+  }
+  return [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([shop, items]) => Object.freeze({
+    shop, items, subtotals: totalsOf(items), quantity: items.reduce((sum, item) => sum + item.quantity, 0),
+  }));
+}
+
+export function selectItemCount(state: CartState, listId?: string): number {
+  return selectItems(state, listId).reduce((sum, item) => sum + item.quantity, 0);
+}

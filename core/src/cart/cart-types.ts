@@ -1,0 +1,71 @@
+/**
+ * The cart domain. One item is one document: changes to different items never touch the same
+ * document, so they can never conflict (see docs/sync.md).
+ */
+
+/** A list the shopper keeps items in. "cart" and "saved" always exist. */
+export interface CartList {
+  readonly id: string;
+  readonly name: string;
+}
+
+export const CART_LIST_ID = 'cart';
+export const SAVED_LIST_ID = 'saved';
+
+export const DEFAULT_LISTS: readonly CartList[] = Object.freeze([
+  Object.freeze({ id: CART_LIST_ID, name: 'Cart' }),
+  Object.freeze({ id: SAVED_LIST_ID, name: 'Saved for later' }),
+]);
+
+/** ISO 4217 code (upper case) or 'unknown' when the shop did not say. */
+export type CurrencyCode = string;
+export const UNKNOWN_CURRENCY = 'unknown';
+
+/** What capture (or the shopper) supplies to add an item. */
+export interface ProductInput {
+  /** The product page, absolute http(s) URL. */
+  readonly url: string;
+  readonly title: string;
+  /** Price in minor units of `currency` (cents for EUR, yen for JPY), or null when unknown. */
+  readonly priceMinor: number | null;
+  readonly currency: CurrencyCode;
+  readonly imageUrl: string | null;
+  /** The chosen variant ("Blue / M"), or null. */
+  readonly variant: string | null;
+  /** The shop's site; derived from `url` when omitted. */
+  readonly shop?: string;
+}
+
+export interface CartItem {
+  readonly id: string;
+  readonly listId: string;
+  readonly url: string;
+  readonly shop: string;
+  readonly title: string;
+  readonly priceMinor: number | null;
+  readonly currency: CurrencyCode;
+  readonly imageUrl: string | null;
+  readonly variant: string | null;
+  readonly quantity: number;
+  readonly note: string;
+  readonly addedAt: number;
+  readonly addedBy: string;
+  readonly updatedAt: number;
+  readonly updatedBy: string;
+  /** Soft delete: a removed item stays a document so that removal syncs and meets concurrent edits. */
+  readonly deleted: boolean;
+}
+
+export interface CartState {
+  /** Every item document known to this device by id, removed ones included (selectors hide them). */
+  readonly items: Readonly<Record<string, CartItem>>;
+  readonly lists: readonly CartList[];
+  /** True once the local database has been read. */
+  readonly loaded: boolean;
+}
+
+export const initialCartState: CartState = Object.freeze({
+  items: Object.freeze({}),
+  lists: DEFAULT_LISTS,
+  loaded: false,
+});

@@ -1,0 +1,107 @@
+/**
+ * The boundary check for every command: whatever a shop page, a message or a user typed, only
+ * well-formed commands reach the reducer. Failures are ToteError('INVALID_INPUT') with a message the
+ * shopper can act on.
+ */
+import { ToteError } from '../errors.ts';
+import type { CartCommand } from './cart-actions.ts';
+import { UNKNOWN_CURRENCY, type CartList, type ProductInput } from './cart-types.ts';
+
+export const LIMITS = Object.freeze({
+  titleLength: 300,
+  urlLength: 2048,
+  variantLength: 120,
+  noteLength: 1000,
+  maxQuantity: 9999,
+  maxPriceMinor: 1e13,
+});
+
+function invalid(message: string, field: string): never {
+  throw new ToteError('INVALID_INPUT', message, { field });
+}
+
+function cleanText(value: unknown, max: number, field: string, label: string): string {
+  if (typeof value !== 'string') invalid(`${label} is missing.`, field);
+  // Collapse whitespace and drop control characters: product text from pages is shown as text only.
+  const text = value.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function httpUrl(value: unknown, field: string, label: string): string {
+  if (typeof value !== 'string' || value.length > LIMITS.urlLength) invalid(`${label} is not a web address.`, field);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    invalid(`${label} is not a web address.`, field);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') invalid(`${label} must start with http or https.`, field);
+  return url.href;
+}
+
+export function shopOf(url: string): string {
+  return new URL(url).hostname.replace(/^www\./, '');
+}
+
+export function validateQuantity(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > LIMITS.maxQuantity) {
+    invalid(`Quantity must be a whole number from 1 to ${LIMITS.maxQuantity}.`, 'quantity');
+  }
+  return value;
+}
+
+export function validateProduct(product: unknown): ProductInput {
+  if (typeof product !== 'object' || product === null) invalid('No product was given.', 'product');
+  const p = product as Record<string, unknown>;
+  const url = httpUrl(p.url, 'url', 'The product link');
+  const title = cleanText(p.title, LIMITS.titleLength, 'title', 'The product name');
+  if (title === '') invalid('The product has no name.', 'title');
+  const priceMinor = p.priceMinor ?? null;
+  if (priceMinor !== null && (typeof priceMinor !== 'number' || !Number.isInteger(priceMinor) || priceMinor < 0 || priceMinor > LIMITS.maxPriceMinor)) {
+    invalid('The price is not a valid amount.', 'priceMinor');
+  }
+  const currency = p.currency ?? UNKNOWN_CURRENCY;
+  if (currency !== UNKNOWN_CURRENCY && (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency))) {
+    invalid('The currency is not a known currency code.', 'currency');
+  }
+  const imageUrl = p.imageUrl == null ? null : httpUrl(p.imageUrl, 'imageUrl', 'The product image');
+  const variant = p.variant == null ? null : cleanText(p.variant, LIMITS.variantLength, 'variant', 'The variant') || null;
+  return Object.freeze({ url, title, priceMinor: priceMinor as number | null, currency: currency as string, imageUrl, variant, shop: shopOf(url) });
+}
+
+function listId(value: unknown, lists: readonly CartList[]): string {
+  if (typeof value !== 'string' || !lists.some((list) => list.id === value)) invalid('That list does not exist.', 'listId');
+  return value;
+}
+
+function itemId(value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 64) invalid('That item does not exist.', 'id');
+  return value;
+}
+
+/** Returns a normalised copy of the command or throws ToteError('INVALID_INPUT'). */
+export function validateCommand(command: unknown, lists: readonly CartList[]): CartCommand {
+  if (typeof command !== 'object' || command === null) invalid('Unknown request.', 'type');
+  const c = command as Record<string, unknown>;
+  switch (c.type) {
+    case 'item/add':
+      return {
+        type: 'item/add',
+        product: validateProduct(c.product),
+        listId: listId(c.listId ?? lists[0]?.id, lists),
+        quantity: validateQuantity(c.quantity ?? 1),
+      };
+    case 'item/setQuantity':
+      return { type: 'item/setQuantity', id: itemId(c.id), quantity: validateQuantity(c.quantity) };
+    case 'item/remove':
+      return { type: 'item/remove', id: itemId(c.id) };
+    case 'item/move':
+      return { type: 'item/move', id: itemId(c.id), listId: listId(c.listId, lists) };
+    case 'item/setNote':
+      return { type: 'item/setNote', id: itemId(c.id), note: cleanText(c.note, LIMITS.noteLength, 'note', 'The note') };
+    case 'list/clear':
+      return { type: 'list/clear', listId: listId(c.listId, lists) };
+    default:
+      return invalid('Unknown request.', 'type');
+  }
+}

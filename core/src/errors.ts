@@ -1,0 +1,28 @@
+/**
+ * Every error Tote raises carries a stable code (for code and tests) and a message a shopper can read
+ * (for the UI). Modelled on RxDB's `newRxError('CODE', ...)`.
+ */
+export type ToteErrorCode =
+  | 'INVALID_INPUT' // a command or product failed validation at the boundary
+  | 'NOT_FOUND' // the item a command names does not exist (any more)
+  | 'STORAGE_FAILED' // the local database refused a write
+  | 'SYNC_AUTH' // the server refused our credentials
+  | 'SYNC_FORBIDDEN' // the server refused access to this cart
+  | 'SYNC_HTTP' // the server answered with an unexpected status
+  | 'SYNC_OFFLINE' // the server could not be reached
+  | 'CLOSED'; // the store or database was closed
+
+export class ToteError extends Error {
+  override readonly name = 'ToteError';
+  constructor(
+    readonly code: ToteErrorCode,
+    message: string,
+    readonly details?: Readonly<Record<string, unknown>>,
+  ) {
+    super(message);
+  }
+}
+
+export function isToteError(error: unknown, code?: ToteErrorCode): error is ToteError {
+  return error instanceof ToteError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,14 @@
+/** @tote/core: the platform-free cart and sync core shared by the extension and the desktop app. */
+export * from './errors.ts';
+export * from './ports.ts';
+export * from './cart/cart-types.ts';
+export * from './cart/cart-actions.ts';
+export { cartReducer, changedItems, toCartItem } from './cart/cart-reducer.ts';
+export * from './cart/cart-selectors.ts';
+export { LIMITS, shopOf, validateCommand, validateProduct } from './cart/cart-validation.ts';
+export * from './cart/money.ts';
+export { openCartDatabase, type CartDatabase, type ItemCollection, type OpenCartDatabaseOptions } from './persistence/cart-database.ts';
+export { createCartStore, type CartStore, type CartStoreOptions, type DispatchResult } from './store/cart-store.ts';
+export { startCartSync, type CartSync, type CartSyncOptions, type SyncTarget } from './sync/couch-replication.ts';
+export * from './sync/sync-status.ts';
+export { createToteClient, type ToteClient, type ToteClientOptions } from './tote-client.ts';

@@ -1,0 +1,34 @@
+/**
+ * Ports: the few things the core needs from its platform, passed in by each shell
+ * (extension background, desktop renderer, Node tests). The core never reaches for globals.
+ */
+
+/** Milliseconds since the epoch. Tests pass a controllable clock. */
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** The device this core runs on: a stable id and a name the shopper recognises ("Chrome on laptop"). */
+export interface DeviceInfo {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** Creates unique ids for new items. Defaults to Web Crypto's randomUUID, present in every target. */
+export type IdFactory = () => string;
+
+export const randomId: IdFactory = () => globalThis.crypto.randomUUID();
+
+/** The platform's fetch (window.fetch, the service worker's fetch, Node's fetch). */
+export type FetchPort = typeof fetch;
+
+/** Tells whether the platform believes it is online (navigator.onLine and its events in browsers). */
+export interface ConnectivityPort {
+  isOnline(): boolean;
+  /** Calls back on every change; returns an unsubscribe function. */
+  onChange(listener: (online: boolean) => void): () => void;
+}
+
+export const alwaysOnline: ConnectivityPort = { isOnline: () => true, onChange: () => () => undefined };

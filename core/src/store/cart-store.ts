@@ -1,0 +1,107 @@
+/**
+ * The cart store: Redux's shape over an RxDB collection.
+ *
+ * - `dispatch(command)` validates the command at the boundary, stamps it (time, device, new id) into an
+ *   action, runs the pure reducer, and writes the documents the action changed in ONE bulk write.
+ *   Dispatches are serialised, so each action is atomic with respect to the others.
+ * - Every write to the collection, local or pulled from the server, flows back in as `sync/received`,
+ *   so `state$` always shows what the database holds.
+ */
+import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
+import { distinctUntilChanged } from 'rxjs/operators';
+import { stamp, type CartAction, type CartCommand, type CommandAction } from '../cart/cart-actions.ts';
+import { cartReducer, changedItems } from '../cart/cart-reducer.ts';
+import { initialCartState, type CartItem, type CartState } from '../cart/cart-types.ts';
+import { validateCommand } from '../cart/cart-validation.ts';
+import { ToteError } from '../errors.ts';
+import type { ItemCollection } from '../persistence/cart-database.ts';
+import { randomId, systemClock, type Clock, type DeviceInfo, type IdFactory } from '../ports.ts';
+
+export interface CartStoreOptions {
+  readonly items: ItemCollection;
+  readonly device: DeviceInfo;
+  readonly clock?: Clock;
+  readonly newId?: IdFactory;
+}
+
+export interface DispatchResult {
+  readonly action: CommandAction;
+  /** The items the action wrote (empty when it changed nothing). */
+  readonly written: readonly CartItem[];
+}
+
+export interface CartStore {
+  readonly state$: Observable<CartState>;
+  getState(): CartState;
+  /** Resolves once the change is stored on this device; rejects with a ToteError and changes nothing. */
+  dispatch(command: CartCommand): Promise<DispatchResult>;
+  /** Resolves when the local database has been read into the state. */
+  readonly ready: Promise<void>;
+  close(): void;
+}
+
+const ID_COMMANDS = new Set(['item/setQuantity', 'item/remove', 'item/move', 'item/setNote']);
+
+export function createCartStore({ items, device, clock = systemClock, newId = randomId }: CartStoreOptions): CartStore {
+  const state = new BehaviorSubject<CartState>(initialCartState);
+  let closed = false;
+  let queue: Promise<unknown> = Promise.resolve();
+  const apply = (action: CartAction) => state.next(cartReducer(state.value, action));
+
+  // Changes written by anyone (this store, the replication) come back here.
+  let subscription: Subscription | undefined = items.eventBulks$.subscribe((bulk) => {
+    if (!state.value.loaded) return; // the initial load below reads them anyway
+    apply({ type: 'sync/received', docs: bulk.events.map((event) => event.documentData as CartItem) });
+  });
+
+  const load = async () => {
+    const docs = await items.find().exec();
+    apply({ type: 'sync/loaded', docs: docs.map((doc) => doc.toJSON() as CartItem) });
+  };
+  const ready = load();
+
+  async function run(command: CartCommand): Promise<DispatchResult> {
+    if (closed) throw new ToteError('CLOSED', 'Tote is closing. Please try again.');
+    await ready;
+    const valid = validateCommand(command, state.value.lists);
+    if (ID_COMMANDS.has(valid.type) && 'id' in valid) {
+      const current = state.value.items[valid.id];
+      if (!current || current.deleted) {
+        throw new ToteError('NOT_FOUND', 'That item is no longer in your cart. It may have been removed on another device.', { id: valid.id });
+      }
+    }
+    const action = stamp(valid, { at: clock.now(), device: device.id, newId: newId() });
+    const before = state.value;
+    const after = cartReducer(before, action);
+    const written = changedItems(before, after);
+    if (written.length === 0) return { action, written };
+    state.next(after); // optimistic: the shopper sees the change at once
+    try {
+      const result = await items.bulkUpsert(written.map((item) => ({ ...item })));
+      if (result.error.length > 0) throw new Error(`${result.error.length} documents were refused`);
+    } catch (cause) {
+      await load(); // back to what the database really holds
+      throw new ToteError('STORAGE_FAILED', 'Tote could not save that change on this device. Please try again.', {
+        cause: String(cause),
+      });
+    }
+    return { action, written };
+  }
+
+  return {
+    state$: state.asObservable().pipe(distinctUntilChanged()),
+    getState: () => state.value,
+    dispatch(command) {
+      const result = queue.then(() => run(command));
+      queue = result.catch(() => undefined);
+      return result;
+    },
+    ready,
+    close() {
+      closed = true;
+      subscription?.unsubscribe();
+      subscription = undefined;
+      state.complete();
+    },
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * Live two-way replication of the cart with the sync server (CouchDB's HTTP replication contract,
+ * through RxDB's replication-couchdb plugin: https://rxdb.info/replication-couchdb.html).
+ *
+ * The fetch is passed in and wrapped: it adds credentials, turns HTTP failures into typed errors and
+ * tells the status which requests succeed. RxDB keeps retrying on errors (every `retryMs`), so going
+ * offline is a state, never an error the shopper has to handle: local writes wait in the database and
+ * go out when the server answers again.
+ */
+import { BehaviorSubject, type Observable } from 'rxjs';
+import { distinctUntilChanged } from 'rxjs/operators';
+import { replicateCouchDB, type RxCouchDBReplicationState } from 'rxdb/plugins/replication-couchdb';
+import type { CartItem } from '../cart/cart-types.ts';
+import { ToteError } from '../errors.ts';
+import type { ItemCollection } from '../persistence/cart-database.ts';
+import { alwaysOnline, systemClock, type Clock, type ConnectivityPort, type FetchPort } from '../ports.ts';
+import type { SyncStatus } from './sync-status.ts';
+
+export interface SyncTarget {
+  /** The shopper's database on the sync server, e.g. "https://sync.example/userdb-616c696365". */
+  readonly dbUrl: string;
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface CartSyncOptions {
+  readonly items: ItemCollection;
+  readonly target: SyncTarget;
+  readonly fetch: FetchPort;
+  readonly connectivity?: ConnectivityPort;
+  readonly clock?: Clock;
+  /** Wait between retries after a failure. */
+  readonly retryMs?: number;
+  /** Base64 encoder for Basic auth; defaults to the platform's btoa over UTF-8 bytes. */
+  readonly encodeBase64?: (bytes: Uint8Array) => string;
+}
+
+export interface CartSync {
+  readonly status$: Observable<SyncStatus>;
+  getStatus(): SyncStatus;
+  /** Resolves when everything written locally so far is on the server and everything there is here. */
+  awaitInSync(): Promise<void>;
+  /** Try again now (for a "Retry" button, or when the platform says the network is back). */
+  reconnect(): void;
+  stop(): Promise<void>;
+}
+
+type Reachability = 'unknown' | 'reachable' | 'unreachable' | 'refused';
+
+const defaultBase64 = (bytes: Uint8Array) => globalThis.btoa(String.fromCharCode(...bytes));
+
+function httpProblem(status: number): ToteError {
+  if (status === 401) {
+    return new ToteError('SYNC_AUTH', 'The sync server did not accept your user name or password. Check them in Settings.', { status });
+  }
+  if (status === 403) {
+    return new ToteError('SYNC_FORBIDDEN', 'The sync server refused access to this cart. Check the account in Settings.', { status });
+  }
+  return new ToteError('SYNC_HTTP', `The sync server answered with an error (${status}). Tote will keep retrying.`, { status });
+}
+
+export function startCartSync(options: CartSyncOptions): CartSync {
+  const { items, target, connectivity = alwaysOnline, clock = systemClock, retryMs = 1000 } = options;
+  const dbUrl = target.dbUrl.endsWith('/') ? target.dbUrl : `${target.dbUrl}/`;
+  const auth = `Basic ${(options.encodeBase64 ?? defaultBase64)(new TextEncoder().encode(`${target.username}:${target.password}`))}`;
+
+  let reachability: Reachability = 'unknown';
+  let problem: ToteError | null = null;
+  let initialDone = false;
+  let active = false;
+  let lastSyncedAt: number | null = null;
+  const status = new BehaviorSubject<SyncStatus>({ phase: 'connecting', lastSyncedAt: null, problem: null });
+
+  const publish = () => {
+    const phase = !connectivity.isOnline() || reachability === 'unreachable' ? 'offline'
+      : reachability === 'refused' ? 'error'
+        : !initialDone ? 'connecting'
+          : active ? 'syncing' : 'in-sync';
+    if (phase === 'in-sync') lastSyncedAt = clock.now();
+    const shown = phase === 'error' || phase === 'offline' ? problem : null;
+    status.next(Object.freeze({
+      phase, lastSyncedAt,
+      problem: shown ? Object.freeze({ code: shown.code, message: shown.message }) : null,
+    }));
+  };
+
+  const syncFetch: FetchPort = async (input, init) => {
+    if (!connectivity.isOnline()) {
+      reachability = 'unreachable';
+      problem = new ToteError('SYNC_OFFLINE', 'This device is offline.');
+      publish();
+      throw problem;
+    }
+    const headers = new Headers(init?.headers);
+    headers.set('authorization', auth);
+    let response: Response;
+    try {
+      response = await options.fetch(input, { ...init, headers });
+    } catch (cause) {
+      reachability = 'unreachable';
+      problem = new ToteError('SYNC_OFFLINE', 'Tote cannot reach the sync server.', { cause: String(cause) });
+      publish();
+      throw problem;
+    }
+    if (!response.ok) {
+      problem = httpProblem(response.status);
+      reachability = response.status === 401 || response.status === 403 ? 'refused' : 'reachable';
+      publish();
+      throw problem;
+    }
+    if (reachability !== 'reachable') {
+      reachability = 'reachable';
+      problem = null;
+      publish();
+    }
+    return response;
+  };
+
+  const replication: RxCouchDBReplicationState<CartItem> = replicateCouchDB<CartItem>({
+    replicationIdentifier: `tote-couch-${dbUrl}`,
+    collection: items,
+    url: dbUrl,
+    fetch: syncFetch,
+    live: true,
+    retryTime: retryMs,
+    // The extension's background and the desktop renderer are each the only owner of their database.
+    waitForLeadership: false,
+    pull: { batchSize: 100, heartbeat: 25_000 },
+    push: { batchSize: 100 },
+  });
+
+  const subscriptions = [
+    replication.active$.subscribe((isActive) => {
+      active = isActive;
+      publish();
+    }),
+    // Errors are already reflected through syncFetch; the replication retries by itself.
+    replication.error$.subscribe(() => undefined),
+  ];
+  replication.awaitInitialReplication().then(() => {
+    initialDone = true;
+    publish();
+  }, () => undefined);
+
+  const stopListening = connectivity.onChange((online) => {
+    publish();
+    if (online) replication.reSync();
+  });
+
+  return {
+    status$: status.asObservable().pipe(distinctUntilChanged((a, b) => a.phase === b.phase
+      && a.lastSyncedAt === b.lastSyncedAt && a.problem?.message === b.problem?.message)),
+    getStatus: () => status.value,
+    awaitInSync: () => replication.awaitInSync().then(() => undefined),
+    reconnect: () => replication.reSync(),
+    async stop() {
+      stopListening();
+      subscriptions.forEach((subscription) => subscription.unsubscribe());
+      await replication.cancel();
+      status.next({ phase: 'off', lastSyncedAt, problem: null });
+      status.complete();
+    },
+  };
+}
