@@ -12,3 +12,4 @@ export { createCartStore, type CartStore, type CartStoreOptions, type DispatchRe
 export { startCartSync, type CartSync, type CartSyncOptions, type SyncTarget } from './sync/couch-replication.ts';
 export * from './sync/sync-status.ts';
 export { createToteClient, type ToteClient, type ToteClientOptions } from './tote-client.ts';
+export { shopperDbName, syncTargetFrom } from './sync/sync-target.ts';
