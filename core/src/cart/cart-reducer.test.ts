@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { stamp, cartCommands, type CartCommand } from './cart-actions.ts';
+import { cartReducer, changedItems } from './cart-reducer.ts';
+import { initialCartState, type CartState } from './cart-types.ts';
+import { meta, product } from '../test/fixtures.ts';
+
+function run(state: CartState, command: CartCommand, overrides = {}) {
+  return cartReducer(state, stamp(command, meta(overrides)));
+}
+
+const loaded = cartReducer(initialCartState, { type: 'sync/loaded', docs: [] });
+
+describe('cartReducer', () => {
+  it('adds a product as a new item stamped with time and device', () => {
+    const next = run(loaded, cartCommands.add(product(), { quantity: 2 }), { newId: 'x1', at: 500, device: 'laptop' });
+    expect(next.items.x1).toMatchObject({
+      id: 'x1', listId: 'cart', title: 'Red kettle', quantity: 2, addedAt: 500, addedBy: 'laptop',
+      updatedAt: 500, updatedBy: 'laptop', deleted: false, note: '',
+    });
+  });
+
+  it('adding the same product and variant again raises the quantity instead of duplicating', () => {
+    const once = run(loaded, cartCommands.add(product()), { newId: 'x1' });
+    const twice = run(once, cartCommands.add(product({ priceMinor: 2499 })), { newId: 'x2' });
+    expect(Object.keys(twice.items)).toEqual(['x1']);
+    expect(twice.items.x1).toMatchObject({ quantity: 2, priceMinor: 2499 });
+    const otherVariant = run(twice, cartCommands.add(product({ variant: 'Blue' })), { newId: 'x3' });
+    expect(Object.keys(otherVariant.items)).toEqual(['x1', 'x3']);
+  });
+
+  it('never mutates the previous state and freezes the new one', () => {
+    const before = run(loaded, cartCommands.add(product()), { newId: 'x1' });
+    const snapshot = JSON.stringify(before);
+    const after = run(before, cartCommands.setQuantity('x1', 7));
+    expect(JSON.stringify(before)).toBe(snapshot);
+    expect(after.items.x1?.quantity).toBe(7);
+    expect(Object.isFrozen(after)).toBe(true);
+    expect(Object.isFrozen(after.items)).toBe(true);
+    expect(Object.isFrozen(after.items.x1)).toBe(true);
+    expect(() => { (after.items.x1 as { quantity: number }).quantity = 1; }).toThrow();
+  });
+
+  it('is deterministic: same state and action give equal results', () => {
+    const action = stamp(cartCommands.add(product()), meta({ newId: 'same', at: 9 }));
+    expect(cartReducer(loaded, action)).toEqual(cartReducer(loaded, action));
+  });
+
+  it('removes softly, so the removal can sync and meet concurrent edits', () => {
+    const added = run(loaded, cartCommands.add(product()), { newId: 'x1' });
+    const removed = run(added, cartCommands.remove('x1'), { at: 99, device: 'phone' });
+    expect(removed.items.x1).toMatchObject({ deleted: true, updatedAt: 99, updatedBy: 'phone' });
+    expect(changedItems(added, removed).map((item) => item.id)).toEqual(['x1']);
+  });
+
+  it('moves between lists and sets notes', () => {
+    const added = run(loaded, cartCommands.add(product()), { newId: 'x1' });
+    const moved = run(added, cartCommands.move('x1', 'saved'));
+    expect(moved.items.x1?.listId).toBe('saved');
+    const noted = run(moved, cartCommands.setNote('x1', 'gift'));
+    expect(noted.items.x1?.note).toBe('gift');
+  });
+
+  it('clears one list and leaves the other alone', () => {
+    let state = run(loaded, cartCommands.add(product()), { newId: 'a' });
+    state = run(state, cartCommands.add(product({ url: 'https://b.example/x' })), { newId: 'b' });
+    state = run(state, cartCommands.move('b', 'saved'));
+    const cleared = run(state, cartCommands.clearList('cart'));
+    expect(cleared.items.a?.deleted).toBe(true);
+    expect(cleared.items.b?.deleted).toBe(false);
+    expect(changedItems(state, cleared).map((item) => item.id)).toEqual(['a']);
+  });
+
+  it('ignores commands for unknown or removed items and returns the same state', () => {
+    const added = run(loaded, cartCommands.add(product()), { newId: 'x1' });
+    const removed = run(added, cartCommands.remove('x1'));
+    expect(run(removed, cartCommands.setQuantity('x1', 3))).toBe(removed);
+    expect(run(removed, cartCommands.setQuantity('nope', 3))).toBe(removed);
+    expect(run(added, cartCommands.setQuantity('x1', 1))).toBe(added); // unchanged quantity: no write
+  });
+
+  it('takes documents received from the database, dropping storage metadata, and skips identical ones', () => {
+    const added = run(loaded, cartCommands.add(product()), { newId: 'x1' });
+    const doc = { ...added.items.x1!, _rev: '1-abc', _meta: { lwt: 1 } };
+    expect(cartReducer(added, { type: 'sync/received', docs: [doc] })).toBe(added);
+    const remote = { ...doc, quantity: 5, updatedBy: 'phone' };
+    const next = cartReducer(added, { type: 'sync/received', docs: [remote] });
+    expect(next.items.x1?.quantity).toBe(5);
+    expect(next.items.x1).not.toHaveProperty('_rev');
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * The store over a real RxDB database, in both storages a device uses: storage-memory, and
+ * storage-dexie (the browsers' IndexedDB storage) over fake-indexeddb.
+ */
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
+import { firstValueFrom } from 'rxjs';
+import { filter } from 'rxjs/operators';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cartCommands } from '../cart/cart-actions.ts';
+import { selectItems } from '../cart/cart-selectors.ts';
+import { isToteError } from '../errors.ts';
+import { openCartDatabase, type CartDatabase } from '../persistence/cart-database.ts';
+import { ManualClock, product } from '../test/fixtures.ts';
+import { createCartStore, type CartStore } from './cart-store.ts';
+
+const storages = {
+  memory: () => getRxStorageMemory(),
+  // One IndexedDB per test file run, shared across re-opens so persistence across restarts is real.
+  dexie: (() => {
+    const indexedDB = new IDBFactory();
+    return () => getRxStorageDexie({ indexedDB, IDBKeyRange });
+  })(),
+};
+
+const device = { id: 'laptop', name: 'Laptop' };
+const open: { db: CartDatabase; store: CartStore }[] = [];
+let dbCounter = 0;
+
+async function openStore(kind: keyof typeof storages, name = `cart-${++dbCounter}`, clock = new ManualClock()) {
+  const db = await openCartDatabase({ storage: storages[kind](), name });
+  const store = createCartStore({ items: db.items, device, clock });
+  await store.ready;
+  open.push({ db, store });
+  return { db, store, name, clock };
+}
+
+afterEach(async () => {
+  for (const { db, store } of open.splice(0)) {
+    store.close();
+    if (!db.closed) await db.close();
+  }
+});
+
+describe.each(Object.keys(storages) as (keyof typeof storages)[])('cart store on %s storage', (kind) => {
+  it('writes each action as one document change and shows it at once', async () => {
+    const { db, store, clock } = await openStore(kind);
+    const { written } = await store.dispatch(cartCommands.add(product(), { quantity: 2 }));
+    expect(written).toHaveLength(1);
+    const id = written[0]!.id;
+    expect(selectItems(store.getState())).toHaveLength(1);
+    const stored = await db.items.findOne(id).exec();
+    expect(stored?.toJSON()).toMatchObject({ title: 'Red kettle', quantity: 2, addedBy: 'laptop', addedAt: clock.now() });
+
+    clock.advance(60_000);
+    await store.dispatch(cartCommands.setQuantity(id, 5));
+    expect((await db.items.findOne(id).exec())?.toJSON()).toMatchObject({ quantity: 5, updatedAt: clock.now() });
+
+    await store.dispatch(cartCommands.remove(id));
+    expect(selectItems(store.getState())).toHaveLength(0);
+    // Soft delete: the document stays, marked, so the removal syncs.
+    expect((await db.items.findOne(id).exec())?.toJSON()).toMatchObject({ deleted: true });
+  });
+
+  it('refuses bad commands with a typed error and changes nothing', async () => {
+    const { db, store } = await openStore(kind);
+    await expect(store.dispatch(cartCommands.add(product({ url: 'javascript:alert(1)' })))).rejects.toSatisfy(
+      (error: unknown) => isToteError(error, 'INVALID_INPUT'));
+    await expect(store.dispatch(cartCommands.setQuantity('missing', 2))).rejects.toSatisfy(
+      (error: unknown) => isToteError(error, 'NOT_FOUND'));
+    expect(await db.items.count().exec()).toBe(0);
+    // The store still works after refusals.
+    await store.dispatch(cartCommands.add(product()));
+    expect(await db.items.count().exec()).toBe(1);
+  });
+
+  it('serialises concurrent dispatches so none is lost', async () => {
+    const { store } = await openStore(kind);
+    const { written } = await store.dispatch(cartCommands.add(product()));
+    const id = written[0]!.id;
+    await Promise.all(Array.from({ length: 20 }, () => store.dispatch(cartCommands.add(product()))));
+    expect(store.getState().items[id]?.quantity).toBe(21);
+  });
+
+  it('shows changes written to the database by someone else (the replication)', async () => {
+    const { db, store } = await openStore(kind);
+    const { written } = await store.dispatch(cartCommands.add(product()));
+    const remote = { ...written[0]!, quantity: 9, updatedBy: 'phone', updatedAt: written[0]!.updatedAt + 1 };
+    const seen = firstValueFrom(store.state$.pipe(filter((state) => state.items[remote.id]?.quantity === 9)));
+    await db.items.upsert(remote);
+    expect((await seen).items[remote.id]?.updatedBy).toBe('phone');
+  });
+});
+
+describe('cart store on IndexedDB (storage-dexie)', () => {
+  it('keeps the cart across a restart of the app', async () => {
+    const first = await openStore('dexie', 'restart');
+    await first.store.dispatch(cartCommands.add(product()));
+    await first.store.dispatch(cartCommands.add(product({ url: 'https://other.example/mug', title: 'Mug' }), { listId: 'saved' }));
+    first.store.close();
+    await first.db.close();
+    const again = await openStore('dexie', 'restart');
+    expect(selectItems(again.store.getState(), 'cart').map((item) => item.title)).toEqual(['Red kettle']);
+    expect(selectItems(again.store.getState(), 'saved').map((item) => item.title)).toEqual(['Mug']);
+  });
+});
