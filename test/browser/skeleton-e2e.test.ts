@@ -1,0 +1,162 @@
+/**
+ * The whole path with the real parts: the sync server on loopback, shop pages on loopback, Debian's
+ * Chromium with the built extension in one profile and the desktop renderer's build in a second profile.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extensionId, launchProfile, launchWithExtension } from '../support/chromium.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { serveFolder, type StaticServer } from '../support/static-server.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const extensionDir = path.join(root, 'extension/.output/chrome-mv3');
+const desktopDir = path.join(root, 'desktop/dist');
+
+let server: TestServer;
+let shops: StaticServer;
+let desktopHost: StaticServer;
+let extensionProfile: string;
+let desktopProfile: string;
+let browser: BrowserContext;
+let desktopBrowser: BrowserContext;
+let desktop: Page;
+let popupUrl: string;
+const dialogs: string[] = [];
+
+async function fillSettings(page: Page) {
+  await page.getByTestId('settings-server').fill(server.account.serverUrl);
+  await page.getByTestId('settings-username').fill(server.account.username);
+  await page.getByTestId('settings-password').fill(server.account.password);
+  await page.getByTestId('settings-save').click();
+}
+
+async function openPopup(context: BrowserContext): Promise<Page> {
+  const page = await context.newPage();
+  page.on('dialog', (dialog) => { dialogs.push(dialog.message()); void dialog.dismiss(); });
+  await page.goto(popupUrl);
+  return page;
+}
+
+async function openShopPage(context: BrowserContext, name: string): Promise<Page> {
+  const page = await context.newPage();
+  page.on('dialog', (dialog) => { dialogs.push(dialog.message()); void dialog.dismiss(); });
+  await page.goto(`${shops.url}/${name}.html`);
+  return page;
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  shops = await serveFolder(path.join(root, 'test/fixtures/shop'));
+  desktopHost = await serveFolder(desktopDir);
+  extensionProfile = await mkdtemp(path.join(tmpdir(), 'tote-ext-profile-'));
+  desktopProfile = await mkdtemp(path.join(tmpdir(), 'tote-desktop-profile-'));
+  browser = await launchWithExtension(extensionProfile, extensionDir);
+  popupUrl = `chrome-extension://${await extensionId(browser)}/popup.html`;
+  desktopBrowser = await launchProfile(desktopProfile);
+  await desktopBrowser.addInitScript(() => {
+    Object.defineProperty(window, 'toteDesktop', {
+      value: Object.freeze({ platform: 'linux', deviceName: 'Test desktop', appVersion: '0.1.0' }),
+    });
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await desktopBrowser?.close();
+  await shops?.close();
+  await desktopHost?.close();
+  await server?.dispose();
+  for (const dir of [extensionProfile, desktopProfile]) if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('capture in the extension, sync through the server, see it on the desktop', () => {
+  it('both apps connect to the sync server and show that they are in sync', async () => {
+    desktop = await desktopBrowser.newPage();
+    await desktop.goto(`${desktopHost.url}/index.html`);
+    await fillSettings(desktop);
+    await expect.poll(() => desktop.getByTestId('sync-status').textContent(), { timeout: 15_000 }).toContain('In sync');
+
+    const popup = await openPopup(browser);
+    await expect.poll(() => popup.getByTestId('sync-status').textContent(), { timeout: 10_000 }).toContain('Sync is off');
+    await fillSettings(popup);
+    await expect.poll(() => popup.getByTestId('sync-status').textContent(), { timeout: 15_000 }).toContain('In sync');
+    await expect.poll(() => popup.getByTestId('cart-empty').count()).toBe(1);
+    await popup.close();
+  });
+
+  it('adds a product from a shop page; the desktop shows it within 2 s', async () => {
+    const page = await openShopPage(browser, 'kettle');
+    const button = page.locator('tote-capture button');
+    await button.waitFor({ timeout: 10_000 });
+    expect(await button.textContent()).toContain('Add to Tote');
+    const clickedAt = Date.now();
+    await button.click();
+    await desktop.getByTestId('item-title').filter({ hasText: 'Red Kettle 1.7 l' }).waitFor({ timeout: 2_000 });
+    const visibleAfterMs = Date.now() - clickedAt;
+    expect(visibleAfterMs).toBeLessThan(2_000);
+    await expect.poll(() => page.locator('tote-capture').textContent()).toContain('Added');
+
+    // The second shop shape (array of blocks, AggregateOffer with string price) lands too, grouped by shop.
+    const mug = await openShopPage(browser, 'mug');
+    await mug.locator('tote-capture button').click();
+    await desktop.getByTestId('item-title').filter({ hasText: 'Stoneware Mug' }).waitFor({ timeout: 2_000 });
+    const shopsShown = await desktop.getByTestId('shop-name').allTextContents();
+    expect(shopsShown.join(' ')).toContain('127.0.0.1');
+    await page.close();
+    await mug.close();
+  });
+
+  it('a quantity changed on the desktop shows in the extension popup', async () => {
+    const popup = await openPopup(browser);
+    const row = popup.getByTestId('item').filter({ hasText: 'Red Kettle 1.7 l' });
+    await row.waitFor();
+    const desktopRow = desktop.getByTestId('item').filter({ hasText: 'Red Kettle 1.7 l' });
+    await desktopRow.getByTestId('item-quantity').fill('3');
+    await desktopRow.getByTestId('item-quantity').press('Enter');
+    await desktopRow.getByTestId('item-quantity').blur();
+    await expect.poll(() => row.getByTestId('item-quantity').inputValue(), { timeout: 5_000 }).toBe('3');
+    // Subtotal of the kettle's shop is 3 × 34.90 €, shown as text.
+    await expect.poll(async () => (await popup.getByTestId('subtotal').allTextContents()).join(' ')).toContain('104.70');
+    await popup.close();
+  });
+
+  it('pages with no product, malformed JSON-LD or script in the name add nothing harmful and break nothing', async () => {
+    const plain = await openShopPage(browser, 'no-product');
+    await plain.waitForTimeout(1_000);
+    expect(await plain.locator('tote-capture').count()).toBe(0);
+    await plain.close();
+
+    const hostile = await openShopPage(browser, 'hostile');
+    const button = hostile.locator('tote-capture button');
+    await button.waitFor({ timeout: 10_000 });
+    await button.click();
+    await expect.poll(() => hostile.locator('tote-capture').textContent()).toContain('Added');
+    const popup = await openPopup(browser);
+    const evil = popup.getByTestId('item-title').filter({ hasText: 'Evil Lamp' });
+    await evil.waitFor();
+    // The name is shown literally, as text: no element was created from it and no script ran.
+    expect(await evil.textContent()).toContain("<img src=x onerror=\"alert('owned')\">");
+    expect(await popup.locator('[data-testid="item-title"] img, [data-testid="item-title"] script').count()).toBe(0);
+    await desktop.getByTestId('item-title').filter({ hasText: 'Evil Lamp' }).waitFor({ timeout: 5_000 });
+    expect(await desktop.locator('[data-testid="item-title"] img').count()).toBe(0);
+    expect(dialogs).toEqual([]);
+    await popup.close();
+  });
+
+  it('the cart is still there after the browser is closed and opened again', async () => {
+    await browser.close();
+    browser = await launchWithExtension(extensionProfile, extensionDir);
+    popupUrl = `chrome-extension://${await extensionId(browser)}/popup.html`;
+    const popup = await openPopup(browser);
+    const titles = popup.getByTestId('item-title');
+    await expect.poll(async () => (await titles.allTextContents()).join(' | '), { timeout: 10_000 }).toContain('Red Kettle 1.7 l');
+    expect((await titles.allTextContents()).join(' | ')).toContain('Stoneware Mug');
+    const row = popup.getByTestId('item').filter({ hasText: 'Red Kettle 1.7 l' });
+    expect(await row.getByTestId('item-quantity').inputValue()).toBe('3');
+    await expect.poll(() => popup.getByTestId('sync-status').textContent(), { timeout: 15_000 }).toContain('In sync');
+  });
+});
