@@ -1,0 +1,57 @@
+/**
+ * `npm run bench`: every benchmark in one run, against the real sync server on loopback.
+ * Prints the figures and writes them to bench/results/latest.json, with the targets each is held to.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { shopperDbName } from '@tote/core';
+import { startSyncServer } from '@tote/sync-server';
+import { benchCart1000 } from './cart1000.ts';
+import { benchStorage } from './storage-size.ts';
+import { benchSync } from './sync-latency.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+async function main() {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'tote-bench-'));
+  const server = await startSyncServer({ dataDir, port: 0 });
+  const account = { serverUrl: server.url, username: server.shopper.name, password: server.shopper.password };
+  try {
+    console.error('bench: sync latency (Tote vs plain PouchDB)…');
+    const sync = await benchSync(account, 120);
+    console.error('bench: 1000-item cart…');
+    const cart1000 = await benchCart1000(1000, 100);
+    console.error('bench: storage per item…');
+    const dbFolder = path.join(server.couchDataDir ?? '', shopperDbName(account.username));
+    const storage = await benchStorage(account, server.admin, dbFolder, 1000);
+
+    const targets = {
+      'sync.p95_ms < 250': sync.p95_ms < 250,
+      'sync.p95_ms <= sync.pouchdb_p95_ms': sync.p95_ms <= sync.pouchdb_p95_ms,
+      'cart1000.add_p95_ms < 20': cart1000.add_p95_ms < 20,
+      'cart1000.set_quantity_p95_ms < 20': cart1000.set_quantity_p95_ms < 20,
+      'cart1000.remove_p95_ms < 20': cart1000.remove_p95_ms < 20,
+      'cart1000.load_ms < 150': cart1000.load_ms < 150,
+      'storage.local_bytes_per_item < 1024': storage.local_bytes_per_item < 1024,
+      'storage.server_bytes_per_item < 1024': storage.server_bytes_per_item < 1024,
+    };
+    const results = {
+      measuredAt: new Date().toISOString(),
+      machine: { node: process.version, platform: `${process.platform}-${process.arch}` },
+      sync, cart1000, storage, targets,
+    };
+    await mkdir(path.join(here, 'results'), { recursive: true });
+    await writeFile(path.join(here, 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+    console.log(JSON.stringify(results, null, 2));
+  } finally {
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
