@@ -98,7 +98,7 @@ describe('capture in the extension, sync through the server, see it on the deskt
     await desktop.getByTestId('item-title').filter({ hasText: 'Red Kettle 1.7 l' }).waitFor({ timeout: 2_000 });
     const visibleAfterMs = Date.now() - clickedAt;
     expect(visibleAfterMs).toBeLessThan(2_000);
-    await expect.poll(() => page.locator('tote-capture').textContent()).toContain('Added');
+    await expect.poll(() => page.locator('tote-capture [data-testid=capture-status]').textContent()).toContain('Added');
 
     // The second shop shape (array of blocks, AggregateOffer with string price) lands too, grouped by shop.
     const mug = await openShopPage(browser, 'mug');
@@ -134,7 +134,7 @@ describe('capture in the extension, sync through the server, see it on the deskt
     const button = hostile.locator('tote-capture button');
     await button.waitFor({ timeout: 10_000 });
     await button.click();
-    await expect.poll(() => hostile.locator('tote-capture').textContent()).toContain('Added');
+    await expect.poll(() => hostile.locator('tote-capture [data-testid=capture-status]').textContent()).toContain('Added');
     const popup = await openPopup(browser);
     const evil = popup.getByTestId('item-title').filter({ hasText: 'Evil Lamp' });
     await evil.waitFor();

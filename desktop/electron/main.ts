@@ -1,0 +1,38 @@
+/**
+ * Electron main process: one window with the renderer (which owns the cart database and syncs), the
+ * preload bridge, and navigation guards. Kept thin; its decisions live in window-options.ts.
+ */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { app, BrowserWindow, shell } from 'electron';
+import { decideNavigation, windowOptions } from './window-options.ts';
+
+const indexFile = path.join(__dirname, '..', 'dist', 'index.html');
+const appIndexUrl = pathToFileURL(indexFile).href;
+
+function createWindow(): void {
+  const window = new BrowserWindow(windowOptions(path.join(__dirname, 'preload.cjs')));
+  window.once('ready-to-show', () => window.show());
+  window.webContents.on('will-navigate', (event, url) => {
+    const decision = decideNavigation(url, appIndexUrl);
+    if (decision.action !== 'allow') event.preventDefault();
+    if (decision.action === 'open-externally') void shell.openExternal(decision.url);
+  });
+  window.webContents.setWindowOpenHandler(({ url }) => {
+    const decision = decideNavigation(url, appIndexUrl);
+    if (decision.action === 'open-externally') void shell.openExternal(decision.url);
+    return { action: 'deny' };
+  });
+  void window.loadFile(indexFile);
+}
+
+app.whenReady().then(() => {
+  createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});

@@ -1,0 +1,65 @@
+/**
+ * Security-relevant choices of the main process, as pure functions so they are tested in Node
+ * without Electron. See https://www.electronjs.org/docs/latest/tutorial/security.
+ */
+
+export interface WindowOptions {
+  width: number;
+  height: number;
+  minWidth: number;
+  minHeight: number;
+  title: string;
+  show: boolean;
+  webPreferences: {
+    preload: string;
+    contextIsolation: true;
+    sandbox: true;
+    nodeIntegration: false;
+    webSecurity: true;
+    allowRunningInsecureContent: false;
+    spellcheck: boolean;
+  };
+}
+
+export function windowOptions(preloadPath: string): WindowOptions {
+  return {
+    width: 1100, height: 760, minWidth: 720, minHeight: 480, title: 'Tote', show: false,
+    webPreferences: {
+      preload: preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      spellcheck: true,
+    },
+  };
+}
+
+export type NavigationDecision = { action: 'allow' } | { action: 'deny' } | { action: 'open-externally'; url: string };
+
+/**
+ * The window may only ever show the app's own files. Product links (http/https) open in the shopper's
+ * browser; anything else (file: outside the app, javascript:, custom schemes) is refused.
+ */
+export function decideNavigation(targetUrl: string, appIndexUrl: string): NavigationDecision {
+  let target: URL;
+  try {
+    target = new URL(targetUrl);
+  } catch {
+    return { action: 'deny' };
+  }
+  const app = new URL(appIndexUrl);
+  if (target.protocol === 'file:' && app.protocol === 'file:') {
+    const appFolder = app.pathname.slice(0, app.pathname.lastIndexOf('/') + 1);
+    return target.pathname.startsWith(appFolder) ? { action: 'allow' } : { action: 'deny' };
+  }
+  if (target.protocol === 'http:' || target.protocol === 'https:') return { action: 'open-externally', url: target.href };
+  return { action: 'deny' };
+}
+
+/** What the preload exposes: nothing but plain data about the device. */
+export function bridgeData(info: { platform: string; hostname: string; appVersion: string }) {
+  const os = ({ darwin: 'Mac', win32: 'Windows', linux: 'Linux' } as Record<string, string>)[info.platform] ?? info.platform;
+  return Object.freeze({ platform: info.platform, deviceName: `Tote on ${info.hostname || os}`, appVersion: info.appVersion });
+}

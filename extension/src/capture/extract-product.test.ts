@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { extractProduct } from './extract-product.ts';
+
+const page = (head: string, body = '') => new DOMParser().parseFromString(`<!doctype html><html><head>${head}</head><body>${body}</body></html>`, 'text/html');
+const ld = (json: unknown) => `<script type="application/ld+json">${typeof json === 'string' ? json : JSON.stringify(json)}</script>`;
+
+describe('extractProduct from JSON-LD', () => {
+  it('reads a WooCommerce-like @graph with an Offer array and a relative image', () => {
+    const doc = page(ld({ '@context': 'https://schema.org', '@graph': [
+      { '@type': 'WebPage', name: 'Shop' },
+      { '@type': 'Product', name: 'Linen Shirt &amp; Tie', image: ['/img/shirt.jpg'], color: 'Blue', size: 'M',
+        offers: [{ '@type': 'Offer', price: '49.50', priceCurrency: 'gbp' }] },
+    ] }));
+    expect(extractProduct(doc, 'https://www.shirts.example/p/linen#reviews')).toEqual({
+      url: 'https://www.shirts.example/p/linen', shop: 'shirts.example', title: 'Linen Shirt & Tie', priceMinor: 4950,
+      currency: 'GBP', imageUrl: 'https://www.shirts.example/img/shirt.jpg', variant: 'Blue / M', source: 'json-ld',
+    });
+  });
+
+  it('reads an array of blocks with an AggregateOffer and string prices, @type as array with prefix', () => {
+    const doc = page(ld([{ '@type': 'Organization', name: 'X' },
+      { '@type': ['schema:Product'], name: 'Mug', image: { '@type': 'ImageObject', url: 'https://cdn.example/m.jpg' },
+        offers: { '@type': 'AggregateOffer', lowPrice: '12', highPrice: '18', priceCurrency: 'USD' } }]));
+    expect(extractProduct(doc, 'https://mugs.example/m')).toMatchObject({ title: 'Mug', priceMinor: 1200, currency: 'USD', imageUrl: 'https://cdn.example/m.jpg' });
+  });
+
+  it('reads priceSpecification and ProductGroup variants', () => {
+    const doc = page(ld({ '@type': 'ProductGroup', name: 'Sneaker', hasVariant: [
+      { '@type': 'Product', name: 'Sneaker 42', url: 'https://s.example/p?size=42', offers: { priceSpecification: { price: 89, priceCurrency: 'EUR' } } },
+      { '@type': 'Product', name: 'Sneaker 43', url: 'https://s.example/p?size=43', offers: { priceSpecification: { price: 95, priceCurrency: 'EUR' } } },
+    ] }));
+    expect(extractProduct(doc, 'https://s.example/p?size=43')).toMatchObject({ title: 'Sneaker 43', priceMinor: 9500 });
+  });
+
+  it('skips a malformed block and reads the next; tolerates comment wrappers and trailing commas', () => {
+    const doc = page(ld('{ "@type": "Product", "name": ') + ld('<!-- {"@type":"Product","name":"Lamp","offers":{"price":5,"priceCurrency":"EUR",},} -->'));
+    expect(extractProduct(doc, 'https://l.example/')).toMatchObject({ title: 'Lamp', priceMinor: 500 });
+  });
+
+  it('keeps script in a name as literal text and refuses javascript: images', () => {
+    const doc = page(ld({ '@type': 'Product', name: '<img src=x onerror=alert(1)>Evil', image: 'javascript:alert(1)', url: 'javascript:alert(2)' }));
+    expect(extractProduct(doc, 'https://e.example/p')).toMatchObject({
+      title: '<img src=x onerror=alert(1)>Evil', imageUrl: null, url: 'https://e.example/p', priceMinor: null, currency: 'unknown',
+    });
+  });
+
+  it('returns null for pages without a product, and for absurd input', () => {
+    expect(extractProduct(page(ld({ '@type': 'Organization', name: 'Shop' })), 'https://x.example/')).toBeNull();
+    expect(extractProduct(page('', '<h1>Hello</h1>'), 'https://x.example/')).toBeNull();
+    const deep = `${'{"@graph":['.repeat(5_000)}{"@type":"Product","name":"Deep"}${']}'.repeat(5_000)}`;
+    expect(extractProduct(page(ld(deep)), 'https://x.example/')).toBeNull();
+    expect(extractProduct(page(ld({ '@type': 'Product', name: 'A' })), 'file:///etc/passwd')).toBeNull();
+  });
+});

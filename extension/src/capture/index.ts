@@ -1,0 +1,1 @@
+export { extractProduct, type CapturedProduct } from './extract-product.ts';

@@ -1,0 +1,29 @@
+import { cartCommands } from '@tote/core';
+import { defineContentScript } from 'wxt/utils/define-content-script';
+import { extractProduct } from '../capture/index.ts';
+import { mountCaptureButton } from '../content/capture-button.ts';
+import { request } from '../messaging/client.ts';
+
+export default defineContentScript({
+  matches: ['<all_urls>'],
+  runAt: 'document_idle',
+  main() {
+    // Never let a hostile or odd page break the shop: any failure here just means "no product".
+    let product;
+    try {
+      product = extractProduct(document, location.href);
+    } catch {
+      return;
+    }
+    if (!product) return;
+    const found = product;
+    void request('capture/found', { product: found }).catch(() => undefined);
+    mountCaptureButton(document, {
+      product: found,
+      add: async () => {
+        const result = await request('cart/dispatch', { command: cartCommands.add(found) });
+        return result.ok ? null : result.message;
+      },
+    });
+  },
+});

@@ -1,0 +1,5 @@
+import { mount } from 'svelte';
+import App from '../../popup/App.svelte';
+import '../../popup/popup.css';
+
+mount(App, { target: document.getElementById('app')! });

@@ -1,0 +1,39 @@
+/**
+ * The typed message protocol between the extension's contexts and the background service worker,
+ * which alone owns the cart database. Every request type names its response type; no untyped strings.
+ */
+import type { CartCommand, CartState, SyncStatus, ToteErrorCode } from '@tote/core';
+import type { CapturedProduct } from '../capture/index.ts';
+
+export interface SyncSettings {
+  readonly serverUrl: string;
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface CartSnapshot {
+  readonly state: CartState;
+  readonly syncStatus: SyncStatus;
+}
+
+export type Failure = { readonly ok: false; readonly code: ToteErrorCode | 'UNKNOWN'; readonly message: string };
+export type Result<T = undefined> = ({ readonly ok: true } & (T extends undefined ? unknown : { readonly value: T })) | Failure;
+
+export interface Requests {
+  'cart/dispatch': { request: { command: CartCommand }; response: Result };
+  'cart/get': { request: Record<string, never>; response: CartSnapshot };
+  'settings/get': { request: Record<string, never>; response: { settings: SyncSettings | null } };
+  'settings/save': { request: { settings: SyncSettings | null }; response: Result };
+  'capture/found': { request: { product: CapturedProduct }; response: Result };
+}
+
+export type RequestType = keyof Requests;
+export type Message<K extends RequestType = RequestType> = { readonly type: K } & Requests[K]['request'];
+export type Response<K extends RequestType> = Requests[K]['response'];
+
+/** The port the popup opens to receive the cart and sync state whenever either changes. */
+export const POPUP_PORT = 'tote-popup';
+
+export function isMessage(value: unknown): value is Message {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+}

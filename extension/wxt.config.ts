@@ -1,0 +1,18 @@
+import { defineConfig } from 'wxt';
+
+// https://wxt.dev/api/config.html
+export default defineConfig({
+  srcDir: 'src',
+  modules: ['@wxt-dev/module-svelte'],
+  // Explicit imports only: every file says where its names come from.
+  imports: false,
+  manifest: {
+    name: 'Tote',
+    description: 'One cart across every shop: add products from any shop page and see them on all your devices.',
+    // storage: settings and device id; alarms: wake the service worker to keep syncing.
+    permissions: ['storage', 'alarms'],
+    // Content script on every shop page, and the sync server wherever the shopper runs it.
+    host_permissions: ['<all_urls>'],
+    action: { default_title: 'Tote' },
+  },
+});
