@@ -43,7 +43,8 @@ describe('two devices through the sync server', () => {
   it('a device that goes offline keeps its changes and both agree once it is back', async () => {
     for (const slug of ['a', 'b', 'c']) await laptop.client.store.dispatch(cartCommands.add(product(slug)));
     await waitForState(phone, (state) => selectItems(state).length === 4);
-    const [kettle, a, b, c] = selectItems(phone.client.store.getState());
+    const byName = (title: string) => selectItems(phone.client.store.getState()).find((item) => item.title === `Product ${title}`)!;
+    const [kettle, a, b, c] = ['kettle', 'a', 'b', 'c'].map(byName);
 
     phone.network.goOffline();
     await waitForPhase(phone, 'offline');

@@ -1,0 +1,56 @@
+/**
+ * The 1000-item cart benchmark in Debian's real Chromium, on real IndexedDB: the entry is bundled
+ * with esbuild, served on loopback and driven by playwright-core.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { launchProfile } from '../test/support/chromium.ts';
+import { serveFolder } from '../test/support/static-server.ts';
+import { round } from './stats.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+interface BrowserFigures {
+  fillMs: number; add: { p50: number; p95: number }; setQuantity: { p50: number; p95: number };
+  remove: { p50: number; p95: number }; raw: { p50: number; p95: number }; clearMs: number; remaining: number;
+  loadMs: number; loaded: number; usage: number;
+}
+
+export async function benchCart1000Browser(size = 1000, ops = 100) {
+  const dir = await mkdtemp(path.join(tmpdir(), 'tote-bench-browser-'));
+  const profile = await mkdtemp(path.join(tmpdir(), 'tote-bench-profile-'));
+  await build({ entryPoints: [path.join(here, 'browser/cart-bench-entry.ts')], bundle: true, format: 'esm', target: 'es2022',
+    outfile: path.join(dir, 'bench.js'), logLevel: 'warning' });
+  await writeFile(path.join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="./bench.js"></script>');
+  const site = await serveFolder(dir);
+  const context = await launchProfile(profile);
+  try {
+    const page = await context.newPage();
+    await page.goto(`${site.url}/index.html`);
+    await page.waitForFunction(() => 'runCartBench' in globalThis);
+    const figures = await page.evaluate(([s, o]) => (globalThis as unknown as {
+      runCartBench(size: number, ops: number): Promise<BrowserFigures>;
+    }).runCartBench(s!, o!), [size, ops]);
+    if (figures.remaining !== 0) throw new Error('clearing the cart left items behind');
+    return {
+      items: figures.loaded,
+      storage: 'storage-dexie over IndexedDB in Chromium',
+      fill_ms_per_item: round(figures.fillMs / size),
+      add_p50_ms: round(figures.add.p50), add_p95_ms: round(figures.add.p95),
+      set_quantity_p50_ms: round(figures.setQuantity.p50), set_quantity_p95_ms: round(figures.setQuantity.p95),
+      remove_p50_ms: round(figures.remove.p50), remove_p95_ms: round(figures.remove.p95),
+      raw_rxdb_upsert_p95_ms: round(figures.raw.p95),
+      clear_all_ms: round(figures.clearMs),
+      load_ms: round(figures.loadMs),
+      indexeddb_usage_bytes_per_item: round(figures.usage / figures.loaded, 0),
+    };
+  } finally {
+    await context.close();
+    await site.close();
+    await rm(dir, { recursive: true, force: true });
+    await rm(profile, { recursive: true, force: true });
+  }
+}
