@@ -7,6 +7,7 @@
  * - Every write to the collection, local or pulled from the server, flows back in as `sync/received`,
  *   so `state$` always shows what the database holds.
  */
+import type { RxDocumentData } from 'rxdb';
 import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
 import { distinctUntilChanged } from 'rxjs/operators';
 import { stamp, type CartAction, type CartCommand, type CommandAction } from '../cart/cart-actions.ts';
@@ -47,17 +48,40 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
   let closed = false;
   let queue: Promise<unknown> = Promise.resolve();
   const apply = (action: CartAction) => state.next(cartReducer(state.value, action));
+  // The stored form (with _rev and _meta) of every document, so a dispatch can write all the documents
+  // of one action in a single storage write that names the revision it replaces.
+  const stored = new Map<string, RxDocumentData<CartItem>>();
 
   // Changes written by anyone (this store, the replication) come back here.
   let subscription: Subscription | undefined = items.eventBulks$.subscribe((bulk) => {
+    for (const event of bulk.events) stored.set(event.documentId, event.documentData as RxDocumentData<CartItem>);
     if (!state.value.loaded) return; // the initial load below reads them anyway
     apply({ type: 'sync/received', docs: bulk.events.map((event) => event.documentData as CartItem) });
   });
 
   const load = async () => {
-    const docs = await items.find().exec();
-    apply({ type: 'sync/loaded', docs: docs.map((doc) => doc.toJSON() as CartItem) });
+    const docs = (await items.find().exec()).map((doc) => doc.toMutableJSON(true) as RxDocumentData<CartItem>);
+    for (const doc of docs) stored.set(doc.id, doc);
+    apply({ type: 'sync/loaded', docs });
   };
+
+  /** One bulk write for the whole action; a document changed meanwhile (by the replication) is retried on its own. */
+  async function write(written: readonly CartItem[]): Promise<void> {
+    const rows = written.map((item) => {
+      const previous = stored.get(item.id);
+      const document: RxDocumentData<CartItem> = {
+        ...item, _deleted: false, _attachments: previous?._attachments ?? {},
+        _meta: previous?._meta ?? { lwt: 0 }, _rev: previous?._rev ?? '',
+      };
+      return previous ? { previous, document } : { document };
+    });
+    const result = await items.storageInstance.bulkWrite(rows, 'tote-dispatch');
+    if (result.error.length === 0) return;
+    const conflicted = new Set(result.error.filter((error) => error.status === 409).map((error) => error.documentId));
+    if (conflicted.size !== result.error.length) throw new Error(`${result.error.length - conflicted.size} documents were refused`);
+    const retry = await items.bulkUpsert(written.filter((item) => conflicted.has(item.id)).map((item) => ({ ...item })));
+    if (retry.error.length > 0) throw new Error(`${retry.error.length} documents were refused`);
+  }
   const ready = load();
 
   async function run(command: CartCommand): Promise<DispatchResult> {
@@ -77,8 +101,7 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     if (written.length === 0) return { action, written };
     state.next(after); // optimistic: the shopper sees the change at once
     try {
-      const result = await items.bulkUpsert(written.map((item) => ({ ...item })));
-      if (result.error.length > 0) throw new Error(`${result.error.length} documents were refused`);
+      await write(written);
     } catch (cause) {
       await load(); // back to what the database really holds
       throw new ToteError('STORAGE_FAILED', 'Tote could not save that change on this device. Please try again.', {
