@@ -62,7 +62,7 @@ describe('background message handler', () => {
   });
 
   it('marks the tab whose page has a product', async () => {
-    const product = { ...kettle, shop: 'shop.example', source: 'json-ld' as const };
+    const product = { ...kettle, shop: 'shop.example', source: 'json-ld' as const, brand: null, sku: null, gtin: null, availability: null, origins: {}, otherPrices: [] };
     expect(await handle({ type: 'capture/found', product }, { tab: { id: 7 } })).toEqual({ ok: true });
     expect(badges).toEqual([7]);
   });

@@ -11,7 +11,7 @@ describe('extractProduct from JSON-LD', () => {
       { '@type': 'Product', name: 'Linen Shirt &amp; Tie', image: ['/img/shirt.jpg'], color: 'Blue', size: 'M',
         offers: [{ '@type': 'Offer', price: '49.50', priceCurrency: 'gbp' }] },
     ] }));
-    expect(extractProduct(doc, 'https://www.shirts.example/p/linen#reviews')).toEqual({
+    expect(extractProduct(doc, 'https://www.shirts.example/p/linen#reviews')).toMatchObject({
       url: 'https://www.shirts.example/p/linen', shop: 'shirts.example', title: 'Linen Shirt & Tie', priceMinor: 4950,
       currency: 'GBP', imageUrl: 'https://www.shirts.example/img/shirt.jpg', variant: 'Blue / M', source: 'json-ld',
     });

@@ -1,1 +1,2 @@
-export { extractProduct, type CapturedProduct } from './extract-product.ts';
+export { extractProduct, type CapturedProduct, type FieldOrigin, type FieldSource } from './extract-product.ts';
+export { parsePriceText, type ParsedPrice } from './price-text.ts';

@@ -3,6 +3,10 @@
  * string or array in any case or prefix, ProductGroup/hasVariant, offers as object or array, Offer,
  * AggregateOffer and priceSpecification. Malformed blocks are skipped; sizes and depth are capped.
  */
+import { toMinorUnits } from '../price.ts';
+import { cleanText, httpUrl } from '../text.ts';
+import { availabilityName, defined, type SourceResult } from './source-types.ts';
+
 type Node = Record<string, unknown>;
 
 const MAX_BLOCK_CHARS = 1_000_000;
@@ -74,4 +78,50 @@ export function offerPrice(offer: Node | null): OfferPrice | null {
   const price = offer.price ?? offer.lowPrice ?? specNode?.price ?? specNode?.minPrice;
   const currency = offer.priceCurrency ?? specNode?.priceCurrency;
   return price === undefined ? null : { price, currency };
+}
+
+// ---- the JSON-LD source --------------------------------------------------------------------------
+
+function pickProduct(nodes: Node[], pageUrl: string): Node | null {
+  const products = nodes.filter((node) => typesOf(node).includes('product'));
+  const group = nodes.find((node) => typesOf(node).includes('productgroup'));
+  if (group) {
+    const variants = (Array.isArray(group.hasVariant) ? group.hasVariant : [group.hasVariant])
+      .filter((v): v is Node => typeof v === 'object' && v !== null);
+    const chosen = variants.find((v) => httpUrl(v.url, pageUrl) === pageUrl) ?? (products.length === 0 ? variants[0] : undefined);
+    if (chosen) return { ...group, ...chosen, name: chosen.name ?? group.name, image: chosen.image ?? group.image, brand: chosen.brand ?? group.brand };
+    if (products.length === 0) return group;
+  }
+  return products.find((node) => cleanText(node.name)) ?? null;
+}
+
+function nameOf(value: unknown): string | null {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return cleanText((value as Node).name, 120);
+  return cleanText(value, 120);
+}
+
+export function fromJsonLd(doc: Document, pageUrl: string): SourceResult | null {
+  const product = pickProduct(jsonLdNodes(doc), pageUrl);
+  if (!product) return null;
+  const offerNode = firstOffer(product);
+  const offer = offerPrice(offerNode);
+  const currencyText = typeof offer?.currency === 'string' ? offer.currency.trim().toUpperCase() : '';
+  const currency = /^[A-Z]{3}$/.test(currencyText) ? currencyText : undefined;
+  const variantParts = [product.color, product.size].map((part) => cleanText(part, 60)).filter(Boolean);
+  return {
+    source: 'json-ld',
+    isProduct: true,
+    fields: defined({
+      title: cleanText(product.name),
+      priceMinor: offer ? toMinorUnits(offer.price, currency ?? 'unknown') : undefined,
+      currency,
+      imageUrl: httpUrl(product.image, pageUrl),
+      url: httpUrl(product.url, pageUrl) ?? httpUrl(offerNode?.url, pageUrl),
+      brand: nameOf(product.brand),
+      sku: cleanText(product.sku, 80),
+      gtin: cleanText(product.gtin13 ?? product.gtin ?? product.gtin12 ?? product.gtin14 ?? product.gtin8 ?? product.isbn, 40),
+      availability: availabilityName(offerNode?.availability),
+      variant: variantParts.length > 0 ? variantParts.join(' / ') : undefined,
+    }),
+  };
 }

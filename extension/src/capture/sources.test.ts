@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { extractProduct } from './extract-product.ts';
+
+const page = (html: string, lang = 'en') => new DOMParser().parseFromString(`<!doctype html><html lang="${lang}">${html}</html>`, 'text/html');
+
+describe('microdata, RDFa, OpenGraph and page heuristics', () => {
+  it('reads schema.org microdata with a nested Offer and brand', () => {
+    const doc = page(`<body><div itemscope itemtype="https://schema.org/Product">
+      <h1 itemprop="name">Trail Shoe</h1><img itemprop="image" src="/i/shoe.jpg">
+      <div itemprop="brand" itemscope itemtype="https://schema.org/Brand"><span itemprop="name">Acme</span></div>
+      <meta itemprop="sku" content="TS-1">
+      <div itemprop="offers" itemscope itemtype="https://schema.org/Offer">
+        <span itemprop="price" content="89.95">89,95 €</span><meta itemprop="priceCurrency" content="EUR">
+        <link itemprop="availability" href="https://schema.org/InStock">
+      </div></div>
+      <div class="related"><div itemscope itemtype="https://schema.org/Product"><span itemprop="name">Other</span></div></div></body>`);
+    expect(extractProduct(doc, 'https://shoes.example/trail')).toMatchObject({
+      title: 'Trail Shoe', priceMinor: 8995, currency: 'EUR', imageUrl: 'https://shoes.example/i/shoe.jpg', brand: 'Acme', sku: 'TS-1',
+      availability: 'InStock', source: 'microdata', origins: { title: { source: 'microdata' }, price: { source: 'microdata' } },
+    });
+  });
+
+  it('reads the old data-vocabulary.org microdata', () => {
+    const doc = page(`<body><div itemscope itemtype="http://data-vocabulary.org/Product"><span itemprop="name">Old Lamp</span>
+      <span itemprop="offerDetails" itemscope itemtype="http://data-vocabulary.org/Offer"><meta itemprop="currency" content="USD"><span itemprop="price">24.00</span></span></div></body>`);
+    expect(extractProduct(doc, 'https://lamps.example/old')).toMatchObject({ title: 'Old Lamp' });
+  });
+
+  it('reads RDFa', () => {
+    const doc = page(`<body vocab="https://schema.org/"><div typeof="Product"><span property="name">RDFa Mug</span>
+      <div property="offers" typeof="Offer"><span property="price" content="7.50">7.50</span><span property="priceCurrency" content="GBP">£</span></div></div></body>`);
+    expect(extractProduct(doc, 'https://mugs.example/r')).toMatchObject({ title: 'RDFa Mug', priceMinor: 750, currency: 'GBP', source: 'rdfa' });
+  });
+
+  it('reads OpenGraph product tags and drops the site name from og:title', () => {
+    const doc = page(`<head><meta property="og:type" content="product"><meta property="og:site_name" content="Bikes R Us">
+      <meta property="og:title" content="City Bike 3 | Bikes R Us"><meta property="og:image" content="https://cdn.example/bike.jpg">
+      <meta property="product:price:amount" content="499.00"><meta property="product:price:currency" content="USD"></head><body></body>`);
+    expect(extractProduct(doc, 'https://bikes.example/city-3')).toMatchObject({
+      title: 'City Bike 3', priceMinor: 49900, currency: 'USD', imageUrl: 'https://cdn.example/bike.jpg', source: 'open-graph',
+    });
+  });
+
+  it('without markup: the heading, the price beside the buy button (not the old one, not related ones), cents in <sup>', () => {
+    const doc = page(`<head><title>Store</title></head><body>
+      <header><img src="/logo.png" alt="Store logo"><span class="cart-total">$0.00</span></header>
+      <main><div class="product"><img src="/img/blender-large.jpg" width="600" height="600" alt="Blender">
+        <div class="info"><h1>PowerBlend 900 Blender</h1>
+          <div class="price-box"><span class="old-price"><del>$129.99</del></span>
+            <span class="price sale-price">$<span>99</span><sup>49</sup></span></div>
+          <button>Add to Cart</button></div></div>
+        <section class="related-products"><h2>Customers also bought</h2><div class="price">$12.99</div><div class="price">$8.00</div></section>
+      </main></body>`);
+    expect(extractProduct(doc, 'https://store.example/dp/B0001')).toMatchObject({
+      title: 'PowerBlend 900 Blender', priceMinor: 9949, currency: 'USD', imageUrl: 'https://store.example/img/blender-large.jpg', source: 'heuristic',
+    });
+  });
+
+  it('a page with a heading and prices but no way to buy is not a product page', () => {
+    const doc = page('<body><h1>Our best sellers</h1><div class="price">$12.99</div><div class="price">$8.00</div></body>');
+    expect(extractProduct(doc, 'https://store.example/best')).toBeNull();
+  });
+
+  it('resolves an ambiguous $ from the page\'s domain', () => {
+    const doc = page(`<body><h1>Zapatilla Runner</h1><p class="price">$24.990</p><button>Agregar al carrito</button></body>`, 'es-CL');
+    expect(extractProduct(doc, 'https://tienda.example.cl/zapatilla')).toMatchObject({ priceMinor: 24990, currency: 'CLP' });
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * schema.org (and the old data-vocabulary.org) Product in microdata (itemscope/itemprop) and RDFa
+ * (typeof/property). Values come from content/href/src attributes, else the element's text.
+ */
+import { toMinorUnits } from '../price.ts';
+import { cleanText, httpUrl } from '../text.ts';
+import { availabilityName, defined, type FieldSource, type SourceResult } from './source-types.ts';
+
+const PRODUCT_TYPE = /(schema\.org\/|data-vocabulary\.org\/|^|\s|schema:)(Product|ProductGroup|IndividualProduct|ProductModel)(\s|$)/i;
+const OFFER_TYPE = /(Offer|AggregateOffer)(\s|$)/i;
+
+interface Syntax {
+  readonly source: FieldSource;
+  readonly scope: string;
+  readonly type: (el: Element) => string;
+  readonly prop: string;
+}
+
+const MICRODATA: Syntax = { source: 'microdata', scope: '[itemscope][itemtype]', type: (el) => el.getAttribute('itemtype') ?? '', prop: 'itemprop' };
+const RDFA: Syntax = { source: 'rdfa', scope: '[typeof]', type: (el) => el.getAttribute('typeof') ?? '', prop: 'property' };
+
+function propValue(el: Element): string | null {
+  const content = el.getAttribute('content');
+  if (content !== null) return content;
+  const tag = el.tagName.toLowerCase();
+  if (tag === 'meta') return null;
+  if (tag === 'img' || tag === 'source') return el.getAttribute('src') ?? el.getAttribute('data-src');
+  if (tag === 'a' || tag === 'link') return el.getAttribute('href');
+  if (tag === 'data' || tag === 'meter') return el.getAttribute('value');
+  if (tag === 'time') return el.getAttribute('datetime') ?? el.textContent;
+  return el.textContent;
+}
+
+/** Properties of one item: elements with the property inside the scope but not inside a nested item. */
+function props(scope: Element, syntax: Syntax, name: string): Element[] {
+  const out: Element[] = [];
+  for (const el of Array.from(scope.querySelectorAll(`[${syntax.prop}]`))) {
+    const names = (el.getAttribute(syntax.prop) ?? '').split(/\s+/).map((n) => n.replace(/^(schema:|og:)/, '').toLowerCase());
+    if (!names.includes(name.toLowerCase())) continue;
+    if (el.parentElement?.closest(syntax.scope) === scope) out.push(el);
+  }
+  return out;
+}
+
+function first(scope: Element, syntax: Syntax, name: string): string | null {
+  for (const el of props(scope, syntax, name)) {
+    const value = propValue(el);
+    if (value && value.trim()) return value;
+  }
+  return null;
+}
+
+function fromSyntax(doc: Document, pageUrl: string, syntax: Syntax): SourceResult | null {
+  const product = Array.from(doc.querySelectorAll(syntax.scope)).find((el) => PRODUCT_TYPE.test(syntax.type(el)));
+  if (!product) return null;
+  const offer = props(product, syntax, 'offers').find((el) => el.matches(syntax.scope) && OFFER_TYPE.test(syntax.type(el))) ?? product;
+  const currencyRaw = first(offer, syntax, 'priceCurrency') ?? first(offer, syntax, 'currency');
+  const currency = currencyRaw && /^[A-Za-z]{3}$/.test(currencyRaw.trim()) ? currencyRaw.trim().toUpperCase() : undefined;
+  const price = first(offer, syntax, 'price') ?? first(offer, syntax, 'lowPrice');
+  const brandEl = props(product, syntax, 'brand')[0];
+  const brand = brandEl ? (brandEl.matches(syntax.scope) ? first(brandEl, syntax, 'name') : propValue(brandEl)) : null;
+  const imageEl = props(product, syntax, 'image')[0];
+  return {
+    source: syntax.source,
+    isProduct: true,
+    fields: defined({
+      title: cleanText(first(product, syntax, 'name')),
+      priceMinor: price ? toMinorUnits(price, currency ?? 'unknown') : undefined,
+      currency,
+      imageUrl: imageEl ? httpUrl(imageEl.matches(syntax.scope) ? first(imageEl, syntax, 'url') ?? first(imageEl, syntax, 'contentUrl') : propValue(imageEl), pageUrl) : undefined,
+      url: httpUrl(first(product, syntax, 'url'), pageUrl),
+      brand: cleanText(brand, 120),
+      sku: cleanText(first(product, syntax, 'sku'), 80),
+      gtin: cleanText(first(product, syntax, 'gtin13') ?? first(product, syntax, 'gtin'), 40),
+      availability: availabilityName(first(offer, syntax, 'availability')),
+      variant: [first(product, syntax, 'color'), first(product, syntax, 'size')].map((v) => cleanText(v, 60)).filter(Boolean).join(' / ') || undefined,
+    }),
+  };
+}
+
+export function fromMicrodata(doc: Document, pageUrl: string): SourceResult | null {
+  return fromSyntax(doc, pageUrl, MICRODATA);
+}
+
+export function fromRdfa(doc: Document, pageUrl: string): SourceResult | null {
+  return fromSyntax(doc, pageUrl, RDFA);
+}
