@@ -4,7 +4,7 @@
  * prices of related products), with cents that may sit in their own element; the image is the main
  * product image rather than a logo.
  */
-import type { PageHints } from '../currency.ts';
+import { currencyInText, type PageHints } from '../currency.ts';
 import { parsePriceText, type ParsedPrice } from '../price-text.ts';
 import { cleanText, httpUrl } from '../text.ts';
 import { defined, type SourceResult } from './source-types.ts';
@@ -74,7 +74,8 @@ function priceCandidates(doc: Document, anchors: readonly Element[], hints: Page
     if (/\d[\d.,\s\u00a0]*[^\d.,\s\u00a0]+[^\d]*\d/.test(raw.trim())) return;
     const price = parsePriceText(raw, hints);
     if (!price || price.amountMinor <= 0) return;
-    if (price.currency === 'unknown' && !labelled) return;
+    // Unlabelled text counts only when it names a currency itself ("$12", "12 €"), not "1.7 l".
+    if (!labelled && !currencyInText(raw, hints)) return;
     if (!visible(el)) return;
     // Keep the outermost element of a nested price ("<span class=price><span>$</span><span>19</span>…").
     for (const inner of Array.from(el.querySelectorAll('*'))) seen.add(inner);

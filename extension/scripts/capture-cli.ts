@@ -1,0 +1,86 @@
+/**
+ * `npm run capture -- --url <the page's original URL> <saved-page.html>`
+ *   loads the saved page into real Chromium as if served from that URL (no network: every other request
+ *   is refused, and the page's own scripts do not run, so the saved DOM stays as saved), runs the
+ *   content script's capture code on it and prints the product as JSON (or null).
+ * `npm run capture -- --price "<text>" [--url <page URL>]`
+ *   prints the amount and currency parsed from one price text.
+ */
+import { readFile } from 'node:fs/promises';
+import { minorDigits } from '@tote/core';
+import { chromium } from 'playwright-core';
+import { parsePriceText } from '../src/capture/price-text.ts';
+import { captureBundle } from './capture-bundle.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const USAGE = 'Usage: npm run capture -- --url <page URL> <saved-page.html>\n       npm run capture -- --price "<text>" [--url <page URL>]';
+
+function parseArgs(argv: string[]) {
+  const args: { url?: string; price?: string; file?: string } = {};
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    if (arg === '--url') args.url = argv[++i];
+    else if (arg === '--price') args.price = argv[++i];
+    else if (arg.startsWith('--url=')) args.url = arg.slice(6);
+    else if (arg.startsWith('--price=')) args.price = arg.slice(8);
+    else if (!arg.startsWith('--')) args.file = arg;
+  }
+  return args;
+}
+
+/** Minor units back to a decimal amount for people reading the output. */
+function decimal(amountMinor: number | null, currency: string): number | null {
+  if (amountMinor === null) return null;
+  return amountMinor / 10 ** (currency === 'unknown' ? 2 : minorDigits(currency));
+}
+
+async function capturePage(url: string, file: string) {
+  const html = await readFile(file);
+  const bundle = await captureBundle();
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1366, height: 900 } });
+    const page = await context.newPage();
+    const target = new URL(url);
+    target.hash = '';
+    await page.route('**/*', (route) => {
+      const requested = new URL(route.request().url());
+      requested.hash = '';
+      if (route.request().isNavigationRequest() && requested.href === target.href) {
+        return route.fulfill({ status: 200, contentType: 'text/html', body: html });
+      }
+      return route.abort();
+    });
+    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 30_000 });
+    return await page.evaluate(`(() => { ${bundle}; return globalThis.__toteCapture.extractProduct(document, ${JSON.stringify(url)}); })()`) as
+      { priceMinor: number | null; currency: string } | null;
+  } finally {
+    await browser.close();
+  }
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.price !== undefined) {
+    const hostname = args.url ? new URL(args.url).hostname : null;
+    const parsed = parsePriceText(args.price, { hostname });
+    console.log(JSON.stringify(parsed ? { ...parsed, amount: decimal(parsed.amountMinor, parsed.currency) } : null, null, 2));
+    return;
+  }
+  if (!args.url || !args.file) {
+    console.error(USAGE);
+    process.exitCode = 2;
+    return;
+  }
+  const product = await capturePage(args.url, args.file);
+  if (!product) console.error('No product was recognised on this page.');
+  console.log(JSON.stringify(product ? { ...product, price: decimal(product.priceMinor, product.currency) } : null, null, 2));
+}
+
+main().catch((error: unknown) => {
+  console.error(`capture failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
