@@ -8,11 +8,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { minorDigits } from '@tote/core';
-import { chromium } from 'playwright-core';
 import { parsePriceText } from '../src/capture/price-text.ts';
-import { captureBundle } from './capture-bundle.ts';
+import { capturePages } from './capture-runner.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const USAGE = 'Usage: npm run capture -- --url <page URL> <saved-page.html>\n       npm run capture -- --price "<text>" [--url <page URL>]';
 
 function parseArgs(argv: string[]) {
@@ -34,34 +32,6 @@ function decimal(amountMinor: number | null, currency: string): number | null {
   return amountMinor / 10 ** (currency === 'unknown' ? 2 : minorDigits(currency));
 }
 
-async function capturePage(url: string, file: string) {
-  const html = await readFile(file);
-  const bundle = await captureBundle();
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM, headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  try {
-    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1366, height: 900 } });
-    const page = await context.newPage();
-    const target = new URL(url);
-    target.hash = '';
-    await page.route('**/*', (route) => {
-      const requested = new URL(route.request().url());
-      requested.hash = '';
-      if (route.request().isNavigationRequest() && requested.href === target.href) {
-        return route.fulfill({ status: 200, contentType: 'text/html', body: html });
-      }
-      return route.abort();
-    });
-    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 30_000 });
-    return await page.evaluate(`(() => { ${bundle}; return globalThis.__toteCapture.extractProduct(document, ${JSON.stringify(url)}); })()`) as
-      { priceMinor: number | null; currency: string } | null;
-  } finally {
-    await browser.close();
-  }
-}
-
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (args.price !== undefined) {
@@ -75,7 +45,7 @@ async function main() {
     process.exitCode = 2;
     return;
   }
-  const product = await capturePage(args.url, args.file);
+  const [product] = await capturePages([{ url: args.url, html: await readFile(args.file) }]);
   if (!product) console.error('No product was recognised on this page.');
   console.log(JSON.stringify(product ? { ...product, price: decimal(product.priceMinor, product.currency) } : null, null, 2));
 }

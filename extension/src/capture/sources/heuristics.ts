@@ -10,8 +10,12 @@ import { cleanText, httpUrl } from '../text.ts';
 import { defined, type SourceResult } from './source-types.ts';
 
 const BUY = /add to (cart|bag|basket|trolley)|buy now|buy it now|in den warenkorb|in den einkaufswagen|jetzt kaufen|ajouter au panier|añadir al carrito|agregar al carrito|aggiungi al carrello|adicionar ao carrinho|in winkelwagen|do koszyka|i varukorgen|lägg i varukorg|læg i kurv|legg i handlekurv|lisää ostoskoriin|sepete ekle|в корзину|купить|カートに入れる|今すぐ買う|加入购物车|立即购买|장바구니|구매하기|أضف إلى السلة|הוסף לסל/i;
-const OLD = /\b(old|was|compare|regular|strike|before|crossed|msrp|rrp|list-?price|original|previous|uvp)\b|was-price|price--compare|price-old|old-price/i;
-const SALE = /\b(sale|special|final|current|now|offer|promo|deal|actual)\b|price--sale|sale-price|price-now/i;
+// Words in class names and ids, bounded by start, end, space, "-" or "_" (BEM names: "price__was").
+const word = (words: string) => new RegExp(`(?:^|[\\s_-])(?:${words})(?:$|[\\s_-])`, 'i');
+const OLD = word('old|was|compare|compare-at|regular|strike|strike-through|before|crossed|msrp|rrp|list|list-price|original|previous|uvp|reference');
+const SALE = word('sale|special|final|current|now|offer|promo|deal|actual|sales|price-to-pay|pricetopay');
+/** Text that introduces a price the shopper is not asked to pay. */
+const OLD_TEXT = /^\s*(was|list price|rrp|msrp|uvp|statt|avant|antes|prima|regular price|original price|compare at)\b/i;
 const ELSEWHERE = /related|recommend|carousel|upsell|cross-?sell|similar|also-?(bought|viewed|like)|you-may|footer|header|nav|menu|mini-?cart|cart-?drawer|review|breadcrumb|newsletter|bundle|accessor/i;
 const NOT_PRODUCT_IMAGE = /logo|icon|sprite|badge|flag|avatar|payment|rating|star|banner|placeholder|spinner|loader|pixel|tracking/i;
 
@@ -83,7 +87,7 @@ function priceCandidates(doc: Document, anchors: readonly Element[], hints: Page
     if (labelled) score += 3;
     const context = [el, el.parentElement, el.parentElement?.parentElement].map((e) => (e ? label(e) : '')).join(' ');
     if (SALE.test(context)) score += 2;
-    if (OLD.test(context) || el.closest('del, s, strike')) score -= 6;
+    if (OLD.test(context) || OLD_TEXT.test(text) || el.closest('del, s, strike, [data-a-strike="true"]')) score -= 6;
     const view = doc.defaultView;
     if (view && view.getComputedStyle(el).textDecorationLine?.includes('line-through')) score -= 6;
     let ancestor: Element | null = el;
@@ -127,8 +131,10 @@ function mainImage(doc: Document, anchors: readonly Element[], pageUrl: string):
     if (NOT_PRODUCT_IMAGE.test(`${src} ${img.getAttribute('alt') ?? ''} ${label(img)}`)) continue;
     const url = httpUrl(src, pageUrl);
     if (!url) continue;
-    const width = Number(img.getAttribute('width')) || img.getBoundingClientRect?.().width || 0;
-    const height = Number(img.getAttribute('height')) || img.getBoundingClientRect?.().height || 0;
+    // Sizes from attributes, or from the image itself once loaded (a saved page's images may not load).
+    const loaded = (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0;
+    const width = Number(img.getAttribute('width')) || (loaded ? (img as HTMLImageElement).naturalWidth : 0);
+    const height = Number(img.getAttribute('height')) || (loaded ? (img as HTMLImageElement).naturalHeight : 0);
     if ((width && width < 80) || (height && height < 80)) continue;
     const depth = depthBetween(img, anchors);
     const score = (depth === 99 ? 0 : 10 - depth) + Math.min(10, (width * height) / 40_000);

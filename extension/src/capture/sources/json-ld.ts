@@ -3,6 +3,7 @@
  * string or array in any case or prefix, ProductGroup/hasVariant, offers as object or array, Offer,
  * AggregateOffer and priceSpecification. Malformed blocks are skipped; sizes and depth are capped.
  */
+import { normaliseCode } from '../currency.ts';
 import { toMinorUnits } from '../price.ts';
 import { cleanText, httpUrl } from '../text.ts';
 import { availabilityName, defined, type SourceResult } from './source-types.ts';
@@ -106,7 +107,7 @@ export function fromJsonLd(doc: Document, pageUrl: string): SourceResult | null 
   const offerNode = firstOffer(product);
   const offer = offerPrice(offerNode);
   const currencyText = typeof offer?.currency === 'string' ? offer.currency.trim().toUpperCase() : '';
-  const currency = /^[A-Z]{3}$/.test(currencyText) ? currencyText : undefined;
+  const currency = /^[A-Z]{3}$/.test(currencyText) ? normaliseCode(currencyText) : undefined;
   const variantParts = [product.color, product.size].map((part) => cleanText(part, 60)).filter(Boolean);
   return {
     source: 'json-ld',

@@ -2,6 +2,7 @@
  * schema.org (and the old data-vocabulary.org) Product in microdata (itemscope/itemprop) and RDFa
  * (typeof/property). Values come from content/href/src attributes, else the element's text.
  */
+import { normaliseCode } from '../currency.ts';
 import { toMinorUnits } from '../price.ts';
 import { cleanText, httpUrl } from '../text.ts';
 import { availabilityName, defined, type FieldSource, type SourceResult } from './source-types.ts';
@@ -55,7 +56,7 @@ function fromSyntax(doc: Document, pageUrl: string, syntax: Syntax): SourceResul
   if (!product) return null;
   const offer = props(product, syntax, 'offers').find((el) => el.matches(syntax.scope) && OFFER_TYPE.test(syntax.type(el))) ?? product;
   const currencyRaw = first(offer, syntax, 'priceCurrency') ?? first(offer, syntax, 'currency');
-  const currency = currencyRaw && /^[A-Za-z]{3}$/.test(currencyRaw.trim()) ? currencyRaw.trim().toUpperCase() : undefined;
+  const currency = currencyRaw && /^[A-Za-z]{3}$/.test(currencyRaw.trim()) ? normaliseCode(currencyRaw.trim()) : undefined;
   const price = first(offer, syntax, 'price') ?? first(offer, syntax, 'lowPrice');
   const brandEl = props(product, syntax, 'brand')[0];
   const brand = brandEl ? (brandEl.matches(syntax.scope) ? first(brandEl, syntax, 'name') : propValue(brandEl)) : null;

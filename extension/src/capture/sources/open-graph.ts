@@ -1,4 +1,5 @@
 /** OpenGraph and product meta tags: og:title/og:image/og:url, og:price:*, product:price:*, twitter:*. */
+import { normaliseCode } from '../currency.ts';
 import { toMinorUnits } from '../price.ts';
 import { cleanText, httpUrl } from '../text.ts';
 import { availabilityName, defined, type SourceResult } from './source-types.ts';
@@ -29,7 +30,7 @@ export function fromOpenGraph(doc: Document, pageUrl: string): SourceResult | nu
   const type = (meta(doc, 'og:type') ?? '').toLowerCase();
   const amount = meta(doc, 'product:price:amount', 'og:price:amount', 'product:sale_price:amount', 'twitter:data1');
   const currencyRaw = meta(doc, 'product:price:currency', 'og:price:currency', 'product:sale_price:currency');
-  const currency = currencyRaw && /^[A-Za-z]{3}$/.test(currencyRaw) ? currencyRaw.toUpperCase() : undefined;
+  const currency = currencyRaw && /^[A-Za-z]{3}$/.test(currencyRaw) ? normaliseCode(currencyRaw) : undefined;
   const fields = defined({
     title: productTitle(doc),
     priceMinor: amount && currency ? toMinorUnits(amount, currency) : undefined,
