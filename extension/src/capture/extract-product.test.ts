@@ -51,4 +51,24 @@ describe('extractProduct from JSON-LD', () => {
     expect(extractProduct(page(ld(deep)), 'https://x.example/')).toBeNull();
     expect(extractProduct(page(ld({ '@type': 'Product', name: 'A' })), 'file:///etc/passwd')).toBeNull();
   });
+
+  it('follows @id references in a @graph for offers and images', () => {
+    const doc = page(ld({ '@graph': [
+      { '@type': 'ImageObject', '@id': '#img', url: 'https://cdn.example/kettle.jpg' },
+      { '@type': 'Offer', '@id': '#offer', price: '19.00', priceCurrency: 'EUR' },
+      { '@type': 'Product', name: 'Kettle', image: { '@id': '#img' }, offers: { '@id': '#offer' } },
+    ] }));
+    expect(extractProduct(doc, 'https://k.example/p')).toMatchObject({ priceMinor: 1900, currency: 'EUR', imageUrl: 'https://cdn.example/kettle.jpg' });
+  });
+
+  it('picks the product the page is about among related products, and the offer of the shown variant', () => {
+    const doc = page(ld([
+      { '@type': 'ItemList', itemListElement: [{ '@type': 'ListItem', item: { '@type': 'Product', name: 'Related Cup', offers: { price: 3, priceCurrency: 'USD' } } }] },
+      { '@type': 'Product', name: 'Big Teapot', url: 'https://t.example/teapot', offers: [
+        { '@type': 'Offer', url: 'https://t.example/teapot?variant=1', price: '30.00', priceCurrency: 'USD' },
+        { '@type': 'Offer', url: 'https://t.example/teapot?variant=2', price: '35.00', priceCurrency: 'USD' },
+      ] },
+    ]), '<h1>Big Teapot</h1>');
+    expect(extractProduct(doc, 'https://t.example/teapot?variant=2')).toMatchObject({ title: 'Big Teapot', priceMinor: 3500 });
+  });
 });

@@ -8,7 +8,7 @@
  */
 import type { ProductInput } from '@tote/core';
 import type { PageHints } from './currency.ts';
-import { fromHeuristics } from './sources/heuristics.ts';
+import { fromHeuristics, type HeuristicResult } from './sources/heuristics.ts';
 import { fromJsonLd } from './sources/json-ld.ts';
 import { fromMicrodata, fromRdfa } from './sources/microdata.ts';
 import { fromOpenGraph } from './sources/open-graph.ts';
@@ -58,6 +58,24 @@ function canonicalUrl(doc: Document, results: readonly SourceResult[], pageUrl: 
   return { url: url.href, origin: markup ? markup.origin : null };
 }
 
+/**
+ * Prefer what the shopper sees: when the markup's price is shown on the page as the old, struck-out
+ * price and a lower price is shown next to the product's name and buy button, that lower price is the
+ * one to pay (shops often leave the regular price in their markup during a sale).
+ */
+function shownPrice(priced: SourceResult | undefined, heuristic: HeuristicResult | null): SourceResult | undefined {
+  if (!priced || !heuristic || priced === heuristic) return priced;
+  const markup = priced.fields.priceMinor!;
+  const currency = priced.fields.currency;
+  const visible = heuristic.visiblePrices.filter((p) => !currency || p.currency === currency);
+  const top = visible.find((p) => !p.old);
+  const markupShownAsOld = visible.some((p) => p.old && p.amountMinor === markup);
+  if (top && markupShownAsOld && top.amountMinor < markup && top.score >= 4) {
+    return { source: 'heuristic', isProduct: true, fields: { priceMinor: top.amountMinor, currency: top.currency } };
+  }
+  return priced;
+}
+
 export function extractProduct(doc: Document, pageUrl: string): CapturedProduct | null {
   try {
     const page = new URL(pageUrl);
@@ -78,9 +96,9 @@ export function extractProduct(doc: Document, pageUrl: string): CapturedProduct 
     const title = pick(titleOrder, 'title');
     if (!title) return null;
     // Price and currency always come from the same source.
-    const priced = all.find((r) => r.fields.priceMinor !== undefined);
+    const priced = shownPrice(all.find((r) => r.fields.priceMinor !== undefined), heuristic);
     const currency = priced?.fields.currency ?? (priced ? heuristic?.fields.currency : undefined) ?? 'unknown';
-    const otherPrices = all.filter((r) => r !== priced && r.fields.priceMinor !== undefined && r.fields.priceMinor !== priced?.fields.priceMinor)
+    const otherPrices = all.filter((r) => r.fields.priceMinor !== undefined && r.fields.priceMinor !== priced?.fields.priceMinor)
       .map((r) => ({ source: r.source, priceMinor: r.fields.priceMinor!, currency: r.fields.currency ?? currency }));
     const image = pick(all, 'imageUrl');
     const { url, origin: urlOrigin } = canonicalUrl(doc, structured, pageUrl);

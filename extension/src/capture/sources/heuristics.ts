@@ -55,6 +55,20 @@ interface PriceCandidate {
   readonly el: Element;
   readonly price: ParsedPrice;
   readonly score: number;
+  /** Shown as a price not to pay: struck through, "was", "list price". */
+  readonly old: boolean;
+}
+
+/** A price as the page shows it, for comparing with what the markup says. */
+export interface VisiblePrice {
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly score: number;
+  readonly old: boolean;
+}
+
+export interface HeuristicResult extends SourceResult {
+  readonly visiblePrices: readonly VisiblePrice[];
 }
 
 function depthBetween(el: Element, targets: readonly Element[]): number {
@@ -87,9 +101,10 @@ function priceCandidates(doc: Document, anchors: readonly Element[], hints: Page
     if (labelled) score += 3;
     const context = [el, el.parentElement, el.parentElement?.parentElement].map((e) => (e ? label(e) : '')).join(' ');
     if (SALE.test(context)) score += 2;
-    if (OLD.test(context) || OLD_TEXT.test(text) || el.closest('del, s, strike, [data-a-strike="true"]')) score -= 6;
     const view = doc.defaultView;
-    if (view && view.getComputedStyle(el).textDecorationLine?.includes('line-through')) score -= 6;
+    const old = OLD.test(context) || OLD_TEXT.test(text) || el.closest('del, s, strike, [data-a-strike="true"]') !== null
+      || Boolean(view?.getComputedStyle(el).textDecorationLine?.includes('line-through'));
+    if (old) score -= 6;
     let ancestor: Element | null = el;
     for (let i = 0; ancestor && i < 12; i += 1, ancestor = ancestor.parentElement) {
       if (ELSEWHERE.test(label(ancestor)) || /^(FOOTER|NAV|HEADER|ASIDE)$/.test(ancestor.tagName)) {
@@ -105,7 +120,7 @@ function priceCandidates(doc: Document, anchors: readonly Element[], hints: Page
       else if (size > 0 && size < 13) score -= 1;
     }
     score -= order / all.length; // earlier on the page breaks ties
-    out.push({ el, price, score });
+    out.push({ el, price, score, old });
   });
   return out.sort((a, b) => b.score - a.score);
 }
@@ -143,11 +158,12 @@ function mainImage(doc: Document, anchors: readonly Element[], pageUrl: string):
   return best?.url ?? null;
 }
 
-export function fromHeuristics(doc: Document, pageUrl: string, hints: PageHints): SourceResult | null {
+export function fromHeuristics(doc: Document, pageUrl: string, hints: PageHints): HeuristicResult | null {
   const heading = mainHeading(doc);
   const button = buyButton(doc);
   const anchors = [heading, button].filter((el): el is Element => el !== null);
-  const best = priceCandidates(doc, anchors, hints)[0];
+  const candidates = priceCandidates(doc, anchors, hints);
+  const best = candidates[0];
   const title = cleanText(heading?.textContent);
   if (!title && !best) return null;
   return {
@@ -160,5 +176,6 @@ export function fromHeuristics(doc: Document, pageUrl: string, hints: PageHints)
       currency: best && best.score > 0 && best.price.currency !== 'unknown' ? best.price.currency : undefined,
       imageUrl: mainImage(doc, anchors, pageUrl),
     }),
+    visiblePrices: candidates.slice(0, 20).map(({ price, score, old }) => ({ ...price, score, old })),
   };
 }

@@ -60,11 +60,46 @@ export function jsonLdNodes(doc: Document): Node[] {
   return nodes;
 }
 
-export function firstOffer(node: Node): Node | null {
+/** Replaces a bare {"@id": …} reference by the node it names, when the page defines it. */
+function resolver(nodes: readonly Node[]): (value: unknown) => unknown {
+  const byId = new Map<string, Node>();
+  for (const node of nodes) {
+    const id = node['@id'];
+    if (typeof id === 'string' && Object.keys(node).length > 1 && !byId.has(id)) byId.set(id, node);
+  }
+  const resolve = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(resolve);
+    if (typeof value === 'object' && value !== null) {
+      const id = (value as Node)['@id'];
+      if (typeof id === 'string' && Object.keys(value).length === 1) return byId.get(id) ?? value;
+    }
+    return value;
+  };
+  return resolve;
+}
+
+export function firstOffer(node: Node, pageUrl?: string): Node | null {
   const offers = node.offers;
-  const list = (Array.isArray(offers) ? offers : [offers]).filter((o): o is Node => typeof o === 'object' && o !== null);
-  return list.find((offer) => offer.price !== undefined || offer.lowPrice !== undefined || offer.priceSpecification !== undefined)
+  const list = (Array.isArray(offers) ? offers : [offers]).flatMap((o) => {
+    if (typeof o !== 'object' || o === null) return [];
+    // An AggregateOffer may list its offers; those carry the prices.
+    const inner = (o as Node).offers;
+    return Array.isArray(inner) && (o as Node).lowPrice === undefined && (o as Node).price === undefined ? inner : [o];
+  }).filter((o): o is Node => typeof o === 'object' && o !== null);
+  // The offer of the variant the page shows (Shopify: ?variant=…), else the first with a price.
+  const forPage = pageUrl ? list.find((offer) => typeof offer.url === 'string' && sameUrl(offer.url, pageUrl)) : undefined;
+  return forPage ?? list.find((offer) => offer.price !== undefined || offer.lowPrice !== undefined || offer.priceSpecification !== undefined)
     ?? list[0] ?? null;
+}
+
+function sameUrl(a: string, b: string): boolean {
+  try {
+    const x = new URL(a, b);
+    const y = new URL(b);
+    return x.origin === y.origin && x.pathname.replace(/\/$/, '') === y.pathname.replace(/\/$/, '') && x.search === y.search;
+  } catch {
+    return false;
+  }
 }
 
 export interface OfferPrice {
@@ -83,8 +118,25 @@ export function offerPrice(offer: Node | null): OfferPrice | null {
 
 // ---- the JSON-LD source --------------------------------------------------------------------------
 
-function pickProduct(nodes: Node[], pageUrl: string): Node | null {
-  const products = nodes.filter((node) => typesOf(node).includes('product'));
+/** Several products on a page (related items in an ItemList): the one the page is about. */
+function mainProduct(products: readonly Node[], doc: Document, pageUrl: string): Node | undefined {
+  if (products.length <= 1) return products.find((node) => cleanText(node.name));
+  const heading = cleanText(doc.querySelector('h1')?.textContent)?.toLowerCase() ?? '';
+  const canonical = doc.querySelector('link[rel="canonical" i]')?.getAttribute('href') ?? pageUrl;
+  const score = (node: Node) => {
+    const name = cleanText(node.name)?.toLowerCase() ?? '';
+    let points = name ? 1 : -10;
+    if (typeof node.url === 'string' && (sameUrl(node.url, pageUrl) || sameUrl(node.url, new URL(canonical, pageUrl).href))) points += 4;
+    if (heading && name && (heading.includes(name) || name.includes(heading))) points += 3;
+    if (node.offers) points += 1;
+    return points;
+  };
+  return [...products].sort((a, b) => score(b) - score(a))[0];
+}
+
+function pickProduct(doc: Document, nodes: Node[], pageUrl: string): Node | null {
+  const products = nodes.filter((node) => typesOf(node).includes('product') && !nodes.some((group) =>
+    typesOf(group).includes('productgroup') && Array.isArray(group.hasVariant) && group.hasVariant.includes(node)));
   const group = nodes.find((node) => typesOf(node).includes('productgroup'));
   if (group) {
     const variants = (Array.isArray(group.hasVariant) ? group.hasVariant : [group.hasVariant])
@@ -93,7 +145,7 @@ function pickProduct(nodes: Node[], pageUrl: string): Node | null {
     if (chosen) return { ...group, ...chosen, name: chosen.name ?? group.name, image: chosen.image ?? group.image, brand: chosen.brand ?? group.brand };
     if (products.length === 0) return group;
   }
-  return products.find((node) => cleanText(node.name)) ?? null;
+  return mainProduct(products, doc, pageUrl) ?? null;
 }
 
 function nameOf(value: unknown): string | null {
@@ -102,9 +154,13 @@ function nameOf(value: unknown): string | null {
 }
 
 export function fromJsonLd(doc: Document, pageUrl: string): SourceResult | null {
-  const product = pickProduct(jsonLdNodes(doc), pageUrl);
-  if (!product) return null;
-  const offerNode = firstOffer(product);
+  const nodes = jsonLdNodes(doc);
+  const found = pickProduct(doc, nodes, pageUrl);
+  if (!found) return null;
+  const resolve = resolver(nodes);
+  const product: Node = { ...found, offers: resolve(found.offers), image: resolve(found.image), brand: resolve(found.brand) };
+  const firstFound = firstOffer(product, pageUrl);
+  const offerNode: Node | null = firstFound ? { ...firstFound, priceSpecification: resolve(firstFound.priceSpecification) } : null;
   const offer = offerPrice(offerNode);
   const currencyText = typeof offer?.currency === 'string' ? offer.currency.trim().toUpperCase() : '';
   const currency = /^[A-Z]{3}$/.test(currencyText) ? normaliseCode(currencyText) : undefined;
