@@ -10,6 +10,7 @@ import { shopperDbName } from '@tote/core';
 import { startSyncServer } from '@tote/sync-server';
 import { benchCart1000 } from './cart1000.ts';
 import { benchCart1000Browser } from './cart1000-browser.ts';
+import { benchCapture } from './capture.ts';
 import { benchStorage } from './storage-size.ts';
 import { benchSync } from './sync-latency.ts';
 
@@ -31,6 +32,8 @@ async function main() {
     const measured = await benchStorage(account, server.admin, dbFolder, 1000);
     // Local: what Chromium's IndexedDB really holds per item (the stored documents alone are smaller).
     const storage = { ...measured, local_bytes_per_item: cart1000.indexeddb_bytes_per_item };
+    console.error('bench: capture corpus…');
+    const capture = await benchCapture();
 
     const targets = {
       'sync.p95_ms < 250': sync.p95_ms < 250,
@@ -46,7 +49,7 @@ async function main() {
     const results = {
       measuredAt: new Date().toISOString(),
       machine: { node: process.version, platform: `${process.platform}-${process.arch}` },
-      sync, cart1000, cart1000_node: cart1000Node, storage, targets,
+      sync, cart1000, cart1000_node: cart1000Node, storage, capture, targets,
     };
     await mkdir(path.join(here, 'results'), { recursive: true });
     await writeFile(path.join(here, 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
