@@ -3,7 +3,7 @@
  * items) which id. Both are plain serialisable objects: the extension's popup and content script send
  * commands to the background over messages, and the reducer only ever sees actions.
  */
-import type { CartItem, ProductInput } from './cart-types.ts';
+import type { CartItem, ItemCorrections, ProductInput } from './cart-types.ts';
 
 export type CartCommand =
   | { readonly type: 'item/add'; readonly product: ProductInput; readonly listId?: string; readonly quantity?: number }
@@ -11,6 +11,9 @@ export type CartCommand =
   | { readonly type: 'item/remove'; readonly id: string }
   | { readonly type: 'item/move'; readonly id: string; readonly listId: string }
   | { readonly type: 'item/setNote'; readonly id: string; readonly note: string }
+  | { readonly type: 'item/edit'; readonly id: string; readonly changes: ItemCorrections }
+  /** The product's page was visited and showed this price (price watch). */
+  | { readonly type: 'item/priceSeen'; readonly url: string; readonly priceMinor: number; readonly currency: string }
   | { readonly type: 'list/clear'; readonly listId: string };
 
 export interface ActionMeta {
@@ -45,4 +48,6 @@ export const cartCommands = {
   move: (id: string, listId: string): CartCommand => ({ type: 'item/move', id, listId }),
   setNote: (id: string, note: string): CartCommand => ({ type: 'item/setNote', id, note }),
   clearList: (listId: string): CartCommand => ({ type: 'list/clear', listId }),
+  edit: (id: string, changes: ItemCorrections): CartCommand => ({ type: 'item/edit', id, changes }),
+  priceSeen: (url: string, priceMinor: number, currency: string): CartCommand => ({ type: 'item/priceSeen', url, priceMinor, currency }),
 } as const;

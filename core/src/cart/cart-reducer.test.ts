@@ -87,4 +87,24 @@ describe('cartReducer', () => {
     expect(next.items.x1?.quantity).toBe(5);
     expect(next.items.x1).not.toHaveProperty('_rev');
   });
+
+  it('applies the shopper\'s corrections to captured fields, and only real changes', () => {
+    const added = run(loaded, cartCommands.add(product()), { newId: 'x1' });
+    const edited = run(added, cartCommands.edit('x1', { title: 'Red kettle 1.7 l', priceMinor: 2799 }), { at: 77 });
+    expect(edited.items.x1).toMatchObject({ title: 'Red kettle 1.7 l', priceMinor: 2799, updatedAt: 77, addedPriceMinor: 2999 });
+    expect(run(edited, cartCommands.edit('x1', { title: 'Red kettle 1.7 l' }))).toBe(edited);
+  });
+
+  it('records prices seen on the product page, keeps the price at adding, and bounds the history', () => {
+    const added = run(loaded, cartCommands.add(product()), { newId: 'x1' });
+    const url = added.items.x1!.url;
+    const seen = run(added, cartCommands.priceSeen(url, 2499, 'EUR'), { at: 5 });
+    expect(seen.items.x1).toMatchObject({ priceMinor: 2499, addedPriceMinor: 2999, priceHistory: [{ at: 5, priceMinor: 2499 }] });
+    expect(run(seen, cartCommands.priceSeen(url, 2499, 'EUR'))).toBe(seen); // same price again: nothing to record
+    expect(run(seen, cartCommands.priceSeen(url, 100, 'USD'))).toBe(seen); // another currency is not comparable
+    let state = seen;
+    for (let i = 0; i < 30; i += 1) state = run(state, cartCommands.priceSeen(url, 2000 + i, 'EUR'), { at: 10 + i });
+    expect(state.items.x1?.priceHistory).toHaveLength(20);
+    expect(state.items.x1?.priceHistory.at(-1)).toEqual({ at: 39, priceMinor: 2029 });
+  });
 });

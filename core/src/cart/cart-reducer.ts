@@ -3,22 +3,29 @@
  * no ids, no I/O (those come stamped on the action). Unknown or stale ids leave the state untouched.
  */
 import type { CartAction, CommandAction } from './cart-actions.ts';
-import { initialCartState, type CartItem, type CartState } from './cart-types.ts';
+import { initialCartState, PRICE_HISTORY_LIMIT, type CartItem, type CartState, type PricePoint } from './cart-types.ts';
 
 type Items = Readonly<Record<string, CartItem>>;
 
 const ITEM_FIELDS: readonly (keyof CartItem)[] = ['id', 'listId', 'url', 'shop', 'title', 'priceMinor', 'currency',
-  'imageUrl', 'variant', 'quantity', 'note', 'addedAt', 'addedBy', 'updatedAt', 'updatedBy', 'deleted'];
+  'imageUrl', 'variant', 'quantity', 'note', 'addedAt', 'addedBy', 'updatedAt', 'updatedBy', 'addedPriceMinor', 'deleted'];
 
 /** Copies exactly the item fields (storage metadata such as _rev or _meta is left behind) and freezes. */
 export function toCartItem(doc: CartItem): CartItem {
   const item: Record<string, unknown> = {};
   for (const field of ITEM_FIELDS) item[field] = doc[field];
+  // Documents written before price watch existed have no price fields.
+  item.addedPriceMinor = doc.addedPriceMinor ?? doc.priceMinor ?? null;
+  item.priceHistory = Object.freeze((doc.priceHistory ?? []).map((point) => Object.freeze({ at: point.at, priceMinor: point.priceMinor })));
   return Object.freeze(item as unknown as CartItem);
 }
 
+function sameHistory(a: readonly PricePoint[] = [], b: readonly PricePoint[] = []): boolean {
+  return a.length === b.length && a.every((point, i) => point.at === b[i]!.at && point.priceMinor === b[i]!.priceMinor);
+}
+
 export function sameItem(a: CartItem, b: CartItem): boolean {
-  return ITEM_FIELDS.every((field) => a[field] === b[field]);
+  return ITEM_FIELDS.every((field) => a[field] === b[field]) && sameHistory(a.priceHistory, b.priceHistory);
 }
 
 function withItems(state: CartState, items: Items): CartState {
@@ -54,6 +61,7 @@ function reduceCommand(items: Items, action: CommandAction): Items {
         title: product.title, priceMinor: product.priceMinor, currency: product.currency, imageUrl: product.imageUrl,
         variant: product.variant, quantity, note: '', addedAt: action.meta.at, addedBy: action.meta.device,
         updatedAt: action.meta.at, updatedBy: action.meta.device, deleted: false,
+        addedPriceMinor: product.priceMinor, priceHistory: Object.freeze([]),
       });
       return { ...items, [item.id]: item };
     }
@@ -75,6 +83,29 @@ function reduceCommand(items: Items, action: CommandAction): Items {
       const item = live(items, action.id);
       if (!item || item.note === action.note) return items;
       return { ...items, [item.id]: changed(item, { note: action.note }, action) };
+    }
+    case 'item/edit': {
+      const item = live(items, action.id);
+      if (!item) return items;
+      const patch = Object.fromEntries(Object.entries(action.changes).filter(([key, value]) =>
+        value !== undefined && item[key as keyof CartItem] !== value));
+      return Object.keys(patch).length === 0 ? items : { ...items, [item.id]: changed(item, patch, action) };
+    }
+    case 'item/priceSeen': {
+      let next: Record<string, CartItem> | undefined;
+      for (const item of Object.values(items)) {
+        if (item.deleted || item.url !== action.url || item.currency !== action.currency) continue;
+        const history = item.priceHistory ?? [];
+        const last = history[history.length - 1];
+        if (item.priceMinor === action.priceMinor && (last === undefined || last.priceMinor === action.priceMinor)) continue;
+        const point = Object.freeze({ at: action.meta.at, priceMinor: action.priceMinor });
+        next ??= { ...items };
+        next[item.id] = changed(item, {
+          priceMinor: action.priceMinor,
+          priceHistory: Object.freeze([...history, point].slice(-PRICE_HISTORY_LIMIT)),
+        }, action);
+      }
+      return next ?? items;
     }
     case 'list/clear': {
       const next: Record<string, CartItem> = { ...items };

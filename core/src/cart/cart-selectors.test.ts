@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cartCommands, stamp, type CartCommand } from './cart-actions.ts';
 import { cartReducer } from './cart-reducer.ts';
-import { selectByShop, selectItemCount, selectItems, selectTotals } from './cart-selectors.ts';
+import { newPriceDrops, selectByShop, selectItemCount, selectItems, selectPriceDrops, selectTotals } from './cart-selectors.ts';
 import { initialCartState, type CartState } from './cart-types.ts';
 import { formatMoney, minorDigits } from './money.ts';
 import { meta, product } from '../test/fixtures.ts';
@@ -53,5 +53,15 @@ describe('selectors', () => {
     expect(formatMoney(129999, 'EUR', 'en-US')).toBe('€1,299.99');
     expect(formatMoney(1200, 'JPY', 'en-US')).toBe('¥1,200');
     expect(formatMoney(1250, 'unknown', 'en-US')).toBe('12.50');
+  });
+
+  it('finds price drops below the price at adding, and the ones an action just caused', () => {
+    const url = state.items.i0!.url;
+    const cheaper = cartReducer(state, stamp(cartCommands.priceSeen(url, 900, 'EUR'), meta({ at: 50 })));
+    expect(selectPriceDrops(cheaper).map((item) => item.id)).toEqual(['i0']);
+    expect(newPriceDrops([cheaper.items.i0!], state).map((item) => item.id)).toEqual(['i0']);
+    const dearer = cartReducer(cheaper, stamp(cartCommands.priceSeen(url, 950, 'EUR'), meta({ at: 60 })));
+    expect(newPriceDrops([dearer.items.i0!], cheaper)).toEqual([]);
+    expect(selectPriceDrops(state)).toEqual([]);
   });
 });

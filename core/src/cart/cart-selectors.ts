@@ -57,6 +57,20 @@ export function selectByShop(state: CartState, listId?: string): ShopGroup[] {
   }));
 }
 
+/** Items whose price is now below the price the shopper saw when adding them. */
+export function selectPriceDrops(state: CartState): CartItem[] {
+  return selectItems(state).filter((item) => item.priceMinor !== null && item.addedPriceMinor !== null && item.priceMinor < item.addedPriceMinor);
+}
+
+/** Items an action just made cheaper than when they were added (for a price-drop notification). */
+export function newPriceDrops(written: readonly CartItem[], before: CartState): CartItem[] {
+  return written.filter((item) => {
+    const previous = before.items[item.id];
+    return item.priceMinor !== null && item.addedPriceMinor !== null && item.priceMinor < item.addedPriceMinor
+      && previous !== undefined && (previous.priceMinor ?? Infinity) > item.priceMinor;
+  });
+}
+
 export function selectItemCount(state: CartState, listId?: string): number {
   return selectItems(state, listId).reduce((sum, item) => sum + item.quantity, 0);
 }

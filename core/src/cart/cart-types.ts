@@ -52,8 +52,28 @@ export interface CartItem {
   readonly addedBy: string;
   readonly updatedAt: number;
   readonly updatedBy: string;
+  /** The price when the shopper added it: a later price below this is a price drop. */
+  readonly addedPriceMinor: number | null;
+  /** Prices seen on the product's page since (newest last, at most PRICE_HISTORY_LIMIT, changes only). */
+  readonly priceHistory: readonly PricePoint[];
   /** Soft delete: a removed item stays a document so that removal syncs and meets concurrent edits. */
   readonly deleted: boolean;
+}
+
+export interface PricePoint {
+  readonly at: number;
+  readonly priceMinor: number;
+}
+
+export const PRICE_HISTORY_LIMIT = 20;
+
+/** Fields the shopper may correct on an item (a capture can get them wrong). */
+export interface ItemCorrections {
+  readonly title?: string;
+  readonly priceMinor?: number | null;
+  readonly currency?: CurrencyCode;
+  readonly imageUrl?: string | null;
+  readonly variant?: string | null;
 }
 
 export interface CartState {

@@ -39,6 +39,9 @@ describe('validateCommand', () => {
     [{ type: 'item/setQuantity', id: 'a', quantity: '3' }, 'quantity'],
     [{ type: 'item/remove', id: '' }, 'id'],
     [{ type: 'drop/tables' }, 'type'],
+    [{ type: 'item/edit', id: 'a', changes: { imageUrl: 'javascript:alert(1)' } }, 'imageUrl'],
+    [{ type: 'item/edit', id: 'a', changes: { priceMinor: -1 } }, 'priceMinor'],
+    [{ type: 'item/priceSeen', url: 'https://a.example/', priceMinor: 100, currency: 'unknown' }, 'priceMinor'],
     [null, 'type'],
   ])('refuses %j with a readable message (field %s)', (command, field) => {
     const error = refusal(command);

@@ -5,7 +5,7 @@
  */
 import { ToteError } from '../errors.ts';
 import type { CartCommand } from './cart-actions.ts';
-import { UNKNOWN_CURRENCY, type CartList, type ProductInput } from './cart-types.ts';
+import { UNKNOWN_CURRENCY, type CartList, type ItemCorrections, type ProductInput } from './cart-types.ts';
 
 export const LIMITS = Object.freeze({
   titleLength: 300,
@@ -79,6 +79,23 @@ function itemId(value: unknown): string {
   return value;
 }
 
+function validateCorrections(changes: unknown): ItemCorrections {
+  if (typeof changes !== 'object' || changes === null) invalid('Nothing to change was given.', 'changes');
+  const c = changes as Record<string, unknown>;
+  // Reuse the product rules on a product made of the corrected fields.
+  const probe = validateProduct({
+    url: 'https://example.invalid/', title: c.title ?? 'unchanged', priceMinor: c.priceMinor ?? null,
+    currency: c.currency ?? UNKNOWN_CURRENCY, imageUrl: c.imageUrl ?? null, variant: c.variant ?? null,
+  });
+  const out: Record<string, unknown> = {};
+  if (c.title !== undefined) out.title = probe.title;
+  if (c.priceMinor !== undefined) out.priceMinor = probe.priceMinor;
+  if (c.currency !== undefined) out.currency = probe.currency;
+  if (c.imageUrl !== undefined) out.imageUrl = probe.imageUrl;
+  if (c.variant !== undefined) out.variant = probe.variant;
+  return Object.freeze(out) as ItemCorrections;
+}
+
 /** Returns a normalised copy of the command or throws ToteError('INVALID_INPUT'). */
 export function validateCommand(command: unknown, lists: readonly CartList[]): CartCommand {
   if (typeof command !== 'object' || command === null) invalid('Unknown request.', 'type');
@@ -99,6 +116,13 @@ export function validateCommand(command: unknown, lists: readonly CartList[]): C
       return { type: 'item/move', id: itemId(c.id), listId: listId(c.listId, lists) };
     case 'item/setNote':
       return { type: 'item/setNote', id: itemId(c.id), note: cleanText(c.note, LIMITS.noteLength, 'note', 'The note') };
+    case 'item/edit':
+      return { type: 'item/edit', id: itemId(c.id), changes: validateCorrections(c.changes) };
+    case 'item/priceSeen': {
+      const seen = validateProduct({ url: c.url, title: 'price', priceMinor: c.priceMinor, currency: c.currency, imageUrl: null, variant: null });
+      if (seen.priceMinor === null || seen.currency === UNKNOWN_CURRENCY) invalid('The price is not a valid amount.', 'priceMinor');
+      return { type: 'item/priceSeen', url: seen.url, priceMinor: seen.priceMinor, currency: seen.currency };
+    }
     case 'list/clear':
       return { type: 'list/clear', listId: listId(c.listId, lists) };
     default:

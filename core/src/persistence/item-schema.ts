@@ -28,6 +28,11 @@ export const itemSchema: RxJsonSchema<CartItem> = {
     addedBy: { type: 'string', maxLength: 64 },
     updatedAt: { type: 'integer' },
     updatedBy: { type: 'string', maxLength: 64 },
+    addedPriceMinor: { type: ['integer', 'null'] },
+    priceHistory: {
+      type: 'array', maxItems: 20,
+      items: { type: 'object', properties: { at: { type: 'integer' }, priceMinor: { type: 'integer' } }, required: ['at', 'priceMinor'] },
+    },
     deleted: { type: 'boolean' },
   },
   required: ['id', 'listId', 'url', 'shop', 'title', 'priceMinor', 'currency', 'imageUrl', 'variant', 'quantity',

@@ -29,6 +29,8 @@ export interface DispatchResult {
   readonly action: CommandAction;
   /** The items the action wrote (empty when it changed nothing). */
   readonly written: readonly CartItem[];
+  /** The state the action was applied to. */
+  readonly before: CartState;
 }
 
 export interface CartStore {
@@ -41,7 +43,7 @@ export interface CartStore {
   close(): void;
 }
 
-const ID_COMMANDS = new Set(['item/setQuantity', 'item/remove', 'item/move', 'item/setNote']);
+const ID_COMMANDS = new Set(['item/setQuantity', 'item/remove', 'item/move', 'item/setNote', 'item/edit']);
 
 export function createCartStore({ items, device, clock = systemClock, newId = randomId }: CartStoreOptions): CartStore {
   const state = new BehaviorSubject<CartState>(initialCartState);
@@ -98,7 +100,7 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     const before = state.value;
     const after = cartReducer(before, action);
     const written = changedItems(before, after);
-    if (written.length === 0) return { action, written };
+    if (written.length === 0) return { action, written, before };
     state.next(after); // optimistic: the shopper sees the change at once
     try {
       await write(written);
@@ -108,7 +110,7 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
         cause: String(cause),
       });
     }
-    return { action, written };
+    return { action, written, before };
   }
 
   return {
