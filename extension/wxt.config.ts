@@ -9,10 +9,14 @@ export default defineConfig({
   manifest: {
     name: 'Tote',
     description: 'One cart across every shop: add products from any shop page and see them on all your devices.',
-    // storage: settings and device id; alarms: wake the service worker to keep syncing.
-    permissions: ['storage', 'alarms'],
+    // storage: settings and device id; alarms: wake the service worker to keep syncing;
+    // contextMenus: "Add to Tote" on pages; notifications: price drops.
+    permissions: ['storage', 'alarms', 'contextMenus', 'notifications'],
     // Content script on every shop page, and the sync server wherever the shopper runs it.
     host_permissions: ['<all_urls>'],
     action: { default_title: 'Tote' },
+    commands: {
+      'add-to-tote': { suggested_key: { default: 'Alt+Shift+T' }, description: 'Add the product on this page to Tote' },
+    },
   },
 });

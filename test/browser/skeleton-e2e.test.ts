@@ -159,4 +159,16 @@ describe('capture in the extension, sync through the server, see it on the deskt
     expect(await row.getByTestId('item-quantity').inputValue()).toBe('3');
     await expect.poll(() => popup.getByTestId('sync-status').textContent(), { timeout: 15_000 }).toContain('In sync');
   });
+
+  it('watches prices: visiting the page of an item in the cart at a lower price shows the drop', async () => {
+    const sale = await openShopPage(browser, 'kettle-sale');
+    await sale.locator('tote-capture button').waitFor({ timeout: 10_000 });
+    const popup = await openPopup(browser);
+    const row = popup.getByTestId('item').filter({ hasText: 'Red Kettle 1.7 l' });
+    await expect.poll(() => row.getByTestId('price-drop').textContent(), { timeout: 10_000 }).toContain('34.90');
+    expect(await row.textContent()).toContain('29.90');
+    await sale.close();
+    await popup.close();
+  });
 });
+

@@ -4,11 +4,18 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cartCommands, createToteClient, SYNC_OFF, selectItems, type ToteClient } from '@tote/core';
 import type { Message, SyncSettings } from '../messaging/protocol.ts';
 import { createMessageHandler } from './message-handler.ts';
-import type { SettingsStore } from './settings.ts';
+import type { SettingsStore, TabProducts } from './settings.ts';
+import type { CapturedProduct } from '../capture/index.ts';
 
 let client: ToteClient;
 let stored: SyncSettings | null;
 let badges: number[];
+let notices: string[];
+let found: Map<number, CapturedProduct>;
+const tabProducts: TabProducts = {
+  get: async (tabId) => found.get(tabId) ?? null,
+  set: async (tabId, product) => { found.set(tabId, product); },
+};
 let handle: ReturnType<typeof createMessageHandler>;
 
 const settingsStore: SettingsStore = {
@@ -19,12 +26,15 @@ const settingsStore: SettingsStore = {
 beforeEach(async () => {
   stored = null;
   badges = [];
+  notices = [];
+  found = new Map();
   client = await createToteClient({
     storage: getRxStorageMemory(), name: `ext-${Math.random().toString(36).slice(2)}`,
     device: { id: 'ext', name: 'Chrome extension' }, fetch: () => Promise.reject(new TypeError('offline')),
   });
   handle = createMessageHandler({
-    client: async () => client, settings: settingsStore,
+    client: async () => client, settings: settingsStore, tabProducts,
+    notify: (title, message) => notices.push(`${title}: ${message}`),
     snapshot: async () => ({ state: client.store.getState(), syncStatus: SYNC_OFF }),
     markProductFound: (tabId) => badges.push(tabId),
   });
@@ -65,5 +75,24 @@ describe('background message handler', () => {
     const product = { ...kettle, shop: 'shop.example', source: 'json-ld' as const, brand: null, sku: null, gtin: null, availability: null, origins: {}, otherPrices: [] };
     expect(await handle({ type: 'capture/found', product }, { tab: { id: 7 } })).toEqual({ ok: true });
     expect(badges).toEqual([7]);
+  });
+
+  it('adds the product recognised on a tab, with the shopper\'s corrections', async () => {
+    const product = { ...kettle, shop: 'shop.example', source: 'json-ld' as const, brand: null, sku: null, gtin: null, availability: null, origins: {}, otherPrices: [] };
+    expect(await handle({ type: 'capture/addFromTab', tabId: 3 })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+    await handle({ type: 'capture/found', product }, { tab: { id: 3 } });
+    expect(await handle({ type: 'capture/forTab', tabId: 3 })).toEqual({ product });
+    expect(await handle({ type: 'capture/addFromTab', tabId: 3, corrections: { title: 'Kettle 1.7 l', priceMinor: 1800 } })).toEqual({ ok: true });
+    expect(selectItems(client.store.getState())).toMatchObject([{ title: 'Kettle 1.7 l', priceMinor: 1800, addedPriceMinor: 1800 }]);
+  });
+
+  it('watches prices: visiting an item\'s page cheaper than when it was added records it and announces the drop', async () => {
+    const product = { ...kettle, shop: 'shop.example', source: 'json-ld' as const, brand: null, sku: null, gtin: null, availability: null, origins: {}, otherPrices: [] };
+    await handle({ type: 'cart/dispatch', command: cartCommands.add(kettle) });
+    await handle({ type: 'capture/found', product: { ...product, priceMinor: 2000 } }, { tab: { id: 1 } });
+    expect(notices).toEqual([]);
+    await handle({ type: 'capture/found', product: { ...product, priceMinor: 1500 } }, { tab: { id: 1 } });
+    expect(selectItems(client.store.getState())[0]).toMatchObject({ priceMinor: 1500, addedPriceMinor: 2000 });
+    expect(notices).toEqual(['Price drop in your Tote: Kettle is now €15.00 (was €20.00 when you added it).']);
   });
 });

@@ -62,6 +62,10 @@ export async function servePopup(port: Browser.runtime.Port): Promise<void> {
   port.onDisconnect.addListener(() => subscription.unsubscribe());
 }
 
+export function notify(title: string, message: string): void {
+  void browser.notifications.create({ type: 'basic', iconUrl: browser.runtime.getURL('/icon/128.png'), title, message }).catch(() => undefined);
+}
+
 export function markProductFound(tabId: number): void {
   void browser.action.setBadgeText({ tabId, text: '+' });
   void browser.action.setBadgeBackgroundColor({ tabId, color: '#2f7d5b' });

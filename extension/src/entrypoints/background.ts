@@ -1,12 +1,17 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
-import { createMessageHandler } from '../background/message-handler.ts';
-import { extensionSettingsStore } from '../background/settings.ts';
-import { markProductFound, servePopup, snapshot, toteClient } from '../background/tote-service.ts';
+import { addFromTab, createMessageHandler, type HandlerDeps } from '../background/message-handler.ts';
+import { extensionSettingsStore, extensionTabProducts } from '../background/settings.ts';
+import { markProductFound, notify, servePopup, snapshot, toteClient } from '../background/tote-service.ts';
 import { isMessage, POPUP_PORT } from '../messaging/protocol.ts';
 
+const ADD_MENU = 'tote-add';
+
 export default defineBackground(() => {
-  const handle = createMessageHandler({ client: toteClient, settings: extensionSettingsStore, snapshot, markProductFound });
+  const deps: HandlerDeps = {
+    client: toteClient, settings: extensionSettingsStore, tabProducts: extensionTabProducts, snapshot, markProductFound, notify,
+  };
+  const handle = createMessageHandler(deps);
 
   browser.runtime.onMessage.addListener((message, sender) => {
     if (!isMessage(message)) return undefined;
@@ -15,6 +20,26 @@ export default defineBackground(() => {
   browser.runtime.onConnect.addListener((port) => {
     if (port.name === POPUP_PORT) void servePopup(port);
   });
+
+  // The same "add" from the page's context menu and from the keyboard shortcut (Alt+Shift+T).
+  browser.runtime.onInstalled.addListener(() => {
+    browser.contextMenus.create({ id: ADD_MENU, title: 'Add this product to Tote', contexts: ['page', 'image', 'link'] });
+  });
+  const addAndTell = async (tabId: number | undefined) => {
+    if (tabId === undefined) return;
+    const result = await addFromTab(deps, tabId);
+    if (!result.ok) notify('Tote', result.message);
+    else void browser.action.setBadgeText({ tabId, text: '✓' });
+  };
+  browser.contextMenus.onClicked.addListener((info, tab) => {
+    if (info.menuItemId === ADD_MENU) void addAndTell(tab?.id);
+  });
+  browser.commands.onCommand.addListener(async (command) => {
+    if (command !== 'add-to-tote') return;
+    const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
+    await addAndTell(tab?.id);
+  });
+
   // Wake every 30 s (Chrome's minimum) so live sync resumes after Chrome stops the idle worker.
   void browser.alarms.create('tote-sync', { periodInMinutes: 0.5 });
   browser.alarms.onAlarm.addListener(() => void toteClient());

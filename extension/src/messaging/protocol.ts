@@ -2,7 +2,7 @@
  * The typed message protocol between the extension's contexts and the background service worker,
  * which alone owns the cart database. Every request type names its response type; no untyped strings.
  */
-import type { CartCommand, CartState, SyncStatus, ToteErrorCode } from '@tote/core';
+import type { CartCommand, CartState, ItemCorrections, SyncStatus, ToteErrorCode } from '@tote/core';
 import type { CapturedProduct } from '../capture/index.ts';
 
 export interface SyncSettings {
@@ -25,6 +25,9 @@ export interface Requests {
   'settings/get': { request: Record<string, never>; response: { settings: SyncSettings | null } };
   'settings/save': { request: { settings: SyncSettings | null }; response: Result };
   'capture/found': { request: { product: CapturedProduct }; response: Result };
+  'capture/forTab': { request: { tabId: number }; response: { product: CapturedProduct | null } };
+  /** Adds the product recognised on a tab, with the shopper's corrections if any. */
+  'capture/addFromTab': { request: { tabId: number; corrections?: ItemCorrections }; response: Result };
 }
 
 export type RequestType = keyof Requests;
