@@ -170,5 +170,18 @@ describe('capture in the extension, sync through the server, see it on the deskt
     await sale.close();
     await popup.close();
   });
+
+  it('a field the capture got wrong is corrected on the desktop after adding, and the extension shows it', async () => {
+    const row = desktop.getByTestId('item').filter({ hasText: 'Stoneware Mug' });
+    await row.getByTestId('item-edit').click();
+    await desktop.getByTestId('item-edit-title').fill('Stoneware Mug, 350 ml');
+    await desktop.getByTestId('item-edit-price').fill('14.50');
+    await desktop.getByTestId('item-edit-save').click();
+    const popup = await openPopup(browser);
+    const fixed = popup.getByTestId('item').filter({ hasText: 'Stoneware Mug, 350 ml' });
+    await fixed.waitFor({ timeout: 5_000 });
+    expect(await fixed.textContent()).toContain('$14.50');
+    await popup.close();
+  });
 });
 

@@ -71,4 +71,10 @@ describe('extractProduct from JSON-LD', () => {
     ]), '<h1>Big Teapot</h1>');
     expect(extractProduct(doc, 'https://t.example/teapot?variant=2')).toMatchObject({ title: 'Big Teapot', priceMinor: 3500 });
   });
+
+  it('ignores a zero price and borrows a missing currency from another source', () => {
+    const doc = page(ld({ '@type': 'Product', name: 'Rug', offers: [{ price: 0 }, { price: '120.00' }] })
+      + '<meta property="og:price:currency" content="EUR"><meta property="og:price:amount" content="120.00">');
+    expect(extractProduct(doc, 'https://rugs.example/r')).toMatchObject({ priceMinor: 12000, currency: 'EUR' });
+  });
 });

@@ -96,8 +96,10 @@ export function extractProduct(doc: Document, pageUrl: string): CapturedProduct 
     const title = pick(titleOrder, 'title');
     if (!title) return null;
     // Price and currency always come from the same source.
-    const priced = shownPrice(all.find((r) => r.fields.priceMinor !== undefined), heuristic);
-    const currency = priced?.fields.currency ?? (priced ? heuristic?.fields.currency : undefined) ?? 'unknown';
+    // A price of 0 is a placeholder (price on request, a template's default), not a price.
+    const priced = shownPrice(all.find((r) => r.fields.priceMinor !== undefined && r.fields.priceMinor > 0), heuristic);
+    // A markup price without its currency takes the one another source states.
+    const currency = priced?.fields.currency ?? (priced ? pick(all, 'currency')?.value : undefined) ?? 'unknown';
     const otherPrices = all.filter((r) => r.fields.priceMinor !== undefined && r.fields.priceMinor !== priced?.fields.priceMinor)
       .map((r) => ({ source: r.source, priceMinor: r.fields.priceMinor!, currency: r.fields.currency ?? currency }));
     const image = pick(all, 'imageUrl');
