@@ -9,15 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { launchProfile } from '../test/support/chromium.ts';
 import { serveFolder } from '../test/support/static-server.ts';
+import type { CartWorkloadFigures } from './cart1000-workload.ts';
 import { round } from './stats.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-
-interface BrowserFigures {
-  fillMs: number; add: { p50: number; p95: number }; setQuantity: { p50: number; p95: number };
-  remove: { p50: number; p95: number }; raw: { p50: number; p95: number }; clearMs: number; remaining: number;
-  loadMs: number; loaded: number; usageAfterFill: number;
-}
 
 export async function benchCart1000Browser(size = 1000, ops = 100) {
   const dir = await mkdtemp(path.join(tmpdir(), 'tote-bench-browser-'));
@@ -32,7 +27,7 @@ export async function benchCart1000Browser(size = 1000, ops = 100) {
     await page.goto(`${site.url}/index.html`);
     await page.waitForFunction(() => 'runCartBench' in globalThis);
     const figures = await page.evaluate(([s, o]) => (globalThis as unknown as {
-      runCartBench(size: number, ops: number): Promise<BrowserFigures>;
+      runCartBench(size: number, ops: number): Promise<CartWorkloadFigures>;
     }).runCartBench(s!, o!), [size, ops]);
     if (figures.remaining !== 0) throw new Error('clearing the cart left items behind');
     return {
@@ -48,7 +43,7 @@ export async function benchCart1000Browser(size = 1000, ops = 100) {
       load_ms: round(figures.loadMs),
       // Everything the origin's IndexedDB holds after adding `size` items (Chromium's LevelDB files,
       // indexes, RxDB metadata), as navigator.storage.estimate() reports it.
-      indexeddb_bytes_per_item: round(figures.usageAfterFill / size, 0),
+      indexeddb_bytes_per_item: round((figures.usageAfterFill ?? 0) / size, 0),
     };
   } finally {
     await context.close();

@@ -32,3 +32,27 @@ export interface ConnectivityPort {
 }
 
 export const alwaysOnline: ConnectivityPort = { isOnline: () => true, onChange: () => () => undefined };
+
+/** The parts of a browser global (window, or a service worker's self) that tell connectivity. */
+export interface OnlineEventSource {
+  readonly navigator: { readonly onLine: boolean };
+  addEventListener(type: 'online' | 'offline', listener: () => void): void;
+  removeEventListener(type: 'online' | 'offline', listener: () => void): void;
+}
+
+/** Connectivity from the platform's online/offline events; the shell passes its global in. */
+export function eventConnectivity(scope: OnlineEventSource): ConnectivityPort {
+  return {
+    isOnline: () => scope.navigator.onLine,
+    onChange(listener) {
+      const online = () => listener(true);
+      const offline = () => listener(false);
+      scope.addEventListener('online', online);
+      scope.addEventListener('offline', offline);
+      return () => {
+        scope.removeEventListener('online', online);
+        scope.removeEventListener('offline', offline);
+      };
+    },
+  };
+}

@@ -1,17 +1,21 @@
 /**
  * Electron main process: one window with the renderer (which owns the cart database and syncs), the
- * preload bridge, and navigation guards. Kept thin; its decisions live in window-options.ts.
+ * preload bridge, and navigation guards. Kept thin; its decisions live in window-options.ts and
+ * bridge-data.ts, which are tested in Node without Electron.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, shell } from 'electron';
+import { bridgeData, bridgeSwitch } from './bridge-data.ts';
 import { decideNavigation, windowOptions } from './window-options.ts';
 
 const indexFile = path.join(__dirname, '..', 'dist', 'index.html');
 const appIndexUrl = pathToFileURL(indexFile).href;
 
 function createWindow(): void {
-  const window = new BrowserWindow(windowOptions(path.join(__dirname, 'preload.cjs')));
+  const bridge = bridgeData({ platform: process.platform, hostname: os.hostname(), appVersion: app.getVersion() });
+  const window = new BrowserWindow(windowOptions(path.join(__dirname, 'preload.cjs'), [bridgeSwitch(bridge)]));
   window.once('ready-to-show', () => window.show());
   window.webContents.on('will-navigate', (event, url) => {
     const decision = decideNavigation(url, appIndexUrl);

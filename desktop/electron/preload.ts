@@ -1,10 +1,10 @@
-/** Preload: exposes plain device data to the sandboxed renderer as window.toteDesktop. */
-import os from 'node:os';
+/**
+ * Preload (sandboxed): exposes plain device data to the renderer as window.toteDesktop. The data comes
+ * from the main process on the command line (see bridge-data.ts); if it is missing, nothing is exposed
+ * and the renderer shows that it is not running inside Tote.
+ */
 import { contextBridge } from 'electron';
-import { bridgeData } from './window-options.ts';
+import { bridgeFromArgv } from './bridge-data.ts';
 
-contextBridge.exposeInMainWorld('toteDesktop', bridgeData({
-  platform: process.platform,
-  hostname: os.hostname(),
-  appVersion: process.env.npm_package_version ?? '0.1.0',
-}));
+const data = bridgeFromArgv(process.argv);
+if (data) contextBridge.exposeInMainWorld('toteDesktop', data);

@@ -1,26 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { bridgeData, decideNavigation, windowOptions } from './window-options.ts';
+import { decideNavigation, windowOptions } from './window-options.ts';
 
 const app = 'file:///opt/Tote/resources/app/dist/index.html';
 
 describe('main process security choices', () => {
-  it('isolates the renderer: context isolation, sandbox, no Node integration', () => {
-    expect(windowOptions('/opt/Tote/preload.js').webPreferences).toMatchObject({
-      preload: '/opt/Tote/preload.js', contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true,
+  it('isolates the renderer: context isolation, sandbox, no Node integration, the preload and its data', () => {
+    expect(windowOptions('/opt/Tote/preload.cjs', ['--tote-bridge=x']).webPreferences).toMatchObject({
+      preload: '/opt/Tote/preload.cjs', contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true,
+      allowRunningInsecureContent: false, additionalArguments: ['--tote-bridge=x'],
     });
   });
 
-  it('keeps the window on the app\'s own files and opens product links in the browser', () => {
+  it('keeps the window on the app\'s own files', () => {
     expect(decideNavigation('file:///opt/Tote/resources/app/dist/index.html#settings', app)).toEqual({ action: 'allow' });
+    expect(decideNavigation('file:///opt/Tote/resources/app/dist/assets/index.js', app)).toEqual({ action: 'allow' });
     expect(decideNavigation('file:///etc/passwd', app)).toEqual({ action: 'deny' });
-    expect(decideNavigation('https://shop.example/p/1', app)).toEqual({ action: 'open-externally', url: 'https://shop.example/p/1' });
-    expect(decideNavigation('javascript:alert(1)', app)).toEqual({ action: 'deny' });
-    expect(decideNavigation('not a url', app)).toEqual({ action: 'deny' });
+    expect(decideNavigation('file:///opt/Tote/resources/app/dist/../../secret', app)).toEqual({ action: 'deny' });
+    expect(decideNavigation('file:///opt/Tote/resources/app/dist/%2e%2e/%2e%2e/secret', app)).toEqual({ action: 'deny' });
+    expect(decideNavigation('file:///opt/Tote/resources/app/dist-other/index.html', app)).toEqual({ action: 'deny' });
+    expect(decideNavigation('file://fileserver/opt/Tote/resources/app/dist/index.html', app)).toEqual({ action: 'deny' });
   });
 
-  it('exposes only plain, frozen device data to the renderer', () => {
-    const data = bridgeData({ platform: 'linux', hostname: 'kitchen-laptop', appVersion: '0.1.0' });
-    expect(data).toEqual({ platform: 'linux', deviceName: 'Tote on kitchen-laptop', appVersion: '0.1.0' });
-    expect(Object.isFrozen(data)).toBe(true);
+  it('opens product links in the shopper\'s browser and refuses every other scheme', () => {
+    expect(decideNavigation('https://shop.example/p/1', app)).toEqual({ action: 'open-externally', url: 'https://shop.example/p/1' });
+    expect(decideNavigation('http://shop.example/p/1', app)).toEqual({ action: 'open-externally', url: 'http://shop.example/p/1' });
+    expect(decideNavigation('javascript:alert(1)', app)).toEqual({ action: 'deny' });
+    expect(decideNavigation('data:text/html,<script>alert(1)</script>', app)).toEqual({ action: 'deny' });
+    expect(decideNavigation('smb://fileserver/share', app)).toEqual({ action: 'deny' });
+    expect(decideNavigation('not a url', app)).toEqual({ action: 'deny' });
   });
 });

@@ -18,10 +18,12 @@ export interface WindowOptions {
     webSecurity: true;
     allowRunningInsecureContent: false;
     spellcheck: boolean;
+    additionalArguments: string[];
   };
 }
 
-export function windowOptions(preloadPath: string): WindowOptions {
+/** `bridgeArguments` carries the preload bridge's data (bridge-data.ts: bridgeSwitch). */
+export function windowOptions(preloadPath: string, bridgeArguments: string[] = []): WindowOptions {
   return {
     width: 1100, height: 760, minWidth: 720, minHeight: 480, title: 'Tote', show: false,
     webPreferences: {
@@ -32,6 +34,7 @@ export function windowOptions(preloadPath: string): WindowOptions {
       webSecurity: true,
       allowRunningInsecureContent: false,
       spellcheck: true,
+      additionalArguments: bridgeArguments,
     },
   };
 }
@@ -51,15 +54,10 @@ export function decideNavigation(targetUrl: string, appIndexUrl: string): Naviga
   }
   const app = new URL(appIndexUrl);
   if (target.protocol === 'file:' && app.protocol === 'file:') {
+    if (target.host !== app.host) return { action: 'deny' };
     const appFolder = app.pathname.slice(0, app.pathname.lastIndexOf('/') + 1);
     return target.pathname.startsWith(appFolder) ? { action: 'allow' } : { action: 'deny' };
   }
   if (target.protocol === 'http:' || target.protocol === 'https:') return { action: 'open-externally', url: target.href };
   return { action: 'deny' };
-}
-
-/** What the preload exposes: nothing but plain data about the device. */
-export function bridgeData(info: { platform: string; hostname: string; appVersion: string }) {
-  const os = ({ darwin: 'Mac', win32: 'Windows', linux: 'Linux' } as Record<string, string>)[info.platform] ?? info.platform;
-  return Object.freeze({ platform: info.platform, deviceName: `Tote on ${info.hostname || os}`, appVersion: info.appVersion });
 }

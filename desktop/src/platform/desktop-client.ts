@@ -2,7 +2,7 @@
  * The renderer's one ToteClient (the renderer owns the cart database, on Chromium's IndexedDB), with
  * the desktop's settings and device id kept in the renderer's localStorage.
  */
-import { createToteClient, syncTargetFrom, type ConnectivityPort, type ToteClient } from '@tote/core';
+import { createToteClient, eventConnectivity, syncTargetFrom, type ToteClient } from '@tote/core';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import type { DesktopBridge } from './bridge.ts';
 
@@ -33,27 +33,13 @@ function deviceId(): string {
   return id;
 }
 
-const connectivity: ConnectivityPort = {
-  isOnline: () => navigator.onLine,
-  onChange(listener) {
-    const online = () => listener(true);
-    const offline = () => listener(false);
-    window.addEventListener('online', online);
-    window.addEventListener('offline', offline);
-    return () => {
-      window.removeEventListener('online', online);
-      window.removeEventListener('offline', offline);
-    };
-  },
-};
-
 export async function openDesktopClient(bridge: DesktopBridge): Promise<ToteClient> {
   const client = await createToteClient({
     storage: getRxStorageDexie(),
     name: 'tote-desktop',
     device: { id: deviceId(), name: bridge.deviceName },
     fetch: (input, init) => window.fetch(input, init),
-    connectivity,
+    connectivity: eventConnectivity(window),
   });
   const settings = loadSettings();
   if (settings) await client.configureSync(syncTargetFrom(settings)).catch(() => undefined);

@@ -3,27 +3,13 @@
  * and restarts the worker (MV3 stops idle workers after ~30 s), with sync resumed from the stored
  * settings. It is the only owner of the cart database in the extension.
  */
-import { createToteClient, SYNC_OFF, type ConnectivityPort, type ToteClient } from '@tote/core';
+import { createToteClient, eventConnectivity, SYNC_OFF, type OnlineEventSource, type ToteClient } from '@tote/core';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { combineLatest, firstValueFrom } from 'rxjs';
 import { browser, type Browser } from 'wxt/browser';
 import type { CartSnapshot } from '../messaging/protocol.ts';
 import { applySettings } from './message-handler.ts';
 import { deviceIdItem, extensionSettingsStore } from './settings.ts';
-
-const connectivity: ConnectivityPort = {
-  isOnline: () => globalThis.navigator.onLine,
-  onChange(listener) {
-    const online = () => listener(true);
-    const offline = () => listener(false);
-    globalThis.addEventListener('online', online);
-    globalThis.addEventListener('offline', offline);
-    return () => {
-      globalThis.removeEventListener('online', online);
-      globalThis.removeEventListener('offline', offline);
-    };
-  },
-};
 
 function deviceName(): string {
   const agent = globalThis.navigator.userAgent;
@@ -40,7 +26,7 @@ export function toteClient(): Promise<ToteClient> {
       name: 'tote-extension',
       device: { id: await deviceIdItem.getValue(), name: deviceName() },
       fetch: (input, init) => globalThis.fetch(input, init),
-      connectivity,
+      connectivity: eventConnectivity(globalThis as unknown as OnlineEventSource),
     });
     await applySettings(client, await extensionSettingsStore.get()).catch(() => undefined);
     return client;

@@ -1,0 +1,42 @@
+/**
+ * The device data the preload exposes to the renderer as window.toteDesktop, and how it travels there.
+ *
+ * A sandboxed preload cannot load Node modules such as `os` (its `require` only knows `electron`,
+ * `events`, `timers` and `url`: https://www.electronjs.org/docs/latest/tutorial/sandbox#preload-scripts),
+ * so the main process gathers the data and hands it over as one command-line switch
+ * (webPreferences.additionalArguments), which the preload reads from `process.argv`. No IPC, no Node API
+ * reaches the renderer: only these three strings.
+ *
+ * Imported by preload.ts: keep it free of runtime imports.
+ */
+import type { DesktopBridge } from '../src/platform/bridge.ts';
+
+/** The renderer's view of the bridge is the one definition of its shape. */
+export type BridgeData = DesktopBridge;
+
+export const BRIDGE_SWITCH = '--tote-bridge=';
+
+/** What the preload exposes: nothing but plain, frozen data about the device. */
+export function bridgeData(info: { platform: string; hostname: string; appVersion: string }): BridgeData {
+  const os = ({ darwin: 'Mac', win32: 'Windows', linux: 'Linux' } as Record<string, string>)[info.platform] ?? info.platform;
+  return Object.freeze({ platform: info.platform, deviceName: `Tote on ${info.hostname || os}`, appVersion: info.appVersion });
+}
+
+/** The switch main adds to the renderer's command line. */
+export function bridgeSwitch(data: BridgeData): string {
+  return BRIDGE_SWITCH + encodeURIComponent(JSON.stringify(data));
+}
+
+/** Reads the switch back in the preload; null when it is missing or malformed (the renderer then says so). */
+export function bridgeFromArgv(argv: readonly string[]): BridgeData | null {
+  const arg = argv.find((candidate) => candidate.startsWith(BRIDGE_SWITCH));
+  if (!arg) return null;
+  try {
+    const value = JSON.parse(decodeURIComponent(arg.slice(BRIDGE_SWITCH.length))) as Record<string, unknown>;
+    const { platform, deviceName, appVersion } = value;
+    if (typeof platform !== 'string' || typeof deviceName !== 'string' || typeof appVersion !== 'string') return null;
+    return Object.freeze({ platform, deviceName, appVersion });
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { desktopBridge } from './bridge.ts';
+
+describe('desktopBridge', () => {
+  it('reads the device data the preload exposed', () => {
+    const toteDesktop = Object.freeze({ platform: 'linux', deviceName: 'Tote on kitchen-laptop', appVersion: '0.1.0' });
+    expect(desktopBridge({ toteDesktop })).toEqual(toteDesktop);
+  });
+
+  it('is null outside Tote\'s window or when the bridge is malformed', () => {
+    expect(desktopBridge({})).toBeNull();
+    expect(desktopBridge({ toteDesktop: null })).toBeNull();
+    expect(desktopBridge({ toteDesktop: 'linux' })).toBeNull();
+    expect(desktopBridge({ toteDesktop: { platform: 'linux', deviceName: 'x' } })).toBeNull();
+  });
+});
