@@ -3,7 +3,7 @@
  * Generated secrets are kept in the data folder (mode 0600) and printed only when first generated.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,23 +13,40 @@ export interface Credentials {
 }
 
 export interface SyncServerConfig {
-  /** Port of the embedded server (0 picks a free one). */
+  /** Port of the embedded server (0 picks a free one). Ignored with `couchUrl`. */
   readonly port: number;
-  /** Where the embedded server keeps its files and where generated secrets are kept. */
+  /** Where the embedded server keeps its files (`<dataDir>/couch`) and where generated secrets are kept. */
   readonly dataDir: string;
-  /** An Apache CouchDB 3.x to use instead of the embedded server. */
+  /** An Apache CouchDB 3.x to use instead of the embedded server (no trailing slash, no credentials). */
   readonly couchUrl: string | null;
+  /** The server admin; null: generated once into `<dataDir>/admin.json`. Required with `couchUrl`. */
   readonly admin: Credentials | null;
+  /** The shopper account; null: `shopper` with a password generated once into `<dataDir>/shopper.json`. */
   readonly shopper: Credentials | null;
-  /** Origins allowed by CORS (the desktop renderer's; the extension needs none). */
+  /** Origins allowed by CORS: exact origins (`scheme://host[:port]`) or `*`. */
   readonly corsOrigins: readonly string[];
 }
+
+/** The name the brief and other packages may use. */
+export type Config = SyncServerConfig;
+
+/** The embedded server listens on loopback only. */
+export const EMBEDDED_HOST = '127.0.0.1';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export const defaultConfig: SyncServerConfig = {
+  port: 5984,
+  dataDir: path.join(repoRoot, 'data'),
+  couchUrl: null,
+  admin: null,
+  shopper: null,
+  corsOrigins: ['*'],
+};
 
 function credentialsFromEnv(env: NodeJS.ProcessEnv, userVar: string, passwordVar: string): Credentials | null {
   const name = env[userVar];
@@ -39,21 +56,72 @@ function credentialsFromEnv(env: NodeJS.ProcessEnv, userVar: string, passwordVar
   return { name, password };
 }
 
+/** Reads the TOTE_* and COUCHDB_URL variables (docs/sync-server.md); throws ConfigError on bad values. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): SyncServerConfig {
-  const port = Number(env.TOTE_PORT ?? 5984);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`TOTE_PORT must be a port number, not "${env.TOTE_PORT}".`);
-  const couchUrl = env.COUCHDB_URL ? env.COUCHDB_URL.replace(/\/+$/, '') : null;
-  if (couchUrl && !/^https?:\/\//.test(couchUrl)) throw new ConfigError('COUCHDB_URL must start with http:// or https://.');
-  const admin = credentialsFromEnv(env, 'TOTE_ADMIN_USER', 'TOTE_ADMIN_PASSWORD');
-  if (couchUrl && !admin) throw new ConfigError('With COUCHDB_URL, set TOTE_ADMIN_USER and TOTE_ADMIN_PASSWORD to a CouchDB server admin.');
-  return {
-    port,
-    dataDir: path.resolve(env.TOTE_DATA_DIR ?? path.join(repoRoot, 'data')),
+  if (env.TOTE_HOST && env.TOTE_HOST !== EMBEDDED_HOST) {
+    throw new ConfigError(`TOTE_HOST can only be ${EMBEDDED_HOST}: the embedded server must not be reachable from other machines.`);
+  }
+  const portText = env.TOTE_PORT?.trim() || String(defaultConfig.port);
+  if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new ConfigError(`TOTE_PORT must be a port number (0-65535), not "${env.TOTE_PORT}".`);
+  let couchUrl: string | null = null;
+  let admin = credentialsFromEnv(env, 'TOTE_ADMIN_USER', 'TOTE_ADMIN_PASSWORD');
+  if (env.COUCHDB_URL) {
+    const parsed = parseCouchUrl(env.COUCHDB_URL);
+    couchUrl = parsed.url;
+    admin ??= parsed.admin;
+    if (!admin) throw new ConfigError('With COUCHDB_URL, set TOTE_ADMIN_USER and TOTE_ADMIN_PASSWORD to a CouchDB server admin (or put them in the URL).');
+  }
+  return validateConfig({
+    port: Number(portText),
+    dataDir: path.resolve(env.TOTE_DATA_DIR || defaultConfig.dataDir),
     couchUrl,
     admin,
     shopper: credentialsFromEnv(env, 'TOTE_SHOPPER_USER', 'TOTE_SHOPPER_PASSWORD'),
-    corsOrigins: (env.TOTE_CORS_ORIGINS ?? '*').split(',').map((origin) => origin.trim()).filter(Boolean),
-  };
+    corsOrigins: env.TOTE_CORS_ORIGINS === undefined
+      ? defaultConfig.corsOrigins
+      : env.TOTE_CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean),
+  });
+}
+
+/** Splits `http://user:pass@host:5984/` into a clean base URL and the admin credentials it carried. */
+function parseCouchUrl(text: string): { url: string; admin: Credentials | null } {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`COUCHDB_URL is not a URL: "${text}".`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('COUCHDB_URL must start with http:// or https://.');
+  const admin = url.username ? { name: decodeURIComponent(url.username), password: decodeURIComponent(url.password) } : null;
+  url.username = '';
+  url.password = '';
+  return { url: url.toString().replace(/\/+$/, ''), admin: admin?.password ? admin : null };
+}
+
+/** Checks a whole configuration (also what startSyncServer is given); throws ConfigError. */
+export function validateConfig(config: SyncServerConfig): SyncServerConfig {
+  if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) throw new ConfigError(`The port must be 0-65535, not ${config.port}.`);
+  if (!config.dataDir) throw new ConfigError('The data folder must be set.');
+  if (config.couchUrl !== null && !/^https?:\/\/[^/]/.test(config.couchUrl)) throw new ConfigError(`The CouchDB URL must start with http:// or https://, not "${config.couchUrl}".`);
+  if (config.couchUrl !== null && !config.admin) throw new ConfigError('An external CouchDB needs server admin credentials.');
+  if (config.admin) checkCredentials(config.admin, 'admin');
+  if (config.shopper) checkCredentials(config.shopper, 'shopper');
+  if (config.corsOrigins.length === 0) throw new ConfigError('TOTE_CORS_ORIGINS must list at least one origin (or be *).');
+  for (const origin of config.corsOrigins) {
+    if (origin !== '*' && !/^[a-z][a-z0-9+.-]*:\/\/[^/\s*,]+$/i.test(origin)) {
+      throw new ConfigError(`CORS origin "${origin}" is not an exact origin like http://localhost:5173 (CouchDB accepts exact origins or *).`);
+    }
+  }
+  return config;
+}
+
+/** CouchDB's rules for `_users` names, plus what Basic auth and the config file can carry. */
+export function checkCredentials({ name, password }: Credentials, what: string): void {
+  if (!name || name.length > 128) throw new ConfigError(`The ${what} user name must be 1-128 characters.`);
+  if (name.startsWith('_')) throw new ConfigError(`The ${what} user name must not start with "_" (CouchDB reserves those).`);
+  if (name.includes(':')) throw new ConfigError(`The ${what} user name must not contain ":" (Basic auth separates name and password with it).`);
+  if (/[\s\p{Cc}]/u.test(name)) throw new ConfigError(`The ${what} user name must not contain spaces or control characters.`);
+  if (!password) throw new ConfigError(`The ${what} password must not be empty.`);
 }
 
 export interface StoredCredentials extends Credentials {
@@ -61,19 +129,32 @@ export interface StoredCredentials extends Credentials {
   readonly generated: boolean;
 }
 
-/** Returns the given credentials, or ones kept in `<dataDir>/<file>`, or new ones stored there. */
+/** Returns the given credentials, or ones kept in `<dataDir>/<file>`, or new ones stored there (0600). */
 export async function ensureCredentials(dataDir: string, file: string, defaultName: string, given: Credentials | null): Promise<StoredCredentials> {
   if (given) return { ...given, generated: false };
   const where = path.join(dataDir, file);
+  let text: string | null = null;
   try {
-    const stored = JSON.parse(await readFile(where, 'utf8')) as Credentials;
-    if (typeof stored.name === 'string' && typeof stored.password === 'string') return { ...stored, generated: false };
-    throw new ConfigError(`${where} is not valid: delete it to generate new credentials.`);
+    text = await readFile(where, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
+  if (text !== null) {
+    let stored: Partial<Credentials> | null = null;
+    try {
+      stored = JSON.parse(text) as Partial<Credentials>;
+    } catch {
+      // reported below
+    }
+    if (typeof stored?.name !== 'string' || typeof stored.password !== 'string' || !stored.name || !stored.password) {
+      throw new ConfigError(`${where} is not valid ({"name": ..., "password": ...}): fix it, or delete it to generate new credentials.`);
+    }
+    return { name: stored.name, password: stored.password, generated: false };
+  }
   const created = { name: defaultName, password: randomBytes(18).toString('base64url') };
-  await mkdir(dataDir, { recursive: true });
-  await writeFile(where, `${JSON.stringify(created)}\n`, { mode: 0o600 });
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  // 'wx': never overwrite a file another start wrote meanwhile.
+  await writeFile(where, `${JSON.stringify(created)}\n`, { mode: 0o600, flag: 'wx' });
+  await chmod(where, 0o600); // the mode above is subject to the umask
   return { ...created, generated: true };
 }

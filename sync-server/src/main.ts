@@ -1,29 +1,39 @@
 /** `npm start`: runs the sync server until Ctrl+C. Configuration: docs/sync-server.md. */
+import path from 'node:path';
 import { configFromEnv, startSyncServer } from './index.ts';
 
 async function main() {
   const config = configFromEnv();
+  const started = Date.now();
   const server = await startSyncServer(config);
   const lines = [
-    `Tote sync server is running at ${server.url}`,
-    server.embedded ? `  embedded CouchDB-compatible server, data in ${config.dataDir}` : `  using CouchDB at ${server.url}`,
-    `  admin UI (Fauxton): ${server.url}/_utils  (admin: ${server.admin.name})`,
+    `Tote sync server is running at ${server.url}  (ready in ${Date.now() - started} ms)`,
+    server.embedded
+      ? `  embedded CouchDB-compatible server (pouchdb-server) on loopback, data kept in ${server.dataDir}`
+      : `  using the CouchDB at ${server.url}`,
+    `  admin UI (Fauxton): ${server.fauxtonUrl}  (admin: ${server.admin.name})`,
     `  shopper account: ${server.shopper.name}, cart database ${server.shopper.dbUrl}`,
   ];
-  if (server.admin.generated) lines.push(`  generated admin password (shown once, kept in ${config.dataDir}/admin.json): ${server.admin.password}`);
-  if (server.shopper.generated) lines.push(`  generated shopper password (shown once, kept in ${config.dataDir}/shopper.json): ${server.shopper.password}`);
-  lines.push('Point the extension and the desktop app (Settings) at the URL above. Press Ctrl+C to stop.');
+  if (server.admin.generated) lines.push(`  generated admin password (shown once, kept in ${path.join(server.dataDir, 'admin.json')}): ${server.admin.password}`);
+  if (server.shopper.generated) lines.push(`  generated shopper password (shown once, kept in ${path.join(server.dataDir, 'shopper.json')}): ${server.shopper.password}`);
+  lines.push('Point the extension and the desktop app (Settings) at the URL above, with the shopper account. Press Ctrl+C to stop.');
   console.log(lines.join('\n'));
 
   let stopping = false;
-  const stop = async () => {
+  const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    console.log(`\n${signal}: stopping the sync server…`);
     await server.stop();
     process.exit(0);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  void server.exited.then((code) => {
+    if (stopping) return;
+    console.error(`The embedded CouchDB server stopped unexpectedly (exit ${code}); see ${server.couchDataDir}/log.txt.`);
+    process.exit(1);
+  });
 }
 
 main().catch((error: unknown) => {

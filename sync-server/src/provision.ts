@@ -1,55 +1,110 @@
 /**
  * Idempotent setup of the CouchDB side: the server admin, CORS, one shopper account and that
- * shopper's database, whose `_security` admits only that shopper. Safe to run at every start.
+ * shopper's database, whose `_security` admits only that shopper. Safe to run at every start: when
+ * everything is already as configured it only reads (no new revisions, no config writes).
  */
 import type { Credentials } from './config.ts';
-import { couchAdmin, CouchError, type CouchAdmin } from './couch-admin.ts';
+import { basicAuth, couchAdmin, CouchError, type CouchAdmin } from './couch-admin.ts';
 
 /** couch_peruser's naming: "userdb-" + hex of the UTF-8 user name (the same rule as @tote/core). */
 export function shopperDbName(username: string): string {
   return `userdb-${Buffer.from(username, 'utf8').toString('hex')}`;
 }
 
-/** On a fresh pouchdb-server ("admin party") the first admin must be created without credentials. */
+interface Session {
+  userCtx?: { name?: string | null; roles?: string[] };
+}
+
+/**
+ * Returns a client authenticated as the server admin. A fresh pouchdb-server runs in "admin party"
+ * (anyone is admin): the admin is created there first. Apache CouchDB 3 has no admin party; there the
+ * admin must already exist (it is set up with CouchDB itself).
+ */
 export async function ensureAdmin(url: string, admin: Credentials): Promise<CouchAdmin> {
   const party = couchAdmin(url, null);
-  const anonymous = await party.request<{ userCtx?: { roles?: string[] } }>('GET', '/_session');
-  if (anonymous.body.userCtx?.roles?.includes('_admin')) await party.setConfig('admins', admin.name, admin.password);
+  const anonymous = await party.request<Session>('GET', '/_session');
+  if (anonymous.body?.userCtx?.roles?.includes('_admin')) await party.setConfig('admins', admin.name, admin.password);
   const authed = couchAdmin(url, admin);
-  const session = await authed.request<{ userCtx?: { roles?: string[] } }>('GET', '/_session', undefined, [401]);
+  const session = await authed.request<Session>('GET', '/_session', undefined, [401]);
   if (!session.body?.userCtx?.roles?.includes('_admin')) {
-    throw new CouchError(session.status, `the server did not accept "${admin.name}" as a server admin: check the admin credentials`, '/_session');
+    throw new CouchError(session.status, 'unauthorized', `the server does not accept "${admin.name}" as a server admin: check the admin credentials (admin.json or TOTE_ADMIN_*)`, 'GET', '/_session');
   }
   return authed;
 }
 
+export const CORS_HEADERS = 'accept, authorization, content-type, origin, referer';
+export const CORS_METHODS = 'GET, PUT, POST, HEAD, DELETE';
+
+/** CORS for the given exact origins (or `*`), with credentials. CouchDB 3 reads `[chttpd]`, pouchdb-server `[httpd]`. */
 export async function configureCors(couch: CouchAdmin, origins: readonly string[]): Promise<void> {
   await couch.setConfig('httpd', 'enable_cors', 'true');
   await couch.setConfig('chttpd', 'enable_cors', 'true');
+  // pouchdb-server splits on ", " exactly; CouchDB accepts that too.
   await couch.setConfig('cors', 'origins', origins.join(', '));
   await couch.setConfig('cors', 'credentials', 'true');
-  await couch.setConfig('cors', 'headers', 'accept, authorization, content-type, origin, referer');
-  await couch.setConfig('cors', 'methods', 'GET, PUT, POST, HEAD, DELETE');
+  await couch.setConfig('cors', 'headers', CORS_HEADERS);
+  await couch.setConfig('cors', 'methods', CORS_METHODS);
+}
+
+/** The system databases a fresh single-node CouchDB 3 may lack (pouchdb-server has them). */
+export async function ensureSystemDbs(couch: CouchAdmin): Promise<void> {
+  for (const db of ['_users', '_replicator']) await couch.request('PUT', `/${db}`, undefined, [412]);
 }
 
 export interface ProvisionedShopper {
   readonly name: string;
   readonly dbName: string;
+  /** What this run changed: nothing on a second run with the same configuration. */
+  readonly changed: { readonly user: boolean; readonly db: boolean; readonly security: boolean };
 }
 
+interface UserDoc {
+  _id: string;
+  _rev?: string;
+  name: string;
+  type: string;
+  roles: string[];
+  password?: string;
+}
+
+interface SecurityObject {
+  admins?: { names?: string[]; roles?: string[] };
+  members?: { names?: string[]; roles?: string[] };
+}
+
+async function passwordWorks(url: string, shopper: Credentials): Promise<boolean> {
+  const response = await fetch(`${url}/_session`, { headers: { accept: 'application/json', authorization: basicAuth(shopper) } });
+  const body = (await response.json().catch(() => null)) as Session | null;
+  return response.ok && body?.userCtx?.name === shopper.name;
+}
+
+/**
+ * The shopper in `_users` (type user, no roles, the configured password) and its own database, where
+ * it is the only member and only server admins administer. Never `PUT /{db}` as a non-admin:
+ * pouchdb-server crashes on it.
+ */
 export async function ensureShopper(couch: CouchAdmin, shopper: Credentials): Promise<ProvisionedShopper> {
-  const userPath = `/_users/${encodeURIComponent(`org.couchdb.user:${shopper.name}`)}`;
-  const existing = await couch.request<{ _rev?: string }>('GET', userPath, undefined, [404]);
-  // Writing the password again keeps the account in step with the configuration.
-  await couch.request('PUT', userPath, {
-    ...(existing.status === 200 ? { _rev: existing.body._rev } : {}),
-    _id: `org.couchdb.user:${shopper.name}`, name: shopper.name, password: shopper.password, roles: [], type: 'user',
-  });
+  const id = `org.couchdb.user:${shopper.name}`;
+  const userPath = `/_users/${encodeURIComponent(id)}`;
+  const existing = await couch.request<UserDoc>('GET', userPath, undefined, [404]);
+  const current = existing.status === 200 ? existing.body : null;
+  const userInShape = current !== null && current.type === 'user' && current.name === shopper.name
+    && Array.isArray(current.roles) && current.roles.length === 0;
+  let userChanged = false;
+  if (!userInShape || !(await passwordWorks(couch.url, shopper))) {
+    const doc: UserDoc = { _id: id, name: shopper.name, type: 'user', roles: [], password: shopper.password };
+    if (current?._rev) doc._rev = current._rev;
+    await couch.request('PUT', userPath, doc);
+    userChanged = true;
+  }
+
   const dbName = shopperDbName(shopper.name);
-  await couch.request('PUT', `/${dbName}`, undefined, [412]);
-  await couch.request('PUT', `/${dbName}/_security`, {
-    admins: { names: [], roles: [] },
-    members: { names: [shopper.name], roles: [] },
-  });
-  return { name: shopper.name, dbName };
+  const created = await couch.request('PUT', `/${dbName}`, undefined, [412]);
+  const wanted = { admins: { names: [], roles: [] }, members: { names: [shopper.name], roles: [] } };
+  const security = await couch.request<SecurityObject>('GET', `/${dbName}/_security`);
+  const same = (a: { names?: string[]; roles?: string[] } | undefined, b: { names: string[]; roles: string[] }): boolean =>
+    JSON.stringify(a?.names ?? []) === JSON.stringify(b.names) && JSON.stringify(a?.roles ?? []) === JSON.stringify(b.roles);
+  const securityInShape = same(security.body?.admins, wanted.admins) && same(security.body?.members, wanted.members);
+  if (!securityInShape) await couch.request('PUT', `/${dbName}/_security`, wanted);
+  return { name: shopper.name, dbName, changed: { user: userChanged, db: created.status !== 412, security: !securityInShape } };
 }

@@ -1,0 +1,57 @@
+/** The embedded server's process: it never outlives the process that started it. */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '../..');
+const cleanup: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  for (const task of cleanup.splice(0).reverse()) await task();
+});
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('embedded CouchDB process', () => {
+  it('exits when the process that started it is killed (SIGKILL, no chance to clean up)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'tote-orphan-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const script = path.join(dir, 'parent.mts');
+    await writeFile(script, [
+      `import { startEmbeddedCouch } from ${JSON.stringify(path.join(here, 'embedded-couch.ts'))};`,
+      `const couch = await startEmbeddedCouch({ dataDir: ${JSON.stringify(dir)}, port: 0 });`,
+      'console.log(JSON.stringify({ pid: couch.pid, url: couch.url }));',
+      'setInterval(() => {}, 1000);',
+    ].join('\n'));
+    const parent = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    cleanup.push(async () => { if (parent.exitCode === null && parent.signalCode === null) parent.kill('SIGKILL'); });
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      parent.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('\n')) resolve(out.split('\n')[0] as string);
+      });
+      parent.once('exit', (code) => reject(new Error(`parent exited (${code}) before starting the server: ${out}`)));
+    });
+    const { pid, url } = JSON.parse(line) as { pid: number; url: string };
+    cleanup.push(async () => { if (isRunning(pid)) process.kill(pid, 'SIGKILL'); });
+    expect((await fetch(`${url}/`)).status).toBe(200);
+
+    parent.kill('SIGKILL');
+    const deadline = Date.now() + 5_000;
+    while (isRunning(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(isRunning(pid)).toBe(false);
+    await expect(fetch(`${url}/`)).rejects.toThrow();
+  });
+});
