@@ -5,7 +5,7 @@ import { parseAmount } from './price-text.ts';
 /** schema.org prices are "19.99" (dot decimals); shops also write "1,299.00", "1.299,00" or numbers. */
 export function parseDecimal(value: unknown, currency: string): number | null {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : null;
-  if (typeof value !== 'string') return null;
+  if (typeof value !== 'string' || value.length > 100 || /^\s*[-−]/.test(value)) return null;
   const text = value.replace(/[^\d.,'\s]/g, '').trim();
   const digits = currency === 'unknown' ? 2 : minorDigits(currency);
   // "24.990" in a currency without minor units (CLP, JPY) groups thousands; otherwise a lone dot is decimal.
@@ -16,5 +16,6 @@ export function parseDecimal(value: unknown, currency: string): number | null {
 export function toMinorUnits(value: unknown, currency: string): number | null {
   const amount = parseDecimal(value, currency);
   if (amount === null) return null;
-  return Math.round(amount * 10 ** (currency === 'unknown' ? 2 : minorDigits(currency)));
+  const minor = Math.round(amount * 10 ** (currency === 'unknown' ? 2 : minorDigits(currency)));
+  return Number.isSafeInteger(minor) ? minor : null;
 }

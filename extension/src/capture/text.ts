@@ -1,23 +1,15 @@
+import { decodeEntities } from './entities.ts';
+
 /** Product text from pages: decoded, collapsed, capped, and always treated as text. */
 export function cleanText(value: unknown, max = 300): string | null {
   const raw = Array.isArray(value) ? value[0] : value;
   if (typeof raw !== 'string') return null;
   const text = decodeEntities(raw).replace(/\s+/g, ' ').trim();
   if (text === '') return null;
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
-
-/** Decodes HTML entities that shops leave in JSON-LD text, without ever parsing the text as HTML. */
-export function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, code: string) => {
-    if (code[0] === '#') {
-      const point = code[1] === 'x' || code[1] === 'X' ? parseInt(code.slice(2), 16) : parseInt(code.slice(1), 10);
-      return Number.isFinite(point) && point > 0 && point < 0x110000 ? String.fromCodePoint(point) : whole;
-    }
-    return NAMED[code.toLowerCase()] ?? whole;
-  });
+  if (text.length <= max) return text;
+  // Cut before max - 1 without splitting a surrogate pair, and mark the cut.
+  const cut = /[\ud800-\udbff]/.test(text[max - 2] ?? '') ? max - 2 : max - 1;
+  return `${text.slice(0, cut)}…`;
 }
 
 /** An absolute http(s) URL resolved against the page, or null (javascript:, data: and junk are refused). */

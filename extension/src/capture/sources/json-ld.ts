@@ -6,6 +6,7 @@
 import { normaliseCode } from '../currency.ts';
 import { toMinorUnits } from '../price.ts';
 import { cleanText, httpUrl } from '../text.ts';
+import { bestForPage, pageMatch } from '../url-match.ts';
 import { availabilityName, defined, type SourceResult } from './source-types.ts';
 
 type Node = Record<string, unknown>;
@@ -67,15 +68,16 @@ function resolver(nodes: readonly Node[]): (value: unknown) => unknown {
     const id = node['@id'];
     if (typeof id === 'string' && Object.keys(node).length > 1 && !byId.has(id)) byId.set(id, node);
   }
-  const resolve = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(resolve);
+  const resolve = (value: unknown, depth = 0): unknown => {
+    if (depth > MAX_DEPTH) return undefined;
+    if (Array.isArray(value)) return value.slice(0, MAX_NODES).map((entry) => resolve(entry, depth + 1));
     if (typeof value === 'object' && value !== null) {
       const id = (value as Node)['@id'];
       if (typeof id === 'string' && Object.keys(value).length === 1) return byId.get(id) ?? value;
     }
     return value;
   };
-  return resolve;
+  return (value) => resolve(value);
 }
 
 export function firstOffer(node: Node, pageUrl?: string): Node | null {
@@ -87,19 +89,9 @@ export function firstOffer(node: Node, pageUrl?: string): Node | null {
     return Array.isArray(inner) && (o as Node).lowPrice === undefined && (o as Node).price === undefined ? inner : [o];
   }).filter((o): o is Node => typeof o === 'object' && o !== null);
   // The offer of the variant the page shows (Shopify: ?variant=…), else the first with a price.
-  const forPage = pageUrl ? list.find((offer) => typeof offer.url === 'string' && sameUrl(offer.url, pageUrl)) : undefined;
-  return forPage ?? list.find((offer) => offer.price !== undefined || offer.lowPrice !== undefined || offer.priceSpecification !== undefined)
-    ?? list[0] ?? null;
-}
-
-function sameUrl(a: string, b: string): boolean {
-  try {
-    const x = new URL(a, b);
-    const y = new URL(b);
-    return x.origin === y.origin && x.pathname.replace(/\/$/, '') === y.pathname.replace(/\/$/, '') && x.search === y.search;
-  } catch {
-    return false;
-  }
+  const forPage = pageUrl ? bestForPage(list, (offer) => offer.url, pageUrl) : [];
+  const priced = (offer: Node) => offer.price !== undefined || offer.lowPrice !== undefined || offer.priceSpecification !== undefined;
+  return forPage.find(priced) ?? forPage[0] ?? list.find(priced) ?? list[0] ?? null;
 }
 
 export interface OfferPrice {
@@ -111,7 +103,9 @@ export function offerPrice(offer: Node | null): OfferPrice | null {
   if (!offer) return null;
   const spec = Array.isArray(offer.priceSpecification) ? offer.priceSpecification[0] : offer.priceSpecification;
   const specNode = typeof spec === 'object' && spec !== null ? spec as Node : null;
-  const price = offer.price ?? offer.lowPrice ?? specNode?.price ?? specNode?.minPrice;
+  // An AggregateOffer's price is its lowest ("from"); an Offer's is its price.
+  const own = typesOf(offer).includes('aggregateoffer') ? offer.lowPrice ?? offer.price : offer.price ?? offer.lowPrice;
+  const price = own ?? specNode?.price ?? specNode?.minPrice;
   const currency = offer.priceCurrency ?? specNode?.priceCurrency;
   return price === undefined ? null : { price, currency };
 }
@@ -126,7 +120,7 @@ function mainProduct(products: readonly Node[], doc: Document, pageUrl: string):
   const score = (node: Node) => {
     const name = cleanText(node.name)?.toLowerCase() ?? '';
     let points = name ? 1 : -10;
-    if (typeof node.url === 'string' && (sameUrl(node.url, pageUrl) || sameUrl(node.url, new URL(canonical, pageUrl).href))) points += 4;
+    if (pageMatch(node.url, pageUrl) >= 0 || pageMatch(node.url, new URL(canonical, pageUrl).href) >= 0) points += 4;
     if (heading && name && (heading.includes(name) || name.includes(heading))) points += 3;
     if (node.offers) points += 1;
     return points;
@@ -134,18 +128,34 @@ function mainProduct(products: readonly Node[], doc: Document, pageUrl: string):
   return [...products].sort((a, b) => score(b) - score(a))[0];
 }
 
-function pickProduct(doc: Document, nodes: Node[], pageUrl: string): Node | null {
+function pickProduct(doc: Document, nodes: Node[], pageUrl: string, resolve: (value: unknown) => unknown): Node | null {
   const products = nodes.filter((node) => typesOf(node).includes('product') && !nodes.some((group) =>
     typesOf(group).includes('productgroup') && Array.isArray(group.hasVariant) && group.hasVariant.includes(node)));
   const group = nodes.find((node) => typesOf(node).includes('productgroup'));
   if (group) {
-    const variants = (Array.isArray(group.hasVariant) ? group.hasVariant : [group.hasVariant])
-      .filter((v): v is Node => typeof v === 'object' && v !== null);
-    const chosen = variants.find((v) => httpUrl(v.url, pageUrl) === pageUrl) ?? (products.length === 0 ? variants[0] : undefined);
+    const variants = [resolve(group.hasVariant)].flat()
+      .filter((v): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v));
+    // The variant the page shows (its URL, e.g. ?variant=…), else the first one.
+    const chosen = bestForPage(variants, (v) => v.url, pageUrl)[0] ?? (products.length === 0 ? variants[0] : undefined);
     if (chosen) return { ...group, ...chosen, name: chosen.name ?? group.name, image: chosen.image ?? group.image, brand: chosen.brand ?? group.brand };
     if (products.length === 0) return group;
   }
   return mainProduct(products, doc, pageUrl) ?? null;
+}
+
+/**
+ * The chosen variant: the product's color and size; else the offer's own name when it differs from the
+ * product's ("Blue / XL"); else, when the product has several offers, the chosen offer's SKU.
+ */
+function variantOf(product: Node, offer: Node | null): string | undefined {
+  const parts = [product.color, product.size].map((part) => cleanText(part, 60)).filter((part): part is string => part !== null);
+  if (parts.length > 0) return parts.join(' / ');
+  const offerName = cleanText(offer?.name, 120);
+  const productName = cleanText(product.name);
+  if (offerName && offerName.toLowerCase() !== productName?.toLowerCase() && !/^default title$/i.test(offerName)) return offerName;
+  const offerSku = cleanText(offer?.sku, 80);
+  const several = Array.isArray(product.offers) && product.offers.length > 1;
+  return offerSku && several && offerSku !== cleanText(product.sku, 80) ? offerSku : undefined;
 }
 
 function nameOf(value: unknown): string | null {
@@ -155,16 +165,16 @@ function nameOf(value: unknown): string | null {
 
 export function fromJsonLd(doc: Document, pageUrl: string): SourceResult | null {
   const nodes = jsonLdNodes(doc);
-  const found = pickProduct(doc, nodes, pageUrl);
-  if (!found) return null;
   const resolve = resolver(nodes);
+  const found = pickProduct(doc, nodes, pageUrl, resolve);
+  if (!found) return null;
   const product: Node = { ...found, offers: resolve(found.offers), image: resolve(found.image), brand: resolve(found.brand) };
   const firstFound = firstOffer(product, pageUrl);
   const offerNode: Node | null = firstFound ? { ...firstFound, priceSpecification: resolve(firstFound.priceSpecification) } : null;
   const offer = offerPrice(offerNode);
   const currencyText = typeof offer?.currency === 'string' ? offer.currency.trim().toUpperCase() : '';
   const currency = /^[A-Z]{3}$/.test(currencyText) ? normaliseCode(currencyText) : undefined;
-  const variantParts = [product.color, product.size].map((part) => cleanText(part, 60)).filter(Boolean);
+  const variant = variantOf(product, offerNode);
   return {
     source: 'json-ld',
     isProduct: true,
@@ -178,7 +188,7 @@ export function fromJsonLd(doc: Document, pageUrl: string): SourceResult | null 
       sku: cleanText(product.sku, 80),
       gtin: cleanText(product.gtin13 ?? product.gtin ?? product.gtin12 ?? product.gtin14 ?? product.gtin8 ?? product.isbn, 40),
       availability: availabilityName(offerNode?.availability),
-      variant: variantParts.length > 0 ? variantParts.join(' / ') : undefined,
+      variant,
     }),
   };
 }
