@@ -71,6 +71,17 @@ describe('background message handler', () => {
     expect(await handle({ type: 'settings/get' } as Message<'settings/get'>)).toEqual({ settings: good });
   });
 
+  it('answers a request type it does not know with INVALID_INPUT', async () => {
+    expect(await handle({ type: 'cart/explode' } as never)).toEqual({ ok: false, code: 'INVALID_INPUT', message: 'Unknown request.' });
+  });
+
+  it('turns sync off when the settings are cleared', async () => {
+    await handle({ type: 'settings/save', settings: { serverUrl: 'http://127.0.0.1:5984', username: 'shopper', password: 'pw' } });
+    expect(await handle({ type: 'settings/save', settings: null })).toEqual({ ok: true });
+    expect(client.sync).toBeNull();
+    expect(stored).toBeNull();
+  });
+
   it('marks the tab whose page has a product', async () => {
     const product = { ...kettle, shop: 'shop.example', source: 'json-ld' as const, brand: null, sku: null, gtin: null, availability: null, origins: {}, otherPrices: [] };
     expect(await handle({ type: 'capture/found', product }, { tab: { id: 7 } })).toEqual({ ok: true });

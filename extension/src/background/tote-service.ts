@@ -31,6 +31,8 @@ export function toteClient(): Promise<ToteClient> {
     await applySettings(client, await extensionSettingsStore.get()).catch(() => undefined);
     return client;
   })();
+  // A failed open (IndexedDB refused, say) is not remembered: the next message or alarm tries again.
+  opening.catch(() => { opening = null; });
   return opening;
 }
 

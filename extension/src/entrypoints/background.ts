@@ -6,6 +6,7 @@ import { markProductFound, notify, servePopup, snapshot, toteClient } from '../b
 import { isMessage, POPUP_PORT } from '../messaging/protocol.ts';
 
 const ADD_MENU = 'tote-add';
+const SYNC_ALARM = 'tote-sync';
 
 export default defineBackground(() => {
   const deps: HandlerDeps = {
@@ -41,7 +42,12 @@ export default defineBackground(() => {
   });
 
   // Wake every 30 s (Chrome's minimum) so live sync resumes after Chrome stops the idle worker.
-  void browser.alarms.create('tote-sync', { periodInMinutes: 0.5 });
-  browser.alarms.onAlarm.addListener(() => void toteClient());
+  // Created only when missing: creating it again on every wake would push the next alarm back each time.
+  void browser.alarms.get(SYNC_ALARM).then(async (alarm) => {
+    if (!alarm) await browser.alarms.create(SYNC_ALARM, { periodInMinutes: 0.5 });
+  });
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === SYNC_ALARM) void toteClient();
+  });
   void toteClient();
 });

@@ -18,12 +18,17 @@ export default defineContentScript({
     if (!product) return;
     const found = product;
     void request('capture/found', { product: found }).catch(() => undefined);
-    mountCaptureButton(document, {
-      product: found,
-      add: async () => {
-        const result = await request('cart/dispatch', { command: cartCommands.add(found) });
-        return result.ok ? null : result.message;
-      },
-    });
+    try {
+      mountCaptureButton(document, {
+        product: found,
+        add: async () => {
+          const result = await request('cart/dispatch', { command: cartCommands.add(found) });
+          return result.ok ? null : result.message;
+        },
+      });
+    } catch {
+      // A page that refuses the element (an odd document type, a page-defined <tote-capture>) keeps
+      // working without the button; the popup, context menu and shortcut still add the product.
+    }
   },
 });
