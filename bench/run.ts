@@ -18,7 +18,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 async function main() {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tote-bench-'));
-  const server = await startSyncServer({ dataDir, port: 0 });
+  const server = await startSyncServer({ dataDir, port: 0, gatewayPort: 0 });
   const account = { serverUrl: server.url, username: server.shopper.name, password: server.shopper.password };
   try {
     console.error('bench: sync latency (Tote vs plain PouchDB)…');

@@ -25,6 +25,18 @@ export interface SyncServerConfig {
   readonly shopper: Credentials | null;
   /** Origins allowed by CORS: exact origins (`scheme://host[:port]`) or `*`. */
   readonly corsOrigins: readonly string[];
+  /** The gateway (HTTPS, the only address clients use). 0 picks a free port. */
+  readonly gatewayPort: number;
+  /** Where the gateway listens: loopback by default; `0.0.0.0` to serve other machines. */
+  readonly gatewayHost: string;
+  /** Origins the gateway admits by CORS: exact origins, or `chrome-extension://*` for every origin of a scheme. */
+  readonly gatewayOrigins: readonly string[];
+  /** A real certificate and key (PEM files); null: a self-signed one generated into `<dataDir>/tls/`. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
+  /** Redis for sessions, rate limits and live fan-out shared by several gateway instances; null: in memory. */
+  readonly redisUrl: string | null;
+  /** Requests per address per minute through the gateway. */
+  readonly requestsPerMinute: number;
 }
 
 /** The name the brief and other packages may use. */
@@ -46,6 +58,12 @@ export const defaultConfig: SyncServerConfig = {
   admin: null,
   shopper: null,
   corsOrigins: ['*'],
+  gatewayPort: 6984,
+  gatewayHost: EMBEDDED_HOST,
+  gatewayOrigins: ['chrome-extension://*', 'moz-extension://*', 'app://tote'],
+  tls: null,
+  redisUrl: null,
+  requestsPerMinute: 1200,
 };
 
 function credentialsFromEnv(env: NodeJS.ProcessEnv, userVar: string, passwordVar: string): Credentials | null {
@@ -71,7 +89,20 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): SyncServerC
     admin ??= parsed.admin;
     if (!admin) throw new ConfigError('With COUCHDB_URL, set TOTE_ADMIN_USER and TOTE_ADMIN_PASSWORD to a CouchDB server admin (or put them in the URL).');
   }
+  const gatewayPortText = env.TOTE_GATEWAY_PORT?.trim() || String(defaultConfig.gatewayPort);
+  if (!/^\d+$/.test(gatewayPortText) || Number(gatewayPortText) > 65535) throw new ConfigError(`TOTE_GATEWAY_PORT must be a port number (0-65535), not "${env.TOTE_GATEWAY_PORT}".`);
+  const rateText = env.TOTE_REQUESTS_PER_MINUTE?.trim() || String(defaultConfig.requestsPerMinute);
+  if (!/^\d+$/.test(rateText) || Number(rateText) < 1) throw new ConfigError(`TOTE_REQUESTS_PER_MINUTE must be a positive whole number, not "${env.TOTE_REQUESTS_PER_MINUTE}".`);
+  if (Boolean(env.TOTE_TLS_CERT) !== Boolean(env.TOTE_TLS_KEY)) throw new ConfigError('Set both TOTE_TLS_CERT and TOTE_TLS_KEY (PEM files), or neither for a generated local certificate.');
   return validateConfig({
+    gatewayPort: Number(gatewayPortText),
+    gatewayHost: env.TOTE_GATEWAY_HOST?.trim() || defaultConfig.gatewayHost,
+    gatewayOrigins: env.TOTE_GATEWAY_ORIGINS === undefined
+      ? defaultConfig.gatewayOrigins
+      : env.TOTE_GATEWAY_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean),
+    tls: env.TOTE_TLS_CERT && env.TOTE_TLS_KEY ? { certFile: path.resolve(env.TOTE_TLS_CERT), keyFile: path.resolve(env.TOTE_TLS_KEY) } : null,
+    redisUrl: env.REDIS_URL?.trim() || null,
+    requestsPerMinute: Number(rateText),
     port: Number(portText),
     dataDir: path.resolve(env.TOTE_DATA_DIR || defaultConfig.dataDir),
     couchUrl,
@@ -106,6 +137,11 @@ export function validateConfig(config: SyncServerConfig): SyncServerConfig {
   if (config.couchUrl !== null && !config.admin) throw new ConfigError('An external CouchDB needs server admin credentials.');
   if (config.admin) checkCredentials(config.admin, 'admin');
   if (config.shopper) checkCredentials(config.shopper, 'shopper');
+  if (!Number.isInteger(config.gatewayPort) || config.gatewayPort < 0 || config.gatewayPort > 65535) throw new ConfigError(`The gateway port must be 0-65535, not ${config.gatewayPort}.`);
+  if (config.redisUrl !== null && !/^rediss?:\/\//.test(config.redisUrl)) throw new ConfigError(`REDIS_URL must start with redis:// or rediss://, not "${config.redisUrl}".`);
+  for (const origin of config.gatewayOrigins) {
+    if (!/^[a-z][a-z0-9+.-]*:\/\/[^/\s,]+$/i.test(origin)) throw new ConfigError(`Gateway origin "${origin}" is not an origin like chrome-extension://<id> or https://example.com.`);
+  }
   if (config.corsOrigins.length === 0) throw new ConfigError('TOTE_CORS_ORIGINS must list at least one origin (or be *).');
   for (const origin of config.corsOrigins) {
     if (origin !== '*' && !/^[a-z][a-z0-9+.-]*:\/\/[^/\s*,]+$/i.test(origin)) {

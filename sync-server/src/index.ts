@@ -5,6 +5,13 @@
 import { defaultConfig, ensureCredentials, validateConfig, type Credentials, type SyncServerConfig } from './config.ts';
 import { startEmbeddedCouch, type EmbeddedCouch } from './embedded-couch.ts';
 import { configureCors, ensureAdmin, ensureShopper, ensureSystemDbs } from './provision.ts';
+import { accountStore } from './gateway/accounts.ts';
+import { auditLog } from './gateway/audit.ts';
+import { startGateway, type Gateway } from './gateway/gateway.ts';
+import { defaultRateLimits, type RateLimitConfig } from './gateway/rate-limits.ts';
+import { sessionService } from './gateway/sessions.ts';
+import { memoryState, redisState, type SharedState } from './gateway/shared-state.ts';
+import { ensureTls } from './gateway/tls.ts';
 
 export {
   ConfigError, configFromEnv, defaultConfig, validateConfig,
@@ -13,6 +20,36 @@ export {
 export { basicAuth, couchAdmin, CouchError, CouchUnreachableError, type CouchAdmin } from './couch-admin.ts';
 export { EmbeddedCouchError, freePort } from './embedded-couch.ts';
 export { ensureShopper, shopperDbName, type ProvisionedShopper } from './provision.ts';
+export { ACCOUNTS_DB, GUEST_TTL_MS, SESSION_TIMEOUT, type Account, type Role } from './gateway/accounts.ts';
+export { AUDIT_DB, type AuditEntry } from './gateway/audit.ts';
+export { defaultRateLimits, type RateLimitConfig } from './gateway/rate-limits.ts';
+
+/** Settings for tests and tools that are not part of the environment configuration. */
+export interface GatewayTuning {
+  readonly rateLimits?: Partial<RateLimitConfig>;
+  readonly maxDocBytes?: number;
+  readonly maxBodyBytes?: number;
+  readonly live?: { readonly warnBeforeMs: number; readonly checkEveryMs: number };
+  /** The gateway's clock (tests move it to expire sessions and guests). */
+  readonly now?: () => number;
+}
+
+export interface RunningGateway {
+  /** What clients use: `https://localhost:<port>`. */
+  readonly url: string;
+  readonly port: number;
+  /** The certificate (PEM) clients must trust when it is self-signed. */
+  readonly cert: string;
+  readonly certFile: string;
+  /** base64 SHA-256 of the certificate's public key, for Chromium's --ignore-certificate-errors-spki-list. */
+  readonly spkiSha256: string;
+  /** Removes guests idle for 7 days; returns how many. */
+  cleanupGuests(): Promise<number>;
+  /** Devices connected to the live channel of this instance. */
+  liveConnections(): number;
+  /** Writes pending audit entries. */
+  flushAudit(): Promise<void>;
+}
 
 export interface RunningSyncServer {
   /** The base URL clients sync with (no trailing slash, no credentials). */
@@ -31,6 +68,8 @@ export interface RunningSyncServer {
   readonly pid: number | null;
   readonly admin: Credentials & { readonly generated: boolean };
   readonly shopper: Credentials & { readonly dbName: string; readonly dbUrl: string; readonly generated: boolean };
+  /** The HTTPS gateway in front of CouchDB. */
+  readonly gateway: RunningGateway;
   /** Settles when the embedded server exits on its own or by stop() (never, for an external CouchDB). */
   readonly exited: Promise<number | null>;
   /** Stops the embedded server (nothing to stop for an external CouchDB). Safe to call twice. */
@@ -41,11 +80,15 @@ export interface RunningSyncServer {
  * Starts (or, with `couchUrl`, connects to) the server and provisions it. Options not given take the
  * defaults of `defaultConfig`, not the environment: `main.ts` passes `configFromEnv()` for that.
  */
-export async function startSyncServer(options: Partial<SyncServerConfig> = {}): Promise<RunningSyncServer> {
+export async function startSyncServer(options: Partial<SyncServerConfig> = {}, tuning: GatewayTuning = {}): Promise<RunningSyncServer> {
   const config = validateConfig({ ...defaultConfig, ...options });
+  const now = tuning.now ?? Date.now;
   const admin = await ensureCredentials(config.dataDir, 'admin.json', 'admin', config.admin);
   const shopper = await ensureCredentials(config.dataDir, 'shopper.json', 'shopper', config.shopper);
+  const tls = await ensureTls(config.dataDir, config.tls);
   let embedded: EmbeddedCouch | null = null;
+  let state: SharedState | null = null;
+  let gateway: Gateway | null = null;
   if (!config.couchUrl) embedded = await startEmbeddedCouch({ dataDir: config.dataDir, port: config.port });
   const url = embedded?.url ?? (config.couchUrl as string);
   try {
@@ -53,6 +96,23 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}): 
     await ensureSystemDbs(couch);
     await configureCors(couch, config.corsOrigins);
     const { dbName } = await ensureShopper(couch, shopper);
+    state = config.redisUrl ? await redisState(config.redisUrl) : memoryState(now);
+    const accounts = await accountStore(couch);
+    await accounts.ensure({ name: admin.name, password: admin.password, role: 'admin' }, now());
+    await accounts.ensure({ name: shopper.name, password: shopper.password, role: 'shopper' }, now());
+    const audit = await auditLog(couch, (error) => console.error(`Audit log write failed: ${String(error)}`));
+    gateway = await startGateway({
+      host: config.gatewayHost, port: config.gatewayPort, tls, couch, admin, accounts, state, audit,
+      sessions: sessionService(state, now),
+      rateLimits: { ...defaultRateLimits, requestsPerMinute: config.requestsPerMinute, ...tuning.rateLimits },
+      corsOrigins: config.gatewayOrigins,
+      maxDocBytes: tuning.maxDocBytes ?? 64 * 1024,
+      maxBodyBytes: tuning.maxBodyBytes ?? 8 * 1024 * 1024,
+      live: tuning.live ?? { warnBeforeMs: 2 * 60_000, checkEveryMs: 15_000 },
+      now,
+    });
+    const running = gateway;
+    const gatewayPort = (running.app.server.address() as { port: number }).port;
     const adminUrl = new URL(url);
     adminUrl.username = encodeURIComponent(admin.name);
     adminUrl.password = encodeURIComponent(admin.password);
@@ -66,10 +126,22 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}): 
       pid: embedded?.pid ?? null,
       admin,
       shopper: { ...shopper, dbName, dbUrl: `${url}/${dbName}` },
+      gateway: {
+        url: running.url, port: gatewayPort, cert: tls.cert, certFile: tls.certFile, spkiSha256: tls.spkiSha256,
+        cleanupGuests: () => running.cleanupGuests(),
+        liveConnections: () => running.live.connections,
+        flushAudit: () => audit.flush(),
+      },
       exited: embedded?.exited ?? new Promise<never>(() => {}),
-      stop: async () => { await embedded?.stop(); },
+      stop: async () => {
+        await running.close().catch(() => {});
+        await state?.close().catch(() => {});
+        await embedded?.stop();
+      },
     };
   } catch (error) {
+    await gateway?.close().catch(() => {});
+    await state?.close().catch(() => {});
     await embedded?.stop();
     throw error;
   }

@@ -7,16 +7,19 @@ async function main() {
   const started = Date.now();
   const server = await startSyncServer(config);
   const lines = [
-    `Tote sync server is running at ${server.url}  (ready in ${Date.now() - started} ms)`,
+    `Tote sync server is running at ${server.gateway.url}  (ready in ${Date.now() - started} ms)`,
+    `  HTTPS, TLS 1.3 only; certificate ${server.gateway.certFile}` + (config.tls ? '' : ' (self-signed for local use: trust it in your browser, or set TOTE_TLS_CERT and TOTE_TLS_KEY)'),
+    `  sessions, rate limits and live channel: ${config.redisUrl ? `Redis at ${new URL(config.redisUrl).host}` : 'in this process (set REDIS_URL to run several gateways)'}`,
     server.embedded
       ? `  embedded CouchDB-compatible server (pouchdb-server) on loopback, data kept in ${server.dataDir}`
       : `  using the CouchDB at ${server.url}`,
-    `  admin UI (Fauxton): ${server.fauxtonUrl}  (admin: ${server.admin.name})`,
+    `  CouchDB itself: ${server.url} (loopback only; clients use the gateway above)`,
+    `  admin UI (Fauxton): ${server.gateway.url}/_utils/  (admin: ${server.admin.name})`,
     `  shopper account: ${server.shopper.name}, cart database ${server.shopper.dbUrl}`,
   ];
   if (server.admin.generated) lines.push(`  generated admin password (shown once, kept in ${path.join(server.dataDir, 'admin.json')}): ${server.admin.password}`);
   if (server.shopper.generated) lines.push(`  generated shopper password (shown once, kept in ${path.join(server.dataDir, 'shopper.json')}): ${server.shopper.password}`);
-  lines.push('Point the extension and the desktop app (Settings) at the URL above, with the shopper account. Press Ctrl+C to stop.');
+  lines.push(`Point the extension and the desktop app (Settings) at ${server.url}, with the shopper account. Press Ctrl+C to stop.`);
   console.log(lines.join('\n'));
 
   let stopping = false;

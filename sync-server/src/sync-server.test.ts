@@ -39,7 +39,7 @@ async function waitForExit(pid: number, timeoutMs = 5_000): Promise<boolean> {
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'tote-sync-server-'));
   const started = Date.now();
-  server = await startSyncServer({ dataDir, port: 0 });
+  server = await startSyncServer({ dataDir, port: 0, gatewayPort: 0 });
   firstStartMs = Date.now() - started;
 });
 
@@ -156,7 +156,7 @@ describe('sync server', () => {
     await server.stop(); // twice is fine
 
     const started = Date.now();
-    server = await startSyncServer({ dataDir, port, corsOrigins: ['http://localhost:5173'] });
+    server = await startSyncServer({ dataDir, port, gatewayPort: 0, corsOrigins: ['http://localhost:5173'] });
     console.info(`sync-server: restart on an existing data folder took ${Date.now() - started} ms`);
     expect(server.url).toBe(`http://127.0.0.1:${port}`);
     expect(server.admin.generated).toBe(false);
@@ -177,19 +177,19 @@ describe('sync server', () => {
   it('refuses to start with admin credentials the server does not know, and stops what it started', async () => {
     const port = Number(new URL(server.url).port);
     await server.stop();
-    const failing = startSyncServer({ dataDir, port, admin: { name: 'admin', password: 'not-the-one' } });
+    const failing = startSyncServer({ dataDir, port, gatewayPort: 0, admin: { name: 'admin', password: 'not-the-one' } });
     await expect(failing).rejects.toThrow(CouchError);
     await expect(failing).rejects.toThrow(/does not accept "admin" as a server admin/);
     // Nothing listens on the port any more.
     await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
-    server = await startSyncServer({ dataDir, port });
+    server = await startSyncServer({ dataDir, port, gatewayPort: 0 });
   });
 
   it('says clearly when the port is taken', async () => {
     const port = Number(new URL(server.url).port);
     const second = await mkdtemp(path.join(tmpdir(), 'tote-sync-server-'));
     try {
-      await expect(startSyncServer({ dataDir: second, port })).rejects.toThrow(/already in use/);
+      await expect(startSyncServer({ dataDir: second, port, gatewayPort: 0 })).rejects.toThrow(/already in use/);
     } finally {
       await rm(second, { recursive: true, force: true });
     }

@@ -18,7 +18,7 @@ export interface TestServer {
 
 export async function startTestServer(): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tote-server-'));
-  let running = await startSyncServer({ dataDir, port: 0 });
+  let running = await startSyncServer({ dataDir, port: 0, gatewayPort: 0 });
   const port = Number(new URL(running.url).port);
   const account: Account = { serverUrl: running.url, username: running.shopper.name, password: running.shopper.password };
   let stopped = false;
@@ -29,7 +29,7 @@ export async function startTestServer(): Promise<TestServer> {
       await running.stop();
     },
     async restart() {
-      running = await startSyncServer({ dataDir, port });
+      running = await startSyncServer({ dataDir, port, gatewayPort: 0 });
       stopped = false;
     },
     async dispose() {

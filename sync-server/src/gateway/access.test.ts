@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { decide, type Caller } from './access.ts';
+
+const alice: Caller = { kind: 'account', dbName: 'userdb-616c696365' };
+const support: Caller = { kind: 'account', dbName: null };
+const anonymous: Caller = { kind: 'anonymous' };
+
+describe('gateway access rules', () => {
+  it('lets a shopper replicate and read their own database', () => {
+    for (const [method, path] of [
+      ['GET', '/userdb-616c696365'], ['GET', '/userdb-616c696365/_changes'], ['POST', '/userdb-616c696365/_bulk_docs'],
+      ['POST', '/userdb-616c696365/_bulk_get'], ['POST', '/userdb-616c696365/_all_docs'], ['POST', '/userdb-616c696365/_revs_diff'],
+      ['PUT', '/userdb-616c696365/_local/checkpoint'], ['GET', '/userdb-616c696365/item-1'], ['PUT', '/userdb-616c696365/item-1/photo.jpg'],
+    ]) expect(decide(method!, path!, alice), `${method} ${path}`).toMatchObject({ allow: true });
+    expect(decide('POST', '/userdb-616c696365/_bulk_docs', alice)).toMatchObject({ write: true });
+    expect(decide('POST', '/userdb-616c696365/_bulk_get', alice)).toMatchObject({ write: false });
+  });
+
+  it('refuses another shopper\'s database by every route', () => {
+    for (const route of ['', '/_changes', '/_bulk_get', '/_all_docs', '/_find', '/_bulk_docs', '/item-1', '/item-1/photo.jpg', '/_local/x']) {
+      expect(decide('POST', `/userdb-626f62${route}`, alice)).toMatchObject({ allow: false, status: 403 });
+      expect(decide('GET', `/userdb-626f62${route}`, alice)).toMatchObject({ allow: false, status: 403 });
+    }
+  });
+
+  it('refuses server-wide and administrative routes to shoppers', () => {
+    for (const [method, path] of [
+      ['GET', '/_all_dbs'], ['GET', '/_users/org.couchdb.user:bob'], ['GET', '/_config'], ['POST', '/_replicate'], ['GET', '/'],
+      ['GET', '/userdb-616c696365/_security'], ['PUT', '/userdb-616c696365/_security'], ['PUT', '/userdb-616c696365/_design/x'],
+      ['POST', '/userdb-616c696365/_compact'], ['POST', '/userdb-616c696365/_purge'], ['DELETE', '/userdb-616c696365'], ['PUT', '/userdb-626f62'],
+      ['GET', '/%E0%A4%A'],
+    ]) expect(decide(method!, path!, alice), `${method} ${path}`).toMatchObject({ allow: false, status: 403 });
+  });
+
+  it('gives support and admin accounts no cart database', () => {
+    expect(decide('GET', '/userdb-616c696365/_all_docs', support)).toMatchObject({ allow: false, status: 403 });
+  });
+
+  it('asks anonymous callers to sign in, except for Fauxton\'s files and CouchDB sign-in', () => {
+    expect(decide('GET', '/userdb-616c696365/_changes', anonymous)).toMatchObject({ allow: false, status: 401 });
+    expect(decide('GET', '/_all_dbs', anonymous)).toMatchObject({ allow: false, status: 401 });
+    expect(decide('GET', '/_utils/index.html', anonymous)).toMatchObject({ allow: true });
+    expect(decide('POST', '/_session', anonymous)).toMatchObject({ allow: true });
+  });
+
+  it('lets CouchDB server admins do everything (Fauxton)', () => {
+    expect(decide('GET', '/_all_dbs', { kind: 'couch-admin' })).toMatchObject({ allow: true });
+    expect(decide('PUT', '/userdb-626f62/_security', { kind: 'couch-admin' })).toMatchObject({ allow: true, write: true });
+  });
+});

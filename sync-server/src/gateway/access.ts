@@ -1,0 +1,71 @@
+/**
+ * Which CouchDB routes a caller may use through the gateway. Pure: a method, a path and who is asking
+ * in; allowed or a refusal with its status out. Every path is decided here, nothing passes by default.
+ *
+ * - A CouchDB server admin (Fauxton, with CouchDB's own credentials): everything.
+ * - A signed-in shopper or guest: their own database only, and in it only what replication and
+ *   document access need. No design documents, `_security`, maintenance or server-wide routes.
+ * - Support and admin accounts of the gateway: no cart database at all (they work through `/_tote/...`).
+ * - Nobody signed in: Fauxton's files and CouchDB's `/_session` (for admins to sign in), nothing else.
+ */
+export type Caller =
+  | { readonly kind: 'anonymous' }
+  | { readonly kind: 'couch-admin' }
+  | { readonly kind: 'account'; readonly dbName: string | null };
+
+export type Decision =
+  | { readonly allow: true; readonly write: boolean; readonly db: string | null }
+  | { readonly allow: false; readonly status: 401 | 403 | 405; readonly reason: string };
+
+const PER_DB: Record<string, readonly string[]> = {
+  _changes: ['GET', 'HEAD', 'POST'],
+  _all_docs: ['GET', 'HEAD', 'POST'],
+  _bulk_get: ['POST'],
+  _bulk_docs: ['POST'],
+  _revs_diff: ['POST'],
+  _missing_revs: ['POST'],
+  _ensure_full_commit: ['POST'],
+  _find: ['POST'],
+};
+
+const WRITES = new Set(['PUT', 'POST', 'DELETE']);
+const READ_ONLY_POSTS = new Set(['_changes', '_all_docs', '_bulk_get', '_revs_diff', '_missing_revs', '_find', '_ensure_full_commit']);
+
+function segments(pathname: string): string[] | null {
+  try {
+    return pathname.split('/').filter((part) => part !== '').map((part) => decodeURIComponent(part));
+  } catch {
+    return null;
+  }
+}
+
+export function decide(method: string, pathname: string, caller: Caller): Decision {
+  const parts = segments(pathname);
+  if (parts === null) return { allow: false, status: 403, reason: 'This address is not valid.' };
+  const [first = '', second, ...rest] = parts;
+  if (caller.kind === 'couch-admin') return { allow: true, write: WRITES.has(method), db: first.startsWith('_') ? null : first || null };
+  if (first === '_utils' || (first === '_session' && parts.length === 1)) return { allow: true, write: false, db: null };
+  if (caller.kind === 'anonymous') return { allow: false, status: 401, reason: 'Sign in first.' };
+  if (first === '' ) return { allow: false, status: 403, reason: 'Only server admins can read the server root.' };
+  if (first.startsWith('_')) return { allow: false, status: 403, reason: `Only server admins can use ${first}.` };
+  if (!caller.dbName || first !== caller.dbName) return { allow: false, status: 403, reason: 'This database belongs to another account.' };
+
+  if (second === undefined) {
+    if (method === 'GET' || method === 'HEAD') return { allow: true, write: false, db: first };
+    if (method === 'POST') return { allow: true, write: true, db: first };
+    return { allow: false, status: 403, reason: 'Only server admins can create or delete databases.' };
+  }
+  if (second === '_local') {
+    if (rest.length === 1 && ['GET', 'HEAD', 'PUT', 'DELETE'].includes(method)) return { allow: true, write: method !== 'GET' && method !== 'HEAD', db: first };
+    return { allow: false, status: 403, reason: 'Not allowed on local documents.' };
+  }
+  if (second.startsWith('_')) {
+    const methods = PER_DB[second];
+    if (!methods || rest.length > 0) return { allow: false, status: 403, reason: `Only server admins can use ${second}.` };
+    if (!methods.includes(method)) return { allow: false, status: 405, reason: `${second} does not take ${method}.` };
+    return { allow: true, write: method === 'POST' && !READ_ONLY_POSTS.has(second), db: first };
+  }
+  // A document (`/db/doc`) or one of its attachments (`/db/doc/file`).
+  if (!['GET', 'HEAD', 'PUT', 'DELETE'].includes(method)) return { allow: false, status: 405, reason: `Documents do not take ${method}.` };
+  return { allow: true, write: WRITES.has(method), db: first };
+}

@@ -1,0 +1,179 @@
+/**
+ * Accounts live in CouchDB (database `tote-accounts`), never in the gateway's memory, so any gateway
+ * instance can serve any shopper. Each shopper and guest owns one database (`userdb-<hex of name>`)
+ * whose `_security` admits only server admins: the gateway reaches it for them, after its own checks.
+ */
+import { randomBytes } from 'node:crypto';
+import type { CouchAdmin } from '../couch-admin.ts';
+import { shopperDbName } from '../provision.ts';
+import { GatewayError } from './errors.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
+
+export const ACCOUNTS_DB = 'tote-accounts';
+export type Role = 'shopper' | 'support' | 'admin';
+
+export const SESSION_TIMEOUT = { min: 15, max: 120, default: 30 } as const;
+/** A guest cart is removed this long after its last activity. */
+export const GUEST_TTL_MS = 7 * 24 * 3600_000;
+
+export interface Account {
+  readonly name: string;
+  readonly role: Role;
+  readonly guest: boolean;
+  /** The shopper's own database (null for support and admin accounts, which hold no cart). */
+  readonly dbName: string | null;
+  readonly sessionTimeoutMinutes: number;
+  readonly createdAt: number;
+  readonly lastActiveAt: number;
+}
+
+interface AccountDoc extends Account {
+  _id: string;
+  _rev?: string;
+  type: 'account';
+  passwordHash: string;
+}
+
+const docId = (name: string) => `account:${name}`;
+
+/** Names are compared without regard to case or Unicode form: "Alice" and "alice" are one account. */
+export function canonicalName(name: string): string {
+  return name.normalize('NFC').trim().toLowerCase();
+}
+
+export function checkName(name: unknown): string {
+  if (typeof name !== 'string') throw new GatewayError(400, 'bad_request', 'Enter a user name or email address.');
+  const canonical = canonicalName(name);
+  if (canonical.length < 3 || canonical.length > 128) throw new GatewayError(400, 'bad_request', 'The user name must be 3 to 128 characters long.');
+  if (/[\s\p{Cc}:]/u.test(canonical) || canonical.startsWith('_')) {
+    throw new GatewayError(400, 'bad_request', 'The user name cannot contain spaces or ":" and cannot start with "_".');
+  }
+  if (canonical.startsWith('guest-')) throw new GatewayError(400, 'bad_request', 'User names starting with "guest-" are reserved.');
+  return canonical;
+}
+
+export function checkPassword(password: unknown): string {
+  if (typeof password !== 'string' || password.length < 8) throw new GatewayError(400, 'bad_request', 'The password must be at least 8 characters long.');
+  if (password.length > 1024) throw new GatewayError(400, 'bad_request', 'The password must be at most 1024 characters long.');
+  return password;
+}
+
+export function checkSessionTimeout(minutes: unknown): number {
+  if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < SESSION_TIMEOUT.min || minutes > SESSION_TIMEOUT.max) {
+    throw new GatewayError(400, 'bad_request', `The session timeout must be a whole number of minutes from ${SESSION_TIMEOUT.min} to ${SESSION_TIMEOUT.max}.`);
+  }
+  return minutes;
+}
+
+function publicAccount(doc: AccountDoc): Account {
+  const { name, role, guest, dbName, sessionTimeoutMinutes, createdAt, lastActiveAt } = doc;
+  return { name, role, guest, dbName, sessionTimeoutMinutes, createdAt, lastActiveAt };
+}
+
+export interface AccountStore {
+  create(input: { name: string; password: string; role?: Role; guest?: boolean }, now: number): Promise<Account>;
+  get(name: string): Promise<Account | null>;
+  /** The account when the password is right; null when the account is missing or the password wrong (same time either way). */
+  verify(name: string, password: string): Promise<Account | null>;
+  setPassword(name: string, password: string): Promise<void>;
+  update(name: string, change: Partial<Pick<Account, 'sessionTimeoutMinutes' | 'lastActiveAt'>>): Promise<Account>;
+  /** Removes the account and its database. */
+  remove(name: string): Promise<void>;
+  /** Guests whose last activity is before `before`. */
+  idleGuests(before: number): Promise<Account[]>;
+  /** Creates or updates a staff account (support, admin) or a configured shopper from configuration. */
+  ensure(input: { name: string; password: string; role: Role }, now: number): Promise<Account>;
+}
+
+export async function accountStore(couch: CouchAdmin): Promise<AccountStore> {
+  await couch.request('PUT', `/${ACCOUNTS_DB}`, undefined, [412]);
+  const onlyAdmins = { admins: { names: [], roles: ['_admin'] }, members: { names: [], roles: ['_admin'] } };
+  await couch.request('PUT', `/${ACCOUNTS_DB}/_security`, onlyAdmins);
+  const dummyHash = await hashPassword(randomBytes(16).toString('hex'));
+
+  const read = async (name: string): Promise<AccountDoc | null> => {
+    const found = await couch.request<AccountDoc>('GET', `/${ACCOUNTS_DB}/${encodeURIComponent(docId(name))}`, undefined, [404]);
+    return found.status === 200 ? found.body : null;
+  };
+  const write = async (doc: AccountDoc) => {
+    const saved = await couch.request<{ rev: string }>('PUT', `/${ACCOUNTS_DB}/${encodeURIComponent(doc._id)}`, doc, [409]);
+    if (saved.status === 409) throw new GatewayError(409, 'conflict', 'The account was changed at the same time. Try again.');
+    return { ...doc, _rev: saved.body.rev };
+  };
+  const provisionDb = async (dbName: string) => {
+    const created = await couch.request('PUT', `/${dbName}`, undefined, [412]);
+    if (created.status !== 412) await couch.request('PUT', `/${dbName}/_security`, onlyAdmins);
+  };
+
+  const store: AccountStore = {
+    async create({ name, password, role = 'shopper', guest = false }, now) {
+      const canonical = guest ? name : checkName(name);
+      checkPassword(password);
+      const dbName = role === 'shopper' ? shopperDbName(canonical) : null;
+      const doc: AccountDoc = {
+        _id: docId(canonical), type: 'account', name: canonical, role, guest, dbName,
+        sessionTimeoutMinutes: SESSION_TIMEOUT.default, createdAt: now, lastActiveAt: now,
+        passwordHash: await hashPassword(password),
+      };
+      const saved = await couch.request('PUT', `/${ACCOUNTS_DB}/${encodeURIComponent(doc._id)}`, doc, [409]);
+      if (saved.status === 409) throw new GatewayError(409, 'conflict', 'An account with this name already exists. Sign in instead, or choose another name.');
+      if (dbName) await provisionDb(dbName);
+      return publicAccount(doc);
+    },
+    async get(name) {
+      const doc = await read(canonicalName(name));
+      return doc ? publicAccount(doc) : null;
+    },
+    async verify(name, password) {
+      const doc = typeof name === 'string' && typeof password === 'string' ? await read(canonicalName(name)) : null;
+      const ok = await verifyPassword(typeof password === 'string' ? password : '', doc?.passwordHash ?? dummyHash);
+      return doc && ok ? publicAccount(doc) : null;
+    },
+    async setPassword(name, password) {
+      const doc = await read(canonicalName(name));
+      if (!doc) throw new GatewayError(404, 'not_found', 'This account no longer exists.');
+      await write({ ...doc, passwordHash: await hashPassword(checkPassword(password)) });
+    },
+    async update(name, change) {
+      const doc = await read(canonicalName(name));
+      if (!doc) throw new GatewayError(404, 'not_found', 'This account no longer exists.');
+      return publicAccount(await write({ ...doc, ...change }));
+    },
+    async remove(name) {
+      const doc = await read(canonicalName(name));
+      if (!doc) return;
+      if (doc.dbName) await couch.request('DELETE', `/${doc.dbName}`, undefined, [404]);
+      await couch.request('DELETE', `/${ACCOUNTS_DB}/${encodeURIComponent(doc._id)}?rev=${encodeURIComponent(doc._rev!)}`, undefined, [404, 409]);
+    },
+    async idleGuests(before) {
+      const start = JSON.stringify(docId('guest-'));
+      const end = JSON.stringify(`${docId('guest-')}\ufff0`);
+      const all = await couch.request<{ rows: { doc: AccountDoc }[] }>('GET', `/${ACCOUNTS_DB}/_all_docs?include_docs=true&startkey=${encodeURIComponent(start)}&endkey=${encodeURIComponent(end)}`);
+      return all.body.rows.map((row) => row.doc).filter((doc) => doc.guest && doc.lastActiveAt < before).map(publicAccount);
+    },
+    async ensure({ name, password, role }, now) {
+      const canonical = canonicalName(name);
+      const doc = await read(canonical);
+      if (!doc) return store.create({ name: canonical, password, role }, now).catch(async (error: unknown) => {
+        if (error instanceof GatewayError && error.status === 400) {
+          // configured names follow the server's rules (config.ts), which are looser than sign-up's
+          const dbName = role === 'shopper' ? shopperDbName(canonical) : null;
+          const created: AccountDoc = {
+            _id: docId(canonical), type: 'account', name: canonical, role, guest: false, dbName,
+            sessionTimeoutMinutes: SESSION_TIMEOUT.default, createdAt: now, lastActiveAt: now, passwordHash: await hashPassword(password),
+          };
+          await write(created);
+          if (dbName) await provisionDb(dbName);
+          return publicAccount(created);
+        }
+        throw error;
+      });
+      if (doc.role === role && (await verifyPassword(password, doc.passwordHash))) {
+        if (doc.dbName) await provisionDb(doc.dbName);
+        return publicAccount(doc);
+      }
+      return publicAccount(await write({ ...doc, role, passwordHash: await hashPassword(password) }));
+    },
+  };
+  return store;
+}

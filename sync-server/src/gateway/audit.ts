@@ -1,0 +1,80 @@
+/**
+ * The audit log: one append-only CouchDB database (`tote-audit`) with an entry per cart write and per
+ * support or admin action: who, which device, what, when. Entries never carry cart contents (ids and
+ * counts only). A validate_doc_update function refuses any change to an existing entry. Writes are
+ * batched (one `_bulk_docs` per flush) so cart writes do not wait for the log.
+ */
+import { randomBytes } from 'node:crypto';
+import type { CouchAdmin } from '../couch-admin.ts';
+
+export const AUDIT_DB = 'tote-audit';
+
+export interface AuditEntry {
+  readonly at: number;
+  /** The account (or `couch-admin:<name>` for Fauxton users). */
+  readonly actor: string;
+  readonly role: string;
+  readonly device: string | null;
+  /** `cart.write`, `account.signup`, `session.revoke`, `support.view`, ... */
+  readonly action: string;
+  /** What it acted on: a database, an account. */
+  readonly target: string | null;
+  readonly detail?: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+export interface AuditLog {
+  append(entry: AuditEntry): void;
+  /** Writes what is waiting. */
+  flush(): Promise<void>;
+  /** The newest entries first. */
+  read(options?: { limit?: number; actor?: string; action?: string }): Promise<AuditEntry[]>;
+  close(): Promise<void>;
+}
+
+const appendOnly = `function (newDoc, oldDoc) {
+  if (oldDoc) throw({ forbidden: 'The audit log is append-only.' });
+}`;
+
+export async function auditLog(couch: CouchAdmin, onError: (error: unknown) => void = () => {}): Promise<AuditLog> {
+  await couch.request('PUT', `/${AUDIT_DB}`, undefined, [412]);
+  await couch.request('PUT', `/${AUDIT_DB}/_security`, { admins: { names: [], roles: ['_admin'] }, members: { names: [], roles: ['_admin'] } });
+  const design = await couch.request<{ _rev?: string; validate_doc_update?: string }>('GET', `/${AUDIT_DB}/_design/audit`, undefined, [404]);
+  if (design.status === 404) await couch.request('PUT', `/${AUDIT_DB}/_design/audit`, { validate_doc_update: appendOnly }, [409]);
+
+  let pending: (AuditEntry & { _id: string })[] = [];
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let flushing: Promise<void> = Promise.resolve();
+
+  const flush = (): Promise<void> => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const batch = pending;
+    pending = [];
+    if (batch.length > 0) {
+      flushing = flushing.then(() => couch.request('POST', `/${AUDIT_DB}/_bulk_docs`, { docs: batch }).then(() => {}, onError));
+    }
+    return flushing;
+  };
+
+  return {
+    append(entry) {
+      // Sortable ids: time first, so `_all_docs` reads the log in order.
+      pending.push({ _id: `${String(entry.at).padStart(15, '0')}-${randomBytes(6).toString('hex')}`, ...entry });
+      if (pending.length >= 200) void flush();
+      else timer ??= setTimeout(() => void flush(), 100);
+    },
+    flush,
+    async read({ limit = 100, actor, action } = {}) {
+      await flush();
+      const rows = await couch.request<{ rows: { id: string; doc: AuditEntry }[] }>(
+        'GET', `/${AUDIT_DB}/_all_docs?include_docs=true&descending=true&limit=${Math.min(Math.max(1, limit), 1000) * (actor || action ? 10 : 1)}`,
+      );
+      return rows.body.rows
+        .filter((row) => !row.id.startsWith('_design/'))
+        .map(({ doc }) => ({ at: doc.at, actor: doc.actor, role: doc.role, device: doc.device, action: doc.action, target: doc.target, ...(doc.detail ? { detail: doc.detail } : {}) }))
+        .filter((entry) => (!actor || entry.actor === actor) && (!action || entry.action === action))
+        .slice(0, limit);
+    },
+    async close() { await flush(); },
+  };
+}

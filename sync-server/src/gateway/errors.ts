@@ -1,0 +1,13 @@
+/** What the gateway answers when it refuses a request: CouchDB's error shape (`error`, `reason`), plus a status. */
+export class GatewayError extends Error {
+  override readonly name = 'GatewayError';
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    readonly reason: string,
+    /** Seconds, for 429 and 503. */
+    readonly retryAfter?: number,
+  ) {
+    super(reason);
+  }
+}

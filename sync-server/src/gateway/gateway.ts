@@ -1,0 +1,450 @@
+/**
+ * The gateway: the only door to CouchDB. HTTPS with TLS 1.3 only, accounts and sessions, access rules
+ * for every CouchDB route, request limits, the live channel and the audit log. CouchDB itself listens
+ * on loopback; the gateway talks to it as a server admin after its own checks. See docs/sync-server.md.
+ */
+import { createHash } from 'node:crypto';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import replyFrom from '@fastify/reply-from';
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { basicAuth, type CouchAdmin } from '../couch-admin.ts';
+import type { Credentials } from '../config.ts';
+import { decide, type Caller, type Decision } from './access.ts';
+import { checkName, checkPassword, checkSessionTimeout, GUEST_TTL_MS, type Account, type AccountStore, type Role } from './accounts.ts';
+import type { AuditLog } from './audit.ts';
+import { GatewayError } from './errors.ts';
+import { liveHub, type LiveHub } from './live.ts';
+import { rateLimiter, type RateLimitConfig } from './rate-limits.ts';
+import type { Session, SessionService } from './sessions.ts';
+import type { SharedState } from './shared-state.ts';
+import type { TlsCredentials } from './tls.ts';
+import { randomBytes } from 'node:crypto';
+
+export interface GatewayOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly tls: TlsCredentials;
+  readonly couch: CouchAdmin;
+  readonly admin: Credentials;
+  readonly accounts: AccountStore;
+  readonly sessions: SessionService;
+  readonly state: SharedState;
+  readonly audit: AuditLog;
+  readonly rateLimits: RateLimitConfig;
+  /** Exact origins, or `<scheme>://*` for every origin of a scheme (the extension's). */
+  readonly corsOrigins: readonly string[];
+  /** One cart document, in bytes of JSON: larger ones get 413. */
+  readonly maxDocBytes: number;
+  /** One request body: larger ones get 413. */
+  readonly maxBodyBytes: number;
+  readonly live: { readonly warnBeforeMs: number; readonly checkEveryMs: number };
+  readonly now?: () => number;
+}
+
+export interface Gateway {
+  readonly url: string;
+  readonly app: FastifyInstance;
+  readonly live: LiveHub;
+  /** Removes guests idle for 7 days (their accounts and databases); returns how many. */
+  cleanupGuests(): Promise<number>;
+  close(): Promise<void>;
+}
+
+interface Principal {
+  readonly caller: Caller;
+  readonly session: Session | null;
+  readonly token: string | null;
+  readonly couchAdmin: string | null;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+    decision?: Decision;
+    docCount?: number;
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function originAllowed(origin: string, allowed: readonly string[]): boolean {
+  return allowed.some((rule) => rule === '*' || rule === origin || (rule.endsWith('://*') && origin.startsWith(rule.slice(0, -1))));
+}
+
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const now = options.now ?? Date.now;
+  const { accounts, sessions, state, audit, couch } = options;
+  const limits = rateLimiter(state, options.rateLimits);
+  const live = liveHub(state, sessions, { ...options.live, now });
+  const adminCheckCache = new Map<string, { name: string | null; until: number }>();
+
+  const app = Fastify({
+    https: { key: options.tls.key, cert: options.tls.cert, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' },
+    bodyLimit: options.maxBodyBytes,
+    logger: false,
+    trustProxy: false,
+    forceCloseConnections: true,
+    return503OnClosing: true,
+  });
+
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  await app.register(helmet, {
+    contentSecurityPolicy: false, // Fauxton needs its scripts; API answers are JSON
+    hsts: { maxAge: 31_536_000, includeSubDomains: true },
+    crossOriginResourcePolicy: { policy: 'same-site' },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+  await app.register(cors, {
+    origin: (origin, callback) => callback(null, origin === undefined ? false : originAllowed(origin, options.corsOrigins)),
+    credentials: true,
+    methods: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH'],
+    allowedHeaders: ['accept', 'authorization', 'content-type', 'x-tote-device'],
+    exposedHeaders: ['retry-after', 'x-tote-session-expires'],
+    maxAge: 600,
+  });
+  await app.register(websocket, { options: { maxPayload: 16 * 1024 } });
+  await app.register(replyFrom, {
+    base: couch.url,
+    undici: { connections: 64, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: 10 * 60_000, bodyTimeout: 10 * 60_000 },
+  });
+
+  app.setErrorHandler((error: unknown, _request, reply) => {
+    if (error instanceof GatewayError) {
+      if (error.retryAfter !== undefined) void reply.header('retry-after', String(error.retryAfter));
+      return reply.code(error.status).send({ error: error.error, reason: error.reason });
+    }
+    const fastifyError = error as { statusCode?: number; code?: string; message?: string };
+    if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.code(413).send({ error: 'too_large', reason: `The request is larger than ${Math.round(options.maxBodyBytes / 1024 / 1024)} MB.` });
+    }
+    if (fastifyError.statusCode === 400 || fastifyError.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error instanceof SyntaxError) {
+      return reply.code(400).send({ error: 'bad_request', reason: 'The request body is not valid JSON.' });
+    }
+    if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+      return reply.code(fastifyError.statusCode).send({ error: 'bad_request', reason: fastifyError.message ?? 'Bad request.' });
+    }
+    return reply.code(502).send({ error: 'unavailable', reason: 'The cart storage did not answer. Your changes are kept on your device; try again in a moment.' });
+  });
+
+  const address = (request: FastifyRequest) => request.ip;
+
+  /** Who is asking: a bearer session of the gateway, or a CouchDB server admin (Fauxton). */
+  const identify = async (request: FastifyRequest): Promise<Principal> => {
+    const header = request.headers.authorization ?? '';
+    if (/^bearer /i.test(header)) {
+      const token = header.slice(7).trim();
+      const session = await sessions.check(token);
+      if (!session) throw new GatewayError(401, 'unauthorized', 'Your session has ended. Sign in again; changes made meanwhile are kept on your device.');
+      return { caller: { kind: 'account', dbName: session.dbName }, session, token, couchAdmin: null };
+    }
+    const cookie = /(?:^|;\s*)AuthSession=([^;]+)/.exec(request.headers.cookie ?? '')?.[1];
+    if (/^basic /i.test(header) || cookie) {
+      const key = createHash('sha256').update(`${header}|${cookie ?? ''}`).digest('base64');
+      let cached = adminCheckCache.get(key);
+      if (!cached || cached.until < now()) {
+        await limits.checkLogin('couch-admin', address(request));
+        const probe = await fetch(`${couch.url}/_session`, {
+          headers: { accept: 'application/json', ...(header ? { authorization: header } : {}), ...(cookie ? { cookie: `AuthSession=${cookie}` } : {}) },
+        });
+        const body = (await probe.json().catch(() => null)) as { userCtx?: { name?: string | null; roles?: string[] } } | null;
+        const name = body?.userCtx?.roles?.includes('_admin') ? (body.userCtx.name ?? '_admin') : null;
+        if (!name) await limits.loginFailed('couch-admin', address(request));
+        cached = { name, until: now() + 30_000 };
+        adminCheckCache.set(key, cached);
+      }
+      if (cached.name) return { caller: { kind: 'couch-admin' }, session: null, token: null, couchAdmin: cached.name };
+      throw new GatewayError(401, 'unauthorized', 'Name or password is incorrect.');
+    }
+    return { caller: { kind: 'anonymous' }, session: null, token: null, couchAdmin: null };
+  };
+
+  const requireSession = (request: FastifyRequest, roles?: readonly Role[]): Session & { token: string } => {
+    const { session, token } = request.principal ?? {};
+    if (!session || !token) throw new GatewayError(401, 'unauthorized', 'Sign in first.');
+    if (roles && !roles.includes(session.role)) throw new GatewayError(403, 'forbidden', 'Your account is not allowed to do this.');
+    return { ...session, token };
+  };
+
+  const touchActivity = async (name: string) => {
+    if (await state.get(`active:${name}`)) return;
+    await state.set(`active:${name}`, '1', 3600_000);
+    await accounts.update(name, { lastActiveAt: now() }).catch(() => {});
+  };
+
+  app.addHook('onRequest', async (request) => {
+    await limits.request(address(request));
+    if (request.url.startsWith('/_tote/live')) return; // the live channel signs in with its first message
+    request.principal = await identify(request);
+    if (request.principal.session) void touchActivity(request.principal.session.name);
+  });
+
+  app.addHook('onSend', async (request, reply) => {
+    const session = request.principal?.session;
+    if (session) void reply.header('x-tote-session-expires', String(session.expiresAt));
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const decision = request.decision;
+    const principal = request.principal;
+    if (!decision?.allow || !decision.write || reply.statusCode >= 300 || !principal) return;
+    const session = principal.session;
+    audit.append({
+      at: now(), actor: session?.name ?? `couch-admin:${principal.couchAdmin}`, role: session?.role ?? 'couch-admin', device: session?.device ?? null,
+      action: 'cart.write', target: decision.db, detail: { method: request.method, route: routeName(request.url), docs: request.docCount ?? 1, status: reply.statusCode },
+    });
+    if (session && decision.db) void live.publish(session.name, { type: 'changed', db: decision.db, by: session.id });
+  });
+
+  const sessionAnswer = (token: string, session: Session, account: Account) => ({
+    token, session, account: { name: account.name, role: account.role, guest: account.guest, dbName: account.dbName, sessionTimeoutMinutes: account.sessionTimeoutMinutes },
+  });
+  const deviceOf = (request: FastifyRequest, body: Record<string, unknown>) =>
+    typeof body.device === 'string' ? body.device : String(request.headers['x-tote-device'] ?? request.headers['user-agent'] ?? '');
+  const bodyObject = (request: FastifyRequest): Record<string, unknown> => {
+    if (!isObject(request.body)) throw new GatewayError(400, 'bad_request', 'Send a JSON object.');
+    return request.body;
+  };
+
+  app.post('/_tote/signup', async (request, reply) => {
+    const body = bodyObject(request);
+    const name = checkName(body.name);
+    const password = checkPassword(body.password);
+    await limits.signup(address(request));
+    const account = await accounts.create({ name, password }, now());
+    const { token, session } = await sessions.create(account, deviceOf(request, body));
+    audit.append({ at: now(), actor: account.name, role: account.role, device: session.device, action: 'account.signup', target: account.dbName });
+    return reply.code(201).send(sessionAnswer(token, session, account));
+  });
+
+  app.post('/_tote/login', async (request) => {
+    const body = bodyObject(request);
+    if (typeof body.name !== 'string' || typeof body.password !== 'string') throw new GatewayError(400, 'bad_request', 'Send a name and a password.');
+    const name = body.name.normalize('NFC').trim().toLowerCase();
+    await limits.checkLogin(name, address(request));
+    const account = await accounts.verify(name, body.password);
+    if (!account) {
+      await limits.loginFailed(name, address(request));
+      throw new GatewayError(401, 'unauthorized', 'Name or password is incorrect.');
+    }
+    const { token, session } = await sessions.create(account, deviceOf(request, body));
+    audit.append({ at: now(), actor: account.name, role: account.role, device: session.device, action: 'session.login', target: null });
+    return sessionAnswer(token, session, account);
+  });
+
+  app.post('/_tote/guest', async (request, reply) => {
+    const body = isObject(request.body) ? request.body : {};
+    await limits.signup(address(request));
+    const secret = randomBytes(32).toString('base64url');
+    const account = await accounts.create({ name: `guest-${randomBytes(10).toString('hex')}`, password: secret, guest: true }, now());
+    const { token, session } = await sessions.create(account, deviceOf(request, body));
+    audit.append({ at: now(), actor: account.name, role: account.role, device: session.device, action: 'account.guest', target: account.dbName });
+    return reply.code(201).send({ ...sessionAnswer(token, session, account), secret });
+  });
+
+  app.get('/_tote/session', async (request) => {
+    const session = requireSession(request);
+    const account = await accounts.get(session.name);
+    if (!account) throw new GatewayError(401, 'unauthorized', 'This account no longer exists.');
+    const { token: _token, ...shown } = session;
+    return { session: shown, account: sessionAnswer('', shown, account).account };
+  });
+
+  app.post('/_tote/session/renew', async (request) => {
+    const session = requireSession(request);
+    const account = await accounts.get(session.name);
+    const renewed = await sessions.renew(session.token, account?.sessionTimeoutMinutes ?? session.timeoutMs / 60_000);
+    if (!renewed) throw new GatewayError(401, 'unauthorized', 'Your session has ended. Sign in again.');
+    request.principal = { ...request.principal!, session: renewed };
+    void live.publish(session.name, { type: 'session-renewed', sessionId: session.id });
+    return { session: renewed };
+  });
+
+  app.post('/_tote/logout', async (request, reply) => {
+    const session = requireSession(request);
+    await sessions.revoke(session.name, session.id);
+    void live.publish(session.name, { type: 'session-ended', sessionId: session.id, reason: 'signed-out' });
+    audit.append({ at: now(), actor: session.name, role: session.role, device: session.device, action: 'session.logout', target: null });
+    return reply.code(204).send();
+  });
+
+  app.get('/_tote/sessions', async (request) => {
+    const session = requireSession(request);
+    return { current: session.id, sessions: await sessions.list(session.name) };
+  });
+
+  app.delete<{ Params: { id: string } }>('/_tote/sessions/:id', async (request, reply) => {
+    const session = requireSession(request);
+    if (!(await sessions.revoke(session.name, request.params.id))) throw new GatewayError(404, 'not_found', 'That session has already ended.');
+    void live.publish(session.name, { type: 'session-ended', sessionId: request.params.id, reason: 'revoked' });
+    audit.append({ at: now(), actor: session.name, role: session.role, device: session.device, action: 'session.revoke', target: request.params.id });
+    return reply.code(204).send();
+  });
+
+  app.post('/_tote/password', async (request, reply) => {
+    const session = requireSession(request);
+    const body = bodyObject(request);
+    const newPassword = checkPassword(body.newPassword);
+    await limits.checkLogin(session.name, address(request));
+    if (typeof body.oldPassword !== 'string' || !(await accounts.verify(session.name, body.oldPassword))) {
+      await limits.loginFailed(session.name, address(request));
+      throw new GatewayError(403, 'forbidden', 'The current password is incorrect.');
+    }
+    await accounts.setPassword(session.name, newPassword);
+    const ended = await sessions.revokeAll(session.name, session.id);
+    audit.append({ at: now(), actor: session.name, role: session.role, device: session.device, action: 'account.password', target: null, detail: { sessionsEnded: ended } });
+    return reply.code(204).send();
+  });
+
+  app.patch('/_tote/account', async (request) => {
+    const session = requireSession(request);
+    const body = bodyObject(request);
+    const account = await accounts.update(session.name, { sessionTimeoutMinutes: checkSessionTimeout(body.sessionTimeoutMinutes) });
+    audit.append({ at: now(), actor: session.name, role: session.role, device: session.device, action: 'account.settings', target: null, detail: { sessionTimeoutMinutes: account.sessionTimeoutMinutes } });
+    return { account: sessionAnswer('', session, account).account };
+  });
+
+  app.delete('/_tote/guest', async (request, reply) => {
+    const session = requireSession(request);
+    if (!session.guest) throw new GatewayError(403, 'forbidden', 'Only a guest cart can be removed this way.');
+    await sessions.revokeAll(session.name);
+    await accounts.remove(session.name);
+    audit.append({ at: now(), actor: session.name, role: session.role, device: session.device, action: 'account.guest-removed', target: session.dbName, detail: { reason: 'merged' } });
+    return reply.code(204).send();
+  });
+
+  app.get<{ Params: { name: string } }>('/_tote/support/shoppers/:name', async (request) => {
+    const staff = requireSession(request, ['support', 'admin']);
+    const account = await accounts.get(request.params.name);
+    audit.append({ at: now(), actor: staff.name, role: staff.role, device: staff.device, action: 'support.view', target: request.params.name, detail: { found: account !== null } });
+    if (!account?.dbName) throw new GatewayError(404, 'not_found', 'No shopper with this name.');
+    const info = await couch.request<{ doc_count?: number; update_seq?: unknown }>('GET', `/${account.dbName}`);
+    const devices = (await sessions.list(account.name)).map(({ device, createdAt, renewedAt }) => ({ device, createdAt, renewedAt }));
+    return {
+      name: account.name, guest: account.guest, createdAt: account.createdAt, lastActiveAt: account.lastActiveAt,
+      documents: info.body.doc_count ?? null, devices,
+    };
+  });
+
+  app.get<{ Querystring: { limit?: string; actor?: string; action?: string } }>('/_tote/admin/audit', async (request) => {
+    const staff = requireSession(request, ['admin']);
+    const entries = await audit.read({ limit: Number(request.query.limit ?? 100) || 100, actor: request.query.actor, action: request.query.action });
+    audit.append({ at: now(), actor: staff.name, role: staff.role, device: staff.device, action: 'admin.audit-read', target: null });
+    return { entries };
+  });
+
+  app.post('/_tote/admin/accounts', async (request, reply) => {
+    const staff = requireSession(request, ['admin']);
+    const body = bodyObject(request);
+    const role = body.role;
+    if (role !== 'support' && role !== 'admin' && role !== 'shopper') throw new GatewayError(400, 'bad_request', 'The role must be shopper, support or admin.');
+    const account = await accounts.create({ name: checkName(body.name), password: checkPassword(body.password), role }, now());
+    audit.append({ at: now(), actor: staff.name, role: staff.role, device: staff.device, action: 'admin.account-create', target: account.name, detail: { role } });
+    return reply.code(201).send({ account: { name: account.name, role: account.role } });
+  });
+
+  app.get('/_tote/live', { websocket: true }, (socket) => live.accept(socket));
+
+  app.route({ method: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'], url: '/*', handler: async (request, reply) => {
+    const pathname = request.url.split('?')[0]!;
+    const principal = request.principal!;
+    const decision = decide(request.method, pathname, principal.caller);
+    request.decision = decision;
+    if (!decision.allow) {
+      throw new GatewayError(decision.status, decision.status === 401 ? 'unauthorized' : decision.status === 405 ? 'method_not_allowed' : 'forbidden', decision.reason);
+    }
+    if (principal.caller.kind === 'account') checkBody(request, pathname, options.maxDocBytes);
+    const asAdmin = principal.caller.kind === 'account';
+    return reply.from(request.url, {
+      rewriteRequestHeaders: (_request, headers) => {
+        const forwarded: Record<string, string | string[] | undefined> = { ...headers };
+        delete forwarded.host;
+        delete forwarded['x-forwarded-for'];
+        if (asAdmin) {
+          delete forwarded.cookie;
+          forwarded.authorization = basicAuth(options.admin);
+        }
+        return forwarded as typeof headers;
+      },
+      rewriteHeaders: (headers) => {
+        const answer = { ...headers };
+        // CouchDB's own CORS and cookies are not the gateway's
+        for (const name of Object.keys(answer)) if (name.startsWith('access-control-')) delete answer[name];
+        if (asAdmin) delete answer['set-cookie'];
+        delete answer.server;
+        return answer;
+      },
+    });
+  } });
+
+  let guestTimer: ReturnType<typeof setInterval> | null = null;
+  const cleanupGuests = async () => {
+    const idle = await accounts.idleGuests(now() - GUEST_TTL_MS);
+    for (const guest of idle) {
+      await sessions.revokeAll(guest.name);
+      await accounts.remove(guest.name);
+      audit.append({ at: now(), actor: 'system', role: 'system', device: null, action: 'account.guest-removed', target: guest.dbName, detail: { reason: 'idle 7 days' } });
+    }
+    return idle.length;
+  };
+
+  await app.listen({ host: options.host, port: options.port });
+  guestTimer = setInterval(() => void cleanupGuests().catch(() => {}), 3600_000);
+  guestTimer.unref();
+  const port = (app.server.address() as { port: number }).port;
+  const shownHost = options.host === '127.0.0.1' || options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
+  return {
+    url: `https://${shownHost}:${port}`,
+    app,
+    live,
+    cleanupGuests,
+    async close() {
+      if (guestTimer) clearInterval(guestTimer);
+      await live.close();
+      await app.close();
+      await audit.flush();
+    },
+  };
+}
+
+function routeName(url: string): string {
+  const parts = url.split('?')[0]!.split('/').filter(Boolean);
+  const second = parts[1];
+  if (!second) return 'db';
+  return second.startsWith('_') ? second : parts.length > 2 ? 'attachment' : 'doc';
+}
+
+/** Shape and size of what a shopper sends: 400 with a reason, 413 for oversized cart documents. */
+function checkBody(request: FastifyRequest, pathname: string, maxDocBytes: number): void {
+  const route = pathname.split('/').filter(Boolean)[1];
+  const body = request.body;
+  const tooLarge = (doc: unknown) => Buffer.byteLength(JSON.stringify(doc)) > maxDocBytes;
+  const large = new GatewayError(413, 'too_large', `A cart document may be at most ${Math.round(maxDocBytes / 1024)} KB.`);
+  if (route === '_bulk_docs') {
+    if (!isObject(body) || !Array.isArray(body.docs) || !body.docs.every(isObject)) {
+      throw new GatewayError(400, 'bad_request', '_bulk_docs takes {"docs": [ {...}, ... ]}.');
+    }
+    if (body.docs.some(tooLarge)) throw large;
+    request.docCount = body.docs.length;
+  } else if (route === '_bulk_get') {
+    if (!isObject(body) || !Array.isArray(body.docs) || !body.docs.every((doc) => isObject(doc) && typeof doc.id === 'string')) {
+      throw new GatewayError(400, 'bad_request', '_bulk_get takes {"docs": [ {"id": "..."}, ... ]}.');
+    }
+  } else if (route === '_revs_diff' || route === '_missing_revs') {
+    if (!isObject(body) || !Object.values(body).every((revs) => Array.isArray(revs) && revs.every((rev) => typeof rev === 'string'))) {
+      throw new GatewayError(400, 'bad_request', `${route} takes {"doc id": ["rev", ...], ...}.`);
+    }
+  } else if (route === '_all_docs' && request.method === 'POST') {
+    if (!isObject(body) || (body.keys !== undefined && !(Array.isArray(body.keys) && body.keys.every((key) => typeof key === 'string')))) {
+      throw new GatewayError(400, 'bad_request', '_all_docs takes {"keys": ["id", ...]}.');
+    }
+  } else if (route === '_find') {
+    if (!isObject(body) || !isObject(body.selector)) throw new GatewayError(400, 'bad_request', '_find takes {"selector": {...}}.');
+  } else if ((route === undefined && request.method === 'POST') || (route !== undefined && !route.startsWith('_') && request.method === 'PUT' && !Buffer.isBuffer(body))) {
+    if (route !== undefined && pathname.split('/').filter(Boolean).length > 2) return; // attachment
+    if (!isObject(body)) throw new GatewayError(400, 'bad_request', 'A document is a JSON object.');
+    if (tooLarge(body)) throw large;
+  }
+}

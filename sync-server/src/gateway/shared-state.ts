@@ -1,0 +1,129 @@
+/**
+ * The gateway's only state: sessions, rate-limit counters, who is online and the live-channel
+ * fan-out. Behind this port so that one process uses memory and several gateway instances share Redis
+ * (`REDIS_URL`): nothing another instance would need is ever kept only in a process.
+ */
+import { Redis } from 'ioredis';
+
+export interface SharedState {
+  get(key: string): Promise<string | null>;
+  /** Sets a value that expires after `ttlMs`. */
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  del(key: string): Promise<void>;
+  /** Pushes the expiry of an existing key out to `ttlMs` from now; false when the key is gone. */
+  touch(key: string, ttlMs: number): Promise<boolean>;
+  /** Counts one more event in a window of `windowMs` that starts at the first event. */
+  hit(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }>;
+  /** Fields of a small hash (a shopper's sessions, their online devices). */
+  hset(key: string, field: string, value: string): Promise<void>;
+  hdel(key: string, field: string): Promise<void>;
+  hgetall(key: string): Promise<Record<string, string>>;
+  publish(channel: string, message: string): Promise<void>;
+  /** Returns a function that stops listening. */
+  subscribe(channel: string, listener: (message: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+/** One process: everything in memory. */
+export function memoryState(now: () => number = Date.now): SharedState {
+  const values = new Map<string, { value: string; expiresAt: number }>();
+  const hashes = new Map<string, Map<string, string>>();
+  const listeners = new Map<string, Set<(message: string) => void>>();
+  const live = (key: string) => {
+    const entry = values.get(key);
+    if (entry && entry.expiresAt <= now()) {
+      values.delete(key);
+      return undefined;
+    }
+    return entry;
+  };
+  return {
+    async get(key) { return live(key)?.value ?? null; },
+    async set(key, value, ttlMs) { values.set(key, { value, expiresAt: now() + ttlMs }); },
+    async del(key) { values.delete(key); hashes.delete(key); },
+    async touch(key, ttlMs) {
+      const entry = live(key);
+      if (!entry) return false;
+      entry.expiresAt = now() + ttlMs;
+      return true;
+    },
+    async hit(key, windowMs) {
+      const entry = live(key);
+      if (!entry) {
+        values.set(key, { value: '1', expiresAt: now() + windowMs });
+        return { count: 1, resetInMs: windowMs };
+      }
+      entry.value = String(Number(entry.value) + 1);
+      return { count: Number(entry.value), resetInMs: entry.expiresAt - now() };
+    },
+    async hset(key, field, value) {
+      let hash = hashes.get(key);
+      if (!hash) hashes.set(key, (hash = new Map()));
+      hash.set(field, value);
+    },
+    async hdel(key, field) { hashes.get(key)?.delete(field); },
+    async hgetall(key) { return Object.fromEntries(hashes.get(key) ?? []); },
+    async publish(channel, message) {
+      for (const listener of [...(listeners.get(channel) ?? [])]) queueMicrotask(() => listener(message));
+    },
+    async subscribe(channel, listener) {
+      let set = listeners.get(channel);
+      if (!set) listeners.set(channel, (set = new Set()));
+      set.add(listener);
+      return async () => { set.delete(listener); };
+    },
+    async close() { values.clear(); hashes.clear(); listeners.clear(); },
+  };
+}
+
+/** Several gateway instances: Redis holds the state and carries the fan-out (pub/sub). */
+export async function redisState(url: string, prefix = 'tote:'): Promise<SharedState> {
+  const options = { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true };
+  const client = new Redis(url, options);
+  const subscriber = new Redis(url, options);
+  await client.connect();
+  await subscriber.connect();
+  const listeners = new Map<string, Set<(message: string) => void>>();
+  subscriber.on('message', (channel: string, message: string) => {
+    for (const listener of [...(listeners.get(channel) ?? [])]) listener(message);
+  });
+  const k = (key: string) => `${prefix}${key}`;
+  return {
+    async get(key) { return client.get(k(key)); },
+    async set(key, value, ttlMs) { await client.set(k(key), value, 'PX', Math.max(1, Math.round(ttlMs))); },
+    async del(key) { await client.del(k(key)); },
+    async touch(key, ttlMs) { return (await client.pexpire(k(key), Math.max(1, Math.round(ttlMs)))) === 1; },
+    async hit(key, windowMs) {
+      const [[, count], [, ttl]] = (await client.multi().incr(k(key)).pttl(k(key)).exec()) as [[null, number], [null, number]];
+      if (ttl < 0) {
+        await client.pexpire(k(key), windowMs);
+        return { count, resetInMs: windowMs };
+      }
+      return { count, resetInMs: ttl };
+    },
+    async hset(key, field, value) { await client.hset(k(key), field, value); },
+    async hdel(key, field) { await client.hdel(k(key), field); },
+    async hgetall(key) { return client.hgetall(k(key)); },
+    async publish(channel, message) { await client.publish(k(channel), message); },
+    async subscribe(channel, listener) {
+      const name = k(channel);
+      let set = listeners.get(name);
+      if (!set) {
+        listeners.set(name, (set = new Set()));
+        await subscriber.subscribe(name);
+      }
+      set.add(listener);
+      return async () => {
+        set.delete(listener);
+        if (set.size === 0 && listeners.get(name) === set) {
+          listeners.delete(name);
+          await subscriber.unsubscribe(name).catch(() => {});
+        }
+      };
+    },
+    async close() {
+      subscriber.disconnect();
+      await client.quit().catch(() => client.disconnect());
+    },
+  };
+}

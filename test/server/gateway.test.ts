@@ -1,0 +1,322 @@
+/**
+ * The gateway from the outside: the real sync server (embedded CouchDB behind the gateway) over TLS,
+ * driven by real HTTPS, TLS and WebSocket clients.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSyncServer, type RunningSyncServer } from '@tote/sync-server';
+import { gatewayClient, type GatewayClient } from '../support/gateway.ts';
+
+let server: RunningSyncServer;
+let client: GatewayClient;
+let dataDir: string;
+let clockOffset = 0;
+const now = () => Date.now() + clockOffset;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'tote-gateway-'));
+  server = await startSyncServer({ dataDir, port: 0, gatewayPort: 0 }, {
+    now, live: { warnBeforeMs: 60_000, checkEveryMs: 200 },
+    rateLimits: { loginFailuresPerAccount: 5, loginFailuresPerAddress: 50, signupsPerAddressPerHour: 1000 },
+  });
+  client = gatewayClient(server.gateway.url, server.gateway.cert);
+});
+
+afterAll(async () => {
+  await client?.close();
+  await server?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const doc = (id: string, extra: Record<string, unknown> = {}) => ({ _id: id, title: 'Walnut desk', priceMinor: 12_900, ...extra });
+
+describe('transport', () => {
+  it('speaks TLS 1.3 and refuses a TLS 1.2-only client', async () => {
+    const { port } = server.gateway;
+    const handshake = (options: tls.ConnectionOptions) => new Promise<string>((resolve, reject) => {
+      const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: server.gateway.cert, ...options }, () => {
+        const version = socket.getProtocol() ?? '';
+        socket.end();
+        resolve(version);
+      });
+      socket.once('error', reject);
+    });
+    await expect(handshake({})).resolves.toBe('TLSv1.3');
+    await expect(handshake({ maxVersion: 'TLSv1.2' })).rejects.toThrow(/protocol version|alert|handshake/i);
+  });
+
+  it('refuses TLS 1.2 from openssl s_client too', async () => {
+    const run = (flag: string) => new Promise<string>((resolve) => {
+      const child = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${server.gateway.port}`, '-servername', 'localhost', flag], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+      child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+      child.on('close', () => resolve(output));
+    });
+    expect(await run('-tls1_3')).toMatch(/New, TLSv1\.3, Cipher is TLS_/);
+    const refused = await run('-tls1_2');
+    expect(refused).toMatch(/alert protocol version/);
+    expect(refused).toMatch(/Cipher is \(NONE\)/);
+  });
+
+  it('does not answer plain HTTP', async () => {
+    await expect(fetch(`http://127.0.0.1:${server.gateway.port}/_tote/session`).then((r) => r.status)).rejects.toThrow();
+  });
+
+  it('sends HSTS and security headers, and CORS only to the extension\'s and the desktop app\'s origins', async () => {
+    const plain = await client.request('GET', '/_tote/session');
+    expect(plain.headers.get('strict-transport-security')).toMatch(/max-age=31536000/);
+    expect(plain.headers.get('x-content-type-options')).toBe('nosniff');
+    const extension = await client.request('OPTIONS', '/_tote/login', { headers: { origin: 'chrome-extension://abcdefghijklmnop', 'access-control-request-method': 'POST' } });
+    expect(extension.headers.get('access-control-allow-origin')).toBe('chrome-extension://abcdefghijklmnop');
+    const stranger = await client.request('OPTIONS', '/_tote/login', { headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('accounts and sessions', () => {
+  it('signs up, signs in, changes the password and signs out', async () => {
+    const alice = await client.signUp('Alice.Accounts@example.com', 'first password');
+    expect(alice.dbName).toMatch(/^userdb-[0-9a-f]+$/);
+    expect((await client.signUp('alice.accounts@example.com').catch((error: Error) => error.message))).toMatch(/409/);
+    expect((await client.logIn('alice.accounts@example.com', 'wrong password')).status).toBe(401);
+    const second = await client.logIn('ALICE.accounts@example.com', 'first password', 'laptop');
+    expect(second.status).toBe(200);
+    const secondToken = (second.body as { token: string }).token;
+
+    const listed = await client.request<{ sessions: { device: string }[] }>('GET', '/_tote/sessions', { token: alice.token });
+    expect(listed.body.sessions.map((session) => session.device)).toEqual(['test device', 'laptop']);
+
+    expect((await client.request('POST', '/_tote/password', { token: alice.token, body: { oldPassword: 'nope nope', newPassword: 'second password' } })).status).toBe(403);
+    expect((await client.request('POST', '/_tote/password', { token: alice.token, body: { oldPassword: 'first password', newPassword: 'second password' } })).status).toBe(204);
+    // other sessions end with a password change; this one stays
+    expect((await client.request('GET', `/${alice.dbName}`, { token: secondToken })).status).toBe(401);
+    expect((await client.request('GET', `/${alice.dbName}`, { token: alice.token })).status).toBe(200);
+    expect((await client.logIn('alice.accounts@example.com', 'first password')).status).toBe(401);
+    expect((await client.logIn('alice.accounts@example.com', 'second password')).status).toBe(200);
+
+    expect((await client.request('POST', '/_tote/logout', { token: alice.token })).status).toBe(204);
+    const after = await client.request('GET', `/${alice.dbName}`, { token: alice.token });
+    expect(after.status).toBe(401);
+    expect(after.body.reason).toMatch(/sign in again/i);
+  });
+
+  it('refuses weak input at sign-up with a reason', async () => {
+    const short = await client.request('POST', '/_tote/signup', { body: { name: 'bo', password: 'long enough password' } });
+    expect(short.status).toBe(400);
+    expect(short.body.reason).toMatch(/3 to 128/);
+    const weak = await client.request('POST', '/_tote/signup', { body: { name: 'weak.password', password: 'short' } });
+    expect(weak.status).toBe(400);
+    expect(weak.body.reason).toMatch(/at least 8/);
+  });
+
+  it('revokes one device\'s session, and that device gets 401', async () => {
+    const phone = await client.signUp('revoke.me@example.com', 'correct horse battery', 'phone');
+    const laptop = (await client.logIn('revoke.me@example.com', 'correct horse battery', 'laptop')).body as { token: string; session: { id: string } };
+    expect((await client.request('DELETE', `/_tote/sessions/${laptop.session.id}`, { token: phone.token })).status).toBe(204);
+    expect((await client.request('GET', `/${phone.dbName}/_all_docs`, { token: laptop.token })).status).toBe(401);
+    expect((await client.request('GET', `/${phone.dbName}/_all_docs`, { token: phone.token })).status).toBe(200);
+  });
+
+  it('keeps the session timeout between 15 and 120 minutes, expires idle sessions and slides while active', async () => {
+    const shopper = await client.signUp('timeout.shopper@example.com');
+    for (const bad of [10, 121, 30.5, '30']) {
+      const answer = await client.request('PATCH', '/_tote/account', { token: shopper.token, body: { sessionTimeoutMinutes: bad } });
+      expect(answer.status).toBe(400);
+      expect(answer.body.reason).toMatch(/15 to 120/);
+    }
+    expect((await client.request('PATCH', '/_tote/account', { token: shopper.token, body: { sessionTimeoutMinutes: 15 } })).status).toBe(200);
+    const renewed = await client.request<{ session: { expiresAt: number } }>('POST', '/_tote/session/renew', { token: shopper.token });
+    expect(renewed.body.session.expiresAt - now()).toBeGreaterThan(14 * 60_000);
+    expect(renewed.body.session.expiresAt - now()).toBeLessThanOrEqual(15 * 60_000);
+
+    clockOffset += 10 * 60_000; // active again after 10 minutes: renewed for 15 more
+    expect((await client.request('POST', '/_tote/session/renew', { token: shopper.token })).status).toBe(200);
+    clockOffset += 10 * 60_000;
+    expect((await client.request('GET', `/${shopper.dbName}`, { token: shopper.token })).status).toBe(200);
+    clockOffset += 6 * 60_000; // 16 minutes idle: gone
+    expect((await client.request('GET', `/${shopper.dbName}`, { token: shopper.token })).status).toBe(401);
+    expect((await client.request('POST', '/_tote/session/renew', { token: shopper.token })).status).toBe(401);
+  });
+
+  it('rate-limits guessing passwords: 429 with Retry-After, even for the right password', async () => {
+    await client.signUp('brute.force@example.com', 'the real password');
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      expect((await client.logIn('brute.force@example.com', `guess ${attempt}`)).status).toBe(401);
+    }
+    const blocked = await client.logIn('brute.force@example.com', 'guess 6');
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await client.logIn('brute.force@example.com', 'the real password')).status).toBe(429);
+    // other accounts are not locked out by it
+    expect((await client.logIn('revoke.me@example.com', 'correct horse battery')).status).toBe(200);
+  });
+});
+
+describe('access rules', () => {
+  let alice: { token: string; dbName: string };
+  let bob: { token: string; dbName: string };
+
+  beforeAll(async () => {
+    alice = await client.signUp('alice.access@example.com');
+    bob = await client.signUp('bob.access@example.com');
+    const written = await client.request('POST', `/${bob.dbName}/_bulk_docs`, { token: bob.token, body: { docs: [doc('bob-item-1')] } });
+    expect(written.status).toBe(201);
+  });
+
+  it('lets a shopper use their own database', async () => {
+    expect((await client.request('GET', `/${alice.dbName}/_changes?include_docs=true`, { token: alice.token })).status).toBe(200);
+    expect((await client.request('PUT', `/${alice.dbName}/item-1`, { token: alice.token, body: doc('item-1') })).status).toBe(201);
+  });
+
+  it('gives shopper A no way into shopper B\'s data: 403 on every route', async () => {
+    const routes: [string, string, unknown?][] = [
+      ['GET', ''], ['GET', '/_changes?include_docs=true'], ['POST', '/_changes', {}], ['GET', '/_all_docs?include_docs=true'],
+      ['POST', '/_all_docs', { keys: ['bob-item-1'] }], ['POST', '/_bulk_get', { docs: [{ id: 'bob-item-1' }] }],
+      ['POST', '/_find', { selector: {} }], ['GET', '/bob-item-1'], ['GET', '/bob-item-1/photo.jpg'],
+      ['POST', '/_bulk_docs', { docs: [doc('planted')] }], ['PUT', '/planted', doc('planted')], ['DELETE', '/bob-item-1'],
+      ['POST', '/_revs_diff', { 'bob-item-1': ['1-x'] }], ['GET', '/_local/checkpoint'], ['GET', '/_security'],
+    ];
+    for (const [method, route, body] of routes) {
+      const answer = await client.request(method, `/${bob.dbName}${route}`, { token: alice.token, body });
+      expect(answer.status, `${method} ${route}`).toBe(403);
+      expect(JSON.stringify(answer.body)).not.toContain('Walnut');
+    }
+    expect((await client.request('GET', `/${bob.dbName}/bob-item-1`, { token: bob.token })).body.title).toBe('Walnut desk');
+  });
+
+  it('lets no shopper list databases or read server-wide routes', async () => {
+    for (const route of ['/_all_dbs', '/_users/_all_docs', '/_config', '/tote-accounts/_all_docs', '/tote-audit/_all_docs', '/_dbs_info', '/']) {
+      expect((await client.request('GET', route, { token: alice.token })).status, route).toBe(403);
+    }
+    expect((await client.request('GET', '/_all_dbs')).status).toBe(401);
+  });
+
+  it('lets support see who a shopper is but never their cart, and audits it', async () => {
+    const admin = await client.logIn(server.admin.name, server.admin.password);
+    const adminToken = (admin.body as { token: string }).token;
+    expect((await client.request('POST', '/_tote/admin/accounts', { token: adminToken, body: { name: 'sam.support', password: 'support password', role: 'support' } })).status).toBe(201);
+    const sam = (await client.logIn('sam.support', 'support password', 'help desk')).body as { token: string };
+
+    const view = await client.request('GET', '/_tote/support/shoppers/bob.access@example.com', { token: sam.token });
+    expect(view.status).toBe(200);
+    expect(view.body).toMatchObject({ name: 'bob.access@example.com', documents: 1 });
+    expect(JSON.stringify(view.body)).not.toContain('Walnut');
+    for (const route of ['/_all_docs?include_docs=true', '/_changes?include_docs=true', '/bob-item-1']) {
+      expect((await client.request('GET', `/${bob.dbName}${route}`, { token: sam.token })).status).toBe(403);
+    }
+    expect((await client.request('GET', '/_tote/admin/audit', { token: sam.token })).status).toBe(403);
+
+    const audit = await client.request<{ entries: { actor: string; action: string; target: string | null; device: string | null }[] }>('GET', '/_tote/admin/audit?limit=500', { token: adminToken });
+    expect(audit.body.entries).toContainEqual(expect.objectContaining({ actor: 'sam.support', action: 'support.view', target: 'bob.access@example.com', device: 'help desk' }));
+    expect(audit.body.entries).toContainEqual(expect.objectContaining({ actor: 'bob.access@example.com', action: 'cart.write', target: bob.dbName }));
+    expect(JSON.stringify(audit.body)).not.toContain('Walnut');
+  });
+
+  it('admits CouchDB server admins (Fauxton) and nobody else to everything', async () => {
+    const basic = `Basic ${Buffer.from(`${server.admin.name}:${server.admin.password}`).toString('base64')}`;
+    const dbs = await client.request<string[]>('GET', '/_all_dbs', { headers: { authorization: basic } });
+    expect(dbs.status).toBe(200);
+    expect(dbs.body).toContain(bob.dbName);
+    const wrong = `Basic ${Buffer.from(`${server.admin.name}:not-it`).toString('base64')}`;
+    expect((await client.request('GET', '/_all_dbs', { headers: { authorization: wrong } })).status).toBe(401);
+    expect((await client.request('GET', '/_utils/')).status).toBe(200);
+  });
+});
+
+describe('bounded requests', () => {
+  let carol: { token: string; dbName: string };
+  beforeAll(async () => { carol = await client.signUp('carol.bounds@example.com'); });
+
+  it('answers 413 to an oversized cart document and 400 to malformed or misshapen JSON, and stays up', async () => {
+    const huge = await client.request('POST', `/${carol.dbName}/_bulk_docs`, { token: carol.token, body: { docs: [doc('big', { note: 'x'.repeat(70 * 1024) })] } });
+    expect(huge.status).toBe(413);
+    expect(huge.body.reason).toMatch(/64 KB/);
+    const bigPut = await client.request('PUT', `/${carol.dbName}/big`, { token: carol.token, body: doc('big', { note: 'x'.repeat(70 * 1024) }) });
+    expect(bigPut.status).toBe(413);
+    const enormous = await client.request('POST', `/${carol.dbName}/_bulk_docs`, { token: carol.token, raw: `{"docs":[${'"x",'.repeat(3_000_000)}"x"]}` });
+    expect(enormous.status).toBe(413);
+    const broken = await client.request('POST', `/${carol.dbName}/_bulk_docs`, { token: carol.token, raw: '{"docs": [ {"_id": "a", ' });
+    expect(broken.status).toBe(400);
+    expect(broken.body.reason).toMatch(/not valid JSON/);
+    const shape = await client.request('POST', `/${carol.dbName}/_bulk_docs`, { token: carol.token, body: { docs: 'all of them' } });
+    expect(shape.status).toBe(400);
+    expect(shape.body.reason).toMatch(/_bulk_docs takes/);
+    const getShape = await client.request('POST', `/${carol.dbName}/_bulk_get`, { token: carol.token, body: { docs: [{ rev: '1-a' }] } });
+    expect(getShape.status).toBe(400);
+    // nothing was written, and the server still serves
+    const all = await client.request<{ rows: unknown[] }>('GET', `/${carol.dbName}/_all_docs`, { token: carol.token });
+    expect(all.status).toBe(200);
+    expect(all.body.rows).toHaveLength(0);
+  });
+});
+
+describe('live channel', () => {
+  it('tells a shopper\'s other devices about a change at once, and who is online', async () => {
+    const phone = await client.signUp('dana.live@example.com', 'correct horse battery', 'phone');
+    const laptop = (await client.logIn('dana.live@example.com', 'correct horse battery', 'laptop')).body as { token: string };
+    const stranger = await client.signUp('eve.live@example.com');
+    const laptopLive = await client.live(laptop.token);
+    await laptopLive.next('ready');
+    const strangerLive = await client.live(stranger.token);
+    await strangerLive.next('ready');
+    const phoneLive = await client.live(phone.token);
+    await phoneLive.next('ready');
+    const devices = await laptopLive.next('devices');
+    expect(devices.online).toBeDefined();
+    await expect.poll(async () => {
+      const latest = laptopLive.messages.filter((message) => message.type === 'devices').at(-1) ?? devices;
+      return (latest.online as { device: string }[]).map((device) => device.device).sort();
+    }).toEqual(['laptop', 'phone']);
+
+    const started = Date.now();
+    expect((await client.request('POST', `/${phone.dbName}/_bulk_docs`, { token: phone.token, body: { docs: [doc('live-1')] } })).status).toBe(201);
+    expect(await laptopLive.next('changed')).toMatchObject({ db: phone.dbName });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(phoneLive.messages.some((message) => message.type === 'changed')).toBe(false); // not told about its own write
+    expect(strangerLive.messages.some((message) => message.type === 'changed')).toBe(false);
+    for (const socket of [laptopLive, phoneLive, strangerLive]) socket.close();
+  });
+
+  it('warns before the session ends and says when it has ended', async () => {
+    const shopper = await client.signUp('frank.live@example.com');
+    const live = await client.live(shopper.token);
+    await live.next('ready');
+    clockOffset += 29.5 * 60_000; // 30 s left of a 30-minute session
+    const warning = await live.next('session-expiring');
+    expect(Number(warning.expiresAt)).toBeGreaterThan(now());
+    clockOffset += 60_000;
+    await live.next('session-expired');
+    expect((await live.closed).code).toBe(4401);
+  });
+
+  it('refuses a socket that does not sign in', async () => {
+    const live = await client.live('not-a-token');
+    await live.next('session-expired');
+    expect((await live.closed).code).toBe(4401);
+  });
+});
+
+describe('guest carts', () => {
+  it('gives a guest a synced cart of its own, removed 7 days after its last activity', async () => {
+    const guest = await client.request<{ token: string; secret: string; account: { name: string; dbName: string; guest: boolean } }>('POST', '/_tote/guest', { body: { device: 'phone' } });
+    expect(guest.status).toBe(201);
+    expect(guest.body.account.guest).toBe(true);
+    const { token, account } = guest.body;
+    expect((await client.request('POST', `/${account.dbName}/_bulk_docs`, { token, body: { docs: [doc('guest-item')] } })).status).toBe(201);
+    const again = await client.logIn(account.name, guest.body.secret);
+    expect(again.status).toBe(200);
+
+    clockOffset += 6 * 24 * 3600_000;
+    expect(await server.gateway.cleanupGuests()).toBe(0);
+    clockOffset += 2 * 24 * 3600_000;
+    expect(await server.gateway.cleanupGuests()).toBeGreaterThanOrEqual(1);
+    expect((await client.logIn(account.name, guest.body.secret)).status).toBe(401);
+    const basic = `Basic ${Buffer.from(`${server.admin.name}:${server.admin.password}`).toString('base64')}`;
+    expect((await client.request('GET', `/${account.dbName}`, { headers: { authorization: basic } })).status).toBe(404);
+  });
+});
