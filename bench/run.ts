@@ -6,7 +6,6 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { shopperDbName } from '@tote/core';
 import { startSyncServer } from '@tote/sync-server';
 import { benchCart1000 } from './cart1000.ts';
 import { benchCart1000Browser } from './cart1000-browser.ts';
@@ -19,17 +18,18 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 async function main() {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tote-bench-'));
   const server = await startSyncServer({ dataDir, port: 0, gatewayPort: 0 });
-  const account = { serverUrl: server.url, username: server.shopper.name, password: server.shopper.password };
+  const account = { serverUrl: server.gateway.url, username: server.shopper.name, password: server.shopper.password, cert: server.gateway.cert };
+  const couch = { dbUrl: server.shopper.dbUrl, auth: { username: server.shopper.name, password: server.shopper.password } };
   try {
     console.error('bench: sync latency (Tote vs plain PouchDB)…');
-    const sync = await benchSync(account, 120);
+    const sync = await benchSync(account, couch, 120);
     console.error('bench: 1000-item cart in Chromium (real IndexedDB)…');
     const cart1000 = await benchCart1000Browser(1000, 100);
     console.error('bench: 1000-item cart in Node (fake-indexeddb)…');
     const cart1000Node = await benchCart1000(1000, 100);
     console.error('bench: storage per item…');
-    const dbFolder = path.join(server.couchDataDir ?? '', shopperDbName(account.username));
-    const measured = await benchStorage(account, server.admin, dbFolder, 1000);
+    const dbFolder = path.join(server.couchDataDir ?? '', server.shopper.dbName);
+    const measured = await benchStorage(account, server.shopper.dbUrl, server.admin, dbFolder, 1000);
     // Local: what Chromium's IndexedDB really holds per item (the stored documents alone are smaller).
     const storage = { ...measured, local_bytes_per_item: cart1000.indexeddb_bytes_per_item };
     console.error('bench: capture corpus…');

@@ -1,7 +1,8 @@
 /**
  * Cross-device sync latency: a change on device A until it is visible on device B, through the real
- * sync server over HTTP. Tote's core (RxDB + replication-couchdb) against the alternative a developer
- * would pick: two plain PouchDB databases live-syncing through the same server, same workload.
+ * sync server. Tote's core (RxDB + replication-couchdb, through the HTTPS gateway with its access
+ * checks and live channel) against the alternative a developer would pick: two plain PouchDB databases
+ * live-syncing with the same CouchDB directly over plain HTTP, same workload.
  */
 import { performance } from 'node:perf_hooks';
 import PouchDB from 'pouchdb-core';
@@ -11,7 +12,6 @@ import PouchReplication from 'pouchdb-replication';
 import { cartCommands, selectItems } from '@tote/core';
 import { startDevice, waitForPhase, waitForState } from '../test/support/devices.ts';
 import type { Account } from '../test/support/devices.ts';
-import { shopperDbName } from '@tote/core';
 import { sleep, summary } from './stats.ts';
 
 PouchDB.plugin(PouchHttp).plugin(PouchMemory).plugin(PouchReplication);
@@ -51,10 +51,16 @@ export async function benchToteSync(account: Account, changes: number): Promise<
   }
 }
 
-export async function benchPouchSync(account: Account, changes: number): Promise<number[]> {
+/** Direct CouchDB access for the comparison (the gateway never lets clients do this). */
+export interface DirectCouch {
+  readonly dbUrl: string;
+  readonly auth: { readonly username: string; readonly password: string };
+}
+
+export async function benchPouchSync(couch: DirectCouch, changes: number): Promise<number[]> {
   // The same shopper database on the same server; runs after Tote's devices have closed, with its own ids.
-  const remoteUrl = `${account.serverUrl}/${shopperDbName(account.username)}`;
-  const auth = { username: account.username, password: account.password };
+  const remoteUrl = couch.dbUrl;
+  const { auth } = couch;
   const makeRemote = () => new PouchDB(remoteUrl, { auth, skip_setup: true });
   const a = new PouchDB(`pouch-a-${Date.now()}`, { adapter: 'memory' });
   const b = new PouchDB(`pouch-b-${Date.now()}`, { adapter: 'memory' });
@@ -91,9 +97,9 @@ export async function benchPouchSync(account: Account, changes: number): Promise
   }
 }
 
-export async function benchSync(account: Account, changes = 120) {
+export async function benchSync(account: Account, couch: DirectCouch, changes = 120) {
   const tote = await benchToteSync(account, changes);
-  const pouch = await benchPouchSync(account, changes);
+  const pouch = await benchPouchSync(couch, changes);
   const t = summary(tote);
   const p = summary(pouch);
   return { changes, p50_ms: t.p50, p95_ms: t.p95, max_ms: t.max, pouchdb_p50_ms: p.p50, pouchdb_p95_ms: p.p95, pouchdb_max_ms: p.max };

@@ -6,11 +6,15 @@ export type ToteErrorCode =
   | 'INVALID_INPUT' // a command or product failed validation at the boundary
   | 'NOT_FOUND' // the item a command names does not exist (any more)
   | 'STORAGE_FAILED' // the local database refused a write
-  | 'SYNC_AUTH' // the server refused our credentials
   | 'SYNC_FORBIDDEN' // the server refused access to this cart
   | 'SYNC_HTTP' // the server answered with an unexpected status
   | 'SYNC_OFFLINE' // the server could not be reached
-  | 'CLOSED'; // the store or database was closed
+  | 'CLOSED' // the store or database was closed
+  | 'AUTH_FAILED' // wrong name or password
+  | 'ACCOUNT_EXISTS' // sign-up with a name that is taken
+  | 'RATE_LIMITED' // too many attempts; details.retryAfterSeconds says how long to wait
+  | 'SESSION_EXPIRED' // the session ended (timeout, revoked, signed out elsewhere): sign in again
+  | 'OTHER_ACCOUNT'; // this device holds another account's cart
 
 export class ToteError extends Error {
   override readonly name = 'ToteError';

@@ -12,4 +12,8 @@ export { createCartStore, type CartStore, type CartStoreOptions, type DispatchRe
 export { startCartSync, type CartSync, type CartSyncOptions, type SyncTarget } from './sync/couch-replication.ts';
 export * from './sync/sync-status.ts';
 export { createToteClient, type ToteClient, type ToteClientOptions } from './tote-client.ts';
-export { shopperDbName, syncTargetFrom } from './sync/sync-target.ts';
+export { shopperDbName } from './sync/sync-target.ts';
+export { accountApi, serverBase, syncTargetOf, type AccountApi, type DeviceSession, type StoredSession } from './account/account-api.ts';
+export { createAccountSession, SIGNED_OUT, type AccountPhase, type AccountSession, type AccountSessionOptions, type AccountState, type SessionStore } from './account/account-session.ts';
+export { describeGuestMerge, planGuestMerge, type GuestMergePlan, type GuestMergeReport, type MergeRule } from './account/guest-merge.ts';
+export { openLiveChannel, type LiveChannel, type LiveNotice, type OnlineDevice, type WebSocketFactory, type WebSocketLike } from './sync/live-channel.ts';

@@ -2,6 +2,7 @@
  * @tote/sync-server: starts the sync server. Embedded (pouchdb-server on loopback) by default;
  * with `couchUrl` it provisions an existing Apache CouchDB 3.x instead. See docs/sync-server.md.
  */
+import path from 'node:path';
 import { defaultConfig, ensureCredentials, validateConfig, type Credentials, type SyncServerConfig } from './config.ts';
 import { startEmbeddedCouch, type EmbeddedCouch } from './embedded-couch.ts';
 import { configureCors, ensureAdmin, ensureShopper, ensureSystemDbs } from './provision.ts';
@@ -10,7 +11,7 @@ import { auditLog } from './gateway/audit.ts';
 import { startGateway, type Gateway } from './gateway/gateway.ts';
 import { defaultRateLimits, type RateLimitConfig } from './gateway/rate-limits.ts';
 import { sessionService } from './gateway/sessions.ts';
-import { memoryState, redisState, type SharedState } from './gateway/shared-state.ts';
+import { fileBackedState, redisState, type SharedState } from './gateway/shared-state.ts';
 import { ensureTls } from './gateway/tls.ts';
 
 export {
@@ -96,7 +97,7 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}, t
     await ensureSystemDbs(couch);
     await configureCors(couch, config.corsOrigins);
     const { dbName } = await ensureShopper(couch, shopper);
-    state = config.redisUrl ? await redisState(config.redisUrl) : memoryState(now);
+    state = config.redisUrl ? await redisState(config.redisUrl) : await fileBackedState(path.join(config.dataDir, 'gateway-state.json'), now);
     const accounts = await accountStore(couch);
     await accounts.ensure({ name: admin.name, password: admin.password, role: 'admin' }, now());
     await accounts.ensure({ name: shopper.name, password: shopper.password, role: 'shopper' }, now());

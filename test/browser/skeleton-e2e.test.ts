@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extensionId, launchProfile, launchWithExtension } from '../support/chromium.ts';
+import { extensionId, launchProfile, launchWithExtension, trustCertificate } from '../support/chromium.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { serveFolder, type StaticServer } from '../support/static-server.ts';
 
@@ -25,13 +25,14 @@ let browser: BrowserContext;
 let desktopBrowser: BrowserContext;
 let desktop: Page;
 let popupUrl: string;
+let trust: string[] = [];
 const dialogs: string[] = [];
 
-async function fillSettings(page: Page) {
-  await page.getByTestId('settings-server').fill(server.account.serverUrl);
-  await page.getByTestId('settings-username').fill(server.account.username);
-  await page.getByTestId('settings-password').fill(server.account.password);
-  await page.getByTestId('settings-save').click();
+async function signIn(page: Page) {
+  await page.getByTestId('account-server').fill(server.account.serverUrl);
+  await page.getByTestId('account-name').fill(server.account.username);
+  await page.getByTestId('account-password').fill(server.account.password);
+  await page.getByTestId('account-signin').click();
 }
 
 async function openPopup(context: BrowserContext): Promise<Page> {
@@ -49,14 +50,15 @@ async function openShopPage(context: BrowserContext, name: string): Promise<Page
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
   shops = await serveFolder(path.join(root, 'test/fixtures/shop'));
   desktopHost = await serveFolder(desktopDir);
+  server = await startTestServer({ origins: [desktopHost.url] });
   extensionProfile = await mkdtemp(path.join(tmpdir(), 'tote-ext-profile-'));
   desktopProfile = await mkdtemp(path.join(tmpdir(), 'tote-desktop-profile-'));
-  browser = await launchWithExtension(extensionProfile, extensionDir);
+  trust = trustCertificate(server.running.gateway.spkiSha256);
+  browser = await launchWithExtension(extensionProfile, extensionDir, trust);
   popupUrl = `chrome-extension://${await extensionId(browser)}/popup.html`;
-  desktopBrowser = await launchProfile(desktopProfile);
+  desktopBrowser = await launchProfile(desktopProfile, trust);
   await desktopBrowser.addInitScript(() => {
     Object.defineProperty(window, 'toteDesktop', {
       value: Object.freeze({ platform: 'linux', deviceName: 'Test desktop', appVersion: '0.1.0' }),
@@ -77,12 +79,12 @@ describe('capture in the extension, sync through the server, see it on the deskt
   it('both apps connect to the sync server and show that they are in sync', async () => {
     desktop = await desktopBrowser.newPage();
     await desktop.goto(`${desktopHost.url}/index.html`);
-    await fillSettings(desktop);
+    await signIn(desktop);
     await expect.poll(() => desktop.getByTestId('sync-status').textContent(), { timeout: 15_000 }).toContain('In sync');
 
     const popup = await openPopup(browser);
     await expect.poll(() => popup.getByTestId('sync-status').textContent(), { timeout: 10_000 }).toContain('Sync is off');
-    await fillSettings(popup);
+    await signIn(popup);
     await expect.poll(() => popup.getByTestId('sync-status').textContent(), { timeout: 15_000 }).toContain('In sync');
     await expect.poll(() => popup.getByTestId('cart-empty').count()).toBe(1);
     await popup.close();
@@ -149,7 +151,7 @@ describe('capture in the extension, sync through the server, see it on the deskt
 
   it('the cart is still there after the browser is closed and opened again', async () => {
     await browser.close();
-    browser = await launchWithExtension(extensionProfile, extensionDir);
+    browser = await launchWithExtension(extensionProfile, extensionDir, trust);
     popupUrl = `chrome-extension://${await extensionId(browser)}/popup.html`;
     const popup = await openPopup(browser);
     const titles = popup.getByTestId('item-title');

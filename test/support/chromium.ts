@@ -5,15 +5,23 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const QUIET_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync'];
 
-export function launchWithExtension(profileDir: string, extensionDir: string): Promise<BrowserContext> {
+/**
+ * Trusts one certificate (the sync server's self-signed one) by its public key, the way a shopper
+ * would after accepting it, without turning certificate checks off for anything else.
+ */
+export function trustCertificate(spkiSha256: string): string[] {
+  return [`--ignore-certificate-errors-spki-list=${spkiSha256}`];
+}
+
+export function launchWithExtension(profileDir: string, extensionDir: string, extraArgs: string[] = []): Promise<BrowserContext> {
   return chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM, headless: true,
-    args: [`--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`, ...QUIET_ARGS],
+    args: [`--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`, ...QUIET_ARGS, ...extraArgs],
   });
 }
 
-export function launchProfile(profileDir: string): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, headless: true, args: QUIET_ARGS });
+export function launchProfile(profileDir: string, extraArgs: string[] = []): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, headless: true, args: [...QUIET_ARGS, ...extraArgs] });
 }
 
 /** The extension's service worker (MV3 stops idle workers, so ask again whenever it is needed). */

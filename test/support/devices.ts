@@ -1,17 +1,28 @@
 /**
  * Simulated devices for multi-device tests: each one is a real Tote core (RxDB on storage-memory,
- * the store, live replication) talking to the real sync server over HTTP through its own network switch.
+ * the store, the account session, live replication and the live channel) talking to the real sync
+ * server over HTTPS through its own network switch.
  */
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { firstValueFrom, type Observable } from 'rxjs';
 import { filter, timeout } from 'rxjs/operators';
-import { createToteClient, syncTargetFrom, type CartState, type SyncPhase, type SyncStatus, type ToteClient } from '@tote/core';
+import { Agent, fetch as undiciFetch } from 'undici';
+import WebSocket from 'ws';
+import {
+  accountApi, createAccountSession, createToteClient,
+  type AccountSession, type AccountState, type CartState, type StoredSession, type SyncPhase, type SyncStatus, type ToteClient, type WebSocketLike,
+} from '@tote/core';
 import { startNetworkSwitch, type NetworkSwitch } from './network-switch.ts';
 
 export interface Device {
   readonly name: string;
   readonly client: ToteClient;
+  readonly account: AccountSession;
   readonly network: NetworkSwitch;
+  /** The server address as this device reaches it (through its network switch). */
+  readonly serverUrl: string;
+  /** What the device keeps between runs. */
+  readonly saved: { session: StoredSession | null };
   close(): Promise<void>;
 }
 
@@ -19,25 +30,46 @@ export interface Account {
   readonly serverUrl: string;
   readonly username: string;
   readonly password: string;
+  /** The gateway's certificate (self-signed in tests): trusted by the devices. */
+  readonly cert: string;
 }
 
-export async function startDevice(name: string, account: Account): Promise<Device> {
+export async function createDevice(name: string, account: Account, options: { clock?: { now(): number }; webSocket?: boolean; warnBeforeMs?: number } = {}): Promise<Device> {
   const network = await startNetworkSwitch(account.serverUrl);
+  const agent = new Agent({ connect: { ca: account.cert } });
+  const trustingFetch = ((input: string, init?: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher: agent })) as unknown as typeof fetch;
   const client = await createToteClient({
     storage: getRxStorageMemory(),
     name: `device-${name.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}`,
     device: { id: name, name },
-    fetch: (input, init) => fetch(input, init),
+    fetch: trustingFetch,
     retryMs: 200,
   });
-  await client.configureSync(syncTargetFrom({ ...account, serverUrl: network.url }));
+  const saved: { session: StoredSession | null } = { session: null };
+  const session = createAccountSession({
+    client,
+    api: accountApi(trustingFetch, { name }),
+    store: { load: async () => saved.session, save: async (next) => { saved.session = next; } },
+    ...(options.webSocket === false ? {} : { webSocket: (url: string) => new WebSocket(url, { ca: account.cert }) as unknown as WebSocketLike }),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.warnBeforeMs ? { warnBeforeMs: options.warnBeforeMs } : {}),
+  });
   return {
-    name, client, network,
+    name, client, account: session, network, serverUrl: network.url, saved,
     async close() {
+      await session.close();
       await client.close();
       await network.close();
+      await agent.close();
     },
   };
+}
+
+/** A device signed in to the account. */
+export async function startDevice(name: string, account: Account): Promise<Device> {
+  const device = await createDevice(name, account);
+  await device.account.signIn(device.serverUrl, account.username, account.password);
+  return device;
 }
 
 export function waitFor<T>(source$: Observable<T>, predicate: (value: T) => boolean, ms = 10_000): Promise<T> {
@@ -50,4 +82,8 @@ export function waitForPhase(device: Device, phase: SyncPhase, ms = 10_000): Pro
 
 export function waitForState(device: Device, predicate: (state: CartState) => boolean, ms = 10_000): Promise<CartState> {
   return waitFor(device.client.store.state$, predicate, ms);
+}
+
+export function waitForAccount(device: Device, predicate: (state: AccountState) => boolean, ms = 10_000): Promise<AccountState> {
+  return waitFor(device.account.state$, predicate, ms);
 }

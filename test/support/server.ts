@@ -1,35 +1,45 @@
-/** Starts the real sync server on a free loopback port with a throw-away data folder. */
+/** Starts the real sync server (embedded CouchDB behind the HTTPS gateway) on free loopback ports with a throw-away data folder. */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startSyncServer } from '@tote/sync-server';
+import { startSyncServer, type RunningSyncServer } from '@tote/sync-server';
 import type { Account } from './devices.ts';
 
 export interface TestServer {
   readonly account: Account;
   readonly dataDir: string;
+  /** The gateway's port (kept across restarts). */
   readonly port: number;
+  readonly running: RunningSyncServer;
   stop(): Promise<void>;
-  /** Starts it again on the same port and data folder (after stop()). */
+  /** Starts it again on the same ports and data folder (after stop()). */
   restart(): Promise<void>;
   /** Stops it and deletes its data folder. */
   dispose(): Promise<void>;
 }
 
-export async function startTestServer(): Promise<TestServer> {
+/** `origins`: extra web origins the gateway admits by CORS (a test page serving the desktop renderer). */
+export async function startTestServer(options: { origins?: string[] } = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tote-server-'));
-  let running = await startSyncServer({ dataDir, port: 0, gatewayPort: 0 });
-  const port = Number(new URL(running.url).port);
-  const account: Account = { serverUrl: running.url, username: running.shopper.name, password: running.shopper.password };
+  const gatewayOrigins = ['chrome-extension://*', ...(options.origins ?? [])];
+  let running = await startSyncServer({ dataDir, port: 0, gatewayPort: 0, gatewayOrigins });
+  const couchPort = Number(new URL(running.url).port);
+  const port = running.gateway.port;
+  const account: Account = {
+    serverUrl: `https://127.0.0.1:${port}`, username: running.shopper.name, password: running.shopper.password, cert: running.gateway.cert,
+  };
   let stopped = false;
   return {
     account, dataDir, port,
+    get running() {
+      return running;
+    },
     async stop() {
       stopped = true;
       await running.stop();
     },
     async restart() {
-      running = await startSyncServer({ dataDir, port, gatewayPort: 0 });
+      running = await startSyncServer({ dataDir, port: couchPort, gatewayPort: port, gatewayOrigins });
       stopped = false;
     },
     async dispose() {

@@ -17,10 +17,10 @@ import { alwaysOnline, systemClock, type Clock, type ConnectivityPort, type Fetc
 import type { SyncStatus } from './sync-status.ts';
 
 export interface SyncTarget {
-  /** The shopper's database on the sync server, e.g. "https://sync.example/userdb-616c696365". */
+  /** The shopper's database behind the sync server's gateway, e.g. "https://sync.example/userdb-616c696365". */
   readonly dbUrl: string;
-  readonly username: string;
-  readonly password: string;
+  /** The session token from signing in (account-api.ts). */
+  readonly token: string;
 }
 
 export interface CartSyncOptions {
@@ -31,8 +31,6 @@ export interface CartSyncOptions {
   readonly clock?: Clock;
   /** Wait between retries after a failure. */
   readonly retryMs?: number;
-  /** Base64 encoder for Basic auth; defaults to the platform's btoa over UTF-8 bytes. */
-  readonly encodeBase64?: (bytes: Uint8Array) => string;
 }
 
 export interface CartSync {
@@ -47,11 +45,9 @@ export interface CartSync {
 
 type Reachability = 'unknown' | 'reachable' | 'unreachable' | 'refused';
 
-const defaultBase64 = (bytes: Uint8Array) => globalThis.btoa(String.fromCharCode(...bytes));
-
 function httpProblem(status: number): ToteError {
   if (status === 401) {
-    return new ToteError('SYNC_AUTH', 'The sync server did not accept your user name or password. Check them in Settings.', { status });
+    return new ToteError('SESSION_EXPIRED', 'Your session has ended. Sign in again; changes you make meanwhile are kept on this device.', { status });
   }
   if (status === 403) {
     return new ToteError('SYNC_FORBIDDEN', 'The sync server refused access to this cart. Check the account in Settings.', { status });
@@ -62,7 +58,9 @@ function httpProblem(status: number): ToteError {
 export function startCartSync(options: CartSyncOptions): CartSync {
   const { items, target, connectivity = alwaysOnline, clock = systemClock, retryMs = 1000 } = options;
   const dbUrl = target.dbUrl.endsWith('/') ? target.dbUrl : `${target.dbUrl}/`;
-  const auth = `Basic ${(options.encodeBase64 ?? defaultBase64)(new TextEncoder().encode(`${target.username}:${target.password}`))}`;
+  const auth = `Bearer ${target.token}`;
+  /** After a 401 the token is dead: no more requests with it until sync is restarted with a new session. */
+  let sessionEnded = false;
 
   let reachability: Reachability = 'unknown';
   let problem: ToteError | null = null;
@@ -85,6 +83,7 @@ export function startCartSync(options: CartSyncOptions): CartSync {
   };
 
   const syncFetch: FetchPort = async (input, init) => {
+    if (sessionEnded) throw problem!;
     if (!connectivity.isOnline()) {
       reachability = 'unreachable';
       problem = new ToteError('SYNC_OFFLINE', 'This device is offline.');
@@ -104,6 +103,7 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     }
     if (!response.ok) {
       problem = httpProblem(response.status);
+      if (response.status === 401) sessionEnded = true;
       reachability = response.status === 401 || response.status === 403 ? 'refused' : 'reachable';
       publish();
       throw problem;

@@ -33,7 +33,7 @@ export function syncLabel(status: SyncStatus): string {
 export function syncAdvice(status: SyncStatus): string | null {
   switch (status.phase) {
     case 'off':
-      return 'Sign in to the sync server in Settings to see this cart on your other devices.';
+      return 'Sign in (Account) to see this cart on your other devices.';
     case 'offline':
       return 'Tote cannot reach the sync server. Your changes are kept on this device and will sync when the connection is back.';
     case 'error':

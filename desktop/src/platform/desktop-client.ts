@@ -1,27 +1,40 @@
 /**
- * The renderer's one ToteClient (the renderer owns the cart database, on Chromium's IndexedDB), with
- * the desktop's settings and device id kept in the renderer's localStorage.
+ * The renderer's one ToteClient (the renderer owns the cart database, on Chromium's IndexedDB) and its
+ * account session, with the session and device id kept in the renderer's localStorage.
  */
-import { createToteClient, eventConnectivity, syncTargetFrom, type ToteClient } from '@tote/core';
+import {
+  accountApi, createAccountSession, createToteClient, eventConnectivity,
+  type AccountSession, type SessionStore, type StoredSession, type ToteClient,
+} from '@tote/core';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import type { DesktopBridge } from './bridge.ts';
 
-export interface SyncSettings {
-  serverUrl: string;
-  username: string;
-  password: string;
-}
-
-const SETTINGS_KEY = 'tote.sync-settings';
+const SESSION_KEY = 'tote.account-session';
+const LAST_SERVER_KEY = 'tote.last-server';
 const DEVICE_KEY = 'tote.device-id';
 
-export function loadSettings(): SyncSettings | null {
-  try {
-    const value = JSON.parse(localStorage.getItem(SETTINGS_KEY) ?? 'null') as SyncSettings | null;
-    return value && typeof value.serverUrl === 'string' ? value : null;
-  } catch {
-    return null;
-  }
+const sessionStore: SessionStore = {
+  async load() {
+    try {
+      const value = JSON.parse(localStorage.getItem(SESSION_KEY) ?? 'null') as StoredSession | null;
+      return value && typeof value.token === 'string' && typeof value.serverUrl === 'string' ? value : null;
+    } catch {
+      return null;
+    }
+  },
+  async save(session) {
+    if (session) {
+      localStorage.setItem(SESSION_KEY, JSON.stringify(session));
+      localStorage.setItem(LAST_SERVER_KEY, session.serverUrl);
+    } else {
+      localStorage.removeItem(SESSION_KEY);
+    }
+  },
+};
+
+/** The sync server used last, to fill in the sign-in form. */
+export function lastServerUrl(): string {
+  return localStorage.getItem(LAST_SERVER_KEY) ?? '';
 }
 
 function deviceId(): string {
@@ -33,22 +46,26 @@ function deviceId(): string {
   return id;
 }
 
-export async function openDesktopClient(bridge: DesktopBridge): Promise<ToteClient> {
+export interface DesktopApp {
+  readonly client: ToteClient;
+  readonly account: AccountSession;
+}
+
+export async function openDesktopClient(bridge: DesktopBridge): Promise<DesktopApp> {
+  const fetchPort = (input: RequestInfo | URL, init?: RequestInit) => window.fetch(input, init);
+  const device = { id: deviceId(), name: bridge.deviceName };
   const client = await createToteClient({
     storage: getRxStorageDexie(),
     name: 'tote-desktop',
-    device: { id: deviceId(), name: bridge.deviceName },
-    fetch: (input, init) => window.fetch(input, init),
+    device,
+    fetch: fetchPort,
     connectivity: eventConnectivity(window),
   });
-  const settings = loadSettings();
-  if (settings) await client.configureSync(syncTargetFrom(settings)).catch(() => undefined);
-  return client;
-}
-
-/** Validates, applies and stores new settings; throws ToteError('INVALID_INPUT') with a message. */
-export async function saveSettings(client: ToteClient, settings: SyncSettings): Promise<void> {
-  const target = syncTargetFrom(settings);
-  await client.configureSync(target);
-  localStorage.setItem(SETTINGS_KEY, JSON.stringify(settings));
+  const account = createAccountSession({
+    client, api: accountApi(fetchPort, device), store: sessionStore, webSocket: (url) => new WebSocket(url),
+  });
+  await account.start().catch(() => undefined);
+  // The shopper using the window keeps the session alive (sliding expiry); background sync does not.
+  for (const type of ['pointerdown', 'keydown'] as const) window.addEventListener(type, () => account.activity(), { passive: true });
+  return { client, account };
 }

@@ -1,14 +1,18 @@
 /** The background's request handler over a real core client (RxDB on storage-memory). */
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cartCommands, createToteClient, SYNC_OFF, selectItems, type ToteClient } from '@tote/core';
-import type { Message, SyncSettings } from '../messaging/protocol.ts';
+import {
+  accountApi, cartCommands, createAccountSession, createToteClient, SIGNED_OUT, SYNC_OFF, selectItems,
+  type AccountSession, type StoredSession, type ToteClient,
+} from '@tote/core';
+import type { Message } from '../messaging/protocol.ts';
 import { createMessageHandler } from './message-handler.ts';
-import type { SettingsStore, TabProducts } from './settings.ts';
+import type { TabProducts } from './settings.ts';
 import type { CapturedProduct } from '../capture/index.ts';
 
 let client: ToteClient;
-let stored: SyncSettings | null;
+let account: AccountSession;
+let stored: StoredSession | null;
 let badges: number[];
 let notices: string[];
 let found: Map<number, CapturedProduct>;
@@ -18,10 +22,6 @@ const tabProducts: TabProducts = {
 };
 let handle: ReturnType<typeof createMessageHandler>;
 
-const settingsStore: SettingsStore = {
-  get: async () => stored,
-  set: async (settings) => { stored = settings; },
-};
 
 beforeEach(async () => {
   stored = null;
@@ -32,15 +32,21 @@ beforeEach(async () => {
     storage: getRxStorageMemory(), name: `ext-${Math.random().toString(36).slice(2)}`,
     device: { id: 'ext', name: 'Chrome extension' }, fetch: () => Promise.reject(new TypeError('offline')),
   });
+  const offline = () => Promise.reject(new TypeError('offline'));
+  account = createAccountSession({
+    client, api: accountApi(offline, { name: 'Chrome extension' }),
+    store: { load: async () => stored, save: async (session) => { stored = session; } },
+  });
   handle = createMessageHandler({
-    client: async () => client, settings: settingsStore, tabProducts,
+    client: async () => client, account: async () => account, lastServer: { get: async () => 'https://sync.example' }, tabProducts,
     notify: (title, message) => notices.push(`${title}: ${message}`),
-    snapshot: async () => ({ state: client.store.getState(), syncStatus: SYNC_OFF }),
+    snapshot: async () => ({ state: client.store.getState(), syncStatus: SYNC_OFF, account: SIGNED_OUT }),
     markProductFound: (tabId) => badges.push(tabId),
   });
 });
 
 afterEach(async () => {
+  await account.close();
   await client.close();
 });
 
@@ -62,22 +68,24 @@ describe('background message handler', () => {
     expect(selectItems(client.store.getState())).toEqual([]);
   });
 
-  it('refuses settings it cannot use, keeping the previous ones', async () => {
-    const good = { serverUrl: 'http://127.0.0.1:5984', username: 'shopper', password: 'pw' };
-    expect(await handle({ type: 'settings/save', settings: good })).toEqual({ ok: true });
-    expect(client.sync).not.toBeNull();
-    const bad = await handle({ type: 'settings/save', settings: { ...good, serverUrl: 'ftp://nope' } });
-    expect(bad).toMatchObject({ ok: false, code: 'INVALID_INPUT', message: 'The server address must start with https:// or http://.' });
-    expect(await handle({ type: 'settings/get' } as Message<'settings/get'>)).toEqual({ settings: good });
+  it('refuses a sign-in it cannot use with the reason, and stays signed out', async () => {
+    const plain = await handle({ type: 'account/signIn', serverUrl: 'http://127.0.0.1:5984', name: 'shopper', password: 'pw', create: false });
+    expect(plain).toMatchObject({ ok: false, code: 'INVALID_INPUT', message: 'The server address must start with https://.' });
+    const noName = await handle({ type: 'account/signIn', serverUrl: 'https://sync.example', name: ' ', password: 'pw', create: false });
+    expect(noName).toMatchObject({ ok: false, code: 'INVALID_INPUT', message: 'Enter your user name or email address.' });
+    const unreachable = await handle({ type: 'account/signIn', serverUrl: 'https://sync.example', name: 'shopper', password: 'pw', create: false });
+    expect(unreachable).toMatchObject({ ok: false, code: 'SYNC_OFFLINE' });
+    expect(await handle({ type: 'account/get' } as Message<'account/get'>)).toEqual({ account: SIGNED_OUT, lastServerUrl: 'https://sync.example' });
+    expect(client.sync).toBeNull();
+    expect(stored).toBeNull();
   });
 
   it('answers a request type it does not know with INVALID_INPUT', async () => {
     expect(await handle({ type: 'cart/explode' } as never)).toEqual({ ok: false, code: 'INVALID_INPUT', message: 'Unknown request.' });
   });
 
-  it('turns sync off when the settings are cleared', async () => {
-    await handle({ type: 'settings/save', settings: { serverUrl: 'http://127.0.0.1:5984', username: 'shopper', password: 'pw' } });
-    expect(await handle({ type: 'settings/save', settings: null })).toEqual({ ok: true });
+  it('signing out of nothing is fine and leaves sync off', async () => {
+    expect(await handle({ type: 'account/signOut' } as Message<'account/signOut'>)).toEqual({ ok: true });
     expect(client.sync).toBeNull();
     expect(stored).toBeNull();
   });

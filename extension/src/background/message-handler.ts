@@ -2,14 +2,15 @@
  * Answers the typed requests of the popup and content scripts. Platform-free apart from what is passed
  * in, so it is unit-tested with a real core client on storage-memory.
  */
-import { cartCommands, formatMoney, isToteError, newPriceDrops, syncTargetFrom, type ItemCorrections, type ToteClient } from '@tote/core';
+import { cartCommands, formatMoney, isToteError, newPriceDrops, type AccountSession, type ItemCorrections, type ToteClient } from '@tote/core';
 import type { CapturedProduct } from '../capture/index.ts';
-import type { CartSnapshot, Failure, Message, RequestType, Response, SyncSettings } from '../messaging/protocol.ts';
-import type { SettingsStore, TabProducts } from './settings.ts';
+import type { CartSnapshot, Failure, Message, RequestType, Response } from '../messaging/protocol.ts';
+import type { LastServer, TabProducts } from './settings.ts';
 
 export interface HandlerDeps {
   readonly client: () => Promise<ToteClient>;
-  readonly settings: SettingsStore;
+  readonly account: () => Promise<AccountSession>;
+  readonly lastServer: LastServer;
   readonly snapshot: () => Promise<CartSnapshot>;
   /** Shows on the toolbar that the tab's page has a product. */
   readonly markProductFound?: (tabId: number) => void;
@@ -21,10 +22,6 @@ export interface HandlerDeps {
 function failure(error: unknown): Failure {
   if (isToteError(error)) return { ok: false, code: error.code, message: error.message };
   return { ok: false, code: 'UNKNOWN', message: 'Something went wrong in Tote. Please try again.' };
-}
-
-export async function applySettings(client: ToteClient, settings: SyncSettings | null): Promise<void> {
-  await client.configureSync(settings ? syncTargetFrom(settings) : null);
 }
 
 /** The recognised product with the shopper's corrections applied. */
@@ -47,6 +44,17 @@ export async function addFromTab(deps: HandlerDeps, tabId: number, corrections?:
   if (!product) return { ok: false as const, code: 'NOT_FOUND' as const, message: 'Tote did not recognise a product on this page. Open a product page and try again.' };
   try {
     await (await deps.client()).store.dispatch(cartCommands.add(corrected(product, corrections)));
+    (await deps.account()).activity();
+    return { ok: true as const };
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+/** Runs an account action; its ToteError becomes the answer the popup shows. */
+async function accountAction(deps: HandlerDeps, action: (account: AccountSession) => Promise<void>) {
+  try {
+    await action(await deps.account());
     return { ok: true as const };
   } catch (error) {
     return failure(error);
@@ -60,6 +68,7 @@ export function createMessageHandler(deps: HandlerDeps) {
       case 'cart/dispatch': {
         try {
           await (await deps.client()).store.dispatch((m as Message<'cart/dispatch'>).command);
+          (await deps.account()).activity();
           return { ok: true } as Response<K>;
         } catch (error) {
           return failure(error) as Response<K>;
@@ -67,19 +76,20 @@ export function createMessageHandler(deps: HandlerDeps) {
       }
       case 'cart/get':
         return (await deps.snapshot()) as Response<K>;
-      case 'settings/get':
-        return { settings: await deps.settings.get() } as Response<K>;
-      case 'settings/save': {
-        const { settings } = m as Message<'settings/save'>;
-        try {
-          if (settings) syncTargetFrom(settings); // refuse bad settings before storing them
-          await applySettings(await deps.client(), settings);
-          await deps.settings.set(settings);
-          return { ok: true } as Response<K>;
-        } catch (error) {
-          return failure(error) as Response<K>;
-        }
+      case 'account/get':
+        return { account: (await deps.account()).getState(), lastServerUrl: await deps.lastServer.get() } as Response<K>;
+      case 'account/signIn': {
+        const { serverUrl, name, password, create, mergeRule } = m as Message<'account/signIn'>;
+        return (await accountAction(deps, (account) => (create ? account.signUp : account.signIn)(serverUrl, name, password, mergeRule ? { mergeRule } : {}))) as Response<K>;
       }
+      case 'account/guest':
+        return (await accountAction(deps, (account) => account.continueAsGuest((m as Message<'account/guest'>).serverUrl))) as Response<K>;
+      case 'account/signOut':
+        return (await accountAction(deps, (account) => account.signOut())) as Response<K>;
+      case 'account/stay':
+        return (await accountAction(deps, (account) => account.staySignedIn())) as Response<K>;
+      case 'account/dismissNotice':
+        return (await accountAction(deps, async (account) => account.dismissNotice())) as Response<K>;
       case 'capture/found': {
         const { product } = m as Message<'capture/found'>;
         const tabId = sender?.tab?.id;

@@ -1,9 +1,13 @@
 /** What the background keeps in the extension's storage (every stored key is listed here). */
 import { storage } from 'wxt/utils/storage';
 import type { CapturedProduct } from '../capture/index.ts';
-import type { SyncSettings } from '../messaging/protocol.ts';
+import type { SessionStore, StoredSession } from '@tote/core';
 
-export const syncSettingsItem = storage.defineItem<SyncSettings | null>('local:sync-settings', { fallback: null });
+/** The signed-in session (its token is a secret of this browser profile, like a site's session cookie). */
+export const sessionItem = storage.defineItem<StoredSession | null>('local:account-session', { fallback: null });
+
+/** The sync server used last, to fill in the sign-in form. */
+export const lastServerItem = storage.defineItem<string | null>('local:last-server', { fallback: null });
 
 export const deviceIdItem = storage.defineItem<string>('local:device-id', {
   init: () => globalThis.crypto.randomUUID(),
@@ -25,13 +29,17 @@ export const extensionTabProducts: TabProducts = {
   },
 };
 
+export const extensionSessionStore: SessionStore = {
+  load: () => sessionItem.getValue(),
+  async save(session) {
+    await sessionItem.setValue(session);
+    if (session) await lastServerItem.setValue(session.serverUrl);
+  },
+};
+
 /** The small part of storage the message handler needs, so tests can pass an in-memory one. */
-export interface SettingsStore {
-  get(): Promise<SyncSettings | null>;
-  set(settings: SyncSettings | null): Promise<void>;
+export interface LastServer {
+  get(): Promise<string | null>;
 }
 
-export const extensionSettingsStore: SettingsStore = {
-  get: () => syncSettingsItem.getValue(),
-  set: (settings) => syncSettingsItem.setValue(settings),
-};
+export const extensionLastServer: LastServer = { get: () => lastServerItem.getValue() };

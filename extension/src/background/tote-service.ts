@@ -3,13 +3,15 @@
  * and restarts the worker (MV3 stops idle workers after ~30 s), with sync resumed from the stored
  * settings. It is the only owner of the cart database in the extension.
  */
-import { createToteClient, eventConnectivity, SYNC_OFF, type OnlineEventSource, type ToteClient } from '@tote/core';
+import {
+  accountApi, createAccountSession, createToteClient, eventConnectivity, SIGNED_OUT, SYNC_OFF,
+  type AccountSession, type OnlineEventSource, type ToteClient,
+} from '@tote/core';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { combineLatest, firstValueFrom } from 'rxjs';
 import { browser, type Browser } from 'wxt/browser';
 import type { CartSnapshot } from '../messaging/protocol.ts';
-import { applySettings } from './message-handler.ts';
-import { deviceIdItem, extensionSettingsStore } from './settings.ts';
+import { deviceIdItem, extensionSessionStore } from './settings.ts';
 
 function deviceName(): string {
   const agent = globalThis.navigator.userAgent;
@@ -17,35 +19,56 @@ function deviceName(): string {
   return `${browserName} extension`;
 }
 
-let opening: Promise<ToteClient> | null = null;
+interface ToteApp {
+  readonly client: ToteClient;
+  readonly account: AccountSession;
+}
 
-export function toteClient(): Promise<ToteClient> {
+let opening: Promise<ToteApp> | null = null;
+
+function toteApp(): Promise<ToteApp> {
   opening ??= (async () => {
+    const fetchPort = (input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init);
+    const device = { id: await deviceIdItem.getValue(), name: deviceName() };
     const client = await createToteClient({
       storage: getRxStorageDexie(),
       name: 'tote-extension',
-      device: { id: await deviceIdItem.getValue(), name: deviceName() },
-      fetch: (input, init) => globalThis.fetch(input, init),
+      device,
+      fetch: fetchPort,
       connectivity: eventConnectivity(globalThis as unknown as OnlineEventSource),
     });
-    await applySettings(client, await extensionSettingsStore.get()).catch(() => undefined);
-    return client;
+    const account = createAccountSession({
+      client, api: accountApi(fetchPort, device), store: extensionSessionStore,
+      // An open WebSocket also keeps Chrome from stopping the worker while the shopper is signed in.
+      webSocket: (url) => new globalThis.WebSocket(url),
+    });
+    await account.start().catch(() => undefined);
+    return { client, account };
   })();
   // A failed open (IndexedDB refused, say) is not remembered: the next message or alarm tries again.
   opening.catch(() => { opening = null; });
   return opening;
 }
 
-export async function snapshot(): Promise<CartSnapshot> {
-  const client = await toteClient();
-  return { state: client.store.getState(), syncStatus: await firstValueFrom(client.syncStatus$).catch(() => SYNC_OFF) };
+export async function toteClient(): Promise<ToteClient> {
+  return (await toteApp()).client;
 }
 
-/** Streams the cart and sync state to a connected popup until it closes. */
+export async function toteAccount(): Promise<AccountSession> {
+  return (await toteApp()).account;
+}
+
+export async function snapshot(): Promise<CartSnapshot> {
+  const { client, account } = await toteApp();
+  return { state: client.store.getState(), syncStatus: await firstValueFrom(client.syncStatus$).catch(() => SYNC_OFF), account: account.getState() ?? SIGNED_OUT };
+}
+
+/** Streams the cart, sync and account state to a connected popup until it closes. Opening the popup counts as activity. */
 export async function servePopup(port: Browser.runtime.Port): Promise<void> {
-  const client = await toteClient();
-  const subscription = combineLatest([client.store.state$, client.syncStatus$]).subscribe(([state, syncStatus]) => {
-    port.postMessage({ state, syncStatus } satisfies CartSnapshot);
+  const { client, account } = await toteApp();
+  account.activity();
+  const subscription = combineLatest([client.store.state$, client.syncStatus$, account.state$]).subscribe(([state, syncStatus, accountState]) => {
+    port.postMessage({ state, syncStatus, account: accountState } satisfies CartSnapshot);
   });
   port.onDisconnect.addListener(() => subscription.unsubscribe());
 }

@@ -1,8 +1,8 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { addFromTab, createMessageHandler, type HandlerDeps } from '../background/message-handler.ts';
-import { extensionSettingsStore, extensionTabProducts } from '../background/settings.ts';
-import { markProductFound, notify, servePopup, snapshot, toteClient } from '../background/tote-service.ts';
+import { extensionLastServer, extensionTabProducts } from '../background/settings.ts';
+import { markProductFound, notify, servePopup, snapshot, toteAccount, toteClient } from '../background/tote-service.ts';
 import { isMessage, POPUP_PORT } from '../messaging/protocol.ts';
 
 const ADD_MENU = 'tote-add';
@@ -10,7 +10,7 @@ const SYNC_ALARM = 'tote-sync';
 
 export default defineBackground(() => {
   const deps: HandlerDeps = {
-    client: toteClient, settings: extensionSettingsStore, tabProducts: extensionTabProducts, snapshot, markProductFound, notify,
+    client: toteClient, account: toteAccount, lastServer: extensionLastServer, tabProducts: extensionTabProducts, snapshot, markProductFound, notify,
   };
   const handle = createMessageHandler(deps);
 

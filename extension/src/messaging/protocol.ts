@@ -2,18 +2,24 @@
  * The typed message protocol between the extension's contexts and the background service worker,
  * which alone owns the cart database. Every request type names its response type; no untyped strings.
  */
-import type { CartCommand, CartState, ItemCorrections, SyncStatus, ToteErrorCode } from '@tote/core';
+import type { AccountState, CartCommand, CartState, ItemCorrections, MergeRule, SyncStatus, ToteErrorCode } from '@tote/core';
 import type { CapturedProduct } from '../capture/index.ts';
 
-export interface SyncSettings {
+/** What the shopper types to sign in or create an account. */
+export interface SignInRequest {
   readonly serverUrl: string;
-  readonly username: string;
+  readonly name: string;
   readonly password: string;
+  /** Create the account instead of signing in to an existing one. */
+  readonly create: boolean;
+  /** How a guest cart's lines that are also in the account combine. */
+  readonly mergeRule?: MergeRule;
 }
 
 export interface CartSnapshot {
   readonly state: CartState;
   readonly syncStatus: SyncStatus;
+  readonly account: AccountState;
 }
 
 export type Failure = { readonly ok: false; readonly code: ToteErrorCode | 'UNKNOWN'; readonly message: string };
@@ -22,8 +28,14 @@ export type Result<T = undefined> = ({ readonly ok: true } & (T extends undefine
 export interface Requests {
   'cart/dispatch': { request: { command: CartCommand }; response: Result };
   'cart/get': { request: Record<string, never>; response: CartSnapshot };
-  'settings/get': { request: Record<string, never>; response: { settings: SyncSettings | null } };
-  'settings/save': { request: { settings: SyncSettings | null }; response: Result };
+  /** The signed-in state and the server address used last (to fill in the form). */
+  'account/get': { request: Record<string, never>; response: { account: AccountState; lastServerUrl: string | null } };
+  'account/signIn': { request: SignInRequest; response: Result };
+  'account/guest': { request: { serverUrl: string }; response: Result };
+  'account/signOut': { request: Record<string, never>; response: Result };
+  /** "Stay signed in" in the idle warning. */
+  'account/stay': { request: Record<string, never>; response: Result };
+  'account/dismissNotice': { request: Record<string, never>; response: Result };
   'capture/found': { request: { product: CapturedProduct }; response: Result };
   'capture/forTab': { request: { tabId: number }; response: { product: CapturedProduct | null } };
   /** Adds the product recognised on a tab, with the shopper's corrections if any. */

@@ -24,10 +24,20 @@ export interface SharedState {
   close(): Promise<void>;
 }
 
-/** One process: everything in memory. */
-export function memoryState(now: () => number = Date.now): SharedState {
-  const values = new Map<string, { value: string; expiresAt: number }>();
-  const hashes = new Map<string, Map<string, string>>();
+/** What a single-process state keeps across restarts (sessions must survive a restart of the server). */
+export interface StateSnapshot {
+  readonly values: [string, { value: string; expiresAt: number }][];
+  readonly hashes: [string, [string, string][]][];
+}
+
+export interface MemoryState extends SharedState {
+  snapshot(): StateSnapshot;
+}
+
+/** One process: everything in memory, optionally starting from a snapshot. */
+export function memoryState(now: () => number = Date.now, from?: StateSnapshot): MemoryState {
+  const values = new Map<string, { value: string; expiresAt: number }>(from?.values ?? []);
+  const hashes = new Map<string, Map<string, string>>((from?.hashes ?? []).map(([key, fields]) => [key, new Map(fields)]));
   const listeners = new Map<string, Set<(message: string) => void>>();
   const live = (key: string) => {
     const entry = values.get(key);
@@ -73,16 +83,111 @@ export function memoryState(now: () => number = Date.now): SharedState {
       return async () => { set.delete(listener); };
     },
     async close() { values.clear(); hashes.clear(); listeners.clear(); },
+    snapshot() {
+      const at = now();
+      return {
+        values: [...values].filter(([, entry]) => entry.expiresAt > at),
+        hashes: [...hashes].map(([key, fields]) => [key, [...fields]]),
+      };
+    },
   };
+}
+
+/**
+ * The single-process state kept in a file (0600) in the data folder: written every few seconds when
+ * it changed and when the server stops, read at start. Tokens in it are hashed.
+ */
+export async function fileBackedState(file: string, now: () => number = Date.now): Promise<SharedState> {
+  const { readFile, writeFile, rename } = await import('node:fs/promises');
+  let snapshot: StateSnapshot | undefined;
+  try {
+    snapshot = JSON.parse(await readFile(file, 'utf8')) as StateSnapshot;
+  } catch {
+    snapshot = undefined; // first start, or an unreadable file: everyone signs in again
+  }
+  const state = memoryState(now, snapshot);
+  let last = JSON.stringify(state.snapshot());
+  const save = async () => {
+    const text = JSON.stringify(state.snapshot());
+    if (text === last) return;
+    last = text;
+    await writeFile(`${file}.tmp`, text, { mode: 0o600 });
+    await rename(`${file}.tmp`, file);
+  };
+  const timer = setInterval(() => void save().catch(() => undefined), 2000);
+  timer.unref();
+  return {
+    ...state,
+    async close() {
+      clearInterval(timer);
+      await save().catch(() => undefined);
+      await state.close();
+    },
+  };
+}
+
+/** Connection attempts at start before the start fails (after a lost connection later, ioredis retries without end). */
+const START_ATTEMPTS = 3;
+
+/** `host:port` of a Redis URL, without the credentials it may carry. */
+function redisAddress(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname || 'localhost'}:${parsed.port || '6379'}`;
+  } catch {
+    return 'the address in REDIS_URL';
+  }
+}
+
+/** Connects one client at start, a few times; leaves nothing retrying behind when it gives up. */
+async function connectAtStart(client: Redis, address: string): Promise<void> {
+  let lastError: Error | null = null;
+  const remember = (error: Error) => { lastError = error; }; // also keeps ioredis from printing "Unhandled error event"
+  client.on('error', remember);
+  try {
+    for (let attempt = 1; ; attempt += 1) {
+      lastError = null;
+      try {
+        await client.connect();
+        return;
+      } catch (error) {
+        // the socket's own error (ECONNREFUSED, ENOTFOUND, WRONGPASS) says more than "Connection is closed."
+        lastError ??= error as Error;
+        if (attempt >= START_ATTEMPTS) break;
+        await new Promise((resolve) => setTimeout(resolve, attempt * 200));
+      }
+    }
+  } finally {
+    client.off('error', remember);
+  }
+  const cause = lastError as Error | null;
+  throw new Error(
+    `Redis at ${address} could not be reached (${cause?.message ?? 'no answer'}). Start Redis there or correct REDIS_URL; `
+    + 'without REDIS_URL, sessions and limits are kept in memory (one gateway instance only).',
+    { cause },
+  );
 }
 
 /** Several gateway instances: Redis holds the state and carries the fan-out (pub/sub). */
 export async function redisState(url: string, prefix = 'tote:'): Promise<SharedState> {
-  const options = { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true };
+  const address = redisAddress(url);
+  let started = false;
+  const options = {
+    lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true, connectTimeout: 5_000,
+    // Before the start succeeded no background reconnects (connectAtStart retries); afterwards ioredis's default backoff.
+    retryStrategy: (attempt: number) => (started ? Math.min(attempt * 50, 2_000) : null),
+  };
   const client = new Redis(url, options);
   const subscriber = new Redis(url, options);
-  await client.connect();
-  await subscriber.connect();
+  try {
+    await connectAtStart(client, address);
+    await connectAtStart(subscriber, address);
+  } catch (error) {
+    client.disconnect();
+    subscriber.disconnect();
+    throw error;
+  }
+  started = true;
   const listeners = new Map<string, Set<(message: string) => void>>();
   subscriber.on('message', (channel: string, message: string) => {
     for (const listener of [...(listeners.get(channel) ?? [])]) listener(message);

@@ -1,0 +1,163 @@
+/**
+ * The sync server's account routes (`/_tote/...` on the gateway, docs/sync-server.md) for clients:
+ * sign-up, sign-in, guest carts, session renewal, sign-out, the device list and account settings.
+ * HTTP failures become ToteErrors whose messages a shopper can act on.
+ */
+import { ToteError } from '../errors.ts';
+import type { FetchPort } from '../ports.ts';
+
+/** What a device keeps about its session (the shell stores it; the token is a secret). */
+export interface StoredSession {
+  readonly serverUrl: string;
+  readonly token: string;
+  readonly sessionId: string;
+  readonly name: string;
+  readonly dbName: string;
+  readonly guest: boolean;
+  /** A guest has no password: this secret signs it in again after its session ends. */
+  readonly guestSecret: string | null;
+  readonly expiresAt: number;
+  readonly sessionTimeoutMinutes: number;
+}
+
+export interface DeviceSession {
+  readonly id: string;
+  readonly device: string;
+  readonly createdAt: number;
+  readonly renewedAt: number;
+  readonly expiresAt: number;
+}
+
+interface SessionAnswer {
+  token: string;
+  secret?: string;
+  session: { id: string; expiresAt: number };
+  account: { name: string; dbName: string | null; guest: boolean; sessionTimeoutMinutes: number };
+}
+
+/** Normalises what the shopper typed as the server address: https only (plain HTTP is refused by the server). */
+export function serverBase(serverUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(serverUrl.trim());
+  } catch {
+    throw new ToteError('INVALID_INPUT', 'The server address is not a web address (it starts with https://).', { field: 'serverUrl' });
+  }
+  if (url.protocol !== 'https:') throw new ToteError('INVALID_INPUT', 'The server address must start with https://.', { field: 'serverUrl' });
+  return url.origin;
+}
+
+export interface AccountApi {
+  signUp(serverUrl: string, name: string, password: string): Promise<StoredSession>;
+  signIn(serverUrl: string, name: string, password: string): Promise<StoredSession>;
+  startGuest(serverUrl: string): Promise<StoredSession>;
+  /** Signs a guest in again with its secret. */
+  resumeGuest(session: StoredSession): Promise<StoredSession>;
+  renew(session: StoredSession): Promise<StoredSession>;
+  signOut(session: StoredSession): Promise<void>;
+  sessions(session: StoredSession): Promise<{ current: string; sessions: DeviceSession[] }>;
+  revoke(session: StoredSession, sessionId: string): Promise<void>;
+  changePassword(session: StoredSession, oldPassword: string, newPassword: string): Promise<void>;
+  setSessionTimeout(session: StoredSession, minutes: number): Promise<StoredSession>;
+  /** Removes a guest's account and server copy (after its cart was merged into an account). */
+  removeGuest(session: StoredSession): Promise<void>;
+}
+
+export function accountApi(fetchPort: FetchPort, device: { readonly name: string }): AccountApi {
+  const call = async <T>(serverUrl: string, method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<T> => {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetchPort(`${serverBase(serverUrl)}${path}`, {
+        method, headers, ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+      });
+    } catch (cause) {
+      if (cause instanceof ToteError) throw cause;
+      throw new ToteError('SYNC_OFFLINE', 'Tote cannot reach the sync server. Check the address and your connection, then try again.', { cause: String(cause) });
+    }
+    const text = await response.text();
+    let body: { reason?: string } & Record<string, unknown> = {};
+    try {
+      body = text ? (JSON.parse(text) as typeof body) : {};
+    } catch {
+      // not JSON: keep the status
+    }
+    if (response.ok) return body as T;
+    const reason = typeof body.reason === 'string' ? body.reason : `The sync server answered ${response.status}.`;
+    switch (response.status) {
+      case 400: throw new ToteError('INVALID_INPUT', reason, { status: 400 });
+      case 401: throw options.token
+        ? new ToteError('SESSION_EXPIRED', 'Your session has ended. Sign in again; changes you made meanwhile are kept on this device.', { status: 401 })
+        : new ToteError('AUTH_FAILED', 'The name or password is not right. Check them and try again.', { status: 401 });
+      case 403: throw new ToteError('SYNC_FORBIDDEN', reason, { status: 403 });
+      case 409: throw new ToteError('ACCOUNT_EXISTS', reason, { status: 409 });
+      case 429: {
+        const retryAfterSeconds = Number(response.headers.get('retry-after') ?? 60);
+        throw new ToteError('RATE_LIMITED', reason, { status: 429, retryAfterSeconds });
+      }
+      default: throw new ToteError('SYNC_HTTP', `${reason} Try again in a moment.`, { status: response.status });
+    }
+  };
+
+  const stored = (serverUrl: string, answer: SessionAnswer, guestSecret: string | null): StoredSession => {
+    if (!answer.account.dbName) throw new ToteError('SYNC_FORBIDDEN', 'This is a staff account without a cart. Sign in with a shopper account.');
+    return {
+      serverUrl: serverBase(serverUrl), token: answer.token, sessionId: answer.session.id, name: answer.account.name,
+      dbName: answer.account.dbName, guest: answer.account.guest, guestSecret, expiresAt: answer.session.expiresAt,
+      sessionTimeoutMinutes: answer.account.sessionTimeoutMinutes,
+    };
+  };
+  const credentials = (name: string, password: string) => {
+    if (name.trim() === '') throw new ToteError('INVALID_INPUT', 'Enter your user name or email address.', { field: 'name' });
+    if (password === '') throw new ToteError('INVALID_INPUT', 'Enter your password.', { field: 'password' });
+    return { name: name.trim(), password, device: device.name };
+  };
+
+  return {
+    async signUp(serverUrl, name, password) {
+      return stored(serverUrl, await call<SessionAnswer>(serverUrl, 'POST', '/_tote/signup', { body: credentials(name, password) }), null);
+    },
+    async signIn(serverUrl, name, password) {
+      return stored(serverUrl, await call<SessionAnswer>(serverUrl, 'POST', '/_tote/login', { body: credentials(name, password) }), null);
+    },
+    async startGuest(serverUrl) {
+      const answer = await call<SessionAnswer>(serverUrl, 'POST', '/_tote/guest', { body: { device: device.name } });
+      return stored(serverUrl, answer, answer.secret ?? null);
+    },
+    async resumeGuest(session) {
+      if (!session.guestSecret) throw new ToteError('SESSION_EXPIRED', 'Your session has ended. Sign in again.');
+      const answer = await call<SessionAnswer>(session.serverUrl, 'POST', '/_tote/login', { body: { name: session.name, password: session.guestSecret, device: device.name } });
+      return stored(session.serverUrl, answer, session.guestSecret);
+    },
+    async renew(session) {
+      const answer = await call<{ session: { expiresAt: number; timeoutMs: number } }>(session.serverUrl, 'POST', '/_tote/session/renew', { token: session.token });
+      return { ...session, expiresAt: answer.session.expiresAt, sessionTimeoutMinutes: Math.round(answer.session.timeoutMs / 60_000) };
+    },
+    async signOut(session) {
+      await call(session.serverUrl, 'POST', '/_tote/logout', { token: session.token });
+    },
+    sessions(session) {
+      return call(session.serverUrl, 'GET', '/_tote/sessions', { token: session.token });
+    },
+    async revoke(session, sessionId) {
+      await call(session.serverUrl, 'DELETE', `/_tote/sessions/${encodeURIComponent(sessionId)}`, { token: session.token });
+    },
+    async changePassword(session, oldPassword, newPassword) {
+      await call(session.serverUrl, 'POST', '/_tote/password', { token: session.token, body: { oldPassword, newPassword } });
+    },
+    async setSessionTimeout(session, minutes) {
+      const answer = await call<{ account: { sessionTimeoutMinutes: number } }>(session.serverUrl, 'PATCH', '/_tote/account', { token: session.token, body: { sessionTimeoutMinutes: minutes } });
+      return { ...session, sessionTimeoutMinutes: answer.account.sessionTimeoutMinutes };
+    },
+    async removeGuest(session) {
+      await call(session.serverUrl, 'DELETE', '/_tote/guest', { token: session.token });
+    },
+  };
+}
+
+/** Where the shopper's cart database is, for replication. */
+export function syncTargetOf(session: StoredSession): { dbUrl: string; token: string } {
+  return { dbUrl: `${session.serverUrl}/${session.dbName}`, token: session.token };
+}

@@ -1,0 +1,135 @@
+/**
+ * The client side of the gateway's live channel (docs/sync-server.md): a WebSocket that says hello
+ * with the session token, then hears when another device changed the cart (so sync pulls at once),
+ * which devices are online, and when the session is about to end or has ended. It reconnects with
+ * backoff; sync never depends on it.
+ */
+import { BehaviorSubject, Subject, type Observable } from 'rxjs';
+
+/** The part of the WebSocket API the channel uses (browsers' WebSocket; `ws` in Node). */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: 'open' | 'close' | 'error', listener: () => void): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+}
+
+export type WebSocketFactory = (url: string) => WebSocketLike;
+
+export interface OnlineDevice {
+  readonly sessionId: string;
+  readonly device: string;
+  readonly since: number;
+}
+
+export type LiveNotice =
+  | { readonly type: 'changed' }
+  | { readonly type: 'session-expiring'; readonly expiresAt: number }
+  | { readonly type: 'session-ended'; readonly reason: 'expired' | 'revoked' | 'signed-out' };
+
+export interface LiveChannel {
+  readonly connected$: Observable<boolean>;
+  readonly devices$: Observable<readonly OnlineDevice[]>;
+  readonly notices$: Observable<LiveNotice>;
+  close(): void;
+}
+
+export function openLiveChannel(options: {
+  readonly serverUrl: string;
+  readonly token: string;
+  readonly webSocket: WebSocketFactory;
+  readonly retryMs?: number;
+  readonly maxRetryMs?: number;
+}): LiveChannel {
+  const connected = new BehaviorSubject(false);
+  const devices = new BehaviorSubject<readonly OnlineDevice[]>([]);
+  const notices = new Subject<LiveNotice>();
+  const url = `${options.serverUrl.replace(/^http/, 'ws').replace(/\/+$/, '')}/_tote/live`;
+  let closed = false;
+  let ended = false;
+  let delay = options.retryMs ?? 1000;
+  let socket: WebSocketLike | null = null;
+  let retryTimer: ReturnType<typeof setTimeout> | null = null;
+
+  const end = (reason: 'expired' | 'revoked' | 'signed-out') => {
+    if (ended) return;
+    ended = true;
+    notices.next({ type: 'session-ended', reason });
+  };
+
+  const connect = () => {
+    if (closed || ended) return;
+    let current: WebSocketLike;
+    try {
+      current = options.webSocket(url);
+    } catch {
+      scheduleRetry();
+      return;
+    }
+    socket = current;
+    current.addEventListener('open', () => current.send(JSON.stringify({ type: 'hello', token: options.token })));
+    current.addEventListener('message', (event) => {
+      let message: { type?: string; online?: OnlineDevice[]; expiresAt?: number; reason?: string };
+      try {
+        message = JSON.parse(String(event.data)) as typeof message;
+      } catch {
+        return;
+      }
+      switch (message.type) {
+        case 'ready':
+          delay = options.retryMs ?? 1000;
+          connected.next(true);
+          break;
+        case 'changed':
+          notices.next({ type: 'changed' });
+          break;
+        case 'devices':
+          devices.next(Object.freeze([...(message.online ?? [])]));
+          break;
+        case 'session-expiring':
+          notices.next({ type: 'session-expiring', expiresAt: Number(message.expiresAt) });
+          break;
+        case 'session-expired':
+          end('expired');
+          break;
+        case 'session-ended':
+          end(message.reason === 'revoked' ? 'revoked' : 'signed-out');
+          break;
+        default:
+          break;
+      }
+    });
+    current.addEventListener('close', () => {
+      if (socket === current) socket = null;
+      connected.next(false);
+      scheduleRetry();
+    });
+    current.addEventListener('error', () => undefined); // a close follows
+  };
+
+  const scheduleRetry = () => {
+    if (closed || ended || retryTimer) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      connect();
+    }, delay);
+    delay = Math.min(delay * 2, options.maxRetryMs ?? 30_000);
+  };
+
+  connect();
+  return {
+    connected$: connected.asObservable(),
+    devices$: devices.asObservable(),
+    notices$: notices.asObservable(),
+    close() {
+      closed = true;
+      if (retryTimer) clearTimeout(retryTimer);
+      socket?.close(1000, 'closing');
+      connected.next(false);
+      connected.complete();
+      devices.complete();
+      notices.complete();
+    },
+  };
+}
