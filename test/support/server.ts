@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startSyncServer, type RunningSyncServer } from '@tote/sync-server';
+import { startSyncServer, type GatewayTuning, type RunningSyncServer } from '@tote/sync-server';
 import type { Account } from './devices.ts';
 
 export interface TestServer {
@@ -19,10 +19,10 @@ export interface TestServer {
 }
 
 /** `origins`: extra web origins the gateway admits by CORS (a test page serving the desktop renderer). */
-export async function startTestServer(options: { origins?: string[] } = {}): Promise<TestServer> {
+export async function startTestServer(options: { origins?: string[]; tuning?: GatewayTuning } = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tote-server-'));
   const gatewayOrigins = ['chrome-extension://*', ...(options.origins ?? [])];
-  let running = await startSyncServer({ dataDir, port: 0, gatewayPort: 0, gatewayOrigins });
+  let running = await startSyncServer({ dataDir, port: 0, gatewayPort: 0, gatewayOrigins }, options.tuning);
   const couchPort = Number(new URL(running.url).port);
   const port = running.gateway.port;
   const account: Account = {
@@ -39,7 +39,7 @@ export async function startTestServer(options: { origins?: string[] } = {}): Pro
       await running.stop();
     },
     async restart() {
-      running = await startSyncServer({ dataDir, port: couchPort, gatewayPort: port, gatewayOrigins });
+      running = await startSyncServer({ dataDir, port: couchPort, gatewayPort: port, gatewayOrigins }, options.tuning);
       stopped = false;
     },
     async dispose() {
