@@ -248,6 +248,10 @@ describe('bounded requests', () => {
     expect(shape.body.reason).toMatch(/_bulk_docs takes/);
     const getShape = await client.request('POST', `/${carol.dbName}/_bulk_get`, { token: carol.token, body: { docs: [{ rev: '1-a' }] } });
     expect(getShape.status).toBe(400);
+    // server code through filters and views is refused (filter=_selector would bring the embedded server down)
+    const selector = await client.request('POST', `/${carol.dbName}/_changes?filter=_selector`, { token: carol.token, body: { selector: { title: 'x' } } });
+    expect(selector.status).toBe(400);
+    expect((await client.request('GET', `/${carol.dbName}/_changes?filter=app/evil`, { token: carol.token })).status).toBe(400);
     // nothing was written, and the server still serves
     const all = await client.request<{ rows: unknown[] }>('GET', `/${carol.dbName}/_all_docs`, { token: carol.token });
     expect(all.status).toBe(200);
@@ -318,5 +322,29 @@ describe('guest carts', () => {
     expect((await client.logIn(account.name, guest.body.secret)).status).toBe(401);
     const basic = `Basic ${Buffer.from(`${server.admin.name}:${server.admin.password}`).toString('base64')}`;
     expect((await client.request('GET', `/${account.dbName}`, { headers: { authorization: basic } })).status).toBe(404);
+  });
+});
+
+describe('request rate', () => {
+  it('answers 429 with Retry-After past the per-address budget, and serves again after the window', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'tote-gateway-rate-'));
+    let offset = 0;
+    const limited = await startSyncServer({ dataDir: dir, port: 0, gatewayPort: 0, requestsPerMinute: 20 }, { now: () => Date.now() + offset });
+    const limitedClient = gatewayClient(limited.gateway.url, limited.gateway.cert);
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 25; i += 1) statuses.push((await limitedClient.request('GET', '/_tote/session')).status);
+      expect(statuses.slice(0, 20).every((status) => status === 401)).toBe(true);
+      expect(statuses.slice(20)).toEqual([429, 429, 429, 429, 429]);
+      const blocked = await limitedClient.request('GET', '/_tote/session');
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(blocked.body.reason).toMatch(/Too many requests/);
+      offset += 61_000;
+      expect((await limitedClient.request('GET', '/_tote/session')).status).toBe(401);
+    } finally {
+      await limitedClient.close();
+      await limited.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

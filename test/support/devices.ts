@@ -48,7 +48,7 @@ export async function createDevice(name: string, account: Account, options: { cl
   const saved: { session: StoredSession | null } = { session: null };
   const session = createAccountSession({
     client,
-    api: accountApi(trustingFetch, { name }),
+    api: accountApi(trustingFetch, { name }, options.clock),
     store: { load: async () => saved.session, save: async (next) => { saved.session = next; } },
     ...(options.webSocket === false ? {} : { webSocket: (url: string) => new WebSocket(url, { ca: account.cert }) as unknown as WebSocketLike }),
     ...(options.clock ? { clock: options.clock } : {}),

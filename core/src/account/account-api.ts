@@ -4,7 +4,7 @@
  * HTTP failures become ToteErrors whose messages a shopper can act on.
  */
 import { ToteError } from '../errors.ts';
-import type { FetchPort } from '../ports.ts';
+import { systemClock, type Clock, type FetchPort } from '../ports.ts';
 
 /** What a device keeps about its session (the shell stores it; the token is a secret). */
 export interface StoredSession {
@@ -16,6 +16,7 @@ export interface StoredSession {
   readonly guest: boolean;
   /** A guest has no password: this secret signs it in again after its session ends. */
   readonly guestSecret: string | null;
+  /** When the session ends without activity, by this device's clock (the server's clock may differ). */
   readonly expiresAt: number;
   readonly sessionTimeoutMinutes: number;
 }
@@ -31,7 +32,7 @@ export interface DeviceSession {
 interface SessionAnswer {
   token: string;
   secret?: string;
-  session: { id: string; expiresAt: number };
+  session: { id: string; expiresAt: number; renewedAt: number };
   account: { name: string; dbName: string | null; guest: boolean; sessionTimeoutMinutes: number };
 }
 
@@ -63,7 +64,9 @@ export interface AccountApi {
   removeGuest(session: StoredSession): Promise<void>;
 }
 
-export function accountApi(fetchPort: FetchPort, device: { readonly name: string }): AccountApi {
+export function accountApi(fetchPort: FetchPort, device: { readonly name: string }, clock: Clock = systemClock): AccountApi {
+  /** The server's expiry as a duration from now on this device's clock. */
+  const localExpiry = (session: { expiresAt: number; renewedAt: number }) => clock.now() + (session.expiresAt - session.renewedAt);
   const call = async <T>(serverUrl: string, method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<T> => {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -105,7 +108,7 @@ export function accountApi(fetchPort: FetchPort, device: { readonly name: string
     if (!answer.account.dbName) throw new ToteError('SYNC_FORBIDDEN', 'This is a staff account without a cart. Sign in with a shopper account.');
     return {
       serverUrl: serverBase(serverUrl), token: answer.token, sessionId: answer.session.id, name: answer.account.name,
-      dbName: answer.account.dbName, guest: answer.account.guest, guestSecret, expiresAt: answer.session.expiresAt,
+      dbName: answer.account.dbName, guest: answer.account.guest, guestSecret, expiresAt: localExpiry(answer.session),
       sessionTimeoutMinutes: answer.account.sessionTimeoutMinutes,
     };
   };
@@ -132,8 +135,8 @@ export function accountApi(fetchPort: FetchPort, device: { readonly name: string
       return stored(session.serverUrl, answer, session.guestSecret);
     },
     async renew(session) {
-      const answer = await call<{ session: { expiresAt: number; timeoutMs: number } }>(session.serverUrl, 'POST', '/_tote/session/renew', { token: session.token });
-      return { ...session, expiresAt: answer.session.expiresAt, sessionTimeoutMinutes: Math.round(answer.session.timeoutMs / 60_000) };
+      const answer = await call<{ session: { expiresAt: number; renewedAt: number; timeoutMs: number } }>(session.serverUrl, 'POST', '/_tote/session/renew', { token: session.token });
+      return { ...session, expiresAt: localExpiry(answer.session), sessionTimeoutMinutes: Math.round(answer.session.timeoutMs / 60_000) };
     },
     async signOut(session) {
       await call(session.serverUrl, 'POST', '/_tote/logout', { token: session.token });

@@ -10,7 +10,7 @@ import { ToteError } from '../errors.ts';
 import { systemClock, type Clock } from '../ports.ts';
 import { openLiveChannel, type LiveChannel, type OnlineDevice, type WebSocketFactory } from '../sync/live-channel.ts';
 import type { ToteClient } from '../tote-client.ts';
-import { syncTargetOf, type AccountApi, type StoredSession } from './account-api.ts';
+import { syncTargetOf, type AccountApi, type DeviceSession, type StoredSession } from './account-api.ts';
 import { describeGuestMerge, planGuestMerge, type MergeRule } from './guest-merge.ts';
 
 /** Where the shell keeps the session between runs (extension storage, the desktop's store). */
@@ -27,6 +27,8 @@ export interface AccountState {
   readonly guest: boolean;
   readonly serverUrl: string | null;
   readonly expiresAt: number | null;
+  /** Minutes without activity before the session ends. */
+  readonly sessionTimeoutMinutes: number | null;
   /** Other devices of this shopper connected right now (from the live channel). */
   readonly devicesOnline: readonly OnlineDevice[];
   /** Something the shopper should read once: what a merge did, why the session ended. */
@@ -34,11 +36,12 @@ export interface AccountState {
 }
 
 export const SIGNED_OUT: AccountState = Object.freeze({
-  phase: 'signed-out', name: null, guest: false, serverUrl: null, expiresAt: null, devicesOnline: [], notice: null,
+  phase: 'signed-out', name: null, guest: false, serverUrl: null, expiresAt: null, sessionTimeoutMinutes: null, devicesOnline: [], notice: null,
 });
 
 export interface AccountSessionOptions {
   readonly client: ToteClient;
+  /** Built with the same clock as this session: expiry times are the device's. */
   readonly api: AccountApi;
   readonly store: SessionStore;
   /** Absent: no live channel (sync still works, by long-polling). */
@@ -65,6 +68,14 @@ export interface AccountSession {
   /** "Stay signed in" in the idle warning. */
   staySignedIn(): Promise<void>;
   signOut(): Promise<void>;
+  /** The shopper's signed-in devices; `current` is this one. */
+  devices(): Promise<{ current: string; sessions: readonly DeviceSession[] }>;
+  /** Signs another device out. */
+  signOutDevice(sessionId: string): Promise<void>;
+  /** Other devices are signed out by it; this one stays signed in. */
+  changePassword(oldPassword: string, newPassword: string): Promise<void>;
+  /** Minutes without activity before the session ends (15 to 120). */
+  setSessionTimeout(minutes: number): Promise<void>;
   dismissNotice(): void;
   close(): Promise<void>;
 }
@@ -120,8 +131,9 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
       live.notices$.subscribe((notice) => {
         if (notice.type === 'changed') client.sync?.reconnect();
         else if (notice.type === 'session-expiring') {
-          if (session) session = { ...session, expiresAt: notice.expiresAt };
-          update({ phase: 'expiring', expiresAt: notice.expiresAt });
+          const expiresAt = clock.now() + notice.expiresInMs;
+          if (session) session = { ...session, expiresAt };
+          update({ phase: 'expiring', expiresAt });
         } else {
           void expired(notice.reason === 'revoked'
             ? 'This device was signed out from another device. Sign in again; your changes are kept on this device.'
@@ -138,7 +150,7 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
     await store.save(next);
     await client.configureSync(syncTargetOf(next));
     openLive(next);
-    update({ name: next.name, guest: next.guest, serverUrl: next.serverUrl, notice });
+    update({ name: next.name, guest: next.guest, serverUrl: next.serverUrl, sessionTimeoutMinutes: next.sessionTimeoutMinutes, notice });
     schedule(next);
   };
 
@@ -186,6 +198,13 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
     update({ notice: describeGuestMerge(plan.report) });
   };
 
+  const signedIn = (): StoredSession => {
+    if (!session || state.value.phase === 'signed-out' || state.value.phase === 'expired') {
+      throw new ToteError('SESSION_EXPIRED', 'Sign in first.');
+    }
+    return session;
+  };
+
   const renew = async () => {
     if (!session || state.value.phase === 'expired' || state.value.phase === 'signed-out') return;
     renewing ??= (async () => {
@@ -193,6 +212,7 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
         const renewed = await api.renew(session!);
         session = renewed;
         await store.save(renewed);
+        update({ sessionTimeoutMinutes: renewed.sessionTimeoutMinutes });
         schedule(renewed);
       } catch (error) {
         if (error instanceof ToteError && error.code === 'SESSION_EXPIRED') await expired(error.message);
@@ -249,6 +269,22 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
       await store.save(null);
       state.next(SIGNED_OUT);
       if (current && !current.guest) await api.signOut(current).catch(() => undefined);
+    },
+    async devices() {
+      return api.sessions(signedIn());
+    },
+    async signOutDevice(sessionId) {
+      await api.revoke(signedIn(), sessionId);
+    },
+    async changePassword(oldPassword, newPassword) {
+      await api.changePassword(signedIn(), oldPassword, newPassword);
+    },
+    async setSessionTimeout(minutes) {
+      const changed = await api.setSessionTimeout(signedIn(), minutes);
+      session = changed;
+      await store.save(changed);
+      update({ sessionTimeoutMinutes: changed.sessionTimeoutMinutes });
+      await renew(); // the new timeout applies from now
     },
     dismissNotice() {
       update({ notice: null });

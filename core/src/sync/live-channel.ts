@@ -25,7 +25,7 @@ export interface OnlineDevice {
 
 export type LiveNotice =
   | { readonly type: 'changed' }
-  | { readonly type: 'session-expiring'; readonly expiresAt: number }
+  | { readonly type: 'session-expiring'; readonly expiresInMs: number }
   | { readonly type: 'session-ended'; readonly reason: 'expired' | 'revoked' | 'signed-out' };
 
 export interface LiveChannel {
@@ -70,7 +70,7 @@ export function openLiveChannel(options: {
     socket = current;
     current.addEventListener('open', () => current.send(JSON.stringify({ type: 'hello', token: options.token })));
     current.addEventListener('message', (event) => {
-      let message: { type?: string; online?: OnlineDevice[]; expiresAt?: number; reason?: string };
+      let message: { type?: string; online?: OnlineDevice[]; expiresInMs?: number; reason?: string };
       try {
         message = JSON.parse(String(event.data)) as typeof message;
       } catch {
@@ -88,7 +88,7 @@ export function openLiveChannel(options: {
           devices.next(Object.freeze([...(message.online ?? [])]));
           break;
         case 'session-expiring':
-          notices.next({ type: 'session-expiring', expiresAt: Number(message.expiresAt) });
+          notices.next({ type: 'session-expiring', expiresInMs: Number(message.expiresInMs) });
           break;
         case 'session-expired':
           end('expired');

@@ -100,6 +100,18 @@ export async function accountStore(couch: CouchAdmin): Promise<AccountStore> {
     if (saved.status === 409) throw new GatewayError(409, 'conflict', 'The account was changed at the same time. Try again.');
     return { ...doc, _rev: saved.body.rev };
   };
+  /** Read, change, write; a concurrent write (another request, another gateway) is re-read and applied again. */
+  const modify = async (name: string, change: (doc: AccountDoc) => AccountDoc): Promise<AccountDoc> => {
+    for (let attempt = 0; ; attempt += 1) {
+      const doc = await read(canonicalName(name));
+      if (!doc) throw new GatewayError(404, 'not_found', 'This account no longer exists.');
+      try {
+        return await write(change(doc));
+      } catch (error) {
+        if (!(error instanceof GatewayError && error.status === 409) || attempt >= 4) throw error;
+      }
+    }
+  };
   const provisionDb = async (dbName: string) => {
     const created = await couch.request('PUT', `/${dbName}`, undefined, [412]);
     if (created.status !== 412) await couch.request('PUT', `/${dbName}/_security`, onlyAdmins);
@@ -130,14 +142,11 @@ export async function accountStore(couch: CouchAdmin): Promise<AccountStore> {
       return doc && ok ? publicAccount(doc) : null;
     },
     async setPassword(name, password) {
-      const doc = await read(canonicalName(name));
-      if (!doc) throw new GatewayError(404, 'not_found', 'This account no longer exists.');
-      await write({ ...doc, passwordHash: await hashPassword(checkPassword(password)) });
+      const passwordHash = await hashPassword(checkPassword(password));
+      await modify(name, (doc) => ({ ...doc, passwordHash }));
     },
     async update(name, change) {
-      const doc = await read(canonicalName(name));
-      if (!doc) throw new GatewayError(404, 'not_found', 'This account no longer exists.');
-      return publicAccount(await write({ ...doc, ...change }));
+      return publicAccount(await modify(name, (doc) => ({ ...doc, ...change })));
     },
     async remove(name) {
       const doc = await read(canonicalName(name));

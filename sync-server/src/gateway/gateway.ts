@@ -144,14 +144,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (/^basic /i.test(header) || cookie) {
       const key = createHash('sha256').update(`${header}|${cookie ?? ''}`).digest('base64');
       let cached = adminCheckCache.get(key);
+      // Failed admin checks count per address: strangers guessing cannot lock the real admin out.
+      const limitKey = `couch-admin@${address(request)}`;
       if (!cached || cached.until < now()) {
-        await limits.checkLogin('couch-admin', address(request));
+        await limits.checkLogin(limitKey, address(request));
         const probe = await fetch(`${couch.url}/_session`, {
           headers: { accept: 'application/json', ...(header ? { authorization: header } : {}), ...(cookie ? { cookie: `AuthSession=${cookie}` } : {}) },
         });
         const body = (await probe.json().catch(() => null)) as { userCtx?: { name?: string | null; roles?: string[] } } | null;
         const name = body?.userCtx?.roles?.includes('_admin') ? (body.userCtx.name ?? '_admin') : null;
-        if (!name) await limits.loginFailed('couch-admin', address(request));
+        if (!name) await limits.loginFailed(limitKey, address(request));
         cached = { name, until: now() + 30_000 };
         adminCheckCache.set(key, cached);
       }
@@ -355,7 +357,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (!decision.allow) {
       throw new GatewayError(decision.status, decision.status === 401 ? 'unauthorized' : decision.status === 405 ? 'method_not_allowed' : 'forbidden', decision.reason);
     }
-    if (principal.caller.kind === 'account') checkBody(request, pathname, options.maxDocBytes);
+    if (principal.caller.kind === 'account') {
+      checkQuery(request.url);
+      checkBody(request, pathname, options.maxDocBytes);
+    }
     const asAdmin = principal.caller.kind === 'account';
     return reply.from(request.url, {
       rewriteRequestHeaders: (_request, headers) => {
@@ -414,6 +419,17 @@ function routeName(url: string): string {
   const second = parts[1];
   if (!second) return 'db';
   return second.startsWith('_') ? second : parts.length > 2 ? 'attachment' : 'doc';
+}
+
+/**
+ * Query options a shopper may not use: CouchDB filter functions and views run server code (and
+ * `filter=_selector` brings pouchdb-server down); replication needs none of them.
+ */
+function checkQuery(url: string): void {
+  const query = new URLSearchParams(url.split('?')[1] ?? '');
+  const filter = query.get('filter');
+  if (filter !== null && filter !== '_doc_ids') throw new GatewayError(400, 'bad_request', 'Only the _doc_ids filter is supported.');
+  if (query.has('view')) throw new GatewayError(400, 'bad_request', 'Views are not available.');
 }
 
 /** Shape and size of what a shopper sends: 400 with a reason, 413 for oversized cart documents. */

@@ -5,7 +5,7 @@
  *
  * Protocol (JSON text frames): the client's first message is `{type:"hello", token}` (never in the URL,
  * so it stays out of logs). The server answers `ready`, then sends `changed`, `devices`,
- * `session-expiring`, `session-expired` and `session-revoked`. Fan-out goes through the shared state's
+ * `session-expiring` (with `expiresInMs`), `session-expired` and `session-ended` (revoked or signed out). Fan-out goes through the shared state's
  * pub/sub, so a write through one gateway instance reaches devices connected to another.
  */
 import { randomBytes } from 'node:crypto';
@@ -89,7 +89,8 @@ export function liveHub(state: SharedState, sessions: SessionService, options: L
     connection.session = session;
     if (session.expiresAt - now() <= options.warnBeforeMs && connection.warnedFor !== session.expiresAt) {
       connection.warnedFor = session.expiresAt;
-      send(connection, { type: 'session-expiring', expiresAt: session.expiresAt });
+      // expiresInMs as well: device clocks differ from the server's
+      send(connection, { type: 'session-expiring', expiresAt: session.expiresAt, expiresInMs: session.expiresAt - now() });
     }
   };
 

@@ -188,6 +188,17 @@ export async function redisState(url: string, prefix = 'tote:'): Promise<SharedS
     throw error;
   }
   started = true;
+  // After the start, a lost connection is retried by ioredis; say so once per outage instead of per attempt.
+  let reported = false;
+  const onError = (error: Error) => {
+    if (reported) return;
+    reported = true;
+    console.error(`Redis at ${address} is unreachable (${error.message}); retrying. Sign-ins and the live channel wait for it.`);
+  };
+  for (const connection of [client, subscriber]) {
+    connection.on('error', onError);
+    connection.on('ready', () => { reported = false; });
+  }
   const listeners = new Map<string, Set<(message: string) => void>>();
   subscriber.on('message', (channel: string, message: string) => {
     for (const listener of [...(listeners.get(channel) ?? [])]) listener(message);
