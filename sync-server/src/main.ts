@@ -15,11 +15,11 @@ async function main() {
       : `  using the CouchDB at ${server.url}`,
     `  CouchDB itself: ${server.url} (loopback only; clients use the gateway above)`,
     `  admin UI (Fauxton): ${server.gateway.url}/_utils/  (admin: ${server.admin.name})`,
-    `  shopper account: ${server.shopper.name}, cart database ${server.shopper.dbUrl}`,
+    `  shopper account: ${server.shopper.name} (cart database ${server.shopper.dbName})`,
   ];
   if (server.admin.generated) lines.push(`  generated admin password (shown once, kept in ${path.join(server.dataDir, 'admin.json')}): ${server.admin.password}`);
   if (server.shopper.generated) lines.push(`  generated shopper password (shown once, kept in ${path.join(server.dataDir, 'shopper.json')}): ${server.shopper.password}`);
-  lines.push(`Point the extension and the desktop app (Settings) at ${server.url}, with the shopper account. Press Ctrl+C to stop.`);
+  lines.push(`In the extension or the desktop app, enter ${server.gateway.url} and sign in (the shopper account above works), create an account, or continue as a guest. Press Ctrl+C to stop.`);
   console.log(lines.join('\n'));
 
   let stopping = false;
