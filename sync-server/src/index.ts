@@ -30,7 +30,7 @@ export interface GatewayTuning {
   readonly rateLimits?: Partial<RateLimitConfig>;
   readonly maxDocBytes?: number;
   readonly maxBodyBytes?: number;
-  readonly live?: { readonly warnBeforeMs: number; readonly checkEveryMs: number };
+  readonly live?: { readonly warnBeforeMs: number; readonly checkEveryMs: number; readonly pingEveryMs?: number };
   /** The gateway's clock (tests move it to expire sessions and guests). */
   readonly now?: () => number;
 }

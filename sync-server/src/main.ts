@@ -14,9 +14,14 @@ async function main() {
       ? `  embedded CouchDB-compatible server (pouchdb-server) on loopback, data kept in ${server.dataDir}`
       : `  using the CouchDB at ${server.url}`,
     `  CouchDB itself: ${server.url} (loopback only; clients use the gateway above)`,
-    `  admin UI (Fauxton): ${server.gateway.url}/_utils/  (admin: ${server.admin.name})`,
+    `  admin UI (Fauxton): ${server.gateway.url}/_utils/`,
     `  shopper account: ${server.shopper.name} (cart database ${server.shopper.dbName})`,
   ];
+  const adminPassword = server.admin.generated
+    ? `the generated password below`
+    : config.admin ? 'the password in TOTE_ADMIN_PASSWORD' : `the password kept in ${path.join(server.dataDir, 'admin.json')}`;
+  lines.push(`Sign in as admin: open ${server.gateway.url}/_utils/ and log in as "${server.admin.name}" with ${adminPassword}; `
+    + `the same name and password sign in to the gateway's admin routes (POST ${server.gateway.url}/_tote/login).`);
   if (server.admin.generated) lines.push(`  generated admin password (shown once, kept in ${path.join(server.dataDir, 'admin.json')}): ${server.admin.password}`);
   if (server.shopper.generated) lines.push(`  generated shopper password (shown once, kept in ${path.join(server.dataDir, 'shopper.json')}): ${server.shopper.password}`);
   lines.push(`In the extension or the desktop app, enter ${server.gateway.url} and sign in (the shopper account above works), create an account, or continue as a guest. Press Ctrl+C to stop.`);

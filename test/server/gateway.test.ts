@@ -20,7 +20,7 @@ const now = () => Date.now() + clockOffset;
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'tote-gateway-'));
   server = await startSyncServer({ dataDir, port: 0, gatewayPort: 0 }, {
-    now, live: { warnBeforeMs: 60_000, checkEveryMs: 200 },
+    now, live: { warnBeforeMs: 60_000, checkEveryMs: 200, pingEveryMs: 300 },
     rateLimits: { loginFailuresPerAccount: 5, loginFailuresPerAddress: 50, signupsPerAddressPerHour: 1000 },
   });
   client = gatewayClient(server.gateway.url, server.gateway.cert);
@@ -129,6 +129,10 @@ describe('accounts and sessions', () => {
       expect(answer.status).toBe(400);
       expect(answer.body.reason).toMatch(/15 to 120/);
     }
+    expect((await client.request('PATCH', '/_tote/account', { token: shopper.token, body: { sessionTimeoutMinutes: 120 } })).status).toBe(200);
+    const longest = await client.request<{ session: { expiresAt: number } }>('POST', '/_tote/session/renew', { token: shopper.token });
+    expect(longest.body.session.expiresAt - now()).toBeGreaterThan(119 * 60_000);
+    expect(longest.body.session.expiresAt - now()).toBeLessThanOrEqual(120 * 60_000);
     expect((await client.request('PATCH', '/_tote/account', { token: shopper.token, body: { sessionTimeoutMinutes: 15 } })).status).toBe(200);
     const renewed = await client.request<{ session: { expiresAt: number } }>('POST', '/_tote/session/renew', { token: shopper.token });
     expect(renewed.body.session.expiresAt - now()).toBeGreaterThan(14 * 60_000);
@@ -296,6 +300,24 @@ describe('live channel', () => {
     clockOffset += 60_000;
     await live.next('session-expired');
     expect((await live.closed).code).toBe(4401);
+  });
+
+  it('pings connected devices (keeping an extension awake) and drops one that stopped answering', async () => {
+    const shopper = await client.signUp('gina.live@example.com', 'correct horse battery', 'phone');
+    const laptop = (await client.logIn('gina.live@example.com', 'correct horse battery', 'laptop')).body as { token: string };
+    const awake = await client.live(shopper.token);
+    const vanished = await client.live(laptop.token, { answerPings: false });
+    await awake.next('ready');
+    await vanished.next('ready');
+    // two ping rounds: the one that never answered is dropped and the other device sees it go offline
+    expect((await vanished.closed).code).toBe(1006);
+    await expect.poll(() => awake.messages.filter((message) => message.type === 'ping').length).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => {
+      const lastDevices = awake.messages.filter((message) => message.type === 'devices').at(-1) as { online: { device: string }[] } | undefined;
+      return lastDevices?.online.map((device) => device.device);
+    }).toEqual(['phone']);
+    expect(server.gateway.liveConnections()).toBeGreaterThanOrEqual(1);
+    awake.close();
   });
 
   it('refuses a socket that does not sign in', async () => {

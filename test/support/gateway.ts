@@ -15,8 +15,8 @@ export interface GatewayClient {
   readonly fetch: typeof globalThis.fetch;
   signUp(name: string, password?: string, device?: string): Promise<{ token: string; dbName: string; sessionId: string }>;
   logIn(name: string, password: string, device?: string): Promise<Answer>;
-  /** Opens the live channel and says hello; collects every message. */
-  live(token: string): Promise<LiveSocket>;
+  /** Opens the live channel and says hello; collects every message. `answerPings: false`: a device that vanished. */
+  live(token: string, options?: { answerPings?: boolean }): Promise<LiveSocket>;
   close(): Promise<void>;
 }
 
@@ -57,8 +57,8 @@ export function gatewayClient(url: string, cert: string): GatewayClient {
     logIn(name, password, device = 'test device') {
       return client.request('POST', '/_tote/login', { body: { name, password, device } });
     },
-    live(token) {
-      const socket = new WebSocket(`${url.replace(/^https/, 'wss')}/_tote/live`, { ca: cert });
+    live(token, options = {}) {
+      const socket = new WebSocket(`${url.replace(/^https/, 'wss')}/_tote/live`, { ca: cert, autoPong: options.answerPings ?? true });
       const messages: Record<string, unknown>[] = [];
       const waiters = new Set<() => void>();
       socket.on('message', (data) => {

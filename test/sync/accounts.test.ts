@@ -37,6 +37,23 @@ afterAll(async () => {
   await server?.dispose();
 });
 
+describe('the live channel', () => {
+  it('only speeds sync up: with it down, changes still reach the other device (long-polling)', async () => {
+    const laptop = await createDevice('quiet-laptop', server.account, { clock, webSocket: false });
+    const phone = await createDevice('quiet-phone', server.account, { clock, webSocket: false });
+    devices.push(laptop, phone);
+    await laptop.account.signUp(laptop.serverUrl, 'quiet@example.com', 'quiet password');
+    await phone.account.signIn(phone.serverUrl, 'quiet@example.com', 'quiet password');
+    await Promise.all([waitForPhase(laptop, 'in-sync'), waitForPhase(phone, 'in-sync')]);
+    expect(server.running.gateway.liveConnections()).toBe(0); // the first devices of this file: no socket anywhere
+    await laptop.client.store.dispatch(cartCommands.add(product('without-live-channel')));
+    await waitForState(phone, (state) => titles(state).includes('Product without-live-channel x1'));
+    const [item] = selectItems(phone.client.store.getState());
+    await phone.client.store.dispatch(cartCommands.setQuantity(item!.id, 3));
+    await waitForState(laptop, (state) => titles(state).includes('Product without-live-channel x3'));
+  });
+});
+
 describe('sessions that end', () => {
   it('a device signed out from another device keeps its changes and sends them after signing in again', async () => {
     const laptop = await device('laptop');

@@ -97,7 +97,7 @@ export function openLiveChannel(options: {
           end(message.reason === 'revoked' ? 'revoked' : 'signed-out');
           break;
         default:
-          break;
+          break; // `ping` (it keeps the connection, and an extension's service worker, awake) and anything newer
       }
     });
     current.addEventListener('close', () => {

@@ -39,7 +39,7 @@ export interface GatewayOptions {
   readonly maxDocBytes: number;
   /** One request body: larger ones get 413. */
   readonly maxBodyBytes: number;
-  readonly live: { readonly warnBeforeMs: number; readonly checkEveryMs: number };
+  readonly live: { readonly warnBeforeMs: number; readonly checkEveryMs: number; readonly pingEveryMs?: number };
   readonly now?: () => number;
 }
 
@@ -108,7 +108,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   await app.register(websocket, { options: { maxPayload: 16 * 1024 } });
   await app.register(replyFrom, {
     base: couch.url,
-    undici: { connections: 64, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: 10 * 60_000, bodyTimeout: 10 * 60_000 },
+    // Every connected device holds one long-polled `_changes` request open: the pool to CouchDB must hold
+    // one connection per online device, or writes queue behind the polls.
+    undici: { connections: 4096, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: 10 * 60_000, bodyTimeout: 10 * 60_000 },
   });
 
   app.setErrorHandler((error: unknown, _request, reply) => {

@@ -5,8 +5,11 @@
  *
  * Protocol (JSON text frames): the client's first message is `{type:"hello", token}` (never in the URL,
  * so it stays out of logs). The server answers `ready`, then sends `changed`, `devices`,
- * `session-expiring` (with `expiresInMs`), `session-expired` and `session-ended` (revoked or signed out). Fan-out goes through the shared state's
- * pub/sub, so a write through one gateway instance reaches devices connected to another.
+ * `session-expiring` (with `expiresInMs`), `session-expired` and `session-ended` (revoked or signed out),
+ * and a `ping` every `pingEveryMs` (20 s by default): a message received keeps a Chrome extension's
+ * service worker alive, and a WebSocket-level ping finds devices that vanished without closing (no pong
+ * by the next round: the socket is dropped). Fan-out goes through the shared state's pub/sub, so a write
+ * through one gateway instance reaches devices connected to another.
  */
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
@@ -24,6 +27,8 @@ export interface LiveOptions {
   readonly warnBeforeMs: number;
   /** How often sessions of connected devices are checked. */
   readonly checkEveryMs: number;
+  /** How often connected devices get a `ping` (and must answer the WebSocket-level ping). Default 20 s. */
+  readonly pingEveryMs?: number;
   readonly now?: () => number;
 }
 
@@ -33,6 +38,8 @@ interface Connection {
   session: Session;
   readonly token: string;
   warnedFor: number | null;
+  /** Answered the last WebSocket-level ping. */
+  alive: boolean;
 }
 
 export interface LiveHub {
@@ -99,6 +106,21 @@ export function liveHub(state: SharedState, sessions: SessionService, options: L
   }, options.checkEveryMs);
   timer.unref();
 
+  const pinger = setInterval(() => {
+    for (const group of byAccount.values()) {
+      for (const connection of group.connections) {
+        if (!connection.alive) {
+          connection.socket.terminate(); // gone without closing: 'close' follows and the device is shown offline
+          continue;
+        }
+        connection.alive = false;
+        connection.socket.ping();
+        send(connection, { type: 'ping' });
+      }
+    }
+  }, options.pingEveryMs ?? 20_000);
+  pinger.unref();
+
   const join = async (connection: Connection) => {
     const name = connection.session.name;
     let group = byAccount.get(name);
@@ -150,10 +172,13 @@ export function liveHub(state: SharedState, sessions: SessionService, options: L
             socket.close(4401, 'sign in again');
             return;
           }
-          connection = { id: randomBytes(9).toString('base64url'), socket, session, token, warnedFor: null };
+          connection = { id: randomBytes(9).toString('base64url'), socket, session, token, warnedFor: null, alive: true };
           await join(connection);
           await recheck(connection);
         });
+      });
+      socket.on('pong', () => {
+        if (connection) connection.alive = true;
       });
       socket.on('close', () => {
         clearTimeout(helloTimer);
@@ -171,6 +196,7 @@ export function liveHub(state: SharedState, sessions: SessionService, options: L
     },
     async close() {
       clearInterval(timer);
+      clearInterval(pinger);
       for (const group of byAccount.values()) for (const connection of group.connections) connection.socket.close(1001, 'server stopping');
     },
   };
