@@ -17,3 +17,10 @@ export { accountApi, serverBase, syncTargetOf, type AccountApi, type DeviceSessi
 export { createAccountSession, SIGNED_OUT, type AccountPhase, type AccountSession, type AccountSessionOptions, type AccountState, type SessionStore } from './account/account-session.ts';
 export { describeGuestMerge, planGuestMerge, type GuestMergePlan, type GuestMergeReport, type MergeRule } from './account/guest-merge.ts';
 export { openLiveChannel, type LiveChannel, type LiveNotice, type OnlineDevice, type WebSocketFactory, type WebSocketLike } from './sync/live-channel.ts';
+export {
+  compare as compareHlc, createHlc, formatHlc, hlc, HLC_MAX_COUNTER, HLC_MAX_DRIFT_MS, HLC_MAX_NODE_LENGTH, HLC_MAX_WALL,
+  isBeyondDrift, maxHlc, parseHlc, receive as receiveHlc, stampAfter, stampAt, tick as tickHlc, tryParseHlc, type Hlc,
+} from './merge/hlc.ts';
+export * from './merge/item-clocks.ts';
+export * from './merge/field-merge.ts';
+export * from './merge/conflict-log.ts';

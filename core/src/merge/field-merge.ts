@@ -1,0 +1,221 @@
+/**
+ * Merging two versions of one item, field by field, against the version both started from (the common
+ * ancestor). Pure, deterministic and commutative: mergeItem(a, x, y) and mergeItem(a, y, x) give the
+ * same document and the same conflicts, and merging a result again with either input changes nothing.
+ * Rules and examples: docs/merge.md.
+ *
+ * Nothing is dropped silently: every field where one device's change replaced another's is returned as a
+ * FieldConflict (the shopper's notice, with the losing value so it can be brought back).
+ */
+import type { CartItem, PricePoint } from '../cart/cart-types.ts';
+import { PRICE_HISTORY_LIMIT } from '../cart/cart-types.ts';
+import { ToteError } from '../errors.ts';
+import { compare, formatHlc, maxHlc, type Hlc } from './hlc.ts';
+import {
+  creationStamp, fieldStamps, hasFieldClocks, MERGE_FIELDS, withFieldStamps,
+  type ClockedItem, type FieldStamps, type FieldValue, type MergeField,
+} from './item-clocks.ts';
+
+/** 'same-field': both devices changed one field. 'delete-vs-edit': one removed the item, the other changed it. */
+export type ConflictKind = 'same-field' | 'delete-vs-edit';
+/** 'later-wins': the change with the later stamp was kept. 'delete-vs-edit-kept': the item was kept, not removed. */
+export type ConflictResolution = 'later-wins' | 'delete-vs-edit-kept';
+
+export interface ConflictSide {
+  readonly value: FieldValue;
+  /** The stamp of the change (formatHlc). */
+  readonly stamp: string;
+  /** The device that made it. */
+  readonly device: string;
+}
+
+export interface FieldConflict {
+  /** Stable: the same conflict found twice, or on two devices, has the same id. */
+  readonly id: string;
+  readonly itemId: string;
+  /** The item's merged title and currency, for the notice. */
+  readonly title: string;
+  readonly currency: string;
+  /** For 'delete-vs-edit', 'deleted'. */
+  readonly field: MergeField;
+  readonly kind: ConflictKind;
+  readonly resolution: ConflictResolution;
+  /** What the item has now. For 'delete-vs-edit', value false and the edit that kept the item. */
+  readonly winner: ConflictSide;
+  /** What was replaced. For 'delete-vs-edit', value true and the removal. */
+  readonly loser: ConflictSide;
+}
+
+export interface ItemMerge {
+  readonly merged: ClockedItem;
+  /** In MERGE_FIELDS order. Empty when the merged item is removed: there is nothing left to show. */
+  readonly conflicts: readonly FieldConflict[];
+}
+
+interface Version {
+  readonly doc: ClockedItem;
+  readonly stamps: FieldStamps;
+  readonly creation: Hlc;
+  readonly clocked: boolean;
+}
+
+interface Outcome {
+  readonly value: FieldValue;
+  readonly stamp: Hlc;
+  /** The change that lost, when one did. */
+  readonly loser?: { readonly value: FieldValue; readonly stamp: Hlc };
+}
+
+function version(doc: ClockedItem): Version {
+  return { doc, stamps: fieldStamps(doc), creation: creationStamp(doc), clocked: hasFieldClocks(doc) };
+}
+
+/**
+ * Did this version change the field since the ancestor? A different value always counts. With field
+ * clocks a later stamp counts too, so changing a value and back (3 → 5 → 3) is still a change. Without
+ * them the stamp is the whole document's and says nothing about this field.
+ */
+function changedSince(ancestor: Version, side: Version, field: MergeField): boolean {
+  if (ancestor.doc[field] !== side.doc[field]) return true;
+  return side.clocked && compare(side.stamps[field], ancestor.stamps[field]) > 0;
+}
+
+/** Without an ancestor, a field still at its creation stamp was provably never changed on that side. */
+function changedEver(side: Version, field: MergeField): boolean {
+  return compare(side.stamps[field], side.creation) !== 0;
+}
+
+/** Later stamp first; equal stamps (one device, one moment: only a damaged document) by value, so the
+ * choice never depends on which version is called local. */
+function later(field: MergeField, x: Version, y: Version): [Version, Version] {
+  const order = compare(x.stamps[field], y.stamps[field]) || (JSON.stringify(x.doc[field]) > JSON.stringify(y.doc[field]) ? 1 : -1);
+  return order > 0 ? [x, y] : [y, x];
+}
+
+function take(field: MergeField, winner: Version, loser?: Version): Outcome {
+  return loser
+    ? { value: winner.doc[field], stamp: winner.stamps[field], loser: { value: loser.doc[field], stamp: loser.stamps[field] } }
+    : { value: winner.doc[field], stamp: winner.stamps[field] };
+}
+
+/** Every field but `deleted`. */
+function mergeField(field: MergeField, ancestor: Version | null, local: Version, remote: Version): Outcome {
+  // Same value on both sides: nothing to decide. The later stamp is kept so the result is the same
+  // whichever side is local.
+  if (local.doc[field] === remote.doc[field]) return { value: local.doc[field], stamp: maxHlc(local.stamps[field], remote.stamps[field]) };
+  const localChanged = ancestor ? changedSince(ancestor, local, field) : changedEver(local, field);
+  const remoteChanged = ancestor ? changedSince(ancestor, remote, field) : changedEver(remote, field);
+  // Only one side changed the field: that change wins, whatever the clocks say (it saw the other value).
+  if (localChanged && !remoteChanged) return take(field, local);
+  if (remoteChanged && !localChanged) return take(field, remote);
+  // Both changed it (or, without an ancestor, neither can be shown to be older): the later stamp wins
+  // and the other value is reported, so the shopper can bring it back in one action.
+  const [winner, loser] = later(field, local, remote);
+  return take(field, winner, loser);
+}
+
+interface DeletedOutcome extends Outcome {
+  /** Set when the item was kept although one side removed it: the edit that kept it and the removal. */
+  readonly kept?: { readonly edit: Hlc; readonly removal: Hlc };
+}
+
+/** The `deleted` field: a removal never silently discards an edit the removing device had not seen. */
+function mergeDeleted(ancestor: Version | null, local: Version, remote: Version): DeletedOutcome {
+  if (local.doc.deleted === remote.doc.deleted) {
+    return { value: local.doc.deleted, stamp: maxHlc(local.stamps.deleted, remote.stamps.deleted) };
+  }
+  const [removing, keeping] = local.doc.deleted ? [local, remote] : [remote, local];
+  // The item was already removed when both started, and one side brought it back: that is the change.
+  if (ancestor && !changedSince(ancestor, removing, 'deleted')) return take('deleted', keeping);
+  // Edits on the keeping side that the removing side had not seen: with an ancestor, any change since it;
+  // without, any field whose stamp is later than the removing side's stamp for that field.
+  const unseen = MERGE_FIELDS.filter((field) => (ancestor
+    ? changedSince(ancestor, keeping, field)
+    : compare(keeping.stamps[field], removing.stamps[field]) > 0));
+  // Delete-vs-edit: keep the item (and tell the shopper). The removal can be repeated in one action.
+  if (unseen.length > 0) {
+    const edit = unseen.map((field) => keeping.stamps[field]).reduce(maxHlc);
+    return { ...take('deleted', keeping), kept: { edit, removal: removing.stamps.deleted } };
+  }
+  // The other side changed nothing the removal had not seen: the removal stands.
+  return take('deleted', removing);
+}
+
+/** Fields fixed when the item was added. Both sides agree unless a document was damaged; then the
+ * earlier-added version is taken, so the choice is the same on every device. */
+function identityOf(x: ClockedItem, y: ClockedItem): ClockedItem {
+  const key = (item: CartItem) => JSON.stringify([item.url, item.shop, item.addedBy, item.addedPriceMinor ?? null]);
+  if (x.addedAt !== y.addedAt) return x.addedAt < y.addedAt ? x : y;
+  return key(x) <= key(y) ? x : y;
+}
+
+/** The last change of the two (updatedAt, then updatedBy): what "last changed" shows after a merge. */
+function lastChangeOf(x: ClockedItem, y: ClockedItem): ClockedItem {
+  if (x.updatedAt !== y.updatedAt) return x.updatedAt > y.updatedAt ? x : y;
+  return x.updatedBy >= y.updatedBy ? x : y;
+}
+
+/** Every price either device saw, oldest first, the newest PRICE_HISTORY_LIMIT kept. Observations are
+ * facts, not choices: none is dropped for another device's. */
+function mergePriceHistory(x: readonly PricePoint[] = [], y: readonly PricePoint[] = []): PricePoint[] {
+  const points = new Map<string, PricePoint>();
+  for (const point of [...x, ...y]) points.set(`${point.at}:${point.priceMinor}`, point);
+  return [...points.values()]
+    .sort((a, b) => a.at - b.at || a.priceMinor - b.priceMinor)
+    .slice(-PRICE_HISTORY_LIMIT);
+}
+
+function side(value: FieldValue, stamp: Hlc): ConflictSide {
+  return Object.freeze({ value, stamp: formatHlc(stamp), device: stamp.node });
+}
+
+function conflict(merged: CartItem, field: MergeField, kind: ConflictKind, resolution: ConflictResolution,
+  winner: ConflictSide, loser: ConflictSide): FieldConflict {
+  return Object.freeze({
+    id: `${merged.id}|${field}|${winner.stamp}|${loser.stamp}`,
+    itemId: merged.id, title: merged.title, currency: merged.currency, field, kind, resolution, winner, loser,
+  });
+}
+
+/**
+ * Merges two versions of one item. `ancestor` is the version both started from (for the replication:
+ * the server version the pushing device last saw), or null when unknown; then the field stamps alone decide.
+ */
+export function mergeItem(ancestor: ClockedItem | null, local: ClockedItem, remote: ClockedItem): ItemMerge {
+  if (local.id !== remote.id || (ancestor !== null && ancestor.id !== local.id)) {
+    throw new ToteError('INVALID_INPUT', 'Only versions of the same item can be merged.', { field: 'id' });
+  }
+  const base = ancestor ? version(ancestor) : null;
+  const l = version(local);
+  const r = version(remote);
+
+  const outcomes = {} as Record<MergeField, Outcome>;
+  for (const field of MERGE_FIELDS) if (field !== 'deleted') outcomes[field] = mergeField(field, base, l, r);
+  const deleted = mergeDeleted(base, l, r);
+  outcomes.deleted = deleted;
+
+  const identity = identityOf(local, remote);
+  const last = lastChangeOf(local, remote);
+  const values = Object.fromEntries(MERGE_FIELDS.map((field) => [field, outcomes[field].value]));
+  const item = {
+    ...identity, ...values,
+    updatedAt: last.updatedAt, updatedBy: last.updatedBy,
+    priceHistory: mergePriceHistory(local.priceHistory, remote.priceHistory),
+  } as CartItem;
+  const stamps = Object.fromEntries(MERGE_FIELDS.map((field) => [field, outcomes[field].stamp])) as Record<MergeField, Hlc>;
+  const merged = withFieldStamps(item, stamps);
+
+  // A removed item shows no notices: both sides removed it, or the removal saw every change.
+  if (merged.deleted) return Object.freeze({ merged, conflicts: Object.freeze([]) });
+  const conflicts: FieldConflict[] = [];
+  for (const field of MERGE_FIELDS) {
+    const { value, stamp, loser } = outcomes[field];
+    if (field !== 'deleted' && loser) {
+      conflicts.push(conflict(merged, field, 'same-field', 'later-wins', side(value, stamp), side(loser.value, loser.stamp)));
+    }
+  }
+  if (deleted.kept) {
+    conflicts.push(conflict(merged, 'deleted', 'delete-vs-edit', 'delete-vs-edit-kept', side(false, deleted.kept.edit), side(true, deleted.kept.removal)));
+  }
+  return Object.freeze({ merged, conflicts: Object.freeze(conflicts) });
+}
