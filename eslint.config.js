@@ -15,12 +15,15 @@ export default tseslint.config(
         name, message: `core/src is platform-free: pass "${name}" in through a port instead.`,
       }))],
       'no-restricted-imports': ['error', {
+        // Exact module names (a pattern would also catch core's own folders of the same name, e.g. ./crypto/).
+        paths: ['fs', 'path', 'os', 'http', 'https', 'net', 'tls', 'crypto', 'child_process', 'url', 'stream', 'events', 'util', 'worker_threads']
+          .map((name) => ({ name, message: 'core/src is platform-free: no Node built-ins.' })),
         patterns: [
           { group: ['node:*'], message: 'core/src is platform-free: no Node built-ins.' },
           { group: ['electron', 'electron/*'], message: 'core/src is platform-free: no Electron.' },
           { group: ['svelte', 'svelte/*', '*.svelte'], message: 'core/src is platform-free: no Svelte.' },
           { group: ['wxt', 'wxt/*', '#imports', '@wxt-dev/*', 'webextension-polyfill'], message: 'core/src is platform-free: no WXT or extension APIs.' },
-          { group: ['fs', 'path', 'os', 'http', 'https', 'net', 'tls', 'crypto', 'child_process', 'url', 'stream', 'events', 'util', 'worker_threads'], message: 'core/src is platform-free: no Node built-ins.' },
+          { group: ['fs/*', 'path/*', 'util/*', 'stream/*'], message: 'core/src is platform-free: no Node built-ins.' },
           { group: ['rxdb/plugins/dev-mode'], message: 'dev-mode must never ship (it injects an iframe wherever window exists).' },
         ],
       }],

@@ -10,6 +10,7 @@ import { startSyncServer } from '@tote/sync-server';
 import { benchCart1000 } from './cart1000.ts';
 import { benchCart1000Browser } from './cart1000-browser.ts';
 import { benchCapture } from './capture.ts';
+import { benchCrypto } from './crypto.ts';
 import { benchLoad } from './load.ts';
 import { benchStorage } from './storage-size.ts';
 import { benchSync } from './sync-latency.ts';
@@ -35,6 +36,8 @@ async function main() {
     const storage = { ...measured, local_bytes_per_item: cart1000.indexeddb_bytes_per_item };
     console.error('bench: capture corpus…');
     const capture = await benchCapture();
+    console.error('bench: encryption per document (Tote vs crypto-js)…');
+    const cryptoCost = await benchCrypto();
     console.error('bench: load, 200 devices of 100 shoppers through the gateway…');
     const load = await benchLoad();
 
@@ -48,6 +51,8 @@ async function main() {
       'cart1000.clear_all_ms < 150': cart1000.clear_all_ms < 150,
       'storage.local_bytes_per_item < 1024': storage.local_bytes_per_item < 1024,
       'storage.server_bytes_per_item < 1024': storage.server_bytes_per_item < 1024,
+      'crypto.ours_us_per_doc * 5 <= crypto.cryptojs_us_per_doc': cryptoCost.ours_us_per_doc * 5 <= cryptoCost.cryptojs_us_per_doc,
+      'crypto.stored_bytes_per_doc < 1024': cryptoCost.stored_bytes_per_doc < 1024,
       'load.devices >= 200': load.devices >= 200,
       'load.sync_p95_ms < 1000': load.sync_p95_ms < 1000,
       'load.errors == 0': load.errors === 0,
@@ -56,7 +61,7 @@ async function main() {
     const results = {
       measuredAt: new Date().toISOString(),
       machine: { node: process.version, platform: `${process.platform}-${process.arch}` },
-      sync, cart1000, cart1000_node: cart1000Node, storage, capture, load, targets,
+      sync, cart1000, cart1000_node: cart1000Node, storage, capture, crypto: cryptoCost, load, targets,
     };
     await mkdir(path.join(here, 'results'), { recursive: true });
     await writeFile(path.join(here, 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -14,7 +14,10 @@ export type ToteErrorCode =
   | 'ACCOUNT_EXISTS' // sign-up with a name that is taken
   | 'RATE_LIMITED' // too many attempts; details.retryAfterSeconds says how long to wait
   | 'SESSION_EXPIRED' // the session ended (timeout, revoked, signed out elsewhere): sign in again
-  | 'OTHER_ACCOUNT'; // this device holds another account's cart
+  | 'OTHER_ACCOUNT' // this device holds another account's cart
+  | 'DECRYPT_FAILED' // an encrypted document could not be read (damaged, moved, or another key); details.reason
+  | 'WRONG_PASSWORD' // the password does not unlock the shopper's keys
+  | 'WRONG_RECOVERY_KEY'; // a well-formed recovery key that does not unlock the shopper's keys
 
 export class ToteError extends Error {
   override readonly name = 'ToteError';

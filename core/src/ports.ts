@@ -21,6 +21,15 @@ export type IdFactory = () => string;
 
 export const randomId: IdFactory = () => globalThis.crypto.randomUUID();
 
+/**
+ * Web Crypto, for end-to-end encryption (docs/encryption.md): `globalThis.crypto` in browsers, service
+ * workers, Electron renderers and Node 20+. Each shell passes its own in; `Crypto` satisfies this as it is.
+ */
+export interface CryptoPort {
+  readonly subtle: SubtleCrypto;
+  getRandomValues<T extends Uint8Array<ArrayBuffer>>(array: T): T;
+}
+
 /** The platform's fetch (window.fetch, the service worker's fetch, Node's fetch). */
 export type FetchPort = typeof fetch;
 
