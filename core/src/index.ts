@@ -9,6 +9,7 @@ export { LIMITS, shopOf, validateCommand, validateProduct } from './cart/cart-va
 export * from './cart/money.ts';
 export { openCartDatabase, type CartDatabase, type ItemCollection, type OpenCartDatabaseOptions } from './persistence/cart-database.ts';
 export { createCartStore, type CartStore, type CartStoreOptions, type DispatchResult } from './store/cart-store.ts';
+export { createConflictStore, type ConflictStore } from './store/conflict-store.ts';
 export { startCartSync, type CartSync, type CartSyncOptions, type SyncTarget } from './sync/couch-replication.ts';
 export * from './sync/sync-status.ts';
 export { createToteClient, type ToteClient, type ToteClientOptions } from './tote-client.ts';

@@ -7,7 +7,9 @@ import { BehaviorSubject, of, type Observable } from 'rxjs';
 import { switchMap } from 'rxjs/operators';
 import { openCartDatabase, type CartDatabase, type OpenCartDatabaseOptions } from './persistence/cart-database.ts';
 import { systemClock, type Clock, type ConnectivityPort, type DeviceInfo, type FetchPort, type IdFactory } from './ports.ts';
+import type { FieldConflict } from './merge/field-merge.ts';
 import { createCartStore, type CartStore } from './store/cart-store.ts';
+import { createConflictStore, type ConflictStore } from './store/conflict-store.ts';
 import { startCartSync, type CartSync, type SyncTarget } from './sync/couch-replication.ts';
 import { SYNC_OFF, type SyncStatus } from './sync/sync-status.ts';
 
@@ -23,6 +25,8 @@ export interface ToteClientOptions extends OpenCartDatabaseOptions {
 export interface ToteClient {
   readonly db: CartDatabase;
   readonly store: CartStore;
+  /** What merges decided between this shopper's devices: notices to show, dismiss or override. */
+  readonly conflicts: ConflictStore;
   readonly syncStatus$: Observable<SyncStatus>;
   readonly sync: CartSync | null;
   /** Starts (or restarts with new settings) live sync; null turns sync off. */
@@ -31,17 +35,27 @@ export interface ToteClient {
 }
 
 export async function createToteClient(options: ToteClientOptions): Promise<ToteClient> {
-  const db = await openCartDatabase(options);
+  // Merges run inside the replication, before the conflict store exists: their reports wait here.
+  let conflicts: ConflictStore | null = null;
+  const early: (readonly FieldConflict[])[] = [];
+  const db = await openCartDatabase({
+    ...options,
+    onConflicts: (found) => (conflicts ? conflicts.record(found) : early.push(found)),
+  });
+  const clock = options.clock ?? systemClock;
   const store = createCartStore({
-    items: db.items, device: options.device, clock: options.clock ?? systemClock,
+    items: db.items, device: options.device, clock,
     ...(options.newId ? { newId: options.newId } : {}),
   });
   await store.ready;
+  conflicts = await createConflictStore({ db, cart: store, device: options.device, clock });
+  for (const found of early.splice(0)) conflicts.record(found);
   const current = new BehaviorSubject<CartSync | null>(null);
 
   const client: ToteClient = {
     db,
     store,
+    conflicts,
     syncStatus$: current.pipe(switchMap((sync) => sync?.status$ ?? of(SYNC_OFF))),
     get sync() {
       return current.value;
@@ -58,6 +72,8 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
     async close() {
       await current.value?.stop();
       current.complete();
+      await conflicts?.flush();
+      conflicts?.close();
       store.close();
       await db.close();
     },

@@ -34,7 +34,13 @@ export interface Account {
   readonly cert: string;
 }
 
-export async function createDevice(name: string, account: Account, options: { clock?: { now(): number }; webSocket?: boolean; warnBeforeMs?: number } = {}): Promise<Device> {
+export async function createDevice(name: string, account: Account, options: {
+  clock?: { now(): number };
+  /** The device's own clock for its cart changes (skewed clocks); the real time when absent. */
+  deviceClock?: { now(): number };
+  webSocket?: boolean;
+  warnBeforeMs?: number;
+} = {}): Promise<Device> {
   const network = await startNetworkSwitch(account.serverUrl);
   const agent = new Agent({ connect: { ca: account.cert } });
   const trustingFetch = ((input: string, init?: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher: agent })) as unknown as typeof fetch;
@@ -44,6 +50,7 @@ export async function createDevice(name: string, account: Account, options: { cl
     device: { id: name, name },
     fetch: trustingFetch,
     retryMs: 200,
+    ...(options.deviceClock ? { clock: options.deviceClock } : {}),
   });
   const saved: { session: StoredSession | null } = { session: null };
   const session = createAccountSession({
@@ -66,8 +73,8 @@ export async function createDevice(name: string, account: Account, options: { cl
 }
 
 /** A device signed in to the account. */
-export async function startDevice(name: string, account: Account): Promise<Device> {
-  const device = await createDevice(name, account);
+export async function startDevice(name: string, account: Account, options: Parameters<typeof createDevice>[2] = {}): Promise<Device> {
+  const device = await createDevice(name, account, options);
   await device.account.signIn(device.serverUrl, account.username, account.password);
   return device;
 }

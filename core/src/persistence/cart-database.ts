@@ -3,12 +3,15 @@
  * browser's IndexedDB in the extension and the desktop renderer; storage-memory, or storage-dexie over
  * fake-indexeddb, in Node. One owner per database: the extension's background, the desktop's renderer.
  */
-import { createRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from 'rxdb';
-import type { CartItem } from '../cart/cart-types.ts';
-import { itemConflictHandler } from './item-conflicts.ts';
-import { itemSchema } from './item-schema.ts';
+import { addRxPlugin, createRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from 'rxdb';
+import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
+import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
+import type { ClockedItem } from '../merge/item-clocks.ts';
+import { createItemConflictHandler, type ConflictListener } from './item-conflicts.ts';
+import { itemMigrations, itemSchema } from './item-schema.ts';
 
-export type ItemCollection = RxCollection<CartItem>;
+/** Item documents carry their field clocks (merge/item-clocks.ts); the cart state does not. */
+export type ItemCollection = RxCollection<ClockedItem>;
 export interface CartCollections {
   items: ItemCollection;
 }
@@ -20,9 +23,15 @@ export interface OpenCartDatabaseOptions {
   readonly storage: RxStorage<any, any>;
   /** Database name: one per shopper on a device, e.g. "tote-shopper". Lower case letters, digits, - and _. */
   readonly name: string;
+  /** Told of every field where a merge kept one device's change over another's (the shopper's notices). */
+  readonly onConflicts?: ConflictListener;
 }
 
-export async function openCartDatabase({ storage, name }: OpenCartDatabaseOptions): Promise<CartDatabase> {
+export async function openCartDatabase({ storage, name, onConflicts }: OpenCartDatabaseOptions): Promise<CartDatabase> {
+  // Added here, not at import: a module with side effects would pull RxDB into every bundle that
+  // imports the core (the content script too). Adding a plugin twice is a no-op.
+  addRxPlugin(RxDBMigrationSchemaPlugin);
+  addRxPlugin(RxDBLocalDocumentsPlugin);
   const db = await createRxDatabase<CartCollections>({
     name,
     storage,
@@ -30,7 +39,11 @@ export async function openCartDatabase({ storage, name }: OpenCartDatabaseOption
     multiInstance: false,
     eventReduce: true,
     closeDuplicates: true,
+    // Device-only records that never sync (the conflict log): local documents, no extra collection.
+    localDocuments: true,
   });
-  await db.addCollections({ items: { schema: itemSchema, conflictHandler: itemConflictHandler } });
+  await db.addCollections({
+    items: { schema: itemSchema, migrationStrategies: itemMigrations, conflictHandler: createItemConflictHandler(onConflicts) },
+  });
   return db;
 }

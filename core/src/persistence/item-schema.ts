@@ -4,12 +4,17 @@
  */
 import type { RxJsonSchema } from 'rxdb';
 import type { CartItem } from '../cart/cart-types.ts';
+import { MERGE_FIELDS, type ClockedItem } from '../merge/item-clocks.ts';
 
 const nullableString = (maxLength: number) => ({ type: ['string', 'null'], maxLength }) as const;
 
-export const itemSchema: RxJsonSchema<CartItem> = {
+export const itemMigrations = { 1: (doc: CartItem) => doc };
+
+export const itemSchema: RxJsonSchema<ClockedItem> = {
   title: 'cart item',
-  version: 0,
+  // 1: field clocks (merge/item-clocks.ts). Version 0 documents need no change: without field clocks
+  // every field carries the document's last change.
+  version: 1,
   primaryKey: 'id',
   type: 'object',
   properties: {
@@ -34,6 +39,11 @@ export const itemSchema: RxJsonSchema<CartItem> = {
       items: { type: 'object', properties: { at: { type: 'integer' }, priceMinor: { type: 'integer' } }, required: ['at', 'priceMinor'] },
     },
     deleted: { type: 'boolean' },
+    fieldClocks: {
+      type: 'object',
+      properties: Object.fromEntries(MERGE_FIELDS.map((field) => [field, { type: 'string', maxLength: 100 }])),
+      additionalProperties: false,
+    },
   },
   required: ['id', 'listId', 'url', 'shop', 'title', 'priceMinor', 'currency', 'imageUrl', 'variant', 'quantity',
     'note', 'addedAt', 'addedBy', 'updatedAt', 'updatedBy', 'deleted'],

@@ -6,6 +6,9 @@
  *   Dispatches are serialised, so each action is atomic with respect to the others.
  * - Every write to the collection, local or pulled from the server, flows back in as `sync/received`,
  *   so `state$` always shows what the database holds.
+ * - Each field an action changes is stamped with the device's hybrid logical clock (merge/hlc.ts),
+ *   which has seen every stamp in the database: a change made after seeing another is always later,
+ *   however wrong this device's wall clock is. The stamps are what the merge decides by (docs/merge.md).
  */
 import type { RxDocumentData } from 'rxdb';
 import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
@@ -15,6 +18,8 @@ import { cartReducer, changedItems } from '../cart/cart-reducer.ts';
 import { initialCartState, type CartItem, type CartState } from '../cart/cart-types.ts';
 import { validateCommand } from '../cart/cart-validation.ts';
 import { ToteError } from '../errors.ts';
+import { createHlc, receive, tick, type Hlc } from '../merge/hlc.ts';
+import { latestStamp, MERGE_FIELDS, stampChange, type ClockedItem } from '../merge/item-clocks.ts';
 import type { ItemCollection } from '../persistence/cart-database.ts';
 import { randomId, systemClock, type Clock, type DeviceInfo, type IdFactory } from '../ports.ts';
 
@@ -52,27 +57,43 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
   const apply = (action: CartAction) => state.next(cartReducer(state.value, action));
   // The stored form (with _rev and _meta) of every document, so a dispatch can write all the documents
   // of one action in a single storage write that names the revision it replaces.
-  const stored = new Map<string, RxDocumentData<CartItem>>();
+  const stored = new Map<string, RxDocumentData<ClockedItem>>();
+  let hlc: Hlc = createHlc(device.id);
+  const seen = (doc: ClockedItem) => {
+    hlc = receive(hlc, latestStamp(doc), clock.now());
+  };
 
   // Changes written by anyone (this store, the replication) come back here.
   let subscription: Subscription | undefined = items.eventBulks$.subscribe((bulk) => {
-    for (const event of bulk.events) stored.set(event.documentId, event.documentData as RxDocumentData<CartItem>);
+    for (const event of bulk.events) {
+      stored.set(event.documentId, event.documentData as RxDocumentData<ClockedItem>);
+      seen(event.documentData as ClockedItem);
+    }
     if (!state.value.loaded) return; // the initial load below reads them anyway
     apply({ type: 'sync/received', docs: bulk.events.map((event) => event.documentData as CartItem) });
   });
 
   const load = async () => {
-    const docs = (await items.find().exec()).map((doc) => doc.toMutableJSON(true) as RxDocumentData<CartItem>);
-    for (const doc of docs) stored.set(doc.id, doc);
+    const docs = (await items.find().exec()).map((doc) => doc.toMutableJSON(true) as RxDocumentData<ClockedItem>);
+    for (const doc of docs) {
+      stored.set(doc.id, doc);
+      seen(doc);
+    }
     apply({ type: 'sync/loaded', docs });
   };
 
-  /** One bulk write for the whole action; a document changed meanwhile (by the replication) is retried on its own. */
-  async function write(written: readonly CartItem[]): Promise<void> {
+  /**
+   * One bulk write for the whole action, each changed field stamped. A document changed meanwhile (by
+   * the replication) is written again on its own: only the fields this action changed, over what the
+   * database holds now, so a change just pulled from another device is not overwritten.
+   */
+  async function write(written: readonly CartItem[], before: CartState): Promise<void> {
+    const now = tick(hlc, clock.now());
+    hlc = now;
     const rows = written.map((item) => {
       const previous = stored.get(item.id);
-      const document: RxDocumentData<CartItem> = {
-        ...item, _deleted: false, _attachments: previous?._attachments ?? {},
+      const document: RxDocumentData<ClockedItem> = {
+        ...stampChange(previous ?? null, item, now), _deleted: false, _attachments: previous?._attachments ?? {},
         _meta: previous?._meta ?? { lwt: 0 }, _rev: previous?._rev ?? '',
       };
       return previous ? { previous, document } : { document };
@@ -81,8 +102,15 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     if (result.error.length === 0) return;
     const conflicted = new Set(result.error.filter((error) => error.status === 409).map((error) => error.documentId));
     if (conflicted.size !== result.error.length) throw new Error(`${result.error.length - conflicted.size} documents were refused`);
-    const retry = await items.bulkUpsert(written.filter((item) => conflicted.has(item.id)).map((item) => ({ ...item })));
-    if (retry.error.length > 0) throw new Error(`${retry.error.length} documents were refused`);
+    for (const item of written.filter((candidate) => conflicted.has(candidate.id))) {
+      const old = before.items[item.id];
+      await items.findOne(item.id).incrementalModify((current) => {
+        const changed: Record<string, unknown> = { updatedAt: item.updatedAt, updatedBy: item.updatedBy, priceHistory: item.priceHistory };
+        for (const field of MERGE_FIELDS) if (!old || old[field] !== item[field]) changed[field] = item[field];
+        const next = { ...current, ...changed } as ClockedItem;
+        return { ...stampChange(current, next, tick(hlc, clock.now())) } as typeof current;
+      });
+    }
   }
   const ready = load();
 
@@ -103,7 +131,7 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     if (written.length === 0) return { action, written, before };
     state.next(after); // optimistic: the shopper sees the change at once
     try {
-      await write(written);
+      await write(written, before);
     } catch (cause) {
       await load(); // back to what the database really holds
       throw new ToteError('STORAGE_FAILED', 'Tote could not save that change on this device. Please try again.', {
