@@ -15,6 +15,9 @@ export default defineConfig({
     // Content script on every shop page, and the sync server wherever the shopper runs it.
     host_permissions: ['<all_urls>'],
     action: { default_title: 'Tote' },
+    // The cart's keys are derived with Argon2id in WebAssembly (docs/encryption.md): 'wasm-unsafe-eval'
+    // allows compiling WebAssembly, not eval.
+    content_security_policy: { extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';" },
     commands: {
       'add-to-tote': { suggested_key: { default: 'Alt+Shift+T' }, description: 'Add the product on this page to Tote' },
     },

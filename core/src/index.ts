@@ -16,6 +16,10 @@ export { createToteClient, type ToteClient, type ToteClientOptions } from './tot
 export { shopperDbName } from './sync/sync-target.ts';
 export { accountApi, serverBase, syncTargetOf, type AccountApi, type DeviceSession, type StoredSession } from './account/account-api.ts';
 export { createAccountSession, SIGNED_OUT, type AccountPhase, type AccountSession, type AccountSessionOptions, type AccountState, type SessionStore } from './account/account-session.ts';
+export {
+  ACCOUNT_KEYS_VERSION, newAccountKeys, parseAccountKeyRecord, rewrapAccountKeys, unlockWithPassword, unlockWithRecoveryKey, wrapAccountKeys,
+  type AccountKeyRecord,
+} from './account/account-keys.ts';
 export { describeGuestMerge, planGuestMerge, type GuestMergePlan, type GuestMergeReport, type MergeRule } from './account/guest-merge.ts';
 export { openLiveChannel, type LiveChannel, type LiveNotice, type OnlineDevice, type WebSocketFactory, type WebSocketLike } from './sync/live-channel.ts';
 export { createDocumentCipher, reencryptEnvelope, ENVELOPE_VERSION, type DecryptFailure, type DocumentCipher } from './crypto/document-cipher.ts';

@@ -370,3 +370,101 @@ describe('request rate', () => {
     }
   });
 });
+
+describe('key records', () => {
+  // What a device stores: opaque to the server (docs/encryption.md); shaped like the real one.
+  const record = (tag: string) => ({
+    version: 1,
+    password: { version: 1, kind: 'password', kdf: { name: 'argon2id', memoryKiB: 65536, iterations: 3, parallelism: 1 }, salt: `salt-${tag}`, iv: `iv-${tag}`, wrappedKey: `wrapped-${tag}` },
+    recovery: { version: 1, kind: 'recovery', kdf: { name: 'hkdf-sha256' }, salt: `rsalt-${tag}`, iv: `riv-${tag}`, wrappedKey: `rwrapped-${tag}` },
+  });
+  let dana: { token: string; dbName: string };
+  let erin: { token: string; dbName: string };
+  beforeAll(async () => {
+    dana = await client.signUp('dana.keys@example.com', 'dana first password');
+    erin = await client.signUp('erin.keys@example.com', 'erin first password');
+  });
+
+  it('stores a shopper\'s record once, hands it back to their sessions, and refuses a second one with 409', async () => {
+    expect((await client.request('GET', '/_tote/keyring', { token: dana.token })).body).toEqual({ keyring: null });
+    expect((await client.request('PUT', '/_tote/keyring', { token: dana.token, body: { keyring: record('dana-1') } })).status).toBe(201);
+    const other = (await client.logIn('dana.keys@example.com', 'dana first password', 'second device')).body as { token: string };
+    const read = await client.request('GET', '/_tote/keyring', { token: other.token });
+    expect(read.status).toBe(200);
+    expect(read.body).toEqual({ keyring: record('dana-1') });
+    const second = await client.request('PUT', '/_tote/keyring', { token: other.token, body: { keyring: record('dana-2') } });
+    expect(second.status).toBe(409);
+    expect(second.body).toMatchObject({ error: 'conflict', reason: expect.stringMatching(/already has its keys/) });
+    expect((await client.request('GET', '/_tote/keyring', { token: dana.token })).body).toEqual({ keyring: record('dana-1') });
+    expect((await client.request('DELETE', '/_tote/keyring', { token: dana.token })).status).toBe(405);
+    expect((await client.request('GET', '/_tote/keyring')).status).toBe(401);
+  });
+
+  it('gives shopper B no way to read or replace A\'s record', async () => {
+    expect((await client.request('GET', '/_tote/keyring', { token: erin.token })).body).toEqual({ keyring: null });
+    for (const [method, route] of [['GET', '/_tote/keyring/dana.keys@example.com'], ['PUT', '/_tote/keyring/dana.keys@example.com'],
+      ['GET', '/tote-accounts/account:dana.keys@example.com'], ['GET', `/${dana.dbName}/_local/keyring`]] as const) {
+      const answer = await client.request(method, route, { token: erin.token, ...(method === 'PUT' ? { body: { keyring: record('planted') } } : {}) });
+      expect([403, 404], `${method} ${route}`).toContain(answer.status);
+      expect(JSON.stringify(answer.body)).not.toContain('dana-1');
+    }
+    // B's own record is B's; A's is untouched.
+    expect((await client.request('PUT', '/_tote/keyring', { token: erin.token, body: { keyring: record('erin-1') } })).status).toBe(201);
+    expect((await client.request('GET', '/_tote/keyring', { token: erin.token })).body).toEqual({ keyring: record('erin-1') });
+    expect((await client.request('GET', '/_tote/keyring', { token: dana.token })).body).toEqual({ keyring: record('dana-1') });
+  });
+
+  it('answers 413 to an oversized record and 400 to one that is not a JSON object', async () => {
+    const fresh = await client.signUp('fern.keys@example.com');
+    const huge = await client.request('PUT', '/_tote/keyring', { token: fresh.token, body: { keyring: { ...record('big'), padding: 'x'.repeat(9 * 1024) } } });
+    expect(huge.status).toBe(413);
+    expect(huge.body.reason).toMatch(/8 KB/);
+    for (const keyring of ['a string', [record('list')], null, 42]) {
+      const answer = await client.request('PUT', '/_tote/keyring', { token: fresh.token, body: { keyring } });
+      expect(answer.status, JSON.stringify(keyring)).toBe(400);
+      expect(answer.body.reason).toMatch(/JSON object/);
+    }
+    expect((await client.request('PUT', '/_tote/keyring', { token: fresh.token, body: {} })).status).toBe(400);
+    expect((await client.request('PUT', '/_tote/keyring', { token: fresh.token, raw: '[1, 2]' })).status).toBe(400);
+    expect((await client.request('GET', '/_tote/keyring', { token: fresh.token })).body).toEqual({ keyring: null });
+  });
+
+  it('keeps no record for guests or staff accounts', async () => {
+    const guest = await client.request<{ token: string }>('POST', '/_tote/guest', { body: { device: 'kiosk' } });
+    const refused = await client.request('PUT', '/_tote/keyring', { token: guest.body.token, body: { keyring: record('guest') } });
+    expect(refused.status).toBe(403);
+    expect(refused.body.reason).toMatch(/stays on its device/);
+    expect((await client.request('GET', '/_tote/keyring', { token: guest.body.token })).status).toBe(403);
+    const admin = (await client.logIn(server.admin.name, server.admin.password)).body as { token: string };
+    expect((await client.request('GET', '/_tote/keyring', { token: admin.token })).status).toBe(403);
+  });
+
+  it('replaces the record in the same write as a password change; a wrong old password or a bad record changes neither', async () => {
+    const wrong = await client.request('POST', '/_tote/password', { token: dana.token, body: { oldPassword: 'not dana at all', newPassword: 'dana second password', keyring: record('dana-2') } });
+    expect(wrong.status).toBe(403);
+    const badRecord = await client.request('POST', '/_tote/password', { token: dana.token, body: { oldPassword: 'dana first password', newPassword: 'dana second password', keyring: 'not an object' } });
+    expect(badRecord.status).toBe(400);
+    expect((await client.request('GET', '/_tote/keyring', { token: dana.token })).body).toEqual({ keyring: record('dana-1') });
+    expect((await client.logIn('dana.keys@example.com', 'dana second password')).status).toBe(401);
+
+    const changed = await client.request('POST', '/_tote/password', { token: dana.token, body: { oldPassword: 'dana first password', newPassword: 'dana second password', keyring: record('dana-2') } });
+    expect(changed.status).toBe(204);
+    expect((await client.request('GET', '/_tote/keyring', { token: dana.token })).body).toEqual({ keyring: record('dana-2') });
+    const again = await client.logIn('dana.keys@example.com', 'dana second password');
+    expect(again.status).toBe(200);
+    expect((await client.request('GET', '/_tote/keyring', { token: (again.body as { token: string }).token })).body).toEqual({ keyring: record('dana-2') });
+    // a password change without a record keeps the stored one
+    expect((await client.request('POST', '/_tote/password', { token: dana.token, body: { oldPassword: 'dana second password', newPassword: 'dana third password' } })).status).toBe(204);
+    expect((await client.request('GET', '/_tote/keyring', { token: dana.token })).body).toEqual({ keyring: record('dana-2') });
+  });
+
+  it('audits every write of a record without its content', async () => {
+    await server.gateway.flushAudit();
+    const admin = (await client.logIn(server.admin.name, server.admin.password)).body as { token: string };
+    const audit = await client.request<{ entries: { actor: string; action: string; detail?: Record<string, unknown> }[] }>('GET', '/_tote/admin/audit?limit=1000&actor=dana.keys@example.com', { token: admin.token });
+    const actions = audit.body.entries.map((entry) => entry.action);
+    expect(actions).toContain('account.keyring');
+    expect(audit.body.entries).toContainEqual(expect.objectContaining({ action: 'account.password', detail: expect.objectContaining({ keyring: true }) }));
+    expect(JSON.stringify(audit.body)).not.toMatch(/wrapped-|salt-|iv-dana/);
+  });
+});

@@ -10,7 +10,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import WebSocket from 'ws';
 import {
   accountApi, createAccountSession, createToteClient,
-  type AccountSession, type AccountState, type CartState, type StoredSession, type SyncPhase, type SyncStatus, type ToteClient, type WebSocketLike,
+  type AccountSession, type AccountState, type Argon2idParams, type CartState, type StoredSession, type SyncPhase, type SyncStatus, type ToteClient, type WebSocketLike,
 } from '@tote/core';
 import { startNetworkSwitch, type NetworkSwitch } from './network-switch.ts';
 
@@ -40,6 +40,8 @@ export async function createDevice(name: string, account: Account, options: {
   deviceClock?: { now(): number };
   webSocket?: boolean;
   warnBeforeMs?: number;
+  /** Argon2id settings for the account's keys; the production ones when absent. */
+  passwordKdf?: Argon2idParams;
 } = {}): Promise<Device> {
   const network = await startNetworkSwitch(account.serverUrl);
   const agent = new Agent({ connect: { ca: account.cert } });
@@ -60,6 +62,7 @@ export async function createDevice(name: string, account: Account, options: {
     ...(options.webSocket === false ? {} : { webSocket: (url: string) => new WebSocket(url, { ca: account.cert }) as unknown as WebSocketLike }),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.warnBeforeMs ? { warnBeforeMs: options.warnBeforeMs } : {}),
+    ...(options.passwordKdf ? { passwordKdf: options.passwordKdf } : {}),
   });
   return {
     name, client, account: session, network, serverUrl: network.url, saved,

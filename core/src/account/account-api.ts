@@ -5,6 +5,7 @@
  */
 import { ToteError } from '../errors.ts';
 import { systemClock, type Clock, type FetchPort } from '../ports.ts';
+import type { AccountKeyRecord } from './account-keys.ts';
 
 /** What a device keeps about its session (the shell stores it; the token is a secret). */
 export interface StoredSession {
@@ -16,6 +17,12 @@ export interface StoredSession {
   readonly guest: boolean;
   /** A guest has no password: this secret signs it in again after its session ends. */
   readonly guestSecret: string | null;
+  /**
+   * A guest's data key (`createGuestKey`'s deviceSecret, base64url). Kept with the session by the
+   * device's session store only (the extension's `storage.local`, the desktop's `localStorage`); never
+   * sent to the server. Absent for shoppers, whose key is wrapped on the server.
+   */
+  readonly guestKey?: string | null;
   /** When the session ends without activity, by this device's clock (the server's clock may differ). */
   readonly expiresAt: number;
   readonly sessionTimeoutMinutes: number;
@@ -58,7 +65,12 @@ export interface AccountApi {
   signOut(session: StoredSession): Promise<void>;
   sessions(session: StoredSession): Promise<{ current: string; sessions: DeviceSession[] }>;
   revoke(session: StoredSession, sessionId: string): Promise<void>;
-  changePassword(session: StoredSession, oldPassword: string, newPassword: string): Promise<void>;
+  /** With `keyring`, the server replaces the account's key record in the same write as the password. */
+  changePassword(session: StoredSession, oldPassword: string, newPassword: string, keyring?: AccountKeyRecord): Promise<void>;
+  /** The account's key record as stored (check it with parseAccountKeyRecord), or null when there is none yet. */
+  getKeyring(session: StoredSession): Promise<unknown>;
+  /** Stores the account's first key record: true; false when the account already has one (another device was first). */
+  putKeyring(session: StoredSession, record: AccountKeyRecord): Promise<boolean>;
   setSessionTimeout(session: StoredSession, minutes: number): Promise<StoredSession>;
   /** Removes a guest's account and server copy (after its cart was merged into an account). */
   removeGuest(session: StoredSession): Promise<void>;
@@ -147,8 +159,21 @@ export function accountApi(fetchPort: FetchPort, device: { readonly name: string
     async revoke(session, sessionId) {
       await call(session.serverUrl, 'DELETE', `/_tote/sessions/${encodeURIComponent(sessionId)}`, { token: session.token });
     },
-    async changePassword(session, oldPassword, newPassword) {
-      await call(session.serverUrl, 'POST', '/_tote/password', { token: session.token, body: { oldPassword, newPassword } });
+    async changePassword(session, oldPassword, newPassword, keyring) {
+      await call(session.serverUrl, 'POST', '/_tote/password', { token: session.token, body: { oldPassword, newPassword, ...(keyring ? { keyring } : {}) } });
+    },
+    async getKeyring(session) {
+      const answer = await call<{ keyring?: unknown }>(session.serverUrl, 'GET', '/_tote/keyring', { token: session.token });
+      return answer.keyring ?? null;
+    },
+    async putKeyring(session, record) {
+      try {
+        await call(session.serverUrl, 'PUT', '/_tote/keyring', { token: session.token, body: { keyring: record } });
+        return true;
+      } catch (error) {
+        if (error instanceof ToteError && error.details?.status === 409) return false;
+        throw error;
+      }
     },
     async setSessionTimeout(session, minutes) {
       const answer = await call<{ account: { sessionTimeoutMinutes: number } }>(session.serverUrl, 'PATCH', '/_tote/account', { token: session.token, body: { sessionTimeoutMinutes: minutes } });

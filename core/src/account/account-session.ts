@@ -3,14 +3,23 @@
  * the end of a session and signing in again without losing anything, and merging a guest cart into
  * an account. It drives the client's sync (a new session token restarts it where it stopped) and the
  * live channel. Rules: docs/accounts.md.
+ *
+ * It also unlocks the shopper's data key (docs/encryption.md): made and wrapped at sign-up (with the
+ * password and a recovery key shown once), fetched from the server and unwrapped with the password at
+ * sign-in, re-wrapped at a password change. The unlocked Keyring is held in memory only (`keyring()`)
+ * and forgotten at sign-out and when the session ends. A guest's key is made on the device and kept
+ * with its stored session (`StoredSession.guestKey`).
  */
 import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
 import { distinctUntilChanged, filter, map } from 'rxjs/operators';
 import { ToteError } from '../errors.ts';
-import { systemClock, type Clock } from '../ports.ts';
+import { systemClock, type Clock, type CryptoPort } from '../ports.ts';
+import { DEFAULT_PASSWORD_KDF, type Argon2idParams } from '../crypto/kdf.ts';
+import { createGuestKey, createKeyring, openGuestKey, type Keyring } from '../crypto/keyring.ts';
 import { openLiveChannel, type LiveChannel, type OnlineDevice, type WebSocketFactory } from '../sync/live-channel.ts';
 import type { ToteClient } from '../tote-client.ts';
 import { syncTargetOf, type AccountApi, type DeviceSession, type StoredSession } from './account-api.ts';
+import { newAccountKeys, parseAccountKeyRecord, rewrapAccountKeys, unlockWithPassword, wrapAccountKeys, type AccountKeyRecord } from './account-keys.ts';
 import { describeGuestMerge, planGuestMerge, type MergeRule } from './guest-merge.ts';
 
 /** Where the shell keeps the session between runs (extension storage, the desktop's store). */
@@ -33,10 +42,18 @@ export interface AccountState {
   readonly devicesOnline: readonly OnlineDevice[];
   /** Something the shopper should read once: what a merge did, why the session ended. */
   readonly notice: string | null;
+  /** The cart's data key is unlocked on this device (`AccountSession.keyring()`). */
+  readonly unlocked: boolean;
+  /**
+   * The recovery key made with the account's keys, shown once: the shell asks the shopper to write it
+   * down, then calls `acknowledgeRecoveryKey()`. It is stored nowhere.
+   */
+  readonly recoveryKey: string | null;
 }
 
 export const SIGNED_OUT: AccountState = Object.freeze({
   phase: 'signed-out', name: null, guest: false, serverUrl: null, expiresAt: null, sessionTimeoutMinutes: null, devicesOnline: [], notice: null,
+  unlocked: false, recoveryKey: null,
 });
 
 export interface AccountSessionOptions {
@@ -53,6 +70,10 @@ export interface AccountSessionOptions {
   readonly renewEveryMs?: number;
   /** How long a guest cart is kept on the device after its last activity. */
   readonly guestTtlMs?: number;
+  /** Web Crypto for the cart's keys; default: the platform's `globalThis.crypto`. */
+  readonly crypto?: CryptoPort;
+  /** Argon2id settings for wrapping the data key with the password (tests pass cheap ones); default DEFAULT_PASSWORD_KDF. */
+  readonly passwordKdf?: Argon2idParams;
 }
 
 export interface AccountSession {
@@ -72,8 +93,12 @@ export interface AccountSession {
   devices(): Promise<{ current: string; sessions: readonly DeviceSession[] }>;
   /** Signs another device out. */
   signOutDevice(sessionId: string): Promise<void>;
-  /** Other devices are signed out by it; this one stays signed in. */
+  /** Other devices are signed out by it; this one stays signed in. The data key is re-wrapped for the new password. */
   changePassword(oldPassword: string, newPassword: string): Promise<void>;
+  /** The cart's data key while it is unlocked on this device; null when signed out, ended, or not unlocked. */
+  keyring(): Keyring | null;
+  /** The shopper has written the recovery key down: it leaves the state. */
+  acknowledgeRecoveryKey(): void;
   /** Minutes without activity before the session ends (15 to 120). */
   setSessionTimeout(minutes: number): Promise<void>;
   dismissNotice(): void;
@@ -88,6 +113,8 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
   const warnBeforeMs = options.warnBeforeMs ?? 2 * 60_000;
   const renewEveryMs = options.renewEveryMs ?? 60_000;
   const guestTtlMs = options.guestTtlMs ?? GUEST_TTL_MS;
+  const crypto = options.crypto ?? globalThis.crypto;
+  const passwordKdf = options.passwordKdf ?? DEFAULT_PASSWORD_KDF;
   const state = new BehaviorSubject<AccountState>(SIGNED_OUT);
   let session: StoredSession | null = null;
   let lastActiveAt = 0;
@@ -95,6 +122,8 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
   let liveSubscriptions: Subscription[] = [];
   let timers: ReturnType<typeof setTimeout>[] = [];
   let renewing: Promise<void> | null = null;
+  /** The unlocked data key: in memory only. */
+  let keys: Keyring | null = null;
 
   const update = (change: Partial<AccountState>) => state.next(Object.freeze({ ...state.value, ...change }));
 
@@ -150,7 +179,7 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
     await store.save(next);
     await client.configureSync(syncTargetOf(next));
     openLive(next);
-    update({ name: next.name, guest: next.guest, serverUrl: next.serverUrl, sessionTimeoutMinutes: next.sessionTimeoutMinutes, notice });
+    update({ name: next.name, guest: next.guest, serverUrl: next.serverUrl, sessionTimeoutMinutes: next.sessionTimeoutMinutes, notice, unlocked: keys !== null });
     schedule(next);
   };
 
@@ -161,13 +190,14 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
     closeLive();
     if (session.guest && session.guestSecret) {
       try {
-        await connect(await api.resumeGuest(session));
+        await connect({ ...(await api.resumeGuest(session)), guestKey: session.guestKey ?? null });
         return;
       } catch {
         // fall through: shown as ended
       }
     }
-    update({ phase: 'expired', notice: message });
+    if (!session.guest) keys = null; // the shopper unlocks again when signing in again
+    update({ phase: 'expired', notice: message, unlocked: keys !== null });
   };
 
   const watchSync = client.syncStatus$.pipe(
@@ -175,6 +205,32 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
     distinctUntilChanged(),
     filter((code) => code === 'SESSION_EXPIRED'),
   ).subscribe(() => void expired('Your session has ended. Sign in again; your changes are kept on this device.'));
+
+  /**
+   * The account's data key for a session just opened with `password`: a new one (a new account, or one
+   * from before keys were kept on the server) is made, wrapped and stored; an existing one is fetched and
+   * unwrapped. Returns it with the recovery key to show when one was made.
+   */
+  const unlockAccount = async (opened: StoredSession, password: string, firstTry = true): Promise<{ keyring: Keyring; recoveryKey: string | null }> => {
+    const stored = await api.getKeyring(opened);
+    if (stored === null) {
+      const made = await newAccountKeys(crypto, password, passwordKdf);
+      if (await api.putKeyring(opened, made.record)) return { keyring: made.keyring, recoveryKey: made.recoveryKey };
+      // Another device of this account stored its keys first: use those.
+      if (firstTry) return unlockAccount(opened, password, false);
+      throw new ToteError('SYNC_HTTP', 'The sync server did not keep your cart\'s keys. Try again in a moment.');
+    }
+    const record = parseAccountKeyRecord(stored);
+    try {
+      return { keyring: await unlockWithPassword(crypto, record, password), recoveryKey: null };
+    } catch (error) {
+      if (error instanceof ToteError && error.code === 'WRONG_PASSWORD') {
+        // The server accepted the password, yet it does not open the saved keys (the password was reset on the server).
+        throw new ToteError('WRONG_PASSWORD', 'You are signed in, but this password does not unlock your cart\'s keys. Use your recovery key to unlock it.', { reason: 'key-record' });
+      }
+      throw error;
+    }
+  };
 
   const account = (serverUrl: string, name: string, password: string, create: boolean, rule: MergeRule) => async () => {
     const previous = session;
@@ -184,6 +240,16 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
       await api.signOut(signedIn).catch(() => undefined);
       throw new ToteError('OTHER_ACCOUNT', `This device holds the cart of ${previous.name}. Sign in as ${previous.name} to keep using it.`);
     }
+    let unlocked: { keyring: Keyring; recoveryKey: string | null };
+    try {
+      unlocked = await unlockAccount(signedIn, password);
+    } catch (error) {
+      // Nothing is kept: not the new session, not a key.
+      await api.signOut(signedIn).catch(() => undefined);
+      throw error;
+    }
+    keys = unlocked.keyring;
+    if (unlocked.recoveryKey) update({ recoveryKey: unlocked.recoveryKey });
     if (!previous?.guest) {
       await connect(signedIn);
       return;
@@ -238,18 +304,33 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
         return;
       }
       session = stored;
-      if (stored.expiresAt <= clock.now()) {
+      if (stored.guest) {
+        // A guest's key lives with its stored session; a session saved before guests had keys gets one now.
+        if (stored.guestKey) {
+          keys = await openGuestKey(crypto, stored.guestKey);
+        } else {
+          const made = await createGuestKey(crypto);
+          keys = made.keyring;
+          session = { ...stored, guestKey: made.deviceSecret };
+          await store.save(session);
+        }
+      }
+      if (session.expiresAt <= clock.now()) {
         update({ name: stored.name, guest: stored.guest, serverUrl: stored.serverUrl, expiresAt: stored.expiresAt });
         await expired('Your session ended while Tote was closed. Sign in again; your changes are kept on this device.');
         return;
       }
-      await connect(stored);
+      // A shopper's key is not kept between runs: it stays locked until the next sign-in or password change.
+      await connect(session);
     },
     signUp: (serverUrl, name, password, opts = {}) => account(serverUrl, name, password, true, opts.mergeRule ?? 'sum')(),
     signIn: (serverUrl, name, password, opts = {}) => account(serverUrl, name, password, false, opts.mergeRule ?? 'sum')(),
     async continueAsGuest(serverUrl) {
       if (session && state.value.phase !== 'signed-out') return;
-      await connect(await api.startGuest(serverUrl));
+      const started = await api.startGuest(serverUrl);
+      const guestKey = await createGuestKey(crypto);
+      keys = guestKey.keyring;
+      await connect({ ...started, guestKey: guestKey.deviceSecret });
     },
     activity() {
       if (!session || clock.now() - lastActiveAt < renewEveryMs) return;
@@ -266,6 +347,7 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
       closeLive();
       await client.configureSync(null);
       session = null;
+      keys = null;
       await store.save(null);
       state.next(SIGNED_OUT);
       if (current && !current.guest) await api.signOut(current).catch(() => undefined);
@@ -277,7 +359,30 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
       await api.revoke(signedIn(), sessionId);
     },
     async changePassword(oldPassword, newPassword) {
-      await api.changePassword(signedIn(), oldPassword, newPassword);
+      const current = signedIn();
+      if (current.guest) {
+        await api.changePassword(current, oldPassword, newPassword);
+        return;
+      }
+      const stored = await api.getKeyring(current);
+      const record = stored === null ? null : parseAccountKeyRecord(stored);
+      // The same data key, re-wrapped: no item is re-encrypted. Locked here (resumed at start): unlock it with the current password.
+      const keyring = keys ?? (record ? await unlockWithPassword(crypto, record, oldPassword) : await createKeyring(crypto));
+      let next: AccountKeyRecord;
+      let recoveryKey: string | null = null;
+      if (record) {
+        next = await rewrapAccountKeys(keyring, record, newPassword, passwordKdf);
+      } else {
+        // No record on the server yet (an account from before keys were kept there): store one now.
+        ({ record: next, recoveryKey } = await wrapAccountKeys(crypto, keyring, newPassword, passwordKdf));
+      }
+      await api.changePassword(current, oldPassword, newPassword, next);
+      keys = keyring;
+      update({ unlocked: true, ...(recoveryKey ? { recoveryKey } : {}) });
+    },
+    keyring: () => keys,
+    acknowledgeRecoveryKey() {
+      update({ recoveryKey: null });
     },
     async setSessionTimeout(minutes) {
       const changed = await api.setSessionTimeout(signedIn(), minutes);
@@ -290,6 +395,7 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
       update({ notice: null });
     },
     async close() {
+      keys = null;
       clearTimers();
       closeLive();
       watchSync.unsubscribe();

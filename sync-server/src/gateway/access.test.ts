@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, type Caller } from './access.ts';
+import { decide, decideKeyring, type Caller } from './access.ts';
 
 const alice: Caller = { kind: 'account', dbName: 'userdb-616c696365' };
 const support: Caller = { kind: 'account', dbName: null };
@@ -46,5 +46,15 @@ describe('gateway access rules', () => {
   it('lets CouchDB server admins do everything (Fauxton)', () => {
     expect(decide('GET', '/_all_dbs', { kind: 'couch-admin' })).toMatchObject({ allow: true });
     expect(decide('PUT', '/userdb-626f62/_security', { kind: 'couch-admin' })).toMatchObject({ allow: true, write: true });
+  });
+
+  it('gives the key record to its own shopper only: no guest, staff account, CouchDB admin or anonymous caller', () => {
+    expect(decideKeyring('GET', alice)).toMatchObject({ allow: true, write: false, db: 'userdb-616c696365' });
+    expect(decideKeyring('PUT', alice)).toMatchObject({ allow: true, write: true });
+    expect(decideKeyring('DELETE', alice)).toMatchObject({ allow: false, status: 405 });
+    expect(decideKeyring('GET', { kind: 'account', dbName: 'userdb-6775657374', guest: true })).toMatchObject({ allow: false, status: 403 });
+    expect(decideKeyring('GET', support)).toMatchObject({ allow: false, status: 403 });
+    expect(decideKeyring('GET', { kind: 'couch-admin' })).toMatchObject({ allow: false, status: 403 });
+    expect(decideKeyring('GET', anonymous)).toMatchObject({ allow: false, status: 401 });
   });
 });

@@ -7,11 +7,14 @@
  *   document access need. No design documents, `_security`, maintenance or server-wide routes.
  * - Support and admin accounts of the gateway: no cart database at all (they work through `/_tote/...`).
  * - Nobody signed in: Fauxton's files and CouchDB's `/_session` (for admins to sign in), nothing else.
+ *
+ * The account's wrapped-key record (`/_tote/keyring`, decided by `decideKeyring`): a shopper's own,
+ * through their session; no guest (its key stays on its device), no staff account, no CouchDB admin.
  */
 export type Caller =
   | { readonly kind: 'anonymous' }
   | { readonly kind: 'couch-admin' }
-  | { readonly kind: 'account'; readonly dbName: string | null };
+  | { readonly kind: 'account'; readonly dbName: string | null; readonly guest?: boolean };
 
 export type Decision =
   | { readonly allow: true; readonly write: boolean; readonly db: string | null }
@@ -68,4 +71,18 @@ export function decide(method: string, pathname: string, caller: Caller): Decisi
   // A document (`/db/doc`) or one of its attachments (`/db/doc/file`).
   if (!['GET', 'HEAD', 'PUT', 'DELETE'].includes(method)) return { allow: false, status: 405, reason: `Documents do not take ${method}.` };
   return { allow: true, write: WRITES.has(method), db: first };
+}
+
+/**
+ * `/_tote/keyring` and a key record sent with a password change: always the caller's own account (the
+ * route names no account, so no session can reach another's). `write` for PUT; a password change carrying a record is decided as a PUT.
+ */
+export function decideKeyring(method: string, caller: Caller): Decision {
+  if (caller.kind === 'anonymous') return { allow: false, status: 401, reason: 'Sign in first.' };
+  if (caller.kind === 'couch-admin') return { allow: false, status: 403, reason: 'Key records belong to shoppers\' sessions.' };
+  if (!caller.dbName) return { allow: false, status: 403, reason: 'Staff accounts hold no cart and no keys.' };
+  if (caller.guest) return { allow: false, status: 403, reason: 'A guest cart\'s key stays on its device.' };
+  if (method === 'GET' || method === 'HEAD') return { allow: true, write: false, db: caller.dbName };
+  if (method === 'PUT') return { allow: true, write: true, db: caller.dbName };
+  return { allow: false, status: 405, reason: `The keyring does not take ${method}.` };
 }

@@ -15,6 +15,14 @@ export type Role = 'shopper' | 'support' | 'admin';
 export const SESSION_TIMEOUT = { min: 15, max: 120, default: 30 } as const;
 /** A guest cart is removed this long after its last activity. */
 export const GUEST_TTL_MS = 7 * 24 * 3600_000;
+/** A wrapped-key record ("keyring"), in bytes of JSON: a real one is about 600. Larger ones get 413. */
+export const MAX_KEYRING_BYTES = 8 * 1024;
+
+/**
+ * The shopper's wrapped data key (docs/encryption.md): opaque to the server, which only keeps it beside
+ * the account and hands it to the shopper's own sessions. It never holds a secret that opens it.
+ */
+export type KeyringRecord = Readonly<Record<string, unknown>>;
 
 export interface Account {
   readonly name: string;
@@ -32,6 +40,8 @@ interface AccountDoc extends Account {
   _rev?: string;
   type: 'account';
   passwordHash: string;
+  /** The wrapped-key record, once the shopper's first device stored it (never for guests or staff). */
+  keyring?: KeyringRecord;
 }
 
 const docId = (name: string) => `account:${name}`;
@@ -65,6 +75,17 @@ export function checkSessionTimeout(minutes: unknown): number {
   return minutes;
 }
 
+/** A keyring sent by a client: a JSON object of at most MAX_KEYRING_BYTES; 400 or 413 with a reason otherwise. */
+export function checkKeyring(value: unknown): KeyringRecord {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new GatewayError(400, 'bad_request', 'The keyring must be a JSON object.');
+  }
+  if (Buffer.byteLength(JSON.stringify(value)) > MAX_KEYRING_BYTES) {
+    throw new GatewayError(413, 'too_large', `The keyring may be at most ${MAX_KEYRING_BYTES / 1024} KB.`);
+  }
+  return value as KeyringRecord;
+}
+
 function publicAccount(doc: AccountDoc): Account {
   const { name, role, guest, dbName, sessionTimeoutMinutes, createdAt, lastActiveAt } = doc;
   return { name, role, guest, dbName, sessionTimeoutMinutes, createdAt, lastActiveAt };
@@ -75,7 +96,12 @@ export interface AccountStore {
   get(name: string): Promise<Account | null>;
   /** The account when the password is right; null when the account is missing or the password wrong (same time either way). */
   verify(name: string, password: string): Promise<Account | null>;
-  setPassword(name: string, password: string): Promise<void>;
+  /** A new password; with `keyring`, the re-wrapped key record is replaced in the same write. */
+  setPassword(name: string, password: string, keyring?: KeyringRecord): Promise<void>;
+  /** The account's wrapped-key record, or null when none was stored yet. */
+  getKeyring(name: string): Promise<KeyringRecord | null>;
+  /** Stores the first wrapped-key record; 409 when the account already has one. */
+  createKeyring(name: string, keyring: KeyringRecord): Promise<void>;
   update(name: string, change: Partial<Pick<Account, 'sessionTimeoutMinutes' | 'lastActiveAt'>>): Promise<Account>;
   /** Removes the account and its database. */
   remove(name: string): Promise<void>;
@@ -105,8 +131,9 @@ export async function accountStore(couch: CouchAdmin): Promise<AccountStore> {
     for (let attempt = 0; ; attempt += 1) {
       const doc = await read(canonicalName(name));
       if (!doc) throw new GatewayError(404, 'not_found', 'This account no longer exists.');
+      const changed = change(doc); // its refusals are final; only a concurrent write is retried
       try {
-        return await write(change(doc));
+        return await write(changed);
       } catch (error) {
         if (!(error instanceof GatewayError && error.status === 409) || attempt >= 4) throw error;
       }
@@ -141,9 +168,18 @@ export async function accountStore(couch: CouchAdmin): Promise<AccountStore> {
       const ok = await verifyPassword(typeof password === 'string' ? password : '', doc?.passwordHash ?? dummyHash);
       return doc && ok ? publicAccount(doc) : null;
     },
-    async setPassword(name, password) {
+    async setPassword(name, password, keyring) {
       const passwordHash = await hashPassword(checkPassword(password));
-      await modify(name, (doc) => ({ ...doc, passwordHash }));
+      await modify(name, (doc) => ({ ...doc, passwordHash, ...(keyring ? { keyring } : {}) }));
+    },
+    async getKeyring(name) {
+      return (await read(canonicalName(name)))?.keyring ?? null;
+    },
+    async createKeyring(name, keyring) {
+      await modify(name, (doc) => {
+        if (doc.keyring) throw new GatewayError(409, 'conflict', 'This account already has its keys. Sign in again to unlock them.');
+        return { ...doc, keyring };
+      });
     },
     async update(name, change) {
       return publicAccount(await modify(name, (doc) => ({ ...doc, ...change })));
@@ -181,7 +217,11 @@ export async function accountStore(couch: CouchAdmin): Promise<AccountStore> {
         if (doc.dbName) await provisionDb(doc.dbName);
         return publicAccount(doc);
       }
-      return publicAccount(await write({ ...doc, role, passwordHash: await hashPassword(password) }));
+      // The configuration changed the password: the key record was wrapped with the old one and no longer
+      // opens, so it is dropped and the next sign-in makes a new one. (Carts on the server are not yet
+      // encrypted with it: docs/encryption.md. Once they are, this must ask for the recovery key instead.)
+      const { keyring: _dropped, ...rest } = doc;
+      return publicAccount(await write({ ...rest, role, passwordHash: await hashPassword(password) }));
     },
   };
   return store;

@@ -11,8 +11,8 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { basicAuth, type CouchAdmin } from '../couch-admin.ts';
 import type { Credentials } from '../config.ts';
-import { decide, type Caller, type Decision } from './access.ts';
-import { checkName, checkPassword, checkSessionTimeout, GUEST_TTL_MS, type Account, type AccountStore, type Role } from './accounts.ts';
+import { decide, decideKeyring, type Caller, type Decision } from './access.ts';
+import { checkKeyring, checkName, checkPassword, checkSessionTimeout, GUEST_TTL_MS, type Account, type AccountStore, type Role } from './accounts.ts';
 import type { AuditLog } from './audit.ts';
 import { GatewayError } from './errors.ts';
 import { liveHub, type LiveHub } from './live.ts';
@@ -140,7 +140,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       const token = header.slice(7).trim();
       const session = await sessions.check(token);
       if (!session) throw new GatewayError(401, 'unauthorized', 'Your session has ended. Sign in again; changes made meanwhile are kept on your device.');
-      return { caller: { kind: 'account', dbName: session.dbName }, session, token, couchAdmin: null };
+      return { caller: { kind: 'account', dbName: session.dbName, guest: session.guest }, session, token, couchAdmin: null };
     }
     const cookie = /(?:^|;\s*)AuthSession=([^;]+)/.exec(request.headers.cookie ?? '')?.[1];
     if (/^basic /i.test(header) || cookie) {
@@ -287,20 +287,49 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     return reply.code(204).send();
   });
 
+  /** Access to the caller's own key record (access.ts); refusals keep the gateway's error shape. */
+  const keyringAccess = (request: FastifyRequest, method: string) => {
+    const decision = decideKeyring(method, request.principal!.caller);
+    if (!decision.allow) {
+      throw new GatewayError(decision.status, decision.status === 401 ? 'unauthorized' : decision.status === 405 ? 'method_not_allowed' : 'forbidden', decision.reason);
+    }
+    return requireSession(request);
+  };
+
   app.post('/_tote/password', async (request, reply) => {
     const session = requireSession(request);
     const body = bodyObject(request);
     const newPassword = checkPassword(body.newPassword);
+    // The data key re-wrapped for the new password, replaced in the same write as the password.
+    const keyring = body.keyring === undefined ? undefined : (keyringAccess(request, 'PUT'), checkKeyring(body.keyring));
     await limits.checkLogin(session.name, address(request));
     if (typeof body.oldPassword !== 'string' || !(await accounts.verify(session.name, body.oldPassword))) {
       await limits.loginFailed(session.name, address(request));
       throw new GatewayError(403, 'forbidden', 'The current password is incorrect.');
     }
-    await accounts.setPassword(session.name, newPassword);
+    await accounts.setPassword(session.name, newPassword, keyring);
     const ended = await sessions.revokeAll(session.name, session.id);
-    audit.append({ at: now(), actor: session.name, role: session.role, device: session.device, action: 'account.password', target: null, detail: { sessionsEnded: ended } });
+    audit.append({
+      at: now(), actor: session.name, role: session.role, device: session.device, action: 'account.password', target: null,
+      detail: { sessionsEnded: ended, keyring: keyring !== undefined },
+    });
     return reply.code(204).send();
   });
+
+  // The shopper's wrapped data key (docs/encryption.md): read by every device at sign-in, created once
+  // by the account's first device, replaced only with a password change. Audited without its content.
+  app.route({ method: ['GET', 'PUT', 'POST', 'DELETE', 'PATCH'], url: '/_tote/keyring', handler: async (request, reply) => {
+    const session = keyringAccess(request, request.method);
+    if (request.method === 'GET') return { keyring: await accounts.getKeyring(session.name) };
+    const body = bodyObject(request);
+    const keyring = checkKeyring(body.keyring);
+    await accounts.createKeyring(session.name, keyring);
+    audit.append({
+      at: now(), actor: session.name, role: session.role, device: session.device, action: 'account.keyring', target: session.dbName,
+      detail: { created: true, bytes: Buffer.byteLength(JSON.stringify(keyring)) },
+    });
+    return reply.code(201).send({ ok: true });
+  } });
 
   app.patch('/_tote/account', async (request) => {
     const session = requireSession(request);
