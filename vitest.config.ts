@@ -13,6 +13,8 @@ export default defineConfig({
         test: {
           name: 'system', root: 'test', include: ['**/*.test.ts'], environment: 'node',
           testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false,
+          // Real browsers, servers and key derivation on a two-core machine: a state may take a few seconds.
+          expect: { poll: { timeout: 10_000, interval: 100 } },
         },
       },
     ],
