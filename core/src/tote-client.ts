@@ -3,7 +3,9 @@
  * shopper has configured a server) live sync. Shells keep their own UI and settings; everything
  * about carts and sync happens here.
  */
-import { BehaviorSubject, of, type Observable } from 'rxjs';
+import { BehaviorSubject, of, Subject, type Observable } from 'rxjs';
+import type { Keyring } from './crypto/keyring.ts';
+import type { ToteError } from './errors.ts';
 import { switchMap } from 'rxjs/operators';
 import { openCartDatabase, type CartDatabase, type OpenCartDatabaseOptions } from './persistence/cart-database.ts';
 import { systemClock, type Clock, type ConnectivityPort, type DeviceInfo, type FetchPort, type IdFactory } from './ports.ts';
@@ -11,6 +13,7 @@ import type { FieldConflict } from './merge/field-merge.ts';
 import { createCartStore, type CartStore } from './store/cart-store.ts';
 import { createConflictStore, type ConflictStore } from './store/conflict-store.ts';
 import { startCartSync, type CartSync, type SyncTarget } from './sync/couch-replication.ts';
+import { itemSeal, type ItemSeal } from './sync/sealed-items.ts';
 import { SYNC_OFF, type SyncStatus } from './sync/sync-status.ts';
 
 export interface ToteClientOptions extends OpenCartDatabaseOptions {
@@ -29,8 +32,13 @@ export interface ToteClient {
   readonly conflicts: ConflictStore;
   readonly syncStatus$: Observable<SyncStatus>;
   readonly sync: CartSync | null;
-  /** Starts (or restarts with new settings) live sync; null turns sync off. */
-  configureSync(target: SyncTarget | null): Promise<void>;
+  /** Items from the server that could not be read (damaged or changed there): set aside, reported here. */
+  readonly unreadable$: Observable<ToteError>;
+  /**
+   * Starts (or restarts with new settings) live sync; null turns sync off. With `keyring`, items are
+   * sealed before they leave the device and opened on arrival: the server holds only ciphertext.
+   */
+  configureSync(target: SyncTarget | null, options?: { keyring?: Keyring | null }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,9 +46,15 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
   // Merges run inside the replication, before the conflict store exists: their reports wait here.
   let conflicts: ConflictStore | null = null;
   const early: (readonly FieldConflict[])[] = [];
+  let seal: ItemSeal | null = null;
+  const unreadable = new Subject<ToteError>();
   const db = await openCartDatabase({
     ...options,
-    onConflicts: (found) => (conflicts ? conflicts.record(found) : early.push(found)),
+    conflicts: {
+      onConflicts: (found: readonly FieldConflict[]) => (conflicts ? conflicts.record(found) : early.push(found)),
+      seal: () => seal,
+      onUnreadable: (error: ToteError) => unreadable.next(error),
+    },
   });
   const clock = options.clock ?? systemClock;
   const store = createCartStore({
@@ -56,14 +70,16 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
     db,
     store,
     conflicts,
+    unreadable$: unreadable.asObservable(),
     syncStatus$: current.pipe(switchMap((sync) => sync?.status$ ?? of(SYNC_OFF))),
     get sync() {
       return current.value;
     },
-    async configureSync(target) {
+    async configureSync(target, syncOptions = {}) {
       await current.value?.stop();
+      seal = syncOptions.keyring ? itemSeal(syncOptions.keyring) : null;
       current.next(target ? startCartSync({
-        items: db.items, target, fetch: options.fetch,
+        items: db.items, target, fetch: options.fetch, seal, onUnreadable: (error) => unreadable.next(error),
         ...(options.connectivity ? { connectivity: options.connectivity } : {}),
         ...(options.clock ? { clock: options.clock } : {}),
         ...(options.retryMs ? { retryMs: options.retryMs } : {}),
@@ -72,6 +88,7 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
     async close() {
       await current.value?.stop();
       current.complete();
+      unreadable.complete();
       await conflicts?.flush();
       conflicts?.close();
       store.close();

@@ -143,7 +143,22 @@ describe('keyring', () => {
   });
 
   it('refuses to wrap a keyring it did not make', async () => {
-    const { cipher } = await createKeyring(webCrypto);
-    expect((await refusal(wrapDataKey({ cipher }, 'pw', FAST_KDF))).details?.field).toBe('keyring');
+    const { cipher, fingerprint } = await createKeyring(webCrypto);
+    expect((await refusal(wrapDataKey({ cipher, fingerprint }, 'pw', FAST_KDF))).details?.field).toBe('keyring');
+  });
+
+  it('fingerprints a version of a document: equal for equal content, keyed, bound to the id', async () => {
+    const keyring = await createKeyring(webCrypto);
+    const other = await createKeyring(webCrypto);
+    const value = { title: 'Walnut desk', quantity: 1 };
+    const print = await keyring.fingerprint('item-1', value);
+    expect(print).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(await keyring.fingerprint('item-1', { ...value })).toBe(print);
+    expect(await keyring.fingerprint('item-1', { ...value, quantity: 2 })).not.toBe(print);
+    expect(await keyring.fingerprint('item-2', value)).not.toBe(print);
+    expect(await other.fingerprint('item-1', value)).not.toBe(print);
+    // The same key after wrapping and unwrapping gives the same fingerprints (every device of the shopper agrees).
+    const record = await wrapDataKey(keyring, 'pw', FAST_KDF);
+    expect(await (await unwrapDataKey(webCrypto, record, 'pw')).fingerprint('item-1', value)).toBe(print);
   });
 });

@@ -32,6 +32,12 @@ const AES_GCM = { name: 'AES-GCM' } as const;
 export interface Keyring {
   /** Encrypts and decrypts documents with the data key. */
   readonly cipher: DocumentCipher;
+  /**
+   * A short keyed fingerprint of one version of a document (HMAC-SHA-256 with a key derived from the
+   * data key by HKDF, first 16 bytes, base64url): equal for equal plaintexts, meaningless without the
+   * key. Sync keeps it in clear beside the envelope so versions can be compared without decrypting.
+   */
+  fingerprint(documentId: string, value: unknown): Promise<string>;
 }
 
 /** The data key wrapped for one secret: safe to store on the server. About 250 bytes as JSON. */
@@ -58,20 +64,36 @@ interface Unlocked {
 const unlocked = new WeakMap<Keyring, Unlocked>();
 const encoder = new TextEncoder();
 
-function keyringOf(crypto: CryptoPort, documentKey: CryptoKey, wrappable: CryptoKey): Keyring {
-  const keyring: Keyring = Object.freeze({ cipher: createDocumentCipher(crypto, documentKey) });
+const FINGERPRINT_INFO = encoder.encode('tote document fingerprint v1');
+const FINGERPRINT_BYTES = 16;
+
+/** The fingerprint key, derived from the data key (given as an HKDF base key). */
+function fingerprintKey(crypto: CryptoPort, base: CryptoKey): Promise<CryptoKey> {
+  return crypto.subtle.deriveKey({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: FINGERPRINT_INFO }, base,
+    { name: 'HMAC', hash: 'SHA-256', length: 256 }, false, ['sign']);
+}
+
+function keyringOf(crypto: CryptoPort, documentKey: CryptoKey, wrappable: CryptoKey, macKey: CryptoKey): Keyring {
+  const keyring: Keyring = Object.freeze({
+    cipher: createDocumentCipher(crypto, documentKey),
+    async fingerprint(documentId: string, value: unknown) {
+      const mac = await crypto.subtle.sign('HMAC', macKey, encoder.encode(`${documentId}\n${JSON.stringify(value)}`));
+      return toBase64url(new Uint8Array(mac, 0, FINGERPRINT_BYTES));
+    },
+  });
   unlocked.set(keyring, { crypto, wrappable });
   return keyring;
 }
 
 async function keyringFromRaw(crypto: CryptoPort, raw: Uint8Array<ArrayBuffer>): Promise<Keyring> {
   try {
-    const [documentKey, wrappable] = await Promise.all([
+    const [documentKey, wrappable, base] = await Promise.all([
       crypto.subtle.importKey('raw', raw, AES_GCM, false, ['encrypt', 'decrypt']),
       // Web Crypto refuses a secret key without usages; this one is never used to encrypt anything.
       crypto.subtle.importKey('raw', raw, AES_GCM, true, ['encrypt']),
+      crypto.subtle.importKey('raw', raw, 'HKDF', false, ['deriveKey']),
     ]);
-    return keyringOf(crypto, documentKey, wrappable);
+    return keyringOf(crypto, documentKey, wrappable, await fingerprintKey(crypto, base));
   } finally {
     raw.fill(0);
   }
@@ -105,11 +127,12 @@ async function unwrap(crypto: CryptoPort, record: WrappedKeyRecord, kek: CryptoK
   const wrapped = fromBase64url(record.wrappedKey)!;
   const params = { name: 'AES-GCM', iv: fromBase64url(record.iv)!, additionalData: associatedData(record) };
   try {
-    const [documentKey, wrappable] = await Promise.all([
+    const [documentKey, wrappable, base] = await Promise.all([
       crypto.subtle.unwrapKey('raw', wrapped, kek, params, AES_GCM, false, ['encrypt', 'decrypt']),
       crypto.subtle.unwrapKey('raw', wrapped, kek, params, AES_GCM, true, ['encrypt']),
+      crypto.subtle.unwrapKey('raw', wrapped, kek, params, 'HKDF', false, ['deriveKey']),
     ]);
-    return keyringOf(crypto, documentKey, wrappable);
+    return keyringOf(crypto, documentKey, wrappable, await fingerprintKey(crypto, base));
   } catch {
     // Authentication failed: the secret is not the one this record was made with (or the record was altered).
     throw refusal();

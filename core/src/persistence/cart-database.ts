@@ -7,7 +7,7 @@ import { addRxPlugin, createRxDatabase, type RxCollection, type RxDatabase, type
 import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
 import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
 import type { ClockedItem } from '../merge/item-clocks.ts';
-import { createItemConflictHandler, type ConflictListener } from './item-conflicts.ts';
+import { createItemConflictHandler, type ItemConflictOptions } from './item-conflicts.ts';
 import { itemMigrations, itemSchema } from './item-schema.ts';
 
 /** Item documents carry their field clocks (merge/item-clocks.ts); the cart state does not. */
@@ -23,11 +23,11 @@ export interface OpenCartDatabaseOptions {
   readonly storage: RxStorage<any, any>;
   /** Database name: one per shopper on a device, e.g. "tote-shopper". Lower case letters, digits, - and _. */
   readonly name: string;
-  /** Told of every field where a merge kept one device's change over another's (the shopper's notices). */
-  readonly onConflicts?: ConflictListener;
+  /** The merge's listeners and, with encryption on, the seal (persistence/item-conflicts.ts). */
+  readonly conflicts?: ItemConflictOptions;
 }
 
-export async function openCartDatabase({ storage, name, onConflicts }: OpenCartDatabaseOptions): Promise<CartDatabase> {
+export async function openCartDatabase({ storage, name, conflicts }: OpenCartDatabaseOptions): Promise<CartDatabase> {
   // Added here, not at import: a module with side effects would pull RxDB into every bundle that
   // imports the core (the content script too). Adding a plugin twice is a no-op.
   addRxPlugin(RxDBMigrationSchemaPlugin);
@@ -43,7 +43,7 @@ export async function openCartDatabase({ storage, name, onConflicts }: OpenCartD
     localDocuments: true,
   });
   await db.addCollections({
-    items: { schema: itemSchema, migrationStrategies: itemMigrations, conflictHandler: createItemConflictHandler(onConflicts) },
+    items: { schema: itemSchema, migrationStrategies: itemMigrations, conflictHandler: createItemConflictHandler(conflicts) },
   });
   return db;
 }

@@ -13,6 +13,8 @@ import { sameItem } from '../cart/cart-reducer.ts';
 import type { CartItem } from '../cart/cart-types.ts';
 import { mergeItem, type FieldConflict } from '../merge/field-merge.ts';
 import type { ClockedItem } from '../merge/item-clocks.ts';
+import { isSealed, type ItemSeal } from '../sync/sealed-items.ts';
+import type { ToteError } from '../errors.ts';
 
 /** The whole-document rule of versions before field clocks: still what breaks a tie between equal stamps. */
 export function laterOf(a: CartItem, b: CartItem): CartItem {
@@ -22,12 +24,46 @@ export function laterOf(a: CartItem, b: CartItem): CartItem {
 
 export type ConflictListener = (conflicts: readonly FieldConflict[]) => void;
 
-export function createItemConflictHandler(onConflicts: ConflictListener = () => undefined): RxConflictHandler<ClockedItem> {
+export interface ItemConflictOptions {
+  readonly onConflicts?: ConflictListener;
+  /** The seal of the running sync when encryption is on (null: documents are plain). */
+  readonly seal?: () => ItemSeal | null;
+  /** A sealed version could not be opened (damaged or changed on the server). */
+  readonly onUnreadable?: (error: ToteError) => void;
+}
+
+type Version = ClockedItem & { _deleted?: boolean };
+
+export function createItemConflictHandler(options: ItemConflictOptions = {}): RxConflictHandler<ClockedItem> {
+  const { onConflicts = () => undefined, seal = () => null, onUnreadable = () => undefined } = options;
+  /** The plain item of a version; null when it is sealed and cannot be opened. */
+  const open = async (doc: Version | undefined): Promise<Version | null> => {
+    if (!doc || !isSealed(doc)) return doc ?? null;
+    const current = seal();
+    if (!current) return null;
+    try {
+      return await current.open(doc);
+    } catch (error) {
+      onUnreadable(error as ToteError);
+      return null;
+    }
+  };
   return {
-    // Called for every pulled document: compare only the item's own fields, cheaply.
-    isEqual: (a, b) => sameItem(a, b) && Boolean(a._deleted) === Boolean(b._deleted),
+    // Called for every pulled document: compare cheaply. Sealed versions by fingerprint; a sealed and a
+    // plain version cannot be compared synchronously and count as different (resolve then decides).
+    isEqual: (a, b) => {
+      if (Boolean(a._deleted) !== Boolean(b._deleted)) return false;
+      if (isSealed(a) || isSealed(b)) return isSealed(a) && isSealed(b) && a.fp === b.fp;
+      return sameItem(a, b);
+    },
     resolve: async ({ assumedMasterState, realMasterState, newDocumentState }) => {
-      const { merged, conflicts } = mergeItem(assumedMasterState ?? null, newDocumentState, realMasterState);
+      const [ancestor, remote, local] = await Promise.all([open(assumedMasterState), open(realMasterState), open(newDocumentState)]);
+      if (!local) {
+        // This device's own version is always readable (it was written here); only an opened server version could be missing.
+        return remote ? { ...remote, _deleted: false } : realMasterState;
+      }
+      if (!remote) return { ...local, _deleted: false }; // the server's copy is unreadable: the good copy here wins
+      const { merged, conflicts } = mergeItem(ancestor, local, remote);
       if (conflicts.length > 0) onConflicts(conflicts);
       return { ...merged, _deleted: false };
     },

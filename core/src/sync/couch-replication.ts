@@ -7,13 +7,16 @@
  * offline is a state, never an error the shopper has to handle: local writes wait in the database and
  * go out when the server answers again.
  */
+import type { WithDeleted } from 'rxdb';
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { distinctUntilChanged } from 'rxjs/operators';
 import { replicateCouchDB, type RxCouchDBReplicationState } from 'rxdb/plugins/replication-couchdb';
 import type { CartItem } from '../cart/cart-types.ts';
 import { ToteError } from '../errors.ts';
+import type { ClockedItem } from '../merge/item-clocks.ts';
 import type { ItemCollection } from '../persistence/cart-database.ts';
 import { alwaysOnline, systemClock, type Clock, type ConnectivityPort, type FetchPort } from '../ports.ts';
+import { isSealed, type ItemSeal } from './sealed-items.ts';
 import type { SyncStatus } from './sync-status.ts';
 
 export interface SyncTarget {
@@ -31,6 +34,13 @@ export interface CartSyncOptions {
   readonly clock?: Clock;
   /** Wait between retries after a failure. */
   readonly retryMs?: number;
+  /**
+   * With the shopper's keys unlocked: items leave this device sealed and are opened on arrival
+   * (sealed-items.ts); the server only ever holds ciphertext. Null: documents travel as they are.
+   */
+  readonly seal?: ItemSeal | null;
+  /** A document from the server could not be opened: it is set aside (this device's copy is kept) and reported. */
+  readonly onUnreadable?: (error: ToteError) => void;
 }
 
 export interface CartSync {
@@ -116,6 +126,28 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     return response;
   };
 
+  const seal = options.seal ?? null;
+  /**
+   * What a pulled document becomes on this device. Sealed: opened. Unreadable: this device's copy stays
+   * (the server's is repaired by the next push of this item); with no copy here, a removed placeholder
+   * that shows nothing. Plain (written before encryption was on): taken as it is.
+   */
+  const arrive = async (doc: ClockedItem & { _deleted?: boolean }): Promise<WithDeleted<CartItem>> => {
+    if (!seal || !isSealed(doc)) return doc as WithDeleted<CartItem>;
+    try {
+      return await seal.open(doc) as WithDeleted<CartItem>;
+    } catch (error) {
+      options.onUnreadable?.(error as ToteError);
+      const local = await items.findOne((doc as { id: string }).id).exec();
+      if (local) return { ...local.toMutableJSON(), _deleted: false } as WithDeleted<CartItem>;
+      return {
+        id: (doc as { id: string }).id, listId: 'cart', url: '', shop: '', title: '', priceMinor: null, currency: 'unknown', imageUrl: null,
+        variant: null, quantity: 1, note: '', addedAt: 0, addedBy: '', updatedAt: 0, updatedBy: '', deleted: true,
+        addedPriceMinor: null, priceHistory: [], _deleted: false,
+      } satisfies ClockedItem & { _deleted: boolean };
+    }
+  };
+
   const replication: RxCouchDBReplicationState<CartItem> = replicateCouchDB<CartItem>({
     replicationIdentifier: `tote-couch-${dbUrl}`,
     collection: items,
@@ -125,8 +157,9 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     retryTime: retryMs,
     // The extension's background and the desktop renderer are each the only owner of their database.
     waitForLeadership: false,
-    pull: { batchSize: 100, heartbeat: 25_000 },
-    push: { batchSize: 100 },
+    pull: { batchSize: 100, heartbeat: 25_000, ...(seal ? { modifier: arrive } : {}) },
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the server's form of an item is not an item
+    push: { batchSize: 100, ...(seal ? { modifier: (doc: CartItem) => seal.seal(doc) as Promise<any> } : {}) },
   });
 
   const subscriptions = [

@@ -1,0 +1,65 @@
+/**
+ * Item documents as the server keeps them when the shopper's keys are unlocked (docs/encryption.md):
+ *
+ *   { id, enc, fp }   plus CouchDB's _id, _rev and _deleted
+ *
+ * `enc` is the whole item (every field, its field clocks included) sealed by the document cipher and
+ * bound to the id; `fp` is the keyed fingerprint of that plaintext, so two versions can be compared
+ * without decrypting (the conflict handler's `isEqual` must be synchronous). Nothing else is in clear:
+ * not the title, URL, shop, price, quantity, note, list, times or the devices' names.
+ *
+ * Sealing is idempotent (a sealed document passes unchanged), so a version that is already on the
+ * server is never encrypted twice. Opening checks that what was sealed is an item of this id.
+ */
+import type { Keyring } from '../crypto/keyring.ts';
+import { ToteError } from '../errors.ts';
+import type { ClockedItem } from '../merge/item-clocks.ts';
+
+export interface SealedItem {
+  readonly id: string;
+  readonly enc: string;
+  readonly fp: string;
+  readonly _deleted?: boolean;
+}
+
+type WithDeleted<T> = T & { _deleted?: boolean };
+
+export function isSealed(doc: unknown): doc is SealedItem {
+  return typeof doc === 'object' && doc !== null && typeof (doc as SealedItem).enc === 'string' && typeof (doc as SealedItem).fp === 'string';
+}
+
+/** The item's own data, keys sorted (the fingerprint depends on the exact text), without storage metadata. */
+function content(doc: WithDeleted<ClockedItem>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(doc).sort()) {
+    if (key.startsWith('_')) continue; // _rev, _meta, _attachments, _deleted: the storage's, not the item's
+    out[key] = (doc as unknown as Record<string, unknown>)[key];
+  }
+  return out;
+}
+
+export interface ItemSeal {
+  seal(doc: WithDeleted<ClockedItem> | SealedItem): Promise<SealedItem>;
+  /** The item in a sealed document; throws ToteError('DECRYPT_FAILED') when it cannot be read. */
+  open(doc: SealedItem): Promise<WithDeleted<ClockedItem>>;
+}
+
+export function itemSeal(keyring: Keyring): ItemSeal {
+  return {
+    async seal(doc) {
+      if (isSealed(doc)) return doc;
+      const value = content(doc);
+      const [enc, fp] = await Promise.all([keyring.cipher.encrypt(doc.id, value), keyring.fingerprint(doc.id, value)]);
+      return { id: doc.id, enc, fp, _deleted: Boolean(doc._deleted) };
+    },
+    async open(doc) {
+      const value = await keyring.cipher.decrypt(doc.id, doc.enc);
+      if (typeof value !== 'object' || value === null || (value as { id?: unknown }).id !== doc.id) {
+        throw new ToteError('DECRYPT_FAILED', 'An item in your cart could not be read: it was changed or damaged on the way. Your other items are fine.', {
+          documentId: doc.id, reason: 'content',
+        });
+      }
+      return { ...(value as ClockedItem), _deleted: Boolean(doc._deleted) };
+    },
+  };
+}
