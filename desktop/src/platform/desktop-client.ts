@@ -49,6 +49,8 @@ function deviceId(): string {
 export interface DesktopApp {
   readonly client: ToteClient;
   readonly account: AccountSession;
+  /** This computer's device id: the notices name it "this computer". */
+  readonly deviceId: string;
 }
 
 export async function openDesktopClient(bridge: DesktopBridge): Promise<DesktopApp> {
@@ -67,5 +69,5 @@ export async function openDesktopClient(bridge: DesktopBridge): Promise<DesktopA
   await account.start().catch(() => undefined);
   // The shopper using the window keeps the session alive (sliding expiry); background sync does not.
   for (const type of ['pointerdown', 'keydown'] as const) window.addEventListener(type, () => account.activity(), { passive: true });
-  return { client, account };
+  return { client, account, deviceId: device.id };
 }

@@ -2,11 +2,12 @@
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  accountApi, cartCommands, createAccountSession, createToteClient, SIGNED_OUT, SYNC_OFF, selectItems,
-  type AccountSession, type StoredSession, type ToteClient,
+  accountApi, cartCommands, createAccountSession, createToteClient, formatHlc, hlc, SIGNED_OUT, SYNC_OFF, selectItems,
+  type AccountSession, type FieldConflict, type StoredSession, type ToteClient,
 } from '@tote/core';
 import type { Message } from '../messaging/protocol.ts';
 import { createMessageHandler } from './message-handler.ts';
+import { noticeViews } from './notice-view.ts';
 import type { TabProducts } from './settings.ts';
 import type { CapturedProduct } from '../capture/index.ts';
 
@@ -40,7 +41,7 @@ beforeEach(async () => {
   handle = createMessageHandler({
     client: async () => client, account: async () => account, lastServer: { get: async () => 'https://sync.example' }, tabProducts,
     notify: (title, message) => notices.push(`${title}: ${message}`),
-    snapshot: async () => ({ state: client.store.getState(), syncStatus: SYNC_OFF, account: SIGNED_OUT }),
+    snapshot: async () => ({ state: client.store.getState(), syncStatus: SYNC_OFF, account: SIGNED_OUT, notices: noticeViews(client.conflicts.getState(), 'ext', 'this browser') }),
     markProductFound: (tabId) => badges.push(tabId),
   });
 });
@@ -113,5 +114,36 @@ describe('background message handler', () => {
     await handle({ type: 'capture/found', product: { ...product, priceMinor: 1500 } }, { tab: { id: 1 } });
     expect(selectItems(client.store.getState())[0]).toMatchObject({ priceMinor: 1500, addedPriceMinor: 2000 });
     expect(notices).toEqual(['Price drop in your Tote: Kettle is now €15.00 (was €20.00 when you added it).']);
+  });
+
+  it('overrides and dismisses conflict notices, and answers a notice dealt with or an item removed since with the reason', async () => {
+    await handle({ type: 'cart/dispatch', command: cartCommands.add(kettle) });
+    const [item] = selectItems(client.store.getState());
+    // What a merge reports when this device set 5 and another device had set 3 (docs/merge.md rule 6).
+    const quantity = (id: string, kept: number, lost: number): FieldConflict => ({
+      id, itemId: item!.id, title: 'Kettle', currency: 'EUR', field: 'quantity', kind: 'same-field', resolution: 'later-wins',
+      winner: { value: kept, stamp: formatHlc(hlc(Date.now() - 1000, 0, 'ext')), device: 'ext' },
+      loser: { value: lost, stamp: formatHlc(hlc(Date.now() - 2000, 0, 'phone')), device: 'phone' },
+    });
+    client.conflicts.record([quantity('q1', 5, 3)]);
+    const snapshot = await handle({ type: 'cart/get' } as Message<'cart/get'>);
+    expect(snapshot.notices).toEqual([{ id: 'q1', itemId: item!.id, overrideLabel: 'Use 3 instead', text: '"Kettle": the quantity was changed on two devices. Kept 5 from this browser; another device had 3.' }]);
+
+    expect(await handle({ type: 'conflicts/override', id: 'q1' })).toEqual({ ok: true });
+    expect(client.store.getState().items[item!.id]?.quantity).toBe(3);
+    expect((await handle({ type: 'cart/get' } as Message<'cart/get'>)).notices).toEqual([]);
+    expect(await handle({ type: 'conflicts/dismiss', id: 'q1' })).toMatchObject({ ok: false, code: 'NOT_FOUND', message: 'This notice was already dealt with.' });
+    expect(await handle({ type: 'conflicts/dismiss', id: 42 } as never)).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+
+    client.conflicts.record([quantity('q2', 3, 7)]);
+    await handle({ type: 'cart/dispatch', command: cartCommands.remove(item!.id) });
+    expect(await handle({ type: 'conflicts/override', id: 'q2' })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+    expect(await handle({ type: 'conflicts/dismiss', id: 'q2' })).toEqual({ ok: true });
+    expect(client.conflicts.getState().notices.map((notice) => notice.status)).toEqual(['overridden', 'dismissed']);
+  });
+
+  it('"I have written it down" clears the recovery key from the account state', async () => {
+    expect(await handle({ type: 'account/acknowledgeRecoveryKey' } as Message<'account/acknowledgeRecoveryKey'>)).toEqual({ ok: true });
+    expect(account.getState().recoveryKey).toBeNull();
   });
 });

@@ -61,6 +61,22 @@ async function accountAction(deps: HandlerDeps, action: (account: AccountSession
   }
 }
 
+/**
+ * "Use the other value" or "Dismiss" on a conflict notice. A notice already dealt with, or an item
+ * removed since, answers with the core's NOT_FOUND message for the popup to show.
+ */
+async function noticeAction(deps: HandlerDeps, action: 'override' | 'dismiss', id: unknown) {
+  if (typeof id !== 'string' || id === '') return { ok: false as const, code: 'INVALID_INPUT' as const, message: 'Tote did not understand which notice that was. Close and reopen this window.' };
+  try {
+    const { conflicts } = await deps.client();
+    await (action === 'override' ? conflicts.override(id) : conflicts.dismiss(id));
+    (await deps.account()).activity();
+    return { ok: true as const };
+  } catch (error) {
+    return failure(error);
+  }
+}
+
 export function createMessageHandler(deps: HandlerDeps) {
   return async function handle<K extends RequestType>(message: Message<K>, sender?: { tab?: { id?: number } }): Promise<Response<K>> {
     const m = message as Message;
@@ -90,6 +106,11 @@ export function createMessageHandler(deps: HandlerDeps) {
         return (await accountAction(deps, (account) => account.staySignedIn())) as Response<K>;
       case 'account/dismissNotice':
         return (await accountAction(deps, async (account) => account.dismissNotice())) as Response<K>;
+      case 'account/acknowledgeRecoveryKey':
+        return (await accountAction(deps, async (account) => account.acknowledgeRecoveryKey())) as Response<K>;
+      case 'conflicts/override':
+      case 'conflicts/dismiss':
+        return (await noticeAction(deps, m.type === 'conflicts/override' ? 'override' : 'dismiss', (m as Message<'conflicts/dismiss'>).id)) as Response<K>;
       case 'capture/found': {
         const { product } = m as Message<'capture/found'>;
         const tabId = sender?.tab?.id;

@@ -11,7 +11,11 @@ import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { combineLatest, firstValueFrom } from 'rxjs';
 import { browser, type Browser } from 'wxt/browser';
 import type { CartSnapshot } from '../messaging/protocol.ts';
+import { noticeViews } from './notice-view.ts';
 import { deviceIdItem, extensionSessionStore } from './settings.ts';
+
+/** How the notices call this device. */
+const THIS_DEVICE = 'this browser';
 
 function deviceName(): string {
   const agent = globalThis.navigator.userAgent;
@@ -22,6 +26,7 @@ function deviceName(): string {
 interface ToteApp {
   readonly client: ToteClient;
   readonly account: AccountSession;
+  readonly deviceId: string;
 }
 
 let opening: Promise<ToteApp> | null = null;
@@ -43,7 +48,7 @@ function toteApp(): Promise<ToteApp> {
       webSocket: (url) => new globalThis.WebSocket(url),
     });
     await account.start().catch(() => undefined);
-    return { client, account };
+    return { client, account, deviceId: device.id };
   })();
   // A failed open (IndexedDB refused, say) is not remembered: the next message or alarm tries again.
   opening.catch(() => { opening = null; });
@@ -59,16 +64,23 @@ export async function toteAccount(): Promise<AccountSession> {
 }
 
 export async function snapshot(): Promise<CartSnapshot> {
-  const { client, account } = await toteApp();
-  return { state: client.store.getState(), syncStatus: await firstValueFrom(client.syncStatus$).catch(() => SYNC_OFF), account: account.getState() ?? SIGNED_OUT };
+  const { client, account, deviceId } = await toteApp();
+  return {
+    state: client.store.getState(), syncStatus: await firstValueFrom(client.syncStatus$).catch(() => SYNC_OFF), account: account.getState() ?? SIGNED_OUT,
+    notices: noticeViews(client.conflicts.getState(), deviceId, THIS_DEVICE),
+  };
 }
 
-/** Streams the cart, sync and account state to a connected popup until it closes. Opening the popup counts as activity. */
+/**
+ * Streams the cart, sync, account state and conflict notices to a connected popup until it closes.
+ * Opening the popup counts as activity.
+ */
 export async function servePopup(port: Browser.runtime.Port): Promise<void> {
-  const { client, account } = await toteApp();
+  const { client, account, deviceId } = await toteApp();
   account.activity();
-  const subscription = combineLatest([client.store.state$, client.syncStatus$, account.state$]).subscribe(([state, syncStatus, accountState]) => {
-    port.postMessage({ state, syncStatus, account: accountState } satisfies CartSnapshot);
+  const streams = [client.store.state$, client.syncStatus$, account.state$, client.conflicts.state$] as const;
+  const subscription = combineLatest(streams).subscribe(([state, syncStatus, accountState, log]) => {
+    port.postMessage({ state, syncStatus, account: accountState, notices: noticeViews(log, deviceId, THIS_DEVICE) } satisfies CartSnapshot);
   });
   port.onDisconnect.addListener(() => subscription.unsubscribe());
 }

@@ -16,10 +16,26 @@ export interface SignInRequest {
   readonly mergeRule?: MergeRule;
 }
 
+/** A conflict notice as the popup shows it (built by background/notice-view.ts). */
+export interface NoticeView {
+  readonly id: string;
+  readonly itemId: string;
+  /** Plain text: shown as text, never as HTML. */
+  readonly text: string;
+  /** The override action ("Use 6 instead", "Remove it after all"); null when it cannot be made from here. */
+  readonly overrideLabel: string | null;
+}
+
 export interface CartSnapshot {
   readonly state: CartState;
   readonly syncStatus: SyncStatus;
+  /**
+   * Includes `recoveryKey` right after sign-up until the shopper confirms writing it down: sent to the
+   * popup over the port only, never stored by the extension.
+   */
   readonly account: AccountState;
+  /** Open conflict notices, oldest first (docs/merge.md, "Notices"). */
+  readonly notices: readonly NoticeView[];
 }
 
 export type Failure = { readonly ok: false; readonly code: ToteErrorCode | 'UNKNOWN'; readonly message: string };
@@ -36,6 +52,11 @@ export interface Requests {
   /** "Stay signed in" in the idle warning. */
   'account/stay': { request: Record<string, never>; response: Result };
   'account/dismissNotice': { request: Record<string, never>; response: Result };
+  /** "I have written it down": the recovery key leaves the account state. */
+  'account/acknowledgeRecoveryKey': { request: Record<string, never>; response: Result };
+  /** "Use 6 instead" on a conflict notice: the value that lost, as a new change. */
+  'conflicts/override': { request: { id: string }; response: Result };
+  'conflicts/dismiss': { request: { id: string }; response: Result };
   'capture/found': { request: { product: CapturedProduct }; response: Result };
   'capture/forTab': { request: { tabId: number }; response: { product: CapturedProduct | null } };
   /** Adds the product recognised on a tab, with the shopper's corrections if any. */

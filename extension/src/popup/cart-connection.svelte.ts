@@ -47,6 +47,19 @@ export class CartConnection {
     };
   }
 
+  /**
+   * "Use the other value" or "Dismiss" on a conflict notice. Resolves to the reason it could not be done
+   * (a notice already dealt with, an item removed since), or null; the notice leaves with the next snapshot.
+   */
+  async resolveNotice(action: 'override' | 'dismiss', id: string): Promise<string | null> {
+    try {
+      const result = await request(action === 'override' ? 'conflicts/override' : 'conflicts/dismiss', { id });
+      return result.ok ? null : result.message;
+    } catch {
+      return UNREACHABLE;
+    }
+  }
+
   /** Sends a command; a refusal or a lost background is shown to the shopper, never dropped. */
   async dispatch(command: CartCommand): Promise<boolean> {
     try {

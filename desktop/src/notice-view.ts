@@ -1,0 +1,64 @@
+/**
+ * The conflict notices as the desktop shows them (docs/merge.md, "Notices"): the core's sentence with the
+ * devices named from this computer's point of view, and the "use the other value" action in the shopper's
+ * words.
+ *
+ * Device ids are random per install and the server knows devices only by name, so only this device can
+ * be named; any other is "another device". The extension has the same file
+ * (extension/src/background/notice-view.ts): the shells share only the core.
+ */
+import { describeNotice, formatMoney, openNotices, type ConflictLogState, type ConflictNotice } from '@tote/core';
+
+export interface NoticeView {
+  readonly id: string;
+  readonly itemId: string;
+  /** Plain text: shown as text, never as HTML. */
+  readonly text: string;
+  /** The override action ("Use 6 instead", "Remove it after all"); null when it cannot be made from here. */
+  readonly overrideLabel: string | null;
+}
+
+const LONGEST_VALUE = 40;
+
+function short(value: string): string {
+  return value.length > LONGEST_VALUE ? `${value.slice(0, LONGEST_VALUE - 1)}…` : value;
+}
+
+/** Names the two devices of a notice: this one by `self`, each other as "another device" (or "one device" and "another device"). */
+function namesFor(notice: ConflictNotice, ownId: string, self: string): (id: string) => string {
+  const { winner, loser } = notice.conflict;
+  const bothOthers = winner.device !== ownId && loser.device !== ownId && winner.device !== loser.device;
+  return (id) => (id === ownId ? self : bothOthers && id === winner.device ? 'one device' : 'another device');
+}
+
+function listName(value: unknown): string {
+  return value === 'saved' ? 'Saved for later' : value === 'cart' ? 'Cart' : 'the other list';
+}
+
+/** The override in the shopper's words, from the value that lost. */
+export function overrideLabel(notice: ConflictNotice): string | null {
+  const { field, loser, currency } = notice.conflict;
+  const value = loser.value;
+  switch (field) {
+    case 'deleted': return value === true ? 'Remove it after all' : null;
+    case 'quantity': return `Use ${String(value)} instead`;
+    case 'note': return typeof value === 'string' && value !== '' ? `Use the note “${short(value)}” instead` : 'Remove the note';
+    case 'title': return `Use the name “${short(String(value))}” instead`;
+    case 'priceMinor': return typeof value === 'number' ? `Use ${formatMoney(value, currency)} instead` : 'Use no price instead';
+    case 'currency': return `Use ${String(value)} instead`;
+    case 'listId': return `Move it to ${listName(value)}`;
+    case 'imageUrl': return value === null ? 'Remove the image' : 'Use the other image';
+    case 'variant': return typeof value === 'string' && value !== '' ? `Use “${short(value)}” instead` : 'Remove the variant';
+    default: return null;
+  }
+}
+
+/** The open notices, oldest first. `self` is how this device is called in the sentence ("this computer"). */
+export function noticeViews(log: ConflictLogState, ownId: string, self: string): NoticeView[] {
+  return openNotices(log).map((notice) => ({
+    id: notice.id,
+    itemId: notice.conflict.itemId,
+    text: describeNotice(notice, namesFor(notice, ownId, self)),
+    overrideLabel: overrideLabel(notice),
+  }));
+}
