@@ -17,7 +17,8 @@ export type ToteErrorCode =
   | 'OTHER_ACCOUNT' // this device holds another account's cart
   | 'DECRYPT_FAILED' // an encrypted document could not be read (damaged, moved, or another key); details.reason
   | 'WRONG_PASSWORD' // the password does not unlock the shopper's keys
-  | 'WRONG_RECOVERY_KEY'; // a well-formed recovery key that does not unlock the shopper's keys
+  | 'WRONG_RECOVERY_KEY' // a well-formed recovery key that does not unlock the shopper's keys (or that the server does not accept for the account)
+  | 'RECOVERY_UNAVAILABLE'; // the account cannot be opened with a recovery key (its server keeps no proof for it)
 
 export class ToteError extends Error {
   override readonly name = 'ToteError';

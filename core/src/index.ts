@@ -17,7 +17,7 @@ export { shopperDbName } from './sync/sync-target.ts';
 export { accountApi, serverBase, syncTargetOf, type AccountApi, type DeviceSession, type StoredSession } from './account/account-api.ts';
 export { createAccountSession, SIGNED_OUT, type AccountPhase, type AccountSession, type AccountSessionOptions, type AccountState, type SessionStore } from './account/account-session.ts';
 export {
-  ACCOUNT_KEYS_VERSION, newAccountKeys, parseAccountKeyRecord, rewrapAccountKeys, unlockWithPassword, unlockWithRecoveryKey, wrapAccountKeys,
+  ACCOUNT_KEYS_VERSION, newAccountKeys, parseAccountKeyRecord, recoveryProof, rewrapAccountKeys, unlockWithPassword, unlockWithRecoveryKey, wrapAccountKeys,
   type AccountKeyRecord,
 } from './account/account-keys.ts';
 export { describeGuestMerge, planGuestMerge, type GuestMergePlan, type GuestMergeReport, type MergeRule } from './account/guest-merge.ts';

@@ -3,6 +3,7 @@
  * driven by real HTTPS, TLS and WebSocket clients.
  */
 import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -466,5 +467,144 @@ describe('key records', () => {
     expect(actions).toContain('account.keyring');
     expect(audit.body.entries).toContainEqual(expect.objectContaining({ action: 'account.password', detail: expect.objectContaining({ keyring: true }) }));
     expect(JSON.stringify(audit.body)).not.toMatch(/wrapped-|salt-|iv-dana/);
+  });
+});
+
+describe('recovery', () => {
+  // Shaped like a real key record; the server keeps it opaque (docs/encryption.md, "Recovery").
+  const record = (tag: string, recoveryTag = tag) => ({
+    version: 1,
+    password: { version: 1, kind: 'password', kdf: { name: 'argon2id', memoryKiB: 65536, iterations: 3, parallelism: 1 }, salt: `salt-${tag}`, iv: `iv-${tag}`, wrappedKey: `wrapped-${tag}` },
+    recovery: { version: 1, kind: 'recovery', kdf: { name: 'hkdf-sha256' }, salt: `rsalt-${recoveryTag}`, iv: `riv-${recoveryTag}`, wrappedKey: `rwrapped-${recoveryTag}` },
+  });
+  /** A recovery proof as a device derives it: 32 bytes, base64url (the server cannot tell how it was made). */
+  const newProof = () => randomBytes(32).toString('base64url');
+  const verifierOf = (proof: string) => createHash('sha256').update(proof).digest('hex');
+  const refusal = { error: 'forbidden', reason: 'This recovery key does not match the account.' };
+  const rita = { name: 'rita.recovery@example.com', password: 'rita old password', proof: newProof() };
+  let ritaToken: string;
+  /** Every answer seen in this block, to check no verifier ever leaves the server. */
+  const seen: unknown[] = [];
+  const ask = async (method: string, path: string, options: Parameters<GatewayClient['request']>[2] = {}) => {
+    const answer = await client.request(method, path, options);
+    seen.push(answer.body);
+    return answer;
+  };
+
+  beforeAll(async () => {
+    ritaToken = (await client.signUp(rita.name, rita.password)).token;
+  });
+
+  it('keeps only a verifier of the proof with the first record, and hands the record to the right proof; a wrong proof and an unknown account get the same 403', async () => {
+    const malformed = await ask('PUT', '/_tote/keyring', { token: ritaToken, body: { keyring: record('rita-1'), recoveryProof: 'not a proof' } });
+    expect(malformed.status).toBe(400);
+    expect((await ask('GET', '/_tote/keyring', { token: ritaToken })).body).toEqual({ keyring: null });
+    expect((await ask('PUT', '/_tote/keyring', { token: ritaToken, body: { keyring: record('rita-1'), recoveryProof: rita.proof } })).status).toBe(201);
+
+    const right = await ask('POST', '/_tote/recover/keyring', { body: { name: 'Rita.Recovery@Example.com ', recoveryProof: rita.proof } });
+    expect(right.status).toBe(200);
+    expect(right.body).toEqual({ keyring: record('rita-1') });
+
+    const wrong = await ask('POST', '/_tote/recover/keyring', { body: { name: rita.name, recoveryProof: newProof() } });
+    const unknown = await ask('POST', '/_tote/recover/keyring', { body: { name: 'nobody.here@example.com', recoveryProof: newProof() } });
+    const noRecord = await ask('POST', '/_tote/recover/keyring', { body: { name: 'revoke.me@example.com', recoveryProof: newProof() } });
+    for (const answer of [wrong, unknown, noRecord]) {
+      expect(answer.status).toBe(403);
+      expect(answer.body).toEqual(refusal);
+    }
+    // A record stored before the server kept verifiers: it cannot be recovered, and says so.
+    const legacy = await client.signUp('old.record@example.com', 'old record password');
+    expect((await ask('PUT', '/_tote/keyring', { token: legacy.token, body: { keyring: record('old') } })).status).toBe(201);
+    const unavailable = await ask('POST', '/_tote/recover/keyring', { body: { name: 'old.record@example.com', recoveryProof: newProof() } });
+    expect(unavailable.status).toBe(409);
+    expect(unavailable.body.reason).toMatch(/cannot be opened with a recovery key/);
+
+    expect((await ask('POST', '/_tote/recover/keyring', { body: { name: rita.name, recoveryProof: 'short' } })).status).toBe(400);
+    expect((await ask('POST', '/_tote/recover/keyring', { body: { recoveryProof: rita.proof } })).status).toBe(400);
+    expect((await ask('GET', '/_tote/recover/keyring')).status).toBe(405);
+    expect((await ask('PUT', '/_tote/recover', { body: {} })).status).toBe(405);
+
+    // A password change keeps the verifier.
+    const changed = await ask('POST', '/_tote/password', { token: ritaToken, body: { oldPassword: rita.password, newPassword: 'rita middle password', keyring: record('rita-2', 'rita-1') } });
+    expect(changed.status).toBe(204);
+    rita.password = 'rita middle password';
+    expect((await ask('POST', '/_tote/recover/keyring', { body: { name: rita.name, recoveryProof: rita.proof } })).body).toEqual({ keyring: record('rita-2', 'rita-1') });
+  });
+
+  it('rate-limits guessing recovery proofs like failed sign-ins: 429 with Retry-After, even for the right proof', async () => {
+    const sam = await client.signUp('sam.recovery@example.com', 'sam real password');
+    const proof = newProof();
+    expect((await client.request('PUT', '/_tote/keyring', { token: sam.token, body: { keyring: record('sam'), recoveryProof: proof } })).status).toBe(201);
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      expect((await ask('POST', '/_tote/recover/keyring', { body: { name: 'sam.recovery@example.com', recoveryProof: newProof() } })).status).toBe(403);
+    }
+    for (const path of ['/_tote/recover/keyring', '/_tote/recover']) {
+      const blocked = await ask('POST', path, { body: { name: 'sam.recovery@example.com', recoveryProof: proof, newPassword: 'sam new password', keyring: record('sam-2', 'sam') } });
+      expect(blocked.status, path).toBe(429);
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+    // The same budget as signing in: the password is locked out too; other accounts are not.
+    expect((await client.logIn('sam.recovery@example.com', 'sam real password')).status).toBe(429);
+    expect((await ask('POST', '/_tote/recover/keyring', { body: { name: rita.name, recoveryProof: rita.proof } })).status).toBe(200);
+  });
+
+  it('sets the new password and the re-wrapped record in one go, ends every old session and opens a working one, answered like a sign-in', async () => {
+    const laptop = (await client.logIn(rita.name, rita.password, 'laptop')).body as { token: string; account: { dbName: string } };
+    const dbName = laptop.account.dbName;
+    const attempt = (body: Record<string, unknown>) => ask('POST', '/_tote/recover', { body: { name: rita.name, recoveryProof: rita.proof, newPassword: 'rita new password', keyring: record('rita-3', 'rita-1'), device: 'phone', ...body } });
+
+    // Refusals change nothing.
+    expect((await attempt({ recoveryProof: newProof() })).body).toEqual(refusal);
+    expect((await attempt({ name: 'nobody.here@example.com' })).body).toEqual(refusal);
+    const weak = await attempt({ newPassword: 'short' });
+    expect(weak.status).toBe(400);
+    expect(weak.body.reason).toMatch(/at least 8/);
+    const otherRecovery = await attempt({ keyring: record('rita-3', 'planted') });
+    expect(otherRecovery.status).toBe(400);
+    expect(otherRecovery.body.reason).toMatch(/recovery wrapping/);
+    expect((await attempt({ keyring: 'not an object' })).status).toBe(400);
+    expect((await ask('GET', '/_tote/keyring', { token: laptop.token })).body).toEqual({ keyring: record('rita-2', 'rita-1') });
+    expect((await ask('GET', `/${dbName}`, { token: ritaToken })).status).toBe(200);
+
+    const recovered = await attempt({});
+    expect(recovered.status).toBe(200);
+    const login = await client.logIn(rita.name, 'rita new password', 'tablet');
+    expect(login.status).toBe(200);
+    const shape = (body: unknown) => JSON.stringify(body, (key, value: unknown) => (typeof value === 'object' && value !== null && !Array.isArray(value) ? value : typeof value));
+    expect(shape(recovered.body)).toBe(shape(login.body));
+    const answer = recovered.body as { token: string; session: { device: string }; account: { name: string; dbName: string } };
+    expect(answer.account).toMatchObject({ name: rita.name, dbName });
+    expect(answer.session.device).toBe('phone');
+
+    for (const token of [ritaToken, laptop.token]) expect((await ask('GET', `/${dbName}`, { token })).status).toBe(401);
+    expect((await client.logIn(rita.name, rita.password)).status).toBe(401);
+    expect((await ask('GET', `/${dbName}`, { token: answer.token })).status).toBe(200);
+    expect((await ask('PUT', `/${dbName}/recovered-item`, { token: answer.token, body: doc('recovered-item') })).status).toBe(201);
+    expect((await ask('GET', '/_tote/keyring', { token: answer.token })).body).toEqual({ keyring: record('rita-3', 'rita-1') });
+    expect((await ask('GET', '/_tote/session', { token: answer.token })).status).toBe(200);
+    // The recovery key still works afterwards.
+    expect((await ask('POST', '/_tote/recover/keyring', { body: { name: rita.name, recoveryProof: rita.proof } })).body).toEqual({ keyring: record('rita-3', 'rita-1') });
+    ritaToken = answer.token;
+  });
+
+  it('never hands out the verifier, and audits recovery without the proof or the record', async () => {
+    const admin = (await client.logIn(server.admin.name, server.admin.password)).body as { token: string };
+    seen.push((await client.request('GET', `/_tote/support/shoppers/${encodeURIComponent(rita.name)}`, { token: admin.token })).body);
+    seen.push((await client.request('GET', '/_tote/sessions', { token: ritaToken })).body);
+    seen.push((await client.request('GET', '/tote-accounts/account:rita.recovery@example.com', { token: ritaToken })).body);
+    const text = JSON.stringify(seen);
+    expect(text).not.toContain(verifierOf(rita.proof));
+    expect(text).not.toMatch(/verifier/i);
+
+    await server.gateway.flushAudit();
+    const audit = await client.request<{ entries: { actor: string; action: string; detail?: Record<string, unknown> }[] }>('GET', `/_tote/admin/audit?limit=1000&actor=${encodeURIComponent(rita.name)}`, { token: admin.token });
+    expect(audit.body.entries).toContainEqual(expect.objectContaining({ action: 'account.recovery-keyring', detail: { ok: true } }));
+    expect(audit.body.entries).toContainEqual(expect.objectContaining({ action: 'account.recovery-keyring', detail: { ok: false, status: 403 } }));
+    expect(audit.body.entries).toContainEqual(expect.objectContaining({ action: 'account.recover', detail: expect.objectContaining({ ok: true, sessionsEnded: 2 }) }));
+    expect(audit.body.entries).toContainEqual(expect.objectContaining({ action: 'account.keyring', detail: expect.objectContaining({ recovery: true }) }));
+    const logged = JSON.stringify(audit.body);
+    expect(logged).not.toContain(rita.proof);
+    expect(logged).not.toContain(verifierOf(rita.proof));
+    expect(logged).not.toMatch(/rwrapped-|rsalt-/);
   });
 });

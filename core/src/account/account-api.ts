@@ -1,6 +1,7 @@
 /**
  * The sync server's account routes (`/_tote/...` on the gateway, docs/sync-server.md) for clients:
- * sign-up, sign-in, guest carts, session renewal, sign-out, the device list and account settings.
+ * sign-up, sign-in, guest carts, session renewal, sign-out, the device list, account settings, the
+ * account's key record and signing in with the recovery key when the password is forgotten.
  * HTTP failures become ToteErrors whose messages a shopper can act on.
  */
 import { ToteError } from '../errors.ts';
@@ -65,12 +66,30 @@ export interface AccountApi {
   signOut(session: StoredSession): Promise<void>;
   sessions(session: StoredSession): Promise<{ current: string; sessions: DeviceSession[] }>;
   revoke(session: StoredSession, sessionId: string): Promise<void>;
-  /** With `keyring`, the server replaces the account's key record in the same write as the password. */
-  changePassword(session: StoredSession, oldPassword: string, newPassword: string, keyring?: AccountKeyRecord): Promise<void>;
+  /**
+   * With `keyring`, the server replaces the account's key record in the same write as the password.
+   * `recoveryProof` goes with a first record made at this change (the account had none).
+   */
+  changePassword(session: StoredSession, oldPassword: string, newPassword: string, keyring?: AccountKeyRecord, recoveryProof?: string): Promise<void>;
   /** The account's key record as stored (check it with parseAccountKeyRecord), or null when there is none yet. */
   getKeyring(session: StoredSession): Promise<unknown>;
-  /** Stores the account's first key record: true; false when the account already has one (another device was first). */
-  putKeyring(session: StoredSession, record: AccountKeyRecord): Promise<boolean>;
+  /**
+   * Stores the account's first key record: true; false when the account already has one (another device
+   * was first). `recoveryProof` (account-keys.ts) lets the recovery key sign in when the password is forgotten.
+   */
+  putKeyring(session: StoredSession, record: AccountKeyRecord, recoveryProof?: string): Promise<boolean>;
+  /**
+   * Without a session: the account's key record for a shopper who proves they hold its recovery key
+   * (`recoveryProof`). A proof that does not match, or an account that does not exist, raises
+   * `ToteError('WRONG_RECOVERY_KEY')`; an account whose server keeps no proof `RECOVERY_UNAVAILABLE`.
+   */
+  recoveryKeyring(serverUrl: string, name: string, recoveryProof: string): Promise<unknown>;
+  /**
+   * Without a session: sets `newPassword` and `keyring` (the data key re-wrapped for it, the recovery
+   * wrapping kept) in one write, ends every session of the account and opens one for this device, as
+   * a sign-in does. Refusals as `recoveryKeyring`.
+   */
+  recover(serverUrl: string, name: string, recoveryProof: string, newPassword: string, keyring: AccountKeyRecord): Promise<StoredSession>;
   setSessionTimeout(session: StoredSession, minutes: number): Promise<StoredSession>;
   /** Removes a guest's account and server copy (after its cart was merged into an account). */
   removeGuest(session: StoredSession): Promise<void>;
@@ -129,6 +148,25 @@ export function accountApi(fetchPort: FetchPort, device: { readonly name: string
     if (password === '') throw new ToteError('INVALID_INPUT', 'Enter your password.', { field: 'password' });
     return { name: name.trim(), password, device: device.name };
   };
+  /** The server's refusals of a recovery proof, in the shopper's words. */
+  const recovering = async <T>(attempt: () => Promise<T>): Promise<T> => {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof ToteError)) throw error;
+      if (error.details?.status === 403) {
+        throw new ToteError('WRONG_RECOVERY_KEY', 'This recovery key does not match the account. Check the name and the key you wrote down.', { status: 403 });
+      }
+      if (error.details?.status === 409) {
+        throw new ToteError('RECOVERY_UNAVAILABLE', 'This account cannot be opened with a recovery key: its keys were saved before Tote could check one. Sign in with your password instead.', { status: 409 });
+      }
+      throw error;
+    }
+  };
+  const recoveryName = (name: string) => {
+    if (name.trim() === '') throw new ToteError('INVALID_INPUT', 'Enter your user name or email address.', { field: 'name' });
+    return name.trim();
+  };
 
   return {
     async signUp(serverUrl, name, password) {
@@ -159,21 +197,33 @@ export function accountApi(fetchPort: FetchPort, device: { readonly name: string
     async revoke(session, sessionId) {
       await call(session.serverUrl, 'DELETE', `/_tote/sessions/${encodeURIComponent(sessionId)}`, { token: session.token });
     },
-    async changePassword(session, oldPassword, newPassword, keyring) {
-      await call(session.serverUrl, 'POST', '/_tote/password', { token: session.token, body: { oldPassword, newPassword, ...(keyring ? { keyring } : {}) } });
+    async changePassword(session, oldPassword, newPassword, keyring, recoveryProof) {
+      await call(session.serverUrl, 'POST', '/_tote/password', {
+        token: session.token, body: { oldPassword, newPassword, ...(keyring ? { keyring } : {}), ...(keyring && recoveryProof ? { recoveryProof } : {}) },
+      });
     },
     async getKeyring(session) {
       const answer = await call<{ keyring?: unknown }>(session.serverUrl, 'GET', '/_tote/keyring', { token: session.token });
       return answer.keyring ?? null;
     },
-    async putKeyring(session, record) {
+    async putKeyring(session, record, recoveryProof) {
       try {
-        await call(session.serverUrl, 'PUT', '/_tote/keyring', { token: session.token, body: { keyring: record } });
+        await call(session.serverUrl, 'PUT', '/_tote/keyring', { token: session.token, body: { keyring: record, ...(recoveryProof ? { recoveryProof } : {}) } });
         return true;
       } catch (error) {
         if (error instanceof ToteError && error.details?.status === 409) return false;
         throw error;
       }
+    },
+    async recoveryKeyring(serverUrl, name, recoveryProof) {
+      const body = { name: recoveryName(name), recoveryProof };
+      const answer = await recovering(() => call<{ keyring?: unknown }>(serverUrl, 'POST', '/_tote/recover/keyring', { body }));
+      return answer.keyring ?? null;
+    },
+    async recover(serverUrl, name, recoveryProof, newPassword, keyring) {
+      if (newPassword === '') throw new ToteError('INVALID_INPUT', 'Enter a new password.', { field: 'newPassword' });
+      const body = { name: recoveryName(name), recoveryProof, newPassword, keyring, device: device.name };
+      return stored(serverUrl, await recovering(() => call<SessionAnswer>(serverUrl, 'POST', '/_tote/recover', { body })), null);
     },
     async setSessionTimeout(session, minutes) {
       const answer = await call<{ account: { sessionTimeoutMinutes: number } }>(session.serverUrl, 'PATCH', '/_tote/account', { token: session.token, body: { sessionTimeoutMinutes: minutes } });

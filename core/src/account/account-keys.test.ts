@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { newRecoveryKey } from '../crypto/recovery-key.ts';
+import { newRecoveryKey, parseRecoveryKey } from '../crypto/recovery-key.ts';
+import { toBase64url } from '../crypto/base64url.ts';
 import { FAST_KDF, typicalItem, webCrypto } from '../crypto/test/fixtures.ts';
-import { newAccountKeys, parseAccountKeyRecord, rewrapAccountKeys, unlockWithPassword, unlockWithRecoveryKey, wrapAccountKeys } from './account-keys.ts';
+import { newAccountKeys, parseAccountKeyRecord, recoveryProof, rewrapAccountKeys, unlockWithPassword, unlockWithRecoveryKey, wrapAccountKeys } from './account-keys.ts';
 import { createKeyring } from '../crypto/keyring.ts';
 
 const item = typicalItem();
@@ -47,5 +48,23 @@ describe('account key record', () => {
     }
     expect(() => parseAccountKeyRecord({ ...record, version: 2 })).toThrow(/newer version of Tote/);
     expect(parseAccountKeyRecord({ version: 1, password: record.password }).recovery).toBeNull();
+  });
+
+  it('derives a recovery proof from the recovery key: fixed per key, 32 bytes, not the key, and a typo says what to check', async () => {
+    const { recoveryKey } = await newAccountKeys(webCrypto, 'a password', FAST_KDF);
+    const proof = await recoveryProof(webCrypto, recoveryKey);
+    expect(proof).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // Case, spaces and dashes do not matter, as for unlocking.
+    expect(await recoveryProof(webCrypto, recoveryKey.toLowerCase().replaceAll('-', ' '))).toBe(proof);
+    expect(await recoveryProof(webCrypto, newRecoveryKey(webCrypto))).not.toBe(proof);
+    // HKDF-SHA-256(key, salt: empty, info: "tote recovery proof v1"), computed here another way (RFC 5869 by HMAC).
+    const hmac = async (key: Uint8Array<ArrayBuffer>, data: Uint8Array<ArrayBuffer>) => new Uint8Array(await webCrypto.subtle.sign('HMAC',
+      await webCrypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']), data));
+    const prk = await hmac(new Uint8Array(32), parseRecoveryKey(recoveryKey));
+    const info = new TextEncoder().encode('tote recovery proof v1');
+    const okm = await hmac(prk, Uint8Array.from([...info, 1]));
+    expect(proof).toBe(toBase64url(okm));
+    const typo = recoveryKey.slice(0, 5) + (recoveryKey[5] === '7' ? '8' : '7') + recoveryKey.slice(6);
+    await expect(recoveryProof(webCrypto, typo)).rejects.toMatchObject({ code: 'INVALID_INPUT', details: { field: 'recoveryKey', reason: 'checksum' } });
   });
 });

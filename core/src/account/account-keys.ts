@@ -8,13 +8,18 @@
  * `password` opens with the shopper's password and is replaced at every password change (in the same
  * server write as the new password); `recovery` opens with the recovery key shown once at sign-up and is
  * kept as it is. Neither holds a secret: without the password or the recovery key the record is useless.
+ *
+ * With the record goes the recovery proof (`recoveryProof`): derived from the recovery key, it lets a
+ * shopper who forgot the password show the server they hold the recovery key without sending it. The
+ * server keeps only a hash of the proof.
  */
 import { ToteError } from '../errors.ts';
 import type { CryptoPort } from '../ports.ts';
 import { DEFAULT_PASSWORD_KDF, type Argon2idParams } from '../crypto/kdf.ts';
 import { createKeyring, parseWrappedKeyRecord, unwrapDataKey, unwrapWithRecoveryKey, wrapDataKey, wrapWithRecoveryKey,
   type Keyring, type WrappedKeyRecord } from '../crypto/keyring.ts';
-import { newRecoveryKey } from '../crypto/recovery-key.ts';
+import { newRecoveryKey, parseRecoveryKey } from '../crypto/recovery-key.ts';
+import { toBase64url } from '../crypto/base64url.ts';
 
 export const ACCOUNT_KEYS_VERSION = 1;
 
@@ -85,4 +90,25 @@ export function unlockWithRecoveryKey(crypto: CryptoPort, record: AccountKeyReco
 export async function rewrapAccountKeys(keyring: Keyring, record: AccountKeyRecord, newPassword: string,
   kdf: Argon2idParams = DEFAULT_PASSWORD_KDF): Promise<AccountKeyRecord> {
   return { ...record, password: await wrapDataKey(keyring, newPassword, kdf) };
+}
+
+const PROOF_LABEL = 'tote recovery proof v1';
+const PROOF_BYTES = 32;
+
+/**
+ * What the device sends the server to show it holds the recovery key, never the key itself:
+ * HKDF-SHA-256 of the key's 32 bytes (empty salt, info "tote recovery proof v1"), 32 bytes as base64url.
+ * Another label than the key that wraps the data key, so the proof opens nothing. A typo in the
+ * recovery key raises `ToteError('INVALID_INPUT')` saying what to check.
+ */
+export async function recoveryProof(crypto: CryptoPort, recoveryKey: string): Promise<string> {
+  const key = parseRecoveryKey(recoveryKey);
+  try {
+    const material = await crypto.subtle.importKey('raw', key, 'HKDF', false, ['deriveBits']);
+    const bits = await crypto.subtle.deriveBits(
+      { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: new TextEncoder().encode(PROOF_LABEL) }, material, PROOF_BYTES * 8);
+    return toBase64url(new Uint8Array(bits));
+  } finally {
+    key.fill(0);
+  }
 }

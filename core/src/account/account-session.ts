@@ -6,7 +6,8 @@
  *
  * It also unlocks the shopper's data key (docs/encryption.md): made and wrapped at sign-up (with the
  * password and a recovery key shown once), fetched from the server and unwrapped with the password at
- * sign-in, re-wrapped at a password change. The unlocked Keyring is held in memory only (`keyring()`)
+ * sign-in, re-wrapped at a password change, unwrapped with the recovery key (and re-wrapped for a new
+ * password) when the shopper forgot the password. The unlocked Keyring is held in memory only (`keyring()`)
  * and forgotten at sign-out and when the session ends. A guest's key is made on the device and kept
  * with its stored session (`StoredSession.guestKey`).
  */
@@ -19,7 +20,11 @@ import { createGuestKey, createKeyring, openGuestKey, type Keyring } from '../cr
 import { openLiveChannel, type LiveChannel, type OnlineDevice, type WebSocketFactory } from '../sync/live-channel.ts';
 import type { ToteClient } from '../tote-client.ts';
 import { syncTargetOf, type AccountApi, type DeviceSession, type StoredSession } from './account-api.ts';
-import { newAccountKeys, parseAccountKeyRecord, rewrapAccountKeys, unlockWithPassword, wrapAccountKeys, type AccountKeyRecord } from './account-keys.ts';
+import { checkRecoveryKey } from '../crypto/recovery-key.ts';
+import {
+  newAccountKeys, parseAccountKeyRecord, recoveryProof, rewrapAccountKeys, unlockWithPassword, unlockWithRecoveryKey, wrapAccountKeys,
+  type AccountKeyRecord,
+} from './account-keys.ts';
 import { describeGuestMerge, planGuestMerge, type MergeRule } from './guest-merge.ts';
 
 /** Where the shell keeps the session between runs (extension storage, the desktop's store). */
@@ -84,6 +89,13 @@ export interface AccountSession {
   signUp(serverUrl: string, name: string, password: string, options?: { mergeRule?: MergeRule }): Promise<void>;
   signIn(serverUrl: string, name: string, password: string, options?: { mergeRule?: MergeRule }): Promise<void>;
   continueAsGuest(serverUrl: string): Promise<void>;
+  /**
+   * "Forgot password? Use your recovery key": unlocks the cart's key with the recovery key, sets
+   * `newPassword` (the key re-wrapped for it, the recovery wrapping kept), signs every other device out
+   * and signs this one in as `signIn` does. A typo in the key raises `INVALID_INPUT` saying what to
+   * check; a key the server does not accept for this account `WRONG_RECOVERY_KEY`, and nothing changes.
+   */
+  recover(serverUrl: string, name: string, recoveryKey: string, newPassword: string, options?: { mergeRule?: MergeRule }): Promise<void>;
   /** The shopper did something: keeps the session alive (sliding expiry). */
   activity(): void;
   /** "Stay signed in" in the idle warning. */
@@ -215,7 +227,7 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
     const stored = await api.getKeyring(opened);
     if (stored === null) {
       const made = await newAccountKeys(crypto, password, passwordKdf);
-      if (await api.putKeyring(opened, made.record)) return { keyring: made.keyring, recoveryKey: made.recoveryKey };
+      if (await api.putKeyring(opened, made.record, await recoveryProof(crypto, made.recoveryKey))) return { keyring: made.keyring, recoveryKey: made.recoveryKey };
       // Another device of this account stored its keys first: use those.
       if (firstTry) return unlockAccount(opened, password, false);
       throw new ToteError('SYNC_HTTP', 'The sync server did not keep your cart\'s keys. Try again in a moment.');
@@ -232,13 +244,20 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
     }
   };
 
+  const localItemsNow = () => Object.values(client.store.getState().items).filter((item) => !item.deleted);
+  const otherAccount = (previous: StoredSession | null, name: string, localItems: readonly unknown[]) =>
+    previous && !previous.guest && previous.name !== name && localItems.length > 0
+      ? new ToteError('OTHER_ACCOUNT', `This device holds the cart of ${previous.name}. Sign in as ${previous.name} to keep using it.`)
+      : null;
+
   const account = (serverUrl: string, name: string, password: string, create: boolean, rule: MergeRule) => async () => {
     const previous = session;
     const signedIn = create ? await api.signUp(serverUrl, name, password) : await api.signIn(serverUrl, name, password);
-    const localItems = Object.values(client.store.getState().items).filter((item) => !item.deleted);
-    if (previous && !previous.guest && previous.name !== signedIn.name && localItems.length > 0) {
+    const localItems = localItemsNow();
+    const refusal = otherAccount(previous, signedIn.name, localItems);
+    if (refusal) {
       await api.signOut(signedIn).catch(() => undefined);
-      throw new ToteError('OTHER_ACCOUNT', `This device holds the cart of ${previous.name}. Sign in as ${previous.name} to keep using it.`);
+      throw refusal;
     }
     let unlocked: { keyring: Keyring; recoveryKey: string | null };
     try {
@@ -248,6 +267,34 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
       await api.signOut(signedIn).catch(() => undefined);
       throw error;
     }
+    await enter(previous, signedIn, localItems, unlocked, rule);
+  };
+
+  /** Signed in with `recoveryKey` instead of the forgotten password; `newPassword` replaces it. */
+  const recover = async (serverUrl: string, name: string, recoveryKey: string, newPassword: string, rule: MergeRule) => {
+    checkRecoveryKey(recoveryKey); // a typo says what to check, before anything is sent
+    if (typeof newPassword !== 'string' || newPassword === '') throw new ToteError('INVALID_INPUT', 'Enter a new password.', { field: 'newPassword' });
+    const previous = session;
+    const localItems = localItemsNow();
+    // Checked before the server changes anything (the server's own name rule: NFC, trimmed, lower case).
+    const early = otherAccount(previous, name.normalize('NFC').trim().toLowerCase(), localItems);
+    if (early) throw early;
+    const proof = await recoveryProof(crypto, recoveryKey);
+    const record = parseAccountKeyRecord(await api.recoveryKeyring(serverUrl, name, proof));
+    const keyring = await unlockWithRecoveryKey(crypto, record, recoveryKey);
+    const next = await rewrapAccountKeys(keyring, record, newPassword, passwordKdf);
+    const signedIn = await api.recover(serverUrl, name, proof, newPassword, next);
+    const refusal = otherAccount(previous, signedIn.name, localItems);
+    if (refusal) {
+      await api.signOut(signedIn).catch(() => undefined);
+      throw refusal;
+    }
+    await enter(previous, signedIn, localItems, { keyring, recoveryKey: null }, rule);
+  };
+
+  /** After a sign-in of any kind: the key, sync, the live channel; a guest's items join the account's cart. */
+  const enter = async (previous: StoredSession | null, signedIn: StoredSession, localItems: readonly { id: string }[],
+    unlocked: { keyring: Keyring; recoveryKey: string | null }, rule: MergeRule) => {
     keys = unlocked.keyring;
     if (unlocked.recoveryKey) update({ recoveryKey: unlocked.recoveryKey });
     if (!previous?.guest) {
@@ -325,6 +372,7 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
     },
     signUp: (serverUrl, name, password, opts = {}) => account(serverUrl, name, password, true, opts.mergeRule ?? 'sum')(),
     signIn: (serverUrl, name, password, opts = {}) => account(serverUrl, name, password, false, opts.mergeRule ?? 'sum')(),
+    recover: (serverUrl, name, recoveryKey, newPassword, opts = {}) => recover(serverUrl, name, recoveryKey, newPassword, opts.mergeRule ?? 'sum'),
     async continueAsGuest(serverUrl) {
       if (session && state.value.phase !== 'signed-out') return;
       const started = await api.startGuest(serverUrl);
@@ -376,7 +424,7 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
         // No record on the server yet (an account from before keys were kept there): store one now.
         ({ record: next, recoveryKey } = await wrapAccountKeys(crypto, keyring, newPassword, passwordKdf));
       }
-      await api.changePassword(current, oldPassword, newPassword, next);
+      await api.changePassword(current, oldPassword, newPassword, next, recoveryKey ? await recoveryProof(crypto, recoveryKey) : undefined);
       keys = keyring;
       update({ unlocked: true, ...(recoveryKey ? { recoveryKey } : {}) });
     },

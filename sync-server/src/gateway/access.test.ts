@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, decideKeyring, type Caller } from './access.ts';
+import { decide, decideKeyring, decideRecovery, type Caller } from './access.ts';
 
 const alice: Caller = { kind: 'account', dbName: 'userdb-616c696365' };
 const support: Caller = { kind: 'account', dbName: null };
@@ -56,5 +56,15 @@ describe('gateway access rules', () => {
     expect(decideKeyring('GET', support)).toMatchObject({ allow: false, status: 403 });
     expect(decideKeyring('GET', { kind: 'couch-admin' })).toMatchObject({ allow: false, status: 403 });
     expect(decideKeyring('GET', anonymous)).toMatchObject({ allow: false, status: 401 });
+  });
+
+  it('lets anyone ask to recover with a recovery key, by POST only, like sign-in', () => {
+    for (const caller of [anonymous, alice, support, { kind: 'couch-admin' } as Caller]) {
+      expect(decideRecovery('POST', 'keyring', caller)).toEqual({ allow: true, write: false, db: null });
+      expect(decideRecovery('POST', 'recover', caller)).toEqual({ allow: true, write: true, db: null });
+      for (const method of ['GET', 'PUT', 'DELETE', 'PATCH']) {
+        expect(decideRecovery(method, 'recover', caller)).toMatchObject({ allow: false, status: 405 });
+      }
+    }
   });
 });

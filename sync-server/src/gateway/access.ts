@@ -10,6 +10,10 @@
  *
  * The account's wrapped-key record (`/_tote/keyring`, decided by `decideKeyring`): a shopper's own,
  * through their session; no guest (its key stays on its device), no staff account, no CouchDB admin.
+ *
+ * Recovery with the recovery key (`/_tote/recover/keyring`, `/_tote/recover`, decided by
+ * `decideRecovery`): open to callers without a session, like sign-in; the recovery proof in the body
+ * is what the gateway checks (accounts.ts), rate-limited like failed sign-ins.
  */
 export type Caller =
   | { readonly kind: 'anonymous' }
@@ -85,4 +89,14 @@ export function decideKeyring(method: string, caller: Caller): Decision {
   if (method === 'GET' || method === 'HEAD') return { allow: true, write: false, db: caller.dbName };
   if (method === 'PUT') return { allow: true, write: true, db: caller.dbName };
   return { allow: false, status: 405, reason: `The keyring does not take ${method}.` };
+}
+
+/**
+ * `/_tote/recover/keyring` (the key record for a recovery proof) and `/_tote/recover` (a new password
+ * with it): anyone may ask, signed in or not, like sign-in; only POST. `write` for `/_tote/recover`,
+ * which changes the account. `db` is null: which account is named in the body, not by the caller.
+ */
+export function decideRecovery(method: string, route: 'keyring' | 'recover', _caller: Caller): Decision {
+  if (method !== 'POST') return { allow: false, status: 405, reason: `Recovery takes POST, not ${method}.` };
+  return { allow: true, write: route === 'recover', db: null };
 }

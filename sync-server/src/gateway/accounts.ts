@@ -3,7 +3,7 @@
  * instance can serve any shopper. Each shopper and guest owns one database (`userdb-<hex of name>`)
  * whose `_security` admits only server admins: the gateway reaches it for them, after its own checks.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CouchAdmin } from '../couch-admin.ts';
 import { shopperDbName } from '../provision.ts';
 import { GatewayError } from './errors.ts';
@@ -24,6 +24,18 @@ export const MAX_KEYRING_BYTES = 8 * 1024;
  */
 export type KeyringRecord = Readonly<Record<string, unknown>>;
 
+/**
+ * What a device sends to show it holds the account's recovery key without sending the key: 32 bytes
+ * derived from it (HKDF-SHA-256, "tote recovery proof v1"), base64url. The server keeps only
+ * `recoveryVerifier`, the proof's SHA-256: the proof is 256 random-looking bits, so a fast hash is enough.
+ */
+export type RecoveryProof = string & { readonly __recoveryProof: true };
+
+/** What checking a recovery proof against an account found. */
+export type RecoveryCheck =
+  | { readonly match: true; readonly account: Account; readonly keyring: KeyringRecord }
+  | { readonly match: false };
+
 export interface Account {
   readonly name: string;
   readonly role: Role;
@@ -42,6 +54,8 @@ interface AccountDoc extends Account {
   passwordHash: string;
   /** The wrapped-key record, once the shopper's first device stored it (never for guests or staff). */
   keyring?: KeyringRecord;
+  /** SHA-256 (hex) of the recovery proof sent with the first record; never returned by any route. */
+  recoveryVerifier?: string;
 }
 
 const docId = (name: string) => `account:${name}`;
@@ -86,6 +100,38 @@ export function checkKeyring(value: unknown): KeyringRecord {
   return value as KeyringRecord;
 }
 
+/** A recovery proof as sent: base64url of 32 bytes (43 characters); 400 otherwise. */
+export function checkRecoveryProof(value: unknown): RecoveryProof {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/.test(value)) {
+    throw new GatewayError(400, 'bad_request', 'The recovery proof must be 32 bytes in base64url (43 characters).');
+  }
+  return value as RecoveryProof;
+}
+
+const verifierOf = (proof: RecoveryProof) => createHash('sha256').update(proof).digest('hex');
+const DUMMY_VERIFIER = createHash('sha256').update('no account, no verifier').digest('hex');
+
+/** Constant time: the same work whether or not the account has a verifier. */
+function proofMatches(proof: RecoveryProof, verifier: string | undefined): boolean {
+  const expected = Buffer.from(verifier ?? DUMMY_VERIFIER, 'hex');
+  const given = Buffer.from(verifierOf(proof), 'hex');
+  return expected.length === given.length && timingSafeEqual(expected, given) && verifier !== undefined;
+}
+
+/** Key order does not matter when comparing a record sent back with the stored one. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+const noRecovery = () => new GatewayError(409, 'conflict',
+  'This account cannot be opened with a recovery key: its keys were saved before the server could check one. Sign in with the password instead.');
+/** The one refusal for a wrong proof and for an account that does not exist: no account is revealed. */
+export const recoveryRefused = () => new GatewayError(403, 'forbidden', 'This recovery key does not match the account.');
+
 function publicAccount(doc: AccountDoc): Account {
   const { name, role, guest, dbName, sessionTimeoutMinutes, createdAt, lastActiveAt } = doc;
   return { name, role, guest, dbName, sessionTimeoutMinutes, createdAt, lastActiveAt };
@@ -96,12 +142,28 @@ export interface AccountStore {
   get(name: string): Promise<Account | null>;
   /** The account when the password is right; null when the account is missing or the password wrong (same time either way). */
   verify(name: string, password: string): Promise<Account | null>;
-  /** A new password; with `keyring`, the re-wrapped key record is replaced in the same write. */
-  setPassword(name: string, password: string, keyring?: KeyringRecord): Promise<void>;
+  /**
+   * A new password; with `keyring`, the re-wrapped key record is replaced in the same write. The recovery
+   * verifier is kept; `recoveryProof` is taken only with the account's first record (it had none).
+   */
+  setPassword(name: string, password: string, keyring?: KeyringRecord, recoveryProof?: RecoveryProof): Promise<void>;
   /** The account's wrapped-key record, or null when none was stored yet. */
   getKeyring(name: string): Promise<KeyringRecord | null>;
-  /** Stores the first wrapped-key record; 409 when the account already has one. */
-  createKeyring(name: string, keyring: KeyringRecord): Promise<void>;
+  /** Stores the first wrapped-key record, and the verifier of `recoveryProof` with it; 409 when the account already has one. */
+  createKeyring(name: string, keyring: KeyringRecord, recoveryProof?: RecoveryProof): Promise<void>;
+  /**
+   * Checks a recovery proof: the account and its record when it matches; `{match: false}` for a wrong
+   * proof and for an account that does not exist or has no record (the same time either way); 409 for an
+   * account whose record was stored without a verifier.
+   */
+  checkRecovery(name: string, recoveryProof: RecoveryProof): Promise<RecoveryCheck>;
+  /**
+   * The forgotten password replaced: checks the proof again and stores the new password and `keyring` in
+   * one write. `keyring.recovery` must be the stored one (so the verifier stays true). 403
+   * (`recoveryRefused`) when the proof does not match or the account does not exist; 409 as
+   * `checkRecovery`; 400 when the record changes the recovery wrapping.
+   */
+  recover(name: string, recoveryProof: RecoveryProof, password: string, keyring: KeyringRecord): Promise<Account>;
   update(name: string, change: Partial<Pick<Account, 'sessionTimeoutMinutes' | 'lastActiveAt'>>): Promise<Account>;
   /** Removes the account and its database. */
   remove(name: string): Promise<void>;
@@ -168,18 +230,44 @@ export async function accountStore(couch: CouchAdmin): Promise<AccountStore> {
       const ok = await verifyPassword(typeof password === 'string' ? password : '', doc?.passwordHash ?? dummyHash);
       return doc && ok ? publicAccount(doc) : null;
     },
-    async setPassword(name, password, keyring) {
+    async setPassword(name, password, keyring, recoveryProof) {
       const passwordHash = await hashPassword(checkPassword(password));
-      await modify(name, (doc) => ({ ...doc, passwordHash, ...(keyring ? { keyring } : {}) }));
+      await modify(name, (doc) => ({
+        ...doc, passwordHash, ...(keyring ? { keyring } : {}),
+        ...(keyring && recoveryProof && !doc.keyring ? { recoveryVerifier: verifierOf(recoveryProof) } : {}),
+      }));
     },
     async getKeyring(name) {
       return (await read(canonicalName(name)))?.keyring ?? null;
     },
-    async createKeyring(name, keyring) {
+    async createKeyring(name, keyring, recoveryProof) {
       await modify(name, (doc) => {
         if (doc.keyring) throw new GatewayError(409, 'conflict', 'This account already has its keys. Sign in again to unlock them.');
-        return { ...doc, keyring };
+        const { recoveryVerifier: _old, ...rest } = doc;
+        return { ...rest, keyring, ...(recoveryProof ? { recoveryVerifier: verifierOf(recoveryProof) } : {}) };
       });
+    },
+    async checkRecovery(name, recoveryProof) {
+      const doc = typeof name === 'string' ? await read(canonicalName(name)) : null;
+      const matches = proofMatches(recoveryProof, doc?.recoveryVerifier);
+      if (doc?.keyring && !doc.recoveryVerifier) throw noRecovery();
+      return matches && doc?.keyring ? { match: true, account: publicAccount(doc), keyring: doc.keyring } : { match: false };
+    },
+    async recover(name, recoveryProof, password, keyring) {
+      const passwordHash = await hashPassword(checkPassword(password));
+      const saved = await modify(name, (doc) => {
+        const matches = proofMatches(recoveryProof, doc.recoveryVerifier);
+        if (doc.keyring && !doc.recoveryVerifier) throw noRecovery();
+        if (!matches || !doc.keyring) throw recoveryRefused();
+        if (canonicalJson(keyring.recovery ?? null) !== canonicalJson(doc.keyring.recovery ?? null)) {
+          throw new GatewayError(400, 'bad_request', 'The keyring must keep the recovery wrapping as it is stored.');
+        }
+        return { ...doc, passwordHash, keyring };
+      }).catch((error: unknown) => {
+        // An account that does not exist is refused like a wrong proof.
+        throw error instanceof GatewayError && error.status === 404 ? recoveryRefused() : error;
+      });
+      return publicAccount(saved);
     },
     async update(name, change) {
       return publicAccount(await modify(name, (doc) => ({ ...doc, ...change })));
@@ -220,7 +308,7 @@ export async function accountStore(couch: CouchAdmin): Promise<AccountStore> {
       // The configuration changed the password: the key record was wrapped with the old one and no longer
       // opens, so it is dropped and the next sign-in makes a new one. (Carts on the server are not yet
       // encrypted with it: docs/encryption.md. Once they are, this must ask for the recovery key instead.)
-      const { keyring: _dropped, ...rest } = doc;
+      const { keyring: _dropped, recoveryVerifier: _droppedVerifier, ...rest } = doc;
       return publicAccount(await write({ ...rest, role, passwordHash: await hashPassword(password) }));
     },
   };

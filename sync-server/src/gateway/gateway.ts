@@ -11,8 +11,11 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { basicAuth, type CouchAdmin } from '../couch-admin.ts';
 import type { Credentials } from '../config.ts';
-import { decide, decideKeyring, type Caller, type Decision } from './access.ts';
-import { checkKeyring, checkName, checkPassword, checkSessionTimeout, GUEST_TTL_MS, type Account, type AccountStore, type Role } from './accounts.ts';
+import { decide, decideKeyring, decideRecovery, type Caller, type Decision } from './access.ts';
+import {
+  canonicalName, checkKeyring, checkName, checkPassword, checkRecoveryProof, checkSessionTimeout, GUEST_TTL_MS, recoveryRefused,
+  type Account, type AccountStore, type Role,
+} from './accounts.ts';
 import type { AuditLog } from './audit.ts';
 import { GatewayError } from './errors.ts';
 import { liveHub, type LiveHub } from './live.ts';
@@ -302,12 +305,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const newPassword = checkPassword(body.newPassword);
     // The data key re-wrapped for the new password, replaced in the same write as the password.
     const keyring = body.keyring === undefined ? undefined : (keyringAccess(request, 'PUT'), checkKeyring(body.keyring));
+    // With the account's first record (made at this change), the recovery proof that goes with it.
+    const recoveryProof = keyring && body.recoveryProof !== undefined ? checkRecoveryProof(body.recoveryProof) : undefined;
     await limits.checkLogin(session.name, address(request));
     if (typeof body.oldPassword !== 'string' || !(await accounts.verify(session.name, body.oldPassword))) {
       await limits.loginFailed(session.name, address(request));
       throw new GatewayError(403, 'forbidden', 'The current password is incorrect.');
     }
-    await accounts.setPassword(session.name, newPassword, keyring);
+    await accounts.setPassword(session.name, newPassword, keyring, recoveryProof);
     const ended = await sessions.revokeAll(session.name, session.id);
     audit.append({
       at: now(), actor: session.name, role: session.role, device: session.device, action: 'account.password', target: null,
@@ -323,12 +328,66 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (request.method === 'GET') return { keyring: await accounts.getKeyring(session.name) };
     const body = bodyObject(request);
     const keyring = checkKeyring(body.keyring);
-    await accounts.createKeyring(session.name, keyring);
+    // The proof of the recovery key wrapped in this record: only its SHA-256 is kept, for recovery below.
+    const recoveryProof = body.recoveryProof === undefined ? undefined : checkRecoveryProof(body.recoveryProof);
+    await accounts.createKeyring(session.name, keyring, recoveryProof);
     audit.append({
       at: now(), actor: session.name, role: session.role, device: session.device, action: 'account.keyring', target: session.dbName,
-      detail: { created: true, bytes: Buffer.byteLength(JSON.stringify(keyring)) },
+      detail: { created: true, bytes: Buffer.byteLength(JSON.stringify(keyring)), recovery: recoveryProof !== undefined },
     });
     return reply.code(201).send({ ok: true });
+  } });
+
+  // "Forgot password? Use your recovery key" (docs/encryption.md, "Recovery"). No session: the body names
+  // the account and carries the recovery proof. A wrong proof and an unknown account get the same 403 and
+  // count as failed sign-ins (per account and per address). Audited without the proof or the record.
+  const recoveryRequest = (request: FastifyRequest, route: 'keyring' | 'recover') => {
+    const decision = decideRecovery(request.method, route, request.principal!.caller);
+    if (!decision.allow) throw new GatewayError(decision.status, decision.status === 405 ? 'method_not_allowed' : 'forbidden', decision.reason);
+    const body = bodyObject(request);
+    if (typeof body.name !== 'string' || body.name.length > 1024) throw new GatewayError(400, 'bad_request', 'Send the account\'s name and a recovery proof.');
+    return { body, name: canonicalName(body.name), recoveryProof: checkRecoveryProof(body.recoveryProof) };
+  };
+  const recoveryAudit = (name: string, action: string, device: string | null, detail: Record<string, string | number | boolean | null>) =>
+    audit.append({ at: now(), actor: name, role: detail.ok ? 'shopper' : 'anonymous', device, action, target: null, detail });
+  /** Runs a proof check; a refusal counts as a failed sign-in and is audited. */
+  const refusedCounts = async <T>(request: FastifyRequest, name: string, action: string, device: string | null, check: () => Promise<T>): Promise<T> => {
+    try {
+      return await check();
+    } catch (error) {
+      if (error instanceof GatewayError && (error.status === 403 || error.status === 409)) {
+        if (error.status === 403) await limits.loginFailed(name, address(request));
+        recoveryAudit(name, action, device, { ok: false, status: error.status });
+      }
+      throw error;
+    }
+  };
+
+  app.route({ method: ['GET', 'PUT', 'POST', 'DELETE', 'PATCH'], url: '/_tote/recover/keyring', handler: async (request) => {
+    const { body, name, recoveryProof } = recoveryRequest(request, 'keyring');
+    await limits.checkLogin(name, address(request));
+    const device = deviceOf(request, body);
+    const keyring = await refusedCounts(request, name, 'account.recovery-keyring', device, async () => {
+      const found = await accounts.checkRecovery(name, recoveryProof);
+      if (!found.match) throw recoveryRefused();
+      return found.keyring;
+    });
+    recoveryAudit(name, 'account.recovery-keyring', device, { ok: true });
+    return { keyring };
+  } });
+
+  app.route({ method: ['GET', 'PUT', 'POST', 'DELETE', 'PATCH'], url: '/_tote/recover', handler: async (request) => {
+    const { body, name, recoveryProof } = recoveryRequest(request, 'recover');
+    const newPassword = checkPassword(body.newPassword);
+    const keyring = checkKeyring(body.keyring);
+    await limits.checkLogin(name, address(request));
+    const device = deviceOf(request, body);
+    const account = await refusedCounts(request, name, 'account.recover', device, () => accounts.recover(name, recoveryProof, newPassword, keyring));
+    // Every device signed in with the forgotten password is signed out; this one is signed in.
+    const ended = await sessions.revokeAll(account.name);
+    const { token, session } = await sessions.create(account, device);
+    recoveryAudit(account.name, 'account.recover', session.device, { ok: true, sessionsEnded: ended, keyring: true });
+    return sessionAnswer(token, session, account);
   } });
 
   app.patch('/_tote/account', async (request) => {
