@@ -92,8 +92,33 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     }));
   };
 
-  const syncFetch: FetchPort = async (input, init) => {
+  /**
+   * The last `last_seq` any `_changes` answer gave. RxDB's live stream starts at `since=now` and keeps
+   * that until its first answer: after an outage in that window it would skip what other devices wrote
+   * meanwhile, and its checkpoint would then pass over those changes for good. So a stream request for
+   * `now` continues from the last sequence this device has actually seen.
+   */
+  let lastSeq: string | null = null;
+  const continueChanges = (input: Parameters<FetchPort>[0]): Parameters<FetchPort>[0] => {
+    if (typeof input !== 'string' || !input.includes('/_changes?')) return input;
+    const url = new URL(input);
+    if (url.searchParams.get('since') !== 'now' || lastSeq === null) return input;
+    url.searchParams.set('since', lastSeq);
+    return url.toString();
+  };
+  const rememberSeq = async (input: Parameters<FetchPort>[0], response: Response) => {
+    if (typeof input !== 'string' || !input.includes('/_changes?')) return;
+    try {
+      const body = (await response.clone().json()) as { last_seq?: unknown };
+      if (body.last_seq !== undefined && body.last_seq !== null) lastSeq = String(body.last_seq);
+    } catch {
+      // not JSON: the replication reports it
+    }
+  };
+
+  const syncFetch: FetchPort = async (requested, init) => {
     if (sessionEnded) throw problem!;
+    const input = continueChanges(requested);
     if (!connectivity.isOnline()) {
       reachability = 'unreachable';
       problem = new ToteError('SYNC_OFFLINE', 'This device is offline.');
@@ -123,6 +148,7 @@ export function startCartSync(options: CartSyncOptions): CartSync {
       problem = null;
       publish();
     }
+    await rememberSeq(input, response);
     return response;
   };
 
