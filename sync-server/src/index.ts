@@ -96,6 +96,9 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}, t
     const couch = await ensureAdmin(url, admin);
     await ensureSystemDbs(couch);
     await configureCors(couch, config.corsOrigins);
+    // Every request through the gateway would otherwise be a line in the embedded server's log.txt, a
+    // cost paid on every sync request under load; warnings and errors are still written there.
+    if (embedded) await couch.setConfig('log', 'level', 'warning');
     const { dbName } = await ensureShopper(couch, shopper);
     state = config.redisUrl ? await redisState(config.redisUrl) : await fileBackedState(path.join(config.dataDir, 'gateway-state.json'), now);
     const accounts = await accountStore(couch);
