@@ -33,3 +33,11 @@ export {
 export * from './merge/item-clocks.ts';
 export * from './merge/field-merge.ts';
 export * from './merge/conflict-log.ts';
+export {
+  entriesForWrite, historyEntry, historyEntryId, HISTORY_KEEP_MS, mergeEntries,
+  type FieldChanges, type HistoryEntry, type ItemOrigin,
+} from './history/history-entry.ts';
+export { entrySize, fromHistoryRecord, historySize, toHistoryRecord, type HistoryRecord } from './history/history-record.ts';
+export { cartAt, type ClockedItems } from './history/cart-at.ts';
+export { checkRestorePoint, planRestore, type RestoreMeta, type RestorePlan } from './history/restore.ts';
+export { prune as pruneHistory } from './history/prune.ts';
