@@ -4,7 +4,7 @@
  * server over HTTPS through its own network switch.
  */
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
-import { firstValueFrom, type Observable } from 'rxjs';
+import { combineLatest, firstValueFrom, type Observable } from 'rxjs';
 import { filter, timeout } from 'rxjs/operators';
 import { Agent, fetch as undiciFetch } from 'undici';
 import WebSocket from 'ws';
@@ -92,6 +92,17 @@ export function waitForPhase(device: Device, phase: SyncPhase, ms = 10_000): Pro
 
 export function waitForState(device: Device, predicate: (state: CartState) => boolean, ms = 10_000): Promise<CartState> {
   return waitFor(device.client.store.state$, predicate, ms);
+}
+
+/**
+ * Waits until two devices show the same thing (`view` of each state), checked whenever either changes
+ * (a device can settle after the other: checking on one device's changes alone would miss it).
+ */
+export function waitForAgreement(a: Device, b: Device, view: (state: CartState) => unknown, ms = 10_000): Promise<unknown> {
+  return firstValueFrom(combineLatest([a.client.store.state$, b.client.store.state$]).pipe(
+    filter(([left, right]) => JSON.stringify(view(left)) === JSON.stringify(view(right))),
+    timeout(ms),
+  ));
 }
 
 export function waitForAccount(device: Device, predicate: (state: AccountState) => boolean, ms = 10_000): Promise<AccountState> {

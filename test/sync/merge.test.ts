@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cartCommands, openNotices, selectItems, type CartItem, type CartState } from '@tote/core';
-import { startDevice, waitFor, waitForPhase, waitForState, type Device } from '../support/devices.ts';
+import { startDevice, waitFor, waitForAgreement, waitForPhase, waitForState, type Device } from '../support/devices.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const product = (slug: string) => ({
@@ -61,7 +61,8 @@ async function apart(onLaptop: () => Promise<unknown>, onPhone: () => Promise<un
 
 /** The item as the shopper sees it, independent of key order. */
 const shown = (item: CartItem | undefined) => (item ? JSON.stringify(Object.entries(item).sort(([a], [b]) => a.localeCompare(b))) : 'none');
-const same = (id: string) => (state: CartState) => shown(state.items[id]) === shown(phone.client.store.getState().items[id]);
+/** Until the laptop and the phone show the item alike (checked whenever either changes). */
+const same = (id: string) => waitForAgreement(laptop, phone, (state) => shown(state.items[id]));
 
 describe('merging one item changed on two devices', () => {
   it('changes to different fields both survive, even from a device whose clock is behind', async () => {
@@ -71,7 +72,7 @@ describe('merging one item changed on two devices', () => {
       () => phone.client.store.dispatch(cartCommands.setQuantity(id, 2)), // stamped ten minutes "earlier"
     );
     await waitForState(laptop, (state) => state.items[id]?.quantity === 2);
-    await waitForState(laptop, same(id));
+    await same(id);
     expect(phone.client.store.getState().items[id]).toMatchObject({ quantity: 2, note: 'oak, not walnut', deleted: false });
     expect(openNotices(phone.client.conflicts.getState()).filter((notice) => notice.conflict.itemId === id)).toEqual([]);
   });
@@ -86,7 +87,7 @@ describe('merging one item changed on two devices', () => {
       () => phone.client.store.dispatch(cartCommands.setQuantity(id, 1)),
     );
     await waitForState(laptop, (state) => state.items[id]?.quantity === 1 && state.items[id]?.note === 'for the hall');
-    await waitForState(laptop, same(id));
+    await same(id);
   });
 
   it('the same field changed on both: the later change wins, the shopper is told and can choose the other value', async () => {
@@ -95,7 +96,7 @@ describe('merging one item changed on two devices', () => {
       () => laptop.client.store.dispatch(cartCommands.setQuantity(id, 4)),
       () => phone.client.store.dispatch(cartCommands.setQuantity(id, 6)),
     );
-    await waitForState(laptop, same(id));
+    await same(id);
     const kept = phone.client.store.getState().items[id]!.quantity;
     expect([4, 6]).toContain(kept);
     const notices = await waitFor(phone.client.conflicts.state$, (state) => openNotices(state).some((notice) => notice.conflict.itemId === id));

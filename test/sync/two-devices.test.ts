@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cartCommands, selectItems, type CartState } from '@tote/core';
-import { startDevice, waitForPhase, waitForState, type Device } from '../support/devices.ts';
+import { startDevice, waitForAgreement, waitForPhase, waitForState, type Device } from '../support/devices.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const product = (slug: string, priceMinor = 1000) => ({
@@ -65,7 +65,7 @@ describe('two devices through the sync server', () => {
     await phone.client.sync?.awaitInSync();
     const agreed = (state: CartState) => selectItems(state).length === 5;
     await Promise.all([waitForState(laptop, agreed), waitForState(phone, agreed)]);
-    await waitForState(laptop, (state) => JSON.stringify(view(state)) === JSON.stringify(view(phone.client.store.getState())));
+    await waitForAgreement(laptop, phone, view);
 
     const titles = view(laptop.client.store.getState()).map((item) => item.title).sort();
     expect(titles).toEqual(['Product a', 'Product c', 'Product from-laptop', 'Product from-phone', 'Product kettle']);
