@@ -11,6 +11,7 @@ import { benchCart1000 } from './cart1000.ts';
 import { benchCart1000Browser } from './cart1000-browser.ts';
 import { benchCapture } from './capture.ts';
 import { benchCrypto } from './crypto.ts';
+import { benchHistory } from './history.ts';
 import { benchLoad } from './load.ts';
 import { benchStorage } from './storage-size.ts';
 import { benchSync } from './sync-latency.ts';
@@ -38,6 +39,8 @@ async function main() {
     const capture = await benchCapture();
     console.error('bench: encryption per document (Tote vs crypto-js)…');
     const cryptoCost = await benchCrypto();
+    console.error('bench: history, restoring a 1000-item cart 29 days back…');
+    const history = await benchHistory();
     console.error('bench: load, 200 devices of 100 shoppers through the gateway…');
     const load = await benchLoad();
 
@@ -53,6 +56,8 @@ async function main() {
       'storage.server_bytes_per_item < 1024': storage.server_bytes_per_item < 1024,
       'crypto.ours_us_per_doc * 5 <= crypto.cryptojs_us_per_doc': cryptoCost.ours_us_per_doc * 5 <= cryptoCost.cryptojs_us_per_doc,
       'crypto.stored_bytes_per_doc < 1024': cryptoCost.stored_bytes_per_doc < 1024,
+      'history.restore_1000_ms < 150': history.restore_1000_ms < 150,
+      'history.bytes_per_change < 300': history.bytes_per_change < 300,
       'load.devices >= 200': load.devices >= 200,
       'load.sync_p95_ms < 1000': load.sync_p95_ms < 1000,
       'load.errors == 0': load.errors === 0,
@@ -61,7 +66,7 @@ async function main() {
     const results = {
       measuredAt: new Date().toISOString(),
       machine: { node: process.version, platform: `${process.platform}-${process.arch}` },
-      sync, cart1000, cart1000_node: cart1000Node, storage, capture, crypto: cryptoCost, load, targets,
+      sync, cart1000, cart1000_node: cart1000Node, storage, capture, crypto: cryptoCost, history, load, targets,
     };
     await mkdir(path.join(here, 'results'), { recursive: true });
     await writeFile(path.join(here, 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
