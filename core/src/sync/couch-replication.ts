@@ -107,7 +107,9 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     return url.toString();
   };
   const rememberSeq = async (input: Parameters<FetchPort>[0], response: Response) => {
-    if (typeof input !== 'string' || !input.includes('/_changes?')) return;
+    // The catch-up pulls (not the live stream's long polls) say how far this device has read: the stream
+    // only needs it before its first answer, and catch-up always runs first.
+    if (typeof input !== 'string' || !input.includes('/_changes?') || input.includes('feed=longpoll')) return;
     try {
       const body = (await response.clone().json()) as { last_seq?: unknown };
       if (body.last_seq !== undefined && body.last_seq !== null) lastSeq = String(body.last_seq);
