@@ -6,7 +6,7 @@ export default defineConfig({
   modules: ['@wxt-dev/module-svelte'],
   // Explicit imports only: every file says where its names come from.
   imports: false,
-  manifest: {
+  manifest: ({ browser }) => ({
     name: 'Tote',
     description: 'One cart across every shop: add products from any shop page and see them on all your devices.',
     // storage: settings and device id; alarms: wake the service worker to keep syncing;
@@ -21,5 +21,7 @@ export default defineConfig({
     commands: {
       'add-to-tote': { suggested_key: { default: 'Alt+Shift+T' }, description: 'Add the product on this page to Tote' },
     },
-  },
+    // Firefox keeps an extension's storage by its id: without a fixed one, every install starts empty.
+    ...(browser === 'firefox' ? { browser_specific_settings: { gecko: { id: 'tote@tote.app', strict_min_version: '115.0' } } } : {}),
+  }),
 });
