@@ -33,6 +33,7 @@ export {
 export * from './merge/item-clocks.ts';
 export * from './merge/field-merge.ts';
 export * from './merge/conflict-log.ts';
+export { noticeViews, overrideLabel, type NoticeView } from './merge/notice-view.ts';
 export {
   entriesForWrite, historyEntry, historyEntryId, HISTORY_KEEP_MS, mergeEntries,
   type FieldChanges, type HistoryEntry, type ItemOrigin,

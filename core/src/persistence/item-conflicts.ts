@@ -10,17 +10,10 @@
  */
 import type { RxConflictHandler } from 'rxdb';
 import { sameItem } from '../cart/cart-reducer.ts';
-import type { CartItem } from '../cart/cart-types.ts';
 import { mergeItem, type FieldConflict } from '../merge/field-merge.ts';
 import type { ClockedItem } from '../merge/item-clocks.ts';
 import { isSealed, type ItemSeal } from '../sync/sealed-items.ts';
 import type { ToteError } from '../errors.ts';
-
-/** The whole-document rule of versions before field clocks: still what breaks a tie between equal stamps. */
-export function laterOf(a: CartItem, b: CartItem): CartItem {
-  if (a.updatedAt !== b.updatedAt) return a.updatedAt > b.updatedAt ? a : b;
-  return a.updatedBy >= b.updatedBy ? a : b;
-}
 
 export type ConflictListener = (conflicts: readonly FieldConflict[]) => void;
 

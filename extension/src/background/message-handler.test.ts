@@ -2,12 +2,11 @@
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  accountApi, cartCommands, createAccountSession, createToteClient, formatHlc, hlc, SIGNED_OUT, SYNC_OFF, selectItems,
+  accountApi, cartCommands, createAccountSession, createToteClient, formatHlc, hlc, noticeViews, SIGNED_OUT, SYNC_OFF, selectItems,
   type AccountSession, type FieldConflict, type StoredSession, type ToteClient,
 } from '@tote/core';
 import type { Message } from '../messaging/protocol.ts';
 import { createMessageHandler } from './message-handler.ts';
-import { noticeViews } from './notice-view.ts';
 import type { TabProducts } from './settings.ts';
 import type { CapturedProduct } from '../capture/index.ts';
 

@@ -4,14 +4,13 @@
  * settings. It is the only owner of the cart database in the extension.
  */
 import {
-  accountApi, createAccountSession, createToteClient, eventConnectivity, SIGNED_OUT, SYNC_OFF,
+  accountApi, createAccountSession, createToteClient, eventConnectivity, noticeViews, SIGNED_OUT, SYNC_OFF,
   type AccountSession, type OnlineEventSource, type ToteClient,
 } from '@tote/core';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { combineLatest, firstValueFrom } from 'rxjs';
 import { browser, type Browser } from 'wxt/browser';
 import type { CartSnapshot } from '../messaging/protocol.ts';
-import { noticeViews } from './notice-view.ts';
 import { deviceIdItem, extensionSessionStore } from './settings.ts';
 
 /** How the notices call this device. */

@@ -2,7 +2,7 @@
  * The typed message protocol between the extension's contexts and the background service worker,
  * which alone owns the cart database. Every request type names its response type; no untyped strings.
  */
-import type { AccountState, CartCommand, CartState, ItemCorrections, MergeRule, SyncStatus, ToteErrorCode } from '@tote/core';
+import type { AccountState, CartCommand, CartState, ItemCorrections, MergeRule, NoticeView, SyncStatus, ToteErrorCode } from '@tote/core';
 import type { CapturedProduct } from '../capture/index.ts';
 
 /** What the shopper types to sign in or create an account. */
@@ -16,15 +16,8 @@ export interface SignInRequest {
   readonly mergeRule?: MergeRule;
 }
 
-/** A conflict notice as the popup shows it (built by background/notice-view.ts). */
-export interface NoticeView {
-  readonly id: string;
-  readonly itemId: string;
-  /** Plain text: shown as text, never as HTML. */
-  readonly text: string;
-  /** The override action ("Use 6 instead", "Remove it after all"); null when it cannot be made from here. */
-  readonly overrideLabel: string | null;
-}
+/** A conflict notice as the popup shows it (built by the core's `noticeViews`). */
+export type { NoticeView } from '@tote/core';
 
 export interface CartSnapshot {
   readonly state: CartState;

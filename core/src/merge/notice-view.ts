@@ -1,13 +1,13 @@
 /**
- * The conflict notices as the desktop shows them (docs/merge.md, "Notices"): the core's sentence with the
- * devices named from this computer's point of view, and the "use the other value" action in the shopper's
- * words.
+ * The conflict notices as the apps show them (docs/merge.md, "Notices"): the sentence of
+ * `describeNotice` with the devices named from this device's point of view, and the "use the other
+ * value" action in the shopper's words. The popup (through the background) and the desktop both use it.
  *
  * Device ids are random per install and the server knows devices only by name, so only this device can
- * be named; any other is "another device". The extension has the same file
- * (extension/src/background/notice-view.ts): the shells share only the core.
+ * be named; any other is "another device".
  */
-import { describeNotice, formatMoney, openNotices, type ConflictLogState, type ConflictNotice } from '@tote/core';
+import { formatMoney } from '../cart/money.ts';
+import { describeNotice, openNotices, type ConflictLogState, type ConflictNotice } from './conflict-log.ts';
 
 export interface NoticeView {
   readonly id: string;
@@ -53,7 +53,7 @@ export function overrideLabel(notice: ConflictNotice): string | null {
   }
 }
 
-/** The open notices, oldest first. `self` is how this device is called in the sentence ("this computer"). */
+/** The open notices, oldest first. `self` is how this device is called in the sentence ("this browser", "this computer"). */
 export function noticeViews(log: ConflictLogState, ownId: string, self: string): NoticeView[] {
   return openNotices(log).map((notice) => ({
     id: notice.id,

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { conflictLogActions, conflictLogReducer, formatHlc, hlc, initialConflictLog, type FieldConflict, type FieldValue, type MergeField } from '@tote/core';
+import { conflictLogActions, conflictLogReducer, initialConflictLog } from './conflict-log.ts';
+import type { FieldConflict } from './field-merge.ts';
+import { formatHlc, hlc } from './hlc.ts';
+import type { FieldValue, MergeField } from './item-clocks.ts';
 import { noticeViews } from './notice-view.ts';
 
 const stamp = (wall: number, device: string) => formatHlc(hlc(wall, 0, device));
@@ -16,6 +19,14 @@ function conflict(field: MergeField, kept: FieldValue, lost: FieldValue, devices
 
 const views = (...conflicts: FieldConflict[]) =>
   noticeViews(conflictLogReducer(initialConflictLog, conflictLogActions.recorded(conflicts, 0)), 'self-id', 'this browser');
+
+function removedHere(): FieldConflict {
+  return {
+    id: 'rug|deleted', itemId: 'rug', title: 'Rug', currency: 'EUR', field: 'deleted', kind: 'delete-vs-edit', resolution: 'delete-vs-edit-kept',
+    winner: { value: false, stamp: stamp(2000, 'phone-id'), device: 'phone-id' },
+    loser: { value: true, stamp: stamp(1000, 'desk-id'), device: 'desk-id' },
+  };
+}
 
 describe('noticeViews', () => {
   it('names this device, calls any other "another device", and offers the value that lost in the shopper\'s words', () => {
@@ -45,5 +56,14 @@ describe('noticeViews', () => {
     const one = conflict('quantity', 6, 4);
     const log = conflictLogReducer(conflictLogReducer(initialConflictLog, conflictLogActions.recorded([one], 0)), conflictLogActions.dismissed(one.id, 1));
     expect(noticeViews(log, 'self-id', 'this browser')).toEqual([]);
+  });
+
+  it('names this computer, calls the other device "another device", and offers to remove the item after all', () => {
+    const log = conflictLogReducer(initialConflictLog, conflictLogActions.recorded([removedHere()], 0));
+    expect(noticeViews(log, 'desk-id', 'this computer')).toEqual([{
+      id: 'rug|deleted', itemId: 'rug', overrideLabel: 'Remove it after all',
+      text: '"Rug" was removed on this computer while another device changed it, so it was kept.',
+    }]);
+    expect(noticeViews(conflictLogReducer(log, conflictLogActions.overridden('rug|deleted', stamp(3000, 'desk-id'), 1)), 'desk-id', 'this computer')).toEqual([]);
   });
 });
