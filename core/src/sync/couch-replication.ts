@@ -14,9 +14,11 @@ import { replicateCouchDB, type RxCouchDBReplicationState } from 'rxdb/plugins/r
 import type { CartItem } from '../cart/cart-types.ts';
 import { ToteError } from '../errors.ts';
 import type { ClockedItem } from '../merge/item-clocks.ts';
-import type { ItemCollection } from '../persistence/cart-database.ts';
+import type { HistoryCollection, ItemCollection } from '../persistence/cart-database.ts';
+import type { HistoryDoc } from '../persistence/history-schema.ts';
 import { alwaysOnline, systemClock, type Clock, type ConnectivityPort, type FetchPort } from '../ports.ts';
-import { isSealed, type ItemSeal } from './sealed-items.ts';
+import { isSealed, type DocumentSeal, type ItemSeal } from './sealed-items.ts';
+import { historyDbUrl } from './sync-target.ts';
 import type { SyncStatus } from './sync-status.ts';
 
 export interface SyncTarget {
@@ -39,6 +41,11 @@ export interface CartSyncOptions {
    * (sealed-items.ts); the server only ever holds ciphertext. Null: documents travel as they are.
    */
   readonly seal?: ItemSeal | null;
+  /**
+   * The history collection, replicated to the shopper's history database next to the cart's
+   * (`<db>-history`), sealed with `historySeal` when items are sealed.
+   */
+  readonly history?: { readonly collection: HistoryCollection; readonly seal: DocumentSeal<HistoryDoc> | null };
   /** A document from the server could not be opened: it is set aside (this device's copy is kept) and reported. */
   readonly onUnreadable?: (error: ToteError) => void;
 }
@@ -98,12 +105,13 @@ export function startCartSync(options: CartSyncOptions): CartSync {
    * meanwhile, and its checkpoint would then pass over those changes for good. So a stream request for
    * `now` continues from the last sequence this device has actually seen.
    */
-  let lastSeq: string | null = null;
+  const lastSeq = new Map<string, string>(); // by database path: the cart's and the history's
   const continueChanges = (input: Parameters<FetchPort>[0]): Parameters<FetchPort>[0] => {
     if (typeof input !== 'string' || !input.includes('/_changes?')) return input;
     const url = new URL(input);
-    if (url.searchParams.get('since') !== 'now' || lastSeq === null) return input;
-    url.searchParams.set('since', lastSeq);
+    const seen = lastSeq.get(url.pathname);
+    if (url.searchParams.get('since') !== 'now' || seen === undefined) return input;
+    url.searchParams.set('since', seen);
     return url.toString();
   };
   const rememberSeq = async (input: Parameters<FetchPort>[0], response: Response) => {
@@ -112,7 +120,7 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     if (typeof input !== 'string' || !input.includes('/_changes?') || input.includes('feed=longpoll')) return;
     try {
       const body = (await response.clone().json()) as { last_seq?: unknown };
-      if (body.last_seq !== undefined && body.last_seq !== null) lastSeq = String(body.last_seq);
+      if (body.last_seq !== undefined && body.last_seq !== null) lastSeq.set(new URL(input).pathname, String(body.last_seq));
     } catch {
       // not JSON: the replication reports it
     }
@@ -190,34 +198,73 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     push: { batchSize: 100, ...(seal ? { modifier: (doc: CartItem) => seal.seal(doc) as Promise<any> } : {}) },
   });
 
+  /**
+   * History travels the same way to its own database. A history document that cannot be opened is
+   * reported and kept out: this device's copy stays, and without one an empty document takes its place.
+   */
+  const historySync = options.history;
+  const historySeal = historySync?.seal ?? null;
+  const arriveHistory = async (doc: HistoryDoc & { _deleted?: boolean }): Promise<WithDeleted<HistoryDoc>> => {
+    if (doc._deleted) return { id: doc.id, e: [], _deleted: true };
+    if (!historySeal || !isSealed(doc)) return doc as WithDeleted<HistoryDoc>;
+    try {
+      return { ...(await historySeal.open(doc)), _deleted: Boolean(doc._deleted) };
+    } catch (error) {
+      options.onUnreadable?.(error as ToteError);
+      const local = await historySync!.collection.findOne(doc.id).exec();
+      return local ? { ...local.toMutableJSON(), _deleted: false } : { id: doc.id, e: [], _deleted: false };
+    }
+  };
+  const historyUrl = historyDbUrl(dbUrl);
+  const historyReplication = historySync ? replicateCouchDB<HistoryDoc>({
+    replicationIdentifier: `tote-couch-${historyUrl}`,
+    collection: historySync.collection,
+    url: historyUrl,
+    fetch: syncFetch,
+    live: true,
+    retryTime: retryMs,
+    waitForLeadership: false,
+    pull: { batchSize: 100, heartbeat: 25_000, modifier: arriveHistory },
+    // A removed document (pruned) leaves only its id on the server: no content, sealed or not, stays behind.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the server's form of a history document is not one
+    push: { batchSize: 50, modifier: async (doc: HistoryDoc & { _deleted?: boolean }): Promise<any> => {
+      if (doc._deleted) return { id: doc.id, _deleted: true };
+      return historySeal ? historySeal.seal(doc) : doc;
+    } },
+  }) : null;
+  const replications = historyReplication ? [replication, historyReplication] as const : [replication] as const;
+  const activity = replications.map(() => false);
+
   const subscriptions = [
-    replication.active$.subscribe((isActive) => {
-      active = isActive;
+    ...replications.map((each, index) => (each.active$ as Observable<boolean>).subscribe((isActive) => {
+      activity[index] = isActive;
+      active = activity.some(Boolean);
       publish();
-    }),
-    // Errors are already reflected through syncFetch; the replication retries by itself.
-    replication.error$.subscribe(() => undefined),
+    })),
+    // Errors are already reflected through syncFetch; the replications retry by themselves.
+    ...replications.map((each) => (each.error$ as Observable<unknown>).subscribe(() => undefined)),
   ];
-  replication.awaitInitialReplication().then(() => {
+  Promise.all(replications.map((each) => each.awaitInitialReplication())).then(() => {
     initialDone = true;
     publish();
   }, () => undefined);
 
+  const reSync = () => replications.forEach((each) => each.reSync());
   const stopListening = connectivity.onChange((online) => {
     publish();
-    if (online) replication.reSync();
+    if (online) reSync();
   });
 
   return {
     status$: status.asObservable().pipe(distinctUntilChanged((a, b) => a.phase === b.phase
       && a.lastSyncedAt === b.lastSyncedAt && a.problem?.message === b.problem?.message)),
     getStatus: () => status.value,
-    awaitInSync: () => replication.awaitInSync().then(() => undefined),
-    reconnect: () => replication.reSync(),
+    awaitInSync: () => Promise.all(replications.map((each) => each.awaitInSync())).then(() => undefined),
+    reconnect: reSync,
     async stop() {
       stopListening();
       subscriptions.forEach((subscription) => subscription.unsubscribe());
-      await replication.cancel();
+      await Promise.all(replications.map((each) => each.cancel()));
       status.next({ phase: 'off', lastSyncedAt, problem: null });
       status.complete();
     },

@@ -14,6 +14,7 @@
 import type { Keyring } from '../crypto/keyring.ts';
 import { ToteError } from '../errors.ts';
 import type { ClockedItem } from '../merge/item-clocks.ts';
+import type { HistoryDoc } from '../persistence/history-schema.ts';
 
 export interface SealedItem {
   readonly id: string;
@@ -44,22 +45,36 @@ export interface ItemSeal {
   open(doc: SealedItem): Promise<WithDeleted<ClockedItem>>;
 }
 
-export function itemSeal(keyring: Keyring): ItemSeal {
+export interface DocumentSeal<T extends { id: string }> {
+  seal(doc: WithDeleted<T> | SealedItem): Promise<SealedItem>;
+  /** The document in a sealed one; throws ToteError('DECRYPT_FAILED') when it cannot be read. */
+  open(doc: SealedItem): Promise<WithDeleted<T>>;
+}
+
+/** Seals any document with an `id` the same way (items, history); `unreadable` is the shopper's sentence. */
+function documentSeal<T extends { id: string }>(keyring: Keyring, unreadable: string): DocumentSeal<T> {
   return {
     async seal(doc) {
       if (isSealed(doc)) return doc;
-      const value = content(doc);
+      const value = content(doc as unknown as WithDeleted<ClockedItem>);
       const [enc, fp] = await Promise.all([keyring.cipher.encrypt(doc.id, value), keyring.fingerprint(doc.id, value)]);
       return { id: doc.id, enc, fp, _deleted: Boolean(doc._deleted) };
     },
     async open(doc) {
       const value = await keyring.cipher.decrypt(doc.id, doc.enc);
       if (typeof value !== 'object' || value === null || (value as { id?: unknown }).id !== doc.id) {
-        throw new ToteError('DECRYPT_FAILED', 'An item in your cart could not be read: it was changed or damaged on the way. Your other items are fine.', {
-          documentId: doc.id, reason: 'content',
-        });
+        throw new ToteError('DECRYPT_FAILED', unreadable, { documentId: doc.id, reason: 'content' });
       }
-      return { ...(value as ClockedItem), _deleted: Boolean(doc._deleted) };
+      return { ...(value as T), _deleted: Boolean(doc._deleted) };
     },
   };
+}
+
+export function itemSeal(keyring: Keyring): ItemSeal {
+  return documentSeal<ClockedItem>(keyring, 'An item in your cart could not be read: it was changed or damaged on the way. Your other items are fine.');
+}
+
+/** History documents (persistence/history-schema.ts) travel sealed like items: `{ id, enc, fp }`. */
+export function historySeal(keyring: Keyring): DocumentSeal<HistoryDoc> {
+  return documentSeal<HistoryDoc>(keyring, 'A part of your cart\'s history could not be read: it was changed or damaged on the way. The cart itself is fine.');
 }

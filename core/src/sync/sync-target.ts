@@ -16,3 +16,10 @@ export function historyDbOf(dbName: string): string {
 export function historyDbName(username: string): string {
   return historyDbOf(shopperDbName(username));
 }
+
+/** The history database's URL for the cart database's URL (with or without a trailing slash). */
+export function historyDbUrl(cartDbUrl: string): string {
+  const url = new URL(cartDbUrl);
+  url.pathname = `${historyDbOf(url.pathname.replace(/\/+$/, ''))}/`;
+  return url.toString();
+}
