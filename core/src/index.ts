@@ -45,3 +45,4 @@ export { cartAt, type ClockedItems } from './history/cart-at.ts';
 export { checkRestorePoint, planRestore, type RestoreMeta, type RestorePlan } from './history/restore.ts';
 export { prune as pruneHistory } from './history/prune.ts';
 export { timeline, type TimelineChange, type TimelineChangeKind, type TimelineOptions, type TimelinePoint } from './history/timeline.ts';
+export { historySeal, isSealed, itemSeal, type DocumentSeal, type ItemSeal, type SealedItem } from './sync/sealed-items.ts';

@@ -117,6 +117,7 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
       conflicts?.close();
       await store.historySettled();
       store.close();
+      history.close();
       historyProblems.complete();
       await db.close();
     },

@@ -59,6 +59,8 @@ export interface HistoryLog {
   /** Removes what no restorable moment needs any more (docs/history.md rule 15); returns documents removed. */
   prune(now: number, keepMs?: number): Promise<number>;
   usage(): Promise<HistoryUsage>;
+  /** Stops following the collection (the database is closing). */
+  close(): void;
 }
 
 export function createHistoryLog(history: HistoryCollection, device: DeviceInfo): HistoryLog {
@@ -85,24 +87,57 @@ export function createHistoryLog(history: HistoryCollection, device: DeviceInfo)
     await existing.incrementalPatch({ e: mergeEntries(before, entries).map(toHistoryRecord), ...(restoredTo !== undefined ? { r: restoredTo } : {}) });
   }
 
+  /**
+   * The decoded documents, kept in memory after the first read and updated from the collection's change
+   * stream (this device's writes, pulled documents, removals), so a restore does not decode the whole
+   * history again: reading 20 000 changes from the database takes hundreds of milliseconds.
+   */
+  interface Decoded { readonly doc: HistoryDoc; readonly entries: readonly HistoryEntry[] | null }
+  let cache: Map<string, Decoded> | null = null;
+  let loading: Promise<Map<string, Decoded>> | null = null;
+  const decode = (doc: HistoryDoc): Decoded => {
+    const entries = Array.isArray(doc.e) ? doc.e.map(fromHistoryRecord) : [null];
+    return { doc, entries: entries.some((entry) => entry === null) ? null : entries as HistoryEntry[] };
+  };
+  const subscription = history.eventBulks$.subscribe((bulk) => {
+    if (!cache) return;
+    for (const event of bulk.events) {
+      const doc = event.documentData as HistoryDoc & { _deleted?: boolean };
+      if (event.operation === 'DELETE' || doc._deleted) cache.delete(event.documentId);
+      else cache.set(event.documentId, decode(doc));
+    }
+  });
+  const documents = (): Promise<Map<string, Decoded>> => {
+    if (cache) return Promise.resolve(cache);
+    loading ??= history.find().exec().then((found) => {
+      const loaded = new Map<string, Decoded>();
+      for (const doc of found) loaded.set(doc.id, decode(doc.toJSON() as HistoryDoc));
+      // Changes that arrived while reading are in `found` or come through the stream from now on.
+      cache = loaded;
+      return loaded;
+    });
+    return loading;
+  };
+
   async function readAll(): Promise<{ docs: HistoryDoc[]; read: HistoryRead }> {
-    const docs = (await history.find().exec()).map((doc) => doc.toJSON() as HistoryDoc);
-    const lists: HistoryEntry[][] = [];
+    const decoded = await documents();
+    const docs: HistoryDoc[] = [];
+    const lists: (readonly HistoryEntry[])[] = [];
     const restores: { stamp: Hlc; to: number }[] = [];
     const devices: Record<string, string> = {};
     let damaged = 0;
-    for (const doc of docs) {
-      const entries = Array.isArray(doc.e) ? doc.e.map(fromHistoryRecord) : [null];
-      if (entries.some((entry) => entry === null)) {
+    for (const { doc, entries } of decoded.values()) {
+      docs.push(doc);
+      if (entries === null) {
         damaged += 1;
         continue;
       }
-      lists.push(entries as HistoryEntry[]);
+      lists.push(entries);
       const node = tryParseHlc(doc.id)?.node;
       if (node && typeof doc.d === 'string') devices[node] = doc.d;
       if (typeof doc.r === 'number' && entries.length > 0) {
         let stamp = entries[0]!.stamp;
-        for (const entry of entries as HistoryEntry[]) if (compare(entry.stamp, stamp) > 0) stamp = entry.stamp;
+        for (const entry of entries) if (compare(entry.stamp, stamp) > 0) stamp = entry.stamp;
         restores.push({ stamp, to: doc.r });
       }
     }
@@ -169,6 +204,11 @@ export function createHistoryLog(history: HistoryCollection, device: DeviceInfo)
       let since: number | null = null;
       for (const entry of read.entries) if (since === null || entry.stamp.wall < since) since = entry.stamp.wall;
       return { bytes: historySize(read.entries), changes: read.entries.length, since };
+    },
+
+    close() {
+      subscription.unsubscribe();
+      cache = null;
     },
   };
 }
