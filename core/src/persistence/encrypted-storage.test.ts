@@ -5,6 +5,7 @@
  */
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { getPrimaryFieldOfPrimaryKey, prepareQuery, type RxStorage, type RxStorageInstance } from 'rxdb';
+import { replicateRxCollection } from 'rxdb/plugins/replication';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -238,6 +239,28 @@ describe.each(Object.keys(storages))('encrypted storage on %s', (kind) => {
     await db.items.findOne(id).incrementalPatch({ note: 'changed elsewhere' });
     await store.dispatch(cartCommands.setQuantity(id, 7));
     expect((await db.items.findOne(id).exec())?.toJSON()).toMatchObject({ quantity: 7, note: 'changed elsewhere', title: unusual.title });
+  });
+
+  it('seals what the replication keeps of the server\'s copy as well', async () => {
+    const { raw, keyring, name } = await setup();
+    const { db, store } = await openCart(sealed(raw, keyring), name);
+    await store.dispatch(cartCommands.add(unusual));
+    const server: Record<string, unknown>[] = [];
+    const replication = replicateRxCollection({
+      collection: db.items, replicationIdentifier: 'test-server', live: true, retryTime: 50,
+      push: { handler: async (rows) => { server.push(...rows.map((row) => row.newDocumentState)); return []; } },
+      pull: { handler: async () => ({ documents: [], checkpoint: null }) },
+    });
+    await replication.awaitInitialReplication();
+    // The replication got the plaintext; what it stored about it on this device is sealed.
+    expect(server).toMatchObject([{ title: unusual.title }]);
+    const meta = raw.instance((await replication.metaInfoPromise).collectionName);
+    const rows = await raw.rows(meta);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((row) => typeof row[SEALED_FIELD] === 'string' && !('docData' in row))).toBe(true);
+    const everything = await raw.everything();
+    for (const secret of SECRETS) expect(everything).not.toContain(secret);
+    await replication.cancel();
   });
 
   it('carries decrypted documents, in order, on the change stream', async () => {
