@@ -106,7 +106,8 @@ const unreadableLog = () => {
   return { errors, onUnreadable: (error: ToteError) => errors.push(error) };
 };
 
-describe.each(Object.keys(storages))('encrypted storage on %s', (kind) => {
+// Real IndexedDB emulation and Web Crypto on two busy cores: generous time, the assertions are exact.
+describe.each(Object.keys(storages))('encrypted storage on %s', { timeout: 20_000 }, (kind) => {
   const setup = async () => {
     const raw = rawAccess(storages[kind]!());
     const keyring = await createKeyring(webCrypto);
@@ -239,6 +240,21 @@ describe.each(Object.keys(storages))('encrypted storage on %s', (kind) => {
     await db.items.findOne(id).incrementalPatch({ note: 'changed elsewhere' });
     await store.dispatch(cartCommands.setQuantity(id, 7));
     expect((await db.items.findOne(id).exec())?.toJSON()).toMatchObject({ quantity: 7, note: 'changed elsewhere', title: unusual.title });
+  });
+
+  it('keeps writing after a listener of the change stream leaves while a bulk is being opened', async () => {
+    const { raw, keyring, name } = await setup();
+    const { db, store } = await openCart(sealed(raw, keyring), name);
+    const ours = (db.items.storageInstance as unknown as { originalStorageInstance: RawInstance }).originalStorageInstance;
+    const leaving = ours.changeStream().subscribe();
+    // Told after the wrapper's listener has taken the bulk, before it has opened it.
+    const beneath = raw.instance('items').changeStream().subscribe(() => leaving.unsubscribe());
+    await store.dispatch(cartCommands.add(unusual));
+    beneath.unsubscribe();
+    const next = store.dispatch(cartCommands.add(product()));
+    const outcome = await Promise.race([next.then(() => 'written'), new Promise((resolve) => setTimeout(resolve, 5_000, 'stuck'))]);
+    expect(outcome).toBe('written');
+    expect(selectItems(store.getState())).toHaveLength(2);
   });
 
   it('seals what the replication keeps of the server\'s copy as well', async () => {

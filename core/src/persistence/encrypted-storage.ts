@@ -21,11 +21,12 @@
  *   const db = await openCartDatabase({ storage, name });
  *
  * Modelled on RxDB's `wrappedKeyEncryptionCryptoJsStorage`, but not built on its `wrapRxStorageInstance`
- * helper (rxdb 17.6), which would be wrong here in four ways: it decrypts event bulks with `mergeMap`,
+ * helper (rxdb 17.6), which would be wrong here in five ways: it decrypts event bulks with `mergeMap`,
  * so a slow bulk can overtake a later one (the store would keep an old revision); one document that
- * fails to decrypt errors the whole change stream, query or write for good; `count` and `query` are
- * handed to the inner storage unchanged, so selectors and sorts on sealed fields silently match nothing;
- * and it re-orders write rows by completion.
+ * fails to decrypt errors the whole change stream, query or write for good; a change-stream listener
+ * that unsubscribes while a bulk is being decrypted leaves its pending count up, and every later write
+ * waits for it forever; `count` and `query` are handed to the inner storage unchanged, so selectors and
+ * sorts on sealed fields silently match nothing; and it re-orders write rows by completion.
  *
  * Rules:
  * 1. **An unreadable document is set aside, never fatal.** A row that fails authentication (a changed
@@ -53,7 +54,7 @@ import {
   type RxStorage, type RxStorageBulkWriteResponse, type RxStorageChangeEvent, type RxStorageInstance,
   type RxStorageInstanceCreationParams, type RxStorageWriteError,
 } from 'rxdb';
-import { BehaviorSubject, firstValueFrom, type Observable } from 'rxjs';
+import { BehaviorSubject, firstValueFrom, Observable } from 'rxjs';
 import { concatMap, filter, tap } from 'rxjs/operators';
 import type { DocumentCipher } from '../crypto/document-cipher.ts';
 import type { Keyring } from '../crypto/keyring.ts';
@@ -270,23 +271,39 @@ async function sealedInstance(storage: AnyStorage, params: RxStorageInstanceCrea
     }),
 
     changeStream(): Observable<EventBulk<RxStorageChangeEvent<Plain>, unknown>> {
-      return inner.changeStream().pipe(
-        tap(() => processing.next(processing.value + 1)),
-        // concatMap, not mergeMap: bulks stay in the order they were written.
-        concatMap(async (bulk) => {
-          const events = await Promise.all(bulk.events.map(async (event) => {
-            const documentData = await open(event.documentData);
-            if (!documentData) return null;
-            const previous = event.previousDocumentData;
-            // A write's `previous` is the caller's plaintext (rule 3); only sealed rows need opening.
-            const previousDocumentData = previous && SEALED_FIELD in previous ? (await open(previous)) ?? undefined : previous;
-            return { ...event, documentData, previousDocumentData };
-          }));
-          return { ...bulk, events: events.filter((event) => event !== null) } as EventBulk<RxStorageChangeEvent<Plain>, unknown>;
-        }),
-        tap(() => processing.next(processing.value - 1)),
-        filter((bulk) => bulk.events.length > 0),
-      );
+      return new Observable((subscriber) => {
+        // Bulks this listener has taken but not yet handed on. A listener that leaves (a replication
+        // cancelled) must give them back, or every later write would wait for them forever.
+        let outstanding = 0;
+        const settle = (count: number) => {
+          outstanding -= count;
+          processing.next(processing.value - count);
+        };
+        const subscription = inner.changeStream().pipe(
+          tap(() => {
+            outstanding += 1;
+            processing.next(processing.value + 1);
+          }),
+          // concatMap, not mergeMap: bulks stay in the order they were written.
+          concatMap(async (bulk) => {
+            const events = await Promise.all(bulk.events.map(async (event) => {
+              const documentData = await open(event.documentData);
+              if (!documentData) return null;
+              const previous = event.previousDocumentData;
+              // A write's `previous` is the caller's plaintext (rule 3); only sealed rows need opening.
+              const previousDocumentData = previous && SEALED_FIELD in previous ? (await open(previous)) ?? undefined : previous;
+              return { ...event, documentData, previousDocumentData };
+            }));
+            return { ...bulk, events: events.filter((event) => event !== null) } as EventBulk<RxStorageChangeEvent<Plain>, unknown>;
+          }),
+          tap(() => settle(1)),
+          filter((bulk) => bulk.events.length > 0),
+        ).subscribe(subscriber);
+        return () => {
+          subscription.unsubscribe();
+          if (outstanding > 0) settle(outstanding);
+        };
+      });
     },
 
     getAttachmentData: (documentId, attachmentId, digest) => inner.getAttachmentData(documentId, attachmentId, digest),
