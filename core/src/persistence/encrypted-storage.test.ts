@@ -215,6 +215,15 @@ describe.each(Object.keys(storages))('encrypted storage on %s', { timeout: 20_00
     expect(log.errors.map((error) => [error.code, error.details?.reason]).sort()).toEqual(Array(3).fill(['DECRYPT_FAILED', 'authentication']));
     await closeCart(other);
 
+    // No key at hand (the cart is locked): nothing is read, each document is reported as such, nothing is written.
+    const lockedLog = unreadableLog();
+    const locked = await openCart(sealed(raw, () => { throw new Error('locked'); }, lockedLog), name);
+    expect(locked.store.getState().items).toEqual({});
+    expect(lockedLog.errors.map((error) => error.details?.reason)).toEqual(['key', 'key']);
+    expect(lockedLog.errors[0]!.message).toContain('until it is unlocked');
+    await expect(locked.store.dispatch(cartCommands.add(product({ title: 'Ptolemy map' })))).rejects.toMatchObject({ code: 'STORAGE_FAILED' });
+    await closeCart(locked);
+
     const back = await openCart(sealed(raw, keyring), name);
     expect(selectItems(back.store.getState()).map((item) => item.title).sort()).toEqual([unusual.title, 'Red kettle']);
   });

@@ -33,7 +33,8 @@
  *    byte, another document's envelope, another key) or is not sealed at all is left out of every read
  *    (queries, lookups by id, the replication's reads, the change stream) and reported once per stored
  *    revision to `onUnreadable` as `ToteError('DECRYPT_FAILED')` with `details` { documentId,
- *    collection, revision, reason }. The other documents read normally. It is not deleted: the right key
+ *    collection, revision, reason } (`authentication`, `format` or `version` as the cipher says, or `key`
+ *    when `keys` gave no cipher: the cart is locked). The other documents read normally. It is not deleted: the right key
  *    can still read it. A write over it is refused with a 409 (whose `documentInDb` carries only the
  *    clear fields), as any write that does not name the stored revision.
  * 2. **Queries on sealed fields are evaluated after decryption.** A selector or sort that only uses clear
@@ -168,7 +169,9 @@ async function sealedInstance(storage: AnyStorage, params: RxStorageInstanceCrea
     const key = `${id}\n${row._rev}`;
     if (reported.has(key)) return;
     reported.add(key);
-    const message = cause?.message ?? 'An item in your cart could not be read: it was changed or damaged on the way. Your other items are fine.';
+    const message = cause?.message ?? (reason === 'key'
+      ? 'Tote cannot read your cart on this device until it is unlocked. Sign in again to unlock it.'
+      : 'An item in your cart could not be read: it was changed or damaged on the way. Your other items are fine.');
     onUnreadable(new ToteError('DECRYPT_FAILED', message, { documentId: id, collection: collectionName, revision: row._rev, reason }));
   }
 
