@@ -44,6 +44,7 @@ export async function benchCart1000Browser(size = 1000, ops = 100, { encrypted =
       raw_rxdb_upsert_p95_ms: round(figures.raw.p95),
       clear_all_ms: round(figures.clearMs),
       load_ms: round(figures.loadMs),
+      reload_ms: round(figures.reloadMs),
       // Everything the origin's IndexedDB holds after adding `size` items (Chromium's LevelDB files,
       // indexes, RxDB metadata), as navigator.storage.estimate() reports it.
       indexeddb_bytes_per_item: round((figures.usageAfterFill ?? 0) / size, 0),
