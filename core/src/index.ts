@@ -13,7 +13,7 @@ export { createConflictStore, type ConflictStore } from './store/conflict-store.
 export { startCartSync, type CartSync, type CartSyncOptions, type SyncTarget } from './sync/couch-replication.ts';
 export * from './sync/sync-status.ts';
 export { createToteClient, type ToteClient, type ToteClientOptions } from './tote-client.ts';
-export { shopperDbName } from './sync/sync-target.ts';
+export { historyDbName, historyDbOf, shopperDbName } from './sync/sync-target.ts';
 export { accountApi, serverBase, syncTargetOf, type AccountApi, type DeviceSession, type StoredSession } from './account/account-api.ts';
 export { createAccountSession, SIGNED_OUT, type AccountPhase, type AccountSession, type AccountSessionOptions, type AccountState, type SessionStore } from './account/account-session.ts';
 export {

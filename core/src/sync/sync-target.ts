@@ -7,3 +7,12 @@
 export function shopperDbName(username: string): string {
   return `userdb-${[...new TextEncoder().encode(username)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
+
+/** The shopper's synced history (docs/history.md): `<shopperDb>-history`, next to the cart's database. */
+export function historyDbOf(dbName: string): string {
+  return `${dbName}-history`;
+}
+
+export function historyDbName(username: string): string {
+  return historyDbOf(shopperDbName(username));
+}
