@@ -34,6 +34,8 @@ export {
 } from './backups.ts';
 export { restoreBackup, type RestoreResult, type RestoredDb } from './backup-restore.ts';
 export { SIGNALS_DB } from './server-signals.ts';
+export { EXIT as SUPPORT_EXIT, runSupportCommand, SupportError, type SupportIo } from './support-cli.ts';
+export { restorePointsOf, stampOfHistoryId, type RestorePoint } from './restore-points.ts';
 
 /** Settings for tests and tools that are not part of the environment configuration. */
 export interface GatewayTuning {
