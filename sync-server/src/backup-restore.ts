@@ -11,7 +11,7 @@
  * shopper's own "Restore to…" (docs/history.md), with the history now back, removes it in one step.
  */
 import type { CouchAdmin } from './couch-admin.ts';
-import { docsOf, findShopper, readAllDocs, readBackup, type StoredDoc } from './backups.ts';
+import { BackupError, docsOf, findShopper, readAllDocs, readBackup, type StoredDoc } from './backups.ts';
 import type { AuditLog } from './gateway/audit.ts';
 import { signalDataChanged } from './server-signals.ts';
 import { ADMINS_ONLY, ensureDb, syncedDbsOf } from './shopper-dbs.ts';
@@ -67,7 +67,9 @@ async function writeNewest(couch: CouchAdmin, db: string, backup: readonly Store
   let unchanged = 0;
   let newer = 0;
   for (let attempt = 0; pending.length > 0; attempt += 1) {
-    if (attempt >= 5) throw new Error(`${pending.length} documents of ${db} kept changing during the restore; run it again.`);
+    if (attempt >= 5) {
+      throw new BackupError('RESTORE_INCOMPLETE', `${pending.length} documents of ${db} kept changing during the restore (a device was writing); run the restore again.`);
+    }
     const current = new Map((await readAllDocs(couch, db)).map((doc) => [doc._id, doc]));
     if (attempt === 0) {
       const backedUp = new Set(backup.map((doc) => doc._id));
@@ -89,7 +91,7 @@ async function writeNewest(couch: CouchAdmin, db: string, backup: readonly Store
       for (const row of answer.body) {
         if (row.ok) written += 1;
         else if (row.error === 'conflict') retry.add(row.id);
-        else throw new Error(`CouchDB refused to restore a document of ${db}: ${row.error ?? 'unknown error'}`);
+        else throw new BackupError('RESTORE_INCOMPLETE', `CouchDB refused to write back a document of ${db} (${row.error ?? 'unknown error'}); documents before it were restored: run the restore again.`);
       }
     }
     pending = pending.filter((doc) => retry.has(doc._id));

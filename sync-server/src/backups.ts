@@ -21,7 +21,7 @@ export const DAY_MS = 24 * 3600_000;
 /** The backup attachment's name in each day's document. */
 export const BACKUP_ATTACHMENT = 'backup.json.gz';
 
-export type BackupErrorCode = 'UNKNOWN_SHOPPER' | 'NO_BACKUP' | 'INVALID_DAY' | 'DAMAGED_BACKUP';
+export type BackupErrorCode = 'UNKNOWN_SHOPPER' | 'NO_BACKUP' | 'INVALID_DAY' | 'DAMAGED_BACKUP' | 'RESTORE_INCOMPLETE';
 
 /** A refusal a support person can act on; `code` is stable, the message says what to check. */
 export class BackupError extends Error {

@@ -20,7 +20,10 @@ import { couchAdmin, CouchError, CouchUnreachableError, type CouchAdmin } from '
 import { auditLog, type AuditLog } from './gateway/audit.ts';
 import { historyIds, restorePointsOf } from './restore-points.ts';
 
-/** Exit codes: 0 done; 1 refused (unknown shopper, no backup that day); 2 wrong usage; 3 CouchDB unreachable or refusing the admin. */
+/**
+ * Exit codes: 0 done; 1 refused or incomplete (unknown shopper, no backup that day, a restore to run
+ * again); 2 wrong usage or no admin credentials; 3 CouchDB unreachable or refusing the admin.
+ */
 export const EXIT = { ok: 0, refused: 1, usage: 2, unavailable: 3 } as const;
 
 export type SupportErrorCode = 'USAGE' | 'NO_ADMIN';
@@ -171,7 +174,7 @@ export async function runSupportCommand(argv: readonly string[], io: SupportIo):
     if (error instanceof SupportError) {
       io.err(error.message);
       if (error.code === 'USAGE') io.err(USAGE);
-      return error.code === 'USAGE' ? EXIT.usage : EXIT.unavailable;
+      return EXIT.usage;
     }
     if (error instanceof BackupError) {
       io.err(error.message);
