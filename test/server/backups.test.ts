@@ -226,6 +226,28 @@ describe('restoring a backup', () => {
     });
   });
 
+  it('brings back a document\'s attachment with it', async () => {
+    const gina = await client.signUp('gina.backups@example.com');
+    const photo = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0x10, 0x20]);
+    const created = await client.request<{ rev: string }>('PUT', `/${gina.dbName}/item-1`, { token: gina.token, body: { id: 'item-1', enc: 'AQx', fp: 'f1' } });
+    const attached = await client.request<{ rev: string }>('PUT', `/${gina.dbName}/item-1/photo.png?rev=${created.body.rev}`, {
+      token: gina.token, raw: photo, headers: { 'content-type': 'image/png' },
+    });
+    expect(attached.status).toBe(201);
+    offset += DAY;
+    const day = dayOf(now());
+    await server.backups.run();
+    await couch.request('DELETE', `/${gina.dbName}/item-1?rev=${attached.body.rev}`); // the session ended a day ago on the server's clock
+
+    await server.backups.restore('gina.backups@example.com', day, { actor: 'sam.support', reason: 'TICKET-12' });
+    const back = await fetch(`${server.url}/${gina.dbName}/item-1/photo.png`, {
+      headers: { authorization: `Basic ${Buffer.from(`${server.admin.name}:${server.admin.password}`).toString('base64')}` },
+    });
+    expect(back.status).toBe(200);
+    expect(Buffer.from(await back.arrayBuffer())).toEqual(photo);
+    expect((await couch.request('GET', `/${gina.dbName}/item-1`)).body).toMatchObject({ enc: 'AQx', fp: 'f1' });
+  });
+
   it('refuses an unknown shopper, a day without backup and a day that is not one, with what to check', async () => {
     const refusal = (promise: Promise<unknown>) => promise.then(() => null, (error: unknown) => error);
     const unknown = await refusal(server.backups.restore('nobody.here@example.com', dayOf(now()), { actor: 'sam', reason: 'x' }));
