@@ -6,7 +6,7 @@ import path from 'node:path';
 import { defaultConfig, ensureCredentials, validateConfig, type Credentials, type SyncServerConfig } from './config.ts';
 import { startEmbeddedCouch, type EmbeddedCouch } from './embedded-couch.ts';
 import { configureCors, ensureAdmin, ensureShopper, ensureSystemDbs } from './provision.ts';
-import { backupSchedule, type BackupRun, type BackupSchedule } from './backups.ts';
+import { backupSchedule, type BackupRun, type BackupSchedule } from './backup-schedule.ts';
 import { restoreBackup, type RestoreResult } from './backup-restore.ts';
 import { ensureSignalsDb, watchSignals, type SignalWatch } from './server-signals.ts';
 import { accountStore } from './gateway/accounts.ts';
@@ -29,9 +29,10 @@ export { ACCOUNTS_DB, GUEST_TTL_MS, SESSION_TIMEOUT, type Account, type Role } f
 export { AUDIT_DB, type AuditEntry } from './gateway/audit.ts';
 export { defaultRateLimits, type RateLimitConfig } from './gateway/rate-limits.ts';
 export {
-  BACKUP_ATTACHMENT, BACKUP_KEEP_DAYS, BackupError, dayOf, findShopper, listBackups, readBackup, runBackups,
-  type BackupErrorCode, type BackupRun, type BackupSummary, type BackupContent, type StoredDoc,
+  BACKUP_ATTACHMENT, BACKUP_KEEP_DAYS, BackupError, dayOf, findShopper, listBackups, readBackup,
+  type BackupErrorCode, type BackupSummary, type BackupContent, type StoredDoc,
 } from './backups.ts';
+export { runBackups, type BackupRun } from './backup-schedule.ts';
 export { restoreBackup, type RestoreResult, type RestoredDb } from './backup-restore.ts';
 export { SIGNALS_DB } from './server-signals.ts';
 export { EXIT as SUPPORT_EXIT, runSupportCommand, SupportError, type SupportIo } from './support-cli.ts';
