@@ -37,6 +37,8 @@ export interface SyncServerConfig {
   readonly redisUrl: string | null;
   /** Requests per address per minute through the gateway. */
   readonly requestsPerMinute: number;
+  /** How often shoppers' data is backed up (docs/backups.md): a day; 0 turns automatic backups off. */
+  readonly backupIntervalMs: number;
 }
 
 /** The name the brief and other packages may use. */
@@ -64,6 +66,7 @@ export const defaultConfig: SyncServerConfig = {
   tls: null,
   redisUrl: null,
   requestsPerMinute: 1200,
+  backupIntervalMs: 24 * 3600_000,
 };
 
 function credentialsFromEnv(env: NodeJS.ProcessEnv, userVar: string, passwordVar: string): Credentials | null {
@@ -93,6 +96,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): SyncServerC
   if (!/^\d+$/.test(gatewayPortText) || Number(gatewayPortText) > 65535) throw new ConfigError(`TOTE_GATEWAY_PORT must be a port number (0-65535), not "${env.TOTE_GATEWAY_PORT}".`);
   const rateText = env.TOTE_REQUESTS_PER_MINUTE?.trim() || String(defaultConfig.requestsPerMinute);
   if (!/^\d+$/.test(rateText) || Number(rateText) < 1) throw new ConfigError(`TOTE_REQUESTS_PER_MINUTE must be a positive whole number, not "${env.TOTE_REQUESTS_PER_MINUTE}".`);
+  const backupText = env.TOTE_BACKUP_INTERVAL_MS?.trim() || String(defaultConfig.backupIntervalMs);
+  if (!/^\d+$/.test(backupText)) throw new ConfigError(`TOTE_BACKUP_INTERVAL_MS must be a whole number of milliseconds (0: no automatic backups), not "${env.TOTE_BACKUP_INTERVAL_MS}".`);
   if (Boolean(env.TOTE_TLS_CERT) !== Boolean(env.TOTE_TLS_KEY)) throw new ConfigError('Set both TOTE_TLS_CERT and TOTE_TLS_KEY (PEM files), or neither for a generated local certificate.');
   return validateConfig({
     gatewayPort: Number(gatewayPortText),
@@ -103,6 +108,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): SyncServerC
     tls: env.TOTE_TLS_CERT && env.TOTE_TLS_KEY ? { certFile: path.resolve(env.TOTE_TLS_CERT), keyFile: path.resolve(env.TOTE_TLS_KEY) } : null,
     redisUrl: env.REDIS_URL?.trim() || null,
     requestsPerMinute: Number(rateText),
+    backupIntervalMs: Number(backupText),
     port: Number(portText),
     dataDir: path.resolve(env.TOTE_DATA_DIR || defaultConfig.dataDir),
     couchUrl,
@@ -138,6 +144,7 @@ export function validateConfig(config: SyncServerConfig): SyncServerConfig {
   if (config.admin) checkCredentials(config.admin, 'admin');
   if (config.shopper) checkCredentials(config.shopper, 'shopper');
   if (!Number.isInteger(config.gatewayPort) || config.gatewayPort < 0 || config.gatewayPort > 65535) throw new ConfigError(`The gateway port must be 0-65535, not ${config.gatewayPort}.`);
+  if (!Number.isSafeInteger(config.backupIntervalMs) || config.backupIntervalMs < 0) throw new ConfigError(`The backup interval must be a whole number of milliseconds, 0 or more, not ${config.backupIntervalMs}.`);
   if (config.redisUrl !== null && !/^rediss?:\/\//.test(config.redisUrl)) throw new ConfigError(`REDIS_URL must start with redis:// or rediss://, not "${config.redisUrl}".`);
   for (const origin of config.gatewayOrigins) {
     if (!/^[a-z][a-z0-9+.-]*:\/\/[^/\s,]+$/i.test(origin)) throw new ConfigError(`Gateway origin "${origin}" is not an origin like chrome-extension://<id> or https://example.com.`);

@@ -6,6 +6,9 @@ import path from 'node:path';
 import { defaultConfig, ensureCredentials, validateConfig, type Credentials, type SyncServerConfig } from './config.ts';
 import { startEmbeddedCouch, type EmbeddedCouch } from './embedded-couch.ts';
 import { configureCors, ensureAdmin, ensureShopper, ensureSystemDbs } from './provision.ts';
+import { backupSchedule, type BackupRun, type BackupSchedule } from './backup-schedule.ts';
+import { restoreBackup, type RestoreResult } from './backup-restore.ts';
+import { ensureSignalsDb, watchSignals, type SignalWatch } from './server-signals.ts';
 import { accountStore } from './gateway/accounts.ts';
 import { auditLog } from './gateway/audit.ts';
 import { startGateway, type Gateway } from './gateway/gateway.ts';
@@ -25,6 +28,15 @@ export { backupsDbOf, historyDbName, historyDbOf, shopperDbName } from './shoppe
 export { ACCOUNTS_DB, GUEST_TTL_MS, SESSION_TIMEOUT, type Account, type Role } from './gateway/accounts.ts';
 export { AUDIT_DB, type AuditEntry } from './gateway/audit.ts';
 export { defaultRateLimits, type RateLimitConfig } from './gateway/rate-limits.ts';
+export {
+  BACKUP_ATTACHMENT, BACKUP_KEEP_DAYS, BackupError, dayOf, findShopper, listBackups, readBackup,
+  type BackupErrorCode, type BackupSummary, type BackupContent, type StoredDoc,
+} from './backups.ts';
+export { runBackups, type BackupRun } from './backup-schedule.ts';
+export { restoreBackup, type RestoreResult, type RestoredDb } from './backup-restore.ts';
+export { SIGNALS_DB } from './server-signals.ts';
+export { EXIT as SUPPORT_EXIT, runSupportCommand, SupportError, type SupportIo } from './support-cli.ts';
+export { restorePointsOf, stampOfHistoryId, type RestorePoint } from './restore-points.ts';
 
 /** Settings for tests and tools that are not part of the environment configuration. */
 export interface GatewayTuning {
@@ -53,6 +65,14 @@ export interface RunningGateway {
   flushAudit(): Promise<void>;
 }
 
+/** The daily backups this process keeps (docs/backups.md). */
+export interface RunningBackups {
+  /** One backup run now, on the server's clock (waits for a run already going). */
+  run(): Promise<BackupRun>;
+  /** Restores a shopper's cart and history from one day's backup; audited with `actor` and `reason`. */
+  restore(shopper: string, day: string, by: { actor: string; reason: string }): Promise<RestoreResult>;
+}
+
 export interface RunningSyncServer {
   /** The base URL clients sync with (no trailing slash, no credentials). */
   readonly url: string;
@@ -72,6 +92,7 @@ export interface RunningSyncServer {
   readonly shopper: Credentials & { readonly dbName: string; readonly dbUrl: string; readonly generated: boolean };
   /** The HTTPS gateway in front of CouchDB. */
   readonly gateway: RunningGateway;
+  readonly backups: RunningBackups;
   /** Settles when the embedded server exits on its own or by stop() (never, for an external CouchDB). */
   readonly exited: Promise<number | null>;
   /** Stops the embedded server (nothing to stop for an external CouchDB). Safe to call twice. */
@@ -91,6 +112,8 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}, t
   let embedded: EmbeddedCouch | null = null;
   let state: SharedState | null = null;
   let gateway: Gateway | null = null;
+  let backups: BackupSchedule | null = null;
+  let signals: SignalWatch | null = null;
   if (!config.couchUrl) embedded = await startEmbeddedCouch({ dataDir: config.dataDir, port: config.port });
   const url = embedded?.url ?? (config.couchUrl as string);
   try {
@@ -117,6 +140,18 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}, t
       now,
     });
     const running = gateway;
+    // Server-side changes (a restore, possibly by the support tool in another process) reach the shopper's
+    // connected devices through the live channel, once even with several gateways (server-signals.ts).
+    await ensureSignalsDb(couch);
+    signals = watchSignals(couch.url, admin, (id, signal) => void (async () => {
+      if ((await state!.hit(`signal:${id}`, 3600_000)).count !== 1) return;
+      for (const db of signal.dbs) await running.live.publish(signal.shopper, { type: 'changed', db, by: 'server' });
+    })().catch(() => undefined), { onError: () => undefined });
+    backups = backupSchedule(couch, {
+      intervalMs: config.backupIntervalMs, now, audit,
+      onError: (error) => console.error(`Backup failed: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    const schedule = backups;
     const gatewayPort = (running.app.server.address() as { port: number }).port;
     const adminUrl = new URL(url);
     adminUrl.username = encodeURIComponent(admin.name);
@@ -137,14 +172,22 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}, t
         liveConnections: () => running.live.connections,
         flushAudit: () => audit.flush(),
       },
+      backups: {
+        run: () => schedule.run(),
+        restore: (shopper, day, by) => restoreBackup(couch, { shopper, day, ...by, now, audit }),
+      },
       exited: embedded?.exited ?? new Promise<never>(() => {}),
       stop: async () => {
+        await schedule.close();
+        await signals?.close();
         await running.close().catch(() => {});
         await state?.close().catch(() => {});
         await embedded?.stop();
       },
     };
   } catch (error) {
+    await backups?.close();
+    await signals?.close();
     await gateway?.close().catch(() => {});
     await state?.close().catch(() => {});
     await embedded?.stop();

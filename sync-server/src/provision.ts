@@ -77,9 +77,9 @@ async function passwordWorks(url: string, shopper: Credentials): Promise<boolean
 }
 
 /**
- * The shopper in `_users` (type user, no roles, the configured password) and its own databases (the cart
- * and its history, `<db>-history`), where it is the only member and only server admins administer. Never `PUT /{db}` as a non-admin:
- * pouchdb-server crashes on it.
+ * The shopper in `_users` (type user, no roles, the configured password) and its own databases (the
+ * cart and its history, `<db>-history`), where it is the only member and only server admins administer.
+ * Never `PUT /{db}` as a non-admin: pouchdb-server crashes on it.
  */
 export async function ensureShopper(couch: CouchAdmin, shopper: Credentials): Promise<ProvisionedShopper> {
   const id = `org.couchdb.user:${shopper.name}`;

@@ -135,6 +135,30 @@ describe('two gateway instances sharing Redis', () => {
     phoneLive.close();
   });
 
+  it('tells devices on both instances about a restore by the server once each (docs/backups.md)', async () => {
+    const laptop = await a.signUp('scale.restore@example.com', 'correct horse battery', 'laptop');
+    expect((await a.request('POST', `/${laptop.dbName}/_bulk_docs`, { token: laptop.token, body: { docs: [doc('kept-1')] } })).status).toBe(201);
+    // both instances back up: one of them writes today's backup, the other finds it there
+    await Promise.all([first!.backups.run(), second!.backups.run()]);
+    const phoneLogin = await b.logIn('scale.restore@example.com', 'correct horse battery', 'phone');
+    const laptopLive = await a.live(laptop.token);
+    const phoneLive = await b.live((phoneLogin.body as { token: string }).token);
+    await laptopLive.next('ready');
+    await phoneLive.next('ready');
+
+    const day = new Date().toISOString().slice(0, 10);
+    await second!.backups.restore('scale.restore@example.com', day, { actor: 'sam.support', reason: 'TICKET-77' });
+    for (const live of [laptopLive, phoneLive]) {
+      expect([(await live.next('changed')).db, (await live.next('changed')).db].sort()).toEqual([laptop.dbName, `${laptop.dbName}-history`]);
+    }
+    // each instance followed the signal, but the shared counter let only one publish it
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(laptopLive.messages.filter((message) => message.type === 'changed')).toEqual([]);
+    expect(phoneLive.messages.filter((message) => message.type === 'changed')).toEqual([]);
+    laptopLive.close();
+    phoneLive.close();
+  });
+
   it('counts failed sign-ins across instances: the 6th attempt gets 429 with Retry-After on either', async () => {
     await a.signUp('scale.brute@example.com', 'the real password');
     const clients = [a, b, a, b, b];

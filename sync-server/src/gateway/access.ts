@@ -1,5 +1,3 @@
-import { historyDbOf } from '../shopper-dbs.ts';
-
 /**
  * Which CouchDB routes a caller may use through the gateway. Pure: a method, a path and who is asking
  * in; allowed or a refusal with its status out. Every path is decided here, nothing passes by default.
@@ -18,6 +16,8 @@ import { historyDbOf } from '../shopper-dbs.ts';
  * `decideRecovery`): open to callers without a session, like sign-in; the recovery proof in the body
  * is what the gateway checks (accounts.ts), rate-limited like failed sign-ins.
  */
+import { historyDbOf } from '../shopper-dbs.ts';
+
 export type Caller =
   | { readonly kind: 'anonymous' }
   | { readonly kind: 'couch-admin' }

@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CouchAdmin } from '../couch-admin.ts';
-import { ADMINS_ONLY, deleteDb, ensureDb, historyDbOf, shopperDbName, syncedDbsOf } from '../shopper-dbs.ts';
+import { ADMINS_ONLY, backupsDbOf, deleteDb, ensureDb, historyDbOf, shopperDbName, syncedDbsOf } from '../shopper-dbs.ts';
 import { GatewayError } from './errors.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 
@@ -166,7 +166,7 @@ export interface AccountStore {
    */
   recover(name: string, recoveryProof: RecoveryProof, password: string, keyring: KeyringRecord): Promise<Account>;
   update(name: string, change: Partial<Pick<Account, 'sessionTimeoutMinutes' | 'lastActiveAt'>>): Promise<Account>;
-  /** Removes the account and its databases (the cart and its history). */
+  /** Removes the account and its databases (the cart, its history and its backups). */
   remove(name: string): Promise<void>;
   /** Guests whose last activity is before `before`. */
   idleGuests(before: number): Promise<Account[]>;
@@ -279,6 +279,7 @@ export async function accountStore(couch: CouchAdmin): Promise<AccountStore> {
       if (doc.dbName) {
         await deleteDb(couch, doc.dbName);
         await deleteDb(couch, historyDbOf(doc.dbName));
+        await deleteDb(couch, backupsDbOf(doc.dbName));
       }
       await couch.request('DELETE', `/${ACCOUNTS_DB}/${encodeURIComponent(doc._id)}?rev=${encodeURIComponent(doc._rev!)}`, undefined, [404, 409]);
     },
