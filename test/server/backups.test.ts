@@ -129,6 +129,17 @@ describe('daily backups', () => {
     expect(backedUp.filter((doc) => !doc._deleted).every((doc) => Object.keys(doc).sort().join() === '_id,_rev,enc,fp,id')).toBe(true);
   });
 
+  it('compacts the live databases after a backup: an older revision\'s body is gone from the server', async () => {
+    const dora = await client.signUp('dora.backups@example.com');
+    const first = await client.request<{ rev: string }>('PUT', `/${dora.dbName}/item-1`, { token: dora.token, body: { id: 'item-1', title: 'Plain copy from before encryption' } });
+    await client.request('PUT', `/${dora.dbName}/item-1`, { token: dora.token, body: { _rev: first.body.rev, id: 'item-1', enc: 'AQsealed', fp: 'fp1' } });
+    const oldRevision = () => couch.request<Record<string, unknown>>('GET', `/${dora.dbName}/item-1?rev=${first.body.rev}`, undefined, [404]);
+    expect((await oldRevision()).body.title).toBe('Plain copy from before encryption');
+    offset += DAY;
+    await server.backups.run();
+    await expect.poll(async () => (await oldRevision()).status).toBe(404);
+  });
+
   it('is out of every shopper\'s reach through the gateway, their own backups included', async () => {
     const dave = await client.signUp('dave.backups@example.com');
     const erin = await client.signUp('erin.backups@example.com');
