@@ -17,6 +17,7 @@ import type { ClockedItem } from '../merge/item-clocks.ts';
 import type { ItemCollection } from '../persistence/cart-database.ts';
 import { alwaysOnline, systemClock, type Clock, type ConnectivityPort, type FetchPort } from '../ports.ts';
 import { isSealed, type ItemSeal } from './sealed-items.ts';
+import { recordSealedCopies, sealedCopiesDone, sealPlainCopies } from './sealed-migration.ts';
 import type { SyncStatus } from './sync-status.ts';
 
 export interface SyncTarget {
@@ -50,6 +51,12 @@ export interface CartSync {
   awaitInSync(): Promise<void>;
   /** Try again now (for a "Retry" button, or when the platform says the network is back). */
   reconnect(): void;
+  /**
+   * With a seal: the server's plain copies from before encryption, sealed once in sync
+   * (sealed-migration.ts); `{ sealed: 0, left: 0 }` when this device already did it for this database,
+   * null without a seal or when sync stopped first.
+   */
+  readonly sealedCopies: Promise<{ sealed: number; left: number } | null>;
   stop(): Promise<void>;
 }
 
@@ -203,6 +210,30 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     publish();
   }, () => undefined);
 
+  let stopped = false;
+  let signalStop = () => undefined as void;
+  const whenStopped = new Promise<null>((resolve) => {
+    signalStop = () => resolve(null);
+  });
+  const sealCopies = async (current: ItemSeal): Promise<{ sealed: number; left: number } | null> => {
+    const db = items.database;
+    if (await sealedCopiesDone(db, dbUrl)) return { sealed: 0, left: 0 };
+    while (!stopped) {
+      try {
+        // In sync first: this device's own changes are out (sealed) and the server's are in.
+        if (await Promise.race([replication.awaitInSync().then(() => true), whenStopped]) === null) return null;
+        const result = await sealPlainCopies({ dbUrl, fetch: syncFetch, seal: current });
+        if (result.left === 0 && !stopped) await recordSealedCopies(db, dbUrl);
+        return result;
+      } catch {
+        // offline or a refused request: the status shows it; try again after the retry wait
+        await Promise.race([new Promise((resolve) => setTimeout(resolve, retryMs)), whenStopped]);
+      }
+    }
+    return null;
+  };
+  const sealedCopies = seal ? sealCopies(seal).catch(() => null) : Promise.resolve(null);
+
   const stopListening = connectivity.onChange((online) => {
     publish();
     if (online) replication.reSync();
@@ -214,7 +245,10 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     getStatus: () => status.value,
     awaitInSync: () => replication.awaitInSync().then(() => undefined),
     reconnect: () => replication.reSync(),
+    sealedCopies,
     async stop() {
+      stopped = true;
+      signalStop();
       stopListening();
       subscriptions.forEach((subscription) => subscription.unsubscribe());
       await replication.cancel();
