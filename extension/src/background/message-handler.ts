@@ -104,6 +104,8 @@ export function createMessageHandler(deps: HandlerDeps) {
         return (await accountAction(deps, (account) => account.signOut())) as Response<K>;
       case 'account/stay':
         return (await accountAction(deps, (account) => account.staySignedIn())) as Response<K>;
+      case 'account/unlock':
+        return (await accountAction(deps, (account) => account.unlock((m as Message<'account/unlock'>).password))) as Response<K>;
       case 'account/dismissNotice':
         return (await accountAction(deps, async (account) => account.dismissNotice())) as Response<K>;
       case 'account/acknowledgeRecoveryKey':
