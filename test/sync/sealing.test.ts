@@ -149,6 +149,16 @@ describe('a signed-in device without its key (locked)', () => {
     const stored = (await serverDocs()).find((doc) => doc._id === id);
     expect(Object.keys(stored!).sort()).toEqual(['_id', '_rev', 'enc', 'fp']);
   });
+
+  it('a locked device whose session ended meanwhile is told to sign in again when it tries to unlock', async () => {
+    const laptop = devices.find((created) => created.name === 'laptop')!;
+    await laptop.restart();
+    await waitForAccount(laptop, (state) => state.locked);
+    expect((await http.request('POST', '/_tote/logout', { token: laptop.saved.session!.token })).status).toBeLessThan(300);
+    await expect(laptop.account.unlock(server.account.password)).rejects.toMatchObject({ code: 'SESSION_EXPIRED' });
+    expect(laptop.account.getState()).toMatchObject({ phase: 'expired', locked: false, unlocked: false });
+    expect(laptop.client.sync).toBeNull();
+  });
 });
 
 describe('the key kept by the device (KeyStorePort)', () => {

@@ -485,7 +485,14 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
       const current = signedIn();
       if (keys) return;
       if (typeof password !== 'string' || password === '') throw new ToteError('INVALID_INPUT', 'Enter your password.', { field: 'password' });
-      const stored = await api.getKeyring(current);
+      let stored: unknown;
+      try {
+        stored = await api.getKeyring(current);
+      } catch (error) {
+        // The server no longer accepts this session: shown as ended (sign in again), like any 401.
+        if (error instanceof ToteError && error.code === 'SESSION_EXPIRED') await expired(error.message);
+        throw error;
+      }
       if (stored === null) {
         // No key record on the server (an account from before they were kept): a sign-in checks the
         // password with the server and stores one.
