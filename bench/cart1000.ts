@@ -19,5 +19,6 @@ export async function benchCart1000(size = 1000, ops = 100) {
     raw_rxdb_upsert_p95_ms: round(f.raw.p95),
     clear_all_ms: round(f.clearMs),
     load_ms: round(f.loadMs),
+    reload_ms: round(f.reloadMs),
   };
 }

@@ -28,6 +28,8 @@ async function main() {
     const sync = await benchSync(account, couch, 120);
     console.error('bench: 1000-item cart in Chromium (real IndexedDB)…');
     const cart1000 = await benchCart1000Browser(1000, 100);
+    console.error('bench: 1000-item cart in Chromium, sealed at rest…');
+    const cart1000Encrypted = await benchCart1000Browser(1000, 100, { encrypted: true });
     console.error('bench: 1000-item cart in Node (fake-indexeddb)…');
     const cart1000Node = await benchCart1000(1000, 100);
     console.error('bench: storage per item…');
@@ -52,6 +54,12 @@ async function main() {
       'cart1000.remove_p95_ms < 20': cart1000.remove_p95_ms < 20,
       'cart1000.load_ms < 150': cart1000.load_ms < 150,
       'cart1000.clear_all_ms < 150': cart1000.clear_all_ms < 150,
+      'cart1000_encrypted.add_p95_ms < 20': cart1000Encrypted.add_p95_ms < 20,
+      'cart1000_encrypted.set_quantity_p95_ms < 20': cart1000Encrypted.set_quantity_p95_ms < 20,
+      'cart1000_encrypted.remove_p95_ms < 20': cart1000Encrypted.remove_p95_ms < 20,
+      'cart1000_encrypted.load_ms < 150': cart1000Encrypted.load_ms < 150,
+      'cart1000_encrypted.clear_all_ms < 150': cart1000Encrypted.clear_all_ms < 150,
+      'cart1000_encrypted.indexeddb_bytes_per_item < 1024': cart1000Encrypted.indexeddb_bytes_per_item < 1024,
       'storage.local_bytes_per_item < 1024': storage.local_bytes_per_item < 1024,
       'storage.server_bytes_per_item < 1024': storage.server_bytes_per_item < 1024,
       'crypto.ours_us_per_doc * 5 <= crypto.cryptojs_us_per_doc': cryptoCost.ours_us_per_doc * 5 <= cryptoCost.cryptojs_us_per_doc,
@@ -66,7 +74,7 @@ async function main() {
     const results = {
       measuredAt: new Date().toISOString(),
       machine: { node: process.version, platform: `${process.platform}-${process.arch}` },
-      sync, cart1000, cart1000_node: cart1000Node, storage, capture, crypto: cryptoCost, history, load, targets,
+      sync, cart1000, cart1000_encrypted: cart1000Encrypted, cart1000_node: cart1000Node, storage, capture, crypto: cryptoCost, history, load, targets,
     };
     await mkdir(path.join(here, 'results'), { recursive: true });
     await writeFile(path.join(here, 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -8,12 +8,15 @@ export * from './cart/cart-selectors.ts';
 export { LIMITS, shopOf, validateCommand, validateProduct } from './cart/cart-validation.ts';
 export * from './cart/money.ts';
 export { openCartDatabase, type CartDatabase, type ItemCollection, type OpenCartDatabaseOptions } from './persistence/cart-database.ts';
-export { createCartStore, type CartStore, type CartStoreOptions, type DispatchResult } from './store/cart-store.ts';
+export { encryptedStorage, SEALED_FIELD, type CipherSource, type EncryptedStorageOptions } from './persistence/encrypted-storage.ts';
+export { createCartStore, type CartStore, type CartStoreOptions, type DispatchResult, type RestoreResult } from './store/cart-store.ts';
+export { createHistoryLog, type HistoryLog, type HistoryRead, type HistoryUsage, type WrittenDocument } from './store/history-log.ts';
+export type { HistoryDoc } from './persistence/history-schema.ts';
 export { createConflictStore, type ConflictStore } from './store/conflict-store.ts';
 export { startCartSync, type CartSync, type CartSyncOptions, type SyncTarget } from './sync/couch-replication.ts';
 export * from './sync/sync-status.ts';
 export { createToteClient, type ToteClient, type ToteClientOptions } from './tote-client.ts';
-export { shopperDbName } from './sync/sync-target.ts';
+export { historyDbName, historyDbOf, historyDbUrl, shopperDbName } from './sync/sync-target.ts';
 export { accountApi, serverBase, syncTargetOf, type AccountApi, type DeviceSession, type StoredSession } from './account/account-api.ts';
 export { createAccountSession, SIGNED_OUT, type AccountPhase, type AccountSession, type AccountSessionOptions, type AccountState, type SessionStore } from './account/account-session.ts';
 export {
@@ -43,3 +46,5 @@ export { entrySize, fromHistoryRecord, historySize, toHistoryRecord, type Histor
 export { cartAt, type ClockedItems } from './history/cart-at.ts';
 export { checkRestorePoint, planRestore, type RestoreMeta, type RestorePlan } from './history/restore.ts';
 export { prune as pruneHistory } from './history/prune.ts';
+export { timeline, type TimelineChange, type TimelineChangeKind, type TimelineOptions, type TimelinePoint } from './history/timeline.ts';
+export { historySeal, isSealed, itemSeal, type DocumentSeal, type ItemSeal, type SealedItem } from './sync/sealed-items.ts';

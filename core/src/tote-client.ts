@@ -12,8 +12,10 @@ import { systemClock, type Clock, type ConnectivityPort, type DeviceInfo, type F
 import type { FieldConflict } from './merge/field-merge.ts';
 import { createCartStore, type CartStore } from './store/cart-store.ts';
 import { createConflictStore, type ConflictStore } from './store/conflict-store.ts';
+import { createHistoryLog, type HistoryLog } from './store/history-log.ts';
 import { startCartSync, type CartSync, type SyncTarget } from './sync/couch-replication.ts';
-import { itemSeal, type ItemSeal } from './sync/sealed-items.ts';
+import type { HistoryDoc } from './persistence/history-schema.ts';
+import { historySeal, itemSeal, type DocumentSeal, type ItemSeal } from './sync/sealed-items.ts';
 import { SYNC_OFF, type SyncStatus } from './sync/sync-status.ts';
 
 export interface ToteClientOptions extends OpenCartDatabaseOptions {
@@ -23,6 +25,8 @@ export interface ToteClientOptions extends OpenCartDatabaseOptions {
   readonly clock?: Clock;
   readonly newId?: IdFactory;
   readonly retryMs?: number;
+  /** How often history older than 30 days is pruned on this device (default: at start and every 12 hours). */
+  readonly pruneEveryMs?: number;
 }
 
 export interface ToteClient {
@@ -30,6 +34,10 @@ export interface ToteClient {
   readonly store: CartStore;
   /** What merges decided between this shopper's devices: notices to show, dismiss or override. */
   readonly conflicts: ConflictStore;
+  /** The cart's history on this device: read it, see what it takes, prune it. Restore: `store.restore`. */
+  readonly history: HistoryLog;
+  /** Something went wrong with history (a change could not be recorded; a prune failed). The cart is fine. */
+  readonly historyProblems$: Observable<unknown>;
   readonly syncStatus$: Observable<SyncStatus>;
   readonly sync: CartSync | null;
   /** Items from the server that could not be read (damaged or changed there): set aside, reported here. */
@@ -47,29 +55,41 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
   let conflicts: ConflictStore | null = null;
   const early: (readonly FieldConflict[])[] = [];
   let seal: ItemSeal | null = null;
+  let sealHistory: DocumentSeal<HistoryDoc> | null = null;
   const unreadable = new Subject<ToteError>();
   const db = await openCartDatabase({
     ...options,
     conflicts: {
       onConflicts: (found: readonly FieldConflict[]) => (conflicts ? conflicts.record(found) : early.push(found)),
       seal: () => seal,
+      historySeal: () => sealHistory,
       onUnreadable: (error: ToteError) => unreadable.next(error),
     },
   });
   const clock = options.clock ?? systemClock;
+  const history = createHistoryLog(db.history, options.device);
+  const historyProblems = new Subject<unknown>();
   const store = createCartStore({
-    items: db.items, device: options.device, clock,
+    items: db.items, device: options.device, clock, history, onHistoryError: (error) => historyProblems.next(error),
     ...(options.newId ? { newId: options.newId } : {}),
   });
   await store.ready;
   conflicts = await createConflictStore({ db, cart: store, device: options.device, clock });
   for (const found of early.splice(0)) conflicts.record(found);
   const current = new BehaviorSubject<CartSync | null>(null);
+  // History older than 30 days goes, on this device (and, as the removals sync, on the server).
+  const pruneNow = () => history.prune(clock.now()).catch((error) => historyProblems.next(error));
+  let pruning = store.historySettled().then(pruneNow);
+  const pruneTimer = setInterval(() => {
+    pruning = pruning.then(pruneNow);
+  }, options.pruneEveryMs ?? 12 * 60 * 60 * 1000);
 
   const client: ToteClient = {
     db,
     store,
     conflicts,
+    history,
+    historyProblems$: historyProblems.asObservable(),
     unreadable$: unreadable.asObservable(),
     syncStatus$: current.pipe(switchMap((sync) => sync?.status$ ?? of(SYNC_OFF))),
     get sync() {
@@ -78,20 +98,27 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
     async configureSync(target, syncOptions = {}) {
       await current.value?.stop();
       seal = syncOptions.keyring ? itemSeal(syncOptions.keyring) : null;
+      sealHistory = syncOptions.keyring ? historySeal(syncOptions.keyring) : null;
       current.next(target ? startCartSync({
         items: db.items, target, fetch: options.fetch, seal, onUnreadable: (error) => unreadable.next(error),
+        history: { collection: db.history, seal: sealHistory },
         ...(options.connectivity ? { connectivity: options.connectivity } : {}),
         ...(options.clock ? { clock: options.clock } : {}),
         ...(options.retryMs ? { retryMs: options.retryMs } : {}),
       }) : null);
     },
     async close() {
+      clearInterval(pruneTimer);
+      await pruning;
       await current.value?.stop();
       current.complete();
       unreadable.complete();
       await conflicts?.flush();
       conflicts?.close();
+      await store.historySettled();
       store.close();
+      history.close();
+      historyProblems.complete();
       await db.close();
     },
   };

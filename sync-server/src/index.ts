@@ -20,7 +20,8 @@ export {
 } from './config.ts';
 export { basicAuth, couchAdmin, CouchError, CouchUnreachableError, type CouchAdmin } from './couch-admin.ts';
 export { EmbeddedCouchError, freePort } from './embedded-couch.ts';
-export { ensureShopper, shopperDbName, type ProvisionedShopper } from './provision.ts';
+export { ensureShopper, type ProvisionedShopper } from './provision.ts';
+export { backupsDbOf, historyDbName, historyDbOf, shopperDbName } from './shopper-dbs.ts';
 export { ACCOUNTS_DB, GUEST_TTL_MS, SESSION_TIMEOUT, type Account, type Role } from './gateway/accounts.ts';
 export { AUDIT_DB, type AuditEntry } from './gateway/audit.ts';
 export { defaultRateLimits, type RateLimitConfig } from './gateway/rate-limits.ts';

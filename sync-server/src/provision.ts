@@ -5,11 +5,9 @@
  */
 import type { Credentials } from './config.ts';
 import { basicAuth, couchAdmin, CouchError, type CouchAdmin } from './couch-admin.ts';
+import { shopperDbName, syncedDbsOf } from './shopper-dbs.ts';
 
-/** couch_peruser's naming: "userdb-" + hex of the UTF-8 user name (the same rule as @tote/core). */
-export function shopperDbName(username: string): string {
-  return `userdb-${Buffer.from(username, 'utf8').toString('hex')}`;
-}
+export { shopperDbName } from './shopper-dbs.ts';
 
 interface Session {
   userCtx?: { name?: string | null; roles?: string[] };
@@ -79,8 +77,8 @@ async function passwordWorks(url: string, shopper: Credentials): Promise<boolean
 }
 
 /**
- * The shopper in `_users` (type user, no roles, the configured password) and its own database, where
- * it is the only member and only server admins administer. Never `PUT /{db}` as a non-admin:
+ * The shopper in `_users` (type user, no roles, the configured password) and its own databases (the cart
+ * and its history, `<db>-history`), where it is the only member and only server admins administer. Never `PUT /{db}` as a non-admin:
  * pouchdb-server crashes on it.
  */
 export async function ensureShopper(couch: CouchAdmin, shopper: Credentials): Promise<ProvisionedShopper> {
@@ -99,12 +97,19 @@ export async function ensureShopper(couch: CouchAdmin, shopper: Credentials): Pr
   }
 
   const dbName = shopperDbName(shopper.name);
-  const created = await couch.request('PUT', `/${dbName}`, undefined, [412]);
   const wanted = { admins: { names: [], roles: [] }, members: { names: [shopper.name], roles: [] } };
-  const security = await couch.request<SecurityObject>('GET', `/${dbName}/_security`);
   const same = (a: { names?: string[]; roles?: string[] } | undefined, b: { names: string[]; roles: string[] }): boolean =>
     JSON.stringify(a?.names ?? []) === JSON.stringify(b.names) && JSON.stringify(a?.roles ?? []) === JSON.stringify(b.roles);
-  const securityInShape = same(security.body?.admins, wanted.admins) && same(security.body?.members, wanted.members);
-  if (!securityInShape) await couch.request('PUT', `/${dbName}/_security`, wanted);
-  return { name: shopper.name, dbName, changed: { user: userChanged, db: created.status !== 412, security: !securityInShape } };
+  let dbCreated = false;
+  let securityChanged = false;
+  // The cart and its history (shopper-dbs.ts), with the same `_security`.
+  for (const db of syncedDbsOf(dbName)) {
+    const created = await couch.request('PUT', `/${db}`, undefined, [412]);
+    const security = await couch.request<SecurityObject>('GET', `/${db}/_security`);
+    const securityInShape = same(security.body?.admins, wanted.admins) && same(security.body?.members, wanted.members);
+    if (!securityInShape) await couch.request('PUT', `/${db}/_security`, wanted);
+    dbCreated ||= created.status !== 412;
+    securityChanged ||= !securityInShape;
+  }
+  return { name: shopper.name, dbName, changed: { user: userChanged, db: dbCreated, security: securityChanged } };
 }

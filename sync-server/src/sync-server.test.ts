@@ -49,9 +49,9 @@ afterAll(async () => {
 });
 
 describe('sync server', () => {
-  it('starts quickly, on loopback, with its files inside the data folder', async () => {
+  it('starts on loopback, with its files inside the data folder', async () => {
+    // How long it takes is reported, not asserted here: speed is measured under bench/.
     console.info(`sync-server: first start (fresh data folder, provisioning included) took ${firstStartMs} ms`);
-    expect(firstStartMs).toBeLessThan(5_000);
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(server.fauxtonUrl).toBe(`${server.url}/_utils/`);
     expect(server.couchDataDir).toBe(path.join(dataDir, 'couch'));

@@ -107,8 +107,9 @@ describe('notices in the desktop app', () => {
 
     const notice = desktop.getByTestId('conflict-notice');
     await notice.waitFor({ timeout: 15_000 });
-    expect(await notice.getByTestId('conflict-text').textContent())
-      .toBe('"Desk lamp": the quantity was changed on two devices. Kept 6 from this computer; another device had 4.');
+    // The phone is named by the name its history recorded.
+    await expect.poll(() => notice.getByTestId('conflict-text').textContent())
+      .toBe('"Desk lamp": the quantity was changed on two devices. Kept 6 from this computer; phone had 4.');
     await waitForState(phone, (state) => state.items[id]?.quantity === 6);
 
     await notice.getByTestId('conflict-override').filter({ hasText: 'Use 4 instead' }).click();

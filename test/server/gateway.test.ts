@@ -194,6 +194,47 @@ describe('access rules', () => {
     expect((await client.request('GET', `/${bob.dbName}/bob-item-1`, { token: bob.token })).body.title).toBe('Walnut desk');
   });
 
+  it('keeps each shopper\'s history in <db>-history: usable by its shopper like the cart, refused to everyone else', async () => {
+    const history = `${alice.dbName}-history`;
+    const entry = { _id: '0mvxs3yao0000:laptop', i: 'item-1', q: 2 };
+    const written = await client.request<{ ok: boolean }[]>('POST', `/${history}/_bulk_docs`, { token: alice.token, body: { docs: [entry] } });
+    expect(written.status).toBe(201);
+    expect(written.body[0]).toMatchObject({ ok: true });
+    const changes = await client.request<{ results: { id: string; doc: { q: number } }[] }>('GET', `/${history}/_changes?include_docs=true`, { token: alice.token });
+    expect(changes.status).toBe(200);
+    expect(changes.body.results.map((row) => [row.id, row.doc.q])).toEqual([['0mvxs3yao0000:laptop', 2]]);
+    // nothing of it in the cart's database
+    expect((await client.request('GET', `/${alice.dbName}/${encodeURIComponent(entry._id)}`, { token: alice.token })).status).toBe(404);
+
+    for (const [method, route, body] of [
+      ['GET', '/_changes?include_docs=true'], ['POST', '/_bulk_docs', { docs: [{ _id: 'planted' }] }], ['POST', '/_all_docs', { keys: [entry._id] }],
+      ['POST', '/_bulk_get', { docs: [{ id: entry._id }] }], ['GET', `/${encodeURIComponent(entry._id)}`], ['GET', ''],
+    ] as [string, string, unknown?][]) {
+      const answer = await client.request(method, `/${history}${route}`, { token: bob.token, body });
+      expect(answer.status, `${method} ${route}`).toBe(403);
+      expect(JSON.stringify(answer.body)).not.toContain('item-1');
+    }
+    expect((await client.request('GET', `/${bob.dbName}-history/_changes`, { token: bob.token })).status).toBe(200);
+  });
+
+  it('creates the history database with the cart\'s _security at sign-up, for the configured shopper, and on first use for older accounts', async () => {
+    const basic = `Basic ${Buffer.from(`${server.admin.name}:${server.admin.password}`).toString('base64')}`;
+    const security = async (db: string) => (await client.request('GET', `/${db}/_security`, { headers: { authorization: basic } })).body;
+    const carol = await client.signUp('carol.history@example.com');
+    expect(await security(`${carol.dbName}-history`)).toEqual(await security(carol.dbName));
+    expect(await security(`${carol.dbName}-history`)).toMatchObject({ members: { roles: ['_admin'] } });
+    expect(await security(`${server.shopper.dbName}-history`)).toEqual(await security(server.shopper.dbName));
+    expect(await security(`${server.shopper.dbName}-history`)).toMatchObject({ members: { names: [server.shopper.name] } });
+
+    // An account made before history was synced has no history database: its first use creates it.
+    expect((await client.request('DELETE', `/${carol.dbName}-history`, { headers: { authorization: basic } })).status).toBe(200);
+    expect((await client.request('GET', `/${carol.dbName}-history`, { headers: { authorization: basic } })).status).toBe(404);
+    const first = await client.request('POST', `/${carol.dbName}-history/_bulk_docs`, { token: carol.token, body: { docs: [{ _id: '0mvxs3yao0000:phone', i: 'x' }] } });
+    expect(first.status).toBe(201);
+    expect(await security(`${carol.dbName}-history`)).toEqual(await security(carol.dbName));
+    expect((await client.request('GET', `/${carol.dbName}-history/_all_docs`, { token: carol.token })).body).toMatchObject({ total_rows: 1 });
+  });
+
   it('lets no shopper list databases or read server-wide routes', async () => {
     for (const route of ['/_all_dbs', '/_users/_all_docs', '/_config', '/tote-accounts/_all_docs', '/tote-audit/_all_docs', '/_dbs_info', '/']) {
       expect((await client.request('GET', route, { token: alice.token })).status, route).toBe(403);
@@ -335,6 +376,7 @@ describe('guest carts', () => {
     expect(guest.body.account.guest).toBe(true);
     const { token, account } = guest.body;
     expect((await client.request('POST', `/${account.dbName}/_bulk_docs`, { token, body: { docs: [doc('guest-item')] } })).status).toBe(201);
+    expect((await client.request('POST', `/${account.dbName}-history/_bulk_docs`, { token, body: { docs: [{ _id: '0mvxs3yao0000:phone', i: 'guest-item' }] } })).status).toBe(201);
     const again = await client.logIn(account.name, guest.body.secret);
     expect(again.status).toBe(200);
 
@@ -345,6 +387,7 @@ describe('guest carts', () => {
     expect((await client.logIn(account.name, guest.body.secret)).status).toBe(401);
     const basic = `Basic ${Buffer.from(`${server.admin.name}:${server.admin.password}`).toString('base64')}`;
     expect((await client.request('GET', `/${account.dbName}`, { headers: { authorization: basic } })).status).toBe(404);
+    expect((await client.request('GET', `/${account.dbName}-history`, { headers: { authorization: basic } })).status).toBe(404);
   });
 });
 

@@ -3,7 +3,7 @@
  * idle) never cost the shopper a change, the idle warning and "stay signed in", and guest carts that
  * merge into an account on sign-in.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cartCommands, selectItems, type CartState } from '@tote/core';
 import { gatewayClient, type GatewayClient } from '../support/gateway.ts';
 import { createDevice, waitForAccount, waitForPhase, waitForState, type Device } from '../support/devices.ts';
@@ -31,8 +31,12 @@ beforeAll(async () => {
   admin = gatewayClient(server.account.serverUrl, server.account.cert);
 });
 
+// Each test's devices are closed after it: RxDB's open core allows 13 open collections per process.
+afterEach(async () => {
+  for (const created of devices.splice(0)) await created.close();
+});
+
 afterAll(async () => {
-  for (const created of devices) await created.close();
   await admin?.close();
   await server?.dispose();
 });

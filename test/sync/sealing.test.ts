@@ -26,10 +26,11 @@ async function device(name: string, keyStore?: KeyStorePort): Promise<Device> {
   return created;
 }
 
-/** The latest revision of every document in the shopper's database, as the server's admin reads it. */
-async function serverDocs(): Promise<Record<string, unknown>[]> {
+/** The latest revision of every document in the shopper's database (or its history's), as the server's admin reads it. */
+async function serverDocs(db: 'cart' | 'history' = 'cart'): Promise<Record<string, unknown>[]> {
   const { url, admin, shopper } = server.running;
-  const response = await fetch(`${url}/${shopper.dbName}/_all_docs?include_docs=true`, {
+  const name = db === 'cart' ? shopper.dbName : `${shopper.dbName}-history`;
+  const response = await fetch(`${url}/${name}/_all_docs?include_docs=true`, {
     headers: { authorization: `Basic ${Buffer.from(`${admin.name}:${admin.password}`).toString('base64')}` },
   });
   return ((await response.json()) as { rows: { doc: Record<string, unknown> }[] }).rows.map((row) => row.doc);
@@ -63,6 +64,7 @@ describe('a cart synced in plain before encryption was switched on', () => {
     for (const title of plainTitles) await old.client.store.dispatch(cartCommands.add(product(title)));
     await old.client.sync!.awaitInSync();
     for (const title of plainTitles) expect(await serverText()).toContain(title); // the control: plain on the server
+    expect(JSON.stringify(await serverDocs('history'))).toContain(plainTitles[0]); // history too
     await old.client.configureSync(null);
 
     // Changed while the app was being updated: waits on the device, was never sent in plain.
@@ -86,10 +88,15 @@ describe('a cart synced in plain before encryption was switched on', () => {
     for (const doc of docs) expect(Object.keys(doc).sort()).toEqual(['_id', '_rev', 'enc', 'fp']);
     const text = JSON.stringify(docs);
     for (const secret of [...plainTitles, 'the blue one 5524', 'shop.example']) expect(text).not.toContain(secret);
+    // The history database's copies too.
+    const history = await serverDocs('history');
+    expect(history.length).toBeGreaterThanOrEqual(plainTitles.length);
+    for (const doc of history) expect(Object.keys(doc).sort()).toEqual(['_id', '_rev', 'enc', 'fp']);
+    for (const secret of [...plainTitles, 'the blue one 5524', 'shop.example']) expect(JSON.stringify(history)).not.toContain(secret);
 
     // Done once: recorded on the device.
     const record = await old.client.db.getLocal<{ dbUrls: string[] }>('sealed-copies');
-    expect(record?.get('dbUrls')).toContain(`${old.serverUrl}/${account.dbName}/`);
+    expect(record?.get('dbUrls')).toEqual(expect.arrayContaining([`${old.serverUrl}/${account.dbName}/`, `${old.serverUrl}/${account.dbName}-history/`]));
 
     // Everything still reads on both devices, with the change made during the update.
     await waitForState(phone, (state) => state.items[teapot.id]?.note === 'the blue one 5524');

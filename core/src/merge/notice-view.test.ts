@@ -40,6 +40,16 @@ describe('noticeViews', () => {
     expect(views(conflict('quantity', 6, 4, ['phone', 'tablet']))[0]?.text).toContain('Kept 6 from one device; another device had 4.');
   });
 
+  it('names other devices by the names their history recorded, when known and telling', () => {
+    const log = conflictLogReducer(initialConflictLog, conflictLogActions.recorded([conflict('quantity', 6, 4)], 0));
+    expect(noticeViews(log, 'self-id', 'this browser', { 'other-id': 'Phone' })[0]?.text)
+      .toBe('"Kettle": the quantity was changed on two devices. Kept 6 from this browser; Phone had 4.');
+    const others = conflictLogReducer(initialConflictLog, conflictLogActions.recorded([conflict('quantity', 6, 4, ['phone', 'tablet'])], 0));
+    expect(noticeViews(others, 'self-id', 'this browser', { phone: 'Phone', tablet: 'Tablet' })[0]?.text).toContain('Kept 6 from Phone; Tablet had 4.');
+    // Two devices of the same name would read as one: then they are told apart as before.
+    expect(noticeViews(others, 'self-id', 'this browser', { phone: 'Chrome', tablet: 'Chrome' })[0]?.text).toContain('Kept 6 from one device; another device had 4.');
+  });
+
   it('labels every kind of field, shortening long values', () => {
     const labels = [
       conflict('note', 'blue one', 'x'.repeat(60)), conflict('note', 'blue one', ''), conflict('title', 'a', 'Kettle 1.7 l'),

@@ -3,8 +3,8 @@
  * `describeNotice` with the devices named from this device's point of view, and the "use the other
  * value" action in the shopper's words. The popup (through the background) and the desktop both use it.
  *
- * Device ids are random per install and the server knows devices only by name, so only this device can
- * be named; any other is "another device".
+ * Device ids are random per install; other devices are named by the names they record with their
+ * history (HistoryRead.devices, docs/history.md rule 18) when given, otherwise "another device".
  */
 import { formatMoney } from '../cart/money.ts';
 import { describeNotice, openNotices, type ConflictLogState, type ConflictNotice } from './conflict-log.ts';
@@ -24,11 +24,20 @@ function short(value: string): string {
   return value.length > LONGEST_VALUE ? `${value.slice(0, LONGEST_VALUE - 1)}…` : value;
 }
 
-/** Names the two devices of a notice: this one by `self`, each other as "another device" (or "one device" and "another device"). */
-function namesFor(notice: ConflictNotice, ownId: string, self: string): (id: string) => string {
+/**
+ * Names the two devices of a notice: this one by `self`, another by its recorded name ("Chrome on
+ * laptop"), or else "another device" (or "one device" and "another device").
+ */
+function namesFor(notice: ConflictNotice, ownId: string, self: string, names: Readonly<Record<string, string>>): (id: string) => string {
   const { winner, loser } = notice.conflict;
   const bothOthers = winner.device !== ownId && loser.device !== ownId && winner.device !== loser.device;
-  return (id) => (id === ownId ? self : bothOthers && id === winner.device ? 'one device' : 'another device');
+  const distinct = names[winner.device] !== undefined && names[winner.device] !== names[loser.device];
+  return (id) => {
+    if (id === ownId) return self;
+    const name = names[id];
+    if (name !== undefined && name !== self && (!bothOthers || distinct)) return name;
+    return bothOthers && id === winner.device ? 'one device' : 'another device';
+  };
 }
 
 function listName(value: unknown): string {
@@ -53,12 +62,15 @@ export function overrideLabel(notice: ConflictNotice): string | null {
   }
 }
 
-/** The open notices, oldest first. `self` is how this device is called in the sentence ("this browser", "this computer"). */
-export function noticeViews(log: ConflictLogState, ownId: string, self: string): NoticeView[] {
+/**
+ * The open notices, oldest first. `self` is how this device is called in the sentence ("this browser",
+ * "this computer"); `names` are other devices' names by id.
+ */
+export function noticeViews(log: ConflictLogState, ownId: string, self: string, names: Readonly<Record<string, string>> = {}): NoticeView[] {
   return openNotices(log).map((notice) => ({
     id: notice.id,
     itemId: notice.conflict.itemId,
-    text: describeNotice(notice, namesFor(notice, ownId, self)),
+    text: describeNotice(notice, namesFor(notice, ownId, self, names)),
     overrideLabel: overrideLabel(notice),
   }));
 }

@@ -8,12 +8,17 @@ import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
 import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
 import type { ClockedItem } from '../merge/item-clocks.ts';
 import { createItemConflictHandler, type ItemConflictOptions } from './item-conflicts.ts';
+import { createHistoryConflictHandler } from './history-conflicts.ts';
+import { historySchema, type HistoryDoc } from './history-schema.ts';
 import { itemMigrations, itemSchema } from './item-schema.ts';
 
 /** Item documents carry their field clocks (merge/item-clocks.ts); the cart state does not. */
 export type ItemCollection = RxCollection<ClockedItem>;
+/** The changes this device made, one document per write (persistence/history-schema.ts). */
+export type HistoryCollection = RxCollection<HistoryDoc>;
 export interface CartCollections {
   items: ItemCollection;
+  history: HistoryCollection;
 }
 export type CartDatabase = RxDatabase<CartCollections>;
 
@@ -44,6 +49,7 @@ export async function openCartDatabase({ storage, name, conflicts }: OpenCartDat
   });
   await db.addCollections({
     items: { schema: itemSchema, migrationStrategies: itemMigrations, conflictHandler: createItemConflictHandler(conflicts) },
+    history: { schema: historySchema, conflictHandler: createHistoryConflictHandler(conflicts?.historySeal) },
   });
   return db;
 }

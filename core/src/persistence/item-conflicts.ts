@@ -12,7 +12,8 @@ import type { RxConflictHandler } from 'rxdb';
 import { sameItem } from '../cart/cart-reducer.ts';
 import { mergeItem, type FieldConflict } from '../merge/field-merge.ts';
 import type { ClockedItem } from '../merge/item-clocks.ts';
-import { isSealed, plainOrigin, type ItemSeal } from '../sync/sealed-items.ts';
+import { isSealed, plainOrigin, type DocumentSeal, type ItemSeal } from '../sync/sealed-items.ts';
+import type { HistoryDoc } from './history-schema.ts';
 import type { ToteError } from '../errors.ts';
 
 export type ConflictListener = (conflicts: readonly FieldConflict[]) => void;
@@ -23,6 +24,8 @@ export interface ItemConflictOptions {
   readonly seal?: () => ItemSeal | null;
   /** A sealed version could not be opened (damaged or changed on the server). */
   readonly onUnreadable?: (error: ToteError) => void;
+  /** The seal of history documents, when encryption is on (persistence/history-conflicts.ts). */
+  readonly historySeal?: () => DocumentSeal<HistoryDoc> | null;
 }
 
 type Version = ClockedItem & { _deleted?: boolean };

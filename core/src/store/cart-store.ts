@@ -18,16 +18,33 @@ import { cartReducer, changedItems } from '../cart/cart-reducer.ts';
 import { initialCartState, type CartItem, type CartState } from '../cart/cart-types.ts';
 import { validateCommand } from '../cart/cart-validation.ts';
 import { ToteError } from '../errors.ts';
-import { createHlc, receive, tick, type Hlc } from '../merge/hlc.ts';
+import { planRestore } from '../history/restore.ts';
+import { compare, createHlc, formatHlc, receive, tick, type Hlc } from '../merge/hlc.ts';
 import { latestStamp, MERGE_FIELDS, stampChange, type ClockedItem } from '../merge/item-clocks.ts';
 import type { ItemCollection } from '../persistence/cart-database.ts';
 import { randomId, systemClock, type Clock, type DeviceInfo, type IdFactory } from '../ports.ts';
+import type { HistoryLog, WrittenDocument } from './history-log.ts';
 
 export interface CartStoreOptions {
   readonly items: ItemCollection;
   readonly device: DeviceInfo;
   readonly clock?: Clock;
   readonly newId?: IdFactory;
+  /** Where this device's changes are recorded (history-log.ts). Without it there is no history and no restore. */
+  readonly history?: HistoryLog;
+  /** A change could not be recorded in history (the change itself is stored). */
+  readonly onHistoryError?: (error: unknown) => void;
+}
+
+/** What a restore did (history/restore.ts). */
+export interface RestoreResult {
+  /** The moment the cart was brought back to. */
+  readonly to: number;
+  /** Restoring to this moment undoes the restore. */
+  readonly undoAt: number;
+  readonly changed: number;
+  readonly removed: number;
+  readonly broughtBack: number;
 }
 
 export interface DispatchResult {
@@ -43,6 +60,14 @@ export interface CartStore {
   getState(): CartState;
   /** Resolves once the change is stored on this device; rejects with a ToteError and changes nothing. */
   dispatch(command: CartCommand): Promise<DispatchResult>;
+  /**
+   * Brings the cart back to how it stood at `to` (ms since epoch, within the last 30 days) as one
+   * change of this device, in one write: it syncs to every device and is undone by `restore(undoAt)`.
+   * Rejects with ToteError('INVALID_INPUT') for a moment history cannot restore to, and changes nothing.
+   */
+  restore(to: number): Promise<RestoreResult>;
+  /** Resolves when every change so far is recorded in history. */
+  historySettled(): Promise<void>;
   /** Resolves when the local database has been read into the state. */
   readonly ready: Promise<void>;
   close(): void;
@@ -50,7 +75,7 @@ export interface CartStore {
 
 const ID_COMMANDS = new Set(['item/setQuantity', 'item/remove', 'item/move', 'item/setNote', 'item/edit']);
 
-export function createCartStore({ items, device, clock = systemClock, newId = randomId }: CartStoreOptions): CartStore {
+export function createCartStore({ items, device, clock = systemClock, newId = randomId, history, onHistoryError }: CartStoreOptions): CartStore {
   const state = new BehaviorSubject<CartState>(initialCartState);
   let closed = false;
   let queue: Promise<unknown> = Promise.resolve();
@@ -63,13 +88,27 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     hlc = receive(hlc, latestStamp(doc), clock.now());
   };
 
+  // History is recorded in order, one write after another, right after the items are written.
+  let recording: Promise<void> = Promise.resolve();
+  let pendingRestore: { stamp: string; to: number } | null = null;
+  const record = (written: WrittenDocument[], restoredTo?: number) => {
+    if (!history || written.length === 0) return;
+    recording = recording.then(() => history.recordWrite(written, restoredTo)).catch((error) => onHistoryError?.(error));
+  };
+
   // Changes written by anyone (this store, the replication) come back here.
   let subscription: Subscription | undefined = items.eventBulks$.subscribe((bulk) => {
+    const written: WrittenDocument[] = [];
     for (const event of bulk.events) {
-      stored.set(event.documentId, event.documentData as RxDocumentData<ClockedItem>);
-      seen(event.documentData as ClockedItem);
+      const after = event.documentData as RxDocumentData<ClockedItem>;
+      written.push({ before: stored.get(event.documentId) ?? null, after });
+      stored.set(event.documentId, after);
+      seen(after);
     }
-    if (!state.value.loaded) return; // the initial load below reads them anyway
+    if (!state.value.loaded) return; // the initial load below reads them anyway (and repairs their history)
+    const restore = pendingRestore;
+    const restoredTo = restore && written.some(({ after }) => Object.values(after.fieldClocks ?? {}).includes(restore.stamp)) ? restore.to : undefined;
+    record(written, restoredTo);
     apply({ type: 'sync/received', docs: bulk.events.map((event) => event.documentData as CartItem) });
   });
 
@@ -80,6 +119,7 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
       seen(doc);
     }
     apply({ type: 'sync/loaded', docs });
+    if (history) recording = recording.then(() => history.repair(docs, clock.now())).then(() => undefined, (error) => onHistoryError?.(error));
   };
 
   /**
@@ -141,7 +181,63 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     return { action, written, before };
   }
 
+  /** The documents as the store holds them, without storage metadata (the history functions' input). */
+  const currentItems = (): Record<string, ClockedItem> => {
+    const out: Record<string, ClockedItem> = {};
+    for (const [id, doc] of stored) {
+      const { _rev, _meta, _attachments, _deleted, ...item } = doc;
+      void _rev; void _meta; void _attachments; void _deleted;
+      out[id] = item as ClockedItem;
+    }
+    return out;
+  };
+
+  async function runRestore(to: number): Promise<RestoreResult> {
+    if (closed) throw new ToteError('CLOSED', 'Tote is closing. Please try again.');
+    if (!history) throw new ToteError('INVALID_INPUT', 'History is not kept on this device.');
+    await ready;
+    await recording; // every change so far is in history before it is read
+    let undoAt: number | null = null;
+    for (let attempt = 0; ; attempt += 1) {
+      const { entries } = await history.read();
+      const plan = planRestore(currentItems(), entries, to, { at: clock.now(), clock: hlc });
+      if (compare(plan.stamp, hlc) > 0) hlc = plan.stamp;
+      // A second attempt's undo point is still the first's: undoing restores what stood before all of it.
+      undoAt ??= plan.undoAt;
+      const result = { to: plan.to, undoAt, changed: plan.changed, removed: plan.removed, broughtBack: plan.broughtBack };
+      if (plan.writes.length === 0) return result;
+      const rows = plan.writes.map((doc) => {
+        const previous = stored.get(doc.id);
+        const document: RxDocumentData<ClockedItem> = {
+          ...doc, _deleted: false, _attachments: previous?._attachments ?? {}, _meta: previous?._meta ?? { lwt: 0 }, _rev: previous?._rev ?? '',
+        };
+        return previous ? { previous, document } : { document };
+      });
+      pendingRestore = { stamp: formatHlc(plan.stamp), to: plan.to };
+      let refused: number;
+      try {
+        const written = await items.storageInstance.bulkWrite(rows, 'tote-restore');
+        refused = written.error.length;
+        if (written.error.some((error) => error.status !== 409)) throw new Error(`${refused} documents were refused`);
+      } catch (cause) {
+        await load();
+        throw new ToteError('STORAGE_FAILED', 'Tote could not restore your cart on this device. Nothing was changed; please try again.', { cause: String(cause) });
+      }
+      if (refused === 0) return result;
+      // Some items changed meanwhile (a change from another device arrived): plan again over them.
+      if (attempt >= 3) {
+        throw new ToteError('STORAGE_FAILED', 'Your cart kept changing on another device while it was being restored. Please try again.', { refused });
+      }
+    }
+  }
+
   return {
+    restore(to) {
+      const result = queue.then(() => runRestore(to));
+      queue = result.catch(() => undefined);
+      return result;
+    },
+    historySettled: () => recording,
     state$: state.asObservable().pipe(distinctUntilChanged()),
     getState: () => state.value,
     dispatch(command) {

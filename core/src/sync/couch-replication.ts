@@ -14,10 +14,12 @@ import { replicateCouchDB, type RxCouchDBReplicationState } from 'rxdb/plugins/r
 import type { CartItem } from '../cart/cart-types.ts';
 import { ToteError } from '../errors.ts';
 import type { ClockedItem } from '../merge/item-clocks.ts';
-import type { ItemCollection } from '../persistence/cart-database.ts';
+import type { HistoryCollection, ItemCollection } from '../persistence/cart-database.ts';
+import type { HistoryDoc } from '../persistence/history-schema.ts';
 import { alwaysOnline, systemClock, type Clock, type ConnectivityPort, type FetchPort } from '../ports.ts';
-import { isSealed, type ItemSeal } from './sealed-items.ts';
+import { isSealed, type DocumentSeal, type ItemSeal, type SealedItem } from './sealed-items.ts';
 import { recordSealedCopies, sealedCopiesDone, sealPlainCopies } from './sealed-migration.ts';
+import { historyDbUrl } from './sync-target.ts';
 import type { SyncStatus } from './sync-status.ts';
 
 export interface SyncTarget {
@@ -40,6 +42,11 @@ export interface CartSyncOptions {
    * (sealed-items.ts); the server only ever holds ciphertext. Null: documents travel as they are.
    */
   readonly seal?: ItemSeal | null;
+  /**
+   * The history collection, replicated to the shopper's history database next to the cart's
+   * (`<db>-history`), sealed with `historySeal` when items are sealed.
+   */
+  readonly history?: { readonly collection: HistoryCollection; readonly seal: DocumentSeal<HistoryDoc> | null };
   /** A document from the server could not be opened: it is set aside (this device's copy is kept) and reported. */
   readonly onUnreadable?: (error: ToteError) => void;
 }
@@ -105,12 +112,13 @@ export function startCartSync(options: CartSyncOptions): CartSync {
    * meanwhile, and its checkpoint would then pass over those changes for good. So a stream request for
    * `now` continues from the last sequence this device has actually seen.
    */
-  let lastSeq: string | null = null;
+  const lastSeq = new Map<string, string>(); // by database path: the cart's and the history's
   const continueChanges = (input: Parameters<FetchPort>[0]): Parameters<FetchPort>[0] => {
     if (typeof input !== 'string' || !input.includes('/_changes?')) return input;
     const url = new URL(input);
-    if (url.searchParams.get('since') !== 'now' || lastSeq === null) return input;
-    url.searchParams.set('since', lastSeq);
+    const seen = lastSeq.get(url.pathname);
+    if (url.searchParams.get('since') !== 'now' || seen === undefined) return input;
+    url.searchParams.set('since', seen);
     return url.toString();
   };
   const rememberSeq = async (input: Parameters<FetchPort>[0], response: Response) => {
@@ -119,7 +127,7 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     if (typeof input !== 'string' || !input.includes('/_changes?') || input.includes('feed=longpoll')) return;
     try {
       const body = (await response.clone().json()) as { last_seq?: unknown };
-      if (body.last_seq !== undefined && body.last_seq !== null) lastSeq = String(body.last_seq);
+      if (body.last_seq !== undefined && body.last_seq !== null) lastSeq.set(new URL(input).pathname, String(body.last_seq));
     } catch {
       // not JSON: the replication reports it
     }
@@ -197,15 +205,53 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     push: { batchSize: 100, ...(seal ? { modifier: (doc: CartItem) => seal.seal(doc) as Promise<any> } : {}) },
   });
 
+  /**
+   * History travels the same way to its own database. A history document that cannot be opened is
+   * reported and kept out: this device's copy stays, and without one an empty document takes its place.
+   */
+  const historySync = options.history;
+  const historySeal = historySync?.seal ?? null;
+  const arriveHistory = async (doc: HistoryDoc & { _deleted?: boolean }): Promise<WithDeleted<HistoryDoc>> => {
+    if (doc._deleted) return { id: doc.id, e: [], _deleted: true };
+    if (!historySeal || !isSealed(doc)) return doc as WithDeleted<HistoryDoc>;
+    try {
+      return { ...(await historySeal.open(doc)), _deleted: Boolean(doc._deleted) };
+    } catch (error) {
+      options.onUnreadable?.(error as ToteError);
+      const local = await historySync!.collection.findOne(doc.id).exec();
+      return local ? { ...local.toMutableJSON(), _deleted: false } : { id: doc.id, e: [], _deleted: false };
+    }
+  };
+  const historyUrl = historyDbUrl(dbUrl);
+  const historyReplication = historySync ? replicateCouchDB<HistoryDoc>({
+    replicationIdentifier: `tote-couch-${historyUrl}`,
+    collection: historySync.collection,
+    url: historyUrl,
+    fetch: syncFetch,
+    live: true,
+    retryTime: retryMs,
+    waitForLeadership: false,
+    pull: { batchSize: 100, heartbeat: 25_000, modifier: arriveHistory },
+    // A removed document (pruned) leaves only its id on the server: no content, sealed or not, stays behind.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the server's form of a history document is not one
+    push: { batchSize: 50, modifier: async (doc: HistoryDoc & { _deleted?: boolean }): Promise<any> => {
+      if (doc._deleted) return { id: doc.id, _deleted: true };
+      return historySeal ? historySeal.seal(doc) : doc;
+    } },
+  }) : null;
+  const replications = historyReplication ? [replication, historyReplication] as const : [replication] as const;
+  const activity = replications.map(() => false);
+
   const subscriptions = [
-    replication.active$.subscribe((isActive) => {
-      active = isActive;
+    ...replications.map((each, index) => (each.active$ as Observable<boolean>).subscribe((isActive) => {
+      activity[index] = isActive;
+      active = activity.some(Boolean);
       publish();
-    }),
-    // Errors are already reflected through syncFetch; the replication retries by itself.
-    replication.error$.subscribe(() => undefined),
+    })),
+    // Errors are already reflected through syncFetch; the replications retry by themselves.
+    ...replications.map((each) => (each.error$ as Observable<unknown>).subscribe(() => undefined)),
   ];
-  replication.awaitInitialReplication().then(() => {
+  Promise.all(replications.map((each) => each.awaitInitialReplication())).then(() => {
     initialDone = true;
     publish();
   }, () => undefined);
@@ -215,43 +261,54 @@ export function startCartSync(options: CartSyncOptions): CartSync {
   const whenStopped = new Promise<null>((resolve) => {
     signalStop = () => resolve(null);
   });
-  const sealCopies = async (current: ItemSeal): Promise<{ sealed: number; left: number } | null> => {
+  /** The server's plain copies from before encryption, sealed once per database (sealed-migration.ts): items, then history. */
+  const sealCopies = async (): Promise<{ sealed: number; left: number } | null> => {
     const db = items.database;
-    if (await sealedCopiesDone(db, dbUrl)) return { sealed: 0, left: 0 };
-    while (!stopped) {
-      try {
-        // In sync first: this device's own changes are out (sealed) and the server's are in.
-        if (await Promise.race([replication.awaitInSync().then(() => true), whenStopped]) === null) return null;
-        const result = await sealPlainCopies({ dbUrl, fetch: syncFetch, seal: current });
-        if (result.left === 0 && !stopped) await recordSealedCopies(db, dbUrl);
-        return result;
-      } catch {
-        // offline or a refused request: the status shows it; try again after the retry wait
-        await Promise.race([new Promise((resolve) => setTimeout(resolve, retryMs)), whenStopped]);
+    const passes: { url: string; seal: (doc: { id: string }) => Promise<SealedItem> }[] = [];
+    if (seal) passes.push({ url: dbUrl, seal: (doc) => seal.seal(doc as never) });
+    if (historyReplication && historySeal) passes.push({ url: historyUrl, seal: (doc) => historySeal.seal(doc as never) });
+    const total = { sealed: 0, left: 0 };
+    for (const pass of passes) {
+      if (await sealedCopiesDone(db, pass.url)) continue;
+      for (;;) {
+        if (stopped) return null;
+        try {
+          // In sync first: this device's own changes are out (sealed) and the server's are in.
+          if (await Promise.race([Promise.all(replications.map((each) => each.awaitInSync())).then(() => true), whenStopped]) === null) return null;
+          const result = await sealPlainCopies({ dbUrl: pass.url, fetch: syncFetch, seal: pass.seal });
+          if (result.left === 0 && !stopped) await recordSealedCopies(db, pass.url);
+          total.sealed += result.sealed;
+          total.left += result.left;
+          break;
+        } catch {
+          // offline or a refused request: the status shows it; try again after the retry wait
+          await Promise.race([new Promise((resolve) => setTimeout(resolve, retryMs)), whenStopped]);
+        }
       }
     }
-    return null;
+    return total;
   };
-  const sealedCopies = seal ? sealCopies(seal).catch(() => null) : Promise.resolve(null);
+  const sealedCopies = seal ? sealCopies().catch(() => null) : Promise.resolve(null);
 
+  const reSync = () => replications.forEach((each) => each.reSync());
   const stopListening = connectivity.onChange((online) => {
     publish();
-    if (online) replication.reSync();
+    if (online) reSync();
   });
 
   return {
     status$: status.asObservable().pipe(distinctUntilChanged((a, b) => a.phase === b.phase
       && a.lastSyncedAt === b.lastSyncedAt && a.problem?.message === b.problem?.message)),
     getStatus: () => status.value,
-    awaitInSync: () => replication.awaitInSync().then(() => undefined),
-    reconnect: () => replication.reSync(),
+    awaitInSync: () => Promise.all(replications.map((each) => each.awaitInSync())).then(() => undefined),
+    reconnect: reSync,
     sealedCopies,
     async stop() {
       stopped = true;
       signalStop();
       stopListening();
       subscriptions.forEach((subscription) => subscription.unsubscribe());
-      await replication.cancel();
+      await Promise.all(replications.map((each) => each.cancel()));
       status.next({ phase: 'off', lastSyncedAt, problem: null });
       status.complete();
     },

@@ -14,6 +14,7 @@
 import type { Keyring } from '../crypto/keyring.ts';
 import { ToteError } from '../errors.ts';
 import type { ClockedItem } from '../merge/item-clocks.ts';
+import type { HistoryDoc } from '../persistence/history-schema.ts';
 
 export interface SealedItem {
   readonly id: string;
@@ -30,11 +31,11 @@ type WithDeleted<T> = T & { _deleted?: boolean };
  * current one; when the server still holds that version in plain (written before encryption was on),
  * the two can only be compared through this link. Memory only: never serialised, gone with the object.
  */
-const sealedFrom = new WeakMap<SealedItem, WithDeleted<ClockedItem>>();
+const sealedFrom = new WeakMap<SealedItem, object>();
 
 /** The plain version a sealed document was made from on this device, when it was sealed here and is still in memory. */
-export function plainOrigin(doc: SealedItem): WithDeleted<ClockedItem> | undefined {
-  return sealedFrom.get(doc);
+export function plainOrigin<T extends object = WithDeleted<ClockedItem>>(doc: SealedItem): T | undefined {
+  return sealedFrom.get(doc) as T | undefined;
 }
 
 export function isSealed(doc: unknown): doc is SealedItem {
@@ -57,11 +58,18 @@ export interface ItemSeal {
   open(doc: SealedItem): Promise<WithDeleted<ClockedItem>>;
 }
 
-export function itemSeal(keyring: Keyring): ItemSeal {
+export interface DocumentSeal<T extends { id: string }> {
+  seal(doc: WithDeleted<T> | SealedItem): Promise<SealedItem>;
+  /** The document in a sealed one; throws ToteError('DECRYPT_FAILED') when it cannot be read. */
+  open(doc: SealedItem): Promise<WithDeleted<T>>;
+}
+
+/** Seals any document with an `id` the same way (items, history); `unreadable` is the shopper's sentence. */
+function documentSeal<T extends { id: string }>(keyring: Keyring, unreadable: string): DocumentSeal<T> {
   return {
     async seal(doc) {
       if (isSealed(doc)) return doc;
-      const value = content(doc);
+      const value = content(doc as unknown as WithDeleted<ClockedItem>);
       const [enc, fp] = await Promise.all([keyring.cipher.encrypt(doc.id, value), keyring.fingerprint(doc.id, value)]);
       const sealed: SealedItem = { id: doc.id, enc, fp, _deleted: Boolean(doc._deleted) };
       sealedFrom.set(sealed, doc);
@@ -70,11 +78,18 @@ export function itemSeal(keyring: Keyring): ItemSeal {
     async open(doc) {
       const value = await keyring.cipher.decrypt(doc.id, doc.enc);
       if (typeof value !== 'object' || value === null || (value as { id?: unknown }).id !== doc.id) {
-        throw new ToteError('DECRYPT_FAILED', 'An item in your cart could not be read: it was changed or damaged on the way. Your other items are fine.', {
-          documentId: doc.id, reason: 'content',
-        });
+        throw new ToteError('DECRYPT_FAILED', unreadable, { documentId: doc.id, reason: 'content' });
       }
-      return { ...(value as ClockedItem), _deleted: Boolean(doc._deleted) };
+      return { ...(value as T), _deleted: Boolean(doc._deleted) };
     },
   };
+}
+
+export function itemSeal(keyring: Keyring): ItemSeal {
+  return documentSeal<ClockedItem>(keyring, 'An item in your cart could not be read: it was changed or damaged on the way. Your other items are fine.');
+}
+
+/** History documents (persistence/history-schema.ts) travel sealed like items: `{ id, enc, fp }`. */
+export function historySeal(keyring: Keyring): DocumentSeal<HistoryDoc> {
+  return documentSeal<HistoryDoc>(keyring, 'A part of your cart\'s history could not be read: it was changed or damaged on the way. The cart itself is fine.');
 }

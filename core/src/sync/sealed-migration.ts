@@ -1,5 +1,5 @@
 /**
- * Carts synced before encryption was switched on: the server still holds their items in plain
+ * Carts synced before encryption was switched on: the server still holds their items (and history) in plain
  * (docs/encryption.md, "Existing carts"). On the first sealed sync of a cart database this pass
  * replaces each plain copy on the server with its sealed form, and a local document records that the
  * database is done, so the pass runs once per database and device.
@@ -14,9 +14,8 @@
  * are (couch-replication.ts, `arrive`): nothing typed on another device is dropped.
  */
 import type { RxDatabase } from 'rxdb';
-import type { ClockedItem } from '../merge/item-clocks.ts';
 import type { FetchPort } from '../ports.ts';
-import { isSealed, type ItemSeal } from './sealed-items.ts';
+import { isSealed, type SealedItem } from './sealed-items.ts';
 
 /** Any RxDB database with local documents (the cart database has them). */
 type LocalDocuments = Pick<RxDatabase, 'getLocal' | 'upsertLocal'>;
@@ -36,7 +35,8 @@ export interface SealPassOptions {
   readonly dbUrl: string;
   /** Sends the session's credentials; answers that are not OK throw (couch-replication.ts). */
   readonly fetch: FetchPort;
-  readonly seal: ItemSeal;
+  /** Seals one plain document as it stands on the server (the item seal, or the history seal). */
+  readonly seal: (doc: { id: string; _deleted?: boolean }) => Promise<SealedItem>;
 }
 
 /** The plain item documents on the server, one page after another. */
@@ -71,8 +71,7 @@ export async function sealPlainCopies(options: SealPassOptions): Promise<{ seale
     left = plain.length;
     if (plain.length === 0) break;
     const docs = await Promise.all(plain.map(async ({ _id, _rev, ...rest }) => {
-      const item = { ...rest, id: _id } as unknown as ClockedItem & { _deleted?: boolean };
-      const { id, enc, fp } = await options.seal.seal(item);
+      const { id, enc, fp } = await options.seal({ ...rest, id: _id });
       return { _id: id, _rev, enc, fp, ...(rest._deleted ? { _deleted: true } : {}) };
     }));
     const response = await options.fetch(`${options.dbUrl}_bulk_docs`, {

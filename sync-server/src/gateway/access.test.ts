@@ -23,6 +23,38 @@ describe('gateway access rules', () => {
     }
   });
 
+  it('lets a shopper and a guest use their own history database with the cart\'s rules', () => {
+    const guest: Caller = { kind: 'account', dbName: 'userdb-6775657374', guest: true };
+    for (const [caller, db] of [[alice, 'userdb-616c696365'], [guest, 'userdb-6775657374']] as const) {
+      const history = `${db}-history`;
+      for (const [method, route] of [
+        ['GET', ''], ['GET', '/_changes'], ['POST', '/_changes'], ['POST', '/_bulk_docs'], ['POST', '/_bulk_get'], ['POST', '/_all_docs'],
+        ['POST', '/_revs_diff'], ['PUT', '/_local/checkpoint'], ['GET', '/0mvxs3yao0000:laptop'], ['PUT', '/0mvxs3yao0000:laptop'],
+      ] as const) {
+        // the same answer as for the cart's database, with the history database named in it
+        const cart = decide(method, `/${db}${route}`, caller);
+        expect(decide(method, `/${history}${route}`, caller), `${method} ${history}${route}`).toEqual({ ...cart, db: history });
+        expect(cart).toMatchObject({ allow: true, db });
+      }
+      for (const [method, route] of [['GET', '/_security'], ['PUT', '/_design/x'], ['DELETE', ''], ['PUT', ''], ['POST', '/_compact'], ['POST', '/_index']] as const) {
+        expect(decide(method, `/${history}${route}`, caller), `${method} ${history}${route}`).toMatchObject({ allow: false, status: 403 });
+      }
+      expect(decide('PATCH', `/${history}/_bulk_docs`, caller)).toMatchObject({ allow: false });
+      expect(decide('GET', `/${history}/_bulk_docs`, caller)).toMatchObject({ allow: false, status: 405 });
+    }
+  });
+
+  it('refuses another shopper\'s history, and every backup database, own included', () => {
+    for (const db of ['userdb-626f62-history', 'userdb-626f62-backups', 'userdb-616c696365-backups', 'userdb-616c696365-history-history', 'userdb-616c696365-historyx']) {
+      for (const route of ['', '/_changes', '/_all_docs', '/_bulk_docs', '/_bulk_get', '/2026-11-26', '/2026-11-26/backup.json.gz', '/_local/x']) {
+        expect(decide('GET', `/${db}${route}`, alice), `GET ${db}${route}`).toMatchObject({ allow: false, status: 403 });
+        expect(decide('POST', `/${db}${route}`, alice), `POST ${db}${route}`).toMatchObject({ allow: false, status: 403 });
+      }
+    }
+    expect(decide('GET', '/userdb-616c696365-history/_all_docs', support)).toMatchObject({ allow: false, status: 403 });
+    expect(decide('GET', '/userdb-616c696365-history/_changes', anonymous)).toMatchObject({ allow: false, status: 401 });
+  });
+
   it('refuses server-wide and administrative routes to shoppers', () => {
     for (const [method, path] of [
       ['GET', '/_all_dbs'], ['GET', '/_users/org.couchdb.user:bob'], ['GET', '/_config'], ['POST', '/_replicate'], ['GET', '/'],

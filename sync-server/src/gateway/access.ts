@@ -1,10 +1,13 @@
+import { historyDbOf } from '../shopper-dbs.ts';
+
 /**
  * Which CouchDB routes a caller may use through the gateway. Pure: a method, a path and who is asking
  * in; allowed or a refusal with its status out. Every path is decided here, nothing passes by default.
  *
  * - A CouchDB server admin (Fauxton, with CouchDB's own credentials): everything.
- * - A signed-in shopper or guest: their own database only, and in it only what replication and
- *   document access need. No design documents, `_security`, maintenance or server-wide routes.
+ * - A signed-in shopper or guest: their own databases only (the cart `<db>` and its history
+ *   `<db>-history`, with the same rules), and in them only what replication and document access need.
+ *   Never another's, and never `<db>-backups` (server admins only, docs/backups.md). No design documents, `_security`, maintenance or server-wide routes.
  * - Support and admin accounts of the gateway: no cart database at all (they work through `/_tote/...`).
  * - Nobody signed in: Fauxton's files and CouchDB's `/_session` (for admins to sign in), nothing else.
  *
@@ -55,7 +58,7 @@ export function decide(method: string, pathname: string, caller: Caller): Decisi
   if (caller.kind === 'anonymous') return { allow: false, status: 401, reason: 'Sign in first.' };
   if (first === '' ) return { allow: false, status: 403, reason: 'Only server admins can read the server root.' };
   if (first.startsWith('_')) return { allow: false, status: 403, reason: `Only server admins can use ${first}.` };
-  if (!caller.dbName || first !== caller.dbName) return { allow: false, status: 403, reason: 'This database belongs to another account.' };
+  if (!caller.dbName || (first !== caller.dbName && first !== historyDbOf(caller.dbName))) return { allow: false, status: 403, reason: 'This database belongs to another account.' };
 
   if (second === undefined) {
     if (method === 'GET' || method === 'HEAD') return { allow: true, write: false, db: first };

@@ -1,11 +1,12 @@
 /**
  * Accounts live in CouchDB (database `tote-accounts`), never in the gateway's memory, so any gateway
- * instance can serve any shopper. Each shopper and guest owns one database (`userdb-<hex of name>`)
- * whose `_security` admits only server admins: the gateway reaches it for them, after its own checks.
+ * instance can serve any shopper. Each shopper and guest owns a cart database (`userdb-<hex of name>`)
+ * and its history (`<db>-history`, shopper-dbs.ts), whose `_security` admits only server admins: the
+ * gateway reaches them for them, after its own checks.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CouchAdmin } from '../couch-admin.ts';
-import { shopperDbName } from '../provision.ts';
+import { ADMINS_ONLY, deleteDb, ensureDb, historyDbOf, shopperDbName, syncedDbsOf } from '../shopper-dbs.ts';
 import { GatewayError } from './errors.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 
@@ -165,7 +166,7 @@ export interface AccountStore {
    */
   recover(name: string, recoveryProof: RecoveryProof, password: string, keyring: KeyringRecord): Promise<Account>;
   update(name: string, change: Partial<Pick<Account, 'sessionTimeoutMinutes' | 'lastActiveAt'>>): Promise<Account>;
-  /** Removes the account and its database. */
+  /** Removes the account and its databases (the cart and its history). */
   remove(name: string): Promise<void>;
   /** Guests whose last activity is before `before`. */
   idleGuests(before: number): Promise<Account[]>;
@@ -201,9 +202,9 @@ export async function accountStore(couch: CouchAdmin): Promise<AccountStore> {
       }
     }
   };
+  /** The cart and its history, created with the same `_security` (admins only); idempotent. */
   const provisionDb = async (dbName: string) => {
-    const created = await couch.request('PUT', `/${dbName}`, undefined, [412]);
-    if (created.status !== 412) await couch.request('PUT', `/${dbName}/_security`, onlyAdmins);
+    for (const db of syncedDbsOf(dbName)) await ensureDb(couch, db, ADMINS_ONLY);
   };
 
   const store: AccountStore = {
@@ -275,7 +276,10 @@ export async function accountStore(couch: CouchAdmin): Promise<AccountStore> {
     async remove(name) {
       const doc = await read(canonicalName(name));
       if (!doc) return;
-      if (doc.dbName) await couch.request('DELETE', `/${doc.dbName}`, undefined, [404]);
+      if (doc.dbName) {
+        await deleteDb(couch, doc.dbName);
+        await deleteDb(couch, historyDbOf(doc.dbName));
+      }
       await couch.request('DELETE', `/${ACCOUNTS_DB}/${encodeURIComponent(doc._id)}?rev=${encodeURIComponent(doc._rev!)}`, undefined, [404, 409]);
     },
     async idleGuests(before) {

@@ -10,6 +10,7 @@ import replyFrom from '@fastify/reply-from';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { basicAuth, type CouchAdmin } from '../couch-admin.ts';
+import { ADMINS_ONLY, ensureDb, historyDbOf } from '../shopper-dbs.ts';
 import type { Credentials } from '../config.ts';
 import { decide, decideKeyring, decideRecovery, type Caller, type Decision } from './access.ts';
 import {
@@ -179,6 +180,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (await state.get(`active:${name}`)) return;
     await state.set(`active:${name}`, '1', 3600_000);
     await accounts.update(name, { lastActiveAt: now() }).catch(() => {});
+  };
+
+  // Accounts made before synced history have no `<db>-history`: it is created (admins-only `_security`,
+  // like the cart's) by the first request that uses it, once per database and gateway process.
+  const historyDbsSeen = new Set<string>();
+  const ensureHistoryDb = async (own: string | null, db: string | null) => {
+    if (!own || db !== historyDbOf(own) || historyDbsSeen.has(db)) return;
+    await ensureDb(couch, db, ADMINS_ONLY);
+    historyDbsSeen.add(db);
   };
 
   app.addHook('onRequest', async (request) => {
@@ -403,6 +413,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (!session.guest) throw new GatewayError(403, 'forbidden', 'Only a guest cart can be removed this way.');
     await sessions.revokeAll(session.name);
     await accounts.remove(session.name);
+    if (session.dbName) historyDbsSeen.delete(historyDbOf(session.dbName));
     audit.append({ at: now(), actor: session.name, role: session.role, device: session.device, action: 'account.guest-removed', target: session.dbName, detail: { reason: 'merged' } });
     return reply.code(204).send();
   });
@@ -450,6 +461,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (principal.caller.kind === 'account') {
       checkQuery(request.url);
       checkBody(request, pathname, options.maxDocBytes);
+      await ensureHistoryDb(principal.caller.dbName, decision.db);
     }
     const asAdmin = principal.caller.kind === 'account';
     return reply.from(request.url, {
@@ -480,6 +492,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     for (const guest of idle) {
       await sessions.revokeAll(guest.name);
       await accounts.remove(guest.name);
+      if (guest.dbName) historyDbsSeen.delete(historyDbOf(guest.dbName));
       audit.append({ at: now(), actor: 'system', role: 'system', device: null, action: 'account.guest-removed', target: guest.dbName, detail: { reason: 'idle 7 days' } });
     }
     return idle.length;

@@ -1,0 +1,198 @@
+/**
+ * History recorded by the store into the history collection, and restore through the store, on a real
+ * RxDB database (storage-memory and storage-dexie over fake-indexeddb) with a controllable clock.
+ */
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cartCommands } from '../cart/cart-actions.ts';
+import type { CartState } from '../cart/cart-types.ts';
+import { isToteError } from '../errors.ts';
+import { formatHlc, hlc } from '../merge/hlc.ts';
+import { openCartDatabase, type CartDatabase } from '../persistence/cart-database.ts';
+import { ManualClock, product } from '../test/fixtures.ts';
+import { createCartStore, type CartStore } from './cart-store.ts';
+import { createHistoryLog } from './history-log.ts';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+const storages = {
+  memory: () => getRxStorageMemory(),
+  dexie: (() => {
+    const indexedDB = new IDBFactory();
+    return () => getRxStorageDexie({ indexedDB, IDBKeyRange });
+  })(),
+};
+const device = { id: 'laptop', name: 'Laptop' };
+const open: { db: CartDatabase; store: CartStore }[] = [];
+let counter = 0;
+
+async function openStore(kind: keyof typeof storages, clock: ManualClock, name = `history-${++counter}`) {
+  const db = await openCartDatabase({ storage: storages[kind](), name });
+  const history = createHistoryLog(db.history, device);
+  const problems: unknown[] = [];
+  const store = createCartStore({ items: db.items, device, clock, history, onHistoryError: (error) => problems.push(error) });
+  await store.ready;
+  open.push({ db, store });
+  return { db, store, history, problems, name };
+}
+
+afterEach(async () => {
+  for (const { db, store } of open.splice(0)) {
+    await store.historySettled();
+    store.close();
+    if (!db.closed) await db.close();
+  }
+});
+
+/** What the shopper sees: each visible item's shopper fields, by title. */
+function visible(state: CartState): Record<string, { quantity: number; note: string; listId: string }> {
+  const out: Record<string, { quantity: number; note: string; listId: string }> = {};
+  for (const item of Object.values(state.items)) {
+    if (!item.deleted) out[item.title] = { quantity: item.quantity, note: item.note, listId: item.listId };
+  }
+  return out;
+}
+
+async function add(store: CartStore, ...args: Parameters<typeof product>): Promise<string> {
+  return (await store.dispatch(cartCommands.add(product(...args)))).written[0]!.id;
+}
+
+async function settle(store: CartStore) {
+  await store.historySettled();
+}
+
+describe.each(Object.keys(storages) as (keyof typeof storages)[])('history on %s storage', (kind) => {
+  it('records every change of the shopper once, in one document per write', async () => {
+    const clock = new ManualClock();
+    const { store, history, db } = await openStore(kind, clock);
+    const id = await add(store, { title: 'Kettle' });
+    clock.advance(MINUTE);
+    await store.dispatch(cartCommands.setQuantity(id, 3));
+    clock.advance(MINUTE);
+    await store.dispatch(cartCommands.setNote(id, 'for Anna'));
+    await settle(store);
+    const { entries, damaged } = await history.read();
+    expect(damaged).toBe(0);
+    expect(entries).toHaveLength(3);
+    expect(entries.map((entry) => entry.changes)).toEqual(expect.arrayContaining([{ quantity: 3 }, { note: 'for Anna' }]));
+    expect(await db.history.count().exec()).toBe(3);
+    const usage = await history.usage();
+    expect(usage.changes).toBe(3);
+    expect(usage.bytes).toBeGreaterThan(100);
+    expect(usage.since).toBe(clock.now() - 2 * MINUTE);
+  });
+
+  it('restores the cart of any minute, and undoes the restore exactly', async () => {
+    const clock = new ManualClock();
+    const { store } = await openStore(kind, clock);
+    const snapshots: { at: number; cart: ReturnType<typeof visible> }[] = [];
+    const ids: string[] = [];
+    const titles = ['Kettle', 'Lamp', 'Rug', 'Mug'];
+    for (let day = 0; day < 20; day += 1) {
+      clock.advance(DAY);
+      const title = titles[day % titles.length]!;
+      if (day < 4) {
+        ids.push(await add(store, { title, url: `https://shop.example/${title}` }));
+      } else {
+        const id = ids[day % ids.length]!;
+        const item = store.getState().items[id]!;
+        if (day % 5 === 0 && !item.deleted) await store.dispatch(cartCommands.remove(id));
+        else if (item.deleted) await store.dispatch(cartCommands.add(product({ title: `${title} ${day}`, url: `https://shop.example/${title}/${day}` })));
+        else await store.dispatch(cartCommands.setQuantity(id, day));
+      }
+      clock.advance(30 * MINUTE);
+      snapshots.push({ at: clock.now(), cart: visible(store.getState()) });
+    }
+    clock.advance(DAY);
+    const before = visible(store.getState());
+    for (const snapshot of [snapshots[3]!, snapshots[11]!, snapshots[7]!]) {
+      const result = await store.restore(snapshot.at);
+      await settle(store);
+      expect(visible(store.getState())).toEqual(snapshot.cart);
+      clock.advance(MINUTE);
+      await store.restore(result.undoAt);
+      expect(visible(store.getState())).toEqual(before);
+      clock.advance(MINUTE);
+    }
+  });
+
+  it('marks a restore in history with the moment it went back to', async () => {
+    const clock = new ManualClock();
+    const { store, history } = await openStore(kind, clock);
+    await store.dispatch(cartCommands.add(product({ title: 'Kettle' })));
+    const kettleOnly = clock.now();
+    clock.advance(MINUTE);
+    await store.dispatch(cartCommands.add(product({ title: 'Lamp', url: 'https://shop.example/lamp' })));
+    clock.advance(MINUTE);
+    const result = await store.restore(kettleOnly);
+    expect(result).toMatchObject({ to: kettleOnly, removed: 1, changed: 0, broughtBack: 0 });
+    await settle(store);
+    const { restores } = await history.read();
+    expect(restores).toHaveLength(1);
+    expect(restores[0]!.to).toBe(kettleOnly);
+    expect(restores[0]!.stamp.wall).toBeGreaterThan(result.undoAt);
+  });
+
+  it('refuses a moment outside the 30 days and changes nothing', async () => {
+    const clock = new ManualClock();
+    const { store, history } = await openStore(kind, clock);
+    await store.dispatch(cartCommands.add(product()));
+    const before = store.getState();
+    await settle(store);
+    const recorded = (await history.read()).entries.length;
+    for (const bad of [clock.now() - 31 * DAY, clock.now() + MINUTE, Number.NaN]) {
+      const error = await store.restore(bad).then(() => null, (caught: unknown) => caught);
+      expect(isToteError(error) && error.code).toBe('INVALID_INPUT');
+    }
+    expect(store.getState()).toBe(before);
+    expect((await history.read()).entries).toHaveLength(recorded);
+  });
+
+  it('records after a restart what a crash between the item write and the history write left out', async () => {
+    const clock = new ManualClock();
+    const first = await openStore(kind, clock);
+    const id = await add(first.store, { title: 'Kettle' });
+    await settle(first.store);
+    // The app dies after writing the item, before recording: the change is in the item document only.
+    clock.advance(MINUTE);
+    const stamp = formatHlc(hlc(clock.now(), 0, device.id));
+    await first.db.items.findOne(id).incrementalPatch({ quantity: 4, fieldClocks: { ...first.store.getState().items[id] && (await first.db.items.findOne(id).exec())!.toJSON().fieldClocks, quantity: stamp } });
+    const unrecorded = (await first.history.read()).entries.length;
+    first.store.close();
+    await first.db.close();
+    if (kind === 'memory') return; // memory storage does not outlive the database
+    clock.advance(MINUTE);
+    const second = await openStore(kind, clock, first.name);
+    await settle(second.store);
+    const { entries } = await second.history.read();
+    expect(entries.length).toBe(unrecorded + 1);
+    expect(entries.some((entry) => formatHlc(entry.stamp) === stamp && entry.changes.quantity === 4)).toBe(true);
+  });
+
+  it('prunes what no restorable moment needs, keeping every moment of the 30 days exact', async () => {
+    const clock = new ManualClock();
+    const { store, history, db } = await openStore(kind, clock);
+    const id = await add(store, { title: 'Kettle' });
+    for (let quantity = 2; quantity <= 6; quantity += 1) {
+      clock.advance(DAY);
+      await store.dispatch(cartCommands.setQuantity(id, quantity));
+    }
+    clock.advance(MINUTE);
+    const lamp = await add(store, { title: 'Lamp', url: 'https://shop.example/lamp' });
+    clock.advance(MINUTE);
+    await store.dispatch(cartCommands.remove(lamp));
+    await settle(store);
+    expect(await db.history.count().exec()).toBe(8);
+    clock.advance(40 * DAY);
+    const cartThen = visible(store.getState());
+    const removed = await history.prune(clock.now());
+    // Kept: the kettle's add and its last quantity change; gone: the four older quantities, the lamp.
+    expect(removed).toBe(6);
+    expect(await db.history.count().exec()).toBe(2);
+    const result = await store.restore(clock.now() - 29 * DAY);
+    expect(result).toMatchObject({ changed: 0, removed: 0, broughtBack: 0 });
+    expect(visible(store.getState())).toEqual(cartThen);
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * The databases of one shopper (or guest), all named from the shopper's cart database
+ * (`userdb-<hex of name>`, couch_peruser's naming):
+ *
+ * | database              | holds                                            | reachable by                      |
+ * |-----------------------|--------------------------------------------------|-----------------------------------|
+ * | `<db>`                | the cart's items                                 | the shopper, through the gateway  |
+ * | `<db>-history`        | the cart's history entries (docs/history.md)     | the shopper, through the gateway  |
+ * | `<db>-backups`        | daily backups of both (docs/backups.md)          | server admins only                |
+ *
+ * `userdb-` names are hex after the prefix, so no shopper's database can be named like another's
+ * `-history` or `-backups` database. The same helpers exist in @tote/core (core/src/sync/sync-target.ts).
+ */
+import type { CouchAdmin } from './couch-admin.ts';
+
+/** couch_peruser's naming: "userdb-" + hex of the UTF-8 user name (the same rule as @tote/core). */
+export function shopperDbName(username: string): string {
+  return `userdb-${Buffer.from(username, 'utf8').toString('hex')}`;
+}
+
+/** The shopper's synced history: `<shopperDb>-history`. */
+export function historyDbOf(dbName: string): string {
+  return `${dbName}-history`;
+}
+
+export function historyDbName(username: string): string {
+  return historyDbOf(shopperDbName(username));
+}
+
+/** The shopper's daily backups (admins only, never reachable through the gateway by shoppers). */
+export function backupsDbOf(dbName: string): string {
+  return `${dbName}-backups`;
+}
+
+/** The databases a shopper syncs: the cart and its history. */
+export function syncedDbsOf(dbName: string): readonly [string, string] {
+  return [dbName, historyDbOf(dbName)];
+}
+
+export interface SecurityObject {
+  readonly admins: { readonly names: readonly string[]; readonly roles: readonly string[] };
+  readonly members: { readonly names: readonly string[]; readonly roles: readonly string[] };
+}
+
+/** Server admins only: the gateway reaches these databases for the shopper after its own checks. */
+export const ADMINS_ONLY: SecurityObject = { admins: { names: [], roles: ['_admin'] }, members: { names: [], roles: ['_admin'] } };
+
+/**
+ * Creates `dbName` with `security` unless it exists (idempotent; a database that exists keeps its
+ * `_security`). Returns whether it created it.
+ */
+export async function ensureDb(couch: CouchAdmin, dbName: string, security: SecurityObject): Promise<boolean> {
+  const created = await couch.request('PUT', `/${dbName}`, undefined, [412]);
+  if (created.status === 412) return false;
+  await couch.request('PUT', `/${dbName}/_security`, security);
+  return true;
+}
+
+/** Deletes a database; one that is already gone is fine. */
+export async function deleteDb(couch: CouchAdmin, dbName: string): Promise<void> {
+  await couch.request('DELETE', `/${dbName}`, undefined, [404]);
+}
