@@ -27,7 +27,8 @@ export { describeGuestMerge, planGuestMerge, type GuestMergePlan, type GuestMerg
 export { openLiveChannel, type LiveChannel, type LiveNotice, type OnlineDevice, type WebSocketFactory, type WebSocketLike } from './sync/live-channel.ts';
 export { createDocumentCipher, reencryptEnvelope, ENVELOPE_VERSION, type DecryptFailure, type DocumentCipher } from './crypto/document-cipher.ts';
 export { ARGON2ID_BOUNDS, DEFAULT_PASSWORD_KDF, type Argon2idParams, type HkdfParams, type KdfParams } from './crypto/kdf.ts';
-export { createGuestKey, createKeyring, openGuestKey, parseWrappedKeyRecord, rewrapDataKey, unwrapDataKey, unwrapWithRecoveryKey, wrapDataKey, wrapWithRecoveryKey, KEY_RECORD_VERSION, type Keyring, type WrappedKeyRecord } from './crypto/keyring.ts';
+export { createGuestKey, createKeyring, exportKeyring, importKeyring, openGuestKey, parseWrappedKeyRecord, rewrapDataKey, unwrapDataKey, unwrapWithRecoveryKey, wrapDataKey, wrapWithRecoveryKey, KEY_RECORD_VERSION, type Keyring, type WrappedKeyRecord } from './crypto/keyring.ts';
+export { fromBase64url, toBase64url } from './crypto/base64url.ts';
 export { checkRecoveryKey, newRecoveryKey, RECOVERY_KEY_LENGTH } from './crypto/recovery-key.ts';
 export {
   compare as compareHlc, createHlc, formatHlc, hlc, HLC_MAX_COUNTER, HLC_MAX_DRIFT_MS, HLC_MAX_NODE_LENGTH, HLC_MAX_WALL,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventConnectivity } from './ports.ts';
+import { eventConnectivity, memoryKeyStore } from './ports.ts';
 
 describe('eventConnectivity', () => {
   it('reports the platform\'s online state and its changes until unsubscribed', () => {
@@ -16,5 +16,18 @@ describe('eventConnectivity', () => {
     stop();
     target.dispatchEvent(new Event('offline'));
     expect(seen).toEqual([false, true]);
+  });
+});
+
+describe('memoryKeyStore', () => {
+  it('keeps a copy of each account\'s key until cleared', async () => {
+    const store = memoryKeyStore();
+    const key = new Uint8Array(32).fill(7);
+    await store.save('https://sync.example#kim', key);
+    key.fill(0);
+    expect(await store.load('https://sync.example#kim')).toEqual(new Uint8Array(32).fill(7));
+    expect(await store.load('https://sync.example#lee')).toBeNull();
+    await store.clear('https://sync.example#kim');
+    expect(await store.load('https://sync.example#kim')).toBeNull();
   });
 });

@@ -65,3 +65,31 @@ export function eventConnectivity(scope: OnlineEventSource): ConnectivityPort {
     },
   };
 }
+
+/**
+ * Where a device keeps the shopper's unlocked data key between runs (docs/encryption.md, "Where the
+ * key lives on each device"), so an app restart, or Chrome stopping the extension's idle worker, does
+ * not lock the cart. `accountKey` names the account (server and name). The raw key is 32 bytes; the
+ * store must keep it out of reach of web pages and content scripts (the extension's
+ * `storage.session`, the desktop's OS-encrypted file). Cleared at sign-out and when the session ends.
+ */
+export interface KeyStorePort {
+  load(accountKey: string): Promise<Uint8Array | null>;
+  save(accountKey: string, rawKey: Uint8Array): Promise<void>;
+  clear(accountKey: string): Promise<void>;
+}
+
+/** Keeps keys in this JavaScript context's memory only: gone with it (the cart is locked after a restart). */
+export function memoryKeyStore(): KeyStorePort {
+  const keys = new Map<string, Uint8Array>();
+  return {
+    load: async (accountKey) => (keys.has(accountKey) ? new Uint8Array(keys.get(accountKey)!) : null),
+    save: async (accountKey, rawKey) => {
+      keys.set(accountKey, new Uint8Array(rawKey));
+    },
+    clear: async (accountKey) => {
+      keys.get(accountKey)?.fill(0);
+      keys.delete(accountKey);
+    },
+  };
+}

@@ -4,17 +4,23 @@
  * A sandboxed preload cannot load Node modules such as `os` (its `require` only knows `electron`,
  * `events`, `timers` and `url`: https://www.electronjs.org/docs/latest/tutorial/sandbox#preload-scripts),
  * so the main process gathers the data and hands it over as one command-line switch
- * (webPreferences.additionalArguments), which the preload reads from `process.argv`. No IPC, no Node API
- * reaches the renderer: only these three strings.
+ * (webPreferences.additionalArguments), which the preload reads from `process.argv`. No Node API reaches
+ * the renderer: only these three strings, and the three calls of the key store (KEY_STORE_CHANNELS).
  *
  * Imported by preload.ts: keep it free of runtime imports.
  */
 import type { DesktopBridge } from '../src/platform/bridge.ts';
 
-/** The renderer's view of the bridge is the one definition of its shape. */
-export type BridgeData = DesktopBridge;
+/** The renderer's view of the bridge is the one definition of its shape (the key store is added by the preload). */
+export type BridgeData = Omit<DesktopBridge, 'keyStore'>;
 
 export const BRIDGE_SWITCH = '--tote-bridge=';
+
+/**
+ * The only IPC the renderer has: its cart key store (key-store.ts), answered by the main process for
+ * Tote's own page only (main.ts).
+ */
+export const KEY_STORE_CHANNELS = Object.freeze({ load: 'tote:keys:load', save: 'tote:keys:save', clear: 'tote:keys:clear' });
 
 /** What the preload exposes: nothing but plain, frozen data about the device. */
 export function bridgeData(info: { platform: string; hostname: string; appVersion: string }): BridgeData {

@@ -6,8 +6,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, shell } from 'electron';
-import { bridgeData, bridgeSwitch } from './bridge-data.ts';
+import { app, BrowserWindow, ipcMain, safeStorage, shell, type IpcMainInvokeEvent } from 'electron';
+import { bridgeData, bridgeSwitch, KEY_STORE_CHANNELS } from './bridge-data.ts';
+import { safeStorageKeyStore } from './key-store.ts';
 import { decideNavigation, windowOptions } from './window-options.ts';
 
 const indexFile = path.join(__dirname, '..', 'dist', 'index.html');
@@ -30,7 +31,19 @@ function createWindow(): void {
   void window.loadFile(indexFile);
 }
 
+/** The cart key store answers Tote's own page only, never a page the window was navigated to. */
+function serveKeyStore(): void {
+  const keys = safeStorageKeyStore(path.join(app.getPath('userData'), 'cart-keys.json'), safeStorage);
+  const fromApp = (event: IpcMainInvokeEvent) => {
+    if (event.senderFrame?.url !== appIndexUrl) throw new Error('Not Tote\'s window.');
+  };
+  ipcMain.handle(KEY_STORE_CHANNELS.load, (event, accountKey: string) => (fromApp(event), keys.load(accountKey)));
+  ipcMain.handle(KEY_STORE_CHANNELS.save, (event, accountKey: string, key: string) => (fromApp(event), keys.save(accountKey, key)));
+  ipcMain.handle(KEY_STORE_CHANNELS.clear, (event, accountKey: string) => (fromApp(event), keys.clear(accountKey)));
+}
+
 app.whenReady().then(() => {
+  serveKeyStore();
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

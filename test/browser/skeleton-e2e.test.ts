@@ -159,6 +159,11 @@ describe('capture in the extension, sync through the server, see it on the deskt
     expect((await titles.allTextContents()).join(' | ')).toContain('Stoneware Mug');
     const row = popup.getByTestId('item').filter({ hasText: 'Red Kettle 1.7 l' });
     expect(await row.getByTestId('item-quantity').inputValue()).toBe('3');
+    // The cart's key was kept in storage.session, which ends with the browser: still signed in, but
+    // locked (nothing syncs) until the password unlocks it (docs/encryption.md, "Sealing in the apps").
+    await expect.poll(() => popup.getByTestId('sync-status').textContent(), { timeout: 15_000 }).toContain('Locked: not syncing');
+    await popup.getByTestId('unlock-password').fill(server.account.password);
+    await popup.getByTestId('unlock-submit').click();
     await expect.poll(() => popup.getByTestId('sync-status').textContent(), { timeout: 15_000 }).toContain('In sync');
   });
 

@@ -10,7 +10,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import WebSocket from 'ws';
 import {
   accountApi, createAccountSession, createToteClient,
-  type AccountSession, type AccountState, type Argon2idParams, type CartState, type StoredSession, type SyncPhase, type SyncStatus, type ToteClient, type WebSocketLike,
+  type AccountSession, type AccountState, type Argon2idParams, type KeyStorePort, type CartState, type StoredSession, type SyncPhase, type SyncStatus, type ToteClient, type WebSocketLike,
 } from '@tote/core';
 import { startNetworkSwitch, type NetworkSwitch } from './network-switch.ts';
 
@@ -23,6 +23,11 @@ export interface Device {
   readonly serverUrl: string;
   /** What the device keeps between runs. */
   readonly saved: { session: StoredSession | null };
+  /**
+   * The app restarting with the same database and stored session: the account session is closed, sync
+   * stops, and a new session starts from what was stored (`account` is then the new one).
+   */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,6 +47,8 @@ export async function createDevice(name: string, account: Account, options: {
   warnBeforeMs?: number;
   /** Argon2id settings for the account's keys; the production ones when absent. */
   passwordKdf?: Argon2idParams;
+  /** Where the unlocked key is kept across `restart()`; absent: memory only (locked after a restart). */
+  keyStore?: KeyStorePort;
 } = {}): Promise<Device> {
   const network = await startNetworkSwitch(account.serverUrl);
   const agent = new Agent({ connect: { ca: account.cert } });
@@ -55,7 +62,7 @@ export async function createDevice(name: string, account: Account, options: {
     ...(options.deviceClock ? { clock: options.deviceClock } : {}),
   });
   const saved: { session: StoredSession | null } = { session: null };
-  const session = createAccountSession({
+  const open = () => createAccountSession({
     client,
     api: accountApi(trustingFetch, { name }, options.clock),
     store: { load: async () => saved.session, save: async (next) => { saved.session = next; } },
@@ -63,9 +70,20 @@ export async function createDevice(name: string, account: Account, options: {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.warnBeforeMs ? { warnBeforeMs: options.warnBeforeMs } : {}),
     ...(options.passwordKdf ? { passwordKdf: options.passwordKdf } : {}),
+    ...(options.keyStore ? { keyStore: options.keyStore } : {}),
   });
+  let session = open();
   return {
-    name, client, account: session, network, serverUrl: network.url, saved,
+    name, client, network, serverUrl: network.url, saved,
+    get account() {
+      return session;
+    },
+    async restart() {
+      await session.close();
+      await client.configureSync(null);
+      session = open();
+      await session.start();
+    },
     async close() {
       await session.close();
       await client.close();

@@ -113,10 +113,12 @@ describe('end-to-end encryption through the real server', () => {
     expect(leaks(await everythingOverHttp())).toEqual([]);
     expect(leaks(await everythingOnDisk(server.dataDir))).toEqual([]);
 
-    // The search itself works: a device syncing without keys leaves its text in the same places.
+    // The search itself works: a device syncing without keys (as Tote did before encryption) leaves its
+    // text in the same places.
     const plain = await createDevice('plain', server.account);
     devices.push(plain);
     await plain.account.signIn(plain.serverUrl, server.account.username, server.account.password);
+    await plain.client.configureSync(syncTargetOf(plain.saved.session!));
     const marker = 'Plaintext control item 4417';
     await plain.client.store.dispatch(cartCommands.add({ url: 'https://control.example/p/1', title: marker, priceMinor: 100, currency: 'EUR', imageUrl: null, variant: null }));
     await plain.client.sync?.awaitInSync();

@@ -7,16 +7,18 @@
  * It also unlocks the shopper's data key (docs/encryption.md): made and wrapped at sign-up (with the
  * password and a recovery key shown once), fetched from the server and unwrapped with the password at
  * sign-in, re-wrapped at a password change, unwrapped with the recovery key (and re-wrapped for a new
- * password) when the shopper forgot the password. The unlocked Keyring is held in memory only (`keyring()`)
- * and forgotten at sign-out and when the session ends. A guest's key is made on the device and kept
- * with its stored session (`StoredSession.guestKey`).
+ * password) when the shopper forgot the password. The unlocked Keyring is held in memory (`keyring()`) and,
+ * when the shell gives a key store, kept there so the next start is unlocked without the password; it is
+ * forgotten (and cleared from the store) at sign-out and when the session ends. Sync runs sealed with the
+ * unlocked key, and not at all while a shopper's key is locked. A guest's key is made on the device and
+ * kept with its stored session (`StoredSession.guestKey`).
  */
 import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
 import { distinctUntilChanged, filter, map } from 'rxjs/operators';
 import { ToteError } from '../errors.ts';
-import { systemClock, type Clock, type CryptoPort } from '../ports.ts';
+import { systemClock, type Clock, type CryptoPort, type KeyStorePort } from '../ports.ts';
 import { DEFAULT_PASSWORD_KDF, type Argon2idParams } from '../crypto/kdf.ts';
-import { createGuestKey, createKeyring, openGuestKey, type Keyring } from '../crypto/keyring.ts';
+import { createGuestKey, createKeyring, exportKeyring, importKeyring, openGuestKey, type Keyring } from '../crypto/keyring.ts';
 import { openLiveChannel, type LiveChannel, type OnlineDevice, type WebSocketFactory } from '../sync/live-channel.ts';
 import type { ToteClient } from '../tote-client.ts';
 import { syncTargetOf, type AccountApi, type DeviceSession, type StoredSession } from './account-api.ts';
@@ -47,8 +49,13 @@ export interface AccountState {
   readonly devicesOnline: readonly OnlineDevice[];
   /** Something the shopper should read once: what a merge did, why the session ended. */
   readonly notice: string | null;
-  /** The cart's data key is unlocked on this device (`AccountSession.keyring()`). */
+  /** The cart's data key is unlocked on this device (`AccountSession.keyring()`): items sync sealed. */
   readonly unlocked: boolean;
+  /**
+   * Signed in, but the cart's key is not unlocked on this device (the app started without it): sync is
+   * off, so nothing leaves the device in plain; the shell asks for the password (`unlock`).
+   */
+  readonly locked: boolean;
   /**
    * The recovery key made with the account's keys, shown once: the shell asks the shopper to write it
    * down, then calls `acknowledgeRecoveryKey()`. It is stored nowhere.
@@ -58,7 +65,7 @@ export interface AccountState {
 
 export const SIGNED_OUT: AccountState = Object.freeze({
   phase: 'signed-out', name: null, guest: false, serverUrl: null, expiresAt: null, sessionTimeoutMinutes: null, devicesOnline: [], notice: null,
-  unlocked: false, recoveryKey: null,
+  unlocked: false, locked: false, recoveryKey: null,
 });
 
 export interface AccountSessionOptions {
@@ -79,6 +86,11 @@ export interface AccountSessionOptions {
   readonly crypto?: CryptoPort;
   /** Argon2id settings for wrapping the data key with the password (tests pass cheap ones); default DEFAULT_PASSWORD_KDF. */
   readonly passwordKdf?: Argon2idParams;
+  /**
+   * Where the unlocked key is kept between runs (the extension's `storage.session`, the desktop's
+   * OS-encrypted file). Absent: memory only, so the cart is locked after every start until `unlock`.
+   */
+  readonly keyStore?: KeyStorePort;
 }
 
 export interface AccountSession {
@@ -109,6 +121,11 @@ export interface AccountSession {
   changePassword(oldPassword: string, newPassword: string): Promise<void>;
   /** The cart's data key while it is unlocked on this device; null when signed out, ended, or not unlocked. */
   keyring(): Keyring | null;
+  /**
+   * Unlocks the cart's key with the password while signed in but locked, and starts sync. A wrong
+   * password raises `WRONG_PASSWORD` and changes nothing.
+   */
+  unlock(password: string): Promise<void>;
   /** The shopper has written the recovery key down: it leaves the state. */
   acknowledgeRecoveryKey(): void;
   /** Minutes without activity before the session ends (15 to 120). */
@@ -134,8 +151,30 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
   let liveSubscriptions: Subscription[] = [];
   let timers: ReturnType<typeof setTimeout>[] = [];
   let renewing: Promise<void> | null = null;
-  /** The unlocked data key: in memory only. */
+  /** The unlocked data key (kept between runs by `options.keyStore`, if any). */
   let keys: Keyring | null = null;
+  const keyStore = options.keyStore ?? null;
+  /** The key store's name for this account's key: one per server and account. */
+  const keyId = (current: StoredSession) => `${current.serverUrl}#${current.name}`;
+  // A key store that fails costs only convenience: the cart is locked at the next start.
+  const rememberKey = async (current: StoredSession) => {
+    if (!keyStore || !keys || current.guest) return;
+    const raw = await exportKeyring(keys);
+    await keyStore.save(keyId(current), raw).catch(() => undefined);
+    raw.fill(0);
+  };
+  const forgetKey = async (current: StoredSession) => {
+    if (keyStore && !current.guest) await keyStore.clear(keyId(current)).catch(() => undefined);
+  };
+  const savedKey = async (current: StoredSession): Promise<Keyring | null> => {
+    if (!keyStore || current.guest) return null;
+    try {
+      const raw = await keyStore.load(keyId(current));
+      return raw ? await importKeyring(crypto, raw) : null;
+    } catch {
+      return null; // damaged: the shopper unlocks with the password
+    }
+  };
 
   const update = (change: Partial<AccountState>) => state.next(Object.freeze({ ...state.value, ...change }));
 
@@ -184,14 +223,19 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
     ];
   };
 
-  /** Sync with this session, the live channel, the timers; remembered for the next start. */
+  /**
+   * Sync with this session, the live channel, the timers; remembered for the next start. Items sync
+   * sealed with the unlocked key (the guest's, or the account's); without one (a shopper's key not
+   * unlocked on this device) sync stays off, so nothing is ever pushed in plain.
+   */
   const connect = async (next: StoredSession, notice: string | null = null) => {
     session = next;
     lastActiveAt = clock.now();
     await store.save(next);
-    await client.configureSync(syncTargetOf(next));
+    await rememberKey(next);
+    await client.configureSync(keys ? syncTargetOf(next) : null, { keyring: keys });
     openLive(next);
-    update({ name: next.name, guest: next.guest, serverUrl: next.serverUrl, sessionTimeoutMinutes: next.sessionTimeoutMinutes, notice, unlocked: keys !== null });
+    update({ name: next.name, guest: next.guest, serverUrl: next.serverUrl, sessionTimeoutMinutes: next.sessionTimeoutMinutes, notice, unlocked: keys !== null, locked: keys === null });
     schedule(next);
   };
 
@@ -208,8 +252,11 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
         // fall through: shown as ended
       }
     }
-    if (!session.guest) keys = null; // the shopper unlocks again when signing in again
-    update({ phase: 'expired', notice: message, unlocked: keys !== null });
+    if (!session.guest) {
+      keys = null; // the shopper unlocks again when signing in again
+      await forgetKey(session);
+    }
+    update({ phase: 'expired', notice: message, unlocked: keys !== null, locked: false });
   };
 
   const watchSync = client.syncStatus$.pipe(
@@ -362,12 +409,13 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
           await store.save(session);
         }
       }
+      // A shopper's key from the key store; without it, locked (sync off) until `unlock`, a sign-in or a password change.
+      if (!stored.guest) keys = await savedKey(stored);
       if (session.expiresAt <= clock.now()) {
         update({ name: stored.name, guest: stored.guest, serverUrl: stored.serverUrl, expiresAt: stored.expiresAt });
         await expired('Your session ended while Tote was closed. Sign in again; your changes are kept on this device.');
         return;
       }
-      // A shopper's key is not kept between runs: it stays locked until the next sign-in or password change.
       await connect(session);
     },
     signUp: (serverUrl, name, password, opts = {}) => account(serverUrl, name, password, true, opts.mergeRule ?? 'sum')(),
@@ -396,6 +444,7 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
       await client.configureSync(null);
       session = null;
       keys = null;
+      if (current) await forgetKey(current);
       await store.save(null);
       state.next(SIGNED_OUT);
       if (current && !current.guest) await api.signOut(current).catch(() => undefined);
@@ -425,10 +474,36 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
         ({ record: next, recoveryKey } = await wrapAccountKeys(crypto, keyring, newPassword, passwordKdf));
       }
       await api.changePassword(current, oldPassword, newPassword, next, recoveryKey ? await recoveryProof(crypto, recoveryKey) : undefined);
+      const wasLocked = keys === null;
       keys = keyring;
-      update({ unlocked: true, ...(recoveryKey ? { recoveryKey } : {}) });
+      update({ unlocked: true, locked: false, ...(recoveryKey ? { recoveryKey } : {}) });
+      if (wasLocked && session === current) await connect(current); // sync starts, sealed; the key is kept
+      else await rememberKey(current);
     },
     keyring: () => keys,
+    async unlock(password) {
+      const current = signedIn();
+      if (keys) return;
+      if (typeof password !== 'string' || password === '') throw new ToteError('INVALID_INPUT', 'Enter your password.', { field: 'password' });
+      let stored: unknown;
+      try {
+        stored = await api.getKeyring(current);
+      } catch (error) {
+        // The server no longer accepts this session: shown as ended (sign in again), like any 401.
+        if (error instanceof ToteError && error.code === 'SESSION_EXPIRED') await expired(error.message);
+        throw error;
+      }
+      if (stored === null) {
+        // No key record on the server (an account from before they were kept): a sign-in checks the
+        // password with the server and stores one.
+        await account(current.serverUrl, current.name, password, false, 'sum')();
+        return;
+      }
+      const keyring = await unlockWithPassword(crypto, parseAccountKeyRecord(stored), password);
+      if (session !== current || keys) return; // signed out or unlocked meanwhile
+      keys = keyring;
+      await connect(current);
+    },
     acknowledgeRecoveryKey() {
       update({ recoveryKey: null });
     },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isToteError, type ToteError } from '../errors.ts';
 import { DEFAULT_PASSWORD_KDF } from './kdf.ts';
-import { createGuestKey, createKeyring, openGuestKey, parseWrappedKeyRecord, rewrapDataKey, unwrapDataKey, unwrapWithRecoveryKey,
+import { createGuestKey, createKeyring, exportKeyring, importKeyring, openGuestKey, parseWrappedKeyRecord, rewrapDataKey, unwrapDataKey, unwrapWithRecoveryKey,
   wrapDataKey, wrapWithRecoveryKey, type WrappedKeyRecord } from './keyring.ts';
 import { newRecoveryKey } from './recovery-key.ts';
 import { FAST_KDF, typicalItem, webCrypto } from './test/fixtures.ts';
@@ -160,5 +160,19 @@ describe('keyring', () => {
     // The same key after wrapping and unwrapping gives the same fingerprints (every device of the shopper agrees).
     const record = await wrapDataKey(keyring, 'pw', FAST_KDF);
     expect(await (await unwrapDataKey(webCrypto, record, 'pw')).fingerprint('item-1', value)).toBe(print);
+  });
+
+  it('exports the raw 32-byte data key for the device\'s key store and imports it back to the same key', async () => {
+    const keyring = await createKeyring(webCrypto);
+    const raw = await exportKeyring(keyring);
+    expect(raw.length).toBe(32);
+    const copy = new Uint8Array(raw);
+    const again = await importKeyring(webCrypto, raw);
+    expect(raw).toEqual(copy); // the caller's bytes are left alone
+    const envelope = await keyring.cipher.encrypt('item-1', typicalItem());
+    expect(await again.cipher.decrypt('item-1', envelope)).toEqual(typicalItem());
+    expect(await again.fingerprint('item-1', { a: 1 })).toBe(await keyring.fingerprint('item-1', { a: 1 }));
+    expect(() => importKeyring(webCrypto, new Uint8Array(31))).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    await expect(exportKeyring({ cipher: keyring.cipher, fingerprint: keyring.fingerprint })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 });

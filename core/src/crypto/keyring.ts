@@ -104,6 +104,24 @@ export function createKeyring(crypto: CryptoPort): Promise<Keyring> {
   return keyringFromRaw(crypto, crypto.getRandomValues(new Uint8Array(DATA_KEY_BYTES)));
 }
 
+/**
+ * The raw 32 bytes of an unlocked data key, for the device's own key store only (`KeyStorePort`,
+ * docs/encryption.md "Where the key lives on each device"): never for the server, never logged.
+ */
+export async function exportKeyring(keyring: Keyring): Promise<Uint8Array<ArrayBuffer>> {
+  const own = unlocked.get(keyring);
+  if (!own) throw new ToteError('INVALID_INPUT', 'This keyring was not made by Tote.', { field: 'keyring' });
+  return new Uint8Array(await own.crypto.subtle.exportKey('raw', own.wrappable));
+}
+
+/** A keyring from the raw bytes `exportKeyring` gave (the caller's bytes are left as they are). */
+export function importKeyring(crypto: CryptoPort, raw: Uint8Array): Promise<Keyring> {
+  if (!(raw instanceof Uint8Array) || raw.length !== DATA_KEY_BYTES) {
+    throw new ToteError('INVALID_INPUT', 'The key saved on this device is damaged. Enter your password to unlock your cart.', { field: 'keyring' });
+  }
+  return keyringFromRaw(crypto, new Uint8Array(raw));
+}
+
 /** The record's fields that the wrapping authenticates: changing any of them makes unwrapping fail. */
 function associatedData(record: Pick<WrappedKeyRecord, 'version' | 'kind' | 'kdf' | 'salt'>): Uint8Array<ArrayBuffer> {
   const kdf = record.kdf.name === 'argon2id' ? [record.kdf.name, record.kdf.memoryKiB, record.kdf.iterations, record.kdf.parallelism] : [record.kdf.name];

@@ -12,7 +12,7 @@ import type { RxConflictHandler } from 'rxdb';
 import { sameItem } from '../cart/cart-reducer.ts';
 import { mergeItem, type FieldConflict } from '../merge/field-merge.ts';
 import type { ClockedItem } from '../merge/item-clocks.ts';
-import { isSealed, type DocumentSeal, type ItemSeal } from '../sync/sealed-items.ts';
+import { isSealed, plainOrigin, type DocumentSeal, type ItemSeal } from '../sync/sealed-items.ts';
 import type { HistoryDoc } from './history-schema.ts';
 import type { ToteError } from '../errors.ts';
 
@@ -45,12 +45,15 @@ export function createItemConflictHandler(options: ItemConflictOptions = {}): Rx
     }
   };
   return {
-    // Called for every pulled document: compare cheaply. Sealed versions by fingerprint; a sealed and a
-    // plain version cannot be compared synchronously and count as different (resolve then decides).
+    // Called for every pulled document: compare cheaply. Sealed versions by fingerprint. A sealed and a
+    // plain version compare through the plain version the sealed one was made from on this device (the
+    // server still holding a copy from before encryption); otherwise they count as different (resolve decides).
     isEqual: (a, b) => {
       if (Boolean(a._deleted) !== Boolean(b._deleted)) return false;
-      if (isSealed(a) || isSealed(b)) return isSealed(a) && isSealed(b) && a.fp === b.fp;
-      return sameItem(a, b);
+      if (isSealed(a) && isSealed(b)) return a.fp === b.fp;
+      const plainA = isSealed(a) ? plainOrigin(a) : a;
+      const plainB = isSealed(b) ? plainOrigin(b) : b;
+      return plainA !== undefined && plainB !== undefined && sameItem(plainA, plainB);
     },
     resolve: async ({ assumedMasterState, realMasterState, newDocumentState }) => {
       const [ancestor, remote, local] = await Promise.all([open(assumedMasterState), open(realMasterState), open(newDocumentState)]);

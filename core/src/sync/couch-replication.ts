@@ -17,7 +17,8 @@ import type { ClockedItem } from '../merge/item-clocks.ts';
 import type { HistoryCollection, ItemCollection } from '../persistence/cart-database.ts';
 import type { HistoryDoc } from '../persistence/history-schema.ts';
 import { alwaysOnline, systemClock, type Clock, type ConnectivityPort, type FetchPort } from '../ports.ts';
-import { isSealed, type DocumentSeal, type ItemSeal } from './sealed-items.ts';
+import { isSealed, type DocumentSeal, type ItemSeal, type SealedItem } from './sealed-items.ts';
+import { recordSealedCopies, sealedCopiesDone, sealPlainCopies } from './sealed-migration.ts';
 import { historyDbUrl } from './sync-target.ts';
 import type { SyncStatus } from './sync-status.ts';
 
@@ -57,6 +58,12 @@ export interface CartSync {
   awaitInSync(): Promise<void>;
   /** Try again now (for a "Retry" button, or when the platform says the network is back). */
   reconnect(): void;
+  /**
+   * With a seal: the server's plain copies from before encryption, sealed once in sync
+   * (sealed-migration.ts); `{ sealed: 0, left: 0 }` when this device already did it for this database,
+   * null without a seal or when sync stopped first.
+   */
+  readonly sealedCopies: Promise<{ sealed: number; left: number } | null>;
   stop(): Promise<void>;
 }
 
@@ -249,6 +256,40 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     publish();
   }, () => undefined);
 
+  let stopped = false;
+  let signalStop = () => undefined as void;
+  const whenStopped = new Promise<null>((resolve) => {
+    signalStop = () => resolve(null);
+  });
+  /** The server's plain copies from before encryption, sealed once per database (sealed-migration.ts): items, then history. */
+  const sealCopies = async (): Promise<{ sealed: number; left: number } | null> => {
+    const db = items.database;
+    const passes: { url: string; seal: (doc: { id: string }) => Promise<SealedItem> }[] = [];
+    if (seal) passes.push({ url: dbUrl, seal: (doc) => seal.seal(doc as never) });
+    if (historyReplication && historySeal) passes.push({ url: historyUrl, seal: (doc) => historySeal.seal(doc as never) });
+    const total = { sealed: 0, left: 0 };
+    for (const pass of passes) {
+      if (await sealedCopiesDone(db, pass.url)) continue;
+      for (;;) {
+        if (stopped) return null;
+        try {
+          // In sync first: this device's own changes are out (sealed) and the server's are in.
+          if (await Promise.race([Promise.all(replications.map((each) => each.awaitInSync())).then(() => true), whenStopped]) === null) return null;
+          const result = await sealPlainCopies({ dbUrl: pass.url, fetch: syncFetch, seal: pass.seal });
+          if (result.left === 0 && !stopped) await recordSealedCopies(db, pass.url);
+          total.sealed += result.sealed;
+          total.left += result.left;
+          break;
+        } catch {
+          // offline or a refused request: the status shows it; try again after the retry wait
+          await Promise.race([new Promise((resolve) => setTimeout(resolve, retryMs)), whenStopped]);
+        }
+      }
+    }
+    return total;
+  };
+  const sealedCopies = seal ? sealCopies().catch(() => null) : Promise.resolve(null);
+
   const reSync = () => replications.forEach((each) => each.reSync());
   const stopListening = connectivity.onChange((online) => {
     publish();
@@ -261,7 +302,10 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     getStatus: () => status.value,
     awaitInSync: () => Promise.all(replications.map((each) => each.awaitInSync())).then(() => undefined),
     reconnect: reSync,
+    sealedCopies,
     async stop() {
+      stopped = true;
+      signalStop();
       stopListening();
       subscriptions.forEach((subscription) => subscription.unsubscribe());
       await Promise.all(replications.map((each) => each.cancel()));

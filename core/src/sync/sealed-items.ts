@@ -25,6 +25,19 @@ export interface SealedItem {
 
 type WithDeleted<T> = T & { _deleted?: boolean };
 
+/**
+ * The plain version each sealed document of this process was made from. The replication seals the
+ * version it last saw on the server (its `assumedMasterState`) before comparing it with the server's
+ * current one; when the server still holds that version in plain (written before encryption was on),
+ * the two can only be compared through this link. Memory only: never serialised, gone with the object.
+ */
+const sealedFrom = new WeakMap<SealedItem, object>();
+
+/** The plain version a sealed document was made from on this device, when it was sealed here and is still in memory. */
+export function plainOrigin<T extends object = WithDeleted<ClockedItem>>(doc: SealedItem): T | undefined {
+  return sealedFrom.get(doc) as T | undefined;
+}
+
 export function isSealed(doc: unknown): doc is SealedItem {
   return typeof doc === 'object' && doc !== null && typeof (doc as SealedItem).enc === 'string' && typeof (doc as SealedItem).fp === 'string';
 }
@@ -58,7 +71,9 @@ function documentSeal<T extends { id: string }>(keyring: Keyring, unreadable: st
       if (isSealed(doc)) return doc;
       const value = content(doc as unknown as WithDeleted<ClockedItem>);
       const [enc, fp] = await Promise.all([keyring.cipher.encrypt(doc.id, value), keyring.fingerprint(doc.id, value)]);
-      return { id: doc.id, enc, fp, _deleted: Boolean(doc._deleted) };
+      const sealed: SealedItem = { id: doc.id, enc, fp, _deleted: Boolean(doc._deleted) };
+      sealedFrom.set(sealed, doc);
+      return sealed;
     },
     async open(doc) {
       const value = await keyring.cipher.decrypt(doc.id, doc.enc);

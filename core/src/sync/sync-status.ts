@@ -29,6 +29,13 @@ export function syncLabel(status: SyncStatus): string {
   return LABELS[status.phase];
 }
 
+/**
+ * Signed in, but the cart's key is not unlocked on this device (`AccountState.locked`): sync is off
+ * until the password unlocks it. The apps show these instead of the sync phase.
+ */
+export const LOCKED_SYNC_LABEL = 'Locked: not syncing';
+export const LOCKED_MESSAGE = 'Your cart is locked on this device. Enter your password to unlock it and sync.';
+
 /** One sentence for the shopper, or null when all is well. */
 export function syncAdvice(status: SyncStatus): string | null {
   switch (status.phase) {

@@ -7,6 +7,13 @@ describe('desktopBridge', () => {
     expect(desktopBridge({ toteDesktop })).toEqual(toteDesktop);
   });
 
+  it('passes the main process\'s key store on when the preload exposes one, and leaves a malformed one out', () => {
+    const keyStore = { load: async () => null, save: async () => undefined, clear: async () => undefined };
+    const base = { platform: 'linux', deviceName: 'Tote on kitchen-laptop', appVersion: '0.1.0' };
+    expect(desktopBridge({ toteDesktop: { ...base, keyStore } })?.keyStore).toBe(keyStore);
+    expect(desktopBridge({ toteDesktop: { ...base, keyStore: { load: 'x' } } })).toEqual(base);
+  });
+
   it('is null outside Tote\'s window or when the bridge is malformed', () => {
     expect(desktopBridge({})).toBeNull();
     expect(desktopBridge({ toteDesktop: null })).toBeNull();

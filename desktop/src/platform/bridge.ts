@@ -7,6 +7,18 @@ export interface DesktopBridge {
   readonly platform: string;
   readonly deviceName: string;
   readonly appVersion: string;
+  /**
+   * The cart key store in the main process (electron/key-store.ts: OS-encrypted with `safeStorage`),
+   * the key as base64url text. Absent (a test page, or an older preload): the key is kept in memory only
+   * and the cart is locked after each start.
+   */
+  readonly keyStore?: DesktopKeyStore;
+}
+
+export interface DesktopKeyStore {
+  load(accountKey: string): Promise<string | null>;
+  save(accountKey: string, key: string): Promise<void>;
+  clear(accountKey: string): Promise<void>;
 }
 
 declare global {
@@ -19,7 +31,9 @@ declare global {
 export function desktopBridge(scope: { readonly toteDesktop?: unknown }): DesktopBridge | null {
   const bridge = scope.toteDesktop as Partial<Record<keyof DesktopBridge, unknown>> | null | undefined;
   if (!bridge || typeof bridge !== 'object') return null;
-  const { platform, deviceName, appVersion } = bridge;
+  const { platform, deviceName, appVersion, keyStore } = bridge;
   if (typeof platform !== 'string' || typeof deviceName !== 'string' || typeof appVersion !== 'string') return null;
-  return { platform, deviceName, appVersion };
+  const store = keyStore as Partial<Record<keyof DesktopKeyStore, unknown>> | undefined;
+  const usable = !!store && typeof store.load === 'function' && typeof store.save === 'function' && typeof store.clear === 'function';
+  return { platform, deviceName, appVersion, ...(usable ? { keyStore: store as DesktopKeyStore } : {}) };
 }

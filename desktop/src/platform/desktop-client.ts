@@ -3,11 +3,11 @@
  * account session, with the session and device id kept in the renderer's localStorage.
  */
 import {
-  accountApi, createAccountSession, createToteClient, eventConnectivity,
-  type AccountSession, type SessionStore, type StoredSession, type ToteClient,
+  accountApi, createAccountSession, createToteClient, eventConnectivity, fromBase64url, toBase64url,
+  type AccountSession, type KeyStorePort, type SessionStore, type StoredSession, type ToteClient,
 } from '@tote/core';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
-import type { DesktopBridge } from './bridge.ts';
+import type { DesktopBridge, DesktopKeyStore } from './bridge.ts';
 
 const SESSION_KEY = 'tote.account-session';
 const LAST_SERVER_KEY = 'tote.last-server';
@@ -31,6 +31,18 @@ const sessionStore: SessionStore = {
     }
   },
 };
+
+/** The main process's OS-encrypted key store as the core's port (docs/encryption.md, "Where the key lives on each device"). */
+export function bridgeKeyStore(bridged: DesktopKeyStore): KeyStorePort {
+  return {
+    async load(accountKey) {
+      const key = await bridged.load(accountKey);
+      return typeof key === 'string' ? fromBase64url(key) : null;
+    },
+    save: (accountKey, rawKey) => bridged.save(accountKey, toBase64url(rawKey)),
+    clear: (accountKey) => bridged.clear(accountKey),
+  };
+}
 
 /** The sync server used last, to fill in the sign-in form. */
 export function lastServerUrl(): string {
@@ -65,6 +77,8 @@ export async function openDesktopClient(bridge: DesktopBridge): Promise<DesktopA
   });
   const account = createAccountSession({
     client, api: accountApi(fetchPort, device), store: sessionStore, webSocket: (url) => new WebSocket(url),
+    // Without the main process's store (a test page): memory only, so the cart is locked after a reload.
+    ...(bridge.keyStore ? { keyStore: bridgeKeyStore(bridge.keyStore) } : {}),
   });
   await account.start().catch(() => undefined);
   // The shopper using the window keeps the session alive (sliding expiry); background sync does not.

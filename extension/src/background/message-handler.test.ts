@@ -80,6 +80,18 @@ describe('background message handler', () => {
     expect(stored).toBeNull();
   });
 
+  it('refuses a recovery key with a typo before anything is sent, and stays signed out', async () => {
+    const answer = await handle({ type: 'account/recover', serverUrl: 'https://sync.example', name: 'shopper', recoveryKey: 'ABCD-EFGH', newPassword: 'a new password' });
+    expect(answer).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+    expect(stored).toBeNull();
+    expect(client.sync).toBeNull();
+  });
+
+  it('answers an unlock while not signed in with the reason, and leaves sync off', async () => {
+    expect(await handle({ type: 'account/unlock', password: 'pw' })).toMatchObject({ ok: false, code: 'SESSION_EXPIRED', message: 'Sign in first.' });
+    expect(client.sync).toBeNull();
+  });
+
   it('answers a request type it does not know with INVALID_INPUT', async () => {
     expect(await handle({ type: 'cart/explode' } as never)).toEqual({ ok: false, code: 'INVALID_INPUT', message: 'Unknown request.' });
   });

@@ -104,6 +104,12 @@ export function createMessageHandler(deps: HandlerDeps) {
         return (await accountAction(deps, (account) => account.signOut())) as Response<K>;
       case 'account/stay':
         return (await accountAction(deps, (account) => account.staySignedIn())) as Response<K>;
+      case 'account/recover': {
+        const { serverUrl, name, recoveryKey, newPassword } = m as Message<'account/recover'>;
+        return (await accountAction(deps, (account) => account.recover(serverUrl, name, recoveryKey, newPassword))) as Response<K>;
+      }
+      case 'account/unlock':
+        return (await accountAction(deps, (account) => account.unlock((m as Message<'account/unlock'>).password))) as Response<K>;
       case 'account/dismissNotice':
         return (await accountAction(deps, async (account) => account.dismissNotice())) as Response<K>;
       case 'account/acknowledgeRecoveryKey':

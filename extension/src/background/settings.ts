@@ -1,7 +1,7 @@
 /** What the background keeps in the extension's storage (every stored key is listed here). */
 import { storage } from 'wxt/utils/storage';
 import type { CapturedProduct } from '../capture/index.ts';
-import type { SessionStore, StoredSession } from '@tote/core';
+import { fromBase64url, toBase64url, type KeyStorePort, type SessionStore, type StoredSession } from '@tote/core';
 
 /** The signed-in session (its token is a secret of this browser profile, like a site's session cookie). */
 export const sessionItem = storage.defineItem<StoredSession | null>('local:account-session', { fallback: null });
@@ -12,6 +12,28 @@ export const lastServerItem = storage.defineItem<string | null>('local:last-serv
 export const deviceIdItem = storage.defineItem<string>('local:device-id', {
   init: () => globalThis.crypto.randomUUID(),
 });
+
+/**
+ * The unlocked cart keys, per account (docs/encryption.md, "Where the key lives on each device"), in
+ * `storage.session`: held in memory by the browser, kept across service-worker restarts, gone when the
+ * browser closes, never written to disk. Its access level stays Chrome's default, TRUSTED_CONTEXTS, so
+ * content scripts (which run in shop pages) cannot read it.
+ */
+export const cartKeysItem = storage.defineItem<Record<string, string>>('session:cart-keys', { fallback: {} });
+
+export const extensionKeyStore: KeyStorePort = {
+  async load(accountKey) {
+    const kept = (await cartKeysItem.getValue())[accountKey];
+    return kept ? fromBase64url(kept) : null;
+  },
+  async save(accountKey, rawKey) {
+    await cartKeysItem.setValue({ ...(await cartKeysItem.getValue()), [accountKey]: toBase64url(rawKey) });
+  },
+  async clear(accountKey) {
+    const { [accountKey]: _cleared, ...rest } = await cartKeysItem.getValue();
+    await cartKeysItem.setValue(rest);
+  },
+};
 
 /** Products recognised per tab, for the popup, the context menu and the shortcut (kept while the browser runs). */
 export const tabProductsItem = storage.defineItem<Record<string, CapturedProduct>>('session:tab-products', { fallback: {} });

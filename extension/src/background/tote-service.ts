@@ -11,7 +11,7 @@ import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { combineLatest, firstValueFrom } from 'rxjs';
 import { browser, type Browser } from 'wxt/browser';
 import type { CartSnapshot } from '../messaging/protocol.ts';
-import { deviceIdItem, extensionSessionStore } from './settings.ts';
+import { deviceIdItem, extensionKeyStore, extensionSessionStore } from './settings.ts';
 
 /** How the notices call this device. */
 const THIS_DEVICE = 'this browser';
@@ -42,7 +42,7 @@ function toteApp(): Promise<ToteApp> {
       connectivity: eventConnectivity(globalThis as unknown as OnlineEventSource),
     });
     const account = createAccountSession({
-      client, api: accountApi(fetchPort, device), store: extensionSessionStore,
+      client, api: accountApi(fetchPort, device), store: extensionSessionStore, keyStore: extensionKeyStore,
       // An open WebSocket also keeps Chrome from stopping the worker while the shopper is signed in.
       webSocket: (url) => new globalThis.WebSocket(url),
     });

@@ -45,6 +45,10 @@ export interface Requests {
   /** "Stay signed in" in the idle warning. */
   'account/stay': { request: Record<string, never>; response: Result };
   'account/dismissNotice': { request: Record<string, never>; response: Result };
+  /** "Forgot password? Use your recovery key": a new password set with the recovery key, then signed in. */
+  'account/recover': { request: { serverUrl: string; name: string; recoveryKey: string; newPassword: string }; response: Result };
+  /** The password that unlocks the cart's key on this device (while `account.locked`). */
+  'account/unlock': { request: { password: string }; response: Result };
   /** "I have written it down": the recovery key leaves the account state. */
   'account/acknowledgeRecoveryKey': { request: Record<string, never>; response: Result };
   /** "Use 6 instead" on a conflict notice: the value that lost, as a new change. */

@@ -1,0 +1,204 @@
+/**
+ * The cart's key on each app, in real Chromium against the real gateway over TLS (docs/encryption.md,
+ * "Sealing in the apps"): the extension keeps the unlocked key in `storage.session`, so a restart of its
+ * service worker stays unlocked and syncing sealed; without the kept key it is locked, syncs nothing,
+ * and the password unlocks it. The desktop renderer without the main process's key store (the bridge
+ * given by the test has none) is locked after a reload; with a key store in the bridge (a stand-in for
+ * the main process's safeStorage file, which cannot run here) it stays unlocked.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cartCommands, type CartCommand } from '@tote/core';
+import { extensionId, extensionWorker, launchProfile, launchWithExtension, trustCertificate } from '../support/chromium.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { serveFolder, type StaticServer } from '../support/static-server.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The extension pages' `chrome` global, as far as these tests use it. */
+declare const chrome: { runtime: { sendMessage(message: unknown): Promise<unknown> }; storage: { session: { clear(): Promise<void> } } };
+
+const LOCKED = 'Your cart is locked on this device. Enter your password to unlock it and sync.';
+
+let server: TestServer;
+let desktopHost: StaticServer;
+let profiles: string[] = [];
+let extension: BrowserContext;
+let desktopBrowser: BrowserContext;
+let popupUrl: string;
+/** The desktop's key store as the main process would keep it (here: in the test's memory). */
+const desktopKeys = new Map<string, string>();
+
+beforeAll(async () => {
+  desktopHost = await serveFolder(path.join(root, 'desktop/dist'));
+  server = await startTestServer({ origins: [desktopHost.url] });
+  profiles = [await mkdtemp(path.join(tmpdir(), 'tote-ext-')), await mkdtemp(path.join(tmpdir(), 'tote-desk-'))];
+  const trust = trustCertificate(server.running.gateway.spkiSha256);
+  extension = await launchWithExtension(profiles[0]!, path.join(root, 'extension/.output/chrome-mv3'), trust);
+  popupUrl = `chrome-extension://${await extensionId(extension)}/popup.html`;
+  desktopBrowser = await launchProfile(profiles[1]!, trust);
+  await desktopBrowser.exposeFunction('testKeyLoad', (name: string) => desktopKeys.get(name) ?? null);
+  await desktopBrowser.exposeFunction('testKeySave', (name: string, key: string) => void desktopKeys.set(name, key));
+  await desktopBrowser.exposeFunction('testKeyClear', (name: string) => void desktopKeys.delete(name));
+  await desktopBrowser.addInitScript(() => {
+    // The preload's bridge; with "?keystore" also its key store, answered by the test (as main would).
+    const scope = window as unknown as Record<string, (...args: string[]) => Promise<unknown>>;
+    const keyStore = location.search.includes('keystore')
+      ? { load: (name: string) => scope.testKeyLoad!(name), save: (name: string, key: string) => scope.testKeySave!(name, key), clear: (name: string) => scope.testKeyClear!(name) }
+      : undefined;
+    Object.defineProperty(window, 'toteDesktop', { value: Object.freeze({ platform: 'linux', deviceName: 'Test desktop', appVersion: '0.1.0', ...(keyStore ? { keyStore } : {}) }) });
+  });
+});
+
+afterAll(async () => {
+  await extension?.close();
+  await desktopBrowser?.close();
+  await desktopHost?.close();
+  await server?.dispose();
+  for (const dir of profiles) await rm(dir, { recursive: true, force: true });
+});
+
+/** The latest revision of every document in the shopper's database, as the server's admin reads it. */
+async function serverDocs(): Promise<Record<string, unknown>[]> {
+  const { url, admin, shopper } = server.running;
+  const response = await fetch(`${url}/${shopper.dbName}/_all_docs?include_docs=true`, {
+    headers: { authorization: `Basic ${Buffer.from(`${admin.name}:${admin.password}`).toString('base64')}` },
+  });
+  return ((await response.json()) as { rows: { doc: Record<string, unknown> }[] }).rows.map((row) => row.doc);
+}
+
+/** Every item on the server is sealed, and none of `titles` is readable there. */
+async function sealedOnServer(titles: string[]): Promise<{ count: number; plain: string[] }> {
+  const docs = await serverDocs();
+  const text = JSON.stringify(docs);
+  return {
+    count: docs.filter((doc) => Object.keys(doc).sort().join() === '_id,_rev,enc,fp').length - docs.length,
+    plain: titles.filter((title) => text.includes(title)),
+  };
+}
+
+const product = (title: string) => cartCommands.add({ url: `https://shop.example/p/${encodeURIComponent(title)}`, title, priceMinor: 1999, currency: 'EUR', imageUrl: null, variant: null });
+
+async function dispatch(popup: Page, command: CartCommand): Promise<void> {
+  const answer = await popup.evaluate((sent) => chrome.runtime.sendMessage({ type: 'cart/dispatch', command: sent }), command as unknown as Record<string, unknown>);
+  expect(answer).toMatchObject({ ok: true });
+}
+
+/** Chrome stops the idle service worker (here: at once, through DevTools); the popup's port wakes a new one. */
+async function restartWorker(popup: Page): Promise<void> {
+  const worker = await extensionWorker(extension);
+  await worker.evaluate(() => ((globalThis as Record<string, unknown>).beforeRestart = true));
+  const cdp = await extension.newCDPSession(popup);
+  await cdp.send('ServiceWorker.enable');
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  await cdp.detach();
+  await expect.poll(async () => {
+    const next = await extensionWorker(extension);
+    return next.evaluate(() => (globalThis as Record<string, unknown>).beforeRestart === true).catch(() => true);
+  }, { timeout: 15_000 }).toBe(false);
+}
+
+const titlesOn = async (page: Page) => (await page.getByTestId('item-title').allTextContents()).join(' | ');
+
+describe('the extension keeps the key in storage.session', () => {
+  let popup: Page;
+
+  it('signs in and syncs sealed; a service-worker restart stays unlocked and syncing', async () => {
+    popup = await extension.newPage();
+    await popup.goto(popupUrl);
+    await popup.getByTestId('account-server').fill(server.account.serverUrl);
+    await popup.getByTestId('account-name').fill(server.account.username);
+    await popup.getByTestId('account-password').fill(server.account.password);
+    await popup.getByTestId('account-signin').click();
+    await expect.poll(() => popup.getByTestId('account-status').textContent(), { timeout: 15_000 }).toContain('Signed in as');
+    await dispatch(popup, product('Sealed before restart 7731'));
+    await expect.poll(() => popup.getByTestId('sync-status').textContent(), { timeout: 10_000 }).toContain('In sync');
+    await expect.poll(() => sealedOnServer(['Sealed before restart 7731'])).toEqual({ count: 0, plain: [] });
+    expect((await serverDocs()).length).toBe(1);
+
+    await restartWorker(popup);
+    await expect.poll(() => popup.getByTestId('sync-status').textContent(), { timeout: 15_000 }).toContain('In sync');
+    expect(await popup.getByTestId('unlock-form').count()).toBe(0);
+    await dispatch(popup, product('Sealed after restart 7732'));
+    await expect.poll(async () => (await serverDocs()).length, { timeout: 10_000 }).toBe(2);
+    expect(await sealedOnServer(['Sealed before restart 7731', 'Sealed after restart 7732'])).toEqual({ count: 0, plain: [] });
+  });
+
+  it('without the kept key it is locked: nothing syncs until the password unlocks it; a wrong one is refused', async () => {
+    const worker = await extensionWorker(extension);
+    await worker.evaluate(() => chrome.storage.session.clear());
+    await restartWorker(popup);
+    await expect.poll(() => popup.getByTestId('locked-message').textContent(), { timeout: 15_000 }).toBe(LOCKED);
+    await expect.poll(() => popup.getByTestId('sync-status').textContent()).toContain('Locked: not syncing');
+    expect(await popup.getByTestId('account-status').textContent()).toContain('Signed in as');
+
+    await dispatch(popup, product('Added while locked 7733'));
+    await expect.poll(() => titlesOn(popup)).toContain('Added while locked 7733');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await serverDocs()).length).toBe(2);
+
+    await popup.getByTestId('unlock-password').fill('not the password');
+    await popup.getByTestId('unlock-submit').click();
+    await expect.poll(() => popup.getByTestId('account-message').textContent(), { timeout: 15_000 }).toContain('does not unlock your cart');
+    expect(await popup.getByTestId('sync-status').textContent()).toContain('Locked: not syncing');
+    expect((await serverDocs()).length).toBe(2);
+
+    await popup.getByTestId('unlock-password').fill(server.account.password);
+    await popup.getByTestId('unlock-submit').click();
+    await expect.poll(() => popup.getByTestId('account-message').textContent(), { timeout: 15_000 }).toContain('Unlocked');
+    await expect.poll(() => popup.getByTestId('sync-status').textContent(), { timeout: 10_000 }).toContain('In sync');
+    expect(await popup.getByTestId('unlock-form').count()).toBe(0);
+    await expect.poll(async () => (await serverDocs()).length, { timeout: 10_000 }).toBe(3);
+    expect(await sealedOnServer(['Added while locked 7733'])).toEqual({ count: 0, plain: [] });
+    // Kept again: the next worker restart is unlocked.
+    await restartWorker(popup);
+    await expect.poll(() => popup.getByTestId('sync-status').textContent(), { timeout: 15_000 }).toContain('In sync');
+    await popup.close();
+  });
+});
+
+describe('the desktop renderer', () => {
+  it('without the main process\'s key store: locked after a reload, unlocked by the password', async () => {
+    const desktop = await desktopBrowser.newPage();
+    await desktop.goto(`${desktopHost.url}/index.html`);
+    await desktop.getByTestId('account-server').fill(server.account.serverUrl);
+    await desktop.getByTestId('account-name').fill(server.account.username);
+    await desktop.getByTestId('account-password').fill(server.account.password);
+    await desktop.getByTestId('account-signin').click();
+    await expect.poll(() => desktop.getByTestId('sync-status').textContent(), { timeout: 15_000 }).toContain('In sync');
+    await expect.poll(() => titlesOn(desktop), { timeout: 10_000 }).toContain('Added while locked 7733');
+
+    await desktop.reload();
+    await expect.poll(() => desktop.getByTestId('locked-message').textContent(), { timeout: 15_000 }).toBe(LOCKED);
+    expect(await desktop.getByTestId('sync-status').textContent()).toContain('Locked: not syncing');
+    await desktop.getByTestId('unlock-password').fill('wrong wrong wrong');
+    await desktop.getByTestId('unlock-submit').click();
+    await expect.poll(() => desktop.getByTestId('account-message').textContent(), { timeout: 15_000 }).toContain('does not unlock your cart');
+    await desktop.getByTestId('unlock-password').fill(server.account.password);
+    await desktop.getByTestId('unlock-submit').click();
+    await expect.poll(() => desktop.getByTestId('sync-status').textContent(), { timeout: 15_000 }).toContain('In sync');
+    await desktop.close();
+  });
+
+  it('with a key store in the bridge: unlocked once, still unlocked and syncing after a reload', async () => {
+    const desktop = await desktopBrowser.newPage();
+    await desktop.goto(`${desktopHost.url}/index.html?keystore`);
+    await expect.poll(() => desktop.getByTestId('locked-message').textContent(), { timeout: 15_000 }).toBe(LOCKED);
+    await desktop.getByTestId('unlock-password').fill(server.account.password);
+    await desktop.getByTestId('unlock-submit').click();
+    await expect.poll(() => desktop.getByTestId('sync-status').textContent(), { timeout: 15_000 }).toContain('In sync');
+    expect([...desktopKeys.values()].map((key) => key.length)).toEqual([43]);
+
+    await desktop.reload();
+    await expect.poll(() => desktop.getByTestId('sync-status').textContent(), { timeout: 15_000 }).toContain('In sync');
+    expect(await desktop.getByTestId('unlock-form').count()).toBe(0);
+
+    await desktop.getByTestId('account-signout').click();
+    await expect.poll(() => desktop.getByTestId('account-status').textContent(), { timeout: 10_000 }).toContain('Not signed in');
+    expect(desktopKeys.size).toBe(0);
+    await desktop.close();
+  });
+});
