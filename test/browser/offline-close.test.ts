@@ -30,10 +30,22 @@ let browser: BrowserContext;
 let desktop: Page;
 let phone: Device | undefined;
 
+/**
+ * The key store of the desktop's main process (Electron safeStorage, which cannot run here), answered by
+ * the test: it outlives the window, as the operating system's key store does, so the cart stays unlocked
+ * when the app is opened again (docs/encryption.md, "Where the key lives").
+ */
+const keys = new Map<string, string>();
+
 async function openDesktop(): Promise<Page> {
   browser = await launchProfile(profile, trust);
+  await browser.exposeFunction('testKeyLoad', (name: string) => keys.get(name) ?? null);
+  await browser.exposeFunction('testKeySave', (name: string, key: string) => void keys.set(name, key));
+  await browser.exposeFunction('testKeyClear', (name: string) => void keys.delete(name));
   await browser.addInitScript(() => {
-    Object.defineProperty(window, 'toteDesktop', { value: Object.freeze({ platform: 'linux', deviceName: 'Test desktop', appVersion: '0.1.0' }) });
+    const scope = window as unknown as Record<string, (...args: string[]) => Promise<unknown>>;
+    const keyStore = { load: (name: string) => scope.testKeyLoad!(name), save: (name: string, key: string) => scope.testKeySave!(name, key), clear: (name: string) => scope.testKeyClear!(name) };
+    Object.defineProperty(window, 'toteDesktop', { value: Object.freeze({ platform: 'linux', deviceName: 'Test desktop', appVersion: '0.1.0', keyStore }) });
   });
   const page = await browser.newPage();
   await page.goto(`${desktopHost.url}/index.html`);
@@ -85,10 +97,12 @@ describe('offline changes and a closed app', () => {
       await desktop.waitForTimeout(30); // separate moments, as a shopper makes them
     }
 
-    // The app is closed while offline and opened again, still offline: the changes are all there.
+    // The app is closed while offline and opened again, still offline: the changes are all there, and
+    // the cart is still unlocked (its key is in the key store).
     await browser.close();
     desktop = await openDesktop();
     await expect.poll(() => quantity().inputValue(), { timeout: 10_000 }).toBe('4');
+    expect(await desktop.getByTestId('unlock-form').count()).toBe(0);
     expect(phone.client.store.getState().items[id]?.quantity).toBe(1);
 
     network.goOnline();
