@@ -35,6 +35,21 @@ describe('document cipher', () => {
     expect(await own.decrypt(item.id, second)).toEqual(item);
   });
 
+  it('gives the same envelope as bytes (for storage) as it does as base64url text', async () => {
+    const own = await cipher();
+    const item = typicalItem();
+    const bytes = await own.encryptToBytes(item.id, item);
+    expect(bytes[0]).toBe(ENVELOPE_VERSION);
+    expect(await own.decryptBytes(item.id, bytes)).toEqual(item);
+    expect(await own.decrypt(item.id, toBase64url(bytes))).toEqual(item);
+    expect(await own.decryptBytes(item.id, fromBase64url(await own.encrypt(item.id, item))!)).toEqual(item);
+    const changed = bytes.slice();
+    changed[20] = changed[20]! ^ 0x01;
+    expect((await refusal(own.decryptBytes(item.id, changed))).details).toMatchObject({ reason: 'authentication' });
+    expect((await refusal(own.decryptBytes('another-id', bytes))).details).toMatchObject({ reason: 'authentication' });
+    expect((await refusal(own.decryptBytes(item.id, bytes.subarray(0, 20)))).details).toMatchObject({ reason: 'format' });
+  });
+
   it('round-trips JSON values of every kind, including text outside ASCII', async () => {
     const own = await cipher();
     for (const value of [0, -1.5, true, null, 'Crème brûlée 🍮 ½ kg', [], { nested: { list: [1, 'two', null] } }]) {

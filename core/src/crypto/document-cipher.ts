@@ -39,6 +39,10 @@ export interface DocumentCipher {
    * The value is whatever was encrypted: validate it like any input.
    */
   decrypt(documentId: string, envelope: string): Promise<unknown>;
+  /** `encrypt`, the envelope as its bytes rather than as text (for storage that keeps bytes compactly). */
+  encryptToBytes(documentId: string, value: unknown): Promise<Uint8Array<ArrayBuffer>>;
+  /** `decrypt` of an envelope given as its bytes; fails alike. */
+  decryptBytes(documentId: string, envelope: Uint8Array<ArrayBuffer>): Promise<unknown>;
 }
 
 export type DecryptFailure = 'format' | 'version' | 'authentication';
@@ -67,40 +71,44 @@ function unreadable(documentId: string, reason: DecryptFailure): ToteError {
  */
 export function createDocumentCipher(crypto: CryptoPort, key: CryptoKey): DocumentCipher {
   const { subtle } = crypto;
-  return {
-    async encrypt(documentId, value) {
-      const json = JSON.stringify(value) as string | undefined;
-      if (json === undefined) throw new ToteError('INVALID_INPUT', 'There is nothing to save for this item.', { documentId });
-      const text = encoder.encode(json);
-      const plain = new Uint8Array(Math.ceil(text.length / PAD_TO) * PAD_TO);
-      plain.set(text);
-      plain.fill(SPACE, text.length);
-      const envelope = new Uint8Array(HEADER_BYTES + plain.length + TAG_BYTES);
-      envelope[0] = ENVELOPE_VERSION;
-      const iv = crypto.getRandomValues(envelope.subarray(1, HEADER_BYTES));
-      const sealed = await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: associatedData(documentId) }, key, plain);
-      envelope.set(new Uint8Array(sealed), HEADER_BYTES);
-      return toBase64url(envelope);
-    },
+  async function encryptToBytes(documentId: string, value: unknown): Promise<Uint8Array<ArrayBuffer>> {
+    const json = JSON.stringify(value) as string | undefined;
+    if (json === undefined) throw new ToteError('INVALID_INPUT', 'There is nothing to save for this item.', { documentId });
+    const text = encoder.encode(json);
+    const plain = new Uint8Array(Math.ceil(text.length / PAD_TO) * PAD_TO);
+    plain.set(text);
+    plain.fill(SPACE, text.length);
+    const envelope = new Uint8Array(HEADER_BYTES + plain.length + TAG_BYTES);
+    envelope[0] = ENVELOPE_VERSION;
+    const iv = crypto.getRandomValues(envelope.subarray(1, HEADER_BYTES));
+    const sealed = await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: associatedData(documentId) }, key, plain);
+    envelope.set(new Uint8Array(sealed), HEADER_BYTES);
+    return envelope;
+  }
 
-    async decrypt(documentId, envelope) {
-      const bytes = typeof envelope === 'string' ? fromBase64url(envelope) : null;
-      if (bytes === null || bytes.length < HEADER_BYTES + TAG_BYTES) throw unreadable(documentId, 'format');
-      if (bytes[0] !== ENVELOPE_VERSION) throw unreadable(documentId, bytes[0]! > ENVELOPE_VERSION ? 'version' : 'format');
-      let plain: ArrayBuffer;
-      try {
-        plain = await subtle.decrypt({ name: 'AES-GCM', iv: bytes.subarray(1, HEADER_BYTES), additionalData: associatedData(documentId) },
-          key, bytes.subarray(HEADER_BYTES));
-      } catch {
-        // GCM tells no more than "not authentic": a changed byte, another document's id and another key look alike.
-        throw unreadable(documentId, 'authentication');
-      }
-      try {
-        return JSON.parse(decoder.decode(plain)) as unknown;
-      } catch {
-        throw unreadable(documentId, 'format');
-      }
-    },
+  async function decryptBytes(documentId: string, bytes: Uint8Array<ArrayBuffer> | null): Promise<unknown> {
+    if (bytes === null || bytes.length < HEADER_BYTES + TAG_BYTES) throw unreadable(documentId, 'format');
+    if (bytes[0] !== ENVELOPE_VERSION) throw unreadable(documentId, bytes[0]! > ENVELOPE_VERSION ? 'version' : 'format');
+    let plain: ArrayBuffer;
+    try {
+      plain = await subtle.decrypt({ name: 'AES-GCM', iv: bytes.subarray(1, HEADER_BYTES), additionalData: associatedData(documentId) },
+        key, bytes.subarray(HEADER_BYTES));
+    } catch {
+      // GCM tells no more than "not authentic": a changed byte, another document's id and another key look alike.
+      throw unreadable(documentId, 'authentication');
+    }
+    try {
+      return JSON.parse(decoder.decode(plain)) as unknown;
+    } catch {
+      throw unreadable(documentId, 'format');
+    }
+  }
+
+  return {
+    encrypt: async (documentId, value) => toBase64url(await encryptToBytes(documentId, value)),
+    decrypt: (documentId, envelope) => decryptBytes(documentId, typeof envelope === 'string' ? fromBase64url(envelope) : null),
+    encryptToBytes,
+    decryptBytes,
   };
 }
 
