@@ -65,7 +65,7 @@ export const defaultConfig: SyncServerConfig = {
   gatewayOrigins: ['chrome-extension://*', 'moz-extension://*', 'app://tote'],
   tls: null,
   redisUrl: null,
-  requestsPerMinute: 1200,
+  requestsPerMinute: 3000,
   backupIntervalMs: 24 * 3600_000,
 };
 

@@ -18,7 +18,7 @@ export interface RateLimitConfig {
 }
 
 export const defaultRateLimits: RateLimitConfig = {
-  requestsPerMinute: 1200,
+  requestsPerMinute: 3000,
   loginFailuresPerAccount: 5,
   loginFailuresPerAddress: 20,
   loginWindowMs: 15 * 60_000,
