@@ -42,14 +42,52 @@ export function isSealed(doc: unknown): doc is SealedItem {
   return typeof doc === 'object' && doc !== null && typeof (doc as SealedItem).enc === 'string' && typeof (doc as SealedItem).fp === 'string';
 }
 
-/** The item's own data, keys sorted (the fingerprint depends on the exact text), without storage metadata. */
+/**
+ * Field clocks packed for travel: the stamps of an item's nine fields are mostly one or two (a new item
+ * has one stamp on every field), so each stamp is written once with the fields that carry it,
+ * `fcp: [[stamp, field, ...], ...]` sorted by stamp, instead of nine times. About 400 bytes less per
+ * sealed item. Unpacked on opening; documents sealed with plain `fieldClocks` still open as they are.
+ */
+function packClocks(clocks: Readonly<Record<string, string>>): string[][] {
+  const byStamp = new Map<string, string[]>();
+  for (const field of Object.keys(clocks).sort()) {
+    const stamp = clocks[field]!;
+    const fields = byStamp.get(stamp);
+    if (fields) fields.push(field);
+    else byStamp.set(stamp, [field]);
+  }
+  return [...byStamp.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([stamp, fields]) => [stamp, ...fields]);
+}
+
+function unpackClocks(packed: unknown): Record<string, string> | null {
+  if (!Array.isArray(packed)) return null;
+  const clocks: Record<string, string> = {};
+  for (const group of packed) {
+    if (!Array.isArray(group) || group.length < 2 || !group.every((part) => typeof part === 'string')) return null;
+    const [stamp, ...fields] = group as string[];
+    for (const field of fields) clocks[field] = stamp!;
+  }
+  return clocks;
+}
+
+/** The document's own data, keys sorted (the fingerprint depends on the exact text), without storage metadata. */
 function content(doc: WithDeleted<ClockedItem>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(doc).sort()) {
     if (key.startsWith('_')) continue; // _rev, _meta, _attachments, _deleted: the storage's, not the item's
-    out[key] = (doc as unknown as Record<string, unknown>)[key];
+    const value = (doc as unknown as Record<string, unknown>)[key];
+    if (key === 'fieldClocks' && typeof value === 'object' && value !== null) out.fcp = packClocks(value as Record<string, string>);
+    else out[key] = value;
   }
   return out;
+}
+
+/** The document `content` made, back (packed field clocks unpacked); null when the packing is damaged. */
+function fromContent(value: Record<string, unknown>): Record<string, unknown> | null {
+  if (!('fcp' in value)) return value;
+  const { fcp, ...rest } = value;
+  const fieldClocks = unpackClocks(fcp);
+  return fieldClocks ? { ...rest, fieldClocks } : null;
 }
 
 export interface ItemSeal {
@@ -76,8 +114,9 @@ function documentSeal<T extends { id: string }>(keyring: Keyring, unreadable: st
       return sealed;
     },
     async open(doc) {
-      const value = await keyring.cipher.decrypt(doc.id, doc.enc);
-      if (typeof value !== 'object' || value === null || (value as { id?: unknown }).id !== doc.id) {
+      const opened = await keyring.cipher.decrypt(doc.id, doc.enc);
+      const value = typeof opened === 'object' && opened !== null ? fromContent(opened as Record<string, unknown>) : null;
+      if (value === null || value.id !== doc.id) {
         throw new ToteError('DECRYPT_FAILED', unreadable, { documentId: doc.id, reason: 'content' });
       }
       return { ...(value as T), _deleted: Boolean(doc._deleted) };
