@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cartCommands, selectItems } from '@tote/core';
-import { launchProfile, trustCertificate } from '../support/chromium.ts';
+import { launchDesktopWindow, trustCertificate } from '../support/chromium.ts';
 import { startDevice, waitForState, type Device } from '../support/devices.ts';
 import { startNetworkSwitch, type NetworkSwitch } from '../support/network-switch.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -34,10 +34,7 @@ beforeAll(async () => {
   desktopNetwork = await startNetworkSwitch(server.account.serverUrl);
   profile = await mkdtemp(path.join(tmpdir(), 'tote-history-ui-'));
   const trust = trustCertificate(server.running.gateway.spkiSha256);
-  browser = await launchProfile(profile, trust);
-  await browser.addInitScript(() => {
-    Object.defineProperty(window, 'toteDesktop', { value: Object.freeze({ platform: 'linux', deviceName: 'Test desktop', appVersion: '0.1.0' }) });
-  });
+  browser = await launchDesktopWindow(profile, trust);
 });
 
 afterAll(async () => {

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cartCommands, type CartCommand } from '@tote/core';
-import { extensionId, extensionWorker, launchProfile, launchWithExtension, trustCertificate } from '../support/chromium.ts';
+import { extensionId, extensionWorker, launchDesktopWindow, launchWithExtension, trustCertificate } from '../support/chromium.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { serveFolder, type StaticServer } from '../support/static-server.ts';
 
@@ -39,18 +39,8 @@ beforeAll(async () => {
   const trust = trustCertificate(server.running.gateway.spkiSha256);
   extension = await launchWithExtension(profiles[0]!, path.join(root, 'extension/.output/chrome-mv3'), trust);
   popupUrl = `chrome-extension://${await extensionId(extension)}/popup.html`;
-  desktopBrowser = await launchProfile(profiles[1]!, trust);
-  await desktopBrowser.exposeFunction('testKeyLoad', (name: string) => desktopKeys.get(name) ?? null);
-  await desktopBrowser.exposeFunction('testKeySave', (name: string, key: string) => void desktopKeys.set(name, key));
-  await desktopBrowser.exposeFunction('testKeyClear', (name: string) => void desktopKeys.delete(name));
-  await desktopBrowser.addInitScript(() => {
-    // The preload's bridge; with "?keystore" also its key store, answered by the test (as main would).
-    const scope = window as unknown as Record<string, (...args: string[]) => Promise<unknown>>;
-    const keyStore = location.search.includes('keystore')
-      ? { load: (name: string) => scope.testKeyLoad!(name), save: (name: string, key: string) => scope.testKeySave!(name, key), clear: (name: string) => scope.testKeyClear!(name) }
-      : undefined;
-    Object.defineProperty(window, 'toteDesktop', { value: Object.freeze({ platform: 'linux', deviceName: 'Test desktop', appVersion: '0.1.0', ...(keyStore ? { keyStore } : {}) }) });
-  });
+  // The preload's bridge; with "?keystore" in the address also its key store, answered by the test (as main would).
+  desktopBrowser = await launchDesktopWindow(profiles[1]!, trust, { keys: desktopKeys, keysOnlyWhen: 'keystore' });
 });
 
 afterAll(async () => {

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cartCommands } from '@tote/core';
-import { extensionId, launchProfile, launchWithExtension, trustCertificate } from '../support/chromium.ts';
+import { extensionId, launchDesktopWindow, launchWithExtension, trustCertificate } from '../support/chromium.ts';
 import { startDevice, waitForState, type Device } from '../support/devices.ts';
 import { startNetworkSwitch, type NetworkSwitch } from '../support/network-switch.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -41,12 +41,9 @@ beforeAll(async () => {
   extensionNetwork = await startNetworkSwitch(server.account.serverUrl);
   profiles = [await mkdtemp(path.join(tmpdir(), 'tote-desk-')), await mkdtemp(path.join(tmpdir(), 'tote-ext-'))];
   const trust = trustCertificate(server.running.gateway.spkiSha256);
-  desktopBrowser = await launchProfile(profiles[0]!, trust);
+  desktopBrowser = await launchDesktopWindow(profiles[0]!, trust);
   extension = await launchWithExtension(profiles[1]!, path.join(root, 'extension/.output/chrome-mv3'), trust);
   popupUrl = `chrome-extension://${await extensionId(extension)}/popup.html`;
-  await desktopBrowser.addInitScript(() => {
-    Object.defineProperty(window, 'toteDesktop', { value: Object.freeze({ platform: 'linux', deviceName: 'Test desktop', appVersion: '0.1.0' }) });
-  });
 });
 
 afterAll(async () => {

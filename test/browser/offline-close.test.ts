@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cartCommands, compareHlc } from '@tote/core';
-import { launchProfile, trustCertificate } from '../support/chromium.ts';
+import { launchDesktopWindow, trustCertificate } from '../support/chromium.ts';
 import { startDevice, waitForState, type Device } from '../support/devices.ts';
 import { startNetworkSwitch, type NetworkSwitch } from '../support/network-switch.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -30,23 +30,11 @@ let browser: BrowserContext;
 let desktop: Page;
 let phone: Device | undefined;
 
-/**
- * The key store of the desktop's main process (Electron safeStorage, which cannot run here), answered by
- * the test: it outlives the window, as the operating system's key store does, so the cart stays unlocked
- * when the app is opened again (docs/encryption.md, "Where the key lives").
- */
+/** The desktop main process's key store: it outlives the window, so the cart stays unlocked when the app is opened again. */
 const keys = new Map<string, string>();
 
 async function openDesktop(): Promise<Page> {
-  browser = await launchProfile(profile, trust);
-  await browser.exposeFunction('testKeyLoad', (name: string) => keys.get(name) ?? null);
-  await browser.exposeFunction('testKeySave', (name: string, key: string) => void keys.set(name, key));
-  await browser.exposeFunction('testKeyClear', (name: string) => void keys.delete(name));
-  await browser.addInitScript(() => {
-    const scope = window as unknown as Record<string, (...args: string[]) => Promise<unknown>>;
-    const keyStore = { load: (name: string) => scope.testKeyLoad!(name), save: (name: string, key: string) => scope.testKeySave!(name, key), clear: (name: string) => scope.testKeyClear!(name) };
-    Object.defineProperty(window, 'toteDesktop', { value: Object.freeze({ platform: 'linux', deviceName: 'Test desktop', appVersion: '0.1.0', keyStore }) });
-  });
+  browser = await launchDesktopWindow(profile, trust, { keys });
   const page = await browser.newPage();
   await page.goto(`${desktopHost.url}/index.html`);
   return page;

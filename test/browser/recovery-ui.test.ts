@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cartCommands, type CartCommand } from '@tote/core';
-import { extensionId, launchProfile, launchWithExtension, trustCertificate } from '../support/chromium.ts';
+import { extensionId, launchDesktopWindow, launchWithExtension, trustCertificate } from '../support/chromium.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { serveFolder, type StaticServer } from '../support/static-server.ts';
 
@@ -40,10 +40,7 @@ beforeAll(async () => {
   const trust = trustCertificate(server.running.gateway.spkiSha256);
   extension = await launchWithExtension(profiles[0]!, path.join(root, 'extension/.output/chrome-mv3'), trust);
   popupUrl = `chrome-extension://${await extensionId(extension)}/popup.html`;
-  desktopBrowser = await launchProfile(profiles[1]!, trust);
-  await desktopBrowser.addInitScript(() => {
-    Object.defineProperty(window, 'toteDesktop', { value: Object.freeze({ platform: 'linux', deviceName: 'Test desktop', appVersion: '0.1.0' }) });
-  });
+  desktopBrowser = await launchDesktopWindow(profiles[1]!, trust);
 });
 
 afterAll(async () => {

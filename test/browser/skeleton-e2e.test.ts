@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extensionId, launchProfile, launchWithExtension, trustCertificate } from '../support/chromium.ts';
+import { extensionId, launchDesktopWindow, launchWithExtension, trustCertificate } from '../support/chromium.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { serveFolder, type StaticServer } from '../support/static-server.ts';
 
@@ -58,12 +58,7 @@ beforeAll(async () => {
   trust = trustCertificate(server.running.gateway.spkiSha256);
   browser = await launchWithExtension(extensionProfile, extensionDir, trust);
   popupUrl = `chrome-extension://${await extensionId(browser)}/popup.html`;
-  desktopBrowser = await launchProfile(desktopProfile, trust);
-  await desktopBrowser.addInitScript(() => {
-    Object.defineProperty(window, 'toteDesktop', {
-      value: Object.freeze({ platform: 'linux', deviceName: 'Test desktop', appVersion: '0.1.0' }),
-    });
-  });
+  desktopBrowser = await launchDesktopWindow(desktopProfile, trust);
 });
 
 afterAll(async () => {

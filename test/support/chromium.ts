@@ -33,3 +33,38 @@ export async function extensionWorker(context: BrowserContext): Promise<Worker> 
 export async function extensionId(context: BrowserContext): Promise<string> {
   return new URL((await extensionWorker(context)).url()).host;
 }
+
+export interface DesktopWindowOptions {
+  /**
+   * The main process's key store (Electron safeStorage, which cannot run here), answered by the test
+   * from this map: it outlives the window as the operating system's key store does. Without it the
+   * window has no key store (docs/encryption.md, "Where the key lives").
+   */
+  readonly keys?: Map<string, string>;
+  /** Offer the key store only to pages whose address contains this text (e.g. "keystore"). */
+  readonly keysOnlyWhen?: string;
+}
+
+/**
+ * The desktop renderer as Electron's window shows it: a Chromium profile with the preload's bridge
+ * (`window.toteDesktop`: platform, device name, version and, when given, the key store).
+ */
+export async function launchDesktopWindow(profileDir: string, extraArgs: string[] = [], options: DesktopWindowOptions = {}): Promise<BrowserContext> {
+  const context = await launchProfile(profileDir, extraArgs);
+  const { keys } = options;
+  if (keys) {
+    await context.exposeFunction('testKeyLoad', (name: string) => keys.get(name) ?? null);
+    await context.exposeFunction('testKeySave', (name: string, key: string) => void keys.set(name, key));
+    await context.exposeFunction('testKeyClear', (name: string) => void keys.delete(name));
+  }
+  await context.addInitScript(({ withKeys, onlyWhen }) => {
+    const scope = window as unknown as Record<string, (...args: string[]) => Promise<unknown>>;
+    const keyStore = withKeys && (onlyWhen === null || location.href.includes(onlyWhen))
+      ? { load: (name: string) => scope.testKeyLoad!(name), save: (name: string, key: string) => scope.testKeySave!(name, key), clear: (name: string) => scope.testKeyClear!(name) }
+      : undefined;
+    Object.defineProperty(window, 'toteDesktop', {
+      value: Object.freeze({ platform: 'linux', deviceName: 'Test desktop', appVersion: '0.1.0', ...(keyStore ? { keyStore } : {}) }),
+    });
+  }, { withKeys: keys !== undefined, onlyWhen: options.keysOnlyWhen ?? null });
+  return context;
+}
