@@ -69,7 +69,13 @@ export interface CartSync {
 
 type Reachability = 'unknown' | 'reachable' | 'unreachable' | 'refused';
 
-function httpProblem(status: number): ToteError {
+function httpProblem(status: number, retryAfter: string | null = null): ToteError {
+  if (status === 429) {
+    const seconds = Number(retryAfter);
+    return new ToteError('RATE_LIMITED', 'The sync server is busy with this network\'s devices. Tote will try again in a moment; your changes are kept on this device.', {
+      status, ...(Number.isFinite(seconds) && seconds > 0 ? { retryAfterSeconds: seconds } : {}),
+    });
+  }
   if (status === 401) {
     return new ToteError('SESSION_EXPIRED', 'Your session has ended. Sign in again; changes you make meanwhile are kept on this device.', { status });
   }
@@ -154,9 +160,10 @@ export function startCartSync(options: CartSyncOptions): CartSync {
       throw problem;
     }
     if (!response.ok) {
-      problem = httpProblem(response.status);
+      problem = httpProblem(response.status, response.headers.get('retry-after'));
       if (response.status === 401) sessionEnded = true;
-      reachability = response.status === 401 || response.status === 403 ? 'refused' : 'reachable';
+      // Refused (and shown until an answer is good again): a session that ended, no access, or too many requests.
+      reachability = response.status === 401 || response.status === 403 || response.status === 429 ? 'refused' : 'reachable';
       publish();
       throw problem;
     }
