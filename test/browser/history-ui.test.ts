@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cartCommands, selectItems } from '@tote/core';
-import { launchDesktopWindow, signUpInApp, trustCertificate } from '../support/chromium.ts';
+import { launchDesktopWindow, trustCertificate } from '../support/chromium.ts';
 import { startDevice, waitForState, type Device } from '../support/devices.ts';
 import { startNetworkSwitch, type NetworkSwitch } from '../support/network-switch.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -53,7 +53,11 @@ describe('history in the desktop app', () => {
   it('shows who changed what, restores a point on every device, and undoes the restore', async () => {
     desktop = await browser.newPage();
     await desktop.goto(`${desktopHost.url}/index.html`);
-    await signUpInApp(desktop, desktopNetwork.url, SHOPPER);
+    await desktop.getByTestId('account-server').fill(desktopNetwork.url);
+    await desktop.getByTestId('account-name').fill(SHOPPER.name);
+    await desktop.getByTestId('account-password').fill(SHOPPER.password);
+    await desktop.getByTestId('account-signup').click();
+    await desktop.getByTestId('recovery-key-done').click({ timeout: 15_000 });
 
     phone = await startDevice('phone', { ...server.account, username: SHOPPER.name, password: SHOPPER.password });
     for (const title of ['Desk lamp', 'Teapot']) {

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cartCommands, compareHlc } from '@tote/core';
-import { launchDesktopWindow, signUpInApp, trustCertificate } from '../support/chromium.ts';
+import { launchDesktopWindow, trustCertificate } from '../support/chromium.ts';
 import { startDevice, waitForState, type Device } from '../support/devices.ts';
 import { startNetworkSwitch, type NetworkSwitch } from '../support/network-switch.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -62,7 +62,11 @@ const quantity = () => desktop.getByTestId('item').filter({ hasText: 'Teapot' })
 describe('offline changes and a closed app', () => {
   it('changes made offline survive closing the app and go out in order when the network is back', async () => {
     desktop = await openDesktop();
-    await signUpInApp(desktop, network.url, SHOPPER);
+    await desktop.getByTestId('account-server').fill(network.url);
+    await desktop.getByTestId('account-name').fill(SHOPPER.name);
+    await desktop.getByTestId('account-password').fill(SHOPPER.password);
+    await desktop.getByTestId('account-signup').click();
+    await desktop.getByTestId('recovery-key-done').click({ timeout: 15_000 });
 
     phone = await startDevice('phone', { ...server.account, username: SHOPPER.name, password: SHOPPER.password });
     const { written } = await phone.client.store.dispatch(cartCommands.add({

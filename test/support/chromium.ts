@@ -1,5 +1,5 @@
 /** Debian's Chromium driven by playwright-core: the extension in one profile, the desktop renderer in another. */
-import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+import { chromium, type BrowserContext, type Worker } from 'playwright-core';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const QUIET_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -67,16 +67,4 @@ export async function launchDesktopWindow(profileDir: string, extraArgs: string[
     });
   }, { withKeys: keys !== undefined, onlyWhen: options.keysOnlyWhen ?? null });
   return context;
-}
-
-/**
- * Creates an account from an app's account form (popup or desktop window) and writes the recovery key
- * down (its panel's "done"), as a shopper does at sign-up.
- */
-export async function signUpInApp(page: Page, serverUrl: string, shopper: { readonly name: string; readonly password: string }): Promise<void> {
-  await page.getByTestId('account-server').fill(serverUrl);
-  await page.getByTestId('account-name').fill(shopper.name);
-  await page.getByTestId('account-password').fill(shopper.password);
-  await page.getByTestId('account-signup').click();
-  await page.getByTestId('recovery-key-done').click({ timeout: 15_000 });
 }

@@ -2,6 +2,9 @@
  * The store over a real RxDB database, in both storages a device uses: storage-memory, and
  * storage-dexie (the browsers' IndexedDB storage) over fake-indexeddb.
  */
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { firstValueFrom } from 'rxjs';
 import { filter } from 'rxjs/operators';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,10 +13,16 @@ import { selectItems } from '../cart/cart-selectors.ts';
 import { isToteError } from '../errors.ts';
 import { openCartDatabase, type CartDatabase } from '../persistence/cart-database.ts';
 import { ManualClock, product } from '../test/fixtures.ts';
-import { deviceStorages } from '../test/storages.ts';
 import { createCartStore, type CartStore } from './cart-store.ts';
 
-const storages = deviceStorages();
+const storages = {
+  memory: () => getRxStorageMemory(),
+  // One IndexedDB per test file run, shared across re-opens so persistence across restarts is real.
+  dexie: (() => {
+    const indexedDB = new IDBFactory();
+    return () => getRxStorageDexie({ indexedDB, IDBKeyRange });
+  })(),
+};
 
 const device = { id: 'laptop', name: 'Laptop' };
 const open: { db: CartDatabase; store: CartStore }[] = [];

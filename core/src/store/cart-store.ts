@@ -122,15 +122,6 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     if (history) recording = recording.then(() => history.repair(docs, clock.now())).then(() => undefined, (error) => onHistoryError?.(error));
   };
 
-  /** A storage write row for a document: over the stored version it replaces (naming its revision), or new. */
-  const row = (doc: ClockedItem) => {
-    const previous = stored.get(doc.id);
-    const document: RxDocumentData<ClockedItem> = {
-      ...doc, _deleted: false, _attachments: previous?._attachments ?? {}, _meta: previous?._meta ?? { lwt: 0 }, _rev: previous?._rev ?? '',
-    };
-    return previous ? { previous, document } : { document };
-  };
-
   /**
    * One bulk write for the whole action, each changed field stamped. A document changed meanwhile (by
    * the replication) is written again on its own: only the fields this action changed, over what the
@@ -139,7 +130,14 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
   async function write(written: readonly CartItem[], before: CartState): Promise<void> {
     const now = tick(hlc, clock.now());
     hlc = now;
-    const rows = written.map((item) => row(stampChange(stored.get(item.id) ?? null, item, now)));
+    const rows = written.map((item) => {
+      const previous = stored.get(item.id);
+      const document: RxDocumentData<ClockedItem> = {
+        ...stampChange(previous ?? null, item, now), _deleted: false, _attachments: previous?._attachments ?? {},
+        _meta: previous?._meta ?? { lwt: 0 }, _rev: previous?._rev ?? '',
+      };
+      return previous ? { previous, document } : { document };
+    });
     const result = await items.storageInstance.bulkWrite(rows, 'tote-dispatch');
     if (result.error.length === 0) return;
     const conflicted = new Set(result.error.filter((error) => error.status === 409).map((error) => error.documentId));
@@ -208,7 +206,13 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
       undoAt ??= plan.undoAt;
       const result = { to: plan.to, undoAt, changed: plan.changed, removed: plan.removed, broughtBack: plan.broughtBack };
       if (plan.writes.length === 0) return result;
-      const rows = plan.writes.map(row);
+      const rows = plan.writes.map((doc) => {
+        const previous = stored.get(doc.id);
+        const document: RxDocumentData<ClockedItem> = {
+          ...doc, _deleted: false, _attachments: previous?._attachments ?? {}, _meta: previous?._meta ?? { lwt: 0 }, _rev: previous?._rev ?? '',
+        };
+        return previous ? { previous, document } : { document };
+      });
       pendingRestore = { stamp: formatHlc(plan.stamp), to: plan.to };
       let refused: number;
       try {

@@ -2,6 +2,9 @@
  * History recorded by the store into the history collection, and restore through the store, on a real
  * RxDB database (storage-memory and storage-dexie over fake-indexeddb) with a controllable clock.
  */
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cartCommands } from '../cart/cart-actions.ts';
 import type { CartState } from '../cart/cart-types.ts';
@@ -9,13 +12,18 @@ import { isToteError } from '../errors.ts';
 import { formatHlc, hlc } from '../merge/hlc.ts';
 import { openCartDatabase, type CartDatabase } from '../persistence/cart-database.ts';
 import { ManualClock, product } from '../test/fixtures.ts';
-import { deviceStorages } from '../test/storages.ts';
 import { createCartStore, type CartStore } from './cart-store.ts';
 import { createHistoryLog } from './history-log.ts';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
-const storages = deviceStorages();
+const storages = {
+  memory: () => getRxStorageMemory(),
+  dexie: (() => {
+    const indexedDB = new IDBFactory();
+    return () => getRxStorageDexie({ indexedDB, IDBKeyRange });
+  })(),
+};
 const device = { id: 'laptop', name: 'Laptop' };
 const open: { db: CartDatabase; store: CartStore }[] = [];
 let counter = 0;

@@ -119,13 +119,15 @@ export function createHistoryLog(history: HistoryCollection, device: DeviceInfo)
     return loading;
   };
 
-  async function readAll(): Promise<HistoryRead> {
+  async function readAll(): Promise<{ docs: HistoryDoc[]; read: HistoryRead }> {
     const decoded = await documents();
+    const docs: HistoryDoc[] = [];
     const lists: (readonly HistoryEntry[])[] = [];
     const restores: { stamp: Hlc; to: number }[] = [];
     const devices: Record<string, string> = {};
     let damaged = 0;
     for (const { doc, entries } of decoded.values()) {
+      docs.push(doc);
       if (entries === null) {
         damaged += 1;
         continue;
@@ -139,7 +141,7 @@ export function createHistoryLog(history: HistoryCollection, device: DeviceInfo)
         restores.push({ stamp, to: doc.r });
       }
     }
-    return { entries: mergeEntries(...lists), damaged, restores, devices };
+    return { docs, read: { entries: mergeEntries(...lists), damaged, restores, devices } };
   }
 
   return {
@@ -148,7 +150,7 @@ export function createHistoryLog(history: HistoryCollection, device: DeviceInfo)
       await write(entries, restoredTo);
     },
 
-    read: readAll,
+    read: async () => (await readAll()).read,
 
     async repair(items, now) {
       // This device's stamps on the items, recent enough that a crash may have left them unrecorded.
@@ -185,18 +187,20 @@ export function createHistoryLog(history: HistoryCollection, device: DeviceInfo)
     },
 
     async prune(now, keepMs) {
-      const read = await readAll();
+      const { docs, read } = await readAll();
       const kept = new Set(prune(read.entries, now, keepMs).map((entry) => entry.id));
-      // A damaged document (entries null) is left for the shopper's report, not silently removed.
-      const removable = [...(await documents()).values()]
-        .filter(({ entries }) => entries !== null && entries.every((entry) => !kept.has(entry.id)));
+      const removable = docs.filter((doc) => {
+        if (!Array.isArray(doc.e)) return false; // damaged: left for the shopper's report, not silently removed
+        const entries = doc.e.map(fromHistoryRecord);
+        return entries.every((entry) => entry !== null && !kept.has(entry.id));
+      });
       if (removable.length === 0) return 0;
-      const result = await history.bulkRemove(removable.map(({ doc }) => doc.id));
+      const result = await history.bulkRemove(removable.map((doc) => doc.id));
       return result.success.length;
     },
 
     async usage() {
-      const read = await readAll();
+      const { read } = await readAll();
       let since: number | null = null;
       for (const entry of read.entries) if (since === null || entry.stamp.wall < since) since = entry.stamp.wall;
       return { bytes: historySize(read.entries), changes: read.entries.length, since };
