@@ -150,6 +150,39 @@ describe.each(Object.keys(storages) as (keyof typeof storages)[])('history on %s
     expect((await history.read()).entries).toHaveLength(recorded);
   });
 
+  it('keeps the changes that arrive while its first read of history is still running', async () => {
+    const clock = new ManualClock();
+    const { store, db } = await openStore(kind, clock);
+    const id = await add(store, { title: 'Kettle' });
+    await settle(store);
+    // A slow first read (a large history, a busy disk): its result is fetched, then held back.
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    const slow = new Proxy(db.history, {
+      get(target, key) {
+        if (key === 'find') {
+          return () => {
+            const query = target.find();
+            return { exec: async () => { const found = await query.exec(); await held; return found; } };
+          };
+        }
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const other = createHistoryLog(slow, { id: 'phone', name: 'Phone' });
+    const reading = other.read();
+    clock.advance(MINUTE);
+    await store.dispatch(cartCommands.setQuantity(id, 3)); // recorded while the other log's read is held
+    await settle(store);
+    release();
+    expect((await reading).entries.length).toBeGreaterThanOrEqual(1);
+    const { entries } = await other.read();
+    expect(entries.map((entry) => entry.changes.quantity)).toContain(3);
+    expect(entries).toHaveLength(2);
+    other.close();
+  });
+
   it('records after a restart what a crash between the item write and the history write left out', async () => {
     const clock = new ManualClock();
     const first = await openStore(kind, clock);

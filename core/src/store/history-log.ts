@@ -99,23 +99,30 @@ export function createHistoryLog(history: HistoryCollection, device: DeviceInfo)
     const entries = Array.isArray(doc.e) ? doc.e.map(fromHistoryRecord) : [null];
     return { doc, entries: entries.some((entry) => entry === null) ? null : entries as HistoryEntry[] };
   };
+  /** Changes seen while the first read runs: applied over its result, so none falls between the two. */
+  let duringLoad: { documentId: string; operation: string; documentData: unknown }[] | null = null;
+  const apply = (target: Map<string, Decoded>, event: { documentId: string; operation: string; documentData: unknown }) => {
+    const doc = event.documentData as HistoryDoc & { _deleted?: boolean };
+    if (event.operation === 'DELETE' || doc._deleted) target.delete(event.documentId);
+    else target.set(event.documentId, decode(doc));
+  };
   const subscription = history.eventBulks$.subscribe((bulk) => {
-    if (!cache) return;
-    for (const event of bulk.events) {
-      const doc = event.documentData as HistoryDoc & { _deleted?: boolean };
-      if (event.operation === 'DELETE' || doc._deleted) cache.delete(event.documentId);
-      else cache.set(event.documentId, decode(doc));
-    }
+    if (cache) for (const event of bulk.events) apply(cache, event);
+    else if (duringLoad) duringLoad.push(...bulk.events);
   });
   const documents = (): Promise<Map<string, Decoded>> => {
     if (cache) return Promise.resolve(cache);
-    loading ??= history.find().exec().then((found) => {
-      const loaded = new Map<string, Decoded>();
-      for (const doc of found) loaded.set(doc.id, decode(doc.toJSON() as HistoryDoc));
-      // Changes that arrived while reading are in `found` or come through the stream from now on.
-      cache = loaded;
-      return loaded;
-    });
+    if (!loading) {
+      duringLoad = [];
+      loading = history.find().exec().then((found) => {
+        const loaded = new Map<string, Decoded>();
+        for (const doc of found) loaded.set(doc.id, decode(doc.toJSON() as HistoryDoc));
+        for (const event of duringLoad ?? []) apply(loaded, event);
+        duringLoad = null;
+        cache = loaded;
+        return loaded;
+      });
+    }
     return loading;
   };
 
