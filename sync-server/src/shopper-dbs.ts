@@ -11,6 +11,7 @@
  * `userdb-` names are hex after the prefix, so no shopper's database can be named like another's
  * `-history` or `-backups` database. The same helpers exist in @tote/core (core/src/sync/sync-target.ts).
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { CouchAdmin } from './couch-admin.ts';
 
 /** couch_peruser's naming: "userdb-" + hex of the UTF-8 user name (the same rule as @tote/core). */
@@ -52,8 +53,23 @@ export const ADMINS_ONLY: SecurityObject = { admins: { names: [], roles: ['_admi
 export async function ensureDb(couch: CouchAdmin, dbName: string, security: SecurityObject): Promise<boolean> {
   const created = await couch.request('PUT', `/${dbName}`, undefined, [412]);
   if (created.status === 412) return false;
-  await couch.request('PUT', `/${dbName}/_security`, security);
+  await putSecurity(couch, dbName, security);
   return true;
+}
+
+/**
+ * Sets `_security`. Two gateway instances can create the same database at once (both are told it was
+ * created by the embedded server); the second write of `_security` may then be refused as a conflict,
+ * which is fine when what is there is what was wanted.
+ */
+async function putSecurity(couch: CouchAdmin, dbName: string, security: SecurityObject): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const put = await couch.request('PUT', `/${dbName}/_security`, security, [409]);
+    if (put.status !== 409) return;
+    const current = await couch.request<SecurityObject>('GET', `/${dbName}/_security`);
+    if (isDeepStrictEqual(current.body, security)) return;
+  }
+  throw new Error(`The access rules of ${dbName} could not be set: the server kept answering 409 conflict.`);
 }
 
 /** Deletes a database; one that is already gone is fine. */
