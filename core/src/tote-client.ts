@@ -8,6 +8,7 @@ import type { Keyring } from './crypto/keyring.ts';
 import type { ToteError } from './errors.ts';
 import { switchMap } from 'rxjs/operators';
 import { openCartDatabase, type CartDatabase, type OpenCartDatabaseOptions } from './persistence/cart-database.ts';
+import { encryptedStorage, type CipherSource } from './persistence/encrypted-storage.ts';
 import { systemClock, type Clock, type ConnectivityPort, type DeviceInfo, type FetchPort, type IdFactory } from './ports.ts';
 import type { FieldConflict } from './merge/field-merge.ts';
 import { createCartStore, type CartStore } from './store/cart-store.ts';
@@ -27,6 +28,11 @@ export interface ToteClientOptions extends OpenCartDatabaseOptions {
   readonly retryMs?: number;
   /** How often history older than 30 days is pruned on this device (default: at start and every 12 hours). */
   readonly pruneEveryMs?: number;
+  /**
+   * Encryption at rest (persistence/encrypted-storage.ts): the device's key for its own database. Every
+   * document is sealed before `storage` keeps it; one that cannot be opened is reported on `unreadable$`.
+   */
+  readonly atRest?: CipherSource;
 }
 
 export interface ToteClient {
@@ -58,7 +64,10 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
   let sealHistory: DocumentSeal<HistoryDoc> | null = null;
   const unreadable = new Subject<ToteError>();
   const db = await openCartDatabase({
-    ...options,
+    name: options.name,
+    storage: options.atRest
+      ? encryptedStorage(options.storage, options.atRest, { onUnreadable: (error) => unreadable.next(error) })
+      : options.storage,
     conflicts: {
       onConflicts: (found: readonly FieldConflict[]) => (conflicts ? conflicts.record(found) : early.push(found)),
       seal: () => seal,
