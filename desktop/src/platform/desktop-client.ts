@@ -3,15 +3,24 @@
  * account session, with the session and device id kept in the renderer's localStorage.
  */
 import {
-  accountApi, createAccountSession, createToteClient, eventConnectivity, fromBase64url, toBase64url,
-  type AccountSession, type KeyStorePort, type SessionStore, type StoredSession, type ToteClient,
+  accountApi, createAccountSession, createKeyring, createToteClient, encryptedStorage, eventConnectivity, exportKeyring, fromBase64url,
+  importKeyring, sealExistingDatabase, toBase64url,
+  type AccountSession, type Keyring, type KeyStorePort, type SessionStore, type StoredSession, type ToteClient,
 } from '@tote/core';
+import { removeRxDatabase } from 'rxdb';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import type { DesktopBridge, DesktopKeyStore } from './bridge.ts';
 
 const SESSION_KEY = 'tote.account-session';
 const LAST_SERVER_KEY = 'tote.last-server';
 const DEVICE_KEY = 'tote.device-id';
+/** Set once the cart kept in clear (before encryption at rest) was moved into the sealed database. */
+const SEALED_AT_REST_KEY = 'tote.sealed-at-rest';
+/** The database before encryption at rest, and the sealed one. */
+const PLAIN_DB = 'tote-desktop';
+const SEALED_DB = 'tote-desktop-sealed';
+/** The key store's entry for this computer's database key (account entries are server and user names). */
+const STORAGE_KEY_ENTRY = 'this-computer:database';
 
 const sessionStore: SessionStore = {
   async load() {
@@ -58,19 +67,67 @@ function deviceId(): string {
   return id;
 }
 
+/**
+ * This computer's key for its own database (docs/encryption.md, "At rest on the device"): made once,
+ * kept by the OS key store. Null when there is no store that keeps it (a test page, or Linux without a
+ * keyring): the cart on this computer is then kept in clear, and the app says so.
+ */
+async function databaseKey(keyStore: KeyStorePort | undefined): Promise<{ keyring: Keyring; made: boolean } | null> {
+  if (!keyStore) return null;
+  const kept = await keyStore.load(STORAGE_KEY_ENTRY).catch(() => null);
+  if (kept) return { keyring: await importKeyring(crypto, kept), made: false };
+  const keyring = await createKeyring(crypto);
+  await keyStore.save(STORAGE_KEY_ENTRY, await exportKeyring(keyring)).catch(() => undefined);
+  // Read back: a store that cannot keep keys accepts them and forgets them.
+  return (await keyStore.load(STORAGE_KEY_ENTRY).catch(() => null)) ? { keyring, made: true } : null;
+}
+
+/**
+ * The emptied plain database's IndexedDB databases are deleted too, so Chromium drops their files' old
+ * records (with the titles and notes kept in clear) instead of keeping them until a later compaction.
+ */
+async function deletePlainDatabases(): Promise<void> {
+  const names = (await indexedDB.databases()).map(({ name }) => name ?? '').filter((name) => name.startsWith(`rxdb-dexie-${PLAIN_DB}--`));
+  await Promise.all(names.map((name) => new Promise<void>((resolve) => {
+    const request = indexedDB.deleteDatabase(name);
+    request.onsuccess = request.onerror = request.onblocked = () => resolve();
+  })));
+}
+
 export interface DesktopApp {
   readonly client: ToteClient;
   readonly account: AccountSession;
   /** This computer's device id: the notices name it "this computer". */
   readonly deviceId: string;
+  /** Whether the cart on this computer is encrypted at rest (with a key kept by the OS key store). */
+  readonly sealedAtRest: boolean;
+  /** Set when the cart saved on this computer could not be opened at start: what happened, for the shopper. */
+  readonly startProblem: string | null;
 }
 
-export async function openDesktopClient(bridge: DesktopBridge): Promise<DesktopApp> {
+export async function openDesktopClient(bridge: DesktopBridge, onStep: (message: string) => void = () => undefined): Promise<DesktopApp> {
   const fetchPort = (input: RequestInfo | URL, init?: RequestInit) => window.fetch(input, init);
   const device = { id: deviceId(), name: bridge.deviceName };
+  const keyStore = bridge.keyStore ? bridgeKeyStore(bridge.keyStore) : undefined;
+  const key = await databaseKey(keyStore);
+  const atRest = key?.keyring ?? null;
+  let startProblem: string | null = null;
+  if (key?.made && localStorage.getItem(SEALED_AT_REST_KEY) === 'yes') {
+    // The OS key store lost the key (reset, or another user): what it sealed cannot be read by anyone.
+    await removeRxDatabase(SEALED_DB, getRxStorageDexie());
+    startProblem = 'The system\'s key store no longer had Tote\'s key, so the cart saved on this computer could not be opened. '
+      + 'Sign in and it comes back from your other devices through the sync server.';
+  }
+  if (atRest && localStorage.getItem(SEALED_AT_REST_KEY) !== 'yes') {
+    onStep('Encrypting your cart on this computer…');
+    await sealExistingDatabase({ storage: getRxStorageDexie(), name: PLAIN_DB }, { storage: encryptedStorage(getRxStorageDexie(), atRest), name: SEALED_DB });
+    localStorage.setItem(SEALED_AT_REST_KEY, 'yes');
+    await deletePlainDatabases();
+  }
   const client = await createToteClient({
     storage: getRxStorageDexie(),
-    name: 'tote-desktop',
+    name: atRest ? SEALED_DB : PLAIN_DB,
+    ...(atRest ? { atRest } : {}),
     device,
     fetch: fetchPort,
     connectivity: eventConnectivity(window),
@@ -78,10 +135,10 @@ export async function openDesktopClient(bridge: DesktopBridge): Promise<DesktopA
   const account = createAccountSession({
     client, api: accountApi(fetchPort, device), store: sessionStore, webSocket: (url) => new WebSocket(url),
     // Without the main process's store (a test page): memory only, so the cart is locked after a reload.
-    ...(bridge.keyStore ? { keyStore: bridgeKeyStore(bridge.keyStore) } : {}),
+    ...(keyStore ? { keyStore } : {}),
   });
   await account.start().catch(() => undefined);
   // The shopper using the window keeps the session alive (sliding expiry); background sync does not.
   for (const type of ['pointerdown', 'keydown'] as const) window.addEventListener(type, () => account.activity(), { passive: true });
-  return { client, account, deviceId: device.id };
+  return { client, account, deviceId: device.id, sealedAtRest: atRest !== null, startProblem };
 }
