@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cartCommands } from '../cart/cart-actions.ts';
 import { compare, formatHlc, HLC_MAX_DRIFT_MS, stampAt, type Hlc } from './hlc.ts';
-import { creationStamp, fieldStamps, isOlderVersion, latestStamp, MERGE_FIELDS, stampChange, type ClockedItem } from './item-clocks.ts';
-import { mergeItem } from './field-merge.ts';
+import { creationStamp, fieldStamps, latestStamp, MERGE_FIELDS, stampChange, type ClockedItem } from './item-clocks.ts';
 import { Device, MINUTE, T, withoutFieldClocks } from './test/devices.ts';
 
 describe('field clocks', () => {
@@ -55,23 +54,4 @@ describe('field clocks', () => {
     expect(Object.keys(edited)).not.toContain('_rev');
     expect(Object.isFrozen(edited)).toBe(true);
   });
-
-  it('tells a version this device moved past from a newer or concurrent one', () => {
-    const laptop = new Device('laptop');
-    const phone = new Device('phone', -10 * MINUTE);
-    const added = phone.see(laptop.add(T), T);
-    const four = laptop.change(added, cartCommands.setQuantity(added.id, 4), T + MINUTE);
-    const six = phone.change(added, cartCommands.setQuantity(added.id, 6), T + MINUTE + 5);
-    const { merged } = mergeItem(added, six, four); // the phone merges: the laptop's later stamp keeps 4
-    phone.see(merged, T + 2 * MINUTE);
-    const overridden = phone.change(merged, cartCommands.setQuantity(added.id, 6), T + 3 * MINUTE);
-    expect(isOlderVersion(four, overridden)).toBe(true); // the laptop's 4, arriving late, is behind the override
-    expect(isOlderVersion(merged, overridden)).toBe(true);
-    expect(isOlderVersion(overridden, four)).toBe(false);
-    expect(isOlderVersion(overridden, overridden)).toBe(false); // the same version is not older
-    const noted = laptop.change(four, cartCommands.setNote(added.id, 'oak'), T + 4 * MINUTE);
-    expect(isOlderVersion(noted, overridden)).toBe(false); // a later note, an earlier quantity: neither is behind
-    expect(isOlderVersion(overridden, noted)).toBe(false);
-  });
 });
-

@@ -65,23 +65,6 @@ export function latestStamp(item: ClockedItem): Hlc {
   return Object.values(fieldStamps(item)).reduce(maxHlc);
 }
 
-/**
- * True when `candidate` is a version `current` has moved past: no field changed later than in
- * `current`, and at least one changed earlier. (Every change stamps the fields it changes with a later
- * stamp and a merge keeps the later stamp of each field, so a newer version is never behind in any field.)
- */
-export function isOlderVersion(candidate: ClockedItem, current: ClockedItem): boolean {
-  const older = fieldStamps(candidate);
-  const newer = fieldStamps(current);
-  let behind = false;
-  for (const field of MERGE_FIELDS) {
-    const order = compare(older[field], newer[field]);
-    if (order > 0) return false;
-    if (order < 0) behind = true;
-  }
-  return behind;
-}
-
 /** The item's own fields (storage metadata left behind) with the given stamps, frozen. Only stamps that
  * differ from the creation stamp are written. */
 export function withFieldStamps(item: CartItem, stamps: FieldStamps): ClockedItem {

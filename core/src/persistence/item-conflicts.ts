@@ -11,7 +11,7 @@
 import type { RxConflictHandler } from 'rxdb';
 import { sameItem } from '../cart/cart-reducer.ts';
 import { mergeItem, type FieldConflict } from '../merge/field-merge.ts';
-import { isOlderVersion, type ClockedItem } from '../merge/item-clocks.ts';
+import type { ClockedItem } from '../merge/item-clocks.ts';
 import { isSealed, plainOrigin, type DocumentSeal, type ItemSeal } from '../sync/sealed-items.ts';
 import type { HistoryDoc } from './history-schema.ts';
 import type { ToteError } from '../errors.ts';
@@ -29,9 +29,6 @@ export interface ItemConflictOptions {
 }
 
 type Version = ClockedItem & { _deleted?: boolean };
-
-/** RxDB's name (rxdb 17, replication-protocol/downstream) for comparing a pulled version with this device's before writing it. */
-export const PULL_OVER_LOCAL = 'downstream-check-if-equal-1';
 
 export function createItemConflictHandler(options: ItemConflictOptions = {}): RxConflictHandler<ClockedItem> {
   const { onConflicts = () => undefined, seal = () => null, onUnreadable = () => undefined } = options;
@@ -51,13 +48,8 @@ export function createItemConflictHandler(options: ItemConflictOptions = {}): Rx
     // Called for every pulled document: compare cheaply. Sealed versions by fingerprint. A sealed and a
     // plain version compare through the plain version the sealed one was made from on this device (the
     // server still holding a copy from before encryption); otherwise they count as different (resolve decides).
-    isEqual: (a, b, context) => {
+    isEqual: (a, b) => {
       if (Boolean(a._deleted) !== Boolean(b._deleted)) return false;
-      // The pull is about to write the server's version `a` over this device's `b`, which holds no change
-      // of its own. A version fetched before this device's last push landed can arrive after it: it is
-      // older in every field, and writing it would show the shopper an old value until the next pull.
-      // Counting it as equal leaves this device's version in place (the server already has it).
-      if (context === PULL_OVER_LOCAL && !isSealed(a) && !isSealed(b) && isOlderVersion(a, b)) return true;
       if (isSealed(a) && isSealed(b)) return a.fp === b.fp;
       const plainA = isSealed(a) ? plainOrigin(a) : a;
       const plainB = isSealed(b) ? plainOrigin(b) : b;
