@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { CartItem } from '../cart/cart-types.ts';
 import { createKeyring } from '../crypto/keyring.ts';
+import { fromBase64url, toBase64url } from '../crypto/base64url.ts';
 import { typicalItem, webCrypto } from '../crypto/test/fixtures.ts';
 import { createItemConflictHandler } from '../persistence/item-conflicts.ts';
-import { isSealed, itemSeal } from './sealed-items.ts';
+import { historySeal, isSealed, itemSeal } from './sealed-items.ts';
 
 describe('sealed items', () => {
   it('keeps only the id, the envelope and the fingerprint, and opens back to the same item', async () => {
@@ -70,5 +72,128 @@ describe('sealed items', () => {
     expect(isSealed(resolved)).toBe(false);
     expect(resolved).toMatchObject({ note: 'kept', quantity: 1 });
     expect(unreadable).toEqual(['DECRYPT_FAILED']);
+  });
+
+  describe('compact layout', () => {
+    const device = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+    const other = '0b5f1c7e-1b2d-4f3a-9c8e-2d4b6a8f0e1c';
+    const third = 'f47ac10b-58cc-4372-a567-0e02b2c3d479';
+    /** An item that uses every rule of the layout: nulls, a price history, three devices' stamps, removed. */
+    const edited = () => ({
+      ...typicalItem({ addedBy: device, updatedBy: other, priceMinor: null, imageUrl: null, variant: null, addedPriceMinor: null, deleted: true,
+        quantity: 3, note: 'ä "quoted" \\ note', priceHistory: [{ at: 1_793_000_100_000, priceMinor: 12995 }, { at: 1_793_000_200_000, priceMinor: 11995.5 }] }),
+      fieldClocks: { quantity: `0mwww9zz10002:${other}`, note: `0mwww9zz10002:${other}`, deleted: `0mwww9sm60000:${device}`, title: `0mwww9sm70001:${third}`, variant: '0mwww9sm80000:a:b' },
+    });
+    /** What the previous version of the seal put in `enc` (layout 1): the keyed object, keys sorted, field clocks packed. */
+    const layoutOne = (item: CartItem & { fieldClocks: Readonly<Record<string, string>> }) => {
+      const groups = new Map<string, string[]>();
+      for (const [field, stamp] of Object.entries(item.fieldClocks).sort(([a], [b]) => (a < b ? -1 : 1))) groups.set(stamp, [...(groups.get(stamp) ?? []), field]);
+      const rest: Partial<typeof item> = { ...item };
+      delete rest.fieldClocks;
+      const fcp = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([stamp, fields]) => [stamp, ...fields]);
+      return Object.fromEntries(Object.entries({ ...rest, fcp }).sort(([a], [b]) => (a < b ? -1 : 1)));
+    };
+
+    it('seals a positional array without the id and opens it back to every field', async () => {
+      const keyring = await createKeyring(webCrypto);
+      const seal = itemSeal(keyring);
+      for (const item of [
+        edited(),
+        { ...edited(), updatedBy: device, updatedAt: 1_793_000_000_000 }, // updatedBy is addedBy; not updated since
+        { ...typicalItem(), fieldClocks: {} }, // a new item: field clocks, none differing
+        typicalItem(), // written before field clocks: none at all, which is not the same as empty
+      ]) {
+        const sealed = await seal.seal({ ...item, _deleted: false });
+        const inside = await keyring.cipher.decrypt(item.id, sealed.enc);
+        expect(Array.isArray(inside) && inside[0]).toBe('i2');
+        expect(JSON.stringify(inside)).not.toContain(item.id);
+        expect(await seal.open(sealed)).toStrictEqual({ ...item, _deleted: false });
+      }
+      const removed = await seal.seal({ ...edited(), _deleted: true });
+      expect(await seal.open(removed)).toStrictEqual({ ...edited(), _deleted: true });
+    });
+
+    it('writes each device id once: the stamps of addedBy and updatedBy without it', async () => {
+      const keyring = await createKeyring(webCrypto);
+      const inside = await keyring.cipher.decrypt(edited().id, (await itemSeal(keyring).seal(edited())).enc);
+      const text = JSON.stringify(inside);
+      expect(text.split(device)).toHaveLength(2);
+      expect(text.split(other)).toHaveLength(2);
+      expect(text).toContain(third); // a third device's stamp is written in full
+    });
+
+    it('keeps the fingerprint of the keyed layout, so versions sealed either way compare equal', async () => {
+      const keyring = await createKeyring(webCrypto);
+      const item = edited();
+      const sealed = await itemSeal(keyring).seal(item);
+      expect(sealed.fp).toBe(await keyring.fingerprint(item.id, layoutOne(item)));
+    });
+
+    it('still opens an item sealed in the keyed layout, and seals in it what the compact one cannot hold exactly', async () => {
+      const keyring = await createKeyring(webCrypto);
+      const seal = itemSeal(keyring);
+      const item = edited();
+      const old = await keyring.cipher.encrypt(item.id, layoutOne(item));
+      expect(await seal.open({ id: item.id, enc: old, fp: 'x' })).toStrictEqual({ ...item, _deleted: false });
+      for (const odd of [
+        { ...item, extra: 'a field of a later version' },
+        { ...item, fieldClocks: null },
+        { ...item, updatedAt: item.addedAt - 1 },
+        { ...item, addedAt: 1.5 },
+        { ...item, priceHistory: [{ at: 1, priceMinor: 2, by: 'x' }] },
+        { ...item, fieldClocks: { quantity: 'no-device' } },
+        { ...item, fieldClocks: { quantity: '0mwww9sm50000:' } },
+      ]) {
+        const sealed = await seal.seal(odd as never);
+        expect(Array.isArray(await keyring.cipher.decrypt(item.id, sealed.enc))).toBe(false);
+        expect(await seal.open(sealed)).toStrictEqual(JSON.parse(JSON.stringify({ ...odd, _deleted: false })));
+      }
+    });
+
+    it('is well under two thirds of the keyed layout', async () => {
+      const keyring = await createKeyring(webCrypto);
+      const item = { ...typicalItem({ addedBy: device, updatedBy: device, updatedAt: typicalItem().addedAt }), fieldClocks: {} };
+      const sealed = await itemSeal(keyring).seal(item);
+      const old = await keyring.cipher.encrypt(item.id, layoutOne(item));
+      // 445 bytes against 733 for this item (its plaintext 400 against 698); 541 against 925 for the edited one.
+      expect(fromBase64url(sealed.enc)!.length).toBeLessThan(fromBase64url(old)!.length * 0.65);
+      const changed = edited();
+      const changedOld = await keyring.cipher.encrypt(changed.id, layoutOne(changed));
+      expect(fromBase64url((await itemSeal(keyring).seal(changed)).enc)!.length).toBeLessThan(fromBase64url(changedOld)!.length * 0.6);
+    });
+
+    it('refuses a changed envelope, one moved to another id, and a history document\'s, with DECRYPT_FAILED', async () => {
+      const keyring = await createKeyring(webCrypto);
+      const seal = itemSeal(keyring);
+      const sealed = await seal.seal(edited());
+      const bytes = fromBase64url(sealed.enc)!;
+      bytes[20] = bytes[20]! ^ 1;
+      await expect(seal.open({ ...sealed, enc: toBase64url(bytes) })).rejects.toMatchObject({ code: 'DECRYPT_FAILED', details: { reason: 'authentication' } });
+      await expect(seal.open({ ...sealed, id: 'another-item' })).rejects.toMatchObject({ code: 'DECRYPT_FAILED', details: { reason: 'authentication' } });
+      // A history document of the same id, or a damaged compact array, is not taken for an item.
+      const history = await historySeal(keyring).seal({ id: sealed.id, e: [], d: 'laptop' });
+      await expect(seal.open({ ...sealed, enc: history.enc })).rejects.toMatchObject({ code: 'DECRYPT_FAILED', details: { reason: 'content' } });
+      const inside = await keyring.cipher.decrypt(sealed.id, sealed.enc) as unknown[];
+      for (const damaged of [inside.slice(0, -2), [...inside, 1, 2], inside.map((part, i) => (i === 16 ? [1] : part)), inside.map((part, i) => (i === 18 ? [['0mwww9sm50000', 99]] : part))]) {
+        const enc = await keyring.cipher.encrypt(sealed.id, damaged);
+        await expect(seal.open({ ...sealed, enc })).rejects.toMatchObject({ code: 'DECRYPT_FAILED', details: { reason: 'content' } });
+      }
+    });
+
+    it('seals history documents compactly too, and still opens them in the keyed layout', async () => {
+      const keyring = await createKeyring(webCrypto);
+      const seal = historySeal(keyring);
+      const e = [{ i: 'item-1', s: '0mwww9sm50000:laptop', q: 2 }];
+      for (const doc of [{ id: '0mwww9sm50000:laptop', e, d: 'Chrome on laptop', r: 1_793_000_000_000 }, { id: 'h1', e, d: 'laptop' }, { id: 'h2', e, r: 5 }, { id: 'h3', e }]) {
+        const sealed = await seal.seal(doc);
+        const inside = await keyring.cipher.decrypt(doc.id, sealed.enc);
+        expect(Array.isArray(inside) && inside[0]).toBe('h2');
+        expect(sealed.fp).toBe(await keyring.fingerprint(doc.id, Object.fromEntries(Object.entries(doc).sort(([a], [b]) => (a < b ? -1 : 1)))));
+        expect(await seal.open(sealed)).toStrictEqual({ ...doc, _deleted: false });
+        expect(await seal.open({ ...sealed, enc: await keyring.cipher.encrypt(doc.id, doc) })).toStrictEqual({ ...doc, _deleted: false });
+      }
+      const item = await itemSeal(keyring).seal(typicalItem({ id: 'h1' }));
+      await expect(seal.open({ id: 'h1', enc: item.enc, fp: item.fp })).rejects.toMatchObject({ code: 'DECRYPT_FAILED', details: { reason: 'content' } });
+    });
   });
 });

@@ -10,10 +10,21 @@
  *
  * Sealing is idempotent (a sealed document passes unchanged), so a version that is already on the
  * server is never encrypted twice. Opening checks that what was sealed is an item of this id.
+ *
+ * What `enc` holds (the plaintext's layout; the envelope around it is document-cipher.ts's):
+ * - layout 1, the keyed object: `{ addedAt, addedBy, ..., fcp, id, ... }`, keys sorted. Still opened;
+ *   sealed now only for a document the compact layout cannot hold exactly (a field missing or extra).
+ * - layout 2, compact (`compactItem`): a positional array led by its tag, `["i2", listId, url, ...]`,
+ *   without the id (the envelope is bound to it), and with the repeated parts written once: about 60%
+ *   of layout 1's bytes for a new item, less once field clocks of several devices are added. History
+ *   documents have their own tag (`["h2", e, d, r]`), so an envelope moved between an item and a
+ *   history document of the same id does not open as the other (layout 1 could not tell them apart).
+ * The fingerprint is of layout 1's text whichever layout is sealed: devices sealing either layout give
+ * equal fingerprints for equal versions.
  */
 import type { Keyring } from '../crypto/keyring.ts';
 import { ToteError } from '../errors.ts';
-import type { ClockedItem } from '../merge/item-clocks.ts';
+import { MERGE_FIELDS, type ClockedItem } from '../merge/item-clocks.ts';
 import type { HistoryDoc } from '../persistence/history-schema.ts';
 
 export interface SealedItem {
@@ -90,6 +101,166 @@ function fromContent(value: Record<string, unknown>): Record<string, unknown> | 
   return fieldClocks ? { ...rest, fieldClocks } : null;
 }
 
+/**
+ * A compact layout of `content`'s output: `pack` gives the positional array (its tag first) or null when
+ * the layout cannot hold this value exactly; `unpack` gives `content`'s output back, the id put back from
+ * the envelope's binding, or null when the array is not a well-formed one of this layout.
+ */
+interface CompactLayout {
+  readonly tag: string;
+  pack(value: Readonly<Record<string, unknown>>): unknown[] | null;
+  unpack(packed: readonly unknown[], id: string): Record<string, unknown> | null;
+}
+
+/** An item's fields in the order layout 2 writes them, after the tag. `fcp` follows them when the item has field clocks. */
+const ITEM_LAYOUT = ['listId', 'url', 'shop', 'title', 'priceMinor', 'currency', 'imageUrl', 'variant', 'quantity', 'note',
+  'addedAt', 'addedBy', 'updatedAt', 'updatedBy', 'addedPriceMinor', 'priceHistory', 'deleted'] as const;
+const ITEM_KEYS = new Set<string>(['id', 'fcp', ...ITEM_LAYOUT]);
+const AT = ITEM_LAYOUT.indexOf('addedAt') + 1;
+const BY = ITEM_LAYOUT.indexOf('addedBy') + 1;
+const UPDATED_AT = ITEM_LAYOUT.indexOf('updatedAt') + 1;
+const UPDATED_BY = ITEM_LAYOUT.indexOf('updatedBy') + 1;
+const HISTORY = ITEM_LAYOUT.indexOf('priceHistory') + 1;
+const DELETED = ITEM_LAYOUT.indexOf('deleted') + 1;
+const FCP = ITEM_LAYOUT.length + 1;
+const CLOCK_FIELDS: readonly string[] = MERGE_FIELDS;
+
+const isTime = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+
+/**
+ * A field clock's stamp (`<time and counter>:<device>`) with the device left out when it is the item's
+ * `addedBy` (written `<time and counter>`, no colon) or its `updatedBy` (`<time and counter>:`): a device
+ * id is 36 characters. Null for a string without a device (no colon, or nothing after the last), which
+ * the short forms could not tell apart; fieldStamps reads such a stamp as missing anyway.
+ */
+function shortStamp(stamp: string, addedBy: string, updatedBy: string): string | null {
+  const colon = stamp.indexOf(':');
+  if (colon < 0 || stamp.endsWith(':')) return null;
+  const device = stamp.slice(colon + 1);
+  if (device === addedBy) return stamp.slice(0, colon);
+  if (device === updatedBy) return stamp.slice(0, colon + 1);
+  return stamp;
+}
+
+function fullStamp(short: string, addedBy: string, updatedBy: string): string {
+  if (!short.includes(':')) return `${short}:${addedBy}`;
+  return short.endsWith(':') ? `${short}${updatedBy}` : short;
+}
+
+/**
+ * Layout 2 of an item: every field in ITEM_LAYOUT's order, except that
+ * - `updatedAt` is written as its distance from `addedAt` (both whole, non-negative milliseconds),
+ * - `updatedBy` is written as 0 when it is `addedBy` (a device id is a string, never 0),
+ * - `priceHistory` is flat, `[at, priceMinor, at, priceMinor, ...]`,
+ * - `deleted` is 0 or 1,
+ * - the packed field clocks name their fields by index in MERGE_FIELDS, `[[stamp, 6, 7], ...]`, and
+ *   their stamps leave out the device when it is `addedBy` or `updatedBy` (shortStamp).
+ * Anything these rules cannot give back exactly (another type, a field missing or unknown) is sealed in layout 1.
+ */
+const compactItem: CompactLayout = {
+  tag: 'i2',
+  pack(value) {
+    if (Object.keys(value).some((key) => !ITEM_KEYS.has(key))) return null;
+    const { addedAt, updatedAt, addedBy, updatedBy, priceHistory, deleted, fcp } = value;
+    if (!isTime(addedAt) || !isTime(updatedAt) || updatedAt < addedAt || typeof addedBy !== 'string' || typeof updatedBy !== 'string'
+      || typeof deleted !== 'boolean' || !Array.isArray(priceHistory)) return null;
+    const prices: number[] = [];
+    for (const point of priceHistory as unknown[]) {
+      if (typeof point !== 'object' || point === null || Object.keys(point).length !== 2) return null;
+      const { at, priceMinor } = point as { at?: unknown; priceMinor?: unknown };
+      if (typeof at !== 'number' || typeof priceMinor !== 'number' || !Number.isFinite(at) || !Number.isFinite(priceMinor)) return null;
+      prices.push(at, priceMinor);
+    }
+    const packed: unknown[] = [this.tag];
+    for (const field of ITEM_LAYOUT) {
+      if (value[field] === undefined) return null;
+      packed.push(value[field]);
+    }
+    packed[UPDATED_AT] = updatedAt - addedAt;
+    packed[UPDATED_BY] = updatedBy === addedBy ? 0 : updatedBy;
+    packed[HISTORY] = prices;
+    packed[DELETED] = deleted ? 1 : 0;
+    if (fcp !== undefined) {
+      if (!Array.isArray(fcp)) return null;
+      const groups: unknown[] = [];
+      for (const group of fcp as unknown[]) {
+        if (!Array.isArray(group) || group.length < 2 || !group.every((part) => typeof part === 'string')) return null;
+        const [stamp, ...fields] = group as string[];
+        const short = shortStamp(stamp!, addedBy, updatedBy);
+        const indices = fields.map((field) => CLOCK_FIELDS.indexOf(field));
+        if (short === null || indices.includes(-1)) return null;
+        groups.push([short, ...indices]);
+      }
+      packed.push(groups);
+    }
+    return packed;
+  },
+  unpack(packed, id) {
+    if (packed.length !== FCP && packed.length !== FCP + 1) return null;
+    const addedAt = packed[AT];
+    const addedBy = packed[BY];
+    const since = packed[UPDATED_AT];
+    const updatedBy = packed[UPDATED_BY];
+    const prices = packed[HISTORY];
+    const deleted = packed[DELETED];
+    if (!isTime(addedAt) || !isTime(since) || !isTime(addedAt + since) || typeof addedBy !== 'string'
+      || (updatedBy !== 0 && typeof updatedBy !== 'string') || (deleted !== 0 && deleted !== 1)
+      || !Array.isArray(prices) || prices.length % 2 !== 0 || !prices.every((price) => typeof price === 'number')) return null;
+    const value: Record<string, unknown> = { id };
+    ITEM_LAYOUT.forEach((field, index) => { value[field] = packed[index + 1]; });
+    value.updatedAt = addedAt + since;
+    value.updatedBy = updatedBy === 0 ? addedBy : updatedBy;
+    const priceHistory: { at: number; priceMinor: number }[] = [];
+    for (let i = 0; i < prices.length; i += 2) priceHistory.push({ at: prices[i] as number, priceMinor: prices[i + 1] as number });
+    value.priceHistory = priceHistory;
+    value.deleted = deleted === 1;
+    if (packed.length > FCP) {
+      const groups = packed[FCP];
+      if (!Array.isArray(groups)) return null;
+      const fcp: string[][] = [];
+      for (const group of groups as unknown[]) {
+        if (!Array.isArray(group) || group.length < 2 || typeof group[0] !== 'string') return null;
+        const fields = (group as unknown[]).slice(1).map((index) => (Number.isInteger(index) ? CLOCK_FIELDS[index as number] : undefined));
+        if (fields.includes(undefined)) return null;
+        fcp.push([fullStamp(group[0], addedBy, value.updatedBy as string), ...(fields as string[])]);
+      }
+      value.fcp = fcp;
+    }
+    return value;
+  },
+};
+
+const HISTORY_KEYS = new Set(['id', 'e', 'd', 'r']);
+
+/** Layout 2 of a history document: `["h2", e, d, r]`, `d` and `r` left off the end when absent (`d` null when only `r` is there). */
+const compactHistory: CompactLayout = {
+  tag: 'h2',
+  pack(value) {
+    const { e, d, r } = value;
+    if (Object.keys(value).some((key) => !HISTORY_KEYS.has(key)) || !Array.isArray(e) || (d !== undefined && typeof d !== 'string')
+      || (r !== undefined && !Number.isFinite(r))) return null;
+    const packed: unknown[] = [this.tag, e];
+    if (d !== undefined || r !== undefined) packed.push(d ?? null);
+    if (r !== undefined) packed.push(r);
+    return packed;
+  },
+  unpack(packed, id) {
+    const [, e, d, r] = packed;
+    if (packed.length < 2 || packed.length > 4 || !Array.isArray(e) || (d !== undefined && d !== null && typeof d !== 'string')
+      || (r !== undefined && typeof r !== 'number')) return null;
+    const value: Record<string, unknown> = { id, e };
+    if (typeof d === 'string') value.d = d;
+    if (r !== undefined) value.r = r;
+    return value;
+  },
+};
+
+/** What was sealed in `enc`, back as `content` made it: layout 2 unpacked, layout 1 as it is; null when it is neither. */
+function sealedContent(opened: unknown, id: string, layout: CompactLayout): Record<string, unknown> | null {
+  if (Array.isArray(opened)) return opened[0] === layout.tag ? layout.unpack(opened, id) : null;
+  return typeof opened === 'object' && opened !== null ? opened as Record<string, unknown> : null;
+}
+
 export interface ItemSeal {
   seal(doc: WithDeleted<ClockedItem> | SealedItem): Promise<SealedItem>;
   /** The item in a sealed document; throws ToteError('DECRYPT_FAILED') when it cannot be read. */
@@ -103,19 +274,19 @@ export interface DocumentSeal<T extends { id: string }> {
 }
 
 /** Seals any document with an `id` the same way (items, history); `unreadable` is the shopper's sentence. */
-function documentSeal<T extends { id: string }>(keyring: Keyring, unreadable: string): DocumentSeal<T> {
+function documentSeal<T extends { id: string }>(keyring: Keyring, layout: CompactLayout, unreadable: string): DocumentSeal<T> {
   return {
     async seal(doc) {
       if (isSealed(doc)) return doc;
       const value = content(doc as unknown as WithDeleted<ClockedItem>);
-      const [enc, fp] = await Promise.all([keyring.cipher.encrypt(doc.id, value), keyring.fingerprint(doc.id, value)]);
+      const [enc, fp] = await Promise.all([keyring.cipher.encrypt(doc.id, layout.pack(value) ?? value), keyring.fingerprint(doc.id, value)]);
       const sealed: SealedItem = { id: doc.id, enc, fp, _deleted: Boolean(doc._deleted) };
       sealedFrom.set(sealed, doc);
       return sealed;
     },
     async open(doc) {
-      const opened = await keyring.cipher.decrypt(doc.id, doc.enc);
-      const value = typeof opened === 'object' && opened !== null ? fromContent(opened as Record<string, unknown>) : null;
+      const opened = sealedContent(await keyring.cipher.decrypt(doc.id, doc.enc), doc.id, layout);
+      const value = opened === null ? null : fromContent(opened);
       if (value === null || value.id !== doc.id) {
         throw new ToteError('DECRYPT_FAILED', unreadable, { documentId: doc.id, reason: 'content' });
       }
@@ -125,10 +296,10 @@ function documentSeal<T extends { id: string }>(keyring: Keyring, unreadable: st
 }
 
 export function itemSeal(keyring: Keyring): ItemSeal {
-  return documentSeal<ClockedItem>(keyring, 'An item in your cart could not be read: it was changed or damaged on the way. Your other items are fine.');
+  return documentSeal<ClockedItem>(keyring, compactItem, 'An item in your cart could not be read: it was changed or damaged on the way. Your other items are fine.');
 }
 
 /** History documents (persistence/history-schema.ts) travel sealed like items: `{ id, enc, fp }`. */
 export function historySeal(keyring: Keyring): DocumentSeal<HistoryDoc> {
-  return documentSeal<HistoryDoc>(keyring, 'A part of your cart\'s history could not be read: it was changed or damaged on the way. The cart itself is fine.');
+  return documentSeal<HistoryDoc>(keyring, compactHistory, 'A part of your cart\'s history could not be read: it was changed or damaged on the way. The cart itself is fine.');
 }
