@@ -17,7 +17,9 @@
  * bookkeeping collection (`_rxdb_internal`: collection names, schemas, the storage token) stays in
  * clear: it holds nothing of the shopper's, and the database must open to report unreadable items.
  *
- * Usage, in a shell, once the keyring is unlocked (not wired into openCartDatabase yet):
+ * Usage: `createToteClient({ storage, name, atRest: keyring, ... })` wraps `storage` with it and reports
+ * unreadable rows on the client's `unreadable$` (the desktop does, with this computer's database key:
+ * desktop/src/platform/desktop-client.ts); directly:
  *
  *   const storage = encryptedStorage(getRxStorageDexie(), keyring, { onUnreadable: (error) => report(error) });
  *   const db = await openCartDatabase({ storage, name });
