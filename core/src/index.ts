@@ -16,6 +16,7 @@ export type { HistoryDoc } from './persistence/history-schema.ts';
 export { createConflictStore, type ConflictStore } from './store/conflict-store.ts';
 export { startCartSync, type CartSync, type CartSyncOptions, type SyncTarget } from './sync/couch-replication.ts';
 export * from './sync/sync-status.ts';
+export { createUnreadableNotices, type UnreadableNotice, type UnreadableNotices } from './store/unreadable-notices.ts';
 export { createToteClient, type ToteClient, type ToteClientOptions } from './tote-client.ts';
 export { historyDbName, historyDbOf, historyDbUrl, shopperDbName } from './sync/sync-target.ts';
 export { accountApi, serverBase, syncTargetOf, type AccountApi, type DeviceSession, type StoredSession } from './account/account-api.ts';

@@ -6,6 +6,7 @@
 import { BehaviorSubject, of, Subject, type Observable } from 'rxjs';
 import type { Keyring } from './crypto/keyring.ts';
 import type { ToteError } from './errors.ts';
+import { initialCartState, type CartState } from './cart/cart-types.ts';
 import { switchMap } from 'rxjs/operators';
 import { openCartDatabase, type CartDatabase, type OpenCartDatabaseOptions } from './persistence/cart-database.ts';
 import { encryptedStorage, type CipherSource } from './persistence/encrypted-storage.ts';
@@ -14,6 +15,7 @@ import type { FieldConflict } from './merge/field-merge.ts';
 import { createCartStore, type CartStore } from './store/cart-store.ts';
 import { createConflictStore, type ConflictStore } from './store/conflict-store.ts';
 import { createHistoryLog, type HistoryLog } from './store/history-log.ts';
+import { createUnreadableNotices, type UnreadableNotices } from './store/unreadable-notices.ts';
 import { startCartSync, type CartSync, type SyncTarget } from './sync/couch-replication.ts';
 import type { HistoryDoc } from './persistence/history-schema.ts';
 import { historySeal, itemSeal, type DocumentSeal, type ItemSeal } from './sync/sealed-items.ts';
@@ -48,6 +50,8 @@ export interface ToteClient {
   readonly sync: CartSync | null;
   /** Items from the server that could not be read (damaged or changed there): set aside, reported here. */
   readonly unreadable$: Observable<ToteError>;
+  /** The same, as notices for the shopper: one per document, until dismissed (store/unreadable-notices.ts). */
+  readonly unreadableNotices: UnreadableNotices;
   /**
    * Starts (or restarts with new settings) live sync; null turns sync off. With `keyring`, items are
    * sealed before they leave the device and opened on arrival: the server holds only ciphertext.
@@ -63,6 +67,9 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
   let seal: ItemSeal | null = null;
   let sealHistory: DocumentSeal<HistoryDoc> | null = null;
   const unreadable = new Subject<ToteError>();
+  // Before the database opens: a row of a sealed database that does not open is reported while loading.
+  let cartNow = (): CartState => initialCartState;
+  const unreadableNotices = createUnreadableNotices(unreadable, () => cartNow());
   const db = await openCartDatabase({
     name: options.name,
     storage: options.atRest
@@ -84,6 +91,7 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
   });
   await store.ready;
   conflicts = await createConflictStore({ db, cart: store, device: options.device, clock });
+  cartNow = () => store.getState();
   for (const found of early.splice(0)) conflicts.record(found);
   const current = new BehaviorSubject<CartSync | null>(null);
   // History older than 30 days goes, on this device (and, as the removals sync, on the server).
@@ -100,6 +108,7 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
     history,
     historyProblems$: historyProblems.asObservable(),
     unreadable$: unreadable.asObservable(),
+    unreadableNotices,
     syncStatus$: current.pipe(switchMap((sync) => sync?.status$ ?? of(SYNC_OFF))),
     get sync() {
       return current.value;
@@ -121,6 +130,7 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
       await pruning;
       await current.value?.stop();
       current.complete();
+      unreadableNotices.close();
       unreadable.complete();
       await conflicts?.flush();
       conflicts?.close();

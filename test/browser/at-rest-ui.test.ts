@@ -4,7 +4,8 @@
  * main process's key store keeps (here the bridge's key store is answered by the test, as main would
  * with safeStorage, which cannot run here). A cart kept in clear before is moved into the sealed
  * database at the first start with a key store. What IndexedDB holds, read beneath the app, and the
- * profile's files on disk are searched for the shopper's titles and notes.
+ * profile's files on disk are searched for the shopper's titles and notes. An item whose ciphertext was
+ * changed on the server is named to the shopper, and the rest of the cart is unaffected.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -135,5 +136,22 @@ describe('the desktop\'s cart at rest', () => {
     browser = undefined;
     // Nothing in clear on disk: neither what arrived sealed, nor what was moved out of the plain database.
     expect(await onDisk(profile, [...BEFORE, AFTER, 'shop.example/p/'])).toEqual([]);
+  });
+
+  it('an item changed on the server is named to the shopper, its copy here is kept, and the rest of the cart is fine', async () => {
+    const desktop = await openDesktop(true);
+    await expect.poll(() => desktop.getByTestId('sync-status').textContent(), { timeout: 15_000 }).toContain('In sync');
+    const id = Object.values(phone.client.store.getState().items).find((item) => item.title === AFTER)!.id;
+    // Someone with the server's disks flips a byte of that item's ciphertext.
+    const { url, admin, shopper } = server.running;
+    const headers = { authorization: `Basic ${Buffer.from(`${admin.name}:${admin.password}`).toString('base64')}`, 'content-type': 'application/json' };
+    const stored = await (await fetch(`${url}/${shopper.dbName}/${id}`, { headers })).json() as { enc: string };
+    const flipped = stored.enc.slice(0, 40) + (stored.enc[40] === 'A' ? 'B' : 'A') + stored.enc.slice(41);
+    expect((await fetch(`${url}/${shopper.dbName}/${id}`, { method: 'PUT', headers, body: JSON.stringify({ ...stored, enc: flipped }) })).status).toBe(201);
+
+    await expect.poll(() => desktop.getByTestId('unreadable').textContent(), { timeout: 15_000 }).toContain(`“${AFTER}” could not be read from the sync server`);
+    expect(await titlesOn(desktop)).toEqual([...BEFORE, AFTER].sort());
+    await desktop.getByTestId('unreadable-dismiss').click();
+    await expect.poll(() => desktop.getByTestId('unreadable').count()).toBe(0);
   });
 });

@@ -40,7 +40,7 @@ beforeEach(async () => {
   handle = createMessageHandler({
     client: async () => client, account: async () => account, lastServer: { get: async () => 'https://sync.example' }, tabProducts,
     notify: (title, message) => notices.push(`${title}: ${message}`),
-    snapshot: async () => ({ state: client.store.getState(), syncStatus: SYNC_OFF, account: SIGNED_OUT, notices: noticeViews(client.conflicts.getState(), 'ext', 'this browser') }),
+    snapshot: async () => ({ state: client.store.getState(), syncStatus: SYNC_OFF, account: SIGNED_OUT, notices: noticeViews(client.conflicts.getState(), 'ext', 'this browser'), unreadable: client.unreadableNotices.getNotices() }),
     markProductFound: (tabId) => badges.push(tabId),
   });
 });
@@ -145,6 +145,8 @@ describe('background message handler', () => {
     expect((await handle({ type: 'cart/get' } as Message<'cart/get'>)).notices).toEqual([]);
     expect(await handle({ type: 'conflicts/dismiss', id: 'q1' })).toMatchObject({ ok: false, code: 'NOT_FOUND', message: 'This notice was already dealt with.' });
     expect(await handle({ type: 'conflicts/dismiss', id: 42 } as never)).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+    expect(await handle({ type: 'unreadable/dismiss', id: 42 } as never)).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+    expect(await handle({ type: 'unreadable/dismiss', id: 'nothing-to-dismiss' })).toEqual({ ok: true });
 
     client.conflicts.record([quantity('q2', 3, 7)]);
     await handle({ type: 'cart/dispatch', command: cartCommands.remove(item!.id) });

@@ -117,6 +117,12 @@ export function createMessageHandler(deps: HandlerDeps) {
       case 'conflicts/override':
       case 'conflicts/dismiss':
         return (await noticeAction(deps, m.type === 'conflicts/override' ? 'override' : 'dismiss', (m as Message<'conflicts/dismiss'>).id)) as Response<K>;
+      case 'unreadable/dismiss': {
+        const { id } = m as Message<'unreadable/dismiss'>;
+        if (typeof id !== 'string' || id === '') return { ok: false, code: 'INVALID_INPUT', message: 'Tote did not understand which notice that was. Close and reopen this window.' } as Response<K>;
+        (await deps.client()).unreadableNotices.dismiss(id);
+        return { ok: true } as Response<K>;
+      }
       case 'capture/found': {
         const { product } = m as Message<'capture/found'>;
         const tabId = sender?.tab?.id;

@@ -66,7 +66,7 @@ export async function snapshot(): Promise<CartSnapshot> {
   const { client, account, deviceId } = await toteApp();
   return {
     state: client.store.getState(), syncStatus: await firstValueFrom(client.syncStatus$).catch(() => SYNC_OFF), account: account.getState() ?? SIGNED_OUT,
-    notices: noticeViews(client.conflicts.getState(), deviceId, THIS_DEVICE),
+    notices: noticeViews(client.conflicts.getState(), deviceId, THIS_DEVICE), unreadable: client.unreadableNotices.getNotices(),
   };
 }
 
@@ -77,9 +77,9 @@ export async function snapshot(): Promise<CartSnapshot> {
 export async function servePopup(port: Browser.runtime.Port): Promise<void> {
   const { client, account, deviceId } = await toteApp();
   account.activity();
-  const streams = [client.store.state$, client.syncStatus$, account.state$, client.conflicts.state$] as const;
-  const subscription = combineLatest(streams).subscribe(([state, syncStatus, accountState, log]) => {
-    port.postMessage({ state, syncStatus, account: accountState, notices: noticeViews(log, deviceId, THIS_DEVICE) } satisfies CartSnapshot);
+  const streams = [client.store.state$, client.syncStatus$, account.state$, client.conflicts.state$, client.unreadableNotices.notices$] as const;
+  const subscription = combineLatest(streams).subscribe(([state, syncStatus, accountState, log, unreadable]) => {
+    port.postMessage({ state, syncStatus, account: accountState, notices: noticeViews(log, deviceId, THIS_DEVICE), unreadable } satisfies CartSnapshot);
   });
   port.onDisconnect.addListener(() => subscription.unsubscribe());
 }

@@ -2,7 +2,7 @@
  * The typed message protocol between the extension's contexts and the background service worker,
  * which alone owns the cart database. Every request type names its response type; no untyped strings.
  */
-import type { AccountState, CartCommand, CartState, ItemCorrections, MergeRule, NoticeView, SyncStatus, ToteErrorCode } from '@tote/core';
+import type { AccountState, CartCommand, CartState, ItemCorrections, MergeRule, NoticeView, SyncStatus, ToteErrorCode, UnreadableNotice } from '@tote/core';
 import type { CapturedProduct } from '../capture/index.ts';
 
 /** What the shopper types to sign in or create an account. */
@@ -29,6 +29,8 @@ export interface CartSnapshot {
   readonly account: AccountState;
   /** Open conflict notices, oldest first (docs/merge.md, "Notices"). */
   readonly notices: readonly NoticeView[];
+  /** Documents that could not be read (docs/encryption.md, "Tamper and corruption"), until dismissed. */
+  readonly unreadable: readonly UnreadableNotice[];
 }
 
 export type Failure = { readonly ok: false; readonly code: ToteErrorCode | 'UNKNOWN'; readonly message: string };
@@ -54,6 +56,8 @@ export interface Requests {
   /** "Use 6 instead" on a conflict notice: the value that lost, as a new change. */
   'conflicts/override': { request: { id: string }; response: Result };
   'conflicts/dismiss': { request: { id: string }; response: Result };
+  /** "OK" on a notice about a document that could not be read. */
+  'unreadable/dismiss': { request: { id: string }; response: Result };
   'capture/found': { request: { product: CapturedProduct }; response: Result };
   'capture/forTab': { request: { tabId: number }; response: { product: CapturedProduct | null } };
   /** Adds the product recognised on a tab, with the shopper's corrections if any. */

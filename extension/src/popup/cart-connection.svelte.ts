@@ -60,6 +60,16 @@ export class CartConnection {
     }
   }
 
+  /** "OK" on a notice about an item that could not be read. */
+  async dismissUnreadable(id: string): Promise<void> {
+    try {
+      const result = await request('unreadable/dismiss', { id });
+      if (!result.ok) this.problem = result.message;
+    } catch {
+      this.problem = UNREACHABLE;
+    }
+  }
+
   /** Sends a command; a refusal or a lost background is shown to the shopper, never dropped. */
   async dispatch(command: CartCommand): Promise<boolean> {
     try {
