@@ -194,7 +194,14 @@ export function accountApi(fetchPort: FetchPort, device: { readonly name: string
         return stored(serverUrl, await call<SessionAnswer>(serverUrl, 'POST', '/_tote/login', { body }), null);
       }
       // The last time this password is sent: signed in with it, the account takes its auth secret instead.
-      const answer = await call<SessionAnswer>(serverUrl, 'POST', '/_tote/login', { body: { ...body, password, auth: undefined } });
+      let answer: SessionAnswer;
+      try {
+        answer = await call<SessionAnswer>(serverUrl, 'POST', '/_tote/login', { body: { ...body, password, auth: undefined } });
+      } catch (error) {
+        // Another device switched the account since prelogin answered: its secret signs in.
+        if (!(error instanceof ToteError && error.code === 'AUTH_FAILED')) throw error;
+        return stored(serverUrl, await call<SessionAnswer>(serverUrl, 'POST', '/_tote/login', { body }), null);
+      }
       const session = stored(serverUrl, answer, null); // refuses staff accounts, which keep their password
       if (!session.guest) {
         // Best effort: the shopper is signed in either way, and the next sign-in tries again.
