@@ -5,7 +5,7 @@
  * Production Argon2id settings.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cartCommands, isToteError, newRecoveryKey, parseAccountKeyRecord, selectItems, unlockWithPassword, type Keyring } from '@tote/core';
+import { authSecret, cartCommands, isToteError, newRecoveryKey, parseAccountKeyRecord, selectItems, unlockWithPassword, type Keyring } from '@tote/core';
 import { gatewayClient, type GatewayClient } from '../support/gateway.ts';
 import { createDevice, waitForAccount, waitForPhase, waitForState, type Device } from '../support/devices.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -24,9 +24,12 @@ async function sameKey(a: Keyring, b: Keyring): Promise<void> {
   expect(await a.cipher.decrypt('item-2', await b.cipher.encrypt('item-2', item))).toEqual(item);
 }
 
-/** Whether the server still takes this password for the account (a 401 counts as one failed sign-in). */
+/**
+ * Whether the server still takes this password for the account (a 401 counts as one failed sign-in),
+ * sent as a device sends it: its auth secret.
+ */
 async function signsIn(password: string): Promise<boolean> {
-  const answer = await http.logIn(NAME, password);
+  const answer = await http.logIn(NAME, await authSecret(crypto, NAME, password));
   if (answer.status === 200) await http.request('POST', '/_tote/logout', { token: (answer.body as { token: string }).token });
   return answer.status === 200;
 }

@@ -3,10 +3,16 @@
  * sign-up, sign-in, guest carts, session renewal, sign-out, the device list, account settings, the
  * account's key record and signing in with the recovery key when the password is forgotten.
  * HTTP failures become ToteErrors whose messages a shopper can act on.
+ *
+ * The password never leaves the device: every route that took it gets the auth secret derived from it
+ * (auth-secret.ts), and the rules for a new password are checked here, before anything is sent. An
+ * account still signing in with its password (made before, `/_tote/prelogin` says 'password') gets it
+ * one last time at sign-in, and in the same session its auth secret replaces it.
  */
 import { ToteError } from '../errors.ts';
-import { systemClock, type Clock, type FetchPort } from '../ports.ts';
+import { systemClock, type Clock, type CryptoPort, type FetchPort } from '../ports.ts';
 import type { AccountKeyRecord } from './account-keys.ts';
+import { AUTH_SCHEME, authSecret, checkNewPassword } from './auth-secret.ts';
 
 /** What a device keeps about its session (the shell stores it; the token is a secret). */
 export interface StoredSession {
@@ -41,7 +47,7 @@ interface SessionAnswer {
   token: string;
   secret?: string;
   session: { id: string; expiresAt: number; renewedAt: number };
-  account: { name: string; dbName: string | null; guest: boolean; sessionTimeoutMinutes: number };
+  account: { name: string; role?: string; dbName: string | null; guest: boolean; sessionTimeoutMinutes: number };
 }
 
 /** Normalises what the shopper typed as the server address: https only (plain HTTP is refused by the server). */
@@ -57,7 +63,9 @@ export function serverBase(serverUrl: string): string {
 }
 
 export interface AccountApi {
+  /** The password must follow the rules (8 to 1024 characters): `INVALID_INPUT` otherwise, and nothing is sent. */
   signUp(serverUrl: string, name: string, password: string): Promise<StoredSession>;
+  /** An account still signing in with its password is switched to the auth secret here (nothing to tell the shopper). */
   signIn(serverUrl: string, name: string, password: string): Promise<StoredSession>;
   startGuest(serverUrl: string): Promise<StoredSession>;
   /** Signs a guest in again with its secret. */
@@ -95,7 +103,8 @@ export interface AccountApi {
   removeGuest(session: StoredSession): Promise<void>;
 }
 
-export function accountApi(fetchPort: FetchPort, device: { readonly name: string }, clock: Clock = systemClock): AccountApi {
+/** `crypto`: Web Crypto for the auth secret's salt; default the platform's `globalThis.crypto`. */
+export function accountApi(fetchPort: FetchPort, device: { readonly name: string }, clock: Clock = systemClock, crypto: CryptoPort = globalThis.crypto): AccountApi {
   /** The server's expiry as a duration from now on this device's clock. */
   const localExpiry = (session: { expiresAt: number; renewedAt: number }) => clock.now() + (session.expiresAt - session.renewedAt);
   const call = async <T>(serverUrl: string, method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<T> => {
@@ -143,10 +152,17 @@ export function accountApi(fetchPort: FetchPort, device: { readonly name: string
       sessionTimeoutMinutes: answer.account.sessionTimeoutMinutes,
     };
   };
-  const credentials = (name: string, password: string) => {
+  /** What sign-up and sign-in send: the auth secret in place of the password. */
+  const credentials = async (name: string, password: string, isNew: boolean) => {
     if (name.trim() === '') throw new ToteError('INVALID_INPUT', 'Enter your user name or email address.', { field: 'name' });
     if (password === '') throw new ToteError('INVALID_INPUT', 'Enter your password.', { field: 'password' });
-    return { name: name.trim(), password, device: device.name };
+    if (isNew) checkNewPassword(password);
+    return { name: name.trim(), password: await authSecret(crypto, name, password), auth: AUTH_SCHEME, device: device.name };
+  };
+  /** How the account signs in: 'password' only for one made before (or by the server, for staff). */
+  const scheme = async (serverUrl: string, name: string) => {
+    const answer = await call<{ auth?: unknown }>(serverUrl, 'POST', '/_tote/prelogin', { body: { name } });
+    return answer.auth === 'password' ? 'password' : AUTH_SCHEME;
   };
   /** The server's refusals of a recovery proof, in the shopper's words. */
   const recovering = async <T>(attempt: () => Promise<T>): Promise<T> => {
@@ -170,10 +186,30 @@ export function accountApi(fetchPort: FetchPort, device: { readonly name: string
 
   return {
     async signUp(serverUrl, name, password) {
-      return stored(serverUrl, await call<SessionAnswer>(serverUrl, 'POST', '/_tote/signup', { body: credentials(name, password) }), null);
+      return stored(serverUrl, await call<SessionAnswer>(serverUrl, 'POST', '/_tote/signup', { body: await credentials(name, password, true) }), null);
     },
     async signIn(serverUrl, name, password) {
-      return stored(serverUrl, await call<SessionAnswer>(serverUrl, 'POST', '/_tote/login', { body: credentials(name, password) }), null);
+      const body = await credentials(name, password, false);
+      if ((await scheme(serverUrl, body.name)) !== 'password') {
+        return stored(serverUrl, await call<SessionAnswer>(serverUrl, 'POST', '/_tote/login', { body }), null);
+      }
+      // The last time this password is sent: signed in with it, the account takes its auth secret instead.
+      let answer: SessionAnswer;
+      try {
+        answer = await call<SessionAnswer>(serverUrl, 'POST', '/_tote/login', { body: { ...body, password, auth: undefined } });
+      } catch (error) {
+        // Another device switched the account since prelogin answered: its secret signs in.
+        if (!(error instanceof ToteError && error.code === 'AUTH_FAILED')) throw error;
+        return stored(serverUrl, await call<SessionAnswer>(serverUrl, 'POST', '/_tote/login', { body }), null);
+      }
+      const session = stored(serverUrl, answer, null); // refuses staff accounts, which keep their password
+      if (!session.guest) {
+        // Best effort: the shopper is signed in either way, and the next sign-in tries again.
+        await call(serverUrl, 'POST', '/_tote/password', {
+          token: answer.token, body: { oldPassword: password, newPassword: body.password, auth: AUTH_SCHEME },
+        }).catch(() => undefined);
+      }
+      return session;
     },
     async startGuest(serverUrl) {
       const answer = await call<SessionAnswer>(serverUrl, 'POST', '/_tote/guest', { body: { device: device.name } });
@@ -198,8 +234,16 @@ export function accountApi(fetchPort: FetchPort, device: { readonly name: string
       await call(session.serverUrl, 'DELETE', `/_tote/sessions/${encodeURIComponent(sessionId)}`, { token: session.token });
     },
     async changePassword(session, oldPassword, newPassword, keyring, recoveryProof) {
+      checkNewPassword(newPassword, 'newPassword');
+      // A session from before the switch may still be on an account signing in with its password: then
+      // the current one is sent as it is, one last time.
+      const current = (await scheme(session.serverUrl, session.name)) === 'password' ? oldPassword : await authSecret(crypto, session.name, oldPassword);
       await call(session.serverUrl, 'POST', '/_tote/password', {
-        token: session.token, body: { oldPassword, newPassword, ...(keyring ? { keyring } : {}), ...(keyring && recoveryProof ? { recoveryProof } : {}) },
+        token: session.token,
+        body: {
+          oldPassword: current, newPassword: await authSecret(crypto, session.name, newPassword), auth: AUTH_SCHEME,
+          ...(keyring ? { keyring } : {}), ...(keyring && recoveryProof ? { recoveryProof } : {}),
+        },
       });
     },
     async getKeyring(session) {
@@ -222,7 +266,10 @@ export function accountApi(fetchPort: FetchPort, device: { readonly name: string
     },
     async recover(serverUrl, name, recoveryProof, newPassword, keyring) {
       if (newPassword === '') throw new ToteError('INVALID_INPUT', 'Enter a new password.', { field: 'newPassword' });
-      const body = { name: recoveryName(name), recoveryProof, newPassword, keyring, device: device.name };
+      checkNewPassword(newPassword, 'newPassword');
+      const body = {
+        name: recoveryName(name), recoveryProof, newPassword: await authSecret(crypto, name, newPassword), auth: AUTH_SCHEME, keyring, device: device.name,
+      };
       return stored(serverUrl, await recovering(() => call<SessionAnswer>(serverUrl, 'POST', '/_tote/recover', { body })), null);
     },
     async setSessionTimeout(session, minutes) {

@@ -22,6 +22,7 @@ import { createGuestKey, createKeyring, exportKeyring, importKeyring, openGuestK
 import { openLiveChannel, type LiveChannel, type OnlineDevice, type WebSocketFactory } from '../sync/live-channel.ts';
 import type { ToteClient } from '../tote-client.ts';
 import { syncTargetOf, type AccountApi, type DeviceSession, type StoredSession } from './account-api.ts';
+import { checkNewPassword } from './auth-secret.ts';
 import { checkRecoveryKey } from '../crypto/recovery-key.ts';
 import {
   newAccountKeys, parseAccountKeyRecord, recoveryProof, rewrapAccountKeys, unlockWithPassword, unlockWithRecoveryKey, wrapAccountKeys,
@@ -321,6 +322,7 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
   const recover = async (serverUrl: string, name: string, recoveryKey: string, newPassword: string, rule: MergeRule) => {
     checkRecoveryKey(recoveryKey); // a typo says what to check, before anything is sent
     if (typeof newPassword !== 'string' || newPassword === '') throw new ToteError('INVALID_INPUT', 'Enter a new password.', { field: 'newPassword' });
+    checkNewPassword(newPassword, 'newPassword'); // the server no longer sees it to check it
     const previous = session;
     const localItems = localItemsNow();
     // Checked before the server changes anything (the server's own name rule: NFC, trimmed, lower case).
@@ -457,6 +459,7 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
     },
     async changePassword(oldPassword, newPassword) {
       const current = signedIn();
+      checkNewPassword(newPassword, 'newPassword'); // before the key is re-wrapped for it
       if (current.guest) {
         await api.changePassword(current, oldPassword, newPassword);
         return;

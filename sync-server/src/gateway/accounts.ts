@@ -12,6 +12,14 @@ import { hashPassword, verifyPassword } from './passwords.ts';
 
 export const ACCOUNTS_DB = 'tote-accounts';
 export type Role = 'shopper' | 'support' | 'admin';
+/**
+ * What an account's password hash was made from (docs/encryption.md, "Signing in"). 'derived-v1': the
+ * auth secret a device derives from the password (Argon2id, core/src/account/auth-secret.ts), so the
+ * server never receives the password itself. 'password': the password as typed, for accounts made by
+ * the server (staff and configured accounts, which sign in from Fauxton or the support command) and for
+ * shoppers' accounts from before; a device replaces a shopper's at the next sign-in.
+ */
+export type AuthScheme = 'derived-v1' | 'password';
 
 export const SESSION_TIMEOUT = { min: 15, max: 120, default: 30 } as const;
 /** A guest cart is removed this long after its last activity. */
@@ -53,6 +61,13 @@ interface AccountDoc extends Account {
   _rev?: string;
   type: 'account';
   passwordHash: string;
+  /** Absent on accounts from before schemes: 'password'. */
+  auth?: AuthScheme;
+  /**
+   * For accounts made from configuration: the hash of the password configured, so a restart tells a
+   * changed configuration (the account is reset to it) from the shopper's own change on a device.
+   */
+  configuredHash?: string;
   /** The wrapped-key record, once the shopper's first device stored it (never for guests or staff). */
   keyring?: KeyringRecord;
   /** SHA-256 (hex) of the recovery proof sent with the first record; never returned by any route. */
@@ -81,6 +96,26 @@ export function checkPassword(password: unknown): string {
   if (typeof password !== 'string' || password.length < 8) throw new GatewayError(400, 'bad_request', 'The password must be at least 8 characters long.');
   if (password.length > 1024) throw new GatewayError(400, 'bad_request', 'The password must be at most 1024 characters long.');
   return password;
+}
+
+/** An auth secret as sent: base64url of 32 bytes (43 characters), like a recovery proof; 400 otherwise. */
+export function checkAuthSecret(value: unknown): string {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/.test(value)) {
+    throw new GatewayError(400, 'bad_request', 'The sign-in secret must be 32 bytes in base64url (43 characters). Update Tote and try again.');
+  }
+  return value;
+}
+
+/** A scheme named by a client: only 'derived-v1' may be asked for; anything else is the password itself. */
+export function checkAuthScheme(value: unknown): AuthScheme {
+  if (value === undefined || value === 'password') return 'password';
+  if (value === 'derived-v1') return 'derived-v1';
+  throw new GatewayError(400, 'bad_request', 'Unknown sign-in scheme. Update Tote and try again.');
+}
+
+/** The password field of a request under `scheme`: an auth secret, or a password by the password rules. */
+export function checkSecret(value: unknown, scheme: AuthScheme): string {
+  return scheme === 'derived-v1' ? checkAuthSecret(value) : checkPassword(value);
 }
 
 export function checkSessionTimeout(minutes: unknown): number {
@@ -139,15 +174,21 @@ function publicAccount(doc: AccountDoc): Account {
 }
 
 export interface AccountStore {
-  create(input: { name: string; password: string; role?: Role; guest?: boolean }, now: number): Promise<Account>;
+  /** `auth` 'derived-v1': `password` is an auth secret (checked as one); default 'password'. */
+  create(input: { name: string; password: string; role?: Role; guest?: boolean; auth?: AuthScheme }, now: number): Promise<Account>;
   get(name: string): Promise<Account | null>;
+  /**
+   * How the account signs in, for a device about to (`/_tote/prelogin`). An account that does not
+   * exist answers 'derived-v1', like any account made by a current device: the answer names no account.
+   */
+  authScheme(name: string): Promise<AuthScheme>;
   /** The account when the password is right; null when the account is missing or the password wrong (same time either way). */
   verify(name: string, password: string): Promise<Account | null>;
   /**
    * A new password; with `keyring`, the re-wrapped key record is replaced in the same write. The recovery
    * verifier is kept; `recoveryProof` is taken only with the account's first record (it had none).
    */
-  setPassword(name: string, password: string, keyring?: KeyringRecord, recoveryProof?: RecoveryProof): Promise<void>;
+  setPassword(name: string, password: string, keyring?: KeyringRecord, recoveryProof?: RecoveryProof, auth?: AuthScheme): Promise<void>;
   /** The account's wrapped-key record, or null when none was stored yet. */
   getKeyring(name: string): Promise<KeyringRecord | null>;
   /** Stores the first wrapped-key record, and the verifier of `recoveryProof` with it; 409 when the account already has one. */
@@ -164,7 +205,7 @@ export interface AccountStore {
    * (`recoveryRefused`) when the proof does not match or the account does not exist; 409 as
    * `checkRecovery`; 400 when the record changes the recovery wrapping.
    */
-  recover(name: string, recoveryProof: RecoveryProof, password: string, keyring: KeyringRecord): Promise<Account>;
+  recover(name: string, recoveryProof: RecoveryProof, password: string, keyring: KeyringRecord, auth?: AuthScheme): Promise<Account>;
   update(name: string, change: Partial<Pick<Account, 'sessionTimeoutMinutes' | 'lastActiveAt'>>): Promise<Account>;
   /** Removes the account and its databases (the cart, its history and its backups). */
   remove(name: string): Promise<void>;
@@ -208,14 +249,14 @@ export async function accountStore(couch: CouchAdmin): Promise<AccountStore> {
   };
 
   const store: AccountStore = {
-    async create({ name, password, role = 'shopper', guest = false }, now) {
+    async create({ name, password, role = 'shopper', guest = false, auth = 'password' }, now) {
       const canonical = guest ? name : checkName(name);
-      checkPassword(password);
+      checkSecret(password, auth);
       const dbName = role === 'shopper' ? shopperDbName(canonical) : null;
       const doc: AccountDoc = {
         _id: docId(canonical), type: 'account', name: canonical, role, guest, dbName,
         sessionTimeoutMinutes: SESSION_TIMEOUT.default, createdAt: now, lastActiveAt: now,
-        passwordHash: await hashPassword(password),
+        passwordHash: await hashPassword(password), ...(auth === 'derived-v1' ? { auth } : {}),
       };
       const saved = await couch.request('PUT', `/${ACCOUNTS_DB}/${encodeURIComponent(doc._id)}`, doc, [409]);
       if (saved.status === 409) throw new GatewayError(409, 'conflict', 'An account with this name already exists. Sign in instead, or choose another name.');
@@ -226,15 +267,19 @@ export async function accountStore(couch: CouchAdmin): Promise<AccountStore> {
       const doc = await read(canonicalName(name));
       return doc ? publicAccount(doc) : null;
     },
+    async authScheme(name) {
+      const doc = typeof name === 'string' ? await read(canonicalName(name)) : null;
+      return doc ? (doc.auth ?? 'password') : 'derived-v1';
+    },
     async verify(name, password) {
       const doc = typeof name === 'string' && typeof password === 'string' ? await read(canonicalName(name)) : null;
       const ok = await verifyPassword(typeof password === 'string' ? password : '', doc?.passwordHash ?? dummyHash);
       return doc && ok ? publicAccount(doc) : null;
     },
-    async setPassword(name, password, keyring, recoveryProof) {
-      const passwordHash = await hashPassword(checkPassword(password));
-      await modify(name, (doc) => ({
-        ...doc, passwordHash, ...(keyring ? { keyring } : {}),
+    async setPassword(name, password, keyring, recoveryProof, auth = 'password') {
+      const passwordHash = await hashPassword(checkSecret(password, auth));
+      await modify(name, ({ auth: _old, ...doc }) => ({
+        ...doc, passwordHash, ...(auth === 'derived-v1' ? { auth } : {}), ...(keyring ? { keyring } : {}),
         ...(keyring && recoveryProof && !doc.keyring ? { recoveryVerifier: verifierOf(recoveryProof) } : {}),
       }));
     },
@@ -254,8 +299,8 @@ export async function accountStore(couch: CouchAdmin): Promise<AccountStore> {
       if (doc?.keyring && !doc.recoveryVerifier) throw noRecovery();
       return matches && doc?.keyring ? { match: true, account: publicAccount(doc), keyring: doc.keyring } : { match: false };
     },
-    async recover(name, recoveryProof, password, keyring) {
-      const passwordHash = await hashPassword(checkPassword(password));
+    async recover(name, recoveryProof, password, keyring, auth = 'password') {
+      const passwordHash = await hashPassword(checkSecret(password, auth));
       const saved = await modify(name, (doc) => {
         const matches = proofMatches(recoveryProof, doc.recoveryVerifier);
         if (doc.keyring && !doc.recoveryVerifier) throw noRecovery();
@@ -263,7 +308,8 @@ export async function accountStore(couch: CouchAdmin): Promise<AccountStore> {
         if (canonicalJson(keyring.recovery ?? null) !== canonicalJson(doc.keyring.recovery ?? null)) {
           throw new GatewayError(400, 'bad_request', 'The keyring must keep the recovery wrapping as it is stored.');
         }
-        return { ...doc, passwordHash, keyring };
+        const { auth: _old, ...rest } = doc;
+        return { ...rest, passwordHash, keyring, ...(auth === 'derived-v1' ? { auth } : {}) };
       }).catch((error: unknown) => {
         // An account that does not exist is refused like a wrong proof.
         throw error instanceof GatewayError && error.status === 404 ? recoveryRefused() : error;
@@ -292,29 +338,39 @@ export async function accountStore(couch: CouchAdmin): Promise<AccountStore> {
     async ensure({ name, password, role }, now) {
       const canonical = canonicalName(name);
       const doc = await read(canonical);
-      if (!doc) return store.create({ name: canonical, password, role }, now).catch(async (error: unknown) => {
-        if (error instanceof GatewayError && error.status === 400) {
-          // configured names follow the server's rules (config.ts), which are looser than sign-up's
-          const dbName = role === 'shopper' ? shopperDbName(canonical) : null;
-          const created: AccountDoc = {
-            _id: docId(canonical), type: 'account', name: canonical, role, guest: false, dbName,
-            sessionTimeoutMinutes: SESSION_TIMEOUT.default, createdAt: now, lastActiveAt: now, passwordHash: await hashPassword(password),
-          };
-          await write(created);
-          if (dbName) await provisionDb(dbName);
-          return publicAccount(created);
-        }
-        throw error;
-      });
-      if (doc.role === role && (await verifyPassword(password, doc.passwordHash))) {
+      if (!doc) {
+        const made = await store.create({ name: canonical, password, role }, now).catch(async (error: unknown) => {
+          if (error instanceof GatewayError && error.status === 400) {
+            // configured names follow the server's rules (config.ts), which are looser than sign-up's
+            const dbName = role === 'shopper' ? shopperDbName(canonical) : null;
+            const created: AccountDoc = {
+              _id: docId(canonical), type: 'account', name: canonical, role, guest: false, dbName,
+              sessionTimeoutMinutes: SESSION_TIMEOUT.default, createdAt: now, lastActiveAt: now, passwordHash: await hashPassword(password),
+            };
+            await write(created);
+            if (dbName) await provisionDb(dbName);
+            return publicAccount(created);
+          }
+          throw error;
+        });
+        await modify(canonical, (created) => ({ ...created, configuredHash: created.passwordHash }));
+        return made;
+      }
+      // Compared with the password configured, not the current hash: a shopper's account is switched to an
+      // auth secret at its first sign-in from a device (or its password changed there), and that is no new
+      // configuration. Accounts from before `configuredHash` compare with their hash once, then keep it.
+      if (doc.role === role && (await verifyPassword(password, doc.configuredHash ?? doc.passwordHash))) {
+        if (!doc.configuredHash) await write({ ...doc, configuredHash: doc.passwordHash });
         if (doc.dbName) await provisionDb(doc.dbName);
         return publicAccount(doc);
       }
       // The configuration changed the password: the key record was wrapped with the old one and no longer
       // opens, so it is dropped and the next sign-in makes a new one. (Carts on the server are not yet
       // encrypted with it: docs/encryption.md. Once they are, this must ask for the recovery key instead.)
-      const { keyring: _dropped, recoveryVerifier: _droppedVerifier, ...rest } = doc;
-      return publicAccount(await write({ ...rest, role, passwordHash: await hashPassword(password) }));
+      // The account signs in with this password again ('password'), until a device replaces it.
+      const { keyring: _dropped, recoveryVerifier: _droppedVerifier, auth: _auth, ...rest } = doc;
+      const passwordHash = await hashPassword(password);
+      return publicAccount(await write({ ...rest, role, passwordHash, configuredHash: passwordHash }));
     },
   };
   return store;

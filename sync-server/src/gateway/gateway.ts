@@ -14,7 +14,8 @@ import { ADMINS_ONLY, ensureDb, historyDbOf } from '../shopper-dbs.ts';
 import type { Credentials } from '../config.ts';
 import { decide, decideKeyring, decideRecovery, type Caller, type Decision } from './access.ts';
 import {
-  canonicalName, checkKeyring, checkName, checkPassword, checkRecoveryProof, checkSessionTimeout, GUEST_TTL_MS, recoveryRefused,
+  canonicalName, checkAuthScheme, checkKeyring, checkName, checkPassword, checkRecoveryProof, checkSecret, checkSessionTimeout, GUEST_TTL_MS,
+  recoveryRefused,
   type Account, type AccountStore, type Role,
 } from './accounts.ts';
 import type { AuditLog } from './audit.ts';
@@ -228,9 +229,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   app.post('/_tote/signup', async (request, reply) => {
     const body = bodyObject(request);
     const name = checkName(body.name);
-    const password = checkPassword(body.password);
+    // A current device sends the auth secret derived from the password ('derived-v1'), never the password.
+    const auth = checkAuthScheme(body.auth);
+    const password = checkSecret(body.password, auth);
     await limits.signup(address(request));
-    const account = await accounts.create({ name, password }, now());
+    const account = await accounts.create({ name, password, auth }, now());
     const { token, session } = await sessions.create(account, deviceOf(request, body));
     audit.append({ at: now(), actor: account.name, role: account.role, device: session.device, action: 'account.signup', target: account.dbName });
     return reply.code(201).send(sessionAnswer(token, session, account));
@@ -249,6 +252,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const { token, session } = await sessions.create(account, deviceOf(request, body));
     audit.append({ at: now(), actor: account.name, role: account.role, device: session.device, action: 'session.login', target: null });
     return sessionAnswer(token, session, account);
+  });
+
+  // Which secret a device sends to sign in (docs/encryption.md, "Signing in"): 'password' only for
+  // accounts the server made with a real password and shoppers' accounts not yet switched. A name without
+  // an account answers 'derived-v1', as most accounts do. Limited as sign-in is.
+  app.post('/_tote/prelogin', async (request) => {
+    const body = bodyObject(request);
+    if (typeof body.name !== 'string' || body.name.length > 1024) throw new GatewayError(400, 'bad_request', 'Send a name.');
+    const name = canonicalName(body.name);
+    await limits.checkLogin(name, address(request));
+    return { auth: await accounts.authScheme(name) };
   });
 
   app.post('/_tote/guest', async (request, reply) => {
@@ -312,7 +326,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   app.post('/_tote/password', async (request, reply) => {
     const session = requireSession(request);
     const body = bodyObject(request);
-    const newPassword = checkPassword(body.newPassword);
+    // 'derived-v1': the new secret is an auth secret; sent by a current device, also to switch an account
+    // still signing in with its password (the old secret is then that password, sent one last time).
+    const auth = checkAuthScheme(body.auth);
+    const newPassword = checkSecret(body.newPassword, auth);
     // The data key re-wrapped for the new password, replaced in the same write as the password.
     const keyring = body.keyring === undefined ? undefined : (keyringAccess(request, 'PUT'), checkKeyring(body.keyring));
     // With the account's first record (made at this change), the recovery proof that goes with it.
@@ -322,11 +339,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await limits.loginFailed(session.name, address(request));
       throw new GatewayError(403, 'forbidden', 'The current password is incorrect.');
     }
-    await accounts.setPassword(session.name, newPassword, keyring, recoveryProof);
-    const ended = await sessions.revokeAll(session.name, session.id);
+    // Only switching the scheme (the same password, now as its auth secret) is no password change: the
+    // shopper's other devices stay signed in.
+    const switching = auth === 'derived-v1' && keyring === undefined && (await accounts.authScheme(session.name)) === 'password';
+    await accounts.setPassword(session.name, newPassword, keyring, recoveryProof, auth);
+    const ended = switching ? 0 : await sessions.revokeAll(session.name, session.id);
     audit.append({
-      at: now(), actor: session.name, role: session.role, device: session.device, action: 'account.password', target: null,
-      detail: { sessionsEnded: ended, keyring: keyring !== undefined },
+      at: now(), actor: session.name, role: session.role, device: session.device, action: switching ? 'account.auth-derived' : 'account.password', target: null,
+      detail: { sessionsEnded: ended, keyring: keyring !== undefined, auth },
     });
     return reply.code(204).send();
   });
@@ -388,11 +408,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   app.route({ method: ['GET', 'PUT', 'POST', 'DELETE', 'PATCH'], url: '/_tote/recover', handler: async (request) => {
     const { body, name, recoveryProof } = recoveryRequest(request, 'recover');
-    const newPassword = checkPassword(body.newPassword);
+    const auth = checkAuthScheme(body.auth);
+    const newPassword = checkSecret(body.newPassword, auth);
     const keyring = checkKeyring(body.keyring);
     await limits.checkLogin(name, address(request));
     const device = deviceOf(request, body);
-    const account = await refusedCounts(request, name, 'account.recover', device, () => accounts.recover(name, recoveryProof, newPassword, keyring));
+    const account = await refusedCounts(request, name, 'account.recover', device, () => accounts.recover(name, recoveryProof, newPassword, keyring, auth));
     // Every device signed in with the forgotten password is signed out; this one is signed in.
     const ended = await sessions.revokeAll(account.name);
     const { token, session } = await sessions.create(account, device);
