@@ -365,8 +365,8 @@ export async function accountStore(couch: CouchAdmin): Promise<AccountStore> {
         return publicAccount(doc);
       }
       // The configuration changed the password: the key record was wrapped with the old one and no longer
-      // opens, so it is dropped and the next sign-in makes a new one. (Carts on the server are not yet
-      // encrypted with it: docs/encryption.md. Once they are, this must ask for the recovery key instead.)
+      // opens, so it is dropped and the next sign-in makes a new one; what was sealed with the old key
+      // can then no longer be read. Known gap (docs/sync-server.md): keep it and ask for the recovery key.
       // The account signs in with this password again ('password'), until a device replaces it.
       const { keyring: _dropped, recoveryVerifier: _droppedVerifier, auth: _auth, ...rest } = doc;
       const passwordHash = await hashPassword(password);
