@@ -160,6 +160,21 @@ describe('a signed-in device without its key (locked)', () => {
     expect(Object.keys(stored!).sort()).toEqual(['_id', '_rev', 'enc', 'fp']);
   });
 
+  it('unlocks with the password while the server cannot be reached (the key record read last time), and syncs once it can', async () => {
+    const laptop = devices.find((created) => created.name === 'laptop')!;
+    await laptop.restart();
+    await waitForAccount(laptop, (state) => state.locked);
+    laptop.network.goOffline();
+    await expect(laptop.account.unlock('not the password')).rejects.toMatchObject({ code: 'WRONG_PASSWORD' });
+    await laptop.account.unlock(server.account.password);
+    expect(laptop.account.getState()).toMatchObject({ locked: false, unlocked: true });
+    await laptop.client.store.dispatch(cartCommands.add(product('Unlocked offline 5529')));
+    laptop.network.goOnline();
+    laptop.client.sync?.reconnect();
+    await waitForState(phone(), hasTitle('Unlocked offline 5529'));
+    expect(await serverText()).not.toContain('Unlocked offline 5529');
+  });
+
   it('a locked device whose session ended meanwhile is told to sign in again when it tries to unlock', async () => {
     const laptop = devices.find((created) => created.name === 'laptop')!;
     await laptop.restart();

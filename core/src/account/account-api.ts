@@ -30,6 +30,11 @@ export interface StoredSession {
    * sent to the server. Absent for shoppers, whose key is wrapped on the server.
    */
   readonly guestKey?: string | null;
+  /**
+   * The account's wrapped-key record as last read from the server (ciphertext under the password's key,
+   * exactly what the server keeps), so the password unlocks the cart while the server cannot be reached.
+   */
+  readonly keyRecord?: unknown;
   /** When the session ends without activity, by this device's clock (the server's clock may differ). */
   readonly expiresAt: number;
   readonly sessionTimeoutMinutes: number;

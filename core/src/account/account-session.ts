@@ -271,18 +271,18 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
    * from before keys were kept on the server) is made, wrapped and stored; an existing one is fetched and
    * unwrapped. Returns it with the recovery key to show when one was made.
    */
-  const unlockAccount = async (opened: StoredSession, password: string, firstTry = true): Promise<{ keyring: Keyring; recoveryKey: string | null }> => {
+  const unlockAccount = async (opened: StoredSession, password: string, firstTry = true): Promise<{ keyring: Keyring; recoveryKey: string | null; record: unknown }> => {
     const stored = await api.getKeyring(opened);
     if (stored === null) {
       const made = await newAccountKeys(crypto, password, passwordKdf);
-      if (await api.putKeyring(opened, made.record, await recoveryProof(crypto, made.recoveryKey))) return { keyring: made.keyring, recoveryKey: made.recoveryKey };
+      if (await api.putKeyring(opened, made.record, await recoveryProof(crypto, made.recoveryKey))) return { keyring: made.keyring, recoveryKey: made.recoveryKey, record: made.record };
       // Another device of this account stored its keys first: use those.
       if (firstTry) return unlockAccount(opened, password, false);
       throw new ToteError('SYNC_HTTP', 'The sync server did not keep your cart\'s keys. Try again in a moment.');
     }
     const record = parseAccountKeyRecord(stored);
     try {
-      return { keyring: await unlockWithPassword(crypto, record, password), recoveryKey: null };
+      return { keyring: await unlockWithPassword(crypto, record, password), recoveryKey: null, record: stored };
     } catch (error) {
       if (error instanceof ToteError && error.code === 'WRONG_PASSWORD') {
         // The server accepted the password, yet it does not open the saved keys (the password was reset on the server).
@@ -307,7 +307,7 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
       await api.signOut(signedIn).catch(() => undefined);
       throw refusal;
     }
-    let unlocked: { keyring: Keyring; recoveryKey: string | null };
+    let unlocked: { keyring: Keyring; recoveryKey: string | null; record: unknown };
     try {
       unlocked = await unlockAccount(signedIn, password);
     } catch (error) {
@@ -315,7 +315,7 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
       await api.signOut(signedIn).catch(() => undefined);
       throw error;
     }
-    await enter(previous, signedIn, localItems, unlocked, rule);
+    await enter(previous, { ...signedIn, keyRecord: unlocked.record }, localItems, unlocked, rule);
   };
 
   /** Signed in with `recoveryKey` instead of the forgotten password; `newPassword` replaces it. */
@@ -338,7 +338,7 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
       await api.signOut(signedIn).catch(() => undefined);
       throw refusal;
     }
-    await enter(previous, signedIn, localItems, { keyring, recoveryKey: null }, rule);
+    await enter(previous, { ...signedIn, keyRecord: next }, localItems, { keyring, recoveryKey: null }, rule);
   };
 
   /** After a sign-in of any kind: the key, sync, the live channel; a guest's items join the account's cart. */
@@ -480,8 +480,14 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
       const wasLocked = keys === null;
       keys = keyring;
       update({ unlocked: true, locked: false, ...(recoveryKey ? { recoveryKey } : {}) });
-      if (wasLocked && session === current) await connect(current); // sync starts, sealed; the key is kept
-      else await rememberKey(current);
+      // The re-wrapped record is the one to unlock with from now on, offline too.
+      const changed = { ...current, keyRecord: next };
+      if (session === current) session = changed;
+      if (wasLocked && session === changed) await connect(changed); // sync starts, sealed; the key is kept
+      else {
+        if (session === changed) await store.save(changed);
+        await rememberKey(changed);
+      }
     },
     keyring: () => keys,
     async unlock(password) {
@@ -494,7 +500,10 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
       } catch (error) {
         // The server no longer accepts this session: shown as ended (sign in again), like any 401.
         if (error instanceof ToteError && error.code === 'SESSION_EXPIRED') await expired(error.message);
-        throw error;
+        // Out of reach: the record read last time opens as well (a password changed elsewhere re-wraps
+        // the same key, so the old password still opens the old record). Sync waits for the server.
+        if (!(error instanceof ToteError && error.code === 'SYNC_OFFLINE' && current.keyRecord)) throw error;
+        stored = current.keyRecord;
       }
       if (stored === null) {
         // No key record on the server (an account from before they were kept): a sign-in checks the
@@ -505,7 +514,7 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
       const keyring = await unlockWithPassword(crypto, parseAccountKeyRecord(stored), password);
       if (session !== current || keys) return; // signed out or unlocked meanwhile
       keys = keyring;
-      await connect(current);
+      await connect({ ...current, keyRecord: stored });
     },
     acknowledgeRecoveryKey() {
       update({ recoveryKey: null });
