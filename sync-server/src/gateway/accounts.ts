@@ -364,11 +364,12 @@ export async function accountStore(couch: CouchAdmin): Promise<AccountStore> {
         if (doc.dbName) await provisionDb(doc.dbName);
         return publicAccount(doc);
       }
-      // The configuration changed the password: the key record was wrapped with the old one and no longer
-      // opens, so it is dropped and the next sign-in makes a new one; what was sealed with the old key
-      // can then no longer be read. Known gap (docs/sync-server.md): keep it and ask for the recovery key.
+      // The configuration changed the password. The key record stays: it was wrapped with the old password,
+      // which no longer signs in, so the shopper's devices are asked for the recovery key (or the old
+      // password) to unlock it, and the cart sealed with it is still read. Dropping it would make the next
+      // sign-in start a new key, and everything sealed before unreadable.
       // The account signs in with this password again ('password'), until a device replaces it.
-      const { keyring: _dropped, recoveryVerifier: _droppedVerifier, auth: _auth, ...rest } = doc;
+      const { auth: _auth, ...rest } = doc;
       const passwordHash = await hashPassword(password);
       return publicAccount(await write({ ...rest, role, passwordHash, configuredHash: passwordHash }));
     },
