@@ -20,6 +20,7 @@ import { startCartSync, type CartSync, type SyncTarget } from './sync/couch-repl
 import type { HistoryDoc } from './persistence/history-schema.ts';
 import { historySeal, itemSeal, type DocumentSeal, type ItemSeal } from './sync/sealed-items.ts';
 import { SYNC_OFF, type SyncStatus } from './sync/sync-status.ts';
+import { serverRevisions, type ServerRevisions } from './sync/server-revisions.ts';
 
 export interface ToteClientOptions extends OpenCartDatabaseOptions {
   readonly device: DeviceInfo;
@@ -66,6 +67,7 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
   const early: (readonly FieldConflict[])[] = [];
   let seal: ItemSeal | null = null;
   let sealHistory: DocumentSeal<HistoryDoc> | null = null;
+  let revisions: ServerRevisions | null = null;
   const unreadable = new Subject<ToteError>();
   // Before the database opens: a row of a sealed database that does not open is reported while loading.
   let cartNow = (): CartState => initialCartState;
@@ -79,6 +81,7 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
       onConflicts: (found: readonly FieldConflict[]) => (conflicts ? conflicts.record(found) : early.push(found)),
       seal: () => seal,
       historySeal: () => sealHistory,
+      isStalePull: (version: object) => revisions?.isStale(version) ?? false,
       onUnreadable: (error: ToteError) => unreadable.next(error),
     },
   });
@@ -117,8 +120,9 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
       await current.value?.stop();
       seal = syncOptions.keyring ? itemSeal(syncOptions.keyring) : null;
       sealHistory = syncOptions.keyring ? historySeal(syncOptions.keyring) : null;
+      revisions = target ? serverRevisions() : null;
       current.next(target ? startCartSync({
-        items: db.items, target, fetch: options.fetch, seal, onUnreadable: (error) => unreadable.next(error),
+        items: db.items, target, fetch: options.fetch, seal, onUnreadable: (error) => unreadable.next(error), revisions: revisions!,
         history: { collection: db.history, seal: sealHistory },
         ...(options.connectivity ? { connectivity: options.connectivity } : {}),
         ...(options.clock ? { clock: options.clock } : {}),

@@ -107,8 +107,8 @@ describe('merging one item changed on two devices', () => {
 
     await phone.client.conflicts.override(notice.id);
     await waitForState(laptop, (state) => state.items[id]?.quantity === other);
-    // The phone may show the old value for a moment (docs/merge.md, "Known"), then its own again.
-    await waitForState(phone, (state) => state.items[id]?.quantity === other);
+    // Not even for a moment the old value (docs/merge.md, "A pulled version never takes a device back").
+    expect(phone.client.store.getState().items[id]!.quantity).toBe(other);
     await same(id);
     expect(phone.client.conflicts.getState().notices.find((candidate) => candidate.id === notice.id)?.status).toBe('overridden');
   });

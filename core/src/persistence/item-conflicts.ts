@@ -26,12 +26,17 @@ export interface ItemConflictOptions {
   readonly onUnreadable?: (error: ToteError) => void;
   /** The seal of history documents, when encryption is on (persistence/history-conflicts.ts). */
   readonly historySeal?: () => DocumentSeal<HistoryDoc> | null;
+  /** True for a pulled version older than a revision the server is known to hold (sync/server-revisions.ts). */
+  readonly isStalePull?: (version: object) => boolean;
 }
 
 type Version = ClockedItem & { _deleted?: boolean };
 
+/** RxDB's name (rxdb 17.6, replication-protocol/downstream.js) for comparing a pulled version with this device's before writing it. */
+export const PULL_OVER_LOCAL = 'downstream-check-if-equal-1';
+
 export function createItemConflictHandler(options: ItemConflictOptions = {}): RxConflictHandler<ClockedItem> {
-  const { onConflicts = () => undefined, seal = () => null, onUnreadable = () => undefined } = options;
+  const { onConflicts = () => undefined, seal = () => null, onUnreadable = () => undefined, isStalePull = () => false } = options;
   /** The plain item of a version; null when it is sealed and cannot be opened. */
   const open = async (doc: Version | undefined): Promise<Version | null> => {
     if (!doc || !isSealed(doc)) return doc ?? null;
@@ -48,7 +53,11 @@ export function createItemConflictHandler(options: ItemConflictOptions = {}): Rx
     // Called for every pulled document: compare cheaply. Sealed versions by fingerprint. A sealed and a
     // plain version compare through the plain version the sealed one was made from on this device (the
     // server still holding a copy from before encryption); otherwise they count as different (resolve decides).
-    isEqual: (a, b) => {
+    isEqual: (a, b, context) => {
+      // The pull is about to write the server's version `a` over this device's `b`: a version older than
+      // one the server already holds (fetched before this device's push landed) is not written; the
+      // newer one is here already or on its way (sync/server-revisions.ts, docs/merge.md).
+      if (context === PULL_OVER_LOCAL && isStalePull(a)) return true;
       if (Boolean(a._deleted) !== Boolean(b._deleted)) return false;
       if (isSealed(a) && isSealed(b)) return a.fp === b.fp;
       const plainA = isSealed(a) ? plainOrigin(a) : a;

@@ -20,6 +20,7 @@ import { alwaysOnline, systemClock, type Clock, type ConnectivityPort, type Fetc
 import { isSealed, type DocumentSeal, type ItemSeal, type SealedItem } from './sealed-items.ts';
 import { recordSealedCopies, sealedCopiesDone, sealPlainCopies } from './sealed-migration.ts';
 import { historyDbUrl } from './sync-target.ts';
+import type { ServerRevisions } from './server-revisions.ts';
 import type { SyncStatus } from './sync-status.ts';
 
 export interface SyncTarget {
@@ -49,6 +50,8 @@ export interface CartSyncOptions {
   readonly history?: { readonly collection: HistoryCollection; readonly seal: DocumentSeal<HistoryDoc> | null };
   /** A document from the server could not be opened: it is set aside (this device's copy is kept) and reported. */
   readonly onUnreadable?: (error: ToteError) => void;
+  /** Where the revisions the server holds are noted (server-revisions.ts), for the conflict handler's check of late pulls. */
+  readonly revisions?: ServerRevisions;
 }
 
 export interface CartSync {
@@ -139,6 +142,21 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     }
   };
 
+  const revisions = options.revisions ?? null;
+  const itemsPath = new URL(dbUrl).pathname;
+  const revisionPaths = new Set(['_changes', '_bulk_docs', '_all_docs'].map((route) => `${itemsPath}${route}`));
+  /** The cart's answers that name revisions are read for them before the replication sees them. */
+  const observeRevisions = async (input: Parameters<FetchPort>[0], response: Response) => {
+    if (!revisions || typeof input !== 'string') return;
+    const { pathname } = new URL(input);
+    if (!revisionPaths.has(pathname)) return;
+    try {
+      revisions.observe(pathname, await response.clone().json());
+    } catch {
+      // not JSON: the replication reports it
+    }
+  };
+
   const syncFetch: FetchPort = async (requested, init) => {
     if (sessionEnded) throw problem!;
     const input = continueChanges(requested);
@@ -173,6 +191,7 @@ export function startCartSync(options: CartSyncOptions): CartSync {
       publish();
     }
     await rememberSeq(input, response);
+    await observeRevisions(input, response);
     return response;
   };
 
@@ -207,7 +226,16 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     retryTime: retryMs,
     // The extension's background and the desktop renderer are each the only owner of their database.
     waitForLeadership: false,
-    pull: { batchSize: 100, heartbeat: 25_000, ...(seal ? { modifier: arrive } : {}) },
+    pull: {
+      batchSize: 100, heartbeat: 25_000,
+      // Each version made of a pulled document keeps the revision it came from (server-revisions.ts).
+      modifier: async (doc: ClockedItem & { _deleted?: boolean }) => {
+        const generation = revisions?.pulled(doc);
+        const version = await arrive(doc);
+        revisions?.link(version, generation);
+        return version;
+      },
+    },
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the server's form of an item is not an item
     push: { batchSize: 100, ...(seal ? { modifier: (doc: CartItem) => seal.seal(doc) as Promise<any> } : {}) },
   });
