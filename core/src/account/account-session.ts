@@ -22,7 +22,7 @@ import { createGuestKey, createKeyring, exportKeyring, importKeyring, openGuestK
 import { openLiveChannel, type LiveChannel, type OnlineDevice, type WebSocketFactory } from '../sync/live-channel.ts';
 import type { ToteClient } from '../tote-client.ts';
 import { syncTargetOf, type AccountApi, type DeviceSession, type StoredSession } from './account-api.ts';
-import { checkNewPassword } from './auth-secret.ts';
+import { canonicalName, checkNewPassword } from './auth-secret.ts';
 import { checkRecoveryKey } from '../crypto/recovery-key.ts';
 import {
   newAccountKeys, parseAccountKeyRecord, recoveryProof, rewrapAccountKeys, unlockWithPassword, unlockWithRecoveryKey, wrapAccountKeys,
@@ -325,8 +325,8 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
     checkNewPassword(newPassword, 'newPassword'); // the server no longer sees it to check it
     const previous = session;
     const localItems = localItemsNow();
-    // Checked before the server changes anything (the server's own name rule: NFC, trimmed, lower case).
-    const early = otherAccount(previous, name.normalize('NFC').trim().toLowerCase(), localItems);
+    // Checked before the server changes anything (the server's own name rule).
+    const early = otherAccount(previous, canonicalName(name), localItems);
     if (early) throw early;
     const proof = await recoveryProof(crypto, recoveryKey);
     const record = parseAccountKeyRecord(await api.recoveryKeyring(serverUrl, name, proof));

@@ -130,31 +130,30 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     url.searchParams.set('since', seen);
     return url.toString();
   };
-  const rememberSeq = async (input: Parameters<FetchPort>[0], response: Response) => {
-    // The catch-up pulls (not the live stream's long polls) say how far this device has read: the stream
-    // only needs it before its first answer, and catch-up always runs first.
-    if (typeof input !== 'string' || !input.includes('/_changes?') || input.includes('feed=longpoll')) return;
-    try {
-      const body = (await response.clone().json()) as { last_seq?: unknown };
-      if (body.last_seq !== undefined && body.last_seq !== null) lastSeq.set(new URL(input).pathname, String(body.last_seq));
-    } catch {
-      // not JSON: the replication reports it
-    }
-  };
-
   const revisions = options.revisions ?? null;
   const itemsPath = new URL(dbUrl).pathname;
   const revisionPaths = new Set(['_changes', '_bulk_docs', '_all_docs'].map((route) => `${itemsPath}${route}`));
-  /** The cart's answers that name revisions are read for them before the replication sees them. */
-  const observeRevisions = async (input: Parameters<FetchPort>[0], response: Response) => {
-    if (!revisions || typeof input !== 'string') return;
+  /**
+   * What this device reads from an answer before the replication does, parsing it once:
+   * - the catch-up pulls (not the live stream's long polls) say how far this device has read (`lastSeq`):
+   *   the stream only needs it before its first answer, and catch-up always runs first;
+   * - the cart's answers that name revisions are noted (server-revisions.ts).
+   */
+  const readAnswer = async (input: Parameters<FetchPort>[0], response: Response) => {
+    if (typeof input !== 'string') return;
     const { pathname } = new URL(input);
-    if (!revisionPaths.has(pathname)) return;
+    const catchUp = input.includes('/_changes?') && !input.includes('feed=longpoll');
+    const named = revisions !== null && revisionPaths.has(pathname);
+    if (!catchUp && !named) return;
+    let body: unknown;
     try {
-      revisions.observe(pathname, await response.clone().json());
+      body = await response.clone().json();
     } catch {
-      // not JSON: the replication reports it
+      return; // not JSON: the replication reports it
     }
+    const lastSeqOfBody = (body as { last_seq?: unknown } | null)?.last_seq;
+    if (catchUp && lastSeqOfBody !== undefined && lastSeqOfBody !== null) lastSeq.set(pathname, String(lastSeqOfBody));
+    if (named) revisions!.observe(pathname, body);
   };
 
   const syncFetch: FetchPort = async (requested, init) => {
@@ -190,8 +189,7 @@ export function startCartSync(options: CartSyncOptions): CartSync {
       problem = null;
       publish();
     }
-    await rememberSeq(input, response);
-    await observeRevisions(input, response);
+    await readAnswer(input, response);
     return response;
   };
 
