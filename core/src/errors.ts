@@ -15,6 +15,7 @@ export type ToteErrorCode =
   | 'RATE_LIMITED' // too many attempts; details.retryAfterSeconds says how long to wait
   | 'SESSION_EXPIRED' // the session ended (timeout, revoked, signed out elsewhere): sign in again
   | 'OTHER_ACCOUNT' // this device holds another account's cart
+  | 'LOCKED' // the cart is encrypted on this device and not unlocked yet: the owner's password opens it
   | 'DECRYPT_FAILED' // an encrypted document could not be read (damaged, moved, or another key); details.reason
   | 'WRONG_PASSWORD' // the password does not unlock the shopper's keys
   | 'WRONG_RECOVERY_KEY' // a well-formed recovery key that does not unlock the shopper's keys (or that the server does not accept for the account)

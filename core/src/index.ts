@@ -51,3 +51,7 @@ export { checkRestorePoint, planRestore, type RestoreMeta, type RestorePlan } fr
 export { prune as pruneHistory } from './history/prune.ts';
 export { timeline, type TimelineChange, type TimelineChangeKind, type TimelineOptions, type TimelinePoint } from './history/timeline.ts';
 export { historySeal, isSealed, itemSeal, type DocumentSeal, type ItemSeal, type SealedItem } from './sync/sealed-items.ts';
+export {
+  DATABASE_KEY_VERSION, newDatabaseKey, openDatabaseKeyWith, openRawDatabaseKey, parseDatabaseKeyRecord, protectDatabaseKey, unlockDatabaseKey,
+  type DatabaseKeyOwner, type DatabaseKeyRecord, type OpenDatabaseKey,
+} from './persistence/database-key.ts';

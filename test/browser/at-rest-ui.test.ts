@@ -7,7 +7,7 @@
  * profile's files on disk are searched for the shopper's titles and notes. An item whose ciphertext was
  * changed on the server is named to the shopper, and the rest of the cart is unaffected.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cartCommands, syncTargetOf } from '@tote/core';
 import { launchDesktopWindow, trustCertificate } from '../support/chromium.ts';
 import { startDevice, waitForPhase, type Device } from '../support/devices.ts';
+import { onDisk } from '../support/on-disk.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { serveFolder, type StaticServer } from '../support/static-server.ts';
 
@@ -75,25 +76,6 @@ function indexedDbText(page: Page): Promise<string> {
     }
     return out.join('\n');
   });
-}
-
-/** The profile's files (IndexedDB's LevelDB files among them), searched for `values` as UTF-8 and UTF-16. */
-async function onDisk(folder: string, values: readonly string[]): Promise<string[]> {
-  const found = new Set<string>();
-  const walk = async (dir: string): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile()) {
-        const bytes = await readFile(full).catch(() => Buffer.alloc(0));
-        for (const value of values) {
-          if (bytes.includes(Buffer.from(value, 'utf8')) || bytes.includes(Buffer.from(value, 'utf16le'))) found.add(value);
-        }
-      }
-    }
-  };
-  await walk(folder);
-  return [...found];
 }
 
 const titlesOn = async (page: Page) => (await page.getByTestId('item-title').allTextContents()).sort();

@@ -1,8 +1,9 @@
 /**
  * The cart's key on each app, in real Chromium against the real gateway over TLS (docs/encryption.md,
  * "Sealing in the apps"): the extension keeps the unlocked key in `storage.session`, so a restart of its
- * service worker stays unlocked and syncing sealed; without the kept key it is locked, syncs nothing,
- * and the password unlocks it. The desktop renderer without the main process's key store (the bridge
+ * service worker stays unlocked and syncing sealed. After a browser restart (storage.session emptied)
+ * its database, sealed at rest with a key only the account's password opens, is locked: no cart, nothing
+ * added, nothing of the cart on disk, and the password opens it. The desktop renderer without the main process's key store (the bridge
  * given by the test has none) is locked after a reload; with a key store in the bridge (a stand-in for
  * the main process's safeStorage file, which cannot run here) it stays unlocked.
  */
@@ -15,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cartCommands, type CartCommand } from '@tote/core';
 import { extensionId, extensionWorker, launchDesktopWindow, launchWithExtension, trustCertificate } from '../support/chromium.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { onDisk } from '../support/on-disk.ts';
 import { serveFolder, type StaticServer } from '../support/static-server.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -117,32 +119,35 @@ describe('the extension keeps the key in storage.session', () => {
     expect(await sealedOnServer(['Sealed before restart 7731', 'Sealed after restart 7732'])).toEqual({ count: 0, plain: [] });
   });
 
-  it('without the kept key it is locked: nothing syncs until the password unlocks it; a wrong one is refused', async () => {
+  it('after the browser restarts the cart is locked and encrypted on disk: no cart, captures refused, only the password opens it', async () => {
+    // A browser restart empties storage.session: the cart's key and the database key are gone.
     const worker = await extensionWorker(extension);
     await worker.evaluate(() => chrome.storage.session.clear());
     await restartWorker(popup);
-    await expect.poll(() => popup.getByTestId('locked-message').textContent(), { timeout: 15_000 }).toBe(LOCKED);
-    await expect.poll(() => popup.getByTestId('sync-status').textContent()).toContain('Locked: not syncing');
+    await expect.poll(() => popup.getByTestId('device-locked-message').textContent(), { timeout: 15_000 }).toContain(server.account.username);
+    expect(await popup.getByTestId('item-title').count()).toBe(0);
+    expect(await popup.getByTestId('sync-status').count()).toBe(0);
+    // What the browser keeps on disk (IndexedDB's files among the profile's) holds none of the cart.
+    expect(await onDisk(profiles[0]!, ['Sealed before restart 7731', 'Sealed after restart 7732', 'shop.example/p/'])).toEqual([]);
+
+    const refused = await popup.evaluate((sent) => chrome.runtime.sendMessage({ type: 'cart/dispatch', command: sent }), product('Added while locked 7733') as unknown as Record<string, unknown>);
+    expect(refused).toMatchObject({ ok: false, code: 'LOCKED', message: expect.stringContaining('enter the password') });
+
+    await popup.getByTestId('device-unlock-password').fill('not the password');
+    await popup.getByTestId('device-unlock-submit').click();
+    await expect.poll(() => popup.getByTestId('device-locked-status').textContent(), { timeout: 15_000 }).toContain('not the password of');
+    expect(await popup.getByTestId('item-title').count()).toBe(0);
+    expect((await serverDocs()).length).toBe(2);
+
+    await popup.getByTestId('device-unlock-password').fill(server.account.password);
+    await popup.getByTestId('device-unlock-submit').click();
+    await expect.poll(() => popup.getByTestId('sync-status').textContent(), { timeout: 15_000 }).toContain('In sync');
+    expect(await titlesOn(popup)).toBe('Sealed before restart 7731 | Sealed after restart 7732');
     expect(await popup.getByTestId('account-status').textContent()).toContain('Signed in as');
-
-    await dispatch(popup, product('Added while locked 7733'));
-    await expect.poll(() => titlesOn(popup)).toContain('Added while locked 7733');
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect((await serverDocs()).length).toBe(2);
-
-    await popup.getByTestId('unlock-password').fill('not the password');
-    await popup.getByTestId('unlock-submit').click();
-    await expect.poll(() => popup.getByTestId('account-message').textContent(), { timeout: 15_000 }).toContain('does not unlock your cart');
-    expect(await popup.getByTestId('sync-status').textContent()).toContain('Locked: not syncing');
-    expect((await serverDocs()).length).toBe(2);
-
-    await popup.getByTestId('unlock-password').fill(server.account.password);
-    await popup.getByTestId('unlock-submit').click();
-    await expect.poll(() => popup.getByTestId('account-message').textContent(), { timeout: 15_000 }).toContain('Unlocked');
-    await expect.poll(() => popup.getByTestId('sync-status').textContent(), { timeout: 10_000 }).toContain('In sync');
     expect(await popup.getByTestId('unlock-form').count()).toBe(0);
+    await dispatch(popup, product('Added after unlock 7733'));
     await expect.poll(async () => (await serverDocs()).length, { timeout: 10_000 }).toBe(3);
-    expect(await sealedOnServer(['Added while locked 7733'])).toEqual({ count: 0, plain: [] });
+    expect(await sealedOnServer(['Added after unlock 7733'])).toEqual({ count: 0, plain: [] });
     // Kept again: the next worker restart is unlocked.
     await restartWorker(popup);
     await expect.poll(() => popup.getByTestId('sync-status').textContent(), { timeout: 15_000 }).toContain('In sync');
@@ -159,7 +164,7 @@ describe('the desktop renderer', () => {
     await desktop.getByTestId('account-password').fill(server.account.password);
     await desktop.getByTestId('account-signin').click();
     await expect.poll(() => desktop.getByTestId('sync-status').textContent(), { timeout: 15_000 }).toContain('In sync');
-    await expect.poll(() => titlesOn(desktop), { timeout: 10_000 }).toContain('Added while locked 7733');
+    await expect.poll(() => titlesOn(desktop), { timeout: 10_000 }).toContain('Added after unlock 7733');
 
     await desktop.reload();
     await expect.poll(() => desktop.getByTestId('locked-message').textContent(), { timeout: 15_000 }).toBe(LOCKED);

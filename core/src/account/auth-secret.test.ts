@@ -30,7 +30,8 @@ describe('auth secret', () => {
   });
 });
 
-describe('account api without the password', () => {
+// Each sign-in runs Argon2id at its production cost (64 MiB, t = 3): several per test on a busy 2-core machine.
+describe('account api without the password', { timeout: 30_000 }, () => {
   const recording = () => {
     const sent: { path: string; body: Record<string, unknown> }[] = [];
     const fetchPort = (async (input: string, init?: RequestInit) => {

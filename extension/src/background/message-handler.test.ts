@@ -3,7 +3,7 @@ import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   accountApi, cartCommands, createAccountSession, createToteClient, formatHlc, hlc, noticeViews, SIGNED_OUT, SYNC_OFF, selectItems,
-  type AccountSession, type FieldConflict, type StoredSession, type ToteClient,
+  ToteError, type AccountSession, type DatabaseKeyOwner, type FieldConflict, type StoredSession, type ToteClient,
 } from '@tote/core';
 import type { Message } from '../messaging/protocol.ts';
 import { createMessageHandler } from './message-handler.ts';
@@ -40,7 +40,7 @@ beforeEach(async () => {
   handle = createMessageHandler({
     client: async () => client, account: async () => account, lastServer: { get: async () => 'https://sync.example' }, tabProducts,
     notify: (title, message) => notices.push(`${title}: ${message}`),
-    snapshot: async () => ({ state: client.store.getState(), syncStatus: SYNC_OFF, account: SIGNED_OUT, notices: noticeViews(client.conflicts.getState(), 'ext', 'this browser'), unreadable: client.unreadableNotices.getNotices() }),
+    snapshot: async () => ({ state: client.store.getState(), syncStatus: SYNC_OFF, account: SIGNED_OUT, notices: noticeViews(client.conflicts.getState(), 'ext', 'this browser'), unreadable: client.unreadableNotices.getNotices(), deviceLocked: null, atRest: 'no-password' }),
     markProductFound: (tabId) => badges.push(tabId),
   });
 });
@@ -158,5 +158,34 @@ describe('background message handler', () => {
   it('"I have written it down" clears the recovery key from the account state', async () => {
     expect(await handle({ type: 'account/acknowledgeRecoveryKey' } as Message<'account/acknowledgeRecoveryKey'>)).toEqual({ ok: true });
     expect(account.getState().recoveryKey).toBeNull();
+  });
+
+  it('while the cart is locked on this browser: cart changes and captures are refused with the reason, and the owner\'s password opens it', async () => {
+    let owner: DatabaseKeyOwner | null = { serverUrl: 'https://sync.example', name: 'ada' };
+    const locked = () => new ToteError('LOCKED', 'Your cart is encrypted on this browser and locked since it was closed. Open Tote and enter the password of ada to unlock it.');
+    const lockedHandle = createMessageHandler({
+      client: async () => { if (owner) throw locked(); return client; },
+      account: async () => { if (owner) throw locked(); return account; },
+      lastServer: { get: async () => 'https://sync.example' }, tabProducts, snapshot: async () => { throw new Error('not used'); },
+      deviceLock: {
+        locked: async () => owner,
+        async unlock(secret) {
+          if (!('password' in secret) || secret.password !== 'the right one') throw new ToteError('WRONG_PASSWORD', 'That is not the password of ada. Nothing was opened; try again.');
+          owner = null;
+        },
+        async forget() { owner = null; },
+      },
+    });
+    expect(await lockedHandle({ type: 'cart/dispatch', command: cartCommands.add(kettle) })).toMatchObject({ ok: false, code: 'LOCKED', message: expect.stringContaining('password of ada') });
+    found.set(7, { ...kettle, shop: 'shop.example', source: 'json-ld' as const, brand: null, sku: null, gtin: null, availability: null, origins: {}, otherPrices: [] });
+    expect(await lockedHandle({ type: 'capture/addFromTab', tabId: 7 })).toMatchObject({ ok: false, code: 'LOCKED' });
+    expect(await lockedHandle({ type: 'unreadable/dismiss', id: 'x' })).toMatchObject({ ok: false, code: 'LOCKED' });
+    expect((await lockedHandle({ type: 'account/get' } as Message<'account/get'>)).account).toMatchObject({ name: 'ada', locked: true, phase: 'signed-out' });
+    expect(await lockedHandle({ type: 'account/unlock', password: 'not it' })).toMatchObject({ ok: false, code: 'WRONG_PASSWORD' });
+    expect(selectItems(client.store.getState())).toEqual([]);
+
+    expect(await lockedHandle({ type: 'account/unlock', password: 'the right one' })).toEqual({ ok: true });
+    expect(await lockedHandle({ type: 'capture/addFromTab', tabId: 7 })).toEqual({ ok: true });
+    expect(selectItems(client.store.getState()).map((item) => item.title)).toEqual(['Kettle']);
   });
 });

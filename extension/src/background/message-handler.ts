@@ -6,6 +6,7 @@ import { cartCommands, formatMoney, isToteError, newPriceDrops, type AccountSess
 import type { CapturedProduct } from '../capture/index.ts';
 import type { CartSnapshot, Failure, Message, RequestType, Response } from '../messaging/protocol.ts';
 import type { LastServer, TabProducts } from './settings.ts';
+import { lockedAccount, type DeviceLock } from './database-lock.ts';
 
 export interface HandlerDeps {
   readonly client: () => Promise<ToteClient>;
@@ -17,6 +18,8 @@ export interface HandlerDeps {
   readonly tabProducts: TabProducts;
   /** Shows a system notification (price drops). */
   readonly notify?: (title: string, message: string) => void;
+  /** The cart's encryption at rest: while it is locked, the cart and the account wait for the password. */
+  readonly deviceLock?: DeviceLock;
 }
 
 function failure(error: unknown): Failure {
@@ -92,8 +95,10 @@ export function createMessageHandler(deps: HandlerDeps) {
       }
       case 'cart/get':
         return (await deps.snapshot()) as Response<K>;
-      case 'account/get':
-        return { account: (await deps.account()).getState(), lastServerUrl: await deps.lastServer.get() } as Response<K>;
+      case 'account/get': {
+        const owner = await deps.deviceLock?.locked();
+        return { account: owner ? lockedAccount(owner) : (await deps.account()).getState(), lastServerUrl: await deps.lastServer.get() } as Response<K>;
+      }
       case 'account/signIn': {
         const { serverUrl, name, password, create, mergeRule } = m as Message<'account/signIn'>;
         return (await accountAction(deps, (account) => (create ? account.signUp : account.signIn)(serverUrl, name, password, mergeRule ? { mergeRule } : {}))) as Response<K>;
@@ -106,9 +111,25 @@ export function createMessageHandler(deps: HandlerDeps) {
         return (await accountAction(deps, (account) => account.staySignedIn())) as Response<K>;
       case 'account/recover': {
         const { serverUrl, name, recoveryKey, newPassword } = m as Message<'account/recover'>;
+        // A locked cart opens with the recovery key first (on this device); then the new password is set.
+        if (await deps.deviceLock?.locked()) {
+          try {
+            await deps.deviceLock!.unlock({ recoveryKey });
+          } catch (error) {
+            return failure(error) as Response<K>;
+          }
+        }
         return (await accountAction(deps, (account) => account.recover(serverUrl, name, recoveryKey, newPassword))) as Response<K>;
       }
       case 'account/unlock':
+        if (await deps.deviceLock?.locked()) {
+          try {
+            await deps.deviceLock!.unlock({ password: (m as Message<'account/unlock'>).password });
+            return { ok: true } as Response<K>;
+          } catch (error) {
+            return failure(error) as Response<K>;
+          }
+        }
         return (await accountAction(deps, (account) => account.unlock((m as Message<'account/unlock'>).password))) as Response<K>;
       case 'account/dismissNotice':
         return (await accountAction(deps, async (account) => account.dismissNotice())) as Response<K>;
@@ -120,9 +141,20 @@ export function createMessageHandler(deps: HandlerDeps) {
       case 'unreadable/dismiss': {
         const { id } = m as Message<'unreadable/dismiss'>;
         if (typeof id !== 'string' || id === '') return { ok: false, code: 'INVALID_INPUT', message: 'Tote did not understand which notice that was. Close and reopen this window.' } as Response<K>;
-        (await deps.client()).unreadableNotices.dismiss(id);
-        return { ok: true } as Response<K>;
+        try {
+          (await deps.client()).unreadableNotices.dismiss(id);
+          return { ok: true } as Response<K>;
+        } catch (error) {
+          return failure(error) as Response<K>;
+        }
       }
+      case 'device/forget':
+        try {
+          await deps.deviceLock?.forget();
+          return { ok: true } as Response<K>;
+        } catch (error) {
+          return failure(error) as Response<K>;
+        }
       case 'capture/found': {
         const { product } = m as Message<'capture/found'>;
         const tabId = sender?.tab?.id;

@@ -35,6 +35,16 @@ export const extensionKeyStore: KeyStorePort = {
   },
 };
 
+/**
+ * The cart database's key (background/database-lock.ts, docs/encryption.md "At rest on the device"): its
+ * record on disk, sealed by the account that last unlocked here (or, before any did, kept as it is)...
+ */
+export const databaseKeyItem = storage.defineItem<unknown>('local:database-key', { fallback: null });
+/** ...and the key itself while unlocked, in memory only (like the cart keys above). */
+export const openDatabaseKeyItem = storage.defineItem<string | null>('session:database-key', { fallback: null });
+/** Set once a cart kept in clear before encryption at rest was moved into the sealed database. */
+export const sealedAtRestItem = storage.defineItem<boolean>('local:sealed-at-rest', { fallback: false });
+
 /** Products recognised per tab, for the popup, the context menu and the shortcut (kept while the browser runs). */
 export const tabProductsItem = storage.defineItem<Record<string, CapturedProduct>>('session:tab-products', { fallback: {} });
 

@@ -2,19 +2,32 @@
  * The background service worker's one ToteClient: opened on first need, re-opened after Chrome stops
  * and restarts the worker (MV3 stops idle workers after ~30 s), with sync resumed from the stored
  * settings. It is the only owner of the cart database in the extension.
+ *
+ * The database is sealed at rest (docs/encryption.md, "At rest on the device"): it opens only with the
+ * database key, which `database-lock.ts` keeps in memory. After the browser restarts, a cart protected by
+ * an account stays locked (no database, no cart in the popup, captures refused with a message) until the
+ * account's password or recovery key unlocks it.
  */
 import {
-  accountApi, createAccountSession, createToteClient, eventConnectivity, noticeViews, SIGNED_OUT, SYNC_OFF,
-  type AccountSession, type OnlineEventSource, type ToteClient,
+  accountApi, createAccountSession, createToteClient, encryptedStorage, eventConnectivity, initialCartState, noticeViews, sealExistingDatabase,
+  SIGNED_OUT, SYNC_OFF, ToteError,
+  type AccountSession, type DatabaseKeyOwner, type OnlineEventSource, type OpenDatabaseKey, type SessionStore, type ToteClient,
 } from '@tote/core';
+import { removeRxDatabase } from 'rxdb';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { combineLatest, firstValueFrom } from 'rxjs';
 import { browser, type Browser } from 'wxt/browser';
 import type { CartSnapshot } from '../messaging/protocol.ts';
-import { deviceIdItem, extensionKeyStore, extensionSessionStore } from './settings.ts';
+import { createDatabaseLock, lockedAccount, type DeviceLock } from './database-lock.ts';
+import {
+  cartKeysItem, databaseKeyItem, deviceIdItem, extensionKeyStore, extensionSessionStore, openDatabaseKeyItem, sealedAtRestItem, sessionItem,
+} from './settings.ts';
 
 /** How the notices call this device. */
 const THIS_DEVICE = 'this browser';
+/** The database before encryption at rest, and the sealed one. */
+const PLAIN_DB = 'tote-extension';
+const SEALED_DB = 'tote-extension-sealed';
 
 function deviceName(): string {
   const agent = globalThis.navigator.userAgent;
@@ -28,30 +41,87 @@ interface ToteApp {
   readonly deviceId: string;
 }
 
-let opening: Promise<ToteApp> | null = null;
+type Opened = { readonly app: ToteApp; readonly locked?: undefined } | { readonly app?: undefined; readonly locked: DatabaseKeyOwner };
 
-function toteApp(): Promise<ToteApp> {
-  opening ??= (async () => {
-    const fetchPort = (input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init);
-    const device = { id: await deviceIdItem.getValue(), name: deviceName() };
-    const client = await createToteClient({
-      storage: getRxStorageDexie(),
-      name: 'tote-extension',
-      device,
-      fetch: fetchPort,
-      connectivity: eventConnectivity(globalThis as unknown as OnlineEventSource),
-    });
-    const account = createAccountSession({
-      client, api: accountApi(fetchPort, device), store: extensionSessionStore, keyStore: extensionKeyStore,
-      // An open WebSocket also keeps Chrome from stopping the worker while the shopper is signed in.
-      webSocket: (url) => new globalThis.WebSocket(url),
-    });
-    await account.start().catch(() => undefined);
-    return { client, account, deviceId: device.id };
+const databaseLock = createDatabaseLock({
+  record: { get: () => databaseKeyItem.getValue(), set: (value) => databaseKeyItem.setValue(value) },
+  openKey: { get: () => openDatabaseKeyItem.getValue(), set: (value) => openDatabaseKeyItem.setValue(value) },
+  accountKeys: extensionKeyStore,
+});
+
+let opening: Promise<Opened> | null = null;
+/** Popups showing the locked cart: told to connect again once it is unlocked or removed. */
+const lockedPorts = new Set<Browser.runtime.Port>();
+
+/** IndexedDB databases behind an RxDB database of storage-dexie. */
+async function deleteIndexedDb(rxdbName: string): Promise<void> {
+  const names = (await indexedDB.databases()).map(({ name }) => name ?? '').filter((name) => name.startsWith(`rxdb-dexie-${rxdbName}--`));
+  await Promise.all(names.map((name) => new Promise<void>((resolve) => {
+    const request = indexedDB.deleteDatabase(name);
+    request.onsuccess = request.onerror = request.onblocked = () => resolve();
+  })));
+}
+
+async function openApp(key: OpenDatabaseKey): Promise<ToteApp> {
+  const fetchPort = (input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init);
+  const device = { id: await deviceIdItem.getValue(), name: deviceName() };
+  if (!(await sealedAtRestItem.getValue())) {
+    // A cart kept in clear before: moved into the sealed database, then its IndexedDB files deleted.
+    await sealExistingDatabase({ storage: getRxStorageDexie(), name: PLAIN_DB }, { storage: encryptedStorage(getRxStorageDexie(), key.keyring), name: SEALED_DB });
+    await sealedAtRestItem.setValue(true);
+    await deleteIndexedDb(PLAIN_DB);
+  }
+  const client = await createToteClient({
+    storage: getRxStorageDexie(),
+    name: SEALED_DB,
+    atRest: key.keyring,
+    device,
+    fetch: fetchPort,
+    connectivity: eventConnectivity(globalThis as unknown as OnlineEventSource),
+  });
+  let account: AccountSession | null = null;
+  // Every saved session (a sign-in, an unlock, a password change) protects the database key with the
+  // account's data key and its current key record.
+  const store: SessionStore = {
+    load: () => extensionSessionStore.load(),
+    async save(session) {
+      await extensionSessionStore.save(session);
+      if (account) await databaseLock.protect(key, session, account.keyring()).catch(() => undefined);
+    },
+  };
+  account = createAccountSession({
+    client, api: accountApi(fetchPort, device), store, keyStore: extensionKeyStore,
+    // An open WebSocket also keeps Chrome from stopping the worker while the shopper is signed in.
+    webSocket: (url) => new globalThis.WebSocket(url),
+  });
+  await account.start().catch(() => undefined);
+  return { client, account, deviceId: device.id };
+}
+
+function opened(): Promise<Opened> {
+  opening ??= (async (): Promise<Opened> => {
+    const state = await databaseLock.open();
+    if ('locked' in state) return { locked: state.locked };
+    return { app: await openApp(state.key) };
   })();
   // A failed open (IndexedDB refused, say) is not remembered: the next message or alarm tries again.
   opening.catch(() => { opening = null; });
   return opening;
+}
+
+function lockedError(owner: DatabaseKeyOwner): ToteError {
+  return new ToteError('LOCKED', `Your cart is encrypted on this browser and locked since it was closed. Open Tote and enter the password of ${owner.name} to unlock it.`);
+}
+
+async function toteApp(): Promise<ToteApp> {
+  const { app, locked } = await opened();
+  if (!app) throw lockedError(locked);
+  return app;
+}
+
+/** Opens the cart if it can be opened without the shopper (on start and on every alarm). */
+export async function wake(): Promise<void> {
+  await opened().catch(() => undefined);
 }
 
 export async function toteClient(): Promise<ToteClient> {
@@ -62,11 +132,49 @@ export async function toteAccount(): Promise<AccountSession> {
   return (await toteApp()).account;
 }
 
+/** Connected popups of the locked cart connect again, and get the cart (or the empty one). */
+function reconnectLockedPopups(): void {
+  for (const port of lockedPorts) port.disconnect();
+  lockedPorts.clear();
+}
+
+export const deviceLock: DeviceLock = {
+  async locked() {
+    return (await opened().catch(() => ({ locked: undefined }))).locked ?? null;
+  },
+  async unlock(secret) {
+    if (!(await opened()).locked) return;
+    await databaseLock.unlock(secret);
+    opening = null;
+    await opened();
+    reconnectLockedPopups();
+  },
+  async forget() {
+    if (!(await opened()).locked) return;
+    // Without its key nobody can read it: removed, with the session that belonged to it.
+    await removeRxDatabase(SEALED_DB, getRxStorageDexie()).catch(() => undefined);
+    await deleteIndexedDb(SEALED_DB);
+    await databaseLock.forget();
+    await sessionItem.setValue(null);
+    await cartKeysItem.setValue({});
+    opening = null;
+    await opened();
+    reconnectLockedPopups();
+  },
+};
+
+function lockedSnapshot(owner: DatabaseKeyOwner): CartSnapshot {
+  return { state: initialCartState, syncStatus: SYNC_OFF, account: lockedAccount(owner), notices: [], unreadable: [], deviceLocked: owner, atRest: 'password' };
+}
+
 export async function snapshot(): Promise<CartSnapshot> {
-  const { client, account, deviceId } = await toteApp();
+  const { app, locked } = await opened();
+  if (!app) return lockedSnapshot(locked);
+  const { client, account, deviceId } = app;
   return {
     state: client.store.getState(), syncStatus: await firstValueFrom(client.syncStatus$).catch(() => SYNC_OFF), account: account.getState() ?? SIGNED_OUT,
     notices: noticeViews(client.conflicts.getState(), deviceId, THIS_DEVICE), unreadable: client.unreadableNotices.getNotices(),
+    deviceLocked: null, atRest: databaseLock.protection(),
   };
 }
 
@@ -75,11 +183,20 @@ export async function snapshot(): Promise<CartSnapshot> {
  * Opening the popup counts as activity.
  */
 export async function servePopup(port: Browser.runtime.Port): Promise<void> {
-  const { client, account, deviceId } = await toteApp();
+  const { app, locked } = await opened();
+  if (!app) {
+    lockedPorts.add(port);
+    port.onDisconnect.addListener(() => lockedPorts.delete(port));
+    port.postMessage(lockedSnapshot(locked));
+    return;
+  }
+  const { client, account, deviceId } = app;
   account.activity();
   const streams = [client.store.state$, client.syncStatus$, account.state$, client.conflicts.state$, client.unreadableNotices.notices$] as const;
   const subscription = combineLatest(streams).subscribe(([state, syncStatus, accountState, log, unreadable]) => {
-    port.postMessage({ state, syncStatus, account: accountState, notices: noticeViews(log, deviceId, THIS_DEVICE), unreadable } satisfies CartSnapshot);
+    port.postMessage({
+      state, syncStatus, account: accountState, notices: noticeViews(log, deviceId, THIS_DEVICE), unreadable, deviceLocked: null, atRest: databaseLock.protection(),
+    } satisfies CartSnapshot);
   });
   port.onDisconnect.addListener(() => subscription.unsubscribe());
 }

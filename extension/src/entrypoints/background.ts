@@ -2,7 +2,7 @@ import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { addFromTab, createMessageHandler, type HandlerDeps } from '../background/message-handler.ts';
 import { extensionLastServer, extensionTabProducts } from '../background/settings.ts';
-import { markProductFound, notify, servePopup, snapshot, toteAccount, toteClient } from '../background/tote-service.ts';
+import { deviceLock, markProductFound, notify, servePopup, snapshot, toteAccount, toteClient, wake } from '../background/tote-service.ts';
 import { isMessage, POPUP_PORT } from '../messaging/protocol.ts';
 
 const ADD_MENU = 'tote-add';
@@ -10,7 +10,7 @@ const SYNC_ALARM = 'tote-sync';
 
 export default defineBackground(() => {
   const deps: HandlerDeps = {
-    client: toteClient, account: toteAccount, lastServer: extensionLastServer, tabProducts: extensionTabProducts, snapshot, markProductFound, notify,
+    client: toteClient, account: toteAccount, lastServer: extensionLastServer, tabProducts: extensionTabProducts, snapshot, markProductFound, notify, deviceLock,
   };
   const handle = createMessageHandler(deps);
 
@@ -47,7 +47,7 @@ export default defineBackground(() => {
     if (!alarm) await browser.alarms.create(SYNC_ALARM, { periodInMinutes: 0.5 });
   });
   browser.alarms.onAlarm.addListener((alarm) => {
-    if (alarm.name === SYNC_ALARM) void toteClient();
+    if (alarm.name === SYNC_ALARM) void wake();
   });
-  void toteClient();
+  void wake();
 });

@@ -2,7 +2,7 @@
  * The typed message protocol between the extension's contexts and the background service worker,
  * which alone owns the cart database. Every request type names its response type; no untyped strings.
  */
-import type { AccountState, CartCommand, CartState, ItemCorrections, MergeRule, NoticeView, SyncStatus, ToteErrorCode, UnreadableNotice } from '@tote/core';
+import type { AccountState, DatabaseKeyOwner, CartCommand, CartState, ItemCorrections, MergeRule, NoticeView, SyncStatus, ToteErrorCode, UnreadableNotice } from '@tote/core';
 import type { CapturedProduct } from '../capture/index.ts';
 
 /** What the shopper types to sign in or create an account. */
@@ -31,6 +31,13 @@ export interface CartSnapshot {
   readonly notices: readonly NoticeView[];
   /** Documents that could not be read (docs/encryption.md, "Tamper and corruption"), until dismissed. */
   readonly unreadable: readonly UnreadableNotice[];
+  /**
+   * Set while the cart is encrypted on this browser and not unlocked (after the browser restarted): the
+   * account whose password opens it. The popup then shows no cart, only the unlock form.
+   */
+  readonly deviceLocked: DatabaseKeyOwner | null;
+  /** Whether the cart saved on this browser is protected by an account's password (docs/encryption.md). */
+  readonly atRest: 'password' | 'no-password';
 }
 
 export type Failure = { readonly ok: false; readonly code: ToteErrorCode | 'UNKNOWN'; readonly message: string };
@@ -51,6 +58,8 @@ export interface Requests {
   'account/recover': { request: { serverUrl: string; name: string; recoveryKey: string; newPassword: string }; response: Result };
   /** The password that unlocks the cart's key on this device (while `account.locked`). */
   'account/unlock': { request: { password: string }; response: Result };
+  /** "Remove this cart from this browser" while it is locked and its password is lost. */
+  'device/forget': { request: Record<string, never>; response: Result };
   /** "I have written it down": the recovery key leaves the account state. */
   'account/acknowledgeRecoveryKey': { request: Record<string, never>; response: Result };
   /** "Use 6 instead" on a conflict notice: the value that lost, as a new change. */

@@ -1,0 +1,101 @@
+/** The extension's database key over in-memory storage, with the platform's Web Crypto and fast Argon2id parameters. */
+import { describe, expect, it } from 'vitest';
+import { newAccountKeys, type Argon2idParams, type KeyStorePort, type StoredSession } from '@tote/core';
+import { createDatabaseLock, type LockStorage } from './database-lock.ts';
+
+const FAST_KDF: Argon2idParams = { name: 'argon2id', memoryKiB: 64, iterations: 1, parallelism: 1 };
+const crypto = globalThis.crypto;
+const row = { id: 'item-1', title: 'Blue kettle 7731' };
+
+/** `disk` survives a browser restart; `memory` (storage.session) does not. */
+function browserStorage() {
+  const disk = new Map<string, unknown>();
+  const memory = new Map<string, unknown>();
+  const accountKeys: KeyStorePort = {
+    load: async (id) => (memory.get(`account:${id}`) as Uint8Array | undefined) ?? null,
+    save: async (id, raw) => { memory.set(`account:${id}`, new Uint8Array(raw)); },
+    clear: async (id) => { memory.delete(`account:${id}`); },
+  };
+  const storage: LockStorage = {
+    record: { get: async () => disk.get('record') ?? null, set: async (value) => { disk.set('record', value === null ? null : JSON.parse(JSON.stringify(value))); } },
+    openKey: { get: async () => (memory.get('key') as string | undefined) ?? null, set: async (value) => { memory.set('key', value); } },
+    accountKeys,
+  };
+  return { disk, memory, storage, restart: () => memory.clear() };
+}
+
+async function signedIn(password: string): Promise<{ session: StoredSession; keys: Awaited<ReturnType<typeof newAccountKeys>> }> {
+  const keys = await newAccountKeys(crypto, password, FAST_KDF);
+  const session = { serverUrl: 'https://sync.example', name: 'ada', token: 't', guest: false, keyRecord: keys.record } as unknown as StoredSession;
+  return { session, keys };
+}
+
+describe('the extension\'s database key', () => {
+  it('before any sign-in it opens by itself, and says it has no password', async () => {
+    const browser = browserStorage();
+    const lock = createDatabaseLock(browser.storage, crypto);
+    const first = await lock.open();
+    if (!('key' in first)) throw new Error('locked');
+    const sealed = await first.key.keyring.cipher.encrypt(row.id, row);
+    expect(lock.protection()).toBe('no-password');
+    browser.restart();
+    const again = await createDatabaseLock(browser.storage, crypto).open();
+    if (!('key' in again)) throw new Error('locked');
+    expect(await again.key.keyring.cipher.decrypt(row.id, sealed)).toEqual(row);
+  });
+
+  it('once an account signed in, a browser restart locks it; only that password opens it, and the key on disk is not in clear', async () => {
+    const browser = browserStorage();
+    const lock = createDatabaseLock(browser.storage, crypto);
+    const opened = await lock.open();
+    if (!('key' in opened)) throw new Error('locked');
+    const sealed = await opened.key.keyring.cipher.encrypt(row.id, row);
+    const { session, keys } = await signedIn('correct horse battery');
+    await lock.protect(opened.key, session, keys.keyring);
+    expect(lock.protection()).toBe('password');
+    expect(JSON.stringify([...browser.disk.values()])).not.toContain(opened.key.raw);
+    // Still open while the browser runs (a worker restart reads the key from memory).
+    expect('key' in (await createDatabaseLock(browser.storage, crypto).open())).toBe(true);
+
+    browser.restart();
+    const restarted = createDatabaseLock(browser.storage, crypto);
+    expect(await restarted.open()).toEqual({ locked: { serverUrl: 'https://sync.example', name: 'ada' } });
+    await expect(restarted.unlock({ password: 'wrong horse battery' })).rejects.toMatchObject({ code: 'WRONG_PASSWORD' });
+    expect(browser.memory.size).toBe(0);
+    expect(await restarted.open()).toMatchObject({ locked: { name: 'ada' } });
+
+    const unlocked = await restarted.unlock({ password: 'correct horse battery' });
+    expect(await unlocked.keyring.cipher.decrypt(row.id, sealed)).toEqual(row);
+    // Kept in memory: the database key and the account's key (the account session starts unlocked).
+    expect([...browser.memory.keys()].sort()).toEqual(['account:https://sync.example#ada', 'key']);
+    expect('key' in (await createDatabaseLock(browser.storage, crypto).open())).toBe(true);
+
+    browser.restart();
+    const byRecovery = await createDatabaseLock(browser.storage, crypto).unlock({ recoveryKey: keys.recoveryKey });
+    expect(byRecovery.raw).toBe(opened.key.raw);
+  });
+
+  it('a guest session leaves it as it was; forgetting it makes a new key that opens nothing old', async () => {
+    const browser = browserStorage();
+    const lock = createDatabaseLock(browser.storage, crypto);
+    const opened = await lock.open();
+    if (!('key' in opened)) throw new Error('locked');
+    const { keys } = await signedIn('a password here');
+    await lock.protect(opened.key, { serverUrl: 'https://sync.example', name: 'guest-1', token: 't', guest: true } as unknown as StoredSession, keys.keyring);
+    expect(lock.protection()).toBe('no-password');
+    await lock.forget();
+    const next = await lock.open();
+    if (!('key' in next)) throw new Error('locked');
+    expect(next.key.raw).not.toBe(opened.key.raw);
+  });
+
+  it('a damaged record leaves it locked, unlocking says what happened, and removing it starts a new cart', async () => {
+    const browser = browserStorage();
+    browser.disk.set('record', { version: 1, protection: 'account', owner: null });
+    const lock = createDatabaseLock(browser.storage, crypto);
+    expect(await lock.open()).toEqual({ locked: { serverUrl: '', name: 'your account' } });
+    await expect(lock.unlock({ password: 'anything at all' })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('Remove it from this device') });
+    await lock.forget();
+    expect('key' in (await lock.open())).toBe(true);
+  });
+});
