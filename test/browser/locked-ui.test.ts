@@ -155,6 +155,80 @@ describe('the extension keeps the key in storage.session', () => {
   });
 });
 
+describe('a cart locked on the extension, without the password', () => {
+  /** A browser restart: storage.session emptied, a new service worker; the popup shows the locked cart. */
+  async function restartBrowser(popup: Page): Promise<void> {
+    const worker = await extensionWorker(extension);
+    await worker.evaluate(() => chrome.storage.session.clear());
+    await restartWorker(popup);
+    await expect.poll(() => popup.getByTestId('device-locked').count(), { timeout: 15_000 }).toBe(1);
+  }
+
+  it('can be removed from the browser: a new, empty cart opens, and signing in brings the synced cart back', async () => {
+    const popup = await extension.newPage();
+    await popup.goto(popupUrl);
+    await restartBrowser(popup);
+    await popup.getByTestId('device-remove-open').click();
+    expect(await popup.getByTestId('device-remove-warning').textContent()).toContain('not synced are lost');
+    await popup.getByTestId('device-remove-confirm').click();
+    await expect.poll(() => popup.getByTestId('account-status').textContent(), { timeout: 15_000 }).toContain('Not signed in');
+    expect(await popup.getByTestId('item-title').count()).toBe(0);
+    expect(await popup.getByTestId('at-rest').textContent()).toContain('without a password');
+
+    await popup.getByTestId('account-server').fill(server.account.serverUrl);
+    await popup.getByTestId('account-name').fill(server.account.username);
+    await popup.getByTestId('account-password').fill(server.account.password);
+    await popup.getByTestId('account-signin').click();
+    await expect.poll(() => titlesOn(popup), { timeout: 15_000 }).toContain('Added after unlock 7733');
+    expect(await popup.getByTestId('at-rest').count()).toBe(0);
+    await popup.getByTestId('account-signout').click();
+    await expect.poll(() => popup.getByTestId('account-status').textContent(), { timeout: 10_000 }).toContain('Not signed in');
+    await popup.close();
+  });
+
+  it('opens with the recovery key, which also sets a new password; a wrong one opens nothing', async () => {
+    const popup = await extension.newPage();
+    await popup.goto(popupUrl);
+    // Signed out, the cart left on the browser stays protected by the account that used it last.
+    await restartBrowser(popup);
+    // A new account of its own, so the configured shopper's password stays as the other tests know it.
+    await popup.getByTestId('device-remove-open').click();
+    await popup.getByTestId('device-remove-confirm').click();
+    await popup.getByTestId('account-server').waitFor({ timeout: 15_000 });
+    await popup.getByTestId('account-server').fill(server.account.serverUrl);
+    await popup.getByTestId('account-name').fill('recovering-7740');
+    await popup.getByTestId('account-password').fill('first password 7740');
+    await popup.getByTestId('account-signup').click();
+    const recoveryKey = (await popup.getByTestId('recovery-key').textContent({ timeout: 20_000 }))!.trim();
+    await popup.getByTestId('recovery-key-done').click();
+    await dispatch(popup, product('Kept through recovery 7741'));
+    await expect.poll(() => popup.getByTestId('sync-status').textContent(), { timeout: 10_000 }).toContain('In sync');
+
+    await restartBrowser(popup);
+    expect(await popup.getByTestId('device-locked-message').textContent()).toContain('recovering-7740');
+    await popup.getByTestId('device-recover-open').click();
+    await popup.getByTestId('device-recover-key').fill('ABCD-EFGH');
+    await popup.getByTestId('device-recover-password').fill('second password 7740');
+    await popup.getByTestId('device-recover-submit').click();
+    await expect.poll(() => popup.getByTestId('device-locked-status').textContent(), { timeout: 15_000 }).not.toBe('Working…');
+    expect(await popup.getByTestId('device-locked').count()).toBe(1);
+
+    await popup.getByTestId('device-recover-key').fill(recoveryKey);
+    await popup.getByTestId('device-recover-submit').click();
+    // The cart shows once the new password is set, and nothing went wrong on the way.
+    await expect.poll(() => titlesOn(popup), { timeout: 20_000 }).toContain('Kept through recovery 7741');
+    expect(await popup.getByTestId('problem').count()).toBe(0);
+    await expect.poll(() => popup.getByTestId('sync-status').textContent(), { timeout: 15_000 }).toContain('In sync');
+    // The new password is the account's now: it opens the cart after the next restart.
+    await restartBrowser(popup);
+    await popup.getByTestId('device-unlock-password').fill('second password 7740');
+    await popup.getByTestId('device-unlock-submit').click();
+    await expect.poll(() => titlesOn(popup), { timeout: 20_000 }).toContain('Kept through recovery 7741');
+    await popup.getByTestId('account-signout').click();
+    await popup.close();
+  });
+});
+
 describe('the desktop renderer', () => {
   it('without the main process\'s key store: locked after a reload, unlocked by the password', async () => {
     const desktop = await desktopBrowser.newPage();

@@ -148,8 +148,11 @@ export function lockedAccount(owner: DatabaseKeyOwner): AccountState {
 export interface DeviceLock {
   /** Who can unlock the cart while it is locked; null while it is open. */
   locked(): Promise<DatabaseKeyOwner | null>;
-  /** Unlocks and opens the cart; a wrong secret raises the core's typed error and opens nothing. */
-  unlock(secret: { password: string } | { recoveryKey: string }): Promise<void>;
+  /**
+   * Unlocks and opens the cart; a wrong secret raises the core's typed error and opens nothing. `then`
+   * runs on the opened cart before the popups are shown it (a recovery sets the new password there).
+   */
+  unlock(secret: { password: string } | { recoveryKey: string }, then?: () => Promise<void>): Promise<void>;
   /** Removes the locked cart from this browser (its key is lost): a new, empty one opens. */
   forget(): Promise<void>;
 }

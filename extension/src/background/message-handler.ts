@@ -114,7 +114,8 @@ export function createMessageHandler(deps: HandlerDeps) {
         // A locked cart opens with the recovery key first (on this device); then the new password is set.
         if (await deps.deviceLock?.locked()) {
           try {
-            await deps.deviceLock!.unlock({ recoveryKey });
+            await deps.deviceLock!.unlock({ recoveryKey }, async () => (await deps.account()).recover(serverUrl, name, recoveryKey, newPassword));
+            return { ok: true } as Response<K>;
           } catch (error) {
             return failure(error) as Response<K>;
           }

@@ -142,12 +142,16 @@ export const deviceLock: DeviceLock = {
   async locked() {
     return (await opened().catch(() => ({ locked: undefined }))).locked ?? null;
   },
-  async unlock(secret) {
+  async unlock(secret, then) {
     if (!(await opened()).locked) return;
     await databaseLock.unlock(secret);
     opening = null;
-    await opened();
-    reconnectLockedPopups();
+    try {
+      await opened();
+      await then?.();
+    } finally {
+      reconnectLockedPopups();
+    }
   },
   async forget() {
     if (!(await opened()).locked) return;
