@@ -151,9 +151,9 @@ describe('restoring a backup for a shopper who lost their cart', () => {
 
     // The device that stayed connected is told (live channel) and pulls the restored cart. (Generous
     // waits: on a busy machine the command's own start, a child process with its own compiler, takes long.)
-    await waitForState(watcher, (cart) => titles(cart).join() === TITLES.join(), 30_000);
+    await waitForState(watcher, (cart) => titles(cart).join() === TITLES.join(), 60_000);
     const desktop = await sealedDevice('desktop');
-    await waitForState(desktop, (cart) => titles(cart).join() === TITLES.join(), 30_000);
+    await waitForState(desktop, (cart) => titles(cart).join() === TITLES.join(), 60_000);
 
     // A refusal from the command line: non-zero exit and the reason on stderr.
     const refused = spawn('npm', ['run', '--silent', 'support', '-w', '@tote/sync-server', '--', 'backups', 'nobody-at-all', '--as', 'sam.support'], {
