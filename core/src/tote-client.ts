@@ -72,13 +72,14 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
   // Before the database opens: a row of a sealed database that does not open is reported while loading.
   let cartNow = (): CartState => initialCartState;
   const unreadableNotices = createUnreadableNotices(unreadable, () => cartNow());
+  const onConflicts = (found: readonly FieldConflict[]) => (conflicts ? conflicts.record(found) : early.push(found));
   const db = await openCartDatabase({
     name: options.name,
     storage: options.atRest
       ? encryptedStorage(options.storage, options.atRest, { onUnreadable: (error) => unreadable.next(error) })
       : options.storage,
     conflicts: {
-      onConflicts: (found: readonly FieldConflict[]) => (conflicts ? conflicts.record(found) : early.push(found)),
+      onConflicts,
       seal: () => seal,
       historySeal: () => sealHistory,
       isStalePull: (version: object) => revisions?.isStale(version) ?? false,
@@ -89,7 +90,7 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
   const history = createHistoryLog(db.history, options.device);
   const historyProblems = new Subject<unknown>();
   const store = createCartStore({
-    items: db.items, device: options.device, clock, history, onHistoryError: (error) => historyProblems.next(error),
+    items: db.items, device: options.device, clock, history, onHistoryError: (error) => historyProblems.next(error), onConflicts,
     ...(options.newId ? { newId: options.newId } : {}),
   });
   await store.ready;

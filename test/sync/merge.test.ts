@@ -142,3 +142,27 @@ describe('merging one item changed on two devices', () => {
     await waitForState(laptop, (state) => find(state, 'Product unrelated') !== undefined);
   });
 });
+
+describe('clearing a list on one device while the other changes it offline', () => {
+  it('the clear removes what the clearing device saw; an item changed or added on the other device stays', async () => {
+    const kettle = await shared('kettle');
+    const towel = await shared('towel');
+    let basket = '';
+    await apart(
+      () => laptop.client.store.dispatch(cartCommands.clearList('cart')),
+      async () => {
+        await phone.client.store.dispatch(cartCommands.setNote(kettle, 'the blue one'));
+        basket = (await phone.client.store.dispatch(cartCommands.add(product('basket')))).written[0]!.id;
+      },
+    );
+    const cartOf = (state: CartState) => selectItems(state).filter((item) => item.listId === 'cart').map((item) => item.title).sort();
+    await waitForAgreement(laptop, phone, (state) => cartOf(state).join('|'));
+    expect(cartOf(laptop.client.store.getState())).toEqual(['Product basket', 'Product kettle']);
+    expect(laptop.client.store.getState().items[kettle]).toMatchObject({ deleted: false, note: 'the blue one' });
+    expect(laptop.client.store.getState().items[towel]?.deleted).toBe(true);
+    expect(laptop.client.store.getState().items[basket]?.deleted).toBe(false);
+    // The kept item is named to the shopper on the device that merged (docs/merge.md rule 7).
+    const notice = openNotices(phone.client.conflicts.getState()).find((candidate) => candidate.conflict.itemId === kettle);
+    expect(notice?.conflict).toMatchObject({ kind: 'delete-vs-edit', resolution: 'delete-vs-edit-kept' });
+  });
+});

@@ -11,6 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cartCommands } from '../cart/cart-actions.ts';
 import { selectItems } from '../cart/cart-selectors.ts';
 import { isToteError } from '../errors.ts';
+import type { FieldConflict } from '../merge/field-merge.ts';
+import { formatHlc, hlc } from '../merge/hlc.ts';
 import { openCartDatabase, type CartDatabase } from '../persistence/cart-database.ts';
 import { ManualClock, product } from '../test/fixtures.ts';
 import { createCartStore, type CartStore } from './cart-store.ts';
@@ -90,6 +92,40 @@ describe.each(Object.keys(storages) as (keyof typeof storages)[])('cart store on
     const seen = firstValueFrom(store.state$.pipe(filter((state) => state.items[remote.id]?.quantity === 9)));
     await db.items.upsert(remote);
     expect((await seen).items[remote.id]?.updatedBy).toBe('phone');
+  });
+
+  it('merges an action with another device\'s change that lands while it is written: a cleared item changed there stays, with a notice', async () => {
+    const clock = new ManualClock();
+    const db = await openCartDatabase({ storage: storages[kind](), name: `cart-${++dbCounter}` });
+    const notices: FieldConflict[] = [];
+    const store = createCartStore({ items: db.items, device, clock, onConflicts: (found) => notices.push(...found) });
+    open.push({ db, store });
+    await store.ready;
+    const kettle = (await store.dispatch(cartCommands.add(product()))).written[0]!.id;
+    const mug = (await store.dispatch(cartCommands.add(product({ url: 'https://other.example/mug', title: 'Mug' })))).written[0]!.id;
+    clock.advance(1000);
+    // The replication writes the phone's note on the kettle (made before the clear by the clocks, but
+    // not seen here) just as the clear is being written.
+    const instance = db.items.storageInstance;
+    const bulkWrite = instance.bulkWrite.bind(instance);
+    let raced = false;
+    instance.bulkWrite = async (rows, context) => {
+      if (context === 'tote-dispatch' && !raced) {
+        raced = true;
+        const note = formatHlc(hlc(clock.now() - 500, 0, 'phone'));
+        await db.items.findOne(kettle).incrementalModify((doc) => ({
+          ...doc, note: 'the blue one', updatedAt: clock.now() - 500, updatedBy: 'phone', fieldClocks: { ...doc.fieldClocks, note },
+        }));
+      }
+      return bulkWrite(rows, context);
+    };
+
+    await store.dispatch(cartCommands.clearList('cart'));
+    expect(raced).toBe(true);
+    expect(selectItems(store.getState()).map((item) => [item.title, item.note])).toEqual([['Red kettle', 'the blue one']]);
+    expect((await db.items.findOne(kettle).exec())?.toJSON()).toMatchObject({ deleted: false, note: 'the blue one' });
+    expect((await db.items.findOne(mug).exec())?.toJSON()).toMatchObject({ deleted: true });
+    expect(notices).toMatchObject([{ itemId: kettle, kind: 'delete-vs-edit', resolution: 'delete-vs-edit-kept' }]);
   });
 });
 

@@ -20,7 +20,8 @@ import { validateCommand } from '../cart/cart-validation.ts';
 import { ToteError } from '../errors.ts';
 import { planRestore } from '../history/restore.ts';
 import { compare, createHlc, formatHlc, receive, tick, type Hlc } from '../merge/hlc.ts';
-import { latestStamp, MERGE_FIELDS, stampChange, type ClockedItem } from '../merge/item-clocks.ts';
+import { mergeItem, type FieldConflict } from '../merge/field-merge.ts';
+import { latestStamp, stampChange, type ClockedItem } from '../merge/item-clocks.ts';
 import type { ItemCollection } from '../persistence/cart-database.ts';
 import { randomId, systemClock, type Clock, type DeviceInfo, type IdFactory } from '../ports.ts';
 import type { HistoryLog, WrittenDocument } from './history-log.ts';
@@ -34,6 +35,11 @@ export interface CartStoreOptions {
   readonly history?: HistoryLog;
   /** A change could not be recorded in history (the change itself is stored). */
   readonly onHistoryError?: (error: unknown) => void;
+  /**
+   * An action met a version another device wrote meanwhile, and one change replaced the other (or a
+   * removal kept the item): the shopper's notices, as the replication's merge reports them.
+   */
+  readonly onConflicts?: (conflicts: readonly FieldConflict[]) => void;
 }
 
 /** What a restore did (history/restore.ts). */
@@ -73,9 +79,16 @@ export interface CartStore {
   close(): void;
 }
 
+/** An item document without the storage's fields (_rev, _meta, _attachments, _deleted). */
+function withoutStorageFields(doc: RxDocumentData<ClockedItem>): ClockedItem {
+  const { _rev, _meta, _attachments, _deleted, ...item } = doc;
+  void _rev; void _meta; void _attachments; void _deleted;
+  return item as ClockedItem;
+}
+
 const ID_COMMANDS = new Set(['item/setQuantity', 'item/remove', 'item/move', 'item/setNote', 'item/edit']);
 
-export function createCartStore({ items, device, clock = systemClock, newId = randomId, history, onHistoryError }: CartStoreOptions): CartStore {
+export function createCartStore({ items, device, clock = systemClock, newId = randomId, history, onHistoryError, onConflicts }: CartStoreOptions): CartStore {
   const state = new BehaviorSubject<CartState>(initialCartState);
   let closed = false;
   let queue: Promise<unknown> = Promise.resolve();
@@ -123,11 +136,13 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
   };
 
   /**
-   * One bulk write for the whole action, each changed field stamped. A document changed meanwhile (by
-   * the replication) is written again on its own: only the fields this action changed, over what the
-   * database holds now, so a change just pulled from another device is not overwritten.
+   * One bulk write for the whole action, each changed field stamped. A document changed meanwhile (the
+   * replication wrote a version pulled from another device) is merged with the action's version by the
+   * merge rules (docs/merge.md), the version the action was made on as their ancestor, as if the two had
+   * met through the server: a change just pulled is not overwritten, an item this action removes that
+   * the other device changed is kept (rule 7), and whatever one change replaced is told to `onConflicts`.
    */
-  async function write(written: readonly CartItem[], before: CartState): Promise<void> {
+  async function write(written: readonly CartItem[]): Promise<void> {
     const now = tick(hlc, clock.now());
     hlc = now;
     const rows = written.map((item) => {
@@ -142,14 +157,16 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     if (result.error.length === 0) return;
     const conflicted = new Set(result.error.filter((error) => error.status === 409).map((error) => error.documentId));
     if (conflicted.size !== result.error.length) throw new Error(`${result.error.length - conflicted.size} documents were refused`);
-    for (const item of written.filter((candidate) => conflicted.has(candidate.id))) {
-      const old = before.items[item.id];
-      await items.findOne(item.id).incrementalModify((current) => {
-        const changed: Record<string, unknown> = { updatedAt: item.updatedAt, updatedBy: item.updatedBy, priceHistory: item.priceHistory };
-        for (const field of MERGE_FIELDS) if (!old || old[field] !== item[field]) changed[field] = item[field];
-        const next = { ...current, ...changed } as ClockedItem;
-        return { ...stampChange(current, next, tick(hlc, clock.now())) } as typeof current;
+    for (const { previous, document } of rows.filter((row) => conflicted.has(row.document.id))) {
+      const ancestor = previous ? withoutStorageFields(previous) : null;
+      const mine = withoutStorageFields(document);
+      let found: readonly FieldConflict[] = [];
+      await items.findOne(document.id).incrementalModify((current) => {
+        const { merged, conflicts } = mergeItem(ancestor, mine, withoutStorageFields(current as RxDocumentData<ClockedItem>));
+        found = conflicts; // the last attempt's: RxDB runs this again if the document changes meanwhile
+        return { ...merged } as typeof current;
       });
+      if (found.length > 0) onConflicts?.(found);
     }
   }
   const ready = load();
@@ -171,7 +188,7 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     if (written.length === 0) return { action, written, before };
     state.next(after); // optimistic: the shopper sees the change at once
     try {
-      await write(written, before);
+      await write(written);
     } catch (cause) {
       await load(); // back to what the database really holds
       throw new ToteError('STORAGE_FAILED', 'Tote could not save that change on this device. Please try again.', {
@@ -184,11 +201,7 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
   /** The documents as the store holds them, without storage metadata (the history functions' input). */
   const currentItems = (): Record<string, ClockedItem> => {
     const out: Record<string, ClockedItem> = {};
-    for (const [id, doc] of stored) {
-      const { _rev, _meta, _attachments, _deleted, ...item } = doc;
-      void _rev; void _meta; void _attachments; void _deleted;
-      out[id] = item as ClockedItem;
-    }
+    for (const [id, doc] of stored) out[id] = withoutStorageFields(doc);
     return out;
   };
 
