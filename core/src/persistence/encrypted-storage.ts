@@ -218,8 +218,11 @@ async function sealedInstance(storage: AnyStorage, params: RxStorageInstanceCrea
       report(row, 'format');
       return null;
     }
-    // Clear fields win: they are what the storage indexes and checks revisions by.
-    return { ...(secret as Record<string, unknown>), ...clearPart(row) } as Doc;
+    // Clear fields win: they are what the storage indexes and checks revisions by. `secret` was just
+    // parsed and belongs to no one else, so it takes them in place (one object per document at load).
+    const doc = secret as Record<string, unknown>;
+    for (const field in row) if (field !== SEALED_FIELD) doc[field] = row[field];
+    return doc as Doc;
   }
 
   async function openAll(rows: readonly Doc[]): Promise<Doc[]> {
