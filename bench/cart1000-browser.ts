@@ -12,9 +12,20 @@ import { build } from 'esbuild';
 import { launchProfile } from '../test/support/chromium.ts';
 import { serveFolder } from '../test/support/static-server.ts';
 import type { CartWorkloadFigures } from './cart1000-workload.ts';
+import { indexedDbFiles, type IndexedDbFiles } from './indexeddb-files.ts';
 import { round } from './stats.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+
+function perItem(files: IndexedDbFiles | null, size: number) {
+  if (!files) return null;
+  const each = (bytes: number) => round(bytes / size, 0);
+  return {
+    total: each(files.totalBytes), log: each(files.logBytes), tables: each(files.tableBytes),
+    log_rows: each(files.log.rows), log_exists: each(files.log.exists), log_indexes: each(files.log.indexes),
+    log_journal: each(files.log.journal), log_metadata: each(files.log.metadata), log_framing: each(files.log.framing),
+  };
+}
 
 export async function benchCart1000Browser(size = 1000, ops = 100, { encrypted = false } = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), 'tote-bench-browser-'));
@@ -24,12 +35,13 @@ export async function benchCart1000Browser(size = 1000, ops = 100, { encrypted =
   await writeFile(path.join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="./bench.js"></script>');
   const site = await serveFolder(dir);
   const context = await launchProfile(profile);
+  await context.exposeFunction('benchIndexedDbFiles', () => indexedDbFiles(profile));
   try {
     const page = await context.newPage();
     await page.goto(`${site.url}/index.html`);
     await page.waitForFunction(() => 'runCartBench' in globalThis);
     const figures = await page.evaluate(([s, o, e]) => (globalThis as unknown as {
-      runCartBench(size: number, ops: number, encrypted: boolean): Promise<CartWorkloadFigures & { unreadable: number; idbRewriteMs: number }>;
+      runCartBench(size: number, ops: number, encrypted: boolean): Promise<CartWorkloadFigures & { unreadable: number; idbRewriteMs: number; files: IndexedDbFiles | null }>;
     }).runCartBench(s as number, o as number, e as boolean), [size, ops, encrypted] as const);
     if (figures.remaining !== 0) throw new Error('clearing the cart left items behind');
     if (figures.unreadable !== 0) throw new Error(`${figures.unreadable} stored documents could not be read back`);
@@ -51,6 +63,9 @@ export async function benchCart1000Browser(size = 1000, ops = 100, { encrypted =
       // Everything the origin's IndexedDB holds after adding `size` items (Chromium's LevelDB files,
       // indexes, RxDB metadata), as navigator.storage.estimate() reports it.
       indexeddb_bytes_per_item: round((figures.usageAfterFill ?? 0) / size, 0),
+      // The same files read beneath the browser at that moment (indexeddb-files.ts): the write-ahead
+      // log's bytes by what they are for, and the compressed tables, per item.
+      indexeddb_files_per_item: perItem(figures.files, size),
     };
   } finally {
     await context.close();

@@ -6,7 +6,7 @@
 import { benchCart1000Browser } from './cart1000-browser.ts';
 
 const rounds = Number(process.env.ROUNDS ?? 3);
-const FIGURES = ['load_ms', 'reload_ms', 'clear_all_ms', 'bare_idb_rewrite_ms', 'add_p95_ms', 'set_quantity_p95_ms', 'remove_p95_ms'] as const;
+const FIGURES = ['load_ms', 'reload_ms', 'clear_all_ms', 'bare_idb_rewrite_ms', 'add_p95_ms', 'set_quantity_p95_ms', 'remove_p95_ms', 'indexeddb_bytes_per_item'] as const;
 type Row = Awaited<ReturnType<typeof benchCart1000Browser>>;
 
 async function main() {
@@ -17,6 +17,7 @@ async function main() {
       const row = await benchCart1000Browser(1000, 100, { encrypted: variant === 'sealed' });
       runs[variant].push(row);
       console.log(variant.padEnd(6), FIGURES.map((figure) => `${figure}=${row[figure]}`).join(' '));
+      console.log('       IndexedDB files per item:', JSON.stringify(row.indexeddb_files_per_item));
     }
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;

@@ -6,8 +6,11 @@
 import { createKeyring, encryptedStorage } from '@tote/core';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { benchProduct, runCartWorkload } from '../cart1000-workload.ts';
+import type { IndexedDbFiles } from '../indexeddb-files.ts';
 
-type Figures = Awaited<ReturnType<typeof runCartWorkload>> & { unreadable: number; idbRewriteMs: number };
+/** Given by the driver (cart1000-browser.ts): what the profile's IndexedDB files hold, read from Node. */
+type InspectFiles = () => Promise<IndexedDbFiles>;
+type Figures = Awaited<ReturnType<typeof runCartWorkload>> & { unreadable: number; idbRewriteMs: number; files: IndexedDbFiles | null };
 type RunCartBench = (size: number, ops: number, encrypted: boolean) => Promise<Figures>;
 
 const done = (request: IDBRequest | IDBTransaction) => new Promise<void>((resolve, reject) => {
@@ -66,6 +69,13 @@ async function idbRewrite(size: number): Promise<number> {
   const storage = encrypted
     ? encryptedStorage(dexie, await createKeyring(globalThis.crypto), { onUnreadable: () => { unreadable += 1; } })
     : dexie;
-  const figures = await runCartWorkload(storage, size, ops, async () => (await navigator.storage.estimate()).usage ?? 0);
-  return { ...figures, unreadable, idbRewriteMs: await idbRewrite(size) };
+  let files: IndexedDbFiles | null = null;
+  const figures = await runCartWorkload(storage, size, ops, async () => {
+    const usage = (await navigator.storage.estimate()).usage ?? 0;
+    // Read at the same moment, before the workload writes on.
+    const inspect = (globalThis as unknown as { benchIndexedDbFiles?: InspectFiles }).benchIndexedDbFiles;
+    files = inspect ? await inspect() : null;
+    return usage;
+  });
+  return { ...figures, unreadable, files, idbRewriteMs: await idbRewrite(size) };
 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isToteError, type ToteError } from '../errors.ts';
 import { fromBase64url, toBase64url } from './base64url.ts';
-import { ENVELOPE_VERSION, reencryptEnvelope, type DocumentCipher } from './document-cipher.ts';
+import { createDocumentCipher, ENVELOPE_VERSION, reencryptEnvelope, type DocumentCipher } from './document-cipher.ts';
 import { createGuestKey, createKeyring } from './keyring.ts';
 import { sealedContent, storedDocument, typicalItem, webCrypto } from './test/fixtures.ts';
 
@@ -76,6 +76,22 @@ describe('document cipher', () => {
     const envelope = await own.encrypt('item-a', typicalItem({ id: 'item-a' }));
     expect((await refusal(own.decrypt('item-b', envelope))).details?.reason).toBe('authentication');
     expect((await refusal(own.decrypt('item-a ', envelope))).code).toBe('DECRYPT_FAILED');
+  });
+
+  it('authenticates the id as its UTF-8 bytes after the version byte, for every id (envelopes already stored keep opening)', async () => {
+    const key = await webCrypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+    const own = createDocumentCipher(webCrypto, key);
+    for (const id of ['0f8a3c52-9d1e-4b7a-8c2f-3e5d6a7b8c9d', 'liste-café', 'cart-🛒', '']) {
+      // An envelope made by hand, as the format (docs/encryption.md, "Envelope") describes it.
+      const iv = webCrypto.getRandomValues(new Uint8Array(12));
+      const additionalData = new Uint8Array([ENVELOPE_VERSION, ...new TextEncoder().encode(id)]);
+      const plain = new TextEncoder().encode(JSON.stringify({ title: 'Wool socks' }).padEnd(32, ' '));
+      const sealed = new Uint8Array(await webCrypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData }, key, plain));
+      const envelope = toBase64url(new Uint8Array([ENVELOPE_VERSION, ...iv, ...sealed]));
+      expect(await own.decrypt(id, envelope)).toEqual({ title: 'Wool socks' });
+      expect((await refusal(own.decrypt(`${id}x`, envelope))).details?.reason).toBe('authentication');
+      expect(await own.decrypt(id, await own.encrypt(id, { note: 'größer' }))).toEqual({ note: 'größer' });
+    }
   });
 
   it('does not open with another shopper\'s key', async () => {
