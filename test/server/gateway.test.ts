@@ -392,6 +392,36 @@ describe('guest carts', () => {
 });
 
 describe('request rate', () => {
+  it('counts prelogins that name an account still on its password against the address; other names are not counted', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'tote-gateway-prelogin-'));
+    let offset = 0;
+    const limited = await startSyncServer({ dataDir: dir, port: 0, gatewayPort: 0 }, {
+      now: () => Date.now() + offset, rateLimits: { loginFailuresPerAddress: 3, signupsPerAddressPerHour: 1000 },
+    });
+    const limitedClient = gatewayClient(limited.gateway.url, limited.gateway.cert);
+    const prelogin = (name: string) => limitedClient.request<{ auth?: string; reason?: string }>('POST', '/_tote/prelogin', { body: { name } });
+    try {
+      // An account made with its password (as by a Tote from before the auth secret).
+      await limitedClient.signUp('still.on.password@example.com', 'the real password');
+      for (let i = 0; i < 10; i += 1) expect((await prelogin(`nobody.${i}@example.com`)).body).toEqual({ auth: 'derived-v1' });
+      for (let i = 0; i < 3; i += 1) expect((await prelogin('still.on.password@example.com')).body).toEqual({ auth: 'password' });
+      const refused = await prelogin('still.on.password@example.com');
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(refused.body.reason).toMatch(/Too many sign-in attempts from this address/);
+      // Refused for every name from there, so the refusal itself tells nothing.
+      expect((await prelogin('nobody.else@example.com')).status).toBe(429);
+      // Signing in itself is not refused by it.
+      expect((await limitedClient.logIn('still.on.password@example.com', 'the real password')).status).toBe(200);
+      offset += 15 * 60_000 + 1_000;
+      expect((await prelogin('still.on.password@example.com')).body).toEqual({ auth: 'password' });
+    } finally {
+      await limitedClient.close();
+      await limited.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('answers 429 with Retry-After past the per-address budget, and serves again after the window', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'tote-gateway-rate-'));
     let offset = 0;

@@ -256,13 +256,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   // Which secret a device sends to sign in (docs/encryption.md, "Signing in"): 'password' only for
   // accounts the server made with a real password and shoppers' accounts not yet switched. A name without
-  // an account answers 'derived-v1', as most accounts do. Limited as sign-in is.
+  // an account answers 'derived-v1', as most accounts do. Limited as sign-in is; and since 'password'
+  // tells that an account exists, each such answer counts against the address like a failed sign-in.
   app.post('/_tote/prelogin', async (request) => {
     const body = bodyObject(request);
     if (typeof body.name !== 'string' || body.name.length > 1024) throw new GatewayError(400, 'bad_request', 'Send a name.');
     const name = canonicalName(body.name);
     await limits.checkLogin(name, address(request));
-    return { auth: await accounts.authScheme(name) };
+    await limits.checkPrelogin(address(request));
+    const auth = await accounts.authScheme(name);
+    if (auth === 'password') await limits.preloginRevealed(address(request));
+    return { auth };
   });
 
   app.post('/_tote/guest', async (request, reply) => {

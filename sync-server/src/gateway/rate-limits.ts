@@ -30,6 +30,12 @@ export interface RateLimiter {
   /** Throws 429 when this account or address has failed to sign in too often. */
   checkLogin(name: string, address: string): Promise<void>;
   loginFailed(name: string, address: string): Promise<void>;
+  /**
+   * Prelogins that named an account still signing in with its password (the one answer that tells an
+   * account exists) count like failed sign-ins of the address: `checkPrelogin` refuses past the budget.
+   */
+  checkPrelogin(address: string): Promise<void>;
+  preloginRevealed(address: string): Promise<void>;
   signup(address: string): Promise<void>;
 }
 
@@ -55,6 +61,15 @@ export function rateLimiter(state: SharedState, config: RateLimitConfig): RateLi
     async loginFailed(name, address) {
       await state.hit(`rate:login-account:${name}`, config.loginWindowMs);
       await state.hit(`rate:login-address:${address}`, config.loginWindowMs);
+    },
+    async checkPrelogin(address) {
+      if ((await peek(`rate:prelogin-address:${address}`)) >= config.loginFailuresPerAddress) {
+        const windowMinutes = Math.round(config.loginWindowMs / 60_000);
+        throw tooMany(`Too many sign-in attempts from this address. Wait up to ${windowMinutes} minutes, then try again.`, config.loginWindowMs);
+      }
+    },
+    async preloginRevealed(address) {
+      await state.hit(`rate:prelogin-address:${address}`, config.loginWindowMs);
     },
     async signup(address) {
       const { count, resetInMs } = await state.hit(`rate:signup:${address}`, 3600_000);
