@@ -8,7 +8,7 @@ export * from './cart/cart-selectors.ts';
 export { LIMITS, shopOf, validateCommand, validateProduct } from './cart/cart-validation.ts';
 export * from './cart/money.ts';
 export { openCartDatabase, type CartDatabase, type ItemCollection, type OpenCartDatabaseOptions } from './persistence/cart-database.ts';
-export { sealExistingDatabase, type SealAtRestResult } from './persistence/seal-at-rest.ts';
+export { deleteIndexedDbOf, sealExistingDatabase, type SealAtRestResult } from './persistence/seal-at-rest.ts';
 export { encryptedStorage, SEALED_FIELD, type CipherSource, type EncryptedStorageOptions } from './persistence/encrypted-storage.ts';
 export { createCartStore, type CartStore, type CartStoreOptions, type DispatchResult, type RestoreResult } from './store/cart-store.ts';
 export { createHistoryLog, type HistoryLog, type HistoryRead, type HistoryUsage, type WrittenDocument } from './store/history-log.ts';

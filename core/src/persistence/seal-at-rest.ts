@@ -53,3 +53,17 @@ export async function sealExistingDatabase(plain: OpenCartDatabaseOptions, seale
     if (!from.closed) await from.close();
   }
 }
+
+/**
+ * Deletes the IndexedDB databases behind an RxDB database of storage-dexie (`rxdb-dexie-<name>--…`), so
+ * the browser drops their files' old records instead of keeping them until a later compaction: after
+ * `sealExistingDatabase` (the plain copy, with what the shopper typed in clear) or after a sealed
+ * database whose key is lost was removed. `indexedDB` is the shell's (a window's or a worker's).
+ */
+export async function deleteIndexedDbOf(indexedDB: IDBFactory, rxdbName: string): Promise<void> {
+  const names = (await indexedDB.databases()).map(({ name }) => name ?? '').filter((name) => name.startsWith(`rxdb-dexie-${rxdbName}--`));
+  await Promise.all(names.map((name) => new Promise<void>((resolve) => {
+    const request = indexedDB.deleteDatabase(name);
+    request.onsuccess = request.onerror = request.onblocked = () => resolve();
+  })));
+}

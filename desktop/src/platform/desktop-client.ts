@@ -3,7 +3,7 @@
  * account session, with the session and device id kept in the renderer's localStorage.
  */
 import {
-  accountApi, createAccountSession, createKeyring, createToteClient, encryptedStorage, eventConnectivity, exportKeyring, fromBase64url,
+  accountApi, createAccountSession, createKeyring, createToteClient, deleteIndexedDbOf, encryptedStorage, eventConnectivity, exportKeyring, fromBase64url,
   importKeyring, sealExistingDatabase, toBase64url,
   type AccountSession, type Keyring, type KeyStorePort, type SessionStore, type StoredSession, type ToteClient,
 } from '@tote/core';
@@ -82,18 +82,6 @@ async function databaseKey(keyStore: KeyStorePort | undefined): Promise<{ keyrin
   return (await keyStore.load(STORAGE_KEY_ENTRY).catch(() => null)) ? { keyring, made: true } : null;
 }
 
-/**
- * The emptied plain database's IndexedDB databases are deleted too, so Chromium drops their files' old
- * records (with the titles and notes kept in clear) instead of keeping them until a later compaction.
- */
-async function deletePlainDatabases(): Promise<void> {
-  const names = (await indexedDB.databases()).map(({ name }) => name ?? '').filter((name) => name.startsWith(`rxdb-dexie-${PLAIN_DB}--`));
-  await Promise.all(names.map((name) => new Promise<void>((resolve) => {
-    const request = indexedDB.deleteDatabase(name);
-    request.onsuccess = request.onerror = request.onblocked = () => resolve();
-  })));
-}
-
 export interface DesktopApp {
   readonly client: ToteClient;
   readonly account: AccountSession;
@@ -122,7 +110,7 @@ export async function openDesktopClient(bridge: DesktopBridge, onStep: (message:
     onStep('Encrypting your cart on this computer…');
     await sealExistingDatabase({ storage: getRxStorageDexie(), name: PLAIN_DB }, { storage: encryptedStorage(getRxStorageDexie(), atRest), name: SEALED_DB });
     localStorage.setItem(SEALED_AT_REST_KEY, 'yes');
-    await deletePlainDatabases();
+    await deleteIndexedDbOf(indexedDB, PLAIN_DB);
   }
   const client = await createToteClient({
     storage: getRxStorageDexie(),

@@ -9,7 +9,7 @@
  * account's password or recovery key unlocks it.
  */
 import {
-  accountApi, createAccountSession, createToteClient, encryptedStorage, eventConnectivity, initialCartState, noticeViews, sealExistingDatabase,
+  accountApi, createAccountSession, createToteClient, deleteIndexedDbOf, encryptedStorage, eventConnectivity, initialCartState, noticeViews, sealExistingDatabase,
   SIGNED_OUT, SYNC_OFF, ToteError,
   type AccountSession, type DatabaseKeyOwner, type OnlineEventSource, type OpenDatabaseKey, type SessionStore, type ToteClient,
 } from '@tote/core';
@@ -53,15 +53,6 @@ let opening: Promise<Opened> | null = null;
 /** Popups showing the locked cart: told to connect again once it is unlocked or removed. */
 const lockedPorts = new Set<Browser.runtime.Port>();
 
-/** IndexedDB databases behind an RxDB database of storage-dexie. */
-async function deleteIndexedDb(rxdbName: string): Promise<void> {
-  const names = (await indexedDB.databases()).map(({ name }) => name ?? '').filter((name) => name.startsWith(`rxdb-dexie-${rxdbName}--`));
-  await Promise.all(names.map((name) => new Promise<void>((resolve) => {
-    const request = indexedDB.deleteDatabase(name);
-    request.onsuccess = request.onerror = request.onblocked = () => resolve();
-  })));
-}
-
 async function openApp(key: OpenDatabaseKey): Promise<ToteApp> {
   const fetchPort = (input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init);
   const device = { id: await deviceIdItem.getValue(), name: deviceName() };
@@ -69,7 +60,7 @@ async function openApp(key: OpenDatabaseKey): Promise<ToteApp> {
     // A cart kept in clear before: moved into the sealed database, then its IndexedDB files deleted.
     await sealExistingDatabase({ storage: getRxStorageDexie(), name: PLAIN_DB }, { storage: encryptedStorage(getRxStorageDexie(), key.keyring), name: SEALED_DB });
     await sealedAtRestItem.setValue(true);
-    await deleteIndexedDb(PLAIN_DB);
+    await deleteIndexedDbOf(indexedDB, PLAIN_DB);
   }
   const client = await createToteClient({
     storage: getRxStorageDexie(),
@@ -157,7 +148,7 @@ export const deviceLock: DeviceLock = {
     if (!(await opened()).locked) return;
     // Without its key nobody can read it: removed, with the session that belonged to it.
     await removeRxDatabase(SEALED_DB, getRxStorageDexie()).catch(() => undefined);
-    await deleteIndexedDb(SEALED_DB);
+    await deleteIndexedDbOf(indexedDB, SEALED_DB);
     await databaseLock.forget();
     await sessionItem.setValue(null);
     await cartKeysItem.setValue({});
