@@ -54,14 +54,19 @@ export async function addFromTab(deps: HandlerDeps, tabId: number, corrections?:
   }
 }
 
-/** Runs an account action; its ToteError becomes the answer the popup shows. */
-async function accountAction(deps: HandlerDeps, action: (account: AccountSession) => Promise<void>) {
+/** Runs `work`; its ToteError becomes the answer the popup shows. */
+async function attempt(work: () => Promise<unknown>) {
   try {
-    await action(await deps.account());
+    await work();
     return { ok: true as const };
   } catch (error) {
     return failure(error);
   }
+}
+
+/** Runs an account action (see `attempt`). */
+function accountAction(deps: HandlerDeps, action: (account: AccountSession) => Promise<void>) {
+  return attempt(async () => action(await deps.account()));
 }
 
 /**
@@ -113,23 +118,13 @@ export function createMessageHandler(deps: HandlerDeps) {
         const { serverUrl, name, recoveryKey, newPassword } = m as Message<'account/recover'>;
         // A locked cart opens with the recovery key first (on this device); then the new password is set.
         if (await deps.deviceLock?.locked()) {
-          try {
-            await deps.deviceLock!.unlock({ recoveryKey }, async () => (await deps.account()).recover(serverUrl, name, recoveryKey, newPassword));
-            return { ok: true } as Response<K>;
-          } catch (error) {
-            return failure(error) as Response<K>;
-          }
+          return (await attempt(() => deps.deviceLock!.unlock({ recoveryKey }, async () => (await deps.account()).recover(serverUrl, name, recoveryKey, newPassword)))) as Response<K>;
         }
         return (await accountAction(deps, (account) => account.recover(serverUrl, name, recoveryKey, newPassword))) as Response<K>;
       }
       case 'account/unlock':
         if (await deps.deviceLock?.locked()) {
-          try {
-            await deps.deviceLock!.unlock({ password: (m as Message<'account/unlock'>).password });
-            return { ok: true } as Response<K>;
-          } catch (error) {
-            return failure(error) as Response<K>;
-          }
+          return (await attempt(() => deps.deviceLock!.unlock({ password: (m as Message<'account/unlock'>).password }))) as Response<K>;
         }
         return (await accountAction(deps, (account) => account.unlock((m as Message<'account/unlock'>).password))) as Response<K>;
       case 'account/dismissNotice':
@@ -142,20 +137,10 @@ export function createMessageHandler(deps: HandlerDeps) {
       case 'unreadable/dismiss': {
         const { id } = m as Message<'unreadable/dismiss'>;
         if (typeof id !== 'string' || id === '') return { ok: false, code: 'INVALID_INPUT', message: 'Tote did not understand which notice that was. Close and reopen this window.' } as Response<K>;
-        try {
-          (await deps.client()).unreadableNotices.dismiss(id);
-          return { ok: true } as Response<K>;
-        } catch (error) {
-          return failure(error) as Response<K>;
-        }
+        return (await attempt(async () => (await deps.client()).unreadableNotices.dismiss(id))) as Response<K>;
       }
       case 'device/forget':
-        try {
-          await deps.deviceLock?.forget();
-          return { ok: true } as Response<K>;
-        } catch (error) {
-          return failure(error) as Response<K>;
-        }
+        return (await attempt(async () => deps.deviceLock?.forget())) as Response<K>;
       case 'capture/found': {
         const { product } = m as Message<'capture/found'>;
         const tabId = sender?.tab?.id;
