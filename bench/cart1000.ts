@@ -18,6 +18,7 @@ export async function benchCart1000(size = 1000, ops = 100) {
     remove_p50_ms: round(f.remove.p50), remove_p95_ms: round(f.remove.p95),
     raw_rxdb_upsert_p95_ms: round(f.raw.p95),
     clear_all_ms: round(f.clearMs),
+    clear_settled_ms: round(f.clearSettledMs),
     load_ms: round(f.loadMs),
     reload_ms: round(f.reloadMs),
   };

@@ -45,7 +45,10 @@ export interface ToteClient {
   readonly conflicts: ConflictStore;
   /** The cart's history on this device: read it, see what it takes, prune it. Restore: `store.restore`. */
   readonly history: HistoryLog;
-  /** Something went wrong with history (a change could not be recorded; a prune failed). The cart is fine. */
+  /**
+   * Something went wrong in the background: history (a change could not be recorded; a prune failed),
+   * or a clear's items could not be written after the clear was stored (it is finished at the next start).
+   */
   readonly historyProblems$: Observable<unknown>;
   readonly syncStatus$: Observable<SyncStatus>;
   readonly sync: CartSync | null;
@@ -91,6 +94,7 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
   const historyProblems = new Subject<unknown>();
   const store = createCartStore({
     items: db.items, device: options.device, clock, history, onHistoryError: (error) => historyProblems.next(error), onConflicts,
+    onWriteError: (error) => historyProblems.next(error),
     ...(options.newId ? { newId: options.newId } : {}),
   });
   await store.ready;

@@ -178,6 +178,15 @@ function conflict(merged: CartItem, field: MergeField, kind: ConflictKind, resol
 }
 
 /**
+ * The notice for an item kept although a removal stamped `removal` meant to remove it: the item was
+ * changed after the removing device last saw it (rule 7). The edit is the item's latest change.
+ */
+export function keptOverRemoval(item: ClockedItem, removal: Hlc): FieldConflict {
+  const edit = Object.values(fieldStamps(item)).reduce(maxHlc);
+  return conflict(item, 'deleted', 'delete-vs-edit', 'delete-vs-edit-kept', side(false, edit), side(true, removal));
+}
+
+/**
  * Merges two versions of one item. `ancestor` is the version both started from (for the replication:
  * the server version the pushing device last saw), or null when unknown; then the field stamps alone decide.
  */

@@ -13,10 +13,11 @@
  * the server once (each compares equal, or merges by the usual rules, docs/merge.md).
  */
 import { ToteError } from '../errors.ts';
+import { JOURNAL_ID } from '../store/clear-journal.ts';
 import { openCartDatabase, type CartDatabase, type OpenCartDatabaseOptions } from './cart-database.ts';
 
 /** The conflict log's local document (store/conflict-store.ts). */
-const LOCAL_DOCUMENTS = ['conflict-log'];
+const LOCAL_DOCUMENTS = ['conflict-log', JOURNAL_ID];
 
 export interface SealAtRestResult {
   readonly items: number;

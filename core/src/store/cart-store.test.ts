@@ -121,11 +121,87 @@ describe.each(Object.keys(storages) as (keyof typeof storages)[])('cart store on
     };
 
     await store.dispatch(cartCommands.clearList('cart'));
+    await store.settled();
     expect(raced).toBe(true);
     expect(selectItems(store.getState()).map((item) => [item.title, item.note])).toEqual([['Red kettle', 'the blue one']]);
     expect((await db.items.findOne(kettle).exec())?.toJSON()).toMatchObject({ deleted: false, note: 'the blue one' });
     expect((await db.items.findOne(mug).exec())?.toJSON()).toMatchObject({ deleted: true });
     expect(notices).toMatchObject([{ itemId: kettle, kind: 'delete-vs-edit', resolution: 'delete-vs-edit-kept' }]);
+  });
+});
+
+describe.each(Object.keys(storages) as (keyof typeof storages)[])('clearing a list on %s storage (clear-journal.ts)', (kind) => {
+  /** A store whose clears stop after the journal entry: their item writes fail, as when the app closes. */
+  async function interruptedClear(name: string, clock: ManualClock) {
+    const db = await openCartDatabase({ storage: storages[kind](), name });
+    const store = createCartStore({ items: db.items, device, clock });
+    await store.ready;
+    const kettle = (await store.dispatch(cartCommands.add(product()))).written[0]!.id;
+    const mug = (await store.dispatch(cartCommands.add(product({ url: 'https://other.example/mug', title: 'Mug' })))).written[0]!.id;
+    const saved = (await store.dispatch(cartCommands.add(product({ url: 'https://other.example/lamp', title: 'Lamp' }), { listId: 'saved' }))).written[0]!.id;
+    clock.advance(1000);
+    const instance = db.items.storageInstance;
+    const bulkWrite = instance.bulkWrite.bind(instance);
+    instance.bulkWrite = async (rows, context) => {
+      if (context === 'tote-dispatch' && rows.some((row) => row.document.deleted)) throw new Error('the app was closed');
+      return bulkWrite(rows, context);
+    };
+    await store.dispatch(cartCommands.clearList('cart'));
+    expect(selectItems(store.getState(), 'cart')).toEqual([]);
+    store.close();
+    await store.settled();
+    expect((await db.items.findOne(kettle).exec())?.deleted).toBe(false);
+    instance.bulkWrite = bulkWrite;
+    return { db, kettle, mug, saved };
+  }
+
+  it('resolves once the clear is stored, and writes its items right after', async () => {
+    const { db, store } = await openStore(kind);
+    const ids = [];
+    for (let i = 0; i < 5; i += 1) ids.push((await store.dispatch(cartCommands.add(product({ url: `https://shop.example/p/${i}` })))).written[0]!.id);
+    const { written } = await store.dispatch(cartCommands.clearList('cart'));
+    expect(written.map((item) => item.id).sort()).toEqual([...ids].sort());
+    expect(selectItems(store.getState(), 'cart')).toEqual([]);
+    await store.settled();
+    const docs = await db.items.findByIds(ids).exec();
+    expect([...docs.values()].map((doc) => doc.deleted)).toEqual([true, true, true, true, true]);
+    expect((await db.getLocal('clear-journal'))?.get('entries')).toEqual([]);
+  });
+
+  it('a clear whose items were not written is finished at the next start', async () => {
+    const clock = new ManualClock();
+    const name = `cart-${++dbCounter}`;
+    const first = await interruptedClear(name, clock);
+    await first.db.close();
+    const again = await openStore(kind, name, clock);
+    expect(selectItems(again.store.getState(), 'cart')).toEqual([]);
+    expect(selectItems(again.store.getState(), 'saved').map((item) => item.title)).toEqual(['Lamp']);
+    const kettle = await again.db.items.findOne(first.kettle).exec();
+    expect(kettle?.toJSON()).toMatchObject({ deleted: true, updatedAt: clock.now(), updatedBy: 'laptop' });
+    expect((await again.db.getLocal('clear-journal'))?.get('entries')).toEqual([]);
+    // A new clear, and the cart's later changes, follow on as usual.
+    await again.store.dispatch(cartCommands.clearList('saved'));
+    await again.store.settled();
+    expect((await again.db.items.findOne(first.saved).exec())?.deleted).toBe(true);
+  });
+
+  it('finishing it keeps an item another device changed meanwhile, with a notice (merge rule 7)', async () => {
+    const clock = new ManualClock();
+    const name = `cart-${++dbCounter}`;
+    const first = await interruptedClear(name, clock);
+    // The replication wrote the phone's note on the kettle, a change the clearing device had not seen.
+    await first.db.items.findOne(first.kettle).incrementalModify((doc) => ({
+      ...doc, note: 'the blue one', updatedBy: 'phone', fieldClocks: { ...doc.fieldClocks, note: formatHlc(hlc(clock.now() - 500, 0, 'phone')) },
+    }));
+    await first.db.close();
+    const db = await openCartDatabase({ storage: storages[kind](), name });
+    const notices: FieldConflict[] = [];
+    const store = createCartStore({ items: db.items, device, clock, onConflicts: (found) => notices.push(...found) });
+    open.push({ db, store });
+    await store.ready;
+    expect(selectItems(store.getState(), 'cart').map((item) => [item.title, item.note])).toEqual([['Red kettle', 'the blue one']]);
+    expect((await db.items.findOne(first.mug).exec())?.deleted).toBe(true);
+    expect(notices).toMatchObject([{ itemId: first.kettle, kind: 'delete-vs-edit', resolution: 'delete-vs-edit-kept', winner: { device: 'phone' }, loser: { device: 'laptop' } }]);
   });
 });
 

@@ -19,11 +19,12 @@ import { initialCartState, type CartItem, type CartState } from '../cart/cart-ty
 import { validateCommand } from '../cart/cart-validation.ts';
 import { ToteError } from '../errors.ts';
 import { planRestore } from '../history/restore.ts';
-import { compare, createHlc, formatHlc, receive, tick, type Hlc } from '../merge/hlc.ts';
+import { compare, createHlc, formatHlc, parseHlc, receive, tick, type Hlc } from '../merge/hlc.ts';
 import { mergeItem, type FieldConflict } from '../merge/field-merge.ts';
 import { latestStamp, stampChange, type ClockedItem } from '../merge/item-clocks.ts';
 import type { ItemCollection } from '../persistence/cart-database.ts';
 import { randomId, systemClock, type Clock, type DeviceInfo, type IdFactory } from '../ports.ts';
+import { clearEntry, createClearJournal, planClearReplay, type ClearEntry } from './clear-journal.ts';
 import type { HistoryLog, WrittenDocument } from './history-log.ts';
 
 export interface CartStoreOptions {
@@ -40,6 +41,11 @@ export interface CartStoreOptions {
    * removal kept the item): the shopper's notices, as the replication's merge reports them.
    */
   readonly onConflicts?: (conflicts: readonly FieldConflict[]) => void;
+  /**
+   * A clear's items could not be written after the clear was stored: the clear stays in the journal and
+   * is finished at the next start (the cart shows what the database holds meanwhile).
+   */
+  readonly onWriteError?: (error: unknown) => void;
 }
 
 /** What a restore did (history/restore.ts). */
@@ -72,7 +78,12 @@ export interface CartStore {
    * Rejects with ToteError('INVALID_INPUT') for a moment history cannot restore to, and changes nothing.
    */
   restore(to: number): Promise<RestoreResult>;
-  /** Resolves when every change so far is recorded in history. */
+  /**
+   * Resolves when every change so far is written to the items. A clear resolves once it is stored as
+   * one journal entry; its items are written right after (clear-journal.ts, docs/cart.md).
+   */
+  settled(): Promise<void>;
+  /** Resolves when every change so far is written and recorded in history. */
   historySettled(): Promise<void>;
   /** Resolves when the local database has been read into the state. */
   readonly ready: Promise<void>;
@@ -88,7 +99,7 @@ function withoutStorageFields(doc: RxDocumentData<ClockedItem>): ClockedItem {
 
 const ID_COMMANDS = new Set(['item/setQuantity', 'item/remove', 'item/move', 'item/setNote', 'item/edit']);
 
-export function createCartStore({ items, device, clock = systemClock, newId = randomId, history, onHistoryError, onConflicts }: CartStoreOptions): CartStore {
+export function createCartStore({ items, device, clock = systemClock, newId = randomId, history, onHistoryError, onConflicts, onWriteError }: CartStoreOptions): CartStore {
   const state = new BehaviorSubject<CartState>(initialCartState);
   let closed = false;
   let queue: Promise<unknown> = Promise.resolve();
@@ -96,6 +107,7 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
   // The stored form (with _rev and _meta) of every document, so a dispatch can write all the documents
   // of one action in a single storage write that names the revision it replaces.
   const stored = new Map<string, RxDocumentData<ClockedItem>>();
+  const journal = createClearJournal(items.database);
   let hlc: Hlc = createHlc(device.id);
   const seen = (doc: ClockedItem) => {
     hlc = receive(hlc, latestStamp(doc), clock.now());
@@ -133,27 +145,37 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     }
     apply({ type: 'sync/loaded', docs });
     if (history) recording = recording.then(() => history.repair(docs, clock.now())).then(() => undefined, (error) => onHistoryError?.(error));
+    await replayJournal();
   };
 
-  /**
-   * One bulk write for the whole action, each changed field stamped. A document changed meanwhile (the
-   * replication wrote a version pulled from another device) is merged with the action's version by the
-   * merge rules (docs/merge.md), the version the action was made on as their ancestor, as if the two had
-   * met through the server: a change just pulled is not overwritten, an item this action removes that
-   * the other device changed is kept (rule 7), and whatever one change replaced is told to `onConflicts`.
-   */
-  async function write(written: readonly CartItem[]): Promise<void> {
+  type Row = { previous?: RxDocumentData<ClockedItem>; document: RxDocumentData<ClockedItem> };
+  const toRow = (previous: RxDocumentData<ClockedItem> | undefined, doc: ClockedItem): Row => {
+    const document: RxDocumentData<ClockedItem> = {
+      ...doc, _deleted: false, _attachments: previous?._attachments ?? {}, _meta: previous?._meta ?? { lwt: 0 }, _rev: previous?._rev ?? '',
+    };
+    return previous ? { previous, document } : { document };
+  };
+
+  /** The documents of one action, each changed field stamped, against the versions the action saw. */
+  function prepare(written: readonly CartItem[]): { now: Hlc; rows: Row[] } {
     const now = tick(hlc, clock.now());
     hlc = now;
-    const rows = written.map((item) => {
+    return { now, rows: written.map((item) => {
       const previous = stored.get(item.id);
-      const document: RxDocumentData<ClockedItem> = {
-        ...stampChange(previous ?? null, item, now), _deleted: false, _attachments: previous?._attachments ?? {},
-        _meta: previous?._meta ?? { lwt: 0 }, _rev: previous?._rev ?? '',
-      };
-      return previous ? { previous, document } : { document };
-    });
-    const result = await items.storageInstance.bulkWrite(rows, 'tote-dispatch');
+      return toRow(previous, stampChange(previous ?? null, item, now));
+    }) };
+  }
+
+  /**
+   * One bulk write for the whole action. A document changed meanwhile (the replication wrote a version
+   * pulled from another device) is merged with the action's version by the merge rules (docs/merge.md),
+   * the version the action was made on as their ancestor, as if the two had met through the server: a
+   * change just pulled is not overwritten, an item this action removes that the other device changed is
+   * kept (rule 7), and whatever one change replaced is told to `onConflicts`.
+   */
+  async function commit(rows: readonly Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    const result = await items.storageInstance.bulkWrite(rows as Row[], 'tote-dispatch');
     if (result.error.length === 0) return;
     const conflicted = new Set(result.error.filter((error) => error.status === 409).map((error) => error.documentId));
     if (conflicted.size !== result.error.length) throw new Error(`${result.error.length - conflicted.size} documents were refused`);
@@ -167,6 +189,38 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
         return { ...merged } as typeof current;
       });
       if (found.length > 0) onConflicts?.(found);
+    }
+  }
+
+  // Clears whose items are being written after the clear was stored (clear-journal.ts).
+  const pending = new Map<string, Promise<void>>();
+  let unfinished: Promise<void> = Promise.resolve();
+  function finishLater(entry: ClearEntry, rows: readonly Row[]): void {
+    const done = commit(rows).then(() => journal.remove(entry.key)).catch(async (error) => {
+      if (closed) return; // the entry is finished at the next start
+      onWriteError?.(error);
+      await load().catch(onWriteError); // shows what the database holds, and tries the entry again
+    });
+    for (const row of rows) pending.set(row.document.id, done);
+    void done.then(() => {
+      for (const row of rows) if (pending.get(row.document.id) === done) pending.delete(row.document.id);
+    });
+    unfinished = Promise.all([unfinished, done]).then(() => undefined);
+  }
+
+  /** Finishes the clears the journal still holds: after a restart, or a failed write. */
+  async function replayJournal(): Promise<void> {
+    for (const entry of await journal.read()) {
+      const stamp = parseHlc(entry.stamp);
+      hlc = receive(hlc, stamp, clock.now());
+      const plan = planClearReplay(entry, (id) => {
+        const doc = stored.get(id);
+        return doc ? withoutStorageFields(doc) : undefined;
+      });
+      if (plan.writes.length > 0) apply({ type: 'sync/received', docs: plan.writes.map(({ document }) => document) });
+      await commit(plan.writes.map(({ previous, document }) => toRow(stored.get(previous.id), document)));
+      if (plan.kept.length > 0) onConflicts?.(plan.kept);
+      await journal.remove(entry.key);
     }
   }
   const ready = load();
@@ -186,9 +240,24 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     const after = cartReducer(before, action);
     const written = changedItems(before, after);
     if (written.length === 0) return { action, written, before };
+    // An item a clear is still writing (brought back meanwhile by another device's change): that write first.
+    const waits = written.flatMap((item) => pending.get(item.id) ?? []);
+    if (waits.length > 0) {
+      await Promise.all(waits);
+      return run(command);
+    }
     state.next(after); // optimistic: the shopper sees the change at once
+    const { now, rows } = prepare(written);
     try {
-      await write(written);
+      if (action.type === 'list/clear') {
+        // One small write makes the clear safe; its items are written right after (clear-journal.ts).
+        const entry = clearEntry(action.meta.newId, now, action.meta.at, device.id,
+          rows.flatMap(({ previous }) => (previous ? [withoutStorageFields(previous)] : [])));
+        await journal.add(entry);
+        finishLater(entry, rows);
+      } else {
+        await commit(rows);
+      }
     } catch (cause) {
       await load(); // back to what the database really holds
       throw new ToteError('STORAGE_FAILED', 'Tote could not save that change on this device. Please try again.', {
@@ -209,6 +278,7 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     if (closed) throw new ToteError('CLOSED', 'Tote is closing. Please try again.');
     if (!history) throw new ToteError('INVALID_INPUT', 'History is not kept on this device.');
     await ready;
+    await unfinished; // a clear's items are written before history is read
     await recording; // every change so far is in history before it is read
     let undoAt: number | null = null;
     for (let attempt = 0; ; attempt += 1) {
@@ -219,13 +289,7 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
       undoAt ??= plan.undoAt;
       const result = { to: plan.to, undoAt, changed: plan.changed, removed: plan.removed, broughtBack: plan.broughtBack };
       if (plan.writes.length === 0) return result;
-      const rows = plan.writes.map((doc) => {
-        const previous = stored.get(doc.id);
-        const document: RxDocumentData<ClockedItem> = {
-          ...doc, _deleted: false, _attachments: previous?._attachments ?? {}, _meta: previous?._meta ?? { lwt: 0 }, _rev: previous?._rev ?? '',
-        };
-        return previous ? { previous, document } : { document };
-      });
+      const rows = plan.writes.map((doc) => toRow(stored.get(doc.id), doc));
       pendingRestore = { stamp: formatHlc(plan.stamp), to: plan.to };
       let refused: number;
       try {
@@ -250,7 +314,11 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
       queue = result.catch(() => undefined);
       return result;
     },
-    historySettled: () => recording,
+    settled: () => unfinished,
+    async historySettled() {
+      await unfinished;
+      await recording;
+    },
     state$: state.asObservable().pipe(distinctUntilChanged()),
     getState: () => state.value,
     dispatch(command) {
