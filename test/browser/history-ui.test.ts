@@ -102,4 +102,22 @@ describe('history in the desktop app', () => {
     expect(await desktop.getByTestId('history-problem').textContent()).toContain('Tote keeps 30 days of history');
     expect(await quantityOf('Desk lamp').inputValue()).toBe('3');
   });
+
+  it('empties a list on every device, and "Undo" brings exactly those items back', async () => {
+    const cartList = desktop.locator('[data-testid="list"][data-list-id="cart"]');
+    await cartList.getByTestId('list-empty').click();
+    await expect.poll(() => cartList.getByTestId('item').count()).toBe(0);
+    expect(await desktop.getByTestId('emptied').textContent()).toContain('Emptied Cart: 2 items removed on every device.');
+    await waitForState(phone!, (state) => selectItems(state).length === 0);
+
+    // The phone adds a mug meanwhile: the undo brings back the lamp and the teapot, and keeps the mug.
+    await phone!.client.store.dispatch(cartCommands.add({ url: 'https://shop.example/p/mug', title: 'Mug', priceMinor: 900, currency: 'EUR', imageUrl: null, variant: null }));
+    await expect.poll(() => cartList.getByTestId('item').count(), { timeout: 10_000 }).toBe(1);
+    await desktop.getByTestId('emptied-undo').click();
+    await expect.poll(() => cartList.getByTestId('item-title').allTextContents()).toEqual(expect.arrayContaining(['Desk lamp', 'Teapot', 'Mug']));
+    expect(await quantityOf('Desk lamp').inputValue()).toBe('3');
+    expect(await desktop.getByTestId('emptied').count()).toBe(0);
+    await waitForState(phone!, (state) => selectItems(state).length === 3 && phoneQuantity('Desk lamp')(state) === 3);
+    await expect.poll(() => desktop.getByTestId('history-point').first().textContent()).toContain('brought back');
+  });
 });

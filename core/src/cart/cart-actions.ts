@@ -14,7 +14,9 @@ export type CartCommand =
   | { readonly type: 'item/edit'; readonly id: string; readonly changes: ItemCorrections }
   /** The product's page was visited and showed this price (price watch). */
   | { readonly type: 'item/priceSeen'; readonly url: string; readonly priceMinor: number; readonly currency: string }
-  | { readonly type: 'list/clear'; readonly listId: string };
+  | { readonly type: 'list/clear'; readonly listId: string }
+  /** Brings back removed items, as they were when removed (the undo of a clear or a removal). */
+  | { readonly type: 'item/bringBack'; readonly ids: readonly string[] };
 
 export interface ActionMeta {
   /** When the shopper did it (the device clock, ms since epoch). */
@@ -48,6 +50,7 @@ export const cartCommands = {
   move: (id: string, listId: string): CartCommand => ({ type: 'item/move', id, listId }),
   setNote: (id: string, note: string): CartCommand => ({ type: 'item/setNote', id, note }),
   clearList: (listId: string): CartCommand => ({ type: 'list/clear', listId }),
+  bringBack: (ids: readonly string[]): CartCommand => ({ type: 'item/bringBack', ids }),
   edit: (id: string, changes: ItemCorrections): CartCommand => ({ type: 'item/edit', id, changes }),
   priceSeen: (url: string, priceMinor: number, currency: string): CartCommand => ({ type: 'item/priceSeen', url, priceMinor, currency }),
 } as const;

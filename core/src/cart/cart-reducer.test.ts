@@ -70,6 +70,19 @@ describe('cartReducer', () => {
     expect(changedItems(state, cleared).map((item) => item.id)).toEqual(['a']);
   });
 
+  it('brings back removed items as they were, except one whose product is in the list again', () => {
+    let state = run(loaded, cartCommands.add(product(), { quantity: 3 }), { newId: 'a' });
+    state = run(state, cartCommands.add(product({ url: 'https://shop.example/p/mug', title: 'Mug' })), { newId: 'b' });
+    state = run(state, cartCommands.add(product({ url: 'https://shop.example/p/lamp', title: 'Lamp' }), { listId: 'saved' }), { newId: 'c' });
+    const cleared = run(state, cartCommands.clearList('cart'));
+    const mugAgain = run(cleared, cartCommands.add(product({ url: 'https://shop.example/p/mug', title: 'Mug' })), { newId: 'd' });
+    const back = run(mugAgain, cartCommands.bringBack(['a', 'b', 'c', 'unknown']), { at: 9000, device: 'phone' });
+    expect(back.items.a).toMatchObject({ deleted: false, quantity: 3, updatedAt: 9000, updatedBy: 'phone' });
+    expect(back.items.b?.deleted).toBe(true); // the mug added again stays the one line
+    expect(changedItems(mugAgain, back).map((item) => item.id)).toEqual(['a']);
+    expect(run(back, cartCommands.bringBack(['a', 'c']))).toBe(back);
+  });
+
   it('ignores commands for unknown or removed items and returns the same state', () => {
     const added = run(loaded, cartCommands.add(product()), { newId: 'x1' });
     const removed = run(added, cartCommands.remove('x1'));

@@ -107,6 +107,20 @@ function reduceCommand(items: Items, action: CommandAction): Items {
       }
       return next ?? items;
     }
+    case 'item/bringBack': {
+      // One line per product and variant in a list (rule 2): an item added again since stays as it is.
+      const line = (item: CartItem) => JSON.stringify([item.listId, item.url, item.variant]);
+      const lines = new Set(Object.values(items).filter((item) => !item.deleted).map(line));
+      let next: Record<string, CartItem> | undefined;
+      for (const id of action.ids) {
+        const item = items[id];
+        if (!item || !item.deleted || lines.has(line(item))) continue;
+        lines.add(line(item));
+        next ??= { ...items };
+        next[id] = changed(item, { deleted: false }, action);
+      }
+      return next ?? items;
+    }
     case 'list/clear': {
       const next: Record<string, CartItem> = { ...items };
       let any = false;

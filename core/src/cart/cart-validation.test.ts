@@ -42,6 +42,9 @@ describe('validateCommand', () => {
     [{ type: 'item/edit', id: 'a', changes: { imageUrl: 'javascript:alert(1)' } }, 'imageUrl'],
     [{ type: 'item/edit', id: 'a', changes: { priceMinor: -1 } }, 'priceMinor'],
     [{ type: 'item/priceSeen', url: 'https://a.example/', priceMinor: 100, currency: 'unknown' }, 'priceMinor'],
+    [{ type: 'item/bringBack', ids: 'a' }, 'ids'],
+    [{ type: 'item/bringBack', ids: ['a', 7] }, 'id'],
+    [{ type: 'item/bringBack', ids: Array.from({ length: 10_001 }, (_, i) => `i${i}`) }, 'ids'],
     [null, 'type'],
   ])('refuses %j with a readable message (field %s)', (command, field) => {
     const error = refusal(command);

@@ -14,6 +14,8 @@ export const LIMITS = Object.freeze({
   noteLength: 1000,
   maxQuantity: 9999,
   maxPriceMinor: 1e13,
+  /** Items one command may name (bringing back a cleared list). */
+  maxIds: 10_000,
 });
 
 function invalid(message: string, field: string): never {
@@ -125,6 +127,9 @@ export function validateCommand(command: unknown, lists: readonly CartList[]): C
     }
     case 'list/clear':
       return { type: 'list/clear', listId: listId(c.listId, lists) };
+    case 'item/bringBack':
+      if (!Array.isArray(c.ids) || c.ids.length > LIMITS.maxIds) invalid('Those items cannot be brought back.', 'ids');
+      return { type: 'item/bringBack', ids: Object.freeze((c.ids as unknown[]).map(itemId)) };
     default:
       return invalid('Unknown request.', 'type');
   }
