@@ -186,5 +186,22 @@ describe('capture in the extension, sync through the server, see it on the deskt
     expect(await fixed.textContent()).toContain('$14.50');
     await popup.close();
   });
+
+  it('"Empty cart" in the popup empties it on the desktop too, and "Undo" brings every item back', async () => {
+    const popup = await openPopup(browser);
+    const before = (await popup.getByTestId('item-title').allTextContents()).sort();
+    expect(before.length).toBeGreaterThan(1);
+    await popup.getByTestId('list-empty').click();
+    await popup.getByTestId('cart-empty').waitFor({ timeout: 5_000 });
+    expect(await popup.getByTestId('emptied').textContent()).toContain(`Emptied your cart: ${before.length} items removed on every device.`);
+    const desktopCart = desktop.locator('[data-testid="list"][data-list-id="cart"]');
+    await expect.poll(() => desktopCart.getByTestId('item').count(), { timeout: 5_000 }).toBe(0);
+
+    await popup.getByTestId('emptied-undo').click();
+    await expect.poll(async () => (await popup.getByTestId('item-title').allTextContents()).sort(), { timeout: 5_000 }).toEqual(before);
+    expect(await popup.getByTestId('emptied').count()).toBe(0);
+    await expect.poll(async () => (await desktopCart.getByTestId('item-title').allTextContents()).sort(), { timeout: 5_000 }).toEqual(before);
+    await popup.close();
+  });
 });
 
