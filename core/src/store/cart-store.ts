@@ -145,7 +145,8 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     }
     apply({ type: 'sync/loaded', docs });
     if (history) recording = recording.then(() => history.repair(docs, clock.now())).then(() => undefined, (error) => onHistoryError?.(error));
-    await replayJournal();
+    // A clear that cannot be finished now is reported and tried again at the next start; the cart opens.
+    await replayJournal().catch((error) => onWriteError?.(error));
   };
 
   type Row = { previous?: RxDocumentData<ClockedItem>; document: RxDocumentData<ClockedItem> };

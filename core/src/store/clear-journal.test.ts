@@ -5,7 +5,7 @@ import { initialCartState } from '../cart/cart-types.ts';
 import { formatHlc, hlc } from '../merge/hlc.ts';
 import { stampChange, type ClockedItem } from '../merge/item-clocks.ts';
 import { meta, product } from '../test/fixtures.ts';
-import { clearEntry, planClearReplay } from './clear-journal.ts';
+import { clearEntry, createClearJournal, planClearReplay } from './clear-journal.ts';
 
 function item(url: string, at: number): ClockedItem {
   const state = cartReducer(initialCartState, stamp({ type: 'item/add', product: product({ url }) }, meta({ at, device: 'laptop', newId: url })));
@@ -37,5 +37,22 @@ describe('finishing a stored clear (planClearReplay)', () => {
       itemId: kettle.id, kind: 'delete-vs-edit', resolution: 'delete-vs-edit-kept',
       winner: { value: false, device: 'phone' }, loser: { value: true, device: 'laptop', stamp: formatHlc(clear) },
     }]);
+  });
+});
+
+describe('the journal (createClearJournal)', () => {
+  it('keeps entries in order, removes them by key, and leaves out a damaged entry', async () => {
+    const docs = new Map<string, unknown>();
+    const db = {
+      getLocal: async (id: string) => (docs.has(id) ? { get: (field: string) => (docs.get(id) as Record<string, unknown>)[field] } : null),
+      upsertLocal: async (id: string, data: object) => docs.set(id, structuredClone(data)),
+    } as unknown as Parameters<typeof createClearJournal>[0];
+    const entry = (key: string) => clearEntry(key, hlc(5000, 0, 'laptop'), 5000, 'laptop', [item(`https://shop.example/${key}`, 1000)]);
+    const journal = createClearJournal(db);
+    await Promise.all([journal.add(entry('a')), journal.add(entry('b')), journal.add(entry('c'))]);
+    await journal.remove('b');
+    expect((await journal.read()).map((e) => e.key)).toEqual(['a', 'c']);
+    docs.set('clear-journal', { entries: [entry('a'), { key: 'broken', stamp: 'not a stamp', at: 1, device: 'x', items: [] }, 'junk'] });
+    expect((await createClearJournal(db).read()).map((e) => e.key)).toEqual(['a']);
   });
 });

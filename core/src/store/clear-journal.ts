@@ -17,7 +17,7 @@
 import type { RxDatabase } from 'rxdb';
 import { toCartItem } from '../cart/cart-reducer.ts';
 import { keptOverRemoval, type FieldConflict } from '../merge/field-merge.ts';
-import { formatHlc, parseHlc, type Hlc } from '../merge/hlc.ts';
+import { formatHlc, parseHlc, tryParseHlc, type Hlc } from '../merge/hlc.ts';
 import { latestStamp, stampChange, type ClockedItem } from '../merge/item-clocks.ts';
 
 export const JOURNAL_ID = 'clear-journal';
@@ -46,13 +46,22 @@ export interface ClearJournal {
   remove(key: string): Promise<void>;
 }
 
+function wellFormed(entry: unknown): entry is ClearEntry {
+  if (typeof entry !== 'object' || entry === null) return false;
+  const e = entry as Record<string, unknown>;
+  return typeof e.key === 'string' && typeof e.stamp === 'string' && tryParseHlc(e.stamp) !== null
+    && typeof e.at === 'number' && typeof e.device === 'string' && Array.isArray(e.items)
+    && e.items.every((item) => Array.isArray(item) && item.length === 2 && typeof item[0] === 'string' && typeof item[1] === 'string');
+}
+
 export function createClearJournal(db: JournalDocuments): ClearJournal {
   let entries: readonly ClearEntry[] | null = null;
   let writes: Promise<unknown> = Promise.resolve();
   const load = async () => {
     const doc = await db.getLocal<{ entries: ClearEntry[] }>(JOURNAL_ID);
     const saved = doc?.get('entries');
-    return Array.isArray(saved) ? (saved as ClearEntry[]) : [];
+    // A damaged entry cannot be finished: it is left out (and goes at the next change of the journal).
+    return Array.isArray(saved) ? (saved as unknown[]).filter(wellFormed) : [];
   };
   // Changes are written one after another, each the whole list: the journal is short (usually empty).
   const change = (update: (current: readonly ClearEntry[]) => readonly ClearEntry[]): Promise<void> => {
