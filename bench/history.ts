@@ -16,14 +16,13 @@
  *
  * `npm run bench:history` runs it alone; `npm run bench` includes it.
  */
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import {
   cartCommands, cartReducer, changedItems, compareHlc, createCartStore, createHistoryLog, createKeyring, entriesForWrite, formatHlc, historySeal,
-  historySize, initialCartState, openCartDatabase, planRestore, stampChange, tickHlc, toHistoryRecord, validateCommand,
+  historySize, initialCartState, openCartDatabase, planRestore, randomId, stampChange, tickHlc, toHistoryRecord, validateCommand,
   type CartState, type ClockedItem, type HistoryDoc, type HistoryEntry, type Hlc,
 } from '@tote/core';
 import { percentile, round } from './stats.ts';
@@ -44,7 +43,7 @@ function thirtyDays(items: number, changes: number) {
   const random = randomSource(42);
   const start = Date.UTC(2026, 9, 1);
   let state: CartState = { ...initialCartState, loaded: true };
-  const device = randomUUID(); // the apps' device ids and item ids are UUIDs: entries carry both
+  const device = randomId(); // ids as the apps make them: entries carry the item's and the device's
   let clock: Hlc = { wall: 0, counter: 0, node: device };
   const docs: Record<string, ClockedItem> = {};
   const entries: HistoryEntry[] = [];
@@ -52,7 +51,7 @@ function thirtyDays(items: number, changes: number) {
   const writes: HistoryEntry[][] = [];
   let wholeDocumentBytes = 0;
   const apply = (command: ReturnType<typeof cartCommands.add>, at: number) => {
-    const action = { ...validateCommand(command, state.lists), meta: { at, device, newId: randomUUID() } } as Parameters<typeof cartReducer>[1];
+    const action = { ...validateCommand(command, state.lists), meta: { at, device, newId: randomId() } } as Parameters<typeof cartReducer>[1];
     const next = cartReducer(state, action);
     clock = tickHlc(clock, at);
     const written: HistoryEntry[] = [];
@@ -108,12 +107,12 @@ export async function benchHistory(items = 1000, changes = 19_000, runs = 15) {
   const restores: number[] = [];
   // The store runs as another device than the one that made the history: resetting the items between
   // runs (old stamps of that device) records nothing, and only the restore's own document is recorded.
-  const log = createHistoryLog(db.history, { id: randomUUID(), name: 'bench' });
+  const log = createHistoryLog(db.history, { id: randomId(), name: 'bench' });
   const clock = { now: () => history.now };
   try {
     await db.items.bulkInsert(Object.values(history.docs).map((doc) => ({ ...doc })));
     await db.history.bulkInsert(historyDocs.map((doc) => ({ ...doc })));
-    const store = createCartStore({ items: db.items, device: { id: randomUUID(), name: 'bench' }, clock, history: log });
+    const store = createCartStore({ items: db.items, device: { id: randomId(), name: 'bench' }, clock, history: log });
     await store.ready;
     await store.historySettled();
     const target = history.now - 29 * DAY;

@@ -4,7 +4,7 @@
  */
 import {
   accountApi, createAccountSession, createKeyring, createToteClient, deleteIndexedDbOf, encryptedStorage, eventConnectivity, exportKeyring, fromBase64url,
-  importKeyring, sealExistingDatabase, toBase64url,
+  importKeyring, randomId, sealExistingDatabase, toBase64url,
   type AccountSession, type Keyring, type KeyStorePort, type SessionStore, type StoredSession, type ToteClient,
 } from '@tote/core';
 import { removeRxDatabase } from 'rxdb';
@@ -61,7 +61,7 @@ export function lastServerUrl(): string {
 function deviceId(): string {
   let id = localStorage.getItem(DEVICE_KEY);
   if (!id) {
-    id = crypto.randomUUID();
+    id = randomId();
     localStorage.setItem(DEVICE_KEY, id);
   }
   return id;

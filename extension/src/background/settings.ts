@@ -1,7 +1,7 @@
 /** What the background keeps in the extension's storage (every stored key is listed here). */
 import { storage } from 'wxt/utils/storage';
 import type { CapturedProduct } from '../capture/index.ts';
-import { fromBase64url, toBase64url, type KeyStorePort, type SessionStore, type StoredSession } from '@tote/core';
+import { fromBase64url, randomId, toBase64url, type KeyStorePort, type SessionStore, type StoredSession } from '@tote/core';
 
 /** The signed-in session (its token is a secret of this browser profile, like a site's session cookie). */
 export const sessionItem = storage.defineItem<StoredSession | null>('local:account-session', { fallback: null });
@@ -10,7 +10,7 @@ export const sessionItem = storage.defineItem<StoredSession | null>('local:accou
 export const lastServerItem = storage.defineItem<string | null>('local:last-server', { fallback: null });
 
 export const deviceIdItem = storage.defineItem<string>('local:device-id', {
-  init: () => globalThis.crypto.randomUUID(),
+  init: randomId,
 });
 
 /**
