@@ -20,6 +20,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { varint } from '../test/support/leveldb.ts';
 
 export interface LogBreakdown { rows: number; exists: number; indexes: number; journal: number; metadata: number; framing: number }
 export interface IndexedDbFiles { totalBytes: number; logBytes: number; tableBytes: number; log: LogBreakdown }
@@ -29,16 +30,6 @@ const HEADER = 7;
 /** Chromium's global metadata key type for the transaction journal (kScopesPrefixByte). */
 const SCOPES = 50;
 
-function varint(bytes: Buffer, at: number): [number, number] {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const byte = bytes[at++]!;
-    value += (byte & 0x7f) * 2 ** shift;
-    if (!(byte & 0x80)) return [value, at];
-    shift += 7;
-  }
-}
 
 /** The log's write batches, reassembled from its 32 KB blocks; `framing` gets the headers and padding. */
 function batches(log: Buffer, out: LogBreakdown): Buffer[] {

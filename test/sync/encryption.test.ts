@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cartCommands, selectItems, syncTargetOf, type CartState, type ToteError } from '@tote/core';
 import { createDevice, startDevice, waitForPhase, waitForState, type Device } from '../support/devices.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { tableBlocks } from '../support/on-disk.ts';
+import { tableBlocks } from '../support/leveldb.ts';
 
 /** Values no server file, document or log may ever contain. */
 const SECRETS = {
