@@ -49,8 +49,13 @@ export async function createDevice(name: string, account: Account, options: {
   passwordKdf?: Argon2idParams;
   /** Where the unlocked key is kept across `restart()`; absent: memory only (locked after a restart). */
   keyStore?: KeyStorePort;
+  /**
+   * False: the device talks to the server directly, as a real one does, and cannot be taken offline
+   * (benchmarks). By default its connections go through a relay that can cut them (network-switch.ts).
+   */
+  relay?: boolean;
 } = {}): Promise<Device> {
-  const network = await startNetworkSwitch(account.serverUrl);
+  const network = options.relay === false ? directNetwork(account.serverUrl) : await startNetworkSwitch(account.serverUrl);
   const agent = new Agent({ connect: { ca: account.cert } });
   const trustingFetch = ((input: string, init?: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher: agent })) as unknown as typeof fetch;
   const client = await createToteClient({
@@ -88,9 +93,17 @@ export async function createDevice(name: string, account: Account, options: {
       await session.close();
       await client.close();
       await network.close();
-      await agent.close();
+      await agent.destroy(); // not close(): that waits for the live pull's open long poll
     },
   };
+}
+
+/** No relay: the server's own address, which cannot be switched off. */
+function directNetwork(url: string): NetworkSwitch {
+  const cannot = () => {
+    throw new Error('This device has no relay: start it without `relay: false` to take it offline.');
+  };
+  return { url, goOffline: cannot, goOnline: cannot, close: async () => undefined };
 }
 
 /** A device signed in to the account. */
