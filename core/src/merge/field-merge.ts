@@ -12,7 +12,7 @@ import { PRICE_HISTORY_LIMIT } from '../cart/cart-types.ts';
 import { ToteError } from '../errors.ts';
 import { compare, formatHlc, maxHlc, type Hlc } from './hlc.ts';
 import {
-  creationStamp, fieldStamps, hasFieldClocks, MERGE_FIELDS, withFieldStamps,
+  creationStamp, fieldStamps, hasFieldClocks, latestStamp, MERGE_FIELDS, withFieldStamps,
   type ClockedItem, type FieldStamps, type FieldValue, type MergeField,
 } from './item-clocks.ts';
 
@@ -182,8 +182,7 @@ function conflict(merged: CartItem, field: MergeField, kind: ConflictKind, resol
  * changed after the removing device last saw it (rule 7). The edit is the item's latest change.
  */
 export function keptOverRemoval(item: ClockedItem, removal: Hlc): FieldConflict {
-  const edit = Object.values(fieldStamps(item)).reduce(maxHlc);
-  return conflict(item, 'deleted', 'delete-vs-edit', 'delete-vs-edit-kept', side(false, edit), side(true, removal));
+  return conflict(item, 'deleted', 'delete-vs-edit', 'delete-vs-edit-kept', side(false, latestStamp(item)), side(true, removal));
 }
 
 /**

@@ -193,9 +193,9 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     }
   }
 
-  // Clears whose items are being written after the clear was stored (clear-journal.ts).
+  // Clears whose items are being written after the clear was stored (clear-journal.ts), by item.
   const pending = new Map<string, Promise<void>>();
-  let unfinished: Promise<void> = Promise.resolve();
+  const settled = () => Promise.all(new Set(pending.values())).then(() => undefined);
   function finishLater(entry: ClearEntry, rows: readonly Row[]): void {
     const done = commit(rows).then(() => journal.remove(entry.key)).catch(async (error) => {
       if (closed) return; // the entry is finished at the next start
@@ -206,7 +206,6 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     void done.then(() => {
       for (const row of rows) if (pending.get(row.document.id) === done) pending.delete(row.document.id);
     });
-    unfinished = Promise.all([unfinished, done]).then(() => undefined);
   }
 
   /** Finishes the clears the journal still holds: after a restart, or a failed write. */
@@ -279,7 +278,7 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     if (closed) throw new ToteError('CLOSED', 'Tote is closing. Please try again.');
     if (!history) throw new ToteError('INVALID_INPUT', 'History is not kept on this device.');
     await ready;
-    await unfinished; // a clear's items are written before history is read
+    await settled(); // a clear's items are written before history is read
     await recording; // every change so far is in history before it is read
     let undoAt: number | null = null;
     for (let attempt = 0; ; attempt += 1) {
@@ -315,9 +314,9 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
       queue = result.catch(() => undefined);
       return result;
     },
-    settled: () => unfinished,
+    settled,
     async historySettled() {
-      await unfinished;
+      await settled();
       await recording;
     },
     state$: state.asObservable().pipe(distinctUntilChanged()),

@@ -1,7 +1,7 @@
 /** The extension's database key over in-memory storage, with the platform's Web Crypto and fast Argon2id parameters. */
 import { describe, expect, it } from 'vitest';
-import { newAccountKeys, type Argon2idParams, type KeyStorePort, type StoredSession } from '@tote/core';
-import { createDatabaseLock, type LockStorage } from './database-lock.ts';
+import { newAccountKeys, type Argon2idParams, type KeyStorePort, type OpenDatabaseKey, type StoredSession } from '@tote/core';
+import { createDatabaseLock, type DatabaseLock, type LockStorage } from './database-lock.ts';
 
 const FAST_KDF: Argon2idParams = { name: 'argon2id', memoryKiB: 64, iterations: 1, parallelism: 1 };
 const crypto = globalThis.crypto;
@@ -30,30 +30,34 @@ async function signedIn(password: string): Promise<{ session: StoredSession; key
   return { session, keys };
 }
 
+/** The key `open()` gives without the shopper (the test fails if it says locked instead). */
+async function openKey(lock: DatabaseLock): Promise<OpenDatabaseKey> {
+  const state = await lock.open();
+  if (!('key' in state)) throw new Error(`locked to ${state.locked.name}`);
+  return state.key;
+}
+
 describe('the extension\'s database key', () => {
   it('before any sign-in it opens by itself, and says it has no password', async () => {
     const browser = browserStorage();
     const lock = createDatabaseLock(browser.storage, crypto);
-    const first = await lock.open();
-    if (!('key' in first)) throw new Error('locked');
-    const sealed = await first.key.keyring.cipher.encrypt(row.id, row);
+    const first = await openKey(lock);
+    const sealed = await first.keyring.cipher.encrypt(row.id, row);
     expect(lock.protection()).toBe('no-password');
     browser.restart();
-    const again = await createDatabaseLock(browser.storage, crypto).open();
-    if (!('key' in again)) throw new Error('locked');
-    expect(await again.key.keyring.cipher.decrypt(row.id, sealed)).toEqual(row);
+    const again = await openKey(createDatabaseLock(browser.storage, crypto));
+    expect(await again.keyring.cipher.decrypt(row.id, sealed)).toEqual(row);
   });
 
   it('once an account signed in, a browser restart locks it; only that password opens it, and the key on disk is not in clear', async () => {
     const browser = browserStorage();
     const lock = createDatabaseLock(browser.storage, crypto);
-    const opened = await lock.open();
-    if (!('key' in opened)) throw new Error('locked');
-    const sealed = await opened.key.keyring.cipher.encrypt(row.id, row);
+    const opened = await openKey(lock);
+    const sealed = await opened.keyring.cipher.encrypt(row.id, row);
     const { session, keys } = await signedIn('correct horse battery');
-    await lock.protect(opened.key, session, keys.keyring);
+    await lock.protect(opened, session, keys.keyring);
     expect(lock.protection()).toBe('password');
-    expect(JSON.stringify([...browser.disk.values()])).not.toContain(opened.key.raw);
+    expect(JSON.stringify([...browser.disk.values()])).not.toContain(opened.raw);
     // Still open while the browser runs (a worker restart reads the key from memory).
     expect('key' in (await createDatabaseLock(browser.storage, crypto).open())).toBe(true);
 
@@ -72,21 +76,19 @@ describe('the extension\'s database key', () => {
 
     browser.restart();
     const byRecovery = await createDatabaseLock(browser.storage, crypto).unlock({ recoveryKey: keys.recoveryKey });
-    expect(byRecovery.raw).toBe(opened.key.raw);
+    expect(byRecovery.raw).toBe(opened.raw);
   });
 
   it('a guest session leaves it as it was; forgetting it makes a new key that opens nothing old', async () => {
     const browser = browserStorage();
     const lock = createDatabaseLock(browser.storage, crypto);
-    const opened = await lock.open();
-    if (!('key' in opened)) throw new Error('locked');
+    const opened = await openKey(lock);
     const { keys } = await signedIn('a password here');
-    await lock.protect(opened.key, { serverUrl: 'https://sync.example', name: 'guest-1', token: 't', guest: true } as unknown as StoredSession, keys.keyring);
+    await lock.protect(opened, { serverUrl: 'https://sync.example', name: 'guest-1', token: 't', guest: true } as unknown as StoredSession, keys.keyring);
     expect(lock.protection()).toBe('no-password');
     await lock.forget();
-    const next = await lock.open();
-    if (!('key' in next)) throw new Error('locked');
-    expect(next.key.raw).not.toBe(opened.key.raw);
+    const next = await openKey(lock);
+    expect(next.raw).not.toBe(opened.raw);
   });
 
   it('a damaged record leaves it locked, unlocking says what happened, and removing it starts a new cart', async () => {

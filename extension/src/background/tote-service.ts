@@ -11,7 +11,8 @@
 import {
   accountApi, createAccountSession, createToteClient, deleteIndexedDbOf, encryptedStorage, eventConnectivity, initialCartState, noticeViews, sealExistingDatabase,
   SIGNED_OUT, SYNC_OFF, ToteError,
-  type AccountSession, type DatabaseKeyOwner, type OnlineEventSource, type OpenDatabaseKey, type SessionStore, type ToteClient,
+  type AccountSession, type AccountState, type CartState, type ConflictLogState, type DatabaseKeyOwner, type OnlineEventSource, type OpenDatabaseKey,
+  type SessionStore, type SyncStatus, type ToteClient, type UnreadableNotice,
 } from '@tote/core';
 import { removeRxDatabase } from 'rxdb';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
@@ -162,15 +163,24 @@ function lockedSnapshot(owner: DatabaseKeyOwner): CartSnapshot {
   return { state: initialCartState, syncStatus: SYNC_OFF, account: lockedAccount(owner), notices: [], unreadable: [], deviceLocked: owner, atRest: 'password' };
 }
 
+/** What the popup shows of an open cart. */
+function openSnapshot(deviceId: string, parts: {
+  state: CartState; syncStatus: SyncStatus; account: AccountState; log: ConflictLogState; unreadable: readonly UnreadableNotice[];
+}): CartSnapshot {
+  return {
+    state: parts.state, syncStatus: parts.syncStatus, account: parts.account, notices: noticeViews(parts.log, deviceId, THIS_DEVICE),
+    unreadable: parts.unreadable, deviceLocked: null, atRest: databaseLock.protection(),
+  };
+}
+
 export async function snapshot(): Promise<CartSnapshot> {
   const { app, locked } = await opened();
   if (!app) return lockedSnapshot(locked);
   const { client, account, deviceId } = app;
-  return {
+  return openSnapshot(deviceId, {
     state: client.store.getState(), syncStatus: await firstValueFrom(client.syncStatus$).catch(() => SYNC_OFF), account: account.getState() ?? SIGNED_OUT,
-    notices: noticeViews(client.conflicts.getState(), deviceId, THIS_DEVICE), unreadable: client.unreadableNotices.getNotices(),
-    deviceLocked: null, atRest: databaseLock.protection(),
-  };
+    log: client.conflicts.getState(), unreadable: client.unreadableNotices.getNotices(),
+  });
 }
 
 /**
@@ -189,9 +199,7 @@ export async function servePopup(port: Browser.runtime.Port): Promise<void> {
   account.activity();
   const streams = [client.store.state$, client.syncStatus$, account.state$, client.conflicts.state$, client.unreadableNotices.notices$] as const;
   const subscription = combineLatest(streams).subscribe(([state, syncStatus, accountState, log, unreadable]) => {
-    port.postMessage({
-      state, syncStatus, account: accountState, notices: noticeViews(log, deviceId, THIS_DEVICE), unreadable, deviceLocked: null, atRest: databaseLock.protection(),
-    } satisfies CartSnapshot);
+    port.postMessage(openSnapshot(deviceId, { state, syncStatus, account: accountState, log, unreadable }));
   });
   port.onDisconnect.addListener(() => subscription.unsubscribe());
 }
