@@ -25,6 +25,7 @@ export { basicAuth, couchAdmin, CouchError, CouchUnreachableError, type CouchAdm
 export { EmbeddedCouchError, freePort } from './embedded-couch.ts';
 export { ensureShopper, type ProvisionedShopper } from './provision.ts';
 export { backupsDbOf, historyDbName, historyDbOf, shopperDbName } from './shopper-dbs.ts';
+export { couchPasswordOf, couchUserOf } from './shopper-couch-users.ts';
 export { ACCOUNTS_DB, GUEST_TTL_MS, SESSION_TIMEOUT, type Account, type Role } from './gateway/accounts.ts';
 export { AUDIT_DB, type AuditEntry } from './gateway/audit.ts';
 export { defaultRateLimits, type RateLimitConfig } from './gateway/rate-limits.ts';

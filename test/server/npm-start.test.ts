@@ -59,7 +59,9 @@ describe('npm start on a fresh machine', () => {
     const certFile = /certificate (\S+)/.exec(output)?.[1];
     const { readFile } = await import('node:fs/promises');
     client = gatewayClient(gateway!, await readFile(certFile!, 'utf8'));
-    expect((await client.request('GET', '/_utils/')).status).toBe(200);
+    // Fauxton asks for the admin's name and password (a Basic challenge), and opens with them.
+    expect((await client.request('GET', '/_utils/')).status).toBe(401);
+    expect((await client.request('GET', '/_utils/', { headers: { authorization: `Basic ${Buffer.from(`${admin}:${password}`).toString('base64')}` } })).status).toBe(200);
     // Fauxton signs in with CouchDB's cookie session, through the gateway.
     const session = await client.request<{ ok: boolean; roles: string[] }>('POST', '/_session', { body: { name: admin, password } });
     expect(session.status).toBe(200);

@@ -1,12 +1,14 @@
 /**
  * Accounts live in CouchDB (database `tote-accounts`), never in the gateway's memory, so any gateway
  * instance can serve any shopper. Each shopper and guest owns a cart database (`userdb-<hex of name>`)
- * and its history (`<db>-history`, shopper-dbs.ts), whose `_security` admits only server admins: the
- * gateway reaches them for them, after its own checks.
+ * and its history (`<db>-history`, shopper-dbs.ts), created here with `_security` for server admins
+ * only; the gateway makes the shopper's own CouchDB user their one member at first use
+ * (shopper-couch-users.ts) and reaches them with that user's credentials, after its own checks.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CouchAdmin } from '../couch-admin.ts';
 import { ADMINS_ONLY, backupsDbOf, deleteDb, ensureDb, historyDbOf, shopperDbName, syncedDbsOf } from '../shopper-dbs.ts';
+import { removeShopperCouchUser } from '../shopper-couch-users.ts';
 import { GatewayError } from './errors.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 
@@ -326,6 +328,7 @@ export async function accountStore(couch: CouchAdmin): Promise<AccountStore> {
         await deleteDb(couch, doc.dbName);
         await deleteDb(couch, historyDbOf(doc.dbName));
         await deleteDb(couch, backupsDbOf(doc.dbName));
+        await removeShopperCouchUser(couch, doc.dbName);
       }
       await couch.request('DELETE', `/${ACCOUNTS_DB}/${encodeURIComponent(doc._id)}?rev=${encodeURIComponent(doc._rev!)}`, undefined, [404, 409]);
     },

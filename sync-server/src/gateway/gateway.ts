@@ -10,9 +10,11 @@ import replyFrom from '@fastify/reply-from';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { basicAuth, type CouchAdmin } from '../couch-admin.ts';
-import { ADMINS_ONLY, ensureDb, historyDbOf } from '../shopper-dbs.ts';
+import { shopperCouchUsers } from '../shopper-couch-users.ts';
 import type { Credentials } from '../config.ts';
-import { decide, decideKeyring, decideRecovery, type Caller, type Decision } from './access.ts';
+import { decide, decideKeyring, decideRecovery, type Caller, type Decision, type RouteDecision } from './access.ts';
+import { checkShopperBody, checkShopperQuery } from './couch-bodies.ts';
+import { upstreamTarget } from './request-target.ts';
 import {
   canonicalName, checkAuthScheme, checkKeyring, checkName, checkPassword, checkRecoveryProof, checkSecret, checkSessionTimeout, GUEST_TTL_MS,
   recoveryRefused,
@@ -67,7 +69,7 @@ interface Principal {
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
-    decision?: Decision;
+    decision?: Decision | RouteDecision;
     docCount?: number;
   }
 }
@@ -183,18 +185,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     await accounts.update(name, { lastActiveAt: now() }).catch(() => {});
   };
 
-  // Accounts made before synced history have no `<db>-history`: it is created (admins-only `_security`,
-  // like the cart's) by the first request that uses it, once per database and gateway process.
-  const historyDbsSeen = new Set<string>();
-  const ensureHistoryDb = async (own: string | null, db: string | null) => {
-    if (!own || db !== historyDbOf(own) || historyDbsSeen.has(db)) return;
-    await ensureDb(couch, db, ADMINS_ONLY);
-    historyDbsSeen.add(db);
-  };
+  // Each shopper's own CouchDB user (shopper-couch-users.ts), checked once per gateway process; it also
+  // creates `<db>-history` for accounts made before synced history.
+  const couchUsers = shopperCouchUsers(couch, options.admin);
 
   app.addHook('onRequest', async (request) => {
     await limits.request(address(request));
-    if (request.url.startsWith('/_tote/live')) return; // the live channel signs in with its first message
+    if (request.url === '/_tote/live' || request.url.startsWith('/_tote/live?')) return; // the live channel signs in with its first message
     request.principal = await identify(request);
     if (request.principal.session) void touchActivity(request.principal.session.name);
   });
@@ -211,7 +208,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const session = principal.session;
     audit.append({
       at: now(), actor: session?.name ?? `couch-admin:${principal.couchAdmin}`, role: session?.role ?? 'couch-admin', device: session?.device ?? null,
-      action: 'cart.write', target: decision.db, detail: { method: request.method, route: routeName(request.url), docs: request.docCount ?? 1, status: reply.statusCode },
+      action: 'cart.write', target: decision.db, detail: { method: request.method, route: 'route' in decision ? (decision.route ?? 'admin') : 'account', docs: request.docCount ?? 1, status: reply.statusCode },
     });
     if (session && decision.db) void live.publish(session.name, { type: 'changed', db: decision.db, by: session.id });
   });
@@ -438,7 +435,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (!session.guest) throw new GatewayError(403, 'forbidden', 'Only a guest cart can be removed this way.');
     await sessions.revokeAll(session.name);
     await accounts.remove(session.name);
-    if (session.dbName) historyDbsSeen.delete(historyDbOf(session.dbName));
+    if (session.dbName) couchUsers.forget(session.dbName);
     audit.append({ at: now(), actor: session.name, role: session.role, device: session.device, action: 'account.guest-removed', target: session.dbName, detail: { reason: 'merged' } });
     return reply.code(204).send();
   });
@@ -475,39 +472,55 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   app.get('/_tote/live', { websocket: true }, (socket) => live.accept(socket));
 
+  // Every CouchDB route: the target is read once (request-target.ts), decided on (access.ts), checked
+  // (couch-bodies.ts) and forwarded as read, with the credentials the decision names and nothing else.
   app.route({ method: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'], url: '/*', handler: async (request, reply) => {
-    const pathname = request.url.split('?')[0]!;
-    const principal = request.principal!;
-    const decision = decide(request.method, pathname, principal.caller);
+    const principal = request.principal ?? (request.principal = await identify(request));
+    const decision = decide(request.method, request.url, principal.caller);
     request.decision = decision;
     if (!decision.allow) {
-      throw new GatewayError(decision.status, decision.status === 401 ? 'unauthorized' : decision.status === 405 ? 'method_not_allowed' : 'forbidden', decision.reason);
+      if (decision.challenge) void reply.header('www-authenticate', 'Basic realm="Tote server admin", charset="UTF-8"');
+      const error = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 405: 'method_not_allowed' }[decision.status];
+      throw new GatewayError(decision.status, error, decision.reason);
     }
-    if (principal.caller.kind === 'account') {
-      checkQuery(request.url);
-      checkBody(request, pathname, options.maxDocBytes);
-      await ensureHistoryDb(principal.caller.dbName, decision.db);
+    let authorization: string | null = null;
+    if (decision.forward === 'shopper') {
+      const { dbName } = principal.caller as { dbName: string };
+      checkShopperQuery(decision.target);
+      if (decision.route) request.docCount = checkShopperBody(decision.route, request.method, decision.target, request.body, options.maxDocBytes);
+      authorization = await couchUsers.authorization(dbName);
+    } else if (decision.forward === 'none') {
+      // CouchDB's own sign-in (Fauxton's form): counted like the gateway's, so it is no way around its limits.
+      await limits.checkLogin('couch-admin', address(request));
     }
-    const asAdmin = principal.caller.kind === 'account';
-    return reply.from(request.url, {
+    const cookie = decision.forward === 'caller' ? /(?:^|;\s*)(AuthSession=[^;]+)/.exec(request.headers.cookie ?? '')?.[1] : undefined;
+    const upstream = upstreamTarget(decision.target);
+    return reply.from(upstream.path, {
+      // Always the query as read and serialised afresh: never the client's raw query string.
+      queryString: () => upstream.query,
       rewriteRequestHeaders: (_request, headers) => {
-        const forwarded: Record<string, string | string[] | undefined> = { ...headers };
-        delete forwarded.host;
-        delete forwarded['x-forwarded-for'];
-        if (asAdmin) {
-          delete forwarded.cookie;
-          forwarded.authorization = basicAuth(options.admin);
-        }
+        const forwarded: Record<string, string | string[] | undefined> = {};
+        for (const name of FORWARDED_REQUEST_HEADERS) if (headers[name] !== undefined) forwarded[name] = headers[name];
+        if (authorization) forwarded.authorization = authorization;
+        else if (decision.forward === 'caller' && headers.authorization) forwarded.authorization = headers.authorization;
+        if (cookie) forwarded.cookie = cookie;
         return forwarded as typeof headers;
       },
       rewriteHeaders: (headers) => {
         const answer = { ...headers };
         // CouchDB's own CORS and cookies are not the gateway's
         for (const name of Object.keys(answer)) if (name.startsWith('access-control-')) delete answer[name];
-        if (asAdmin) delete answer['set-cookie'];
+        if (decision.forward === 'shopper') delete answer['set-cookie'];
+        // Hop-by-hop headers are the upstream connection's, not this one's.
+        for (const name of ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']) delete answer[name];
         delete answer.server;
+        delete answer['x-powered-by'];
         return answer;
       },
+      onResponse: decision.forward === 'none' ? (_request, upstreamReply, res) => {
+        if (res.statusCode === 401) void limits.loginFailed('couch-admin', address(request));
+        upstreamReply.send(res.stream);
+      } : undefined,
     });
   } });
 
@@ -517,7 +530,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     for (const guest of idle) {
       await sessions.revokeAll(guest.name);
       await accounts.remove(guest.name);
-      if (guest.dbName) historyDbsSeen.delete(historyDbOf(guest.dbName));
+      if (guest.dbName) couchUsers.forget(guest.dbName);
       audit.append({ at: now(), actor: 'system', role: 'system', device: null, action: 'account.guest-removed', target: guest.dbName, detail: { reason: 'idle 7 days' } });
     }
     return idle.length;
@@ -542,53 +555,5 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
 }
 
-function routeName(url: string): string {
-  const parts = url.split('?')[0]!.split('/').filter(Boolean);
-  const second = parts[1];
-  if (!second) return 'db';
-  return second.startsWith('_') ? second : parts.length > 2 ? 'attachment' : 'doc';
-}
-
-/**
- * Query options a shopper may not use: CouchDB filter functions and views run server code (and
- * `filter=_selector` brings pouchdb-server down); replication needs none of them.
- */
-function checkQuery(url: string): void {
-  const query = new URLSearchParams(url.split('?')[1] ?? '');
-  const filter = query.get('filter');
-  if (filter !== null && filter !== '_doc_ids') throw new GatewayError(400, 'bad_request', 'Only the _doc_ids filter is supported.');
-  if (query.has('view')) throw new GatewayError(400, 'bad_request', 'Views are not available.');
-}
-
-/** Shape and size of what a shopper sends: 400 with a reason, 413 for oversized cart documents. */
-function checkBody(request: FastifyRequest, pathname: string, maxDocBytes: number): void {
-  const route = pathname.split('/').filter(Boolean)[1];
-  const body = request.body;
-  const tooLarge = (doc: unknown) => Buffer.byteLength(JSON.stringify(doc)) > maxDocBytes;
-  const large = new GatewayError(413, 'too_large', `A cart document may be at most ${Math.round(maxDocBytes / 1024)} KB.`);
-  if (route === '_bulk_docs') {
-    if (!isObject(body) || !Array.isArray(body.docs) || !body.docs.every(isObject)) {
-      throw new GatewayError(400, 'bad_request', '_bulk_docs takes {"docs": [ {...}, ... ]}.');
-    }
-    if (body.docs.some(tooLarge)) throw large;
-    request.docCount = body.docs.length;
-  } else if (route === '_bulk_get') {
-    if (!isObject(body) || !Array.isArray(body.docs) || !body.docs.every((doc) => isObject(doc) && typeof doc.id === 'string')) {
-      throw new GatewayError(400, 'bad_request', '_bulk_get takes {"docs": [ {"id": "..."}, ... ]}.');
-    }
-  } else if (route === '_revs_diff' || route === '_missing_revs') {
-    if (!isObject(body) || !Object.values(body).every((revs) => Array.isArray(revs) && revs.every((rev) => typeof rev === 'string'))) {
-      throw new GatewayError(400, 'bad_request', `${route} takes {"doc id": ["rev", ...], ...}.`);
-    }
-  } else if (route === '_all_docs' && request.method === 'POST') {
-    if (!isObject(body) || (body.keys !== undefined && !(Array.isArray(body.keys) && body.keys.every((key) => typeof key === 'string')))) {
-      throw new GatewayError(400, 'bad_request', '_all_docs takes {"keys": ["id", ...]}.');
-    }
-  } else if (route === '_find') {
-    if (!isObject(body) || !isObject(body.selector)) throw new GatewayError(400, 'bad_request', '_find takes {"selector": {...}}.');
-  } else if ((route === undefined && request.method === 'POST') || (route !== undefined && !route.startsWith('_') && request.method === 'PUT' && !Buffer.isBuffer(body))) {
-    if (route !== undefined && pathname.split('/').filter(Boolean).length > 2) return; // attachment
-    if (!isObject(body)) throw new GatewayError(400, 'bad_request', 'A document is a JSON object.');
-    if (tooLarge(body)) throw large;
-  }
-}
+/** What reaches CouchDB of a client's request headers; credentials are set by the decision alone. */
+const FORWARDED_REQUEST_HEADERS = ['accept', 'content-type', 'content-length', 'if-match', 'if-none-match', 'x-couch-full-commit'] as const;
