@@ -148,7 +148,7 @@ describe('accounts and sessions', () => {
     expect((await client.request('POST', '/_tote/session/renew', { token: shopper.token })).status).toBe(401);
   });
 
-  it('rate-limits guessing passwords: 429 with Retry-After, even for the right password', async () => {
+  it('rate-limits guessing passwords from one address: 429 with Retry-After, even for the right password (test/server/sign-in-limits.test.ts: the owner elsewhere is not held up)', async () => {
     await client.signUp('brute.force@example.com', 'the real password');
     for (let attempt = 0; attempt < 5; attempt += 1) {
       expect((await client.logIn('brute.force@example.com', `guess ${attempt}`)).status).toBe(401);
@@ -623,7 +623,7 @@ describe('recovery', () => {
       expect(blocked.status, path).toBe(429);
       expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
     }
-    // The same budget as signing in: the password is locked out too; other accounts are not.
+    // The same budget as signing in: from this address the password waits too; other accounts do not.
     expect((await client.logIn('sam.recovery@example.com', 'sam real password')).status).toBe(429);
     expect((await ask('POST', '/_tote/recover/keyring', { body: { name: rita.name, recoveryProof: rita.proof } })).status).toBe(200);
   });
@@ -679,7 +679,8 @@ describe('recovery', () => {
     await server.gateway.flushAudit();
     const audit = await client.request<{ entries: { actor: string; action: string; detail?: Record<string, unknown> }[] }>('GET', `/_tote/admin/audit?limit=1000&actor=${encodeURIComponent(rita.name)}`, { token: admin.token });
     expect(audit.body.entries).toContainEqual(expect.objectContaining({ action: 'account.recovery-keyring', detail: { ok: true } }));
-    expect(audit.body.entries).toContainEqual(expect.objectContaining({ action: 'account.recovery-keyring', detail: { ok: false, status: 403 } }));
+    // A wrong proof is a failed sign-in, audited as such, with the address it came from.
+    expect(audit.body.entries).toContainEqual(expect.objectContaining({ action: 'signin.failed', detail: { route: 'recover/keyring', address: '127.0.0.1', status: 403 } }));
     expect(audit.body.entries).toContainEqual(expect.objectContaining({ action: 'account.recover', detail: expect.objectContaining({ ok: true, sessionsEnded: 2 }) }));
     expect(audit.body.entries).toContainEqual(expect.objectContaining({ action: 'account.keyring', detail: expect.objectContaining({ recovery: true }) }));
     const logged = JSON.stringify(audit.body);

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startSyncServer, type RunningSyncServer } from '@tote/sync-server';
+import { defaultRateLimits, freePort, startSyncServer, type RunningSyncServer } from '@tote/sync-server';
 import { gatewayClient, type GatewayClient } from '../support/gateway.ts';
 
 let redis: ChildProcess | null = null;
@@ -159,7 +159,7 @@ describe('two gateway instances sharing Redis', () => {
     phoneLive.close();
   });
 
-  it('counts failed sign-ins across instances: the 6th attempt gets 429 with Retry-After on either', async () => {
+  it('counts failed sign-ins across instances: the 6th attempt from one address gets 429 with Retry-After on either', async () => {
     await a.signUp('scale.brute@example.com', 'the real password');
     const clients = [a, b, a, b, b];
     for (const [attempt, client] of clients.entries()) {
@@ -171,6 +171,29 @@ describe('two gateway instances sharing Redis', () => {
       expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
     }
     expect((await b.logIn('scale.brute@example.com', 'the real password')).status).toBe(429);
+  });
+
+  it('keeps the owner\'s known address signing in on both instances while failures from other addresses add up across them', async () => {
+    const clients: GatewayClient[] = [];
+    const at = (instance: RunningSyncServer, n: number) => {
+      const client = gatewayClient(instance.gateway.url, instance.gateway.cert, { from: `127.0.0.${n}` });
+      clients.push(client);
+      return client;
+    };
+    try {
+      await at(first!, 1).signUp('scale.owner@example.com', 'owner real password'); // made on a: 127.0.0.1 is known to it
+      const statuses: number[] = [];
+      for (let n = 2; n <= 13; n += 1) statuses.push((await at(n % 2 ? first! : second!, n).logIn('scale.owner@example.com', `guess ${n}`)).status);
+      expect(statuses).toEqual([...Array(defaultRateLimits.loginFailuresPerAccount).fill(401), 429, 429]);
+      expect((await at(second!, 1).logIn('scale.owner@example.com', 'owner real password')).status).toBe(200);
+      for (const instance of [first!, second!]) {
+        const unknown = await at(instance, 99).logIn('scale.owner@example.com', 'owner real password');
+        expect(unknown.status).toBe(429);
+        expect(unknown.body.reason).toMatch(/from elsewhere/);
+      }
+    } finally {
+      for (const client of clients) await client.close();
+    }
   });
 });
 

@@ -27,8 +27,14 @@ export interface LiveSocket {
   close(): void;
 }
 
-export function gatewayClient(url: string, cert: string): GatewayClient {
-  const agent = new Agent({ connect: { ca: cert } });
+/**
+ * `from`: the client's own address, another one of 127/8 (Linux routes all of it over loopback), so one
+ * machine can sign in from many addresses; the gateway is then reached at 127.0.0.1.
+ */
+export function gatewayClient(gatewayUrl: string, cert: string, { from }: { from?: string } = {}): GatewayClient {
+  const url = from ? gatewayUrl.replace('//localhost:', '//127.0.0.1:') : gatewayUrl;
+  // undici takes the local address as an option of the agent (in `connect` it is overwritten).
+  const agent = new Agent({ connect: { ca: cert }, ...(from ? { localAddress: from } : {}) });
   const client: GatewayClient = {
     url,
     async request(method, path, options = {}) {

@@ -23,7 +23,7 @@ import {
 import type { AuditLog } from './audit.ts';
 import { GatewayError } from './errors.ts';
 import { liveHub, type LiveHub } from './live.ts';
-import { rateLimiter, type RateLimitConfig } from './rate-limits.ts';
+import { rateLimiter, SignInThrottled, type RateLimitConfig } from './rate-limits.ts';
 import type { Session, SessionService } from './sessions.ts';
 import type { SharedState } from './shared-state.ts';
 import type { TlsCredentials } from './tls.ts';
@@ -74,6 +74,29 @@ declare module 'fastify' {
   }
 }
 
+/** Who a sign-in named: `name` is what the limits count, `actor` and `role` what the audit log shows. */
+interface SignInAttempt {
+  readonly name: string;
+  readonly actor: string;
+  readonly role: string;
+}
+
+const shopperSignIn = (name: string, role = 'anonymous'): SignInAttempt => ({ name, actor: name, role });
+
+/** The limits' name for CouchDB-admin checks: no account can have it (account names never start with `_`). */
+const COUCH_ADMIN = '_couchdb-admin';
+
+/** A CouchDB-admin check: the name in a Basic header (never what follows it, the password); a cookie names nobody. */
+function couchAdminSignIn(header: string): SignInAttempt {
+  let user: string | null = null;
+  if (/^basic /i.test(header)) {
+    const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon >= 0 && colon <= 1024) user = decoded.slice(0, colon);
+  }
+  return { name: COUCH_ADMIN, actor: user === null ? 'couch-admin' : `couch-admin:${user}`, role: 'couch-admin' };
+}
+
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function originAllowed(origin: string, allowed: readonly string[]): boolean {
@@ -83,7 +106,7 @@ function originAllowed(origin: string, allowed: readonly string[]): boolean {
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const now = options.now ?? Date.now;
   const { accounts, sessions, state, audit, couch } = options;
-  const limits = rateLimiter(state, options.rateLimits);
+  const limits = rateLimiter(state, options.rateLimits, now);
   const live = liveHub(state, sessions, { ...options.live, now });
   const adminCheckCache = new Map<string, { name: string | null; until: number }>();
 
@@ -140,6 +163,27 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const address = (request: FastifyRequest) => request.ip;
 
+  /**
+   * A failed sign-in (a wrong password, old password, recovery proof or CouchDB-admin credential):
+   * counted against the account and the address (rate-limits.ts), and audited as `signin.failed` with
+   * the name as given, the address and the time, never the secret that was tried.
+   */
+  const auditSignIn = (request: FastifyRequest, who: SignInAttempt, route: string, detail: Record<string, string | number>) =>
+    audit.append({ at: now(), actor: who.actor, role: who.role, device: null, action: 'signin.failed', target: null, detail: { route, address: address(request), ...detail } });
+  const signInFailed = async (request: FastifyRequest, who: SignInAttempt, route: string, status: number) => {
+    await limits.loginFailed(who.name, address(request));
+    auditSignIn(request, who, route, { status });
+  };
+  /** The sign-in limits before a secret is checked; a refusal is audited as a failed sign-in (it is not counted again). */
+  const throttle = async (request: FastifyRequest, who: SignInAttempt, route: string, check = () => limits.checkLogin(who.name, address(request))) => {
+    try {
+      await check();
+    } catch (error) {
+      if (error instanceof SignInThrottled) auditSignIn(request, who, route, { status: 429, limit: error.limit });
+      throw error;
+    }
+  };
+
   /** Who is asking: a bearer session of the gateway, or a CouchDB server admin (Fauxton). */
   const identify = async (request: FastifyRequest): Promise<Principal> => {
     const header = request.headers.authorization ?? '';
@@ -153,16 +197,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (/^basic /i.test(header) || cookie) {
       const key = createHash('sha256').update(`${header}|${cookie ?? ''}`).digest('base64');
       let cached = adminCheckCache.get(key);
-      // Failed admin checks count per address: strangers guessing cannot lock the real admin out.
-      const limitKey = `couch-admin@${address(request)}`;
+      // Failed admin checks are failed sign-ins of one account (COUCH_ADMIN): strangers guessing slow down their own addresses.
       if (!cached || cached.until < now()) {
-        await limits.checkLogin(limitKey, address(request));
+        await throttle(request, couchAdminSignIn(header), 'couch-admin');
         const probe = await fetch(`${couch.url}/_session`, {
           headers: { accept: 'application/json', ...(header ? { authorization: header } : {}), ...(cookie ? { cookie: `AuthSession=${cookie}` } : {}) },
         });
         const body = (await probe.json().catch(() => null)) as { userCtx?: { name?: string | null; roles?: string[] } } | null;
         const name = body?.userCtx?.roles?.includes('_admin') ? (body.userCtx.name ?? '_admin') : null;
-        if (!name) await limits.loginFailed(limitKey, address(request));
+        if (name) await limits.loginSucceeded(COUCH_ADMIN, address(request));
+        else await signInFailed(request, couchAdminSignIn(header), 'couch-admin', 401);
         cached = { name, until: now() + 30_000 };
         adminCheckCache.set(key, cached);
       }
@@ -232,20 +276,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     await limits.signup(address(request));
     const account = await accounts.create({ name, password, auth }, now());
     const { token, session } = await sessions.create(account, deviceOf(request, body));
+    await limits.loginSucceeded(account.name, address(request)); // the address the account was made from is known to it
     audit.append({ at: now(), actor: account.name, role: account.role, device: session.device, action: 'account.signup', target: account.dbName });
     return reply.code(201).send(sessionAnswer(token, session, account));
   });
 
   app.post('/_tote/login', async (request) => {
     const body = bodyObject(request);
-    if (typeof body.name !== 'string' || typeof body.password !== 'string') throw new GatewayError(400, 'bad_request', 'Send a name and a password.');
-    const name = body.name.normalize('NFC').trim().toLowerCase();
-    await limits.checkLogin(name, address(request));
+    if (typeof body.name !== 'string' || typeof body.password !== 'string' || body.name.length > 1024) throw new GatewayError(400, 'bad_request', 'Send a name and a password.');
+    const name = canonicalName(body.name);
+    const who = shopperSignIn(name);
+    await throttle(request, who, 'login');
     const account = await accounts.verify(name, body.password);
     if (!account) {
-      await limits.loginFailed(name, address(request));
+      await signInFailed(request, who, 'login', 401);
       throw new GatewayError(401, 'unauthorized', 'Name or password is incorrect.');
     }
+    await limits.loginSucceeded(account.name, address(request));
     const { token, session } = await sessions.create(account, deviceOf(request, body));
     audit.append({ at: now(), actor: account.name, role: account.role, device: session.device, action: 'session.login', target: null });
     return sessionAnswer(token, session, account);
@@ -259,8 +306,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const body = bodyObject(request);
     if (typeof body.name !== 'string' || body.name.length > 1024) throw new GatewayError(400, 'bad_request', 'Send a name.');
     const name = canonicalName(body.name);
-    await limits.checkLogin(name, address(request));
-    await limits.checkPrelogin(address(request));
+    await throttle(request, shopperSignIn(name), 'prelogin');
+    await throttle(request, shopperSignIn(name), 'prelogin', () => limits.checkPrelogin(address(request)));
     const auth = await accounts.authScheme(name);
     if (auth === 'password') await limits.preloginRevealed(address(request));
     return { auth };
@@ -335,9 +382,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const keyring = body.keyring === undefined ? undefined : (keyringAccess(request, 'PUT'), checkKeyring(body.keyring));
     // With the account's first record (made at this change), the recovery proof that goes with it.
     const recoveryProof = keyring && body.recoveryProof !== undefined ? checkRecoveryProof(body.recoveryProof) : undefined;
-    await limits.checkLogin(session.name, address(request));
+    // The session shows the account was signed in to: its owner is not kept out by failures from elsewhere.
+    const who = shopperSignIn(session.name, session.role);
+    await throttle(request, who, 'password', () => limits.checkLogin(session.name, address(request), { known: true }));
     if (typeof body.oldPassword !== 'string' || !(await accounts.verify(session.name, body.oldPassword))) {
-      await limits.loginFailed(session.name, address(request));
+      await signInFailed(request, who, 'password', 403);
       throw new GatewayError(403, 'forbidden', 'The current password is incorrect.');
     }
     // Only switching the scheme (the same password, now as its auth secret) is no password change: the
@@ -371,7 +420,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   // "Forgot password? Use your recovery key" (docs/encryption.md, "Recovery"). No session: the body names
   // the account and carries the recovery proof. A wrong proof and an unknown account get the same 403 and
-  // count as failed sign-ins (per account and per address). Audited without the proof or the record.
+  // count as failed sign-ins (audited as such, `signin.failed`). Audited without the proof or the record.
   const recoveryRequest = (request: FastifyRequest, route: 'keyring' | 'recover') => {
     const decision = decideRecovery(request.method, route, request.principal!.caller);
     if (!decision.allow) throw new GatewayError(decision.status, decision.status === 405 ? 'method_not_allowed' : 'forbidden', decision.reason);
@@ -381,22 +430,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
   const recoveryAudit = (name: string, action: string, device: string | null, detail: Record<string, string | number | boolean | null>) =>
     audit.append({ at: now(), actor: name, role: detail.ok ? 'shopper' : 'anonymous', device, action, target: null, detail });
-  /** Runs a proof check; a refusal counts as a failed sign-in and is audited. */
+  /** Runs a proof check within the sign-in limits; a wrong proof is a failed sign-in; a proof that matches makes the address known. */
   const refusedCounts = async <T>(request: FastifyRequest, name: string, action: string, device: string | null, check: () => Promise<T>): Promise<T> => {
+    const route = action === 'account.recover' ? 'recover' : 'recover/keyring';
+    await throttle(request, shopperSignIn(name), route);
     try {
-      return await check();
+      const result = await check();
+      await limits.loginSucceeded(name, address(request));
+      return result;
     } catch (error) {
-      if (error instanceof GatewayError && (error.status === 403 || error.status === 409)) {
-        if (error.status === 403) await limits.loginFailed(name, address(request));
-        recoveryAudit(name, action, device, { ok: false, status: error.status });
-      }
+      if (error instanceof GatewayError && error.status === 403) await signInFailed(request, shopperSignIn(name), route, 403);
+      if (error instanceof GatewayError && error.status === 409) recoveryAudit(name, action, device, { ok: false, status: error.status });
       throw error;
     }
   };
 
   app.route({ method: ['GET', 'PUT', 'POST', 'DELETE', 'PATCH'], url: '/_tote/recover/keyring', handler: async (request) => {
     const { body, name, recoveryProof } = recoveryRequest(request, 'keyring');
-    await limits.checkLogin(name, address(request));
     const device = deviceOf(request, body);
     const keyring = await refusedCounts(request, name, 'account.recovery-keyring', device, async () => {
       const found = await accounts.checkRecovery(name, recoveryProof);
@@ -412,7 +462,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const auth = checkAuthScheme(body.auth);
     const newPassword = checkSecret(body.newPassword, auth);
     const keyring = checkKeyring(body.keyring);
-    await limits.checkLogin(name, address(request));
     const device = deviceOf(request, body);
     const account = await refusedCounts(request, name, 'account.recover', device, () => accounts.recover(name, recoveryProof, newPassword, keyring, auth));
     // Every device signed in with the forgotten password is signed out; this one is signed in.
