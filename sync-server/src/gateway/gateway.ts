@@ -20,7 +20,10 @@ import {
 } from './accounts.ts';
 import type { AuditLog } from './audit.ts';
 import { GatewayError } from './errors.ts';
+import { jsonTextTooDeep, MAX_JSON_DEPTH } from './json-depth.ts';
 import { liveHub, type LiveHub } from './live.ts';
+import { originAllowed, upgradeOriginAllowed } from './origins.ts';
+import { answerHeaders, forwardedRequestHeaders, noStore } from './proxy-headers.ts';
 import { rateLimiter, type RateLimitConfig } from './rate-limits.ts';
 import type { Session, SessionService } from './sessions.ts';
 import type { SharedState } from './shared-state.ts';
@@ -74,10 +77,6 @@ declare module 'fastify' {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function originAllowed(origin: string, allowed: readonly string[]): boolean {
-  return allowed.some((rule) => rule === '*' || rule === origin || (rule.endsWith('://*') && origin.startsWith(rule.slice(0, -1))));
-}
-
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const now = options.now ?? Date.now;
   const { accounts, sessions, state, audit, couch } = options;
@@ -95,6 +94,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
 
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  // JSON nested deeper than any cart is refused before it is parsed (json-depth.ts); Fastify's own parser
+  // (with its prototype-poisoning checks) does the rest.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (jsonTextTooDeep(body as string)) return done(new GatewayError(400, 'bad_request', `The request body nests more than ${MAX_JSON_DEPTH} levels deep.`), undefined);
+    return parseJson(request, body as string, done);
+  });
 
   await app.register(helmet, {
     contentSecurityPolicy: false, // Fauxton needs its scripts; API answers are JSON
@@ -202,6 +209,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   app.addHook('onSend', async (request, reply) => {
     const session = request.principal?.session;
     if (session) void reply.header('x-tote-session-expires', String(session.expiresAt));
+  });
+
+  // Tokens, secrets and carts stay out of caches; nothing says what runs behind the gateway.
+  app.addHook('onSend', async (request, reply) => {
+    if (noStore(request.url)) void reply.header('cache-control', 'no-store');
+    void reply.removeHeader('server').removeHeader('x-powered-by');
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -473,7 +486,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     return reply.code(201).send({ account: { name: account.name, role: account.role } });
   });
 
-  app.get('/_tote/live', { websocket: true }, (socket) => live.accept(socket));
+  app.get('/_tote/live', {
+    websocket: true,
+    // CORS does not cover WebSockets: the upgrade checks Origin against the same list.
+    onRequest: async (request) => {
+      if (!upgradeOriginAllowed(request.headers.origin, options.corsOrigins)) throw new GatewayError(403, 'forbidden', 'This origin may not open the live channel.');
+    },
+  }, (socket) => live.accept(socket));
 
   app.route({ method: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'], url: '/*', handler: async (request, reply) => {
     const pathname = request.url.split('?')[0]!;
@@ -491,7 +510,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const asAdmin = principal.caller.kind === 'account';
     return reply.from(request.url, {
       rewriteRequestHeaders: (_request, headers) => {
-        const forwarded: Record<string, string | string[] | undefined> = { ...headers };
+        const forwarded: Record<string, string | string[] | undefined> = forwardedRequestHeaders(headers);
         delete forwarded.host;
         delete forwarded['x-forwarded-for'];
         if (asAdmin) {
@@ -501,11 +520,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         return forwarded as typeof headers;
       },
       rewriteHeaders: (headers) => {
-        const answer = { ...headers };
+        const answer = answerHeaders(headers);
         // CouchDB's own CORS and cookies are not the gateway's
         for (const name of Object.keys(answer)) if (name.startsWith('access-control-')) delete answer[name];
         if (asAdmin) delete answer['set-cookie'];
-        delete answer.server;
         return answer;
       },
     });
