@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { defaultConfig, ensureCredentials, validateConfig, type Credentials, type SyncServerConfig } from './config.ts';
 import { startEmbeddedCouch, type EmbeddedCouch } from './embedded-couch.ts';
+import { ensureStrongAdminHash, pouchdbAdminHash } from './admin-hash.ts';
 import { configureCors, ensureAdmin, ensureShopper, ensureSystemDbs } from './provision.ts';
 import { backupSchedule, type BackupRun, type BackupSchedule } from './backup-schedule.ts';
 import { restoreBackup, type RestoreResult } from './backup-restore.ts';
@@ -23,6 +24,7 @@ export {
 } from './config.ts';
 export { basicAuth, couchAdmin, CouchError, CouchUnreachableError, type CouchAdmin } from './couch-admin.ts';
 export { EmbeddedCouchError, freePort } from './embedded-couch.ts';
+export { ADMIN_PBKDF2_ITERATIONS } from './admin-hash.ts';
 export { ensureShopper, type ProvisionedShopper } from './provision.ts';
 export { backupsDbOf, historyDbName, historyDbOf, shopperDbName } from './shopper-dbs.ts';
 export { couchPasswordOf, couchUserOf } from './shopper-couch-users.ts';
@@ -118,7 +120,10 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}, t
   if (!config.couchUrl) embedded = await startEmbeddedCouch({ dataDir: config.dataDir, port: config.port });
   const url = embedded?.url ?? (config.couchUrl as string);
   try {
-    const couch = await ensureAdmin(url, admin);
+    // The embedded server's admin is stored with a strong hash from the start; a data folder from before
+    // (pouchdb-server's own 10 iterations) is re-hashed.
+    const couch = await ensureAdmin(url, admin, embedded ? pouchdbAdminHash(admin.password) : admin.password);
+    if (embedded) await ensureStrongAdminHash(couch, admin);
     await ensureSystemDbs(couch);
     await configureCors(couch, config.corsOrigins);
     // Every request through the gateway would otherwise be a line in the embedded server's log.txt, a

@@ -16,12 +16,13 @@ interface Session {
 /**
  * Returns a client authenticated as the server admin. A fresh pouchdb-server runs in "admin party"
  * (anyone is admin): the admin is created there first. Apache CouchDB 3 has no admin party; there the
- * admin must already exist (it is set up with CouchDB itself).
+ * admin must already exist (it is set up with CouchDB itself). `storedAs`: what to store for the password
+ * (the embedded server's strong hash, admin-hash.ts); by default the password, hashed by the server.
  */
-export async function ensureAdmin(url: string, admin: Credentials): Promise<CouchAdmin> {
+export async function ensureAdmin(url: string, admin: Credentials, storedAs: string = admin.password): Promise<CouchAdmin> {
   const party = couchAdmin(url, null);
   const anonymous = await party.request<Session>('GET', '/_session');
-  if (anonymous.body?.userCtx?.roles?.includes('_admin')) await party.setConfig('admins', admin.name, admin.password);
+  if (anonymous.body?.userCtx?.roles?.includes('_admin')) await party.setConfig('admins', admin.name, storedAs);
   const authed = couchAdmin(url, admin);
   const session = await authed.request<Session>('GET', '/_session', undefined, [401]);
   if (!session.body?.userCtx?.roles?.includes('_admin')) {

@@ -9,7 +9,7 @@ import helmet from '@fastify/helmet';
 import replyFrom from '@fastify/reply-from';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { basicAuth, type CouchAdmin } from '../couch-admin.ts';
+import type { CouchAdmin } from '../couch-admin.ts';
 import { shopperCouchUsers } from '../shopper-couch-users.ts';
 import type { Credentials } from '../config.ts';
 import { decide, decideKeyring, decideRecovery, type Caller, type Decision, type RouteDecision } from './access.ts';
@@ -22,7 +22,10 @@ import {
 } from './accounts.ts';
 import type { AuditLog } from './audit.ts';
 import { GatewayError } from './errors.ts';
+import { jsonTextTooDeep, MAX_JSON_DEPTH } from './json-depth.ts';
 import { liveHub, type LiveHub } from './live.ts';
+import { originAllowed, upgradeOriginAllowed } from './origins.ts';
+import { answerHeaders, noStore } from './proxy-headers.ts';
 import { rateLimiter, SignInThrottled, type RateLimitConfig } from './rate-limits.ts';
 import type { Session, SessionService } from './sessions.ts';
 import type { SharedState } from './shared-state.ts';
@@ -99,10 +102,6 @@ function couchAdminSignIn(header: string): SignInAttempt {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function originAllowed(origin: string, allowed: readonly string[]): boolean {
-  return allowed.some((rule) => rule === '*' || rule === origin || (rule.endsWith('://*') && origin.startsWith(rule.slice(0, -1))));
-}
-
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const now = options.now ?? Date.now;
   const { accounts, sessions, state, audit, couch } = options;
@@ -120,6 +119,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
 
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  // JSON nested deeper than any cart is refused before it is parsed (json-depth.ts); Fastify's own parser
+  // (with its prototype-poisoning checks) does the rest.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (jsonTextTooDeep(body as string)) return done(new GatewayError(400, 'bad_request', `The request body nests more than ${MAX_JSON_DEPTH} levels deep.`), undefined);
+    return parseJson(request, body as string, done);
+  });
 
   await app.register(helmet, {
     contentSecurityPolicy: false, // Fauxton needs its scripts; API answers are JSON
@@ -243,6 +250,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   app.addHook('onSend', async (request, reply) => {
     const session = request.principal?.session;
     if (session) void reply.header('x-tote-session-expires', String(session.expiresAt));
+  });
+
+  // Tokens, secrets and carts stay out of caches; nothing says what runs behind the gateway.
+  app.addHook('onSend', async (request, reply) => {
+    if (noStore(request.url)) void reply.header('cache-control', 'no-store');
+    void reply.removeHeader('server').removeHeader('x-powered-by');
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -519,7 +532,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     return reply.code(201).send({ account: { name: account.name, role: account.role } });
   });
 
-  app.get('/_tote/live', { websocket: true }, (socket) => live.accept(socket));
+  app.get('/_tote/live', {
+    websocket: true,
+    // CORS does not cover WebSockets: the upgrade checks Origin against the same list.
+    onRequest: async (request) => {
+      if (!upgradeOriginAllowed(request.headers.origin, options.corsOrigins)) throw new GatewayError(403, 'forbidden', 'This origin may not open the live channel.');
+    },
+  }, (socket) => live.accept(socket));
 
   // Every CouchDB route: the target is read once (request-target.ts), decided on (access.ts), checked
   // (couch-bodies.ts) and forwarded as read, with the credentials the decision names and nothing else.
@@ -539,8 +558,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       if (decision.route) request.docCount = checkShopperBody(decision.route, request.method, decision.target, request.body, options.maxDocBytes);
       authorization = await couchUsers.authorization(dbName);
     } else if (decision.forward === 'none') {
-      // CouchDB's own sign-in (Fauxton's form): counted like the gateway's, so it is no way around its limits.
-      await limits.checkLogin('couch-admin', address(request));
+      // CouchDB's own sign-in (Fauxton's form): limited and audited like the gateway's admin checks, so it is no way around them.
+      await throttle(request, couchAdminSignIn(''), 'couch-session');
     }
     const cookie = decision.forward === 'caller' ? /(?:^|;\s*)(AuthSession=[^;]+)/.exec(request.headers.cookie ?? '')?.[1] : undefined;
     const upstream = upstreamTarget(decision.target);
@@ -556,18 +575,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         return forwarded as typeof headers;
       },
       rewriteHeaders: (headers) => {
-        const answer = { ...headers };
+        const answer = answerHeaders(headers);
         // CouchDB's own CORS and cookies are not the gateway's
         for (const name of Object.keys(answer)) if (name.startsWith('access-control-')) delete answer[name];
         if (decision.forward === 'shopper') delete answer['set-cookie'];
-        // Hop-by-hop headers are the upstream connection's, not this one's.
-        for (const name of ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']) delete answer[name];
-        delete answer.server;
-        delete answer['x-powered-by'];
         return answer;
       },
       onResponse: decision.forward === 'none' ? (_request, upstreamReply, res) => {
-        if (res.statusCode === 401) void limits.loginFailed('couch-admin', address(request));
+        if (res.statusCode === 401) void signInFailed(request, couchAdminSignIn(''), 'couch-session', 401);
         upstreamReply.send(res.stream);
       } : undefined,
     });
