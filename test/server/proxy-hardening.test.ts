@@ -61,7 +61,7 @@ describe('headers of proxied answers', () => {
       await client.request('GET', `/${shopper.dbName}/_changes?since=0`, { token: shopper.token }),
       await client.request('POST', `/${shopper.dbName}/_bulk_docs`, { token: shopper.token, body: { docs: [{ _id: 'item-1', title: 'Walnut desk' }] } }),
       await client.request('GET', '/_all_dbs', { headers: { authorization: basic() } }),
-      await client.request('GET', '/_utils/'),
+      await client.request('GET', '/_utils/', { headers: { authorization: basic() } }),
       await client.request('GET', '/_tote/session', { token: shopper.token }),
     ];
     for (const answer of answers) {

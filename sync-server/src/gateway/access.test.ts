@@ -11,7 +11,7 @@ describe('gateway access rules', () => {
       ['GET', '/userdb-616c696365'], ['GET', '/userdb-616c696365/_changes'], ['POST', '/userdb-616c696365/_bulk_docs'],
       ['POST', '/userdb-616c696365/_bulk_get'], ['POST', '/userdb-616c696365/_all_docs'], ['POST', '/userdb-616c696365/_revs_diff'],
       ['PUT', '/userdb-616c696365/_local/checkpoint'], ['GET', '/userdb-616c696365/item-1'], ['GET', '/userdb-616c696365/'],
-      ['GET', '/_session'],
+      ['GET', '/_session'], ['GET', '/userdb-616c696365/_local/60CVEyMZti0z_QJY2DM5jw%3D%3D'], ['PUT', '/userdb-616c696365/_local/_8CVEyMZti0z.QJY2DM5jw%3D%3D'],
     ]) expect(decide(method!, path!, alice), `${method} ${path}`).toMatchObject({ allow: true, forward: 'shopper' });
     expect(decide('POST', '/userdb-616c696365/_bulk_docs', alice)).toMatchObject({ write: true });
     expect(decide('POST', '/userdb-616c696365/_bulk_get', alice)).toMatchObject({ write: false });

@@ -75,8 +75,12 @@ const PER_DB: Partial<Record<ShopperRoute, readonly string[]>> = {
 const READ_ONLY_POSTS = new Set<ShopperRoute>(['_changes', '_all_docs', '_bulk_get', '_revs_diff', '_ensure_full_commit']);
 const DOC_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE'];
 const isRead = (method: string) => method === 'GET' || method === 'HEAD';
-/** Checkpoints of replicators (PouchDB's and CouchDB's are hex digests): never `_security` or another `_…` name. */
-const LOCAL_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
+/**
+ * Checkpoints of replicators: CouchDB's are hex digests, PouchDB's base64 with `.` and `_` for `/` and `+`
+ * (so they may start with `_`). Never `_security`, where pouchdb-server keeps a database's access rules.
+ */
+const LOCAL_ID = /^[A-Za-z0-9_][A-Za-z0-9._:=+-]{0,199}$/;
+const isCheckpointId = (id: string) => LOCAL_ID.test(id) && id !== '_security';
 
 const refused = (status: 400 | 401 | 403 | 405, reason: string) => ({ allow: false, status, reason }) as const;
 
@@ -113,7 +117,7 @@ export function decideTarget(method: string, target: RequestTarget, caller: Call
     return refused(403, 'Only server admins can create or delete databases.');
   }
   if (second === '_local') {
-    if (rest.length !== 1 || !LOCAL_ID.test(rest[0]!)) return refused(403, 'Only replication checkpoints are allowed as local documents.');
+    if (rest.length !== 1 || !isCheckpointId(rest[0]!)) return refused(403, 'Only replication checkpoints are allowed as local documents.');
     if (!DOC_METHODS.includes(method)) return refused(405, `Local documents do not take ${method}.`);
     return allow(!isRead(method), first, 'shopper', 'local');
   }
