@@ -6,6 +6,10 @@
  * tells the status which requests succeed. RxDB keeps retrying on errors (every `retryMs`), so going
  * offline is a state, never an error the shopper has to handle: local writes wait in the database and
  * go out when the server answers again.
+ *
+ * With a seal, the server is not trusted with the cart's content: only sealed documents of their id
+ * whose values pass the commands' rules are taken (`arrive`, docs/encryption.md "Decrypting", rules
+ * 1–6); everything else is reported and this device's copy kept.
  */
 import type { WithDeleted } from 'rxdb';
 import { BehaviorSubject, type Observable } from 'rxjs';
