@@ -1,8 +1,9 @@
 /**
  * An item whose ciphertext was changed on the server, as the extension popup shows it, in real Chromium
  * against the real gateway (docs/encryption.md, "Decrypting"): the popup names the item, the copy in
- * the extension is kept and shown, and the notice goes when the shopper dismisses it. (The desktop's
- * side is in at-rest-ui.test.ts.)
+ * the extension is kept and shown, and the notice goes when the shopper dismisses it. An item the
+ * server's admin writes in plain into the shopper's database is never shown, only the notice.
+ * (The desktop's side is in at-rest-ui.test.ts.)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 declare const chrome: { runtime: { sendMessage(message: unknown): Promise<unknown> } };
 const TITLE = 'Pewter candlestick 3318';
+const PLANTED = 'Planted in plain 3319';
 
 let server: TestServer;
 let profile: string;
@@ -65,5 +67,26 @@ describe('the popup and an item changed on the server', () => {
     expect(await popup.getByTestId('item-title').allTextContents()).toContain(TITLE);
     await popup.getByTestId('unreadable-dismiss').click();
     await expect.poll(() => popup.getByTestId('unreadable').count()).toBe(0);
+  });
+
+  it('shows the notice for an item planted in plain on the server, and never the item', async () => {
+    const { url, headers } = admin();
+    const now = Date.now();
+    const planted = {
+      listId: 'cart', url: 'https://attacker.example/pay', shop: 'attacker.example', title: PLANTED, priceMinor: 100, currency: 'EUR',
+      imageUrl: null, variant: null, quantity: -5, note: '', addedAt: now, addedBy: 'server', updatedAt: now, updatedBy: 'server', deleted: false,
+      addedPriceMinor: 100, priceHistory: [],
+    };
+    expect((await fetch(`${url}/planted-in-plain-3319`, { method: 'PUT', headers, body: JSON.stringify(planted) })).status).toBe(201);
+
+    await expect.poll(async () => (await popup.getByTestId('unreadable').allTextContents()).join('\n'), { timeout: 15_000 })
+      .toContain('An item in your cart could not be read');
+    // The rest of the cart is still there; the planted item never is, here or after the popup reopens.
+    expect(await popup.getByTestId('item-title').allTextContents()).toContain(TITLE);
+    expect(await popup.getByTestId('item-title').allTextContents()).not.toContain(PLANTED);
+    await popup.reload();
+    await expect.poll(() => popup.getByTestId('item-title').allTextContents(), { timeout: 10_000 }).toContain(TITLE);
+    expect(await popup.getByTestId('item-title').allTextContents()).not.toContain(PLANTED);
+    expect(await popup.content()).not.toContain('attacker.example');
   });
 });

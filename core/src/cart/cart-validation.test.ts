@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isToteError } from '../errors.ts';
 import { DEFAULT_LISTS } from './cart-types.ts';
-import { validateCommand } from './cart-validation.ts';
+import { LIMITS, validateCommand, validateStoredItem } from './cart-validation.ts';
+import { typicalItem } from '../crypto/test/fixtures.ts';
 import { product } from '../test/fixtures.ts';
 
 function refusal(command: unknown) {
@@ -50,5 +51,52 @@ describe('validateCommand', () => {
     const error = refusal(command);
     expect(error.details?.field).toBe(field);
     expect(error.message).toMatch(/^[A-Z].*\.$/);
+  });
+});
+
+describe('validateStoredItem (an item opened from the server)', () => {
+  const stored = (overrides: Record<string, unknown> = {}) => ({ ...typicalItem(), fieldClocks: { quantity: '0mwww9sm50000:device-4f2a9c' }, ...overrides });
+
+  it('takes an item any command could have made, removed ones and ones without field clocks too', () => {
+    for (const item of [stored(), stored({ deleted: true, priceMinor: null, imageUrl: null, variant: null, addedPriceMinor: null, currency: 'unknown' }), typicalItem()]) {
+      expect(validateStoredItem(item)).toBe(item);
+    }
+  });
+
+  it.each([
+    [{ quantity: -5 }, 'quantity'],
+    [{ quantity: 0 }, 'quantity'],
+    [{ quantity: 2.5 }, 'quantity'],
+    [{ quantity: LIMITS.maxQuantity + 1 }, 'quantity'],
+    [{ url: 'javascript:alert(1)' }, 'url'],
+    [{ url: 'https://evil.example/'.padEnd(LIMITS.urlLength + 1, 'x') }, 'url'],
+    [{ imageUrl: 'data:image/png;base64,AAAA' }, 'imageUrl'],
+    [{ title: '' }, 'title'],
+    [{ title: 'x'.repeat(LIMITS.titleLength + 1) }, 'title'],
+    [{ title: 'Kettle\u0000' }, 'title'],
+    [{ note: 'n'.repeat(LIMITS.noteLength + 1) }, 'note'],
+    [{ variant: 7 }, 'variant'],
+    [{ listId: 'elsewhere' }, 'listId'],
+    [{ currency: 'eur' }, 'currency'],
+    [{ priceMinor: -1 }, 'priceMinor'],
+    [{ priceMinor: 12.5 }, 'priceMinor'],
+    [{ addedPriceMinor: LIMITS.maxPriceMinor + 1 }, 'addedPriceMinor'],
+    [{ priceHistory: Array.from({ length: 21 }, (_, i) => ({ at: i, priceMinor: 100 })) }, 'priceHistory'],
+    [{ priceHistory: [{ at: 1, priceMinor: -3 }] }, 'priceHistory'],
+    [{ addedAt: -1 }, 'addedAt'],
+    [{ updatedBy: '' }, 'updatedBy'],
+    [{ deleted: 'no' }, 'deleted'],
+    [{ fieldClocks: { shop: '0mwww9sm50000:a' } }, 'fieldClocks'],
+    [{ fieldClocks: null }, 'fieldClocks'],
+    [{ id: '' }, 'id'],
+    [{ script: '<img onerror=alert(1)>' }, 'script'],
+  ])('refuses %j (field %s), as a command would', (overrides, field) => {
+    let refused: unknown = null;
+    try {
+      validateStoredItem(stored(overrides));
+    } catch (error) {
+      refused = error;
+    }
+    expect(isToteError(refused, 'INVALID_INPUT') && refused.details?.field).toBe(field);
   });
 });

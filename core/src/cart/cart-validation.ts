@@ -2,10 +2,15 @@
  * The boundary check for every command: whatever a shop page, a message or a user typed, only
  * well-formed commands reach the reducer. Failures are ToteError('INVALID_INPUT') with a message the
  * shopper can act on.
+ *
+ * The same rules hold for an item that arrives whole from the sync server (`validateStoredItem`): what
+ * comes out of an envelope was written by one of the shopper's devices, so it can only hold values a
+ * command could have made (docs/encryption.md, "Decrypting"); anything else is set aside by sync.
  */
 import { ToteError } from '../errors.ts';
+import { MERGE_FIELDS, type ClockedItem } from '../merge/item-clocks.ts';
 import type { CartCommand } from './cart-actions.ts';
-import { UNKNOWN_CURRENCY, type CartList, type ItemCorrections, type ProductInput } from './cart-types.ts';
+import { DEFAULT_LISTS, PRICE_HISTORY_LIMIT, UNKNOWN_CURRENCY, type CartList, type ItemCorrections, type ProductInput } from './cart-types.ts';
 
 export const LIMITS = Object.freeze({
   titleLength: 300,
@@ -16,6 +21,11 @@ export const LIMITS = Object.freeze({
   maxPriceMinor: 1e13,
   /** Items one command may name (bringing back a cleared list). */
   maxIds: 10_000,
+  /** A shop's host name (DNS's limit). */
+  shopLength: 253,
+  /** A device id as items record it (`addedBy`, `updatedBy`) and a field clock's stamp (the item schema's bounds). */
+  deviceLength: 64,
+  stampLength: 100,
 });
 
 function invalid(message: string, field: string): never {
@@ -59,7 +69,7 @@ export function validateProduct(product: unknown): ProductInput {
   const title = cleanText(p.title, LIMITS.titleLength, 'title', 'The product name');
   if (title === '') invalid('The product has no name.', 'title');
   const priceMinor = p.priceMinor ?? null;
-  if (priceMinor !== null && (typeof priceMinor !== 'number' || !Number.isInteger(priceMinor) || priceMinor < 0 || priceMinor > LIMITS.maxPriceMinor)) {
+  if (priceMinor !== null && !validPrice(priceMinor)) {
     invalid('The price is not a valid amount.', 'priceMinor');
   }
   const currency = p.currency ?? UNKNOWN_CURRENCY;
@@ -74,6 +84,10 @@ export function validateProduct(product: unknown): ProductInput {
 function listId(value: unknown, lists: readonly CartList[]): string {
   if (typeof value !== 'string' || !lists.some((list) => list.id === value)) invalid('That list does not exist.', 'listId');
   return value;
+}
+
+function validPrice(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= LIMITS.maxPriceMinor;
 }
 
 function itemId(value: unknown): string {
@@ -133,4 +147,68 @@ export function validateCommand(command: unknown, lists: readonly CartList[]): C
     default:
       return invalid('Unknown request.', 'type');
   }
+}
+
+/** The keys a stored item may have (CartItem's, and its field clocks). */
+const STORED_ITEM_KEYS = new Set(['id', 'listId', 'url', 'shop', 'title', 'priceMinor', 'currency', 'imageUrl', 'variant', 'quantity', 'note',
+  'addedAt', 'addedBy', 'updatedAt', 'updatedBy', 'addedPriceMinor', 'priceHistory', 'deleted', 'fieldClocks']);
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** Text as a command leaves it: a string within `max`, without control characters (cleanText removes them). */
+function storedText(value: unknown, max: number, field: string, label: string, empty = true): string {
+  if (typeof value !== 'string' || value.length > max || CONTROL.test(value) || (!empty && value.trim() === '')) {
+    invalid(`${label} is not text a shopper could have entered.`, field);
+  }
+  return value;
+}
+
+function storedTime(value: unknown, field: string): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 0) invalid('A time of the item is not a valid time.', field);
+  return value as number;
+}
+
+/**
+ * A whole item document as one of the shopper's devices could have written it, checked by the rules of
+ * the commands above: a listed list, http(s) links, a quantity from 1 to 9999, prices in bounds, text
+ * within its length and without control characters, well-formed times, device ids and field clocks, and
+ * no field an item does not have. Returns the item as given; throws ToteError('INVALID_INPUT') naming
+ * the first field that breaks a rule. Text is checked, not cleaned: an item is never changed on arrival.
+ */
+export function validateStoredItem(value: unknown, lists: readonly CartList[] = DEFAULT_LISTS): ClockedItem {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) invalid('The item is not an item.', 'id');
+  const item = value as Record<string, unknown>;
+  const unknown = Object.keys(item).find((key) => !STORED_ITEM_KEYS.has(key));
+  if (unknown !== undefined) invalid('The item has a field an item does not have.', unknown);
+  itemId(item.id);
+  listId(item.listId, lists);
+  httpUrl(item.url, 'url', 'The product link');
+  storedText(item.shop, LIMITS.shopLength, 'shop', 'The shop');
+  storedText(item.title, LIMITS.titleLength, 'title', 'The product name', false);
+  if (item.priceMinor !== null && !validPrice(item.priceMinor)) invalid('The price is not a valid amount.', 'priceMinor');
+  if (item.addedPriceMinor !== null && !validPrice(item.addedPriceMinor)) invalid('The price is not a valid amount.', 'addedPriceMinor');
+  if (item.currency !== UNKNOWN_CURRENCY && (typeof item.currency !== 'string' || !/^[A-Z]{3}$/.test(item.currency))) {
+    invalid('The currency is not a known currency code.', 'currency');
+  }
+  if (item.imageUrl !== null) httpUrl(item.imageUrl, 'imageUrl', 'The product image');
+  if (item.variant !== null) storedText(item.variant, LIMITS.variantLength, 'variant', 'The variant');
+  validateQuantity(item.quantity);
+  storedText(item.note, LIMITS.noteLength, 'note', 'The note');
+  storedTime(item.addedAt, 'addedAt');
+  storedTime(item.updatedAt, 'updatedAt');
+  storedText(item.addedBy, LIMITS.deviceLength, 'addedBy', 'The device that added the item', false);
+  storedText(item.updatedBy, LIMITS.deviceLength, 'updatedBy', 'The device that changed the item', false);
+  if (typeof item.deleted !== 'boolean') invalid('Whether the item is removed is not said.', 'deleted');
+  const history = item.priceHistory;
+  if (!Array.isArray(history) || history.length > PRICE_HISTORY_LIMIT || !history.every((point: unknown) => {
+    if (typeof point !== 'object' || point === null || Object.keys(point).length !== 2) return false;
+    const { at, priceMinor } = point as Record<string, unknown>;
+    return Number.isSafeInteger(at) && (at as number) >= 0 && validPrice(priceMinor);
+  })) invalid('The price history is not a list of prices seen.', 'priceHistory');
+  const clocks = item.fieldClocks;
+  if (clocks !== undefined && (typeof clocks !== 'object' || clocks === null || Array.isArray(clocks)
+    || !Object.entries(clocks).every(([field, stamp]) => (MERGE_FIELDS as readonly string[]).includes(field)
+      && typeof stamp === 'string' && stamp.length <= LIMITS.stampLength && !CONTROL.test(stamp)))) {
+    invalid('The item\'s change times are damaged.', 'fieldClocks');
+  }
+  return value as ClockedItem;
 }

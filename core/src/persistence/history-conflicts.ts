@@ -4,7 +4,8 @@
  * the document (pruning) while another still holds it, or that the same content was sealed twice (a
  * seal uses a fresh nonce each time, so two sealed copies of one document differ byte for byte; their
  * keyed fingerprints do not). So: a removal wins; otherwise the versions hold the same changes and this
- * device's readable copy is kept.
+ * device's readable copy is kept. With sealing on, a version that is not a sealed history document of
+ * its id in the form devices write (sync/sealed-items.ts) is never kept.
  */
 import type { RxConflictHandler } from 'rxdb';
 import { isSealed, type DocumentSeal } from '../sync/sealed-items.ts';
@@ -17,9 +18,11 @@ const sameContent = (a: Version, b: Version) =>
 
 export function createHistoryConflictHandler(seal: () => DocumentSeal<HistoryDoc> | null = () => null): RxConflictHandler<HistoryDoc> {
   const open = async (doc: Version | undefined): Promise<Version | null> => {
-    if (!doc || !isSealed(doc)) return doc ?? null;
+    if (!doc) return null;
+    const current = seal();
+    if (!current) return isSealed(doc) ? null : doc;
     try {
-      return (await seal()?.open(doc)) ?? null;
+      return await current.open(doc);
     } catch {
       return null; // reported where it is pulled (couch-replication.ts)
     }

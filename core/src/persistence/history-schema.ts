@@ -11,6 +11,7 @@
  * written: pruning only removes whole documents.
  */
 import type { RxJsonSchema } from 'rxdb';
+import { ToteError } from '../errors.ts';
 import type { HistoryRecord } from '../history/history-record.ts';
 
 export interface HistoryDoc {
@@ -36,3 +37,29 @@ export const historySchema: RxJsonSchema<HistoryDoc> = {
   },
   required: ['id', 'e'],
 };
+
+const HISTORY_DOC_KEYS = new Set(['id', 'e', 'd', 'r']);
+/** Records one write may hold: a clear of the most items one command may name, with room to spare. */
+export const MAX_HISTORY_RECORDS = 100_000;
+
+/**
+ * A history document as one of the shopper's devices writes it: its id a string of the schema's length, `e` a list of
+ * records (each an object; a damaged record is left out when history is read), `d` a device name, `r`
+ * a time, nothing else. Returns it as given; throws ToteError('INVALID_INPUT') naming the first field
+ * that breaks a rule. Used on documents opened from the server (sync/sealed-items.ts).
+ */
+export function validateHistoryDoc(value: unknown): HistoryDoc {
+  const invalid = (field: string): never => {
+    throw new ToteError('INVALID_INPUT', 'A part of the cart\'s history is not in the form Tote writes.', { field });
+  };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return invalid('id');
+  const doc = value as Record<string, unknown>;
+  const extra = Object.keys(doc).find((key) => !HISTORY_DOC_KEYS.has(key));
+  if (extra !== undefined) invalid(extra);
+  if (typeof doc.id !== 'string' || doc.id.length === 0 || doc.id.length > 128) invalid('id');
+  if (!Array.isArray(doc.e) || doc.e.length > MAX_HISTORY_RECORDS
+    || !doc.e.every((record: unknown) => typeof record === 'object' && record !== null && !Array.isArray(record))) invalid('e');
+  if (doc.d !== undefined && (typeof doc.d !== 'string' || doc.d.length > 120 || /[\u0000-\u001f\u007f]/.test(doc.d))) invalid('d');
+  if (doc.r !== undefined && (!Number.isSafeInteger(doc.r) || (doc.r as number) < 0)) invalid('r');
+  return value as HistoryDoc;
+}

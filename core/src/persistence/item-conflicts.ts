@@ -7,6 +7,10 @@
  * changes to different fields both survive, the later change of one field wins by the hybrid logical
  * clock, and an item removed on one device while edited on another is kept. Every field where one
  * change replaced another is reported to `onConflicts`, so the shopper is told and can bring it back.
+ *
+ * With sealing on, the server's version counts only when it opens as a sealed item of its id whose
+ * values pass the commands' rules (sync/sealed-items.ts): a plain or otherwise untrusted one is
+ * reported as unreadable and this device's version wins whole, as it does at a pull.
  */
 import type { RxConflictHandler } from 'rxdb';
 import { sameItem } from '../cart/cart-reducer.ts';
@@ -37,11 +41,17 @@ export const PULL_OVER_LOCAL = 'downstream-check-if-equal-1';
 
 export function createItemConflictHandler(options: ItemConflictOptions = {}): RxConflictHandler<ClockedItem> {
   const { onConflicts = () => undefined, seal = () => null, onUnreadable = () => undefined, isStalePull = () => false } = options;
-  /** The plain item of a version; null when it is sealed and cannot be opened. */
-  const open = async (doc: Version | undefined): Promise<Version | null> => {
-    if (!doc || !isSealed(doc)) return doc ?? null;
+  /**
+   * The plain item of a version; null when it cannot be trusted (sealing on, and it is not a sealed
+   * item that opens and passes the rules). This device's own versions (sealed by its push just before)
+   * are read from the plain version they were made from when it is still in memory.
+   */
+  const open = async (doc: Version | undefined, own: boolean): Promise<Version | null> => {
+    if (!doc) return null;
     const current = seal();
-    if (!current) return null;
+    if (!current) return isSealed(doc) ? null : doc;
+    const origin = own && isSealed(doc) ? plainOrigin(doc) : undefined;
+    if (origin) return origin;
     try {
       return await current.open(doc);
     } catch (error) {
@@ -65,7 +75,7 @@ export function createItemConflictHandler(options: ItemConflictOptions = {}): Rx
       return plainA !== undefined && plainB !== undefined && sameItem(plainA, plainB);
     },
     resolve: async ({ assumedMasterState, realMasterState, newDocumentState }) => {
-      const [ancestor, remote, local] = await Promise.all([open(assumedMasterState), open(realMasterState), open(newDocumentState)]);
+      const [ancestor, remote, local] = await Promise.all([open(assumedMasterState, true), open(realMasterState, false), open(newDocumentState, true)]);
       if (!local) {
         // This device's own version is always readable (it was written here); only an opened server version could be missing.
         return remote ? { ...remote, _deleted: false } : realMasterState;

@@ -1,8 +1,10 @@
 /**
- * What the shopper is told about documents that could not be read (docs/encryption.md, "Tamper and
- * corruption"): a document from the server whose ciphertext fails authentication, or a row of the
- * device's own sealed database that does not open. One notice per document, naming the item when this
- * device still has a readable copy of it (it keeps that copy), until the shopper dismisses it.
+ * What the shopper is told about documents that could not be read (docs/encryption.md, "Decrypting"):
+ * a document from the server that a sealed device does not take (plain, not exactly an envelope, bound
+ * to another id, failing authentication, holding values no command makes, or a deletion the server
+ * made), or a row of the device's own sealed database that does not open. One notice per document,
+ * naming the item when this device still has a readable copy of it (it keeps that copy), until the
+ * shopper dismisses it.
  */
 import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
 import type { CartState } from '../cart/cart-types.ts';

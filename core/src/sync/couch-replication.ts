@@ -6,18 +6,26 @@
  * tells the status which requests succeed. RxDB keeps retrying on errors (every `retryMs`), so going
  * offline is a state, never an error the shopper has to handle: local writes wait in the database and
  * go out when the server answers again.
+ *
+ * With a seal, the server is not trusted with the cart's content: only sealed documents of their id
+ * whose values pass the commands' rules are taken (`arrive`, docs/encryption.md "Decrypting", rules
+ * 1–6); everything else is reported and this device's copy kept.
  */
 import type { WithDeleted } from 'rxdb';
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { distinctUntilChanged } from 'rxjs/operators';
 import { replicateCouchDB, type RxCouchDBReplicationState } from 'rxdb/plugins/replication-couchdb';
+import { sameItem } from '../cart/cart-reducer.ts';
 import type { CartItem } from '../cart/cart-types.ts';
+import { validateStoredItem } from '../cart/cart-validation.ts';
 import { ToteError } from '../errors.ts';
+import { HISTORY_KEEP_MS } from '../history/history-entry.ts';
+import { tryParseHlc } from '../merge/hlc.ts';
 import type { ClockedItem } from '../merge/item-clocks.ts';
 import type { HistoryCollection, ItemCollection } from '../persistence/cart-database.ts';
-import type { HistoryDoc } from '../persistence/history-schema.ts';
+import { validateHistoryDoc, type HistoryDoc } from '../persistence/history-schema.ts';
 import { alwaysOnline, systemClock, type Clock, type ConnectivityPort, type FetchPort } from '../ports.ts';
-import { isSealed, type DocumentSeal, type ItemSeal, type SealedItem } from './sealed-items.ts';
+import { HISTORY_UNREADABLE, isSealed, ITEM_UNREADABLE, type DocumentSeal, type ItemSeal, type SealedItem } from './sealed-items.ts';
 import { recordSealedCopies, sealedCopiesDone, sealPlainCopies } from './sealed-migration.ts';
 import { historyDbUrl } from './sync-target.ts';
 import type { ServerRevisions } from './server-revisions.ts';
@@ -62,13 +70,16 @@ export interface CartSync {
   /** Try again now (for a "Retry" button, or when the platform says the network is back). */
   reconnect(): void;
   /**
-   * With a seal: the server's plain copies from before encryption, sealed once in sync
-   * (sealed-migration.ts); `{ sealed: 0, left: 0 }` when this device already did it for this database,
-   * null without a seal or when sync stopped first.
+   * With a seal: the server's plain copies from before encryption, replaced once in sync by this
+   * device's own copies, sealed (sealed-migration.ts); `foreign` counts the plain ones it does not hold
+   * (left there, reported as unreadable). All 0 when this device already did it for this database, null
+   * without a seal or when sync stopped first.
    */
-  readonly sealedCopies: Promise<{ sealed: number; left: number } | null>;
+  readonly sealedCopies: Promise<{ sealed: number; left: number; foreign: number } | null>;
   stop(): Promise<void>;
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 type Reachability = 'unknown' | 'reachable' | 'unreachable' | 'refused';
 
@@ -195,20 +206,28 @@ export function startCartSync(options: CartSyncOptions): CartSync {
 
   const seal = options.seal ?? null;
   /**
-   * What a pulled document becomes on this device. Sealed: opened. Unreadable: this device's copy stays
-   * (the server's is repaired by the next push of this item); with no copy here, a removed placeholder
-   * that shows nothing. Plain (written before encryption was on): taken as it is.
+   * What a pulled document becomes on this device (docs/encryption.md, "Decrypting"). Without a seal:
+   * taken as it is. With one, only a sealed item of its id whose values pass the commands' rules is
+   * taken (sealed-items.ts, `open`). Anything else is unreadable: a document in plain, an envelope with
+   * clear fields beside it or bound to another id, values no command makes, and a deletion by CouchDB
+   * (an item is removed by the sealed `deleted` field inside its envelope, never by the server). It is
+   * reported and set aside: this device's copy stays (its next change repairs the server's copy); with
+   * no copy here, a removed placeholder that shows nothing. Not reported: a plain copy that is exactly
+   * this device's own (a cart synced before sealing, which sealed-migration.ts seals from this copy).
    */
   const arrive = async (doc: ClockedItem & { _deleted?: boolean }): Promise<WithDeleted<CartItem>> => {
-    if (!seal || !isSealed(doc)) return doc as WithDeleted<CartItem>;
+    if (!seal) return doc as WithDeleted<CartItem>;
     try {
-      return await seal.open(doc) as WithDeleted<CartItem>;
+      const opened = await seal.open(doc);
+      if (opened._deleted) throw new ToteError('DECRYPT_FAILED', ITEM_UNREADABLE, { documentId: doc.id, reason: 'removed' });
+      return opened as WithDeleted<CartItem>;
     } catch (error) {
-      options.onUnreadable?.(error as ToteError);
-      const local = await items.findOne((doc as { id: string }).id).exec();
-      if (local) return { ...local.toMutableJSON(), _deleted: false } as WithDeleted<CartItem>;
+      const local = (await items.findOne(doc.id).exec())?.toMutableJSON() as CartItem | undefined;
+      const ownPlainCopy = local !== undefined && !isSealed(doc) && !doc._deleted && Array.isArray(doc.priceHistory) && sameItem(local, doc);
+      if (!ownPlainCopy) options.onUnreadable?.(error as ToteError);
+      if (local) return { ...local, _deleted: false } as WithDeleted<CartItem>;
       return {
-        id: (doc as { id: string }).id, listId: 'cart', url: '', shop: '', title: '', priceMinor: null, currency: 'unknown', imageUrl: null,
+        id: doc.id, listId: 'cart', url: '', shop: '', title: '', priceMinor: null, currency: 'unknown', imageUrl: null,
         variant: null, quantity: 1, note: '', addedAt: 0, addedBy: '', updatedAt: 0, updatedBy: '', deleted: true,
         addedPriceMinor: null, priceHistory: [], _deleted: false,
       } satisfies ClockedItem & { _deleted: boolean };
@@ -239,20 +258,36 @@ export function startCartSync(options: CartSyncOptions): CartSync {
   });
 
   /**
-   * History travels the same way to its own database. A history document that cannot be opened is
-   * reported and kept out: this device's copy stays, and without one an empty document takes its place.
+   * History travels the same way to its own database, by the same rule: only a sealed history document
+   * of its id, in the form devices write, is taken. One that cannot be opened is reported and kept out:
+   * this device's copy stays, and without one a removed placeholder takes its place.
+   * Removals are the exception the design needs: pruning removes whole documents and pushes bare
+   * tombstones (docs/history.md, rule 21), which carry nothing to authenticate. A tombstone is taken for
+   * a document this device does not hold, or one older than the kept window (less a day for devices'
+   * clocks and pruning times), which every device prunes by itself; the removal of a newer one is
+   * refused like an unreadable document, so the server cannot shorten the history "Restore to…" reads.
    */
   const historySync = options.history;
   const historySeal = historySync?.seal ?? null;
   const arriveHistory = async (doc: HistoryDoc & { _deleted?: boolean }): Promise<WithDeleted<HistoryDoc>> => {
-    if (doc._deleted) return { id: doc.id, e: [], _deleted: true };
-    if (!historySeal || !isSealed(doc)) return doc as WithDeleted<HistoryDoc>;
+    if (!historySeal) return doc._deleted ? { id: doc.id, e: [], _deleted: true } : doc as WithDeleted<HistoryDoc>;
+    const local = async () => (await historySync!.collection.findOne(doc.id).exec())?.toMutableJSON() ?? null;
+    if (doc._deleted) {
+      const written = tryParseHlc(doc.id);
+      const kept = await local();
+      if (!kept || (written !== null && written.wall < clock.now() - HISTORY_KEEP_MS + DAY_MS)) return { id: doc.id, e: [], _deleted: true };
+      options.onUnreadable?.(new ToteError('DECRYPT_FAILED', HISTORY_UNREADABLE, { documentId: doc.id, reason: 'removed' }));
+      return { ...kept, _deleted: false };
+    }
     try {
-      return { ...(await historySeal.open(doc)), _deleted: Boolean(doc._deleted) };
+      return { ...(await historySeal.open(doc)), _deleted: false };
     } catch (error) {
-      options.onUnreadable?.(error as ToteError);
-      const local = await historySync!.collection.findOne(doc.id).exec();
-      return local ? { ...local.toMutableJSON(), _deleted: false } : { id: doc.id, e: [], _deleted: false };
+      const kept = await local();
+      // As for items: a plain copy that is exactly this device's own is no news.
+      const ownPlainCopy = kept !== null && !isSealed(doc) && JSON.stringify([doc.e, doc.d, doc.r]) === JSON.stringify([kept.e, kept.d, kept.r]);
+      if (!ownPlainCopy) options.onUnreadable?.(error as ToteError);
+      // Without a copy here, a removed placeholder: it holds nothing, and is never taken for a copy to seal.
+      return kept ? { ...kept, _deleted: false } : { id: doc.id, e: [], _deleted: true };
     }
   };
   const historyUrl = historyDbUrl(dbUrl);
@@ -294,13 +329,29 @@ export function startCartSync(options: CartSyncOptions): CartSync {
   const whenStopped = new Promise<null>((resolve) => {
     signalStop = () => resolve(null);
   });
-  /** The server's plain copies from before encryption, sealed once per database (sealed-migration.ts): items, then history. */
-  const sealCopies = async (): Promise<{ sealed: number; left: number } | null> => {
+  /**
+   * The server's plain copies from before encryption, replaced once per database by this device's own
+   * copies, sealed (sealed-migration.ts): items, then history. A copy counts only when it passes the
+   * commands' rules (a removed placeholder for an unreadable document does not).
+   */
+  const ownCopy = async <T extends { id: string }>(collection: ItemCollection | HistoryCollection, id: string, validate: (value: unknown) => T) => {
+    const found = await (collection as ItemCollection).findOne(id).exec();
+    if (!found) return null;
+    const value = Object.fromEntries(Object.entries(found.toMutableJSON()).filter(([key]) => !key.startsWith('_')));
+    try {
+      return validate(value);
+    } catch {
+      return null;
+    }
+  };
+  const sealCopies = async (): Promise<{ sealed: number; left: number; foreign: number } | null> => {
     const db = items.database;
-    const passes: { url: string; seal: (doc: { id: string }) => Promise<SealedItem> }[] = [];
-    if (seal) passes.push({ url: dbUrl, seal: (doc) => seal.seal(doc as never) });
-    if (historyReplication && historySeal) passes.push({ url: historyUrl, seal: (doc) => historySeal.seal(doc as never) });
-    const total = { sealed: 0, left: 0 };
+    const passes: { url: string; local: (id: string) => Promise<{ id: string } | null>; seal: (doc: { id: string }) => Promise<SealedItem> }[] = [];
+    if (seal) passes.push({ url: dbUrl, local: (id) => ownCopy(items, id, validateStoredItem), seal: (doc) => seal.seal(doc as never) });
+    if (historyReplication && historySeal) {
+      passes.push({ url: historyUrl, local: (id) => ownCopy(historySync!.collection, id, validateHistoryDoc), seal: (doc) => historySeal.seal(doc as never) });
+    }
+    const total = { sealed: 0, left: 0, foreign: 0 };
     for (const pass of passes) {
       if (await sealedCopiesDone(db, pass.url)) continue;
       for (;;) {
@@ -308,10 +359,11 @@ export function startCartSync(options: CartSyncOptions): CartSync {
         try {
           // In sync first: this device's own changes are out (sealed) and the server's are in.
           if (await Promise.race([Promise.all(replications.map((each) => each.awaitInSync())).then(() => true), whenStopped]) === null) return null;
-          const result = await sealPlainCopies({ dbUrl: pass.url, fetch: syncFetch, seal: pass.seal });
+          const result = await sealPlainCopies({ dbUrl: pass.url, fetch: syncFetch, local: pass.local, seal: pass.seal });
           if (result.left === 0 && !stopped) await recordSealedCopies(db, pass.url);
           total.sealed += result.sealed;
           total.left += result.left;
+          total.foreign += result.foreign;
           break;
         } catch {
           // offline or a refused request: the status shows it; try again after the retry wait

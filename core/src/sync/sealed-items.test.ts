@@ -4,7 +4,7 @@ import { createKeyring } from '../crypto/keyring.ts';
 import { fromBase64url, toBase64url } from '../crypto/base64url.ts';
 import { typicalItem, webCrypto } from '../crypto/test/fixtures.ts';
 import { createItemConflictHandler } from '../persistence/item-conflicts.ts';
-import { historySeal, isSealed, itemSeal } from './sealed-items.ts';
+import { checkEnvelope, historySeal, isSealed, itemSeal } from './sealed-items.ts';
 
 describe('sealed items', () => {
   it('keeps only the id, the envelope and the fingerprint, and opens back to the same item', async () => {
@@ -81,7 +81,7 @@ describe('sealed items', () => {
     /** An item that uses every rule of the layout: nulls, a price history, three devices' stamps, removed. */
     const edited = () => ({
       ...typicalItem({ addedBy: device, updatedBy: other, priceMinor: null, imageUrl: null, variant: null, addedPriceMinor: null, deleted: true,
-        quantity: 3, note: 'ä "quoted" \\ note', priceHistory: [{ at: 1_793_000_100_000, priceMinor: 12995 }, { at: 1_793_000_200_000, priceMinor: 11995.5 }] }),
+        quantity: 3, note: 'ä "quoted" \\ note', priceHistory: [{ at: 1_793_000_100_000, priceMinor: 12995 }, { at: 1_793_000_200_000, priceMinor: 11995 }] }),
       fieldClocks: { quantity: `0mwww9zz10002:${other}`, note: `0mwww9zz10002:${other}`, deleted: `0mwww9sm60000:${device}`, title: `0mwww9sm70001:${third}`, variant: '0mwww9sm80000:a:b' },
     });
     /** What the previous version of the seal put in `enc` (layout 1): the keyed object, keys sorted, field clocks packed. */
@@ -134,19 +134,27 @@ describe('sealed items', () => {
       const seal = itemSeal(keyring);
       const item = edited();
       const old = await keyring.cipher.encrypt(item.id, layoutOne(item));
-      expect(await seal.open({ id: item.id, enc: old, fp: 'x' })).toStrictEqual({ ...item, _deleted: false });
+      const { fp } = await seal.seal(item);
+      expect(await seal.open({ id: item.id, enc: old, fp })).toStrictEqual({ ...item, _deleted: false });
       for (const odd of [
-        { ...item, extra: 'a field of a later version' },
-        { ...item, fieldClocks: null },
         { ...item, updatedAt: item.addedAt - 1 },
-        { ...item, addedAt: 1.5 },
-        { ...item, priceHistory: [{ at: 1, priceMinor: 2, by: 'x' }] },
         { ...item, fieldClocks: { quantity: 'no-device' } },
         { ...item, fieldClocks: { quantity: '0mwww9sm50000:' } },
       ]) {
         const sealed = await seal.seal(odd as never);
         expect(Array.isArray(await keyring.cipher.decrypt(item.id, sealed.enc))).toBe(false);
         expect(await seal.open(sealed)).toStrictEqual(JSON.parse(JSON.stringify({ ...odd, _deleted: false })));
+      }
+      // Sealed in the keyed layout too, but values no command makes: refused when opened (cart-validation.ts).
+      for (const odd of [
+        { ...item, extra: 'a field of a later version' },
+        { ...item, fieldClocks: null },
+        { ...item, addedAt: 1.5 },
+        { ...item, priceHistory: [{ at: 1, priceMinor: 2, by: 'x' }] },
+      ]) {
+        const sealed = await seal.seal(odd as never);
+        expect(Array.isArray(await keyring.cipher.decrypt(item.id, sealed.enc))).toBe(false);
+        await expect(seal.open(sealed)).rejects.toMatchObject({ code: 'DECRYPT_FAILED', details: { reason: 'values' } });
       }
     });
 
@@ -196,4 +204,62 @@ describe('sealed items', () => {
       await expect(seal.open({ id: 'h1', enc: item.enc, fp: item.fp })).rejects.toMatchObject({ code: 'DECRYPT_FAILED', details: { reason: 'content' } });
     });
   });
+
+  describe('what the server hands over', () => {
+    it('is taken only as exactly an envelope: no plain fields, nothing beside id, enc, fp and _deleted', async () => {
+      const keyring = await createKeyring(webCrypto);
+      const sealed = await itemSeal(keyring).seal(typicalItem());
+      expect(checkEnvelope(sealed, 'unreadable')).toBe(sealed);
+      expect(checkEnvelope({ id: sealed.id, enc: sealed.enc, fp: sealed.fp }, 'unreadable')).toMatchObject({ id: sealed.id });
+      const { id, ...plain } = typicalItem();
+      for (const [doc, reason, field] of [
+        [{ id, ...plain }, 'unsealed', 'enc'], // a plain item, as an old app or the server's admin writes it
+        [{ id, _deleted: true }, 'unsealed', 'enc'], // a deletion by CouchDB
+        [{ ...sealed, title: 'Added in clear' }, 'format', 'title'],
+        [{ ...sealed, _id: 'another-id' }, 'format', '_id'], // a body with its own id keeps CouchDB's _id beside it
+        [{ ...sealed, enc: 42 }, 'format', 'enc'],
+        [{ ...sealed, enc: `${sealed.enc}=` }, 'format', 'enc'],
+        [{ ...sealed, fp: sealed.fp.slice(1) }, 'format', 'fp'],
+        [{ id: sealed.id, enc: sealed.enc }, 'format', 'fp'],
+        [{ ...sealed, _deleted: 'yes' }, 'format', '_deleted'],
+        [{ ...sealed, id: '' }, 'format', 'id'],
+      ] as const) {
+        let refused: unknown = null;
+        try {
+          checkEnvelope(doc, 'unreadable');
+        } catch (error) {
+          refused = error;
+        }
+        expect(refused).toMatchObject({ code: 'DECRYPT_FAILED', message: 'unreadable', details: { reason, field } });
+      }
+    });
+
+    it('opens an envelope only to values a command could have made, items and history alike', async () => {
+      const keyring = await createKeyring(webCrypto);
+      const seal = itemSeal(keyring);
+      const planted = [typicalItem({ quantity: -5 }), typicalItem({ url: 'javascript:alert(document.cookie)' }), typicalItem({ title: '' })];
+      for (const item of planted) {
+        // Sealed with the right key (the seal itself checks nothing), bound to its id: still refused when opened.
+        await expect(seal.open(await seal.seal(item))).rejects.toMatchObject({ code: 'DECRYPT_FAILED', details: { documentId: item.id, reason: 'values' } });
+      }
+      await expect(seal.open(await seal.seal(typicalItem({ quantity: 5 })))).resolves.toMatchObject({ quantity: 5 });
+      await expect(seal.open(typicalItem() as never)).rejects.toMatchObject({ code: 'DECRYPT_FAILED', details: { reason: 'unsealed' } });
+      const history = historySeal(keyring);
+      const badHistory = await history.seal({ id: '0mwww9sm50000:laptop', e: ['not a record'] as never, d: 'laptop' });
+      await expect(history.open(badHistory)).rejects.toMatchObject({ code: 'DECRYPT_FAILED', details: { reason: 'values', field: 'e' } });
+    });
+
+    it('lets the conflict handler merge nothing from a plain server version: the version here wins, reported', async () => {
+      const seal = itemSeal(await createKeyring(webCrypto));
+      const unreadable: unknown[] = [];
+      const handler = createItemConflictHandler({ seal: () => seal, onUnreadable: (error) => unreadable.push(error.details) });
+      const base = typicalItem();
+      const planted = { ...base, quantity: 50, note: 'planted', updatedAt: base.updatedAt + 1_000_000, _deleted: false };
+      const local = await seal.seal({ ...base, note: 'mine', _deleted: false });
+      const resolved = await handler.resolve({ assumedMasterState: (await seal.seal(base)) as never, realMasterState: planted as never, newDocumentState: local as never }, 'test');
+      expect(resolved).toMatchObject({ note: 'mine', quantity: 1 });
+      expect(unreadable).toEqual([expect.objectContaining({ documentId: base.id, reason: 'unsealed' })]);
+    });
+  });
 });
+

@@ -9,7 +9,14 @@
  * not the title, URL, shop, price, quantity, note, list, times or the devices' names.
  *
  * Sealing is idempotent (a sealed document passes unchanged), so a version that is already on the
- * server is never encrypted twice. Opening checks that what was sealed is an item of this id.
+ * server is never encrypted twice.
+ *
+ * Opening trusts nothing the server could have made (docs/encryption.md, "Decrypting"): the document
+ * must be exactly an envelope (`checkEnvelope`: no clear field besides the id, `enc`, `fp` and
+ * `_deleted`, each of its form), the envelope must open for this id, what it holds must be a document
+ * of this id in a known layout, and its values must pass the rules of the commands that make them
+ * (`validateStoredItem`, `validateHistoryDoc`). Anything else is DECRYPT_FAILED, which sync reports
+ * and sets aside.
  *
  * What `enc` holds (the plaintext's layout; the envelope around it is document-cipher.ts's):
  * - layout 1, the keyed object: `{ addedAt, addedBy, ..., fcp, id, ... }`, keys sorted. Still opened;
@@ -22,10 +29,11 @@
  * The fingerprint is of layout 1's text whichever layout is sealed: devices sealing either layout give
  * equal fingerprints for equal versions.
  */
+import { validateStoredItem } from '../cart/cart-validation.ts';
 import type { Keyring } from '../crypto/keyring.ts';
-import { ToteError } from '../errors.ts';
+import { isToteError, ToteError } from '../errors.ts';
 import { MERGE_FIELDS, type ClockedItem } from '../merge/item-clocks.ts';
-import type { HistoryDoc } from '../persistence/history-schema.ts';
+import { validateHistoryDoc, type HistoryDoc } from '../persistence/history-schema.ts';
 
 export interface SealedItem {
   readonly id: string;
@@ -51,6 +59,42 @@ export function plainOrigin<T extends object = WithDeleted<ClockedItem>>(doc: Se
 
 export function isSealed(doc: unknown): doc is SealedItem {
   return typeof doc === 'object' && doc !== null && typeof (doc as SealedItem).enc === 'string' && typeof (doc as SealedItem).fp === 'string';
+}
+
+/**
+ * The clear fields a sealed document has as the replication hands it over (CouchDB's `_id` renamed to
+ * `id` and `_rev` dropped by replication-couchdb; a body that has its own `id` keeps `_id` too, and is
+ * refused for it).
+ */
+const ENVELOPE_KEYS = new Set(['id', 'enc', 'fp', '_deleted']);
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+/** Far above any item's envelope (a full item is under 1 KB; a history document of a 1000-item clear, some 100 KB). */
+export const MAX_ENVELOPE_LENGTH = 4_000_000;
+/** 16 bytes of HMAC in base64url (keyring.ts). */
+const FINGERPRINT_LENGTH = 22;
+
+/**
+ * `doc` when it is exactly a sealed document: an id, an envelope and a fingerprint in base64url of
+ * their sizes, `_deleted` a boolean if there, nothing else in clear. Otherwise ToteError('DECRYPT_FAILED')
+ * with the shopper's sentence `unreadable` and `details.reason` `unsealed` (no envelope: a document in
+ * plain) or `format` (an envelope with something wrong around it). The envelope's binding to the id is
+ * checked when it is opened.
+ */
+export function checkEnvelope(doc: unknown, unreadable: string): SealedItem {
+  const fields = (typeof doc === 'object' && doc !== null ? doc : {}) as Record<string, unknown>;
+  const documentId = typeof fields.id === 'string' ? fields.id : typeof fields._id === 'string' ? fields._id : null;
+  const refuse = (reason: 'unsealed' | 'format', field: string): never => {
+    throw new ToteError('DECRYPT_FAILED', unreadable, { documentId, reason, field });
+  };
+  if (fields.enc === undefined) refuse('unsealed', 'enc');
+  const extra = Object.keys(fields).find((key) => !ENVELOPE_KEYS.has(key));
+  if (extra !== undefined) refuse('format', extra);
+  const { id, enc, fp, _deleted: deleted } = fields;
+  if (typeof id !== 'string' || id.length === 0) refuse('format', 'id');
+  if (typeof enc !== 'string' || enc.length > MAX_ENVELOPE_LENGTH || !BASE64URL.test(enc)) refuse('format', 'enc');
+  if (typeof fp !== 'string' || fp.length !== FINGERPRINT_LENGTH || !BASE64URL.test(fp)) refuse('format', 'fp');
+  if (deleted !== undefined && typeof deleted !== 'boolean') refuse('format', '_deleted');
+  return doc as SealedItem;
 }
 
 /**
@@ -263,18 +307,25 @@ function sealedContent(opened: unknown, id: string, layout: CompactLayout): Reco
 
 export interface ItemSeal {
   seal(doc: WithDeleted<ClockedItem> | SealedItem): Promise<SealedItem>;
-  /** The item in a sealed document; throws ToteError('DECRYPT_FAILED') when it cannot be read. */
-  open(doc: SealedItem): Promise<WithDeleted<ClockedItem>>;
+  /**
+   * The item in a document from the server; throws ToteError('DECRYPT_FAILED') when it is not a sealed
+   * item of its id whose values pass the commands' rules (the module's header).
+   */
+  open(doc: object): Promise<WithDeleted<ClockedItem>>;
 }
 
 export interface DocumentSeal<T extends { id: string }> {
   seal(doc: WithDeleted<T> | SealedItem): Promise<SealedItem>;
-  /** The document in a sealed one; throws ToteError('DECRYPT_FAILED') when it cannot be read. */
-  open(doc: SealedItem): Promise<WithDeleted<T>>;
+  /** The document in one from the server; throws ToteError('DECRYPT_FAILED') as ItemSeal's `open` does. */
+  open(doc: object): Promise<WithDeleted<T>>;
 }
 
-/** Seals any document with an `id` the same way (items, history); `unreadable` is the shopper's sentence. */
-function documentSeal<T extends { id: string }>(keyring: Keyring, layout: CompactLayout, unreadable: string): DocumentSeal<T> {
+/**
+ * Seals any document with an `id` the same way (items, history); `unreadable` is the shopper's sentence,
+ * `validate` the rules an opened document's values must pass (throws ToteError('INVALID_INPUT')).
+ */
+function documentSeal<T extends { id: string }>(keyring: Keyring, layout: CompactLayout, unreadable: string,
+  validate: (value: unknown) => unknown): DocumentSeal<T> {
   return {
     async seal(doc) {
       if (isSealed(doc)) return doc;
@@ -285,21 +336,36 @@ function documentSeal<T extends { id: string }>(keyring: Keyring, layout: Compac
       return sealed;
     },
     async open(doc) {
-      const opened = sealedContent(await keyring.cipher.decrypt(doc.id, doc.enc), doc.id, layout);
+      const envelope = checkEnvelope(doc, unreadable);
+      const opened = sealedContent(await keyring.cipher.decrypt(envelope.id, envelope.enc), envelope.id, layout);
       const value = opened === null ? null : fromContent(opened);
-      if (value === null || value.id !== doc.id) {
-        throw new ToteError('DECRYPT_FAILED', unreadable, { documentId: doc.id, reason: 'content' });
+      if (value === null || value.id !== envelope.id) {
+        throw new ToteError('DECRYPT_FAILED', unreadable, { documentId: envelope.id, reason: 'content' });
       }
-      return { ...(value as T), _deleted: Boolean(doc._deleted) };
+      try {
+        validate(value);
+      } catch (error) {
+        if (!isToteError(error, 'INVALID_INPUT')) throw error;
+        // Sealed with the shopper's key, yet not something a command makes: refused like a damaged one.
+        throw new ToteError('DECRYPT_FAILED', unreadable, { documentId: envelope.id, reason: 'values', field: error.details?.field });
+      }
+      return { ...(value as T), _deleted: Boolean(envelope._deleted) };
     },
   };
 }
 
+/** What the shopper is told about an item from the server that could not be read. */
+export const ITEM_UNREADABLE = 'An item in your cart could not be read: it was changed or damaged on the way. Your other items are fine.';
+/** … and about a history document. */
+export const HISTORY_UNREADABLE = 'A part of your cart\'s history could not be read: it was changed or damaged on the way. The cart itself is fine.';
+
 export function itemSeal(keyring: Keyring): ItemSeal {
-  return documentSeal<ClockedItem>(keyring, compactItem, 'An item in your cart could not be read: it was changed or damaged on the way. Your other items are fine.');
+  return documentSeal<ClockedItem>(keyring, compactItem, ITEM_UNREADABLE,
+    (value) => validateStoredItem(value));
 }
 
 /** History documents (persistence/history-schema.ts) travel sealed like items: `{ id, enc, fp }`. */
 export function historySeal(keyring: Keyring): DocumentSeal<HistoryDoc> {
-  return documentSeal<HistoryDoc>(keyring, compactHistory, 'A part of your cart\'s history could not be read: it was changed or damaged on the way. The cart itself is fine.');
+  return documentSeal<HistoryDoc>(keyring, compactHistory, HISTORY_UNREADABLE,
+    validateHistoryDoc);
 }

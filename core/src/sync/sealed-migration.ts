@@ -1,21 +1,23 @@
 /**
  * Carts synced before encryption was switched on: the server still holds their items (and history) in plain
  * (docs/encryption.md, "Existing carts"). On the first sealed sync of a cart database this pass
- * replaces each plain copy on the server with its sealed form, and a local document records that the
- * database is done, so the pass runs once per database and device.
+ * replaces each plain copy on the server with the sealed form of THIS DEVICE'S OWN COPY of that
+ * document, and a local document records that the database is done, so the pass runs once per database
+ * and device.
  *
- * It works on the server's latest revisions: each plain document is sealed as it stands there and
- * written back over its own revision (`_bulk_docs`), so nothing anyone changed in the meantime is
- * overwritten; a document changed meanwhile answers "conflict" and is read again in the next round.
+ * Nothing is taken from the server's plain copies: whoever runs the server could have written them, and
+ * sealing one as it stands there would turn it into a trusted document. So:
+ * - a plain (or otherwise not exactly sealed) document this device holds a readable copy of is written
+ *   over, at the server's latest revision, with that copy sealed (`_bulk_docs`; one changed meanwhile
+ *   answers "conflict" and is read again in the next round, up to 5 rounds);
+ * - one it does not hold is left as it is and counted as `foreign`: sync has already reported it as
+ *   unreadable (couch-replication.ts, `arrive`), and a device that holds it seals it from its own copy.
  * CouchDB keeps the bodies of older revisions until the database is compacted: the operator's
  * compaction, not this pass, removes them.
- *
- * Plain documents pulled later (from a device that has not switched yet) are still accepted as they
- * are (couch-replication.ts, `arrive`): nothing typed on another device is dropped.
  */
 import type { RxDatabase } from 'rxdb';
 import type { FetchPort } from '../ports.ts';
-import { isSealed, type SealedItem } from './sealed-items.ts';
+import { checkEnvelope, type SealedItem } from './sealed-items.ts';
 
 /** Any RxDB database with local documents (the cart database has them). */
 type LocalDocuments = Pick<RxDatabase, 'getLocal' | 'upsertLocal'>;
@@ -35,11 +37,25 @@ export interface SealPassOptions {
   readonly dbUrl: string;
   /** Sends the session's credentials; answers that are not OK throw (couch-replication.ts). */
   readonly fetch: FetchPort;
-  /** Seals one plain document as it stands on the server (the item seal, or the history seal). */
-  readonly seal: (doc: { id: string; _deleted?: boolean }) => Promise<SealedItem>;
+  /** This device's readable copy of a document (by the commands' rules), or null when it holds none. */
+  readonly local: (id: string) => Promise<{ id: string } | null>;
+  /** Seals this device's copy (the item seal, or the history seal). */
+  readonly seal: (doc: { id: string }) => Promise<SealedItem>;
 }
 
-/** The plain item documents on the server, one page after another. */
+/** Whether a server document (CouchDB's form) is exactly a sealed one (sealed-items.ts, `checkEnvelope`). */
+function isEnvelope(doc: NonNullable<CouchRow['doc']>): boolean {
+  const { _id, _rev, ...rest } = doc;
+  void _rev;
+  try {
+    checkEnvelope({ ...rest, id: _id }, '');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The documents on the server that are not exactly sealed, one page after another. */
 async function plainDocs(options: SealPassOptions): Promise<NonNullable<CouchRow['doc']>[]> {
   const found: NonNullable<CouchRow['doc']>[] = [];
   let startkey: string | null = null;
@@ -52,7 +68,7 @@ async function plainDocs(options: SealPassOptions): Promise<NonNullable<CouchRow
     const response = await options.fetch(`${options.dbUrl}_all_docs?${query}`);
     const rows = ((await response.json()) as { rows?: CouchRow[] }).rows ?? [];
     for (const row of rows) {
-      if (row.doc && !row.id.startsWith('_') && !isSealed(row.doc)) found.push(row.doc);
+      if (row.doc && !row.id.startsWith('_') && !isEnvelope(row.doc)) found.push(row.doc);
     }
     if (rows.length < PAGE) return found;
     startkey = rows[rows.length - 1]!.id;
@@ -60,20 +76,30 @@ async function plainDocs(options: SealPassOptions): Promise<NonNullable<CouchRow
 }
 
 /**
- * Seals every plain item document on the server. Returns how many were sealed and how many plain ones
- * are left (documents that kept changing through every round; the next run tries again).
+ * Replaces every plain document on the server that this device holds with its own copy, sealed.
+ * Returns how many were sealed, how many of those are left (documents that kept changing through every
+ * round; the next run tries again) and how many plain documents this device does not hold (`foreign`:
+ * left on the server, reported as unreadable by sync).
  */
-export async function sealPlainCopies(options: SealPassOptions): Promise<{ sealed: number; left: number }> {
+export async function sealPlainCopies(options: SealPassOptions): Promise<{ sealed: number; left: number; foreign: number }> {
   let sealed = 0;
   let left = 0;
+  let foreign = 0;
   for (let round = 0; round < ROUNDS; round++) {
     const plain = await plainDocs(options);
-    left = plain.length;
-    if (plain.length === 0) break;
-    const docs = await Promise.all(plain.map(async ({ _id, _rev, ...rest }) => {
-      const { id, enc, fp } = await options.seal({ ...rest, id: _id });
-      return { _id: id, _rev, enc, fp, ...(rest._deleted ? { _deleted: true } : {}) };
-    }));
+    const docs: { _id: string; _rev: string; enc: string; fp: string }[] = [];
+    foreign = 0;
+    for (const { _id, _rev } of plain) {
+      const own = await options.local(_id);
+      if (!own) {
+        foreign += 1;
+        continue;
+      }
+      const { enc, fp } = await options.seal(own);
+      docs.push({ _id, _rev, enc, fp });
+    }
+    left = docs.length;
+    if (docs.length === 0) break;
     const response = await options.fetch(`${options.dbUrl}_bulk_docs`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ docs }),
     });
@@ -83,7 +109,7 @@ export async function sealPlainCopies(options: SealPassOptions): Promise<{ seale
     left -= written;
     if (left === 0) break;
   }
-  return { sealed, left };
+  return { sealed, left, foreign };
 }
 
 /** Whether this database's server copies were already sealed from this device. */
