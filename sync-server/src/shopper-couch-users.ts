@@ -69,7 +69,11 @@ export async function ensureShopperCouchUser(couch: CouchAdmin, admin: Credentia
   if (!inShape || !(await passwordWorks(couch.url, credentials))) {
     const doc: UserDoc = { _id: `org.couchdb.user:${credentials.name}`, name: credentials.name, type: 'user', roles: [], password: credentials.password };
     if (current?._rev) doc._rev = current._rev;
-    await couch.request('PUT', userPath, doc);
+    // Another gateway instance may be writing the same user at the same moment: then its write must work.
+    const put = await couch.request('PUT', userPath, doc, [409]);
+    if (put.status === 409 && !(await passwordWorks(couch.url, credentials))) {
+      throw new Error(`The CouchDB user ${credentials.name} was changed at the same time and does not sign in; try again.`);
+    }
   }
   for (const db of syncedDbsOf(dbName)) {
     const created = await ensureDb(couch, db, shopperSecurity(dbName, null));
