@@ -216,6 +216,8 @@ describe('a path fuzzer against every route and role, watching what CouchDB rece
     fc.constantFrom(fuzzVictim.dbName, `${fuzzVictim.dbName}-history`, `${fuzzVictim.dbName}-backups`, fuzzAttacker.dbName, `${fuzzAttacker.dbName}-history`,
       fuzzGuest.dbName, 'tote-accounts', 'tote-audit', '_users', '_replicator', '_config', '_utils', '_session', '_all_dbs', '_node', '_replicate', '_uuids'),
     fc.constantFrom('_all_docs', '_changes', '_find', '_design', 'evil', '_view', '_security', '_local', '_bulk_docs', '_bulk_get', '_index', 'victim-item', 'x', '_compact', '_purge'),
+    // The gateway's own routes, in every position.
+    fc.constantFrom('_tote', 'keyring', 'session', 'sessions', 'live', 'support', 'shoppers', 'admin', 'audit', 'accounts', 'recover', 'password', 'guest'),
     fc.constantFrom('..', '.', '%2e%2e', '%2E%2E', '.%2e', '%252e%252e', '%c0%ae%c0%ae', '%e0%80%ae', '\u2025', '%00', '%0a', ';', ';x=1', '%3b', '%', '%zz', '%41'),
   );
   const separator = () => fc.oneof(
@@ -225,7 +227,7 @@ describe('a path fuzzer against every route and role, watching what CouchDB rece
   const encodeSome = (text: string, mask: number) => [...text].map((char, index) => ((mask >> (index % 30)) & 1 ? `%${char.charCodeAt(0).toString(16).padStart(2, '0')}` : char)).join('');
   const target = () => fc.tuple(
     // Often starting in a database the caller may use, so that the rest of the path is what is tried.
-    fc.constantFrom('', `/${fuzzAttacker.dbName}`, `/${fuzzAttacker.dbName}-history`, `/${fuzzGuest.dbName}`, `/${fuzzGuest.dbName}-history`),
+    fc.constantFrom('', `/${fuzzAttacker.dbName}`, `/${fuzzAttacker.dbName}-history`, `/${fuzzGuest.dbName}`, `/${fuzzGuest.dbName}-history`, '/_tote'),
     fc.array(fc.tuple(separator(), pathPiece(), fc.integer({ min: 0, max: 2 ** 30 - 1 }), fc.boolean()), { minLength: 0, maxLength: 4 }),
     fc.constantFrom('', '', '', '?include_docs=true', '?filter=_selector', '?filter=_view&view=evil/all', '?since=0&since=now', '?keys=%5B%22victim-item%22%5D', '?x=%00', '#frag'),
   ).map(([start, parts, query]) => {
@@ -279,7 +281,10 @@ describe('a path fuzzer against every route and role, watching what CouchDB rece
         expect([db, `${db}-history`, '_session'], where).toContain(database);
         expect(request.target === '/_session' || database !== '_session', where).toBe(true);
       } else if (request.user === server.admin.name) {
-        expect(adminWork.some((pattern) => pattern.test(request.target)), where).toBe(true);
+        // A guest the fuzzer made (`POST /_tote/guest`) gets its databases made by the gateway, as any guest does.
+        const guestMade = /^userdb-([0-9a-f]+)(-history)?$/.exec(database)?.[1];
+        const forNewGuest = guestMade !== undefined && Buffer.from(guestMade, 'hex').toString('utf8').startsWith('guest-');
+        expect(forNewGuest || adminWork.some((pattern) => pattern.test(request.target)), where).toBe(true);
       } else {
         expect(request.method === 'POST' && request.target === '/_session', where).toBe(true);
       }
