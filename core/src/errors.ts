@@ -19,7 +19,8 @@ export type ToteErrorCode =
   | 'DECRYPT_FAILED' // an encrypted document could not be read (damaged, moved, or another key); details.reason
   | 'WRONG_PASSWORD' // the password does not unlock the shopper's keys
   | 'WRONG_RECOVERY_KEY' // a well-formed recovery key that does not unlock the shopper's keys (or that the server does not accept for the account)
-  | 'RECOVERY_UNAVAILABLE'; // the account cannot be opened with a recovery key (its server keeps no proof for it)
+  | 'RECOVERY_UNAVAILABLE' // the account cannot be opened with a recovery key (its server keeps no proof for it)
+  | 'NOT_ALLOWED'; // a request from a context that may not make it (a content script asking for the account)
 
 export class ToteError extends Error {
   override readonly name = 'ToteError';

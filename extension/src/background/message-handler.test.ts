@@ -5,8 +5,9 @@ import {
   accountApi, cartCommands, createAccountSession, createToteClient, formatHlc, hlc, noticeViews, SIGNED_OUT, SYNC_OFF, selectItems,
   ToteError, type AccountSession, type DatabaseKeyOwner, type FieldConflict, type StoredSession, type ToteClient,
 } from '@tote/core';
-import type { Message } from '../messaging/protocol.ts';
+import type { Message, RequestType } from '../messaging/protocol.ts';
 import { createMessageHandler } from './message-handler.ts';
+import type { RequestSender } from './senders.ts';
 import type { TabProducts } from './settings.ts';
 import type { CapturedProduct } from '../capture/index.ts';
 
@@ -20,7 +21,11 @@ const tabProducts: TabProducts = {
   get: async (tabId) => found.get(tabId) ?? null,
   set: async (tabId, product) => { found.set(tabId, product); },
 };
-let handle: ReturnType<typeof createMessageHandler>;
+/** The popup: the extension's own page. */
+const POPUP: RequestSender = { kind: 'extension' };
+const page = (tabId: number): RequestSender => ({ kind: 'page', tabId });
+let handler: ReturnType<typeof createMessageHandler>;
+const handle = <K extends RequestType>(message: Message<K>, sender: RequestSender | null = POPUP) => handler(message, sender);
 
 
 beforeEach(async () => {
@@ -37,7 +42,7 @@ beforeEach(async () => {
     client, api: accountApi(offline, { name: 'Chrome extension' }),
     store: { load: async () => stored, save: async (session) => { stored = session; } },
   });
-  handle = createMessageHandler({
+  handler = createMessageHandler({
     client: async () => client, account: async () => account, lastServer: { get: async () => 'https://sync.example' }, tabProducts,
     notify: (title, message) => notices.push(`${title}: ${message}`),
     snapshot: async () => ({ state: client.store.getState(), syncStatus: SYNC_OFF, account: SIGNED_OUT, notices: noticeViews(client.conflicts.getState(), 'ext', 'this browser'), unreadable: client.unreadableNotices.getNotices(), deviceLocked: null, atRest: 'no-password' }),
@@ -104,14 +109,47 @@ describe('background message handler', () => {
 
   it('marks the tab whose page has a product', async () => {
     const product = { ...kettle, shop: 'shop.example', source: 'json-ld' as const, brand: null, sku: null, gtin: null, availability: null, origins: {}, otherPrices: [] };
-    expect(await handle({ type: 'capture/found', product }, { tab: { id: 7 } })).toEqual({ ok: true });
+    expect(await handle({ type: 'capture/found', product }, page(7))).toEqual({ ok: true });
     expect(badges).toEqual([7]);
+  });
+
+  it('lets a shop\'s page only report and add its own product: no other change, no account, no snapshot', async () => {
+    const product = { ...kettle, shop: 'shop.example', source: 'json-ld' as const, brand: null, sku: null, gtin: null, availability: null, origins: {}, otherPrices: [] };
+    const refused = { ok: false, code: 'NOT_ALLOWED' };
+    for (const message of [
+      { type: 'cart/dispatch', command: cartCommands.add(kettle) }, { type: 'cart/get' }, { type: 'account/get' },
+      { type: 'account/signIn', serverUrl: 'https://evil.example', name: 'x', password: 'y', create: true }, { type: 'account/signOut' },
+      { type: 'account/recover', serverUrl: 'https://evil.example', name: 'x', recoveryKey: 'k', newPassword: 'p' },
+      { type: 'capture/forTab', tabId: 3 }, { type: 'capture/addFromTab', tabId: 3 }, { type: 'device/forget' },
+    ] as Message[]) {
+      expect(await handle(message, page(7)), message.type).toMatchObject(refused);
+    }
+    expect(await handle({ type: 'cart/dispatch', command: cartCommands.add(kettle) }, null)).toMatchObject(refused);
+    expect(selectItems(client.store.getState())).toEqual([]);
+    // Its own tab's product, through the page's button: added, and stored as that tab's.
+    expect(await handle({ type: 'capture/addOwnTab', product }, page(7))).toEqual({ ok: true });
+    expect(selectItems(client.store.getState()).map((item) => item.title)).toEqual(['Kettle']);
+    expect(found.get(7)).toEqual(product);
+    // The popup does not report or add as a page does.
+    expect(await handle({ type: 'capture/found', product })).toMatchObject(refused);
+    expect(await handle({ type: 'capture/addOwnTab', product })).toMatchObject(refused);
+  });
+
+  it('never answers a one-off message with the recovery key', async () => {
+    const withKey = createMessageHandler({
+      client: async () => client, account: async () => ({ ...account, getState: () => ({ ...SIGNED_OUT, recoveryKey: 'SECRET-RECOVERY-KEY' }) }),
+      lastServer: { get: async () => null }, tabProducts,
+      snapshot: async () => ({ state: client.store.getState(), syncStatus: SYNC_OFF, account: { ...SIGNED_OUT, recoveryKey: 'SECRET-RECOVERY-KEY' }, notices: [], unreadable: [], deviceLocked: null, atRest: 'no-password' }),
+    });
+    expect(JSON.stringify(await withKey({ type: 'cart/get' } as Message<'cart/get'>, POPUP))).not.toContain('SECRET-RECOVERY-KEY');
+    expect(JSON.stringify(await withKey({ type: 'account/get' } as Message<'account/get'>, POPUP))).not.toContain('SECRET-RECOVERY-KEY');
+    expect((await withKey({ type: 'cart/get' } as Message<'cart/get'>, POPUP)).account.recoveryKey).toBeNull();
   });
 
   it('adds the product recognised on a tab, with the shopper\'s corrections', async () => {
     const product = { ...kettle, shop: 'shop.example', source: 'json-ld' as const, brand: null, sku: null, gtin: null, availability: null, origins: {}, otherPrices: [] };
     expect(await handle({ type: 'capture/addFromTab', tabId: 3 })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
-    await handle({ type: 'capture/found', product }, { tab: { id: 3 } });
+    await handle({ type: 'capture/found', product }, page(3));
     expect(await handle({ type: 'capture/forTab', tabId: 3 })).toEqual({ product });
     expect(await handle({ type: 'capture/addFromTab', tabId: 3, corrections: { title: 'Kettle 1.7 l', priceMinor: 1800 } })).toEqual({ ok: true });
     expect(selectItems(client.store.getState())).toMatchObject([{ title: 'Kettle 1.7 l', priceMinor: 1800, addedPriceMinor: 1800 }]);
@@ -120,9 +158,9 @@ describe('background message handler', () => {
   it('watches prices: visiting an item\'s page cheaper than when it was added records it and announces the drop', async () => {
     const product = { ...kettle, shop: 'shop.example', source: 'json-ld' as const, brand: null, sku: null, gtin: null, availability: null, origins: {}, otherPrices: [] };
     await handle({ type: 'cart/dispatch', command: cartCommands.add(kettle) });
-    await handle({ type: 'capture/found', product: { ...product, priceMinor: 2000 } }, { tab: { id: 1 } });
+    await handle({ type: 'capture/found', product: { ...product, priceMinor: 2000 } }, page(1));
     expect(notices).toEqual([]);
-    await handle({ type: 'capture/found', product: { ...product, priceMinor: 1500 } }, { tab: { id: 1 } });
+    await handle({ type: 'capture/found', product: { ...product, priceMinor: 1500 } }, page(1));
     expect(selectItems(client.store.getState())[0]).toMatchObject({ priceMinor: 1500, addedPriceMinor: 2000 });
     expect(notices).toEqual(['Price drop in your Tote: Kettle is now €15.00 (was €20.00 when you added it).']);
   });
@@ -176,16 +214,16 @@ describe('background message handler', () => {
         async forget() { owner = null; },
       },
     });
-    expect(await lockedHandle({ type: 'cart/dispatch', command: cartCommands.add(kettle) })).toMatchObject({ ok: false, code: 'LOCKED', message: expect.stringContaining('password of ada') });
+    expect(await lockedHandle({ type: 'cart/dispatch', command: cartCommands.add(kettle) }, POPUP)).toMatchObject({ ok: false, code: 'LOCKED', message: expect.stringContaining('password of ada') });
     found.set(7, { ...kettle, shop: 'shop.example', source: 'json-ld' as const, brand: null, sku: null, gtin: null, availability: null, origins: {}, otherPrices: [] });
-    expect(await lockedHandle({ type: 'capture/addFromTab', tabId: 7 })).toMatchObject({ ok: false, code: 'LOCKED' });
-    expect(await lockedHandle({ type: 'unreadable/dismiss', id: 'x' })).toMatchObject({ ok: false, code: 'LOCKED' });
-    expect((await lockedHandle({ type: 'account/get' } as Message<'account/get'>)).account).toMatchObject({ name: 'ada', locked: true, phase: 'signed-out' });
-    expect(await lockedHandle({ type: 'account/unlock', password: 'not it' })).toMatchObject({ ok: false, code: 'WRONG_PASSWORD' });
+    expect(await lockedHandle({ type: 'capture/addFromTab', tabId: 7 }, POPUP)).toMatchObject({ ok: false, code: 'LOCKED' });
+    expect(await lockedHandle({ type: 'unreadable/dismiss', id: 'x' }, POPUP)).toMatchObject({ ok: false, code: 'LOCKED' });
+    expect((await lockedHandle({ type: 'account/get' } as Message<'account/get'>, POPUP)).account).toMatchObject({ name: 'ada', locked: true, phase: 'signed-out' });
+    expect(await lockedHandle({ type: 'account/unlock', password: 'not it' }, POPUP)).toMatchObject({ ok: false, code: 'WRONG_PASSWORD' });
     expect(selectItems(client.store.getState())).toEqual([]);
 
-    expect(await lockedHandle({ type: 'account/unlock', password: 'the right one' })).toEqual({ ok: true });
-    expect(await lockedHandle({ type: 'capture/addFromTab', tabId: 7 })).toEqual({ ok: true });
+    expect(await lockedHandle({ type: 'account/unlock', password: 'the right one' }, POPUP)).toEqual({ ok: true });
+    expect(await lockedHandle({ type: 'capture/addFromTab', tabId: 7 }, POPUP)).toEqual({ ok: true });
     expect(selectItems(client.store.getState()).map((item) => item.title)).toEqual(['Kettle']);
   });
 });

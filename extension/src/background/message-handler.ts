@@ -1,12 +1,17 @@
 /**
  * Answers the typed requests of the popup and content scripts. Platform-free apart from what is passed
  * in, so it is unit-tested with a real core client on storage-memory.
+ *
+ * Every request is decided on its sender (senders.ts): a content script may only report and add the
+ * product of its own tab. The recovery key is never in an answer to a one-off message: the popup gets it
+ * over its port (tote-service.ts), which only the extension's own pages may open.
  */
 import { cartCommands, formatMoney, isToteError, newPriceDrops, type AccountSession, type ItemCorrections, type ToteClient } from '@tote/core';
 import type { CapturedProduct } from '../capture/index.ts';
 import type { CartSnapshot, Failure, Message, RequestType, Response } from '../messaging/protocol.ts';
 import type { LastServer, TabProducts } from './settings.ts';
 import { lockedAccount, type DeviceLock } from './database-lock.ts';
+import { mayRequest, type RequestSender } from './senders.ts';
 
 export interface HandlerDeps {
   readonly client: () => Promise<ToteClient>;
@@ -85,9 +90,15 @@ async function noticeAction(deps: HandlerDeps, action: 'override' | 'dismiss', i
   }
 }
 
+/** The account as a one-off answer shows it: never with the recovery key. */
+const withoutRecoveryKey = <T extends { recoveryKey: string | null }>(account: T): T => (account.recoveryKey === null ? account : { ...account, recoveryKey: null });
+
 export function createMessageHandler(deps: HandlerDeps) {
-  return async function handle<K extends RequestType>(message: Message<K>, sender?: { tab?: { id?: number } }): Promise<Response<K>> {
+  return async function handle<K extends RequestType>(message: Message<K>, sender: RequestSender | null): Promise<Response<K>> {
     const m = message as Message;
+    if (!mayRequest(sender, m.type)) {
+      return { ok: false, code: 'NOT_ALLOWED', message: 'Only Tote\'s own windows can ask for this.' } as Response<K>;
+    }
     switch (m.type) {
       case 'cart/dispatch': {
         try {
@@ -98,11 +109,13 @@ export function createMessageHandler(deps: HandlerDeps) {
           return failure(error) as Response<K>;
         }
       }
-      case 'cart/get':
-        return (await deps.snapshot()) as Response<K>;
+      case 'cart/get': {
+        const snapshot = await deps.snapshot();
+        return { ...snapshot, account: withoutRecoveryKey(snapshot.account) } as Response<K>;
+      }
       case 'account/get': {
         const owner = await deps.deviceLock?.locked();
-        return { account: owner ? lockedAccount(owner) : (await deps.account()).getState(), lastServerUrl: await deps.lastServer.get() } as Response<K>;
+        return { account: withoutRecoveryKey(owner ? lockedAccount(owner) : (await deps.account()).getState()), lastServerUrl: await deps.lastServer.get() } as Response<K>;
       }
       case 'account/signIn': {
         const { serverUrl, name, password, create, mergeRule } = m as Message<'account/signIn'>;
@@ -143,17 +156,20 @@ export function createMessageHandler(deps: HandlerDeps) {
         return (await attempt(async () => deps.deviceLock?.forget())) as Response<K>;
       case 'capture/found': {
         const { product } = m as Message<'capture/found'>;
-        const tabId = sender?.tab?.id;
-        if (tabId !== undefined) {
-          deps.markProductFound?.(tabId);
-          await deps.tabProducts.set(tabId, product);
-        }
+        if (sender?.kind !== 'page') return { ok: false, code: 'NOT_ALLOWED', message: 'Only a shop\'s page reports its product.' } as Response<K>;
+        deps.markProductFound?.(sender.tabId);
+        await deps.tabProducts.set(sender.tabId, product);
         try {
           await watchPrice(deps, product);
         } catch {
           // A page's odd price never breaks browsing; the next visit tries again.
         }
         return { ok: true } as Response<K>;
+      }
+      case 'capture/addOwnTab': {
+        if (sender?.kind !== 'page') return { ok: false, code: 'NOT_ALLOWED', message: 'Only a shop\'s page adds its own product this way.' } as Response<K>;
+        await deps.tabProducts.set(sender.tabId, (m as Message<'capture/addOwnTab'>).product);
+        return (await addFromTab(deps, sender.tabId)) as Response<K>;
       }
       case 'capture/forTab':
         return { product: await deps.tabProducts.get((m as Message<'capture/forTab'>).tabId) } as Response<K>;

@@ -1,6 +1,7 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { addFromTab, createMessageHandler, type HandlerDeps } from '../background/message-handler.ts';
+import { classifySender } from '../background/senders.ts';
 import { extensionLastServer, extensionTabProducts } from '../background/settings.ts';
 import { deviceLock, markProductFound, notify, servePopup, snapshot, toteAccount, toteClient, wake } from '../background/tote-service.ts';
 import { isMessage, POPUP_PORT } from '../messaging/protocol.ts';
@@ -14,12 +15,15 @@ export default defineBackground(() => {
   };
   const handle = createMessageHandler(deps);
 
+  const self = { id: browser.runtime.id, baseUrl: browser.runtime.getURL('/') };
   browser.runtime.onMessage.addListener((message, sender) => {
     if (!isMessage(message)) return undefined;
-    return handle(message, sender);
+    return handle(message, classifySender(sender, self));
   });
+  // The popup's port carries the whole snapshot, the recovery key included: only the extension's own pages may open it.
   browser.runtime.onConnect.addListener((port) => {
-    if (port.name === POPUP_PORT) void servePopup(port);
+    if (port.name === POPUP_PORT && port.sender && classifySender(port.sender, self)?.kind === 'extension') void servePopup(port);
+    else port.disconnect();
   });
 
   // The same "add" from the page's context menu and from the keyboard shortcut (Alt+Shift+T).

@@ -1,4 +1,3 @@
-import { cartCommands } from '@tote/core';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { extractProduct } from '../capture/index.ts';
 import { mountCaptureButton } from '../content/capture-button.ts';
@@ -22,7 +21,8 @@ export default defineContentScript({
       mountCaptureButton(document, {
         product: found,
         add: async () => {
-          const result = await request('cart/dispatch', { command: cartCommands.add(found) });
+          // Only its own tab's product: a content script may make no other change to the cart (senders.ts).
+          const result = await request('capture/addOwnTab', { product: found });
           return result.ok ? null : result.message;
         },
       });

@@ -24,7 +24,7 @@ export interface CartSnapshot {
   readonly syncStatus: SyncStatus;
   /**
    * Includes `recoveryKey` right after sign-up until the shopper confirms writing it down: sent to the
-   * popup over the port only, never stored by the extension.
+   * popup over the port only (never in an answer to a one-off message), never stored by the extension.
    */
   readonly account: AccountState;
   /** Open conflict notices, oldest first (docs/merge.md, "Notices"). */
@@ -67,7 +67,10 @@ export interface Requests {
   'conflicts/dismiss': { request: { id: string }; response: Result };
   /** "OK" on a notice about a document that could not be read. */
   'unreadable/dismiss': { request: { id: string }; response: Result };
+  /** From a content script: the product recognised on its own tab. */
   'capture/found': { request: { product: CapturedProduct }; response: Result };
+  /** From a content script: adds the product recognised on its own tab (the page's "Add to Tote" button). */
+  'capture/addOwnTab': { request: { product: CapturedProduct }; response: Result };
   'capture/forTab': { request: { tabId: number }; response: { product: CapturedProduct | null } };
   /** Adds the product recognised on a tab, with the shopper's corrections if any. */
   'capture/addFromTab': { request: { tabId: number; corrections?: ItemCorrections }; response: Result };
