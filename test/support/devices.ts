@@ -51,11 +51,13 @@ export async function createDevice(name: string, account: Account, options: {
   keyStore?: KeyStorePort;
   /**
    * False: the device talks to the server directly, as a real one does, and cannot be taken offline
-   * (benchmarks). By default its connections go through a relay that can cut them (network-switch.ts).
+   * (benchmarks). By default its connections go through a relay that can cut them (network-switch.ts);
+   * a function makes the relay (a fault proxy, test/faults/fault-proxy.ts).
    */
-  relay?: boolean;
+  relay?: boolean | ((serverUrl: string) => Promise<NetworkSwitch>);
 } = {}): Promise<Device> {
-  const network = options.relay === false ? directNetwork(account.serverUrl) : await startNetworkSwitch(account.serverUrl);
+  const network = options.relay === false ? directNetwork(account.serverUrl)
+    : typeof options.relay === 'function' ? await options.relay(account.serverUrl) : await startNetworkSwitch(account.serverUrl);
   const agent = new Agent({ connect: { ca: account.cert } });
   const trustingFetch = ((input: string, init?: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher: agent })) as unknown as typeof fetch;
   const client = await createToteClient({

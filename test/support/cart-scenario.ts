@@ -1,0 +1,136 @@
+/**
+ * Random cart operations on several devices of one shopper, and what must hold once they settle
+ * (docs/merge.md): every device holds the same cart; no item is lost (every item added exists
+ * everywhere, removed only if someone removed it); each field of each item holds the value of the
+ * change with the latest stamp, and where a removal lost to a concurrent edit, a notice says so.
+ * Used by the property-based tests that add offline periods (test/sync/randomised.test.ts) and network
+ * faults (test/faults/network-faults.test.ts) around the same operations.
+ */
+import fc from 'fast-check';
+import { expect } from 'vitest';
+import { cartCommands, compareHlc, parseHlc, selectItems, type CartCommand, type CartState } from '@tote/core';
+import { waitForPhase, type Device } from './devices.ts';
+
+type Field = 'quantity' | 'note' | 'listId' | 'deleted';
+export type CartOp =
+  | { readonly kind: 'add'; readonly device: number }
+  | { readonly kind: 'quantity'; readonly device: number; readonly target: number; readonly value: number }
+  | { readonly kind: 'note'; readonly device: number; readonly target: number; readonly value: string }
+  | { readonly kind: 'move'; readonly device: number; readonly target: number; readonly value: 'cart' | 'saved' }
+  | { readonly kind: 'remove'; readonly device: number; readonly target: number };
+
+/** Cart operations of `devices` devices, weighted as shoppers use them. */
+export function cartOps(devices: number): fc.Arbitrary<CartOp>[] {
+  const device = fc.integer({ min: 0, max: devices - 1 });
+  const target = fc.nat({ max: 20 });
+  return [
+    fc.record({ kind: fc.constant('add' as const), device }),
+    fc.record({ kind: fc.constant('quantity' as const), device, target, value: fc.integer({ min: 1, max: 9 }) }),
+    fc.record({ kind: fc.constant('note' as const), device, target, value: fc.constantFrom('gift', 'blue one', 'ask first', '') }),
+    fc.record({ kind: fc.constant('move' as const), device, target, value: fc.constantFrom('cart' as const, 'saved' as const) }),
+    fc.record({ kind: fc.constant('remove' as const), device, target }),
+  ];
+}
+
+/** A change that was applied: the field it set, the value and the stamp it carries. */
+interface Change { readonly itemId: string; readonly field: Field; readonly value: unknown; readonly stamp: string }
+
+const FIELD_OF: Record<Exclude<CartOp['kind'], 'add'>, Field> = { quantity: 'quantity', note: 'note', move: 'listId', remove: 'deleted' };
+
+function commandOf(next: Exclude<CartOp, { kind: 'add' }>, itemId: string): CartCommand {
+  switch (next.kind) {
+    case 'quantity': return cartCommands.setQuantity(itemId, next.value);
+    case 'note': return cartCommands.setNote(itemId, next.value);
+    case 'move': return cartCommands.move(itemId, next.value);
+    case 'remove': return cartCommands.remove(itemId);
+  }
+}
+
+async function stampOf(device: Device, itemId: string, field: Field): Promise<string> {
+  const doc = (await device.client.db.items.findOne(itemId).exec())!.toJSON() as { fieldClocks?: Record<string, string>; addedAt: number; addedBy: string };
+  return doc.fieldClocks?.[field] ?? `creation:${doc.addedAt}:${doc.addedBy}`;
+}
+
+const view = (state: CartState) => JSON.stringify(Object.values(state.items)
+  .map(({ id, listId, quantity, note, deleted, title }) => ({ id, listId, quantity, note, deleted, title }))
+  .sort((a, b) => a.id.localeCompare(b.id)));
+
+/** What a run did: the items added and every change applied. */
+export interface CartRun {
+  readonly label: string;
+  readonly added: Set<string>;
+  readonly changes: Change[];
+  products: number;
+}
+
+export const newRun = (label: string): CartRun => ({ label, added: new Set(), changes: [], products: 0 });
+
+/** Applies one operation on its device, noting what it changed. */
+export async function applyCartOp(devices: readonly Device[], next: CartOp, run: CartRun): Promise<void> {
+  const actor = devices[next.device]!;
+  if (next.kind === 'add') {
+    run.products += 1;
+    const { written } = await actor.client.store.dispatch(cartCommands.add({
+      url: `https://shop.example/p/${run.label}-${run.products}`, title: `Product ${run.label}-${run.products}`, priceMinor: 100 * run.products, currency: 'EUR', imageUrl: null, variant: null,
+    }));
+    run.added.add(written[0]!.id);
+    return;
+  }
+  const live = selectItems(actor.client.store.getState());
+  if (live.length === 0) return;
+  const item = live[next.target % live.length]!;
+  let written: readonly unknown[];
+  try {
+    ({ written } = await actor.client.store.dispatch(commandOf(next, item.id)));
+  } catch (error) {
+    if ((error as { code?: string }).code === 'NOT_FOUND') return; // removed by a sync just now
+    throw error;
+  }
+  if (written.length === 0) return; // no change (the same value again)
+  const field = FIELD_OF[next.kind];
+  run.changes.push({ itemId: item.id, field, value: (written[0] as unknown as Record<string, unknown>)[field], stamp: await stampOf(actor, item.id, field) });
+}
+
+/** Waits until every device is in sync and all hold the same cart; throws with what differs. */
+export async function settle(devices: readonly Device[], timeoutMs = 30_000): Promise<void> {
+  await Promise.all(devices.map((each) => waitForPhase(each, 'in-sync', 20_000).catch(() => {
+    throw new Error(`${each.name} did not get back in sync: ${JSON.stringify(each.client.sync?.getStatus())}`);
+  })));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const each of devices) await each.client.sync?.awaitInSync();
+    const views = devices.map((each) => view(each.client.store.getState()));
+    if (views.every((shown) => shown === views[0])) return;
+    if (Date.now() > deadline) throw new Error(`devices disagree after reconnecting:\n${views.join('\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The outcome rules of the module's header, on settled devices. */
+export function checkOutcome(devices: readonly Device[], run: CartRun): void {
+  const final = devices[0]!.client.store.getState();
+  for (const id of run.added) expect(final.items[id], `item ${id} lost`).toBeDefined();
+  const notices = devices.flatMap((each) => each.client.conflicts.getState().notices);
+  for (const [id, item] of Object.entries(final.items)) {
+    const mine = run.changes.filter((change) => change.itemId === id);
+    for (const field of ['quantity', 'note', 'listId', 'deleted'] as const) {
+      const writes = mine.filter((change) => change.field === field);
+      if (writes.length === 0) continue;
+      const latest = writes.reduce((a, b) => (compareHlc(parseHlc(a.stamp), parseHlc(b.stamp)) >= 0 ? a : b));
+      if (field === 'deleted') {
+        if (item.deleted) {
+          expect(latest.value, `${id} removed, but its latest change to removal was not one`).toBe(true);
+          continue;
+        }
+        // Kept although a removal was the latest change: only by the delete-versus-edit rule, with a notice.
+        if (latest.value === true) {
+          expect(notices.some((notice) => notice.conflict.itemId === id && notice.conflict.kind === 'delete-vs-edit'), `removal of ${id} lost without a notice`).toBe(true);
+        }
+        continue;
+      }
+      if (item.deleted) continue; // a removed item's fields no longer matter to the shopper
+      expect(item[field], `${field} of ${id}: the latest change (${latest.stamp}) must win`).toEqual(latest.value);
+    }
+    if (item.deleted) expect(mine.some((change) => change.field === 'deleted'), `${id} removed though nobody removed it`).toBe(true);
+  }
+}
