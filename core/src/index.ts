@@ -1,6 +1,7 @@
 /** @tote/core: the platform-free cart and sync core shared by the extension and the desktop app. */
 export * from './errors.ts';
 export * from './ports.ts';
+export * from './desktop-origin.ts';
 export * from './cart/cart-types.ts';
 export * from './cart/cart-actions.ts';
 export { cartReducer, changedItems, toCartItem } from './cart/cart-reducer.ts';
