@@ -39,6 +39,7 @@ export {
 export { runBackups, type BackupRun } from './backup-schedule.ts';
 export { restoreBackup, type RestoreResult, type RestoredDb } from './backup-restore.ts';
 export { SIGNALS_DB } from './server-signals.ts';
+export { AUTHORITY_NICKNAME, trustCommands, type TrustCommands } from './gateway/trust-commands.ts';
 export { EXIT as SUPPORT_EXIT, runSupportCommand, SupportError, type SupportIo } from './support-cli.ts';
 export { restorePointsOf, stampOfHistoryId, type RestorePoint } from './restore-points.ts';
 
