@@ -27,7 +27,7 @@ describe('electron-builder.yml', () => {
     await expect(validateConfiguration(await config(), noLog)).resolves.toBeUndefined();
     // The check is real: an unknown option is refused.
     await expect(validateConfiguration({ ...(await config()), linux: { target: ['deb'], homepage: 'x' } }, noLog)).rejects.toThrow(/configuration\.linux/);
-  });
+  }, 30_000); // compiling electron-builder's schema takes seconds on a busy machine
 
   it('names the app, its homepage and an author with an e-mail (the deb needs them), for AppImage, deb, dmg and NSIS', async () => {
     const c = await config();
