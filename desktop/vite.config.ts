@@ -1,7 +1,7 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
 
-// The renderer: loaded from file:// by Electron, so every asset path is relative.
+// The renderer: served at app://tote by Electron (electron/app-protocol.ts) and from a folder in tests: relative asset paths work in both.
 export default defineConfig({
   base: './',
   plugins: [svelte()],

@@ -1,6 +1,7 @@
 /** @tote/core: the platform-free cart and sync core shared by the extension and the desktop app. */
 export * from './errors.ts';
 export * from './ports.ts';
+export * from './desktop-origin.ts';
 export * from './cart/cart-types.ts';
 export * from './cart/cart-actions.ts';
 export { cartReducer, changedItems, toCartItem } from './cart/cart-reducer.ts';
@@ -19,6 +20,7 @@ export * from './sync/sync-status.ts';
 export { createUnreadableNotices, type UnreadableNotice, type UnreadableNotices } from './store/unreadable-notices.ts';
 export { createToteClient, type ToteClient, type ToteClientOptions } from './tote-client.ts';
 export { historyDbName, historyDbOf, historyDbUrl, shopperDbName } from './sync/sync-target.ts';
+export { diagnoseConnection, trustPageUrl, TRUST_PAGE_PORT_OFFSET, type ConnectionDiagnosis, type ConnectionProblem } from './account/connection-diagnosis.ts';
 export { accountApi, serverBase, syncTargetOf, type AccountApi, type DeviceSession, type StoredSession } from './account/account-api.ts';
 export { AUTH_KDF, AUTH_SCHEME, authSecret, checkNewPassword } from './account/auth-secret.ts';
 export { createAccountSession, SIGNED_OUT, type AccountPhase, type AccountSession, type AccountSessionOptions, type AccountState, type SessionStore } from './account/account-session.ts';

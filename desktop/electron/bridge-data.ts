@@ -5,7 +5,8 @@
  * `events`, `timers` and `url`: https://www.electronjs.org/docs/latest/tutorial/sandbox#preload-scripts),
  * so the main process gathers the data and hands it over as one command-line switch
  * (webPreferences.additionalArguments), which the preload reads from `process.argv`. No Node API reaches
- * the renderer: only these three strings, and the three calls of the key store (KEY_STORE_CHANNELS).
+ * the renderer: only these three strings, the three calls of the key store (KEY_STORE_CHANNELS) and the
+ * request for a system notification (NOTIFY_CHANNEL).
  *
  * Imported by preload.ts: keep it free of runtime imports.
  */
@@ -21,6 +22,9 @@ export const BRIDGE_SWITCH = '--tote-bridge=';
  * Tote's own page only (main.ts).
  */
 export const KEY_STORE_CHANNELS = Object.freeze({ load: 'tote:keys:load', save: 'tote:keys:save', clear: 'tote:keys:clear' });
+
+/** A system notification the renderer asks for (app-shell.ts: notificationText checks and words it). */
+export const NOTIFY_CHANNEL = 'tote:notify';
 
 /** What the preload exposes: nothing but plain, frozen data about the device. */
 export function bridgeData(info: { platform: string; hostname: string; appVersion: string }): BridgeData {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { APP_INDEX_URL } from './app-protocol.ts';
 import { decideNavigation, windowOptions } from './window-options.ts';
 
-const app = 'file:///opt/Tote/resources/app/dist/index.html';
+const app = APP_INDEX_URL;
 
 describe('main process security choices', () => {
   it('isolates the renderer: context isolation, sandbox, no Node integration, the preload and its data', () => {
@@ -11,14 +12,15 @@ describe('main process security choices', () => {
     });
   });
 
-  it('keeps the window on the app\'s own files', () => {
-    expect(decideNavigation('file:///opt/Tote/resources/app/dist/index.html#settings', app)).toEqual({ action: 'allow' });
-    expect(decideNavigation('file:///opt/Tote/resources/app/dist/assets/index.js', app)).toEqual({ action: 'allow' });
+  it('keeps the window on the app\'s own origin', () => {
+    expect(decideNavigation('app://tote/index.html#settings', app)).toEqual({ action: 'allow' });
+    expect(decideNavigation('app://tote/assets/index.js', app)).toEqual({ action: 'allow' });
+    expect(decideNavigation('app://other/index.html', app)).toEqual({ action: 'deny' });
+    expect(decideNavigation('app://tote.evil/index.html', app)).toEqual({ action: 'deny' });
+    expect(decideNavigation('app://user@tote/index.html', app)).toEqual({ action: 'deny' });
+    expect(decideNavigation('app://tote:8080/index.html', app)).toEqual({ action: 'deny' });
     expect(decideNavigation('file:///etc/passwd', app)).toEqual({ action: 'deny' });
-    expect(decideNavigation('file:///opt/Tote/resources/app/dist/../../secret', app)).toEqual({ action: 'deny' });
-    expect(decideNavigation('file:///opt/Tote/resources/app/dist/%2e%2e/%2e%2e/secret', app)).toEqual({ action: 'deny' });
-    expect(decideNavigation('file:///opt/Tote/resources/app/dist-other/index.html', app)).toEqual({ action: 'deny' });
-    expect(decideNavigation('file://fileserver/opt/Tote/resources/app/dist/index.html', app)).toEqual({ action: 'deny' });
+    expect(decideNavigation('file:///opt/Tote/resources/app/dist/index.html', app)).toEqual({ action: 'deny' });
   });
 
   it('opens product links in the shopper\'s browser and refuses every other scheme', () => {

@@ -42,8 +42,9 @@ export function windowOptions(preloadPath: string, bridgeArguments: string[] = [
 export type NavigationDecision = { action: 'allow' } | { action: 'deny' } | { action: 'open-externally'; url: string };
 
 /**
- * The window may only ever show the app's own files. Product links (http/https) open in the shopper's
- * browser; anything else (file: outside the app, javascript:, custom schemes) is refused.
+ * The window may only ever show the app's own pages, at its own origin (`app://tote`, app-protocol.ts).
+ * Product links (http/https) open in the shopper's browser; anything else (file:, javascript:, other
+ * custom schemes) is refused.
  */
 export function decideNavigation(targetUrl: string, appIndexUrl: string): NavigationDecision {
   let target: URL;
@@ -53,10 +54,9 @@ export function decideNavigation(targetUrl: string, appIndexUrl: string): Naviga
     return { action: 'deny' };
   }
   const app = new URL(appIndexUrl);
-  if (target.protocol === 'file:' && app.protocol === 'file:') {
-    if (target.host !== app.host) return { action: 'deny' };
-    const appFolder = app.pathname.slice(0, app.pathname.lastIndexOf('/') + 1);
-    return target.pathname.startsWith(appFolder) ? { action: 'allow' } : { action: 'deny' };
+  // Compared as scheme and host: Node's URL gives a non-special scheme an opaque origin ("null").
+  if (target.protocol === app.protocol && app.protocol !== 'http:' && app.protocol !== 'https:') {
+    return target.host === app.host && target.host !== '' && !target.username && !target.password && !target.port ? { action: 'allow' } : { action: 'deny' };
   }
   if (target.protocol === 'http:' || target.protocol === 'https:') return { action: 'open-externally', url: target.href };
   return { action: 'deny' };

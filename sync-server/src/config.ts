@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DESKTOP_APP_ORIGIN } from '@tote/core/desktop-origin';
 
 export interface Credentials {
   readonly name: string;
@@ -33,6 +34,11 @@ export interface SyncServerConfig {
   readonly gatewayOrigins: readonly string[];
   /** A real certificate and key (PEM files); null: a self-signed one generated into `<dataDir>/tls/`. */
   readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
+  /**
+   * The plain-HTTP trust page on loopback (gateway/trust-page.ts): null, the gateway's port + 1 (any free
+   * port when the gateway's is 0); -1: none.
+   */
+  readonly trustPagePort: number | null;
   /** Redis for sessions, rate limits and live fan-out shared by several gateway instances; null: in memory. */
   readonly redisUrl: string | null;
   /** Requests per address per minute through the gateway. */
@@ -62,8 +68,10 @@ export const defaultConfig: SyncServerConfig = {
   corsOrigins: ['*'],
   gatewayPort: 6984,
   gatewayHost: EMBEDDED_HOST,
-  gatewayOrigins: ['chrome-extension://*', 'moz-extension://*', 'app://tote'],
+  // The extensions (any id: each install of an unpacked build has its own) and the desktop app's own origin.
+  gatewayOrigins: ['chrome-extension://*', 'moz-extension://*', DESKTOP_APP_ORIGIN],
   tls: null,
+  trustPagePort: null,
   redisUrl: null,
   requestsPerMinute: 3000,
   backupIntervalMs: 24 * 3600_000,
@@ -98,6 +106,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): SyncServerC
   if (!/^\d+$/.test(rateText) || Number(rateText) < 1) throw new ConfigError(`TOTE_REQUESTS_PER_MINUTE must be a positive whole number, not "${env.TOTE_REQUESTS_PER_MINUTE}".`);
   const backupText = env.TOTE_BACKUP_INTERVAL_MS?.trim() || String(defaultConfig.backupIntervalMs);
   if (!/^\d+$/.test(backupText)) throw new ConfigError(`TOTE_BACKUP_INTERVAL_MS must be a whole number of milliseconds (0: no automatic backups), not "${env.TOTE_BACKUP_INTERVAL_MS}".`);
+  const trustText = env.TOTE_TRUST_PAGE_PORT?.trim();
+  if (trustText && trustText !== 'off' && (!/^\d+$/.test(trustText) || Number(trustText) > 65535)) throw new ConfigError(`TOTE_TRUST_PAGE_PORT must be a port number (0-65535) or off, not "${env.TOTE_TRUST_PAGE_PORT}".`);
   if (Boolean(env.TOTE_TLS_CERT) !== Boolean(env.TOTE_TLS_KEY)) throw new ConfigError('Set both TOTE_TLS_CERT and TOTE_TLS_KEY (PEM files), or neither for a generated local certificate.');
   return validateConfig({
     gatewayPort: Number(gatewayPortText),
@@ -106,6 +116,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): SyncServerC
       ? defaultConfig.gatewayOrigins
       : env.TOTE_GATEWAY_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean),
     tls: env.TOTE_TLS_CERT && env.TOTE_TLS_KEY ? { certFile: path.resolve(env.TOTE_TLS_CERT), keyFile: path.resolve(env.TOTE_TLS_KEY) } : null,
+    trustPagePort: !trustText ? null : trustText === 'off' ? -1 : Number(trustText),
     redisUrl: env.REDIS_URL?.trim() || null,
     requestsPerMinute: Number(rateText),
     backupIntervalMs: Number(backupText),
@@ -144,6 +155,7 @@ export function validateConfig(config: SyncServerConfig): SyncServerConfig {
   if (config.admin) checkCredentials(config.admin, 'admin');
   if (config.shopper) checkCredentials(config.shopper, 'shopper');
   if (!Number.isInteger(config.gatewayPort) || config.gatewayPort < 0 || config.gatewayPort > 65535) throw new ConfigError(`The gateway port must be 0-65535, not ${config.gatewayPort}.`);
+  if (config.trustPagePort !== null && (!Number.isInteger(config.trustPagePort) || config.trustPagePort < -1 || config.trustPagePort > 65535)) throw new ConfigError(`The trust page port must be 0-65535, -1 (none) or null (the gateway's + 1), not ${config.trustPagePort}.`);
   if (!Number.isSafeInteger(config.backupIntervalMs) || config.backupIntervalMs < 0) throw new ConfigError(`The backup interval must be a whole number of milliseconds, 0 or more, not ${config.backupIntervalMs}.`);
   if (config.redisUrl !== null && !/^rediss?:\/\//.test(config.redisUrl)) throw new ConfigError(`REDIS_URL must start with redis:// or rediss://, not "${config.redisUrl}".`);
   for (const origin of config.gatewayOrigins) {

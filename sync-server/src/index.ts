@@ -17,6 +17,7 @@ import { defaultRateLimits, type RateLimitConfig } from './gateway/rate-limits.t
 import { sessionService } from './gateway/sessions.ts';
 import { fileBackedState, redisState, type SharedState } from './gateway/shared-state.ts';
 import { ensureTls } from './gateway/tls.ts';
+import { startTrustPage, type TrustPage } from './gateway/trust-page.ts';
 
 export {
   ConfigError, configFromEnv, defaultConfig, validateConfig,
@@ -38,6 +39,7 @@ export {
 export { runBackups, type BackupRun } from './backup-schedule.ts';
 export { restoreBackup, type RestoreResult, type RestoredDb } from './backup-restore.ts';
 export { SIGNALS_DB } from './server-signals.ts';
+export { AUTHORITY_NICKNAME, trustCommands, type TrustCommands } from './gateway/trust-commands.ts';
 export { EXIT as SUPPORT_EXIT, runSupportCommand, SupportError, type SupportIo } from './support-cli.ts';
 export { restorePointsOf, stampOfHistoryId, type RestorePoint } from './restore-points.ts';
 
@@ -60,6 +62,15 @@ export interface RunningGateway {
   readonly certFile: string;
   /** base64 SHA-256 of the certificate's public key, for Chromium's --ignore-certificate-errors-spki-list. */
   readonly spkiSha256: string;
+  /** SHA-256 fingerprint of the server certificate (`AB:CD:…`), as `npm start` prints it and the desktop app pins it. */
+  readonly fingerprint256: string;
+  /** The local authority that signed a generated certificate (null with TOTE_TLS_CERT): the file to trust. */
+  readonly authority: { readonly certFile: string; readonly cert: string; readonly fingerprint256: string; readonly generated: boolean } | null;
+  /** True when this start replaced an older data folder's self-signed certificate with one the authority signed. */
+  readonly migrated: boolean;
+  /** The plain-HTTP trust page on loopback (gateway/trust-page.ts); null when off, or its port was taken (`trustPageProblem`). */
+  readonly trustPage: { readonly url: string; readonly port: number } | null;
+  readonly trustPageProblem: string | null;
   /** Removes guests idle for 7 days; returns how many. */
   cleanupGuests(): Promise<number>;
   /** Devices connected to the live channel of this instance. */
@@ -117,6 +128,7 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}, t
   let gateway: Gateway | null = null;
   let backups: BackupSchedule | null = null;
   let signals: SignalWatch | null = null;
+  let trustPage: TrustPage | null = null;
   if (!config.couchUrl) embedded = await startEmbeddedCouch({ dataDir: config.dataDir, port: config.port });
   const url = embedded?.url ?? (config.couchUrl as string);
   try {
@@ -159,6 +171,16 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}, t
     });
     const schedule = backups;
     const gatewayPort = (running.app.server.address() as { port: number }).port;
+    let trustPageProblem: string | null = null;
+    if (config.trustPagePort !== -1) {
+      const port = config.trustPagePort ?? (config.gatewayPort === 0 ? 0 : gatewayPort + 1);
+      // Not fatal: the gateway works without it; the banner says why it is missing.
+      trustPage = await startTrustPage({ port, gatewayUrl: running.url, tls, origins: config.gatewayOrigins }).catch((error: unknown) => {
+        trustPageProblem = `the trust page could not listen on 127.0.0.1:${port} (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
+        return null;
+      });
+    }
+    const page = trustPage;
     const adminUrl = new URL(url);
     adminUrl.username = encodeURIComponent(admin.name);
     adminUrl.password = encodeURIComponent(admin.password);
@@ -174,6 +196,8 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}, t
       shopper: { ...shopper, dbName, dbUrl: `${url}/${dbName}` },
       gateway: {
         url: running.url, port: gatewayPort, cert: tls.cert, certFile: tls.certFile, spkiSha256: tls.spkiSha256,
+        fingerprint256: tls.fingerprint256, authority: tls.authority, migrated: tls.migrated,
+        trustPage: page ? { url: page.url, port: page.port } : null, trustPageProblem,
         cleanupGuests: () => running.cleanupGuests(),
         liveConnections: () => running.live.connections,
         flushAudit: () => audit.flush(),
@@ -186,12 +210,14 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}, t
       stop: async () => {
         await schedule.close();
         await signals?.close();
+        await page?.close();
         await running.close().catch(() => {});
         await state?.close().catch(() => {});
         await embedded?.stop();
       },
     };
   } catch (error) {
+    await trustPage?.close();
     await backups?.close();
     await signals?.close();
     await gateway?.close().catch(() => {});

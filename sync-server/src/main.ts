@@ -1,6 +1,25 @@
 /** `npm start`: runs the sync server until Ctrl+C. Configuration: docs/sync-server.md. */
 import path from 'node:path';
-import { configFromEnv, startSyncServer } from './index.ts';
+import { trustCommands } from './gateway/trust-commands.ts';
+import { configFromEnv, startSyncServer, type RunningGateway } from './index.ts';
+
+/** How to trust the gateway: the authority's file and fingerprint, the commands per platform, the trust page. */
+function trustLines(gateway: RunningGateway): string[] {
+  const lines = [`  certificate SHA-256 fingerprint: ${gateway.fingerprint256}  (the desktop app shows it on first connection: trust it only if it matches)`];
+  if (gateway.authority) {
+    if (gateway.migrated) lines.push('  (this data folder had a self-signed certificate: it was replaced by one the local authority below signed)');
+    lines.push(
+      `To trust this server, trust its local certificate authority ${gateway.authority.certFile}${gateway.authority.generated ? ' (made just now)' : ''}`,
+      `  authority SHA-256 fingerprint: ${gateway.authority.fingerprint256}`,
+    );
+    for (const group of trustCommands(gateway.authority.certFile)) {
+      lines.push(`  ${group.platform}:`, ...group.commands.map((command) => `    ${command}`));
+    }
+  }
+  if (gateway.trustPage) lines.push(`  The same in a browser, with the authority to download: ${gateway.trustPage.url}/ (plain HTTP, this computer only; never the sync API)`);
+  if (gateway.trustPageProblem) lines.push(`  No trust page: ${gateway.trustPageProblem} (set TOTE_TRUST_PAGE_PORT).`);
+  return lines;
+}
 
 async function main() {
   const config = configFromEnv();
@@ -8,7 +27,7 @@ async function main() {
   const server = await startSyncServer(config);
   const lines = [
     `Tote sync server is running at ${server.gateway.url}  (ready in ${Date.now() - started} ms)`,
-    `  HTTPS, TLS 1.3 only; certificate ${server.gateway.certFile}` + (config.tls ? '' : ' (self-signed for local use: trust it in your browser, or set TOTE_TLS_CERT and TOTE_TLS_KEY)'),
+    `  HTTPS, TLS 1.3 only; certificate ${server.gateway.certFile}` + (config.tls ? '' : ' (signed by a local authority for this computer; or set TOTE_TLS_CERT and TOTE_TLS_KEY)'),
     `  sessions, rate limits and live channel: ${config.redisUrl ? `Redis at ${new URL(config.redisUrl).host}` : 'in this process (set REDIS_URL to run several gateways)'}`,
     server.embedded
       ? `  embedded CouchDB-compatible server (pouchdb-server) on loopback, data kept in ${server.dataDir}`
@@ -24,6 +43,7 @@ async function main() {
     + `the same name and password sign in to the gateway's admin routes (POST ${server.gateway.url}/_tote/login).`);
   if (server.admin.generated) lines.push(`  generated admin password (shown once, kept in ${path.join(server.dataDir, 'admin.json')}): ${server.admin.password}`);
   if (server.shopper.generated) lines.push(`  generated shopper password (shown once, kept in ${path.join(server.dataDir, 'shopper.json')}): ${server.shopper.password}`);
+  lines.push(...trustLines(server.gateway));
   lines.push(`In the extension or the desktop app, enter ${server.gateway.url} and sign in (the shopper account above works), create an account, or continue as a guest. Press Ctrl+C to stop.`);
   console.log(lines.join('\n'));
 

@@ -13,15 +13,16 @@ export function trustCertificate(spkiSha256: string): string[] {
   return [`--ignore-certificate-errors-spki-list=${spkiSha256}`];
 }
 
-export function launchWithExtension(profileDir: string, extensionDir: string, extraArgs: string[] = []): Promise<BrowserContext> {
+/** `env`: the browser's environment (e.g. a HOME of its own, whose `.pki/nssdb` holds the certificates it trusts). */
+export function launchWithExtension(profileDir: string, extensionDir: string, extraArgs: string[] = [], env?: NodeJS.ProcessEnv): Promise<BrowserContext> {
   return chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM, headless: true,
+    executablePath: CHROMIUM, headless: true, ...(env ? { env } : {}),
     args: [`--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`, ...QUIET_ARGS, ...extraArgs],
   });
 }
 
-export function launchProfile(profileDir: string, extraArgs: string[] = []): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, headless: true, args: [...QUIET_ARGS, ...extraArgs] });
+export function launchProfile(profileDir: string, extraArgs: string[] = [], env?: NodeJS.ProcessEnv): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, headless: true, args: [...QUIET_ARGS, ...extraArgs], ...(env ? { env } : {}) });
 }
 
 /** The extension's service worker (MV3 stops idle workers, so ask again whenever it is needed). */
@@ -43,6 +44,8 @@ export interface DesktopWindowOptions {
   readonly keys?: Map<string, string>;
   /** Offer the key store only to pages whose address contains this text (e.g. "keystore"). */
   readonly keysOnlyWhen?: string;
+  /** The browser's environment (see launchWithExtension). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -50,7 +53,7 @@ export interface DesktopWindowOptions {
  * (`window.toteDesktop`: platform, device name, version and, when given, the key store).
  */
 export async function launchDesktopWindow(profileDir: string, extraArgs: string[] = [], options: DesktopWindowOptions = {}): Promise<BrowserContext> {
-  const context = await launchProfile(profileDir, extraArgs);
+  const context = await launchProfile(profileDir, extraArgs, options.env);
   const { keys } = options;
   if (keys) {
     await context.exposeFunction('testKeyLoad', (name: string) => keys.get(name) ?? null);

@@ -9,6 +9,7 @@
  * account still signing in with its password (made before, `/_tote/prelogin` says 'password') gets it
  * one last time at sign-in, and in the same session its auth secret replaces it.
  */
+import { diagnoseConnection } from './connection-diagnosis.ts';
 import { ToteError } from '../errors.ts';
 import { systemClock, type Clock, type CryptoPort, type FetchPort } from '../ports.ts';
 import type { AccountKeyRecord } from './account-keys.ts';
@@ -123,7 +124,9 @@ export function accountApi(fetchPort: FetchPort, device: { readonly name: string
       });
     } catch (cause) {
       if (cause instanceof ToteError) throw cause;
-      throw new ToteError('SYNC_OFFLINE', 'Tote cannot reach the sync server. Check the address and your connection, then try again.', { cause: String(cause) });
+      // A certificate, a refused origin and a stopped server all look alike here: ask the server's trust page which.
+      const diagnosis = await diagnoseConnection(serverBase(serverUrl), fetchPort);
+      throw new ToteError('SYNC_OFFLINE', diagnosis.message, { cause: String(cause), problem: diagnosis.problem });
     }
     const text = await response.text();
     let body: { reason?: string } & Record<string, unknown> = {};

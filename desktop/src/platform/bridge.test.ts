@@ -14,6 +14,13 @@ describe('desktopBridge', () => {
     expect(desktopBridge({ toteDesktop: { ...base, keyStore: { load: 'x' } } })).toEqual(base);
   });
 
+  it('passes the request for system notifications on when the preload exposes it', () => {
+    const notify = async () => undefined;
+    const base = { platform: 'linux', deviceName: 'Tote on kitchen-laptop', appVersion: '0.1.0' };
+    expect(desktopBridge({ toteDesktop: { ...base, notify } })?.notify).toBe(notify);
+    expect(desktopBridge({ toteDesktop: { ...base, notify: 'x' } })).toEqual(base);
+  });
+
   it('is null outside Tote\'s window or when the bridge is malformed', () => {
     expect(desktopBridge({})).toBeNull();
     expect(desktopBridge({ toteDesktop: null })).toBeNull();

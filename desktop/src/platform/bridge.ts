@@ -13,7 +13,18 @@ export interface DesktopBridge {
    * and the cart is locked after each start.
    */
   readonly keyStore?: DesktopKeyStore;
+  /**
+   * Asks the main process for a system notification (desktop/electron/app-shell.ts: notificationText
+   * says which it shows). Absent on a test page.
+   */
+  readonly notify?: (request: DesktopNotification) => Promise<void>;
 }
+
+/** What the renderer may ask to be shown as a system notification. */
+export type DesktopNotification =
+  | { readonly kind: 'price-drop'; readonly title: string; readonly was: string; readonly now: string }
+  | { readonly kind: 'conflict'; readonly count: number }
+  | { readonly kind: 'session-ending'; readonly minutes: number };
 
 export interface DesktopKeyStore {
   load(accountKey: string): Promise<string | null>;
@@ -31,9 +42,12 @@ declare global {
 export function desktopBridge(scope: { readonly toteDesktop?: unknown }): DesktopBridge | null {
   const bridge = scope.toteDesktop as Partial<Record<keyof DesktopBridge, unknown>> | null | undefined;
   if (!bridge || typeof bridge !== 'object') return null;
-  const { platform, deviceName, appVersion, keyStore } = bridge;
+  const { platform, deviceName, appVersion, keyStore, notify } = bridge;
   if (typeof platform !== 'string' || typeof deviceName !== 'string' || typeof appVersion !== 'string') return null;
   const store = keyStore as Partial<Record<keyof DesktopKeyStore, unknown>> | undefined;
   const usable = !!store && typeof store.load === 'function' && typeof store.save === 'function' && typeof store.clear === 'function';
-  return { platform, deviceName, appVersion, ...(usable ? { keyStore: store as DesktopKeyStore } : {}) };
+  return {
+    platform, deviceName, appVersion, ...(usable ? { keyStore: store as DesktopKeyStore } : {}),
+    ...(typeof notify === 'function' ? { notify: notify as NonNullable<DesktopBridge['notify']> } : {}),
+  };
 }
