@@ -244,7 +244,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     await limits.request(address(request));
     if (request.url === '/_tote/live' || request.url.startsWith('/_tote/live?')) return; // the live channel signs in with its first message
     request.principal = await identify(request);
-    if (request.principal.session) void touchActivity(request.principal.session.name);
+    if (request.principal.session) void touchActivity(request.principal.session.name).catch(() => undefined);
   });
 
   app.addHook('onSend', async (request, reply) => {
@@ -582,7 +582,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         return answer;
       },
       onResponse: decision.forward === 'none' ? (_request, upstreamReply, res) => {
-        if (res.statusCode === 401) void signInFailed(request, couchAdminSignIn(''), 'couch-session', 401);
+        if (res.statusCode === 401) void signInFailed(request, couchAdminSignIn(''), 'couch-session', 401).catch(() => undefined);
         upstreamReply.send(res.stream);
       } : undefined,
     });

@@ -16,6 +16,9 @@ import type { WebSocket } from 'ws';
 import type { SessionService, Session } from './sessions.ts';
 import type { SharedState } from './shared-state.ts';
 
+
+/** For work whose failure only means the live channel says less (the shared state is unreachable). */
+const ignore = () => undefined;
 export type LiveEvent =
   | { type: 'changed'; db: string; by: string }
   | { type: 'devices' }
@@ -73,7 +76,7 @@ export function liveHub(state: SharedState, sessions: SessionService, options: L
     const group = byAccount.get(name);
     if (!group) return;
     if (event.type === 'devices') {
-      void sendDevices(name);
+      void sendDevices(name).catch(ignore);
       return;
     }
     for (const connection of group.connections) {
@@ -82,7 +85,7 @@ export function liveHub(state: SharedState, sessions: SessionService, options: L
         send(connection, { type: 'session-ended', reason: event.reason });
         connection.socket.close(4401, 'session ended');
       }
-      if (event.type === 'session-renewed' && connection.session.id === event.sessionId) void recheck(connection);
+      if (event.type === 'session-renewed' && connection.session.id === event.sessionId) void recheck(connection).catch(ignore);
     }
   };
 
@@ -102,7 +105,7 @@ export function liveHub(state: SharedState, sessions: SessionService, options: L
   };
 
   const timer = setInterval(() => {
-    for (const group of byAccount.values()) for (const connection of group.connections) void recheck(connection);
+    for (const group of byAccount.values()) for (const connection of group.connections) void recheck(connection).catch(ignore);
   }, options.checkEveryMs);
   timer.unref();
 
@@ -175,6 +178,9 @@ export function liveHub(state: SharedState, sessions: SessionService, options: L
           connection = { id: randomBytes(9).toString('base64url'), socket, session, token, warnedFor: null, alive: true };
           await join(connection);
           await recheck(connection);
+        }).catch(() => {
+          // The shared state is unreachable (Redis restarting): the device reconnects later and long-polls meanwhile.
+          socket.close(1013, 'try again later');
         });
       });
       socket.on('pong', () => {
@@ -182,12 +188,13 @@ export function liveHub(state: SharedState, sessions: SessionService, options: L
       });
       socket.on('close', () => {
         clearTimeout(helloTimer);
-        if (connection) void leave(connection);
+        if (connection) void leave(connection).catch(ignore);
       });
       socket.on('error', () => socket.terminate());
     },
     async publish(name, event) {
-      await state.publish(channel(name), JSON.stringify(event));
+      // Best effort: the channel only speeds sync up (devices long-poll too), so a lost event costs a moment, not data.
+      await state.publish(channel(name), JSON.stringify(event)).catch(ignore);
     },
     get connections() {
       let count = 0;

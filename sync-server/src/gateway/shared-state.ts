@@ -4,6 +4,7 @@
  * (`REDIS_URL`): nothing another instance would need is ever kept only in a process.
  */
 import { Redis } from 'ioredis';
+import { GatewayError } from './errors.ts';
 
 export interface SharedState {
   get(key: string): Promise<string | null>;
@@ -204,23 +205,35 @@ export async function redisState(url: string, prefix = 'tote:'): Promise<SharedS
     for (const listener of [...(listeners.get(channel) ?? [])]) listener(message);
   });
   const k = (key: string) => `${prefix}${key}`;
+  /**
+   * While Redis is gone, each command fails after a couple of retries (`maxRetriesPerRequest`): the request
+   * that needed it is answered 503 with Retry-After (gateway.ts's error handler), never held or
+   * answered as if CouchDB had failed. ioredis reconnects by itself; the next request works again.
+   */
+  const guard = async <T>(command: () => Promise<T>): Promise<T> => {
+    try {
+      return await command();
+    } catch (cause) {
+      throw new GatewayError(503, 'unavailable', 'The sync server is briefly unavailable: its session store is restarting. Your changes are kept on your device; try again in a moment.', 2);
+    }
+  };
   return {
-    async get(key) { return client.get(k(key)); },
-    async set(key, value, ttlMs) { await client.set(k(key), value, 'PX', Math.max(1, Math.round(ttlMs))); },
-    async del(key) { await client.del(k(key)); },
-    async touch(key, ttlMs) { return (await client.pexpire(k(key), Math.max(1, Math.round(ttlMs)))) === 1; },
-    async hit(key, windowMs) {
+    get: (key) => guard(() => client.get(k(key))),
+    set: (key, value, ttlMs) => guard(async () => { await client.set(k(key), value, 'PX', Math.max(1, Math.round(ttlMs))); }),
+    del: (key) => guard(async () => { await client.del(k(key)); }),
+    touch: (key, ttlMs) => guard(async () => (await client.pexpire(k(key), Math.max(1, Math.round(ttlMs)))) === 1),
+    hit: (key, windowMs) => guard(async () => {
       const [[, count], [, ttl]] = (await client.multi().incr(k(key)).pttl(k(key)).exec()) as [[null, number], [null, number]];
       if (ttl < 0) {
         await client.pexpire(k(key), windowMs);
         return { count, resetInMs: windowMs };
       }
       return { count, resetInMs: ttl };
-    },
-    async hset(key, field, value) { await client.hset(k(key), field, value); },
-    async hdel(key, field) { await client.hdel(k(key), field); },
-    async hgetall(key) { return client.hgetall(k(key)); },
-    async publish(channel, message) { await client.publish(k(channel), message); },
+    }),
+    hset: (key, field, value) => guard(async () => { await client.hset(k(key), field, value); }),
+    hdel: (key, field) => guard(async () => { await client.hdel(k(key), field); }),
+    hgetall: (key) => guard(() => client.hgetall(k(key))),
+    publish: (channel, message) => guard(async () => { await client.publish(k(channel), message); }),
     async subscribe(channel, listener) {
       const name = k(channel);
       let set = listeners.get(name);
