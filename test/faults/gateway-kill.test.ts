@@ -1,0 +1,129 @@
+/**
+ * The whole sync server process (`npm start`'s: the gateway, with the embedded CouchDB as its child) killed
+ * with `kill -9` at a random point while a device writes and another pulls, then started again on the
+ * same data folder, as a supervisor would (docs/faults.md). Sessions made before the crash still work
+ * (the gateway keeps its state on disk), the embedded CouchDB goes with its parent and comes back with it,
+ * and both devices end with every item, once; the server holds every one.
+ *
+ * Short in `npm test` (2 kill points); `TOTE_GATEWAY_KILL_POINTS` for more; `TOTE_GATEWAY_KILL_SEED` replays.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cartCommands, selectItems } from '@tote/core';
+import { freePort } from '@tote/sync-server';
+import { settle } from '../support/cart-scenario.ts';
+import { createDevice, waitForPhase, type Account, type Device } from '../support/devices.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const POINTS = Number(process.env.TOTE_GATEWAY_KILL_POINTS ?? 2);
+const SEED = Number(process.env.TOTE_GATEWAY_KILL_SEED ?? Date.now() % 2_147_483_647);
+const PER_ROUND = 30;
+
+let dataDir: string;
+let gatewayPort: number;
+let couchPort: number;
+let server: ChildProcess | null = null;
+let writer: Device;
+let reader: Device;
+let account: Account;
+let round = 0;
+const added: string[] = [];
+
+/** `npm start`'s program, on fixed ports and the test's data folder; resolves once it says it is running. */
+async function startServer(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'sync-server/src/main.ts')], {
+    cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TOTE_DATA_DIR: dataDir, TOTE_PORT: String(couchPort), TOTE_GATEWAY_PORT: String(gatewayPort), TOTE_BACKUP_INTERVAL_MS: '0', TOTE_REQUESTS_PER_MINUTE: '1000000', NODE_OPTIONS: '' },
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the sync server did not start within 60 s:\n${output}`)), 60_000);
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Tote sync server is running at')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the sync server exited (${code}) while starting:\n${output}`));
+    });
+  });
+  return child;
+}
+
+/** Waits until nothing listens on `port` any more (the embedded CouchDB follows its killed parent out). */
+async function portFreed(port: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const open = await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false);
+    if (!open) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the embedded CouchDB on port ${port} outlived its killed parent`);
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'tote-gateway-kill-'));
+  gatewayPort = await freePort();
+  couchPort = await freePort();
+  server = await startServer();
+  const shopper = JSON.parse(await readFile(path.join(dataDir, 'shopper.json'), 'utf8')) as { name: string; password: string };
+  const cert = await readFile(path.join(dataDir, 'tls', 'tote-local-ca.crt'), 'utf8');
+  account = { serverUrl: `https://127.0.0.1:${gatewayPort}`, username: shopper.name, password: shopper.password, cert };
+  const kdf = { name: 'argon2id', memoryKiB: 64, iterations: 1, parallelism: 1 } as const;
+  writer = await createDevice('writer', account, { passwordKdf: kdf });
+  reader = await createDevice('reader', account, { passwordKdf: kdf });
+  await writer.account.signIn(writer.serverUrl, account.username, account.password);
+  await reader.account.signIn(reader.serverUrl, account.username, account.password);
+  await Promise.all([waitForPhase(writer, 'in-sync'), waitForPhase(reader, 'in-sync')]);
+  // The gateway writes its sessions to disk every 2 s: past that, a crash keeps them.
+  await new Promise((resolve) => setTimeout(resolve, 2_500));
+}, 120_000);
+
+afterAll(async () => {
+  await writer?.close();
+  await reader?.close();
+  server?.kill('SIGKILL');
+  await portFreed(couchPort).catch(() => undefined);
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('the sync server\'s process killed mid-sync, then started again', () => {
+  it('keeps the devices signed in, and loses no item and doubles none', async () => {
+    console.log(`gateway kill: seed ${SEED}, ${POINTS} kill points (replay with TOTE_GATEWAY_KILL_SEED=${SEED})`);
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: 600 }), async (killAfterMs) => {
+      round += 1;
+      const writing = (async () => {
+        for (let index = 0; index < PER_ROUND; index += 1) {
+          const { written } = await writer.client.store.dispatch(cartCommands.add({
+            url: `https://shop.example/g/${round}-${index}`, title: `Crash ${round}-${index}`, priceMinor: 100 + index, currency: 'EUR', imageUrl: null, variant: null,
+          }));
+          added.push(written[0]!.id);
+        }
+      })();
+      await new Promise((resolve) => setTimeout(resolve, killAfterMs));
+      server!.kill('SIGKILL');
+      await new Promise((resolve) => server!.once('exit', resolve));
+      await writing;
+      await portFreed(couchPort);
+      server = await startServer();
+      for (const device of [writer, reader]) device.client.sync?.reconnect();
+      await settle([writer, reader], 60_000);
+      for (const device of [writer, reader]) {
+        expect(device.account.getState().phase, `${device.name} still signed in`).toBe('signed-in');
+        const ids = selectItems(device.client.store.getState()).map((item) => item.id);
+        expect(new Set(ids).size, `${device.name} holds an item twice`).toBe(ids.length);
+        expect(ids.sort(), `${device.name} after kill point ${round} (${killAfterMs} ms)`).toEqual([...added].sort());
+      }
+    }), { seed: SEED, numRuns: POINTS, endOnFailure: true });
+  }, 900_000);
+});
