@@ -6,7 +6,8 @@
  * may compile WebAssembly (key derivation) but never `eval`; the sources archive rebuilds the add-on.
  */
 import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -53,9 +54,13 @@ describe('extension builds', () => {
 
 describe('npm run zip', () => {
   const zips: Record<'chrome' | 'firefox' | 'sources', ZipArchive> = {} as never;
+  let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    await promisify(execFile)('npm', ['run', 'zip'], { cwd: root, timeout: 180_000 });
+    // Without vitest's NODE_ENV=test, which would build Svelte's development code into the packages (and
+    // into the builds the later browser tests load).
+    env = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'NODE_ENV' && !name.startsWith('VITEST')));
+    await promisify(execFile)('npm', ['run', 'zip'], { cwd: root, env, timeout: 180_000 });
     const files = await readdir(output);
     for (const kind of ['chrome', 'firefox', 'sources'] as const) {
       expect(files).toContain(`tote-0.1.0-${kind}.zip`);
@@ -91,4 +96,24 @@ describe('npm run zip', () => {
     expect(readme).toContain('npm run zip');
     expect(readme).toContain('extension/.output/firefox-mv3');
   });
+
+  it('the sources archive, unpacked on its own, rebuilds the Firefox package byte for byte with the README\'s steps', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'tote-sources-'));
+    try {
+      for (const name of zips.sources.names) {
+        await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+        await writeFile(path.join(dir, name), zips.sources.bytes(name));
+      }
+      const run = (args: string[]) => promisify(execFile)('npm', args, { cwd: dir, env: { ...env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' }, timeout: 300_000 });
+      await run(['ci', '--no-audit', '--no-fund', '--prefer-offline']);
+      await run(['run', 'build:firefox', '-w', '@tote/extension']);
+      const built = path.join(dir, 'extension/.output/firefox-mv3');
+      const files = (await readdir(built, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile())
+        .map((entry) => path.relative(built, path.join(entry.parentPath, entry.name)));
+      expect(files.sort()).toEqual([...zips.firefox.names].sort());
+      for (const file of files) expect((await readFile(path.join(built, file))).equals(zips.firefox.bytes(file)), file).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 400_000);
 });

@@ -7,6 +7,7 @@ import { inflateRawSync } from 'node:zlib';
 
 export interface ZipArchive {
   readonly names: string[];
+  bytes(name: string): Buffer;
   text(name: string): string;
 }
 
@@ -26,14 +27,12 @@ export async function readZip(file: string): Promise<ZipArchive> {
     entries.set(name, { method: zip.readUInt16LE(at + 10), size: zip.readUInt32LE(at + 20), offset: zip.readUInt32LE(at + 42) });
     at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
   }
-  return {
-    names: [...entries.keys()],
-    text(name) {
-      const entry = entries.get(name);
-      if (!entry) throw new Error(`${file} has no ${name}`);
-      const start = entry.offset + 30 + zip.readUInt16LE(entry.offset + 26) + zip.readUInt16LE(entry.offset + 28);
-      const data = zip.subarray(start, start + entry.size);
-      return (entry.method === 8 ? inflateRawSync(data) : data).toString('utf8');
-    },
+  const bytes = (name: string): Buffer => {
+    const entry = entries.get(name);
+    if (!entry) throw new Error(`${file} has no ${name}`);
+    const start = entry.offset + 30 + zip.readUInt16LE(entry.offset + 26) + zip.readUInt16LE(entry.offset + 28);
+    const data = zip.subarray(start, start + entry.size);
+    return entry.method === 8 ? inflateRawSync(data) : Buffer.from(data);
   };
+  return { names: [...entries.keys()], bytes, text: (name) => bytes(name).toString('utf8') };
 }
