@@ -1,8 +1,9 @@
 /**
  * The extension's Firefox build (Manifest V3) in Debian's real Firefox ESR, driven by puppeteer-core over
  * WebDriver BiDi: the content script recognises a product on a shop page served by the test, the popup
- * shows what was added, and after signing in from the popup the cart syncs through the real gateway over
- * TLS with another device of the same account (a Node device).
+ * shows what was added, after signing in from the popup the cart syncs through the real gateway over TLS
+ * with another device of the same account (a Node device) both ways, and a lower price seen on a product's
+ * page shows as a price drop.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +32,19 @@ async function openShopPage(name: string): Promise<Page> {
 /** The capture button's status line, inside the button's shadow root. */
 function captureStatus(page: Page): Promise<string> {
   return page.$eval('tote-capture >>> [data-testid=capture-status]', (element) => element.textContent ?? '').catch(() => '');
+}
+
+/** The popup's cart row of the item with this title: its text, and a click on one of its buttons. */
+function rowText(popup: Page, title: string): Promise<string> {
+  return popup.evaluate((wanted) => Array.from(document.querySelectorAll('[data-testid=item]'))
+    .find((row) => row.querySelector('[data-testid=item-title]')?.textContent === wanted)?.textContent ?? '', title);
+}
+
+function clickInRow(popup: Page, title: string, testId: string): Promise<void> {
+  return popup.evaluate((wanted, button) => {
+    const row = Array.from(document.querySelectorAll('[data-testid=item]')).find((item) => item.querySelector('[data-testid=item-title]')?.textContent === wanted);
+    (row?.querySelector(`[data-testid=${button}]`) as HTMLButtonElement | null)?.click();
+  }, title, testId);
 }
 
 beforeAll(async () => {
@@ -95,6 +109,20 @@ describe('the Firefox build in Firefox ESR', () => {
       url: 'https://shop.example/p/teapot', title: 'Teapot', priceMinor: 3900, currency: 'EUR', imageUrl: null, variant: null,
     }));
     await expect.poll(async () => (await texts(popup, '[data-testid=item-title]')).join(' | '), { timeout: 10_000 }).toContain('Teapot');
+    // A quantity changed in Firefox's popup reaches the other device.
+    await clickInRow(popup, 'Red Kettle 1.7 l', 'item-increase');
+    await waitForState(phone, (state) => selectItems(state).some((item) => item.title === 'Red Kettle 1.7 l' && item.quantity === 2), 15_000);
+    await popup.close();
+  });
+
+  it('watches prices: visiting the page of an item in the cart at a lower price shows the drop', async () => {
+    const sale = await openShopPage('kettle-sale');
+    await sale.waitForSelector('tote-capture >>> button', { timeout: 15_000 });
+    const popup = await firefox.openPopup();
+    await expect.poll(() => rowText(popup, 'Red Kettle 1.7 l'), { timeout: 10_000 }).toContain('Price dropped from');
+    expect(await rowText(popup, 'Red Kettle 1.7 l')).toMatch(/Price dropped from \D*34\.90/);
+    expect(await rowText(popup, 'Red Kettle 1.7 l')).toContain('29.90');
+    await sale.close();
     await popup.close();
   });
 });
