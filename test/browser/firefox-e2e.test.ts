@@ -1,9 +1,9 @@
 /**
- * The extension's Firefox build (Manifest V3) in Debian's real Firefox ESR, driven by puppeteer-core over
- * WebDriver BiDi: the content script recognises a product on a shop page served by the test, the popup
+ * The extension's Firefox build (Manifest V3), installed in Debian's real Firefox ESR, driven by
+ * puppeteer-core over WebDriver BiDi: the content script recognises a product on a shop page served by the test, the popup
  * shows what was added, after signing in from the popup the cart syncs through the real gateway over TLS
  * with another device of the same account (a Node device) both ways, and a lower price seen on a product's
- * page shows as a price drop.
+ * page shows as a price drop; after Firefox restarts the cart is there, locked until the password opens it.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -123,6 +123,21 @@ describe('the Firefox build in Firefox ESR', () => {
     expect(await rowText(popup, 'Red Kettle 1.7 l')).toMatch(/Price dropped from \D*34\.90/);
     expect(await rowText(popup, 'Red Kettle 1.7 l')).toContain('29.90');
     await sale.close();
+    await popup.close();
+  });
+
+  it('the cart is still there after Firefox is closed and opened again, locked until the password opens it', async () => {
+    await firefox.restart();
+    const popup = await firefox.openPopup();
+    // The cart's key is kept in storage.session, which ends with the browser (docs/encryption.md, "At rest on the device").
+    await expect.poll(async () => (await texts(popup, '[data-testid=device-locked-message]')).join(' '), { timeout: 15_000 }).toContain(server.account.username);
+    expect(await texts(popup, '[data-testid=item-title]')).toEqual([]);
+    await popup.type('[data-testid=device-unlock-password]', server.account.password);
+    await popup.click('[data-testid=device-unlock-submit]');
+    await expect.poll(async () => (await texts(popup, '[data-testid=item-title]')).join(' | '), { timeout: 20_000 }).toContain('Red Kettle 1.7 l');
+    expect((await texts(popup, '[data-testid=item-title]')).join(' | ')).toContain('Teapot');
+    expect(await rowText(popup, 'Red Kettle 1.7 l')).toContain('29.90');
+    await expect.poll(async () => (await texts(popup, '[data-testid=sync-status]')).join(' '), { timeout: 20_000 }).toContain('In sync');
     await popup.close();
   });
 });

@@ -1,11 +1,15 @@
 /**
  * Debian's Firefox ESR with the extension's Firefox build, driven by puppeteer-core over WebDriver BiDi
- * (playwright-core drives only its own patched Firefox). The extension is installed as a temporary
- * add-on, as `about:debugging` does, into a throw-away profile.
+ * (playwright-core drives only its own patched Firefox). The add-on is installed in a throw-away profile
+ * from the build folder through a proxy file (`<profile>/extensions/<id>` holding the folder's path), so
+ * it stays installed when Firefox restarts, as a shopper's install does; a temporary add-on
+ * (`about:debugging`, or BiDi's `webExtension.install`) is removed when Firefox closes. ESR runs unsigned
+ * add-ons when `xpinstall.signatures.required` is false.
+ * https://extensionworkshop.com/documentation/develop/temporary-installation-in-firefox/
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -16,11 +20,14 @@ const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 export const GECKO_ID = 'tote@tote.app';
 
 export interface FirefoxWithExtension {
+  /** The running browser (a new one after `restart()`). */
   readonly browser: Browser;
   /** The extension's pages live at `moz-extension://<uuid>/`; the test picks the uuid. */
   readonly extensionOrigin: string;
   /** Opens the popup's page in a tab, as Firefox does for an action popup opened in its own tab. */
   openPopup(): Promise<Page>;
+  /** Closes Firefox and starts it again on the same profile, the add-on still installed. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,27 +40,36 @@ export interface FirefoxWithExtension {
 export async function launchFirefoxWithExtension(extensionDir: string, options: { trustPem?: string } = {}): Promise<FirefoxWithExtension> {
   const profile = await mkdtemp(path.join(tmpdir(), 'tote-firefox-profile-'));
   const uuid = randomUUID();
+  const launch = () => puppeteer.launch({
+    browser: 'firefox', executablePath: FIREFOX, headless: true, userDataDir: profile,
+    // Without it Firefox refuses the driver's navigations to moz-extension:// pages.
+    args: ['--remote-allow-system-access'],
+    extraPrefsFirefox: {
+      // A fixed uuid, so the test knows the extension's origin before it runs.
+      'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: uuid }),
+      // The profile's own add-on, unsigned, enabled without asking.
+      'xpinstall.signatures.required': false,
+      'extensions.autoDisableScopes': 0,
+      'extensions.enabledScopes': 15,
+    },
+  });
   let browser: Browser | undefined;
   try {
     if (options.trustPem) await trustInProfile(profile, options.trustPem);
-    browser = await puppeteer.launch({
-      browser: 'firefox', executablePath: FIREFOX, headless: true, userDataDir: profile,
-      // Without it Firefox refuses the driver's navigations to moz-extension:// pages.
-      args: ['--remote-allow-system-access'],
-      // A fixed uuid, so the test knows the extension's origin before it runs.
-      extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: uuid }) },
-    });
-    const installed = await browser.installExtension(extensionDir);
-    if (installed !== GECKO_ID) throw new Error(`Firefox installed the add-on as ${installed}, not ${GECKO_ID}`);
+    await mkdir(path.join(profile, 'extensions'));
+    await writeFile(path.join(profile, 'extensions', GECKO_ID), path.resolve(extensionDir));
+    browser = await launch();
   } catch (error) {
     await browser?.close();
     await rm(profile, { recursive: true, force: true });
     throw error;
   }
+  let running = browser;
   const extensionOrigin = `moz-extension://${uuid}`;
-  const running = browser;
   return {
-    browser: running,
+    get browser() {
+      return running;
+    },
     extensionOrigin,
     async openPopup() {
       const page = await running.newPage();
@@ -63,6 +79,10 @@ export async function launchFirefoxWithExtension(extensionDir: string, options: 
       void page.goto(url).catch(() => undefined);
       await page.waitForFunction((expected) => location.href === expected && document.readyState === 'complete', { timeout: 15_000 }, url);
       return page;
+    },
+    async restart() {
+      await running.close();
+      running = await launch();
     },
     async close() {
       await running.close();
