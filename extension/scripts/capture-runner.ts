@@ -51,6 +51,8 @@ export async function capturePagesTimed(pages: readonly SavedPage[]): Promise<Ti
       });
       await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 30_000 });
       await page.evaluate(bundle);
+      // The content script runs once the page is shown: styles are computed by then, so they are here too.
+      await page.evaluate('document.body ? document.body.offsetHeight : 0');
       results.push(await page.evaluate(`(() => {
         const started = performance.now();
         const product = globalThis.__toteCapture.extractProduct(document, ${JSON.stringify(url)});

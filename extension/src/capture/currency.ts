@@ -4,6 +4,8 @@
  * only with the page's context: the currency its markup states, its domain, its language. Without
  * any context it names none ('unknown' for the caller), rather than a guess. Spec: docs/capture.md.
  */
+import { isCurrencyCode } from './currency-codes.ts';
+
 export interface PageHints {
   /** The page's language, e.g. "en-CA" (from <html lang>). */
   readonly lang?: string | null;
@@ -28,13 +30,14 @@ const SYMBOLS: [string, string][] = [
   ['лв', 'BGN'], ['CHF', 'CHF'], ['円', 'JPY'], ['元', 'CNY'], ['د.إ', 'AED'], ['ر.س', 'SAR'], ['₸', 'KZT'], ['₾', 'GEL'],
   ['₼', 'AZN'], ['֏', 'AMD'], ['؋', 'AFN'], ['៛', 'KHR'],
 ];
-/** Letters-only symbols: matched as whole words, any case ("99 LEI", "10,75 TL", "749,00 euro"). */
-const WORDS: [RegExp, string][] = [
-  [/^(?:euros?)$/i, 'EUR'], [/^lei$/i, 'RON'], [/^tl$/i, 'TRY'], [/^ft$/i, 'HUF'], [/^kd$/i, 'KWD'], [/^rm$/i, 'MYR'],
-  [/^rp$/i, 'IDR'], [/^kn$/i, 'HRK'], [/^nu\.$/i, 'BTN'], [/^sfr$/i, 'CHF'], [/^ksh$/i, 'KES'], [/^fbu$/i, 'BIF'], [/^fdj$/i, 'DJF'], [/^zl$/i, 'PLN'],
-  [/^(?:yen)$/i, 'JPY'], [/^(?:тг|теңге|тенге)$/i, 'KZT'], [/^(?:сом)$/i, 'KGS'],
-  [/^(?:usd|eur|gbp|chf|nzd|aud|cad|jpy|cny|sek|nok|dkk|pln|czk|huf|ron|bgn|rub|uah|inr|brl|mxn|zar|sgd|hkd|krw|twd|thb|gbp)$/i, ''],
-];
+/** Letters-only symbols, matched as whole words in any case ("99 LEI", "10,75 TL", "749,00 euro", "1 chf"). */
+const WORDS = new Map<string, string>([
+  ['euro', 'EUR'], ['euros', 'EUR'], ['lei', 'RON'], ['tl', 'TRY'], ['ft', 'HUF'], ['kd', 'KWD'], ['rm', 'MYR'], ['rp', 'IDR'],
+  ['kn', 'HRK'], ['nu.', 'BTN'], ['sfr', 'CHF'], ['ksh', 'KES'], ['zl', 'PLN'], ['yen', 'JPY'], ['тг', 'KZT'], ['теңге', 'KZT'],
+  ['тенге', 'KZT'], ['сом', 'KGS'],
+  // Codes of the most used currencies are understood in lower case too.
+  ...'usd eur gbp chf nzd aud cad jpy cny sek nok dkk pln czk huf ron bgn rub uah inr brl mxn zar sgd hkd krw twd thb'.split(' ').map((c) => [c, c.toUpperCase()] as [string, string]),
+]);
 
 const DOLLAR_BY_TLD: Record<string, string> = {
   ca: 'CAD', au: 'AUD', nz: 'NZD', mx: 'MXN', ar: 'ARS', cl: 'CLP', co: 'COP', sg: 'SGD', hk: 'HKD', tw: 'TWD',
@@ -104,7 +107,8 @@ function unambiguous(raw: string): string | null {
   }
   for (const [symbol, currency] of SYMBOLS) if (text.includes(symbol)) return currency;
   for (const word of text.split(/[\s\d,:;*()/'’\-–]+|\.(?=\d)/)) {
-    for (const [pattern, currency] of WORDS) if (word && pattern.test(word)) return currency || word.toUpperCase();
+    const currency = word && WORDS.get(word.toLowerCase());
+    if (currency) return currency;
   }
   return null;
 }
@@ -123,17 +127,7 @@ export function currencyOf(text: string, hints: PageHints): string {
     ?? (hints.currency ? normaliseCode(hints.currency) : null) ?? 'unknown';
 }
 
-const codeCache = new Map<string, boolean>();
+/** A currency code, current or historical ("PTE"): held as data, since Intl's first answer is slow. */
 export function isKnownCode(code: string): boolean {
-  let known = codeCache.get(code);
-  if (known === undefined) {
-    try {
-      // Intl accepts any well-formed code; a real one has a display name different from the code.
-      known = new Intl.DisplayNames(['en'], { type: 'currency' }).of(code) !== code;
-    } catch {
-      known = false;
-    }
-    codeCache.set(code, known);
-  }
-  return known;
+  return isCurrencyCode(code);
 }

@@ -3,7 +3,7 @@
  * "CHF 1'234.50", "from £12", "12 – 18 USD", "35€ 99", "$.75". Returns the first amount (in minor
  * units and as a decimal) and its currency. Spec: docs/capture.md, "Price text".
  */
-import { minorDigits } from '@tote/core';
+import { currencyDigits as minorDigits } from './currency-codes.ts';
 import { currencyInText, currencyOf, type PageHints } from './currency.ts';
 
 export interface ParsedPrice {
