@@ -89,7 +89,7 @@ function looksLikeProductPage(heading: PageCandidate | undefined, prices: readon
   const toPay = prices.filter((p) => !p.candidate.evidence.elsewhere && !p.candidate.evidence.old && !p.candidate.evidence.conditional);
   const strong = toPay.filter((p) => pageScore(p.candidate, closest) >= STRONG_PAGE_PRICE - 3);
   const amounts = new Set(strong.map((p) => p.candidate.value));
-  if (amounts.size > 6 || (buyControls.length > 4 && amounts.size > 3)) return false;
+  if (amounts.size > 6 || (buyControls.length > 4 && amounts.size > 3) || (buyControls.length === 0 && amounts.size >= 3)) return false;
   const buyable = buyControls.length > 0 && buyControls.length <= 4;
   const named = heading.candidate.evidence.productLabelled === true || heading.candidate.evidence.h1 === true;
   return named && ((strong.length > 0 && (hasImage || buyable)) || (hasImage && buyable && heading.candidate.evidence.productLabelled === true));

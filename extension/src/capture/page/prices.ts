@@ -123,7 +123,8 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     // An element holding several prices (old and new) is a container: its parts are judged instead.
     if (raw.length > 40 || (raw.match(/\d(?:[\d.,'\s\u00a0]*\d)?/g)?.length ?? 0) > 1) return;
     // Words around a number ("Ready x5", "Save 20 today") make a name or a sentence, not a price.
-    if ((raw.match(MANY_LETTERS) ?? []).join('').length > 14) return;
+    const wordsAround = raw.match(MANY_LETTERS) ?? [];
+    if (wordsAround.join('').length > 14 || wordsAround.length > 3) return;
     const named = `${label(start)} ${label(el)} ${el.parentElement ? label(el.parentElement) : ''}`;
     const labelled = PRICE_LABEL.test(named);
     const namesCurrency = currencyInText(raw, { ...hints, hostname: hints.hostname ?? 'page' }) !== null;

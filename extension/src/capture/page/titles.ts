@@ -15,6 +15,9 @@ const SELECTOR = 'h1, h2, h3, [itemprop="name"], [id*="title" i], [class*="title
 /** Promotions and statuses that sit where a name should be, in a few languages. */
 export const PROMO = /^\s*(?:-?\d+\s*%|save\b|sparen|spare|économisez|ahorra|risparmi|essai gratuit|free trial|kostenlos testen|adding to|wird hinzugefügt|added to|log ?in|sign ?in|anmelden|connexion|iniciar sesión|follow the author|dem autor folgen|suivre l'auteur|seguir al autor|only \d+ left|nur noch|in stock|auf lager|out of stock|sold out|ausverkauft|épuisé|agotado|new arrival|bestseller|best seller|sale\b|angebot|oferta|promo|deal of the day|free (?:shipping|delivery)|kostenloser versand|livraison gratuite|envío gratis|about this item|product (?:details|information|description)|customer reviews|kundenrezensionen|produktinformation|acerca de este producto|détails|technical details|detalles técnicos|feedback|cookies?\b|newsletter|your cart|warenkorb|menu\b)/i;
 
+/** Sales and discounts announced anywhere in a heading ("Frühlingssale: bis zu 50 %", "Up to -30% on shoes"). */
+const PROMO_ANYWHERE = /sale\b|(?:bis zu|up to|jusqu'à|hasta|fino al|até|do)\s*[-−]?\d+\s*%|\d+\s*%\s*(?:off|rabatt|de réduction|de descuento|sconto)/i;
+
 /** The page's own name for itself: <title> and og:title, for telling product headings from others. */
 function pageTitleText(doc: Document): string {
   const og = doc.querySelector('meta[property="og:title" i], meta[name="twitter:title" i]')?.getAttribute('content') ?? '';
@@ -56,7 +59,7 @@ export function titleCandidates(layout: Layout): PageCandidate[] {
         elsewhere: layout.elsewhere(el),
         fontSize: layout.fontSize(el),
         inPageTitle: wordOverlap(text, pageTitle),
-        promo: PROMO.test(text) || /^\W*$/.test(text),
+        promo: PROMO.test(text) || PROMO_ANYWHERE.test(text) || /^\W*$/.test(text),
         toBuy: layout.toBuy(el),
         order: index / Math.max(1, all.length),
       },
