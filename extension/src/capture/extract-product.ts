@@ -78,6 +78,13 @@ function markupPrices(results: readonly SourceResult[], page: readonly PageCandi
   });
 }
 
+/** The currency most of the page's prices are shown in: a shop shows one currency. */
+function pageCurrency(prices: readonly PageCandidate[]): string | null {
+  const counts = new Map<string, number>();
+  for (const { candidate } of prices) if (candidate.currency && candidate.currency !== 'unknown') counts.set(candidate.currency, (counts.get(candidate.currency) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+}
+
 /**
  * Without markup, a product page shows one main heading, a prominent price (near it, or in a buy box)
  * or a way to buy, and a main image. A listing (search results, a category, a home page) shows many
@@ -89,10 +96,13 @@ function looksLikeProductPage(heading: PageCandidate | undefined, prices: readon
   const toPay = prices.filter((p) => !p.candidate.evidence.elsewhere && !p.candidate.evidence.old && !p.candidate.evidence.conditional);
   const strong = toPay.filter((p) => pageScore(p.candidate, closest) >= STRONG_PAGE_PRICE - 3);
   const amounts = new Set(strong.map((p) => p.candidate.value));
-  if (amounts.size > 6 || (buyControls.length > 4 && amounts.size > 3) || (buyControls.length === 0 && amounts.size >= 3)) return false;
-  const buyable = buyControls.length > 0 && buyControls.length <= 4;
-  const named = heading.candidate.evidence.productLabelled === true || heading.candidate.evidence.h1 === true;
-  return named && ((strong.length > 0 && (hasImage || buyable)) || (hasImage && buyable && heading.candidate.evidence.productLabelled === true));
+  const e = heading.candidate.evidence;
+  // A main heading the page names as the product's title (an <h1> with a product-title id or class) is one.
+  const ownHeading = e.h1 === true && e.productLabelled === true;
+  if (!ownHeading && (amounts.size > 6 || (buyControls.length > 4 && amounts.size > 3) || (buyControls.length === 0 && amounts.size >= 3))) return false;
+  const buyable = buyControls.length > 0 && (buyControls.length <= 4 || ownHeading);
+  const named = e.productLabelled === true || e.h1 === true || (pageScore(heading.candidate) >= 7 && (e.inPageTitle ?? 0) >= 0.5);
+  return named && ((strong.length > 0 && (hasImage || buyable)) || (hasImage && buyable && e.productLabelled === true));
 }
 
 export function extractProduct(doc: Document, pageUrl: string, explain?: (scored: Choice[]) => void): CapturedProduct | null {
@@ -115,6 +125,9 @@ export function extractProduct(doc: Document, pageUrl: string, explain?: (scored
     const pageImages = imageCandidates(layout, heading?.el ?? null, titleChoice ? String(titleChoice.candidate.value) : null, pageUrl);
 
     const isMarkupProduct = structured.some((r) => r.isProduct);
+    // An article, a blog post or a profile is never a product page, whatever prices it mentions.
+    const ogType = doc.querySelector('meta[property="og:type" i]')?.getAttribute('content')?.toLowerCase() ?? '';
+    if (!isMarkupProduct && /article|blog|profile|video|music/.test(ogType)) return null;
     if (explain) explain(scoreCandidates([...pageTitles, ...pagePrices, ...pageImages].map((c) => c.candidate)));
     if (!isMarkupProduct && !looksLikeProductPage(heading, pagePrices, layout.buyControls, pageImages.some((i) => pageScore(i.candidate) > 3))) return null;
 
@@ -130,7 +143,7 @@ export function extractProduct(doc: Document, pageUrl: string, explain?: (scored
     const price = chosen.price;
     // A price without its currency takes the one the same amount is shown with, else the markup's.
     const agreeing = price && candidates.find((c) => c.field === 'price' && c.value === price.candidate.value && c.currency && c.currency !== 'unknown');
-    const currency = price ? (price.candidate.currency !== 'unknown' ? price.candidate.currency! : agreeing?.currency ?? markupCurrency ?? 'unknown') : 'unknown';
+    const currency = price ? (price.candidate.currency !== 'unknown' ? price.candidate.currency! : agreeing?.currency ?? markupCurrency ?? pageCurrency(pagePrices) ?? 'unknown') : 'unknown';
     const priceMinor = price ? Number(price.candidate.value) : null;
     const otherPrices = structured.filter((r) => r.fields.priceMinor !== undefined && r.fields.priceMinor > 0 && r.fields.priceMinor !== priceMinor)
       .map((r) => ({ source: r.source, priceMinor: r.fields.priceMinor!, currency: r.fields.currency ?? currency }));

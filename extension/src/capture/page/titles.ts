@@ -18,6 +18,8 @@ export const PROMO = /^\s*(?:-?\d+\s*%|save\b|sparen|spare|économisez|ahorra|ri
 /** Sales and discounts announced anywhere in a heading ("Frühlingssale: bis zu 50 %", "Up to -30% on shoes"). */
 const PROMO_ANYWHERE = /sale\b|(?:bis zu|up to|jusqu'à|hasta|fino al|até|do)\s*[-−]?\d+\s*%|\d+\s*%\s*(?:off|rabatt|de réduction|de descuento|sconto)/i;
 
+const OTHER_NAME = /^(brand|seller|store|shop|user|author|review|variant|colou?r|size|category|site|logo|modal|dialog|popup|cart|menu|section|widget|tab)/i;
+
 /** The page's own name for itself: <title> and og:title, for telling product headings from others. */
 function pageTitleText(doc: Document): string {
   const og = doc.querySelector('meta[property="og:title" i], meta[name="twitter:title" i]')?.getAttribute('content') ?? '';
@@ -48,7 +50,8 @@ export function titleCandidates(layout: Layout): PageCandidate[] {
     const h1 = el.tagName === 'H1' || el.closest('h1') !== null;
     const own = label(el);
     const named = `${own} ${el.parentElement ? label(el.parentElement) : ''} ${Array.from(el.children).slice(0, 3).map(label).join(' ')}`;
-    const other = /brand|seller|store|shop|user|author|review|variant|colou?r|size|category|site|logo|modal|dialog|popup|cart|menu|section|widget|tab/i.test(own);
+    // Names of other things (a brand, a seller, a review…); utility classes like "a-size-large" are not names.
+    const other = own.split(/\s+/).some((token) => OTHER_NAME.test(token));
     const productLabelled = PRODUCT_TITLE_LABEL.test(named) && !other;
     const labelled = (TITLE_LABEL.test(own) || el.getAttribute('itemprop') === 'name') && !other;
     if (!/^H[1-3]$/.test(el.tagName) && !productLabelled && !labelled) return;
