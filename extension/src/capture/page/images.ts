@@ -9,7 +9,10 @@ import { httpUrl } from '../text.ts';
 import { distanceTo, label, wordOverlap, type Layout } from './layout.ts';
 import type { PageCandidate } from './titles.ts';
 
-export const NOT_PRODUCT_IMAGE = /logo|icon|sprite|badge|flag|avatar|payment|rating|stars?[-_.]|banner|placeholder|spinner|loader|loading|pixel|tracking|blank|spacer|transparent|swatch|\.svg\b|1x1|grey-pixel|data:image|social|share|facebook|twitter|pinterest|instagram|whatsapp|youtube|apple-touch|favicon|author/i;
+/** Files that are not product photos: site assets, icons, tracking pixels, social buttons. */
+export const NOT_PRODUCT_IMAGE = /logo|icon|sprite|badge|flag|avatar|payment|rating|stars?[-_.]|banner|placeholder|spinner|loader|loading|pixel|tracking|blank|spacer|transparent|swatch|\.svg\b|1x1|grey-pixel|data:image|social|share|facebook|twitter|pinterest|instagram|whatsapp|youtube|apple-touch|favicon|author\/|\/(?:themes?|skins?|layout|ui|icons?)\/|(?:zoom|magnif|arrow|close|btn|button)[^/]*\.(?:png|gif)/i;
+/** The same, read from ids, classes and alt text word by word ("MainContentPlaceHolder" is not a placeholder). */
+const NOT_PRODUCT_NAME = /^(logo|icon|sprite|badge|flag|avatar|payment|rating|stars?|banner|placeholder|spinner|loader|swatch|social|share)/i;
 const MAIN_LABEL = /landing|main|primary|hero|zoom|large|big|product[-_]?(image|img|photo|picture|media)|pdp[-_]?(image|img|media)|gallery|featured|cover|image[-_]?main|main[-_]?image|mainimage|img[-_]?main|fotorama|slick-current|active/i;
 const URL_ATTRIBUTES = ['data-old-hires', 'data-zoom-image', 'data-zoom', 'data-large', 'data-large-img', 'data-full', 'data-original', 'data-src', 'data-lazy', 'data-lazy-src', 'data-srcset', 'src'];
 
@@ -30,6 +33,18 @@ function imageUrl(img: Element, base: string): string | null {
   if (link && /\.(jpe?g|png|webp|avif)(\?|$)/i.test(link)) {
     const url = httpUrl(link, base);
     if (url) return url;
+  }
+  // A JSON map of sizes ({"https://…/a.jpg":[500,500], …}), as some galleries keep it: the largest.
+  const dynamic = img.getAttribute('data-a-dynamic-image') ?? img.getAttribute('data-images');
+  if (dynamic && dynamic.trim().startsWith('{')) {
+    try {
+      const sizes = Object.entries(JSON.parse(dynamic) as Record<string, unknown>)
+        .map(([key, size]) => ({ key, area: Array.isArray(size) ? Number(size[0]) * Number(size[1]) : 0 })).sort((a, b) => b.area - a.area);
+      const url = sizes[0] && httpUrl(sizes[0].key, base);
+      if (url) return url;
+    } catch {
+      // Not JSON after all: the other attributes are read below.
+    }
   }
   for (const name of URL_ATTRIBUTES) {
     const value = name.endsWith('srcset') ? largestFromSrcset(img.getAttribute(name)) : img.getAttribute(name);
@@ -77,7 +92,8 @@ export function imageCandidates(layout: Layout, heading: Element | null, title: 
       evidence: {
         productLabelled: MAIN_LABEL.test(named) && !/thumb|swatch|nav/i.test(label(img)),
         labelled: title ? wordOverlap(alt, title) >= 0.5 && alt.length > 3 : false,
-        notProduct: NOT_PRODUCT_IMAGE.test(`${url} ${label(img)} ${alt.slice(0, 40)}`) || /thumb/i.test(named) || (attributeArea(img) > 0 && attributeArea(img) < 80 * 80),
+        notProduct: NOT_PRODUCT_IMAGE.test(url) || `${label(img)} ${alt.slice(0, 40)}`.split(/[\s_-]+/).some((word) => NOT_PRODUCT_NAME.test(word))
+          || /thumb/i.test(named) || (attributeArea(img) > 0 && attributeArea(img) < 80 * 80),
         area,
         elsewhere: layout.elsewhere(img),
         toHeading: toHeading(img),
