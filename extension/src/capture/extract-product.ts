@@ -73,7 +73,8 @@ function structuredCandidates(results: readonly SourceResult[], field: 'title' |
 function markupPrices(results: readonly SourceResult[], page: readonly PageCandidate[], fallbackCurrency: string | undefined): Candidate[] {
   return results.filter((r) => r.fields.priceMinor !== undefined && r.fields.priceMinor > 0).map((r) => {
     const same = page.filter((p) => p.candidate.value === r.fields.priceMinor && !p.candidate.evidence.elsewhere);
-    const shown = same.some((p) => !p.candidate.evidence.old) ? 'yes' : same.length ? 'old' : 'no';
+    // Shown only struck out, or only as a card/member price, is not shown as the price to pay.
+    const shown = same.some((p) => !p.candidate.evidence.old && !p.candidate.evidence.conditional) ? 'yes' : same.length ? 'old' : 'no';
     return { field: 'price', source: r.source, value: r.fields.priceMinor!, currency: r.fields.currency ?? fallbackCurrency ?? 'unknown', evidence: { shown } } as const;
   });
 }

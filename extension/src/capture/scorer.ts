@@ -82,7 +82,8 @@ function score(c: Candidate, all: readonly Candidate[], bestPagePrice: number, c
   const others = all.filter((o) => o !== c && o.field === c.field && o.source !== c.source);
   if (c.field === 'price' && c.source !== 'heuristic') {
     if (e.shown === 'yes') total += 3;
-    if (e.shown === 'old') total -= 12;
+    // Shown only struck out loses, but only to a price to pay the page does show ("original" classes mislead).
+    if (e.shown === 'old' && bestPagePrice >= STRONG_PAGE_PRICE - 3) total -= 12;
     if (e.shown === 'no' && bestPagePrice >= STRONG_PAGE_PRICE) total -= 6;
   }
   if (c.field === 'image' && c.source !== 'heuristic' && e.notProduct) total -= 10;
@@ -137,4 +138,4 @@ export function chooseFields(candidates: readonly Candidate[]): Partial<Record<C
 }
 
 /** Below these a field is left empty rather than guessed. */
-const MINIMUM: Record<CandidateField, number> = { title: 2, price: 3, image: 1 };
+const MINIMUM: Record<CandidateField, number> = { title: 2, price: 4.5, image: 1 };

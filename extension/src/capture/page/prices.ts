@@ -22,6 +22,8 @@ const CONDITIONAL_BEFORE = /(club|member|mitglieds?|membre|miembro|card|karte|ca
 const CONDITIONAL_AFTER = /^\s*(?:\/\s*(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs)\b|per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|\/\s*month|\/\s*mo\b|a month|pro monat|mensuais|sem juros|x\b)/i;
 /** Offers of other sellers or conditions: "Other Used, New, Collectible from", "gebraucht ab". */
 const OTHER_OFFER_BEFORE = /\b(used|collectible|gebraucht|occasion|usado|usato|refurbished|other sellers|other offers|weitere angebote|autres offres|otras ofertas|more buying choices)\b[^\d]*$/i;
+/** Discounts for paying a certain way: "Mais 5% de desconto em 1x no Cartão", "with Prime", "mit Kundenkarte". */
+const CARD_AFTER = /^\s*(?:mais|plus|extra|\+)?\s*\d*\s*%?\s*(?:de\s)?(?:desconto|discount|rabatt|remise|descuento)|\b(?:no cartão|with (?:card|prime|membership)|mit (?:karte|kundenkarte)|avec la carte|con tarjeta|members? only|für mitglieder)\b/i;
 const INCLUDED_AFTER = /^\s*\(?\s*(inkl|incl|inc\.|including|ttc|税込|s dph|z dph|с ндс|brutto|iva incluido|iva incl)/i;
 
 /** Signs and words that may name a currency: a fast filter before the full reading (currency.ts). */
@@ -144,7 +146,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
         labelled: labelled || namesCurrency,
         productLabelled: labelled && namesCurrency,
         old: struck || OLD_LABEL.test(context) || OLD_BEFORE.test(before),
-        conditional: ((CONDITIONAL_BEFORE.test(before) || CONDITIONAL_AFTER.test(after)) && !INCLUDED_AFTER.test(after)) || OTHER_OFFER_BEFORE.test(before),
+        conditional: ((CONDITIONAL_BEFORE.test(before) || CONDITIONAL_AFTER.test(after)) && !INCLUDED_AFTER.test(after)) || OTHER_OFFER_BEFORE.test(before) || CARD_AFTER.test(after),
         current: CURRENT_LABEL.test(context) || /(?:^|\s)(now|jetzt|nur|por|prix|price|preis|precio|preço|prezzo|cena|цена|価格|angebot|à partir de|ab)\s*:?\s*$/i.test(before),
         elsewhere: layout.elsewhere(start),
         toHeading: toHeading(el),
