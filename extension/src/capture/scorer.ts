@@ -138,4 +138,4 @@ export function chooseFields(candidates: readonly Candidate[]): Partial<Record<C
 }
 
 /** Below these a field is left empty rather than guessed. */
-const MINIMUM: Record<CandidateField, number> = { title: 2, price: 4.5, image: 1 };
+const MINIMUM: Record<CandidateField, number> = { title: 2, price: 4.5, image: 0.5 };
