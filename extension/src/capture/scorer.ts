@@ -76,10 +76,23 @@ function headingHoldsName(heading: Candidate, name: Candidate): boolean {
   return extra.length <= n.length + 30 && !/\b(buy|kaufen|bestellen|acheter|comprar|online|shop|store|günstig|price|preis)\b/.test(extra);
 }
 
-function score(c: Candidate, all: readonly Candidate[], bestPagePrice: number, closest: number): number {
+interface Context {
+  readonly bestPagePrice: number;
+  readonly closest: number;
+  /** Candidates per field, and page prices per amount: looked up, not searched, on pages with hundreds of prices. */
+  readonly byField: ReadonlyMap<string, readonly Candidate[]>;
+  readonly markupByField: ReadonlyMap<string, readonly Candidate[]>;
+  readonly pagePricesByAmount: ReadonlyMap<string | number, readonly Candidate[]>;
+}
+
+function score(c: Candidate, context: Context): number {
+  const { bestPagePrice, closest } = context;
   const e = c.evidence;
   let total = c.source === 'heuristic' ? pageScore(c, closest) : TRUST[c.field][c.source];
-  const others = all.filter((o) => o !== c && o.field === c.field && o.source !== c.source);
+  // Page candidates are compared with the markup's; markup candidates with everything else.
+  const others = c.source === 'heuristic'
+    ? context.markupByField.get(c.field) ?? []
+    : (context.byField.get(c.field) ?? []).filter((o) => o !== c && o.source !== c.source);
   if (c.field === 'price' && c.source !== 'heuristic') {
     if (e.shown === 'yes') total += 3;
     // Shown only struck out loses, but only to a price to pay the page does show ("original" classes mislead).
@@ -99,10 +112,11 @@ function score(c: Candidate, all: readonly Candidate[], bestPagePrice: number, c
   }
   // Agreement: the same value from another source (markup and page) is more believable.
   const agreeing = new Set(others.filter((o) => sameValue(c, o) && !(o.evidence.old || o.evidence.elsewhere)).map((o) => o.source));
+  if (c.field === 'price' && c.source !== 'heuristic' && (context.pagePricesByAmount.get(c.value) ?? []).some((o) => !(o.evidence.old || o.evidence.elsewhere))) agreeing.add('heuristic');
   total += agreeing.size * (c.field === 'price' ? 0.5 : 2);
   // The price to pay is often repeated (format selector, buy box, sticky bar); others seldom are.
   if (c.field === 'price' && c.source === 'heuristic' && !e.old && !e.elsewhere && !e.conditional) {
-    const repeats = all.filter((o) => o !== c && o.field === 'price' && o.source === 'heuristic' && o.value === c.value && !o.evidence.old && !o.evidence.elsewhere).length;
+    const repeats = (context.pagePricesByAmount.get(c.value) ?? []).filter((o) => o !== c && !o.evidence.old && !o.evidence.elsewhere).length;
     total += Math.min(2, repeats);
   }
   return total;
@@ -122,8 +136,18 @@ export function scoreCandidates(candidates: readonly Candidate[]): Choice[] {
   const closest = closestPrice(candidates);
   const pagePrices = candidates.filter((c) => c.field === 'price' && c.source === 'heuristic').map((c) => pageScore(c, closest));
   const bestPagePrice = pagePrices.length ? Math.max(...pagePrices) : -Infinity;
+  const byField = new Map<string, Candidate[]>();
+  const pagePricesByAmount = new Map<string | number, Candidate[]>();
+  const markupByField = new Map<string, Candidate[]>();
+  const push = <K,>(map: Map<K, Candidate[]>, key: K, c: Candidate) => (map.get(key) ?? map.set(key, []).get(key)!).push(c);
+  for (const c of candidates) {
+    push(byField, c.field, c);
+    if (c.source !== 'heuristic') push(markupByField, c.field, c);
+    if (c.field === 'price' && c.source === 'heuristic') push(pagePricesByAmount, c.value, c);
+  }
+  const context: Context = { bestPagePrice, closest, byField, markupByField, pagePricesByAmount };
   return candidates.map((candidate) => {
-    const s = score(candidate, candidates, bestPagePrice, closest);
+    const s = score(candidate, context);
     return { candidate, score: s, confidence: Math.max(0.05, Math.min(0.99, 1 / (1 + Math.exp(-(s - 4) / 2.5)))) };
   }).sort((a, b) => b.score - a.score);
 }

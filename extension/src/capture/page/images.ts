@@ -75,7 +75,7 @@ function declaredSize(img: Element, layout: Layout): number {
 }
 
 export function imageCandidates(layout: Layout, heading: Element | null, title: string | null, pageUrl: string): PageCandidate[] {
-  const imgs = Array.from(layout.doc.body?.querySelectorAll('img') ?? []).slice(0, 800);
+  const imgs = Array.from(layout.doc.body?.querySelectorAll('img') ?? []).slice(0, 400);
   const toHeading = distanceTo(heading ? [heading] : []);
   const out: PageCandidate[] = [];
   const seen = new Set<string>();
@@ -83,6 +83,7 @@ export function imageCandidates(layout: Layout, heading: Element | null, title: 
     const url = imageUrl(img, pageUrl);
     if (!url || seen.has(url)) return;
     seen.add(url);
+    // Only markup hides an image for sure: a gallery's photos are often hidden by script until shown.
     if (img.closest('[hidden], template, noscript')) return;
     const named = `${label(img)} ${img.parentElement ? label(img.parentElement) : ''} ${img.parentElement?.parentElement ? label(img.parentElement.parentElement) : ''}`;
     const area = declaredSize(img, layout);

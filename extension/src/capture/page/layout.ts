@@ -7,6 +7,8 @@
  */
 import { WORD_CHARS } from '../text.ts';
 
+const HIDDEN_CLASS = /(?:^|\s)(?:hidden|hide|d-none|is-hidden|a-hidden|invisible|display-none|u-hidden|aok-hidden)(?:$|\s)/;
+
 /** Ids and classes of areas that show other products or site chrome, not the product of the page. */
 const ELSEWHERE = /related|recommend|carousel|upsell|up-sell|cross-?sell|similar|also-?(bought|viewed|like)|you-?may|customers?-?who|sponsor|(?:^|\s)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?:$|\s)|(?:^|[\s_-])nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter|bundle|bulk|multi-?buy|accessor|sidebar|side-bar|facet|filter|compare|history|recently|widget-?cart|sims-|p13n|zg_|rhf|other-?sellers|more-?offers|mbc|aod-/i;
 const BUY = /add to (cart|bag|basket|trolley)|add to shopping|buy now|buy it now|order now|in den warenkorb|in den einkaufswagen|jetzt kaufen|ajouter au panier|acheter|añadir al carrito|agregar al carrito|comprar|aggiungi al carrello|acquista|adicionar ao carrinho|in winkelwagen|do koszyka|kup teraz|do košíku|koupit|kosárba|în coș|adaugă în coș|i varukorgen|lägg i varukorg|læg i kurv|legg i handlekurv|lisää ostoskoriin|sepete ekle|в корзину|купить|у кошик|купити|в кошницата|カートに入れる|今すぐ買う|購入|加入购物车|立即购买|加入購物車|直接購買|立即購買|장바구니|구매하기|바로구매|себетке|қосу|أضف إلى السلة|أضف للسلة|اشتري الآن|הוסף לסל|thêm vào giỏ|mua ngay|หยิบใส่ตะกร้า|ซื้อเลย|masukkan keranjang|beli sekarang/i;
@@ -46,6 +48,8 @@ function findBuyControls(doc: Document, layout: Pick<Layout, 'visible' | 'elsewh
   const candidates = doc.querySelectorAll('button, input[type="submit"], input[type="button"], input[type="image"], a, [role="button"], [class*="cart" i], [id*="cart" i], [class*="buy" i], [id*="buy" i], [name="add"]');
   const out: Element[] = [];
   for (const el of Array.from(candidates).slice(0, 3000)) {
+    // A control holds a few elements; a container named "…cart…" around half the page is not one.
+    if (el.childElementCount > 6) continue;
     const text = el.tagName === 'A' || el.getAttribute('role') === 'button' || el.tagName === 'BUTTON' ? (el.textContent ?? '').slice(0, 80) : '';
     const said = `${text} ${el.getAttribute('value') ?? ''} ${el.getAttribute('aria-label') ?? ''} ${el.getAttribute('title') ?? ''} ${el.getAttribute('alt') ?? ''} ${el.getAttribute('src') ?? ''} ${label(el)}`;
     if (!/add-?to-?(cart|bag|basket)|addtocart|buy-?now|buybox|buy-?button|btn-?cart|cart-?button|add-?cart/i.test(said) && !BUY.test(said)) continue;
@@ -64,16 +68,19 @@ export function pageLayout(doc: Document): Layout {
     if (!styles.has(el)) styles.set(el, view ? view.getComputedStyle(el) : null);
     return styles.get(el)!;
   };
-  const visible = (el: Element) => {
-    if (el.closest('[hidden], [aria-hidden="true"], template, noscript, script, style, head')) return false;
-    // Stylesheets of a saved page may not load: the common "hidden" classes still say what is hidden.
-    if (el.closest('.hidden, .hide, .d-none, .is-hidden, .a-hidden, .invisible, .display-none, .u-hidden, .aok-hidden')) return false;
-    for (let node: Element | null = el, i = 0; node && i < 30; node = node.parentElement, i += 1) {
-      const s = style(node);
-      if (s && (s.display === 'none' || s.visibility === 'hidden')) return false;
-    }
-    return true;
+  const hiddenCache = new Map<Element, boolean>();
+  /** Hidden by an attribute, a tag, a common "hidden" class (stylesheets of a saved page may not load) or its style. */
+  const hidden = (el: Element): boolean => {
+    const known = hiddenCache.get(el);
+    if (known !== undefined) return known;
+    const s = style(el);
+    const own = /^(TEMPLATE|NOSCRIPT|SCRIPT|STYLE|HEAD)$/.test(el.tagName) || el.hasAttribute('hidden') || el.getAttribute('aria-hidden') === 'true'
+      || HIDDEN_CLASS.test(el.getAttribute('class') ?? '') || (s !== null && (s.display === 'none' || s.visibility === 'hidden'));
+    const result = own || (el.parentElement ? hidden(el.parentElement) : false);
+    hiddenCache.set(el, result);
+    return result;
   };
+  const visible = (el: Element) => !hidden(el);
   const elsewhere = (el: Element): boolean => {
     const known = elsewhereCache.get(el);
     if (known !== undefined) return known;
