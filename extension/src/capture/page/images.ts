@@ -94,7 +94,7 @@ export function imageCandidates(layout: Layout, heading: Element | null, title: 
         productLabelled: MAIN_LABEL.test(named) && !/thumb|swatch|nav/i.test(label(img)),
         labelled: title ? wordOverlap(alt, title) >= 0.5 && alt.length > 3 : false,
         notProduct: NOT_PRODUCT_IMAGE.test(url) || `${label(img)} ${alt.slice(0, 40)}`.split(/[\s_-]+/).some((word) => NOT_PRODUCT_NAME.test(word))
-          || /thumb/i.test(named) || (attributeArea(img) > 0 && attributeArea(img) < 80 * 80),
+          || /thumb/i.test(label(img)) || (attributeArea(img) > 0 && attributeArea(img) < 80 * 80),
         area,
         elsewhere: layout.elsewhere(img),
         toHeading: toHeading(img),

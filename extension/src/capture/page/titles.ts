@@ -62,7 +62,7 @@ export function titleCandidates(layout: Layout): PageCandidate[] {
         elsewhere: layout.elsewhere(el),
         fontSize: layout.fontSize(el),
         inPageTitle: wordOverlap(text, pageTitle),
-        promo: PROMO.test(text) || PROMO_ANYWHERE.test(text) || /^\W*$/.test(text),
+        promo: PROMO.test(text) || PROMO_ANYWHERE.test(text),
         toBuy: layout.toBuy(el),
         order: index / Math.max(1, all.length),
       },
