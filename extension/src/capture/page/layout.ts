@@ -26,7 +26,9 @@ export interface Layout {
 }
 
 export function label(el: Element): string {
-  return `${el.id} ${el.getAttribute('class') ?? ''} ${el.getAttribute('itemprop') ?? ''} ${el.getAttribute('data-testid') ?? ''} ${el.getAttribute('data-test') ?? ''}`;
+  // Older shops name elements with `name` ("related_products_product_image_1") where newer ones use classes.
+  const name = el.tagName === 'A' || el.tagName === 'IMG' || el.tagName === 'DIV' ? el.getAttribute('name') ?? '' : '';
+  return `${el.id} ${el.getAttribute('class') ?? ''} ${el.getAttribute('itemprop') ?? ''} ${el.getAttribute('data-testid') ?? ''} ${el.getAttribute('data-test') ?? ''} ${name}`;
 }
 
 /**

@@ -136,7 +136,14 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     if (!price || price.amountMinor <= 0) return;
     if (!layout.visible(el)) return;
     const { before, after } = around(el);
-    const context = [start, el, el.parentElement, el.parentElement?.parentElement].map((e) => (e ? label(e) : '')).join(' ');
+    // The nearest element whose name says old or current decides; "product-sale product-retail" is a sale.
+    let labelSays: 'old' | 'current' | null = null;
+    for (const e of [start, el, el.parentElement, el.parentElement?.parentElement]) {
+      const named = e ? label(e) : '';
+      if (CURRENT_LABEL.test(named)) labelSays = 'current';
+      else if (OLD_LABEL.test(named)) labelSays = 'old';
+      if (labelSays) break;
+    }
     const struck = el.closest('del, s, strike, [data-a-strike="true"]') !== null
       || Boolean(layout.style(el)?.textDecorationLine?.includes('line-through'))
       || Boolean(el.parentElement && layout.style(el.parentElement)?.textDecorationLine?.includes('line-through'));
@@ -145,9 +152,9 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
       evidence: {
         labelled: labelled || namesCurrency,
         productLabelled: labelled && namesCurrency,
-        old: struck || OLD_LABEL.test(context) || OLD_BEFORE.test(before),
+        old: struck || labelSays === 'old' || OLD_BEFORE.test(before),
         conditional: ((CONDITIONAL_BEFORE.test(before) || CONDITIONAL_AFTER.test(after)) && !INCLUDED_AFTER.test(after)) || OTHER_OFFER_BEFORE.test(before) || CARD_AFTER.test(after),
-        current: CURRENT_LABEL.test(context) || /(?:^|\s)(now|jetzt|nur|por|prix|price|preis|precio|preço|prezzo|cena|цена|価格|angebot|à partir de|ab)\s*:?\s*$/i.test(before),
+        current: labelSays === 'current' || /(?:^|\s)(now|jetzt|nur|por|prix|price|preis|precio|preço|prezzo|cena|цена|価格|angebot|à partir de|ab)\s*:?\s*$/i.test(before),
         elsewhere: layout.elsewhere(start),
         toHeading: toHeading(el),
         toBuy: layout.toBuy(el),
