@@ -4,6 +4,7 @@
  * saved DOM stays as it was saved. One browser for many pages.
  */
 import { chromium } from 'playwright-core';
+import { decideCharset } from '../src/capture/charset.ts';
 import type { CapturedProduct } from '../src/capture/index.ts';
 import { captureBundle } from './capture-bundle.ts';
 
@@ -14,15 +15,28 @@ export interface SavedPage {
   readonly html: string | Buffer;
 }
 
+export interface TimedCapture {
+  readonly product: CapturedProduct | null;
+  /** Time the capture code took on the loaded page, in milliseconds. */
+  readonly ms: number;
+}
+
 export async function capturePages(pages: readonly SavedPage[]): Promise<(CapturedProduct | null)[]> {
+  return (await capturePagesTimed(pages)).map((result) => result.product);
+}
+
+export async function capturePagesTimed(pages: readonly SavedPage[]): Promise<TimedCapture[]> {
   const bundle = await captureBundle();
   const browser = await chromium.launch({
     executablePath: CHROMIUM, headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   try {
-    const results: (CapturedProduct | null)[] = [];
+    const results: TimedCapture[] = [];
     for (const { url, html } of pages) {
+      const body = typeof html === 'string' ? Buffer.from(html, 'utf8') : Buffer.from(html);
+      // Served with the charset the shop's own header would have named (docs/capture.md, "Saved pages").
+      const contentType = `text/html; charset=${decideCharset(body)}`;
       const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1366, height: 900 } });
       const page = await context.newPage();
       const target = new URL(url);
@@ -31,12 +45,19 @@ export async function capturePages(pages: readonly SavedPage[]): Promise<(Captur
         const requested = new URL(route.request().url());
         requested.hash = '';
         if (route.request().isNavigationRequest() && requested.href === target.href) {
-          return route.fulfill({ status: 200, contentType: 'text/html', body: typeof html === 'string' ? html : Buffer.from(html) });
+          return route.fulfill({ status: 200, contentType, body });
         }
         return route.abort();
       });
       await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 30_000 });
-      results.push(await page.evaluate(`(() => { ${bundle}; return globalThis.__toteCapture.extractProduct(document, ${JSON.stringify(url)}); })()`) as CapturedProduct | null);
+      await page.evaluate(bundle);
+      // The content script runs once the page is shown: styles are computed by then, so they are here too.
+      await page.evaluate('document.body ? document.body.offsetHeight : 0');
+      results.push(await page.evaluate(`(() => {
+        const started = performance.now();
+        const product = globalThis.__toteCapture.extractProduct(document, ${JSON.stringify(url)});
+        return { product, ms: performance.now() - started };
+      })()`) as TimedCapture);
       await context.close();
     }
     return results;

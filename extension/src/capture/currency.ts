@@ -1,7 +1,11 @@
 /**
- * Currencies in price text: symbols and codes before or after the amount, ambiguous symbols ($, kr,
- * ¥) resolved from the page (its language and domain), obsolete codes mapped to today's.
+ * Currencies in price text: symbols and codes before or after the amount, obsolete codes mapped to
+ * today's. A symbol that several currencies share ($, kr, ¥, руб, Rs, ريال, جنيه…) names a currency
+ * only with the page's context: the currency its markup states, its domain, its language. Without
+ * any context it names none ('unknown' for the caller), rather than a guess. Spec: docs/capture.md.
  */
+import { isCurrencyCode } from './currency-codes.ts';
+
 export interface PageHints {
   /** The page's language, e.g. "en-CA" (from <html lang>). */
   readonly lang?: string | null;
@@ -9,19 +13,31 @@ export interface PageHints {
   readonly hostname?: string | null;
   /** A currency the page's markup states (og:price:currency, itemprop=priceCurrency). */
   readonly currency?: string | null;
+  /** Text next to the price that may name its currency ("€", "грн.", "Cena 169,00 Kč"). */
+  readonly currencyText?: string | null;
+  /** The decimal separator the page is known to use. */
+  readonly decimalSeparator?: string | null;
 }
 
 const OBSOLETE: Record<string, string> = { RUR: 'RUB', BYR: 'BYN', TRL: 'TRY', ROL: 'RON', MXP: 'MXN', VEF: 'VES', GHC: 'GHS', ZMK: 'ZMW', MRO: 'MRU', STD: 'STN' };
 
-/** Symbols that name one currency whatever the page. Longest first when matching. */
+/** Symbols and words that name one currency whatever the page. Longest first when matching. */
 const SYMBOLS: [string, string][] = [
   ['US$', 'USD'], ['CA$', 'CAD'], ['C$', 'CAD'], ['AU$', 'AUD'], ['A$', 'AUD'], ['NZ$', 'NZD'], ['HK$', 'HKD'],
-  ['S$', 'SGD'], ['MX$', 'MXN'], ['R$', 'BRL'], ['NT$', 'TWD'], ['E£', 'EGP'], ['€', 'EUR'], ['£', 'GBP'],
-  ['₹', 'INR'], ['Rs.', 'INR'], ['₩', 'KRW'], ['₽', 'RUB'], ['руб', 'RUB'], ['₴', 'UAH'], ['грн', 'UAH'],
+  ['SGD$', 'SGD'], ['S$', 'SGD'], ['MX$', 'MXN'], ['R$', 'BRL'], ['NT$', 'TWD'], ['E£', 'EGP'], ['€', 'EUR'], ['£', 'GBP'],
+  ['₹', 'INR'], ['₩', 'KRW'], ['원', 'KRW'], ['₽', 'RUB'], ['₴', 'UAH'], ['грн', 'UAH'],
   ['₺', 'TRY'], ['₪', 'ILS'], ['฿', 'THB'], ['₫', 'VND'], ['₱', 'PHP'], ['₦', 'NGN'], ['zł', 'PLN'], ['Kč', 'CZK'],
-  ['Ft', 'HUF'], ['lei', 'RON'], ['лв', 'BGN'], ['CHF', 'CHF'], ['RM', 'MYR'], ['Rp', 'IDR'], ['円', 'JPY'], ['元', 'CNY'],
-  ['د.إ', 'AED'], ['ر.س', 'SAR'], ['₸', 'KZT'], ['₾', 'GEL'],
+  ['лв', 'BGN'], ['CHF', 'CHF'], ['円', 'JPY'], ['元', 'CNY'], ['د.إ', 'AED'], ['ر.س', 'SAR'], ['₸', 'KZT'], ['₾', 'GEL'],
+  ['₼', 'AZN'], ['֏', 'AMD'], ['؋', 'AFN'], ['៛', 'KHR'],
 ];
+/** Letters-only symbols, matched as whole words in any case ("99 LEI", "10,75 TL", "749,00 euro", "1 chf"). */
+const WORDS = new Map<string, string>([
+  ['euro', 'EUR'], ['euros', 'EUR'], ['lei', 'RON'], ['tl', 'TRY'], ['ft', 'HUF'], ['kd', 'KWD'], ['rm', 'MYR'], ['rp', 'IDR'],
+  ['kn', 'HRK'], ['nu.', 'BTN'], ['sfr', 'CHF'], ['ksh', 'KES'], ['zl', 'PLN'], ['yen', 'JPY'], ['тг', 'KZT'], ['теңге', 'KZT'],
+  ['тенге', 'KZT'], ['сом', 'KGS'],
+  // Codes of the most used currencies are understood in lower case too.
+  ...'usd eur gbp chf nzd aud cad jpy cny sek nok dkk pln czk huf ron bgn rub uah inr brl mxn zar sgd hkd krw twd thb'.split(' ').map((c) => [c, c.toUpperCase()] as [string, string]),
+]);
 
 const DOLLAR_BY_TLD: Record<string, string> = {
   ca: 'CAD', au: 'AUD', nz: 'NZD', mx: 'MXN', ar: 'ARS', cl: 'CLP', co: 'COP', sg: 'SGD', hk: 'HKD', tw: 'TWD',
@@ -30,6 +46,23 @@ const DOLLAR_BY_TLD: Record<string, string> = {
 const DOLLAR_BY_REGION: Record<string, string> = { CA: 'CAD', AU: 'AUD', NZ: 'NZD', MX: 'MXN', AR: 'ARS', CL: 'CLP', CO: 'COP', SG: 'SGD', HK: 'HKD', TW: 'TWD', UY: 'UYU' };
 const KRONA_BY_TLD: Record<string, string> = { se: 'SEK', no: 'NOK', dk: 'DKK', is: 'ISK' };
 const KRONA_BY_LANG: Record<string, string> = { sv: 'SEK', no: 'NOK', nb: 'NOK', nn: 'NOK', da: 'DKK', is: 'ISK' };
+
+/** Shared symbols: which currency each names in which country, and the one it names elsewhere. */
+interface Shared { readonly pattern: RegExp; readonly byCountry: Record<string, string>; readonly fallback: string }
+const SHARED: Shared[] = [
+  { pattern: /\$/, byCountry: { ...DOLLAR_BY_TLD, ...lowerKeys(DOLLAR_BY_REGION) }, fallback: 'USD' },
+  { pattern: /[¥￥]/, byCountry: { cn: 'CNY', zh: 'CNY' }, fallback: 'JPY' },
+  { pattern: /(?:^|[\s\d])kr\.?(?=$|[\s\d,.])/i, byCountry: { ...KRONA_BY_TLD, ...KRONA_BY_LANG }, fallback: 'SEK' },
+  { pattern: /руб|(?:^|[\s\d])[рР]\.?(?=$|[\s\d])/, byCountry: { by: 'BYN', be: 'BYN' }, fallback: 'RUB' },
+  { pattern: /(?:^|[\s\d])Rs\.?|₨/i, byCountry: { pk: 'PKR', lk: 'LKR', np: 'NPR', mu: 'MUR', ur: 'PKR', si: 'LKR', ne: 'NPR' }, fallback: 'INR' },
+  { pattern: /جنيه|ج\.م|(?:^|[\s\d])L\.?E\.?(?=$|[\s\d])/, byCountry: { sd: 'SDG', ss: 'SSP' }, fallback: 'EGP' },
+  { pattern: /ريال|﷼/, byCountry: { om: 'OMR', qa: 'QAR', ye: 'YER', ir: 'IRR', fa: 'IRR' }, fallback: 'SAR' },
+  { pattern: /(?:^|[\s\d])R(?=$|[\s\d])/, byCountry: { za: 'ZAR' }, fallback: '' },
+];
+
+function lowerKeys(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k.toLowerCase(), v]));
+}
 
 export function normaliseCode(code: string): string {
   const upper = code.toUpperCase();
@@ -40,55 +73,61 @@ function tld(hostname: string | null | undefined): string {
   return (hostname ?? '').toLowerCase().split('.').pop() ?? '';
 }
 
-function hinted(hints: PageHints, candidates: readonly string[]): string | null {
-  const stated = hints.currency ? normaliseCode(hints.currency) : null;
-  return stated && candidates.includes(stated) ? stated : null;
+/** What the page says about where it sells: its domain, its language and region. */
+function countryKeys(hints: PageHints): string[] {
+  const [language, region] = (hints.lang ?? '').toLowerCase().split(/[-_]/);
+  return [tld(hints.hostname), region ?? '', language ?? ''].filter(Boolean);
 }
 
+const hasContext = (hints: PageHints) => Boolean(hints.hostname || hints.lang || hints.currency);
+
+function resolveShared(shared: Shared, hints: PageHints): string | null {
+  const stated = hints.currency ? normaliseCode(hints.currency) : null;
+  if (stated && (Object.values(shared.byCountry).includes(stated) || stated === shared.fallback)) return stated;
+  if (stated && shared.fallback === 'USD' && stated.endsWith('D')) return stated;
+  if (!hasContext(hints)) return null;
+  for (const key of countryKeys(hints)) if (shared.byCountry[key]) return shared.byCountry[key]!;
+  return shared.fallback || null;
+}
+
+/** Kept for callers that know the page: the currency "$" names on it. */
 export function dollarCurrency(hints: PageHints): string {
-  const stated = hints.currency ? normaliseCode(hints.currency) : null;
-  if (stated && (stated.endsWith('D') || ['MXN', 'ARS', 'CLP', 'COP', 'UYU', 'BRL'].includes(stated))) return stated;
-  const byTld = DOLLAR_BY_TLD[tld(hints.hostname)];
-  if (byTld) return byTld;
-  const region = (hints.lang ?? '').split(/[-_]/)[1]?.toUpperCase();
-  return (region && DOLLAR_BY_REGION[region]) || 'USD';
+  return resolveShared(SHARED[0]!, { ...hints, hostname: hints.hostname ?? 'page' }) ?? 'USD';
 }
 
-function kronaCurrency(hints: PageHints): string {
-  return hinted(hints, ['SEK', 'NOK', 'DKK', 'ISK']) ?? KRONA_BY_TLD[tld(hints.hostname)]
-    ?? KRONA_BY_LANG[(hints.lang ?? '').split(/[-_]/)[0]!.toLowerCase()] ?? 'SEK';
-}
+/** Capitalised words that are also currency codes but, in shop text, mostly mean the word. */
+const NOT_CODES = new Set(['ALL', 'TOP', 'CUP', 'SOS', 'MOP']);
 
-function yenCurrency(hints: PageHints): string {
-  const lang = (hints.lang ?? '').toLowerCase();
-  if (hinted(hints, ['CNY'])) return 'CNY';
-  if (lang.startsWith('zh') || tld(hints.hostname) === 'cn') return 'CNY';
-  return 'JPY';
+function unambiguous(raw: string): string | null {
+  // "AU $59.95", "US $ 12": a country prefix written apart from the dollar sign.
+  const text = raw.replace(/\b(US|AU|NZ|CA|HK|NT|MX|SG) ?\$/g, '$1$$');
+  for (const match of text.matchAll(/(?:^|[^A-Za-z])([A-Z]{3})(?![A-Za-z])/g)) {
+    const code = normaliseCode(match[1]!);
+    if (!NOT_CODES.has(code) && isKnownCode(code)) return code;
+  }
+  for (const [symbol, currency] of SYMBOLS) if (text.includes(symbol)) return currency;
+  for (const word of text.split(/[\s\d,:;*()/'’\-–]+|\.(?=\d)/)) {
+    const currency = word && WORDS.get(word.toLowerCase());
+    if (currency) return currency;
+  }
+  return null;
 }
 
 /** The currency that a piece of price text names, or null. */
 export function currencyInText(text: string, hints: PageHints): string | null {
-  const code = /(?:^|[^A-Za-z])([A-Z]{3})(?![A-Za-z])/.exec(text)?.[1];
-  if (code && /^[A-Z]{3}$/.test(code) && isKnownCode(normaliseCode(code))) return normaliseCode(code);
-  for (const [symbol, currency] of SYMBOLS) if (text.includes(symbol)) return currency;
-  if (/\$/.test(text)) return dollarCurrency(hints);
-  if (/[¥￥]/.test(text)) return yenCurrency(hints);
-  if (/(?:^|[\s\d])(?:kr\.?|Kr\.?)(?:$|[\s\d])/.test(text)) return kronaCurrency(hints);
-  if (/(?:^|[\s\d])R(?:$|[\s\d])/.test(text) && tld(hints.hostname) === 'za') return 'ZAR';
+  const found = unambiguous(text);
+  if (found) return found;
+  for (const shared of SHARED) if (shared.pattern.test(text)) return resolveShared(shared, hints);
   return null;
 }
 
-const codeCache = new Map<string, boolean>();
+/** The currency of a price text: the text itself, then the text beside it, then the page's markup. */
+export function currencyOf(text: string, hints: PageHints): string {
+  return currencyInText(text, hints) ?? (hints.currencyText ? currencyInText(hints.currencyText, hints) : null)
+    ?? (hints.currency ? normaliseCode(hints.currency) : null) ?? 'unknown';
+}
+
+/** A currency code, current or historical ("PTE"): held as data, since Intl's first answer is slow. */
 export function isKnownCode(code: string): boolean {
-  let known = codeCache.get(code);
-  if (known === undefined) {
-    try {
-      // Intl accepts any well-formed code; a real one has a display name different from the code.
-      known = new Intl.DisplayNames(['en'], { type: 'currency' }).of(code) !== code;
-    } catch {
-      known = false;
-    }
-    codeCache.set(code, known);
-  }
-  return known;
+  return isCurrencyCode(code);
 }

@@ -2,13 +2,19 @@
  * Recognises the product on a page: a Document and the page URL in, a product out (or null when the
  * page is not a product page). No platform code beyond the DOM; never throws. Spec: docs/capture.md.
  *
- * Sources, most trusted first: JSON-LD, microdata, RDFa, OpenGraph/product meta tags, then heuristics
- * on the page as shown. Each field comes from the most trusted source that has it, and records where
- * it came from and how sure the capture is; a price another source states differently is kept too.
+ * Capture is a scored choice, not a first match: every source (JSON-LD, microdata, RDFa, OpenGraph and
+ * product meta tags, the page as shown) proposes candidates for the title, price and image with their
+ * evidence, and one scorer (scorer.ts) picks per field, keeping its confidence and origin. Other fields
+ * (brand, SKU, URL…) come from the most trusted source that has them.
  */
 import type { ProductInput } from '@tote/core';
 import type { PageHints } from './currency.ts';
-import { fromHeuristics, type HeuristicResult } from './sources/heuristics.ts';
+import type { Candidate } from './candidates.ts';
+import { imageCandidates } from './page/images.ts';
+import { pageLayout } from './page/layout.ts';
+import { priceCandidates } from './page/prices.ts';
+import { titleCandidates, type PageCandidate } from './page/titles.ts';
+import { chooseFields, closestPrice, pageScore, scoreCandidates, STRONG_PAGE_PRICE, type Choice } from './scorer.ts';
 import { fromJsonLd } from './sources/json-ld.ts';
 import { fromMicrodata, fromRdfa } from './sources/microdata.ts';
 import { fromOpenGraph } from './sources/open-graph.ts';
@@ -58,75 +64,114 @@ function canonicalUrl(doc: Document, results: readonly SourceResult[], pageUrl: 
   return { url: url.href, origin: markup ? markup.origin : null };
 }
 
-/**
- * Prefer what the shopper sees: when the markup's price is shown on the page as the old, struck-out
- * price and a lower price is shown next to the product's name and buy button, that lower price is the
- * one to pay (shops often leave the regular price in their markup during a sale).
- */
-function shownPrice(priced: SourceResult | undefined, heuristic: HeuristicResult | null): SourceResult | undefined {
-  if (!priced || !heuristic || priced === heuristic) return priced;
-  const markup = priced.fields.priceMinor!;
-  const currency = priced.fields.currency;
-  const visible = heuristic.visiblePrices.filter((p) => !currency || p.currency === currency);
-  const top = visible.find((p) => !p.old);
-  const markupShownAsOld = visible.some((p) => p.old && p.amountMinor === markup);
-  if (top && markupShownAsOld && top.amountMinor < markup && top.score >= 4) {
-    return { source: 'heuristic', isProduct: true, fields: { priceMinor: top.amountMinor, currency: top.currency } };
-  }
-  return priced;
+function structuredCandidates(results: readonly SourceResult[], field: 'title' | 'image'): Candidate[] {
+  const key = field === 'title' ? 'title' : 'imageUrl';
+  return results.filter((r) => r.fields[key] !== undefined).map((r) => ({ field, source: r.source, value: r.fields[key]!, evidence: {} }));
 }
 
-export function extractProduct(doc: Document, pageUrl: string): CapturedProduct | null {
+/** Markup prices, each with how the page shows the same amount: as a price to pay, only as an old one, or not at all. */
+function markupPrices(results: readonly SourceResult[], page: readonly PageCandidate[], fallbackCurrency: string | undefined): Candidate[] {
+  return results.filter((r) => r.fields.priceMinor !== undefined && r.fields.priceMinor > 0).map((r) => {
+    const same = page.filter((p) => p.candidate.value === r.fields.priceMinor && !p.candidate.evidence.elsewhere);
+    // Shown only struck out, or only as a card/member price, is not shown as the price to pay.
+    const shown = same.some((p) => !p.candidate.evidence.old && !p.candidate.evidence.conditional) ? 'yes' : same.length ? 'old' : 'no';
+    return { field: 'price', source: r.source, value: r.fields.priceMinor!, currency: r.fields.currency ?? fallbackCurrency ?? 'unknown', evidence: { shown } } as const;
+  });
+}
+
+/** The currency most of the page's prices are shown in: a shop shows one currency. */
+function pageCurrency(prices: readonly PageCandidate[]): string | null {
+  const counts = new Map<string, number>();
+  for (const { candidate } of prices) if (candidate.currency && candidate.currency !== 'unknown') counts.set(candidate.currency, (counts.get(candidate.currency) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+}
+
+/**
+ * Without markup, a product page shows one main heading, a prominent price (near it, or in a buy box)
+ * or a way to buy, and a main image. A listing (search results, a category, a home page) shows many
+ * buy buttons and many prices of different amounts; an article shows no price to pay.
+ */
+function looksLikeProductPage(heading: PageCandidate | undefined, prices: readonly PageCandidate[], buyControls: readonly Element[], hasImage: boolean): boolean {
+  if (!heading || pageScore(heading.candidate) < 5) return false;
+  const closest = closestPrice(prices.map((p) => p.candidate));
+  const toPay = prices.filter((p) => !p.candidate.evidence.elsewhere && !p.candidate.evidence.old && !p.candidate.evidence.conditional);
+  const strong = toPay.filter((p) => pageScore(p.candidate, closest) >= STRONG_PAGE_PRICE - 3);
+  const amounts = new Set(strong.map((p) => p.candidate.value));
+  const e = heading.candidate.evidence;
+  // A main heading the page names as the product's title (an <h1> with a product-title id or class) is one.
+  const ownHeading = e.h1 === true && e.productLabelled === true;
+  if (!ownHeading && (amounts.size > 6 || (buyControls.length > 4 && amounts.size > 3) || (buyControls.length === 0 && amounts.size >= 3))) return false;
+  const buyable = buyControls.length > 0 && (buyControls.length <= 4 || ownHeading);
+  const named = e.productLabelled === true || e.h1 === true || (pageScore(heading.candidate) >= 7 && (e.inPageTitle ?? 0) >= 0.5);
+  return named && ((strong.length > 0 && (hasImage || buyable)) || (hasImage && buyable && e.productLabelled === true));
+}
+
+export function extractProduct(doc: Document, pageUrl: string, explain?: (scored: Choice[]) => void): CapturedProduct | null {
   try {
     const page = new URL(pageUrl);
     if (page.protocol !== 'http:' && page.protocol !== 'https:') return null;
     const structured = [fromJsonLd(doc, pageUrl), fromMicrodata(doc, pageUrl), fromRdfa(doc, pageUrl), fromOpenGraph(doc, pageUrl)]
       .filter((r): r is SourceResult => r !== null);
-    const hints: PageHints = {
-      lang: doc.documentElement?.getAttribute('lang'),
-      hostname: page.hostname,
-      currency: pick(structured, 'currency')?.value ?? null,
-    };
-    const heuristic = fromHeuristics(doc, pageUrl, hints);
-    if (!structured.some((r) => r.isProduct) && !heuristic?.isProduct) return null;
+    const markupCurrency = pick(structured, 'currency')?.value;
+    const hints: PageHints = { lang: doc.documentElement?.getAttribute('lang'), hostname: page.hostname, currency: markupCurrency ?? null };
+    const layout = pageLayout(doc);
 
-    // Title: markup first, then the page's main heading, then OpenGraph (often "Product | Shop").
-    const titleOrder = [...structured.filter((r) => r.source !== 'open-graph'), ...(heuristic ? [heuristic] : []), ...structured.filter((r) => r.source === 'open-graph')];
-    const all = [...structured, ...(heuristic ? [heuristic] : [])];
-    const title = pick(titleOrder, 'title');
+    // Title first: the chosen heading is where the price and the image are looked for.
+    const pageTitles = titleCandidates(layout);
+    const titleChoice = chooseFields([...structuredCandidates(structured, 'title'), ...pageTitles.map((t) => t.candidate)]).title;
+    const headingOf = (text: string) => pageTitles.filter((t) => String(t.candidate.value).includes(text) || text.includes(String(t.candidate.value)))
+      .sort((a, b) => pageScore(b.candidate) - pageScore(a.candidate))[0];
+    const heading = titleChoice ? (pageTitles.find((t) => t.candidate === titleChoice.candidate) ?? headingOf(String(titleChoice.candidate.value))) : undefined;
+    const pagePrices = priceCandidates(layout, heading?.el ?? null, hints);
+    const pageImages = imageCandidates(layout, heading?.el ?? null, titleChoice ? String(titleChoice.candidate.value) : null, pageUrl);
+
+    const isMarkupProduct = structured.some((r) => r.isProduct);
+    // An article, a blog post or a profile is never a product page, whatever prices it mentions.
+    const ogType = doc.querySelector('meta[property="og:type" i]')?.getAttribute('content')?.toLowerCase() ?? '';
+    if (!isMarkupProduct && /article|blog|profile|video|music/.test(ogType)) return null;
+    if (explain) explain(scoreCandidates([...pageTitles, ...pagePrices, ...pageImages].map((c) => c.candidate)));
+    if (!isMarkupProduct && !looksLikeProductPage(heading, pagePrices, layout.buyControls, pageImages.some((i) => pageScore(i.candidate) > 3))) return null;
+
+    const candidates = [
+      ...structuredCandidates(structured, 'title'), ...pageTitles.map((t) => t.candidate),
+      ...markupPrices(structured, pagePrices, markupCurrency), ...pagePrices.map((p) => p.candidate),
+      ...structuredCandidates(structured, 'image'), ...pageImages.map((i) => i.candidate),
+    ];
+    if (explain) explain(scoreCandidates(candidates));
+    const chosen = chooseFields(candidates);
+    const title = chosen.title;
     if (!title) return null;
-    // Price and currency always come from the same source.
-    // A price of 0 is a placeholder (price on request, a template's default), not a price.
-    const priced = shownPrice(all.find((r) => r.fields.priceMinor !== undefined && r.fields.priceMinor > 0), heuristic);
-    // A markup price without its currency takes the one another source states.
-    const currency = priced?.fields.currency ?? (priced ? pick(all, 'currency')?.value : undefined) ?? 'unknown';
-    const otherPrices = all.filter((r) => r.fields.priceMinor !== undefined && r.fields.priceMinor !== priced?.fields.priceMinor)
+    const price = chosen.price;
+    // A price without its currency takes the one the same amount is shown with, else the markup's.
+    const agreeing = price && candidates.find((c) => c.field === 'price' && c.value === price.candidate.value && c.currency && c.currency !== 'unknown');
+    const currency = price ? (price.candidate.currency !== 'unknown' ? price.candidate.currency! : agreeing?.currency ?? markupCurrency ?? pageCurrency(pagePrices) ?? 'unknown') : 'unknown';
+    const priceMinor = price ? Number(price.candidate.value) : null;
+    const otherPrices = structured.filter((r) => r.fields.priceMinor !== undefined && r.fields.priceMinor > 0 && r.fields.priceMinor !== priceMinor)
       .map((r) => ({ source: r.source, priceMinor: r.fields.priceMinor!, currency: r.fields.currency ?? currency }));
-    const image = pick(all, 'imageUrl');
     const { url, origin: urlOrigin } = canonicalUrl(doc, structured, pageUrl);
-    const brand = pick(all, 'brand');
-    const sku = pick(all, 'sku');
-    const gtin = pick(all, 'gtin');
-    const availability = pick(all, 'availability');
-    const variant = pick(all, 'variant');
-    const origins: Record<string, FieldOrigin> = { title: title.origin };
-    if (priced) origins.price = { source: priced.source, confidence: CONFIDENCE[priced.source] };
-    if (image) origins.image = image.origin;
+    const brand = pick(structured, 'brand');
+    const sku = pick(structured, 'sku');
+    const gtin = pick(structured, 'gtin');
+    const availability = pick(structured, 'availability');
+    const variant = pick(structured, 'variant');
+    const origins: Record<string, FieldOrigin> = { title: { source: title.candidate.source, confidence: title.confidence } };
+    if (price) origins.price = { source: price.candidate.source, confidence: price.confidence };
+    if (chosen.image) origins.image = { source: chosen.image.candidate.source, confidence: chosen.image.confidence };
     if (urlOrigin) origins.url = urlOrigin;
     for (const [key, found] of Object.entries({ brand, sku, gtin, availability, variant })) if (found) origins[key] = found.origin;
     return {
       url,
       shop: page.hostname.replace(/^www\./, ''),
-      title: title.value!,
-      priceMinor: priced?.fields.priceMinor ?? null,
+      title: String(title.candidate.value),
+      priceMinor,
       currency,
-      imageUrl: image?.value ?? null,
+      imageUrl: chosen.image ? String(chosen.image.candidate.value) : null,
       variant: variant?.value ?? null,
       brand: brand?.value ?? null,
       sku: sku?.value ?? null,
       gtin: gtin?.value ?? null,
       availability: availability?.value ?? null,
-      source: (structured.find((r) => r.isProduct) ?? heuristic ?? structured[0]!).source,
+      source: structured.find((r) => r.isProduct)?.source ?? 'heuristic',
       origins,
       otherPrices,
     };

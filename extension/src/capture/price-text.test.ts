@@ -5,11 +5,13 @@ describe('parsePriceText', () => {
   it.each([
     ['1.234,56 €', {}, 123456, 'EUR'],
     ['€1,234.56', {}, 123456, 'EUR'],
-    ['$1,234.56', {}, 123456, 'USD'],
+    ['$1,234.56', { hostname: 'shop.example.com' }, 123456, 'USD'],
+    ['$1,234.56', {}, 123456, 'unknown'],
     ['24.990', { currency: 'CLP' }, 24990, 'CLP'],
     ['$24.990', { hostname: 'tienda.example.cl' }, 24990, 'CLP'],
     ['₹1,23,456', {}, 12345600, 'INR'],
-    ['Rs. 1,23,456.50', {}, 12345650, 'INR'],
+    ['Rs. 1,23,456.50', { hostname: 'shop.example.in' }, 12345650, 'INR'],
+    ['Rs 1,250', { hostname: 'shop.example.pk' }, 1250, 'PKR'],
     ["CHF 1'234.50", {}, 123450, 'CHF'],
     ['12,99 €', {}, 1299, 'EUR'],
     ['£12', {}, 1200, 'GBP'],
@@ -32,7 +34,44 @@ describe('parsePriceText', () => {
     ['R$ 1.299,90', {}, 129990, 'BRL'],
     ['19.99', {}, 1999, 'unknown'],
   ])('%s %j → %d %s', (text, hints, amountMinor, currency) => {
-    expect(parsePriceText(text, hints)).toEqual({ amountMinor, currency });
+    expect(parsePriceText(text, hints)).toMatchObject({ amountMinor, currency });
+  });
+
+  it.each([
+    ['₩12,000', {}, 12000, 'KRW'],
+    ['12,000원', {}, 12000, 'KRW'],
+    ['NT$ 1,160', {}, 1160, 'TWD'],
+    ['15 990 ₸', {}, 15990, 'KZT'],
+    ['3430 лв.', {}, 3430, 'BGN'],
+    ['1 720,00 zł', {}, 1720, 'PLN'],
+    ['9 800 Kč', {}, 9800, 'CZK'],
+    ['7 990 kr', { hostname: 'butik.example.no' }, 7990, 'NOK'],
+    ['7 990 kr', {}, 7990, null],
+    ['1 849 руб.', { hostname: 'shop.example.ru' }, 1849, 'RUB'],
+    ['1 849 руб.', { hostname: 'shop.example.by' }, 1849, 'BYN'],
+    ['1 849 руб.', {}, 1849, null],
+    ['LE 34', { hostname: 'eg.shop.example.com' }, 34, 'EGP'],
+    ['AU $59.95', {}, 59.95, 'AUD'],
+    ['99 LEI', {}, 99, 'RON'],
+    ['749,00 euro', {}, 749, 'EUR'],
+    ['16.00', { currencyText: 'zł' }, 16, 'PLN'],
+    ['$14.95', { currency: 'CAD' }, 14.95, 'CAD'],
+    ['29.1583', { currencyText: 'GBP' }, 29.1583, 'GBP'],
+    ['140.000', { decimalSeparator: ',' }, 140000, null],
+    ['35€ 99', {}, 35.99, 'EUR'],
+    ['1250€600', {}, 1250.6, 'EUR'],
+    ['$.75', {}, 0.75, null],
+    ['3 Ausgaben für nur 14,85 EUR', {}, 14.85, 'EUR'],
+    ['12 – 18 USD', {}, 12, 'USD'],
+    ['Free!', {}, 0, null],
+  ])('%s %j → amount %d, currency %s', (text, hints, amount, currency) => {
+    const parsed = parsePriceText(text, hints);
+    expect(parsed?.amount).toBe(amount);
+    expect(parsed?.currency === 'unknown' ? null : parsed?.currency).toBe(currency);
+  });
+
+  it('reads no price in a percentage', () => {
+    expect(parsePriceText('40% OFF')).toBeNull();
   });
 
   it.each([['Out of stock'], ['Free delivery'], [''], ['Call for price']])('%j has no price', (text) => {

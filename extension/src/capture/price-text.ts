@@ -1,22 +1,33 @@
 /**
  * Parses a price as shops print it: "1.234,56 €", "$1,234.56", "24.990" (CLP), "₹1,23,456",
- * "CHF 1'234.50", "from £12", "12 – 18 USD". Returns the first amount in minor units and its currency.
+ * "CHF 1'234.50", "from £12", "12 – 18 USD", "35€ 99", "$.75". Returns the first amount (in minor
+ * units and as a decimal) and its currency. Spec: docs/capture.md, "Price text".
  */
-import { minorDigits } from '@tote/core';
-import { currencyInText, normaliseCode, type PageHints } from './currency.ts';
+import { currencyDigits as minorDigits } from './currency-codes.ts';
+import { currencyInText, currencyOf, type PageHints } from './currency.ts';
 
 export interface ParsedPrice {
   readonly amountMinor: number;
   /** ISO 4217 code, or 'unknown' when neither the text nor the page says. */
   readonly currency: string;
+  /** The amount as printed, as a decimal number (may hold more digits than the currency's minor unit). */
+  readonly amount: number;
 }
 
-const NUMBER = /\d[\d.,'’\s\u00a0\u202f]*/;
+const NUMBER = /(?:\d|[.,]\d)[\d.,'’\s\u00a0\u202f]*/g;
+const FREE = /^\s*(free|gratis|kostenlos|gratuit|gratuito|бесплатно)\s*!?\s*$/i;
 
 /** Decimal value of one printed number, knowing how many minor digits its currency has. */
-export function parseAmount(raw: string, digits: number): number | null {
-  const text = raw.replace(/[\s\u00a0\u202f'’]/g, '').replace(/[.,]+$/, '');
+export function parseAmount(raw: string, digits: number, decimalSeparator?: string | null): number | null {
+  let text = raw.replace(/[\s\u00a0\u202f'’]/g, '').replace(/[.,]+$/, '');
+  if (/^[.,]\d/.test(text)) text = `0${text}`;
   if (!/^\d[\d.,]*$/.test(text)) return null;
+  if (decimalSeparator === '.' || decimalSeparator === ',') {
+    const grouping = decimalSeparator === '.' ? ',' : '.';
+    const [whole, ...rest] = text.split(grouping).join('').split(decimalSeparator);
+    const value = Number(rest.length ? `${whole}.${rest.join('')}` : whole);
+    return Number.isFinite(value) ? value : null;
+  }
   const lastDot = text.lastIndexOf('.');
   const lastComma = text.lastIndexOf(',');
   let decimalAt = -1;
@@ -35,16 +46,48 @@ export function parseAmount(raw: string, digits: number): number | null {
   return Number.isFinite(value) ? value : null;
 }
 
+/** "35€ 99", "140€33", "1.250€600": whole units, the symbol, then the cents. */
+function joinCents(text: string): string {
+  return text.replace(/(\d[\d.,]*)([€£$])(?:(\d{1,3})|\s(\d{2}))(?=$|[\s*])/, (_all, whole: string, symbol: string, attached?: string, spaced?: string) =>
+    `${whole.replace(/[.,]/g, '')}.${attached ?? spaced} ${symbol}`);
+}
+
+const NAMES_ANY = { hostname: 'page' };
+
+/**
+ * The printed number that is the amount: never a percentage ("40% OFF"); the first one, unless only a
+ * later one stands next to a currency ("3 issues for only 14,85 EUR") and the two are not a range.
+ */
+function amountText(text: string): { text: string; decimal?: string } | null {
+  const joined = joinCents(text);
+  if (joined !== text) return { text: /\d+\.\d+/.exec(joined)![0], decimal: '.' };
+  const numbers: { text: string; start: number; end: number }[] = [];
+  for (const match of joined.matchAll(NUMBER)) {
+    const end = match.index + match[0].length;
+    if (/^\s*%/.test(joined.slice(end)) || /%\s*$/.test(match[0])) continue;
+    numbers.push({ text: match[0].trim(), start: match.index, end });
+  }
+  if (numbers.length === 0) return null;
+  const nextToCurrency = (n: { start: number; end: number }) =>
+    currencyInText(joined.slice(Math.max(0, n.start - 5), n.start), NAMES_ANY) !== null || currencyInText(joined.slice(n.end, n.end + 5), NAMES_ANY) !== null;
+  const [first] = numbers;
+  if (!nextToCurrency(first!)) {
+    const priced = numbers.find((n) => nextToCurrency(n));
+    const between = priced ? joined.slice(first!.end, priced.start) : '';
+    if (priced && !/^\s*([-–—]|to|bis|à|a|до)\s*$/i.test(between)) return { text: priced.text };
+  }
+  return { text: first!.text };
+}
+
 export function parsePriceText(text: string, hints: PageHints = {}): ParsedPrice | null {
   if (typeof text !== 'string' || text.length > 500) return null;
   const clean = text.replace(/\s+/g, ' ').trim();
-  const match = NUMBER.exec(clean);
-  if (!match) return null;
-  const currency = currencyInText(clean, hints) ?? (hints.currency ? normaliseCode(hints.currency) : 'unknown');
+  const currency = currencyOf(clean, hints);
+  const first = amountText(clean);
+  if (first === null) return FREE.test(clean) ? { amountMinor: 0, currency, amount: 0 } : null;
   const digits = currency === 'unknown' ? 2 : minorDigits(currency);
-  // A range or "from" price: the first amount is the one to keep.
-  const first = match[0].split(/\s[-–—]\s|\s(?:to|bis|à|a)\s/)[0]!.trim();
-  const amount = parseAmount(first, digits);
+  const amount = parseAmount(first.text, digits, first.decimal ?? hints.decimalSeparator);
   if (amount === null) return null;
-  return { amountMinor: Math.round(amount * 10 ** digits), currency };
+  const amountMinor = Math.round(amount * 10 ** digits);
+  return Number.isSafeInteger(amountMinor) ? { amountMinor, currency, amount } : null;
 }

@@ -1,5 +1,5 @@
 /** Turns a markup price (schema.org, microdata, og:price:amount) into integer minor units of its currency. */
-import { minorDigits } from '@tote/core';
+import { currencyDigits as minorDigits } from './currency-codes.ts';
 import { parseAmount } from './price-text.ts';
 
 /** schema.org prices are "19.99" (dot decimals); shops also write "1,299.00", "1.299,00" or numbers. */

@@ -1,5 +1,12 @@
 import { decodeEntities } from './entities.ts';
 
+/**
+ * Letters and digits of the scripts shops write in, as plain character ranges: Unicode property
+ * escapes (\\p{L}) cost more to compile than a whole capture of a small page may take.
+ */
+export const WORD_CHARS = 'A-Za-z0-9\u00C0-\u024F\u0370-\u03FF\u0400-\u052F\u0590-\u06FF\u0E00-\u0E7F\u1100-\u11FF\u3040-\u30FF\u3400-\u9FFF\uAC00-\uD7AF';
+export const LETTERS = 'A-Za-z\u00C0-\u024F\u0370-\u03FF\u0400-\u052F\u0590-\u06FF\u0E00-\u0E7F\u1100-\u11FF\u3040-\u30FF\u3400-\u9FFF\uAC00-\uD7AF';
+
 /** Product text from pages: decoded, collapsed, capped, and always treated as text. */
 export function cleanText(value: unknown, max = 300): string | null {
   const raw = Array.isArray(value) ? value[0] : value;

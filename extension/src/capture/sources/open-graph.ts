@@ -14,9 +14,17 @@ export function meta(doc: Document, ...names: string[]): string | null {
 }
 
 /** og:title is often the site's name, or "Product | Site": keep only the product part. */
-function productTitle(doc: Document): string | null {
+function productTitle(doc: Document, pageUrl: string): string | null {
   const title = cleanText(meta(doc, 'og:title', 'twitter:title'));
   if (!title) return null;
+  // The shop's name from its host: "weekday" in www.weekday.com, ends "Spit Velvet Shirt - Red - Weekday DE".
+  const host = new URL(pageUrl).hostname.replace(/^(www\d?|m|shop|en|de|eg)\./, '').split('.')[0] ?? '';
+  if (host.length >= 3) {
+    const parts = title.split(/\s+[|\-–—:·]\s+/);
+    if (parts.length > 1 && parts.at(-1)!.toLowerCase().replace(/[^a-z0-9]/g, '').includes(host.toLowerCase().replace(/[^a-z0-9]/g, ''))) {
+      return parts.slice(0, -1).join(' - ');
+    }
+  }
   const site = cleanText(meta(doc, 'og:site_name', 'application-name'));
   if (site && title.toLowerCase() === site.toLowerCase()) return null;
   if (site) {
@@ -32,7 +40,7 @@ export function fromOpenGraph(doc: Document, pageUrl: string): SourceResult | nu
   const currencyRaw = meta(doc, 'product:price:currency', 'og:price:currency', 'product:sale_price:currency');
   const currency = currencyRaw && /^[A-Za-z]{3}$/.test(currencyRaw) ? normaliseCode(currencyRaw) : undefined;
   const fields = defined({
-    title: productTitle(doc),
+    title: productTitle(doc, pageUrl),
     priceMinor: amount && currency ? toMinorUnits(amount, currency) : undefined,
     currency: amount ? currency : undefined,
     imageUrl: httpUrl(meta(doc, 'og:image:secure_url', 'og:image', 'og:image:url', 'twitter:image', 'twitter:image:src'), pageUrl),

@@ -1,0 +1,107 @@
+/**
+ * Image candidates from the page as shown: <img> elements (and the full-size file a gallery link or
+ * a lazy-loading attribute points to), judged by their names (main/product/gallery image versus logo,
+ * icon, swatch, thumbnail), their size, their distance to the product's heading, whether their alt
+ * text names the product, and whether they sit in a related block or site chrome.
+ */
+import type { Candidate } from '../candidates.ts';
+import { httpUrl } from '../text.ts';
+import { distanceTo, label, wordOverlap, type Layout } from './layout.ts';
+import type { PageCandidate } from './titles.ts';
+
+/** Files that are not product photos: site assets, icons, tracking pixels, social buttons. */
+export const NOT_PRODUCT_IMAGE = /logo|icon|sprite|badge|flag|avatar|payment|rating|stars?[-_.]|banner|placeholder|spinner|loader|loading|pixel|tracking|blank|spacer|transparent|swatch|\.svg\b|1x1|grey-pixel|data:image|social|share|facebook|twitter|pinterest|instagram|whatsapp|youtube|apple-touch|favicon|author\/|\/(?:themes?|skins?|layout|ui|icons?)\/|(?:zoom|magnif|arrow|close|btn|button)[^/]*\.(?:png|gif)/i;
+/** The same, read from ids, classes and alt text word by word ("MainContentPlaceHolder" is not a placeholder). */
+const NOT_PRODUCT_NAME = /^(logo|icon|sprite|badge|flag|avatar|payment|rating|stars?|banner|placeholder|spinner|loader|swatch|social|share)/i;
+const MAIN_LABEL = /landing|main|primary|hero|zoom|large|big|product[-_]?(image|img|photo|picture|media)|pdp[-_]?(image|img|media)|gallery|featured|cover|image[-_]?main|main[-_]?image|mainimage|img[-_]?main|fotorama|slick-current|active/i;
+const URL_ATTRIBUTES = ['data-old-hires', 'data-zoom-image', 'data-zoom', 'data-large', 'data-large-img', 'data-full', 'data-original', 'data-src', 'data-lazy', 'data-lazy-src', 'data-srcset', 'src'];
+
+function largestFromSrcset(srcset: string | null): string | null {
+  if (!srcset) return null;
+  let best: { url: string; size: number } | null = null;
+  for (const part of srcset.split(/,\s+/)) {
+    const [url, size] = part.trim().split(/\s+/);
+    const value = Number.parseFloat(size ?? '1') || 1;
+    if (url && (!best || value > best.size)) best = { url, size: value };
+  }
+  return best?.url ?? null;
+}
+
+/** The best URL an <img> offers: a full-size attribute, a lazy source, the largest srcset entry, src. */
+function imageUrl(img: Element, base: string): string | null {
+  const link = img.closest('a')?.getAttribute('href');
+  if (link && /\.(jpe?g|png|webp|avif)(\?|$)/i.test(link)) {
+    const url = httpUrl(link, base);
+    if (url) return url;
+  }
+  // A JSON map of sizes ({"https://…/a.jpg":[500,500], …}), as some galleries keep it: the largest.
+  const dynamic = img.getAttribute('data-a-dynamic-image') ?? img.getAttribute('data-images');
+  if (dynamic && dynamic.trim().startsWith('{')) {
+    try {
+      const sizes = Object.entries(JSON.parse(dynamic) as Record<string, unknown>)
+        .map(([key, size]) => ({ key, area: Array.isArray(size) ? Number(size[0]) * Number(size[1]) : 0 })).sort((a, b) => b.area - a.area);
+      const url = sizes[0] && httpUrl(sizes[0].key, base);
+      if (url) return url;
+    } catch {
+      // Not JSON after all: the other attributes are read below.
+    }
+  }
+  for (const name of URL_ATTRIBUTES) {
+    const value = name.endsWith('srcset') ? largestFromSrcset(img.getAttribute(name)) : img.getAttribute(name);
+    if (!value || value.startsWith('data:') || /^\s*\{/.test(value)) continue;
+    const url = httpUrl(value, base);
+    if (url) return url;
+  }
+  return httpUrl(largestFromSrcset(img.getAttribute('srcset')), base);
+}
+
+function attributeArea(img: Element): number {
+  const width = Number.parseFloat(img.getAttribute('width') ?? '') || 0;
+  const height = Number.parseFloat(img.getAttribute('height') ?? '') || 0;
+  return width && height ? width * height : 0;
+}
+
+/** Size from attributes, else from the style (saved pages' images often do not load), else as loaded. */
+function declaredSize(img: Element, layout: Layout): number {
+  const width = Number.parseFloat(img.getAttribute('width') ?? '') || 0;
+  const height = Number.parseFloat(img.getAttribute('height') ?? '') || 0;
+  if (width && height) return width * height;
+  const style = layout.style(img);
+  const w = Number.parseFloat(style?.width ?? '') || width;
+  const h = Number.parseFloat(style?.height ?? '') || height;
+  if (w && h) return w * h;
+  const loaded = (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0;
+  return loaded ? (img as HTMLImageElement).naturalWidth * (img as HTMLImageElement).naturalHeight : 0;
+}
+
+export function imageCandidates(layout: Layout, heading: Element | null, title: string | null, pageUrl: string): PageCandidate[] {
+  const imgs = Array.from(layout.doc.body?.querySelectorAll('img') ?? []).slice(0, 400);
+  const toHeading = distanceTo(heading ? [heading] : []);
+  const out: PageCandidate[] = [];
+  const seen = new Set<string>();
+  imgs.forEach((img, index) => {
+    const url = imageUrl(img, pageUrl);
+    if (!url || seen.has(url)) return;
+    seen.add(url);
+    // Only markup hides an image for sure: a gallery's photos are often hidden by script until shown.
+    if (img.closest('[hidden], template, noscript')) return;
+    const named = `${label(img)} ${img.parentElement ? label(img.parentElement) : ''} ${img.parentElement?.parentElement ? label(img.parentElement.parentElement) : ''}`;
+    const area = declaredSize(img, layout);
+    const alt = img.getAttribute('alt') ?? img.getAttribute('title') ?? '';
+    const candidate: Candidate = {
+      field: 'image', source: 'heuristic', value: url,
+      evidence: {
+        productLabelled: MAIN_LABEL.test(named) && !/thumb|swatch|nav/i.test(label(img)),
+        labelled: title ? wordOverlap(alt, title) >= 0.5 && alt.length > 3 : false,
+        notProduct: NOT_PRODUCT_IMAGE.test(url) || `${label(img)} ${alt.slice(0, 40)}`.split(/[\s_-]+/).some((word) => NOT_PRODUCT_NAME.test(word))
+          || /thumb/i.test(label(img)) || (attributeArea(img) > 0 && attributeArea(img) < 80 * 80),
+        area,
+        elsewhere: layout.elsewhere(img),
+        toHeading: toHeading(img),
+        order: index / Math.max(1, imgs.length),
+      },
+    };
+    out.push({ el: img, candidate });
+  });
+  return out;
+}

@@ -1,0 +1,116 @@
+/**
+ * The page as the shopper sees it, for the capture's page readers (titles, prices, images): what an
+ * element is called (id, class, itemprop, test id), whether it is shown, whether it sits in the main
+ * product area or in a related/recommended block, header, footer or navigation, how far it is from
+ * another element in the tree, and which controls buy the product. Computed styles are cached: the
+ * readers ask about the same elements several times.
+ */
+import { WORD_CHARS } from '../text.ts';
+
+const HIDDEN_CLASS = /(?:^|\s)(?:hidden|hide|d-none|is-hidden|a-hidden|invisible|display-none|u-hidden|aok-hidden)(?:$|\s)/;
+
+/** Ids and classes of areas that show other products or site chrome, not the product of the page. */
+const ELSEWHERE = /related|recommend|carousel|upsell|up-sell|cross-?sell|similar|also-?(bought|viewed|like)|you-?may|customers?-?who|sponsor|(?:^|\s)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?:$|\s)|(?:^|[\s_-])nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter|bundle|bulk|multi-?buy|accessor|sidebar|side-bar|facet|filter|compare|history|recently|widget-?cart|sims-|p13n|zg_|rhf|other-?sellers|more-?offers|mbc|aod-/i;
+const BUY = /add to (cart|bag|basket|trolley)|add to shopping|buy now|buy it now|order now|in den warenkorb|in den einkaufswagen|jetzt kaufen|ajouter au panier|acheter|añadir al carrito|agregar al carrito|comprar|aggiungi al carrello|acquista|adicionar ao carrinho|in winkelwagen|do koszyka|kup teraz|do košíku|koupit|kosárba|în coș|adaugă în coș|i varukorgen|lägg i varukorg|læg i kurv|legg i handlekurv|lisää ostoskoriin|sepete ekle|в корзину|купить|у кошик|купити|в кошницата|カートに入れる|今すぐ買う|購入|加入购物车|立即购买|加入購物車|直接購買|立即購買|장바구니|구매하기|바로구매|себетке|қосу|أضف إلى السلة|أضف للسلة|اشتري الآن|הוסף לסל|thêm vào giỏ|mua ngay|หยิบใส่ตะกร้า|ซื้อเลย|masukkan keranjang|beli sekarang/i;
+
+export interface Layout {
+  readonly doc: Document;
+  readonly view: Window | null;
+  style(el: Element): CSSStyleDeclaration | null;
+  visible(el: Element): boolean;
+  elsewhere(el: Element): boolean;
+  fontSize(el: Element): number;
+  buyControls: readonly Element[];
+  /** Tree distance to the nearest buy control. */
+  toBuy(el: Element): number;
+}
+
+export function label(el: Element): string {
+  // Older shops name elements with `name` ("related_products_product_image_1") where newer ones use classes.
+  const name = el.tagName === 'A' || el.tagName === 'IMG' || el.tagName === 'DIV' ? el.getAttribute('name') ?? '' : '';
+  return `${el.id} ${el.getAttribute('class') ?? ''} ${el.getAttribute('itemprop') ?? ''} ${el.getAttribute('data-testid') ?? ''} ${el.getAttribute('data-test') ?? ''} ${name}`;
+}
+
+/**
+ * Distances to a set of elements: levels up from an element until an ancestor contains one of the
+ * targets (99: none within 40 levels). The targets' ancestors are indexed once, so each question
+ * costs one walk up the tree.
+ */
+export function distanceTo(targets: readonly Element[]): (el: Element) => number {
+  const ancestors = new Set<Element>();
+  for (const target of targets) for (let node: Element | null = target; node && !ancestors.has(node); node = node.parentElement) ancestors.add(node);
+  return (el) => {
+    let node: Element | null = el;
+    for (let level = 0; node && level < 40; level += 1, node = node.parentElement) if (ancestors.has(node)) return level;
+    return 99;
+  };
+}
+
+function findBuyControls(doc: Document, layout: Pick<Layout, 'visible' | 'elsewhere'>): Element[] {
+  const candidates = doc.querySelectorAll('button, input[type="submit"], input[type="button"], input[type="image"], a, [role="button"], [class*="cart" i], [id*="cart" i], [class*="buy" i], [id*="buy" i], [name="add"]');
+  const out: Element[] = [];
+  for (const el of Array.from(candidates).slice(0, 3000)) {
+    // A control holds a few elements; a container named "…cart…" around half the page is not one.
+    if (el.childElementCount > 6) continue;
+    const text = el.tagName === 'A' || el.getAttribute('role') === 'button' || el.tagName === 'BUTTON' ? (el.textContent ?? '').slice(0, 80) : '';
+    const said = `${text} ${el.getAttribute('value') ?? ''} ${el.getAttribute('aria-label') ?? ''} ${el.getAttribute('title') ?? ''} ${el.getAttribute('alt') ?? ''} ${el.getAttribute('src') ?? ''} ${label(el)}`;
+    if (!/add-?to-?(cart|bag|basket)|addtocart|buy-?now|buybox|buy-?button|btn-?cart|cart-?button|add-?cart/i.test(said) && !BUY.test(said)) continue;
+    if (out.some((known) => known.contains(el))) continue;
+    if (layout.visible(el) && !layout.elsewhere(el)) out.push(el);
+    if (out.length >= 40) break;
+  }
+  return out;
+}
+
+export function pageLayout(doc: Document): Layout {
+  const view = doc.defaultView;
+  const styles = new Map<Element, CSSStyleDeclaration | null>();
+  const elsewhereCache = new Map<Element, boolean>();
+  const style = (el: Element) => {
+    if (!styles.has(el)) styles.set(el, view ? view.getComputedStyle(el) : null);
+    return styles.get(el)!;
+  };
+  const hiddenCache = new Map<Element, boolean>();
+  /** Hidden by an attribute, a tag, a common "hidden" class (stylesheets of a saved page may not load) or its style. */
+  const hidden = (el: Element): boolean => {
+    const known = hiddenCache.get(el);
+    if (known !== undefined) return known;
+    const s = style(el);
+    const own = /^(TEMPLATE|NOSCRIPT|SCRIPT|STYLE|HEAD)$/.test(el.tagName) || el.hasAttribute('hidden') || el.getAttribute('aria-hidden') === 'true'
+      || HIDDEN_CLASS.test(el.getAttribute('class') ?? '') || (s !== null && (s.display === 'none' || s.visibility === 'hidden'));
+    const result = own || (el.parentElement ? hidden(el.parentElement) : false);
+    hiddenCache.set(el, result);
+    return result;
+  };
+  const visible = (el: Element) => !hidden(el);
+  const elsewhere = (el: Element): boolean => {
+    const known = elsewhereCache.get(el);
+    if (known !== undefined) return known;
+    const parent = el.parentElement;
+    // A <header> inside the main content or an article is the product's own heading block.
+    const here = /^(FOOTER|NAV|ASIDE)$/.test(el.tagName) || (el.tagName === 'HEADER' && !el.closest('main, article, [role="main"]'))
+      || (el.tagName !== 'BODY' && el.tagName !== 'HTML' && ELSEWHERE.test(label(el)));
+    const result = here || (parent ? elsewhere(parent) : false);
+    elsewhereCache.set(el, result);
+    return result;
+  };
+  const fontSize = (el: Element) => Number.parseFloat(style(el)?.fontSize ?? '') || 0;
+  const partial = { visible, elsewhere };
+  const buyControls = findBuyControls(doc, partial);
+  return { doc, view, style, visible, elsewhere, fontSize, buyControls, toBuy: distanceTo(buyControls) };
+}
+
+const NOT_WORD = new RegExp(`[^${WORD_CHARS}]+`);
+
+/** Words of a text, lower-cased, for comparing a heading with the page's <title>. */
+export function words(text: string): string[] {
+  return text.toLowerCase().split(NOT_WORD).filter((w) => w.length > 1 || /[^\x00-\x7f]/.test(w));
+}
+
+/** Share of `text`'s words that `other` also has (0..1). */
+export function wordOverlap(text: string, other: string): number {
+  const mine = words(text);
+  if (mine.length === 0) return 0;
+  const theirs = new Set(words(other));
+  return mine.filter((w) => theirs.has(w)).length / mine.length;
+}

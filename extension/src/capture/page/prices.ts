@@ -1,0 +1,169 @@
+/**
+ * Price candidates from the page as shown. Every short text with a digit that names a currency (or
+ * sits in an element named "price") is a candidate, judged by what surrounds it: struck out or
+ * introduced as a list/was/retail price, savings, shipping, instalments, unit prices, member or card
+ * prices, prices before tax; inside a related block or site chrome; its distance to the product's
+ * heading and buy control; its font size. Cents in their own element are joined to the whole amount.
+ */
+import type { Candidate } from '../candidates.ts';
+import { currencyInText, type PageHints } from '../currency.ts';
+import { parsePriceText } from '../price-text.ts';
+import { LETTERS } from '../text.ts';
+import { distanceTo, label, type Layout } from './layout.ts';
+import type { PageCandidate } from './titles.ts';
+
+const PRICE_LABEL = /price|preis|prix|precio|prezzo|preço|preco|cena|cijena|цена|ціна|價格|价格|価格|가격|fiyat|harga|giá|amount/i;
+// Words in class names and ids, bounded by start, end, space, "-" or "_" (BEM names: "price__was").
+const word = (words: string) => new RegExp(`(?:^|[\\s_-])(?:${words})(?:$|[\\s_-])`, 'i');
+const OLD_LABEL = word('old|was|compare|compare-at|regular|strike|striked|strikethrough|strike-through|before|crossed|msrp|rrp|list|listprice|list-price|original|previous|uvp|reference|retail|saving|savings|save|discount-amount|you-save|basisprice|a-text-strike');
+const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex');
+const OLD_BEFORE = /(?:^|\s)(was|list price|listenpreis|retail(?: price)?|rrp|msrp|mrp|uvp|statt|anstatt|avant|prix barré|antes|de:?|prima|regular price|original price|compare at|reg\.?|alter preis|bisher|vorher|старая цена|было|preço de|desde|you save|save|sie sparen|économisez|ahorra|risparmi|economia de:?|oszczędzasz|ušetříte|spare)\s*:?\s*$/i;
+const CONDITIONAL_BEFORE = /(club|member|mitglieds?|membre|miembro|card|karte|carte|cartão|tarjeta|prime|subscribe|abo|abonnement|assinatura|\d+\s*x\s*(de|of|à)?|ou até|oder|bis zu|instal?lments?|raten|mensual|monthly|per month|pro monat|ex\.? ?tax|excl\.?|exkl\.?|zzgl\.?|netto|bez dph|без ндс|hors taxes?|ht|buy \d+ or more for|ab \d+ stück|shipping|versand|delivery|lieferung|envío|frete|livraison|\+)\s*:?\s*$/i;
+const CONDITIONAL_AFTER = /^\s*(?:\/\s*(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs)\b|per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|\/\s*month|\/\s*mo\b|a month|pro monat|mensuais|sem juros|x\b)/i;
+/** Offers of other sellers or conditions: "Other Used, New, Collectible from", "gebraucht ab". */
+const OTHER_OFFER_BEFORE = /\b(used|collectible|gebraucht|occasion|usado|usato|refurbished|other sellers|other offers|weitere angebote|autres offres|otras ofertas|more buying choices)\b[^\d]*$/i;
+/** Discounts for paying a certain way: "Mais 5% de desconto em 1x no Cartão", "with Prime", "mit Kundenkarte". */
+const CARD_AFTER = /^\s*(?:mais|plus|extra|\+)?\s*\d*\s*%?\s*(?:de\s)?(?:desconto|discount|rabatt|remise|descuento)|\b(?:no cartão|with (?:card|prime|membership)|mit (?:karte|kundenkarte)|avec la carte|con tarjeta|members? only|für mitglieder)\b/i;
+const INCLUDED_AFTER = /^\s*\(?\s*(inkl|incl|inc\.|including|ttc|税込|s dph|z dph|с ндс|brutto|iva incluido|iva incl)/i;
+
+/** Signs and words that may name a currency: a fast filter before the full reading (currency.ts). */
+const MAY_NAME_CURRENCY = /[$€£¥￥₹₩₽₴₺₪฿₫₱₦₸₾₼֏؋៛円元원]|[A-Z]{3}|zł|zl\b|Kč|лв|грн|руб|р\.|kr|Ft|lei|TL|KD|RM|Rp|Rs|L\.?E|جنيه|ريال|ر\.س|د\.إ|ج\.م|euro|тг|₮|\bR\b/i;
+
+/** Short text right beside a text node (its siblings, its parent's siblings): "EGP" in its own element. */
+function nearbyText(node: Node, parent: Element): string {
+  const short = (n: Node | null) => (n && (n.nodeType === 3 || (n.nodeType === 1 && (n as Element).childElementCount <= 3)) ? (n.textContent ?? '').slice(0, 40) : '');
+  return `${short(node.previousSibling)} ${short(node.nextSibling)} ${short(parent.previousSibling)} ${short(parent.nextSibling)} ${short(parent.previousElementSibling)} ${short(parent.nextElementSibling)}`;
+}
+
+/** The price text of an element, with cents in their own element ("19" + <sup>99</sup>) joined by a point. */
+function priceTextOf(el: Element): string {
+  const hidden = el.querySelector('.a-offscreen, [class*="sr-only"], [class*="visually-hidden"], [class*="screen-reader"]');
+  if (hidden?.textContent && /\d/.test(hidden.textContent)) return hidden.textContent;
+  let text = '';
+  const walk = (node: Node) => {
+    for (const child of Array.from(node.childNodes)) {
+      if (child.nodeType === 3) text += child.textContent ?? '';
+      else if (child.nodeType === 1) {
+        const element = child as Element;
+        const isCents = element.tagName === 'SUP' || /fraction|cents?\b|decimal|price-?minor|small/i.test(element.getAttribute('class') ?? '');
+        if (isCents && /\d$/.test(text.trim()) && /^\d{2}$/.test((element.textContent ?? '').trim())) text = `${text.trim()}.`;
+        walk(element);
+      }
+    }
+  };
+  walk(el);
+  return text;
+}
+
+/** Text just before and after an element inside its block (for "Was", "inkl. MwSt.", "/ kg"). */
+function around(el: Element): { before: string; after: string } {
+  let block: Element | null = el.parentElement;
+  for (let i = 0; block && i < 3 && block.childElementCount <= 8 && (block.textContent ?? '').trim() === (el.textContent ?? '').trim(); i += 1) block = block.parentElement;
+  if (!block || block.childElementCount > 30) return { before: '', after: '' };
+  const all = (block.textContent ?? '').replace(/\s+/g, ' ');
+  const own = (el.textContent ?? '').replace(/\s+/g, ' ').trim();
+  const at = own ? all.indexOf(own) : -1;
+  if (at < 0 || all.length > 2000) return { before: '', after: '' };
+  return { before: all.slice(Math.max(0, at - 40), at).trim(), after: all.slice(at + own.length, at + own.length + 40) };
+}
+
+const MANY_LETTERS = new RegExp(`[${LETTERS}]+`, 'g');
+const WORDS_ADDED = new RegExp(`[${LETTERS}]{4,}|[${LETTERS}]+\\s+[${LETTERS}]+`);
+
+/**
+ * The outermost element holding just this price: "<span class=price><span>$</span><span>19</span>…",
+ * but not the row around it that adds words ("Kindle Price:"), which are read as its context instead.
+ */
+function priceElement(start: Element): Element {
+  let el = start;
+  for (let i = 0; i < 4 && el.parentElement && el.parentElement.tagName !== 'BODY' && el.parentElement.childElementCount <= 6; i += 1) {
+    const text = (el.parentElement.textContent ?? '').replace(/\s+/g, ' ').trim();
+    if (text.length > 40 || (text.match(/\d+/g)?.length ?? 0) > 3) break;
+    const own = (el.textContent ?? '').replace(/\s+/g, ' ').trim();
+    const added = text.replace(own, '');
+    // Another amount beside this one (old and new price in one box): this element is the price.
+    // Cents in their own element ("19" + "99") are part of it.
+    const addedDigits = added.replace(/\D/g, '');
+    if (addedDigits && !(addedDigits.length <= 2 && /\d\s*$/.test(own))) break;
+    // Added letters that are not a currency ("EGP", "zł", "円") are words about the price: stop here.
+    if (WORDS_ADDED.test(added)) break;
+    el = el.parentElement;
+  }
+  return el;
+}
+
+export function priceCandidates(layout: Layout, heading: Element | null, hints: PageHints): PageCandidate[] {
+  const { doc } = layout;
+  if (!doc.body) return [];
+  const elements: { el: Element; start: Element }[] = [];
+  const seen = new Set<Element>();
+  const walker = doc.createTreeWalker(doc.body, 4 /* NodeFilter.SHOW_TEXT */);
+  let total = 0;
+  for (let node = walker.nextNode(); node && total < 50_000; node = walker.nextNode(), total += 1) {
+    const text = node.textContent ?? '';
+    if (text.length > 60 || !/\d/.test(text)) continue;
+    const parent = node.parentElement;
+    if (!parent || /^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE|TEXTAREA|OPTION|TITLE)$/.test(parent.tagName)) continue;
+    // Cheap first look: a currency sign or word in this text or the one around it, or a "price" name.
+    if (!MAY_NAME_CURRENCY.test(text) && !MAY_NAME_CURRENCY.test(nearbyText(node, parent)) && !PRICE_LABEL.test(`${label(parent)} ${parent.parentElement ? label(parent.parentElement) : ''}`)) continue;
+    const el = priceElement(parent);
+    if (seen.has(el)) continue;
+    seen.add(el);
+    elements.push({ el, start: parent });
+  }
+  const toHeading = distanceTo(heading ? [heading] : []);
+  const out: PageCandidate[] = [];
+  const count = Math.max(1, elements.length);
+  const taken = new Set<Element>();
+  const insideTaken = (el: Element) => {
+    for (let node: Element | null = el; node; node = node.parentElement) if (taken.has(node)) return true;
+    return false;
+  };
+  elements.forEach(({ el, start }, index) => {
+    if (insideTaken(el)) return;
+    const raw = priceTextOf(el).replace(/\s+/g, ' ').trim();
+    // An element holding several prices (old and new) is a container: its parts are judged instead.
+    if (raw.length > 40 || (raw.match(/\d(?:[\d.,'\s\u00a0]*\d)?/g)?.length ?? 0) > 1) return;
+    // Words around a number ("Ready x5", "Save 20 today") make a name or a sentence, not a price.
+    const wordsAround = raw.match(MANY_LETTERS) ?? [];
+    if (wordsAround.join('').length > 14 || wordsAround.length > 3) return;
+    const named = `${label(start)} ${label(el)} ${el.parentElement ? label(el.parentElement) : ''}`;
+    const labelled = PRICE_LABEL.test(named);
+    const namesCurrency = currencyInText(raw, { ...hints, hostname: hints.hostname ?? 'page' }) !== null;
+    if (!labelled && !namesCurrency) return;
+    if (/%/.test(raw) || /^\d{1,2}[./:-]\d{1,2}([./:-]\d{2,4})?$/.test(raw)) return;
+    const price = parsePriceText(raw, hints);
+    if (!price || price.amountMinor <= 0) return;
+    if (!layout.visible(el)) return;
+    const { before, after } = around(el);
+    // The nearest element whose name says old or current decides; "product-sale product-retail" is a sale.
+    let labelSays: 'old' | 'current' | null = null;
+    for (const e of [start, el, el.parentElement, el.parentElement?.parentElement]) {
+      const named = e ? label(e) : '';
+      if (CURRENT_LABEL.test(named)) labelSays = 'current';
+      else if (OLD_LABEL.test(named)) labelSays = 'old';
+      if (labelSays) break;
+    }
+    const struck = el.closest('del, s, strike, [data-a-strike="true"]') !== null
+      || Boolean(layout.style(el)?.textDecorationLine?.includes('line-through'))
+      || Boolean(el.parentElement && layout.style(el.parentElement)?.textDecorationLine?.includes('line-through'));
+    const candidate: Candidate = {
+      field: 'price', source: 'heuristic', value: price.amountMinor, currency: price.currency,
+      evidence: {
+        labelled: labelled || namesCurrency,
+        productLabelled: labelled && namesCurrency,
+        old: struck || labelSays === 'old' || OLD_BEFORE.test(before),
+        conditional: ((CONDITIONAL_BEFORE.test(before) || CONDITIONAL_AFTER.test(after)) && !INCLUDED_AFTER.test(after)) || OTHER_OFFER_BEFORE.test(before) || CARD_AFTER.test(after),
+        current: labelSays === 'current' || /(?:^|\s)(now|jetzt|nur|por|prix|price|preis|precio|preço|prezzo|cena|цена|価格|angebot|à partir de|ab)\s*:?\s*$/i.test(before),
+        elsewhere: layout.elsewhere(start),
+        toHeading: toHeading(el),
+        toBuy: layout.toBuy(el),
+        fontSize: layout.fontSize(el),
+        order: index / count,
+      },
+    };
+    taken.add(el);
+    out.push({ el, candidate });
+  });
+  return out;
+}

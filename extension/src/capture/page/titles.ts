@@ -1,0 +1,73 @@
+/**
+ * Title candidates from the page as shown: headings and elements named like a product's title, with
+ * evidence (an <h1>, a product-title id or class, the font size, how much of it the page's <title>
+ * repeats, whether it sits in a related block, whether it reads like a promotion or a status).
+ */
+import type { Candidate } from '../candidates.ts';
+import { cleanText, LETTERS } from '../text.ts';
+
+const A_LETTER = new RegExp(`[${LETTERS}]`);
+import { label, wordOverlap, type Layout } from './layout.ts';
+
+const PRODUCT_TITLE_LABEL = /product[-_]?(title|name|header|heading)|item[-_]?(title|name)|pdp[-_]?(title|name)|goods[-_]?(title|name)|prod[-_]?(title|name)|detail[-_]?(title|name)/i;
+const TITLE_LABEL = /title|name|heading|header/i;
+const SELECTOR = 'h1, h2, h3, [itemprop="name"], [id*="title" i], [class*="title" i], [id*="name" i], [class*="name" i]';
+/** Promotions and statuses that sit where a name should be, in a few languages. */
+export const PROMO = /^\s*(?:-?\d+\s*%|save\b|sparen|spare|économisez|ahorra|risparmi|essai gratuit|free trial|kostenlos testen|adding to|wird hinzugefügt|added to|log ?in|sign ?in|anmelden|connexion|iniciar sesión|follow the author|dem autor folgen|suivre l'auteur|seguir al autor|only \d+ left|nur noch|in stock|auf lager|out of stock|sold out|ausverkauft|épuisé|agotado|new arrival|bestseller|best seller|sale\b|angebot|oferta|promo|deal of the day|free (?:shipping|delivery)|kostenloser versand|livraison gratuite|envío gratis|about this item|product (?:details|information|description)|customer reviews|kundenrezensionen|produktinformation|acerca de este producto|détails|technical details|detalles técnicos|feedback|cookies?\b|newsletter|your cart|warenkorb|menu\b)/i;
+
+/** Sales and discounts announced anywhere in a heading ("Frühlingssale: bis zu 50 %", "Up to -30% on shoes"). */
+const PROMO_ANYWHERE = /sale\b|(?:bis zu|up to|jusqu'à|hasta|fino al|até|do)\s*[-−]?\d+\s*%|\d+\s*%\s*(?:off|rabatt|de réduction|de descuento|sconto)/i;
+
+const OTHER_NAME = /^(brand|seller|store|shop|user|author|review|variant|colou?r|size|category|site|logo|modal|dialog|popup|cart|menu|section|widget|tab)/i;
+
+/** The page's own name for itself: <title> and og:title, for telling product headings from others. */
+function pageTitleText(doc: Document): string {
+  const og = doc.querySelector('meta[property="og:title" i], meta[name="twitter:title" i]')?.getAttribute('content') ?? '';
+  return `${doc.title ?? ''} ${og}`;
+}
+
+export interface PageCandidate {
+  readonly candidate: Candidate;
+  readonly el: Element;
+}
+
+export function titleCandidates(layout: Layout): PageCandidate[] {
+  const { doc } = layout;
+  const pageTitle = pageTitleText(doc);
+  const all = Array.from(doc.body?.querySelectorAll(SELECTOR) ?? []).slice(0, 600);
+  const out: PageCandidate[] = [];
+  all.forEach((el, index) => {
+    if (/^(A|BUTTON|INPUT|SELECT|OPTION|LABEL|TEXTAREA|SCRIPT|STYLE|IMG|META|LINK|BODY|HTML|TD|TR|TABLE|UL|OL|FORM)$/.test(el.tagName)) return;
+    // A title holds a few elements at most; big containers named "…-title-section" are not titles.
+    if (el.childElementCount > 8) return;
+    const raw = el.textContent ?? '';
+    if (raw.length > 3000) return;
+    const text = cleanText(raw, 250);
+    if (!text || text.length < 2 || !A_LETTER.test(text)) return;
+    // The innermost element with this text only: a wrapper with the same text adds nothing.
+    if (out.some((o) => o.candidate.value === text && el.contains(o.el))) return;
+    if (!layout.visible(el)) return;
+    const h1 = el.tagName === 'H1' || el.closest('h1') !== null;
+    const own = label(el);
+    const named = `${own} ${el.parentElement ? label(el.parentElement) : ''} ${Array.from(el.children).slice(0, 3).map(label).join(' ')}`;
+    // Names of other things (a brand, a seller, a review…); utility classes like "a-size-large" are not names.
+    const other = own.split(/\s+/).some((token) => OTHER_NAME.test(token));
+    const productLabelled = PRODUCT_TITLE_LABEL.test(named) && !other;
+    const labelled = (TITLE_LABEL.test(own) || el.getAttribute('itemprop') === 'name') && !other;
+    if (!/^H[1-3]$/.test(el.tagName) && !productLabelled && !labelled) return;
+    const candidate: Candidate = {
+      field: 'title', source: 'heuristic', value: text,
+      evidence: {
+        h1, productLabelled, labelled,
+        elsewhere: layout.elsewhere(el),
+        fontSize: layout.fontSize(el),
+        inPageTitle: wordOverlap(text, pageTitle),
+        promo: PROMO.test(text) || PROMO_ANYWHERE.test(text),
+        toBuy: layout.toBuy(el),
+        order: index / Math.max(1, all.length),
+      },
+    };
+    out.push({ el, candidate });
+  });
+  return out;
+}

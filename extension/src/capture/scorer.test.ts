@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import type { Candidate } from './candidates.ts';
+import { chooseFields, imageKey, scoreCandidates } from './scorer.ts';
+
+const price = (value: number, source: Candidate['source'], evidence: Candidate['evidence'] = {}, currency = 'EUR'): Candidate => ({ field: 'price', source, value, currency, evidence });
+const title = (value: string, source: Candidate['source'], evidence: Candidate['evidence'] = {}): Candidate => ({ field: 'title', source, value, evidence });
+const image = (value: string, source: Candidate['source'], evidence: Candidate['evidence'] = {}): Candidate => ({ field: 'image', source, value, evidence });
+const near = { labelled: true, productLabelled: true, toHeading: 2, toBuy: 1 };
+
+describe('chooseFields', () => {
+  it('takes the markup price the page shows', () => {
+    const chosen = chooseFields([price(1999, 'json-ld', { shown: 'yes' }), price(1999, 'heuristic', near), price(899, 'heuristic', { ...near, elsewhere: true })]);
+    expect(chosen.price?.candidate).toMatchObject({ value: 1999, source: 'json-ld' });
+  });
+
+  it('lets the price shown to pay win over a markup price the page shows only struck out', () => {
+    const chosen = chooseFields([price(14900, 'json-ld', { shown: 'old' }), price(14900, 'heuristic', { ...near, old: true }), price(11900, 'heuristic', { ...near, current: true })]);
+    expect(chosen.price?.candidate.value).toBe(11900);
+  });
+
+  it('lets a strong shown price win over a markup price shown nowhere, and keeps the markup when the page shows nothing strong', () => {
+    const shown = price(69900, 'heuristic', { ...near, current: true, toHeading: 1 });
+    expect(chooseFields([price(66405, 'microdata', { shown: 'no' }), shown]).price?.candidate.value).toBe(69900);
+    expect(chooseFields([price(66405, 'microdata', { shown: 'no' }), price(1200, 'heuristic', { labelled: true, toHeading: 30 })]).price?.candidate.value).toBe(66405);
+  });
+
+  it('never takes a conditional, old or related price when a price to pay is next to the heading', () => {
+    const chosen = chooseFields([
+      price(1456, 'heuristic', { ...near, conditional: true }), price(2699, 'heuristic', { ...near, old: true }),
+      price(999, 'heuristic', { ...near, elsewhere: true, current: true }), price(1618, 'heuristic', { ...near, toHeading: 3 }),
+    ]);
+    expect(chosen.price?.candidate.value).toBe(1618);
+  });
+
+  it('prefers the product heading to promotions, statuses and headings of other blocks', () => {
+    const chosen = chooseFields([
+      title('15% sparen', 'heuristic', { h1: true, promo: true, fontSize: 24 }),
+      title('Customers also bought', 'heuristic', { h1: false, elsewhere: true, fontSize: 24 }),
+      title('Steel Kettle 1.7 l', 'heuristic', { h1: true, productLabelled: true, inPageTitle: 1, fontSize: 28 }),
+    ]);
+    expect(chosen.title?.candidate.value).toBe('Steel Kettle 1.7 l');
+  });
+
+  it('takes the heading when it holds the markup name and more of the product, and the markup name when it holds the heading and a variant', () => {
+    expect(chooseFields([title('Peanut Butter (Crunchy)', 'json-ld'), title('Peanut Butter (Crunchy) (1 kg)', 'heuristic', { h1: true, inPageTitle: 0.5 })]).title?.candidate.value)
+      .toBe('Peanut Butter (Crunchy) (1 kg)');
+    expect(chooseFields([title('Everyday Hoodie – XL', 'json-ld'), title('Everyday Hoodie', 'heuristic', { h1: true, inPageTitle: 1, fontSize: 32 })]).title?.candidate.value)
+      .toBe('Everyday Hoodie – XL');
+    expect(chooseFields([title('Kettle', 'json-ld'), title('Buy Kettle online at Shop', 'heuristic', { h1: true })]).title?.candidate.value).toBe('Kettle');
+  });
+
+  it('prefers the main product image to logos, swatches and related products, and lets sources agree on the same photo', () => {
+    const chosen = chooseFields([
+      image('https://s.example/logo.png', 'heuristic', { notProduct: true, toHeading: 1 }),
+      image('https://s.example/related.jpg', 'heuristic', { elsewhere: true, area: 200_000 }),
+      image('https://s.example/p/61abc._SX300_.jpg', 'heuristic', { productLabelled: true, toHeading: 4, area: 90_000 }),
+    ]);
+    expect(chosen.image?.candidate.value).toBe('https://s.example/p/61abc._SX300_.jpg');
+    expect(imageKey('https://s.example/p/61abc._SL1500_.jpg')).toBe(imageKey('https://s.example/p/61abc._SX300_.jpg'));
+    expect(chooseFields([image('https://s.example/og-logo-site.png', 'open-graph', { notProduct: true }), image('https://s.example/p/photo.jpg', 'heuristic', { productLabelled: true, toHeading: 2 })]).image?.candidate.value)
+      .toBe('https://s.example/p/photo.jpg');
+  });
+
+  it('leaves a field empty rather than guessing from weak evidence, and ranks every candidate with a confidence', () => {
+    expect(chooseFields([price(500, 'heuristic', { elsewhere: true })]).price).toBeUndefined();
+    const scored = scoreCandidates([price(1999, 'json-ld', { shown: 'yes' }), price(500, 'heuristic', { elsewhere: true })]);
+    expect(scored[0]!.candidate.value).toBe(1999);
+    expect(scored[0]!.confidence).toBeGreaterThan(scored[1]!.confidence);
+    expect(scored.every((s) => s.confidence > 0 && s.confidence < 1)).toBe(true);
+  });
+});

@@ -1,0 +1,165 @@
+/**
+ * One scorer for every field: each candidate gets a score from its source's trust and its evidence
+ * (candidates.ts), candidates that agree across sources lift each other, and the best one per field
+ * wins with a confidence. Pure: candidates in, choices out. Spec: docs/capture.md, rules 1 to 8.
+ */
+import type { Candidate, CandidateField } from './candidates.ts';
+import type { FieldSource } from './sources/source-types.ts';
+import { WORD_CHARS } from './text.ts';
+
+export interface Choice {
+  readonly candidate: Candidate;
+  readonly score: number;
+  /** 0..1: how sure the capture is of this field. */
+  readonly confidence: number;
+}
+
+const TRUST: Record<CandidateField, Record<FieldSource, number>> = {
+  title: { 'json-ld': 7, microdata: 6.5, rdfa: 6, 'open-graph': 4, heuristic: 0 },
+  price: { 'json-ld': 10, microdata: 9.5, rdfa: 9, 'open-graph': 8, heuristic: 0 },
+  image: { 'json-ld': 8, microdata: 7.5, rdfa: 7, 'open-graph': 6.5, heuristic: 0 },
+};
+
+/** A page price this strong is what the shopper sees; markup that shows a price nowhere loses to it. */
+export const STRONG_PAGE_PRICE = 9;
+
+const NOT_WORD = new RegExp(`[^${WORD_CHARS}]+`, 'g');
+const norm = (text: string) => text.toLowerCase().replace(NOT_WORD, ' ').trim();
+
+/** The file a product image URL names, without size variants ("61abc._AC_SL1500_.jpg" → "61abc"). */
+export function imageKey(url: string): string {
+  const file = url.split(/[?#]/)[0]!.split('/').pop() ?? '';
+  return file.toLowerCase().replace(/\.(jpe?g|png|webp|gif|avif)$/, '').replace(/\._[^.]*_$/, '').replace(/[-_]\d{2,4}x\d{2,4}$/, '');
+}
+
+const nearness = (e: Candidate['evidence']) => Math.min(e.toHeading ?? 99, e.toBuy ?? 99);
+
+/** Closeness to the heading or buy control, measured from the closest price on the page (layouts nest deeply). */
+function proximity(e: Candidate['evidence'], closest: number): number {
+  const near = nearness(e);
+  return near >= 99 ? -1 : Math.max(0, 7 - (near - Math.min(closest, 3)));
+}
+
+function fontBonus(size: number | undefined): number {
+  if (!size) return 0;
+  return size >= 24 ? 2 : size >= 18 ? 1 : size < 12 ? -1 : 0;
+}
+
+/** How good one page-read candidate is on its own, before agreement with other sources. */
+export function pageScore(c: Candidate, closest = 3): number {
+  const e = c.evidence;
+  if (c.field === 'title') {
+    return 1 + (e.h1 ? 3 : 0) + (e.productLabelled ? 4 : e.labelled ? 1 : 0) + fontBonus(e.fontSize) + (e.inPageTitle ?? 0) * 4
+      + ((e.toBuy ?? 99) < 99 ? Math.max(0, 6 - e.toBuy!) * 0.4 : 0) - (e.elsewhere ? 6 : 0) - (e.promo ? 12 : 0) - (e.order ?? 0);
+  }
+  if (c.field === 'price') {
+    return (e.labelled ? 2 : 0) + (e.productLabelled ? 1 : 0) + (e.current ? 2 : 0) - (e.old ? 9 : 0) - (e.conditional ? 5 : 0)
+      - (e.elsewhere ? 7 : 0) + proximity(e, closest) + fontBonus(e.fontSize) + (c.currency && c.currency !== 'unknown' ? 1 : 0) - (e.order ?? 0);
+  }
+  const area = e.area ?? 0;
+  return 1 + (e.productLabelled ? 4 : 0) + (e.labelled ? 3 : 0) + (area >= 90_000 ? 3 : area >= 22_500 ? 2 : area >= 10_000 ? 1 : 0)
+    + ((e.toHeading ?? 99) < 99 ? Math.max(0, 6 - e.toHeading!) * 0.7 : -1) - (e.elsewhere ? 6 : 0) - (e.notProduct ? 12 : 0) - (e.order ?? 0) * 2;
+}
+
+function sameValue(a: Candidate, b: Candidate): boolean {
+  if (a.field === 'price') return a.value === b.value;
+  if (a.field === 'image') return imageKey(String(a.value)) === imageKey(String(b.value));
+  return norm(String(a.value)) === norm(String(b.value));
+}
+
+/** A heading that holds the markup's name and adds only words of the product (not "Buy … on Shop"). */
+function headingHoldsName(heading: Candidate, name: Candidate): boolean {
+  const h = norm(String(heading.value));
+  const n = norm(String(name.value));
+  if (!n || !h.includes(n) || h === n) return false;
+  const extra = h.replace(n, ' ').trim();
+  return extra.length <= n.length + 30 && !/\b(buy|kaufen|bestellen|acheter|comprar|online|shop|store|günstig|price|preis)\b/.test(extra);
+}
+
+interface Context {
+  readonly bestPagePrice: number;
+  readonly closest: number;
+  /** Candidates per field, and page prices per amount: looked up, not searched, on pages with hundreds of prices. */
+  readonly byField: ReadonlyMap<string, readonly Candidate[]>;
+  readonly markupByField: ReadonlyMap<string, readonly Candidate[]>;
+  readonly pagePricesByAmount: ReadonlyMap<string | number, readonly Candidate[]>;
+}
+
+function score(c: Candidate, context: Context): number {
+  const { bestPagePrice, closest } = context;
+  const e = c.evidence;
+  let total = c.source === 'heuristic' ? pageScore(c, closest) : TRUST[c.field][c.source];
+  // Page candidates are compared with the markup's; markup candidates with everything else.
+  const others = c.source === 'heuristic'
+    ? context.markupByField.get(c.field) ?? []
+    : (context.byField.get(c.field) ?? []).filter((o) => o !== c && o.source !== c.source);
+  if (c.field === 'price' && c.source !== 'heuristic') {
+    if (e.shown === 'yes') total += 3;
+    // Shown only struck out loses, but only to a price to pay the page does show ("original" classes mislead).
+    if (e.shown === 'old' && bestPagePrice >= STRONG_PAGE_PRICE - 3) total -= 12;
+    if (e.shown === 'no' && bestPagePrice >= STRONG_PAGE_PRICE) total -= 6;
+  }
+  if (c.field === 'image' && c.source !== 'heuristic' && e.notProduct) total -= 10;
+  if (c.field === 'title' && c.source !== 'heuristic' && c.source !== 'open-graph') {
+    // The markup's name holds the page's heading and more (its variant, "Merino Beanie - Rust"): more precise.
+    const shownAs = others.some((o) => o.source === 'heuristic' && (o.evidence.h1 || o.evidence.productLabelled) && !o.evidence.elsewhere
+      && norm(String(o.value)).length > 3 && norm(String(c.value)).includes(norm(String(o.value))));
+    if (shownAs) total += 7;
+  }
+  if (c.field === 'title' && c.source === 'heuristic') {
+    const name = others.find((o) => o.source !== 'heuristic' && o.source !== 'open-graph' && headingHoldsName(c, o));
+    if (name) total += TRUST.title[name.source] + 1;
+  }
+  // Agreement: the same value from another source (markup and page) is more believable.
+  const agreeing = new Set(others.filter((o) => sameValue(c, o) && !(o.evidence.old || o.evidence.elsewhere)).map((o) => o.source));
+  if (c.field === 'price' && c.source !== 'heuristic' && (context.pagePricesByAmount.get(c.value) ?? []).some((o) => !(o.evidence.old || o.evidence.elsewhere))) agreeing.add('heuristic');
+  total += agreeing.size * (c.field === 'price' ? 0.5 : 2);
+  // The price to pay is often repeated (format selector, buy box, sticky bar); others seldom are.
+  if (c.field === 'price' && c.source === 'heuristic' && !e.old && !e.elsewhere && !e.conditional) {
+    const repeats = (context.pagePricesByAmount.get(c.value) ?? []).filter((o) => o !== c && !o.evidence.old && !o.evidence.elsewhere).length;
+    total += Math.min(2, repeats);
+  }
+  return total;
+}
+
+/** How near the nearest price to pay is to the heading or buy control, in tree levels. */
+export function closestPrice(candidates: readonly Candidate[]): number {
+  let closest = 99;
+  for (const c of candidates) {
+    if (c.field === 'price' && c.source === 'heuristic' && !c.evidence.elsewhere && !c.evidence.old && !c.evidence.conditional) closest = Math.min(closest, nearness(c.evidence));
+  }
+  return closest;
+}
+
+/** Every candidate with its score, best first per field (for choosing, and for `--explain`). */
+export function scoreCandidates(candidates: readonly Candidate[]): Choice[] {
+  const closest = closestPrice(candidates);
+  const pagePrices = candidates.filter((c) => c.field === 'price' && c.source === 'heuristic').map((c) => pageScore(c, closest));
+  const bestPagePrice = pagePrices.length ? Math.max(...pagePrices) : -Infinity;
+  const byField = new Map<string, Candidate[]>();
+  const pagePricesByAmount = new Map<string | number, Candidate[]>();
+  const markupByField = new Map<string, Candidate[]>();
+  const push = <K,>(map: Map<K, Candidate[]>, key: K, c: Candidate) => (map.get(key) ?? map.set(key, []).get(key)!).push(c);
+  for (const c of candidates) {
+    push(byField, c.field, c);
+    if (c.source !== 'heuristic') push(markupByField, c.field, c);
+    if (c.field === 'price' && c.source === 'heuristic') push(pagePricesByAmount, c.value, c);
+  }
+  const context: Context = { bestPagePrice, closest, byField, markupByField, pagePricesByAmount };
+  return candidates.map((candidate) => {
+    const s = score(candidate, context);
+    return { candidate, score: s, confidence: Math.max(0.05, Math.min(0.99, 1 / (1 + Math.exp(-(s - 4) / 2.5)))) };
+  }).sort((a, b) => b.score - a.score);
+}
+
+export function chooseFields(candidates: readonly Candidate[]): Partial<Record<CandidateField, Choice>> {
+  const out: Partial<Record<CandidateField, Choice>> = {};
+  for (const choice of scoreCandidates(candidates)) {
+    const field = choice.candidate.field;
+    if (!out[field] && choice.score > MINIMUM[field]) out[field] = choice;
+  }
+  return out;
+}
+
+/** Below these a field is left empty rather than guessed. */
+const MINIMUM: Record<CandidateField, number> = { title: 2, price: 4.5, image: 0.5 };

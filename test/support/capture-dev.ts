@@ -1,0 +1,116 @@
+/**
+ * The shared development set of real saved shop pages (../shared/capture-dev, beside the checkout in
+ * CI too) and its real price strings, scored the way its README says: title contains the expected
+ * name (whitespace-normalised), price equal, currency exact, image URL contains the image key.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { minorDigits } from '@tote/core';
+import type { CapturedProduct } from '../../extension/src/capture/index.ts';
+import { parsePriceText } from '../../extension/src/capture/price-text.ts';
+import { capturePagesTimed } from '../../extension/scripts/capture-runner.ts';
+
+export const DEV_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/capture-dev');
+export const hasDevSet = () => existsSync(path.join(DEV_FOLDER, 'expected.json'));
+
+interface DevRecord {
+  readonly id: string;
+  readonly page_url: string;
+  readonly title: string;
+  readonly price: number | null;
+  readonly currency: string | null;
+  readonly image_key: string;
+  readonly image_key_alt: readonly string[];
+  readonly markup: readonly string[];
+}
+
+const FIELDS = ['title', 'price', 'currency', 'image'] as const;
+type DevField = (typeof FIELDS)[number];
+
+export interface DevOutcome {
+  readonly id: string;
+  readonly markup: boolean;
+  readonly right: Record<DevField, boolean>;
+  readonly got: Record<DevField, unknown>;
+  readonly expected: Record<DevField, unknown>;
+  readonly ms: number;
+}
+
+const norm = (text: string) => text.replace(/\s+/g, ' ').trim().toLowerCase();
+
+function judge(record: DevRecord, product: CapturedProduct | null, ms: number): DevOutcome {
+  const price = product?.priceMinor == null ? null : product.priceMinor / 10 ** (product.currency === 'unknown' ? 2 : minorDigits(product.currency));
+  const image = product?.imageUrl ?? '';
+  const right = {
+    title: product !== null && norm(product.title).includes(norm(record.title)),
+    price: product !== null && price === record.price,
+    currency: product !== null && (record.price === null ? price === null : product.currency === record.currency),
+    image: product !== null && [record.image_key, ...record.image_key_alt].some((key) => image.includes(key)),
+  };
+  return {
+    id: record.id, markup: record.markup.length > 0, right, ms,
+    got: { title: product?.title ?? null, price, currency: product?.currency ?? null, image: product?.imageUrl ?? null },
+    expected: { title: record.title, price: record.price, currency: record.currency, image: record.image_key },
+  };
+}
+
+export async function runDevPages(): Promise<DevOutcome[]> {
+  const records = JSON.parse(await readFile(path.join(DEV_FOLDER, 'expected.json'), 'utf8')) as DevRecord[];
+  const pages = await Promise.all(records.map(async (r) => ({ url: r.page_url, html: gunzipSync(await readFile(path.join(DEV_FOLDER, 'pages', `${r.id}.html.gz`))) })));
+  const results = await capturePagesTimed(pages);
+  return records.map((record, i) => judge(record, results[i]!.product, results[i]!.ms));
+}
+
+const share = (count: number, of: number) => (of === 0 ? 0 : Math.round((count / of) * 1000) / 1000);
+
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+export function scoreDevPages(outcomes: readonly DevOutcome[]) {
+  const field = (f: DevField) => share(outcomes.filter((o) => o.right[f]).length, outcomes.length);
+  const allFour = (o: DevOutcome) => FIELDS.every((f) => o.right[f]);
+  const marked = outcomes.filter((o) => o.markup);
+  return {
+    pages: outcomes.length,
+    title_accuracy: field('title'), price_accuracy: field('price'), currency_accuracy: field('currency'), image_accuracy: field('image'),
+    all_four_share: share(outcomes.filter(allFour).length, outcomes.length),
+    markup_pages_all_four_share: share(marked.filter(allFour).length, marked.length),
+    capture_ms_p50: Math.round(percentile(outcomes.map((o) => o.ms), 50) * 10) / 10,
+    capture_ms_p95: Math.round(percentile(outcomes.map((o) => o.ms), 95) * 10) / 10,
+    misses: outcomes.filter((o) => !allFour(o)).map((o) => ({
+      id: o.id, wrong: FIELDS.filter((f) => !o.right[f]).map((f) => ({ field: f, expected: o.expected[f], got: o.got[f] })),
+    })),
+  };
+}
+
+interface PriceCase {
+  readonly input: string;
+  readonly currency_hint: string | null;
+  readonly decimal_separator: string | null;
+  readonly amount_decimal: string | null;
+  readonly currency_iso: string | null;
+}
+
+/** The real price strings: amount right (or no price where none is expected), currency right (or none). */
+export async function scorePriceTexts() {
+  const { cases } = JSON.parse(await readFile(path.join(DEV_FOLDER, 'price-text-cases.json'), 'utf8')) as { cases: PriceCase[] };
+  const misses: { input: string; expected: [string | null, string | null]; got: [string | null, string | null] }[] = [];
+  let amounts = 0;
+  let currencies = 0;
+  for (const c of cases) {
+    const parsed = parsePriceText(c.input, { currencyText: c.currency_hint, decimalSeparator: c.decimal_separator });
+    const amount = parsed ? parsed.amount : null;
+    const currency = parsed && parsed.currency !== 'unknown' ? parsed.currency : null;
+    const amountRight = c.amount_decimal === null ? parsed === null : amount !== null && Math.abs(amount - Number(c.amount_decimal)) < 1e-9;
+    const currencyRight = currency === c.currency_iso;
+    amounts += amountRight ? 1 : 0;
+    currencies += currencyRight ? 1 : 0;
+    if (!amountRight || !currencyRight) misses.push({ input: c.input, expected: [c.amount_decimal, c.currency_iso], got: [amount === null ? null : String(amount), currency] });
+  }
+  return { cases: cases.length, amount_accuracy: share(amounts, cases.length), currency_accuracy: share(currencies, cases.length), misses };
+}
