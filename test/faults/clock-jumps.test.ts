@@ -10,8 +10,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectItems } from '@tote/core';
-import { applyCartOp, cartOps, checkOutcome, newRun, settle, type CartOp } from '../support/cart-scenario.ts';
-import { createDevice, waitForPhase, type Device } from '../support/devices.ts';
+import { applyCartOp, checkOutcome, newAccountDevices, newRun, settle, weightedCartOps, type CartOp } from '../support/cart-scenario.ts';
+import type { Device } from '../support/devices.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const DAY = 24 * 3600_000;
@@ -20,13 +20,8 @@ type Op = CartOp | { readonly kind: 'jump'; readonly device: number; readonly da
 const RUNS = Number(process.env.TOTE_CLOCK_RUNS ?? 3);
 const SEED = Number(process.env.TOTE_CLOCK_SEED ?? Date.now() % 2_147_483_647);
 
-const [add, quantity, note, move, remove] = cartOps(2);
-const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 3, arbitrary: add! },
-  { weight: 3, arbitrary: quantity! },
-  { weight: 1, arbitrary: note! },
-  { weight: 1, arbitrary: move! },
-  { weight: 1, arbitrary: remove! },
+const op: fc.Arbitrary<Op> = fc.oneof<fc.MaybeWeightedArbitrary<Op>[]>(
+  ...weightedCartOps(2),
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('jump' as const), device: fc.integer({ min: 0, max: 1 }), days: fc.constantFrom(-1, 1) }) },
 );
 
@@ -47,17 +42,8 @@ async function scenario(ops: readonly Op[]) {
   const offsets = [0, 0];
   const devices: Device[] = [];
   try {
-    for (const index of [0, 1]) {
-      // Only the clock the device stamps its cart changes with jumps; sessions keep real time, as the server does.
-      const created = await createDevice(`device${index}`, server.account, {
-        passwordKdf: { name: 'argon2id', memoryKiB: 64, iterations: 1, parallelism: 1 },
-        deviceClock: { now: () => Date.now() + offsets[index]! },
-      });
-      devices.push(created);
-      if (index === 0) await created.account.signUp(created.serverUrl, name, 'jumping clock password');
-      else await created.account.signIn(created.serverUrl, name, 'jumping clock password');
-    }
-    await Promise.all(devices.map((each) => waitForPhase(each, 'in-sync')));
+    // Only the clock the device stamps its cart changes with jumps; sessions keep real time, as the server does.
+    await newAccountDevices(server.account, 2, name, devices, (index) => ({ deviceClock: { now: () => Date.now() + offsets[index]! } }));
 
     const outcome = newRun(`c${run}`);
     let jumps = 0;

@@ -7,17 +7,18 @@
  *
  * Short in `npm test` (2 kill points); `TOTE_GATEWAY_KILL_POINTS` for more; `TOTE_GATEWAY_KILL_SEED` replays.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cartCommands, selectItems } from '@tote/core';
+import { selectItems } from '@tote/core';
 import { freePort } from '@tote/sync-server';
-import { settle } from '../support/cart-scenario.ts';
+import { addItems, settle } from '../support/cart-scenario.ts';
 import { createDevice, waitForPhase, type Account, type Device } from '../support/devices.ts';
+import { startProcess } from '../support/processes.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const POINTS = Number(process.env.TOTE_GATEWAY_KILL_POINTS ?? 2);
@@ -35,29 +36,11 @@ let round = 0;
 const added: string[] = [];
 
 /** `npm start`'s program, on fixed ports and the test's data folder; resolves once it says it is running. */
-async function startServer(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'sync-server/src/main.ts')], {
-    cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
+function startServer(): Promise<ChildProcess> {
+  return startProcess(process.execPath, ['--import', 'tsx', path.join(root, 'sync-server/src/main.ts')], {
+    cwd: root, ready: 'Tote sync server is running at', timeoutMs: 60_000, what: 'the sync server',
     env: { ...process.env, TOTE_DATA_DIR: dataDir, TOTE_PORT: String(couchPort), TOTE_GATEWAY_PORT: String(gatewayPort), TOTE_BACKUP_INTERVAL_MS: '0', TOTE_REQUESTS_PER_MINUTE: '1000000', NODE_OPTIONS: '' },
   });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the sync server did not start within 60 s:\n${output}`)), 60_000);
-    const collect = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Tote sync server is running at')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', collect);
-    child.stderr!.on('data', collect);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the sync server exited (${code}) while starting:\n${output}`));
-    });
-  });
-  return child;
 }
 
 /** Waits until nothing listens on `port` any more (the embedded CouchDB follows its killed parent out). */
@@ -102,14 +85,7 @@ describe('the sync server\'s process killed mid-sync, then started again', () =>
     console.log(`gateway kill: seed ${SEED}, ${POINTS} kill points (replay with TOTE_GATEWAY_KILL_SEED=${SEED})`);
     await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: 600 }), async (killAfterMs) => {
       round += 1;
-      const writing = (async () => {
-        for (let index = 0; index < PER_ROUND; index += 1) {
-          const { written } = await writer.client.store.dispatch(cartCommands.add({
-            url: `https://shop.example/g/${round}-${index}`, title: `Crash ${round}-${index}`, priceMinor: 100 + index, currency: 'EUR', imageUrl: null, variant: null,
-          }));
-          added.push(written[0]!.id);
-        }
-      })();
+      const writing = addItems(writer, `g${round}`, PER_ROUND).then((ids) => { added.push(...ids); });
       await new Promise((resolve) => setTimeout(resolve, killAfterMs));
       server!.kill('SIGKILL');
       await new Promise((resolve) => server!.once('exit', resolve));

@@ -9,8 +9,8 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyCartOp, cartOps, checkOutcome, newRun, settle, type CartOp } from '../support/cart-scenario.ts';
-import { createDevice, waitForPhase, type Device } from '../support/devices.ts';
+import { applyCartOp, checkOutcome, newAccountDevices, newRun, settle, weightedCartOps, type CartOp } from '../support/cart-scenario.ts';
+import type { Device } from '../support/devices.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { NO_FAULTS, startFaultProxy, type FaultProxy, type Faults } from './fault-proxy.ts';
 
@@ -34,13 +34,8 @@ const someFaults: fc.Arbitrary<Faults> = fc.record({
   silentForMs: fc.integer({ min: 200, max: 1_500 }),
 });
 const faults: fc.Arbitrary<Faults> = fc.oneof({ weight: 1, arbitrary: fc.constant(NO_FAULTS) }, { weight: 4, arbitrary: someFaults });
-const [add, quantity, note, move, remove] = cartOps(2);
-const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 3, arbitrary: add! },
-  { weight: 3, arbitrary: quantity! },
-  { weight: 1, arbitrary: note! },
-  { weight: 1, arbitrary: move! },
-  { weight: 1, arbitrary: remove! },
+const op: fc.Arbitrary<Op> = fc.oneof<fc.MaybeWeightedArbitrary<Op>[]>(
+  ...weightedCartOps(2),
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('faults' as const), device, faults }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('partition' as const), device, ms: fc.integer({ min: 50, max: 1_500 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('pause' as const), ms: fc.integer({ min: 10, max: 400 }) }) },
@@ -64,20 +59,13 @@ async function scenario(start: readonly [Faults, Faults], ops: readonly Op[]) {
   const devices: Device[] = [];
   const proxies: FaultProxy[] = [];
   try {
-    for (const index of [0, 1]) {
-      const created = await createDevice(`device${index}`, server.account, {
-        passwordKdf: { name: 'argon2id', memoryKiB: 64, iterations: 1, parallelism: 1 },
-        relay: async (url) => {
-          const proxy = await startFaultProxy(url);
-          proxies.push(proxy);
-          return proxy;
-        },
-      });
-      devices.push(created);
-      if (index === 0) await created.account.signUp(created.serverUrl, name, 'faulty network password');
-      else await created.account.signIn(created.serverUrl, name, 'faulty network password');
-    }
-    await Promise.all(devices.map((each) => waitForPhase(each, 'in-sync')));
+    await newAccountDevices(server.account, 2, name, devices, () => ({
+      relay: async (url) => {
+        const proxy = await startFaultProxy(url);
+        proxies.push(proxy);
+        return proxy;
+      },
+    }));
 
     // Each run starts on two misbehaving networks; its operations change them as they go.
     proxies.forEach((proxy, index) => proxy.setFaults(start[index]!));

@@ -5,13 +5,14 @@
  * both instances, the live channel's fan-out carries changes across instances again, and sign-in limits
  * count again (docs/faults.md).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startSyncServer, type RunningSyncServer } from '@tote/sync-server';
 import { gatewayClient, type GatewayClient } from '../support/gateway.ts';
+import { startRedis } from '../support/processes.ts';
 
 let redis: ChildProcess | null = null;
 let redisPort: number;
@@ -22,25 +23,7 @@ let a: GatewayClient;
 let b: GatewayClient;
 const dirs: string[] = [];
 
-/** Redis with its append-only file (fsync every second), on `redisPort`, in `redisDir`. */
-async function startRedis(): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', redisDir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start within 10 s:\n${output}`)), 10_000);
-    child.once('error', (error) => reject(new Error(`redis-server could not be started (${error.message}); install Debian's redis-server (.ci/run does).`)));
-    const collect = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', collect);
-    child.stderr!.on('data', collect);
-  });
-  return child;
-}
+const startRedisHere = () => startRedis(redisPort, { dir: redisDir });
 
 const tempDir = async (name: string) => {
   const dir = await mkdtemp(path.join(tmpdir(), `tote-${name}-`));
@@ -51,7 +34,7 @@ const tempDir = async (name: string) => {
 beforeAll(async () => {
   redisPort = await freePort();
   redisDir = await tempDir('redis');
-  redis = await startRedis();
+  redis = await startRedisHere();
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
   first = await startSyncServer({ dataDir: await tempDir('redis-kill-a'), port: 0, gatewayPort: 0, redisUrl });
   second = await startSyncServer({
@@ -89,7 +72,7 @@ describe('Redis killed under two gateways, then started again', () => {
       expect(Date.now() - started).toBeLessThan(10_000);
     }
 
-    redis = await startRedis();
+    redis = await startRedisHere();
     // The gateways reconnect by themselves (ioredis backs off up to 2 s).
     await expect.poll(async () => (await a.request('GET', '/_tote/session', { token: shopper.token })).status, { timeout: 15_000 }).toBe(200);
     await expect.poll(async () => (await b.request('GET', '/_tote/session', { token: shopper.token })).status, { timeout: 15_000 }).toBe(200);

@@ -9,8 +9,8 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cartCommands, selectItems } from '@tote/core';
-import { settle } from '../support/cart-scenario.ts';
+import { selectItems } from '@tote/core';
+import { addItems, settle } from '../support/cart-scenario.ts';
 import { createDevice, waitForPhase, type Device } from '../support/devices.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -52,14 +52,7 @@ describe('the embedded CouchDB killed mid-sync, then started again', () => {
     console.log(`server kill: seed ${SEED}, ${POINTS} kill points (replay with TOTE_KILL_SEED=${SEED})`);
     await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: 600 }), async (killAfterMs) => {
       round += 1;
-      const writing = (async () => {
-        for (let index = 0; index < PER_ROUND; index += 1) {
-          const { written } = await writer.client.store.dispatch(cartCommands.add({
-            url: `https://shop.example/k/${round}-${index}`, title: `Kill ${round}-${index}`, priceMinor: 100 + index, currency: 'EUR', imageUrl: null, variant: null,
-          }));
-          added.push(written[0]!.id);
-        }
-      })();
+      const writing = addItems(writer, `k${round}`, PER_ROUND).then((ids) => { added.push(...ids); });
       await new Promise((resolve) => setTimeout(resolve, killAfterMs));
       process.kill(server.running.pid!, 'SIGKILL');
       expect(await server.running.exited).toBeNull(); // killed by the signal, not exited by itself

@@ -2,13 +2,14 @@
  * Two gateway instances in front of one CouchDB, sharing a real Redis (`REDIS_URL`): sessions, the live
  * channel's fan-out and sign-in limits hold across instances. Driven from the outside over TLS.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultRateLimits, freePort, startSyncServer, type RunningSyncServer } from '@tote/sync-server';
 import { gatewayClient, type GatewayClient } from '../support/gateway.ts';
+import { startRedis } from '../support/processes.ts';
 
 let redis: ChildProcess | null = null;
 let redisUrl: string;
@@ -17,33 +18,6 @@ let second: RunningSyncServer | null = null;
 let a: GatewayClient;
 let b: GatewayClient;
 const dirs: string[] = [];
-
-/** A throw-away Redis on a free loopback port, without persistence; resolves once it accepts connections. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start within 10 s:\n${output}`)), 10_000);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server could not be started (${error.message}); install Debian's redis-server (.ci/run does).`));
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${code}:\n${output}`));
-    });
-    const collect = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', collect);
-    child.stderr!.on('data', collect);
-  });
-  return child;
-}
 
 const tempDir = async (name: string) => {
   const dir = await mkdtemp(path.join(tmpdir(), `tote-${name}-`));

@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { cartCommands, compareHlc, parseHlc, selectItems, type CartCommand, type CartState } from '@tote/core';
-import { waitForPhase, type Device } from './devices.ts';
+import { createDevice, waitForPhase, type Account, type Device } from './devices.ts';
 
 type Field = 'quantity' | 'note' | 'listId' | 'deleted';
 export type CartOp =
@@ -30,6 +30,41 @@ export function cartOps(devices: number): fc.Arbitrary<CartOp>[] {
     fc.record({ kind: fc.constant('move' as const), device, target, value: fc.constantFrom('cart' as const, 'saved' as const) }),
     fc.record({ kind: fc.constant('remove' as const), device, target }),
   ];
+}
+
+/** The cart operations as `fc.oneof` takes them, weighted as shoppers use them (adds and quantities most). */
+export function weightedCartOps(devices: number): { weight: number; arbitrary: fc.Arbitrary<CartOp> }[] {
+  const [add, quantity, note, move, remove] = cartOps(devices);
+  return [{ weight: 3, arbitrary: add! }, { weight: 3, arbitrary: quantity! }, { weight: 2, arbitrary: note! }, { weight: 1, arbitrary: move! }, { weight: 1, arbitrary: remove! }];
+}
+
+/**
+ * `count` devices of a new account `name` on `account`'s server: the first signs up, the others sign in,
+ * all in sync. Each device is pushed to `opened` as soon as it exists, so the caller closes it whatever happens.
+ */
+export async function newAccountDevices(account: Account, count: number, name: string, opened: Device[],
+  options: (index: number) => Parameters<typeof createDevice>[2] = () => ({})): Promise<Device[]> {
+  const kdf = { name: 'argon2id', memoryKiB: 64, iterations: 1, parallelism: 1 } as const;
+  for (let index = 0; index < count; index += 1) {
+    const created = await createDevice(`device${index}`, account, { passwordKdf: kdf, ...options(index) });
+    opened.push(created);
+    if (index === 0) await created.account.signUp(created.serverUrl, name, 'random run password');
+    else await created.account.signIn(created.serverUrl, name, 'random run password');
+  }
+  await Promise.all(opened.map((each) => waitForPhase(each, 'in-sync')));
+  return opened;
+}
+
+/** `count` items added on `device` one after another, as fast as the shopper's store takes them; their ids. */
+export async function addItems(device: Device, label: string, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const { written } = await device.client.store.dispatch(cartCommands.add({
+      url: `https://shop.example/${label}/${index}`, title: `Item ${label}-${index}`, priceMinor: 100 + index, currency: 'EUR', imageUrl: null, variant: null,
+    }));
+    ids.push(written[0]!.id);
+  }
+  return ids;
 }
 
 /** A change that was applied: the field it set, the value and the stamp it carries. */

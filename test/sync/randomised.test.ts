@@ -9,20 +9,15 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { applyCartOp, cartOps, checkOutcome, newRun, settle, type CartOp } from '../support/cart-scenario.ts';
-import { createDevice, waitForPhase, type Device } from '../support/devices.ts';
+import { applyCartOp, checkOutcome, newAccountDevices, newRun, settle, weightedCartOps, type CartOp } from '../support/cart-scenario.ts';
+import type { Device } from '../support/devices.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 type Op = CartOp | { readonly kind: 'offline'; readonly device: number } | { readonly kind: 'online'; readonly device: number };
 
 const device = fc.integer({ min: 0, max: 2 });
-const [add, quantity, note, move, remove] = cartOps(3);
-const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 3, arbitrary: add! },
-  { weight: 3, arbitrary: quantity! },
-  { weight: 2, arbitrary: note! },
-  { weight: 1, arbitrary: move! },
-  { weight: 1, arbitrary: remove! },
+const op: fc.Arbitrary<Op> = fc.oneof<fc.MaybeWeightedArbitrary<Op>[]>(
+  ...weightedCartOps(3),
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('offline' as const), device }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('online' as const), device }) },
 );
@@ -47,13 +42,7 @@ async function scenario(ops: readonly Op[]) {
   const name = `random-${SEED}-${run}@example.com`;
   const devices: Device[] = [];
   try {
-    for (const index of [0, 1, 2]) {
-      const created = await createDevice(`device${index}`, server.account, { passwordKdf: { name: 'argon2id', memoryKiB: 64, iterations: 1, parallelism: 1 } });
-      devices.push(created);
-      if (index === 0) await created.account.signUp(created.serverUrl, name, 'random run password');
-      else await created.account.signIn(created.serverUrl, name, 'random run password');
-    }
-    await Promise.all(devices.map((each) => waitForPhase(each, 'in-sync')));
+    await newAccountDevices(server.account, 3, name, devices);
 
     const outcome = newRun(`${run}`);
     for (const next of ops) {
