@@ -35,6 +35,10 @@ const appendOnly = `function (newDoc, oldDoc) {
   if (oldDoc) throw({ forbidden: 'The audit log is append-only.' });
 }`;
 
+/** Entries kept while CouchDB cannot take them (a day of a busy server's writes is far below). */
+const MAX_PENDING = 100_000;
+const RETRY_MS = 1_000;
+
 export async function auditLog(couch: CouchAdmin, onError: (error: unknown) => void = () => {}): Promise<AuditLog> {
   await couch.request('PUT', `/${AUDIT_DB}`, undefined, [412]);
   await couch.request('PUT', `/${AUDIT_DB}/_security`, { admins: { names: [], roles: ['_admin'] }, members: { names: [], roles: ['_admin'] } });
@@ -44,6 +48,26 @@ export async function auditLog(couch: CouchAdmin, onError: (error: unknown) => v
   let pending: (AuditEntry & { _id: string })[] = [];
   let timer: ReturnType<typeof setTimeout> | null = null;
   let flushing: Promise<void> = Promise.resolve();
+  let closed = false;
+
+  /**
+   * A batch CouchDB did not take (it is down or restarting) goes back in front of what came since and is
+   * tried again a second later: the log keeps every entry through an outage. Entries keep their ids, so a
+   * batch that was written after all is not written twice (CouchDB answers those as conflicts). Past
+   * MAX_PENDING entries the oldest are dropped, and that is reported.
+   */
+  const requeue = (batch: typeof pending, error: unknown) => {
+    pending = [...batch, ...pending];
+    if (pending.length > MAX_PENDING) {
+      onError(new Error(`The audit log could not be written for a long time: its ${pending.length - MAX_PENDING} oldest waiting entries were dropped.`));
+      pending = pending.slice(-MAX_PENDING);
+    }
+    onError(error);
+    if (!closed) {
+      timer ??= setTimeout(() => void flush(), RETRY_MS);
+      timer.unref?.();
+    }
+  };
 
   const flush = (): Promise<void> => {
     if (timer) clearTimeout(timer);
@@ -51,7 +75,7 @@ export async function auditLog(couch: CouchAdmin, onError: (error: unknown) => v
     const batch = pending;
     pending = [];
     if (batch.length > 0) {
-      flushing = flushing.then(() => couch.request('POST', `/${AUDIT_DB}/_bulk_docs`, { docs: batch }).then(() => {}, onError));
+      flushing = flushing.then(() => couch.request('POST', `/${AUDIT_DB}/_bulk_docs`, { docs: batch }).then(() => {}, (error: unknown) => requeue(batch, error)));
     }
     return flushing;
   };
@@ -75,6 +99,10 @@ export async function auditLog(couch: CouchAdmin, onError: (error: unknown) => v
         .filter((entry) => (!actor || entry.actor === actor) && (!action || entry.action === action))
         .slice(0, limit);
     },
-    async close() { await flush(); },
+    async close() {
+      await flush();
+      closed = true;
+      if (timer) clearTimeout(timer);
+    },
   };
 }
