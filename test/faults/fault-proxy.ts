@@ -41,6 +41,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function startFaultProxy(targetUrl: string, random: () => number = Math.random): Promise<FaultProxy> {
   const target = new URL(targetUrl);
   const sockets = new Set<net.Socket>();
+  /** The devices' ends of the open connections. */
+  const clients = new Set<net.Socket>();
   const timers = new Set<ReturnType<typeof setTimeout>>();
   let faults = NO_FAULTS;
   let partitioned = false;
@@ -70,6 +72,8 @@ export async function startFaultProxy(targetUrl: string, random: () => number = 
       return;
     }
     stats.connections += 1;
+    clients.add(client);
+    client.on('close', () => clients.delete(client));
     const upstream = net.connect(Number(target.port), target.hostname);
     const kill = () => {
       client.resetAndDestroy();
@@ -109,6 +113,7 @@ export async function startFaultProxy(targetUrl: string, random: () => number = 
   };
   const partition = () => {
     partitioned = true;
+    stats.resets += clients.size; // every open connection is cut
     cutAll();
   };
   const heal = () => {

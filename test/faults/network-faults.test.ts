@@ -70,7 +70,12 @@ async function scenario(start: readonly [Faults, Faults], ops: readonly Op[]) {
     // Each run starts on two misbehaving networks; its operations change them as they go.
     proxies.forEach((proxy, index) => proxy.setFaults(start[index]!));
     const outcome = newRun(`f${run}`);
-    for (const next of ops) {
+    for (const [index, next] of ops.entries()) {
+      // Halfway through every run, the second device's network drops for a moment: each run meets a cut.
+      if (index === Math.floor(ops.length / 2)) {
+        proxies[1]!.partition();
+        setTimeout(() => proxies[1]!.heal(), 300);
+      }
       if (next.kind === 'faults') {
         proxies[next.device]!.setFaults(next.faults);
       } else if (next.kind === 'partition') {
