@@ -25,7 +25,7 @@ import { GatewayError } from './errors.ts';
 import { jsonTextTooDeep, MAX_JSON_DEPTH } from './json-depth.ts';
 import { liveHub, type LiveHub } from './live.ts';
 import { originAllowed, upgradeOriginAllowed } from './origins.ts';
-import { answerHeaders, noStore } from './proxy-headers.ts';
+import { answerHeaders, forwardedRequestHeaders, noStore } from './proxy-headers.ts';
 import { rateLimiter, SignInThrottled, type RateLimitConfig } from './rate-limits.ts';
 import type { Session, SessionService } from './sessions.ts';
 import type { SharedState } from './shared-state.ts';
@@ -567,8 +567,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       // Always the query as read and serialised afresh: never the client's raw query string.
       queryString: () => upstream.query,
       rewriteRequestHeaders: (_request, headers) => {
-        const forwarded: Record<string, string | string[] | undefined> = {};
-        for (const name of FORWARDED_REQUEST_HEADERS) if (headers[name] !== undefined) forwarded[name] = headers[name];
+        const forwarded: Record<string, string | string[] | undefined> = forwardedRequestHeaders(headers);
         if (authorization) forwarded.authorization = authorization;
         else if (decision.forward === 'caller' && headers.authorization) forwarded.authorization = headers.authorization;
         if (cookie) forwarded.cookie = cookie;
@@ -619,5 +618,3 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
 }
 
-/** What reaches CouchDB of a client's request headers; credentials are set by the decision alone. */
-const FORWARDED_REQUEST_HEADERS = ['accept', 'content-type', 'content-length', 'if-match', 'if-none-match', 'x-couch-full-commit'] as const;

@@ -23,13 +23,14 @@ describe('answerHeaders', () => {
 });
 
 describe('forwardedRequestHeaders', () => {
-  it('drops hop-by-hop headers and expect, keeps the rest', () => {
+  it('drops hop-by-hop headers, expect and the client\'s credentials, keeps what CouchDB needs', () => {
     const client = {
       connection: 'Upgrade, X-Only-To-Gateway', upgrade: 'websocket', 'x-only-to-gateway': '1', 'keep-alive': '300', 'transfer-encoding': 'chunked',
       expect: '100-continue', 'proxy-authorization': 'Basic eA==', te: 'trailers',
-      'content-type': 'application/json', 'content-length': '2', authorization: 'Bearer t', accept: 'application/json',
+      'content-type': 'application/json', 'content-length': '2', authorization: 'Bearer t', cookie: 'AuthSession=x', accept: 'application/json',
+      'if-match': '1-a', 'x-forwarded-for': '10.0.0.1',
     };
-    expect(forwardedRequestHeaders(client)).toEqual({ 'content-type': 'application/json', 'content-length': '2', authorization: 'Bearer t', accept: 'application/json' });
+    expect(forwardedRequestHeaders(client)).toEqual({ 'content-type': 'application/json', 'content-length': '2', accept: 'application/json', 'if-match': '1-a' });
   });
 });
 

@@ -37,13 +37,16 @@ export function answerHeaders<T extends Headers>(headers: T): T {
   return without(headers, (name) => IDENTIFYING.has(name)) as T;
 }
 
+/** The request headers CouchDB may get from a client; credentials are the gateway's to set (access.ts, `forward`). */
+const FORWARDED_REQUEST = new Set(['accept', 'content-type', 'content-length', 'if-match', 'if-none-match', 'x-couch-full-commit']);
+
 /**
- * A client request's headers as the gateway forwards them: no hop-by-hop headers and no `expect`
- * (the gateway has already answered `100-continue` itself; undici refuses to send it, which answered a
- * large upload with 502).
+ * A client request's headers as the gateway forwards them: only those CouchDB needs, so no hop-by-hop
+ * header, no `expect` (the gateway has already answered `100-continue` itself; undici refuses to send it,
+ * which answered a large upload with 502), and no credentials or cookies of the client's.
  */
 export function forwardedRequestHeaders<T extends Headers>(headers: T): T {
-  return without(headers, (name) => name === 'expect') as T;
+  return Object.fromEntries(Object.entries(headers).filter(([name, value]) => FORWARDED_REQUEST.has(name.toLowerCase()) && value !== undefined)) as T;
 }
 
 /**
