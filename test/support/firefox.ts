@@ -77,8 +77,18 @@ export async function launchFirefoxWithExtension(extensionDir: string, options: 
       // Over BiDi a navigation to an extension page never reports its end (and page.url() stays
       // about:blank): start it, then wait for the page itself.
       void page.goto(url).catch(() => undefined);
-      await page.waitForFunction((expected) => location.href === expected && document.readyState === 'complete', { timeout: 15_000 }, url);
-      return page;
+      // The wait may start in about:blank's realm, which the navigation then destroys ("Waiting failed"):
+      // wait again in the new one, until the deadline.
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        try {
+          await page.waitForFunction((expected) => location.href === expected && document.readyState === 'complete', { timeout: Math.max(1, deadline - Date.now()) }, url);
+          return page;
+        } catch (error) {
+          if (Date.now() >= deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }
     },
     async restart() {
       await running.close();
