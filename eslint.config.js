@@ -1,12 +1,35 @@
 // The core must stay platform-free: it runs in the extension's service worker, the desktop renderer and Node.
 // Platform needs reach it through ports (see docs/architecture.md), never through globals or platform modules.
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const platformGlobals = ['window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'indexedDB',
   'chrome', 'browser', 'process', 'Buffer', 'require', '__dirname', '__filename', 'global', 'self'];
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/.output/**', '**/.wxt/**', '**/dist/**'] },
+  { ignores: ['**/node_modules/**', '**/.output/**', '**/.wxt/**', '**/dist/**', '**/dist-electron/**', 'bench/results/**'] },
+  // Every package: TypeScript's recommended rules, Svelte components included.
+  {
+    files: ['**/*.ts', '**/*.svelte', '**/*.svelte.ts'],
+    extends: [tseslint.configs.recommended],
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
+    extends: [tseslint.configs.recommended],
+    languageOptions: { globals: globals.node },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  ...svelte.configs.recommended.map((config) => ({ ...config, files: ['**/*.svelte', '**/*.svelte.ts'] })),
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { globals: globals.browser, parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
+    // `let { … } = $props()` is Svelte's own form; its rule knows props and runes.
+    rules: { 'prefer-const': 'off', 'svelte/prefer-const': 'error' },
+  },
   {
     files: ['core/src/**/*.ts'],
     extends: [tseslint.configs.recommended],

@@ -39,7 +39,6 @@ const RAW_PATH = /^[A-Za-z0-9\-._~!$&'()*+,=:@%/]*$/;
 const RAW_QUERY = /^[A-Za-z0-9\-._~!$&'()*+,;=:@%/?[\]{}"|^`<>\\ ]*$/;
 const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
 const SLASH_LOOKALIKES = /[\u2215\u2044\uFF0F\u29F8\uFF3C\uFE68\u29F5\u2216]/;
-// eslint-disable-next-line no-control-regex -- control characters are what this looks for
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
