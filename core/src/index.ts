@@ -57,3 +57,10 @@ export {
   DATABASE_KEY_VERSION, newDatabaseKey, openDatabaseKeyWith, openRawDatabaseKey, parseDatabaseKeyRecord, protectDatabaseKey, unlockDatabaseKey,
   type DatabaseKeyOwner, type DatabaseKeyRecord, type OpenDatabaseKey,
 } from './persistence/database-key.ts';
+export {
+  createDeviceApp, lockedAccount, lockedError, type AtRest, type DeviceApp, type DeviceAppPorts, type DeviceSettings, type DeviceView, type OpenDevice,
+} from './app/device-app.ts';
+export {
+  accountKeyEntry, createDatabaseLock, DEVICE_DATABASE_ENTRY, keyStoreDatabaseKey,
+  type AtRestProtection, type DatabaseKeyState, type DatabaseLock, type DeviceKeyCustody, type LockStorage, type StoredValue,
+} from './app/key-custody.ts';

@@ -139,7 +139,7 @@ describe('notices in the desktop app', () => {
     const notice = popup.getByTestId('conflict-notice');
     await notice.waitFor({ timeout: 15_000 });
     expect(await notice.getByTestId('conflict-text').textContent())
-      .toBe('"Desk lamp": the quantity was changed on two devices. Kept 7 from this browser; another device had 2.');
+      .toBe('"Desk lamp": the quantity was changed on two devices. Kept 7 from this browser; phone had 2.');
 
     // Removed on the phone meanwhile: the other value cannot come back, and the popup says why.
     await waitForState(phone!, (state) => state.items[id]?.quantity === 7);

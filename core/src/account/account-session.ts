@@ -17,6 +17,7 @@ import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
 import { distinctUntilChanged, filter, map } from 'rxjs/operators';
 import { ToteError } from '../errors.ts';
 import { systemClock, type Clock, type CryptoPort, type KeyStorePort } from '../ports.ts';
+import { accountKeyEntry } from '../app/key-custody.ts';
 import { DEFAULT_PASSWORD_KDF, type Argon2idParams } from '../crypto/kdf.ts';
 import { createGuestKey, createKeyring, exportKeyring, importKeyring, openGuestKey, type Keyring } from '../crypto/keyring.ts';
 import { openLiveChannel, type LiveChannel, type OnlineDevice, type WebSocketFactory } from '../sync/live-channel.ts';
@@ -156,7 +157,7 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
   let keys: Keyring | null = null;
   const keyStore = options.keyStore ?? null;
   /** The key store's name for this account's key: one per server and account. */
-  const keyId = (current: StoredSession) => `${current.serverUrl}#${current.name}`;
+  const keyId = (current: StoredSession) => accountKeyEntry(current);
   // A key store that fails costs only convenience: the cart is locked at the next start.
   const rememberKey = async (current: StoredSession) => {
     if (!keyStore || !keys || current.guest) return;

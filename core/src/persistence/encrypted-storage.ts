@@ -18,8 +18,8 @@
  * clear: it holds nothing of the shopper's, and the database must open to report unreadable items.
  *
  * Usage: `createToteClient({ storage, name, atRest: keyring, ... })` wraps `storage` with it and reports
- * unreadable rows on the client's `unreadable$` (the desktop does, with this computer's database key:
- * desktop/src/platform/desktop-client.ts); directly:
+ * unreadable rows on the client's `unreadable$` (the device app does, with the device's database key:
+ * core/src/app/device-app.ts); directly:
  *
  *   const storage = encryptedStorage(getRxStorageDexie(), keyring, { onUnreadable: (error) => report(error) });
  *   const db = await openCartDatabase({ storage, name });

@@ -1,13 +1,11 @@
 /**
- * The renderer's one ToteClient (the renderer owns the cart database, on Chromium's IndexedDB) and its
- * account session, with the session and device id kept in the renderer's localStorage.
+ * The renderer's ports for the device app: the renderer owns the cart database, on Chromium's IndexedDB,
+ * with the session and device id kept in the renderer's localStorage.
  */
 import {
-  accountApi, createAccountSession, createKeyring, createToteClient, deleteIndexedDbOf, encryptedStorage, eventConnectivity, exportKeyring, fromBase64url,
-  importKeyring, randomId, sealExistingDatabase, toBase64url,
-  type AccountSession, type Keyring, type KeyStorePort, type SessionStore, type StoredSession, type ToteClient,
+  createDeviceApp, deleteIndexedDbOf, eventConnectivity, fromBase64url, randomId, toBase64url,
+  type DeviceApp, type KeyStorePort, type SessionStore, type StoredSession,
 } from '@tote/core';
-import { removeRxDatabase } from 'rxdb';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import type { DesktopBridge, DesktopKeyStore } from './bridge.ts';
 
@@ -16,11 +14,6 @@ const LAST_SERVER_KEY = 'tote.last-server';
 const DEVICE_KEY = 'tote.device-id';
 /** Set once the cart kept in clear (before encryption at rest) was moved into the sealed database. */
 const SEALED_AT_REST_KEY = 'tote.sealed-at-rest';
-/** The database before encryption at rest, and the sealed one. */
-const PLAIN_DB = 'tote-desktop';
-const SEALED_DB = 'tote-desktop-sealed';
-/** The key store's entry for this computer's database key (account entries are server and user names). */
-const STORAGE_KEY_ENTRY = 'this-computer:database';
 
 const sessionStore: SessionStore = {
   async load() {
@@ -68,65 +61,31 @@ function deviceId(): string {
 }
 
 /**
- * This computer's key for its own database (docs/encryption.md, "At rest on the device"): made once,
- * kept by the OS key store. Null when there is no store that keeps it (a test page, or Linux without a
- * keyring): the cart on this computer is then kept in clear, and the app says so.
+ * The desktop's device app (core/src/app/device-app.ts) over the renderer's ports: Chromium's IndexedDB,
+ * localStorage for the session and device id, and the `key-store` custody with the main process's
+ * OS-encrypted key store. Without that store (a test page, or Linux without a keyring) the cart on this
+ * computer is kept in clear, and the app says so.
  */
-async function databaseKey(keyStore: KeyStorePort | undefined): Promise<{ keyring: Keyring; made: boolean } | null> {
-  if (!keyStore) return null;
-  const kept = await keyStore.load(STORAGE_KEY_ENTRY).catch(() => null);
-  if (kept) return { keyring: await importKeyring(crypto, kept), made: false };
-  const keyring = await createKeyring(crypto);
-  await keyStore.save(STORAGE_KEY_ENTRY, await exportKeyring(keyring)).catch(() => undefined);
-  // Read back: a store that cannot keep keys accepts them and forgets them.
-  return (await keyStore.load(STORAGE_KEY_ENTRY).catch(() => null)) ? { keyring, made: true } : null;
-}
-
-export interface DesktopApp {
-  readonly client: ToteClient;
-  readonly account: AccountSession;
-  /** This computer's device id: the notices name it "this computer". */
-  readonly deviceId: string;
-  /** Whether the cart on this computer is encrypted at rest (with a key kept by the OS key store). */
-  readonly sealedAtRest: boolean;
-  /** Set when the cart saved on this computer could not be opened at start: what happened, for the shopper. */
-  readonly startProblem: string | null;
-}
-
-export async function openDesktopClient(bridge: DesktopBridge, onStep: (message: string) => void = () => undefined): Promise<DesktopApp> {
-  const fetchPort = (input: RequestInfo | URL, init?: RequestInit) => window.fetch(input, init);
-  const device = { id: deviceId(), name: bridge.deviceName };
+export function createDesktopApp(bridge: DesktopBridge, onStep: (message: string) => void = () => undefined): DeviceApp {
   const keyStore = bridge.keyStore ? bridgeKeyStore(bridge.keyStore) : undefined;
-  const key = await databaseKey(keyStore);
-  const atRest = key?.keyring ?? null;
-  let startProblem: string | null = null;
-  if (key?.made && localStorage.getItem(SEALED_AT_REST_KEY) === 'yes') {
-    // The OS key store lost the key (reset, or another user): what it sealed cannot be read by anyone.
-    await removeRxDatabase(SEALED_DB, getRxStorageDexie());
-    startProblem = 'The system\'s key store no longer had Tote\'s key, so the cart saved on this computer could not be opened. '
-      + 'Sign in and it comes back from your other devices through the sync server.';
-  }
-  if (atRest && localStorage.getItem(SEALED_AT_REST_KEY) !== 'yes') {
-    onStep('Encrypting your cart on this computer…');
-    await sealExistingDatabase({ storage: getRxStorageDexie(), name: PLAIN_DB }, { storage: encryptedStorage(getRxStorageDexie(), atRest), name: SEALED_DB });
-    localStorage.setItem(SEALED_AT_REST_KEY, 'yes');
-    await deleteIndexedDbOf(indexedDB, PLAIN_DB);
-  }
-  const client = await createToteClient({
+  return createDeviceApp({
     storage: getRxStorageDexie(),
-    name: atRest ? SEALED_DB : PLAIN_DB,
-    ...(atRest ? { atRest } : {}),
-    device,
-    fetch: fetchPort,
-    connectivity: eventConnectivity(window),
-  });
-  const account = createAccountSession({
-    client, api: accountApi(fetchPort, device), store: sessionStore, webSocket: (url) => new WebSocket(url),
+    databases: { plain: 'tote-desktop', sealed: 'tote-desktop-sealed' },
+    deleteDatabaseFiles: (name) => deleteIndexedDbOf(indexedDB, name),
+    settings: {
+      deviceId: async () => deviceId(),
+      sealedAtRest: async () => localStorage.getItem(SEALED_AT_REST_KEY) === 'yes',
+      setSealedAtRest: async (value) => (value ? localStorage.setItem(SEALED_AT_REST_KEY, 'yes') : localStorage.removeItem(SEALED_AT_REST_KEY)),
+    },
+    deviceName: bridge.deviceName,
+    thisDevice: 'this computer',
+    custody: { kind: 'key-store', keyStore },
     // Without the main process's store (a test page): memory only, so the cart is locked after a reload.
-    ...(keyStore ? { keyStore } : {}),
+    ...(keyStore ? { accountKeys: keyStore } : {}),
+    sessionStore,
+    fetch: (input, init) => window.fetch(input, init),
+    connectivity: eventConnectivity(window),
+    webSocket: (url) => new WebSocket(url),
+    onStep,
   });
-  await account.start().catch(() => undefined);
-  // The shopper using the window keeps the session alive (sliding expiry); background sync does not.
-  for (const type of ['pointerdown', 'keydown'] as const) window.addEventListener(type, () => account.activity(), { passive: true });
-  return { client, account, deviceId: device.id, sealedAtRest: atRest !== null, startProblem };
 }

@@ -35,7 +35,7 @@ beforeAll(async () => {
     client: async () => client, account: async () => account, lastServer: { get: async () => null },
     tabProducts: { get: async (tabId) => found.get(tabId) ?? null, set: async (tabId, product) => { found.set(tabId, product); } },
     // The account's state as right after sign-up: its recovery key still to be written down.
-    snapshot: async () => ({ state: client.store.getState(), syncStatus: SYNC_OFF, account: { ...SIGNED_OUT, recoveryKey: 'FUZZ-RECOVERY-KEY-0001' }, notices: noticeViews(client.conflicts.getState(), 'ext', 'this browser'), unreadable: [], deviceLocked: null, atRest: 'no-password' }),
+    snapshot: async () => ({ phase: 'open' as const, opening: null, problem: null, state: client.store.getState(), syncStatus: SYNC_OFF, account: { ...SIGNED_OUT, recoveryKey: 'FUZZ-RECOVERY-KEY-0001' }, notices: noticeViews(client.conflicts.getState(), 'ext', 'this browser'), unreadable: [], deviceLocked: null, atRest: 'no-password' }),
   });
 });
 

@@ -45,7 +45,7 @@ beforeEach(async () => {
   handler = createMessageHandler({
     client: async () => client, account: async () => account, lastServer: { get: async () => 'https://sync.example' }, tabProducts,
     notify: (title, message) => notices.push(`${title}: ${message}`),
-    snapshot: async () => ({ state: client.store.getState(), syncStatus: SYNC_OFF, account: SIGNED_OUT, notices: noticeViews(client.conflicts.getState(), 'ext', 'this browser'), unreadable: client.unreadableNotices.getNotices(), deviceLocked: null, atRest: 'no-password' }),
+    snapshot: async () => ({ phase: 'open' as const, opening: null, problem: null, state: client.store.getState(), syncStatus: SYNC_OFF, account: SIGNED_OUT, notices: noticeViews(client.conflicts.getState(), 'ext', 'this browser'), unreadable: client.unreadableNotices.getNotices(), deviceLocked: null, atRest: 'no-password' }),
     markProductFound: (tabId) => badges.push(tabId),
   });
 });
@@ -139,7 +139,7 @@ describe('background message handler', () => {
     const withKey = createMessageHandler({
       client: async () => client, account: async () => ({ ...account, getState: () => ({ ...SIGNED_OUT, recoveryKey: 'SECRET-RECOVERY-KEY' }) }),
       lastServer: { get: async () => null }, tabProducts,
-      snapshot: async () => ({ state: client.store.getState(), syncStatus: SYNC_OFF, account: { ...SIGNED_OUT, recoveryKey: 'SECRET-RECOVERY-KEY' }, notices: [], unreadable: [], deviceLocked: null, atRest: 'no-password' }),
+      snapshot: async () => ({ phase: 'open' as const, opening: null, problem: null, state: client.store.getState(), syncStatus: SYNC_OFF, account: { ...SIGNED_OUT, recoveryKey: 'SECRET-RECOVERY-KEY' }, notices: [], unreadable: [], deviceLocked: null, atRest: 'no-password' }),
     });
     expect(JSON.stringify(await withKey({ type: 'cart/get' } as Message<'cart/get'>, POPUP))).not.toContain('SECRET-RECOVERY-KEY');
     expect(JSON.stringify(await withKey({ type: 'account/get' } as Message<'account/get'>, POPUP))).not.toContain('SECRET-RECOVERY-KEY');

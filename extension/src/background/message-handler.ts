@@ -6,12 +6,14 @@
  * product of its own tab. The recovery key is never in an answer to a one-off message: the popup gets it
  * over its port (tote-service.ts), which only the extension's own pages may open.
  */
-import { cartCommands, formatMoney, isToteError, newPriceDrops, type AccountSession, type ItemCorrections, type ToteClient } from '@tote/core';
+import { cartCommands, formatMoney, isToteError, lockedAccount, newPriceDrops, type AccountSession, type DeviceApp, type ItemCorrections, type ToteClient } from '@tote/core';
 import type { CapturedProduct } from '../capture/index.ts';
 import type { CartSnapshot, Failure, Message, RequestType, Response } from '../messaging/protocol.ts';
 import type { LastServer, TabProducts } from './settings.ts';
-import { lockedAccount, type DeviceLock } from './database-lock.ts';
 import { mayRequest, type RequestSender } from './senders.ts';
+
+/** What the handler needs of the device's lock (the device app's), so tests can pass their own. */
+export type DeviceLock = Pick<DeviceApp, 'locked' | 'unlock' | 'forget'>;
 
 export interface HandlerDeps {
   readonly client: () => Promise<ToteClient>;
@@ -131,7 +133,7 @@ export function createMessageHandler(deps: HandlerDeps) {
         const { serverUrl, name, recoveryKey, newPassword } = m as Message<'account/recover'>;
         // A locked cart opens with the recovery key first (on this device); then the new password is set.
         if (await deps.deviceLock?.locked()) {
-          return (await attempt(() => deps.deviceLock!.unlock({ recoveryKey }, async () => (await deps.account()).recover(serverUrl, name, recoveryKey, newPassword)))) as Response<K>;
+          return (await attempt(() => deps.deviceLock!.unlock({ recoveryKey }, (device) => device.account.recover(serverUrl, name, recoveryKey, newPassword)))) as Response<K>;
         }
         return (await accountAction(deps, (account) => account.recover(serverUrl, name, recoveryKey, newPassword))) as Response<K>;
       }

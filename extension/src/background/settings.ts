@@ -36,7 +36,7 @@ export const extensionKeyStore: KeyStorePort = {
 };
 
 /**
- * The cart database's key (background/database-lock.ts, docs/encryption.md "At rest on the device"): its
+ * The cart database's key (core/src/app/key-custody.ts, docs/encryption.md "At rest on the device"): its
  * record on disk, sealed by the account that last unlocked here (or, before any did, kept as it is)...
  */
 export const databaseKeyItem = storage.defineItem<unknown>('local:database-key', { fallback: null });

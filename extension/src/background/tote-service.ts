@@ -1,34 +1,21 @@
 /**
- * The background service worker's one ToteClient: opened on first need, re-opened after Chrome stops
- * and restarts the worker (MV3 stops idle workers after ~30 s), with sync resumed from the stored
- * settings. It is the only owner of the cart database in the extension.
+ * The background service worker's device app (core/src/app/device-app.ts): opened on first need,
+ * re-opened after Chrome stops and restarts the worker (MV3 stops idle workers after ~30 s), with sync
+ * resumed from the stored session. It is the only owner of the cart database in the extension; this
+ * file holds only the extension's ports.
  *
- * The database is sealed at rest (docs/encryption.md, "At rest on the device"): it opens only with the
- * database key, which `database-lock.ts` keeps in memory. After the browser restarts, a cart protected by
- * an account stays locked (no database, no cart in the popup, captures refused with a message) until the
- * account's password or recovery key unlocks it.
+ * The database is sealed at rest with the `password` custody (core/src/app/key-custody.ts): after the
+ * browser restarts, a cart protected by an account stays locked (no cart in the popup, captures refused
+ * with a message) until the account's password or recovery key unlocks it.
  */
-import {
-  accountApi, createAccountSession, createToteClient, deleteIndexedDbOf, encryptedStorage, eventConnectivity, initialCartState, noticeViews, sealExistingDatabase,
-  SIGNED_OUT, SYNC_OFF, ToteError,
-  type AccountSession, type AccountState, type CartState, type ConflictLogState, type DatabaseKeyOwner, type OnlineEventSource, type OpenDatabaseKey,
-  type SessionStore, type SyncStatus, type ToteClient, type UnreadableNotice,
-} from '@tote/core';
-import { removeRxDatabase } from 'rxdb';
+import { createDatabaseLock, createDeviceApp, deleteIndexedDbOf, eventConnectivity, type AccountSession, type OnlineEventSource, type ToteClient } from '@tote/core';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
-import { combineLatest, firstValueFrom } from 'rxjs';
 import { browser, type Browser } from 'wxt/browser';
 import type { CartSnapshot } from '../messaging/protocol.ts';
-import { createDatabaseLock, lockedAccount, type DeviceLock } from './database-lock.ts';
+import type { DeviceLock } from './message-handler.ts';
 import {
-  cartKeysItem, databaseKeyItem, deviceIdItem, extensionKeyStore, extensionSessionStore, openDatabaseKeyItem, sealedAtRestItem, sessionItem,
+  databaseKeyItem, deviceIdItem, extensionKeyStore, extensionSessionStore, openDatabaseKeyItem, sealedAtRestItem,
 } from './settings.ts';
-
-/** How the notices call this device. */
-const THIS_DEVICE = 'this browser';
-/** The database before encryption at rest, and the sealed one. */
-const PLAIN_DB = 'tote-extension';
-const SEALED_DB = 'tote-extension-sealed';
 
 function deviceName(): string {
   const agent = globalThis.navigator.userAgent;
@@ -36,171 +23,56 @@ function deviceName(): string {
   return `${browserName} extension`;
 }
 
-interface ToteApp {
-  readonly client: ToteClient;
-  readonly account: AccountSession;
-  readonly deviceId: string;
-}
-
-type Opened = { readonly app: ToteApp; readonly locked?: undefined } | { readonly app?: undefined; readonly locked: DatabaseKeyOwner };
-
-const databaseLock = createDatabaseLock({
-  record: { get: () => databaseKeyItem.getValue(), set: (value) => databaseKeyItem.setValue(value) },
-  openKey: { get: () => openDatabaseKeyItem.getValue(), set: (value) => openDatabaseKeyItem.setValue(value) },
+const app = createDeviceApp({
+  storage: getRxStorageDexie(),
+  databases: { plain: 'tote-extension', sealed: 'tote-extension-sealed' },
+  deleteDatabaseFiles: (name) => deleteIndexedDbOf(indexedDB, name),
+  settings: {
+    deviceId: () => deviceIdItem.getValue(),
+    sealedAtRest: () => sealedAtRestItem.getValue(),
+    setSealedAtRest: (value) => sealedAtRestItem.setValue(value),
+  },
+  deviceName: deviceName(),
+  thisDevice: 'this browser',
+  custody: {
+    kind: 'password',
+    lock: createDatabaseLock({
+      record: { get: () => databaseKeyItem.getValue(), set: (value) => databaseKeyItem.setValue(value) },
+      openKey: { get: () => openDatabaseKeyItem.getValue(), set: (value) => openDatabaseKeyItem.setValue(value) },
+      accountKeys: extensionKeyStore,
+    }),
+  },
   accountKeys: extensionKeyStore,
+  sessionStore: extensionSessionStore,
+  fetch: (input, init) => globalThis.fetch(input, init),
+  connectivity: eventConnectivity(globalThis as unknown as OnlineEventSource),
+  // An open WebSocket also keeps Chrome from stopping the worker while the shopper is signed in.
+  webSocket: (url) => new globalThis.WebSocket(url),
 });
 
-let opening: Promise<Opened> | null = null;
-/** Popups showing the locked cart: told to connect again once it is unlocked or removed. */
-const lockedPorts = new Set<Browser.runtime.Port>();
-
-async function openApp(key: OpenDatabaseKey): Promise<ToteApp> {
-  const fetchPort = (input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init);
-  const device = { id: await deviceIdItem.getValue(), name: deviceName() };
-  if (!(await sealedAtRestItem.getValue())) {
-    // A cart kept in clear before: moved into the sealed database, then its IndexedDB files deleted.
-    await sealExistingDatabase({ storage: getRxStorageDexie(), name: PLAIN_DB }, { storage: encryptedStorage(getRxStorageDexie(), key.keyring), name: SEALED_DB });
-    await sealedAtRestItem.setValue(true);
-    await deleteIndexedDbOf(indexedDB, PLAIN_DB);
-  }
-  const client = await createToteClient({
-    storage: getRxStorageDexie(),
-    name: SEALED_DB,
-    atRest: key.keyring,
-    device,
-    fetch: fetchPort,
-    connectivity: eventConnectivity(globalThis as unknown as OnlineEventSource),
-  });
-  let account: AccountSession | null = null;
-  // Every saved session (a sign-in, an unlock, a password change) protects the database key with the
-  // account's data key and its current key record.
-  const store: SessionStore = {
-    load: () => extensionSessionStore.load(),
-    async save(session) {
-      await extensionSessionStore.save(session);
-      if (account) await databaseLock.protect(key, session, account.keyring()).catch(() => undefined);
-    },
-  };
-  account = createAccountSession({
-    client, api: accountApi(fetchPort, device), store, keyStore: extensionKeyStore,
-    // An open WebSocket also keeps Chrome from stopping the worker while the shopper is signed in.
-    webSocket: (url) => new globalThis.WebSocket(url),
-  });
-  await account.start().catch(() => undefined);
-  return { client, account, deviceId: device.id };
-}
-
-function opened(): Promise<Opened> {
-  opening ??= (async (): Promise<Opened> => {
-    const state = await databaseLock.open();
-    if ('locked' in state) return { locked: state.locked };
-    return { app: await openApp(state.key) };
-  })();
-  // A failed open (IndexedDB refused, say) is not remembered: the next message or alarm tries again.
-  opening.catch(() => { opening = null; });
-  return opening;
-}
-
-function lockedError(owner: DatabaseKeyOwner): ToteError {
-  return new ToteError('LOCKED', `Your cart is encrypted on this browser and locked since it was closed. Open Tote and enter the password of ${owner.name} to unlock it.`);
-}
-
-async function toteApp(): Promise<ToteApp> {
-  const { app, locked } = await opened();
-  if (!app) throw lockedError(locked);
-  return app;
-}
-
 /** Opens the cart if it can be opened without the shopper (on start and on every alarm). */
-export async function wake(): Promise<void> {
-  await opened().catch(() => undefined);
-}
+export const wake = (): Promise<void> => app.wake();
 
 export async function toteClient(): Promise<ToteClient> {
-  return (await toteApp()).client;
+  return (await app.open()).client;
 }
 
 export async function toteAccount(): Promise<AccountSession> {
-  return (await toteApp()).account;
+  return (await app.open()).account;
 }
 
-/** Connected popups of the locked cart connect again, and get the cart (or the empty one). */
-function reconnectLockedPopups(): void {
-  for (const port of lockedPorts) port.disconnect();
-  lockedPorts.clear();
-}
+export const deviceLock: DeviceLock = app;
 
-export const deviceLock: DeviceLock = {
-  async locked() {
-    return (await opened().catch(() => ({ locked: undefined }))).locked ?? null;
-  },
-  async unlock(secret, then) {
-    if (!(await opened()).locked) return;
-    await databaseLock.unlock(secret);
-    opening = null;
-    try {
-      await opened();
-      await then?.();
-    } finally {
-      reconnectLockedPopups();
-    }
-  },
-  async forget() {
-    if (!(await opened()).locked) return;
-    // Without its key nobody can read it: removed, with the session that belonged to it.
-    await removeRxDatabase(SEALED_DB, getRxStorageDexie()).catch(() => undefined);
-    await deleteIndexedDbOf(indexedDB, SEALED_DB);
-    await databaseLock.forget();
-    await sessionItem.setValue(null);
-    await cartKeysItem.setValue({});
-    opening = null;
-    await opened();
-    reconnectLockedPopups();
-  },
-};
-
-function lockedSnapshot(owner: DatabaseKeyOwner): CartSnapshot {
-  return { state: initialCartState, syncStatus: SYNC_OFF, account: lockedAccount(owner), notices: [], unreadable: [], deviceLocked: owner, atRest: 'password' };
-}
-
-/** What the popup shows of an open cart. */
-function openSnapshot(deviceId: string, parts: {
-  state: CartState; syncStatus: SyncStatus; account: AccountState; log: ConflictLogState; unreadable: readonly UnreadableNotice[];
-}): CartSnapshot {
-  return {
-    state: parts.state, syncStatus: parts.syncStatus, account: parts.account, notices: noticeViews(parts.log, deviceId, THIS_DEVICE),
-    unreadable: parts.unreadable, deviceLocked: null, atRest: databaseLock.protection(),
-  };
-}
-
-export async function snapshot(): Promise<CartSnapshot> {
-  const { app, locked } = await opened();
-  if (!app) return lockedSnapshot(locked);
-  const { client, account, deviceId } = app;
-  return openSnapshot(deviceId, {
-    state: client.store.getState(), syncStatus: await firstValueFrom(client.syncStatus$).catch(() => SYNC_OFF), account: account.getState() ?? SIGNED_OUT,
-    log: client.conflicts.getState(), unreadable: client.unreadableNotices.getNotices(),
-  });
-}
+export const snapshot = (): Promise<CartSnapshot> => app.view();
 
 /**
- * Streams the cart, sync, account state and conflict notices to a connected popup until it closes.
- * Opening the popup counts as activity.
+ * Streams the device's view to a connected popup until it closes: the cart, sync, account and notices,
+ * or the locked cart's unlock form, which turns into the cart once unlocked. Opening the popup counts as activity.
  */
 export async function servePopup(port: Browser.runtime.Port): Promise<void> {
-  const { app, locked } = await opened();
-  if (!app) {
-    lockedPorts.add(port);
-    port.onDisconnect.addListener(() => lockedPorts.delete(port));
-    port.postMessage(lockedSnapshot(locked));
-    return;
-  }
-  const { client, account, deviceId } = app;
-  account.activity();
-  const streams = [client.store.state$, client.syncStatus$, account.state$, client.conflicts.state$, client.unreadableNotices.notices$] as const;
-  const subscription = combineLatest(streams).subscribe(([state, syncStatus, accountState, log, unreadable]) => {
-    port.postMessage(openSnapshot(deviceId, { state, syncStatus, account: accountState, log, unreadable }));
-  });
+  await app.wake();
+  void app.open().then((device) => device.account.activity(), () => undefined);
+  const subscription = app.view$.subscribe((view) => port.postMessage(view));
   port.onDisconnect.addListener(() => subscription.unsubscribe());
 }
 

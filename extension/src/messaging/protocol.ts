@@ -2,7 +2,7 @@
  * The typed message protocol between the extension's contexts and the background service worker,
  * which alone owns the cart database. Every request type names its response type; no untyped strings.
  */
-import type { AccountState, DatabaseKeyOwner, CartCommand, CartState, ItemCorrections, MergeRule, NoticeView, SyncStatus, ToteErrorCode, UnreadableNotice } from '@tote/core';
+import type { AccountState, CartCommand, DeviceView, ItemCorrections, MergeRule, ToteErrorCode } from '@tote/core';
 import type { CapturedProduct } from '../capture/index.ts';
 
 /** What the shopper types to sign in or create an account. */
@@ -19,26 +19,8 @@ export interface SignInRequest {
 /** A conflict notice as the popup shows it (built by the core's `noticeViews`). */
 export type { NoticeView } from '@tote/core';
 
-export interface CartSnapshot {
-  readonly state: CartState;
-  readonly syncStatus: SyncStatus;
-  /**
-   * Includes `recoveryKey` right after sign-up until the shopper confirms writing it down: sent to the
-   * popup over the port only (never in an answer to a one-off message), never stored by the extension.
-   */
-  readonly account: AccountState;
-  /** Open conflict notices, oldest first (docs/merge.md, "Notices"). */
-  readonly notices: readonly NoticeView[];
-  /** Documents that could not be read (docs/encryption.md, "Tamper and corruption"), until dismissed. */
-  readonly unreadable: readonly UnreadableNotice[];
-  /**
-   * Set while the cart is encrypted on this browser and not unlocked (after the browser restarted): the
-   * account whose password opens it. The popup then shows no cart, only the unlock form.
-   */
-  readonly deviceLocked: DatabaseKeyOwner | null;
-  /** Whether the cart saved on this browser is protected by an account's password (docs/encryption.md). */
-  readonly atRest: 'password' | 'no-password';
-}
+/** Everything the popup shows: the device app's view (core/src/app/device-app.ts), sent over the popup's port. */
+export type CartSnapshot = DeviceView;
 
 export type Failure = { readonly ok: false; readonly code: ToteErrorCode | 'UNKNOWN'; readonly message: string };
 export type Result<T = undefined> = ({ readonly ok: true } & (T extends undefined ? unknown : { readonly value: T })) | Failure;

@@ -1,18 +1,36 @@
 /**
- * The extension's database key (docs/encryption.md, "At rest on the device"): the cart database opens
- * only with it, and it is held only in `storage.session` (memory, gone when the browser closes). What
- * stays on disk is its record (core/src/persistence/database-key.ts): sealed with the data key of the
- * account that last unlocked here, so after the browser restarts the cart stays locked until that
- * account's password (or recovery key) opens it, on this device alone. Before any account has signed in
- * here (signed out, or a guest) there is no password to protect it with: the record keeps the key as it
- * is, and the popup says so.
+ * Key custody on a device (docs/encryption.md, "At rest on the device", "Where the key lives on each
+ * device"): the one module that knows where a device keeps its keys and under which key-store entries.
+ *
+ * - `accountKeyEntry`: the entry of an account's unlocked data key in a `KeyStorePort` (the account
+ *   session keeps it there so an app restart does not lock the cart).
+ * - The database key, by one of two custodies (`DeviceKeyCustody`):
+ *   - `password` (the extension): the key is held only in memory; what stays on disk is its record,
+ *     sealed with the data key of the account that last unlocked here, so after the browser restarts the
+ *     cart stays locked until that account's password (or recovery key) opens it, on this device alone.
+ *     Before any account has signed in here (signed out, or a guest) there is no password to protect it
+ *     with: the record keeps the key as it is, and the app says so.
+ *   - `key-store` (the desktop): the key is made once and kept by the OS key store under
+ *     `DEVICE_DATABASE_ENTRY`; without a store that keeps keys the cart is kept in clear, and the app says so.
  *
  * Platform-free apart from the storage passed in, so it is unit-tested with in-memory storage.
  */
+import type { StoredSession } from '../account/account-api.ts';
+import { createKeyring, exportKeyring, importKeyring, type Keyring } from '../crypto/keyring.ts';
+import { toBase64url } from '../crypto/base64url.ts';
 import {
-  SIGNED_OUT, newDatabaseKey, openDatabaseKeyWith, openRawDatabaseKey, parseDatabaseKeyRecord, protectDatabaseKey, unlockDatabaseKey, exportKeyring, importKeyring,
-  type AccountState, type CryptoPort, type DatabaseKeyOwner, type DatabaseKeyRecord, type Keyring, type KeyStorePort, type OpenDatabaseKey, type StoredSession,
-} from '@tote/core';
+  newDatabaseKey, openDatabaseKeyWith, openRawDatabaseKey, parseDatabaseKeyRecord, protectDatabaseKey, unlockDatabaseKey,
+  type DatabaseKeyOwner, type DatabaseKeyRecord, type OpenDatabaseKey,
+} from '../persistence/database-key.ts';
+import type { CryptoPort, KeyStorePort } from '../ports.ts';
+
+/** The key-store entry of an account's unlocked data key: its server and name. */
+export function accountKeyEntry(owner: { readonly serverUrl: string; readonly name: string }): string {
+  return `${owner.serverUrl}#${owner.name}`;
+}
+
+/** The key-store entry of a device's own database key (`key-store` custody). */
+export const DEVICE_DATABASE_ENTRY = 'this-computer:database';
 
 export interface StoredValue<T> {
   get(): Promise<T>;
@@ -24,12 +42,12 @@ export interface LockStorage {
   readonly record: StoredValue<unknown>;
   /** The raw key while unlocked (`storage.session`). */
   readonly openKey: StoredValue<string | null>;
-  /** Where the account session keeps unlocked account keys (`storage.session`), by `<serverUrl>#<name>`. */
+  /** Where the account session keeps unlocked account keys (`storage.session`), by `accountKeyEntry`. */
   readonly accountKeys: KeyStorePort;
 }
 
-/** Either the key, or who can unlock it. */
-export type DatabaseKeyState = { readonly key: OpenDatabaseKey } | { readonly locked: DatabaseKeyOwner };
+/** Either the key (`made`: new, since there was no record: whatever an earlier key sealed is lost), or who can unlock it. */
+export type DatabaseKeyState = { readonly key: OpenDatabaseKey; readonly made?: boolean } | { readonly locked: DatabaseKeyOwner };
 
 /** Whether the key on disk is protected by an account's password. */
 export type AtRestProtection = 'password' | 'no-password';
@@ -53,8 +71,6 @@ export interface DatabaseLock {
 /** Who is named while the record is damaged (unlocking then explains and offers removal). */
 const DAMAGED_OWNER: DatabaseKeyOwner = Object.freeze({ serverUrl: '', name: 'your account' });
 
-const accountKeyId = (owner: DatabaseKeyOwner) => `${owner.serverUrl}#${owner.name}`;
-
 export function createDatabaseLock(storage: LockStorage, crypto: CryptoPort = globalThis.crypto): DatabaseLock {
   let known: DatabaseKeyRecord | null = null;
   const record = async (): Promise<DatabaseKeyRecord | null> => (known = parseDatabaseKeyRecord(await storage.record.get()));
@@ -74,7 +90,7 @@ export function createDatabaseLock(storage: LockStorage, crypto: CryptoPort = gl
     await storage.openKey.set(key.raw);
     if (account && owner) {
       const raw = await exportKeyring(account);
-      await storage.accountKeys.save(accountKeyId(owner), raw).catch(() => undefined);
+      await storage.accountKeys.save(accountKeyEntry(owner), raw).catch(() => undefined);
       raw.fill(0);
     }
     return key;
@@ -104,10 +120,10 @@ export function createDatabaseLock(storage: LockStorage, crypto: CryptoPort = gl
         // A damaged record opens nothing: locked, and unlocking says so; the shopper can remove the cart.
         return { locked: DAMAGED_OWNER };
       }
-      if (!stored) return { key: await fresh() };
+      if (!stored) return { key: await fresh(), made: true };
       if (stored.protection === 'none') return { key: await keep(await openRawDatabaseKey(crypto, stored.key), null, null) };
       // The owner's data key may still be in memory (the browser kept running).
-      const accountRaw = await storage.accountKeys.load(accountKeyId(stored.owner)).catch(() => null);
+      const accountRaw = await storage.accountKeys.load(accountKeyEntry(stored.owner)).catch(() => null);
       if (accountRaw) {
         try {
           return { key: await keep(await openDatabaseKeyWith(crypto, stored, await importKeyring(crypto, accountRaw)), null, null) };
@@ -127,7 +143,7 @@ export function createDatabaseLock(storage: LockStorage, crypto: CryptoPort = gl
       if (!session || session.guest || !account || session.keyRecord === undefined || session.keyRecord === null) return;
       const owner = { serverUrl: session.serverUrl, name: session.name };
       const stored = await record().catch(() => null);
-      if (stored?.protection === 'account' && accountKeyId(stored.owner) === accountKeyId(owner)
+      if (stored?.protection === 'account' && accountKeyEntry(stored.owner) === accountKeyEntry(owner)
         && JSON.stringify(stored.keyRecord) === JSON.stringify(session.keyRecord)) return;
       await write(await protectDatabaseKey(key, owner, account, session.keyRecord));
     }),
@@ -139,20 +155,29 @@ export function createDatabaseLock(storage: LockStorage, crypto: CryptoPort = gl
   };
 }
 
-/** The account as the popup shows it while the cart is locked: the owner's name, to unlock with their password. */
-export function lockedAccount(owner: DatabaseKeyOwner): AccountState {
-  return Object.freeze({ ...SIGNED_OUT, name: owner.name, serverUrl: owner.serverUrl, locked: true });
+/**
+ * The database key kept by a key store (the desktop's OS key store): made once, read back to be sure the
+ * store keeps it. Null when there is no store, or it does not keep keys (a test page, Linux without a
+ * keyring): the cart on this device is then kept in clear. `made` says the key is new: whatever an
+ * earlier key sealed is lost.
+ */
+export async function keyStoreDatabaseKey(keyStore: KeyStorePort | undefined, crypto: CryptoPort = globalThis.crypto):
+  Promise<{ readonly key: OpenDatabaseKey; readonly made: boolean } | null> {
+  if (!keyStore) return null;
+  const kept = await keyStore.load(DEVICE_DATABASE_ENTRY).catch(() => null);
+  if (kept) return { key: await openKeyring(await importKeyring(crypto, kept), kept), made: false };
+  const keyring = await createKeyring(crypto);
+  const raw = await exportKeyring(keyring);
+  await keyStore.save(DEVICE_DATABASE_ENTRY, raw).catch(() => undefined);
+  // Read back: a store that cannot keep keys accepts them and forgets them.
+  return (await keyStore.load(DEVICE_DATABASE_ENTRY).catch(() => null)) ? { key: await openKeyring(keyring, raw), made: true } : null;
 }
 
-/** What the message handler needs of the lock (tote-service.ts), so tests can pass their own. */
-export interface DeviceLock {
-  /** Who can unlock the cart while it is locked; null while it is open. */
-  locked(): Promise<DatabaseKeyOwner | null>;
-  /**
-   * Unlocks and opens the cart; a wrong secret raises the core's typed error and opens nothing. `then`
-   * runs on the opened cart before the popups are shown it (a recovery sets the new password there).
-   */
-  unlock(secret: { password: string } | { recoveryKey: string }, then?: () => Promise<void>): Promise<void>;
-  /** Removes the locked cart from this browser (its key is lost): a new, empty one opens. */
-  forget(): Promise<void>;
+async function openKeyring(keyring: Keyring, raw: Uint8Array): Promise<OpenDatabaseKey> {
+  return { keyring, raw: toBase64url(raw) };
 }
+
+/** Who keeps a device's database key: the shell picks one, the device app (device-app.ts) uses it. */
+export type DeviceKeyCustody =
+  | { readonly kind: 'password'; readonly lock: DatabaseLock }
+  | { readonly kind: 'key-store'; readonly keyStore: KeyStorePort | undefined };

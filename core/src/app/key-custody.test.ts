@@ -1,7 +1,11 @@
 /** The extension's database key over in-memory storage, with the platform's Web Crypto and fast Argon2id parameters. */
 import { describe, expect, it } from 'vitest';
-import { newAccountKeys, type Argon2idParams, type KeyStorePort, type OpenDatabaseKey, type StoredSession } from '@tote/core';
-import { createDatabaseLock, type DatabaseLock, type LockStorage } from './database-lock.ts';
+import { newAccountKeys } from '../account/account-keys.ts';
+import type { StoredSession } from '../account/account-api.ts';
+import type { Argon2idParams } from '../crypto/kdf.ts';
+import type { OpenDatabaseKey } from '../persistence/database-key.ts';
+import { memoryKeyStore, type KeyStorePort } from '../ports.ts';
+import { createDatabaseLock, DEVICE_DATABASE_ENTRY, keyStoreDatabaseKey, type DatabaseLock, type LockStorage } from './key-custody.ts';
 
 const FAST_KDF: Argon2idParams = { name: 'argon2id', memoryKiB: 64, iterations: 1, parallelism: 1 };
 const crypto = globalThis.crypto;
@@ -99,5 +103,25 @@ describe('the extension\'s database key', () => {
     await expect(lock.unlock({ password: 'anything at all' })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('Remove it from this device') });
     await lock.forget();
     expect('key' in (await lock.open())).toBe(true);
+  });
+});
+
+/** A key store that accepts keys and forgets them (Linux without a keyring). */
+const forgetfulStore = (): KeyStorePort => ({ load: async () => null, save: async () => undefined, clear: async () => undefined });
+
+describe('a database key kept by the system\'s key store', () => {
+  it('is made once and read back the same on the next start', async () => {
+    const store = memoryKeyStore();
+    const first = await keyStoreDatabaseKey(store, crypto);
+    expect(first?.made).toBe(true);
+    const again = await keyStoreDatabaseKey(store, crypto);
+    expect(again?.made).toBe(false);
+    expect(again?.key.raw).toBe(first?.key.raw);
+    expect(await store.load(DEVICE_DATABASE_ENTRY)).not.toBeNull();
+  });
+
+  it('is none without a store, or with one that does not keep keys: the cart is then kept in clear', async () => {
+    expect(await keyStoreDatabaseKey(undefined, crypto)).toBeNull();
+    expect(await keyStoreDatabaseKey(forgetfulStore(), crypto)).toBeNull();
   });
 });
