@@ -1,4 +1,12 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'wxt';
+
+/**
+ * Svelte names a component's scoped CSS by its file's path below `rootDir` (the working directory by
+ * default). The shared components live beside the extension (`ui/`): measured from the repository's root,
+ * every path is the same wherever it is checked out, so the sources archive rebuilds the same bytes.
+ */
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * Firefox's own keys. Firefox keeps an extension's storage by its id: without a fixed one, every install
@@ -25,6 +33,7 @@ const FIREFOX_SETTINGS = {
 export default defineConfig({
   srcDir: 'src',
   modules: ['@wxt-dev/module-svelte'],
+  svelte: { vite: { compilerOptions: { rootDir: REPO_ROOT } } },
   // Explicit imports only: every file says where its names come from.
   imports: false,
   // Manifest V3 for Firefox too (WXT builds Firefox as MV2 unless told), so both browsers run one design.
@@ -54,7 +63,7 @@ export default defineConfig({
     sourcesRoot: '..',
     includeSources: [
       'README.md', 'package.json', 'package-lock.json', 'tsconfig.base.json', 'docs/privacy.md',
-      'core/**', 'extension/**',
+      'core/**', 'ui/**', 'extension/**',
       // npm ci checks every workspace of the lock file: their manifests, not their code.
       'sync-server/package.json', 'desktop/package.json',
     ],

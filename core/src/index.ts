@@ -64,3 +64,4 @@ export {
   accountKeyEntry, createDatabaseLock, DEVICE_DATABASE_ENTRY, keyStoreDatabaseKey,
   type AtRestProtection, type DatabaseKeyState, type DatabaseLock, type DeviceKeyCustody, type LockStorage, type StoredValue,
 } from './app/key-custody.ts';
+export { lastSyncedText } from './sync/last-synced.ts';

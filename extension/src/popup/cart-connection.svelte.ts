@@ -60,6 +60,16 @@ export class CartConnection {
     }
   }
 
+  /** "I have written it down": the recovery key leaves the account state. Resolves to why that did not work, or null. */
+  async acknowledgeRecoveryKey(): Promise<string | null> {
+    try {
+      const result = await request('account/acknowledgeRecoveryKey', {});
+      return result.ok ? null : result.message;
+    } catch {
+      return UNREACHABLE;
+    }
+  }
+
   /** "OK" on a notice about an item that could not be read. */
   async dismissUnreadable(id: string): Promise<void> {
     try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lastSyncedText } from './sync-view.ts';
+import { lastSyncedText } from './last-synced.ts';
 
 describe('lastSyncedText', () => {
   const now = Date.UTC(2026, 2, 3, 18, 0);
