@@ -75,10 +75,12 @@ export interface OpenOptions {
   /** The test's key store, outliving the browser as the operating system's does. */
   readonly keys: Map<string, string>;
   readonly args?: readonly string[];
+  /** False: a page of the same origin without the app (no Tote code runs), to reach its IndexedDB beneath the app. */
+  readonly app?: boolean;
 }
 
 /** Starts Chromium on `profile` and opens the device page of `site` (not yet the app: call `open`). */
-export async function startBrowserDevice(site: StaticServer, { profile, keys, args = [] }: OpenOptions): Promise<BrowserDevice> {
+export async function startBrowserDevice(site: StaticServer, { profile, keys, args = [], app = true }: OpenOptions): Promise<BrowserDevice> {
   const child = spawn(CHROMIUM, ['--headless', '--remote-debugging-port=0', `--user-data-dir=${profile}`, ...QUIET_ARGS, ...args, 'about:blank'], {
     detached: true, stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -92,8 +94,12 @@ export async function startBrowserDevice(site: StaticServer, { profile, keys, ar
   await context.exposeFunction('toteWriteStarted', () => onWrite.started());
   await context.exposeFunction('toteWriteStored', () => onWrite.stored());
   const page = context.pages()[0] ?? await context.newPage();
-  await page.goto(`${site.url}/index.html`);
-  await page.waitForFunction(() => 'toteDevice' in globalThis);
+  if (app) {
+    await page.goto(`${site.url}/index.html`);
+    await page.waitForFunction(() => 'toteDevice' in globalThis);
+  } else {
+    await page.goto(`${site.url}/without-app`); // the static server's "not found" page: same origin, no script
+  }
   const pid = child.pid!;
   const gone = async () => {
     await exited;
