@@ -85,7 +85,13 @@ export async function startBrowserDevice(site: StaticServer, { profile, keys, ar
     detached: true, stdio: ['ignore', 'ignore', 'pipe'],
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const browser = await chromium.connectOverCDP(await devToolsUrl(child));
+  let browser: Browser;
+  try {
+    browser = await chromium.connectOverCDP(await devToolsUrl(child));
+  } catch (error) {
+    if (groupAlive(child.pid!)) process.kill(-child.pid!, 'SIGKILL'); // no browser of ours left behind
+    throw error;
+  }
   const context = browser.contexts()[0]!;
   const onWrite = { started: () => undefined as void, stored: () => undefined as void };
   await context.exposeFunction('toteKeyLoad', (name: string) => keys.get(name) ?? null);
@@ -118,25 +124,27 @@ export async function startBrowserDevice(site: StaticServer, { profile, keys, ar
       await browser.close().catch(() => undefined);
     },
     async killRenderers() {
-      const cdp = await browserSession(browser);
+      const cdp = await browser.newBrowserCDPSession();
       const { processInfo } = await cdp.send('SystemInfo.getProcessInfo') as { processInfo: { type: string; id: number }[] };
       const renderers = processInfo.filter((info) => info.type === 'renderer').map((info) => info.id);
-      for (const rendererPid of renderers) process.kill(rendererPid, 'SIGKILL');
+      for (const rendererPid of renderers) {
+        try {
+          process.kill(rendererPid, 'SIGKILL');
+        } catch {
+          // already gone (a spare renderer Chromium ended meanwhile)
+        }
+      }
       return renderers;
     },
     async close() {
-      const cdp = await browserSession(browser);
-      await cdp.send('Browser.close').catch(() => undefined);
+      const cdp = await browser.newBrowserCDPSession().catch(() => null); // none when the browser is already gone
+      await cdp?.send('Browser.close').catch(() => undefined);
       const closed = await Promise.race([exited.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 15_000))]);
       if (!closed) process.kill(-pid, 'SIGKILL');
       await gone();
       await browser.close().catch(() => undefined);
     },
   };
-}
-
-function browserSession(browser: Browser) {
-  return browser.newBrowserCDPSession();
 }
 
 function groupAlive(pgid: number): boolean {
