@@ -5,7 +5,7 @@
  */
 import { BehaviorSubject, of, Subject, type Observable } from 'rxjs';
 import type { Keyring } from './crypto/keyring.ts';
-import type { ToteError } from './errors.ts';
+import { ToteError } from './errors.ts';
 import { initialCartState, type CartState } from './cart/cart-types.ts';
 import { switchMap } from 'rxjs/operators';
 import { openCartDatabase, type CartDatabase, type OpenCartDatabaseOptions } from './persistence/cart-database.ts';
@@ -18,6 +18,8 @@ import { createHistoryLog, type HistoryLog } from './store/history-log.ts';
 import { createUnreadableNotices, type UnreadableNotices } from './store/unreadable-notices.ts';
 import { startCartSync, type CartSync, type SyncTarget } from './sync/couch-replication.ts';
 import type { HistoryDoc } from './persistence/history-schema.ts';
+import type { DamagedItems } from './sync/damaged-items.ts';
+import type { ClockedItem } from './merge/item-clocks.ts';
 import { historySeal, itemSeal, type DocumentSeal, type ItemSeal } from './sync/sealed-items.ts';
 import { SYNC_OFF, type SyncStatus } from './sync/sync-status.ts';
 import { serverRevisions, type ServerRevisions } from './sync/server-revisions.ts';
@@ -52,7 +54,10 @@ export interface ToteClient {
   readonly historyProblems$: Observable<unknown>;
   readonly syncStatus$: Observable<SyncStatus>;
   readonly sync: CartSync | null;
-  /** Items from the server that could not be read (damaged or changed there): set aside, reported here. */
+  /**
+   * Items that could not be read, set aside and reported here: from the server (damaged or changed
+   * there), or rows of this device's sealed database (`details.where` is 'device').
+   */
   readonly unreadable$: Observable<ToteError>;
   /** The same, as notices for the shopper: one per document, until dismissed (store/unreadable-notices.ts). */
   readonly unreadableNotices: UnreadableNotices;
@@ -64,6 +69,10 @@ export interface ToteClient {
   close(): Promise<void>;
 }
 
+/** What the shopper is told of an item whose row on this device does not open. */
+export const DAMAGED_HERE = 'An item could not be read on this device: its saved copy was changed or damaged. Tote takes it again from the sync server '
+  + 'when the server has a good copy. Your other items are fine.';
+
 export async function createToteClient(options: ToteClientOptions): Promise<ToteClient> {
   // Merges run inside the replication, before the conflict store exists: their reports wait here.
   let conflicts: ConflictStore | null = null;
@@ -74,12 +83,32 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
   const unreadable = new Subject<ToteError>();
   // Before the database opens: a row of a sealed database that does not open is reported while loading.
   let cartNow = (): CartState => initialCartState;
-  const unreadableNotices = createUnreadableNotices(unreadable, () => cartNow());
+  const replaced = new Subject<ClockedItem>();
+  const unreadableNotices = createUnreadableNotices(unreadable, () => cartNow(), replaced);
+  // Item rows of this device that do not open; sync takes the server's copy in their place (sync/damaged-items.ts).
+  const damagedRows = new Map<string, string>();
+  const damaged: DamagedItems = {
+    rows: damagedRows,
+    replaced(item) {
+      damagedRows.delete(item.id);
+      replaced.next(item);
+    },
+  };
+  const onUnreadableHere = (error: ToteError) => {
+    const { documentId, collection, revision, reason } = error.details ?? {};
+    // A locked cart ('key') is not damage: the right key opens every row.
+    if (collection !== 'items' || reason === 'key' || typeof documentId !== 'string') {
+      unreadable.next(error);
+      return;
+    }
+    if (typeof revision === 'string') damagedRows.set(documentId, revision);
+    unreadable.next(new ToteError('DECRYPT_FAILED', DAMAGED_HERE, { ...error.details, where: 'device' }));
+  };
   const onConflicts = (found: readonly FieldConflict[]) => (conflicts ? conflicts.record(found) : early.push(found));
   const db = await openCartDatabase({
     name: options.name,
     storage: options.atRest
-      ? encryptedStorage(options.storage, options.atRest, { onUnreadable: (error) => unreadable.next(error) })
+      ? encryptedStorage(options.storage, options.atRest, { onUnreadable: onUnreadableHere })
       : options.storage,
     conflicts: {
       onConflicts,
@@ -127,7 +156,7 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
       sealHistory = syncOptions.keyring ? historySeal(syncOptions.keyring) : null;
       revisions = target ? serverRevisions() : null;
       current.next(target ? startCartSync({
-        items: db.items, target, fetch: options.fetch, seal, onUnreadable: (error) => unreadable.next(error), revisions: revisions!,
+        items: db.items, target, fetch: options.fetch, seal, onUnreadable: (error) => unreadable.next(error), revisions: revisions!, damaged,
         history: { collection: db.history, seal: sealHistory },
         ...(options.connectivity ? { connectivity: options.connectivity } : {}),
         ...(options.clock ? { clock: options.clock } : {}),

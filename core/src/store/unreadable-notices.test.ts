@@ -26,4 +26,19 @@ describe('notices about documents that could not be read', () => {
     expect(notices.getNotices()).toHaveLength(1);
     notices.close();
   });
+
+  it('tells of a row damaged on this device, and names the item once the server\'s copy took its place', () => {
+    const reports = new Subject<ToteError>();
+    const replaced = new Subject<{ id: string; title: string }>();
+    const notices = createUnreadableNotices(reports, () => cart, replaced);
+    const here = new ToteError('DECRYPT_FAILED', 'An item could not be read on this device: its saved copy was changed or damaged.', { documentId: 'item-1', where: 'device' });
+    reports.next(here); // the cart holds item-1 (its copy came back meanwhile): still this device's damage, not the server's
+    expect(notices.getNotices()).toEqual([{ id: 'item-1', title: null, message: here.message }]);
+    replaced.next({ id: 'item-1', title: 'Cast-iron teapot' });
+    expect(notices.getNotices()[0]!.title).toBe('Cast-iron teapot');
+    expect(notices.getNotices()[0]!.message).toMatch(/^“Cast-iron teapot” could not be read on this device.*took the copy the sync server had/);
+    replaced.next({ id: 'item-9', title: 'Never reported' }); // no notice: none made
+    expect(notices.getNotices()).toHaveLength(1);
+    notices.close();
+  });
 });

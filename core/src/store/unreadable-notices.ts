@@ -4,9 +4,10 @@
  * to another id, failing authentication, holding values no command makes, or a deletion the server
  * made), or a row of the device's own sealed database that does not open. One notice per document,
  * naming the item when this device still has a readable copy of it (it keeps that copy), until the
- * shopper dismisses it.
+ * shopper dismisses it. A damaged row of this device (`details.where` 'device') has no readable copy
+ * here; when the server's copy takes its place (sync/damaged-items.ts), its notice names the item.
  */
-import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
+import { BehaviorSubject, EMPTY, type Observable, type Subscription } from 'rxjs';
 import type { CartState } from '../cart/cart-types.ts';
 import type { ToteError } from '../errors.ts';
 
@@ -26,12 +27,21 @@ export interface UnreadableNotices {
   close(): void;
 }
 
-export function createUnreadableNotices(unreadable$: Observable<ToteError>, cart: () => CartState): UnreadableNotices {
+/**
+ * `replaced$`: items whose damaged row on this device was replaced by the server's copy
+ * (sync/damaged-items.ts): their notice, if the shopper has not dismissed it, then says so and names them.
+ */
+export function createUnreadableNotices(unreadable$: Observable<ToteError>, cart: () => CartState, replaced$: Observable<{ id: string; title: string }> = EMPTY): UnreadableNotices {
   const notices = new BehaviorSubject<readonly UnreadableNotice[]>([]);
+  const replacedSubscription = replaced$.subscribe(({ id, title }) => {
+    if (!notices.value.some((notice) => notice.id === id)) return;
+    const message = `“${title}” could not be read on this device: its saved copy was changed or damaged. Tote took the copy the sync server had in its place. Your other items are fine.`;
+    notices.next(Object.freeze(notices.value.map((notice) => (notice.id === id ? Object.freeze({ id, title, message }) : notice))));
+  });
   const subscription: Subscription = unreadable$.subscribe((error) => {
     const id = typeof error.details?.documentId === 'string' ? error.details.documentId : null;
     if (id === null || notices.value.some((notice) => notice.id === id)) return;
-    const item = cart().items[id];
+    const item = error.details?.where === 'device' ? undefined : cart().items[id];
     const title = item && !item.deleted ? item.title : null;
     // With a readable copy here, it was the server's copy that did not open: this one is kept and will repair it.
     const message = title
@@ -47,6 +57,7 @@ export function createUnreadableNotices(unreadable$: Observable<ToteError>, cart
     },
     close() {
       subscription.unsubscribe();
+      replacedSubscription.unsubscribe();
       notices.complete();
     },
   };

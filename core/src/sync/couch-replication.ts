@@ -26,6 +26,7 @@ import type { HistoryCollection, ItemCollection } from '../persistence/cart-data
 import { validateHistoryDoc, type HistoryDoc } from '../persistence/history-schema.ts';
 import { alwaysOnline, systemClock, type Clock, type ConnectivityPort, type FetchPort } from '../ports.ts';
 import { HISTORY_UNREADABLE, isSealed, ITEM_UNREADABLE, type DocumentSeal, type ItemSeal, type SealedItem } from './sealed-items.ts';
+import { damagedItemRepair, type DamagedItems } from './damaged-items.ts';
 import { recordSealedCopies, sealedCopiesDone, sealPlainCopies } from './sealed-migration.ts';
 import { historyDbUrl } from './sync-target.ts';
 import type { ServerRevisions } from './server-revisions.ts';
@@ -60,6 +61,8 @@ export interface CartSyncOptions {
   readonly onUnreadable?: (error: ToteError) => void;
   /** Where the revisions the server holds are noted (server-revisions.ts), for the conflict handler's check of late pulls. */
   readonly revisions?: ServerRevisions;
+  /** Item rows of this device that do not open: the server's copy takes their place when it opens (damaged-items.ts). */
+  readonly damaged?: DamagedItems;
 }
 
 export interface CartSync {
@@ -234,6 +237,9 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     }
   };
 
+  const damaged = options.damaged ?? null;
+  const repairDamaged = damaged ? damagedItemRepair({ items, damaged, dbUrl, fetch: syncFetch, seal }) : null;
+
   const replication: RxCouchDBReplicationState<CartItem> = replicateCouchDB<CartItem>({
     replicationIdentifier: `tote-couch-${dbUrl}`,
     collection: items,
@@ -247,6 +253,8 @@ export function startCartSync(options: CartSyncOptions): CartSync {
       batchSize: 100, heartbeat: 25_000,
       // Each version made of a pulled document keeps the revision it came from (server-revisions.ts).
       modifier: async (doc: ClockedItem & { _deleted?: boolean }) => {
+        // The replication's own write of it would be refused over the damaged row: it is taken by id instead.
+        if (damaged?.rows.has(doc.id)) void repairDamaged!(doc.id);
         const generation = revisions?.pulled(doc);
         const version = await arrive(doc);
         revisions?.link(version, generation);
@@ -322,6 +330,8 @@ export function startCartSync(options: CartSyncOptions): CartSync {
   Promise.all(replications.map((each) => each.awaitInitialReplication())).then(() => {
     initialDone = true;
     publish();
+    // The server answers now: its copies of the items damaged on this device are taken (damaged-items.ts).
+    for (const id of damaged?.rows.keys() ?? []) void repairDamaged!(id);
   }, () => undefined);
 
   let stopped = false;
