@@ -87,10 +87,10 @@ async function writeNewest(couch: CouchAdmin, db: string, backup: readonly Store
     }
     const retry = new Set<string>();
     for (let start = 0; start < writes.length; start += 200) {
-      const answer = await couch.request<{ id: string; ok?: boolean; error?: string }[]>('POST', `/${db}/_bulk_docs`, { docs: writes.slice(start, start + 200) });
-      for (const row of answer.body) {
-        if (row.ok) written += 1;
-        else if (row.error === 'conflict') retry.add(row.id);
+      const answer = await couch.db(db).bulk({ docs: writes.slice(start, start + 200) });
+      for (const row of answer) {
+        if (!row.error) written += 1;
+        else if (row.error === 'conflict') retry.add(row.id!);
         else throw new BackupError('RESTORE_INCOMPLETE', `CouchDB refused to write back a document of ${db} (${row.error ?? 'unknown error'}); documents before it were restored: run the restore again.`);
       }
     }

@@ -23,7 +23,9 @@ export {
   ConfigError, configFromEnv, defaultConfig, validateConfig,
   type Config, type Credentials, type StoredCredentials, type SyncServerConfig,
 } from './config.ts';
-export { basicAuth, couchAdmin, CouchError, CouchUnreachableError, type CouchAdmin } from './couch-admin.ts';
+export {
+  basicAuth, couchAdmin, CouchError, couchStatus, CouchUnreachableError, unlessMissing, type CouchAdmin, type SecurityObject,
+} from './couch-admin.ts';
 export { EmbeddedCouchError, freePort } from './embedded-couch.ts';
 export { ADMIN_PBKDF2_ITERATIONS } from './admin-hash.ts';
 export { ensureShopper, type ProvisionedShopper } from './provision.ts';

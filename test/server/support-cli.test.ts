@@ -63,8 +63,8 @@ afterAll(async () => {
 });
 
 const audited = async (action: string): Promise<AuditEntry[]> => {
-  const rows = await couch.request<{ rows: { doc: AuditEntry }[] }>('GET', '/tote-audit/_all_docs?include_docs=true');
-  return rows.body.rows.map((row) => row.doc).filter((entry) => entry.action === action);
+  const rows = await couch.db<AuditEntry>('tote-audit').list({ include_docs: true });
+  return rows.rows.map((row) => row.doc!).filter((entry) => entry.action === action);
 };
 
 describe('support tool', () => {
@@ -127,8 +127,8 @@ describe('support tool', () => {
   });
 
   it('restores, saying what it wrote and nothing of the contents, audited with who and why', async () => {
-    const desk = await couch.request<{ _rev: string }>('GET', `/${alice.dbName}/item-desk`);
-    await couch.request('DELETE', `/${alice.dbName}/item-desk?rev=${desk.body._rev}`);
+    const desk = await couch.db(alice.dbName).get('item-desk');
+    await couch.db(alice.dbName).destroy('item-desk', desk._rev);
     const { code, out } = await support('restore-backup', 'alice.support@example.com', dayOf(Date.now()), '--reason', 'TICKET-3 desk gone');
     expect(code).toBe(SUPPORT_EXIT.ok);
     expect(out.split('\n')).toEqual([
@@ -137,7 +137,7 @@ describe('support tool', () => {
       `  ${alice.dbName}-history: 0 documents written back, 5 already as they were, 0 made later left as they are`,
       'The shopper\'s connected devices were told; others get it when they next sync.',
     ]);
-    expect((await couch.request('GET', `/${alice.dbName}/item-desk`)).body).toMatchObject({ title: 'Walnut writing desk' });
+    expect(await couch.db(alice.dbName).get('item-desk')).toMatchObject({ title: 'Walnut writing desk' });
     const entries = await audited('support.restore-backup');
     expect(entries).toEqual([
       // the refused ones (no backup that day, not a day) are audited too

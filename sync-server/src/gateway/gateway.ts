@@ -507,11 +507,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const account = await accounts.get(request.params.name);
     audit.append({ at: now(), actor: staff.name, role: staff.role, device: staff.device, action: 'support.view', target: request.params.name, detail: { found: account !== null } });
     if (!account?.dbName) throw new GatewayError(404, 'not_found', 'No shopper with this name.');
-    const info = await couch.request<{ doc_count?: number; update_seq?: unknown }>('GET', `/${account.dbName}`);
+    const info = await couch.server.db.get(account.dbName);
     const devices = (await sessions.list(account.name)).map(({ device, createdAt, renewedAt }) => ({ device, createdAt, renewedAt }));
     return {
       name: account.name, guest: account.guest, createdAt: account.createdAt, lastActiveAt: account.lastActiveAt,
-      documents: info.body.doc_count ?? null, devices,
+      documents: info.doc_count ?? null, devices,
     };
   });
 
