@@ -10,7 +10,8 @@
  * nothing answered. Every call made through a `CouchAdmin` turns those into the two typed errors below,
  * so callers decide on `CouchError.status` and `CouchUnreachableError` as before.
  */
-import { STATUS_CODES } from 'node:http';
+import { Agent as HttpAgent, STATUS_CODES } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import Nano, { type DocumentScope, type ServerScope } from 'nano';
 import type { Credentials } from './config.ts';
 
@@ -145,6 +146,15 @@ function withTypedErrors<T extends object>(target: T, base: string): T {
 }
 
 /**
+ * Connections are kept open between calls, but an idle one is closed after 4 s: before the 5 s after
+ * which Node servers (the embedded pouchdb-server) close it themselves, so a call never goes out on a
+ * connection the server is closing ("socket hang up"). Node's agent also honours a shorter
+ * `Keep-Alive: timeout=` hint, but only when a timeout is set. Idle connections keep no process alive.
+ */
+const agentOptions = { keepAlive: true, timeout: 4_000, maxSockets: 64 };
+const agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) };
+
+/**
  * A client with these credentials (null: anonymous). `timeoutMs` bounds each request (a long-polled feed
  * needs a client of its own with a longer one). Credentials go in a header, never in the URL, so nano's
  * logs and errors never carry them; environment proxies are ignored (CouchDB is on loopback or a private
@@ -159,6 +169,7 @@ export function couchAdmin(url: string, admin: Credentials | null, options: { ti
       timeout: options.timeoutMs ?? 10_000,
       headers: admin ? { authorization: basicAuth(admin) } : {},
       proxy: false,
+      agent: base.startsWith('https:') ? agents.https : agents.http,
     } as Nano.RequestDefaultsOptions,
   });
   const server = withTypedErrors(nano, base);
