@@ -7,7 +7,7 @@ import { defaultConfig, ensureCredentials, validateConfig, type Credentials, typ
 import { startEmbeddedCouch, type EmbeddedCouch } from './embedded-couch.ts';
 import { ensureStrongAdminHash, pouchdbAdminHash } from './admin-hash.ts';
 import { configureCors, ensureAdmin, ensureShopper, ensureSystemDbs } from './provision.ts';
-import { backupSchedule, type BackupRun, type BackupSchedule } from './backup-schedule.ts';
+import { backupSchedule, sharedBackupLock, type BackupRun, type BackupSchedule } from './backup-schedule.ts';
 import { restoreBackup, type RestoreResult } from './backup-restore.ts';
 import { ensureSignalsDb, watchSignals, type SignalWatch } from './server-signals.ts';
 import { accountStore } from './gateway/accounts.ts';
@@ -167,8 +167,9 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}, t
       if ((await state!.hit(`signal:${id}`, 3600_000)).count !== 1) return;
       for (const db of signal.dbs) await running.live.publish(signal.shopper, { type: 'changed', db, by: 'server' });
     })().catch(() => undefined), { onError: () => undefined });
+    // With REDIS_URL, instances sharing Redis run each interval's backup once between them.
     backups = backupSchedule(couch, {
-      intervalMs: config.backupIntervalMs, now, audit,
+      intervalMs: config.backupIntervalMs, now, audit, lock: sharedBackupLock(state, config.backupIntervalMs),
       onError: (error) => console.error(`Backup failed: ${error instanceof Error ? error.message : String(error)}`),
     });
     const schedule = backups;
