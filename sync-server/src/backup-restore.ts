@@ -14,7 +14,8 @@ import type { CouchAdmin } from './couch-admin.ts';
 import { BackupError, docsOf, findShopper, readAllDocs, readBackup, type StoredDoc } from './backups.ts';
 import type { AuditLog } from './gateway/audit.ts';
 import { signalDataChanged } from './server-signals.ts';
-import { ADMINS_ONLY, ensureDb, syncedDbsOf } from './shopper-dbs.ts';
+import { shopperSecurity } from './shopper-couch-users.ts';
+import { ensureDb, syncedDbsOf } from './shopper-dbs.ts';
 
 export interface RestoredDb {
   readonly name: string;
@@ -110,7 +111,10 @@ export async function restoreBackup(couch: CouchAdmin, request: RestoreRequest):
   const databases: RestoredDb[] = [];
   // Only the shopper's own cart and history, whatever the backup names.
   for (const db of syncedDbsOf(shopper.dbName).filter((name) => name in content.databases)) {
-    await ensureDb(couch, db, ADMINS_ONLY); // a history database removed since comes back (admins only, as the gateway makes it)
+    // A database removed since (lost, or an account from before synced history) comes back with the
+    // shopper's own CouchDB user as its member, as the gateway leaves it, so the shopper's devices reach
+    // it at once (the gateway checks that user once per process).
+    await ensureDb(couch, db, shopperSecurity(shopper.dbName, null));
     databases.push({ name: db, ...(await writeNewest(couch, db, docsOf(content, db))) });
   }
   await signalDataChanged(couch, { shopper: shopper.name, dbs: databases.map((db) => db.name), at: request.now(), cause: 'restore-backup' });

@@ -19,7 +19,10 @@ export const DAY_MS = 24 * 3600_000;
 /** The backup attachment's name in each day's document. */
 export const BACKUP_ATTACHMENT = 'backup.json.gz';
 
-export type BackupErrorCode = 'UNKNOWN_SHOPPER' | 'NO_BACKUP' | 'INVALID_DAY' | 'DAMAGED_BACKUP' | 'RESTORE_INCOMPLETE';
+export type BackupErrorCode =
+  | 'UNKNOWN_SHOPPER' | 'NO_BACKUP' | 'INVALID_DAY' | 'DAMAGED_BACKUP' | 'RESTORE_INCOMPLETE'
+  // backups off the server (backup-files.ts)
+  | 'EXPORT_FOLDER' | 'INVALID_EXPORT' | 'CHECKSUM_MISMATCH';
 
 /** A refusal a support person can act on; `code` is stable, the message says what to check. */
 export class BackupError extends Error {

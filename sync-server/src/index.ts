@@ -39,6 +39,7 @@ export {
   type BackupErrorCode, type BackupSummary, type BackupContent, type StoredDoc,
 } from './backups.ts';
 export { runBackups, type BackupRun } from './backup-schedule.ts';
+export { CHECKSUM_FILE, exportBackups, importBackups, type ExportResult, type ImportResult } from './backup-files.ts';
 export { restoreBackup, type RestoreResult, type RestoredDb } from './backup-restore.ts';
 export { SIGNALS_DB } from './server-signals.ts';
 export { AUTHORITY_NICKNAME, trustCommands, type TrustCommands } from './gateway/trust-commands.ts';
