@@ -158,6 +158,7 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}, t
       maxDocBytes: tuning.maxDocBytes ?? 64 * 1024,
       maxBodyBytes: tuning.maxBodyBytes ?? 8 * 1024 * 1024,
       live: tuning.live ?? { warnBeforeMs: 2 * 60_000, checkEveryMs: 15_000 },
+      trustProxy: config.trustProxy,
       now,
     });
     const running = gateway;

@@ -50,6 +50,8 @@ export interface GatewayOptions {
   /** One request body: larger ones get 413. */
   readonly maxBodyBytes: number;
   readonly live: { readonly warnBeforeMs: number; readonly checkEveryMs: number; readonly pingEveryMs?: number };
+  /** Proxies (IPs, CIDR ranges) whose X-Forwarded-For names the client (TOTE_TRUST_PROXY); none by default. */
+  readonly trustProxy?: readonly string[];
   readonly now?: () => number;
 }
 
@@ -113,7 +115,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     https: { key: options.tls.key, cert: options.tls.cert, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' },
     bodyLimit: options.maxBodyBytes,
     logger: false,
-    trustProxy: false,
+    trustProxy: options.trustProxy?.length ? [...options.trustProxy] : false,
     forceCloseConnections: true,
     return503OnClosing: true,
   });
