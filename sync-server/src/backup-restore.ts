@@ -14,7 +14,8 @@ import type { CouchAdmin } from './couch-admin.ts';
 import { BackupError, docsOf, findShopper, readAllDocs, readBackup, type StoredDoc } from './backups.ts';
 import type { AuditLog } from './gateway/audit.ts';
 import { signalDataChanged } from './server-signals.ts';
-import { ADMINS_ONLY, ensureDb, syncedDbsOf } from './shopper-dbs.ts';
+import { shopperSecurity } from './shopper-couch-users.ts';
+import { ensureDb, syncedDbsOf } from './shopper-dbs.ts';
 
 export interface RestoredDb {
   readonly name: string;
@@ -87,10 +88,10 @@ async function writeNewest(couch: CouchAdmin, db: string, backup: readonly Store
     }
     const retry = new Set<string>();
     for (let start = 0; start < writes.length; start += 200) {
-      const answer = await couch.request<{ id: string; ok?: boolean; error?: string }[]>('POST', `/${db}/_bulk_docs`, { docs: writes.slice(start, start + 200) });
-      for (const row of answer.body) {
-        if (row.ok) written += 1;
-        else if (row.error === 'conflict') retry.add(row.id);
+      const answer = await couch.db(db).bulk({ docs: writes.slice(start, start + 200) });
+      for (const row of answer) {
+        if (!row.error) written += 1;
+        else if (row.error === 'conflict') retry.add(row.id!);
         else throw new BackupError('RESTORE_INCOMPLETE', `CouchDB refused to write back a document of ${db} (${row.error ?? 'unknown error'}); documents before it were restored: run the restore again.`);
       }
     }
@@ -110,7 +111,10 @@ export async function restoreBackup(couch: CouchAdmin, request: RestoreRequest):
   const databases: RestoredDb[] = [];
   // Only the shopper's own cart and history, whatever the backup names.
   for (const db of syncedDbsOf(shopper.dbName).filter((name) => name in content.databases)) {
-    await ensureDb(couch, db, ADMINS_ONLY); // a history database removed since comes back (admins only, as the gateway makes it)
+    // A database removed since (lost, or an account from before synced history) comes back with the
+    // shopper's own CouchDB user as its member, as the gateway leaves it, so the shopper's devices reach
+    // it at once (the gateway checks that user once per process).
+    await ensureDb(couch, db, shopperSecurity(shopper.dbName, null));
     databases.push({ name: db, ...(await writeNewest(couch, db, docsOf(content, db))) });
   }
   await signalDataChanged(couch, { shopper: shopper.name, dbs: databases.map((db) => db.name), at: request.now(), cause: 'restore-backup' });

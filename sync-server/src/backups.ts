@@ -9,7 +9,7 @@
  * second writer of a day's document gets 409 and leaves it).
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { CouchAdmin, CouchResponse } from './couch-admin.ts';
+import { couchStatus, unlessMissing, type CouchAdmin } from './couch-admin.ts';
 import { ACCOUNTS_DB, canonicalName } from './gateway/accounts.ts';
 import { ADMINS_ONLY, backupsDbOf, ensureDb, historyDbOf } from './shopper-dbs.ts';
 
@@ -19,7 +19,10 @@ export const DAY_MS = 24 * 3600_000;
 /** The backup attachment's name in each day's document. */
 export const BACKUP_ATTACHMENT = 'backup.json.gz';
 
-export type BackupErrorCode = 'UNKNOWN_SHOPPER' | 'NO_BACKUP' | 'INVALID_DAY' | 'DAMAGED_BACKUP' | 'RESTORE_INCOMPLETE';
+export type BackupErrorCode =
+  | 'UNKNOWN_SHOPPER' | 'NO_BACKUP' | 'INVALID_DAY' | 'DAMAGED_BACKUP' | 'RESTORE_INCOMPLETE'
+  // backups off the server (backup-files.ts)
+  | 'EXPORT_FOLDER' | 'INVALID_EXPORT' | 'CHECKSUM_MISMATCH';
 
 /** A refusal a support person can act on; `code` is stable, the message says what to check. */
 export class BackupError extends Error {
@@ -112,63 +115,52 @@ interface AccountRow {
 /** Every shopper account (guests and staff left out), read in pages. */
 export async function listShoppers(couch: CouchAdmin): Promise<Shopper[]> {
   const shoppers: Shopper[] = [];
-  let startkey = JSON.stringify('account:');
-  const endkey = JSON.stringify('account:\ufff0');
+  const accounts = couch.db<AccountRow>(ACCOUNTS_DB);
+  let startkey = 'account:';
   for (let first = true; ; first = false) {
-    const page = await couch.request<{ rows: { id: string; doc?: AccountRow }[] }>(
-      'GET', `/${ACCOUNTS_DB}/_all_docs?include_docs=true&limit=500&startkey=${encodeURIComponent(startkey)}&endkey=${encodeURIComponent(endkey)}`,
-    );
-    const rows = first ? page.body.rows : page.body.rows.slice(1); // later pages start at the last row read
+    const page = await accounts.list({ include_docs: true, limit: 500, startkey, endkey: 'account:\ufff0' });
+    const rows = first ? page.rows : page.rows.slice(1); // later pages start at the last row read
     for (const { doc } of rows) if (doc && doc.role === 'shopper' && !doc.guest && doc.dbName) shoppers.push({ name: doc.name, dbName: doc.dbName });
-    if (page.body.rows.length < 500) return shoppers;
-    startkey = JSON.stringify(page.body.rows.at(-1)!.id);
+    if (page.rows.length < 500) return shoppers;
+    startkey = page.rows.at(-1)!.id;
   }
 }
 
 /** The shopper of this name (compared as sign-in compares names); BackupError('UNKNOWN_SHOPPER') otherwise. */
 export async function findShopper(couch: CouchAdmin, name: string): Promise<Shopper> {
   const canonical = canonicalName(name);
-  const found = await couch.request<AccountRow>('GET', `/${ACCOUNTS_DB}/${encodeURIComponent(`account:${canonical}`)}`, undefined, [404]);
-  if (found.status === 404 || !found.body.dbName || found.body.role !== 'shopper') {
+  const found = await unlessMissing(couch.db<AccountRow>(ACCOUNTS_DB).get(`account:${canonical}`));
+  if (!found?.dbName || found.role !== 'shopper') {
     throw new BackupError('UNKNOWN_SHOPPER', `There is no shopper named "${canonical}". Check the spelling of the account name.`);
   }
-  return { name: found.body.name, dbName: found.body.dbName };
+  return { name: found.name, dbName: found.dbName };
 }
 
 /** update_seq of a database, or null when it does not exist (an account made before synced history). */
 async function updateSeqOf(couch: CouchAdmin, db: string): Promise<string | number | null> {
-  const info = await couch.request<{ update_seq?: string | number }>('GET', `/${db}`, undefined, [404]);
-  return info.status === 404 ? null : (info.body.update_seq ?? 0);
-}
-
-interface ChangesPage {
-  readonly results: { id: string; doc?: StoredDoc }[];
-  readonly last_seq: string | number;
+  const info = await unlessMissing(couch.server.db.get(db));
+  return info === null ? null : ((info.update_seq as string | number | undefined) ?? 0);
 }
 
 /** Every document's latest revision, deleted ones too, with attachments inline: CouchDB's `_changes`, in pages. */
 export async function readAllDocs(couch: CouchAdmin, db: string): Promise<StoredDoc[]> {
   const docs: StoredDoc[] = [];
-  let since: string | number = 0;
+  let since = '0';
   for (;;) {
-    const page: CouchResponse<ChangesPage> = await couch.request<ChangesPage>(
-      'GET', `/${db}/_changes?include_docs=true&attachments=true&style=main_only&limit=500&since=${encodeURIComponent(String(since))}`, undefined, [404],
-    );
-    if (page.status === 404) return docs;
-    for (const { id, doc } of page.body.results) if (doc && !id.startsWith('_design/')) docs.push(doc);
+    // nano's changes(): GET `_changes` with these query parameters (`attachments` is CouchDB's, not in nano's types).
+    const page = await unlessMissing(couch.db<StoredDoc>(db).changes({ include_docs: true, style: 'main_only', limit: 500, since, attachments: true } as Parameters<ReturnType<CouchAdmin['db']>['changes']>[0]));
+    if (!page) return docs;
+    for (const { id, doc } of page.results as { id: string; doc?: StoredDoc }[]) if (doc && !id.startsWith('_design/')) docs.push(doc);
     // By id, as `_all_docs` lists them: the same data gives the same backup, whatever order it was written in.
-    if (page.body.results.length < 500) return docs.sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
-    since = page.body.last_seq;
+    if (page.results.length < 500) return docs.sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
+    since = String(page.last_seq);
   }
 }
 
 /** The clear summary of every backup a shopper has, oldest first. */
 export async function listBackups(couch: CouchAdmin, shopper: Shopper): Promise<BackupSummary[]> {
-  const all = await couch.request<{ rows: { doc?: BackupDoc }[] }>(
-    'GET', `/${backupsDbOf(shopper.dbName)}/_all_docs?include_docs=true&startkey=%220%22&endkey=%229%22`, undefined, [404],
-  );
-  if (all.status === 404) return [];
-  return all.body.rows.flatMap(({ doc }) => (doc?.type === 'tote-backup' ? [summaryOf(doc)] : []));
+  const all = await unlessMissing(couch.db<BackupDoc>(backupsDbOf(shopper.dbName)).list({ include_docs: true, startkey: '0', endkey: '9' }));
+  return (all?.rows ?? []).flatMap(({ doc }) => (doc?.type === 'tote-backup' ? [summaryOf(doc)] : []));
 }
 
 function summaryOf(doc: BackupDoc): BackupSummary {
@@ -179,17 +171,17 @@ function summaryOf(doc: BackupDoc): BackupSummary {
 /** The documents of one day's backup; BackupError('NO_BACKUP') when there is none, 'DAMAGED_BACKUP' when it cannot be read. */
 export async function readBackup(couch: CouchAdmin, shopper: Shopper, day: string): Promise<{ summary: BackupSummary; content: BackupContent }> {
   checkDay(day);
-  const found = await couch.request<BackupDoc>('GET', `/${backupsDbOf(shopper.dbName)}/${day}?attachments=true`, undefined, [404]);
-  if (found.status === 404 || found.body.type !== 'tote-backup') {
+  const found = await unlessMissing(couch.db<BackupDoc>(backupsDbOf(shopper.dbName)).get(day, { attachments: true }));
+  if (found?.type !== 'tote-backup') {
     const days = (await listBackups(couch, shopper)).map((backup) => backup.day);
     throw new BackupError('NO_BACKUP', `${shopper.name} has no backup of ${day}. `
       + (days.length ? `Backups kept: ${days[0]} to ${days.at(-1)} (${days.length}).` : 'No backup is kept for this shopper.'));
   }
-  const data = found.body._attachments?.[BACKUP_ATTACHMENT]?.data;
+  const data = found._attachments?.[BACKUP_ATTACHMENT]?.data;
   try {
     const content = JSON.parse(gunzipSync(Buffer.from(data ?? '', 'base64')).toString('utf8')) as BackupContent;
     if (content.format !== 1 || typeof content.databases !== 'object') throw new Error('unknown format');
-    return { summary: summaryOf(found.body), content };
+    return { summary: summaryOf(found), content };
   } catch {
     throw new BackupError('DAMAGED_BACKUP', `The backup of ${day} for ${shopper.name} cannot be read: its attachment is missing or damaged. Choose another day.`);
   }
@@ -224,33 +216,36 @@ export async function backUpShopper(couch: CouchAdmin, shopper: Shopper, now: nu
   const day = dayOf(now);
   const backupsDb = backupsDbOf(shopper.dbName);
   await ensureDb(couch, backupsDb, ADMINS_ONLY);
-  const previous = backups.find((backup) => backup.day === day) ? await couch.request<{ _rev: string }>('GET', `/${backupsDb}/${day}`, undefined, [404]) : null;
+  const backupDocs = couch.db<BackupDoc>(backupsDb);
+  const previous = backups.find((backup) => backup.day === day) ? await unlessMissing(backupDocs.get(day)) : null;
   const doc: BackupDoc = {
-    _id: day, ...(previous?.status === 200 ? { _rev: previous.body._rev } : {}), type: 'tote-backup', format: 1,
+    _id: day, ...(previous ? { _rev: previous._rev } : {}), type: 'tote-backup', format: 1,
     day, takenAt: now, shopper: shopper.name, databases: described, docs: described.reduce((sum, db) => sum + db.docs, 0),
     bytes: gz.length, rawBytes: raw.length,
     _attachments: { [BACKUP_ATTACHMENT]: { content_type: 'application/gzip', data: gz.toString('base64') } },
   };
-  const saved = await couch.request('PUT', `/${backupsDb}/${day}`, doc, [409]);
+  // 409: another gateway instance wrote this day's backup at the same moment; its copy stands.
+  const taken = await backupDocs.insert(doc, day).then(() => true, (error: unknown) => {
+    if (couchStatus(error) === 409) return false;
+    throw error;
+  });
   // Now that the latest revisions are kept here, the live databases are compacted: the bodies of older
   // revisions (plain copies from before encryption, pruned history) go from disk. Asked, not awaited.
-  for (const db of dbs) await couch.request('POST', `/${db.name}/_compact`, {}, [202, 404]).catch(() => undefined);
-  // 409: another gateway instance wrote this day's backup at the same moment; its copy stands.
-  return { taken: saved.status !== 409, bytes: saved.status !== 409 ? gz.length : 0 };
+  for (const db of dbs) await couch.server.db.compact(db.name).catch(() => undefined);
+  return { taken, bytes: taken ? gz.length : 0 };
 }
 
 /** Removes a shopper's backups older than BACKUP_KEEP_DAYS (deleted, then compacted so their bytes are gone). */
 export async function pruneBackups(couch: CouchAdmin, shopper: Shopper, now: number): Promise<number> {
   const keepFrom = oldestKeptDay(now);
   const backupsDb = backupsDbOf(shopper.dbName);
-  const old = await couch.request<{ rows: { id: string; value: { rev: string } }[] }>(
-    'GET', `/${backupsDb}/_all_docs?startkey=%220%22&endkey=${encodeURIComponent(JSON.stringify(keepFrom))}&inclusive_end=false`, undefined, [404],
-  );
-  if (old.status === 404 || old.body.rows.length === 0) return 0;
-  await couch.request('POST', `/${backupsDb}/_bulk_docs`, { docs: old.body.rows.map((row) => ({ _id: row.id, _rev: row.value.rev, _deleted: true })) });
+  const backups = couch.db(backupsDb);
+  const old = await unlessMissing(backups.list({ startkey: '0', endkey: keepFrom, inclusive_end: false }));
+  if (!old || old.rows.length === 0) return 0;
+  await backups.bulk({ docs: old.rows.map((row) => ({ _id: row.id, _rev: row.value.rev, _deleted: true })) });
   // Deleted documents keep their attachments until the database is compacted.
-  await couch.request('POST', `/${backupsDb}/_compact`, {}, [202]).catch(() => undefined);
-  return old.body.rows.length;
+  await couch.server.db.compact(backupsDb).catch(() => undefined);
+  return old.rows.length;
 }
 
 /** Reads a backup's content back (for restore and tests): the documents of each database. */

@@ -22,14 +22,14 @@ describe('configFromEnv', () => {
       TOTE_SHOPPER_USER: 'anna', TOTE_SHOPPER_PASSWORD: 'pw2', TOTE_CORS_ORIGINS: 'http://localhost:5173, app://tote',
       TOTE_GATEWAY_PORT: '7443', TOTE_GATEWAY_HOST: '0.0.0.0', TOTE_GATEWAY_ORIGINS: 'chrome-extension://abc, app://tote',
       TOTE_TLS_CERT: '/etc/tote/cert.pem', TOTE_TLS_KEY: '/etc/tote/key.pem', REDIS_URL: 'redis://127.0.0.1:6379', TOTE_REQUESTS_PER_MINUTE: '300',
-      TOTE_BACKUP_INTERVAL_MS: '3600000', TOTE_TRUST_PAGE_PORT: '7444',
+      TOTE_BACKUP_INTERVAL_MS: '3600000', TOTE_TRUST_PAGE_PORT: '7444', TOTE_TRUST_PROXY: '172.28.0.10, fd00::/8',
     });
     expect(config).toEqual({
       port: 6001, dataDir: dir, couchUrl: null, admin: { name: 'root', password: 'pw' },
       shopper: { name: 'anna', password: 'pw2' }, corsOrigins: ['http://localhost:5173', 'app://tote'],
       gatewayPort: 7443, gatewayHost: '0.0.0.0', gatewayOrigins: ['chrome-extension://abc', 'app://tote'],
       tls: { certFile: '/etc/tote/cert.pem', keyFile: '/etc/tote/key.pem' }, redisUrl: 'redis://127.0.0.1:6379', requestsPerMinute: 300,
-      backupIntervalMs: 3_600_000, trustPagePort: 7444,
+      backupIntervalMs: 3_600_000, trustPagePort: 7444, trustProxy: ['172.28.0.10', 'fd00::/8'],
     });
   });
 
@@ -58,6 +58,8 @@ describe('configFromEnv', () => {
     [{ TOTE_CORS_ORIGINS: ' , ' }, /at least one/],
     [{ TOTE_SHOPPER_USER: '_admin', TOTE_SHOPPER_PASSWORD: 'x' }, /must not start with "_"/],
     [{ TOTE_SHOPPER_USER: 'a:b', TOTE_SHOPPER_PASSWORD: 'x' }, /":"/],
+    [{ TOTE_TRUST_PROXY: 'caddy' }, /TOTE_TRUST_PROXY entry "caddy"/],
+    [{ TOTE_TRUST_PROXY: '10.0.0.0/33' }, /TOTE_TRUST_PROXY/],
   ])('refuses %o with a clear message', (env, message) => {
     expect(() => configFromEnv(env)).toThrow(ConfigError);
     expect(() => configFromEnv(env)).toThrow(message);

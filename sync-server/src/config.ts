@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DESKTOP_APP_ORIGIN } from '@tote/core/desktop-origin';
@@ -45,6 +46,11 @@ export interface SyncServerConfig {
   readonly requestsPerMinute: number;
   /** How often shoppers' data is backed up (docs/backups.md): a day; 0 turns automatic backups off. */
   readonly backupIntervalMs: number;
+  /**
+   * Addresses (IPs or CIDR ranges) of reverse proxies in front of the gateway whose `X-Forwarded-For` names
+   * the client; empty: none, the connection's address is the client's (rate limits count per address).
+   */
+  readonly trustProxy: readonly string[];
 }
 
 /** The name the brief and other packages may use. */
@@ -75,6 +81,7 @@ export const defaultConfig: SyncServerConfig = {
   redisUrl: null,
   requestsPerMinute: 3000,
   backupIntervalMs: 24 * 3600_000,
+  trustProxy: [],
 };
 
 function credentialsFromEnv(env: NodeJS.ProcessEnv, userVar: string, passwordVar: string): Credentials | null {
@@ -120,6 +127,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): SyncServerC
     redisUrl: env.REDIS_URL?.trim() || null,
     requestsPerMinute: Number(rateText),
     backupIntervalMs: Number(backupText),
+    trustProxy: (env.TOTE_TRUST_PROXY ?? '').split(',').map((entry) => entry.trim()).filter(Boolean),
     port: Number(portText),
     dataDir: path.resolve(env.TOTE_DATA_DIR || defaultConfig.dataDir),
     couchUrl,
@@ -160,6 +168,13 @@ export function validateConfig(config: SyncServerConfig): SyncServerConfig {
   if (config.redisUrl !== null && !/^rediss?:\/\//.test(config.redisUrl)) throw new ConfigError(`REDIS_URL must start with redis:// or rediss://, not "${config.redisUrl}".`);
   for (const origin of config.gatewayOrigins) {
     if (!/^[a-z][a-z0-9+.-]*:\/\/[^/\s,]+$/i.test(origin)) throw new ConfigError(`Gateway origin "${origin}" is not an origin like chrome-extension://<id> or https://example.com.`);
+  }
+  for (const entry of config.trustProxy) {
+    const [address = '', prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0 || extra !== undefined || (prefix !== undefined && (!/^\d{1,3}$/.test(prefix) || Number(prefix) > (family === 4 ? 32 : 128)))) {
+      throw new ConfigError(`TOTE_TRUST_PROXY entry "${entry}" is not an IP address or a CIDR range like 172.28.0.10 or 10.0.0.0/8.`);
+    }
   }
   if (config.corsOrigins.length === 0) throw new ConfigError('TOTE_CORS_ORIGINS must list at least one origin (or be *).');
   for (const origin of config.corsOrigins) {

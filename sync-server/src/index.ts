@@ -7,7 +7,7 @@ import { defaultConfig, ensureCredentials, validateConfig, type Credentials, typ
 import { startEmbeddedCouch, type EmbeddedCouch } from './embedded-couch.ts';
 import { ensureStrongAdminHash, pouchdbAdminHash } from './admin-hash.ts';
 import { configureCors, ensureAdmin, ensureShopper, ensureSystemDbs } from './provision.ts';
-import { backupSchedule, type BackupRun, type BackupSchedule } from './backup-schedule.ts';
+import { backupSchedule, sharedBackupLock, type BackupRun, type BackupSchedule } from './backup-schedule.ts';
 import { restoreBackup, type RestoreResult } from './backup-restore.ts';
 import { ensureSignalsDb, watchSignals, type SignalWatch } from './server-signals.ts';
 import { accountStore } from './gateway/accounts.ts';
@@ -23,7 +23,9 @@ export {
   ConfigError, configFromEnv, defaultConfig, validateConfig,
   type Config, type Credentials, type StoredCredentials, type SyncServerConfig,
 } from './config.ts';
-export { basicAuth, couchAdmin, CouchError, CouchUnreachableError, type CouchAdmin } from './couch-admin.ts';
+export {
+  basicAuth, couchAdmin, CouchError, couchStatus, CouchUnreachableError, unlessMissing, type CouchAdmin, type SecurityObject,
+} from './couch-admin.ts';
 export { EmbeddedCouchError, freePort } from './embedded-couch.ts';
 export { ADMIN_PBKDF2_ITERATIONS } from './admin-hash.ts';
 export { ensureShopper, type ProvisionedShopper } from './provision.ts';
@@ -37,6 +39,7 @@ export {
   type BackupErrorCode, type BackupSummary, type BackupContent, type StoredDoc,
 } from './backups.ts';
 export { runBackups, type BackupRun } from './backup-schedule.ts';
+export { CHECKSUM_FILE, exportBackups, importBackups, type ExportResult, type ImportResult } from './backup-files.ts';
 export { restoreBackup, type RestoreResult, type RestoredDb } from './backup-restore.ts';
 export { SIGNALS_DB } from './server-signals.ts';
 export { AUTHORITY_NICKNAME, trustCommands, type TrustCommands } from './gateway/trust-commands.ts';
@@ -155,6 +158,7 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}, t
       maxDocBytes: tuning.maxDocBytes ?? 64 * 1024,
       maxBodyBytes: tuning.maxBodyBytes ?? 8 * 1024 * 1024,
       live: tuning.live ?? { warnBeforeMs: 2 * 60_000, checkEveryMs: 15_000 },
+      trustProxy: config.trustProxy,
       now,
     });
     const running = gateway;
@@ -165,8 +169,9 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}, t
       if ((await state!.hit(`signal:${id}`, 3600_000)).count !== 1) return;
       for (const db of signal.dbs) await running.live.publish(signal.shopper, { type: 'changed', db, by: 'server' });
     })().catch(() => undefined), { onError: () => undefined });
+    // With REDIS_URL, instances sharing Redis run each interval's backup once between them.
     backups = backupSchedule(couch, {
-      intervalMs: config.backupIntervalMs, now, audit,
+      intervalMs: config.backupIntervalMs, now, audit, lock: sharedBackupLock(state, config.backupIntervalMs),
       onError: (error) => console.error(`Backup failed: ${error instanceof Error ? error.message : String(error)}`),
     });
     const schedule = backups;

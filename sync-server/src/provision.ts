@@ -4,14 +4,10 @@
  * everything is already as configured it only reads (no new revisions, no config writes).
  */
 import type { Credentials } from './config.ts';
-import { basicAuth, couchAdmin, CouchError, type CouchAdmin } from './couch-admin.ts';
+import { couchAdmin, CouchError, passwordWorks, unlessMissing, type CouchAdmin } from './couch-admin.ts';
 import { shopperDbName, syncedDbsOf } from './shopper-dbs.ts';
 
 export { shopperDbName } from './shopper-dbs.ts';
-
-interface Session {
-  userCtx?: { name?: string | null; roles?: string[] };
-}
 
 /**
  * Returns a client authenticated as the server admin. A fresh pouchdb-server runs in "admin party"
@@ -21,12 +17,14 @@ interface Session {
  */
 export async function ensureAdmin(url: string, admin: Credentials, storedAs: string = admin.password): Promise<CouchAdmin> {
   const party = couchAdmin(url, null);
-  const anonymous = await party.request<Session>('GET', '/_session');
-  if (anonymous.body?.userCtx?.roles?.includes('_admin')) await party.setConfig('admins', admin.name, storedAs);
+  if ((await party.session()).roles.includes('_admin')) await party.setConfig('admins', admin.name, storedAs);
   const authed = couchAdmin(url, admin);
-  const session = await authed.request<Session>('GET', '/_session', undefined, [401]);
-  if (!session.body?.userCtx?.roles?.includes('_admin')) {
-    throw new CouchError(session.status, 'unauthorized', `the server does not accept "${admin.name}" as a server admin: check the admin credentials (admin.json or TOTE_ADMIN_*)`, 'GET', '/_session');
+  const session = await authed.session().catch((error: unknown) => {
+    if (error instanceof CouchError && error.status === 401) return null;
+    throw error;
+  });
+  if (!session?.roles.includes('_admin')) {
+    throw new CouchError(session ? 200 : 401, 'unauthorized', `the server does not accept "${admin.name}" as a server admin: check the admin credentials (admin.json or TOTE_ADMIN_*)`, 'GET', '/_session');
   }
   return authed;
 }
@@ -47,7 +45,7 @@ export async function configureCors(couch: CouchAdmin, origins: readonly string[
 
 /** The system databases a fresh single-node CouchDB 3 may lack (pouchdb-server has them). */
 export async function ensureSystemDbs(couch: CouchAdmin): Promise<void> {
-  for (const db of ['_users', '_replicator']) await couch.request('PUT', `/${db}`, undefined, [412]);
+  for (const db of ['_users', '_replicator']) await couch.createDb(db);
 }
 
 export interface ProvisionedShopper {
@@ -66,16 +64,6 @@ interface UserDoc {
   password?: string;
 }
 
-interface SecurityObject {
-  admins?: { names?: string[]; roles?: string[] };
-  members?: { names?: string[]; roles?: string[] };
-}
-
-async function passwordWorks(url: string, shopper: Credentials): Promise<boolean> {
-  const response = await fetch(`${url}/_session`, { headers: { accept: 'application/json', authorization: basicAuth(shopper) } });
-  const body = (await response.json().catch(() => null)) as Session | null;
-  return response.ok && body?.userCtx?.name === shopper.name;
-}
 
 /**
  * The shopper in `_users` (type user, no roles, the configured password) and its own databases (the
@@ -84,32 +72,31 @@ async function passwordWorks(url: string, shopper: Credentials): Promise<boolean
  */
 export async function ensureShopper(couch: CouchAdmin, shopper: Credentials): Promise<ProvisionedShopper> {
   const id = `org.couchdb.user:${shopper.name}`;
-  const userPath = `/_users/${encodeURIComponent(id)}`;
-  const existing = await couch.request<UserDoc>('GET', userPath, undefined, [404]);
-  const current = existing.status === 200 ? existing.body : null;
+  const users = couch.db<UserDoc>('_users');
+  const current = await unlessMissing(users.get(id));
   const userInShape = current !== null && current.type === 'user' && current.name === shopper.name
     && Array.isArray(current.roles) && current.roles.length === 0;
   let userChanged = false;
   if (!userInShape || !(await passwordWorks(couch.url, shopper))) {
     const doc: UserDoc = { _id: id, name: shopper.name, type: 'user', roles: [], password: shopper.password };
     if (current?._rev) doc._rev = current._rev;
-    await couch.request('PUT', userPath, doc);
+    await users.insert(doc, id);
     userChanged = true;
   }
 
   const dbName = shopperDbName(shopper.name);
   const wanted = { admins: { names: [], roles: [] }, members: { names: [shopper.name], roles: [] } };
-  const same = (a: { names?: string[]; roles?: string[] } | undefined, b: { names: string[]; roles: string[] }): boolean =>
+  const same = (a: { readonly names?: readonly string[]; readonly roles?: readonly string[] } | undefined, b: { names: string[]; roles: string[] }): boolean =>
     JSON.stringify(a?.names ?? []) === JSON.stringify(b.names) && JSON.stringify(a?.roles ?? []) === JSON.stringify(b.roles);
   let dbCreated = false;
   let securityChanged = false;
   // The cart and its history (shopper-dbs.ts), with the same `_security`.
   for (const db of syncedDbsOf(dbName)) {
-    const created = await couch.request('PUT', `/${db}`, undefined, [412]);
-    const security = await couch.request<SecurityObject>('GET', `/${db}/_security`);
-    const securityInShape = same(security.body?.admins, wanted.admins) && same(security.body?.members, wanted.members);
-    if (!securityInShape) await couch.request('PUT', `/${db}/_security`, wanted);
-    dbCreated ||= created.status !== 412;
+    const created = await couch.createDb(db);
+    const security = await couch.getSecurity(db);
+    const securityInShape = same(security.admins, wanted.admins) && same(security.members, wanted.members);
+    if (!securityInShape) await couch.putSecurity(db, wanted);
+    dbCreated ||= created;
     securityChanged ||= !securityInShape;
   }
   return { name: shopper.name, dbName, changed: { user: userChanged, db: dbCreated, security: securityChanged } };

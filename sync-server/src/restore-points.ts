@@ -4,7 +4,7 @@
  * rule 3; the format of core/src/merge/hlc.ts `formatHlc`: 9 base-36 digits of wall time, 4 of counter,
  * ":" and the device id). Support uses it to find the minute to suggest to a shopper ("Restore to…").
  */
-import type { CouchAdmin } from './couch-admin.ts';
+import { unlessMissing, type CouchAdmin } from './couch-admin.ts';
 import { BACKUP_KEEP_DAYS, DAY_MS, type Shopper } from './backups.ts';
 import { historyDbOf } from './shopper-dbs.ts';
 
@@ -66,14 +66,13 @@ export function restorePointsOf(ids: Iterable<string>, now: number, days = BACKU
 /** Every id of the shopper's history database (ids only: no entry is read), in pages. */
 export async function historyIds(couch: CouchAdmin, shopper: Shopper): Promise<string[]> {
   const ids: string[] = [];
-  const db = historyDbOf(shopper.dbName);
+  const db = couch.db(historyDbOf(shopper.dbName));
   let startkey: string | null = null;
   for (;;) {
-    const query: string = startkey === null ? '' : `&startkey=${encodeURIComponent(JSON.stringify(startkey))}&skip=1`;
-    const page = await couch.request<{ rows: { id: string }[] }>('GET', `/${db}/_all_docs?limit=1000${query}`, undefined, [404]);
-    if (page.status === 404) return ids;
-    for (const row of page.body.rows) ids.push(row.id);
-    if (page.body.rows.length < 1000) return ids;
-    startkey = page.body.rows.at(-1)!.id;
+    const page: { rows: { id: string }[] } | null = await unlessMissing(db.list({ limit: 1000, ...(startkey === null ? {} : { startkey, skip: 1 }) }));
+    if (!page) return ids;
+    for (const row of page.rows) ids.push(row.id);
+    if (page.rows.length < 1000) return ids;
+    startkey = page.rows.at(-1)!.id;
   }
 }

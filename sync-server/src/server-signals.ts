@@ -11,7 +11,7 @@
  * the first to count it (a shared counter) publishes, so devices hear it once.
  */
 import { randomBytes } from 'node:crypto';
-import { basicAuth, type CouchAdmin } from './couch-admin.ts';
+import { couchAdmin, unlessMissing, type CouchAdmin } from './couch-admin.ts';
 import type { Credentials } from './config.ts';
 import { ADMINS_ONLY, ensureDb } from './shopper-dbs.ts';
 
@@ -39,17 +39,16 @@ export async function ensureSignalsDb(couch: CouchAdmin): Promise<void> {
 /** Tells every gateway that the server changed these databases of a shopper. */
 export async function signalDataChanged(couch: CouchAdmin, signal: Omit<DataChangedSignal, 'type'>): Promise<void> {
   await ensureSignalsDb(couch);
-  await couch.request('PUT', `/${SIGNALS_DB}/${signalId(signal.at)}`, { type: 'data-changed', ...signal });
+  await couch.db<DataChangedSignal>(SIGNALS_DB).insert({ type: 'data-changed', ...signal }, signalId(signal.at));
 }
 
 /** Removes signals older than SIGNAL_TTL_MS (ids start with their time). */
 export async function pruneSignals(couch: CouchAdmin, now: number): Promise<number> {
-  const old = await couch.request<{ rows: { id: string; value: { rev: string } }[] }>(
-    'GET', `/${SIGNALS_DB}/_all_docs?startkey=%220%22&endkey=${encodeURIComponent(JSON.stringify(String(now - SIGNAL_TTL_MS).padStart(15, '0')))}`, undefined, [404],
-  );
-  if (old.status === 404 || old.body.rows.length === 0) return 0;
-  await couch.request('POST', `/${SIGNALS_DB}/_bulk_docs`, { docs: old.body.rows.map((row) => ({ _id: row.id, _rev: row.value.rev, _deleted: true })) });
-  return old.body.rows.length;
+  const signals = couch.db(SIGNALS_DB);
+  const old = await unlessMissing(signals.list({ startkey: '0', endkey: String(now - SIGNAL_TTL_MS).padStart(15, '0') }));
+  if (!old || old.rows.length === 0) return 0;
+  await signals.bulk({ docs: old.rows.map((row) => ({ _id: row.id, _rev: row.value.rev, _deleted: true })) });
+  return old.rows.length;
 }
 
 export interface SignalWatch {
@@ -57,41 +56,58 @@ export interface SignalWatch {
 }
 
 /**
- * Follows `tote-signals` from now on (long-polled `_changes`), calling `onSignal` for each new signal.
- * A CouchDB that does not answer is retried every `retryMs`; nothing is lost meanwhile (the feed resumes
- * from the last sequence read).
+ * Follows `tote-signals` from now on with nano's changes reader (long-polled `_changes`), calling
+ * `onSignal` for each new signal. A failed poll (CouchDB down, restarting, refusing) is reported and the
+ * feed is started again every `retryMs` from the last sequence read, so nothing is lost meanwhile. The
+ * reader's own back-off (5 s doubling to a minute) is not used: a signal should reach devices within
+ * seconds of CouchDB being back, and the reader gives up for good on a 4xx answer.
  */
 export function watchSignals(
   couchUrl: string, admin: Credentials, onSignal: (id: string, signal: DataChangedSignal) => void,
   options: { retryMs?: number; pollTimeoutMs?: number; onError?: (error: unknown) => void } = {},
 ): SignalWatch {
-  const abort = new AbortController();
-  const headers = { accept: 'application/json', authorization: basicAuth(admin) };
+  // No request timeout: a long poll is open by design (CouchDB ends it after `pollTimeoutMs`; the
+  // embedded server keeps it open, with a heartbeat, until a change comes).
+  const couch = couchAdmin(couchUrl, admin, { timeoutMs: 0 });
   const retryMs = options.retryMs ?? 5000;
   const pollTimeoutMs = options.pollTimeoutMs ?? 30_000;
-  let since: string | number = 'now';
-  const loop = (async () => {
-    while (!abort.signal.aborted) {
-      try {
-        const response = await fetch(
-          `${couchUrl}/${SIGNALS_DB}/_changes?feed=longpoll&include_docs=true&timeout=${pollTimeoutMs}&since=${encodeURIComponent(String(since))}`,
-          { headers, signal: abort.signal },
-        );
-        if (!response.ok) throw new Error(`CouchDB answered ${response.status} to the signals feed`);
-        const body = (await response.json()) as { results: { id: string; deleted?: boolean; doc?: DataChangedSignal }[]; last_seq: string | number };
-        since = body.last_seq;
-        for (const { id, deleted, doc } of body.results) if (!deleted && doc?.type === 'data-changed') onSignal(id, doc);
-      } catch (error) {
-        if (abort.signal.aborted) return;
-        options.onError?.(error);
-        await new Promise((resolve) => setTimeout(resolve, retryMs).unref());
-      }
-    }
-  })();
+  let since: string = 'now';
+  let closed = false;
+  let retry: ReturnType<typeof setTimeout> | null = null;
+  let reader: ReturnType<typeof couch.db>['changesReader'] | null = null;
+  let running = false;
+  let ended: () => void = () => {};
+  const start = () => {
+    retry = null;
+    if (closed) return;
+    reader = couch.db<DataChangedSignal>(SIGNALS_DB).changesReader;
+    running = true;
+    const feed = reader.start({ since, includeDocs: true, timeout: pollTimeoutMs, batchSize: 100 });
+    const current = reader;
+    feed.on('seq', (seq: string | number) => { since = String(seq); });
+    feed.on('change', (change: { id: string; deleted?: boolean; doc?: DataChangedSignal }) => {
+      if (!change.deleted && change.doc?.type === 'data-changed') onSignal(change.id, change.doc);
+    });
+    feed.on('error', (error: unknown) => {
+      if (closed) return;
+      options.onError?.(error);
+      current.stop();
+    });
+    feed.on('end', () => {
+      running = false;
+      if (closed) ended();
+      else (retry = setTimeout(start, retryMs)).unref();
+    });
+  };
+  start();
   return {
     async close() {
-      abort.abort();
-      await loop;
+      closed = true;
+      if (retry) clearTimeout(retry);
+      if (!running || !reader) return;
+      const done = new Promise<void>((resolve) => { ended = resolve; });
+      reader.stop();
+      await done;
     },
   };
 }

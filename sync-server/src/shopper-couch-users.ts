@@ -17,7 +17,7 @@
 import { createHmac } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Credentials } from './config.ts';
-import { basicAuth, type CouchAdmin } from './couch-admin.ts';
+import { basicAuth, couchStatus, passwordWorks, unlessMissing, type CouchAdmin } from './couch-admin.ts';
 import { ensureDb, syncedDbsOf, type SecurityObject } from './shopper-dbs.ts';
 
 /** The CouchDB user of the shopper whose cart database is `dbName`. */
@@ -35,7 +35,7 @@ export function couchPasswordOf(admin: Credentials, dbName: string): string {
  * server admins administer. Names already there (the configured shopper's own CouchDB user, provision.ts)
  * are kept.
  */
-export function shopperSecurity(dbName: string, current: SecurityObject | null): SecurityObject {
+export function shopperSecurity(dbName: string, current: Partial<SecurityObject> | null): SecurityObject {
   const keep = (current?.members?.names ?? []).filter((name) => name !== couchUserOf(dbName) && !name.startsWith('tote-'));
   return { admins: { names: [], roles: ['_admin'] }, members: { names: [...keep, couchUserOf(dbName)].sort(), roles: [] } };
 }
@@ -49,12 +49,6 @@ interface UserDoc {
   password?: string;
 }
 
-async function passwordWorks(url: string, credentials: Credentials): Promise<boolean> {
-  const response = await fetch(`${url}/_session`, { headers: { accept: 'application/json', authorization: basicAuth(credentials) } });
-  const body = (await response.json().catch(() => null)) as { userCtx?: { name?: string | null } } | null;
-  return response.ok && body?.userCtx?.name === credentials.name;
-}
-
 /**
  * Makes sure the shopper's CouchDB user exists with its derived password and is the member of both of
  * the shopper's databases (created when missing, as older accounts may lack `<db>-history`). Idempotent:
@@ -62,34 +56,42 @@ async function passwordWorks(url: string, credentials: Credentials): Promise<boo
  */
 export async function ensureShopperCouchUser(couch: CouchAdmin, admin: Credentials, dbName: string): Promise<Credentials> {
   const credentials = { name: couchUserOf(dbName), password: couchPasswordOf(admin, dbName) };
-  const userPath = `/_users/${encodeURIComponent(`org.couchdb.user:${credentials.name}`)}`;
-  const found = await couch.request<UserDoc>('GET', userPath, undefined, [404]);
-  const current = found.status === 200 ? found.body : null;
+  const id = `org.couchdb.user:${credentials.name}`;
+  const users = couch.db<UserDoc>('_users');
+  const current = await unlessMissing(users.get(id));
   const inShape = current !== null && current.type === 'user' && current.name === credentials.name && Array.isArray(current.roles) && current.roles.length === 0;
   if (!inShape || !(await passwordWorks(couch.url, credentials))) {
-    const doc: UserDoc = { _id: `org.couchdb.user:${credentials.name}`, name: credentials.name, type: 'user', roles: [], password: credentials.password };
+    const doc: UserDoc = { _id: id, name: credentials.name, type: 'user', roles: [], password: credentials.password };
     if (current?._rev) doc._rev = current._rev;
     // Another gateway instance may be writing the same user at the same moment: then its write must work.
-    const put = await couch.request('PUT', userPath, doc, [409]);
-    if (put.status === 409 && !(await passwordWorks(couch.url, credentials))) {
+    const conflict = await users.insert(doc, id).then(() => false, (error: unknown) => {
+      if (couchStatus(error) === 409) return true;
+      throw error;
+    });
+    if (conflict && !(await passwordWorks(couch.url, credentials))) {
       throw new Error(`The CouchDB user ${credentials.name} was changed at the same time and does not sign in; try again.`);
     }
   }
   for (const db of syncedDbsOf(dbName)) {
     const created = await ensureDb(couch, db, shopperSecurity(dbName, null));
     if (created) continue;
-    const security = (await couch.request<SecurityObject>('GET', `/${db}/_security`)).body;
+    const security = await couch.getSecurity(db);
     const wanted = shopperSecurity(dbName, security);
-    if (!isDeepStrictEqual(security, wanted)) await couch.request('PUT', `/${db}/_security`, wanted);
+    if (!isDeepStrictEqual(security, wanted)) await couch.putSecurity(db, wanted);
   }
   return credentials;
 }
 
 /** Removes the shopper's CouchDB user (with the account; its databases are deleted by the caller). */
 export async function removeShopperCouchUser(couch: CouchAdmin, dbName: string): Promise<void> {
-  const userPath = `/_users/${encodeURIComponent(`org.couchdb.user:${couchUserOf(dbName)}`)}`;
-  const found = await couch.request<UserDoc>('GET', userPath, undefined, [404]);
-  if (found.status === 200 && found.body._rev) await couch.request('DELETE', `${userPath}?rev=${encodeURIComponent(found.body._rev)}`, undefined, [404, 409]);
+  const id = `org.couchdb.user:${couchUserOf(dbName)}`;
+  const users = couch.db<UserDoc>('_users');
+  const found = await unlessMissing(users.get(id));
+  if (found?._rev) {
+    await users.destroy(id, found._rev).catch((error: unknown) => {
+      if (couchStatus(error) !== 404 && couchStatus(error) !== 409) throw error;
+    });
+  }
 }
 
 /** Per gateway process: each shopper's user is checked once, then its credentials are reused. */

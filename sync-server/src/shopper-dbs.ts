@@ -12,7 +12,9 @@
  * `-history` or `-backups` database. The same helpers exist in @tote/core (core/src/sync/sync-target.ts).
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { CouchAdmin } from './couch-admin.ts';
+import { couchStatus, type CouchAdmin, type SecurityObject } from './couch-admin.ts';
+
+export type { SecurityObject } from './couch-admin.ts';
 
 /** couch_peruser's naming: "userdb-" + hex of the UTF-8 user name (the same rule as @tote/core). */
 export function shopperDbName(username: string): string {
@@ -38,11 +40,6 @@ export function syncedDbsOf(dbName: string): readonly [string, string] {
   return [dbName, historyDbOf(dbName)];
 }
 
-export interface SecurityObject {
-  readonly admins: { readonly names: readonly string[]; readonly roles: readonly string[] };
-  readonly members: { readonly names: readonly string[]; readonly roles: readonly string[] };
-}
-
 /** Server admins only: the gateway reaches these databases for the shopper after its own checks. */
 export const ADMINS_ONLY: SecurityObject = { admins: { names: [], roles: ['_admin'] }, members: { names: [], roles: ['_admin'] } };
 
@@ -51,8 +48,7 @@ export const ADMINS_ONLY: SecurityObject = { admins: { names: [], roles: ['_admi
  * `_security`). Returns whether it created it.
  */
 export async function ensureDb(couch: CouchAdmin, dbName: string, security: SecurityObject): Promise<boolean> {
-  const created = await couch.request('PUT', `/${dbName}`, undefined, [412]);
-  if (created.status === 412) return false;
+  if (!(await couch.createDb(dbName))) return false;
   await putSecurity(couch, dbName, security);
   return true;
 }
@@ -64,15 +60,18 @@ export async function ensureDb(couch: CouchAdmin, dbName: string, security: Secu
  */
 async function putSecurity(couch: CouchAdmin, dbName: string, security: SecurityObject): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const put = await couch.request('PUT', `/${dbName}/_security`, security, [409]);
-    if (put.status !== 409) return;
-    const current = await couch.request<SecurityObject>('GET', `/${dbName}/_security`);
-    if (isDeepStrictEqual(current.body, security)) return;
+    try {
+      await couch.putSecurity(dbName, security);
+      return;
+    } catch (error) {
+      if (couchStatus(error) !== 409) throw error;
+    }
+    if (isDeepStrictEqual(await couch.getSecurity(dbName), security)) return;
   }
   throw new Error(`The access rules of ${dbName} could not be set: the server kept answering 409 conflict.`);
 }
 
 /** Deletes a database; one that is already gone is fine. */
 export async function deleteDb(couch: CouchAdmin, dbName: string): Promise<void> {
-  await couch.request('DELETE', `/${dbName}`, undefined, [404]);
+  await couch.destroyDb(dbName);
 }

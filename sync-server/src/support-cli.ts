@@ -4,6 +4,8 @@
  *   npm run support -w @tote/sync-server -- backups <user>
  *   npm run support -w @tote/sync-server -- restore-points <user>
  *   npm run support -w @tote/sync-server -- restore-backup <user> <YYYY-MM-DD> --reason "<ticket>" [--as <staff>]
+ *   npm run support -w @tote/sync-server -- export-backups <folder>
+ *   npm run support -w @tote/sync-server -- import-backups <folder> --reason "<ticket>"
  *
  * It talks to CouchDB as the server admin, found the way `npm start` finds it (COUCHDB_URL, TOTE_PORT,
  * TOTE_ADMIN_*, else `<TOTE_DATA_DIR>/admin.json`), prints counts, days, sizes and minutes, never a
@@ -13,6 +15,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { CHECKSUM_FILE, exportBackups, importBackups } from './backup-files.ts';
 import { BackupError, findShopper, listBackups } from './backups.ts';
 import { restoreBackup } from './backup-restore.ts';
 import { ConfigError, configFromEnv, type Credentials } from './config.ts';
@@ -47,7 +50,9 @@ const USAGE = `Usage: npm run support -w @tote/sync-server -- <command>
   backups <user>                                        the shopper's backups: day, documents, size
   restore-points <user>                                 minutes of the last 30 days at which the cart changed
   restore-backup <user> <YYYY-MM-DD> --reason "<ticket>"  restore the cart and history of that day
-Options: --as <your name> (default: $USER), --reason "<ticket>" (required for restore-backup).
+  export-backups <folder>                               every shopper's backups into a new folder, with SHA256SUMS
+  import-backups <folder> --reason "<ticket>"           an exported folder's backups back onto the server (checked first)
+Options: --as <your name> (default: $USER), --reason "<ticket>" (required for restore-backup and import-backups).
 Connection: COUCHDB_URL or TOTE_PORT (default 5984), TOTE_ADMIN_USER/TOTE_ADMIN_PASSWORD or <TOTE_DATA_DIR>/admin.json.`;
 
 interface Parsed {
@@ -104,11 +109,40 @@ async function run(parsed: Parsed, couch: CouchAdmin, audit: AuditLog, staff: st
     at: io.now(), actor: staff, role: 'support', device: 'support-cli', action, target, detail: { ...detail, ...(reason ? { reason } : {}) },
   });
   const user = args[0];
-  if (!user) throw new SupportError('USAGE', `${command} needs the shopper's account name.`);
+  if (!user) throw new SupportError('USAGE', `${command} needs ${command.endsWith('-backups') ? 'a folder' : 'the shopper\'s account name'}.`);
   const refused = (action: string) => (error: unknown) => {
-    if (error instanceof BackupError) entry(action, null, { shopper: user, ok: false, error: error.code });
+    if (error instanceof BackupError) entry(action, null, { [command.endsWith('-backups') ? 'folder' : 'shopper']: user, ok: false, error: error.code });
     throw error;
   };
+  // A folder as typed where `npm run` was started (npm runs the script in the workspace's folder).
+  const folderOf = (typed: string) => path.resolve(io.env.INIT_CWD ?? process.cwd(), typed);
+
+  if (command === 'export-backups') {
+    if (args.length !== 1) throw new SupportError('USAGE', 'export-backups takes one folder.');
+    const folder = folderOf(user);
+    const done = await exportBackups(couch, folder).catch(refused('support.export-backups'));
+    entry('support.export-backups', null, { folder, ok: true, shoppers: done.shoppers, backups: done.backups, bytes: done.bytes });
+    io.out(`Exported ${done.backups} backups of ${done.shoppers} shoppers (${kb(done.bytes)}) to ${folder}, with a SHA-256 of each file in ${CHECKSUM_FILE}.`);
+    io.out(`Check a copy with: cd "${folder}" && sha256sum -c ${CHECKSUM_FILE}`);
+    return;
+  }
+
+  if (command === 'import-backups') {
+    if (args.length !== 1) throw new SupportError('USAGE', 'import-backups takes one folder.');
+    if (!reason?.trim()) throw new SupportError('USAGE', 'import-backups needs --reason "<ticket>": why backups are brought back goes to the audit log.');
+    const folder = folderOf(user);
+    const done = await importBackups(couch, folder).catch(refused('support.import-backups'));
+    const imported = done.shoppers.reduce((sum, shopper) => sum + shopper.imported.length, 0);
+    entry('support.import-backups', null, { folder, ok: true, imported, present: done.shoppers.reduce((sum, shopper) => sum + shopper.present.length, 0), unknown: done.unknown.length });
+    io.out(`Checked every file of ${folder} against ${CHECKSUM_FILE}; backups imported:`);
+    for (const shopper of done.shoppers) {
+      const days = shopper.imported.length ? ` (${shopper.imported[0]} to ${shopper.imported.at(-1)})` : '';
+      io.out(`  ${shopper.shopper}: ${shopper.imported.length} imported${days}, ${shopper.present.length} already on the server`);
+    }
+    for (const name of done.unknown) io.out(`  ${name}: no such shopper on this server; not imported`);
+    io.out('Restore a day with: npm run support -w @tote/sync-server -- restore-backup <user> <YYYY-MM-DD> --reason "<ticket>"');
+    return;
+  }
 
   if (command === 'backups') {
     if (args.length !== 1) throw new SupportError('USAGE', 'backups takes one account name.');

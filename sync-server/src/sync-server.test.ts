@@ -139,11 +139,11 @@ describe('sync server', () => {
 
   it('provisions idempotently: a second run with the same configuration changes nothing', async () => {
     const couch = couchAdmin(server.url, server.admin);
-    const before = await couch.request<{ _rev: string }>('GET', '/_users/org.couchdb.user%3Ashopper');
+    const before = await couch.db('_users').get('org.couchdb.user:shopper');
     const again = await ensureShopper(couch, server.shopper);
     expect(again.changed).toEqual({ user: false, db: false, security: false });
-    const after = await couch.request<{ _rev: string }>('GET', '/_users/org.couchdb.user%3Ashopper');
-    expect(after.body._rev).toBe(before.body._rev);
+    const after = await couch.db('_users').get('org.couchdb.user:shopper');
+    expect(after._rev).toBe(before._rev);
     expect(await couch.setConfig('cors', 'credentials', 'true')).toBe(false);
   });
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  BackupError, couchAdmin, dayOf, listBackups, readBackup, startSyncServer, type AuditEntry, type CouchAdmin, type RunningSyncServer,
+  BackupError, couchAdmin, dayOf, unlessMissing, listBackups, readBackup, startSyncServer, type AuditEntry, type CouchAdmin, type RunningSyncServer,
 } from '@tote/sync-server';
 import { gatewayClient, type GatewayClient } from '../support/gateway.ts';
 
@@ -49,8 +49,8 @@ const write = async (token: string, db: string, docs: Record<string, unknown>[])
 const backupDays = async (name: string, dbName: string) => (await listBackups(couch, shopperOf(name, dbName))).map((backup) => backup.day);
 const auditEntries = async (action: string): Promise<AuditEntry[]> => {
   await server.gateway.flushAudit();
-  const rows = await couch.request<{ rows: { doc: AuditEntry }[] }>('GET', '/tote-audit/_all_docs?include_docs=true');
-  return rows.body.rows.map((row) => row.doc).filter((entry) => entry.action === action);
+  const rows = await couch.db<AuditEntry>('tote-audit').list({ include_docs: true });
+  return rows.rows.map((row) => row.doc!).filter((entry) => entry.action === action);
 };
 
 describe('daily backups', () => {
@@ -71,7 +71,7 @@ describe('daily backups', () => {
     expect(backup).toMatchObject({ day: '2026-11-26', docs: 3, takenAt: now() });
     expect(backup!.databases.map((db) => [db.role, db.name, db.docs])).toEqual([['cart', alice.dbName, 2], ['history', `${alice.dbName}-history`, 1]]);
     expect(backup!.bytes).toBeGreaterThan(0);
-    expect((await couch.request('GET', `/${guest.account.dbName}-backups`, undefined, [404])).status).toBe(404);
+    expect(await unlessMissing(couch.server.db.get(`${guest.account.dbName}-backups`))).toBeNull();
 
     // The same day again, changed: today's backup is replaced, still one for the day.
     await write(alice.token, alice.dbName, [{ _id: 'a3', title: 'Chair' }]);
@@ -82,8 +82,8 @@ describe('daily backups', () => {
     // 34 more days; alice changes something every day, bob never again.
     for (let day = 1; day <= 34; day += 1) {
       offset += DAY;
-      const doc = await couch.request<{ _rev: string }>('GET', `/${alice.dbName}/a1`);
-      await couch.request('PUT', `/${alice.dbName}/a1`, { _rev: doc.body._rev, title: `Walnut desk, day ${day}` });
+      const doc = await couch.db(alice.dbName).get('a1');
+      await couch.db(alice.dbName).insert({ _rev: doc._rev, title: `Walnut desk, day ${day}` }, 'a1');
       const run = await server.backups.run();
       expect(run.failed).toBe(0);
       expect(run.backedUp, `day ${day}`).toBe(day === 30 ? 2 : 1);
@@ -92,7 +92,7 @@ describe('daily backups', () => {
     expect(kept).toHaveLength(30);
     expect(kept[0]).toBe(dayOf(now() - 29 * DAY));
     expect(kept.at(-1)).toBe(dayOf(now()));
-    expect((await couch.request('GET', `/${alice.dbName}-backups/2026-11-26`, undefined, [404])).status).toBe(404);
+    expect(await unlessMissing(couch.db(`${alice.dbName}-backups`).get('2026-11-26'))).toBeNull();
     // bob changed nothing: his one backup was refreshed before it would have aged out, so he keeps one
     expect(await backupDays('bob.backups@example.com', bob.dbName)).toEqual([dayOf(START + 30 * DAY)]);
     const { content } = await readBackup(couch, shopperOf('bob.backups@example.com', bob.dbName), dayOf(START + 30 * DAY));
@@ -122,9 +122,9 @@ describe('daily backups', () => {
     });
     expect(raw.headers.get('content-type')).toBe('application/gzip');
     const stored = JSON.parse(gunzipSync(Buffer.from(await raw.arrayBuffer())).toString('utf8')) as { databases: Record<string, Record<string, unknown>[]> };
-    const live = await couch.request<{ rows: { doc: Record<string, unknown> }[] }>('GET', `/${carol.dbName}/_all_docs?include_docs=true`);
+    const live = await couch.db(carol.dbName).list({ include_docs: true });
     const backedUp = stored.databases[carol.dbName]!;
-    expect(backedUp.filter((doc) => !doc._deleted)).toEqual(live.body.rows.map((row) => row.doc));
+    expect(backedUp.filter((doc) => !doc._deleted)).toEqual(live.rows.map((row) => row.doc));
     expect(backedUp.find((doc) => doc._id === 'item-3')).toMatchObject({ _deleted: true });
     expect(backedUp.filter((doc) => !doc._deleted).every((doc) => Object.keys(doc).sort().join() === '_id,_rev,enc,fp,id')).toBe(true);
   });
@@ -133,11 +133,11 @@ describe('daily backups', () => {
     const dora = await client.signUp('dora.backups@example.com');
     const first = await client.request<{ rev: string }>('PUT', `/${dora.dbName}/item-1`, { token: dora.token, body: { id: 'item-1', title: 'Plain copy from before encryption' } });
     await client.request('PUT', `/${dora.dbName}/item-1`, { token: dora.token, body: { _rev: first.body.rev, id: 'item-1', enc: 'AQsealed', fp: 'fp1' } });
-    const oldRevision = () => couch.request<Record<string, unknown>>('GET', `/${dora.dbName}/item-1?rev=${first.body.rev}`, undefined, [404]);
-    expect((await oldRevision()).body.title).toBe('Plain copy from before encryption');
+    const oldRevision = () => unlessMissing(couch.db<{ title?: string }>(dora.dbName).get('item-1', { rev: first.body.rev }));
+    expect((await oldRevision())?.title).toBe('Plain copy from before encryption');
     offset += DAY;
     await server.backups.run();
-    await expect.poll(async () => (await oldRevision()).status).toBe(404);
+    await expect.poll(async () => oldRevision()).toBeNull();
   });
 
   it('is out of every shopper\'s reach through the gateway, their own backups included', async () => {
@@ -146,7 +146,7 @@ describe('daily backups', () => {
     await write(dave.token, dave.dbName, [{ _id: 'd1', title: 'Record player' }]);
     await server.backups.run();
     const day = dayOf(now());
-    expect((await couch.request('GET', `/${dave.dbName}-backups/${day}`)).status).toBe(200);
+    expect(await couch.db(`${dave.dbName}-backups`).get(day)).toMatchObject({ _id: day });
     for (const token of [dave.token, erin.token]) {
       for (const [method, route, body] of [
         ['GET', ''], ['GET', '/_all_docs?include_docs=true'], ['GET', '/_changes?include_docs=true'], ['GET', `/${day}`],
@@ -169,9 +169,9 @@ describe('the schedule', () => {
     try {
       const admin = couchAdmin(scheduled.url, scheduled.admin);
       const shopper = { name: scheduled.shopper.name, dbName: scheduled.shopper.dbName };
-      await admin.request('PUT', `/${shopper.dbName}/item-1`, { title: 'Teapot' });
+      await admin.db(shopper.dbName).insert({ title: 'Teapot' }, 'item-1');
       await expect.poll(async () => (await listBackups(admin, shopper)).map((backup) => backup.docs), { timeout: 15_000 }).toEqual([1]);
-      await admin.request('PUT', `/${shopper.dbName}/item-2`, { title: 'Cups' });
+      await admin.db(shopper.dbName).insert({ title: 'Cups' }, 'item-2');
       await expect.poll(async () => (await listBackups(admin, shopper)).map((backup) => backup.docs), { timeout: 15_000 }).toEqual([2]);
     } finally {
       await scheduled.stop();
@@ -191,15 +191,17 @@ describe('restoring a backup', () => {
     await server.backups.run();
 
     // After the backup: f1 changed twice, f2 deleted, f3 added; a history entry removed, one added.
-    const f1 = await couch.request<{ _rev: string }>('GET', `/${frank.dbName}/f1`);
-    const f1b = await couch.request<{ rev: string }>('PUT', `/${frank.dbName}/f1`, { _rev: f1.body._rev, quantity: 5 });
-    await couch.request('PUT', `/${frank.dbName}/f1`, { _rev: f1b.body.rev, quantity: 6 });
-    const f2 = await couch.request<{ _rev: string }>('GET', `/${frank.dbName}/f2`);
-    await couch.request('DELETE', `/${frank.dbName}/f2?rev=${f2.body._rev}`);
-    await couch.request('PUT', `/${frank.dbName}/f3`, { quantity: 3 });
-    const h1 = await couch.request<{ _rev: string }>('GET', `/${history}/0mvxs3yao0000:laptop`);
-    await couch.request('DELETE', `/${history}/0mvxs3yao0000:laptop?rev=${h1.body._rev}`);
-    await couch.request('PUT', `/${history}/0mvxt00000000:phone`, { i: 'f3' });
+    const cart = couch.db(frank.dbName);
+    const f1 = await cart.get('f1');
+    const f1b = await cart.insert({ _rev: f1._rev, quantity: 5 }, 'f1');
+    await cart.insert({ _rev: f1b.rev, quantity: 6 }, 'f1');
+    const f2 = await cart.get('f2');
+    await cart.destroy('f2', f2._rev);
+    await cart.insert({ quantity: 3 }, 'f3');
+    const historyDb = couch.db(history);
+    const h1 = await historyDb.get('0mvxs3yao0000:laptop');
+    await historyDb.destroy('0mvxs3yao0000:laptop', h1._rev);
+    await historyDb.insert({ i: 'f3' }, '0mvxt00000000:phone');
 
     // A second device of frank's, connected to the live channel.
     const phone = await client.logIn('frank.backups@example.com', 'correct horse battery', 'phone');
@@ -215,9 +217,9 @@ describe('restoring a backup', () => {
     expect(changed).toEqual([frank.dbName, history].sort());
     live.close();
 
-    const read = async (db: string, id: string) => (await couch.request<Record<string, unknown>>('GET', `/${db}/${id}`, undefined, [404])).body;
+    const read = async (db: string, id: string) => unlessMissing(couch.db(db).get(id));
     expect(await read(frank.dbName, 'f1')).toMatchObject({ quantity: 1 });
-    expect(String((await read(frank.dbName, 'f1'))._rev)).toMatch(/^4-/); // on top of the two changes since
+    expect(String((await read(frank.dbName, 'f1'))?._rev)).toMatch(/^4-/); // on top of the two changes since
     expect(await read(frank.dbName, 'f2')).toMatchObject({ quantity: 2 });
     expect(await read(frank.dbName, 'f3')).toMatchObject({ quantity: 3 });
     expect(await read(history, '0mvxs3yao0000:laptop')).toMatchObject({ i: 'f1' });
@@ -243,14 +245,14 @@ describe('restoring a backup', () => {
     // Devices carry no attachments and the gateway takes none from them; one stored on the server (by its
     // operator, or by an older client) is still backed up and restored with its document.
     expect((await client.request('GET', `/${gina.dbName}`, { token: gina.token })).status).toBe(200);
-    const attached = await couch.request<{ rev: string }>('PUT', `/${gina.dbName}/item-1`, {
+    const attached = await couch.db(gina.dbName).insert({
       id: 'item-1', enc: 'AQx', fp: 'f1', _attachments: { 'photo.png': { content_type: 'image/png', data: photo.toString('base64') } },
-    });
-    expect(attached.status).toBe(201);
+    }, 'item-1');
+    expect(attached.ok).toBe(true);
     offset += DAY;
     const day = dayOf(now());
     await server.backups.run();
-    await couch.request('DELETE', `/${gina.dbName}/item-1?rev=${attached.body.rev}`); // the session ended a day ago on the server's clock
+    await couch.db(gina.dbName).destroy('item-1', attached.rev); // the session ended a day ago on the server's clock
 
     await server.backups.restore('gina.backups@example.com', day, { actor: 'sam.support', reason: 'TICKET-12' });
     const back = await fetch(`${server.url}/${gina.dbName}/item-1/photo.png`, {
@@ -258,7 +260,7 @@ describe('restoring a backup', () => {
     });
     expect(back.status).toBe(200);
     expect(Buffer.from(await back.arrayBuffer())).toEqual(photo);
-    expect((await couch.request('GET', `/${gina.dbName}/item-1`)).body).toMatchObject({ enc: 'AQx', fp: 'f1' });
+    expect(await couch.db(gina.dbName).get('item-1')).toMatchObject({ enc: 'AQx', fp: 'f1' });
   });
 
   it('refuses an unknown shopper, a day without backup and a day that is not one, with what to check', async () => {

@@ -2,13 +2,14 @@
  * The support tool (docs/backups.md, "Support tool") against the real sync server: what it prints (days,
  * counts, sizes, minutes; never a cart's content), its refusals and exit codes, and its audit entries.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatHlc, hlc } from '@tote/core';
 import {
-  couchAdmin, dayOf, freePort, runSupportCommand, stampOfHistoryId, startSyncServer, SUPPORT_EXIT,
+  couchAdmin, dayOf, freePort, runSupportCommand, stampOfHistoryId, startSyncServer, SUPPORT_EXIT, unlessMissing,
   type AuditEntry, type CouchAdmin, type RunningSyncServer,
 } from '@tote/sync-server';
 import { gatewayClient, type GatewayClient } from '../support/gateway.ts';
@@ -63,8 +64,8 @@ afterAll(async () => {
 });
 
 const audited = async (action: string): Promise<AuditEntry[]> => {
-  const rows = await couch.request<{ rows: { doc: AuditEntry }[] }>('GET', '/tote-audit/_all_docs?include_docs=true');
-  return rows.body.rows.map((row) => row.doc).filter((entry) => entry.action === action);
+  const rows = await couch.db<AuditEntry>('tote-audit').list({ include_docs: true });
+  return rows.rows.map((row) => row.doc!).filter((entry) => entry.action === action);
 };
 
 describe('support tool', () => {
@@ -127,8 +128,8 @@ describe('support tool', () => {
   });
 
   it('restores, saying what it wrote and nothing of the contents, audited with who and why', async () => {
-    const desk = await couch.request<{ _rev: string }>('GET', `/${alice.dbName}/item-desk`);
-    await couch.request('DELETE', `/${alice.dbName}/item-desk?rev=${desk.body._rev}`);
+    const desk = await couch.db(alice.dbName).get('item-desk');
+    await couch.db(alice.dbName).destroy('item-desk', desk._rev);
     const { code, out } = await support('restore-backup', 'alice.support@example.com', dayOf(Date.now()), '--reason', 'TICKET-3 desk gone');
     expect(code).toBe(SUPPORT_EXIT.ok);
     expect(out.split('\n')).toEqual([
@@ -137,13 +138,66 @@ describe('support tool', () => {
       `  ${alice.dbName}-history: 0 documents written back, 5 already as they were, 0 made later left as they are`,
       'The shopper\'s connected devices were told; others get it when they next sync.',
     ]);
-    expect((await couch.request('GET', `/${alice.dbName}/item-desk`)).body).toMatchObject({ title: 'Walnut writing desk' });
+    expect(await couch.db(alice.dbName).get('item-desk')).toMatchObject({ title: 'Walnut writing desk' });
     const entries = await audited('support.restore-backup');
     expect(entries).toEqual([
       // the refused ones (no backup that day, not a day) are audited too
       expect.objectContaining({ actor: 'sam.support', detail: { shopper: 'alice.support@example.com', ok: false, error: 'NO_BACKUP', reason: 'TICKET-2' } }),
       expect.objectContaining({ actor: 'sam.support', detail: { shopper: 'alice.support@example.com', ok: false, error: 'INVALID_DAY', reason: 'x' } }),
       expect.objectContaining({ actor: 'sam.support', role: 'support', target: alice.dbName, detail: expect.objectContaining({ shopper: 'alice.support@example.com', reason: 'TICKET-3 desk gone', written: 1 }) }),
+    ]);
+  });
+});
+
+describe('backups off the server', () => {
+  it('exports every backup with a SHA-256 per file, refuses a changed file, and brings a wiped cart back from the folder', async () => {
+    const bob = await client.signUp('bob.support@example.com');
+    const titles = ['Linen tablecloth', 'Brass candle holder'];
+    const cart = await client.request('POST', `/${bob.dbName}/_bulk_docs`, { token: bob.token, body: { docs: titles.map((title, index) => ({ _id: `item-${index}`, title })) } });
+    expect(cart.status).toBe(201);
+    await server.backups.run();
+    const day = dayOf(Date.now());
+
+    const folder = path.join(dataDir, 'off-server');
+    const exported = await support('export-backups', folder);
+    expect(exported.code).toBe(SUPPORT_EXIT.ok);
+    expect(exported.out).toMatch(/^Exported 2 backups of 2 shoppers \([\d.]+ (B|KB)\) to .*off-server, with a SHA-256 of each file in SHA256SUMS\./);
+    expect(exported.out).not.toMatch(/Linen|Brass|Walnut/);
+    expect((await readdir(path.join(folder, bob.dbName))).sort()).toEqual([`${day}.json`, `${day}.json.gz`]);
+    // The checksum file is coreutils' format: the copy checks anywhere with sha256sum.
+    expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: folder, encoding: 'utf8' })).toContain(`${bob.dbName}/${day}.json.gz: OK`);
+    expect(await audited('support.export-backups')).toEqual([expect.objectContaining({ actor: 'sam.support', detail: expect.objectContaining({ ok: true, shoppers: 2, backups: 2 }) })]);
+
+    // The server loses bob's cart, history and backups.
+    for (const db of [bob.dbName, `${bob.dbName}-history`, `${bob.dbName}-backups`]) await couch.destroyDb(db);
+    expect((await client.request('GET', `/${bob.dbName}/_all_docs`, { token: bob.token })).status).toBeGreaterThanOrEqual(400);
+
+    // A copy with one byte changed is refused as a whole, naming the file: nothing is written.
+    const damaged = path.join(dataDir, 'off-server-damaged');
+    await cp(folder, damaged, { recursive: true });
+    const gz = path.join(damaged, bob.dbName, `${day}.json.gz`);
+    const bytes = await readFile(gz);
+    bytes[bytes.length - 5] = bytes[bytes.length - 5]! ^ 0xff;
+    await writeFile(gz, bytes);
+    const refused = await support('import-backups', damaged, '--reason', 'TICKET-20 disk lost');
+    expect(refused.code).toBe(SUPPORT_EXIT.refused);
+    expect(refused.err).toMatch(new RegExp(`^${bob.dbName}/${day}\\.json\\.gz: its SHA-256 is [0-9a-f]{64}, but SHA256SUMS says [0-9a-f]{64}\\. The file was changed or damaged after the export; use an intact copy\\. Nothing was imported\\.$`));
+    expect(await unlessMissing(couch.server.db.get(`${bob.dbName}-backups`))).toBeNull();
+
+    const imported = await support('import-backups', folder, '--reason', 'TICKET-20 disk lost');
+    expect(imported.code).toBe(SUPPORT_EXIT.ok);
+    expect(imported.out).toContain(`  bob.support@example.com: 1 imported (${day} to ${day}), 0 already on the server`);
+    expect(imported.out).toContain('  alice.support@example.com: 0 imported, 1 already on the server');
+    const restored = await support('restore-backup', 'bob.support@example.com', day, '--reason', 'TICKET-20 disk lost');
+    expect(restored.code).toBe(SUPPORT_EXIT.ok);
+
+    // The shopper's cart is back, as their device reads it through the gateway.
+    const back = await client.request<{ rows: { doc: { title: string } }[] }>('GET', `/${bob.dbName}/_all_docs?include_docs=true`, { token: bob.token });
+    expect(back.status).toBe(200);
+    expect(back.body.rows.map((row) => row.doc.title).sort()).toEqual([...titles].sort());
+    expect((await audited('support.import-backups')).map((entry) => entry.detail)).toEqual([
+      expect.objectContaining({ ok: false, error: 'CHECKSUM_MISMATCH', reason: 'TICKET-20 disk lost' }),
+      expect.objectContaining({ ok: true, imported: 1, present: 1, unknown: 0, reason: 'TICKET-20 disk lost' }),
     ]);
   });
 });

@@ -31,11 +31,13 @@ export async function startProcess(command: string, args: readonly string[], opt
 
 /**
  * A Redis on a loopback port: throw-away (no persistence) by default; with `dir`, its append-only file
- * there (fsync every second), so it can be killed and started again on its own data.
+ * there (fsync every second), so it can be killed and started again on its own data; with `password`,
+ * clients must give it (`requirepass`, as deploy/compose.yaml runs it).
  */
-export function startRedis(port: number, options: { dir?: string } = {}): Promise<ChildProcess> {
+export function startRedis(port: number, options: { dir?: string; password?: string } = {}): Promise<ChildProcess> {
   const persistence = options.dir ? ['--dir', options.dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--save', '', '--appendonly', 'no'];
-  return startProcess('redis-server', ['--port', String(port), '--bind', '127.0.0.1', ...persistence], {
+  const auth = options.password ? ['--requirepass', options.password] : [];
+  return startProcess('redis-server', ['--port', String(port), '--bind', '127.0.0.1', ...persistence, ...auth], {
     ready: 'Ready to accept connections', what: 'redis-server (install Debian\'s redis-server; .ci/run does)',
   });
 }

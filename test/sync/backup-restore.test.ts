@@ -43,8 +43,8 @@ const admin = () => couchAdmin(server.running.url, server.running.admin);
 
 /** The revision number of each document in the shopper's cart, as the server holds it. */
 async function serverRevs(): Promise<Record<string, number>> {
-  const all = await admin().request<{ rows: { id: string; value: { rev: string } }[] }>('GET', `/${server.running.shopper.dbName}/_all_docs`);
-  return Object.fromEntries(all.body.rows.map((row) => [row.id, Number.parseInt(row.value.rev, 10)]));
+  const all = await admin().db(server.running.shopper.dbName).list();
+  return Object.fromEntries(all.rows.map((row) => [row.id, Number.parseInt(row.value.rev, 10)]));
 }
 
 /** Removes every item on `device` and waits until the server holds the removals. */
@@ -118,13 +118,13 @@ describe('restoring a backup for a shopper who lost their cart', () => {
     expect(selectItems(state).find((item) => item.title === CART[0]!.title)!.note).toBe(NOTE);
 
     await server.running.gateway.flushAudit();
-    const audit = await admin().request<{ rows: { doc: AuditEntry }[] }>('GET', '/tote-audit/_all_docs?include_docs=true');
-    const restores = audit.body.rows.map((row) => row.doc).filter((entry) => entry.action === 'support.restore-backup');
+    const audit = await admin().db<AuditEntry>('tote-audit').list({ include_docs: true });
+    const restores = audit.rows.map((row) => row.doc!).filter((entry) => entry.action === 'support.restore-backup');
     expect(restores).toEqual([expect.objectContaining({
       actor: 'sam.support', role: 'support', target: server.running.shopper.dbName,
       detail: expect.objectContaining({ shopper: server.account.username, day, reason: 'TICKET-9001 emptied the wrong cart', written: 3 }),
     })]);
-    for (const title of TITLES) expect(JSON.stringify(audit.body)).not.toContain(title);
+    for (const title of TITLES) expect(JSON.stringify(audit)).not.toContain(title);
   });
 
   it('works the same with `npm run support` as a child process, and a device still connected gets the cart back too', async () => {

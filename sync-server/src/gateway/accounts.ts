@@ -6,7 +6,7 @@
  * (shopper-couch-users.ts) and reaches them with that user's credentials, after its own checks.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { CouchAdmin } from '../couch-admin.ts';
+import { couchStatus, unlessMissing, type CouchAdmin } from '../couch-admin.ts';
 import { ADMINS_ONLY, backupsDbOf, deleteDb, ensureDb, historyDbOf, shopperDbName, syncedDbsOf } from '../shopper-dbs.ts';
 import { removeShopperCouchUser } from '../shopper-couch-users.ts';
 import { GatewayError } from './errors.ts';
@@ -218,19 +218,23 @@ export interface AccountStore {
 }
 
 export async function accountStore(couch: CouchAdmin): Promise<AccountStore> {
-  await couch.request('PUT', `/${ACCOUNTS_DB}`, undefined, [412]);
-  const onlyAdmins = { admins: { names: [], roles: ['_admin'] }, members: { names: [], roles: ['_admin'] } };
-  await couch.request('PUT', `/${ACCOUNTS_DB}/_security`, onlyAdmins);
+  await couch.createDb(ACCOUNTS_DB);
+  await couch.putSecurity(ACCOUNTS_DB, ADMINS_ONLY);
+  const accountsDb = couch.db<AccountDoc>(ACCOUNTS_DB);
+  /** Writes `doc` under its id; false when CouchDB refused it as a conflict (409). */
+  const put = (doc: AccountDoc) => accountsDb.insert(doc, doc._id).then((saved) => saved.rev, (error: unknown) => {
+    if (couchStatus(error) === 409) return null;
+    throw error;
+  });
   const dummyHash = await hashPassword(randomBytes(16).toString('hex'));
 
   const read = async (name: string): Promise<AccountDoc | null> => {
-    const found = await couch.request<AccountDoc>('GET', `/${ACCOUNTS_DB}/${encodeURIComponent(docId(name))}`, undefined, [404]);
-    return found.status === 200 ? found.body : null;
+    return unlessMissing(accountsDb.get(docId(name)));
   };
   const write = async (doc: AccountDoc) => {
-    const saved = await couch.request<{ rev: string }>('PUT', `/${ACCOUNTS_DB}/${encodeURIComponent(doc._id)}`, doc, [409]);
-    if (saved.status === 409) throw new GatewayError(409, 'conflict', 'The account was changed at the same time. Try again.');
-    return { ...doc, _rev: saved.body.rev };
+    const rev = await put(doc);
+    if (rev === null) throw new GatewayError(409, 'conflict', 'The account was changed at the same time. Try again.');
+    return { ...doc, _rev: rev };
   };
   /** Read, change, write; a concurrent write (another request, another gateway) is re-read and applied again. */
   const modify = async (name: string, change: (doc: AccountDoc) => AccountDoc): Promise<AccountDoc> => {
@@ -260,8 +264,7 @@ export async function accountStore(couch: CouchAdmin): Promise<AccountStore> {
         sessionTimeoutMinutes: SESSION_TIMEOUT.default, createdAt: now, lastActiveAt: now,
         passwordHash: await hashPassword(password), ...(auth === 'derived-v1' ? { auth } : {}),
       };
-      const saved = await couch.request('PUT', `/${ACCOUNTS_DB}/${encodeURIComponent(doc._id)}`, doc, [409]);
-      if (saved.status === 409) throw new GatewayError(409, 'conflict', 'An account with this name already exists. Sign in instead, or choose another name.');
+      if ((await put(doc)) === null) throw new GatewayError(409, 'conflict', 'An account with this name already exists. Sign in instead, or choose another name.');
       if (dbName) await provisionDb(dbName);
       return publicAccount(doc);
     },
@@ -330,13 +333,13 @@ export async function accountStore(couch: CouchAdmin): Promise<AccountStore> {
         await deleteDb(couch, backupsDbOf(doc.dbName));
         await removeShopperCouchUser(couch, doc.dbName);
       }
-      await couch.request('DELETE', `/${ACCOUNTS_DB}/${encodeURIComponent(doc._id)}?rev=${encodeURIComponent(doc._rev!)}`, undefined, [404, 409]);
+      await accountsDb.destroy(doc._id, doc._rev!).catch((error: unknown) => {
+        if (couchStatus(error) !== 404 && couchStatus(error) !== 409) throw error;
+      });
     },
     async idleGuests(before) {
-      const start = JSON.stringify(docId('guest-'));
-      const end = JSON.stringify(`${docId('guest-')}\ufff0`);
-      const all = await couch.request<{ rows: { doc: AccountDoc }[] }>('GET', `/${ACCOUNTS_DB}/_all_docs?include_docs=true&startkey=${encodeURIComponent(start)}&endkey=${encodeURIComponent(end)}`);
-      return all.body.rows.map((row) => row.doc).filter((doc) => doc.guest && doc.lastActiveAt < before).map(publicAccount);
+      const all = await accountsDb.list({ include_docs: true, startkey: docId('guest-'), endkey: `${docId('guest-')}\ufff0` });
+      return all.rows.flatMap((row) => (row.doc ? [row.doc] : [])).filter((doc) => doc.guest && doc.lastActiveAt < before).map(publicAccount);
     },
     async ensure({ name, password, role }, now) {
       const canonical = canonicalName(name);

@@ -5,7 +5,8 @@
  * batched (one `_bulk_docs` per flush) so cart writes do not wait for the log.
  */
 import { randomBytes } from 'node:crypto';
-import type { CouchAdmin } from '../couch-admin.ts';
+import { couchStatus, unlessMissing, type CouchAdmin } from '../couch-admin.ts';
+import { ADMINS_ONLY } from '../shopper-dbs.ts';
 
 export const AUDIT_DB = 'tote-audit';
 
@@ -40,10 +41,15 @@ const MAX_PENDING = 100_000;
 const RETRY_MS = 1_000;
 
 export async function auditLog(couch: CouchAdmin, onError: (error: unknown) => void = () => {}): Promise<AuditLog> {
-  await couch.request('PUT', `/${AUDIT_DB}`, undefined, [412]);
-  await couch.request('PUT', `/${AUDIT_DB}/_security`, { admins: { names: [], roles: ['_admin'] }, members: { names: [], roles: ['_admin'] } });
-  const design = await couch.request<{ _rev?: string; validate_doc_update?: string }>('GET', `/${AUDIT_DB}/_design/audit`, undefined, [404]);
-  if (design.status === 404) await couch.request('PUT', `/${AUDIT_DB}/_design/audit`, { validate_doc_update: appendOnly }, [409]);
+  await couch.createDb(AUDIT_DB);
+  await couch.putSecurity(AUDIT_DB, ADMINS_ONLY);
+  const db = couch.db<AuditEntry>(AUDIT_DB);
+  const design = couch.db<{ validate_doc_update: string }>(AUDIT_DB);
+  if (!(await unlessMissing(design.get('_design/audit')))) {
+    await design.insert({ validate_doc_update: appendOnly }, '_design/audit').catch((error: unknown) => {
+      if (couchStatus(error) !== 409) throw error; // another gateway wrote it first
+    });
+  }
 
   let pending: (AuditEntry & { _id: string })[] = [];
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -75,7 +81,7 @@ export async function auditLog(couch: CouchAdmin, onError: (error: unknown) => v
     const batch = pending;
     pending = [];
     if (batch.length > 0) {
-      flushing = flushing.then(() => couch.request('POST', `/${AUDIT_DB}/_bulk_docs`, { docs: batch }).then(() => {}, (error: unknown) => requeue(batch, error)));
+      flushing = flushing.then(() => db.bulk({ docs: batch }).then(() => {}, (error: unknown) => requeue(batch, error)));
     }
     return flushing;
   };
@@ -90,12 +96,10 @@ export async function auditLog(couch: CouchAdmin, onError: (error: unknown) => v
     flush,
     async read({ limit = 100, actor, action } = {}) {
       await flush();
-      const rows = await couch.request<{ rows: { id: string; doc: AuditEntry }[] }>(
-        'GET', `/${AUDIT_DB}/_all_docs?include_docs=true&descending=true&limit=${Math.min(Math.max(1, limit), 1000) * (actor || action ? 10 : 1)}`,
-      );
-      return rows.body.rows
-        .filter((row) => !row.id.startsWith('_design/'))
-        .map(({ doc }) => ({ at: doc.at, actor: doc.actor, role: doc.role, device: doc.device, action: doc.action, target: doc.target, ...(doc.detail ? { detail: doc.detail } : {}) }))
+      const rows = await db.list({ include_docs: true, descending: true, limit: Math.min(Math.max(1, limit), 1000) * (actor || action ? 10 : 1) });
+      return rows.rows
+        .flatMap((row) => (row.doc && !row.id.startsWith('_design/') ? [row.doc] : []))
+        .map((doc) => ({ at: doc.at, actor: doc.actor, role: doc.role, device: doc.device, action: doc.action, target: doc.target, ...(doc.detail ? { detail: doc.detail } : {}) }))
         .filter((entry) => (!actor || entry.actor === actor) && (!action || entry.action === action))
         .slice(0, limit);
     },

@@ -50,6 +50,8 @@ export interface GatewayOptions {
   /** One request body: larger ones get 413. */
   readonly maxBodyBytes: number;
   readonly live: { readonly warnBeforeMs: number; readonly checkEveryMs: number; readonly pingEveryMs?: number };
+  /** Proxies (IPs, CIDR ranges) whose X-Forwarded-For names the client (TOTE_TRUST_PROXY); none by default. */
+  readonly trustProxy?: readonly string[];
   readonly now?: () => number;
 }
 
@@ -113,7 +115,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     https: { key: options.tls.key, cert: options.tls.cert, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' },
     bodyLimit: options.maxBodyBytes,
     logger: false,
-    trustProxy: false,
+    trustProxy: options.trustProxy?.length ? [...options.trustProxy] : false,
     forceCloseConnections: true,
     return503OnClosing: true,
   });
@@ -507,11 +509,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const account = await accounts.get(request.params.name);
     audit.append({ at: now(), actor: staff.name, role: staff.role, device: staff.device, action: 'support.view', target: request.params.name, detail: { found: account !== null } });
     if (!account?.dbName) throw new GatewayError(404, 'not_found', 'No shopper with this name.');
-    const info = await couch.request<{ doc_count?: number; update_seq?: unknown }>('GET', `/${account.dbName}`);
+    const info = await couch.server.db.get(account.dbName);
     const devices = (await sessions.list(account.name)).map(({ device, createdAt, renewedAt }) => ({ device, createdAt, renewedAt }));
     return {
       name: account.name, guest: account.guest, createdAt: account.createdAt, lastActiveAt: account.lastActiveAt,
-      documents: info.body.doc_count ?? null, devices,
+      documents: info.doc_count ?? null, devices,
     };
   });
 

@@ -19,6 +19,15 @@ export interface SharedState {
   hset(key: string, field: string, value: string): Promise<void>;
   hdel(key: string, field: string): Promise<void>;
   hgetall(key: string): Promise<Record<string, string>>;
+  /**
+   * A lock: sets `key` to `value` (its holder's token) for `ttlMs` unless the key is set. True when this
+   * call took it (Redis `SET NX PX`: atomic across instances).
+   */
+  claim(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /** Extends a lock to `ttlMs` from now while it is still held with `value`; false when it is not. */
+  renew(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /** Releases a lock only while it is still held with `value` (never another holder's, taken after it expired). */
+  release(key: string, value: string): Promise<void>;
   publish(channel: string, message: string): Promise<void>;
   /** Returns a function that stops listening. */
   subscribe(channel: string, listener: (message: string) => void): Promise<() => Promise<void>>;
@@ -40,6 +49,7 @@ export function memoryState(now: () => number = Date.now, from?: StateSnapshot):
   const values = new Map<string, { value: string; expiresAt: number }>(from?.values ?? []);
   const hashes = new Map<string, Map<string, string>>((from?.hashes ?? []).map(([key, fields]) => [key, new Map(fields)]));
   const listeners = new Map<string, Set<(message: string) => void>>();
+  const locks = new Map<string, { value: string; expiresAt: number }>();
   const live = (key: string) => {
     const entry = values.get(key);
     if (entry && entry.expiresAt <= now()) {
@@ -74,6 +84,23 @@ export function memoryState(now: () => number = Date.now, from?: StateSnapshot):
     },
     async hdel(key, field) { hashes.get(key)?.delete(field); },
     async hgetall(key) { return Object.fromEntries(hashes.get(key) ?? []); },
+    // Locks coordinate instances; one process has nothing to coordinate after a restart, so they are kept
+    // out of the snapshot (a lock held when the process died must not hold up the next start).
+    async claim(key, value, ttlMs) {
+      const held = locks.get(key);
+      if (held && held.expiresAt > now()) return false;
+      locks.set(key, { value, expiresAt: now() + ttlMs });
+      return true;
+    },
+    async renew(key, value, ttlMs) {
+      const held = locks.get(key);
+      if (!held || held.value !== value || held.expiresAt <= now()) return false;
+      held.expiresAt = now() + ttlMs;
+      return true;
+    },
+    async release(key, value) {
+      if (locks.get(key)?.value === value) locks.delete(key);
+    },
     async publish(channel, message) {
       for (const listener of [...(listeners.get(channel) ?? [])]) queueMicrotask(() => listener(message));
     },
@@ -83,7 +110,7 @@ export function memoryState(now: () => number = Date.now, from?: StateSnapshot):
       set.add(listener);
       return async () => { set.delete(listener); };
     },
-    async close() { values.clear(); hashes.clear(); listeners.clear(); },
+    async close() { values.clear(); hashes.clear(); listeners.clear(); locks.clear(); },
     snapshot() {
       const at = now();
       return {
@@ -233,6 +260,15 @@ export async function redisState(url: string, prefix = 'tote:'): Promise<SharedS
     hset: (key, field, value) => guard(async () => { await client.hset(k(key), field, value); }),
     hdel: (key, field) => guard(async () => { await client.hdel(k(key), field); }),
     hgetall: (key) => guard(() => client.hgetall(k(key))),
+    claim: (key, value, ttlMs) => guard(async () => (await client.set(k(key), value, 'PX', Math.max(1, Math.round(ttlMs)), 'NX')) === 'OK'),
+    // Compare and act in one script, so a lock that expired and was taken by another holder meanwhile is left alone.
+    renew: (key, value, ttlMs) => guard(async () => (await client.eval(
+      'if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end',
+      1, k(key), value, String(Math.max(1, Math.round(ttlMs))),
+    )) === 1),
+    release: (key, value) => guard(async () => {
+      await client.eval('if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end', 1, k(key), value);
+    }),
     publish: (channel, message) => guard(async () => { await client.publish(k(channel), message); }),
     async subscribe(channel, listener) {
       const name = k(channel);
