@@ -45,7 +45,12 @@ export interface SyncServerConfig {
   readonly requestsPerMinute: number;
   /** How often shoppers' data is backed up (docs/backups.md): a day; 0 turns automatic backups off. */
   readonly backupIntervalMs: number;
+  /** Prometheus's bearer token for `/_tote/metrics` (docs/operations.md); null: only admin accounts read them. */
+  readonly metricsToken: string | null;
 }
+
+/** The scrape token: long enough not to be guessed, and only characters a bearer header carries as they are. */
+const METRICS_TOKEN = /^[A-Za-z0-9._~+/=-]{32,512}$/;
 
 /** The name the brief and other packages may use. */
 export type Config = SyncServerConfig;
@@ -75,6 +80,7 @@ export const defaultConfig: SyncServerConfig = {
   redisUrl: null,
   requestsPerMinute: 3000,
   backupIntervalMs: 24 * 3600_000,
+  metricsToken: null,
 };
 
 function credentialsFromEnv(env: NodeJS.ProcessEnv, userVar: string, passwordVar: string): Credentials | null {
@@ -118,6 +124,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): SyncServerC
     tls: env.TOTE_TLS_CERT && env.TOTE_TLS_KEY ? { certFile: path.resolve(env.TOTE_TLS_CERT), keyFile: path.resolve(env.TOTE_TLS_KEY) } : null,
     trustPagePort: !trustText ? null : trustText === 'off' ? -1 : Number(trustText),
     redisUrl: env.REDIS_URL?.trim() || null,
+    metricsToken: env.TOTE_METRICS_TOKEN?.trim() || null,
     requestsPerMinute: Number(rateText),
     backupIntervalMs: Number(backupText),
     port: Number(portText),
@@ -157,6 +164,9 @@ export function validateConfig(config: SyncServerConfig): SyncServerConfig {
   if (!Number.isInteger(config.gatewayPort) || config.gatewayPort < 0 || config.gatewayPort > 65535) throw new ConfigError(`The gateway port must be 0-65535, not ${config.gatewayPort}.`);
   if (config.trustPagePort !== null && (!Number.isInteger(config.trustPagePort) || config.trustPagePort < -1 || config.trustPagePort > 65535)) throw new ConfigError(`The trust page port must be 0-65535, -1 (none) or null (the gateway's + 1), not ${config.trustPagePort}.`);
   if (!Number.isSafeInteger(config.backupIntervalMs) || config.backupIntervalMs < 0) throw new ConfigError(`The backup interval must be a whole number of milliseconds, 0 or more, not ${config.backupIntervalMs}.`);
+  if (config.metricsToken !== null && !METRICS_TOKEN.test(config.metricsToken)) {
+    throw new ConfigError('TOTE_METRICS_TOKEN must be 32 to 512 characters of letters, digits and ._~+/=- (for example: openssl rand -base64 32).');
+  }
   if (config.redisUrl !== null && !/^rediss?:\/\//.test(config.redisUrl)) throw new ConfigError(`REDIS_URL must start with redis:// or rediss://, not "${config.redisUrl}".`);
   for (const origin of config.gatewayOrigins) {
     if (!/^[a-z][a-z0-9+.-]*:\/\/[^/\s,]+$/i.test(origin)) throw new ConfigError(`Gateway origin "${origin}" is not an origin like chrome-extension://<id> or https://example.com.`);

@@ -24,7 +24,7 @@ export {
   type Config, type Credentials, type StoredCredentials, type SyncServerConfig,
 } from './config.ts';
 export { basicAuth, couchAdmin, CouchError, CouchUnreachableError, type CouchAdmin } from './couch-admin.ts';
-export { EmbeddedCouchError, freePort } from './embedded-couch.ts';
+export { EmbeddedCouchError, freePort, startEmbeddedCouch, type EmbeddedCouch } from './embedded-couch.ts';
 export { ADMIN_PBKDF2_ITERATIONS } from './admin-hash.ts';
 export { ensureShopper, type ProvisionedShopper } from './provision.ts';
 export { backupsDbOf, historyDbName, historyDbOf, shopperDbName } from './shopper-dbs.ts';
@@ -156,6 +156,7 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}, t
       maxBodyBytes: tuning.maxBodyBytes ?? 8 * 1024 * 1024,
       live: tuning.live ?? { warnBeforeMs: 2 * 60_000, checkEveryMs: 15_000 },
       now,
+      metricsToken: config.metricsToken,
     });
     const running = gateway;
     // Server-side changes (a restore, possibly by the support tool in another process) reach the shopper's

@@ -22,8 +22,10 @@ import {
 } from './accounts.ts';
 import type { AuditLog } from './audit.ts';
 import { GatewayError } from './errors.ts';
+import { healthChecks, isProbe, registerHealth } from './health.ts';
 import { jsonTextTooDeep, MAX_JSON_DEPTH } from './json-depth.ts';
 import { liveHub, type LiveHub } from './live.ts';
+import { gatewayMetrics } from './metrics.ts';
 import { originAllowed, upgradeOriginAllowed } from './origins.ts';
 import { answerHeaders, forwardedRequestHeaders, noStore } from './proxy-headers.ts';
 import { rateLimiter, SignInThrottled, type RateLimitConfig } from './rate-limits.ts';
@@ -51,6 +53,8 @@ export interface GatewayOptions {
   readonly maxBodyBytes: number;
   readonly live: { readonly warnBeforeMs: number; readonly checkEveryMs: number; readonly pingEveryMs?: number };
   readonly now?: () => number;
+  /** Prometheus's bearer token for `/_tote/metrics` (`TOTE_METRICS_TOKEN`); without it only admins' sessions read them. */
+  readonly metricsToken?: string | null;
 }
 
 export interface Gateway {
@@ -106,7 +110,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const now = options.now ?? Date.now;
   const { accounts, sessions, state, audit, couch } = options;
   const limits = rateLimiter(state, options.rateLimits, now);
-  const live = liveHub(state, sessions, { ...options.live, now });
+  // Operations (docs/operations.md): probes and metrics.
+  const health = healthChecks(couch.url, state);
+  const metrics = gatewayMetrics({ scrapeToken: options.metricsToken ?? null, liveConnections: () => live.connections, readiness: () => health.readiness(), now });
+  const live = liveHub(state, sessions, { ...options.live, now, onNotified: metrics.liveNotified });
   const adminCheckCache = new Map<string, { name: string | null; until: number }>();
 
   const app = Fastify({
@@ -240,7 +247,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // creates `<db>-history` for accounts made before synced history.
   const couchUsers = shopperCouchUsers(couch, options.admin);
 
+  metrics.register(app);
+  registerHealth(app, health);
+
   app.addHook('onRequest', async (request) => {
+    // Probes answer even while the shared state is down, and Prometheus's scrape token is no session.
+    if (isProbe(request) || metrics.scraper(request)) return;
     await limits.request(address(request));
     if (request.url === '/_tote/live' || request.url.startsWith('/_tote/live?')) return; // the live channel signs in with its first message
     request.principal = await identify(request);
@@ -563,6 +575,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     const cookie = decision.forward === 'caller' ? /(?:^|;\s*)(AuthSession=[^;]+)/.exec(request.headers.cookie ?? '')?.[1] : undefined;
     const upstream = upstreamTarget(decision.target);
+    const forwardedAt = performance.now();
     return reply.from(upstream.path, {
       // Always the query as read and serialised afresh: never the client's raw query string.
       queryString: () => upstream.query,
@@ -580,10 +593,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         if (decision.forward === 'shopper') delete answer['set-cookie'];
         return answer;
       },
-      onResponse: decision.forward === 'none' ? (_request, upstreamReply, res) => {
-        if (res.statusCode === 401) void signInFailed(request, couchAdminSignIn(''), 'couch-session', 401).catch(() => undefined);
+      onResponse: (_request, upstreamReply, res) => {
+        metrics.upstream(request, res.statusCode, (performance.now() - forwardedAt) / 1000);
+        if (decision.forward === 'none' && res.statusCode === 401) void signInFailed(request, couchAdminSignIn(''), 'couch-session', 401).catch(() => undefined);
         upstreamReply.send(res.stream);
-      } : undefined,
+      },
     });
   } });
 

@@ -22,6 +22,8 @@ export interface SharedState {
   publish(channel: string, message: string): Promise<void>;
   /** Returns a function that stops listening. */
   subscribe(channel: string, listener: (message: string) => void): Promise<() => Promise<void>>;
+  /** Only a store in another process (Redis) has one: resolves when it answers (readiness, health.ts). */
+  ping?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -233,6 +235,7 @@ export async function redisState(url: string, prefix = 'tote:'): Promise<SharedS
     hset: (key, field, value) => guard(async () => { await client.hset(k(key), field, value); }),
     hdel: (key, field) => guard(async () => { await client.hdel(k(key), field); }),
     hgetall: (key) => guard(() => client.hgetall(k(key))),
+    ping: async () => { await client.ping(); },
     publish: (channel, message) => guard(async () => { await client.publish(k(channel), message); }),
     async subscribe(channel, listener) {
       const name = k(channel);
