@@ -51,6 +51,8 @@ export interface GatewayTuning {
   readonly live?: { readonly warnBeforeMs: number; readonly checkEveryMs: number; readonly pingEveryMs?: number };
   /** The gateway's clock (tests move it to expire sessions and guests). */
   readonly now?: () => number;
+  /** Where the request log goes instead of standard output (at the configured `logLevel`). */
+  readonly logStream?: NodeJS.WritableStream;
 }
 
 export interface RunningGateway {
@@ -157,6 +159,7 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}, t
       live: tuning.live ?? { warnBeforeMs: 2 * 60_000, checkEveryMs: 15_000 },
       now,
       metricsToken: config.metricsToken,
+      log: { level: config.logLevel, ...(tuning.logStream ? { stream: tuning.logStream } : {}) },
     });
     const running = gateway;
     // Server-side changes (a restore, possibly by the support tool in another process) reach the shopper's

@@ -25,6 +25,7 @@ import { GatewayError } from './errors.ts';
 import { healthChecks, isProbe, registerHealth } from './health.ts';
 import { jsonTextTooDeep, MAX_JSON_DEPTH } from './json-depth.ts';
 import { liveHub, type LiveHub } from './live.ts';
+import { loggerOptions, registerRequestLog, type LogOptions } from './logging.ts';
 import { gatewayMetrics } from './metrics.ts';
 import { originAllowed, upgradeOriginAllowed } from './origins.ts';
 import { answerHeaders, forwardedRequestHeaders, noStore } from './proxy-headers.ts';
@@ -55,6 +56,8 @@ export interface GatewayOptions {
   readonly now?: () => number;
   /** Prometheus's bearer token for `/_tote/metrics` (`TOTE_METRICS_TOKEN`); without it only admins' sessions read them. */
   readonly metricsToken?: string | null;
+  /** The request log (logging.ts); none by default. */
+  readonly log?: LogOptions;
 }
 
 export interface Gateway {
@@ -110,7 +113,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const now = options.now ?? Date.now;
   const { accounts, sessions, state, audit, couch } = options;
   const limits = rateLimiter(state, options.rateLimits, now);
-  // Operations (docs/operations.md): probes and metrics.
+  // Operations (docs/operations.md): probes, metrics and the request log.
   const health = healthChecks(couch.url, state);
   const metrics = gatewayMetrics({ scrapeToken: options.metricsToken ?? null, liveConnections: () => live.connections, readiness: () => health.readiness(), now });
   const live = liveHub(state, sessions, { ...options.live, now, onNotified: metrics.liveNotified });
@@ -119,7 +122,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const app = Fastify({
     https: { key: options.tls.key, cert: options.tls.cert, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' },
     bodyLimit: options.maxBodyBytes,
-    logger: false,
+    ...loggerOptions(options.log ?? { level: 'silent' }),
     trustProxy: false,
     forceCloseConnections: true,
     return503OnClosing: true,
@@ -146,12 +149,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     credentials: true,
     methods: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH'],
     allowedHeaders: ['accept', 'authorization', 'content-type', 'x-tote-device'],
-    exposedHeaders: ['retry-after', 'x-tote-session-expires'],
+    exposedHeaders: ['retry-after', 'x-tote-session-expires', 'x-request-id'],
     maxAge: 600,
   });
   await app.register(websocket, { options: { maxPayload: 16 * 1024 } });
   await app.register(replyFrom, {
     base: couch.url,
+    disableRequestLogging: true, // the request log has one line per request (logging.ts)
     // Every connected device holds one long-polled `_changes` request open: the pool to CouchDB must hold
     // one connection per online device, or writes queue behind the polls.
     undici: { connections: 4096, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: 10 * 60_000, bodyTimeout: 10 * 60_000 },
@@ -247,6 +251,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // creates `<db>-history` for accounts made before synced history.
   const couchUsers = shopperCouchUsers(couch, options.admin);
 
+  registerRequestLog(app);
   metrics.register(app);
   registerHealth(app, health);
 
