@@ -55,6 +55,12 @@ export function gatewayMetrics(options: MetricsOptions): GatewayMetrics {
   const expected = options.scrapeToken === null ? null : digest(options.scrapeToken);
   const scrapers = new WeakSet<FastifyRequest>();
   const sessionsSeen = new Map<string, number>();
+  let prunedAt = now();
+  /** Forgets sessions idle for ACTIVE_SESSION_MS: at every scrape, and at least once a minute without one. */
+  const pruneSessions = () => {
+    prunedAt = now();
+    for (const [id, at] of sessionsSeen) if (at < prunedAt - ACTIVE_SESSION_MS) sessionsSeen.delete(id);
+  };
 
   const requests = new Histogram({
     name: 'tote_http_request_duration_seconds', help: 'Requests answered by the gateway, by route kind, method and status: time to the answer.',
@@ -87,8 +93,7 @@ export function gatewayMetrics(options: MetricsOptions): GatewayMetrics {
   new Gauge({
     name: 'tote_active_sessions', help: `Sessions that made a request to this gateway in the last ${ACTIVE_SESSION_MS / 60_000} minutes.`, registers: [registry],
     collect() {
-      const since = now() - ACTIVE_SESSION_MS;
-      for (const [id, at] of sessionsSeen) if (at < since) sessionsSeen.delete(id);
+      pruneSessions();
       this.set(sessionsSeen.size);
     },
   });
@@ -136,6 +141,7 @@ export function gatewayMetrics(options: MetricsOptions): GatewayMetrics {
         }
         const session = request.principal?.session;
         if (session) sessionsSeen.set(session.id, now());
+        if (now() - prunedAt > 60_000) pruneSessions();
       });
       app.get(METRICS_ROUTE, async (request, reply) => {
         const caller: Caller = request.principal?.caller ?? { kind: 'anonymous' };
