@@ -44,13 +44,14 @@ afterAll(async () => {
 
 const health = () => client.request<{ status: string }>('GET', '/_tote/health');
 const ready = () => client.request<ReadyAnswer>('GET', '/_tote/ready');
-/** `tote_dependency_up` as Prometheus would read it, with the scrape token (which needs no session, so no Redis). */
-async function dependencyUp(dependency: string): Promise<number | null> {
+/** One sample (`name{labels}`), scraped as Prometheus would with the scrape token (which needs no session, so no Redis). */
+async function metric(sample: string): Promise<number | null> {
   const answer = await client.request<string>('GET', '/_tote/metrics', { headers: { authorization: `Bearer ${SCRAPE_TOKEN}`, accept: 'text/plain' } });
   if (answer.status !== 200) return null;
-  const line = answer.body.split('\n').find((each) => each.startsWith(`tote_dependency_up{dependency="${dependency}"}`));
+  const line = answer.body.split('\n').find((each) => each.startsWith(`${sample} `));
   return line === undefined ? null : Number(line.split(' ')[1]);
 }
+const dependencyUp = (dependency: string) => metric(`tote_dependency_up{dependency="${dependency}"}`);
 
 describe('health and readiness', () => {
   it('are both up with CouchDB and Redis answering, for anyone', async () => {
@@ -76,6 +77,8 @@ describe('health and readiness', () => {
     expect(down.body.reason).toMatch(/couchdb/);
     expect(await dependencyUp('couchdb')).toBe(0);
     expect((await client.request('GET', `/${shopper.dbName}`, { token: shopper.token })).status).toBe(502);
+    expect(await metric('tote_couch_errors_total{kind="unreachable"}')).toBeGreaterThanOrEqual(1);
+    expect(await metric('tote_http_errors_total{kind="couch_unreachable"}')).toBeGreaterThanOrEqual(1);
 
     couchAgain = await startEmbeddedCouch({ dataDir, port: couchPort });
     await expect.poll(async () => (await ready()).status).toBe(200);
