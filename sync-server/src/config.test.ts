@@ -12,7 +12,7 @@ afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
 describe('configFromEnv', () => {
   it('has defaults that need nothing set', () => {
     const config = configFromEnv({});
-    expect(config).toMatchObject({ port: 5984, couchUrl: null, admin: null, shopper: null, corsOrigins: ['*'] });
+    expect(config).toMatchObject({ port: 5984, couchUrl: null, admin: null, shopper: null, corsOrigins: ['*'], metricsToken: null, logLevel: 'info' });
     expect(path.basename(config.dataDir)).toBe('data');
   });
 
@@ -23,6 +23,7 @@ describe('configFromEnv', () => {
       TOTE_GATEWAY_PORT: '7443', TOTE_GATEWAY_HOST: '0.0.0.0', TOTE_GATEWAY_ORIGINS: 'chrome-extension://abc, app://tote',
       TOTE_TLS_CERT: '/etc/tote/cert.pem', TOTE_TLS_KEY: '/etc/tote/key.pem', REDIS_URL: 'redis://127.0.0.1:6379', TOTE_REQUESTS_PER_MINUTE: '300',
       TOTE_BACKUP_INTERVAL_MS: '3600000', TOTE_TRUST_PAGE_PORT: '7444', TOTE_TRUST_PROXY: '172.28.0.10, fd00::/8',
+      TOTE_METRICS_TOKEN: 'scrape-token-0123456789abcdefghijklmnop', TOTE_LOG_LEVEL: 'warn',
     });
     expect(config).toEqual({
       port: 6001, dataDir: dir, couchUrl: null, admin: { name: 'root', password: 'pw' },
@@ -30,6 +31,7 @@ describe('configFromEnv', () => {
       gatewayPort: 7443, gatewayHost: '0.0.0.0', gatewayOrigins: ['chrome-extension://abc', 'app://tote'],
       tls: { certFile: '/etc/tote/cert.pem', keyFile: '/etc/tote/key.pem' }, redisUrl: 'redis://127.0.0.1:6379', requestsPerMinute: 300,
       backupIntervalMs: 3_600_000, trustPagePort: 7444, trustProxy: ['172.28.0.10', 'fd00::/8'],
+      metricsToken: 'scrape-token-0123456789abcdefghijklmnop', logLevel: 'warn',
     });
   });
 
@@ -60,6 +62,9 @@ describe('configFromEnv', () => {
     [{ TOTE_SHOPPER_USER: 'a:b', TOTE_SHOPPER_PASSWORD: 'x' }, /":"/],
     [{ TOTE_TRUST_PROXY: 'caddy' }, /TOTE_TRUST_PROXY entry "caddy"/],
     [{ TOTE_TRUST_PROXY: '10.0.0.0/33' }, /TOTE_TRUST_PROXY/],
+    [{ TOTE_METRICS_TOKEN: 'short' }, /TOTE_METRICS_TOKEN/],
+    [{ TOTE_METRICS_TOKEN: 'a token with spaces in it, long enough to pass' }, /TOTE_METRICS_TOKEN/],
+    [{ TOTE_LOG_LEVEL: 'verbose' }, /TOTE_LOG_LEVEL/],
   ])('refuses %o with a clear message', (env, message) => {
     expect(() => configFromEnv(env)).toThrow(ConfigError);
     expect(() => configFromEnv(env)).toThrow(message);

@@ -51,7 +51,17 @@ export interface SyncServerConfig {
    * the client; empty: none, the connection's address is the client's (rate limits count per address).
    */
   readonly trustProxy: readonly string[];
+  /** Prometheus's bearer token for `/_tote/metrics` (docs/operations.md); null: only admin accounts read them. */
+  readonly metricsToken: string | null;
+  /** The gateway's request log on standard output (JSON lines, docs/operations.md); `silent`: none. */
+  readonly logLevel: LogLevel;
 }
+
+export const LOG_LEVELS = ['silent', 'fatal', 'error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = typeof LOG_LEVELS[number];
+
+/** The scrape token: long enough not to be guessed, and only characters a bearer header carries as they are. */
+const METRICS_TOKEN = /^[A-Za-z0-9._~+/=-]{32,512}$/;
 
 /** The name the brief and other packages may use. */
 export type Config = SyncServerConfig;
@@ -82,6 +92,9 @@ export const defaultConfig: SyncServerConfig = {
   requestsPerMinute: 3000,
   backupIntervalMs: 24 * 3600_000,
   trustProxy: [],
+  metricsToken: null,
+  // The library (tests, benchmarks) logs nothing unless asked; `npm start` logs requests (configFromEnv).
+  logLevel: 'silent',
 };
 
 function credentialsFromEnv(env: NodeJS.ProcessEnv, userVar: string, passwordVar: string): Credentials | null {
@@ -125,6 +138,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): SyncServerC
     tls: env.TOTE_TLS_CERT && env.TOTE_TLS_KEY ? { certFile: path.resolve(env.TOTE_TLS_CERT), keyFile: path.resolve(env.TOTE_TLS_KEY) } : null,
     trustPagePort: !trustText ? null : trustText === 'off' ? -1 : Number(trustText),
     redisUrl: env.REDIS_URL?.trim() || null,
+    metricsToken: env.TOTE_METRICS_TOKEN?.trim() || null,
+    logLevel: (env.TOTE_LOG_LEVEL?.trim() || 'info') as LogLevel,
     requestsPerMinute: Number(rateText),
     backupIntervalMs: Number(backupText),
     trustProxy: (env.TOTE_TRUST_PROXY ?? '').split(',').map((entry) => entry.trim()).filter(Boolean),
@@ -165,6 +180,10 @@ export function validateConfig(config: SyncServerConfig): SyncServerConfig {
   if (!Number.isInteger(config.gatewayPort) || config.gatewayPort < 0 || config.gatewayPort > 65535) throw new ConfigError(`The gateway port must be 0-65535, not ${config.gatewayPort}.`);
   if (config.trustPagePort !== null && (!Number.isInteger(config.trustPagePort) || config.trustPagePort < -1 || config.trustPagePort > 65535)) throw new ConfigError(`The trust page port must be 0-65535, -1 (none) or null (the gateway's + 1), not ${config.trustPagePort}.`);
   if (!Number.isSafeInteger(config.backupIntervalMs) || config.backupIntervalMs < 0) throw new ConfigError(`The backup interval must be a whole number of milliseconds, 0 or more, not ${config.backupIntervalMs}.`);
+  if (config.metricsToken !== null && !METRICS_TOKEN.test(config.metricsToken)) {
+    throw new ConfigError('TOTE_METRICS_TOKEN must be 32 to 512 characters of letters, digits and ._~+/=- (for example: openssl rand -base64 32).');
+  }
+  if (!LOG_LEVELS.includes(config.logLevel)) throw new ConfigError(`TOTE_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${config.logLevel}".`);
   if (config.redisUrl !== null && !/^rediss?:\/\//.test(config.redisUrl)) throw new ConfigError(`REDIS_URL must start with redis:// or rediss://, not "${config.redisUrl}".`);
   for (const origin of config.gatewayOrigins) {
     if (!/^[a-z][a-z0-9+.-]*:\/\/[^/\s,]+$/i.test(origin)) throw new ConfigError(`Gateway origin "${origin}" is not an origin like chrome-extension://<id> or https://example.com.`);

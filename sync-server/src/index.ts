@@ -26,7 +26,7 @@ export {
 export {
   basicAuth, couchAdmin, CouchError, couchStatus, CouchUnreachableError, unlessMissing, type CouchAdmin, type SecurityObject,
 } from './couch-admin.ts';
-export { EmbeddedCouchError, freePort } from './embedded-couch.ts';
+export { EmbeddedCouchError, freePort, startEmbeddedCouch, type EmbeddedCouch } from './embedded-couch.ts';
 export { ADMIN_PBKDF2_ITERATIONS } from './admin-hash.ts';
 export { ensureShopper, type ProvisionedShopper } from './provision.ts';
 export { backupsDbOf, historyDbName, historyDbOf, shopperDbName } from './shopper-dbs.ts';
@@ -54,6 +54,8 @@ export interface GatewayTuning {
   readonly live?: { readonly warnBeforeMs: number; readonly checkEveryMs: number; readonly pingEveryMs?: number };
   /** The gateway's clock (tests move it to expire sessions and guests). */
   readonly now?: () => number;
+  /** Where the request log goes instead of standard output (at the configured `logLevel`). */
+  readonly logStream?: NodeJS.WritableStream;
 }
 
 export interface RunningGateway {
@@ -160,6 +162,8 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}, t
       live: tuning.live ?? { warnBeforeMs: 2 * 60_000, checkEveryMs: 15_000 },
       trustProxy: config.trustProxy,
       now,
+      metricsToken: config.metricsToken,
+      log: { level: config.logLevel, ...(tuning.logStream ? { stream: tuning.logStream } : {}) },
     });
     const running = gateway;
     // Server-side changes (a restore, possibly by the support tool in another process) reach the shopper's

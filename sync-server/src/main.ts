@@ -34,6 +34,8 @@ async function main() {
       : `  using the CouchDB at ${server.url}`,
     `  CouchDB itself: ${server.url} (loopback only; clients use the gateway above)`,
     `  admin UI (Fauxton): ${server.gateway.url}/_utils/`,
+    `  monitoring: ${server.gateway.url}/_tote/ready, /_tote/metrics (${config.metricsToken ? 'admin sessions and the TOTE_METRICS_TOKEN bearer token' : 'admin sessions; set TOTE_METRICS_TOKEN for Prometheus'}); `
+      + (config.logLevel === 'silent' ? 'no request log (TOTE_LOG_LEVEL=silent)' : `request log: JSON lines below (TOTE_LOG_LEVEL=${config.logLevel})`),
     `  shopper account: ${server.shopper.name} (cart database ${server.shopper.dbName})`,
   ];
   const adminPassword = server.admin.generated

@@ -217,7 +217,7 @@ describe('a path fuzzer against every route and role, watching what CouchDB rece
       fuzzGuest.dbName, 'tote-accounts', 'tote-audit', '_users', '_replicator', '_config', '_utils', '_session', '_all_dbs', '_node', '_replicate', '_uuids'),
     fc.constantFrom('_all_docs', '_changes', '_find', '_design', 'evil', '_view', '_security', '_local', '_bulk_docs', '_bulk_get', '_index', 'victim-item', 'x', '_compact', '_purge'),
     // The gateway's own routes, in every position.
-    fc.constantFrom('_tote', 'keyring', 'session', 'sessions', 'live', 'support', 'shoppers', 'admin', 'audit', 'accounts', 'recover', 'password', 'guest'),
+    fc.constantFrom('_tote', 'keyring', 'session', 'sessions', 'live', 'support', 'shoppers', 'admin', 'audit', 'accounts', 'recover', 'password', 'guest', 'metrics', 'health', 'ready'),
     fc.constantFrom('..', '.', '%2e%2e', '%2E%2E', '.%2e', '%252e%252e', '%c0%ae%c0%ae', '%e0%80%ae', '\u2025', '%00', '%0a', ';', ';x=1', '%3b', '%', '%zz', '%41'),
   );
   const separator = () => fc.oneof(
@@ -286,7 +286,8 @@ describe('a path fuzzer against every route and role, watching what CouchDB rece
         const forNewGuest = guestMade !== undefined && Buffer.from(guestMade, 'hex').toString('utf8').startsWith('guest-');
         expect(forNewGuest || adminWork.some((pattern) => pattern.test(request.target)), where).toBe(true);
       } else {
-        expect(request.method === 'POST' && request.target === '/_session', where).toBe(true);
+        // Without credentials: CouchDB's own sign-in, and the readiness probe's look at CouchDB's root (health.ts).
+        expect((request.method === 'POST' && request.target === '/_session') || (request.method === 'GET' && request.target === '/'), where).toBe(true);
       }
     }
     expect(sent.length).toBe(runs);

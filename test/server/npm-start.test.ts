@@ -70,7 +70,13 @@ describe('npm start on a fresh machine', () => {
     const login = await client.request<{ token: string; account: { role: string } }>('POST', '/_tote/login', { body: { name: admin, password, device: 'admin console' } });
     expect(login.status).toBe(200);
     expect(login.body.account.role).toBe('admin');
-    expect((await client.request('GET', '/_tote/admin/audit', { token: login.body.token })).status).toBe(200);
+    const audit = await client.request('GET', '/_tote/admin/audit', { token: login.body.token });
+    expect(audit.status).toBe(200);
+    // The request log on standard output: one JSON line per request, found by the id the answer carried (docs/operations.md).
+    const id = audit.headers.get('x-request-id');
+    await expect.poll(() => output.split('\n').find((line) => line.includes(`"reqId":"${id}"`))).toBeDefined();
+    const line = JSON.parse(output.split('\n').find((each) => each.includes(`"reqId":"${id}"`))!) as Record<string, unknown>;
+    expect(line).toMatchObject({ msg: 'request', method: 'GET', route: 'admin/audit', status: 200 });
     expect((await client.request('POST', '/_session', { body: { name: admin, password: 'not the password' } })).status).toBe(401);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, decideKeyring, decideRecovery, type Caller } from './access.ts';
+import { decide, decideKeyring, decideMetrics, decideRecovery, type Caller } from './access.ts';
 
 const alice: Caller = { kind: 'account', dbName: 'userdb-616c696365' };
 const support: Caller = { kind: 'account', dbName: null };
@@ -116,5 +116,17 @@ describe('gateway access rules', () => {
         expect(decideRecovery(method, 'recover', caller)).toMatchObject({ allow: false, status: 405 });
       }
     }
+  });
+
+  it('shows metrics to the scrape token and admin accounts only, by GET or HEAD', () => {
+    const admin: Caller = { kind: 'account', dbName: null };
+    expect(decideMetrics('GET', anonymous, null, true)).toEqual({ allow: true, write: false, db: null });
+    expect(decideMetrics('HEAD', admin, 'admin', false)).toEqual({ allow: true, write: false, db: null });
+    expect(decideMetrics('GET', anonymous, null, false)).toMatchObject({ allow: false, status: 401 });
+    expect(decideMetrics('GET', alice, 'shopper', false)).toMatchObject({ allow: false, status: 403 });
+    expect(decideMetrics('GET', support, 'support', false)).toMatchObject({ allow: false, status: 403 });
+    expect(decideMetrics('GET', { kind: 'couch-admin' }, null, false)).toMatchObject({ allow: false, status: 403 });
+    expect(decideMetrics('POST', admin, 'admin', false)).toMatchObject({ allow: false, status: 405 });
+    expect(decideMetrics('DELETE', anonymous, null, true)).toMatchObject({ allow: false, status: 405 });
   });
 });

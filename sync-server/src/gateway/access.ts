@@ -25,8 +25,13 @@
  * Recovery with the recovery key (`/_tote/recover/keyring`, `/_tote/recover`, decided by
  * `decideRecovery`): open to callers without a session, like sign-in; the recovery proof in the body
  * is what the gateway checks (accounts.ts), rate-limited like failed sign-ins.
+ *
+ * Operations (docs/operations.md): `/_tote/health` and `/_tote/ready` answer anyone (they tell only
+ * whether the server and its dependencies are up); `/_tote/metrics` (decided by `decideMetrics`) only the
+ * scrape token or an admin account's session.
  */
 import { historyDbOf } from '../shopper-dbs.ts';
+import type { Role } from './accounts.ts';
 import { readTarget, type RequestTarget } from './request-target.ts';
 
 export type Caller =
@@ -154,4 +159,16 @@ export function decideKeyring(method: string, caller: Caller): RouteDecision {
 export function decideRecovery(method: string, route: 'keyring' | 'recover', _caller: Caller): RouteDecision {
   if (method !== 'POST') return { allow: false, status: 405, reason: `Recovery takes POST, not ${method}.` };
   return { allow: true, write: route === 'recover', db: null };
+}
+
+/**
+ * `/_tote/metrics`: Prometheus with the scrape token (`TOTE_METRICS_TOKEN`, `scraper`), or a session of a
+ * gateway admin account, as the admin routes; only GET and HEAD. Metrics name no shopper, but they tell
+ * how busy the server is and what fails: nothing for shoppers, support, CouchDB admins or strangers.
+ */
+export function decideMetrics(method: string, caller: Caller, role: Role | null, scraper: boolean): RouteDecision {
+  if (method !== 'GET' && method !== 'HEAD') return { allow: false, status: 405, reason: `Metrics take GET, not ${method}.` };
+  if (scraper || (caller.kind === 'account' && role === 'admin')) return { allow: true, write: false, db: null };
+  if (caller.kind === 'anonymous') return { allow: false, status: 401, reason: 'Send the scrape token, or sign in as an admin.' };
+  return { allow: false, status: 403, reason: 'Metrics are for admin accounts and the scrape token.' };
 }

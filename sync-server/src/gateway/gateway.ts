@@ -22,8 +22,11 @@ import {
 } from './accounts.ts';
 import type { AuditLog } from './audit.ts';
 import { GatewayError } from './errors.ts';
+import { healthChecks, isProbe, registerHealth } from './health.ts';
 import { jsonTextTooDeep, MAX_JSON_DEPTH } from './json-depth.ts';
 import { liveHub, type LiveHub } from './live.ts';
+import { loggerOptions, registerRequestLog, type LogOptions } from './logging.ts';
+import { gatewayMetrics } from './metrics.ts';
 import { originAllowed, upgradeOriginAllowed } from './origins.ts';
 import { answerHeaders, forwardedRequestHeaders, noStore } from './proxy-headers.ts';
 import { rateLimiter, SignInThrottled, type RateLimitConfig } from './rate-limits.ts';
@@ -53,6 +56,10 @@ export interface GatewayOptions {
   /** Proxies (IPs, CIDR ranges) whose X-Forwarded-For names the client (TOTE_TRUST_PROXY); none by default. */
   readonly trustProxy?: readonly string[];
   readonly now?: () => number;
+  /** Prometheus's bearer token for `/_tote/metrics` (`TOTE_METRICS_TOKEN`); without it only admins' sessions read them. */
+  readonly metricsToken?: string | null;
+  /** The request log (logging.ts); none by default. */
+  readonly log?: LogOptions;
 }
 
 export interface Gateway {
@@ -108,13 +115,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const now = options.now ?? Date.now;
   const { accounts, sessions, state, audit, couch } = options;
   const limits = rateLimiter(state, options.rateLimits, now);
-  const live = liveHub(state, sessions, { ...options.live, now });
+  // Operations (docs/operations.md): probes, metrics and the request log.
+  const health = healthChecks(couch.url, state);
+  const metrics = gatewayMetrics({ scrapeToken: options.metricsToken ?? null, liveConnections: () => live.connections, readiness: () => health.readiness(), now });
+  const live = liveHub(state, sessions, { ...options.live, now, onNotified: metrics.liveNotified });
   const adminCheckCache = new Map<string, { name: string | null; until: number }>();
 
   const app = Fastify({
     https: { key: options.tls.key, cert: options.tls.cert, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' },
     bodyLimit: options.maxBodyBytes,
-    logger: false,
+    ...loggerOptions(options.log ?? { level: 'silent' }),
     trustProxy: options.trustProxy?.length ? [...options.trustProxy] : false,
     forceCloseConnections: true,
     return503OnClosing: true,
@@ -141,12 +151,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     credentials: true,
     methods: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH'],
     allowedHeaders: ['accept', 'authorization', 'content-type', 'x-tote-device'],
-    exposedHeaders: ['retry-after', 'x-tote-session-expires'],
+    exposedHeaders: ['retry-after', 'x-tote-session-expires', 'x-request-id'],
     maxAge: 600,
   });
   await app.register(websocket, { options: { maxPayload: 16 * 1024 } });
   await app.register(replyFrom, {
     base: couch.url,
+    disableRequestLogging: true, // the request log has one line per request (logging.ts)
     // Every connected device holds one long-polled `_changes` request open: the pool to CouchDB must hold
     // one connection per online device, or writes queue behind the polls.
     undici: { connections: 4096, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: 10 * 60_000, bodyTimeout: 10 * 60_000 },
@@ -242,7 +253,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // creates `<db>-history` for accounts made before synced history.
   const couchUsers = shopperCouchUsers(couch, options.admin);
 
+  registerRequestLog(app);
+  metrics.register(app);
+  registerHealth(app, health);
+
   app.addHook('onRequest', async (request) => {
+    // Probes answer even while the shared state is down, and Prometheus's scrape token is no session.
+    if (isProbe(request) || metrics.scraper(request)) return;
     await limits.request(address(request));
     if (request.url === '/_tote/live' || request.url.startsWith('/_tote/live?')) return; // the live channel signs in with its first message
     request.principal = await identify(request);
@@ -565,6 +582,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     const cookie = decision.forward === 'caller' ? /(?:^|;\s*)(AuthSession=[^;]+)/.exec(request.headers.cookie ?? '')?.[1] : undefined;
     const upstream = upstreamTarget(decision.target);
+    const forwardedAt = performance.now();
     return reply.from(upstream.path, {
       // Always the query as read and serialised afresh: never the client's raw query string.
       queryString: () => upstream.query,
@@ -582,10 +600,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         if (decision.forward === 'shopper') delete answer['set-cookie'];
         return answer;
       },
-      onResponse: decision.forward === 'none' ? (_request, upstreamReply, res) => {
-        if (res.statusCode === 401) void signInFailed(request, couchAdminSignIn(''), 'couch-session', 401).catch(() => undefined);
+      onResponse: (_request, upstreamReply, res) => {
+        metrics.upstream(request, res.statusCode, (performance.now() - forwardedAt) / 1000);
+        if (decision.forward === 'none' && res.statusCode === 401) void signInFailed(request, couchAdminSignIn(''), 'couch-session', 401).catch(() => undefined);
         upstreamReply.send(res.stream);
-      } : undefined,
+      },
     });
   } });
 

@@ -20,7 +20,7 @@ import type { SharedState } from './shared-state.ts';
 /** For work whose failure only means the live channel says less (the shared state is unreachable). */
 const ignore = () => undefined;
 export type LiveEvent =
-  | { type: 'changed'; db: string; by: string }
+  | { type: 'changed'; db: string; by: string; /** When it was published (set by `publish`), for the lag metric. */ at?: number }
   | { type: 'devices' }
   | { type: 'session-ended'; sessionId: string; reason: 'revoked' | 'signed-out' }
   | { type: 'session-renewed'; sessionId: string };
@@ -33,6 +33,8 @@ export interface LiveOptions {
   /** How often connected devices get a `ping` (and must answer the WebSocket-level ping). Default 20 s. */
   readonly pingEveryMs?: number;
   readonly now?: () => number;
+  /** A `changed` message went to a device, `ms` after its write was published (metrics.ts). */
+  readonly onNotified?: (ms: number) => void;
 }
 
 interface Connection {
@@ -80,7 +82,10 @@ export function liveHub(state: SharedState, sessions: SessionService, options: L
       return;
     }
     for (const connection of group.connections) {
-      if (event.type === 'changed' && connection.session.id !== event.by) send(connection, { type: 'changed', db: event.db });
+      if (event.type === 'changed' && connection.session.id !== event.by) {
+        send(connection, { type: 'changed', db: event.db });
+        if (event.at !== undefined) options.onNotified?.(now() - event.at);
+      }
       if (event.type === 'session-ended' && connection.session.id === event.sessionId) {
         send(connection, { type: 'session-ended', reason: event.reason });
         connection.socket.close(4401, 'session ended');
@@ -194,7 +199,7 @@ export function liveHub(state: SharedState, sessions: SessionService, options: L
     },
     async publish(name, event) {
       // Best effort: the channel only speeds sync up (devices long-poll too), so a lost event costs a moment, not data.
-      await state.publish(channel(name), JSON.stringify(event)).catch(ignore);
+      await state.publish(channel(name), JSON.stringify(event.type === 'changed' ? { ...event, at: now() } : event)).catch(ignore);
     },
     get connections() {
       let count = 0;

@@ -46,10 +46,21 @@ export const defaultRateLimits: RateLimitConfig = {
 /** Which limit refused a sign-in: the account from this address, the address, the account from unknown addresses, prelogins. */
 export type SignInLimit = 'pair' | 'address' | 'account' | 'prelogin';
 
-/** A 429 of a sign-in limit: says which one, for the audit log. */
-export class SignInThrottled extends GatewayError {
-  constructor(readonly limit: SignInLimit, reason: string, resetInMs: number) {
+/** Which limit refused a request: requests per address, accounts made per address, or a sign-in limit. */
+export type Limit = 'requests' | 'signups' | SignInLimit;
+
+/** A 429: says which limit, for the audit log and the metrics (metrics.ts). */
+export class RateLimited extends GatewayError {
+  constructor(readonly limit: Limit, reason: string, resetInMs: number) {
     super(429, 'too_many_requests', reason, Math.max(1, Math.ceil(resetInMs / 1000)));
+  }
+}
+
+/** A 429 of a sign-in limit. */
+export class SignInThrottled extends RateLimited {
+  declare readonly limit: SignInLimit;
+  constructor(limit: SignInLimit, reason: string, resetInMs: number) {
+    super(limit, reason, resetInMs);
   }
 }
 
@@ -73,8 +84,7 @@ export interface RateLimiter {
   signup(address: string): Promise<void>;
 }
 
-const tooMany = (reason: string, resetInMs: number) =>
-  new GatewayError(429, 'too_many_requests', reason, Math.max(1, Math.ceil(resetInMs / 1000)));
+const tooMany = (limit: 'requests' | 'signups', reason: string, resetInMs: number) => new RateLimited(limit, reason, resetInMs);
 
 /** Names are kept hashed in the shared state: any string may be sent as a name, and the state file lists no accounts. */
 const nameKey = (name: string) => createHash('sha256').update(name).digest('base64url').slice(0, 27);
@@ -103,7 +113,7 @@ export function rateLimiter(state: SharedState, config: RateLimitConfig, now: ()
   return {
     async request(address) {
       const { count, resetInMs } = await state.hit(`rate:req:${address}`, 60_000);
-      if (count > config.requestsPerMinute) throw tooMany('Too many requests from this address. Wait a moment and try again.', resetInMs);
+      if (count > config.requestsPerMinute) throw tooMany('requests', 'Too many requests from this address. Wait a moment and try again.', resetInMs);
     },
     async checkLogin(name, address, options = {}) {
       const key = keys(name, address);
@@ -149,7 +159,7 @@ export function rateLimiter(state: SharedState, config: RateLimitConfig, now: ()
     },
     async signup(address) {
       const { count, resetInMs } = await state.hit(`rate:signup:${address}`, 3600_000);
-      if (count > config.signupsPerAddressPerHour) throw tooMany('Too many new accounts from this address. Try again later.', resetInMs);
+      if (count > config.signupsPerAddressPerHour) throw tooMany('signups', 'Too many new accounts from this address. Try again later.', resetInMs);
     },
   };
 }

@@ -31,6 +31,8 @@ export interface SharedState {
   publish(channel: string, message: string): Promise<void>;
   /** Returns a function that stops listening. */
   subscribe(channel: string, listener: (message: string) => void): Promise<() => Promise<void>>;
+  /** Only a store in another process (Redis) has one: resolves when it answers (readiness, health.ts). */
+  ping?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -269,6 +271,7 @@ export async function redisState(url: string, prefix = 'tote:'): Promise<SharedS
     release: (key, value) => guard(async () => {
       await client.eval('if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end', 1, k(key), value);
     }),
+    ping: async () => { await client.ping(); },
     publish: (channel, message) => guard(async () => { await client.publish(k(channel), message); }),
     async subscribe(channel, listener) {
       const name = k(channel);
