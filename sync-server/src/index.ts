@@ -50,6 +50,7 @@ export { restorePointsOf, stampOfHistoryId, type RestorePoint } from './restore-
 export interface GatewayTuning {
   readonly rateLimits?: Partial<RateLimitConfig>;
   readonly maxDocBytes?: number;
+  readonly maxHistoryDocBytes?: number;
   readonly maxBodyBytes?: number;
   readonly live?: { readonly warnBeforeMs: number; readonly checkEveryMs: number; readonly pingEveryMs?: number };
   /** The gateway's clock (tests move it to expire sessions and guests). */
@@ -158,6 +159,7 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}, t
       rateLimits: { ...defaultRateLimits, requestsPerMinute: config.requestsPerMinute, ...tuning.rateLimits },
       corsOrigins: config.gatewayOrigins,
       maxDocBytes: tuning.maxDocBytes ?? 64 * 1024,
+      ...(tuning.maxHistoryDocBytes !== undefined ? { maxHistoryDocBytes: tuning.maxHistoryDocBytes } : {}),
       maxBodyBytes: tuning.maxBodyBytes ?? 8 * 1024 * 1024,
       live: tuning.live ?? { warnBeforeMs: 2 * 60_000, checkEveryMs: 15_000 },
       trustProxy: config.trustProxy,

@@ -104,6 +104,17 @@ describe('request bodies', () => {
     expect(bigDoc.body.reason).toMatch(/64 KB/);
   });
 
+  it('takes a history document as large as a 10 000-item clear writes (about 1 MB) on the history database only', async () => {
+    const entry = { _id: '00000000000000:laptop', e: 'x'.repeat(1_000_000) };
+    const history = await client.request('POST', `/${shopper.dbName}-history/_bulk_docs`, { token: shopper.token, body: { docs: [entry] } });
+    expect(history.status).toBe(201);
+    const cart = await client.request('POST', `/${shopper.dbName}/_bulk_docs`, { token: shopper.token, body: { docs: [entry] } });
+    expect(cart.status).toBe(413);
+    const tooBig = await client.request('POST', `/${shopper.dbName}-history/_bulk_docs`, { token: shopper.token, body: { docs: [{ ...entry, _id: 'b', e: 'x'.repeat(2_200_000) }] } });
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.body.reason).toMatch(/2048 KB/);
+  });
+
   it('refuses JSON nested deeper than 64 levels with 400 before parsing it, for shoppers, admins and account routes', async () => {
     const deep = (levels: number) => `{"docs":[{"_id":"deep","x":${'['.repeat(levels)}${']'.repeat(levels)}}]}`;
     const cases: [string, string, Record<string, string>][] = [

@@ -11,6 +11,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { CouchAdmin } from '../couch-admin.ts';
 import { shopperCouchUsers } from '../shopper-couch-users.ts';
+import { historyDbOf } from '../shopper-dbs.ts';
 import type { Credentials } from '../config.ts';
 import { decide, decideKeyring, decideRecovery, type Caller, type Decision, type RouteDecision } from './access.ts';
 import { checkShopperBody, checkShopperQuery } from './couch-bodies.ts';
@@ -50,6 +51,11 @@ export interface GatewayOptions {
   readonly corsOrigins: readonly string[];
   /** One cart document, in bytes of JSON: larger ones get 413. */
   readonly maxDocBytes: number;
+  /**
+   * One history document (a write's entries, `<db>-history`): a clear or bring-back of the most items one
+   * command may name (10 000) is one document of about 90 B an item sealed, so history gets more room.
+   */
+  readonly maxHistoryDocBytes?: number;
   /** One request body: larger ones get 413. */
   readonly maxBodyBytes: number;
   readonly live: { readonly warnBeforeMs: number; readonly checkEveryMs: number; readonly pingEveryMs?: number };
@@ -97,6 +103,8 @@ const shopperSignIn = (name: string, role = 'anonymous'): SignInAttempt => ({ na
 
 /** The limits' name for CouchDB-admin checks: no account can have it (account names never start with `_`). */
 const COUCH_ADMIN = '_couchdb-admin';
+/** One history document at most (`GatewayOptions.maxHistoryDocBytes`): 10 000 items' entries, with room to spare. */
+export const DEFAULT_MAX_HISTORY_DOC_BYTES = 2 * 1024 * 1024;
 
 /** A CouchDB-admin check: the name in a Basic header (never what follows it, the password); a cookie names nobody. */
 function couchAdminSignIn(header: string): SignInAttempt {
@@ -574,7 +582,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (decision.forward === 'shopper') {
       const { dbName } = principal.caller as { dbName: string };
       checkShopperQuery(decision.target);
-      if (decision.route) request.docCount = checkShopperBody(decision.route, request.method, decision.target, request.body, options.maxDocBytes);
+      const docLimit = decision.target.segments[0] === historyDbOf(dbName) ? options.maxHistoryDocBytes ?? DEFAULT_MAX_HISTORY_DOC_BYTES : options.maxDocBytes;
+      if (decision.route) request.docCount = checkShopperBody(decision.route, request.method, decision.target, request.body, docLimit);
       authorization = await couchUsers.authorization(dbName);
     } else if (decision.forward === 'none') {
       // CouchDB's own sign-in (Fauxton's form): limited and audited like the gateway's admin checks, so it is no way around them.
