@@ -5,9 +5,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'core', root: 'core', include: ['src/**/*.test.ts'], environment: 'node' } },
+      // Unit tests include key derivation and property runs: a shared two-core machine may take seconds over them.
+      { test: { name: 'core', root: 'core', include: ['src/**/*.test.ts'], environment: 'node', testTimeout: 30_000 } },
       { test: { name: 'sync-server', root: 'sync-server', include: ['src/**/*.test.ts'], environment: 'node', testTimeout: 30_000, hookTimeout: 30_000 } },
-      { test: { name: 'extension', root: 'extension', include: ['src/**/*.test.ts'], environment: 'happy-dom' } },
+      { test: { name: 'extension', root: 'extension', include: ['src/**/*.test.ts'], environment: 'happy-dom', testTimeout: 30_000 } },
       { test: { name: 'desktop', root: 'desktop', include: ['src/**/*.test.ts', 'electron/**/*.test.ts'], environment: 'node' } },
       {
         test: {
