@@ -9,6 +9,7 @@ export type ToteErrorCode =
   | 'SYNC_FORBIDDEN' // the server refused access to this cart
   | 'SYNC_HTTP' // the server answered with an unexpected status
   | 'SYNC_OFFLINE' // the server could not be reached
+  | 'SYNC_UNAVAILABLE' // the server answered but cannot take changes now (out of storage: 507; unavailable: 503); details.retryAfterSeconds
   | 'CLOSED' // the store or database was closed
   | 'AUTH_FAILED' // wrong name or password
   | 'ACCOUNT_EXISTS' // sign-up with a name that is taken

@@ -10,9 +10,11 @@ import { configureCors, ensureAdmin, ensureShopper, ensureSystemDbs } from './pr
 import { backupSchedule, sharedBackupLock, type BackupRun, type BackupSchedule } from './backup-schedule.ts';
 import { restoreBackup, type RestoreResult } from './backup-restore.ts';
 import { ensureSignalsDb, watchSignals, type SignalWatch } from './server-signals.ts';
+import { storageGuard, type StorageGuard } from './storage-guard.ts';
 import { accountStore } from './gateway/accounts.ts';
 import { auditLog } from './gateway/audit.ts';
 import { startGateway, type Gateway } from './gateway/gateway.ts';
+import { isDiskFull } from './gateway/storage-errors.ts';
 import { defaultRateLimits, type RateLimitConfig } from './gateway/rate-limits.ts';
 import { sessionService } from './gateway/sessions.ts';
 import { fileBackedState, redisState, type SharedState } from './gateway/shared-state.ts';
@@ -57,6 +59,8 @@ export interface GatewayTuning {
   readonly now?: () => number;
   /** Where the request log goes instead of standard output (at the configured `logLevel`). */
   readonly logStream?: NodeJS.WritableStream;
+  /** Free bytes the embedded CouchDB's disk needs before it is started again after it filled up (storage-guard.ts); 64 MiB by default. */
+  readonly minFreeBytes?: number;
 }
 
 export interface RunningGateway {
@@ -106,14 +110,14 @@ export interface RunningSyncServer {
   readonly dataDir: string;
   /** The embedded server's database folder (one sub-folder per database), or null for an external CouchDB. */
   readonly couchDataDir: string | null;
-  /** The embedded server's process id, or null. */
+  /** The embedded server's process id, or null (a new one after it was started again, storage-guard.ts). */
   readonly pid: number | null;
   readonly admin: Credentials & { readonly generated: boolean };
   readonly shopper: Credentials & { readonly dbName: string; readonly dbUrl: string; readonly generated: boolean };
   /** The HTTPS gateway in front of CouchDB. */
   readonly gateway: RunningGateway;
   readonly backups: RunningBackups;
-  /** Settles when the embedded server exits on its own or by stop() (never, for an external CouchDB). */
+  /** Settles when the embedded server exits on its own or by stop(), not when it is restarted after a full disk (never, for an external CouchDB). */
   readonly exited: Promise<number | null>;
   /** Stops the embedded server (nothing to stop for an external CouchDB). Safe to call twice. */
   stop(): Promise<void>;
@@ -135,8 +139,32 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}, t
   let backups: BackupSchedule | null = null;
   let signals: SignalWatch | null = null;
   let trustPage: TrustPage | null = null;
+  let storage: StorageGuard | null = null;
   if (!config.couchUrl) embedded = await startEmbeddedCouch({ dataDir: config.dataDir, port: config.port });
   const url = embedded?.url ?? (config.couchUrl as string);
+  // What `exited` reports: the embedded server's exit, unless the storage guard stopped it to reopen it.
+  let reportExit: (code: number | null) => void = () => {};
+  const exited = new Promise<number | null>((resolve) => { reportExit = resolve; });
+  let reopening = false;
+  const follow = (child: EmbeddedCouch) => void child.exited.then((code) => { if (!reopening) reportExit(code); });
+  if (embedded) {
+    follow(embedded);
+    const first = embedded;
+    storage = storageGuard({
+      dir: first.dataDir, minFreeBytes: tuning.minFreeBytes ?? 64 * 1024 * 1024, checkEveryMs: 1_000,
+      stop: async () => {
+        reopening = true;
+        await embedded!.stop();
+      },
+      start: async () => {
+        embedded = await startEmbeddedCouch({ dataDir: config.dataDir, port: first.port });
+        reopening = false;
+        follow(embedded);
+      },
+      onError: (error) => console.error(`The embedded CouchDB could not be started again after its disk filled up: ${error instanceof Error ? error.message : String(error)}`),
+    });
+  }
+  const guard = storage;
   try {
     // The embedded server's admin is stored with a strong hash from the start; a data folder from before
     // (pouchdb-server's own 10 iterations) is re-hashed.
@@ -152,7 +180,10 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}, t
     const accounts = await accountStore(couch);
     await accounts.ensure({ name: admin.name, password: admin.password, role: 'admin' }, now());
     await accounts.ensure({ name: shopper.name, password: shopper.password, role: 'shopper' }, now());
-    const audit = await auditLog(couch, (error) => console.error(`Audit log write failed: ${String(error)}`));
+    const audit = await auditLog(couch, (error) => {
+      if (isDiskFull(String(error))) guard?.reportFull();
+      console.error(`Audit log write failed: ${String(error)}`);
+    });
     gateway = await startGateway({
       host: config.gatewayHost, port: config.gatewayPort, tls, couch, admin, accounts, state, audit,
       sessions: sessionService(state, now),
@@ -166,6 +197,7 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}, t
       now,
       metricsToken: config.metricsToken,
       log: { level: config.logLevel, ...(tuning.logStream ? { stream: tuning.logStream } : {}) },
+      ...(guard ? { storage: guard } : {}),
     });
     const running = gateway;
     // Server-side changes (a restore, possibly by the support tool in another process) reach the shopper's
@@ -202,7 +234,9 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}, t
       embedded: embedded !== null,
       dataDir: config.dataDir,
       couchDataDir: embedded?.dataDir ?? null,
-      pid: embedded?.pid ?? null,
+      get pid() {
+        return embedded?.pid ?? null;
+      },
       admin,
       shopper: { ...shopper, dbName, dbUrl: `${url}/${dbName}` },
       gateway: {
@@ -217,8 +251,9 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}, t
         run: () => schedule.run(),
         restore: (shopper, day, by) => restoreBackup(couch, { shopper, day, ...by, now, audit }),
       },
-      exited: embedded?.exited ?? new Promise<never>(() => {}),
+      exited,
       stop: async () => {
+        await guard?.close();
         await schedule.close();
         await signals?.close();
         await page?.close();
@@ -228,6 +263,7 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}, t
       },
     };
   } catch (error) {
+    await guard?.close();
     await trustPage?.close();
     await backups?.close();
     await signals?.close();

@@ -9,10 +9,11 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selectItems } from '@tote/core';
-import { applyCartOp, checkOutcome, newAccountDevices, newRun, settle, weightedCartOps, type CartOp } from '../support/cart-scenario.ts';
+import { compareHlc, parseHlc, selectItems } from '@tote/core';
+import { applyCartOp, checkOutcome, newAccountDevices, newRun, outcomeCounts, settle, weightedCartOps, type CartOp } from '../support/cart-scenario.ts';
 import type { Device } from '../support/devices.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { recordFaultRun } from './ledger.ts';
 
 const DAY = 24 * 3600_000;
 type Op = CartOp | { readonly kind: 'jump'; readonly device: number; readonly days: number };
@@ -46,6 +47,7 @@ async function scenario(ops: readonly Op[]) {
     await newAccountDevices(server.account, 2, name, devices, (index) => ({ deviceClock: { now: () => Date.now() + offsets[index]! } }));
 
     const outcome = newRun(`c${run}`);
+    const madeBy: number[] = []; // the device of each change in outcome.changes, in the order made
     let jumps = 0;
     for (const next of ops) {
       if (next.kind === 'jump') {
@@ -54,10 +56,21 @@ async function scenario(ops: readonly Op[]) {
         continue;
       }
       await applyCartOp(devices, next, outcome);
+      while (madeBy.length < outcome.changes.length) madeBy.push(next.device);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    await settle(devices);
+    const settled = await settle(devices).then(() => null, (error: unknown) => error);
+    recordFaultRun({ kind: 'clock-jump', faults: jumps, changesWritten: outcome.added.size + outcome.changes.length, ...outcomeCounts(devices, outcome), crashes: 0 });
+    if (settled) throw settled;
     checkOutcome(devices, outcome);
+    // A change made later on a device carries a later stamp, whatever its clock says: otherwise the
+    // shopper's newer choice would lose to the one it replaced as soon as the devices merge.
+    for (const device of [0, 1]) {
+      const stamps = outcome.changes.filter((_, index) => madeBy[index] === device).map((change) => change.stamp);
+      for (let index = 1; index < stamps.length; index += 1) {
+        expect(compareHlc(parseHlc(stamps[index]!), parseHlc(stamps[index - 1]!)), `device ${device}: ${stamps[index]} made after ${stamps[index - 1]}`).toBe(1);
+      }
+    }
     // Every item shows a time the shopper can read: never stamped in the future by more than the jumps made.
     for (const item of selectItems(devices[0]!.client.store.getState())) {
       expect(item.updatedAt, `${item.id} updated at`).toBeLessThanOrEqual(Date.now() + (jumps + 1) * DAY);

@@ -9,10 +9,11 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyCartOp, checkOutcome, newAccountDevices, newRun, settle, weightedCartOps, type CartOp } from '../support/cart-scenario.ts';
+import { applyCartOp, checkOutcome, newAccountDevices, newRun, outcomeCounts, settle, weightedCartOps, type CartOp } from '../support/cart-scenario.ts';
 import type { Device } from '../support/devices.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { NO_FAULTS, startFaultProxy, type FaultProxy, type Faults } from './fault-proxy.ts';
+import { recordFaultRun } from './ledger.ts';
 
 type Op =
   | CartOp
@@ -70,15 +71,18 @@ async function scenario(start: readonly [Faults, Faults], ops: readonly Op[]) {
     // Each run starts on two misbehaving networks; its operations change them as they go.
     proxies.forEach((proxy, index) => proxy.setFaults(start[index]!));
     const outcome = newRun(`f${run}`);
+    let partitions = 0;
     for (const [index, next] of ops.entries()) {
       // Halfway through every run, the second device's network drops for a moment: each run meets a cut.
       if (index === Math.floor(ops.length / 2)) {
+        partitions += 1;
         proxies[1]!.partition();
         setTimeout(() => proxies[1]!.heal(), 300);
       }
       if (next.kind === 'faults') {
         proxies[next.device]!.setFaults(next.faults);
       } else if (next.kind === 'partition') {
+        partitions += 1;
         proxies[next.device]!.partition();
         setTimeout(() => proxies[next.device]!.heal(), next.ms);
       } else if (next.kind === 'pause') {
@@ -93,7 +97,10 @@ async function scenario(start: readonly [Faults, Faults], ops: readonly Op[]) {
       proxy.setFaults(NO_FAULTS);
       proxy.heal();
     }
-    await settle(devices, 60_000);
+    const settled = await settle(devices, 60_000).then(() => null, (error: unknown) => error);
+    const cut = proxies.reduce((sum, proxy) => sum + proxy.stats.resets + proxy.stats.silenced + proxy.stats.refused, 0);
+    recordFaultRun({ kind: 'network', faults: partitions + cut, changesWritten: outcome.added.size + outcome.changes.length, ...outcomeCounts(devices, outcome), crashes: 0 });
+    if (settled) throw settled;
     checkOutcome(devices, outcome);
     return outcome.changes.length;
   } finally {

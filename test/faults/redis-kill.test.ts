@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startSyncServer, type RunningSyncServer } from '@tote/sync-server';
 import { gatewayClient, type GatewayClient } from '../support/gateway.ts';
 import { startRedis } from '../support/processes.ts';
+import { recordFaultRun } from './ledger.ts';
 
 let redis: ChildProcess | null = null;
 let redisPort: number;
@@ -91,5 +92,14 @@ describe('Redis killed under two gateways, then started again', () => {
     for (let attempt = 0; attempt < 6; attempt += 1) statuses.push((await (attempt % 2 ? a : b).logIn('redis.kill@example.com', 'wrong password')).status);
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(statuses[5]).toBe(429);
+
+    // Both writes are on the server, once, read through either gateway.
+    const held = await Promise.all([a, b].map(async (client) => {
+      const answer = await client.request<{ rows: { id: string }[] }>('GET', `/${shopper.dbName}/_all_docs`, { token: shopper.token });
+      return answer.body.rows.map((row) => row.id);
+    }));
+    const lost = Math.max(...held.map((ids) => ['before', 'after'].filter((id) => !ids.includes(id)).length));
+    recordFaultRun({ kind: 'redis-kill', faults: 1, changesWritten: 2, lost, duplicated: 0, notConverged: held[0]!.join() === held[1]!.join() ? 0 : 1, crashes: 0 });
+    expect(held).toEqual([['after', 'before'], ['after', 'before']]);
   }, 120_000);
 });

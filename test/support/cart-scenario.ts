@@ -141,6 +141,22 @@ export async function settle(devices: readonly Device[], timeoutMs = 30_000): Pr
   }
 }
 
+/**
+ * What a run's outcome counts for the reliability ledger (test/faults/ledger.ts), taken before the rules
+ * are checked so a failing run is counted too: items added that some device lacks, products held as two
+ * items somewhere, and devices whose cart differs from the first device's.
+ */
+export function outcomeCounts(devices: readonly Device[], run: CartRun): { lost: number; duplicated: number; notConverged: number } {
+  const states = devices.map((each) => each.client.store.getState());
+  const lost = new Set([...run.added].filter((id) => states.some((state) => state.items[id] === undefined))).size;
+  const duplicated = Math.max(...states.map((state) => {
+    const urls = selectItems(state).map((item) => item.url);
+    return urls.length - new Set(urls).size;
+  }));
+  const views = states.map(view);
+  return { lost, duplicated, notConverged: views.filter((shown) => shown !== views[0]).length };
+}
+
 /** The outcome rules of the module's header, on settled devices. */
 export function checkOutcome(devices: readonly Device[], run: CartRun): void {
   const final = devices[0]!.client.store.getState();

@@ -86,12 +86,29 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 type Reachability = 'unknown' | 'reachable' | 'unreachable' | 'refused';
 
-function httpProblem(status: number, retryAfter: string | null = null): ToteError {
+/** `error` of a JSON error answer (CouchDB's and the gateway's shape), or null. */
+async function errorName(response: Response): Promise<string | null> {
+  try {
+    const body = (await response.clone().json()) as { error?: unknown } | null;
+    return typeof body?.error === 'string' ? body.error : null;
+  } catch {
+    return null;
+  }
+}
+
+function httpProblem(status: number, retryAfter: string | null = null, error: string | null = null): ToteError {
+  const seconds = Number(retryAfter);
+  const wait = Number.isFinite(seconds) && seconds > 0 ? { retryAfterSeconds: seconds } : {};
   if (status === 429) {
-    const seconds = Number(retryAfter);
-    return new ToteError('RATE_LIMITED', 'The sync server is busy with this network\'s devices. Tote will try again in a moment; your changes are kept on this device.', {
-      status, ...(Number.isFinite(seconds) && seconds > 0 ? { retryAfterSeconds: seconds } : {}),
-    });
+    return new ToteError('RATE_LIMITED', 'The sync server is busy with this network\'s devices. Tote will try again in a moment; your changes are kept on this device.', { status, ...wait });
+  }
+  // The gateway's answers when CouchDB cannot take writes (docs/reliability.md, "A full disk"): nothing for
+  // the shopper to do, but worth saying, or the cart looks in sync while nothing reaches the server.
+  if (status === 507 || (status === 503 && error === 'insufficient_storage')) {
+    return new ToteError('SYNC_UNAVAILABLE', 'The sync server is out of storage space. Your changes are kept on this device and will sync once it has room again; Tote keeps trying.', { status, ...wait });
+  }
+  if (status === 503) {
+    return new ToteError('SYNC_UNAVAILABLE', 'The sync server is unavailable for a moment. Your changes are kept on this device; Tote keeps trying.', { status, ...wait });
   }
   if (status === 401) {
     return new ToteError('SESSION_EXPIRED', 'Your session has ended. Sign in again; changes you make meanwhile are kept on this device.', { status });
@@ -191,10 +208,11 @@ export function startCartSync(options: CartSyncOptions): CartSync {
       throw problem;
     }
     if (!response.ok) {
-      problem = httpProblem(response.status, response.headers.get('retry-after'));
+      problem = httpProblem(response.status, response.headers.get('retry-after'), response.status === 503 ? await errorName(response) : null);
       if (response.status === 401) sessionEnded = true;
-      // Refused (and shown until an answer is good again): a session that ended, no access, or too many requests.
-      reachability = response.status === 401 || response.status === 403 || response.status === 429 ? 'refused' : 'reachable';
+      // Refused (and shown until an answer is good again): a session that ended, no access, too many
+      // requests, or a server that cannot take changes now (full, unavailable).
+      reachability = [401, 403, 429, 503, 507].includes(response.status) ? 'refused' : 'reachable';
       publish();
       throw problem;
     }

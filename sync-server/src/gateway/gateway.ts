@@ -9,7 +9,8 @@ import helmet from '@fastify/helmet';
 import replyFrom from '@fastify/reply-from';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import type { CouchAdmin } from '../couch-admin.ts';
+import type { Readable } from 'node:stream';
+import { CouchError, type CouchAdmin } from '../couch-admin.ts';
 import { shopperCouchUsers } from '../shopper-couch-users.ts';
 import { historyDbOf } from '../shopper-dbs.ts';
 import type { Credentials } from '../config.ts';
@@ -28,6 +29,7 @@ import { jsonTextTooDeep, MAX_JSON_DEPTH } from './json-depth.ts';
 import { liveHub, type LiveHub } from './live.ts';
 import { loggerOptions, registerRequestLog, type LogOptions } from './logging.ts';
 import { gatewayMetrics } from './metrics.ts';
+import { isDiskFull, readErrorBody, upstreamFailure, whileFull } from './storage-errors.ts';
 import { originAllowed, upgradeOriginAllowed } from './origins.ts';
 import { answerHeaders, forwardedRequestHeaders, noStore } from './proxy-headers.ts';
 import { rateLimiter, SignInThrottled, type RateLimitConfig } from './rate-limits.ts';
@@ -66,6 +68,8 @@ export interface GatewayOptions {
   readonly metricsToken?: string | null;
   /** The request log (logging.ts); none by default. */
   readonly log?: LogOptions;
+  /** The embedded CouchDB's disk (storage-guard.ts): told when a write failed for lack of space; while full, nothing is forwarded. */
+  readonly storage?: { state(): 'ok' | 'full'; reportFull(): void };
 }
 
 export interface Gateway {
@@ -171,7 +175,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     undici: { connections: 4096, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: 10 * 60_000, bodyTimeout: 10 * 60_000 },
   });
 
-  app.setErrorHandler((error: unknown, _request, reply) => {
+  app.setErrorHandler((error: unknown, request, reply) => {
     if (error instanceof GatewayError) {
       if (error.retryAfter !== undefined) void reply.header('retry-after', String(error.retryAfter));
       return reply.code(error.status).send({ error: error.error, reason: error.reason });
@@ -185,6 +189,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
       return reply.code(fastifyError.statusCode).send({ error: 'bad_request', reason: fastifyError.message ?? 'Bad request.' });
+    }
+    // The gateway's own writes (sign-up, keyrings, settings) on a full disk, and anything that needed
+    // CouchDB while it is stopped for it (storage-guard.ts): as for the devices' writes.
+    const diskFull = error instanceof CouchError && isDiskFull(error.reason);
+    if (diskFull) options.storage?.reportFull();
+    if (diskFull || options.storage?.state() === 'full') {
+      const full = whileFull(request.method);
+      return reply.code(full.status).header('retry-after', String(full.retryAfter)).send({ error: full.error, reason: full.reason });
     }
     return reply.code(502).send({ error: 'unavailable', reason: 'The cart storage did not answer. Your changes are kept on your device; try again in a moment.' });
   });
@@ -578,6 +590,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       const error = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 405: 'method_not_allowed' }[decision.status];
       throw new GatewayError(decision.status, error, decision.reason);
     }
+    if (options.storage?.state() === 'full') throw whileFull(request.method);
     let authorization: string | null = null;
     if (decision.forward === 'shopper') {
       const { dbName } = principal.caller as { dbName: string };
@@ -612,6 +625,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       onResponse: (_request, upstreamReply, res) => {
         metrics.upstream(request, res.statusCode, (performance.now() - forwardedAt) / 1000);
         if (decision.forward === 'none' && res.statusCode === 401) void signInFailed(request, couchAdminSignIn(''), 'couch-session', 401).catch(() => undefined);
+        // CouchDB failed (a full disk, a crash): the device gets 507 or 503 with Retry-After (storage-errors.ts).
+        if (res.statusCode >= 500) {
+          return void readErrorBody(res.stream as Readable).then((body) => {
+            const failure = upstreamFailure(body);
+            if (failure.status === 507) options.storage?.reportFull();
+            upstreamReply.send(failure);
+          });
+        }
         upstreamReply.send(res.stream);
       },
     });

@@ -140,9 +140,9 @@ export async function fileBackedState(file: string, now: () => number = Date.now
   const save = async () => {
     const text = JSON.stringify(state.snapshot());
     if (text === last) return;
-    last = text;
     await writeFile(`${file}.tmp`, text, { mode: 0o600 });
     await rename(`${file}.tmp`, file);
+    last = text; // only once written: a save that failed (a full disk) is tried again on the next tick
   };
   const timer = setInterval(() => void save().catch(() => undefined), 2000);
   timer.unref();
