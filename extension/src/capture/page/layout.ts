@@ -11,6 +11,21 @@ const HIDDEN_CLASS = /(?:^|\s)(?:hidden|hide|d-none|is-hidden|a-hidden|invisible
 
 /** Ids and classes of areas that show other products or site chrome, not the product of the page. */
 const ELSEWHERE = /related|recommend|carousel|upsell|up-sell|cross-?sell|similar|also-?(bought|viewed|like)|you-?may|customers?-?who|sponsor|(?:^|\s)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?:$|\s)|(?:^|[\s_-])nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter|bundle|bulk|multi-?buy|accessor|sidebar|side-bar|facet|filter|compare|history|recently|widget-?cart|sims-|p13n|zg_|rhf|other-?sellers|more-?offers|mbc|aod-/i;
+/**
+ * Headings that open a block of other products ("Recommendations", "Customers who bought this also
+ * bought", "Kunden kauften auch"): the block is elsewhere, however its ids and classes are named.
+ */
+const OTHERS_HEADING = /^\s*(?:recommend|related|similar|you (?:may|might) also|customers (?:who|also)|people (?:who|also)|frequently bought|also (?:bought|viewed)|more (?:from|like|items|to consider)|sponsored|inspired by|kunden (?:kauften|haben|die)|das könnte|ähnliche|empfehlung|unsere empfehlung|vous aimerez|produits (?:similaires|associés|recommandés)|recomendad|relacionad|productos similares|quem (?:viu|comprou)|veja também|prodotti (?:simili|correlati)|potrebbe interessarti|похожие|рекомендуем|с этим товаром)/i;
+
+/** A block whose own heading (among its first children) says it shows other products. */
+function opensWithOthersHeading(el: Element): boolean {
+  let child = el.firstElementChild;
+  for (let i = 0; child && i < 3; i += 1, child = child.nextElementSibling) {
+    if (/^H[2-6]$/.test(child.tagName)) return OTHERS_HEADING.test((child.textContent ?? '').slice(0, 80));
+  }
+  return false;
+}
+
 const BUY = /add to (cart|bag|basket|trolley)|add to shopping|buy now|buy it now|order now|in den warenkorb|in den einkaufswagen|jetzt kaufen|ajouter au panier|acheter|añadir al carrito|agregar al carrito|comprar|aggiungi al carrello|acquista|adicionar ao carrinho|in winkelwagen|do koszyka|kup teraz|do košíku|koupit|kosárba|în coș|adaugă în coș|i varukorgen|lägg i varukorg|læg i kurv|legg i handlekurv|lisää ostoskoriin|sepete ekle|в корзину|купить|у кошик|купити|в кошницата|カートに入れる|今すぐ買う|購入|加入购物车|立即购买|加入購物車|直接購買|立即購買|장바구니|구매하기|바로구매|себетке|қосу|أضف إلى السلة|أضف للسلة|اشتري الآن|הוסף לסל|thêm vào giỏ|mua ngay|หยิบใส่ตะกร้า|ซื้อเลย|masukkan keranjang|beli sekarang/i;
 
 export interface Layout {
@@ -89,7 +104,7 @@ export function pageLayout(doc: Document): Layout {
     const parent = el.parentElement;
     // A <header> inside the main content or an article is the product's own heading block.
     const here = /^(FOOTER|NAV|ASIDE)$/.test(el.tagName) || (el.tagName === 'HEADER' && !el.closest('main, article, [role="main"]'))
-      || (el.tagName !== 'BODY' && el.tagName !== 'HTML' && ELSEWHERE.test(label(el)));
+      || (el.tagName !== 'BODY' && el.tagName !== 'HTML' && (ELSEWHERE.test(label(el)) || opensWithOthersHeading(el)));
     const result = here || (parent ? elsewhere(parent) : false);
     elsewhereCache.set(el, result);
     return result;

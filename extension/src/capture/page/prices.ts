@@ -18,7 +18,7 @@ const word = (words: string) => new RegExp(`(?:^|[\\s_-])(?:${words})(?:$|[\\s_-
 const OLD_LABEL = word('old|was|compare|compare-at|regular|strike|striked|strikethrough|strike-through|before|crossed|msrp|rrp|list|listprice|list-price|original|previous|uvp|reference|retail|saving|savings|save|discount-amount|you-save|basisprice|a-text-strike');
 const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex');
 const OLD_BEFORE = /(?:^|\s)(was|list price|listenpreis|retail(?: price)?|rrp|msrp|mrp|uvp|statt|anstatt|avant|prix barré|antes|de:?|prima|regular price|original price|compare at|reg\.?|alter preis|bisher|vorher|старая цена|было|preço de|desde|you save|save|sie sparen|économisez|ahorra|risparmi|economia de:?|oszczędzasz|ušetříte|spare)\s*:?\s*$/i;
-const CONDITIONAL_BEFORE = /(club|member|mitglieds?|membre|miembro|card|karte|carte|cartão|tarjeta|prime|subscribe|abo|abonnement|assinatura|\d+\s*x\s*(de|of|à)?|ou até|oder|bis zu|instal?lments?|raten|mensual|monthly|per month|pro monat|ex\.? ?tax|excl\.?|exkl\.?|zzgl\.?|netto|bez dph|без ндс|hors taxes?|ht|buy \d+ or more for|ab \d+ stück|shipping|versand|delivery|lieferung|envío|frete|livraison|\+)\s*:?\s*$/i;
+const CONDITIONAL_BEFORE = /((?:club|member|members'?|card|prime|rewards?)\s+price|mitglieder-?preis|mitgliedspreis|clubpreis|kartenpreis|prix (?:membre|club|carte)|precio (?:socio|club|tarjeta)|preço (?:clube|cartão)|club|member|mitglieds?|membre|miembro|card|karte|carte|cartão|tarjeta|prime|subscribe|abo|abonnement|assinatura|\d+\s*x\s*(de|of|à)?|ou até|oder|bis zu|instal?lments?|raten|mensual|monthly|per month|pro monat|ex\.? ?tax|excl\.?|exkl\.?|zzgl\.?|netto|bez dph|без ндс|hors taxes?|ht|buy \d+ or more for|ab \d+ stück|shipping|versand|delivery|lieferung|envío|frete|livraison|\+)\s*:?\s*$/i;
 const CONDITIONAL_AFTER = /^\s*(?:\/\s*(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs)\b|per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|\/\s*month|\/\s*mo\b|a month|pro monat|mensuais|sem juros|x\b)/i;
 /** Offers of other sellers or conditions: "Other Used, New, Collectible from", "gebraucht ab". */
 const OTHER_OFFER_BEFORE = /\b(used|collectible|gebraucht|occasion|usado|usato|refurbished|other sellers|other offers|weitere angebote|autres offres|otras ofertas|more buying choices)\b[^\d]*$/i;
@@ -135,7 +135,12 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     const price = parsePriceText(raw, hints);
     if (!price || price.amountMinor <= 0) return;
     if (!layout.visible(el)) return;
-    const { before, after } = around(el);
+    const context = around(el);
+    // Words the price's own element puts before the amount ("Club Price: $11.34") say what it is too.
+    const digit = raw.search(/\d/);
+    const lead = digit > 0 ? raw.slice(0, digit).replace(/(?:[A-Z]{1,3}\s*)?[^\s\w]*\s*$/, '').trim() : '';
+    const before = lead ? `${context.before} ${lead}` : context.before;
+    const { after } = context;
     // The nearest element whose name says old or current decides; "product-sale product-retail" is a sale.
     let labelSays: 'old' | 'current' | null = null;
     for (const e of [start, el, el.parentElement, el.parentElement?.parentElement]) {
