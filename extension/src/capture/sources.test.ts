@@ -71,6 +71,16 @@ describe('microdata, RDFa, OpenGraph and page heuristics', () => {
     expect(extractProduct(doc, 'https://books.example/product/9781234567897')).toMatchObject({ title: 'The Salt Road', priceMinor: 1260, currency: 'USD' });
   });
 
+  it('without markup: the other sellers\' offers in a seller list are not the price of the page\'s own offer', () => {
+    const doc = page(`<head><title>Frigobar Polar 70 L</title></head><body><div class="produto">
+      <div class="nome"><h1>Frigobar Polar 70 L</h1></div><div class="imagens"><img src="/img/frigobar-grande.jpg" width="500" height="500" alt="Frigobar Polar 70 L"></div>
+      <div class="compra"><div class="area-preco"><div class="descricao"><span class="detalhes"><span class="de">De: <strong>R$ 764,10</strong></span> <span class="por">Por: <strong>R$ <i class="sale price">699,00</i></strong></span></span></div></div>
+      <div class="area-comprar"><div class="comprar"><button>Comprar</button></div></div>
+      <table class="sellerList"><tr><td><a class="seller" href="/lojista/1">LojaSul</a> por <strong class="sale price">R$ 649,00</strong></td>
+        <td class="addCart"><a href="/carrinho/1" class="bt">Comprar</a></td></tr></table></div></div></body>`, 'pt-BR');
+    expect(extractProduct(doc, 'https://www.frio.example.com.br/frigobar-polar')).toMatchObject({ priceMinor: 69900, currency: 'BRL' });
+  });
+
   it('a page with a heading and prices but no way to buy is not a product page', () => {
     const doc = page('<body><h1>Our best sellers</h1><div class="price">$12.99</div><div class="price">$8.00</div></body>');
     expect(extractProduct(doc, 'https://store.example/best')).toBeNull();

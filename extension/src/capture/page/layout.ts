@@ -10,7 +10,7 @@ import { WORD_CHARS } from '../text.ts';
 const HIDDEN_CLASS = /(?:^|\s)(?:hidden|hide|d-none|is-hidden|a-hidden|invisible|display-none|u-hidden|aok-hidden)(?:$|\s)/;
 
 /** Ids and classes of areas that show other products or site chrome, not the product of the page. */
-const ELSEWHERE = /related|recommend|carousel|upsell|up-sell|cross-?sell|similar|also-?(bought|viewed|like)|you-?may|customers?-?who|sponsor|(?:^|\s)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?:$|\s)|(?:^|[\s_-])nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter|bundle|bulk|multi-?buy|accessor|sidebar|side-bar|facet|filter|compare|history|recently|widget-?cart|sims-|p13n|zg_|rhf|other-?sellers|more-?offers|mbc|aod-/i;
+const ELSEWHERE = /related|recommend|carousel|upsell|up-sell|cross-?sell|similar|also-?(bought|viewed|like)|you-?may|customers?-?who|sponsor|(?:^|\s)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?:$|\s)|(?:^|[\s_-])nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter|bundle|bulk|multi-?buy|accessor|sidebar|side-bar|facet|filter|compare|history|recently|widget-?cart|sims-|p13n|zg_|rhf|other-?sellers|more-?sellers|sellers?-?list|other-?offers|more-?offers|offer-?listing|mbc|aod-/i;
 /**
  * Headings that open a block of other products ("Recommendations", "Customers who bought this also
  * bought", "Kunden kauften auch"): the block is elsewhere, however its ids and classes are named.
