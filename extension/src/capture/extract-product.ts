@@ -18,7 +18,7 @@ import { variantPrices, type VariantPrices } from './page/variants.ts';
 import { chooseFields, closestPrice, pageScore, scoreCandidates, STRONG_PAGE_PRICE, type Choice } from './scorer.ts';
 import { fromJsonLd } from './sources/json-ld.ts';
 import { fromMicrodata, fromRdfa } from './sources/microdata.ts';
-import { fromOpenGraph } from './sources/open-graph.ts';
+import { fromOpenGraph, metaTags } from './sources/open-graph.ts';
 import type { FieldSource, FoundFields, SourceResult } from './sources/source-types.ts';
 import { httpUrl } from './text.ts';
 
@@ -120,14 +120,15 @@ export function extractProduct(doc: Document, pageUrl: string, explain?: (scored
   try {
     const page = new URL(pageUrl);
     if (page.protocol !== 'http:' && page.protocol !== 'https:') return null;
-    const structured = [fromJsonLd(doc, pageUrl), fromMicrodata(doc, pageUrl), fromRdfa(doc, pageUrl), fromOpenGraph(doc, pageUrl)]
+    const tags = metaTags(doc);
+    const structured = [fromJsonLd(doc, pageUrl), fromMicrodata(doc, pageUrl), fromRdfa(doc, pageUrl), fromOpenGraph(doc, pageUrl, tags)]
       .filter((r): r is SourceResult => r !== null);
     const markupCurrency = pick(structured, 'currency')?.value;
     const hints: PageHints = { lang: doc.documentElement?.getAttribute('lang'), hostname: page.hostname, currency: markupCurrency ?? null };
     const layout = pageLayout(doc);
 
     // Title first: the chosen heading is where the price and the image are looked for.
-    const pageTitles = titleCandidates(layout);
+    const pageTitles = titleCandidates(layout, `${doc.title ?? ''} ${tags.get('og:title') ?? tags.get('twitter:title') ?? ''}`);
     const titleChoice = chooseFields([...structuredCandidates(structured, 'title'), ...pageTitles.map((t) => t.candidate)]).title;
     const headingOf = (text: string) => pageTitles.filter((t) => String(t.candidate.value).includes(text) || text.includes(String(t.candidate.value)))
       .sort((a, b) => pageScore(b.candidate) - pageScore(a.candidate))[0];
@@ -138,7 +139,7 @@ export function extractProduct(doc: Document, pageUrl: string, explain?: (scored
 
     const isMarkupProduct = structured.some((r) => r.isProduct);
     // An article, a blog post or a profile is never a product page, whatever prices it mentions.
-    const ogType = doc.querySelector('meta[property="og:type" i]')?.getAttribute('content')?.toLowerCase() ?? '';
+    const ogType = tags.get('og:type')?.toLowerCase() ?? '';
     if (!isMarkupProduct && /article|blog|profile|video|music/.test(ogType)) return null;
     if (explain) explain(scoreCandidates([...pageTitles, ...pagePrices, ...pageImages].map((c) => c.candidate)));
     if (!isMarkupProduct && !looksLikeProductPage(heading, pagePrices, layout.buyControls, pageImages.some((i) => pageScore(i.candidate) > 3))) return null;

@@ -77,6 +77,8 @@ function declaredSize(img: Element, layout: Layout): number {
   const width = Number.parseFloat(img.getAttribute('width') ?? '') || 0;
   const height = Number.parseFloat(img.getAttribute('height') ?? '') || 0;
   if (width && height) return width * height;
+  // An image the page does not render has no size to read: its style is not asked for.
+  if (!layout.visible(img)) return 0;
   const style = layout.style(img);
   const w = Number.parseFloat(style?.width ?? '') || width;
   const h = Number.parseFloat(style?.height ?? '') || height;

@@ -21,7 +21,7 @@ const OTHERS_HEADING = /^\s*(?:recommend|related|similar|you (?:may|might) also|
 function opensWithOthersHeading(el: Element): boolean {
   let child = el.firstElementChild;
   for (let i = 0; child && i < 3; i += 1, child = child.nextElementSibling) {
-    if (/^H[2-6]$/.test(child.tagName)) return OTHERS_HEADING.test((child.textContent ?? '').slice(0, 80));
+    if (/^H[2-6]$/.test(child.tagName)) return OTHERS_HEADING.test(textUpTo(child, 200) ?? '');
   }
   return false;
 }
@@ -38,6 +38,28 @@ export interface Layout {
   buyControls: readonly Element[];
   /** Tree distance to the nearest buy control. */
   toBuy(el: Element): number;
+}
+
+/**
+ * A node's text when it holds at most `max` characters, else null. Reads no further than it needs:
+ * `textContent` of a wrapper would copy the whole page's text (megabytes on large shop pages) only to
+ * learn that it is long.
+ */
+export function textUpTo(root: Node, max: number): string | null {
+  if (root.nodeType === 3) {
+    const data = (root as Text).data;
+    return data.length <= max ? data : null;
+  }
+  const walker = root.ownerDocument?.createTreeWalker(root, 4 /* NodeFilter.SHOW_TEXT */);
+  if (!walker) return null;
+  let text = '';
+  let nodes = 0;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    text += (node as Text).data;
+    nodes += 1;
+    if (text.length > max || nodes > max) return null;
+  }
+  return text;
 }
 
 export function label(el: Element): string {
@@ -67,7 +89,7 @@ function findBuyControls(doc: Document, layout: Pick<Layout, 'visible' | 'elsewh
   for (const el of Array.from(candidates).slice(0, 3000)) {
     // A control holds a few elements; a container named "…cart…" around half the page is not one.
     if (el.childElementCount > 6) continue;
-    const text = el.tagName === 'A' || el.getAttribute('role') === 'button' || el.tagName === 'BUTTON' ? (el.textContent ?? '').slice(0, 80) : '';
+    const text = el.tagName === 'A' || el.getAttribute('role') === 'button' || el.tagName === 'BUTTON' ? (textUpTo(el, 400) ?? '').slice(0, 80) : '';
     const said = `${text} ${el.getAttribute('value') ?? ''} ${el.getAttribute('aria-label') ?? ''} ${el.getAttribute('title') ?? ''} ${el.getAttribute('alt') ?? ''} ${el.getAttribute('src') ?? ''} ${label(el)}`;
     if (!/add-?to-?(cart|bag|basket)|addtocart|buy-?now|buybox|buy-?button|btn-?cart|cart-?button|add-?cart/i.test(said) && !BUY.test(said)) continue;
     if (out.some((known) => known.contains(el))) continue;
@@ -77,38 +99,57 @@ function findBuyControls(doc: Document, layout: Pick<Layout, 'visible' | 'elsewh
   return out;
 }
 
+/**
+ * A property that holds for an element when it holds for the element itself or any ancestor, worked
+ * out once per element: the answers of the ancestors are kept, and the walk up is a loop (pages may
+ * nest thousands of levels deep).
+ */
+function cachedUp(own: (el: Element) => boolean): (el: Element) => boolean {
+  const known = new Map<Element, boolean>();
+  return (el) => {
+    const path: Element[] = [];
+    let result = false;
+    for (let node: Element | null = el; node; node = node.parentElement) {
+      const cached = known.get(node);
+      if (cached !== undefined) {
+        result = cached;
+        break;
+      }
+      path.push(node);
+    }
+    // From the top down: once an ancestor holds, everything below it holds.
+    for (let i = path.length - 1; i >= 0; i -= 1) {
+      result = result || own(path[i]!);
+      known.set(path[i]!, result);
+    }
+    return result;
+  };
+}
+
 export function pageLayout(doc: Document): Layout {
   const view = doc.defaultView;
   const styles = new Map<Element, CSSStyleDeclaration | null>();
-  const elsewhereCache = new Map<Element, boolean>();
   const style = (el: Element) => {
     if (!styles.has(el)) styles.set(el, view ? view.getComputedStyle(el) : null);
     return styles.get(el)!;
   };
-  const hiddenCache = new Map<Element, boolean>();
-  /** Hidden by an attribute, a tag, a common "hidden" class (stylesheets of a saved page may not load) or its style. */
-  const hidden = (el: Element): boolean => {
-    const known = hiddenCache.get(el);
-    if (known !== undefined) return known;
+  /**
+   * Hidden by markup: a tag, an attribute or a common "hidden" class (a saved page's stylesheets may
+   * not load), on the element or an ancestor. Worked out once per element, without reading styles.
+   */
+  const markupHidden = cachedUp((el) => /^(TEMPLATE|NOSCRIPT|SCRIPT|STYLE|HEAD)$/.test(el.tagName) || el.hasAttribute('hidden')
+    || el.getAttribute('aria-hidden') === 'true' || HIDDEN_CLASS.test(el.getAttribute('class') ?? ''));
+  /** Hidden by its style or an ancestor's, where the DOM cannot say at once (checkVisibility). */
+  const styleHidden = cachedUp((el) => {
     const s = style(el);
-    const own = /^(TEMPLATE|NOSCRIPT|SCRIPT|STYLE|HEAD)$/.test(el.tagName) || el.hasAttribute('hidden') || el.getAttribute('aria-hidden') === 'true'
-      || HIDDEN_CLASS.test(el.getAttribute('class') ?? '') || (s !== null && (s.display === 'none' || s.visibility === 'hidden'));
-    const result = own || (el.parentElement ? hidden(el.parentElement) : false);
-    hiddenCache.set(el, result);
-    return result;
-  };
-  const visible = (el: Element) => !hidden(el);
-  const elsewhere = (el: Element): boolean => {
-    const known = elsewhereCache.get(el);
-    if (known !== undefined) return known;
-    const parent = el.parentElement;
-    // A <header> inside the main content or an article is the product's own heading block.
-    const here = /^(FOOTER|NAV|ASIDE)$/.test(el.tagName) || (el.tagName === 'HEADER' && !el.closest('main, article, [role="main"]'))
-      || (el.tagName !== 'BODY' && el.tagName !== 'HTML' && (ELSEWHERE.test(label(el)) || opensWithOthersHeading(el)));
-    const result = here || (parent ? elsewhere(parent) : false);
-    elsewhereCache.set(el, result);
-    return result;
-  };
+    return s !== null && (s.display === 'none' || s.visibility === 'hidden');
+  });
+  // checkVisibility asks the rendering engine, which knows already: no style is read in a loop here.
+  const visible = (el: Element) => !markupHidden(el)
+    && (typeof el.checkVisibility === 'function' ? el.checkVisibility({ visibilityProperty: true, checkVisibilityCSS: true }) : !styleHidden(el));
+  // A <header> inside the main content or an article is the product's own heading block.
+  const elsewhere = cachedUp((el) => /^(FOOTER|NAV|ASIDE)$/.test(el.tagName) || (el.tagName === 'HEADER' && !el.closest('main, article, [role="main"]'))
+    || (el.tagName !== 'BODY' && el.tagName !== 'HTML' && (ELSEWHERE.test(label(el)) || opensWithOthersHeading(el))));
   const fontSize = (el: Element) => Number.parseFloat(style(el)?.fontSize ?? '') || 0;
   const partial = { visible, elsewhere };
   const buyControls = findBuyControls(doc, partial);
@@ -122,10 +163,14 @@ export function words(text: string): string[] {
   return text.toLowerCase().split(NOT_WORD).filter((w) => w.length > 1 || /[^\x00-\x7f]/.test(w));
 }
 
+/** The words of the last text compared against: every heading and image is compared with the same title. */
+let lastOther: { text: string; words: Set<string> } | null = null;
+
 /** Share of `text`'s words that `other` also has (0..1). */
 export function wordOverlap(text: string, other: string): number {
   const mine = words(text);
   if (mine.length === 0) return 0;
-  const theirs = new Set(words(other));
+  if (lastOther?.text !== other) lastOther = { text: other, words: new Set(words(other)) };
+  const theirs = lastOther.words;
   return mine.filter((w) => theirs.has(w)).length / mine.length;
 }

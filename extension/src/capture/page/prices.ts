@@ -9,7 +9,7 @@ import type { Candidate } from '../candidates.ts';
 import { currencyInText, type PageHints } from '../currency.ts';
 import { parsePriceText } from '../price-text.ts';
 import { LETTERS } from '../text.ts';
-import { distanceTo, label, type Layout } from './layout.ts';
+import { distanceTo, label, textUpTo, type Layout } from './layout.ts';
 import type { PageCandidate } from './titles.ts';
 
 const PRICE_LABEL = /price|preis|prix|precio|prezzo|preço|preco|cena|cijena|цена|ціна|價格|价格|価格|가격|fiyat|harga|giá|amount/i;
@@ -31,7 +31,7 @@ const MAY_NAME_CURRENCY = /[$€£¥￥₹₩₽₴₺₪฿₫₱₦₸₾₼֏
 
 /** Short text right beside a text node (its siblings, its parent's siblings): "EGP" in its own element. */
 function nearbyText(node: Node, parent: Element): string {
-  const short = (n: Node | null) => (n && (n.nodeType === 3 || (n.nodeType === 1 && (n as Element).childElementCount <= 3)) ? (n.textContent ?? '').slice(0, 40) : '');
+  const short = (n: Node | null) => (n && (n.nodeType === 3 || (n.nodeType === 1 && (n as Element).childElementCount <= 3)) ? (textUpTo(n, 200) ?? '').slice(0, 40) : '');
   return `${short(node.previousSibling)} ${short(node.nextSibling)} ${short(parent.previousSibling)} ${short(parent.nextSibling)} ${short(parent.previousElementSibling)} ${short(parent.nextElementSibling)}`;
 }
 
@@ -57,11 +57,14 @@ function priceTextOf(el: Element): string {
 
 /** Text just before and after an element inside its block (for "Was", "inkl. MwSt.", "/ kg"). */
 function around(el: Element): { before: string; after: string } {
+  const ownText = textUpTo(el, 400) ?? '';
   let block: Element | null = el.parentElement;
-  for (let i = 0; block && i < 3 && block.childElementCount <= 8 && (block.textContent ?? '').trim() === (el.textContent ?? '').trim(); i += 1) block = block.parentElement;
+  for (let i = 0; block && i < 3 && block.childElementCount <= 8 && (textUpTo(block, 400) ?? '').trim() === ownText.trim(); i += 1) block = block.parentElement;
   if (!block || block.childElementCount > 30) return { before: '', after: '' };
-  const all = (block.textContent ?? '').replace(/\s+/g, ' ');
-  const own = (el.textContent ?? '').replace(/\s+/g, ' ').trim();
+  const blockText = textUpTo(block, 8000);
+  if (blockText === null) return { before: '', after: '' };
+  const all = blockText.replace(/\s+/g, ' ');
+  const own = ownText.replace(/\s+/g, ' ').trim();
   const at = own ? all.indexOf(own) : -1;
   if (at < 0 || all.length > 2000) return { before: '', after: '' };
   return { before: all.slice(Math.max(0, at - 40), at).trim(), after: all.slice(at + own.length, at + own.length + 40) };
@@ -77,9 +80,11 @@ const WORDS_ADDED = new RegExp(`[${LETTERS}]{4,}|[${LETTERS}]+\\s+[${LETTERS}]+`
 function priceElement(start: Element): Element {
   let el = start;
   for (let i = 0; i < 4 && el.parentElement && el.parentElement.tagName !== 'BODY' && el.parentElement.childElementCount <= 6; i += 1) {
-    const text = (el.parentElement.textContent ?? '').replace(/\s+/g, ' ').trim();
+    const parentText = textUpTo(el.parentElement, 400);
+    if (parentText === null) break;
+    const text = parentText.replace(/\s+/g, ' ').trim();
     if (text.length > 40 || (text.match(/\d+/g)?.length ?? 0) > 3) break;
-    const own = (el.textContent ?? '').replace(/\s+/g, ' ').trim();
+    const own = (textUpTo(el, 400) ?? '').replace(/\s+/g, ' ').trim();
     const added = text.replace(own, '');
     // Another amount beside this one (old and new price in one box): this element is the price.
     // Cents in their own element ("19" + "99") are part of it.
@@ -100,8 +105,10 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
   const walker = doc.createTreeWalker(doc.body, 4 /* NodeFilter.SHOW_TEXT */);
   let total = 0;
   for (let node = walker.nextNode(); node && total < 50_000; node = walker.nextNode(), total += 1) {
-    const text = node.textContent ?? '';
-    if (text.length > 60 || !/\d/.test(text)) continue;
+    // The length first: reading a long text (a script's, a description's) would copy it for nothing.
+    if ((node as Text).length > 60) continue;
+    const text = (node as Text).data;
+    if (!/\d/.test(text)) continue;
     const parent = node.parentElement;
     if (!parent || /^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE|TEXTAREA|OPTION|TITLE)$/.test(parent.tagName)) continue;
     // Cheap first look: a currency sign or word in this text or the one around it, or a "price" name.
