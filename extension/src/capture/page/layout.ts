@@ -21,7 +21,8 @@ const OTHERS_HEADING = /^\s*(?:recommend|related|similar|you (?:may|might) also|
 function opensWithOthersHeading(el: Element): boolean {
   let child = el.firstElementChild;
   for (let i = 0; child && i < 3; i += 1, child = child.nextElementSibling) {
-    if (/^H[2-6]$/.test(child.tagName)) return OTHERS_HEADING.test(textUpTo(child, 200) ?? '');
+    const tag = child.tagName;
+    if (tag.length === 2 && tag >= 'H2' && tag <= 'H6') return OTHERS_HEADING.test(textUpTo(child, 200) ?? '');
   }
   return false;
 }
@@ -49,6 +50,14 @@ export function textUpTo(root: Node, max: number): string | null {
   if (root.nodeType === 3) {
     const data = (root as Text).data;
     return data.length <= max ? data : null;
+  }
+  // No child elements: its text is its own text nodes, usually one.
+  if ((root as Element).childElementCount === 0) {
+    let text = '';
+    for (let node = root.firstChild; node; node = node.nextSibling) {
+      if (node.nodeType === 3 && (text += (node as Text).data).length > max) return null;
+    }
+    return text;
   }
   const walker = root.ownerDocument?.createTreeWalker(root, 4 /* NodeFilter.SHOW_TEXT */);
   if (!walker) return null;
