@@ -65,6 +65,8 @@ const MONTH = 'jan(?:uary|uar|vier)?|feb(?:ruary|ruar)?|févr(?:ier)?|mar(?:ch|s
 /** A number right after or before a month's name is a day or a year ("July, 2004", "4. Juli"). */
 const MONTH_BEFORE = new RegExp(`(?:^|[^a-zà-ÿа-я])(?:${MONTH})\\.?,?(?:\\s+(?:de|of))?\\s*$`, 'i');
 const MONTH_AFTER = new RegExp(`^\\.?\\s*(?:(?:de|of)\\s+)?(?:${MONTH})(?![a-zà-ÿа-я])`, 'i');
+const LETTER_BEFORE = /[A-Za-zÀ-ÿА-я][^A-Za-zÀ-ÿА-я\d]{0,8}$/;
+const LETTER_AFTER = /^[^A-Za-zÀ-ÿА-я\d]{0,3}[A-Za-zÀ-ÿА-я]/;
 /** A text that is only a date: "25-09", "25/09/2004", "25.09.2004", "2004-09-25". */
 const DATE_ONLY = /^(?:\d{1,2}[-/]\d{1,2}(?:[-/.]\d{2,4})?|\d{1,2}\.\d{1,2}\.\d{2,4}|\d{4}-\d{1,2}-\d{1,2})$/;
 /**
@@ -86,7 +88,10 @@ function amountText(text: string): { text: string; decimal?: string } | null {
     const end = match.index + match[0].length;
     if (/^\s*%/.test(joined.slice(end)) || /%\s*$/.test(match[0])) continue;
     const before = joined.slice(Math.max(0, match.index - 40), match.index);
-    if (MONTH_BEFORE.test(before) || MONTH_AFTER.test(joined.slice(end, end + 12)) || CONDITION_BEFORE.test(before)) continue;
+    // Only a number with letters beside it can be a day, a year or a condition's amount.
+    const after = joined.slice(end, end + 12);
+    if (LETTER_BEFORE.test(before) && (MONTH_BEFORE.test(before) || CONDITION_BEFORE.test(before))) continue;
+    if (LETTER_AFTER.test(after) && MONTH_AFTER.test(after)) continue;
     numbers.push({ text: match[0].trim(), start: match.index, end });
   }
   if (numbers.length === 0) return null;

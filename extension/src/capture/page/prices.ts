@@ -112,7 +112,8 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     const parent = node.parentElement;
     if (!parent || /^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE|TEXTAREA|OPTION|TITLE)$/.test(parent.tagName)) continue;
     // Cheap first look: a currency sign or word in this text or the one around it, or a "price" name.
-    if (!MAY_NAME_CURRENCY.test(text) && !MAY_NAME_CURRENCY.test(nearbyText(node, parent)) && !PRICE_LABEL.test(`${label(parent)} ${parent.parentElement ? label(parent.parentElement) : ''}`)) continue;
+    // Cheapest first: the text itself, the names of its element and parent, then the text around it.
+    if (!MAY_NAME_CURRENCY.test(text) && !PRICE_LABEL.test(`${label(parent)} ${parent.parentElement ? label(parent.parentElement) : ''}`) && !MAY_NAME_CURRENCY.test(nearbyText(node, parent))) continue;
     const el = priceElement(parent);
     if (seen.has(el)) continue;
     seen.add(el);
@@ -134,6 +135,8 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     // Words around a number ("Ready x5", "Save 20 today") make a name or a sentence, not a price.
     const wordsAround = raw.match(MANY_LETTERS) ?? [];
     if (wordsAround.join('').length > 14 || wordsAround.length > 3) return;
+    // Hidden prices (templates, other variants' boxes) are many on large pages: asked first, and cheap.
+    if (!layout.visible(el)) return;
     const named = `${label(start)} ${label(el)} ${el.parentElement ? label(el.parentElement) : ''}`;
     const labelled = PRICE_LABEL.test(named);
     const namesCurrency = currencyInText(raw, { ...hints, hostname: hints.hostname ?? 'page' }) !== null;
@@ -141,7 +144,6 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     if (/%/.test(raw) || /^\d{1,2}[./:-]\d{1,2}([./:-]\d{2,4})?$/.test(raw)) return;
     const price = parsePriceText(raw, hints);
     if (!price || price.amountMinor <= 0) return;
-    if (!layout.visible(el)) return;
     const context = around(el);
     // Words the price's own element puts before the amount ("Club Price: $11.34") say what it is too.
     const digit = raw.search(/\d/);
