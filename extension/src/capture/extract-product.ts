@@ -14,10 +14,11 @@ import { imageCandidates } from './page/images.ts';
 import { pageLayout } from './page/layout.ts';
 import { priceCandidates } from './page/prices.ts';
 import { titleCandidates, type PageCandidate } from './page/titles.ts';
+import { variantPrices, type VariantPrices } from './page/variants.ts';
 import { chooseFields, closestPrice, pageScore, scoreCandidates, STRONG_PAGE_PRICE, type Choice } from './scorer.ts';
 import { fromJsonLd } from './sources/json-ld.ts';
 import { fromMicrodata, fromRdfa } from './sources/microdata.ts';
-import { fromOpenGraph } from './sources/open-graph.ts';
+import { fromOpenGraph, metaTags } from './sources/open-graph.ts';
 import type { FieldSource, FoundFields, SourceResult } from './sources/source-types.ts';
 import { httpUrl } from './text.ts';
 
@@ -79,6 +80,15 @@ function markupPrices(results: readonly SourceResult[], page: readonly PageCandi
   });
 }
 
+/** Page prices of the variant the page shows, and of the other variants in its option lists. */
+function withVariants(prices: readonly PageCandidate[], variants: VariantPrices): PageCandidate[] {
+  if (variants.shown === null) return [...prices];
+  return prices.map(({ el, candidate }) => {
+    const variant = candidate.value === variants.shown ? 'shown' : variants.others.has(Number(candidate.value)) ? 'other' : undefined;
+    return variant ? { el, candidate: { ...candidate, evidence: { ...candidate.evidence, variant } } } : { el, candidate };
+  });
+}
+
 /** The currency most of the page's prices are shown in: a shop shows one currency. */
 function pageCurrency(prices: readonly PageCandidate[]): string | null {
   const counts = new Map<string, number>();
@@ -110,24 +120,26 @@ export function extractProduct(doc: Document, pageUrl: string, explain?: (scored
   try {
     const page = new URL(pageUrl);
     if (page.protocol !== 'http:' && page.protocol !== 'https:') return null;
-    const structured = [fromJsonLd(doc, pageUrl), fromMicrodata(doc, pageUrl), fromRdfa(doc, pageUrl), fromOpenGraph(doc, pageUrl)]
+    const tags = metaTags(doc);
+    const structured = [fromJsonLd(doc, pageUrl), fromMicrodata(doc, pageUrl), fromRdfa(doc, pageUrl), fromOpenGraph(doc, pageUrl, tags)]
       .filter((r): r is SourceResult => r !== null);
     const markupCurrency = pick(structured, 'currency')?.value;
     const hints: PageHints = { lang: doc.documentElement?.getAttribute('lang'), hostname: page.hostname, currency: markupCurrency ?? null };
     const layout = pageLayout(doc);
 
     // Title first: the chosen heading is where the price and the image are looked for.
-    const pageTitles = titleCandidates(layout);
+    const pageTitles = titleCandidates(layout, `${doc.title ?? ''} ${tags.get('og:title') ?? tags.get('twitter:title') ?? ''}`);
     const titleChoice = chooseFields([...structuredCandidates(structured, 'title'), ...pageTitles.map((t) => t.candidate)]).title;
     const headingOf = (text: string) => pageTitles.filter((t) => String(t.candidate.value).includes(text) || text.includes(String(t.candidate.value)))
       .sort((a, b) => pageScore(b.candidate) - pageScore(a.candidate))[0];
     const heading = titleChoice ? (pageTitles.find((t) => t.candidate === titleChoice.candidate) ?? headingOf(String(titleChoice.candidate.value))) : undefined;
-    const pagePrices = priceCandidates(layout, heading?.el ?? null, hints);
-    const pageImages = imageCandidates(layout, heading?.el ?? null, titleChoice ? String(titleChoice.candidate.value) : null, pageUrl);
+    const pagePrices = withVariants(priceCandidates(layout, heading?.el ?? null, hints), variantPrices(doc, pageUrl, hints));
+    const markupImages = structured.map((r) => r.fields.imageUrl).filter((u): u is string => typeof u === 'string');
+    const pageImages = imageCandidates(layout, heading?.el ?? null, titleChoice ? String(titleChoice.candidate.value) : null, pageUrl, markupImages);
 
     const isMarkupProduct = structured.some((r) => r.isProduct);
     // An article, a blog post or a profile is never a product page, whatever prices it mentions.
-    const ogType = doc.querySelector('meta[property="og:type" i]')?.getAttribute('content')?.toLowerCase() ?? '';
+    const ogType = tags.get('og:type')?.toLowerCase() ?? '';
     if (!isMarkupProduct && /article|blog|profile|video|music/.test(ogType)) return null;
     if (explain) explain(scoreCandidates([...pageTitles, ...pagePrices, ...pageImages].map((c) => c.candidate)));
     if (!isMarkupProduct && !looksLikeProductPage(heading, pagePrices, layout.buyControls, pageImages.some((i) => pageScore(i.candidate) > 3))) return null;

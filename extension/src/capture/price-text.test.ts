@@ -64,6 +64,13 @@ describe('parsePriceText', () => {
     ['3 Ausgaben für nur 14,85 EUR', {}, 14.85, 'EUR'],
     ['12 – 18 USD', {}, 12, 'USD'],
     ['Free!', {}, 0, null],
+    ['$.75,333', {}, 75333, null],
+    ['$.750.30', { decimalSeparator: '.' }, 750.3, null],
+    ['$..75,333', { decimalSeparator: '.' }, 0.75333, null],
+    ['1 FBu', {}, 1, 'BIF'],
+    ['1 Fdj', {}, 1, 'DJF'],
+    ['Only $12.99 until July 4', {}, 12.99, null],
+    ['£5.99, free delivery on orders over £40', {}, 5.99, 'GBP'],
   ])('%s %j → amount %d, currency %s', (text, hints, amount, currency) => {
     const parsed = parsePriceText(text, hints);
     expect(parsed?.amount).toBe(amount);
@@ -75,6 +82,15 @@ describe('parsePriceText', () => {
   });
 
   it.each([['Out of stock'], ['Free delivery'], [''], ['Call for price']])('%j has no price', (text) => {
+    expect(parsePriceText(text)).toBeNull();
+  });
+
+  // A date or a condition names a number that is no price to pay.
+  it.each([
+    ['July, 2004'], ['4. Juli 2025'], ['25 de marzo'], ['25-09'], ['25/09/2004'], ['25.09.2004'], ['2004-09-25'],
+    ['Free Shipping on Orders $49+.'], ['Free delivery on orders over £40'], ['Versandkostenfrei ab 50 €'],
+    ['Цена: уточняйте (мин. заказ: 1 )'], ['Minimum order: 10'],
+  ])('%j is a date or a condition, not a price', (text) => {
     expect(parsePriceText(text)).toBeNull();
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Parses a price as shops print it: "1.234,56 €", "$1,234.56", "24.990" (CLP), "₹1,23,456",
  * "CHF 1'234.50", "from £12", "12 – 18 USD", "35€ 99", "$.75". Returns the first amount (in minor
- * units and as a decimal) and its currency. Spec: docs/capture.md, "Price text".
+ * units and as a decimal) and its currency. A date ("July, 2004", "25-09") or a condition ("Free
+ * shipping on orders $49+", "min. order: 1") holds no price. Spec: docs/capture.md, "Price text".
  */
 import { currencyDigits as minorDigits } from './currency-codes.ts';
 import { currencyInText, currencyOf, type PageHints } from './currency.ts';
@@ -20,7 +21,13 @@ const FREE = /^\s*(free|gratis|kostenlos|gratuit|gratuito|бесплатно)\s*
 /** Decimal value of one printed number, knowing how many minor digits its currency has. */
 export function parseAmount(raw: string, digits: number, decimalSeparator?: string | null): number | null {
   let text = raw.replace(/[\s\u00a0\u202f'’]/g, '').replace(/[.,]+$/, '');
-  if (/^[.,]\d/.test(text)) text = `0${text}`;
+  // "$.75" is 75 cents; in "$.750.30" and "$.75,333" the number has a decimal separator of its own
+  // further on, so the leading one only parts the symbol from the amount (as in "Rs.750").
+  if (/^[.,]\d/.test(text)) {
+    const rest = text.slice(1);
+    const again = decimalSeparator === '.' || decimalSeparator === ',' ? rest.includes(decimalSeparator) : /[.,]/.test(rest);
+    text = again ? rest : `0${text}`;
+  }
   if (!/^\d[\d.,]*$/.test(text)) return null;
   if (decimalSeparator === '.' || decimalSeparator === ',') {
     const grouping = decimalSeparator === '.' ? ',' : '.';
@@ -54,6 +61,21 @@ function joinCents(text: string): string {
 
 const NAMES_ANY = { hostname: 'page' };
 
+const MONTH = 'jan(?:uary|uar|vier)?|feb(?:ruary|ruar)?|févr(?:ier)?|mar(?:ch|s|zo)?|märz|apr(?:il)?|avril|abr(?:il)?|may|mayo|mai|jun(?:e|i|io)?|juin|jul(?:y|i|io)?|juil(?:let)?|aug(?:ust)?|ago(?:sto)?|août|sep(?:t|tember|tembre|tiembre)?|oct(?:ober|obre|ubre)?|okt(?:ober)?|nov(?:ember|embre|iembre)?|dec(?:ember)?|dez(?:ember)?|déc(?:embre)?|dic(?:iembre)?|enero|febrero|январ[ья]|феврал[ья]|марта?|апрел[ья]|ма[йя]|июн[ья]|июл[ья]|августа?|сентябр[ья]|октябр[ья]|ноябр[ья]|декабр[ья]';
+/** A number right after or before a month's name is a day or a year ("July, 2004", "4. Juli"). */
+const MONTH_BEFORE = new RegExp(`(?:^|[^a-zà-ÿа-я])(?:${MONTH})\\.?,?(?:\\s+(?:de|of))?\\s*$`, 'i');
+const MONTH_AFTER = new RegExp(`^\\.?\\s*(?:(?:de|of)\\s+)?(?:${MONTH})(?![a-zà-ÿа-я])`, 'i');
+const LETTER_BEFORE = /[A-Za-zÀ-ÿА-я][^A-Za-zÀ-ÿА-я\d]{0,8}$/;
+const LETTER_AFTER = /^[^A-Za-zÀ-ÿА-я\d]{0,3}[A-Za-zÀ-ÿА-я]/;
+/** A text that is only a date: "25-09", "25/09/2004", "25.09.2004", "2004-09-25". */
+const DATE_ONLY = /^(?:\d{1,2}[-/]\d{1,2}(?:[-/.]\d{2,4})?|\d{1,2}\.\d{1,2}\.\d{2,4}|\d{4}-\d{1,2}-\d{1,2})$/;
+/**
+ * An amount a condition names, not a price: a minimum order or the order value above which shipping is
+ * free ("Free Shipping on Orders $49+", "Цена: уточняйте (мин. заказ: 1 )", "versandkostenfrei ab 50 €").
+ * The text before the number ends with such words, maybe followed by a currency sign.
+ */
+const CONDITION_BEFORE = /(?:\b(?:orders?|purchases?|spend|minimum|min\.?|bestellwert|bestellungen|mindestbestellwert|commandes?|pedidos?|compras?)|заказ\w*|покупк\w*|(?:shipping|delivery|versand|versandkostenfrei|lieferung|livraison|envío|frete)\s+(?:over|above|from|ab|dès|desde|acima de|à partir de))\s*(?:of|over|above|from|ab|über|von|dès|de|desde|acima de|à partir de|от|свыше)?\s*:?\s*(?:[A-Z]{3}|US\$|[^\s\d\w]{1,2})?\s*$/i;
+
 /**
  * The printed number that is the amount: never a percentage ("40% OFF"); the first one, unless only a
  * later one stands next to a currency ("3 issues for only 14,85 EUR") and the two are not a range.
@@ -65,6 +87,11 @@ function amountText(text: string): { text: string; decimal?: string } | null {
   for (const match of joined.matchAll(NUMBER)) {
     const end = match.index + match[0].length;
     if (/^\s*%/.test(joined.slice(end)) || /%\s*$/.test(match[0])) continue;
+    const before = joined.slice(Math.max(0, match.index - 40), match.index);
+    // Only a number with letters beside it can be a day, a year or a condition's amount.
+    const after = joined.slice(end, end + 12);
+    if (LETTER_BEFORE.test(before) && (MONTH_BEFORE.test(before) || CONDITION_BEFORE.test(before))) continue;
+    if (LETTER_AFTER.test(after) && MONTH_AFTER.test(after)) continue;
     numbers.push({ text: match[0].trim(), start: match.index, end });
   }
   if (numbers.length === 0) return null;
@@ -82,6 +109,7 @@ function amountText(text: string): { text: string; decimal?: string } | null {
 export function parsePriceText(text: string, hints: PageHints = {}): ParsedPrice | null {
   if (typeof text !== 'string' || text.length > 500) return null;
   const clean = text.replace(/\s+/g, ' ').trim();
+  if (DATE_ONLY.test(clean)) return null;
   const currency = currencyOf(clean, hints);
   const first = amountText(clean);
   if (first === null) return FREE.test(clean) ? { amountMinor: 0, currency, amount: 0 } : null;

@@ -54,7 +54,8 @@ export function pageScore(c: Candidate, closest = 3): number {
   }
   if (c.field === 'price') {
     return (e.labelled ? 2 : 0) + (e.productLabelled ? 1 : 0) + (e.current ? 2 : 0) - (e.old ? 9 : 0) - (e.conditional ? 5 : 0)
-      - (e.elsewhere ? 7 : 0) + proximity(e, closest) + fontBonus(e.fontSize) + (c.currency && c.currency !== 'unknown' ? 1 : 0) - (e.order ?? 0);
+      - (e.elsewhere ? 7 : 0) + proximity(e, closest) + fontBonus(e.fontSize) + (c.currency && c.currency !== 'unknown' ? 1 : 0) - (e.order ?? 0)
+      + (e.variant === 'shown' ? 4 : e.variant === 'other' ? -4 : 0);
   }
   const area = e.area ?? 0;
   return 1 + (e.productLabelled ? 4 : 0) + (e.labelled ? 3 : 0) + (area >= 90_000 ? 3 : area >= 22_500 ? 2 : area >= 10_000 ? 1 : 0)
@@ -73,6 +74,8 @@ function headingHoldsName(heading: Candidate, name: Candidate): boolean {
   const n = norm(String(name.value));
   if (!n || !h.includes(n) || h === n) return false;
   const extra = h.replace(n, ' ').trim();
+  // Item codes ("(Cód. Item 462100)", "SKU 12345", "EAN 789…") are the shop's numbers, not words of the product.
+  if (/\b(c[oó]d|cod|sku|ean|gtin|upc|item|art|artikel|ref|nr|no)\b/.test(extra) && /\d{5}/.test(extra)) return false;
   return extra.length <= n.length + 30 && !/\b(buy|kaufen|bestellen|acheter|comprar|online|shop|store|günstig|price|preis)\b/.test(extra);
 }
 

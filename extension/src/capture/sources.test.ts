@@ -56,6 +56,31 @@ describe('microdata, RDFa, OpenGraph and page heuristics', () => {
     });
   });
 
+  it('without markup: a club or member price is not the price to pay, and a block headed "Recommendations" holds other products', () => {
+    const doc = page(`<head><title>The Salt Road by Mara Quill: books.example</title></head><body>
+      <div class="module details"><h2>The Salt Road</h2><img src="/covers/salt-road.jpg" width="150" height="230" alt="">
+        <a href="/cart?add=1" class="cart-btn-large">Add to Cart</a>
+        <table><tr><td class="price">Club Price: $11.34</td></tr><tr><td class="price">Online Price: $12.60</td></tr></table></div>
+      <div class="module wide"><h4>Recommendations</h4>
+        <dl class="product"><dt><a href="/p/2"><img src="/covers/2.gif" alt="Ember"></a><span class="price">$14.54</span><a href="/cart?add=2">Add to Cart</a></dt></dl>
+        <dl class="product"><dt><a href="/p/3"><img src="/covers/3.gif" alt="Cedar"></a><span class="price">$9.71</span><a href="/cart?add=3">Add to Cart</a></dt></dl>
+        <dl class="product"><dt><a href="/p/4"><img src="/covers/4.gif" alt="Moons"></a><span class="price">$13.49</span><a href="/cart?add=4">Add to Cart</a></dt></dl>
+        <dl class="product"><dt><a href="/p/5"><img src="/covers/5.gif" alt="Rivers"></a><span class="price">$10.79</span><a href="/cart?add=5">Add to Cart</a></dt></dl>
+        <dl class="product"><dt><a href="/p/6"><img src="/covers/6.gif" alt="Orchard"></a><span class="price">$16.78</span><a href="/cart?add=6">Add to Cart</a></dt></dl>
+      </div></body>`);
+    expect(extractProduct(doc, 'https://books.example/product/9781234567897')).toMatchObject({ title: 'The Salt Road', priceMinor: 1260, currency: 'USD' });
+  });
+
+  it('without markup: the other sellers\' offers in a seller list are not the price of the page\'s own offer', () => {
+    const doc = page(`<head><title>Frigobar Polar 70 L</title></head><body><div class="produto">
+      <div class="nome"><h1>Frigobar Polar 70 L</h1></div><div class="imagens"><img src="/img/frigobar-grande.jpg" width="500" height="500" alt="Frigobar Polar 70 L"></div>
+      <div class="compra"><div class="area-preco"><div class="descricao"><span class="detalhes"><span class="de">De: <strong>R$ 764,10</strong></span> <span class="por">Por: <strong>R$ <i class="sale price">699,00</i></strong></span></span></div></div>
+      <div class="area-comprar"><div class="comprar"><button>Comprar</button></div></div>
+      <table class="sellerList"><tr><td><a class="seller" href="/lojista/1">LojaSul</a> por <strong class="sale price">R$ 649,00</strong></td>
+        <td class="addCart"><a href="/carrinho/1" class="bt">Comprar</a></td></tr></table></div></div></body>`, 'pt-BR');
+    expect(extractProduct(doc, 'https://www.frio.example.com.br/frigobar-polar')).toMatchObject({ priceMinor: 69900, currency: 'BRL' });
+  });
+
   it('a page with a heading and prices but no way to buy is not a product page', () => {
     const doc = page('<body><h1>Our best sellers</h1><div class="price">$12.99</div><div class="price">$8.00</div></body>');
     expect(extractProduct(doc, 'https://store.example/best')).toBeNull();

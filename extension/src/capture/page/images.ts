@@ -5,6 +5,7 @@
  * text names the product, and whether they sit in a related block or site chrome.
  */
 import type { Candidate } from '../candidates.ts';
+import { imageKey } from '../scorer.ts';
 import { httpUrl } from '../text.ts';
 import { distanceTo, label, wordOverlap, type Layout } from './layout.ts';
 import type { PageCandidate } from './titles.ts';
@@ -27,13 +28,23 @@ function largestFromSrcset(srcset: string | null): string | null {
   return best?.url ?? null;
 }
 
-/** The best URL an <img> offers: a full-size attribute, a lazy source, the largest srcset entry, src. */
-function imageUrl(img: Element, base: string): string | null {
+/**
+ * The best URL an <img> offers: the file a link around it opens (a zoom or full-size photo), a
+ * full-size attribute, a lazy source, the largest srcset entry, src. When the image's own file is the
+ * one the page's markup names as the product's image, that file is the product image.
+ */
+function imageUrl(img: Element, base: string, markupKeys: ReadonlySet<string>): string | null {
+  const own = ownImageUrl(img, base);
+  if (own && markupKeys.has(imageKey(own))) return own;
   const link = img.closest('a')?.getAttribute('href');
   if (link && /\.(jpe?g|png|webp|avif)(\?|$)/i.test(link)) {
     const url = httpUrl(link, base);
     if (url) return url;
   }
+  return own;
+}
+
+function ownImageUrl(img: Element, base: string): string | null {
   // A JSON map of sizes ({"https://…/a.jpg":[500,500], …}), as some galleries keep it: the largest.
   const dynamic = img.getAttribute('data-a-dynamic-image') ?? img.getAttribute('data-images');
   if (dynamic && dynamic.trim().startsWith('{')) {
@@ -66,6 +77,8 @@ function declaredSize(img: Element, layout: Layout): number {
   const width = Number.parseFloat(img.getAttribute('width') ?? '') || 0;
   const height = Number.parseFloat(img.getAttribute('height') ?? '') || 0;
   if (width && height) return width * height;
+  // An image the page does not render has no size to read: its style is not asked for.
+  if (!layout.visible(img)) return 0;
   const style = layout.style(img);
   const w = Number.parseFloat(style?.width ?? '') || width;
   const h = Number.parseFloat(style?.height ?? '') || height;
@@ -74,13 +87,14 @@ function declaredSize(img: Element, layout: Layout): number {
   return loaded ? (img as HTMLImageElement).naturalWidth * (img as HTMLImageElement).naturalHeight : 0;
 }
 
-export function imageCandidates(layout: Layout, heading: Element | null, title: string | null, pageUrl: string): PageCandidate[] {
+export function imageCandidates(layout: Layout, heading: Element | null, title: string | null, pageUrl: string, markupImages: readonly string[] = []): PageCandidate[] {
+  const markupKeys = new Set(markupImages.map(imageKey));
   const imgs = Array.from(layout.doc.body?.querySelectorAll('img') ?? []).slice(0, 400);
   const toHeading = distanceTo(heading ? [heading] : []);
   const out: PageCandidate[] = [];
   const seen = new Set<string>();
   imgs.forEach((img, index) => {
-    const url = imageUrl(img, pageUrl);
+    const url = imageUrl(img, pageUrl, markupKeys);
     if (!url || seen.has(url)) return;
     seen.add(url);
     // Only markup hides an image for sure: a gallery's photos are often hidden by script until shown.

@@ -10,7 +10,23 @@ import { WORD_CHARS } from '../text.ts';
 const HIDDEN_CLASS = /(?:^|\s)(?:hidden|hide|d-none|is-hidden|a-hidden|invisible|display-none|u-hidden|aok-hidden)(?:$|\s)/;
 
 /** Ids and classes of areas that show other products or site chrome, not the product of the page. */
-const ELSEWHERE = /related|recommend|carousel|upsell|up-sell|cross-?sell|similar|also-?(bought|viewed|like)|you-?may|customers?-?who|sponsor|(?:^|\s)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?:$|\s)|(?:^|[\s_-])nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter|bundle|bulk|multi-?buy|accessor|sidebar|side-bar|facet|filter|compare|history|recently|widget-?cart|sims-|p13n|zg_|rhf|other-?sellers|more-?offers|mbc|aod-/i;
+const ELSEWHERE = /related|recommend|carousel|upsell|up-sell|cross-?sell|similar|also-?(bought|viewed|like)|you-?may|customers?-?who|sponsor|(?:^|\s)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?:$|\s)|(?:^|[\s_-])nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter|bundle|bulk|multi-?buy|accessor|sidebar|side-bar|facet|filter|compare|history|recently|widget-?cart|sims-|p13n|zg_|rhf|other-?sellers|more-?sellers|sellers?-?list|other-?offers|more-?offers|offer-?listing|mbc|aod-/i;
+/**
+ * Headings that open a block of other products ("Recommendations", "Customers who bought this also
+ * bought", "Kunden kauften auch"): the block is elsewhere, however its ids and classes are named.
+ */
+const OTHERS_HEADING = /^\s*(?:recommend|related|similar|you (?:may|might) also|customers (?:who|also)|people (?:who|also)|frequently bought|also (?:bought|viewed)|more (?:from|like|items|to consider)|sponsored|inspired by|kunden (?:kauften|haben|die)|das könnte|ähnliche|empfehlung|unsere empfehlung|vous aimerez|produits (?:similaires|associés|recommandés)|recomendad|relacionad|productos similares|quem (?:viu|comprou)|veja também|prodotti (?:simili|correlati)|potrebbe interessarti|похожие|рекомендуем|с этим товаром)/i;
+
+/** A block whose own heading (among its first children) says it shows other products. */
+function opensWithOthersHeading(el: Element): boolean {
+  let child = el.firstElementChild;
+  for (let i = 0; child && i < 3; i += 1, child = child.nextElementSibling) {
+    const tag = child.tagName;
+    if (tag.length === 2 && tag >= 'H2' && tag <= 'H6') return OTHERS_HEADING.test(textUpTo(child, 200) ?? '');
+  }
+  return false;
+}
+
 const BUY = /add to (cart|bag|basket|trolley)|add to shopping|buy now|buy it now|order now|in den warenkorb|in den einkaufswagen|jetzt kaufen|ajouter au panier|acheter|añadir al carrito|agregar al carrito|comprar|aggiungi al carrello|acquista|adicionar ao carrinho|in winkelwagen|do koszyka|kup teraz|do košíku|koupit|kosárba|în coș|adaugă în coș|i varukorgen|lägg i varukorg|læg i kurv|legg i handlekurv|lisää ostoskoriin|sepete ekle|в корзину|купить|у кошик|купити|в кошницата|カートに入れる|今すぐ買う|購入|加入购物车|立即购买|加入購物車|直接購買|立即購買|장바구니|구매하기|바로구매|себетке|қосу|أضف إلى السلة|أضف للسلة|اشتري الآن|הוסף לסל|thêm vào giỏ|mua ngay|หยิบใส่ตะกร้า|ซื้อเลย|masukkan keranjang|beli sekarang/i;
 
 export interface Layout {
@@ -23,6 +39,36 @@ export interface Layout {
   buyControls: readonly Element[];
   /** Tree distance to the nearest buy control. */
   toBuy(el: Element): number;
+}
+
+/**
+ * A node's text when it holds at most `max` characters, else null. Reads no further than it needs:
+ * `textContent` of a wrapper would copy the whole page's text (megabytes on large shop pages) only to
+ * learn that it is long.
+ */
+export function textUpTo(root: Node, max: number): string | null {
+  if (root.nodeType === 3) {
+    const data = (root as Text).data;
+    return data.length <= max ? data : null;
+  }
+  // No child elements: its text is its own text nodes, usually one.
+  if ((root as Element).childElementCount === 0) {
+    let text = '';
+    for (let node = root.firstChild; node; node = node.nextSibling) {
+      if (node.nodeType === 3 && (text += (node as Text).data).length > max) return null;
+    }
+    return text;
+  }
+  const walker = root.ownerDocument?.createTreeWalker(root, 4 /* NodeFilter.SHOW_TEXT */);
+  if (!walker) return null;
+  let text = '';
+  let nodes = 0;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    text += (node as Text).data;
+    nodes += 1;
+    if (text.length > max || nodes > max) return null;
+  }
+  return text;
 }
 
 export function label(el: Element): string {
@@ -52,7 +98,7 @@ function findBuyControls(doc: Document, layout: Pick<Layout, 'visible' | 'elsewh
   for (const el of Array.from(candidates).slice(0, 3000)) {
     // A control holds a few elements; a container named "…cart…" around half the page is not one.
     if (el.childElementCount > 6) continue;
-    const text = el.tagName === 'A' || el.getAttribute('role') === 'button' || el.tagName === 'BUTTON' ? (el.textContent ?? '').slice(0, 80) : '';
+    const text = el.tagName === 'A' || el.getAttribute('role') === 'button' || el.tagName === 'BUTTON' ? (textUpTo(el, 400) ?? '').slice(0, 80) : '';
     const said = `${text} ${el.getAttribute('value') ?? ''} ${el.getAttribute('aria-label') ?? ''} ${el.getAttribute('title') ?? ''} ${el.getAttribute('alt') ?? ''} ${el.getAttribute('src') ?? ''} ${label(el)}`;
     if (!/add-?to-?(cart|bag|basket)|addtocart|buy-?now|buybox|buy-?button|btn-?cart|cart-?button|add-?cart/i.test(said) && !BUY.test(said)) continue;
     if (out.some((known) => known.contains(el))) continue;
@@ -62,38 +108,57 @@ function findBuyControls(doc: Document, layout: Pick<Layout, 'visible' | 'elsewh
   return out;
 }
 
+/**
+ * A property that holds for an element when it holds for the element itself or any ancestor, worked
+ * out once per element: the answers of the ancestors are kept, and the walk up is a loop (pages may
+ * nest thousands of levels deep).
+ */
+function cachedUp(own: (el: Element) => boolean): (el: Element) => boolean {
+  const known = new Map<Element, boolean>();
+  return (el) => {
+    const path: Element[] = [];
+    let result = false;
+    for (let node: Element | null = el; node; node = node.parentElement) {
+      const cached = known.get(node);
+      if (cached !== undefined) {
+        result = cached;
+        break;
+      }
+      path.push(node);
+    }
+    // From the top down: once an ancestor holds, everything below it holds.
+    for (let i = path.length - 1; i >= 0; i -= 1) {
+      result = result || own(path[i]!);
+      known.set(path[i]!, result);
+    }
+    return result;
+  };
+}
+
 export function pageLayout(doc: Document): Layout {
   const view = doc.defaultView;
   const styles = new Map<Element, CSSStyleDeclaration | null>();
-  const elsewhereCache = new Map<Element, boolean>();
   const style = (el: Element) => {
     if (!styles.has(el)) styles.set(el, view ? view.getComputedStyle(el) : null);
     return styles.get(el)!;
   };
-  const hiddenCache = new Map<Element, boolean>();
-  /** Hidden by an attribute, a tag, a common "hidden" class (stylesheets of a saved page may not load) or its style. */
-  const hidden = (el: Element): boolean => {
-    const known = hiddenCache.get(el);
-    if (known !== undefined) return known;
+  /**
+   * Hidden by markup: a tag, an attribute or a common "hidden" class (a saved page's stylesheets may
+   * not load), on the element or an ancestor. Worked out once per element, without reading styles.
+   */
+  const markupHidden = cachedUp((el) => /^(TEMPLATE|NOSCRIPT|SCRIPT|STYLE|HEAD)$/.test(el.tagName) || el.hasAttribute('hidden')
+    || el.getAttribute('aria-hidden') === 'true' || HIDDEN_CLASS.test(el.getAttribute('class') ?? ''));
+  /** Hidden by its style or an ancestor's, where the DOM cannot say at once (checkVisibility). */
+  const styleHidden = cachedUp((el) => {
     const s = style(el);
-    const own = /^(TEMPLATE|NOSCRIPT|SCRIPT|STYLE|HEAD)$/.test(el.tagName) || el.hasAttribute('hidden') || el.getAttribute('aria-hidden') === 'true'
-      || HIDDEN_CLASS.test(el.getAttribute('class') ?? '') || (s !== null && (s.display === 'none' || s.visibility === 'hidden'));
-    const result = own || (el.parentElement ? hidden(el.parentElement) : false);
-    hiddenCache.set(el, result);
-    return result;
-  };
-  const visible = (el: Element) => !hidden(el);
-  const elsewhere = (el: Element): boolean => {
-    const known = elsewhereCache.get(el);
-    if (known !== undefined) return known;
-    const parent = el.parentElement;
-    // A <header> inside the main content or an article is the product's own heading block.
-    const here = /^(FOOTER|NAV|ASIDE)$/.test(el.tagName) || (el.tagName === 'HEADER' && !el.closest('main, article, [role="main"]'))
-      || (el.tagName !== 'BODY' && el.tagName !== 'HTML' && ELSEWHERE.test(label(el)));
-    const result = here || (parent ? elsewhere(parent) : false);
-    elsewhereCache.set(el, result);
-    return result;
-  };
+    return s !== null && (s.display === 'none' || s.visibility === 'hidden');
+  });
+  // checkVisibility asks the rendering engine, which knows already: no style is read in a loop here.
+  const visible = (el: Element) => !markupHidden(el)
+    && (typeof el.checkVisibility === 'function' ? el.checkVisibility({ visibilityProperty: true, checkVisibilityCSS: true }) : !styleHidden(el));
+  // A <header> inside the main content or an article is the product's own heading block.
+  const elsewhere = cachedUp((el) => /^(FOOTER|NAV|ASIDE)$/.test(el.tagName) || (el.tagName === 'HEADER' && !el.closest('main, article, [role="main"]'))
+    || (el.tagName !== 'BODY' && el.tagName !== 'HTML' && (ELSEWHERE.test(label(el)) || opensWithOthersHeading(el))));
   const fontSize = (el: Element) => Number.parseFloat(style(el)?.fontSize ?? '') || 0;
   const partial = { visible, elsewhere };
   const buyControls = findBuyControls(doc, partial);
@@ -107,10 +172,14 @@ export function words(text: string): string[] {
   return text.toLowerCase().split(NOT_WORD).filter((w) => w.length > 1 || /[^\x00-\x7f]/.test(w));
 }
 
+/** The words of the last text compared against: every heading and image is compared with the same title. */
+let lastOther: { text: string; words: Set<string> } | null = null;
+
 /** Share of `text`'s words that `other` also has (0..1). */
 export function wordOverlap(text: string, other: string): number {
   const mine = words(text);
   if (mine.length === 0) return 0;
-  const theirs = new Set(words(other));
+  if (lastOther?.text !== other) lastOther = { text: other, words: new Set(words(other)) };
+  const theirs = lastOther.words;
   return mine.filter((w) => theirs.has(w)).length / mine.length;
 }

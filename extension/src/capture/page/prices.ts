@@ -9,7 +9,7 @@ import type { Candidate } from '../candidates.ts';
 import { currencyInText, type PageHints } from '../currency.ts';
 import { parsePriceText } from '../price-text.ts';
 import { LETTERS } from '../text.ts';
-import { distanceTo, label, type Layout } from './layout.ts';
+import { distanceTo, label, textUpTo, type Layout } from './layout.ts';
 import type { PageCandidate } from './titles.ts';
 
 const PRICE_LABEL = /price|preis|prix|precio|prezzo|preço|preco|cena|cijena|цена|ціна|價格|价格|価格|가격|fiyat|harga|giá|amount/i;
@@ -18,7 +18,7 @@ const word = (words: string) => new RegExp(`(?:^|[\\s_-])(?:${words})(?:$|[\\s_-
 const OLD_LABEL = word('old|was|compare|compare-at|regular|strike|striked|strikethrough|strike-through|before|crossed|msrp|rrp|list|listprice|list-price|original|previous|uvp|reference|retail|saving|savings|save|discount-amount|you-save|basisprice|a-text-strike');
 const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex');
 const OLD_BEFORE = /(?:^|\s)(was|list price|listenpreis|retail(?: price)?|rrp|msrp|mrp|uvp|statt|anstatt|avant|prix barré|antes|de:?|prima|regular price|original price|compare at|reg\.?|alter preis|bisher|vorher|старая цена|было|preço de|desde|you save|save|sie sparen|économisez|ahorra|risparmi|economia de:?|oszczędzasz|ušetříte|spare)\s*:?\s*$/i;
-const CONDITIONAL_BEFORE = /(club|member|mitglieds?|membre|miembro|card|karte|carte|cartão|tarjeta|prime|subscribe|abo|abonnement|assinatura|\d+\s*x\s*(de|of|à)?|ou até|oder|bis zu|instal?lments?|raten|mensual|monthly|per month|pro monat|ex\.? ?tax|excl\.?|exkl\.?|zzgl\.?|netto|bez dph|без ндс|hors taxes?|ht|buy \d+ or more for|ab \d+ stück|shipping|versand|delivery|lieferung|envío|frete|livraison|\+)\s*:?\s*$/i;
+const CONDITIONAL_BEFORE = /((?:club|member|members'?|card|prime|rewards?)\s+price|mitglieder-?preis|mitgliedspreis|clubpreis|kartenpreis|prix (?:membre|club|carte)|precio (?:socio|club|tarjeta)|preço (?:clube|cartão)|club|member|mitglieds?|membre|miembro|card|karte|carte|cartão|tarjeta|prime|subscribe|abo|abonnement|assinatura|\d+\s*x\s*(de|of|à)?|ou até|oder|bis zu|instal?lments?|raten|mensual|monthly|per month|pro monat|ex\.? ?tax|excl\.?|exkl\.?|zzgl\.?|netto|bez dph|без ндс|hors taxes?|ht|buy \d+ or more for|ab \d+ stück|shipping|versand|delivery|lieferung|envío|frete|livraison|\+)\s*:?\s*$/i;
 const CONDITIONAL_AFTER = /^\s*(?:\/\s*(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs)\b|per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|\/\s*month|\/\s*mo\b|a month|pro monat|mensuais|sem juros|x\b)/i;
 /** Offers of other sellers or conditions: "Other Used, New, Collectible from", "gebraucht ab". */
 const OTHER_OFFER_BEFORE = /\b(used|collectible|gebraucht|occasion|usado|usato|refurbished|other sellers|other offers|weitere angebote|autres offres|otras ofertas|more buying choices)\b[^\d]*$/i;
@@ -31,7 +31,7 @@ const MAY_NAME_CURRENCY = /[$€£¥￥₹₩₽₴₺₪฿₫₱₦₸₾₼֏
 
 /** Short text right beside a text node (its siblings, its parent's siblings): "EGP" in its own element. */
 function nearbyText(node: Node, parent: Element): string {
-  const short = (n: Node | null) => (n && (n.nodeType === 3 || (n.nodeType === 1 && (n as Element).childElementCount <= 3)) ? (n.textContent ?? '').slice(0, 40) : '');
+  const short = (n: Node | null) => (n && (n.nodeType === 3 || (n.nodeType === 1 && (n as Element).childElementCount <= 3)) ? (textUpTo(n, 200) ?? '').slice(0, 40) : '');
   return `${short(node.previousSibling)} ${short(node.nextSibling)} ${short(parent.previousSibling)} ${short(parent.nextSibling)} ${short(parent.previousElementSibling)} ${short(parent.nextElementSibling)}`;
 }
 
@@ -57,11 +57,14 @@ function priceTextOf(el: Element): string {
 
 /** Text just before and after an element inside its block (for "Was", "inkl. MwSt.", "/ kg"). */
 function around(el: Element): { before: string; after: string } {
+  const ownText = textUpTo(el, 400) ?? '';
   let block: Element | null = el.parentElement;
-  for (let i = 0; block && i < 3 && block.childElementCount <= 8 && (block.textContent ?? '').trim() === (el.textContent ?? '').trim(); i += 1) block = block.parentElement;
+  for (let i = 0; block && i < 3 && block.childElementCount <= 8 && (textUpTo(block, 400) ?? '').trim() === ownText.trim(); i += 1) block = block.parentElement;
   if (!block || block.childElementCount > 30) return { before: '', after: '' };
-  const all = (block.textContent ?? '').replace(/\s+/g, ' ');
-  const own = (el.textContent ?? '').replace(/\s+/g, ' ').trim();
+  const blockText = textUpTo(block, 8000);
+  if (blockText === null) return { before: '', after: '' };
+  const all = blockText.replace(/\s+/g, ' ');
+  const own = ownText.replace(/\s+/g, ' ').trim();
   const at = own ? all.indexOf(own) : -1;
   if (at < 0 || all.length > 2000) return { before: '', after: '' };
   return { before: all.slice(Math.max(0, at - 40), at).trim(), after: all.slice(at + own.length, at + own.length + 40) };
@@ -77,9 +80,11 @@ const WORDS_ADDED = new RegExp(`[${LETTERS}]{4,}|[${LETTERS}]+\\s+[${LETTERS}]+`
 function priceElement(start: Element): Element {
   let el = start;
   for (let i = 0; i < 4 && el.parentElement && el.parentElement.tagName !== 'BODY' && el.parentElement.childElementCount <= 6; i += 1) {
-    const text = (el.parentElement.textContent ?? '').replace(/\s+/g, ' ').trim();
+    const parentText = textUpTo(el.parentElement, 400);
+    if (parentText === null) break;
+    const text = parentText.replace(/\s+/g, ' ').trim();
     if (text.length > 40 || (text.match(/\d+/g)?.length ?? 0) > 3) break;
-    const own = (el.textContent ?? '').replace(/\s+/g, ' ').trim();
+    const own = (textUpTo(el, 400) ?? '').replace(/\s+/g, ' ').trim();
     const added = text.replace(own, '');
     // Another amount beside this one (old and new price in one box): this element is the price.
     // Cents in their own element ("19" + "99") are part of it.
@@ -100,12 +105,15 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
   const walker = doc.createTreeWalker(doc.body, 4 /* NodeFilter.SHOW_TEXT */);
   let total = 0;
   for (let node = walker.nextNode(); node && total < 50_000; node = walker.nextNode(), total += 1) {
-    const text = node.textContent ?? '';
-    if (text.length > 60 || !/\d/.test(text)) continue;
+    // The length first: reading a long text (a script's, a description's) would copy it for nothing.
+    if ((node as Text).length > 60) continue;
+    const text = (node as Text).data;
+    if (!/\d/.test(text)) continue;
     const parent = node.parentElement;
     if (!parent || /^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE|TEXTAREA|OPTION|TITLE)$/.test(parent.tagName)) continue;
     // Cheap first look: a currency sign or word in this text or the one around it, or a "price" name.
-    if (!MAY_NAME_CURRENCY.test(text) && !MAY_NAME_CURRENCY.test(nearbyText(node, parent)) && !PRICE_LABEL.test(`${label(parent)} ${parent.parentElement ? label(parent.parentElement) : ''}`)) continue;
+    // Cheapest first: the text itself, the names of its element and parent, then the text around it.
+    if (!MAY_NAME_CURRENCY.test(text) && !PRICE_LABEL.test(`${label(parent)} ${parent.parentElement ? label(parent.parentElement) : ''}`) && !MAY_NAME_CURRENCY.test(nearbyText(node, parent))) continue;
     const el = priceElement(parent);
     if (seen.has(el)) continue;
     seen.add(el);
@@ -127,6 +135,8 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     // Words around a number ("Ready x5", "Save 20 today") make a name or a sentence, not a price.
     const wordsAround = raw.match(MANY_LETTERS) ?? [];
     if (wordsAround.join('').length > 14 || wordsAround.length > 3) return;
+    // Hidden prices (templates, other variants' boxes) are many on large pages: asked first, and cheap.
+    if (!layout.visible(el)) return;
     const named = `${label(start)} ${label(el)} ${el.parentElement ? label(el.parentElement) : ''}`;
     const labelled = PRICE_LABEL.test(named);
     const namesCurrency = currencyInText(raw, { ...hints, hostname: hints.hostname ?? 'page' }) !== null;
@@ -134,8 +144,12 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     if (/%/.test(raw) || /^\d{1,2}[./:-]\d{1,2}([./:-]\d{2,4})?$/.test(raw)) return;
     const price = parsePriceText(raw, hints);
     if (!price || price.amountMinor <= 0) return;
-    if (!layout.visible(el)) return;
-    const { before, after } = around(el);
+    const context = around(el);
+    // Words the price's own element puts before the amount ("Club Price: $11.34") say what it is too.
+    const digit = raw.search(/\d/);
+    const lead = digit > 0 ? raw.slice(0, digit).replace(/(?:[A-Z]{1,3}\s*)?[^\s\w]*\s*$/, '').trim() : '';
+    const before = lead ? `${context.before} ${lead}` : context.before;
+    const { after } = context;
     // The nearest element whose name says old or current decides; "product-sale product-retail" is a sale.
     let labelSays: 'old' | 'current' | null = null;
     for (const e of [start, el, el.parentElement, el.parentElement?.parentElement]) {

@@ -7,7 +7,7 @@ import type { Candidate } from '../candidates.ts';
 import { cleanText, LETTERS } from '../text.ts';
 
 const A_LETTER = new RegExp(`[${LETTERS}]`);
-import { label, wordOverlap, type Layout } from './layout.ts';
+import { label, textUpTo, wordOverlap, type Layout } from './layout.ts';
 
 const PRODUCT_TITLE_LABEL = /product[-_]?(title|name|header|heading)|item[-_]?(title|name)|pdp[-_]?(title|name)|goods[-_]?(title|name)|prod[-_]?(title|name)|detail[-_]?(title|name)/i;
 const TITLE_LABEL = /title|name|heading|header/i;
@@ -31,17 +31,17 @@ export interface PageCandidate {
   readonly el: Element;
 }
 
-export function titleCandidates(layout: Layout): PageCandidate[] {
+/** `pageTitle`: the page's <title> and og:title, when the caller has them at hand. */
+export function titleCandidates(layout: Layout, pageTitle = pageTitleText(layout.doc)): PageCandidate[] {
   const { doc } = layout;
-  const pageTitle = pageTitleText(doc);
   const all = Array.from(doc.body?.querySelectorAll(SELECTOR) ?? []).slice(0, 600);
   const out: PageCandidate[] = [];
   all.forEach((el, index) => {
     if (/^(A|BUTTON|INPUT|SELECT|OPTION|LABEL|TEXTAREA|SCRIPT|STYLE|IMG|META|LINK|BODY|HTML|TD|TR|TABLE|UL|OL|FORM)$/.test(el.tagName)) return;
     // A title holds a few elements at most; big containers named "…-title-section" are not titles.
     if (el.childElementCount > 8) return;
-    const raw = el.textContent ?? '';
-    if (raw.length > 3000) return;
+    const raw = textUpTo(el, 3000);
+    if (raw === null) return;
     const text = cleanText(raw, 250);
     if (!text || text.length < 2 || !A_LETTER.test(text)) return;
     // The innermost element with this text only: a wrapper with the same text adds nothing.

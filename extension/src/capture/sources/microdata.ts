@@ -15,10 +15,12 @@ interface Syntax {
   readonly scope: string;
   readonly type: (el: Element) => string;
   readonly prop: string;
+  /** Each item's own properties, listed once per capture. */
+  readonly cache: Map<Element, OwnProps>;
 }
 
-const MICRODATA: Syntax = { source: 'microdata', scope: '[itemscope][itemtype]', type: (el) => el.getAttribute('itemtype') ?? '', prop: 'itemprop' };
-const RDFA: Syntax = { source: 'rdfa', scope: '[typeof]', type: (el) => el.getAttribute('typeof') ?? '', prop: 'property' };
+const MICRODATA = { source: 'microdata', scope: '[itemscope][itemtype]', type: (el: Element) => el.getAttribute('itemtype') ?? '', prop: 'itemprop' } as const;
+const RDFA = { source: 'rdfa', scope: '[typeof]', type: (el: Element) => el.getAttribute('typeof') ?? '', prop: 'property' } as const;
 
 function propValue(el: Element): string | null {
   const content = el.getAttribute('content');
@@ -32,15 +34,24 @@ function propValue(el: Element): string | null {
   return el.textContent;
 }
 
-/** Properties of one item: elements with the property inside the scope but not inside a nested item. */
+/** An item's own properties (inside its scope, not inside a nested item), each with its names. */
+type OwnProps = { readonly el: Element; readonly names: readonly string[] }[];
+
+/** Properties of one item with this name. The item's properties are listed once per capture and kept. */
 function props(scope: Element, syntax: Syntax, name: string): Element[] {
-  const out: Element[] = [];
-  for (const el of Array.from(scope.querySelectorAll(`[${syntax.prop}]`))) {
-    const names = (el.getAttribute(syntax.prop) ?? '').split(/\s+/).map((n) => n.replace(/^(schema:|og:)/, '').toLowerCase());
-    if (!names.includes(name.toLowerCase())) continue;
-    if (el.parentElement?.closest(syntax.scope) === scope) out.push(el);
+  let own = syntax.cache.get(scope);
+  if (!own) {
+    own = [];
+    const all = scope.querySelectorAll(`[${syntax.prop}]`);
+    for (let i = 0; i < Math.min(all.length, 5000); i += 1) {
+      const el = all[i]!;
+      if (el.parentElement?.closest(syntax.scope) !== scope) continue;
+      own.push({ el, names: (el.getAttribute(syntax.prop) ?? '').split(/\s+/).map((n) => n.replace(/^(schema:|og:)/, '').toLowerCase()) });
+    }
+    syntax.cache.set(scope, own);
   }
-  return out;
+  const wanted = name.toLowerCase();
+  return own.filter((p) => p.names.includes(wanted)).map((p) => p.el);
 }
 
 function first(scope: Element, syntax: Syntax, name: string): string | null {
@@ -80,9 +91,9 @@ function fromSyntax(doc: Document, pageUrl: string, syntax: Syntax): SourceResul
 }
 
 export function fromMicrodata(doc: Document, pageUrl: string): SourceResult | null {
-  return fromSyntax(doc, pageUrl, MICRODATA);
+  return fromSyntax(doc, pageUrl, { ...MICRODATA, cache: new Map() });
 }
 
 export function fromRdfa(doc: Document, pageUrl: string): SourceResult | null {
-  return fromSyntax(doc, pageUrl, RDFA);
+  return fromSyntax(doc, pageUrl, { ...RDFA, cache: new Map() });
 }

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { variantPrices } from './variants.ts';
+
+const page = (body: string) => new DOMParser().parseFromString(`<!doctype html><html lang="pt-BR"><body>${body}</body></html>`, 'text/html');
+const voltage = (selected = '') => `<select><option value="" disabled>Selecione</option>
+  <option value="558200"${selected === '558200' ? ' selected' : ''}>110v | R$ 289,90</option>
+  <option value="558201"${selected === '558201' ? ' selected' : ''}>220v | R$ 259,90</option></select>`;
+const hints = { hostname: 'www.casafria.example' };
+
+describe('variantPrices', () => {
+  it('the selected option is the variant shown; the other options are other variants', () => {
+    const found = variantPrices(page(voltage('558201')), 'https://www.casafria.example/p/ventilador-558200.html', hints);
+    expect(found.shown).toBe(25990);
+    expect([...found.others]).toEqual([28990]);
+  });
+
+  it('without a selection, the option the URL\'s path names, before one its campaign parameters name', () => {
+    const found = variantPrices(page(voltage()), 'https://www.casafria.example/p/ventilador-558200.html?utm_content=558201', hints);
+    expect(found.shown).toBe(28990);
+  });
+
+  it('says nothing when no option is selected or named, or when the options carry no prices', () => {
+    expect(variantPrices(page(voltage()), 'https://www.casafria.example/p/ventilador', hints).shown).toBeNull();
+    const sizes = '<select><option value="s" selected>S</option><option value="m">M</option></select>';
+    expect(variantPrices(page(sizes), 'https://www.casafria.example/p/ventilador?size=s', hints).shown).toBeNull();
+  });
+});

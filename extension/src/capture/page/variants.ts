@@ -1,0 +1,61 @@
+/**
+ * The variant the page shows, read from its option lists ("110v | R$ 699,00", "XL – 34,95 €"): the
+ * option marked selected, else the one the page's address names (an option's value, such as a SKU, in
+ * the URL's path, else in its query). Its price is the shown variant's price; the prices of the other
+ * options belong to other variants, which the shopper is not looking at. Spec: docs/capture.md, rule 2.
+ */
+import type { PageHints } from '../currency.ts';
+import { parsePriceText } from '../price-text.ts';
+
+export interface VariantPrices {
+  /** The price of the variant the page shows, in minor units, or null when no option says. */
+  readonly shown: number | null;
+  /** Prices of the other options. */
+  readonly others: ReadonlySet<number>;
+}
+
+const MAX_SELECTS = 20;
+const MAX_OPTIONS = 60;
+
+/** The words of a URL part ("/Frigobar-PH85-462100.html" → frigobar, ph85, 462100, html). */
+function tokens(text: string): Set<string> {
+  let decoded = text;
+  try {
+    decoded = decodeURIComponent(text);
+  } catch {
+    // A malformed escape: the raw text still splits into words.
+  }
+  return new Set(decoded.toLowerCase().split(/[^a-z0-9]+/).filter((t) => t.length >= 3));
+}
+
+export function variantPrices(doc: Document, pageUrl: string, hints: PageHints): VariantPrices {
+  const none: VariantPrices = { shown: null, others: new Set() };
+  let url: URL;
+  try {
+    url = new URL(pageUrl);
+  } catch {
+    return none;
+  }
+  const options: { value: string; selected: boolean; price: number }[] = [];
+  const selects = doc.body?.getElementsByTagName('select');
+  for (let s = 0; selects && s < Math.min(selects.length, MAX_SELECTS); s += 1) {
+    const list = selects[s]!.getElementsByTagName('option');
+    for (let o = 0; o < Math.min(list.length, MAX_OPTIONS); o += 1) {
+      const option = list[o]!;
+      const text = option.textContent ?? '';
+      if (text.length > 120 || !/\d/.test(text) || option.hasAttribute('disabled')) continue;
+      const price = parsePriceText(text, hints);
+      if (!price || price.amountMinor <= 0 || price.currency === 'unknown') continue;
+      options.push({ value: (option.getAttribute('value') ?? '').trim().toLowerCase(), selected: option.hasAttribute('selected'), price: price.amountMinor });
+    }
+  }
+  if (options.length < 2) return none;
+  const named = (words: Set<string>) => options.filter((o) => /^[a-z0-9_-]{3,40}$/.test(o.value) && words.has(o.value));
+  const selected = options.filter((o) => o.selected);
+  const byPath = named(tokens(url.pathname));
+  const byQuery = named(tokens(url.search));
+  const chosen = selected.length === 1 ? selected : byPath.length === 1 ? byPath : byQuery.length === 1 ? byQuery : [];
+  if (chosen.length !== 1) return none;
+  const shown = chosen[0]!.price;
+  return { shown, others: new Set(options.map((o) => o.price).filter((price) => price !== shown)) };
+}
