@@ -110,6 +110,10 @@ function httpProblem(status: number, retryAfter: string | null = null, error: st
   if (status === 503) {
     return new ToteError('SYNC_UNAVAILABLE', 'The sync server is unavailable for a moment. Your changes are kept on this device; Tote keeps trying.', { status, ...wait });
   }
+  // A document larger than the server takes: it will not go through by retrying, so the shopper is told.
+  if (status === 413) {
+    return new ToteError('SYNC_HTTP', 'A change is larger than the sync server accepts, so it stays on this device only. Shorten what you changed (a long note, say); your other changes keep syncing.', { status });
+  }
   if (status === 401) {
     return new ToteError('SESSION_EXPIRED', 'Your session has ended. Sign in again; changes you make meanwhile are kept on this device.', { status });
   }
@@ -128,6 +132,8 @@ export function startCartSync(options: CartSyncOptions): CartSync {
 
   let reachability: Reachability = 'unknown';
   let problem: ToteError | null = null;
+  /** A write the server refused for its size (413): shown until a write goes through, whatever else answers. */
+  let refusedWrite: ToteError | null = null;
   let initialDone = false;
   let active = false;
   let lastSyncedAt: number | null = null;
@@ -135,11 +141,11 @@ export function startCartSync(options: CartSyncOptions): CartSync {
 
   const publish = () => {
     const phase = !connectivity.isOnline() || reachability === 'unreachable' ? 'offline'
-      : reachability === 'refused' ? 'error'
+      : reachability === 'refused' || refusedWrite ? 'error'
         : !initialDone ? 'connecting'
           : active ? 'syncing' : 'in-sync';
     if (phase === 'in-sync') lastSyncedAt = clock.now();
-    const shown = phase === 'error' || phase === 'offline' ? problem : null;
+    const shown = phase === 'error' || phase === 'offline' ? (reachability === 'refused' ? problem : refusedWrite ?? problem) : null;
     status.next(Object.freeze({
       phase, lastSyncedAt,
       problem: shown ? Object.freeze({ code: shown.code, message: shown.message }) : null,
@@ -207,18 +213,21 @@ export function startCartSync(options: CartSyncOptions): CartSync {
       publish();
       throw problem;
     }
+    const write = (init?.method ?? 'GET').toUpperCase() !== 'GET' && /\/_bulk_docs$/.test(new URL(String(input instanceof Request ? input.url : input)).pathname);
     if (!response.ok) {
       problem = httpProblem(response.status, response.headers.get('retry-after'), response.status === 503 ? await errorName(response) : null);
+      if (response.status === 413) refusedWrite = problem;
       if (response.status === 401) sessionEnded = true;
       // Refused (and shown until an answer is good again): a session that ended, no access, too many
-      // requests, or a server that cannot take changes now (full, unavailable).
-      reachability = [401, 403, 429, 503, 507].includes(response.status) ? 'refused' : 'reachable';
+      // requests, a server that cannot take changes now (full, unavailable), or a change larger than it takes.
+      reachability = [401, 403, 413, 429, 503, 507].includes(response.status) ? 'refused' : 'reachable';
       publish();
       throw problem;
     }
-    if (reachability !== 'reachable') {
+    if (reachability !== 'reachable' || (write && refusedWrite)) {
       reachability = 'reachable';
       problem = null;
+      if (write) refusedWrite = null;
       publish();
     }
     await readAnswer(input, response);
