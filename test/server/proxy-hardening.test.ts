@@ -104,6 +104,19 @@ describe('request bodies', () => {
     expect(bigDoc.body.reason).toMatch(/64 KB/);
   });
 
+  it('names a JSON body plainly to CouchDB whatever parameters its content type carries, and refuses unparsed bytes on write routes', async () => {
+    const odd = await client.request('PUT', `/${shopper.dbName}/charset-doc`, {
+      token: shopper.token, raw: '{"enc":"x"}', headers: { 'content-type': 'application/json; charset=' },
+    });
+    expect(odd.status).toBe(201);
+    for (const type of ['text/plain', 'application/octet-stream', 'application/x-json-stream']) {
+      const bytes = await client.request('POST', `/${shopper.dbName}/_bulk_docs`, {
+        token: shopper.token, raw: '{"docs":[{"_id":"_design/x","views":{}}]}', headers: { 'content-type': type },
+      });
+      expect([400, 415], type).toContain(bytes.status);
+    }
+  });
+
   it('takes a history document as large as a 10 000-item clear writes (about 1 MB) on the history database only', async () => {
     const entry = { _id: '00000000000000:laptop', e: 'x'.repeat(1_000_000) };
     const history = await client.request('POST', `/${shopper.dbName}-history/_bulk_docs`, { token: shopper.token, body: { docs: [entry] } });

@@ -12,7 +12,9 @@ import type { ShopperRoute } from './access.ts';
 import { GatewayError } from './errors.ts';
 import { queryValue, type RequestTarget } from './request-target.ts';
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+// A body the gateway did not parse as JSON (another content type) arrives as bytes: never an object here,
+// so every rule below is decided on the parsed form and nothing unparsed is forwarded to a write route.
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
 
 /**
  * Query options a shopper may not use: CouchDB filter functions and views run server code (and
@@ -33,6 +35,9 @@ function checkWrittenId(id: unknown): void {
 
 /** Shape and size of what a shopper sends on `route`. Returns how many documents it writes. */
 export function checkShopperBody(route: ShopperRoute, method: string, target: RequestTarget, body: unknown, maxDocBytes: number): number {
+  if (Buffer.isBuffer(body) && body.length > 0 && method !== 'GET' && method !== 'HEAD') {
+    throw new GatewayError(415, 'unsupported_media_type', 'Send cart data as JSON, with Content-Type: application/json.');
+  }
   const tooLarge = (doc: unknown) => Buffer.byteLength(JSON.stringify(doc)) > maxDocBytes;
   const large = () => new GatewayError(413, 'too_large', `A cart document may be at most ${Math.round(maxDocBytes / 1024)} KB.`);
   const reads = method === 'GET' || method === 'HEAD' || method === 'DELETE';

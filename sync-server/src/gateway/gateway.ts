@@ -107,6 +107,13 @@ const shopperSignIn = (name: string, role = 'anonymous'): SignInAttempt => ({ na
 
 /** The limits' name for CouchDB-admin checks: no account can have it (account names never start with `_`). */
 const COUCH_ADMIN = '_couchdb-admin';
+/** What `reply.from` sends on: nothing for a request without a body, else the body with a plain media type. */
+function forwardedBody(body: unknown, contentType: string | undefined): { body?: unknown; contentType?: string } {
+  if (body === undefined || body === null) return {};
+  if (Buffer.isBuffer(body)) return { body, contentType: contentType?.split(';')[0]?.trim().toLowerCase() || 'application/octet-stream' };
+  return { body: JSON.stringify(body), contentType: 'application/json' };
+}
+
 /** One history document at most (`GatewayOptions.maxHistoryDocBytes`): 10 000 items' entries, with room to spare. */
 export const DEFAULT_MAX_HISTORY_DOC_BYTES = 2 * 1024 * 1024;
 
@@ -606,6 +613,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const upstream = upstreamTarget(decision.target);
     const forwardedAt = performance.now();
     return reply.from(upstream.path, {
+      // The body as the gateway read it, with its media type named plainly: parsed JSON goes on as the JSON
+      // it re-serialises, other bytes as they came. A client's odd parameters ("charset=") never reach
+      // CouchDB, nor the proxy's own strict parser of the header (which answered them with 502).
+      ...forwardedBody(request.body, request.headers['content-type']),
       // Always the query as read and serialised afresh: never the client's raw query string.
       queryString: () => upstream.query,
       rewriteRequestHeaders: (_request, headers) => {
