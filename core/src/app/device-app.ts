@@ -154,11 +154,12 @@ export function createDeviceApp(ports: DeviceAppPorts): DeviceApp {
     ports.onStep?.(message);
   };
 
+  /** The key the open database is sealed with; null when it is kept in clear. */
+  let keyInUse: OpenDatabaseKey | null = null;
   const atRest = (): AtRest => {
     if (custody.kind === 'password') return custody.lock.protection();
     return keyInUse ? 'key-store' : 'none';
   };
-  let keyInUse: OpenDatabaseKey | null = null;
 
   async function openWith(key: OpenDatabaseKey | null, made: boolean): Promise<Phase> {
     keyInUse = key;
