@@ -36,6 +36,7 @@ export { couchPasswordOf, couchUserOf } from './shopper-couch-users.ts';
 export { ACCOUNTS_DB, GUEST_TTL_MS, SESSION_TIMEOUT, type Account, type Role } from './gateway/accounts.ts';
 export { AUDIT_DB, type AuditEntry } from './gateway/audit.ts';
 export { defaultRateLimits, type RateLimitConfig } from './gateway/rate-limits.ts';
+export { UPGRADE_HANDSHAKE_MS } from './gateway/gateway.ts';
 export {
   BACKUP_ATTACHMENT, BACKUP_KEEP_DAYS, BackupError, dayOf, findShopper, listBackups, readBackup,
   type BackupErrorCode, type BackupSummary, type BackupContent, type StoredDoc,

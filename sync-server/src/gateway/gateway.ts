@@ -4,6 +4,7 @@
  * on loopback; the gateway talks to it as a server admin after its own checks. See docs/sync-server.md.
  */
 import { createHash } from 'node:crypto';
+import type { Socket } from 'node:net';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import replyFrom from '@fastify/reply-from';
@@ -107,6 +108,8 @@ const shopperSignIn = (name: string, role = 'anonymous'): SignInAttempt => ({ na
 
 /** The limits' name for CouchDB-admin checks: no account can have it (account names never start with `_`). */
 const COUCH_ADMIN = '_couchdb-admin';
+/** How long a socket that asked for an upgrade may take to become the live channel's WebSocket. */
+export const UPGRADE_HANDSHAKE_MS = 10_000;
 /** What `reply.from` sends on: nothing for a request without a body, else the body with a plain media type. */
 function forwardedBody(body: unknown, contentType: string | undefined): { body?: unknown; contentType?: string } {
   if (body === undefined || body === null) return {};
@@ -661,6 +664,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     return idle.length;
   };
 
+  // Every socket, whatever state its HTTP exchange is in: Node's closeAllConnections() (what
+  // forceCloseConnections calls) no longer counts a socket once its answer went out, and a client still
+  // sending a body the gateway stopped reading would otherwise keep close() waiting for ever.
+  const sockets = new Set<Socket>();
+  app.server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  // A socket that asks for an upgrade leaves Node's HTTP handling; the live channel's WebSocket takes it
+  // (and clears this timeout), but one whose request never reaches that route (a path that does not
+  // parse) would stay open for as long as its client keeps it: it gets UPGRADE_HANDSHAKE_MS.
+  app.server.on('upgrade', (_request: unknown, socket: Socket) => {
+    socket.setTimeout(UPGRADE_HANDSHAKE_MS, () => socket.destroy());
+  });
   await app.listen({ host: options.host, port: options.port });
   guestTimer = setInterval(() => void cleanupGuests().catch(() => {}), 3600_000);
   guestTimer.unref();
@@ -674,7 +691,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     async close() {
       if (guestTimer) clearInterval(guestTimer);
       await live.close();
-      await app.close();
+      const closed = app.close();
+      for (const socket of sockets) socket.destroy();
+      await closed;
       await audit.flush();
     },
   };
