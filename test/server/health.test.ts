@@ -76,7 +76,12 @@ describe('health and readiness', () => {
     expect(down.body.dependencies).toEqual({ couchdb: 'down', redis: 'up' });
     expect(down.body.reason).toMatch(/couchdb/);
     expect(await dependencyUp('couchdb')).toBe(0);
-    expect((await client.request('GET', `/${shopper.dbName}`, { token: shopper.token })).status).toBe(502);
+    // What a device's sync gets meanwhile: "unavailable for a moment", with when to try again.
+    const meanwhile = await client.request('GET', `/${shopper.dbName}`, { token: shopper.token });
+    expect(meanwhile.status).toBe(503);
+    expect(meanwhile.headers.get('retry-after')).toBe('5');
+    const duringSignIn = await client.logIn('health.couch@example.com', 'wrong password for this', 'health');
+    expect(duringSignIn.status).toBe(503);
     expect(await metric('tote_couch_errors_total{kind="unreachable"}')).toBeGreaterThanOrEqual(1);
     expect(await metric('tote_http_errors_total{kind="couch_unreachable"}')).toBeGreaterThanOrEqual(1);
 

@@ -11,7 +11,7 @@ import replyFrom from '@fastify/reply-from';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
-import { CouchError, type CouchAdmin } from '../couch-admin.ts';
+import { CouchError, CouchUnreachableError, type CouchAdmin } from '../couch-admin.ts';
 import { shopperCouchUsers } from '../shopper-couch-users.ts';
 import { historyDbOf } from '../shopper-dbs.ts';
 import type { Credentials } from '../config.ts';
@@ -108,6 +108,8 @@ const shopperSignIn = (name: string, role = 'anonymous'): SignInAttempt => ({ na
 
 /** The limits' name for CouchDB-admin checks: no account can have it (account names never start with `_`). */
 const COUCH_ADMIN = '_couchdb-admin';
+/** What Retry-After says while CouchDB cannot be reached (as /_tote/ready). */
+const COUCH_DOWN_RETRY_SECONDS = 5;
 /** How long a socket that asked for an upgrade may take to become the live channel's WebSocket. */
 export const UPGRADE_HANDSHAKE_MS = 10_000;
 /** What `reply.from` sends on: nothing for a request without a body, else the body with a plain media type. */
@@ -207,6 +209,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (diskFull || options.storage?.state() === 'full') {
       const full = whileFull(request.method);
       return reply.code(full.status).header('retry-after', String(full.retryAfter)).send({ error: full.error, reason: full.reason });
+    }
+    // CouchDB not reachable at all (stopped, restarting, a network fault): 503 with Retry-After, so devices
+    // say "unavailable for a moment" and keep trying, as /_tote/ready says it too.
+    if (error instanceof CouchUnreachableError || fastifyError.statusCode === 503 || fastifyError.statusCode === 504) {
+      return reply.code(503).header('retry-after', String(COUCH_DOWN_RETRY_SECONDS))
+        .send({ error: 'unavailable', reason: 'The cart storage is not reachable right now. Your changes are kept on your device; Tote tries again in a moment.' });
     }
     return reply.code(502).send({ error: 'unavailable', reason: 'The cart storage did not answer. Your changes are kept on your device; try again in a moment.' });
   });
