@@ -136,7 +136,8 @@ export function accountApi(fetchPort: FetchPort, device: { readonly name: string
       // not JSON: keep the status
     }
     if (response.ok) return body as T;
-    const reason = typeof body.reason === 'string' ? body.reason : `The sync server answered ${response.status}.`;
+    // The gateway's reasons are written for shoppers and say what to do; only a bare status gets advice added.
+    const reason = typeof body.reason === 'string' ? body.reason : `The sync server answered ${response.status}. Try again in a moment.`;
     switch (response.status) {
       case 400: throw new ToteError('INVALID_INPUT', reason, { status: 400 });
       case 401: throw options.token
@@ -148,7 +149,12 @@ export function accountApi(fetchPort: FetchPort, device: { readonly name: string
         const retryAfterSeconds = Number(response.headers.get('retry-after') ?? 60);
         throw new ToteError('RATE_LIMITED', reason, { status: 429, retryAfterSeconds });
       }
-      default: throw new ToteError('SYNC_HTTP', `${reason} Try again in a moment.`, { status: response.status });
+      case 503:
+      case 507: {
+        const retryAfterSeconds = Number(response.headers.get('retry-after') ?? 5);
+        throw new ToteError('SYNC_UNAVAILABLE', reason, { status: response.status, ...(Number.isFinite(retryAfterSeconds) && retryAfterSeconds > 0 ? { retryAfterSeconds } : {}) });
+      }
+      default: throw new ToteError('SYNC_HTTP', reason, { status: response.status });
     }
   };
 
