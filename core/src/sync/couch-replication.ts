@@ -219,8 +219,9 @@ export function startCartSync(options: CartSyncOptions): CartSync {
       if (response.status === 413) refusedWrite = problem;
       if (response.status === 401) sessionEnded = true;
       // Refused (and shown until an answer is good again): a session that ended, no access, too many
-      // requests, a server that cannot take changes now (full, unavailable), or a change larger than it takes.
-      reachability = [401, 403, 413, 429, 503, 507].includes(response.status) ? 'refused' : 'reachable';
+      // requests, a server that cannot take changes now (full, unavailable, failing: any 5xx), or a change
+      // larger than it takes. Other answers (a 404, a 409) are part of replication.
+      reachability = [401, 403, 413, 429].includes(response.status) || response.status >= 500 ? 'refused' : 'reachable';
       publish();
       throw problem;
     }
