@@ -7,6 +7,8 @@ export class GatewayError extends Error {
     readonly reason: string,
     /** Seconds, for 429 and 503. */
     readonly retryAfter?: number,
+    /** The metrics' and request log's name for the failure, where the error code would not tell it (two kinds of 503 `unavailable`). */
+    readonly kind?: string,
   ) {
     super(reason);
   }

@@ -3,13 +3,17 @@ import { CouchError, CouchUnreachableError } from '../couch-admin.ts';
 import { GatewayError } from './errors.ts';
 import { RateLimited } from './rate-limits.ts';
 import { errorKind } from './route-kind.ts';
+import { upstreamFailure, whileFull } from './storage-errors.ts';
 
 describe('errorKind', () => {
   it('names the gateway\'s own refusals by their error code, and a Redis outage as such', () => {
     expect(errorKind(new GatewayError(400, 'bad_request', 'Send a JSON object.'))).toBe('bad_request');
     expect(errorKind(new GatewayError(409, 'conflict', 'Taken.'))).toBe('conflict');
     expect(errorKind(new RateLimited('requests', 'Too many requests.', 1000))).toBe('too_many_requests');
-    expect(errorKind(new GatewayError(503, 'unavailable', 'The session store is restarting.', 2))).toBe('state_unavailable');
+    expect(errorKind(new GatewayError(503, 'unavailable', 'The session store is restarting.', 2, 'state_unavailable'))).toBe('state_unavailable');
+    // The other 503s are not Redis: a full disk, and CouchDB answering with a failure of its own.
+    expect(errorKind(whileFull('GET'))).toBe('insufficient_storage');
+    expect(errorKind(upstreamFailure('{"error":"unknown"}'))).toBe('couch_error');
     // A code that is not one word of the fixed set is never used as a label.
     expect(errorKind(new GatewayError(400, 'userdb-616c696365 is bad', 'x'))).toBe('other');
   });

@@ -35,13 +35,13 @@ const ERROR_CODE = /^[a-z_]{1,40}$/;
 
 /**
  * Why a request failed: the gateway's error code (`bad_request`, `unauthorized`, `forbidden`, `not_found`,
- * `conflict`, `too_large`, `too_many_requests`, …), `state_unavailable` (Redis did not answer),
+ * `conflict`, `too_large`, `too_many_requests`, `insufficient_storage`, …), `state_unavailable` (Redis did not answer),
  * `couch_unreachable` and `couch_timeout` (CouchDB did not answer), `couch_error` (CouchDB answered the
  * gateway's own work with an error), or `internal`.
  */
 export function errorKind(error: unknown): string {
   if (error instanceof GatewayError) {
-    if (error.status === 503) return 'state_unavailable';
+    if (error.kind) return error.kind;
     return ERROR_CODE.test(error.error) ? error.error : 'other';
   }
   if (error instanceof CouchUnreachableError) return 'couch_unreachable';

@@ -243,7 +243,7 @@ export async function redisState(url: string, prefix = 'tote:'): Promise<SharedS
     try {
       return await command();
     } catch (cause) {
-      throw new GatewayError(503, 'unavailable', 'The sync server is briefly unavailable: its session store is restarting. Your changes are kept on your device; try again in a moment.', 2);
+      throw new GatewayError(503, 'unavailable', 'The sync server is briefly unavailable: its session store is restarting. Your changes are kept on your device; try again in a moment.', 2, 'state_unavailable');
     }
   };
   return {

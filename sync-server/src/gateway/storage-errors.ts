@@ -40,7 +40,7 @@ export function whileFull(method: string): GatewayError {
 /** What the gateway answers for a 5xx of CouchDB whose body was `body`. */
 export function upstreamFailure(body: string): GatewayError {
   if (isDiskFull(body)) return storageFull();
-  return new GatewayError(503, 'unavailable', 'The cart storage failed to answer. Your changes are kept on your device; try again in a moment.', UNAVAILABLE_RETRY_AFTER_S);
+  return new GatewayError(503, 'unavailable', 'The cart storage failed to answer. Your changes are kept on your device; try again in a moment.', UNAVAILABLE_RETRY_AFTER_S, 'couch_error');
 }
 
 /** The start of an upstream error body, as text; the rest is drained and dropped. Never rejects. */
