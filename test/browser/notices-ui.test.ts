@@ -1,7 +1,7 @@
 /**
  * What the apps show the shopper after sign-up and after a merge, in real Chromium against the real
  * gateway over TLS: the recovery key shown once (docs/encryption.md, "Recovery key"), and conflict
- * notices with "Use … instead" and "Dismiss" (docs/merge.md, "Notices") in the desktop and the
+ * notices with "Use … instead" and "Dismiss" (docs/merge.md, "Rules") in the desktop and the
  * extension popup. Each app reaches the server through its own network switch so the test can take it
  * offline; the other device is a Node device of the same account.
  */

@@ -88,9 +88,9 @@ export interface DeviceView {
    * it to their screens only (the extension over the popup's port, never in an answer to a one-off message).
    */
   readonly account: AccountState;
-  /** Open conflict notices, oldest first, other devices named by the names they gave (docs/merge.md, "Notices"). */
+  /** Open conflict notices, oldest first, other devices named by the names they gave (docs/merge.md, "Rules"). */
   readonly notices: readonly NoticeView[];
-  /** Documents that could not be read (docs/encryption.md, "Tamper and corruption"), until dismissed. */
+  /** Documents that could not be read (docs/encryption.md, "Envelope (format 1)"), until dismissed. */
   readonly unreadable: readonly UnreadableNotice[];
   /** Set while the cart is sealed on this device and not unlocked: the account whose password opens it. */
   readonly deviceLocked: DatabaseKeyOwner | null;

@@ -1,5 +1,5 @@
 /**
- * The conflict notices as the apps show them (docs/merge.md, "Notices"): the sentence of
+ * The conflict notices as the apps show them (docs/merge.md, "Rules"): the sentence of
  * `describeNotice` with the devices named from this device's point of view, and the "use the other
  * value" action in the shopper's words. The popup (through the background) and the desktop both use it.
  *
