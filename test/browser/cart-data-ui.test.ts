@@ -29,6 +29,7 @@ const devices: Device[] = [];
 let desktop: Page;
 let phone: Device;
 let exported = '';
+let exportedCsv = '';
 
 async function openWindow(): Promise<Page> {
   const profile = await mkdtemp(path.join(tmpdir(), 'tote-cart-data-ui-'));
@@ -168,7 +169,9 @@ describe('cart data in the desktop app', () => {
     expect(file).toMatchObject({ format: 'tote-cart', version: 1 });
     expect(file.items).toHaveLength(4);
     const [csv] = await Promise.all([desktop.waitForEvent('download'), desktop.getByTestId('export-csv').click()]);
-    const lines = (await readFile((await csv.path())!, 'utf8')).replace(/^\uFEFF/, '').split('\r\n');
+    exportedCsv = await readFile((await csv.path())!, 'utf8');
+    expect(exportedCsv.startsWith('\uFEFF')).toBe(true);
+    const lines = exportedCsv.slice(1).split('\r\n');
     expect(lines[0]).toBe('List,Name,Shop,Variant,Quantity,Price,Currency,Price when added,Note,Link,Image,Added');
     expect(lines).toHaveLength(6);
     expect(lines.find((line) => line.startsWith('Saved for later'))).toContain('"For the new flat, ""ask"" about delivery"');
@@ -211,5 +214,14 @@ describe('cart data in the desktop app', () => {
     await fresh.getByTestId('import-undo').click();
     await waitForState(tablet, (state) => selectItems(state).map((item) => item.title).join() === 'Own lamp', 15_000);
     await expect.poll(() => fresh.getByTestId('item-title').allTextContents()).toEqual(['Own lamp']);
+
+    // The spreadsheet form reads back too: the same items and fields (not the price history), once.
+    await fresh.getByTestId('import-file').setInputFiles({ name: 'cart.csv', mimeType: 'text/csv', buffer: Buffer.from(exportedCsv) });
+    await expect.poll(() => summary.textContent()).toContain('4 items added.');
+    const withoutHistory = (state: CartState) => shown(state).filter((item) => item.title !== 'Own lamp')
+      .map(({ id, priceHistory, ...rest }) => (void id, void priceHistory, rest));
+    await waitForAgreement(phone, tablet, withoutHistory, 15_000);
+    await fresh.getByTestId('import-file').setInputFiles({ name: 'cart.csv', mimeType: 'text/csv', buffer: Buffer.from(exportedCsv) });
+    await expect.poll(() => summary.textContent()).toContain('Nothing added: all 4 items are already in your cart.');
   });
 });
