@@ -4,7 +4,7 @@
  * each shop's subtotal, and the item details panel (every field edited after adding, the move, the
  * note, the price history chart), each change reaching another device of the account.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,5 +114,28 @@ describe('cart data in the popup', () => {
     await expect.poll(() => popup.getByTestId('item-title').allTextContents()).toEqual(['Bulb', 'Tea']);
     await popup.locator('[data-testid="list-tab"][data-list-id="saved"]').click();
     await expect.poll(() => popup.getByTestId('item-title').allTextContents()).toEqual(['Atlas', 'Desk lamp, brass']) // grouped by shop, shops by name;
+  });
+
+  it('exports and imports in a tab of its own, says what it added, and undoes it on every device', async () => {
+    const [tab] = await Promise.all([browser.waitForEvent('page'), popup.getByTestId('open-transfer').click()]);
+    await tab.waitForLoadState();
+    expect(new URL(tab.url()).hash).toBe('#transfer');
+    const [download] = await Promise.all([tab.waitForEvent('download'), tab.getByTestId('export-json').click({ timeout: 20_000 })]);
+    const file = JSON.parse(await readFile((await download.path())!, 'utf8'));
+    expect(file.items.map((item: { title: string }) => item.title).sort()).toEqual(['Atlas', 'Bulb', 'Desk lamp, brass', 'Tea']);
+
+    const choose = (text: string) => tab.getByTestId('import-file').setInputFiles({ name: 'cart.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+    await choose(JSON.stringify(file));
+    await expect.poll(() => tab.getByTestId('import-summary').textContent()).toContain('Nothing added: all 4 items are already in your cart.');
+    // A file with one product this cart does not have.
+    const other = { ...file.items[0], id: 'fromAnotherCart1', url: 'https://clocks.example/p/wall', title: 'Wall clock' };
+    await choose(JSON.stringify({ ...file, items: [...file.items, other] }));
+    await expect.poll(() => tab.getByTestId('import-summary').textContent()).toContain('1 item added, 4 already in your cart.');
+    await waitForState(phone, (state) => selectItems(state).some((item) => item.title === 'Wall clock'), 15_000);
+    await tab.getByTestId('import-undo').click();
+    await waitForState(phone, (state) => selectItems(state).length === 4 && !selectItems(state).some((item) => item.title === 'Wall clock'), 15_000);
+    await choose('not json at all');
+    expect(await tab.getByTestId('import-problem').textContent()).toContain('This file is not a Tote export (it is not JSON).');
+    await tab.close();
   });
 });
