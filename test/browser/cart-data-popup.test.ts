@@ -105,7 +105,7 @@ describe('cart data in the popup', () => {
     await panel().getByTestId('details-list').selectOption('saved');
     await panel().getByTestId('details-save').click();
     await panel().getByTestId('details-saved').waitFor();
-    await waitForState(phone, (state) => lamp(state)?.listId === 'saved', 15_000);
+    await waitForState(phone, (state) => lamp(state)?.listId === 'saved', 30_000);
     expect(lamp(phone.client.store.getState())).toMatchObject({
       title: 'Desk lamp, brass', priceMinor: 3750, currency: 'CHF', imageUrl: 'https://lamps.example/img/desk.jpg', variant: 'Brass',
       quantity: 2, note: 'Compare with the shop in town', listId: 'saved',
@@ -131,9 +131,9 @@ describe('cart data in the popup', () => {
     const other = { ...file.items[0], id: 'fromAnotherCart1', url: 'https://clocks.example/p/wall', title: 'Wall clock' };
     await choose(JSON.stringify({ ...file, items: [...file.items, other] }));
     await expect.poll(() => tab.getByTestId('import-summary').textContent()).toContain('1 item added, 4 already in your cart.');
-    await waitForState(phone, (state) => selectItems(state).some((item) => item.title === 'Wall clock'), 15_000);
+    await waitForState(phone, (state) => selectItems(state).some((item) => item.title === 'Wall clock'), 30_000);
     await tab.getByTestId('import-undo').click();
-    await waitForState(phone, (state) => selectItems(state).length === 4 && !selectItems(state).some((item) => item.title === 'Wall clock'), 15_000);
+    await waitForState(phone, (state) => selectItems(state).length === 4 && !selectItems(state).some((item) => item.title === 'Wall clock'), 30_000);
     await choose('not json at all');
     expect(await tab.getByTestId('import-problem').textContent()).toContain('This file is not a Tote export (it is not JSON).');
     await tab.close();

@@ -88,7 +88,7 @@ describe('cart data in the desktop app', () => {
       await phone.client.store.dispatch(cartCommands.priceSeen('https://kettles.example/p/red', price, 'EUR'));
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    await expect.poll(() => row('Red kettle').count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => row('Red kettle').count(), { timeout: 30_000 }).toBe(1);
     const totals = desktop.getByTestId('totals-currency');
     await expect.poll(() => totals.count()).toBe(2);
     await expect.poll(() => totals.first().getByTestId('totals-amount').textContent()).toBe('€47.00 + 1 without price');
@@ -149,7 +149,7 @@ describe('cart data in the desktop app', () => {
     await panel().getByTestId('details-save').click();
     await panel().getByTestId('details-saved').waitFor();
     const kettle = (state: CartState) => selectItems(state).find((item) => item.url === 'https://kettles.example/p/red');
-    await waitForState(phone, (state) => kettle(state)?.listId === 'saved', 15_000);
+    await waitForState(phone, (state) => kettle(state)?.listId === 'saved', 30_000);
     expect(kettle(phone.client.store.getState())).toMatchObject({
       title: 'Kettle, red enamel', priceMinor: 1990, currency: 'GBP', imageUrl: 'https://kettles.example/img/red.jpg', variant: '1.7 l',
       quantity: 2, note: 'For the new flat, "ask" about delivery', listId: 'saved',
@@ -158,6 +158,14 @@ describe('cart data in the desktop app', () => {
     // A change from the phone reaches the open panel's heading.
     await phone.client.store.dispatch(cartCommands.edit(kettle(phone.client.store.getState())!.id, { title: 'Kettle (red)' }));
     await expect.poll(() => panel().locator('h2').textContent()).toBe('Kettle (red)');
+    await panel().getByTestId('details-close').click();
+
+    // Kept on this computer: after the window reloads, the details show every field as saved.
+    await desktop.reload();
+    await row('Kettle (red)').getByTestId('item-details').click({ timeout: 20_000 });
+    const values = await Promise.all(['title', 'price', 'currency', 'image', 'variant', 'quantity', 'note', 'list']
+      .map((field) => panel().getByTestId(`details-${field}`).inputValue()));
+    expect(values).toEqual(['Kettle (red)', '19.90', 'GBP', 'https://kettles.example/img/red.jpg', '1.7 l', '2', 'For the new flat, "ask" about delivery', 'saved']);
     await panel().getByTestId('details-close').click();
   });
 
@@ -187,7 +195,7 @@ describe('cart data in the desktop app', () => {
 
     await chooseFile('cart.json', exported);
     await expect.poll(() => summary.textContent()).toContain('4 items added.');
-    await waitForAgreement(phone, tablet, shown, 15_000);
+    await waitForAgreement(phone, tablet, shown, 30_000);
     expect(shown(tablet.client.store.getState())).toHaveLength(4);
 
     await chooseFile('cart.json', exported);
@@ -204,15 +212,15 @@ describe('cart data in the desktop app', () => {
     // Undo takes back exactly what the import added, on every device.
     await tablet.client.store.dispatch(cartCommands.add({ url: 'https://own.example/p/1', title: 'Own lamp', priceMinor: 500, currency: 'EUR', imageUrl: null, variant: null }));
     await waitForState(tablet, (state) => selectItems(state).length === 5);
-    await expect.poll(() => fresh.getByTestId('item').count(), { timeout: 15_000 }).toBe(5);
+    await expect.poll(() => fresh.getByTestId('item').count(), { timeout: 30_000 }).toBe(5);
     const removeAll = selectItems(tablet.client.store.getState()).filter((item) => item.title !== 'Own lamp').map((item) => item.id);
     for (const id of removeAll) await tablet.client.store.dispatch(cartCommands.remove(id));
-    await expect.poll(() => fresh.getByTestId('item').count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => fresh.getByTestId('item').count(), { timeout: 30_000 }).toBe(1);
     await chooseFile('cart.json', exported);
     await expect.poll(() => summary.textContent()).toContain('4 items added.');
-    await waitForState(tablet, (state) => selectItems(state).length === 5, 15_000);
+    await waitForState(tablet, (state) => selectItems(state).length === 5, 30_000);
     await fresh.getByTestId('import-undo').click();
-    await waitForState(tablet, (state) => selectItems(state).map((item) => item.title).join() === 'Own lamp', 15_000);
+    await waitForState(tablet, (state) => selectItems(state).map((item) => item.title).join() === 'Own lamp', 30_000);
     await expect.poll(() => fresh.getByTestId('item-title').allTextContents()).toEqual(['Own lamp']);
 
     // The spreadsheet form reads back too: the same items and fields (not the price history), once.
@@ -220,7 +228,7 @@ describe('cart data in the desktop app', () => {
     await expect.poll(() => summary.textContent()).toContain('4 items added.');
     const withoutHistory = (state: CartState) => shown(state).filter((item) => item.title !== 'Own lamp')
       .map(({ id, priceHistory, ...rest }) => (void id, void priceHistory, rest));
-    await waitForAgreement(phone, tablet, withoutHistory, 15_000);
+    await waitForAgreement(phone, tablet, withoutHistory, 30_000);
     await fresh.getByTestId('import-file').setInputFiles({ name: 'cart.csv', mimeType: 'text/csv', buffer: Buffer.from(exportedCsv) });
     await expect.poll(() => summary.textContent()).toContain('Nothing added: all 4 items are already in your cart.');
   });
