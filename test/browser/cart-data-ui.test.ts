@@ -124,6 +124,8 @@ describe('cart data in the desktop app', () => {
     expect(await problem.textContent()).toBe('The price cannot be below zero.');
     expect(await panel().getByTestId('details-price').inputValue()).toBe('-3');
     expect(await panel().getByTestId('details-price').getAttribute('aria-invalid')).toBe('true');
+    // A screen reader reads the message with the field.
+    expect(await panel().getByTestId('details-price').getAttribute('aria-describedby')).toBe(await problem.getAttribute('id'));
     await panel().getByTestId('details-price').fill('19.90');
     await panel().getByTestId('details-currency').fill('XYZ');
     await panel().getByTestId('details-save').click();
