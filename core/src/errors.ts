@@ -4,6 +4,7 @@
  */
 export type ToteErrorCode =
   | 'INVALID_INPUT' // a command or product failed validation at the boundary
+  | 'INVALID_FILE' // a file to import is not a Tote export, or is damaged; details.reason, and details.item/field for a bad item
   | 'NOT_FOUND' // the item a command names does not exist (any more)
   | 'STORAGE_FAILED' // the local database refused a write
   | 'SYNC_FORBIDDEN' // the server refused access to this cart

@@ -3,7 +3,7 @@
  * items) which id. Both are plain serialisable objects: the extension's popup and content script send
  * commands to the background over messages, and the reducer only ever sees actions.
  */
-import type { CartItem, ItemCorrections, ProductInput } from './cart-types.ts';
+import type { CartItem, ItemCorrections, ProductInput, TransferItem } from './cart-types.ts';
 
 export type CartCommand =
   | { readonly type: 'item/add'; readonly product: ProductInput; readonly listId?: string; readonly quantity?: number }
@@ -16,7 +16,14 @@ export type CartCommand =
   | { readonly type: 'item/priceSeen'; readonly url: string; readonly priceMinor: number; readonly currency: string }
   | { readonly type: 'list/clear'; readonly listId: string }
   /** Brings back removed items, as they were when removed (the undo of a clear or a removal). */
-  | { readonly type: 'item/bringBack'; readonly ids: readonly string[] };
+  | { readonly type: 'item/bringBack'; readonly ids: readonly string[] }
+  /**
+   * Adds the items of an export file in one change (cart-transfer.ts): an item already in the cart (the
+   * same id, or the same product and variant in the same list) is left as it is.
+   */
+  | { readonly type: 'items/import'; readonly items: readonly TransferItem[] }
+  /** Takes back what an import added: removes exactly those items (the undo of `items/import`). */
+  | { readonly type: 'import/undo'; readonly ids: readonly string[] };
 
 export interface ActionMeta {
   /** When the shopper did it (the device clock, ms since epoch). */
@@ -52,5 +59,7 @@ export const cartCommands = {
   clearList: (listId: string): CartCommand => ({ type: 'list/clear', listId }),
   bringBack: (ids: readonly string[]): CartCommand => ({ type: 'item/bringBack', ids }),
   edit: (id: string, changes: ItemCorrections): CartCommand => ({ type: 'item/edit', id, changes }),
+  importItems: (items: readonly TransferItem[]): CartCommand => ({ type: 'items/import', items }),
+  undoImport: (ids: readonly string[]): CartCommand => ({ type: 'import/undo', ids }),
   priceSeen: (url: string, priceMinor: number, currency: string): CartCommand => ({ type: 'item/priceSeen', url, priceMinor, currency }),
 } as const;

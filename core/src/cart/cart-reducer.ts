@@ -37,6 +37,9 @@ function live(items: Items, id: string): CartItem | undefined {
   return item && !item.deleted ? item : undefined;
 }
 
+/** One line per product and variant in a list (docs/cart.md rule 2). */
+const line = (item: Pick<CartItem, 'listId' | 'url' | 'variant'>) => JSON.stringify([item.listId, item.url, item.variant]);
+
 function changed(item: CartItem, patch: Partial<CartItem>, action: CommandAction): CartItem {
   return Object.freeze({ ...item, ...patch, updatedAt: action.meta.at, updatedBy: action.meta.device });
 }
@@ -109,7 +112,6 @@ function reduceCommand(items: Items, action: CommandAction): Items {
     }
     case 'item/bringBack': {
       // One line per product and variant in a list (rule 2): an item added again since stays as it is.
-      const line = (item: CartItem) => JSON.stringify([item.listId, item.url, item.variant]);
       const lines = new Set(Object.values(items).filter((item) => !item.deleted).map(line));
       let next: Record<string, CartItem> | undefined;
       for (const id of action.ids) {
@@ -118,6 +120,33 @@ function reduceCommand(items: Items, action: CommandAction): Items {
         lines.add(line(item));
         next ??= { ...items };
         next[id] = changed(item, { deleted: false }, action);
+      }
+      return next ?? items;
+    }
+    case 'items/import': {
+      // Nothing is added twice (docs/cart-manager.md, "Export and import"): an item whose id is in the
+      // cart, or whose product and variant already has a line in its list, is left as it is; an item
+      // removed here since it was exported comes back as the file has it.
+      const lines = new Set(Object.values(items).filter((item) => !item.deleted).map(line));
+      let next: Record<string, CartItem> | undefined;
+      for (const imported of action.items) {
+        const current = (next ?? items)[imported.id];
+        if ((current && !current.deleted) || lines.has(line(imported))) continue;
+        lines.add(line(imported));
+        next ??= { ...items };
+        next[imported.id] = Object.freeze({
+          ...imported, addedBy: action.meta.device, updatedAt: action.meta.at, updatedBy: action.meta.device, deleted: false,
+        });
+      }
+      return next ?? items;
+    }
+    case 'import/undo': {
+      let next: Record<string, CartItem> | undefined;
+      for (const id of action.ids) {
+        const item = live(next ?? items, id);
+        if (!item) continue;
+        next ??= { ...items };
+        next[id] = changed(item, { deleted: true }, action);
       }
       return next ?? items;
     }

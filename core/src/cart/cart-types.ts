@@ -76,6 +76,29 @@ export interface ItemCorrections {
   readonly variant?: string | null;
 }
 
+/**
+ * An item as an export file carries it and an import adds it (cart-transfer.ts): every field the shopper
+ * sees, its id (so importing the same file twice adds nothing) and its price history; not which device
+ * changed it last, which the importing device stamps itself.
+ */
+export interface TransferItem {
+  readonly id: string;
+  readonly listId: string;
+  readonly url: string;
+  /** Always the link's site (shopOf), whatever a file says. */
+  readonly shop: string;
+  readonly title: string;
+  readonly priceMinor: number | null;
+  readonly currency: CurrencyCode;
+  readonly imageUrl: string | null;
+  readonly variant: string | null;
+  readonly quantity: number;
+  readonly note: string;
+  readonly addedAt: number;
+  readonly addedPriceMinor: number | null;
+  readonly priceHistory: readonly PricePoint[];
+}
+
 export interface CartState {
   /** Every item document known to this device by id, removed ones included (selectors hide them). */
   readonly items: Readonly<Record<string, CartItem>>;

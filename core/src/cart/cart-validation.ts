@@ -10,7 +10,7 @@
 import { ToteError } from '../errors.ts';
 import { MERGE_FIELDS, type ClockedItem } from '../merge/item-clocks.ts';
 import type { CartCommand } from './cart-actions.ts';
-import { DEFAULT_LISTS, PRICE_HISTORY_LIMIT, UNKNOWN_CURRENCY, type CartList, type ItemCorrections, type ProductInput } from './cart-types.ts';
+import { CART_LIST_ID, DEFAULT_LISTS, PRICE_HISTORY_LIMIT, UNKNOWN_CURRENCY, type CartList, type ItemCorrections, type PricePoint, type ProductInput, type TransferItem } from './cart-types.ts';
 
 export const LIMITS = Object.freeze({
   titleLength: 300,
@@ -112,6 +112,42 @@ function validateCorrections(changes: unknown): ItemCorrections {
   return Object.freeze(out) as ItemCorrections;
 }
 
+function priceHistory(value: unknown): readonly PricePoint[] {
+  if (!Array.isArray(value) || value.length > PRICE_HISTORY_LIMIT || !value.every((point: unknown) => {
+    if (typeof point !== 'object' || point === null) return false;
+    const { at, priceMinor } = point as Record<string, unknown>;
+    return Number.isSafeInteger(at) && (at as number) >= 0 && validPrice(priceMinor);
+  })) invalid('The price history is not a list of prices seen.', 'priceHistory');
+  return Object.freeze(value.map((point: PricePoint) => Object.freeze({ at: point.at, priceMinor: point.priceMinor })));
+}
+
+/**
+ * An item of an export file, checked by the rules a capture and the shopper's edits are held to
+ * (validateProduct, validateQuantity, the note's length): text is cleaned, the shop is the link's, and
+ * an item of a list this device does not have goes to the Cart. Throws ToteError('INVALID_INPUT').
+ */
+export function validateTransferItem(value: unknown, lists: readonly CartList[] = DEFAULT_LISTS): TransferItem {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) invalid('The item is not an item.', 'id');
+  const item = value as Record<string, unknown>;
+  const id = itemId(item.id);
+  if (CONTROL.test(id)) invalid('That item does not exist.', 'id');
+  if (typeof item.listId !== 'string') invalid('The item\'s list is missing.', 'listId');
+  const product = validateProduct(item);
+  const addedPriceMinor = item.addedPriceMinor ?? null;
+  if (addedPriceMinor !== null && !validPrice(addedPriceMinor)) invalid('The price when added is not a valid amount.', 'addedPriceMinor');
+  return Object.freeze({
+    id,
+    listId: lists.some((list) => list.id === item.listId) ? item.listId : CART_LIST_ID,
+    url: product.url, shop: product.shop ?? shopOf(product.url), title: product.title, priceMinor: product.priceMinor, currency: product.currency,
+    imageUrl: product.imageUrl, variant: product.variant,
+    quantity: validateQuantity(item.quantity ?? 1),
+    note: cleanText(item.note ?? '', LIMITS.noteLength, 'note', 'The note'),
+    addedAt: storedTime(item.addedAt, 'addedAt'),
+    addedPriceMinor: addedPriceMinor as number | null,
+    priceHistory: priceHistory(item.priceHistory ?? []),
+  });
+}
+
 /** Returns a normalised copy of the command or throws ToteError('INVALID_INPUT'). */
 export function validateCommand(command: unknown, lists: readonly CartList[]): CartCommand {
   if (typeof command !== 'object' || command === null) invalid('Unknown request.', 'type');
@@ -144,6 +180,12 @@ export function validateCommand(command: unknown, lists: readonly CartList[]): C
     case 'item/bringBack':
       if (!Array.isArray(c.ids) || c.ids.length > LIMITS.maxIds) invalid('Those items cannot be brought back.', 'ids');
       return { type: 'item/bringBack', ids: Object.freeze((c.ids as unknown[]).map(itemId)) };
+    case 'items/import':
+      if (!Array.isArray(c.items) || c.items.length > LIMITS.maxIds) invalid(`One import holds at most ${LIMITS.maxIds} items.`, 'items');
+      return { type: 'items/import', items: Object.freeze((c.items as unknown[]).map((item) => validateTransferItem(item, lists))) };
+    case 'import/undo':
+      if (!Array.isArray(c.ids) || c.ids.length > LIMITS.maxIds) invalid('That import cannot be undone.', 'ids');
+      return { type: 'import/undo', ids: Object.freeze((c.ids as unknown[]).map(itemId)) };
     default:
       return invalid('Unknown request.', 'type');
   }

@@ -1,0 +1,156 @@
+/**
+ * Export and import (docs/cart-manager.md, "Export and import").
+ *
+ * - JSON carries everything a shopper can see (lists, items with every field, notes, price history) and
+ *   each item's id, so an import adds only what the cart does not have: the same file twice, or a file
+ *   imported into the account it came from, adds nothing.
+ * - CSV is for spreadsheets: one row per item, RFC 4180 quoting (https://www.rfc-editor.org/rfc/rfc4180),
+ *   and no cell a spreadsheet would run as a formula (OWASP "CSV Injection").
+ * - An import is one command (`items/import`), so it is one atomic change that syncs like any other and
+ *   is undone by `import/undo` with the ids it added.
+ */
+import { ToteError, isToteError } from '../errors.ts';
+import { stamp, type CartCommand } from './cart-actions.ts';
+import { cartReducer, changedItems } from './cart-reducer.ts';
+import { selectItems } from './cart-selectors.ts';
+import { DEFAULT_LISTS, type CartList, type CartState, type TransferItem } from './cart-types.ts';
+import { LIMITS, validateTransferItem } from './cart-validation.ts';
+import { minorDigits } from './money.ts';
+
+export const EXPORT_FORMAT = 'tote-cart';
+export const EXPORT_VERSION = 1;
+/** The largest file an import reads (10 000 items with notes and histories stay well below it). */
+export const MAX_IMPORT_BYTES = 32 * 1024 * 1024;
+
+/** The JSON export file. */
+export interface CartExport {
+  readonly format: typeof EXPORT_FORMAT;
+  readonly version: typeof EXPORT_VERSION;
+  /** When the file was made (ms since epoch). */
+  readonly exportedAt: number;
+  readonly lists: readonly CartList[];
+  readonly items: readonly TransferItem[];
+}
+
+/** What an import will do, or did: the shopper's summary and the ids its undo removes. */
+export interface ImportPlan {
+  readonly command: CartCommand;
+  /** Ids of the items the import adds. */
+  readonly added: readonly string[];
+  /** Items of the file the cart already has (the same item, or the same product and variant in its list). */
+  readonly already: number;
+}
+
+function toTransfer(item: TransferItem): TransferItem {
+  return {
+    id: item.id, listId: item.listId, url: item.url, shop: item.shop, title: item.title, priceMinor: item.priceMinor,
+    currency: item.currency, imageUrl: item.imageUrl, variant: item.variant, quantity: item.quantity, note: item.note,
+    addedAt: item.addedAt, addedPriceMinor: item.addedPriceMinor, priceHistory: item.priceHistory.map(({ at, priceMinor }) => ({ at, priceMinor })),
+  };
+}
+
+/** Every item still in the cart, in every list, oldest first. */
+export function exportCart(state: CartState, at: number): CartExport {
+  return {
+    format: EXPORT_FORMAT, version: EXPORT_VERSION, exportedAt: at,
+    lists: state.lists.map(({ id, name }) => ({ id, name })),
+    items: selectItems(state).map(toTransfer),
+  };
+}
+
+export function exportJson(state: CartState, at: number): string {
+  return `${JSON.stringify(exportCart(state, at), null, 2)}\n`;
+}
+
+const CSV_HEADER = ['List', 'Name', 'Shop', 'Variant', 'Quantity', 'Price', 'Currency', 'Price when added', 'Note', 'Link', 'Image', 'Added'];
+
+/**
+ * One cell, RFC 4180: quoted when it holds a quote, comma or line break, quotes doubled. A cell that
+ * starts with = + - @ (or a tab or carriage return, which some spreadsheets skip before those) is
+ * prefixed with ' so that no spreadsheet runs it as a formula.
+ */
+export function csvCell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** An amount as a spreadsheet reads it: "12.50" (minor units over the currency's digits), "" when unknown. */
+function amount(priceMinor: number | null, currency: string): string {
+  if (priceMinor === null) return '';
+  const digits = minorDigits(currency);
+  const text = String(priceMinor).padStart(digits + 1, '0');
+  return digits === 0 ? text : `${text.slice(0, -digits)}.${text.slice(-digits)}`;
+}
+
+/** The CSV export: a header, then one row per item; lines end in CRLF as RFC 4180 says. */
+export function exportCsv(state: CartState): string {
+  const listName = new Map(state.lists.map((list) => [list.id, list.name]));
+  const rows = selectItems(state).map((item) => [
+    listName.get(item.listId) ?? item.listId, item.title, item.shop, item.variant ?? '', String(item.quantity),
+    amount(item.priceMinor, item.currency), item.currency, amount(item.addedPriceMinor, item.currency), item.note,
+    item.url, item.imageUrl ?? '', new Date(item.addedAt).toISOString(),
+  ]);
+  return [CSV_HEADER, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
+
+function badFile(reason: 'malformed' | 'foreign' | 'version' | 'too-large' | 'item', message: string, details: Record<string, unknown> = {}): never {
+  throw new ToteError('INVALID_FILE', message, { reason, ...details });
+}
+
+/**
+ * Reads a JSON export. Throws ToteError('INVALID_FILE') for a file that is not JSON, not a Tote export,
+ * from a newer Tote, too large, or with an item that breaks the capture rules (the message names the
+ * item and says why); nothing is imported from such a file.
+ */
+export function parseCartExport(text: string, lists: readonly CartList[] = DEFAULT_LISTS): CartExport {
+  if (text.length > MAX_IMPORT_BYTES) badFile('too-large', 'This file is too large to be a Tote export. Nothing was imported.');
+  let data: unknown;
+  try {
+    data = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch {
+    badFile('malformed', 'This file is not a Tote export (it is not JSON). Choose a file made by "Export (JSON)". Nothing was imported.');
+  }
+  const file = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
+  if (file.format !== EXPORT_FORMAT) {
+    badFile('foreign', 'This file is not a Tote export. Choose a file made by "Export (JSON)". Nothing was imported.');
+  }
+  if (file.version !== EXPORT_VERSION) {
+    badFile('version', 'This export was made by a newer Tote. Update Tote on this device, then import it again. Nothing was imported.');
+  }
+  if (!Array.isArray(file.items)) badFile('malformed', 'This Tote export is damaged: it has no items. Nothing was imported.');
+  if (file.items.length > LIMITS.maxIds) badFile('too-large', `This export holds more than ${LIMITS.maxIds} items, more than one import can add. Nothing was imported.`);
+  const items = file.items.map((item: unknown, index: number) => {
+    try {
+      return validateTransferItem(item, lists);
+    } catch (error) {
+      if (!isToteError(error, 'INVALID_INPUT')) throw error;
+      const title = typeof (item as { title?: unknown })?.title === 'string' ? ` ("${String((item as { title: string }).title).slice(0, 60)}")` : '';
+      return badFile('item', `Item ${index + 1}${title} in this file cannot be imported: ${error.message} Nothing was imported.`, {
+        item: index, field: error.details?.field,
+      });
+    }
+  });
+  const exportedAt = Number.isSafeInteger(file.exportedAt) ? file.exportedAt as number : 0;
+  const fileLists = Array.isArray(file.lists) ? file.lists.filter((list): list is CartList =>
+    typeof list === 'object' && list !== null && typeof list.id === 'string' && typeof list.name === 'string') : [];
+  return { format: EXPORT_FORMAT, version: EXPORT_VERSION, exportedAt, lists: fileLists, items };
+}
+
+/**
+ * What importing these items into this cart does: the command, and the ids it adds, found by running
+ * the reducer itself so that the summary cannot differ from the change.
+ */
+export function planImport(state: CartState, items: readonly TransferItem[]): ImportPlan {
+  const command: CartCommand = { type: 'items/import', items };
+  const after = cartReducer(state, stamp(command, { at: 0, device: 'plan', newId: '' }));
+  const added = changedItems(state, after).map((item) => item.id);
+  return { command, added, already: items.length - added.length };
+}
+
+/** "12 items added, 3 already in your cart." */
+export function importSummary(plan: Pick<ImportPlan, 'added' | 'already'>): string {
+  const count = (n: number) => (n === 1 ? '1 item' : `${n} items`);
+  if (plan.added.length === 0 && plan.already === 0) return 'The file holds no items. Nothing was added.';
+  if (plan.added.length === 0) return `Nothing added: ${plan.already === 1 ? 'its 1 item is' : `all ${plan.already} items are`} already in your cart.`;
+  return `${count(plan.added.length)} added${plan.already > 0 ? `, ${plan.already} already in your cart` : ''}.`;
+}
