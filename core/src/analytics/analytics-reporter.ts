@@ -178,13 +178,19 @@ export function createAnalyticsReporter({ deviceId, storage, read, transport, cl
   };
 }
 
+/** The session a send goes with (a StoredSession will do). */
+export interface SessionRef {
+  readonly serverUrl: string;
+  readonly token: string;
+}
+
 /**
  * The transport to the gateway (`POST /_tote/analytics`, docs/analytics.md), with the session's token.
  * `session` returns null when signed out: nothing is sent then (SESSION_EXPIRED, kept for later).
  */
-export function gatewayAnalyticsTransport(fetchPort: FetchPort, session: () => { readonly serverUrl: string; readonly token: string } | null): AnalyticsTransport {
+export function gatewayAnalyticsTransport(fetchPort: FetchPort, session: () => SessionRef | null | Promise<SessionRef | null>): AnalyticsTransport {
   return async (batch) => {
-    const current = session();
+    const current = await session();
     if (!current) throw new ToteError('SESSION_EXPIRED', 'Sign in to share usage figures; they are kept on this device meanwhile.');
     let response: Response;
     try {
