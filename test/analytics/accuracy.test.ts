@@ -7,7 +7,7 @@
  * the shoppers did: 100 %. Then the server is searched for what it must never hold: titles, URLs, item
  * ids, passwords and tokens, in the analytics database, the gateway's log and its metrics.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -334,6 +334,14 @@ describe('analytics through the real gateway', () => {
       expect(database).not.toContain(secret);
       expect(log).not.toContain(secret);
       expect(metrics.body).not.toContain(secret);
+    }
+    // Least privilege: the database's one member is its own CouchDB user, which reaches nothing else.
+    const security = await (await fetch(`${server.url}/tote-analytics/_security`, { headers: { authorization: basic } })).json();
+    expect(security).toEqual({ admins: { names: [], roles: ['_admin'] }, members: { names: ['tote-analytics'], roles: [] } });
+    const own = `Basic ${Buffer.from(`tote-analytics:${createHmac('sha256', server.admin.password).update('tote analytics couch user v1').digest('base64url')}`).toString('base64')}`;
+    expect((await fetch(`${server.url}/tote-analytics/_all_docs`, { headers: { authorization: own } })).status).toBe(200);
+    for (const other of ['tote-audit', 'tote-accounts', server.shopper.dbName, '_users']) {
+      expect((await fetch(`${server.url}/${other}/_all_docs`, { headers: { authorization: own } })).status).toBeGreaterThanOrEqual(400);
     }
     // Nor who the shoppers are, or their devices' ids: pseudonyms only.
     for (const name of truth.map((done) => done.shopper)) expect(database).not.toContain(name);
