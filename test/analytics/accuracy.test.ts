@@ -377,6 +377,10 @@ describe('analytics through the real gateway', () => {
     expect((await send({ device: 'd1', days: [day] })).status).toBe(200);
     expect((await send({ device: 'd1', days: [day] })).status).toBe(200); // a resend: the same day, not twice
     expect((await summary(today, today)).body.counts.added).toBe(before.added! + 1);
+    // Five sends of one device at once (a retry racing the first): merged, never added up.
+    const racing = await Promise.all(Array.from({ length: 5 }, () => send({ device: 'd2', days: [day] })));
+    expect(racing.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
+    expect((await summary(today, today)).body.counts.added).toBe(before.added! + 2);
 
     // A shopper reads no summary, and the analytics database is not theirs to reach through the proxy.
     expect((await client.request('GET', `/_tote/admin/analytics?from=${today}&to=${today}`, { token: shopper.token })).status).toBe(403);

@@ -230,18 +230,23 @@ export async function registerAnalytics(app: FastifyInstance, { couch, admin, au
   const pseudonymKey = createHmac('sha256', admin.password).update('tote analytics pseudonyms v1').digest();
   const pseudonym = (...parts: string[]) => createHmac('sha256', pseudonymKey).update(parts.join('\0')).digest('base64url').slice(0, 22);
 
-  async function upsert(shopper: string, device: string, day: Aggregate): Promise<void> {
-    const id = `${day.day}:${shopper}:${device}`;
-    for (let attempt = 0; ; attempt += 1) {
-      const stored = await unlessMissing(db.get(id));
-      const merged = mergeStored(stored, day);
-      try {
-        await db.insert({ _id: id, ...(stored?._rev ? { _rev: stored._rev } : {}), shopper, device, ...merged });
-        return;
-      } catch (error) {
-        // The same device's send arriving twice at once: merge again over the other's write.
-        if (couchStatus(error) !== 409 || attempt >= 5) throw error;
-      }
+  /** The batch's days, each merged with what is stored (rule 10), in one read and one write; days another send changed meanwhile are merged again. */
+  async function upsert(shopper: string, device: string, days: readonly Aggregate[]): Promise<void> {
+    let pending = days;
+    for (let attempt = 0; pending.length > 0; attempt += 1) {
+      if (attempt > 5) throw new GatewayError(409, 'conflict', 'Usage figures of this device were being stored by another send. Please try again.');
+      const ids = pending.map((day) => `${day.day}:${shopper}:${device}`);
+      const found = await db.fetch({ keys: ids });
+      const docs = pending.map((day, i) => {
+        const row = found.rows[i] as { doc?: StoredAggregate | null } | undefined;
+        const stored = row?.doc ?? null;
+        return { _id: ids[i]!, ...(stored?._rev ? { _rev: stored._rev } : {}), shopper, device, ...mergeStored(stored, day) };
+      });
+      const results = await db.bulk({ docs });
+      const refused = results.filter((result) => result.error && result.error !== 'conflict');
+      if (refused.length > 0) throw new Error(`CouchDB refused ${refused.length} usage documents: ${refused[0]!.error}`);
+      const conflicted = new Set(results.filter((result) => result.error === 'conflict').map((result) => result.id));
+      pending = pending.filter((_, i) => conflicted.has(ids[i]!));
     }
   }
 
@@ -257,7 +262,7 @@ export async function registerAnalytics(app: FastifyInstance, { couch, admin, au
     const batch = checkBatch(request.body, now());
     const shopper = pseudonym('shopper', session.name);
     const device = pseudonym('device', session.name, batch.device);
-    for (const day of batch.days) await upsert(shopper, device, day);
+    await upsert(shopper, device, batch.days);
     return reply.code(200).send({ ok: true, days: batch.days.length });
   });
 
