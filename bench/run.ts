@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startSyncServer } from '@tote/sync-server';
+import { analyticsTargets, benchAnalytics } from './analytics.ts';
 import { benchCart1000 } from './cart1000.ts';
 import { benchCart1000Browser } from './cart1000-browser.ts';
 import { benchCapture } from './capture.ts';
@@ -45,6 +46,8 @@ async function main() {
     const history = await benchHistory();
     console.error('bench: load, 200 devices of 100 shoppers through the gateway…');
     const load = await benchLoad();
+    console.error('bench: analytics, accuracy through the gateway and cost per cart operation…');
+    const analytics = await benchAnalytics(); // its own server: its shoppers sign up beyond the default limits
     console.error('bench: reliability, the fault tests\' short form with the ledger…');
     const reliability = await benchReliability('short');
 
@@ -73,11 +76,12 @@ async function main() {
       'load.errors == 0': load.errors === 0,
       'load.lost_changes == 0': load.lost_changes === 0,
       ...reliabilityTargets(reliability),
+      ...analyticsTargets(analytics),
     };
     const results = {
       measuredAt: new Date().toISOString(),
       machine: { node: process.version, platform: `${process.platform}-${process.arch}` },
-      sync, cart1000, cart1000_encrypted: cart1000Encrypted, cart1000_node: cart1000Node, storage, capture, crypto: cryptoCost, history, load, reliability,
+      sync, cart1000, cart1000_encrypted: cart1000Encrypted, cart1000_node: cart1000Node, storage, capture, crypto: cryptoCost, history, load, reliability, analytics,
     };
     // Kept from the file: what runs only on its own (`soak`, from `npm run bench:soak`).
     await mergeResults(results, targets);

@@ -70,3 +70,15 @@ export {
   type AtRestProtection, type DatabaseKeyState, type DatabaseLock, type DeviceKeyCustody, type LockStorage, type StoredValue,
 } from './app/key-custody.ts';
 export { lastSyncedText } from './sync/last-synced.ts';
+export {
+  ABANDON_AFTER_DAYS, BOUGHT_WITHIN_MS, DAY_MS, deriveEvents, EVENT_KINDS, FUNNEL_STEPS,
+  type AddSourceOrUnknown, type AnalyticsEvent, type EventInput, type EventKind, type ShopSignal,
+} from './analytics/analytics-events.ts';
+export {
+  AGGREGATE_SOURCES, dailyAggregates, dayOf, MAX_SHOPS_PER_DAY, mergeAggregates, sameAggregate, SHOP_COUNTS, shopDomain,
+  type DailyAggregate, type ShopCount,
+} from './analytics/daily-aggregate.ts';
+export {
+  createAnalyticsReporter, gatewayAnalyticsTransport, MAX_DAYS_PER_BATCH, memoryAnalyticsStorage,
+  type AnalyticsBatch, type AnalyticsLocalState, type AnalyticsReporter, type AnalyticsReporterOptions, type AnalyticsStoragePort, type AnalyticsTransport, type ReportResult, type SessionRef,
+} from './analytics/analytics-reporter.ts';

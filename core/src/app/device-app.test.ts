@@ -12,6 +12,7 @@ import type { Argon2idParams } from '../crypto/kdf.ts';
 import { deleteIndexedDbOf } from '../persistence/seal-at-rest.ts';
 import { memoryKeyStore, type KeyStorePort } from '../ports.ts';
 import { product } from '../test/fixtures.ts';
+import type { AnalyticsStoragePort } from '../analytics/analytics-reporter.ts';
 import { createDeviceApp, type DeviceApp, type DeviceView } from './device-app.ts';
 import { createDatabaseLock, type DeviceKeyCustody, type LockStorage } from './key-custody.ts';
 
@@ -37,6 +38,10 @@ function device() {
     load: async () => (disk.get('session') as StoredSession | undefined) ?? null,
     save: async (session) => { disk.set('session', session); },
   };
+  const analytics: AnalyticsStoragePort = {
+    load: async () => disk.get('analytics') ?? null,
+    save: async (state) => { disk.set('analytics', structuredClone(state)); },
+  };
   const apps: DeviceApp[] = [];
   const open = (custody: DeviceKeyCustody = { kind: 'password', lock: createDatabaseLock(lockStorage) }) => {
     const app = createDeviceApp({
@@ -54,6 +59,7 @@ function device() {
       accountKeys,
       sessionStore,
       fetch: () => Promise.reject(new Error('offline')),
+      analytics,
     });
     apps.push(app);
     return app;
@@ -155,6 +161,30 @@ describe('the device app', () => {
     const shown = await view(app, (each) => selectItems(each.state).length === 1);
     expect(shown).toMatchObject({ phase: 'open', atRest: 'none', problem: null });
     expect(laptop.disk.get('sealed')).toBeUndefined();
+    await laptop.restart();
+  });
+
+  it('shares no usage figures until the shopper says yes on this device; the choice is kept across restarts and can be taken back', async () => {
+    const laptop = device();
+    const app = laptop.open();
+    await (await app.open()).client.store.dispatch(cartCommands.add(product({ title: TITLE }), { source: 'popup' }));
+    expect((await view(app, (each) => each.phase === 'open')).analyticsConsent).toBe(false);
+    expect(await app.reportAnalytics()).toEqual({ sent: 0, due: 0 });
+
+    await app.setAnalyticsConsent(true);
+    expect((await view(app, (each) => each.analyticsConsent === true)).analyticsConsent).toBe(true);
+    // Signed out: today's figures wait on this device.
+    expect(await app.reportAnalytics()).toEqual({ sent: 0, due: 1 });
+    expect((await app.open()).analytics?.lastError?.code).toBe('SESSION_EXPIRED');
+
+    await laptop.restart();
+    const again = laptop.open();
+    await again.open().catch(() => undefined);
+    expect(await again.reportAnalytics()).toMatchObject({ due: 1 });
+    await again.setAnalyticsConsent(false);
+    expect((await view(again, (each) => each.analyticsConsent === false)).analyticsConsent).toBe(false);
+    expect(await again.reportAnalytics()).toEqual({ sent: 0, due: 0 });
+    expect(laptop.disk.get('analytics')).toMatchObject({ consentSince: null, sent: {} });
     await laptop.restart();
   });
 });

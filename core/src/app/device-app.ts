@@ -15,6 +15,7 @@
 import { BehaviorSubject, catchError, combineLatest, distinctUntilChanged, firstValueFrom, from, map, of, startWith, switchMap, type Observable } from 'rxjs';
 import { removeRxDatabase, type RxStorage } from 'rxdb';
 import { accountApi } from '../account/account-api.ts';
+import { createAnalyticsReporter, gatewayAnalyticsTransport, type AnalyticsReporter, type AnalyticsStoragePort, type ReportResult } from '../analytics/analytics-reporter.ts';
 import { createAccountSession, SIGNED_OUT, type AccountSession, type AccountState, type SessionStore } from '../account/account-session.ts';
 import { initialCartState, type CartState } from '../cart/cart-types.ts';
 import { ToteError } from '../errors.ts';
@@ -60,6 +61,8 @@ export interface DeviceAppPorts {
   readonly webSocket?: WebSocketFactory;
   /** Progress of long steps while opening, for the shopper ("Encrypting your cart on this device…"). */
   readonly onStep?: (message: string) => void;
+  /** Where the shopper's analytics choice and the days to send are kept (docs/analytics.md); absent: no analytics. */
+  readonly analytics?: AnalyticsStoragePort;
 }
 
 /** How the cart saved on this device is protected (docs/encryption.md). */
@@ -95,6 +98,8 @@ export interface DeviceView {
   /** Set while the cart is sealed on this device and not unlocked: the account whose password opens it. */
   readonly deviceLocked: DatabaseKeyOwner | null;
   readonly atRest: AtRest;
+  /** Whether the shopper agreed to share daily usage figures from this device (docs/analytics.md); absent without analytics. */
+  readonly analyticsConsent?: boolean;
 }
 
 /** An open cart: the client, its account session and this device's id. */
@@ -102,6 +107,8 @@ export interface OpenDevice {
   readonly client: ToteClient;
   readonly account: AccountSession;
   readonly deviceId: string;
+  /** Shared analytics of this device (docs/analytics.md), when the shell keeps their state. */
+  readonly analytics?: AnalyticsReporter;
 }
 
 export interface DeviceApp {
@@ -121,6 +128,10 @@ export interface DeviceApp {
   unlock(secret: { password: string } | { recoveryKey: string }, then?: (device: OpenDevice) => Promise<void>): Promise<void>;
   /** Removes the locked cart from this device (its key is lost): a new, empty one opens. */
   forget(): Promise<void>;
+  /** The shopper's choice to share daily usage figures (docs/analytics.md); on sends what is due at once. */
+  setAnalyticsConsent(on: boolean): Promise<void>;
+  /** Sends the usage figures that are due, with consent (the shells' timers call it); null without analytics. */
+  reportAnalytics(): Promise<ReportResult | null>;
 }
 
 type Phase =
@@ -202,7 +213,17 @@ export function createDeviceApp(ports: DeviceAppPorts): DeviceApp {
       ...(ports.accountKeys ? { keyStore: ports.accountKeys } : {}),
     });
     await account.start().catch(() => undefined);
-    return { kind: 'open', device: { client, account, deviceId: device.id }, problem };
+    const analytics = ports.analytics ? createAnalyticsReporter({
+      deviceId: device.id, storage: ports.analytics,
+      transport: gatewayAnalyticsTransport(ports.fetch, () => ports.sessionStore.load()),
+      read: async () => {
+        await client.store.historySettled();
+        return { entries: (await client.history.read()).entries, items: client.store.getState().items };
+      },
+    }) : undefined;
+    // A day missed while offline or closed goes now; nothing is sent without consent (never throws).
+    void analytics?.report().catch(() => undefined);
+    return { kind: 'open', device: { client, account, deviceId: device.id, ...(analytics ? { analytics } : {}) }, problem };
   }
 
   async function openOnce(): Promise<Phase> {
@@ -248,9 +269,11 @@ export function createDeviceApp(ports: DeviceAppPorts): DeviceApp {
       catchError(() => of(noticeViews(log, deviceId, ports.thisDevice))),
       startWith(noticeViews(log, deviceId, ports.thisDevice)),
     )), distinctUntilChanged((a, b) => JSON.stringify(a) === JSON.stringify(b)));
-    return combineLatest([client.store.state$, client.syncStatus$, account.state$, notices$, client.unreadableNotices.notices$]).pipe(
-      map(([state, syncStatus, accountState, notices, unreadable]) => ({
+    const consent$: Observable<boolean | null> = device.analytics ? device.analytics.consent$ : of(null);
+    return combineLatest([client.store.state$, client.syncStatus$, account.state$, notices$, client.unreadableNotices.notices$, consent$]).pipe(
+      map(([state, syncStatus, accountState, notices, unreadable, consent]) => ({
         phase: 'open' as const, opening: null, problem, state, syncStatus, account: accountState, notices, unreadable, deviceLocked: null, atRest: atRest(),
+        ...(consent === null ? {} : { analyticsConsent: consent }),
       })),
     );
   }
@@ -288,6 +311,16 @@ export function createDeviceApp(ports: DeviceAppPorts): DeviceApp {
         if (phase.kind === 'open') await then?.(phase.device).catch((error: unknown) => { failure = { error }; });
       });
       if (failure) throw (failure as { readonly error: unknown }).error;
+    },
+    async setAnalyticsConsent(on) {
+      const phase = await opened();
+      if (phase.kind !== 'open' || !phase.device.analytics) throw new ToteError('NOT_ALLOWED', 'Usage figures are not kept on this device.');
+      await phase.device.analytics.setConsent(on);
+      if (on) void phase.device.analytics.report().catch(() => undefined);
+    },
+    async reportAnalytics() {
+      const phase = await opened().catch(() => null);
+      return phase?.kind === 'open' && phase.device.analytics ? phase.device.analytics.report() : null;
     },
     async forget() {
       const phase = await opened();

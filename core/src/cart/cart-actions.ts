@@ -5,8 +5,15 @@
  */
 import type { CartItem, ItemCorrections, ProductInput, TransferItem } from './cart-types.ts';
 
+/**
+ * Where an add came from (docs/analytics.md): the control on a shop's page, the extension's popup, its
+ * context menu, its keyboard shortcut, the desktop app, or an import. Kept in history with the change.
+ */
+export const ADD_SOURCES = Object.freeze(['page', 'popup', 'context-menu', 'shortcut', 'desktop', 'import'] as const);
+export type AddSource = (typeof ADD_SOURCES)[number];
+
 export type CartCommand =
-  | { readonly type: 'item/add'; readonly product: ProductInput; readonly listId?: string; readonly quantity?: number }
+  | { readonly type: 'item/add'; readonly product: ProductInput; readonly listId?: string; readonly quantity?: number; readonly source?: AddSource }
   | { readonly type: 'item/setQuantity'; readonly id: string; readonly quantity: number }
   | { readonly type: 'item/remove'; readonly id: string }
   | { readonly type: 'item/move'; readonly id: string; readonly listId: string }
@@ -50,7 +57,7 @@ export function stamp(command: CartCommand, meta: ActionMeta): CommandAction {
 
 /** Action creators, so shells never spell action objects by hand. */
 export const cartCommands = {
-  add: (product: ProductInput, options: { listId?: string; quantity?: number } = {}): CartCommand =>
+  add: (product: ProductInput, options: { listId?: string; quantity?: number; source?: AddSource } = {}): CartCommand =>
     ({ type: 'item/add', product, ...options }),
   setQuantity: (id: string, quantity: number): CartCommand => ({ type: 'item/setQuantity', id, quantity }),
   remove: (id: string): CartCommand => ({ type: 'item/remove', id }),

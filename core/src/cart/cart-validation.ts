@@ -9,7 +9,7 @@
  */
 import { ToteError } from '../errors.ts';
 import { MERGE_FIELDS, type ClockedItem } from '../merge/item-clocks.ts';
-import type { CartCommand } from './cart-actions.ts';
+import { ADD_SOURCES, type AddSource, type CartCommand } from './cart-actions.ts';
 import { CART_LIST_ID, DEFAULT_LISTS, PRICE_HISTORY_LIMIT, UNKNOWN_CURRENCY, type CartList, type ItemCorrections, type PricePoint, type ProductInput, type TransferItem } from './cart-types.ts';
 
 export const LIMITS = Object.freeze({
@@ -27,6 +27,11 @@ export const LIMITS = Object.freeze({
   deviceLength: 64,
   stampLength: 100,
 });
+
+function validateSource(value: unknown): AddSource {
+  if (typeof value === 'string' && (ADD_SOURCES as readonly string[]).includes(value)) return value as AddSource;
+  return invalid('Tote did not recognise where this item was added from.', 'source');
+}
 
 function invalid(message: string, field: string): never {
   throw new ToteError('INVALID_INPUT', message, { field });
@@ -159,6 +164,7 @@ export function validateCommand(command: unknown, lists: readonly CartList[]): C
         product: validateProduct(c.product),
         listId: listId(c.listId ?? lists[0]?.id, lists),
         quantity: validateQuantity(c.quantity ?? 1),
+        ...(c.source === undefined ? {} : { source: validateSource(c.source) }),
       };
     case 'item/setQuantity':
       return { type: 'item/setQuantity', id: itemId(c.id), quantity: validateQuantity(c.quantity) };

@@ -13,6 +13,7 @@
  * consistent cut: a change made after seeing another always has a later stamp (hlc.ts), so a cart
  * rebuilt "as at t" never shows a change without the changes it was made on top of.
  */
+import type { AddSource } from '../cart/cart-actions.ts';
 import type { CartItem } from '../cart/cart-types.ts';
 import { compare, formatHlc, type Hlc } from '../merge/hlc.ts';
 import { creationStamp, fieldStamps, MERGE_FIELDS, type ClockedItem, type MergeField } from '../merge/item-clocks.ts';
@@ -40,15 +41,20 @@ export interface HistoryEntry {
   readonly origin?: ItemOrigin;
   /** The fields the change set, with their new values. A removal is `{ deleted: true }`. */
   readonly changes: FieldChanges;
+  /**
+   * Set when the change was an add (a new item, or the same product added again to its line) and the
+   * device said where it came from: the page, the popup, ... (docs/analytics.md).
+   */
+  readonly source?: AddSource;
 }
 
 export function historyEntryId(itemId: string, stamp: Hlc): string {
   return `${itemId}:${formatHlc(stamp)}`;
 }
 
-export function historyEntry(itemId: string, stamp: Hlc, changes: FieldChanges, origin?: ItemOrigin): HistoryEntry {
+export function historyEntry(itemId: string, stamp: Hlc, changes: FieldChanges, origin?: ItemOrigin, source?: AddSource): HistoryEntry {
   const entry = { id: historyEntryId(itemId, stamp), itemId, stamp, changes: Object.freeze({ ...changes }) };
-  return Object.freeze(origin ? { ...entry, origin: Object.freeze({ ...origin }) } : entry);
+  return Object.freeze({ ...entry, ...(origin ? { origin: Object.freeze({ ...origin }) } : {}), ...(source ? { source } : {}) });
 }
 
 /**
@@ -62,7 +68,7 @@ export function historyEntry(itemId: string, stamp: Hlc, changes: FieldChanges, 
  * and the merge did. Price history, updatedAt and updatedBy are not recorded: price history holds
  * observations, which a restore never takes back (docs/merge.md rule 8); the other two are derived.
  */
-export function entriesForWrite(before: ClockedItem | null, after: ClockedItem): HistoryEntry[] {
+export function entriesForWrite(before: ClockedItem | null, after: ClockedItem, source?: AddSource): HistoryEntry[] {
   const stamps = fieldStamps(after);
   const previous = before === null ? null : fieldStamps(before);
   const groups = new Map<string, { stamp: Hlc; changes: Partial<Record<MergeField, unknown>> }>();
@@ -77,15 +83,16 @@ export function entriesForWrite(before: ClockedItem | null, after: ClockedItem):
   }
   const origin: ItemOrigin = { url: after.url, shop: after.shop, addedPriceMinor: after.addedPriceMinor ?? null };
   return [...groups.values()].map(({ stamp, changes }) => historyEntry(after.id, stamp, changes as FieldChanges,
-    before === null && compare(stamp, creation) === 0 ? origin : undefined));
+    before === null && compare(stamp, creation) === 0 ? origin : undefined, source));
 }
 
 /** Two recordings of one change (same id) as one entry: the fields either of them saw. */
 function unite(a: HistoryEntry, b: HistoryEntry): HistoryEntry {
   const origin = a.origin ?? b.origin;
+  const source = a.source ?? b.source;
   const changes = { ...b.changes, ...a.changes };
-  if (origin === a.origin && Object.keys(changes).length === Object.keys(a.changes).length) return a;
-  return historyEntry(a.itemId, a.stamp, changes, origin);
+  if (origin === a.origin && source === a.source && Object.keys(changes).length === Object.keys(a.changes).length) return a;
+  return historyEntry(a.itemId, a.stamp, changes, origin, source);
 }
 
 /** All entries of the given lists, one per id (first seen order). */

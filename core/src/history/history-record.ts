@@ -3,7 +3,8 @@
  * only what the change set. Spec and measured sizes: docs/history.md ("Size").
  *
  *   { "i": item id, "s": stamp (formatHlc), <field key>: new value ...,
- *     "u": url, "h": shop, "a": price when added   (the entry that added the item only) }
+ *     "u": url, "h": shop, "a": price when added   (the entry that added the item only),
+ *     "f": where an add came from                  (adds whose device said so: docs/analytics.md) }
  *
  * Field keys: l listId, t title, p priceMinor, c currency, m imageUrl, v variant, q quantity, n note,
  * d deleted. The entry id is `<i>:<s>` and is not stored twice. "a" is left out when it equals "p" of
@@ -12,6 +13,7 @@
  * A damaged record reads as null, so the caller can set it aside and report it instead of letting it
  * stop a restore (STYLE.md, rule 6).
  */
+import { ADD_SOURCES, type AddSource } from '../cart/cart-actions.ts';
 import { formatHlc, tryParseHlc } from '../merge/hlc.ts';
 import { MERGE_FIELDS, type MergeField } from '../merge/item-clocks.ts';
 import { historyEntry, type FieldChanges, type HistoryEntry, type ItemOrigin } from './history-entry.ts';
@@ -31,6 +33,7 @@ export interface HistoryRecord {
   readonly q?: number;
   readonly n?: string;
   readonly d?: boolean;
+  readonly f?: AddSource;
 }
 
 const KEYS = Object.freeze({
@@ -53,6 +56,7 @@ export function toHistoryRecord(entry: HistoryEntry): HistoryRecord {
   for (const field of MERGE_FIELDS) {
     if (field in entry.changes) record[KEYS[field]] = entry.changes[field];
   }
+  if (entry.source) record.f = entry.source;
   if (entry.origin) {
     record.u = entry.origin.url;
     record.h = entry.origin.shop;
@@ -81,7 +85,13 @@ export function fromHistoryRecord(value: unknown): HistoryEntry | null {
     if (!isString(record.u) || !isString(record.h) || !isMinorOrNull(addedPriceMinor)) return null;
     origin = { url: record.u, shop: record.h, addedPriceMinor: addedPriceMinor as number | null };
   }
-  return historyEntry(record.i, stamp, changes as FieldChanges, origin);
+  let source: AddSource | undefined;
+  if ('f' in record) {
+    // A source this version does not know (written by a newer one) is left out, the change kept.
+    if ((ADD_SOURCES as readonly unknown[]).includes(record.f)) source = record.f as AddSource;
+    else if (typeof record.f !== 'string') return null;
+  }
+  return historyEntry(record.i, stamp, changes as FieldChanges, origin, source);
 }
 
 /** Bytes of UTF-8 a string takes (no encoder object needed: the core runs in service workers and Node). */

@@ -13,7 +13,7 @@
 import type { RxDocumentData } from 'rxdb';
 import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
 import { distinctUntilChanged } from 'rxjs/operators';
-import { stamp, type CartAction, type CartCommand, type CommandAction } from '../cart/cart-actions.ts';
+import { stamp, type AddSource, type CartAction, type CartCommand, type CommandAction } from '../cart/cart-actions.ts';
 import { cartReducer, changedItems } from '../cart/cart-reducer.ts';
 import { initialCartState, type CartItem, type CartState } from '../cart/cart-types.ts';
 import { validateCommand } from '../cart/cart-validation.ts';
@@ -122,11 +122,15 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
   };
 
   // Changes written by anyone (this store, the replication) come back here.
+  // Where the adds being written came from, by item, until their write comes back (docs/analytics.md).
+  const addSources = new Map<string, AddSource>();
   let subscription: Subscription | undefined = items.eventBulks$.subscribe((bulk) => {
     const written: WrittenDocument[] = [];
     for (const event of bulk.events) {
       const after = event.documentData as RxDocumentData<ClockedItem>;
-      written.push({ before: stored.get(event.documentId) ?? null, after });
+      const source = addSources.get(event.documentId);
+      addSources.delete(event.documentId);
+      written.push({ before: stored.get(event.documentId) ?? null, after, ...(source ? { source } : {}) });
       stored.set(event.documentId, after);
       seen(after);
     }
@@ -248,6 +252,7 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     }
     state.next(after); // optimistic: the shopper sees the change at once
     const { now, rows } = prepare(written);
+    if (action.type === 'item/add' && action.source) for (const item of written) addSources.set(item.id, action.source);
     try {
       if (action.type === 'list/clear') {
         // One small write makes the clear safe; its items are written right after (clear-journal.ts).
@@ -259,6 +264,7 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
         await commit(rows);
       }
     } catch (cause) {
+      for (const item of written) addSources.delete(item.id);
       await load(); // back to what the database really holds
       throw new ToteError('STORAGE_FAILED', 'Tote could not save that change on this device. Please try again.', {
         cause: String(cause),

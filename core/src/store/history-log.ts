@@ -13,6 +13,7 @@
  * items. If the app dies between the two writes, `repair` (run when the store opens) records the
  * changes of this device's last writes that have no entry: nothing the shopper did goes unrecorded.
  */
+import type { AddSource } from '../cart/cart-actions.ts';
 import type { HistoryEntry } from '../history/history-entry.ts';
 import { entriesForWrite, mergeEntries } from '../history/history-entry.ts';
 import { fromHistoryRecord, historySize, toHistoryRecord } from '../history/history-record.ts';
@@ -29,6 +30,8 @@ const REPAIR_WINDOW_MS = 10 * 60 * 1000;
 export interface WrittenDocument {
   readonly before: ClockedItem | null;
   readonly after: ClockedItem;
+  /** Where the add this write made came from, when it was one (docs/analytics.md). */
+  readonly source?: AddSource;
 }
 
 export interface HistoryRead {
@@ -153,7 +156,7 @@ export function createHistoryLog(history: HistoryCollection, device: DeviceInfo)
 
   return {
     async recordWrite(written, restoredTo) {
-      const entries = written.flatMap(({ before, after }) => entriesForWrite(before, after).filter(own));
+      const entries = written.flatMap(({ before, after, source }) => entriesForWrite(before, after, source).filter(own));
       await write(entries, restoredTo);
     },
 

@@ -12,6 +12,8 @@ import type { DesktopBridge, DesktopKeyStore } from './bridge.ts';
 const SESSION_KEY = 'tote.account-session';
 const LAST_SERVER_KEY = 'tote.last-server';
 const DEVICE_KEY = 'tote.device-id';
+/** The shopper's analytics choice and the days to send (docs/analytics.md). */
+const ANALYTICS_KEY = 'tote.analytics';
 /** Set once the cart kept in clear (before encryption at rest) was moved into the sealed database. */
 const SEALED_AT_REST_KEY = 'tote.sealed-at-rest';
 
@@ -87,5 +89,15 @@ export function createDesktopApp(bridge: DesktopBridge, onStep: (message: string
     connectivity: eventConnectivity(window),
     webSocket: (url) => new WebSocket(url),
     onStep,
+    analytics: {
+      load: async () => {
+        try {
+          return JSON.parse(localStorage.getItem(ANALYTICS_KEY) ?? 'null') as unknown;
+        } catch {
+          return null; // unreadable: off, as if never chosen
+        }
+      },
+      save: async (state) => localStorage.setItem(ANALYTICS_KEY, JSON.stringify(state)),
+    },
   });
 }

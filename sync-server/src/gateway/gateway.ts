@@ -25,6 +25,7 @@ import {
 } from './accounts.ts';
 import type { AuditLog } from './audit.ts';
 import { GatewayError } from './errors.ts';
+import { registerAnalytics } from './analytics-routes.ts';
 import { healthChecks, isProbe, registerHealth } from './health.ts';
 import { jsonTextTooDeep, MAX_JSON_DEPTH } from './json-depth.ts';
 import { liveHub, type LiveHub } from './live.ts';
@@ -294,6 +295,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   registerRequestLog(app);
   metrics.register(app);
   registerHealth(app, health);
+  await registerAnalytics(app, { couch, admin: options.admin, audit, now, requireSession });
 
   app.addHook('onRequest', async (request) => {
     // Probes answer even while the shared state is down, and Prometheus's scrape token is no session.
