@@ -28,6 +28,7 @@ import { GatewayError } from './errors.ts';
 import { healthChecks, isProbe, registerHealth } from './health.ts';
 import { jsonTextTooDeep, MAX_JSON_DEPTH } from './json-depth.ts';
 import { liveHub, type LiveHub } from './live.ts';
+import { liveDocuments, readAnswer } from './live-docs.ts';
 import { loggerOptions, registerRequestLog, type LogOptions } from './logging.ts';
 import { gatewayMetrics } from './metrics.ts';
 import { isDiskFull, readErrorBody, upstreamFailure, whileFull } from './storage-errors.ts';
@@ -94,6 +95,8 @@ declare module 'fastify' {
     principal?: Principal;
     decision?: Decision | RouteDecision;
     docCount?: number;
+    /** A shopper's accepted `_bulk_docs`: the documents their other devices get over the live channel (live-docs.ts). */
+    liveDocs?: object[] | null;
   }
 }
 
@@ -316,7 +319,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       at: now(), actor: session?.name ?? `couch-admin:${principal.couchAdmin}`, role: session?.role ?? 'couch-admin', device: session?.device ?? null,
       action: 'cart.write', target: decision.db, detail: { method: request.method, route: 'route' in decision ? (decision.route ?? 'admin') : 'account', docs: request.docCount ?? 1, status: reply.statusCode },
     });
-    if (session && decision.db) void live.publish(session.name, { type: 'changed', db: decision.db, by: session.id });
+    if (session && decision.db) void live.publish(session.name, { type: 'changed', db: decision.db, by: session.id, ...(request.liveDocs ? { docs: request.liveDocs } : {}) });
   });
 
   const sessionAnswer = (token: string, session: Session, account: Account) => ({
@@ -646,6 +649,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
             if (failure.status === 507) options.storage?.reportFull();
             upstreamReply.send(failure);
           });
+        }
+        // A shopper's accepted write: its answer names the new revisions, and the documents go to their other devices.
+        if (decision.forward === 'shopper' && decision.route === '_bulk_docs' && res.statusCode < 300) {
+          return void readAnswer(res.stream as Readable).then((answer) => {
+            try {
+              request.liveDocs = liveDocuments(request.body, JSON.parse(answer.toString('utf8')));
+            } catch {
+              request.liveDocs = null; // not JSON: announced without documents
+            }
+            upstreamReply.send(answer);
+          }, () => upstreamReply.send(upstreamFailure('')));
         }
         upstreamReply.send(res.stream);
       },
