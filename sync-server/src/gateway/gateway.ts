@@ -96,7 +96,7 @@ declare module 'fastify' {
     decision?: Decision | RouteDecision;
     docCount?: number;
     /** A shopper's accepted `_bulk_docs`: the documents their other devices get over the live channel (live-docs.ts). */
-    liveDocs?: object[] | null;
+    liveDocs?: object[] | 'nothing' | null;
   }
 }
 
@@ -319,7 +319,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       at: now(), actor: session?.name ?? `couch-admin:${principal.couchAdmin}`, role: session?.role ?? 'couch-admin', device: session?.device ?? null,
       action: 'cart.write', target: decision.db, detail: { method: request.method, route: 'route' in decision ? (decision.route ?? 'admin') : 'account', docs: request.docCount ?? 1, status: reply.statusCode },
     });
-    if (session && decision.db) void live.publish(session.name, { type: 'changed', db: decision.db, by: session.id, ...(request.liveDocs ? { docs: request.liveDocs } : {}) });
+    // A write CouchDB took none of (every document a conflict) changed nothing: no notice.
+    if (session && decision.db && request.liveDocs !== 'nothing') {
+      void live.publish(session.name, { type: 'changed', db: decision.db, by: session.id, ...(request.liveDocs ? { docs: request.liveDocs } : {}) });
+    }
   });
 
   const sessionAnswer = (token: string, session: Session, account: Account) => ({

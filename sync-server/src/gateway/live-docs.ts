@@ -18,27 +18,30 @@ export const DEFAULT_LIVE_DOCS_BYTES = 64 * 1024;
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
 
 /**
- * The written documents with their new revisions, or null when the write is announced without them.
+ * What a write tells the shopper's other devices: `nothing` when CouchDB took none of its documents
+ * (every one a conflict: no notice at all, or devices would pull for nothing), else the written
+ * documents with their new revisions, or null when the write is announced without them.
  * `request` is the body the gateway forwarded, `answer` CouchDB's parsed answer to it.
  */
-export function liveDocuments(request: unknown, answer: unknown, maxBytes = DEFAULT_LIVE_DOCS_BYTES): Record<string, unknown>[] | null {
+export function liveDocuments(request: unknown, answer: unknown, maxBytes = DEFAULT_LIVE_DOCS_BYTES): Record<string, unknown>[] | 'nothing' | null {
   if (!isObject(request) || !Array.isArray(request.docs) || request.new_edits === false || !Array.isArray(answer)) return null;
   const sent = request.docs as unknown[];
   if (answer.length !== sent.length) return null;
+  if (answer.every((row) => isObject(row) && typeof row.error === 'string')) return 'nothing';
   const docs: Record<string, unknown>[] = [];
   let bytes = 0;
   for (let index = 0; index < sent.length; index += 1) {
     const doc = sent[index];
-    const row = answer[index] as { ok?: unknown; id?: unknown; rev?: unknown } | null;
-    if (!isObject(doc) || !isObject(row) || row.ok !== true || typeof row.rev !== 'string') continue;
-    // The answer's rows follow the request's documents; an id that differs means they do not, and nothing goes.
-    if (typeof doc._id !== 'string' || doc._id !== row.id) return null;
+    const row = answer[index] as unknown;
+    if (!isObject(row) || typeof row.error === 'string') continue;
+    // The answer's rows follow the request's documents; a row that does not match its document means they do not, and nothing goes.
+    if (!isObject(doc) || row.ok !== true || typeof row.rev !== 'string' || typeof doc._id !== 'string' || doc._id !== row.id) return null;
     const passed = { ...doc, _rev: row.rev };
     bytes += Buffer.byteLength(JSON.stringify(passed));
     if (bytes > maxBytes) return null;
     docs.push(passed);
   }
-  return docs.length > 0 ? docs : null;
+  return docs;
 }
 
 /** CouchDB's whole answer, read to pass it on and to learn the revisions; rejects if the connection broke mid-answer. */
