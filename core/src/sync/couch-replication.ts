@@ -14,7 +14,7 @@
 import type { WithDeleted } from 'rxdb';
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { distinctUntilChanged } from 'rxjs/operators';
-import { replicateCouchDB, type RxCouchDBReplicationState } from 'rxdb/plugins/replication-couchdb';
+import { couchDBDocToRxDocData, replicateCouchDB, type RxCouchDBReplicationState } from 'rxdb/plugins/replication-couchdb';
 import { sameItem } from '../cart/cart-reducer.ts';
 import type { CartItem } from '../cart/cart-types.ts';
 import { validateStoredItem } from '../cart/cart-validation.ts';
@@ -28,6 +28,7 @@ import { alwaysOnline, systemClock, type Clock, type ConnectivityPort, type Fetc
 import { HISTORY_UNREADABLE, isSealed, ITEM_UNREADABLE, type DocumentSeal, type ItemSeal, type SealedItem } from './sealed-items.ts';
 import { damagedItemRepair, type DamagedItems } from './damaged-items.ts';
 import { recordSealedCopies, sealedCopiesDone, sealPlainCopies } from './sealed-migration.ts';
+import type { ServerDocument } from './live-channel.ts';
 import { historyDbUrl } from './sync-target.ts';
 import type { ServerRevisions } from './server-revisions.ts';
 import type { SyncStatus } from './sync-status.ts';
@@ -72,6 +73,13 @@ export interface CartSync {
   awaitInSync(): Promise<void>;
   /** Try again now (for a "Retry" button, or when the platform says the network is back). */
   reconnect(): void;
+  /**
+   * Documents another device wrote to `db`, as the live channel brought them (docs/sync.md, rule 6):
+   * written through the same replication as a pull (the pull's checks, the merge, the conflict
+   * handler). False when they are not for this sync's databases or it cannot take them yet (before its
+   * first exchange with the server): the caller then asks for a pull (`reconnect`).
+   */
+  receive(db: string, docs: readonly ServerDocument[]): boolean;
   /**
    * With a seal: the server's plain copies from before encryption, replaced once in sync by this
    * device's own copies, sealed (sealed-migration.ts); `foreign` counts the plain ones it does not hold
@@ -343,6 +351,7 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     } },
   }) : null;
   const replications = historyReplication ? [replication, historyReplication] as const : [replication] as const;
+
   const activity = replications.map(() => false);
 
   const subscriptions = [
@@ -412,6 +421,36 @@ export function startCartSync(options: CartSyncOptions): CartSync {
   };
   const sealedCopies = seal ? sealCopies().catch(() => null) : Promise.resolve(null);
 
+  /**
+   * Documents from the live channel enter the replication's pull stream (RxDB `emitEvent`, the
+   * `pull.stream$` of https://rxdb.info/replication.html), exactly as an answer of the long-polled
+   * `_changes` would: the pull modifier opens them (or refuses them, as `arrive` says), the replication
+   * writes them with its conflict handling. They carry no sequence, so the pull's checkpoint stays where
+   * it is (RxDB stacks checkpoints, and `{}` adds nothing): `_changes` still goes over them later and
+   * finds nothing new, and it brings whatever the channel missed (a gap while it reconnected, a write
+   * too large to carry).
+   */
+  const dbNameOf = (url: string) => decodeURIComponent(new URL(url).pathname.split('/').filter(Boolean).at(-1) ?? '');
+  const liveTargets = new Map<string, { replication: RxCouchDBReplicationState<CartItem> | RxCouchDBReplicationState<HistoryDoc>; path: string }>([
+    [dbNameOf(dbUrl), { replication, path: itemsPath }],
+    ...(historyReplication ? [[dbNameOf(historyUrl), { replication: historyReplication, path: new URL(historyUrl).pathname }] as const] : []),
+  ]);
+  const receive = (db: string, docs: readonly ServerDocument[]): boolean => {
+    const target = liveTargets.get(db);
+    if (!target || stopped || sessionEnded || !initialDone) return false;
+    // Only documents a device may write: never a design or local document, whatever the server sends.
+    const written = docs.filter((doc) => !doc._id.startsWith('_'));
+    if (written.length === 0) return false;
+    // Their revisions, noted as a pull's are (server-revisions.ts), so a later, older pull never takes this device back.
+    if (target.path === itemsPath) revisions?.observe(`${itemsPath}_changes`, { results: written.map((doc) => ({ id: doc._id, doc })) });
+    const primaryPath = target.replication.collection.schema.primaryPath as string;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the server's form of a document, opened by the pull modifier
+    const documents = written.map((doc) => couchDBDocToRxDocData(primaryPath, { ...doc }) as any);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- an empty checkpoint: the pull's stays as it is
+    target.replication.emitEvent({ documents, checkpoint: {} as any });
+    return true;
+  };
+
   const reSync = () => replications.forEach((each) => each.reSync());
   const stopListening = connectivity.onChange((online) => {
     publish();
@@ -424,6 +463,7 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     getStatus: () => status.value,
     awaitInSync: () => Promise.all(replications.map((each) => each.awaitInSync())).then(() => undefined),
     reconnect: reSync,
+    receive,
     sealedCopies,
     async stop() {
       stopped = true;
