@@ -29,6 +29,7 @@ import { HISTORY_UNREADABLE, isSealed, ITEM_UNREADABLE, type DocumentSeal, type 
 import { damagedItemRepair, type DamagedItems } from './damaged-items.ts';
 import { recordSealedCopies, sealedCopiesDone, sealPlainCopies } from './sealed-migration.ts';
 import type { ServerDocument } from './live-channel.ts';
+import { knownRevisions, oneTripPush, type KnownRevisions } from './known-revisions.ts';
 import { historyDbUrl } from './sync-target.ts';
 import type { ServerRevisions } from './server-revisions.ts';
 import type { SyncStatus } from './sync-status.ts';
@@ -178,18 +179,24 @@ export function startCartSync(options: CartSyncOptions): CartSync {
   const revisions = options.revisions ?? null;
   const itemsPath = new URL(dbUrl).pathname;
   const revisionPaths = new Set(['_changes', '_bulk_docs', '_all_docs'].map((route) => `${itemsPath}${route}`));
+  /** The revisions of versions seen, by database path (known-revisions.ts): pushes whose ancestor is one take one round trip. */
+  const knownByPath = new Map<string, KnownRevisions>([[itemsPath, knownRevisions()]]);
+  const historyPath = new URL(historyDbUrl(dbUrl)).pathname;
+  if (options.history) knownByPath.set(historyPath, knownRevisions());
   /**
    * What this device reads from an answer before the replication does, parsing it once:
    * - the catch-up pulls (not the live stream's long polls) say how far this device has read (`lastSeq`):
    *   the stream only needs it before its first answer, and catch-up always runs first;
    * - the cart's answers that name revisions are noted (server-revisions.ts).
    */
-  const readAnswer = async (input: Parameters<FetchPort>[0], response: Response) => {
+  const readAnswer = async (input: Parameters<FetchPort>[0], response: Response, init: Parameters<FetchPort>[1]) => {
     if (typeof input !== 'string') return;
     const { pathname } = new URL(input);
     const catchUp = input.includes('/_changes?') && !input.includes('feed=longpoll');
     const named = revisions !== null && revisionPaths.has(pathname);
-    if (!catchUp && !named) return;
+    const knownHere = knownByPath.get(pathname.slice(0, pathname.lastIndexOf('/') + 1));
+    const revisionsHere = knownHere !== undefined && /\/(_changes|_all_docs|_bulk_docs)$/.test(pathname);
+    if (!catchUp && !named && !revisionsHere) return;
     let body: unknown;
     try {
       body = await response.clone().json();
@@ -199,6 +206,15 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     const lastSeqOfBody = (body as { last_seq?: unknown } | null)?.last_seq;
     if (catchUp && lastSeqOfBody !== undefined && lastSeqOfBody !== null) lastSeq.set(pathname, String(lastSeqOfBody));
     if (named) revisions!.observe(pathname, body);
+    if (revisionsHere) {
+      let request: unknown;
+      try {
+        request = pathname.endsWith('/_bulk_docs') && typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
+      } catch {
+        request = undefined;
+      }
+      knownHere.observeAnswer(pathname, body, request);
+    }
   };
 
   const syncFetch: FetchPort = async (requested, init) => {
@@ -238,7 +254,7 @@ export function startCartSync(options: CartSyncOptions): CartSync {
       if (write) refusedWrite = null;
       publish();
     }
-    await readAnswer(input, response);
+    await readAnswer(input, response, init);
     return response;
   };
 
@@ -351,6 +367,11 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     } },
   }) : null;
   const replications = historyReplication ? [replication, historyReplication] as const : [replication] as const;
+  // Pushes whose ancestor's revision was seen here write at once (known-revisions.ts); RxDB reads `push.handler` at each push.
+  replication.push!.handler = oneTripPush({ dbUrl, fetch: syncFetch, known: knownByPath.get(itemsPath)!, readThenWrite: replication.push!.handler });
+  if (historyReplication) {
+    historyReplication.push!.handler = oneTripPush({ dbUrl: historyUrl, fetch: syncFetch, known: knownByPath.get(historyPath)!, readThenWrite: historyReplication.push!.handler });
+  }
 
   const activity = replications.map(() => false);
 
@@ -433,7 +454,7 @@ export function startCartSync(options: CartSyncOptions): CartSync {
   const dbNameOf = (url: string) => decodeURIComponent(new URL(url).pathname.split('/').filter(Boolean).at(-1) ?? '');
   const liveTargets = new Map<string, { replication: RxCouchDBReplicationState<CartItem> | RxCouchDBReplicationState<HistoryDoc>; path: string }>([
     [dbNameOf(dbUrl), { replication, path: itemsPath }],
-    ...(historyReplication ? [[dbNameOf(historyUrl), { replication: historyReplication, path: new URL(historyUrl).pathname }] as const] : []),
+    ...(historyReplication ? [[dbNameOf(historyUrl), { replication: historyReplication, path: historyPath }] as const] : []),
   ]);
   const receive = (db: string, docs: readonly ServerDocument[]): boolean => {
     const target = liveTargets.get(db);
@@ -443,6 +464,7 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     if (written.length === 0) return false;
     // Their revisions, noted as a pull's are (server-revisions.ts), so a later, older pull never takes this device back.
     if (target.path === itemsPath) revisions?.observe(`${itemsPath}_changes`, { results: written.map((doc) => ({ id: doc._id, doc })) });
+    knownByPath.get(target.path)?.observe(written);
     const primaryPath = target.replication.collection.schema.primaryPath as string;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the server's form of a document, opened by the pull modifier
     const documents = written.map((doc) => couchDBDocToRxDocData(primaryPath, { ...doc }) as any);
