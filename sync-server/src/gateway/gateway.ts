@@ -97,6 +97,8 @@ declare module 'fastify' {
     docCount?: number;
     /** A shopper's accepted `_bulk_docs`: the documents their other devices get over the live channel (live-docs.ts). */
     liveDocs?: object[] | 'nothing' | null;
+    /** The shopper's other devices were told of this write. */
+    announced?: boolean;
   }
 }
 
@@ -310,6 +312,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     void reply.removeHeader('server').removeHeader('x-powered-by');
   });
 
+  /**
+   * Tells the shopper's other devices of an accepted write (live.ts), once: as soon as CouchDB's answer
+   * is read for a `_bulk_docs` (with its documents, live-docs.ts), else when the answer has gone out.
+   * A write CouchDB took none of (every document a conflict) changed nothing: no notice.
+   */
+  const announceWrite = (request: FastifyRequest, session: Session, db: string) => {
+    if (request.announced || request.liveDocs === 'nothing') return;
+    request.announced = true;
+    void live.publish(session.name, { type: 'changed', db, by: session.id, ...(request.liveDocs ? { docs: request.liveDocs } : {}) });
+  };
+
   app.addHook('onResponse', async (request, reply) => {
     const decision = request.decision;
     const principal = request.principal;
@@ -319,10 +332,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       at: now(), actor: session?.name ?? `couch-admin:${principal.couchAdmin}`, role: session?.role ?? 'couch-admin', device: session?.device ?? null,
       action: 'cart.write', target: decision.db, detail: { method: request.method, route: 'route' in decision ? (decision.route ?? 'admin') : 'account', docs: request.docCount ?? 1, status: reply.statusCode },
     });
-    // A write CouchDB took none of (every document a conflict) changed nothing: no notice.
-    if (session && decision.db && request.liveDocs !== 'nothing') {
-      void live.publish(session.name, { type: 'changed', db: decision.db, by: session.id, ...(request.liveDocs ? { docs: request.liveDocs } : {}) });
-    }
+    if (session && decision.db) announceWrite(request, session, decision.db);
   });
 
   const sessionAnswer = (token: string, session: Session, account: Account) => ({
@@ -661,6 +671,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
             } catch {
               request.liveDocs = null; // not JSON: announced without documents
             }
+            if (principal.session && decision.db) announceWrite(request, principal.session, decision.db);
             upstreamReply.send(answer);
           }, () => upstreamReply.send(upstreamFailure('')));
         }
