@@ -55,11 +55,14 @@ export async function createDevice(name: string, account: Account, options: {
    * a function makes the relay (a fault proxy, test/faults/fault-proxy.ts).
    */
   relay?: boolean | ((serverUrl: string) => Promise<NetworkSwitch>);
+  /** Wraps the device's fetch (a test that holds some answers back, or counts requests). */
+  fetchVia?: (fetch: typeof globalThis.fetch) => typeof globalThis.fetch;
 } = {}): Promise<Device> {
   const network = options.relay === false ? directNetwork(account.serverUrl)
     : typeof options.relay === 'function' ? await options.relay(account.serverUrl) : await startNetworkSwitch(account.serverUrl);
   const agent = new Agent({ connect: { ca: account.cert } });
-  const trustingFetch = ((input: string, init?: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher: agent })) as unknown as typeof fetch;
+  const directFetch = ((input: string, init?: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher: agent })) as unknown as typeof fetch;
+  const trustingFetch = options.fetchVia ? options.fetchVia(directFetch) : directFetch;
   const client = await createToteClient({
     storage: getRxStorageMemory(),
     name: `device-${name.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}`,

@@ -14,7 +14,7 @@
  * kept with its stored session (`StoredSession.guestKey`).
  */
 import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
-import { distinctUntilChanged, filter, map } from 'rxjs/operators';
+import { distinctUntilChanged, filter, map, skip } from 'rxjs/operators';
 import { ToteError } from '../errors.ts';
 import { systemClock, type Clock, type CryptoPort, type KeyStorePort } from '../ports.ts';
 import { accountKeyEntry } from '../app/key-custody.ts';
@@ -209,9 +209,14 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
     if (!options.webSocket) return;
     live = openLiveChannel({ serverUrl: current.serverUrl, token: current.token, webSocket: options.webSocket });
     liveSubscriptions = [
+      // Back after a gap: what the channel missed meanwhile is pulled at once (the long poll would bring it too, later).
+      live.connected$.pipe(filter(Boolean), skip(1)).subscribe(() => client.sync?.reconnect()),
       live.devices$.subscribe((devices) => update({ devicesOnline: devices.filter((device) => device.sessionId !== current.sessionId) })),
       live.notices$.subscribe((notice) => {
-        if (notice.type === 'changed') client.sync?.reconnect();
+        // The documents themselves when they came with it (docs/sync.md, rule 6); otherwise a pull fetches them.
+        if (notice.type === 'changed') {
+          if (!(notice.db !== undefined && notice.docs && client.sync?.receive(notice.db, notice.docs))) client.sync?.reconnect();
+        }
         else if (notice.type === 'session-expiring') {
           const expiresAt = clock.now() + notice.expiresInMs;
           if (session) session = { ...session, expiresAt };

@@ -14,7 +14,7 @@
 import type { WithDeleted } from 'rxdb';
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { distinctUntilChanged } from 'rxjs/operators';
-import { replicateCouchDB, type RxCouchDBReplicationState } from 'rxdb/plugins/replication-couchdb';
+import { couchDBDocToRxDocData, replicateCouchDB, type RxCouchDBReplicationState } from 'rxdb/plugins/replication-couchdb';
 import { sameItem } from '../cart/cart-reducer.ts';
 import type { CartItem } from '../cart/cart-types.ts';
 import { validateStoredItem } from '../cart/cart-validation.ts';
@@ -28,6 +28,8 @@ import { alwaysOnline, systemClock, type Clock, type ConnectivityPort, type Fetc
 import { HISTORY_UNREADABLE, isSealed, ITEM_UNREADABLE, type DocumentSeal, type ItemSeal, type SealedItem } from './sealed-items.ts';
 import { damagedItemRepair, type DamagedItems } from './damaged-items.ts';
 import { recordSealedCopies, sealedCopiesDone, sealPlainCopies } from './sealed-migration.ts';
+import type { ServerDocument } from './live-channel.ts';
+import { knownRevisions, oneTripPush, type KnownRevisions } from './known-revisions.ts';
 import { historyDbUrl } from './sync-target.ts';
 import type { ServerRevisions } from './server-revisions.ts';
 import type { SyncStatus } from './sync-status.ts';
@@ -72,6 +74,13 @@ export interface CartSync {
   awaitInSync(): Promise<void>;
   /** Try again now (for a "Retry" button, or when the platform says the network is back). */
   reconnect(): void;
+  /**
+   * Documents another device wrote to `db`, as the live channel brought them (docs/sync.md, rule 6):
+   * written through the same replication as a pull (the pull's checks, the merge, the conflict
+   * handler). False when they are not for this sync's databases or it cannot take them yet (before its
+   * first exchange with the server): the caller then asks for a pull (`reconnect`).
+   */
+  receive(db: string, docs: readonly ServerDocument[]): boolean;
   /**
    * With a seal: the server's plain copies from before encryption, replaced once in sync by this
    * device's own copies, sealed (sealed-migration.ts); `foreign` counts the plain ones it does not hold
@@ -170,18 +179,24 @@ export function startCartSync(options: CartSyncOptions): CartSync {
   const revisions = options.revisions ?? null;
   const itemsPath = new URL(dbUrl).pathname;
   const revisionPaths = new Set(['_changes', '_bulk_docs', '_all_docs'].map((route) => `${itemsPath}${route}`));
+  /** The revisions of versions seen, by database path (known-revisions.ts): pushes whose ancestor is one take one round trip. */
+  const knownByPath = new Map<string, KnownRevisions>([[itemsPath, knownRevisions()]]);
+  const historyPath = new URL(historyDbUrl(dbUrl)).pathname;
+  if (options.history) knownByPath.set(historyPath, knownRevisions());
   /**
    * What this device reads from an answer before the replication does, parsing it once:
    * - the catch-up pulls (not the live stream's long polls) say how far this device has read (`lastSeq`):
    *   the stream only needs it before its first answer, and catch-up always runs first;
    * - the cart's answers that name revisions are noted (server-revisions.ts).
    */
-  const readAnswer = async (input: Parameters<FetchPort>[0], response: Response) => {
+  const readAnswer = async (input: Parameters<FetchPort>[0], response: Response, init: Parameters<FetchPort>[1]) => {
     if (typeof input !== 'string') return;
     const { pathname } = new URL(input);
     const catchUp = input.includes('/_changes?') && !input.includes('feed=longpoll');
     const named = revisions !== null && revisionPaths.has(pathname);
-    if (!catchUp && !named) return;
+    const knownHere = knownByPath.get(pathname.slice(0, pathname.lastIndexOf('/') + 1));
+    const revisionsHere = knownHere !== undefined && /\/(_changes|_all_docs|_bulk_docs)$/.test(pathname);
+    if (!catchUp && !named && !revisionsHere) return;
     let body: unknown;
     try {
       body = await response.clone().json();
@@ -191,6 +206,15 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     const lastSeqOfBody = (body as { last_seq?: unknown } | null)?.last_seq;
     if (catchUp && lastSeqOfBody !== undefined && lastSeqOfBody !== null) lastSeq.set(pathname, String(lastSeqOfBody));
     if (named) revisions!.observe(pathname, body);
+    if (revisionsHere) {
+      let request: unknown;
+      try {
+        request = pathname.endsWith('/_bulk_docs') && typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
+      } catch {
+        request = undefined;
+      }
+      knownHere.observeAnswer(pathname, body, request);
+    }
   };
 
   const syncFetch: FetchPort = async (requested, init) => {
@@ -231,7 +255,7 @@ export function startCartSync(options: CartSyncOptions): CartSync {
       if (write) refusedWrite = null;
       publish();
     }
-    await readAnswer(input, response);
+    await readAnswer(input, response, init);
     return response;
   };
 
@@ -344,6 +368,12 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     } },
   }) : null;
   const replications = historyReplication ? [replication, historyReplication] as const : [replication] as const;
+  // Pushes whose ancestor's revision was seen here write at once (known-revisions.ts); RxDB reads `push.handler` at each push.
+  replication.push!.handler = oneTripPush({ dbUrl, fetch: syncFetch, known: knownByPath.get(itemsPath)!, readThenWrite: replication.push!.handler });
+  if (historyReplication) {
+    historyReplication.push!.handler = oneTripPush({ dbUrl: historyUrl, fetch: syncFetch, known: knownByPath.get(historyPath)!, readThenWrite: historyReplication.push!.handler });
+  }
+
   const activity = replications.map(() => false);
 
   const subscriptions = [
@@ -413,6 +443,37 @@ export function startCartSync(options: CartSyncOptions): CartSync {
   };
   const sealedCopies = seal ? sealCopies().catch(() => null) : Promise.resolve(null);
 
+  /**
+   * Documents from the live channel enter the replication's pull stream (RxDB `emitEvent`, the
+   * `pull.stream$` of https://rxdb.info/replication.html), exactly as an answer of the long-polled
+   * `_changes` would: the pull modifier opens them (or refuses them, as `arrive` says), the replication
+   * writes them with its conflict handling. They carry no sequence, so the pull's checkpoint stays where
+   * it is (RxDB stacks checkpoints, and `{}` adds nothing): `_changes` still goes over them later and
+   * finds nothing new, and it brings whatever the channel missed (a gap while it reconnected, a write
+   * too large to carry).
+   */
+  const dbNameOf = (url: string) => decodeURIComponent(new URL(url).pathname.split('/').filter(Boolean).at(-1) ?? '');
+  const liveTargets = new Map<string, { replication: RxCouchDBReplicationState<CartItem> | RxCouchDBReplicationState<HistoryDoc>; path: string }>([
+    [dbNameOf(dbUrl), { replication, path: itemsPath }],
+    ...(historyReplication ? [[dbNameOf(historyUrl), { replication: historyReplication, path: historyPath }] as const] : []),
+  ]);
+  const receive = (db: string, docs: readonly ServerDocument[]): boolean => {
+    const target = liveTargets.get(db);
+    if (!target || stopped || sessionEnded || !initialDone) return false;
+    // Only documents a device may write: never a design or local document, whatever the server sends.
+    const written = docs.filter((doc) => !doc._id.startsWith('_'));
+    if (written.length === 0) return false;
+    // Their revisions, noted as a pull's are (server-revisions.ts), so a later, older pull never takes this device back.
+    if (target.path === itemsPath) revisions?.observe(`${itemsPath}_changes`, { results: written.map((doc) => ({ id: doc._id, doc })) });
+    knownByPath.get(target.path)?.observe(written);
+    const primaryPath = target.replication.collection.schema.primaryPath as string;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the server's form of a document, opened by the pull modifier
+    const documents = written.map((doc) => couchDBDocToRxDocData(primaryPath, { ...doc }) as any);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- an empty checkpoint: the pull's stays as it is
+    target.replication.emitEvent({ documents, checkpoint: {} as any });
+    return true;
+  };
+
   const reSync = () => replications.forEach((each) => each.reSync());
   const stopListening = connectivity.onChange((online) => {
     publish();
@@ -425,6 +486,7 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     getStatus: () => status.value,
     awaitInSync: () => Promise.all(replications.map((each) => each.awaitInSync())).then(() => undefined),
     reconnect: reSync,
+    receive,
     sealedCopies,
     async stop() {
       stopped = true;

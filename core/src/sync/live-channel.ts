@@ -1,8 +1,9 @@
 /**
  * The client side of the gateway's live channel (docs/sync-server.md): a WebSocket that says hello
- * with the session token, then hears when another device changed the cart (so sync pulls at once),
- * which devices are online, and when the session is about to end or has ended. It reconnects with
- * backoff; sync never depends on it.
+ * with the session token, then hears when another device changed the cart, with the changed documents
+ * themselves when they are small (sync writes them through its replication, docs/sync.md rule 6; or
+ * pulls at once), which devices are online, and when the session is about to end or has ended. It
+ * reconnects with backoff; sync never depends on it.
  */
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 
@@ -24,9 +25,27 @@ export interface OnlineDevice {
 }
 
 export type LiveNotice =
-  | { readonly type: 'changed' }
+  /**
+   * Another device wrote to `db` (the cart's database or its history's). `docs`: the written documents
+   * as the server now holds them (sealed, each with `_id` and `_rev`); absent when the write was too
+   * large to carry or the message is not understood, so sync fetches them itself.
+   */
+  | { readonly type: 'changed'; readonly db?: string; readonly docs?: readonly ServerDocument[] }
   | { readonly type: 'session-expiring'; readonly expiresInMs: number }
   | { readonly type: 'session-ended'; readonly reason: 'expired' | 'revoked' | 'signed-out' };
+
+/** A document as CouchDB holds it: the server's id and revision, the rest as the writing device sent it. */
+export type ServerDocument = Readonly<Record<string, unknown>> & { readonly _id: string; readonly _rev: string };
+
+const isServerDocument = (value: unknown): value is ServerDocument => typeof value === 'object' && value !== null && !Array.isArray(value)
+  && typeof (value as { _id?: unknown })._id === 'string' && typeof (value as { _rev?: unknown })._rev === 'string';
+
+/** The `changed` notice of a message: its documents only when every one has the shape of a server document. */
+function changedNotice(message: { db?: unknown; docs?: unknown }): LiveNotice {
+  const db = typeof message.db === 'string' ? message.db : undefined;
+  const docs = Array.isArray(message.docs) && message.docs.length > 0 && message.docs.every(isServerDocument) ? message.docs : undefined;
+  return { type: 'changed', ...(db !== undefined ? { db } : {}), ...(db !== undefined && docs ? { docs: Object.freeze([...docs]) } : {}) };
+}
 
 export interface LiveChannel {
   readonly connected$: Observable<boolean>;
@@ -70,7 +89,7 @@ export function openLiveChannel(options: {
     socket = current;
     current.addEventListener('open', () => current.send(JSON.stringify({ type: 'hello', token: options.token })));
     current.addEventListener('message', (event) => {
-      let message: { type?: string; online?: OnlineDevice[]; expiresInMs?: number; reason?: string };
+      let message: { type?: string; online?: OnlineDevice[]; expiresInMs?: number; reason?: string; db?: unknown; docs?: unknown };
       try {
         message = JSON.parse(String(event.data)) as typeof message;
       } catch {
@@ -82,7 +101,7 @@ export function openLiveChannel(options: {
           connected.next(true);
           break;
         case 'changed':
-          notices.next({ type: 'changed' });
+          notices.next(changedNotice(message));
           break;
         case 'devices':
           devices.next(Object.freeze([...(message.online ?? [])]));

@@ -29,6 +29,7 @@ import { registerAnalytics } from './analytics-routes.ts';
 import { healthChecks, isProbe, registerHealth } from './health.ts';
 import { jsonTextTooDeep, MAX_JSON_DEPTH } from './json-depth.ts';
 import { liveHub, type LiveHub } from './live.ts';
+import { liveDocuments, readAnswer } from './live-docs.ts';
 import { loggerOptions, registerRequestLog, type LogOptions } from './logging.ts';
 import { gatewayMetrics } from './metrics.ts';
 import { isDiskFull, readErrorBody, upstreamFailure, whileFull } from './storage-errors.ts';
@@ -95,6 +96,10 @@ declare module 'fastify' {
     principal?: Principal;
     decision?: Decision | RouteDecision;
     docCount?: number;
+    /** A shopper's accepted `_bulk_docs`: the documents their other devices get over the live channel (live-docs.ts). */
+    liveDocs?: object[] | 'nothing' | null;
+    /** The shopper's other devices were told of this write. */
+    announced?: boolean;
   }
 }
 
@@ -317,6 +322,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     void reply.removeHeader('server').removeHeader('x-powered-by');
   });
 
+  /**
+   * Tells the shopper's other devices of an accepted write (live.ts), once: as soon as CouchDB's answer
+   * is read for a `_bulk_docs` (with its documents, live-docs.ts), else when the answer has gone out.
+   * A write CouchDB took none of (every document a conflict) changed nothing: no notice.
+   */
+  const announceWrite = (request: FastifyRequest, session: Session, db: string) => {
+    if (request.announced || request.liveDocs === 'nothing') return;
+    request.announced = true;
+    void live.publish(session.name, { type: 'changed', db, by: session.id, ...(request.liveDocs ? { docs: request.liveDocs } : {}) });
+  };
+
   app.addHook('onResponse', async (request, reply) => {
     const decision = request.decision;
     const principal = request.principal;
@@ -326,7 +342,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       at: now(), actor: session?.name ?? `couch-admin:${principal.couchAdmin}`, role: session?.role ?? 'couch-admin', device: session?.device ?? null,
       action: 'cart.write', target: decision.db, detail: { method: request.method, route: 'route' in decision ? (decision.route ?? 'admin') : 'account', docs: request.docCount ?? 1, status: reply.statusCode },
     });
-    if (session && decision.db) void live.publish(session.name, { type: 'changed', db: decision.db, by: session.id });
+    if (session && decision.db) announceWrite(request, session, decision.db);
   });
 
   const sessionAnswer = (token: string, session: Session, account: Account) => ({
@@ -656,6 +672,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
             if (failure.status === 507) options.storage?.reportFull();
             upstreamReply.send(failure);
           });
+        }
+        // A shopper's accepted write: its answer names the new revisions, and the documents go to their other devices.
+        if (decision.forward === 'shopper' && decision.route === '_bulk_docs' && res.statusCode < 300) {
+          return void readAnswer(res.stream as Readable).then((answer) => {
+            try {
+              request.liveDocs = liveDocuments(request.body, JSON.parse(answer.toString('utf8')));
+            } catch {
+              request.liveDocs = null; // not JSON: announced without documents
+            }
+            if (principal.session && decision.db) announceWrite(request, principal.session, decision.db);
+            upstreamReply.send(answer);
+          }, () => upstreamReply.send(upstreamFailure('')));
         }
         upstreamReply.send(res.stream);
       },

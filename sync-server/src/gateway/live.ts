@@ -1,10 +1,12 @@
 /**
  * The live channel: one WebSocket per signed-in device. When a shopper's data changes, their other
- * devices hear of it at once and pull; the channel also tells which devices are online and warns
+ * devices hear of it at once (with the changed documents themselves when they are small) and pull
+ * only what did not come with it; the channel also tells which devices are online and warns
  * before a session ends. It only speeds things up: sync works without it (clients keep long-polling).
  *
  * Protocol (JSON text frames): the client's first message is `{type:"hello", token}` (never in the URL,
- * so it stays out of logs). The server answers `ready`, then sends `changed`, `devices`,
+ * so it stays out of logs). The server answers `ready`, then sends `changed` (with the written documents,
+ * sealed as they came, when they fit: live-docs.ts), `devices`,
  * `session-expiring` (with `expiresInMs`), `session-expired` and `session-ended` (revoked or signed out),
  * and a `ping` every `pingEveryMs` (20 s by default): a message received keeps a Chrome extension's
  * service worker alive, and a WebSocket-level ping finds devices that vanished without closing (no pong
@@ -20,7 +22,12 @@ import type { SharedState } from './shared-state.ts';
 /** For work whose failure only means the live channel says less (the shared state is unreachable). */
 const ignore = () => undefined;
 export type LiveEvent =
-  | { type: 'changed'; db: string; by: string; /** When it was published (set by `publish`), for the lag metric. */ at?: number }
+  | {
+    type: 'changed'; db: string; by: string;
+    /** The written documents, sealed as sent, with their new revisions (live-docs.ts); absent: fetch with `_changes`. */
+    docs?: readonly object[];
+    /** When it was published (set by `publish`), for the lag metric. */ at?: number;
+  }
   | { type: 'devices' }
   | { type: 'session-ended'; sessionId: string; reason: 'revoked' | 'signed-out' }
   | { type: 'session-renewed'; sessionId: string };
@@ -83,7 +90,7 @@ export function liveHub(state: SharedState, sessions: SessionService, options: L
     }
     for (const connection of group.connections) {
       if (event.type === 'changed' && connection.session.id !== event.by) {
-        send(connection, { type: 'changed', db: event.db });
+        send(connection, event.docs ? { type: 'changed', db: event.db, docs: event.docs } : { type: 'changed', db: event.db });
         if (event.at !== undefined) options.onNotified?.(now() - event.at);
       }
       if (event.type === 'session-ended' && connection.session.id === event.sessionId) {

@@ -1,0 +1,80 @@
+/**
+ * Changes on the live channel, at the gateway (docs/sync.md, "Changes on the live channel"): a
+ * shopper's accepted write reaches their other connected devices with the documents themselves, as
+ * CouchDB now holds them, and never reaches anyone else's.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSyncServer, type RunningSyncServer } from '@tote/sync-server';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gatewayClient, type GatewayClient } from '../support/gateway.ts';
+
+let server: RunningSyncServer;
+let client: GatewayClient;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'tote-live-docs-'));
+  server = await startSyncServer({ dataDir, port: 0, gatewayPort: 0 }, { live: { warnBeforeMs: 60_000, checkEveryMs: 1000 } });
+  client = gatewayClient(server.gateway.url, server.gateway.cert);
+});
+
+afterAll(async () => {
+  await client?.close();
+  await server?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+/** A sealed document as devices write it: only an envelope, which the gateway never opens. */
+const sealed = (id: string, size = 40) => ({ _id: id, enc: `v1.${'A'.repeat(size)}.${id}` });
+
+describe('changes on the live channel', () => {
+  it('sends the written documents, with their new revisions, to the shopper\'s other devices only', async () => {
+    const phone = await client.signUp('ada.livedocs@example.com', 'correct horse battery', 'phone');
+    const laptop = (await client.logIn('ada.livedocs@example.com', 'correct horse battery', 'laptop')).body as { token: string };
+    const stranger = await client.signUp('mallory.livedocs@example.com');
+    const [phoneLive, laptopLive, strangerLive] = await Promise.all([client.live(phone.token), client.live(laptop.token), client.live(stranger.token)]);
+    await Promise.all([phoneLive.next('ready'), laptopLive.next('ready'), strangerLive.next('ready')]);
+
+    const first = await client.request<{ rev: string }[]>('POST', `/${phone.dbName}/_bulk_docs`, { token: phone.token, body: { docs: [sealed('item-1')] } });
+    expect(first.status).toBe(201);
+    // The second write: one update, and one with a revision the server no longer has (refused as a conflict).
+    const second = await client.request<{ ok?: boolean; rev?: string; error?: string }[]>('POST', `/${phone.dbName}/_bulk_docs`, {
+      token: phone.token, body: { docs: [{ ...sealed('item-1', 50), _rev: first.body[0]!.rev }, { ...sealed('item-1', 60), _rev: '1-0000' }, sealed('item-2')] },
+    });
+    expect(second.body.map((row) => row.error ?? 'ok')).toEqual(['ok', 'conflict', 'ok']);
+
+    const one = await laptopLive.next('changed');
+    expect(one).toMatchObject({ db: phone.dbName });
+    const two = await laptopLive.next('changed');
+    // Exactly what CouchDB now holds, revision included: what `_changes` would have fetched.
+    const held = await Promise.all(['item-1', 'item-2'].map(async (id) => (await client.request('GET', `/${phone.dbName}/${id}`, { token: phone.token })).body));
+    expect(two.docs).toEqual(held);
+    expect((one.docs as { _rev: string }[])[0]!._rev).toBe(first.body[0]!.rev);
+
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(phoneLive.messages.filter((message) => message.type === 'changed')).toEqual([]); // not its own write
+    expect(strangerLive.messages.filter((message) => message.type === 'changed')).toEqual([]);
+    for (const socket of [phoneLive, laptopLive, strangerLive]) socket.close();
+  });
+
+  it('sends the history database\'s documents too, and only a notice for a write above the size cap', async () => {
+    const phone = await client.signUp('grace.livedocs@example.com', 'correct horse battery', 'phone');
+    const laptop = (await client.logIn('grace.livedocs@example.com', 'correct horse battery', 'laptop')).body as { token: string };
+    const laptopLive = await client.live(laptop.token);
+    await laptopLive.next('ready');
+
+    const history = `${phone.dbName}-history`;
+    expect((await client.request('POST', `/${history}/_bulk_docs`, { token: phone.token, body: { docs: [sealed('h-1')] } })).status).toBe(201);
+    const entry = await laptopLive.next('changed');
+    expect(entry).toMatchObject({ db: history, docs: [{ _id: 'h-1', enc: sealed('h-1').enc }] });
+
+    // Two documents of 40 KB: together above the 64 KB cap, so the notice goes alone and devices fetch them.
+    const large = [sealed('big-1', 40_000), sealed('big-2', 40_000)];
+    expect((await client.request('POST', `/${phone.dbName}/_bulk_docs`, { token: phone.token, body: { docs: large } })).status).toBe(201);
+    const notice = await laptopLive.next('changed');
+    expect(notice).toEqual({ type: 'changed', db: phone.dbName });
+    laptopLive.close();
+  });
+});
