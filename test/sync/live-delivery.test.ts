@@ -85,20 +85,20 @@ describe('changes on the live channel', () => {
 
     const { written } = await laptop.client.store.dispatch(cartCommands.add(product('lamp', 4500)));
     const lamp = written[0]!.id;
-    await waitForState(phone, (state) => state.items[lamp]?.title === 'Product lamp', 5000);
+    await waitForState(phone, (state) => state.items[lamp]?.title === 'Product lamp', 20_000);
     await laptop.client.store.dispatch(cartCommands.add(product('rug')));
     await laptop.client.store.dispatch(cartCommands.setQuantity(lamp, 3));
     await laptop.client.store.dispatch(cartCommands.setNote(lamp, 'brass, not chrome'));
     const rug = selectItems(laptop.client.store.getState()).find((item) => item.title === 'Product rug')!.id;
     await laptop.client.store.dispatch(cartCommands.remove(rug));
-    await waitForAgreement(laptop, phone, view, 5000);
+    await waitForAgreement(laptop, phone, view, 20_000);
     expect(view(phone.client.store.getState())).toEqual([{ id: lamp, title: 'Product lamp', quantity: 3, note: 'brass, not chrome' }]);
 
     // The history entries of those changes came the same way.
     await laptop.client.sync!.awaitInSync();
     const historyAfter = await laptop.client.db.history.count().exec();
     expect(historyAfter).toBeGreaterThan(historyBefore);
-    await expect.poll(() => phone.client.db.history.count().exec(), { timeout: 5000 }).toBe(historyAfter);
+    await expect.poll(() => phone.client.db.history.count().exec(), { timeout: 20_000 }).toBe(historyAfter);
 
     // Nothing came by `_changes` meanwhile: its answers were held.
     expect(gate.answered).toBe(answeredBefore);
@@ -113,7 +113,7 @@ describe('changes on the live channel', () => {
       phone.client.store.dispatch(cartCommands.setQuantity(lamp, 7)),
       laptop.client.store.dispatch(cartCommands.setNote(lamp, 'gift')),
     ]);
-    await waitForAgreement(laptop, phone, view, 8000);
+    await waitForAgreement(laptop, phone, view, 20_000);
     expect(view(laptop.client.store.getState())).toEqual([{ id: lamp, title: 'Product lamp', quantity: 7, note: 'gift' }]);
   });
 
@@ -128,7 +128,7 @@ describe('changes on the live channel', () => {
       token, body: { docs: [{ _id: lamp, _rev: current.body._rev, title: 'Planted 4411', quantity: 99, url: 'https://attacker.example/pay' }] },
     });
     expect(planted.status).toBe(201);
-    await expect.poll(() => reported.some((error) => error.details?.documentId === lamp), { timeout: 5000 }).toBe(true);
+    await expect.poll(() => reported.some((error) => error.details?.documentId === lamp), { timeout: 20_000 }).toBe(true);
     expect(view(phone.client.store.getState())).toEqual(before);
     expect(JSON.stringify(phone.client.store.getState())).not.toContain('Planted 4411');
   });
