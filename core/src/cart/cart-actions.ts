@@ -16,7 +16,14 @@ export type CartCommand =
   | { readonly type: 'item/priceSeen'; readonly url: string; readonly priceMinor: number; readonly currency: string }
   | { readonly type: 'list/clear'; readonly listId: string }
   /** Brings back removed items, as they were when removed (the undo of a clear or a removal). */
-  | { readonly type: 'item/bringBack'; readonly ids: readonly string[] };
+  | { readonly type: 'item/bringBack'; readonly ids: readonly string[] }
+  /**
+   * Bulk edits of the items a shopper selected: each is one action, so one write, one history point and
+   * one undo (docs/cart-manager.md). Ids of items removed meanwhile are passed over.
+   */
+  | { readonly type: 'items/move'; readonly ids: readonly string[]; readonly listId: string }
+  | { readonly type: 'items/remove'; readonly ids: readonly string[] }
+  | { readonly type: 'items/setQuantity'; readonly ids: readonly string[]; readonly quantity: number };
 
 export interface ActionMeta {
   /** When the shopper did it (the device clock, ms since epoch). */
@@ -53,4 +60,7 @@ export const cartCommands = {
   bringBack: (ids: readonly string[]): CartCommand => ({ type: 'item/bringBack', ids }),
   edit: (id: string, changes: ItemCorrections): CartCommand => ({ type: 'item/edit', id, changes }),
   priceSeen: (url: string, priceMinor: number, currency: string): CartCommand => ({ type: 'item/priceSeen', url, priceMinor, currency }),
+  moveMany: (ids: readonly string[], listId: string): CartCommand => ({ type: 'items/move', ids, listId }),
+  removeMany: (ids: readonly string[]): CartCommand => ({ type: 'items/remove', ids }),
+  setQuantityOfMany: (ids: readonly string[], quantity: number): CartCommand => ({ type: 'items/setQuantity', ids, quantity }),
 } as const;

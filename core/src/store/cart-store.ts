@@ -98,6 +98,7 @@ function withoutStorageFields(doc: RxDocumentData<ClockedItem>): ClockedItem {
 }
 
 const ID_COMMANDS = new Set(['item/setQuantity', 'item/remove', 'item/move', 'item/setNote', 'item/edit']);
+const BULK_COMMANDS = new Set(['items/move', 'items/remove', 'items/setQuantity']);
 
 export function createCartStore({ items, device, clock = systemClock, newId = randomId, history, onHistoryError, onConflicts, onWriteError }: CartStoreOptions): CartStore {
   const state = new BehaviorSubject<CartState>(initialCartState);
@@ -234,6 +235,9 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
       if (!current || current.deleted) {
         throw new ToteError('NOT_FOUND', 'That item is no longer in your cart. It may have been removed on another device.', { id: valid.id });
       }
+    }
+    if (BULK_COMMANDS.has(valid.type) && 'ids' in valid && !valid.ids.some((id) => state.value.items[id]?.deleted === false)) {
+      throw new ToteError('NOT_FOUND', 'None of the selected items is still in your cart. They may have been removed on another device.', { ids: valid.ids.length });
     }
     const action = stamp(valid, { at: clock.now(), device: device.id, newId: newId() });
     const before = state.value;
