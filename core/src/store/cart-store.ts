@@ -122,6 +122,22 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     recording = recording.then(() => history.recordWrite(written, restoredTo)).catch((error) => onHistoryError?.(error));
   };
 
+  // This store's writes whose change event has not come back yet, by id: the revision each replaced. The
+  // next action on such an item waits for it, so it is made on the stored version, not the one before
+  // (a bulk removal undone at once would otherwise meet its own removal as another device's change).
+  const unseen = new Map<string, string>();
+  let onSeen: (() => void) | null = null;
+  const caughtUp = async (ids: readonly string[]) => {
+    const deadline = Date.now() + 10_000;
+    while (ids.some((id) => unseen.has(id)) && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        onSeen = resolve;
+        setTimeout(resolve, 100);
+      });
+    }
+    for (const id of ids) unseen.delete(id);
+  };
+
   // Changes written by anyone (this store, the replication) come back here.
   let subscription: Subscription | undefined = items.eventBulks$.subscribe((bulk) => {
     const written: WrittenDocument[] = [];
@@ -130,6 +146,12 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
       written.push({ before: stored.get(event.documentId) ?? null, after });
       stored.set(event.documentId, after);
       seen(after);
+      if (unseen.has(event.documentId) && unseen.get(event.documentId) !== after._rev) unseen.delete(event.documentId);
+    }
+    if (onSeen) {
+      const resolve = onSeen;
+      onSeen = null;
+      resolve();
     }
     if (!state.value.loaded) return; // the initial load below reads them anyway (and repairs their history)
     const restore = pendingRestore;
@@ -250,6 +272,11 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
       await Promise.all(waits);
       return run(command);
     }
+    // An item whose last write by this store has not come back yet: made again on the stored version.
+    if (written.some((item) => unseen.has(item.id))) {
+      await caughtUp(written.map((item) => item.id));
+      return run(command);
+    }
     state.next(after); // optimistic: the shopper sees the change at once
     const { now, rows } = prepare(written);
     try {
@@ -260,9 +287,11 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
         await journal.add(entry);
         finishLater(entry, rows);
       } else {
+        for (const row of rows) unseen.set(row.document.id, row.previous?._rev ?? '');
         await commit(rows);
       }
     } catch (cause) {
+      for (const row of rows) unseen.delete(row.document.id);
       await load(); // back to what the database really holds
       throw new ToteError('STORAGE_FAILED', 'Tote could not save that change on this device. Please try again.', {
         cause: String(cause),
