@@ -6,6 +6,7 @@ export * from './cart/cart-types.ts';
 export * from './cart/cart-actions.ts';
 export { cartReducer, changedItems, toCartItem } from './cart/cart-reducer.ts';
 export * from './cart/cart-selectors.ts';
+export { allShownSelected, clickItem, keepShown, NO_SELECTION, toggleAllShown, type CartSelection } from './cart/cart-selection.ts';
 export { CART_SORTS, cartShops, isPriceDropped, priceDropOf, queryCart, searchText, type CartQuery, type CartQueryResult, type CartSort } from './cart/cart-query.ts';
 export { LIMITS, shopOf, validateCommand, validateProduct } from './cart/cart-validation.ts';
 export * from './cart/money.ts';
