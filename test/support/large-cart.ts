@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchProfile } from './chromium.ts';
 import { serveFolder, type StaticServer } from './static-server.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -29,4 +30,20 @@ export async function seedLargeCart(page: Page, site: StaticServer, count: numbe
   await page.goto(`${site.url}/seed.html`);
   await page.waitForFunction(() => 'toteSeed' in globalThis);
   return page.evaluate((n) => (globalThis as unknown as { toteSeed(count: number): Promise<number> }).toteSeed(n), count);
+}
+
+/**
+ * The desktop window of chromium.ts (`launchDesktopWindow` with a key store), its bridge given as script
+ * text: a script runner that renames functions (tsx, for the benchmarks) cannot break it.
+ */
+export async function launchSealedDesktopWindow(profileDir: string, keys: Map<string, string>): Promise<BrowserContext> {
+  const context = await launchProfile(profileDir);
+  await context.exposeFunction('testKeyLoad', (name: string) => keys.get(name) ?? null);
+  await context.exposeFunction('testKeySave', (name: string, key: string) => void keys.set(name, key));
+  await context.exposeFunction('testKeyClear', (name: string) => void keys.delete(name));
+  await context.addInitScript({ content: `Object.defineProperty(window, 'toteDesktop', { value: Object.freeze({
+    platform: 'linux', deviceName: 'Test desktop', appVersion: '0.1.0',
+    keyStore: { load: (name) => window.testKeyLoad(name), save: (name, key) => window.testKeySave(name, key), clear: (name) => window.testKeyClear(name) },
+  }) });` });
+  return context;
 }

@@ -68,7 +68,9 @@ const SEARCH_CACHE = 64;
 
 /** Lower case, accents removed, runs of whitespace as one space: "Crème  Brûlée" → "creme brulee". */
 export function searchText(text: string): string {
-  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/\s+/g, ' ').trim();
+  // Most product text is plain ASCII: decomposing it (to drop accents) would find nothing to drop.
+  const plain = /^[\u0000-\u007f]*$/.test(text) ? text : text.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+  return plain.toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
 function entryOf(item: CartItem): Entry {
