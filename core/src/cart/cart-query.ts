@@ -5,7 +5,7 @@
  *
  * Three things keep it from scanning every item on each key:
  * - An index per `state.items` object (memoised by identity): each item's searchable text (title, shop,
- *   note, variant) normalised once, and the items bucketed by list and by shop. A new state is indexed
+ *   note, variant) normalised once (at the first search), and the items bucketed by list and by shop. A new state is indexed
  *   from the previous index: only items whose object changed are normalised again (the reducer keeps
  *   unchanged items as the same objects).
  * - The sorted items of a scope (list, shop, dropped) are kept per index and sort, so a filter is a
@@ -43,8 +43,11 @@ export interface CartQueryResult {
 
 interface Entry {
   readonly item: CartItem;
-  /** Title, shop, note and variant, normalised (searchText). */
-  readonly text: string;
+  /**
+   * Title, shop, note and variant, normalised (searchText): made at the first search that needs it, so
+   * opening a large cart does not wait for text nobody has searched yet.
+   */
+  text?: string;
 }
 
 interface CartIndex {
@@ -74,7 +77,12 @@ export function searchText(text: string): string {
 }
 
 function entryOf(item: CartItem): Entry {
-  return { item, text: searchText(`${item.title}\n${item.shop}\n${item.note}\n${item.variant ?? ''}`) };
+  return { item };
+}
+
+function textOf(entry: Entry): string {
+  const { item } = entry;
+  return entry.text ??= searchText(`${item.title}\n${item.shop}\n${item.note}\n${item.variant ?? ''}`);
 }
 
 function addTo(buckets: Map<string, Set<string>>, key: string, id: string): void {
@@ -124,7 +132,7 @@ function update(previous: CartIndex, before: CartState['items'], items: CartStat
     const item = items[id];
     if (!item || item.deleted) continue;
     entries.set(id, old && old.item.title === item.title && old.item.note === item.note && old.item.variant === item.variant
-      && old.item.shop === item.shop ? { item, text: old.text } : entryOf(item));
+      && old.item.shop === item.shop ? { item, ...(old.text === undefined ? {} : { text: old.text }) } : entryOf(item));
     writable(byList, item.listId).add(id);
     writable(byShop, item.shop).add(id);
   }
@@ -218,7 +226,10 @@ function search(index: CartIndex, all: Answer, scopeKey: string, text: string): 
     if (!earlierKey.startsWith(`${scopeKey}\u0000`) || earlier.entries.length >= from.entries.length) continue;
     if (narrows(words(earlierKey.slice(scopeKey.length + 1)), wanted)) from = earlier;
   }
-  const found = answer(from.entries.filter((entry) => wanted.every((word) => entry.text.includes(word))));
+  const found = answer(from.entries.filter((entry) => {
+    const text = textOf(entry);
+    return wanted.every((word) => text.includes(word));
+  }));
   index.searches.set(key, found);
   if (index.searches.size > SEARCH_CACHE) index.searches.delete(index.searches.keys().next().value!);
   return found;
