@@ -63,6 +63,34 @@ describe('a 10 000-item cart on the desktop', () => {
     expect(await row.getByTestId('item-details').count()).toBe(0);
   });
 
+  it('a change to one item redraws that row only: the other rows stay as they are', async () => {
+    const rows = cartList().getByTestId('item');
+    // Watch every row's elements, then raise the first item's quantity.
+    await cartList().evaluate((list) => {
+      const scope = window as unknown as { touched: Set<string>; rowsBefore: Element[] };
+      scope.touched = new Set();
+      scope.rowsBefore = Array.from(list.querySelectorAll('[data-testid="item"]'));
+      new MutationObserver((records) => {
+        for (const record of records) {
+          const element = record.target instanceof Element ? record.target : record.target.parentElement;
+          const row = element?.closest('[data-testid="item"]') as HTMLElement | null;
+          if (row) scope.touched.add(row.dataset.itemId!);
+        }
+      }).observe(list.querySelector('[data-testid="item-list"]')!, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+    await rows.first().getByTestId('item-increase').click();
+    await expect.poll(() => rows.first().getByTestId('item-quantity').inputValue()).toBe('2');
+    await rows.first().getByTestId('item-decrease').click();
+    await expect.poll(() => rows.first().getByTestId('item-quantity').inputValue()).toBe('1');
+    const { touched, kept } = await cartList().evaluate((list) => {
+      const scope = window as unknown as { touched: Set<string>; rowsBefore: Element[] };
+      const now = Array.from(list.querySelectorAll('[data-testid="item"]'));
+      return { touched: [...scope.touched], kept: scope.rowsBefore.every((row) => now.includes(row)) };
+    });
+    expect(touched).toEqual(['item-0']);
+    expect(kept).toBe(true);
+  });
+
   it('scrolls to the last item', async () => {
     const viewport = cartList().getByTestId('item-list');
     // Rows are measured as they come into view, so the end moves while scrolling: scroll on, as a shopper would.
