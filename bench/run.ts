@@ -11,6 +11,7 @@ import { analyticsTargets, benchAnalytics } from './analytics.ts';
 import { benchCart1000 } from './cart1000.ts';
 import { benchCart1000Browser } from './cart1000-browser.ts';
 import { benchCapture } from './capture.ts';
+import { benchCart10k, cart10kTargets } from './cart10k.ts';
 import { benchCrypto } from './crypto.ts';
 import { benchHistory } from './history.ts';
 import { benchLoad } from './load.ts';
@@ -31,6 +32,8 @@ async function main() {
     const cart1000 = await benchCart1000Browser(1000, 100);
     console.error('bench: 1000-item cart in Chromium, sealed at rest…');
     const cart1000Encrypted = await benchCart1000Browser(1000, 100, { encrypted: true });
+    console.error('bench: 10 000-item cart in the desktop renderer (Chromium, sealed at rest)…');
+    const cart10k = await benchCart10k();
     console.error('bench: 1000-item cart in Node (fake-indexeddb)…');
     const cart1000Node = await benchCart1000(1000, 100);
     console.error('bench: storage per item…');
@@ -75,13 +78,14 @@ async function main() {
       'load.sync_p95_ms < 1000': load.sync_p95_ms < 1000,
       'load.errors == 0': load.errors === 0,
       'load.lost_changes == 0': load.lost_changes === 0,
+      ...cart10kTargets(cart10k),
       ...reliabilityTargets(reliability),
       ...analyticsTargets(analytics),
     };
     const results = {
       measuredAt: new Date().toISOString(),
       machine: { node: process.version, platform: `${process.platform}-${process.arch}` },
-      sync, cart1000, cart1000_encrypted: cart1000Encrypted, cart1000_node: cart1000Node, storage, capture, crypto: cryptoCost, history, load, reliability, analytics,
+      sync, cart1000, cart1000_encrypted: cart1000Encrypted, cart1000_node: cart1000Node, cart10k, storage, capture, crypto: cryptoCost, history, load, reliability, analytics,
     };
     // Kept from the file: what runs only on its own (`soak`, from `npm run bench:soak`).
     await mergeResults(results, targets);

@@ -30,7 +30,14 @@ export type CartCommand =
    */
   | { readonly type: 'items/import'; readonly items: readonly TransferItem[] }
   /** Takes back what an import added: removes exactly those items (the undo of `items/import`). */
-  | { readonly type: 'import/undo'; readonly ids: readonly string[] };
+  | { readonly type: 'import/undo'; readonly ids: readonly string[] }
+  /**
+   * Bulk edits of the items a shopper selected: each is one action, so one write, one history point and
+   * one undo (docs/cart-manager.md). Ids of items removed meanwhile are passed over.
+   */
+  | { readonly type: 'items/move'; readonly ids: readonly string[]; readonly listId: string }
+  | { readonly type: 'items/remove'; readonly ids: readonly string[] }
+  | { readonly type: 'items/setQuantity'; readonly ids: readonly string[]; readonly quantity: number };
 
 export interface ActionMeta {
   /** When the shopper did it (the device clock, ms since epoch). */
@@ -69,4 +76,7 @@ export const cartCommands = {
   importItems: (items: readonly TransferItem[]): CartCommand => ({ type: 'items/import', items }),
   undoImport: (ids: readonly string[]): CartCommand => ({ type: 'import/undo', ids }),
   priceSeen: (url: string, priceMinor: number, currency: string): CartCommand => ({ type: 'item/priceSeen', url, priceMinor, currency }),
+  moveMany: (ids: readonly string[], listId: string): CartCommand => ({ type: 'items/move', ids, listId }),
+  removeMany: (ids: readonly string[]): CartCommand => ({ type: 'items/remove', ids }),
+  setQuantityOfMany: (ids: readonly string[], quantity: number): CartCommand => ({ type: 'items/setQuantity', ids, quantity }),
 } as const;

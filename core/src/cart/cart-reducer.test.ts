@@ -121,3 +121,37 @@ describe('cartReducer', () => {
     expect(state.items.x1?.priceHistory.at(-1)).toEqual({ at: 39, priceMinor: 2029 });
   });
 });
+
+describe('bulk edits', () => {
+  const three = () => {
+    let state = run(loaded, cartCommands.add(product({ url: 'https://shop.example/a', title: 'A' })), { newId: 'a' });
+    state = run(state, cartCommands.add(product({ url: 'https://shop.example/b', title: 'B' })), { newId: 'b' });
+    state = run(state, cartCommands.add(product({ url: 'https://shop.example/c', title: 'C' }), { listId: 'saved' }), { newId: 'c' });
+    return state;
+  };
+
+  it('moves many items in one action, stamped alike, passing over unknown ids and those already there', () => {
+    const before = three();
+    const after = run(before, cartCommands.moveMany(['a', 'b', 'c', 'gone'], 'saved'), { at: 9_000, device: 'phone' });
+    expect(['a', 'b', 'c'].map((id) => after.items[id]!.listId)).toEqual(['saved', 'saved', 'saved']);
+    expect(changedItems(before, after).map((item) => item.id).sort()).toEqual(['a', 'b']);
+    expect(changedItems(before, after).every((item) => item.updatedAt === 9_000 && item.updatedBy === 'phone')).toBe(true);
+    expect(after.items.c).toBe(before.items.c);
+  });
+
+  it('removes many in one action, and bringing them back restores every one as it was', () => {
+    const before = three();
+    const removed = run(before, cartCommands.removeMany(['a', 'c']));
+    expect(Object.values(removed.items).filter((item) => !item.deleted).map((item) => item.id)).toEqual(['b']);
+    const back = run(removed, cartCommands.bringBack(['a', 'c']));
+    expect(Object.values(back.items).filter((item) => !item.deleted).map((item) => [item.id, item.listId])).toEqual([['a', 'cart'], ['b', 'cart'], ['c', 'saved']]);
+  });
+
+  it('sets the quantity of many; an action that changes nothing returns the same state', () => {
+    const before = three();
+    const after = run(before, cartCommands.setQuantityOfMany(['a', 'b'], 4));
+    expect([after.items.a!.quantity, after.items.b!.quantity, after.items.c!.quantity]).toEqual([4, 4, 1]);
+    expect(run(after, cartCommands.setQuantityOfMany(['a', 'b'], 4))).toBe(after);
+    expect(run(after, cartCommands.moveMany(['gone'], 'saved'))).toBe(after);
+  });
+});

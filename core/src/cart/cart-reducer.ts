@@ -44,6 +44,19 @@ function changed(item: CartItem, patch: Partial<CartItem>, action: CommandAction
   return Object.freeze({ ...item, ...patch, updatedAt: action.meta.at, updatedBy: action.meta.device });
 }
 
+/** A bulk edit: `change` on each live item named (null leaves it as it is); unknown or removed ids are passed over. */
+function eachLive(items: Items, ids: readonly string[], change: (item: CartItem) => CartItem | null): Items {
+  let next: Record<string, CartItem> | undefined;
+  for (const id of ids) {
+    const item = live(items, id);
+    const after = item ? change(item) : null;
+    if (!after) continue;
+    next ??= { ...items };
+    next[id] = after;
+  }
+  return next ?? items;
+}
+
 function reduceCommand(items: Items, action: CommandAction): Items {
   switch (action.type) {
     case 'item/add': {
@@ -150,6 +163,12 @@ function reduceCommand(items: Items, action: CommandAction): Items {
       }
       return next ?? items;
     }
+    case 'items/move':
+      return eachLive(items, action.ids, (item) => (item.listId === action.listId ? null : changed(item, { listId: action.listId }, action)));
+    case 'items/remove':
+      return eachLive(items, action.ids, (item) => changed(item, { deleted: true }, action));
+    case 'items/setQuantity':
+      return eachLive(items, action.ids, (item) => (item.quantity === action.quantity ? null : changed(item, { quantity: action.quantity }, action)));
     case 'list/clear': {
       const next: Record<string, CartItem> = { ...items };
       let any = false;

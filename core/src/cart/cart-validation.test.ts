@@ -100,3 +100,25 @@ describe('validateStoredItem (an item opened from the server)', () => {
     expect(isToteError(refused, 'INVALID_INPUT') && refused.details?.field).toBe(field);
   });
 });
+
+describe('bulk edits at the boundary', () => {
+  it('refuses an empty or oversized selection and unknown lists with messages a shopper can act on', () => {
+    const refused = (command: unknown) => {
+      try {
+        validateCommand(command, DEFAULT_LISTS);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(refused({ type: 'items/remove', ids: [] })).toBe('No items are selected. Select some items first.');
+    expect(refused({ type: 'items/remove', ids: Array.from({ length: 10_001 }, (_, i) => `i${i}`) })).toBe('At most 10000 items can be changed at once. Select fewer items.');
+    expect(refused({ type: 'items/move', ids: ['a'], listId: 'nowhere' })).toBe('That list does not exist.');
+    expect(refused({ type: 'items/setQuantity', ids: ['a'], quantity: 0 })).toBe('Quantity must be a whole number from 1 to 9999.');
+    expect(refused({ type: 'items/remove', ids: ['a', 42] })).toBe('That item does not exist.');
+  });
+
+  it('keeps each id once', () => {
+    expect(validateCommand({ type: 'items/move', ids: ['a', 'b', 'a'], listId: 'saved' }, DEFAULT_LISTS)).toEqual({ type: 'items/move', ids: ['a', 'b'], listId: 'saved' });
+  });
+});

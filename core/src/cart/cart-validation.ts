@@ -100,6 +100,13 @@ function itemId(value: unknown): string {
   return value;
 }
 
+/** The ids of a bulk edit: 1 to LIMITS.maxIds item ids, each once. */
+function selection(value: unknown): readonly string[] {
+  if (!Array.isArray(value) || value.length === 0) invalid('No items are selected. Select some items first.', 'ids');
+  if (value.length > LIMITS.maxIds) invalid(`At most ${LIMITS.maxIds} items can be changed at once. Select fewer items.`, 'ids');
+  return Object.freeze([...new Set((value as unknown[]).map(itemId))]);
+}
+
 function validateCorrections(changes: unknown): ItemCorrections {
   if (typeof changes !== 'object' || changes === null) invalid('Nothing to change was given.', 'changes');
   const c = changes as Record<string, unknown>;
@@ -192,6 +199,12 @@ export function validateCommand(command: unknown, lists: readonly CartList[]): C
     case 'import/undo':
       if (!Array.isArray(c.ids) || c.ids.length > LIMITS.maxIds) invalid('That import cannot be undone.', 'ids');
       return { type: 'import/undo', ids: Object.freeze((c.ids as unknown[]).map(itemId)) };
+    case 'items/move':
+      return { type: 'items/move', ids: selection(c.ids), listId: listId(c.listId, lists) };
+    case 'items/remove':
+      return { type: 'items/remove', ids: selection(c.ids) };
+    case 'items/setQuantity':
+      return { type: 'items/setQuantity', ids: selection(c.ids), quantity: validateQuantity(c.quantity) };
     default:
       return invalid('Unknown request.', 'type');
   }

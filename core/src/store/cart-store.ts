@@ -98,6 +98,7 @@ function withoutStorageFields(doc: RxDocumentData<ClockedItem>): ClockedItem {
 }
 
 const ID_COMMANDS = new Set(['item/setQuantity', 'item/remove', 'item/move', 'item/setNote', 'item/edit']);
+const BULK_COMMANDS = new Set(['items/move', 'items/remove', 'items/setQuantity']);
 
 export function createCartStore({ items, device, clock = systemClock, newId = randomId, history, onHistoryError, onConflicts, onWriteError }: CartStoreOptions): CartStore {
   const state = new BehaviorSubject<CartState>(initialCartState);
@@ -121,6 +122,22 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     recording = recording.then(() => history.recordWrite(written, restoredTo)).catch((error) => onHistoryError?.(error));
   };
 
+  // This store's writes whose change event has not come back yet, by id: the revision each replaced. The
+  // next action on such an item waits for it, so it is made on the stored version, not the one before
+  // (a bulk removal undone at once would otherwise meet its own removal as another device's change).
+  const unseen = new Map<string, string>();
+  let onSeen: (() => void) | null = null;
+  const caughtUp = async (ids: readonly string[]) => {
+    const deadline = Date.now() + 10_000;
+    while (ids.some((id) => unseen.has(id)) && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        onSeen = resolve;
+        setTimeout(resolve, 100);
+      });
+    }
+    for (const id of ids) unseen.delete(id);
+  };
+
   // Changes written by anyone (this store, the replication) come back here.
   // Where the adds being written came from, by item, until their write comes back (docs/analytics.md).
   const addSources = new Map<string, AddSource>();
@@ -133,6 +150,12 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
       written.push({ before: stored.get(event.documentId) ?? null, after, ...(source ? { source } : {}) });
       stored.set(event.documentId, after);
       seen(after);
+      if (unseen.has(event.documentId) && unseen.get(event.documentId) !== after._rev) unseen.delete(event.documentId);
+    }
+    if (onSeen) {
+      const resolve = onSeen;
+      onSeen = null;
+      resolve();
     }
     if (!state.value.loaded) return; // the initial load below reads them anyway (and repairs their history)
     const restore = pendingRestore;
@@ -239,6 +262,9 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
         throw new ToteError('NOT_FOUND', 'That item is no longer in your cart. It may have been removed on another device.', { id: valid.id });
       }
     }
+    if (BULK_COMMANDS.has(valid.type) && 'ids' in valid && !valid.ids.some((id) => state.value.items[id]?.deleted === false)) {
+      throw new ToteError('NOT_FOUND', 'None of the selected items is still in your cart. They may have been removed on another device.', { ids: valid.ids.length });
+    }
     const action = stamp(valid, { at: clock.now(), device: device.id, newId: newId() });
     const before = state.value;
     const after = cartReducer(before, action);
@@ -248,6 +274,11 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     const waits = written.flatMap((item) => pending.get(item.id) ?? []);
     if (waits.length > 0) {
       await Promise.all(waits);
+      return run(command);
+    }
+    // An item whose last write by this store has not come back yet: made again on the stored version.
+    if (written.some((item) => unseen.has(item.id))) {
+      await caughtUp(written.map((item) => item.id));
       return run(command);
     }
     state.next(after); // optimistic: the shopper sees the change at once
@@ -261,10 +292,12 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
         await journal.add(entry);
         finishLater(entry, rows);
       } else {
+        for (const row of rows) unseen.set(row.document.id, row.previous?._rev ?? '');
         await commit(rows);
       }
     } catch (cause) {
       for (const item of written) addSources.delete(item.id);
+      for (const row of rows) unseen.delete(row.document.id);
       await load(); // back to what the database really holds
       throw new ToteError('STORAGE_FAILED', 'Tote could not save that change on this device. Please try again.', {
         cause: String(cause),
