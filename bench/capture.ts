@@ -3,19 +3,42 @@
  * bench/results/latest.json under `capture`:
  * - `corpus`: the project's own pages (test/fixtures/capture), products and non-product pages;
  * - `shared_pages`: the real saved shop pages of ../shared/capture-dev (when present), with the
- *   capture time per page (p50/p95, the capture code only, after the page is shown);
+ *   capture time per page (p50/p95, the capture code only, after the page is shown), and `timing`:
+ *   what that time is made of (a second run on the same page, once the code is compiled; each pass's
+ *   share; the slowest pages with their sizes and pass times);
  * - `price_texts`: the real price strings of ../shared/capture-dev/price-text-cases.json.
  */
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCorpus, scoreCorpus } from '../test/support/capture-corpus.ts';
-import { hasDevSet, runDevPages, scoreDevPages, scorePriceTexts } from '../test/support/capture-dev.ts';
+import { hasDevSet, percentile, runDevPages, scoreDevPages, scorePriceTexts, type DevOutcome } from '../test/support/capture-dev.ts';
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+/** What the capture time is made of, so the p95 can be explained: warm runs, passes, the slowest pages. */
+export function captureTiming(outcomes: readonly DevOutcome[], slowest = 8) {
+  const passNames = [...new Set(outcomes.flatMap((o) => Object.keys(o.passes)))];
+  const passOf = (o: DevOutcome, name: string) => o.passes[name] ?? 0;
+  return {
+    warm_ms_p50: round(percentile(outcomes.map((o) => o.warmMs), 50)),
+    warm_ms_p95: round(percentile(outcomes.map((o) => o.warmMs), 95)),
+    /** The first run's own cost (compiling the code on its first use): first run minus the second, median. */
+    first_run_extra_ms_p50: round(percentile(outcomes.map((o) => o.ms - o.warmMs), 50)),
+    pass_ms_p50: Object.fromEntries(passNames.map((name) => [name, round(percentile(outcomes.map((o) => passOf(o, name)), 50))])),
+    pass_ms_p95: Object.fromEntries(passNames.map((name) => [name, round(percentile(outcomes.map((o) => passOf(o, name)), 95))])),
+    slowest: [...outcomes].sort((a, b) => b.ms - a.ms).slice(0, slowest).map((o) => ({
+      id: o.id, kb: Math.round(o.bytes / 1024), ms: round(o.ms), warm_ms: round(o.warmMs),
+      passes: Object.fromEntries(Object.entries(o.passes).sort((a, b) => b[1] - a[1]).map(([name, ms]) => [name, round(ms)])),
+    })),
+  };
+}
 
 export async function benchCapture() {
   const corpus = scoreCorpus(await runCorpus());
   if (!hasDevSet()) return { corpus };
-  const shared = scoreDevPages(await runDevPages());
+  const outcomes = await runDevPages();
+  const shared = { ...scoreDevPages(outcomes), timing: captureTiming(outcomes) };
   const prices = await scorePriceTexts();
   return {
     corpus,
@@ -31,6 +54,15 @@ if (isMain) {
   await mkdir(path.dirname(results), { recursive: true });
   const existing = await readFile(results, 'utf8').then((text) => JSON.parse(text) as Record<string, unknown>, () => ({}));
   await writeFile(results, `${JSON.stringify({ ...existing, capture }, null, 2)}\n`);
-  const summary = (s: Record<string, unknown> | undefined) => s && Object.fromEntries(Object.entries(s).filter(([k]) => k !== 'misses'));
+  const summary = (s: Record<string, unknown> | undefined) => s && Object.fromEntries(Object.entries(s).filter(([k]) => k !== 'misses' && k !== 'timing'));
   console.log(JSON.stringify({ corpus: summary(capture.corpus), shared_pages: summary(capture.shared_pages), price_texts: summary(capture.price_texts) }, null, 2));
+  const timing = capture.shared_pages?.timing;
+  if (timing) {
+    const { slowest, ...figures } = timing;
+    console.log(JSON.stringify(figures));
+    console.log('slowest pages (first run, ms by pass):');
+    for (const page of slowest) {
+      console.log(`  ${page.id.padEnd(28)} ${String(page.kb).padStart(5)} KB ${String(page.ms).padStart(6)} ms (warm ${page.warm_ms})  ${Object.entries(page.passes).map(([name, ms]) => `${name} ${ms}`).join(', ')}`);
+    }
+  }
 }

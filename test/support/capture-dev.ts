@@ -37,11 +37,15 @@ export interface DevOutcome {
   readonly got: Record<DevField, unknown>;
   readonly expected: Record<DevField, unknown>;
   readonly ms: number;
+  /** The first run's time by pass, a second run's time, and the page's size in bytes. */
+  readonly passes: Readonly<Record<string, number>>;
+  readonly warmMs: number;
+  readonly bytes: number;
 }
 
 const norm = (text: string) => text.replace(/\s+/g, ' ').trim().toLowerCase();
 
-function judge(record: DevRecord, product: CapturedProduct | null, ms: number): DevOutcome {
+function judge(record: DevRecord, product: CapturedProduct | null, timing: Pick<DevOutcome, 'ms' | 'passes' | 'warmMs' | 'bytes'>): DevOutcome {
   const price = product?.priceMinor == null ? null : product.priceMinor / 10 ** (product.currency === 'unknown' ? 2 : minorDigits(product.currency));
   const image = product?.imageUrl ?? '';
   const right = {
@@ -51,7 +55,7 @@ function judge(record: DevRecord, product: CapturedProduct | null, ms: number): 
     image: product !== null && [record.image_key, ...record.image_key_alt].some((key) => image.includes(key)),
   };
   return {
-    id: record.id, markup: record.markup.length > 0, right, ms,
+    id: record.id, markup: record.markup.length > 0, right, ...timing,
     got: { title: product?.title ?? null, price, currency: product?.currency ?? null, image: product?.imageUrl ?? null },
     expected: { title: record.title, price: record.price, currency: record.currency, image: record.image_key },
   };
@@ -61,7 +65,10 @@ export async function runDevPages(): Promise<DevOutcome[]> {
   const records = JSON.parse(await readFile(path.join(DEV_FOLDER, 'expected.json'), 'utf8')) as DevRecord[];
   const pages = await Promise.all(records.map(async (r) => ({ url: r.page_url, html: gunzipSync(await readFile(path.join(DEV_FOLDER, 'pages', `${r.id}.html.gz`))) })));
   const results = await capturePagesTimed(pages);
-  return records.map((record, i) => judge(record, results[i]!.product, results[i]!.ms));
+  return records.map((record, i) => {
+    const { product, ms, passes, warmMs } = results[i]!;
+    return judge(record, product, { ms, passes, warmMs, bytes: pages[i]!.html.length });
+  });
 }
 
 const share = (count: number, of: number) => (of === 0 ? 0 : Math.round((count / of) * 1000) / 1000);

@@ -5,6 +5,7 @@
  * any context it names none ('unknown' for the caller), rather than a guess. Spec: docs/capture.md.
  */
 import { isCurrencyCode } from './currency-codes.ts';
+import { caseless, type TextTest } from './text.ts';
 
 export interface PageHints {
   /** The page's language, e.g. "en-CA" (from <html lang>). */
@@ -48,13 +49,13 @@ const KRONA_BY_TLD: Record<string, string> = { se: 'SEK', no: 'NOK', dk: 'DKK', 
 const KRONA_BY_LANG: Record<string, string> = { sv: 'SEK', no: 'NOK', nb: 'NOK', nn: 'NOK', da: 'DKK', is: 'ISK' };
 
 /** Shared symbols: which currency each names in which country, and the one it names elsewhere. */
-interface Shared { readonly pattern: RegExp; readonly byCountry: Record<string, string>; readonly fallback: string }
+interface Shared { readonly pattern: TextTest; readonly byCountry: Record<string, string>; readonly fallback: string }
 const SHARED: Shared[] = [
   { pattern: /\$/, byCountry: { ...DOLLAR_BY_TLD, ...lowerKeys(DOLLAR_BY_REGION) }, fallback: 'USD' },
   { pattern: /[¥￥]/, byCountry: { cn: 'CNY', zh: 'CNY' }, fallback: 'JPY' },
   { pattern: /(?:^|[\s\d])kr\.?(?=$|[\s\d,.])/i, byCountry: { ...KRONA_BY_TLD, ...KRONA_BY_LANG }, fallback: 'SEK' },
   { pattern: /руб|(?:^|[\s\d])[рР]\.?(?=$|[\s\d])/, byCountry: { by: 'BYN', be: 'BYN' }, fallback: 'RUB' },
-  { pattern: /(?:^|[\s\d])Rs\.?|₨/i, byCountry: { pk: 'PKR', lk: 'LKR', np: 'NPR', mu: 'MUR', ur: 'PKR', si: 'LKR', ne: 'NPR' }, fallback: 'INR' },
+  { pattern: caseless(/(?:^|[\s\d])Rs\.?|₨/i), byCountry: { pk: 'PKR', lk: 'LKR', np: 'NPR', mu: 'MUR', ur: 'PKR', si: 'LKR', ne: 'NPR' }, fallback: 'INR' },
   { pattern: /جنيه|ج\.م|(?:^|[\s\d])L\.?E\.?(?=$|[\s\d])/, byCountry: { sd: 'SDG', ss: 'SSP' }, fallback: 'EGP' },
   { pattern: /ريال|﷼/, byCountry: { om: 'OMR', qa: 'QAR', ye: 'YER', ir: 'IRR', fa: 'IRR' }, fallback: 'SAR' },
   { pattern: /(?:^|[\s\d])R(?=$|[\s\d])/, byCountry: { za: 'ZAR' }, fallback: '' },
@@ -98,7 +99,24 @@ export function dollarCurrency(hints: PageHints): string {
 /** Capitalised words that are also currency codes but, in shop text, mostly mean the word. */
 const NOT_CODES = new Set(['ALL', 'TOP', 'CUP', 'SOS', 'MOP']);
 
+/**
+ * Answers of `unambiguous` by text: a page asks about the same short texts many times (a price is read
+ * for the candidate, its currency, and the numbers beside it), and the answer depends on the text alone.
+ * Short texts only, and a few thousand at most.
+ */
+const known = new Map<string, string | null>();
+
 function unambiguous(raw: string): string | null {
+  if (raw.length > 100) return readUnambiguous(raw);
+  const cached = known.get(raw);
+  if (cached !== undefined) return cached;
+  const found = readUnambiguous(raw);
+  if (known.size >= 5000) known.clear();
+  known.set(raw, found);
+  return found;
+}
+
+function readUnambiguous(raw: string): string | null {
   // "AU $59.95", "US $ 12": a country prefix written apart from the dollar sign.
   const text = raw.replace(/\b(US|AU|NZ|CA|HK|NT|MX|SG) ?\$/g, '$1$$');
   for (const match of text.matchAll(/(?:^|[^A-Za-z])([A-Z]{3})(?![A-Za-z])/g)) {

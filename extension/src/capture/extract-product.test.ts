@@ -78,3 +78,15 @@ describe('extractProduct from JSON-LD', () => {
     expect(extractProduct(doc, 'https://rugs.example/r')).toMatchObject({ priceMinor: 12000, currency: 'EUR' });
   });
 });
+
+describe('extractProduct pass times', () => {
+  it('reports how long each pass took when asked, and captures the same product', () => {
+    const doc = page(ld({ '@type': 'Product', name: 'Kettle', offers: { price: '19.00', priceCurrency: 'EUR' } }),
+      '<h1>Kettle</h1><span class="price">19,00 €</span><img src="/k.jpg" width="600" height="600" alt="Kettle">');
+    const times: Record<string, number> = {};
+    const timed = extractProduct(doc, 'https://k.example/p', undefined, times);
+    expect(timed).toEqual(extractProduct(doc, 'https://k.example/p'));
+    expect(Object.keys(times).sort()).toEqual(['images', 'json-ld', 'layout', 'meta', 'microdata', 'open-graph', 'prices', 'rdfa', 'scoring', 'titles', 'variants']);
+    for (const ms of Object.values(times)) expect(ms).toBeGreaterThanOrEqual(0);
+  });
+});

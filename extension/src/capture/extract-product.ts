@@ -116,33 +116,53 @@ function looksLikeProductPage(heading: PageCandidate | undefined, prices: readon
   return named && ((strong.length > 0 && (hasImage || buyable)) || (hasImage && buyable && e.productLabelled === true));
 }
 
-export function extractProduct(doc: Document, pageUrl: string, explain?: (scored: Choice[]) => void): CapturedProduct | null {
+/** Milliseconds each pass of one capture took, by pass name (for the benchmark's per-page view). */
+export type PassTimes = Record<string, number>;
+
+/** Runs one pass, adding its time to `times` when they are asked for (no clock is read otherwise). */
+function timed<T>(times: PassTimes | undefined, pass: string, run: () => T): T {
+  if (!times) return run();
+  const started = performance.now();
+  try {
+    return run();
+  } finally {
+    times[pass] = (times[pass] ?? 0) + performance.now() - started;
+  }
+}
+
+/**
+ * `explain` receives every scored candidate; `times`, when given, receives each pass's milliseconds
+ * (meta, json-ld, microdata, rdfa, open-graph, layout, titles, prices, variants, images, scoring).
+ */
+export function extractProduct(doc: Document, pageUrl: string, explain?: (scored: Choice[]) => void, times?: PassTimes): CapturedProduct | null {
   try {
     const page = new URL(pageUrl);
     if (page.protocol !== 'http:' && page.protocol !== 'https:') return null;
-    const tags = metaTags(doc);
-    const structured = [fromJsonLd(doc, pageUrl), fromMicrodata(doc, pageUrl), fromRdfa(doc, pageUrl), fromOpenGraph(doc, pageUrl, tags)]
+    const pass = <T>(name: string, run: () => T) => timed(times, name, run);
+    const tags = pass('meta', () => metaTags(doc));
+    const structured = [pass('json-ld', () => fromJsonLd(doc, pageUrl)), pass('microdata', () => fromMicrodata(doc, pageUrl)),
+      pass('rdfa', () => fromRdfa(doc, pageUrl)), pass('open-graph', () => fromOpenGraph(doc, pageUrl, tags))]
       .filter((r): r is SourceResult => r !== null);
     const markupCurrency = pick(structured, 'currency')?.value;
     const hints: PageHints = { lang: doc.documentElement?.getAttribute('lang'), hostname: page.hostname, currency: markupCurrency ?? null };
-    const layout = pageLayout(doc);
+    const layout = pass('layout', () => pageLayout(doc));
 
     // Title first: the chosen heading is where the price and the image are looked for.
-    const pageTitles = titleCandidates(layout, `${doc.title ?? ''} ${tags.get('og:title') ?? tags.get('twitter:title') ?? ''}`);
-    const titleChoice = chooseFields([...structuredCandidates(structured, 'title'), ...pageTitles.map((t) => t.candidate)]).title;
+    const pageTitles = pass('titles', () => titleCandidates(layout, `${doc.title ?? ''} ${tags.get('og:title') ?? tags.get('twitter:title') ?? ''}`));
+    const titleChoice = pass('scoring', () => chooseFields([...structuredCandidates(structured, 'title'), ...pageTitles.map((p) => p.candidate)]).title);
     const headingOf = (text: string) => pageTitles.filter((t) => String(t.candidate.value).includes(text) || text.includes(String(t.candidate.value)))
       .sort((a, b) => pageScore(b.candidate) - pageScore(a.candidate))[0];
     const heading = titleChoice ? (pageTitles.find((t) => t.candidate === titleChoice.candidate) ?? headingOf(String(titleChoice.candidate.value))) : undefined;
-    const pagePrices = withVariants(priceCandidates(layout, heading?.el ?? null, hints), variantPrices(doc, pageUrl, hints));
+    const pagePrices = withVariants(pass('prices', () => priceCandidates(layout, heading?.el ?? null, hints)), pass('variants', () => variantPrices(doc, pageUrl, hints)));
     const markupImages = structured.map((r) => r.fields.imageUrl).filter((u): u is string => typeof u === 'string');
-    const pageImages = imageCandidates(layout, heading?.el ?? null, titleChoice ? String(titleChoice.candidate.value) : null, pageUrl, markupImages);
+    const pageImages = pass('images', () => imageCandidates(layout, heading?.el ?? null, titleChoice ? String(titleChoice.candidate.value) : null, pageUrl, markupImages));
 
     const isMarkupProduct = structured.some((r) => r.isProduct);
     // An article, a blog post or a profile is never a product page, whatever prices it mentions.
     const ogType = tags.get('og:type')?.toLowerCase() ?? '';
     if (!isMarkupProduct && /article|blog|profile|video|music/.test(ogType)) return null;
     if (explain) explain(scoreCandidates([...pageTitles, ...pagePrices, ...pageImages].map((c) => c.candidate)));
-    if (!isMarkupProduct && !looksLikeProductPage(heading, pagePrices, layout.buyControls, pageImages.some((i) => pageScore(i.candidate) > 3))) return null;
+    if (!isMarkupProduct && !pass('scoring', () => looksLikeProductPage(heading, pagePrices, layout.buyControls, pageImages.some((i) => pageScore(i.candidate) > 3)))) return null;
 
     const candidates = [
       ...structuredCandidates(structured, 'title'), ...pageTitles.map((t) => t.candidate),
@@ -150,7 +170,7 @@ export function extractProduct(doc: Document, pageUrl: string, explain?: (scored
       ...structuredCandidates(structured, 'image'), ...pageImages.map((i) => i.candidate),
     ];
     if (explain) explain(scoreCandidates(candidates));
-    const chosen = chooseFields(candidates);
+    const chosen = pass('scoring', () => chooseFields(candidates));
     const title = chosen.title;
     if (!title) return null;
     const price = chosen.price;

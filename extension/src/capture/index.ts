@@ -1,2 +1,2 @@
-export { extractProduct, type CapturedProduct, type FieldOrigin, type FieldSource } from './extract-product.ts';
+export { extractProduct, type PassTimes, type CapturedProduct, type FieldOrigin, type FieldSource } from './extract-product.ts';
 export { parsePriceText, type ParsedPrice } from './price-text.ts';

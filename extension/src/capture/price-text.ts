@@ -6,6 +6,7 @@
  */
 import { currencyDigits as minorDigits } from './currency-codes.ts';
 import { currencyInText, currencyOf, type PageHints } from './currency.ts';
+import { caseless } from './text.ts';
 
 export interface ParsedPrice {
   readonly amountMinor: number;
@@ -16,7 +17,7 @@ export interface ParsedPrice {
 }
 
 const NUMBER = /(?:\d|[.,]\d)[\d.,'’\s\u00a0\u202f]*/g;
-const FREE = /^\s*(free|gratis|kostenlos|gratuit|gratuito|бесплатно)\s*!?\s*$/i;
+const FREE = caseless(/^\s*(free|gratis|kostenlos|gratuit|gratuito|бесплатно)\s*!?\s*$/i);
 
 /** Decimal value of one printed number, knowing how many minor digits its currency has. */
 export function parseAmount(raw: string, digits: number, decimalSeparator?: string | null): number | null {
@@ -63,8 +64,8 @@ const NAMES_ANY = { hostname: 'page' };
 
 const MONTH = 'jan(?:uary|uar|vier)?|feb(?:ruary|ruar)?|févr(?:ier)?|mar(?:ch|s|zo)?|märz|apr(?:il)?|avril|abr(?:il)?|may|mayo|mai|jun(?:e|i|io)?|juin|jul(?:y|i|io)?|juil(?:let)?|aug(?:ust)?|ago(?:sto)?|août|sep(?:t|tember|tembre|tiembre)?|oct(?:ober|obre|ubre)?|okt(?:ober)?|nov(?:ember|embre|iembre)?|dec(?:ember)?|dez(?:ember)?|déc(?:embre)?|dic(?:iembre)?|enero|febrero|январ[ья]|феврал[ья]|марта?|апрел[ья]|ма[йя]|июн[ья]|июл[ья]|августа?|сентябр[ья]|октябр[ья]|ноябр[ья]|декабр[ья]';
 /** A number right after or before a month's name is a day or a year ("July, 2004", "4. Juli"). */
-const MONTH_BEFORE = new RegExp(`(?:^|[^a-zà-ÿа-я])(?:${MONTH})\\.?,?(?:\\s+(?:de|of))?\\s*$`, 'i');
-const MONTH_AFTER = new RegExp(`^\\.?\\s*(?:(?:de|of)\\s+)?(?:${MONTH})(?![a-zà-ÿа-я])`, 'i');
+const MONTH_BEFORE = caseless(new RegExp(`(?:^|[^a-zà-ÿа-я])(?:${MONTH})\\.?,?(?:\\s+(?:de|of))?\\s*$`, 'i'));
+const MONTH_AFTER = caseless(new RegExp(`^\\.?\\s*(?:(?:de|of)\\s+)?(?:${MONTH})(?![a-zà-ÿа-я])`, 'i'));
 const LETTER_BEFORE = /[A-Za-zÀ-ÿА-я][^A-Za-zÀ-ÿА-я\d]{0,8}$/;
 const LETTER_AFTER = /^[^A-Za-zÀ-ÿА-я\d]{0,3}[A-Za-zÀ-ÿА-я]/;
 /** A text that is only a date: "25-09", "25/09/2004", "25.09.2004", "2004-09-25". */
@@ -74,7 +75,10 @@ const DATE_ONLY = /^(?:\d{1,2}[-/]\d{1,2}(?:[-/.]\d{2,4})?|\d{1,2}\.\d{1,2}\.\d{
  * free ("Free Shipping on Orders $49+", "Цена: уточняйте (мин. заказ: 1 )", "versandkostenfrei ab 50 €").
  * The text before the number ends with such words, maybe followed by a currency sign.
  */
-const CONDITION_BEFORE = /(?:\b(?:orders?|purchases?|spend|minimum|min\.?|bestellwert|bestellungen|mindestbestellwert|commandes?|pedidos?|compras?)|заказ\w*|покупк\w*|(?:shipping|delivery|versand|versandkostenfrei|lieferung|livraison|envío|frete)\s+(?:over|above|from|ab|dès|desde|acima de|à partir de))\s*(?:of|over|above|from|ab|über|von|dès|de|desde|acima de|à partir de|от|свыше)?\s*:?\s*(?:[A-Z]{3}|US\$|[^\s\d\w]{1,2})?\s*$/i;
+const CONDITION_BEFORE = caseless(/(?:\b(?:orders?|purchases?|spend|minimum|min\.?|bestellwert|bestellungen|mindestbestellwert|commandes?|pedidos?|compras?)|заказ\w*|покупк\w*|(?:shipping|delivery|versand|versandkostenfrei|lieferung|livraison|envío|frete)\s+(?:over|above|from|ab|dès|desde|acima de|à partir de))\s*(?:of|over|above|from|ab|über|von|dès|de|desde|acima de|à partir de|от|свыше)?\s*:?\s*(?:[A-Z]{3}|US\$|[^\s\d\w]{1,2})?\s*$/i);
+
+/** What stands between the two ends of a range: "12 – 18", "12 to 18", "12 bis 18". */
+const RANGE_BETWEEN = caseless(/^\s*([-–—]|to|bis|à|a|до)\s*$/i);
 
 /**
  * The printed number that is the amount: never a percentage ("40% OFF"); the first one, unless only a
@@ -101,7 +105,7 @@ function amountText(text: string): { text: string; decimal?: string } | null {
   if (!nextToCurrency(first!)) {
     const priced = numbers.find((n) => nextToCurrency(n));
     const between = priced ? joined.slice(first!.end, priced.start) : '';
-    if (priced && !/^\s*([-–—]|to|bis|à|a|до)\s*$/i.test(between)) return { text: priced.text };
+    if (priced && !RANGE_BETWEEN.test(between)) return { text: priced.text };
   }
   return { text: first!.text };
 }

@@ -24,13 +24,32 @@ const TRUST: Record<CandidateField, Record<FieldSource, number>> = {
 export const STRONG_PAGE_PRICE = 9;
 
 const NOT_WORD = new RegExp(`[^${WORD_CHARS}]+`, 'g');
-const norm = (text: string) => text.toLowerCase().replace(NOT_WORD, ' ').trim();
+
+/**
+ * A pure function of a short text, with its answers kept: the scorer compares every markup value with
+ * every page candidate of its field, several times per capture, and would otherwise read the same
+ * titles and image URLs again for each pair. Texts of up to 600 characters, a few thousand at most.
+ */
+function remembered(read: (text: string) => string): (text: string) => string {
+  const known = new Map<string, string>();
+  return (text) => {
+    if (text.length > 600) return read(text);
+    let found = known.get(text);
+    if (found === undefined) {
+      if (known.size >= 4000) known.clear();
+      known.set(text, found = read(text));
+    }
+    return found;
+  };
+}
+
+const norm = remembered((text) => text.toLowerCase().replace(NOT_WORD, ' ').trim());
 
 /** The file a product image URL names, without size variants ("61abc._AC_SL1500_.jpg" → "61abc"). */
-export function imageKey(url: string): string {
+export const imageKey = remembered((url) => {
   const file = url.split(/[?#]/)[0]!.split('/').pop() ?? '';
   return file.toLowerCase().replace(/\.(jpe?g|png|webp|gif|avif)$/, '').replace(/\._[^.]*_$/, '').replace(/[-_]\d{2,4}x\d{2,4}$/, '');
-}
+});
 
 const nearness = (e: Candidate['evidence']) => Math.min(e.toHeading ?? 99, e.toBuy ?? 99);
 

@@ -31,3 +31,20 @@ export function httpUrl(value: unknown, base: string): string | null {
     return null;
   }
 }
+
+export interface TextTest {
+  test(text: string): boolean;
+}
+
+/**
+ * A case-insensitive pattern that tests lower-cased text with a pattern compiled without the `i`
+ * flag. With `i`, the engine works out the case variants of every letter when it first compiles a
+ * pattern, which for the long word lists in many scripts cost milliseconds on every page: the
+ * content script starts afresh on each page, so that cost is paid every time. Escapes (\S, \B, \W,
+ * \D) keep their case; the pattern is used with `test` only.
+ */
+export function caseless(pattern: RegExp): TextTest {
+  const source = pattern.source.replace(/\\.|[^\\]+/g, (part) => (part[0] === '\\' ? part : part.toLowerCase()));
+  const lower = new RegExp(source, pattern.flags.replace('i', ''));
+  return { test: (text) => lower.test(text.toLowerCase()) };
+}

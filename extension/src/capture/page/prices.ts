@@ -8,26 +8,28 @@
 import type { Candidate } from '../candidates.ts';
 import { currencyInText, type PageHints } from '../currency.ts';
 import { parsePriceText } from '../price-text.ts';
-import { LETTERS } from '../text.ts';
+import { caseless, LETTERS } from '../text.ts';
 import { distanceTo, label, textUpTo, type Layout } from './layout.ts';
 import type { PageCandidate } from './titles.ts';
 
-const PRICE_LABEL = /price|preis|prix|precio|prezzo|preço|preco|cena|cijena|цена|ціна|價格|价格|価格|가격|fiyat|harga|giá|amount/i;
+const PRICE_LABEL = caseless(/price|preis|prix|precio|prezzo|preço|preco|cena|cijena|цена|ціна|價格|价格|価格|가격|fiyat|harga|giá|amount/i);
 // Words in class names and ids, bounded by start, end, space, "-" or "_" (BEM names: "price__was").
-const word = (words: string) => new RegExp(`(?:^|[\\s_-])(?:${words})(?:$|[\\s_-])`, 'i');
+const word = (words: string) => caseless(new RegExp(`(?:^|[\\s_-])(?:${words})(?:$|[\\s_-])`, 'i'));
 const OLD_LABEL = word('old|was|compare|compare-at|regular|strike|striked|strikethrough|strike-through|before|crossed|msrp|rrp|list|listprice|list-price|original|previous|uvp|reference|retail|saving|savings|save|discount-amount|you-save|basisprice|a-text-strike');
 const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex');
-const OLD_BEFORE = /(?:^|\s)(was|list price|listenpreis|retail(?: price)?|rrp|msrp|mrp|uvp|statt|anstatt|avant|prix barré|antes|de:?|prima|regular price|original price|compare at|reg\.?|alter preis|bisher|vorher|старая цена|было|preço de|desde|you save|save|sie sparen|économisez|ahorra|risparmi|economia de:?|oszczędzasz|ušetříte|spare)\s*:?\s*$/i;
-const CONDITIONAL_BEFORE = /((?:club|member|members'?|card|prime|rewards?)\s+price|mitglieder-?preis|mitgliedspreis|clubpreis|kartenpreis|prix (?:membre|club|carte)|precio (?:socio|club|tarjeta)|preço (?:clube|cartão)|club|member|mitglieds?|membre|miembro|card|karte|carte|cartão|tarjeta|prime|subscribe|abo|abonnement|assinatura|\d+\s*x\s*(de|of|à)?|ou até|oder|bis zu|instal?lments?|raten|mensual|monthly|per month|pro monat|ex\.? ?tax|excl\.?|exkl\.?|zzgl\.?|netto|bez dph|без ндс|hors taxes?|ht|buy \d+ or more for|ab \d+ stück|shipping|versand|delivery|lieferung|envío|frete|livraison|\+)\s*:?\s*$/i;
-const CONDITIONAL_AFTER = /^\s*(?:\/\s*(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs)\b|per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|\/\s*month|\/\s*mo\b|a month|pro monat|mensuais|sem juros|x\b)/i;
+const OLD_BEFORE = caseless(/(?:^|\s)(was|list price|listenpreis|retail(?: price)?|rrp|msrp|mrp|uvp|statt|anstatt|avant|prix barré|antes|de:?|prima|regular price|original price|compare at|reg\.?|alter preis|bisher|vorher|старая цена|было|preço de|desde|you save|save|sie sparen|économisez|ahorra|risparmi|economia de:?|oszczędzasz|ušetříte|spare)\s*:?\s*$/i);
+const CONDITIONAL_BEFORE = caseless(/((?:club|member|members'?|card|prime|rewards?)\s+price|mitglieder-?preis|mitgliedspreis|clubpreis|kartenpreis|prix (?:membre|club|carte)|precio (?:socio|club|tarjeta)|preço (?:clube|cartão)|club|member|mitglieds?|membre|miembro|card|karte|carte|cartão|tarjeta|prime|subscribe|abo|abonnement|assinatura|\d+\s*x\s*(de|of|à)?|ou até|oder|bis zu|instal?lments?|raten|mensual|monthly|per month|pro monat|ex\.? ?tax|excl\.?|exkl\.?|zzgl\.?|netto|bez dph|без ндс|hors taxes?|ht|buy \d+ or more for|ab \d+ stück|shipping|versand|delivery|lieferung|envío|frete|livraison|\+)\s*:?\s*$/i);
+const CONDITIONAL_AFTER = caseless(/^\s*(?:\/\s*(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs)\b|per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|\/\s*month|\/\s*mo\b|a month|pro monat|mensuais|sem juros|x\b)/i);
 /** Offers of other sellers or conditions: "Other Used, New, Collectible from", "gebraucht ab". */
-const OTHER_OFFER_BEFORE = /\b(used|collectible|gebraucht|occasion|usado|usato|refurbished|other sellers|other offers|weitere angebote|autres offres|otras ofertas|more buying choices)\b[^\d]*$/i;
+const OTHER_OFFER_BEFORE = caseless(/\b(used|collectible|gebraucht|occasion|usado|usato|refurbished|other sellers|other offers|weitere angebote|autres offres|otras ofertas|more buying choices)\b[^\d]*$/i);
 /** Discounts for paying a certain way: "Mais 5% de desconto em 1x no Cartão", "with Prime", "mit Kundenkarte". */
-const CARD_AFTER = /^\s*(?:mais|plus|extra|\+)?\s*\d*\s*%?\s*(?:de\s)?(?:desconto|discount|rabatt|remise|descuento)|\b(?:no cartão|with (?:card|prime|membership)|mit (?:karte|kundenkarte)|avec la carte|con tarjeta|members? only|für mitglieder)\b/i;
-const INCLUDED_AFTER = /^\s*\(?\s*(inkl|incl|inc\.|including|ttc|税込|s dph|z dph|с ндс|brutto|iva incluido|iva incl)/i;
+const CARD_AFTER = caseless(/^\s*(?:mais|plus|extra|\+)?\s*\d*\s*%?\s*(?:de\s)?(?:desconto|discount|rabatt|remise|descuento)|\b(?:no cartão|with (?:card|prime|membership)|mit (?:karte|kundenkarte)|avec la carte|con tarjeta|members? only|für mitglieder)\b/i);
+/** Words that introduce the price to pay: "Now", "Por:", "Preis:". */
+const CURRENT_BEFORE = caseless(/(?:^|\s)(now|jetzt|nur|por|prix|price|preis|precio|preço|prezzo|cena|цена|価格|angebot|à partir de|ab)\s*:?\s*$/i);
+const INCLUDED_AFTER = caseless(/^\s*\(?\s*(inkl|incl|inc\.|including|ttc|税込|s dph|z dph|с ндс|brutto|iva incluido|iva incl)/i);
 
 /** Signs and words that may name a currency: a fast filter before the full reading (currency.ts). */
-const MAY_NAME_CURRENCY = /[$€£¥￥₹₩₽₴₺₪฿₫₱₦₸₾₼֏؋៛円元원]|[A-Z]{3}|zł|zl\b|Kč|лв|грн|руб|р\.|kr|Ft|lei|TL|KD|RM|Rp|Rs|L\.?E|جنيه|ريال|ر\.س|د\.إ|ج\.م|euro|тг|₮|\bR\b/i;
+const MAY_NAME_CURRENCY = caseless(/[$€£¥￥₹₩₽₴₺₪฿₫₱₦₸₾₼֏؋៛円元원]|[A-Z]{3}|zł|zl\b|Kč|лв|грн|руб|р\.|kr|Ft|lei|TL|KD|RM|Rp|Rs|L\.?E|جنيه|ريال|ر\.س|د\.إ|ج\.م|euro|тг|₮|\bR\b/i);
 
 /** Short text right beside a text node (its siblings, its parent's siblings): "EGP" in its own element. */
 function nearbyText(node: Node, parent: Element): string {
@@ -168,7 +170,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
         productLabelled: labelled && namesCurrency,
         old: struck || labelSays === 'old' || OLD_BEFORE.test(before),
         conditional: ((CONDITIONAL_BEFORE.test(before) || CONDITIONAL_AFTER.test(after)) && !INCLUDED_AFTER.test(after)) || OTHER_OFFER_BEFORE.test(before) || CARD_AFTER.test(after),
-        current: labelSays === 'current' || /(?:^|\s)(now|jetzt|nur|por|prix|price|preis|precio|preço|prezzo|cena|цена|価格|angebot|à partir de|ab)\s*:?\s*$/i.test(before),
+        current: labelSays === 'current' || CURRENT_BEFORE.test(before),
         elsewhere: layout.elsewhere(start),
         toHeading: toHeading(el),
         toBuy: layout.toBuy(el),

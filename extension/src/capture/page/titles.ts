@@ -4,21 +4,21 @@
  * repeats, whether it sits in a related block, whether it reads like a promotion or a status).
  */
 import type { Candidate } from '../candidates.ts';
-import { cleanText, LETTERS } from '../text.ts';
+import { caseless, cleanText, LETTERS } from '../text.ts';
 
 const A_LETTER = new RegExp(`[${LETTERS}]`);
 import { label, textUpTo, wordOverlap, type Layout } from './layout.ts';
 
-const PRODUCT_TITLE_LABEL = /product[-_]?(title|name|header|heading)|item[-_]?(title|name)|pdp[-_]?(title|name)|goods[-_]?(title|name)|prod[-_]?(title|name)|detail[-_]?(title|name)/i;
+const PRODUCT_TITLE_LABEL = caseless(/product[-_]?(title|name|header|heading)|item[-_]?(title|name)|pdp[-_]?(title|name)|goods[-_]?(title|name)|prod[-_]?(title|name)|detail[-_]?(title|name)/i);
 const TITLE_LABEL = /title|name|heading|header/i;
 const SELECTOR = 'h1, h2, h3, [itemprop="name"], [id*="title" i], [class*="title" i], [id*="name" i], [class*="name" i]';
 /** Promotions and statuses that sit where a name should be, in a few languages. */
-export const PROMO = /^\s*(?:-?\d+\s*%|save\b|sparen|spare|économisez|ahorra|risparmi|essai gratuit|free trial|kostenlos testen|adding to|wird hinzugefügt|added to|log ?in|sign ?in|anmelden|connexion|iniciar sesión|follow the author|dem autor folgen|suivre l'auteur|seguir al autor|only \d+ left|nur noch|in stock|auf lager|out of stock|sold out|ausverkauft|épuisé|agotado|new arrival|bestseller|best seller|sale\b|angebot|oferta|promo|deal of the day|free (?:shipping|delivery)|kostenloser versand|livraison gratuite|envío gratis|about this item|product (?:details|information|description)|customer reviews|kundenrezensionen|produktinformation|acerca de este producto|détails|technical details|detalles técnicos|feedback|cookies?\b|newsletter|your cart|warenkorb|menu\b)/i;
+export const PROMO = caseless(/^\s*(?:-?\d+\s*%|save\b|sparen|spare|économisez|ahorra|risparmi|essai gratuit|free trial|kostenlos testen|adding to|wird hinzugefügt|added to|log ?in|sign ?in|anmelden|connexion|iniciar sesión|follow the author|dem autor folgen|suivre l'auteur|seguir al autor|only \d+ left|nur noch|in stock|auf lager|out of stock|sold out|ausverkauft|épuisé|agotado|new arrival|bestseller|best seller|sale\b|angebot|oferta|promo|deal of the day|free (?:shipping|delivery)|kostenloser versand|livraison gratuite|envío gratis|about this item|product (?:details|information|description)|customer reviews|kundenrezensionen|produktinformation|acerca de este producto|détails|technical details|detalles técnicos|feedback|cookies?\b|newsletter|your cart|warenkorb|menu\b)/i);
 
 /** Sales and discounts announced anywhere in a heading ("Frühlingssale: bis zu 50 %", "Up to -30% on shoes"). */
-const PROMO_ANYWHERE = /sale\b|(?:bis zu|up to|jusqu'à|hasta|fino al|até|do)\s*[-−]?\d+\s*%|\d+\s*%\s*(?:off|rabatt|de réduction|de descuento|sconto)/i;
+const PROMO_ANYWHERE = caseless(/sale\b|(?:bis zu|up to|jusqu'à|hasta|fino al|até|do)\s*[-−]?\d+\s*%|\d+\s*%\s*(?:off|rabatt|de réduction|de descuento|sconto)/i);
 
-const OTHER_NAME = /^(brand|seller|store|shop|user|author|review|variant|colou?r|size|category|site|logo|modal|dialog|popup|cart|menu|section|widget|tab)/i;
+const OTHER_NAME = caseless(/^(brand|seller|store|shop|user|author|review|variant|colou?r|size|category|site|logo|modal|dialog|popup|cart|menu|section|widget|tab)/i);
 
 /** The page's own name for itself: <title> and og:title, for telling product headings from others. */
 function pageTitleText(doc: Document): string {

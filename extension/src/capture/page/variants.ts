@@ -37,6 +37,7 @@ export function variantPrices(doc: Document, pageUrl: string, hints: PageHints):
     return none;
   }
   const options: { value: string; selected: boolean; price: number }[] = [];
+  const parsed = new Map<string, ReturnType<typeof parsePriceText>>();
   const selects = doc.body?.getElementsByTagName('select');
   for (let s = 0; selects && s < Math.min(selects.length, MAX_SELECTS); s += 1) {
     const list = selects[s]!.getElementsByTagName('option');
@@ -44,7 +45,9 @@ export function variantPrices(doc: Document, pageUrl: string, hints: PageHints):
       const option = list[o]!;
       const text = option.textContent ?? '';
       if (text.length > 120 || !/\d/.test(text) || option.hasAttribute('disabled')) continue;
-      const price = parsePriceText(text, hints);
+      // Quantity and size lists repeat the same texts from list to list: each is read once.
+      let price = parsed.get(text);
+      if (price === undefined) parsed.set(text, price = parsePriceText(text, hints));
       if (!price || price.amountMinor <= 0 || price.currency === 'unknown') continue;
       options.push({ value: (option.getAttribute('value') ?? '').trim().toLowerCase(), selected: option.hasAttribute('selected'), price: price.amountMinor });
     }
