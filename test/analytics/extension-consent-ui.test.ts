@@ -17,6 +17,9 @@ import { gatewayClient, type GatewayClient } from '../support/gateway.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { serveFolder, type StaticServer } from '../support/static-server.ts';
 
+/** The worker's alarms API, as far as the test reads it. */
+declare const chrome: { alarms: { get(name: string): Promise<{ periodInMinutes?: number } | undefined> } };
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const extensionDir = path.join(root, 'extension/.output/chrome-mv3');
 
