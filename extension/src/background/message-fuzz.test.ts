@@ -18,7 +18,7 @@ import { PAGE_REQUESTS, type RequestSender } from './senders.ts';
 const TYPES: RequestType[] = [
   'cart/dispatch', 'cart/get', 'account/get', 'account/signIn', 'account/guest', 'account/signOut', 'account/stay', 'account/dismissNotice',
   'account/recover', 'account/unlock', 'device/forget', 'account/acknowledgeRecoveryKey', 'conflicts/override', 'conflicts/dismiss',
-  'unreadable/dismiss', 'capture/found', 'capture/addOwnTab', 'capture/forTab', 'capture/addFromTab',
+  'unreadable/dismiss', 'capture/found', 'capture/addOwnTab', 'capture/forTab', 'capture/addFromTab', 'analytics/setConsent',
 ];
 
 let client: ToteClient;
@@ -59,7 +59,7 @@ const message = fc.record({
   type: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...TYPES) }, { weight: 1, arbitrary: fc.string() }),
   command: fc.oneof(junk, fc.record({ type: fc.constantFrom('item/add', 'item/remove', 'item/setQuantity', 'cart/clear'), id: fc.string(), quantity: junk, product })),
   product, tabId: fc.oneof(fc.integer({ min: -1, max: 6 }), junk), id: junk, serverUrl: fc.oneof(fc.constant('https://sync.example'), junk),
-  name: junk, password: junk, create: junk, recoveryKey: junk, newPassword: junk, corrections: junk,
+  name: junk, password: junk, create: junk, on: fc.oneof(fc.boolean(), junk), recoveryKey: junk, newPassword: junk, corrections: junk,
 }, { requiredKeys: ['type'] });
 
 describe('the background\'s message protocol, fuzzed', () => {

@@ -6,7 +6,7 @@ import {
   ToteError, type AccountSession, type DatabaseKeyOwner, type FieldConflict, type StoredSession, type ToteClient,
 } from '@tote/core';
 import type { Message, RequestType } from '../messaging/protocol.ts';
-import { createMessageHandler } from './message-handler.ts';
+import { addFromTab, createMessageHandler } from './message-handler.ts';
 import type { RequestSender } from './senders.ts';
 import type { TabProducts } from './settings.ts';
 import type { CapturedProduct } from '../capture/index.ts';
@@ -225,5 +225,44 @@ describe('background message handler', () => {
     expect(await lockedHandle({ type: 'account/unlock', password: 'the right one' }, POPUP)).toEqual({ ok: true });
     expect(await lockedHandle({ type: 'capture/addFromTab', tabId: 7 }, POPUP)).toEqual({ ok: true });
     expect(selectItems(client.store.getState()).map((item) => item.title)).toEqual(['Kettle']);
+  });
+
+  it('records where each add came from: the page\'s button as \'page\', the popup as \'popup\', the menu and shortcut as theirs', async () => {
+    const product = (url: string) => ({ ...kettle, url, shop: 'shop.example', source: 'json-ld' as const, brand: null, sku: null, gtin: null, availability: null, origins: {}, otherPrices: [] });
+    expect(await handle({ type: 'capture/addOwnTab', product: product('https://shop.example/a') }, page(1))).toEqual({ ok: true });
+    await handle({ type: 'capture/found', product: product('https://shop.example/b') }, page(2));
+    expect(await handle({ type: 'capture/addFromTab', tabId: 2 })).toEqual({ ok: true });
+    await handle({ type: 'capture/found', product: product('https://shop.example/c') }, page(3));
+    await handle({ type: 'capture/found', product: product('https://shop.example/d') }, page(4));
+    const deps = { client: async () => client, account: async () => account, lastServer: { get: async () => null }, tabProducts, snapshot: async () => { throw new Error('unused'); } };
+    expect(await addFromTab(deps, 3, 'context-menu')).toEqual({ ok: true });
+    expect(await addFromTab(deps, 4, 'shortcut')).toEqual({ ok: true });
+    const items = client.store.getState().items;
+    const sourceOf = async () => Object.fromEntries((await client.history.read()).entries.filter((entry) => entry.source).map((entry) => [items[entry.itemId]!.url, entry.source]));
+    // The history is written just after the cart.
+    await expect.poll(sourceOf).toEqual({ 'https://shop.example/a': 'page', 'https://shop.example/b': 'popup', 'https://shop.example/c': 'context-menu', 'https://shop.example/d': 'shortcut' });
+  });
+
+  it('takes the analytics choice from the popup only; a shop page cannot change it', async () => {
+    const choices: boolean[] = [];
+    const withAnalytics = createMessageHandler({
+      client: async () => client, account: async () => account, lastServer: { get: async () => null }, tabProducts,
+      snapshot: async () => { throw new Error('unused'); },
+      analytics: { setAnalyticsConsent: async (on) => { choices.push(on); } },
+    });
+    expect(await withAnalytics({ type: 'analytics/setConsent', on: true }, page(7))).toMatchObject({ ok: false, code: 'NOT_ALLOWED' });
+    expect(await withAnalytics({ type: 'analytics/setConsent', on: true }, null)).toMatchObject({ ok: false, code: 'NOT_ALLOWED' });
+    expect(await withAnalytics({ type: 'analytics/setConsent', on: 'yes' } as never, POPUP)).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+    expect(choices).toEqual([]);
+    expect(await withAnalytics({ type: 'analytics/setConsent', on: true }, POPUP)).toEqual({ ok: true });
+    expect(await withAnalytics({ type: 'analytics/setConsent', on: false }, POPUP)).toEqual({ ok: true });
+    expect(choices).toEqual([true, false]);
+    // A device app that keeps no analytics, or refuses the choice, answers with the reason.
+    expect(await handle({ type: 'analytics/setConsent', on: true })).toMatchObject({ ok: false, code: 'NOT_ALLOWED', message: 'Usage counts are not kept on this browser.' });
+    const refusing = createMessageHandler({
+      client: async () => client, account: async () => account, lastServer: { get: async () => null }, tabProducts, snapshot: async () => { throw new Error('unused'); },
+      analytics: { setAnalyticsConsent: async () => { throw new ToteError('NOT_ALLOWED', 'Usage figures are not kept on this device.'); } },
+    });
+    expect(await refusing({ type: 'analytics/setConsent', on: true }, POPUP)).toEqual({ ok: false, code: 'NOT_ALLOWED', message: 'Usage figures are not kept on this device.' });
   });
 });

@@ -6,7 +6,7 @@
  * product of its own tab. The recovery key is never in an answer to a one-off message: the popup gets it
  * over its port (tote-service.ts), which only the extension's own pages may open.
  */
-import { cartCommands, formatMoney, isToteError, lockedAccount, newPriceDrops, type AccountSession, type DeviceApp, type ItemCorrections, type ToteClient } from '@tote/core';
+import { cartCommands, type AddSource, formatMoney, isToteError, lockedAccount, newPriceDrops, type AccountSession, type DeviceApp, type ItemCorrections, type ToteClient } from '@tote/core';
 import type { CapturedProduct } from '../capture/index.ts';
 import type { CartSnapshot, Failure, Message, RequestType, Response } from '../messaging/protocol.ts';
 import type { LastServer, TabProducts } from './settings.ts';
@@ -27,6 +27,8 @@ export interface HandlerDeps {
   readonly notify?: (title: string, message: string) => void;
   /** The cart's encryption at rest: while it is locked, the cart and the account wait for the password. */
   readonly deviceLock?: DeviceLock;
+  /** The shopper's analytics choice (the device app's); absent: the choice is refused as not kept here. */
+  readonly analytics?: Pick<DeviceApp, 'setAnalyticsConsent'>;
 }
 
 function failure(error: unknown): Failure {
@@ -49,11 +51,16 @@ async function watchPrice(deps: HandlerDeps, product: CapturedProduct): Promise<
   }
 }
 
-export async function addFromTab(deps: HandlerDeps, tabId: number, corrections?: ItemCorrections) {
+/**
+ * Adds the product recognised on a tab. `source` says where the shopper asked for it (docs/analytics.md):
+ * the page's own button, the popup, the context menu or the keyboard shortcut; the background sets it
+ * from the request and its sender, never from what a page says.
+ */
+export async function addFromTab(deps: HandlerDeps, tabId: number, source: AddSource, corrections?: ItemCorrections) {
   const product = await deps.tabProducts.get(tabId);
   if (!product) return { ok: false as const, code: 'NOT_FOUND' as const, message: 'Tote did not recognise a product on this page. Open a product page and try again.' };
   try {
-    await (await deps.client()).store.dispatch(cartCommands.add(corrected(product, corrections)));
+    await (await deps.client()).store.dispatch(cartCommands.add(corrected(product, corrections), { source }));
     (await deps.account()).activity();
     return { ok: true as const };
   } catch (error) {
@@ -171,13 +178,19 @@ export function createMessageHandler(deps: HandlerDeps) {
       case 'capture/addOwnTab': {
         if (sender?.kind !== 'page') return { ok: false, code: 'NOT_ALLOWED', message: 'Only a shop\'s page adds its own product this way.' } as Response<K>;
         await deps.tabProducts.set(sender.tabId, (m as Message<'capture/addOwnTab'>).product);
-        return (await addFromTab(deps, sender.tabId)) as Response<K>;
+        return (await addFromTab(deps, sender.tabId, 'page')) as Response<K>;
       }
       case 'capture/forTab':
         return { product: await deps.tabProducts.get((m as Message<'capture/forTab'>).tabId) } as Response<K>;
       case 'capture/addFromTab': {
         const { tabId, corrections } = m as Message<'capture/addFromTab'>;
-        return (await addFromTab(deps, tabId, corrections)) as Response<K>;
+        return (await addFromTab(deps, tabId, 'popup', corrections)) as Response<K>;
+      }
+      case 'analytics/setConsent': {
+        const { on } = m as Message<'analytics/setConsent'>;
+        if (typeof on !== 'boolean') return { ok: false, code: 'INVALID_INPUT', message: 'Tote did not understand that choice. Close and reopen this window, then try again.' } as Response<K>;
+        if (!deps.analytics) return { ok: false, code: 'NOT_ALLOWED', message: 'Usage counts are not kept on this browser.' } as Response<K>;
+        return (await attempt(() => deps.analytics!.setAnalyticsConsent(on))) as Response<K>;
       }
       default:
         return { ok: false, code: 'INVALID_INPUT', message: 'Unknown request.' } as Response<K>;

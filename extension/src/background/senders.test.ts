@@ -20,7 +20,7 @@ describe('message senders', () => {
     const page = { kind: 'page', tabId: 7 } as const;
     expect(mayRequest(page, 'capture/found')).toBe(true);
     expect(mayRequest(page, 'capture/addOwnTab')).toBe(true);
-    for (const type of ['cart/dispatch', 'cart/get', 'account/get', 'account/signIn', 'account/recover', 'capture/forTab', 'capture/addFromTab', 'device/forget'] as const) {
+    for (const type of ['cart/dispatch', 'cart/get', 'account/get', 'account/signIn', 'account/recover', 'capture/forTab', 'capture/addFromTab', 'device/forget', 'analytics/setConsent'] as const) {
       expect(mayRequest(page, type), type).toBe(false);
     }
     expect(mayRequest({ kind: 'extension' }, 'account/recover')).toBe(true);

@@ -1,7 +1,7 @@
 /** What the background keeps in the extension's storage (every stored key is listed here). */
 import { storage } from 'wxt/utils/storage';
 import type { CapturedProduct } from '../capture/index.ts';
-import { fromBase64url, randomId, toBase64url, type KeyStorePort, type SessionStore, type StoredSession } from '@tote/core';
+import { fromBase64url, randomId, type AnalyticsStoragePort, toBase64url, type KeyStorePort, type SessionStore, type StoredSession } from '@tote/core';
 
 /** The signed-in session (its token is a secret of this browser profile, like a site's session cookie). */
 export const sessionItem = storage.defineItem<StoredSession | null>('local:account-session', { fallback: null });
@@ -59,6 +59,17 @@ export const extensionTabProducts: TabProducts = {
     const all = await tabProductsItem.getValue();
     await tabProductsItem.setValue({ ...all, [String(tabId)]: product });
   },
+};
+
+/**
+ * The shopper's analytics choice and the days acknowledged by the server (docs/analytics.md, rule 8),
+ * kept by the core's reporter as it wrote it; `storage.local`, which content scripts cannot read.
+ */
+export const analyticsItem = storage.defineItem<unknown>('local:analytics', { fallback: null });
+
+export const extensionAnalyticsStorage: AnalyticsStoragePort = {
+  load: () => analyticsItem.getValue(),
+  save: (state) => analyticsItem.setValue(state),
 };
 
 export const extensionSessionStore: SessionStore = {

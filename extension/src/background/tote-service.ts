@@ -14,7 +14,7 @@ import { browser, type Browser } from 'wxt/browser';
 import type { CartSnapshot } from '../messaging/protocol.ts';
 import type { DeviceLock } from './message-handler.ts';
 import {
-  databaseKeyItem, deviceIdItem, extensionKeyStore, extensionSessionStore, openDatabaseKeyItem, sealedAtRestItem,
+  databaseKeyItem, deviceIdItem, extensionAnalyticsStorage, extensionKeyStore, extensionSessionStore, openDatabaseKeyItem, sealedAtRestItem,
 } from './settings.ts';
 
 function deviceName(): string {
@@ -48,6 +48,8 @@ const app = createDeviceApp({
   connectivity: eventConnectivity(globalThis as unknown as OnlineEventSource),
   // An open WebSocket also keeps Chrome from stopping the worker while the shopper is signed in.
   webSocket: (url) => new globalThis.WebSocket(url),
+  // The shopper's analytics choice and the days to send (docs/analytics.md): sent on opening and on the six-hour alarm.
+  analytics: extensionAnalyticsStorage,
 });
 
 /** Opens the cart if it can be opened without the shopper (on start and on every alarm). */
@@ -62,6 +64,15 @@ export async function toteAccount(): Promise<AccountSession> {
 }
 
 export const deviceLock: DeviceLock = app;
+
+/** The shopper's analytics choice, taken from the popup (docs/analytics.md). */
+export const analytics = { setAnalyticsConsent: (on: boolean) => app.setAnalyticsConsent(on) };
+
+/** Sends the usage counts that are due, with consent; a cart that cannot open without the shopper sends nothing. */
+export async function reportAnalytics(): Promise<void> {
+  await app.wake();
+  await app.reportAnalytics().catch(() => null);
+}
 
 export const snapshot = (): Promise<CartSnapshot> => app.view();
 

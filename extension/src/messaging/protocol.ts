@@ -56,6 +56,8 @@ export interface Requests {
   'capture/forTab': { request: { tabId: number }; response: { product: CapturedProduct | null } };
   /** Adds the product recognised on a tab, with the shopper's corrections if any. */
   'capture/addFromTab': { request: { tabId: number; corrections?: ItemCorrections }; response: Result };
+  /** The shopper's choice to share daily usage counts from this browser (docs/analytics.md); only the popup may send it. */
+  'analytics/setConsent': { request: { on: boolean }; response: Result };
 }
 
 export type RequestType = keyof Requests;
