@@ -4,7 +4,7 @@
  * out, the lists with items, a row's details, history, the account screen, locked) nor in the popup at its real
  * size (signed out, the Cart, Saved for later, the details, the export/import tab). The same run saves a
  * screenshot of each screen under docs/screens/ (desktop at 1280×800, popup at 380×600), from the same
- * demo cart each time, for the README.
+ * demo cart each time, for the README. Every control of every row names its item.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -85,6 +85,23 @@ async function check(page: Page, screen: string, synced = true) {
   expect(await violations(page, screen)).toEqual([]);
 }
 
+/**
+ * The controls of the shown rows whose name does not say which item they act on (a screen reader
+ * reading "Remove" alone): each row's buttons, boxes and fields as the accessibility tree names them.
+ */
+async function controlsNotNamingTheirItem(page: Page): Promise<string[]> {
+  const missing: string[] = [];
+  const rows = page.getByTestId('item');
+  for (let index = 0; index < await rows.count(); index++) {
+    const row = rows.nth(index);
+    const title = String(await row.getByTestId('item-title').textContent());
+    const controls = (await row.ariaSnapshot()).split('\n').filter((line) => /^\s*- (button|checkbox|spinbutton|textbox|combobox)\b/.test(line));
+    expect(controls.length, title).toBeGreaterThanOrEqual(5);
+    missing.push(...controls.filter((line) => !line.includes(title)).map((line) => `${title}: ${line.trim()}`));
+  }
+  return missing;
+}
+
 async function signIn(page: Page, create: boolean) {
   await page.getByTestId('account-server').fill(server.account.serverUrl);
   await page.getByTestId('account-name').fill(SHOPPER.name);
@@ -124,6 +141,7 @@ describe('the desktop window', () => {
     await waitForState(phone, (state) => selectItems(state).length === DEMO.length);
     await expect.poll(() => desktop.getByTestId('item').count(), { timeout: 30_000 }).toBe(DEMO.length);
     await check(desktop, 'desktop-cart');
+    expect(await controlsNotNamingTheirItem(desktop)).toEqual([]);
   });
 
   it('a row\'s details', async () => {
@@ -180,6 +198,7 @@ describe('the popup', () => {
     await expect.poll(() => popup.getByTestId('item').count(), { timeout: 30_000 }).toBe(cartCount);
     await expect.poll(() => popup.getByTestId('account-status').textContent()).toContain(SHOPPER.name);
     await check(popup, 'popup-cart');
+    expect(await controlsNotNamingTheirItem(popup)).toEqual([]);
   });
 
   it('Saved for later', async () => {
