@@ -79,9 +79,9 @@ async function violations(page: Page, screen: string): Promise<string[]> {
   return result.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').flatMap(report);
 }
 
-async function check(page: Page, screen: string, synced = true) {
+async function check(page: Page, screen: string, synced = true, fullPage = false) {
   if (synced) await expect.poll(() => page.getByTestId('sync-status').locator('strong').textContent(), { timeout: 20_000 }).toBe('In sync');
-  await page.screenshot({ path: path.join(SCREENS, `${screen}.png`), animations: 'disabled', caret: 'hide' });
+  await page.screenshot({ path: path.join(SCREENS, `${screen}.png`), animations: 'disabled', caret: 'hide', fullPage });
   expect(await violations(page, screen)).toEqual([]);
 }
 
@@ -216,10 +216,12 @@ describe('the popup', () => {
   });
 
   it('the export and import tab', async () => {
+    // A tab of its own (the popup closes when a file chooser opens); its page keeps the popup's width,
+    // so the screenshot shows that width, down to the import box at the end.
     const tab = await extension.newPage();
-    await tab.setViewportSize({ width: 1280, height: 800 });
+    await tab.setViewportSize({ width: 380, height: 600 });
     await tab.goto(`${popupUrl}#transfer`);
     await tab.getByTestId('export-json').waitFor({ timeout: 20_000 });
-    await check(tab, 'popup-transfer');
+    await check(tab, 'popup-transfer', true, true);
   });
 });
