@@ -12,7 +12,7 @@ import { cartCommands } from '../cart/cart-actions.ts';
 import { selectItems } from '../cart/cart-selectors.ts';
 import { isToteError } from '../errors.ts';
 import type { FieldConflict } from '../merge/field-merge.ts';
-import { formatHlc, hlc } from '../merge/hlc.ts';
+import { compare, formatHlc, hlc, HLC_MAX_DRIFT_MS, parseHlc } from '../merge/hlc.ts';
 import { openCartDatabase, type CartDatabase } from '../persistence/cart-database.ts';
 import { ManualClock, product } from '../test/fixtures.ts';
 import { createCartStore, type CartStore } from './cart-store.ts';
@@ -46,6 +46,23 @@ afterEach(async () => {
 });
 
 describe.each(Object.keys(storages) as (keyof typeof storages)[])('cart store on %s storage', (kind) => {
+  it('stamps a change after every stamp of its own, one a merge wrote included, even when its clock is a day behind', async () => {
+    const { db, store, clock } = await openStore(kind);
+    const id = (await store.dispatch(cartCommands.add(product()))).written[0]!.id;
+    // A merge on this device kept a change stamped just after another device's, a day ahead of this
+    // device's clock (set back a day): the stamp carries this device's id.
+    const ahead = hlc(clock.now() + HLC_MAX_DRIFT_MS + 60_000, 1, 'laptop');
+    await db.items.findOne(id).incrementalModify((doc) => ({ ...doc, note: 'kept', fieldClocks: { ...doc.fieldClocks, note: formatHlc(ahead) } }));
+    await expect.poll(() => store.getState().items[id]?.note).toBe('kept');
+
+    clock.advance(1000);
+    // The next change, to another field: stamped after every stamp this device made, so that a change
+    // another device makes meanwhile with a stamp between the two cannot beat it.
+    await store.dispatch(cartCommands.setQuantity(id, 3));
+    const stored = (await db.items.findOne(id).exec())!.toJSON() as { fieldClocks: Record<string, string> };
+    expect(compare(parseHlc(stored.fieldClocks.quantity!), ahead)).toBe(1);
+  });
+
   it('writes each action as one document change and shows it at once', async () => {
     const { db, store, clock } = await openStore(kind);
     const { written } = await store.dispatch(cartCommands.add(product(), { quantity: 2 }));

@@ -21,7 +21,7 @@ import { ToteError } from '../errors.ts';
 import { planRestore } from '../history/restore.ts';
 import { compare, createHlc, formatHlc, parseHlc, receive, tick, type Hlc } from '../merge/hlc.ts';
 import { mergeItem, type FieldConflict } from '../merge/field-merge.ts';
-import { latestStamp, stampChange, type ClockedItem } from '../merge/item-clocks.ts';
+import { fieldStamps, latestStamp, stampChange, type ClockedItem } from '../merge/item-clocks.ts';
 import type { ItemCollection } from '../persistence/cart-database.ts';
 import { randomId, systemClock, type Clock, type DeviceInfo, type IdFactory } from '../ports.ts';
 import { clearEntry, createClearJournal, planClearReplay, type ClearEntry } from './clear-journal.ts';
@@ -111,6 +111,13 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
   const journal = createClearJournal(items.database);
   let hlc: Hlc = createHlc(device.id);
   const seen = (doc: ClockedItem) => {
+    // A stamp of this device's own (its store's, or its merge's, which stamps a kept change just after
+    // another device's) is always taken in, whatever the clock says: dropped as "beyond drift" on a
+    // device whose clock went back, it would let this device's next change carry an earlier stamp and
+    // lose to it (test/faults/clock-jumps.test.ts). Other devices' stamps go through the drift check.
+    for (const stamp of Object.values(fieldStamps(doc))) {
+      if (stamp.node === device.id && compare(stamp, hlc) > 0) hlc = stamp;
+    }
     hlc = receive(hlc, latestStamp(doc), clock.now());
   };
 
