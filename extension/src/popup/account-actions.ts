@@ -1,5 +1,6 @@
 /** The account panel's actions in the popup (ui/src/account-actions.ts): requests to the background, which owns the account. */
 import type { AccountActions } from '@tote/ui/account-actions.ts';
+import { ToteError } from '@tote/core';
 import { request } from '../messaging/client.ts';
 
 const UNREACHABLE = 'Tote could not reach its background service. Close and reopen this window, then try again.';
@@ -26,3 +27,9 @@ export const popupAccountActions: AccountActions = {
   stay: () => ask(() => request('account/stay', {})),
   dismissNotice: () => ask(() => request('account/dismissNotice', {})),
 };
+
+/** The analytics choice (ui/src/AnalyticsChoice.svelte): kept by the background; a refusal, or a background that did not answer, comes back as a ToteError: the choice was not kept. */
+export async function chooseAnalytics(on: boolean): Promise<void> {
+  const problem = await ask(() => request('analytics/setConsent', { on }));
+  if (problem !== null) throw new ToteError('STORAGE_FAILED', problem);
+}
