@@ -43,6 +43,10 @@ describe('gateway access rules', () => {
       }
       expect(decide('PATCH', `/${history}/_bulk_docs`, caller)).toMatchObject({ allow: false });
       expect(decide('GET', `/${history}/_bulk_docs`, caller)).toMatchObject({ allow: false, status: 405 });
+      // a feed's head would wait as long as the feed: refused before anything is forwarded
+      for (const target of [`/${db}/_changes?feed=longpoll&timeout=300&since=now`, `/${history}/_changes`]) {
+        expect(decide('HEAD', target, caller), `HEAD ${target}`).toMatchObject({ allow: false, status: 405, reason: '_changes does not take HEAD.' });
+      }
     }
   });
 
