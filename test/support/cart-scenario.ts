@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { cartCommands, compareHlc, parseHlc, selectItems, type CartCommand, type CartState } from '@tote/core';
+import { cartCommands, compareHlc, formatHlc, parseHlc, selectItems, stampAt, type CartCommand, type CartState } from '@tote/core';
 import { createDevice, waitForPhase, type Account, type Device } from './devices.ts';
 
 type Field = 'quantity' | 'note' | 'listId' | 'deleted';
@@ -83,7 +83,7 @@ function commandOf(next: Exclude<CartOp, { kind: 'add' }>, itemId: string): Cart
 
 async function stampOf(device: Device, itemId: string, field: Field): Promise<string> {
   const doc = (await device.client.db.items.findOne(itemId).exec())!.toJSON() as { fieldClocks?: Record<string, string>; addedAt: number; addedBy: string };
-  return doc.fieldClocks?.[field] ?? `creation:${doc.addedAt}:${doc.addedBy}`;
+  return doc.fieldClocks?.[field] ?? formatHlc(stampAt(doc.addedAt, doc.addedBy)); // unchanged since added: the creation stamp
 }
 
 const view = (state: CartState) => JSON.stringify(Object.values(state.items)
@@ -114,6 +114,10 @@ export async function applyCartOp(devices: readonly Device[], next: CartOp, run:
   const live = selectItems(actor.client.store.getState());
   if (live.length === 0) return;
   const item = live[next.target % live.length]!;
+  const field = FIELD_OF[next.kind];
+  // What the device showed before the change: the change must be stamped after it, whatever the
+  // device's clock says, or the shopper's newer choice loses to the one it replaced when devices merge.
+  const shown = await stampOf(actor, item.id, field);
   let written: readonly unknown[];
   try {
     ({ written } = await actor.client.store.dispatch(commandOf(next, item.id)));
@@ -122,8 +126,9 @@ export async function applyCartOp(devices: readonly Device[], next: CartOp, run:
     throw error;
   }
   if (written.length === 0) return; // no change (the same value again)
-  const field = FIELD_OF[next.kind];
-  run.changes.push({ itemId: item.id, field, value: (written[0] as unknown as Record<string, unknown>)[field], stamp: await stampOf(actor, item.id, field) });
+  const stamp = await stampOf(actor, item.id, field);
+  expect(compareHlc(parseHlc(stamp), parseHlc(shown)), `${field} of ${item.id} changed on ${actor.name}: stamped ${stamp}, not after ${shown} that it replaced`).toBe(1);
+  run.changes.push({ itemId: item.id, field, value: (written[0] as unknown as Record<string, unknown>)[field], stamp });
 }
 
 /** Waits until every device is in sync and all hold the same cart; throws with what differs. */
