@@ -69,6 +69,11 @@ export function serverBase(serverUrl: string): string {
 }
 
 export interface AccountApi {
+  /**
+   * The feature flags as they stand for this shopper (`GET /_tote/flags`): a flag the server does not
+   * name is not listed (the device keeps its default).
+   */
+  getFlags(session: StoredSession): Promise<Readonly<Record<string, boolean>>>;
   /** The password must follow the rules (8 to 1024 characters): `INVALID_INPUT` otherwise, and nothing is sent. */
   signUp(serverUrl: string, name: string, password: string): Promise<StoredSession>;
   /** An account still signing in with its password is switched to the auth secret here (nothing to tell the shopper). */
@@ -233,6 +238,14 @@ export function accountApi(fetchPort: FetchPort, device: { readonly name: string
       if (!session.guestSecret) throw new ToteError('SESSION_EXPIRED', 'Your session has ended. Sign in again.');
       const answer = await call<SessionAnswer>(session.serverUrl, 'POST', '/_tote/login', { body: { name: session.name, password: session.guestSecret, device: device.name } });
       return stored(session.serverUrl, answer, session.guestSecret);
+    },
+    async getFlags(session) {
+      const answer = await call<{ flags?: unknown }>(session.serverUrl, 'GET', '/_tote/flags', { token: session.token });
+      const flags: Record<string, boolean> = {};
+      if (answer.flags && typeof answer.flags === 'object') {
+        for (const [name, on] of Object.entries(answer.flags)) if (typeof on === 'boolean') flags[name] = on;
+      }
+      return Object.freeze(flags);
     },
     async renew(session) {
       const answer = await call<{ session: { expiresAt: number; renewedAt: number; timeoutMs: number } }>(session.serverUrl, 'POST', '/_tote/session/renew', { token: session.token });

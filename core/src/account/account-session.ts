@@ -63,11 +63,16 @@ export interface AccountState {
    * down, then calls `acknowledgeRecoveryKey()`. It is stored nowhere.
    */
   readonly recoveryKey: string | null;
+  /**
+   * The server's feature flags for this shopper, read when the device connects and whenever the live
+   * channel says they changed; empty until read (every flag at its default: on).
+   */
+  readonly flags: Readonly<Record<string, boolean>>;
 }
 
 export const SIGNED_OUT: AccountState = Object.freeze({
   phase: 'signed-out', name: null, guest: false, serverUrl: null, expiresAt: null, sessionTimeoutMinutes: null, devicesOnline: [], notice: null,
-  unlocked: false, locked: false, recoveryKey: null,
+  unlocked: false, locked: false, recoveryKey: null, flags: Object.freeze({}),
 });
 
 export interface AccountSessionOptions {
@@ -204,6 +209,16 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
     live = null;
   };
 
+  /** The flags for this session; a failed read keeps the ones known (read again at the next change or connection). */
+  const readFlags = async (current: StoredSession) => {
+    try {
+      const flags = await api.getFlags(current);
+      if (session?.token === current.token) update({ flags });
+    } catch {
+      // offline, or a server without flags: the defaults stand
+    }
+  };
+
   const openLive = (current: StoredSession) => {
     closeLive();
     if (!options.webSocket) return;
@@ -213,10 +228,13 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
       live.connected$.pipe(filter(Boolean), skip(1)).subscribe(() => client.sync?.reconnect()),
       live.devices$.subscribe((devices) => update({ devicesOnline: devices.filter((device) => device.sessionId !== current.sessionId) })),
       live.notices$.subscribe((notice) => {
-        // The documents themselves when they came with it (docs/sync.md, rule 6); otherwise a pull fetches them.
+        // The documents themselves when they came with it (docs/sync.md, rule 6) and the `live-docs` flag
+        // is on; otherwise a pull fetches them, the path from before the flag.
         if (notice.type === 'changed') {
-          if (!(notice.db !== undefined && notice.docs && client.sync?.receive(notice.db, notice.docs))) client.sync?.reconnect();
+          const docs = state.value.flags['live-docs'] === false ? undefined : notice.docs;
+          if (!(notice.db !== undefined && docs && client.sync?.receive(notice.db, docs))) client.sync?.reconnect();
         }
+        else if (notice.type === 'flags') void readFlags(current);
         else if (notice.type === 'session-expiring') {
           const expiresAt = clock.now() + notice.expiresInMs;
           if (session) session = { ...session, expiresAt };
@@ -242,6 +260,7 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
     await rememberKey(next);
     await client.configureSync(keys ? syncTargetOf(next) : null, { keyring: keys });
     openLive(next);
+    void readFlags(next);
     update({ name: next.name, guest: next.guest, serverUrl: next.serverUrl, sessionTimeoutMinutes: next.sessionTimeoutMinutes, notice, unlocked: keys !== null, locked: keys === null });
     schedule(next);
   };

@@ -32,6 +32,8 @@ export type LiveNotice =
    */
   | { readonly type: 'changed'; readonly db?: string; readonly docs?: readonly ServerDocument[] }
   | { readonly type: 'session-expiring'; readonly expiresInMs: number }
+  /** The server's feature flags changed (docs/operations.md, "Rollout and rollback"): read them again. */
+  | { readonly type: 'flags' }
   | { readonly type: 'session-ended'; readonly reason: 'expired' | 'revoked' | 'signed-out' };
 
 /** A document as CouchDB holds it: the server's id and revision, the rest as the writing device sent it. */
@@ -102,6 +104,9 @@ export function openLiveChannel(options: {
           break;
         case 'changed':
           notices.next(changedNotice(message));
+          break;
+        case 'flags':
+          notices.next({ type: 'flags' });
           break;
         case 'devices':
           devices.next(Object.freeze([...(message.online ?? [])]));

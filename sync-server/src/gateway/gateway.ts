@@ -26,6 +26,7 @@ import {
 import type { AuditLog } from './audit.ts';
 import { GatewayError } from './errors.ts';
 import { registerAnalytics } from './analytics-routes.ts';
+import { flagService, registerFlags } from './flags.ts';
 import { healthChecks, isProbe, registerHealth } from './health.ts';
 import { jsonTextTooDeep, MAX_JSON_DEPTH } from './json-depth.ts';
 import { liveHub, type LiveHub } from './live.ts';
@@ -149,6 +150,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const health = healthChecks(couch.url, state);
   const metrics = gatewayMetrics({ scrapeToken: options.metricsToken ?? null, liveConnections: () => live.connections, readiness: () => health.readiness(), now });
   const live = liveHub(state, sessions, { ...options.live, now, onNotified: metrics.liveNotified });
+  const flags = await flagService(state, () => live.tellAll({ type: 'flags' }));
   const adminCheckCache = new Map<string, { name: string | null; until: number }>();
 
   const app = Fastify({
@@ -301,6 +303,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   metrics.register(app);
   registerHealth(app, health);
   await registerAnalytics(app, { couch, admin: options.admin, audit, now, requireSession });
+  registerFlags(app, { flags, audit, now, requireSession });
 
   app.addHook('onRequest', async (request) => {
     // Probes answer even while the shared state is down, and Prometheus's scrape token is no session.
@@ -330,7 +333,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const announceWrite = (request: FastifyRequest, session: Session, db: string) => {
     if (request.announced || request.liveDocs === 'nothing') return;
     request.announced = true;
-    void live.publish(session.name, { type: 'changed', db, by: session.id, ...(request.liveDocs ? { docs: request.liveDocs } : {}) });
+    // With `live-docs` off for this shopper (flags.ts), the notice goes without documents: devices pull them.
+    const docs = request.liveDocs && flags.isOn('live-docs', session.name) ? { docs: request.liveDocs } : {};
+    void live.publish(session.name, { type: 'changed', db, by: session.id, ...docs });
   };
 
   app.addHook('onResponse', async (request, reply) => {
@@ -729,6 +734,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     async close() {
       if (guestTimer) clearInterval(guestTimer);
       await live.close();
+      await flags.close().catch(() => undefined);
       const closed = app.close();
       for (const socket of sockets) socket.destroy();
       await closed;

@@ -6,7 +6,8 @@
  *
  * Protocol (JSON text frames): the client's first message is `{type:"hello", token}` (never in the URL,
  * so it stays out of logs). The server answers `ready`, then sends `changed` (with the written documents,
- * sealed as they came, when they fit: live-docs.ts), `devices`,
+ * sealed as they came, when they fit and the shopper's `live-docs` flag is on: live-docs.ts, flags.ts),
+ * `flags` (the feature flags changed: read `GET /_tote/flags` again), `devices`,
  * `session-expiring` (with `expiresInMs`), `session-expired` and `session-ended` (revoked or signed out),
  * and a `ping` every `pingEveryMs` (20 s by default): a message received keeps a Chrome extension's
  * service worker alive, and a WebSocket-level ping finds devices that vanished without closing (no pong
@@ -58,6 +59,8 @@ export interface LiveHub {
   /** Serves one socket; closes it if the first message is not a valid hello within 10 s. */
   accept(socket: WebSocket): void;
   publish(name: string, event: LiveEvent): Promise<void>;
+  /** Sends `message` to every device connected to this instance (feature flags changed: flags.ts). */
+  tellAll(message: { readonly type: 'flags' }): void;
   /** Connected devices on this instance. */
   readonly connections: number;
   close(): Promise<void>;
@@ -207,6 +210,9 @@ export function liveHub(state: SharedState, sessions: SessionService, options: L
     async publish(name, event) {
       // Best effort: the channel only speeds sync up (devices long-poll too), so a lost event costs a moment, not data.
       await state.publish(channel(name), JSON.stringify(event.type === 'changed' ? { ...event, at: now() } : event)).catch(ignore);
+    },
+    tellAll(message) {
+      for (const group of byAccount.values()) for (const connection of group.connections) send(connection, message);
     },
     get connections() {
       let count = 0;
