@@ -31,8 +31,13 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
       security: [{ session: [] }],
       tags: ['accounts', 'sessions', 'keys', 'sync', 'analytics', 'support', 'admin', 'operations'].map((name) => ({ name })),
     },
-    // Only the gateway's own routes: the CouchDB proxy (`/*`) is not an API of its own.
-    transform: ({ schema, url }) => ({ schema: url.startsWith('/_tote/') || url === '/_tote' ? schema : { ...schema, hide: true }, url }),
+    // Only the gateway's own routes, all of them: the CouchDB proxy (`/*`) is not an API of its own, and the
+    // live channel is listed although @fastify/websocket hides WebSocket routes.
+    transform: ({ schema, url }) => {
+      if (!url.startsWith('/_tote/')) return { schema: { ...schema, hide: true }, url };
+      const { hide: _hide, ...shown } = (schema ?? {}) as Record<string, unknown>;
+      return { schema: shown, url };
+    },
   });
 }
 

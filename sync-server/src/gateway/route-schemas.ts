@@ -168,7 +168,7 @@ export const ROUTE_SCHEMAS: Readonly<Record<string, Schema>> = {
   'GET /_tote/live': {
     tags: ['sync'], summary: 'The live channel (WebSocket upgrade)',
     description: 'Upgrade to a WebSocket; the first message is `{"type":"hello","token":"<token>"}` (docs/sync-server.md, "Live channel"). Another Origin than the admitted ones gets 403.',
-    response: { 101: { description: 'Switching to the WebSocket protocol.', type: 'null' }, ...errors(403, 429) },
+    response: { 101: { description: 'Switching to the WebSocket protocol.', type: 'null' }, 404: { description: 'Not a WebSocket upgrade.', type: 'null' }, ...errors(403, 429) },
   },
   'GET /_tote/metrics': {
     tags: ['operations'], summary: 'Prometheus metrics (the scrape token, or an admin\'s session)',
