@@ -63,7 +63,15 @@ export interface AdminApi {
   /** The same range as CSV, with the file name the server gives it. */
   analyticsCsv(from: string, to: string): Promise<{ blob: Blob; fileName: string }>;
   metrics(): Promise<MetricsSummary>;
+  /**
+   * The admin is active: slides the session's expiry (`POST /_tote/session/renew`), at most every five
+   * minutes. Called on the admin's own actions only, never by the timed reads, so an open tab left alone
+   * is signed out when its session times out, as a shopper's device is.
+   */
+  active(): Promise<void>;
 }
+
+const RENEW_EVERY_MS = 5 * 60_000;
 
 async function reasonOf(response: Response): Promise<string | null> {
   const body = (await response.json().catch(() => null)) as { reason?: unknown } | null;
@@ -72,6 +80,7 @@ async function reasonOf(response: Response): Promise<string | null> {
 
 export function adminApi(storage: Storage, fetchFn: typeof fetch = (input, init) => fetch(input, init)): AdminApi {
   let token = storage.getItem(TOKEN_KEY);
+  let renewedAt = Date.now();
   const forget = () => {
     token = null;
     storage.removeItem(TOKEN_KEY);
@@ -119,6 +128,7 @@ export function adminApi(storage: Storage, fetchFn: typeof fetch = (input, init)
         throw new AdminError('not_admin', NOT_ADMIN);
       }
       storage.setItem(TOKEN_KEY, token);
+      renewedAt = Date.now();
     },
     async signOut() {
       if (token) await call('/_tote/logout', { method: 'POST' }).catch(() => undefined);
@@ -134,6 +144,11 @@ export function adminApi(storage: Storage, fetchFn: typeof fetch = (input, init)
     },
     async metrics() {
       return (await (await call('/_tote/admin/metrics')).json()) as MetricsSummary;
+    },
+    async active() {
+      if (!token || Date.now() - renewedAt < RENEW_EVERY_MS) return;
+      renewedAt = Date.now();
+      await call('/_tote/session/renew', { method: 'POST' });
     },
   };
 }

@@ -277,6 +277,35 @@ describe('the admin dashboard', () => {
     await page.unroute('**/_tote/admin/analytics?*');
   });
 
+  it('the admin\'s own actions keep the session alive; the timed reads do not', async () => {
+    // A second tab whose clock the test moves (Playwright's fake clock: Date and timers of that page only).
+    const tab = await browser.newPage();
+    try {
+      await tab.clock.install();
+      await tab.goto(adminPage);
+      const form = tab.getByTestId('sign-in');
+      await form.getByLabel('Name').fill(server.running.admin.name);
+      await form.getByLabel('Password').fill(server.running.admin.password);
+      await form.getByRole('button', { name: 'Sign in' }).click();
+      await tab.getByTestId('active-shoppers').waitFor();
+      const token = (await tab.evaluate(() => sessionStorage.getItem('tote.admin.token')))!;
+      const renewedAt = async () => {
+        const answer = await client.request<{ current: string; sessions: { id: string; renewedAt: number; createdAt: number }[] }>('GET', '/_tote/sessions', { token });
+        const mine = answer.body.sessions.find((one) => one.id === answer.body.current)!;
+        return mine.renewedAt - mine.createdAt;
+      };
+      // Six minutes of the page reading the metrics every 10 seconds: the session is not renewed.
+      await tab.clock.fastForward('06:00');
+      await tab.waitForTimeout(500);
+      expect(await renewedAt()).toBe(0);
+      // The admin asks for a range: renewed.
+      await tab.getByTestId('range').getByRole('button', { name: 'Show' }).click();
+      await expect.poll(renewedAt).toBeGreaterThan(0);
+    } finally {
+      await tab.close();
+    }
+  });
+
   it('signs out: the session ends on the server and leaves the tab', async () => {
     const token = await page.evaluate(() => sessionStorage.getItem('tote.admin.token'));
     expect(token).toBeTruthy();
