@@ -9,6 +9,7 @@ export default defineConfig({
       { test: { name: 'core', root: 'core', include: ['src/**/*.test.ts'], environment: 'node', testTimeout: 30_000 } },
       { test: { name: 'sync-server', root: 'sync-server', include: ['src/**/*.test.ts'], environment: 'node', testTimeout: 30_000, hookTimeout: 30_000 } },
       { test: { name: 'extension', root: 'extension', include: ['src/**/*.test.ts'], environment: 'happy-dom', testTimeout: 30_000 } },
+      { test: { name: 'admin', root: 'admin', include: ['src/**/*.test.ts'], environment: 'node' } },
       { test: { name: 'desktop', root: 'desktop', include: ['src/**/*.test.ts', 'electron/**/*.test.ts'], environment: 'node' } },
       {
         test: {

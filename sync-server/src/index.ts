@@ -19,6 +19,7 @@ import { defaultRateLimits, type RateLimitConfig } from './gateway/rate-limits.t
 import { sessionService } from './gateway/sessions.ts';
 import { fileBackedState, redisState, type SharedState } from './gateway/shared-state.ts';
 import { ensureTls } from './gateway/tls.ts';
+import { fileURLToPath } from 'node:url';
 import { startTrustPage, type TrustPage } from './gateway/trust-page.ts';
 
 export {
@@ -49,6 +50,9 @@ export { AUTHORITY_NICKNAME, trustCommands, type TrustCommands } from './gateway
 export { EXIT as SUPPORT_EXIT, runSupportCommand, SupportError, type SupportIo } from './support-cli.ts';
 export { restorePointsOf, stampOfHistoryId, type RestorePoint } from './restore-points.ts';
 
+/** The admin dashboard as `npm run build` leaves it (admin/, docs/operations.md). */
+const ADMIN_UI_DIR = fileURLToPath(new URL('../../admin/dist', import.meta.url));
+
 /** Settings for tests and tools that are not part of the environment configuration. */
 export interface GatewayTuning {
   readonly rateLimits?: Partial<RateLimitConfig>;
@@ -60,6 +64,8 @@ export interface GatewayTuning {
   readonly now?: () => number;
   /** Where the request log goes instead of standard output (at the configured `logLevel`). */
   readonly logStream?: NodeJS.WritableStream;
+  /** The built admin dashboard; `admin/dist` of this repository by default, null for none (the page then answers 503). */
+  readonly adminUiDir?: string | null;
   /** Free bytes the embedded CouchDB's disk needs before it is started again after it filled up (storage-guard.ts); 64 MiB by default. */
   readonly minFreeBytes?: number;
 }
@@ -86,6 +92,8 @@ export interface RunningGateway {
   cleanupGuests(): Promise<number>;
   /** Devices connected to the live channel of this instance. */
   liveConnections(): number;
+  /** Every route the gateway serves, as declared: method(s) and pattern. */
+  readonly routes: readonly { readonly method: string; readonly url: string }[];
   /** Writes pending audit entries. */
   flushAudit(): Promise<void>;
 }
@@ -199,6 +207,7 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}, t
       metricsToken: config.metricsToken,
       log: { level: config.logLevel, ...(tuning.logStream ? { stream: tuning.logStream } : {}) },
       ...(guard ? { storage: guard } : {}),
+      adminUiDir: tuning.adminUiDir === undefined ? ADMIN_UI_DIR : tuning.adminUiDir,
     });
     const running = gateway;
     // Server-side changes (a restore, possibly by the support tool in another process) reach the shopper's
@@ -246,6 +255,7 @@ export async function startSyncServer(options: Partial<SyncServerConfig> = {}, t
         trustPage: page ? { url: page.url, port: page.port } : null, trustPageProblem,
         cleanupGuests: () => running.cleanupGuests(),
         liveConnections: () => running.live.connections,
+        routes: running.routes,
         flushAudit: () => audit.flush(),
       },
       backups: {

@@ -69,7 +69,8 @@ interface Case {
 const ROUTES = [
   '/_tote/signup', '/_tote/login', '/_tote/prelogin', '/_tote/guest', '/_tote/session', '/_tote/session/renew', '/_tote/sessions',
   '/_tote/password', '/_tote/keyring', '/_tote/recover', '/_tote/recover/keyring', '/_tote/account', '/_tote/admin/audit',
-  '/_tote/admin/accounts', '/_tote/support/shoppers/x', '/_tote/live', '/_tote/logout',
+  '/_tote/admin/accounts', '/_tote/support/shoppers/x', '/_tote/live', '/_tote/logout', '/_tote/analytics', '/_tote/admin/analytics',
+  '/_tote/admin', '/_tote/admin/', '/_tote/admin/assets/index-x.js', '/_tote/admin/assets/..%2f..%2fpackage.json', '/_tote/admin/metrics', '/_tote/admin/openapi.json',
   '/{db}', '/{db}/', '/{db}/_bulk_docs', '/{db}/_all_docs', '/{db}/_bulk_get', '/{db}/_revs_diff', '/{db}/_changes',
   '/{db}/_changes?feed=longpoll&timeout=300&since=now', '/{db}/_changes?feed=eventsource&timeout=300', '/{db}/_local/fuzz', '/{db}/fuzz-doc',
   '/{db}/_design/x', '/{db}/_find', '/{db}/_security', '/{db}-history/_bulk_docs', '/{db}-history/_all_docs',

@@ -25,6 +25,7 @@ import {
 } from './accounts.ts';
 import type { AuditLog } from './audit.ts';
 import { GatewayError } from './errors.ts';
+import { registerAdminDashboard } from './admin-dashboard.ts';
 import { registerAnalytics } from './analytics-routes.ts';
 import { flagService, registerFlags } from './flags.ts';
 import { healthChecks, isProbe, registerHealth } from './health.ts';
@@ -34,6 +35,7 @@ import { liveDocuments, readAnswer } from './live-docs.ts';
 import { loggerOptions, registerRequestLog, type LogOptions } from './logging.ts';
 import { gatewayMetrics } from './metrics.ts';
 import { isDiskFull, readErrorBody, upstreamFailure, whileFull } from './storage-errors.ts';
+import { registerOpenApi, registerOpenApiRoute } from './openapi.ts';
 import { originAllowed, upgradeOriginAllowed } from './origins.ts';
 import { answerHeaders, forwardedRequestHeaders, noStore } from './proxy-headers.ts';
 import { rateLimiter, SignInThrottled, type RateLimitConfig } from './rate-limits.ts';
@@ -74,12 +76,16 @@ export interface GatewayOptions {
   readonly log?: LogOptions;
   /** The embedded CouchDB's disk (storage-guard.ts): told when a write failed for lack of space; while full, nothing is forwarded. */
   readonly storage?: { state(): 'ok' | 'full'; reportFull(): void };
+  /** The built admin dashboard (`admin/dist`, admin-dashboard.ts); without it `/_tote/admin/` answers 503. */
+  readonly adminUiDir?: string | null;
 }
 
 export interface Gateway {
   readonly url: string;
   readonly app: FastifyInstance;
   readonly live: LiveHub;
+  /** Every route the gateway serves, as declared (method(s) and pattern): what the OpenAPI document is checked against. */
+  readonly routes: readonly { readonly method: string; readonly url: string }[];
   /** Removes guests idle for 7 days (their accounts and databases); returns how many. */
   cleanupGuests(): Promise<number>;
   close(): Promise<void>;
@@ -140,6 +146,9 @@ function couchAdminSignIn(header: string): SignInAttempt {
   return { name: COUCH_ADMIN, actor: user === null ? 'couch-admin' : `couch-admin:${user}`, role: 'couch-admin' };
 }
 
+/** The version the API documentation names. */
+const GATEWAY_VERSION = '0.1.0';
+
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
@@ -161,6 +170,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     forceCloseConnections: true,
     return503OnClosing: true,
   });
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (route) => void routes.push({ method: ([] as string[]).concat(route.method).join(','), url: route.url ?? route.path }));
+
+  // API documentation (openapi.ts): each route's schema documents it. The handlers' own checks decide what
+  // is accepted and how it is answered (route-schemas.ts), so no schema validates or serialises anything.
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  await registerOpenApi(app, GATEWAY_VERSION);
 
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   // JSON nested deeper than any cart is refused before it is parsed (json-depth.ts); Fastify's own parser
@@ -304,6 +321,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   registerHealth(app, health);
   await registerAnalytics(app, { couch, admin: options.admin, audit, now, requireSession });
   registerFlags(app, { flags, audit, now, requireSession });
+  const requireAdmin = (request: FastifyRequest) => void requireSession(request, ['admin']);
+  registerAdminDashboard(app, { dir: options.adminUiDir ?? null, registry: metrics.registry, now, requireAdmin });
+  registerOpenApiRoute(app, requireAdmin);
 
   app.addHook('onRequest', async (request) => {
     // Probes answer even while the shared state is down, and Prometheus's scrape token is no session.
@@ -730,6 +750,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     url: `https://${shownHost}:${port}`,
     app,
     live,
+    routes,
     cleanupGuests,
     async close() {
       if (guestTimer) clearInterval(guestTimer);

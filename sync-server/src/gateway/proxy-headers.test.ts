@@ -44,7 +44,7 @@ describe('connectionListed', () => {
 
 describe('noStore', () => {
   it('is every answer but Fauxton\'s files', () => {
-    for (const url of ['/_tote/login', '/_tote/keyring', '/userdb-61/_changes?since=0', '/_session', '/_utilsx', '/']) expect(noStore(url), url).toBe(true);
-    for (const url of ['/_utils', '/_utils/', '/_utils/dashboard.assets/js/bundle.js?v=1']) expect(noStore(url), url).toBe(false);
+    for (const url of ['/_tote/login', '/_tote/keyring', '/userdb-61/_changes?since=0', '/_session', '/_utilsx', '/', '/_tote/admin/', '/_tote/admin/analytics', '/_tote/admin/metrics']) expect(noStore(url), url).toBe(true);
+    for (const url of ['/_utils', '/_utils/', '/_utils/dashboard.assets/js/bundle.js?v=1', '/_tote/admin/assets/index-Bx1.js']) expect(noStore(url), url).toBe(false);
   });
 });

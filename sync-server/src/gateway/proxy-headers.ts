@@ -50,11 +50,12 @@ export function forwardedRequestHeaders<T extends Headers>(headers: T): T {
 }
 
 /**
- * Whether an answer must not be stored by browsers or caches: every answer but Fauxton's own files. The
- * account routes hand out tokens, secrets and key records; CouchDB's answers carry carts, and to admins
- * the whole server (`_config`, `_users`).
+ * Whether an answer must not be stored by browsers or caches: every answer but Fauxton's own files and
+ * the admin dashboard's hashed assets (admin-dashboard.ts sets their caching). The account routes hand
+ * out tokens, secrets and key records; CouchDB's answers carry carts, and to admins the whole server
+ * (`_config`, `_users`).
  */
 export function noStore(url: string): boolean {
   const path = url.split('?')[0]!;
-  return !(path === '/_utils' || path.startsWith('/_utils/'));
+  return !(path === '/_utils' || path.startsWith('/_utils/') || path.startsWith('/_tote/admin/assets/'));
 }
