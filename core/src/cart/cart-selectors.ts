@@ -1,5 +1,5 @@
 /** Selectors: derived views of the cart state. Removed items are never shown. */
-import type { CartItem, CartState, CurrencyCode } from './cart-types.ts';
+import { shownListId, type CartItem, type CartState, type CurrencyCode } from './cart-types.ts';
 
 export interface MoneyTotal {
   readonly currency: CurrencyCode;
@@ -18,7 +18,7 @@ export interface ShopGroup {
 /** Items still in the cart (optionally of one list), oldest first so lines do not jump around. */
 export function selectItems(state: CartState, listId?: string): CartItem[] {
   return Object.values(state.items)
-    .filter((item) => !item.deleted && (listId === undefined || item.listId === listId))
+    .filter((item) => !item.deleted && (listId === undefined || shownListId(item, state.lists) === listId))
     .sort((a, b) => a.addedAt - b.addedAt || (a.id < b.id ? -1 : 1));
 }
 
