@@ -208,6 +208,15 @@ describe('the popup', () => {
     await popup.locator('[data-testid="list-tab"][data-list-id="cart"]').click();
   });
 
+  it('the lists, opened from "Lists…"', async () => {
+    await popup.getByTestId('open-lists').click();
+    await popup.getByTestId('list-new-name').fill('Gifts');
+    await popup.getByTestId('list-create').click();
+    await expect.poll(() => popup.getByTestId('list-entry').count()).toBe(3);
+    await check(popup, 'popup-lists');
+    await popup.getByTestId('open-lists').click();
+  });
+
   it('the details', async () => {
     await popup.getByTestId('item').filter({ hasText: KETTLE.title }).getByTestId('item-details').click();
     await expect.poll(() => popup.getByTestId('item-details-panel').getByTestId('price-point').count()).toBe(3);
