@@ -4,6 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isToteError } from '../errors.ts';
+import { mergeItem } from '../merge/field-merge.ts';
+import { stampAt } from '../merge/hlc.ts';
+import { stampChange } from '../merge/item-clocks.ts';
 import { meta, product } from '../test/fixtures.ts';
 import { stamp, cartCommands, type CartCommand } from './cart-actions.ts';
 import { queryCart } from './cart-query.ts';
@@ -144,5 +147,30 @@ describe('lists of one\'s own', () => {
     const into = run(other, planImport(other, file.items, file.lists).command);
     expect(names(into)).toEqual(['Cart', 'Saved for later', 'garden']);
     expect(queryCart(into, { listId: 'list-mine' }).items.map((item) => item.title)).toEqual(['Rake']);
+  });
+
+  it('merges two devices\' changes to a list by the item rules: later rename wins; a delete meets a rename and the list stays, with a notice', () => {
+    const created = run(loaded, cartCommands.createList('Holiday'), 'h');
+    const base = stampChange(null, created.listRecords['list-h']!, stampAt(at, 'laptop'));
+    const renamedOn = (device: string, name: string, when: number) =>
+      stampChange(base, { ...base, title: name, updatedAt: when, updatedBy: device }, stampAt(when, device));
+    const laptop = renamedOn('laptop', 'Summer holiday', at + 10);
+    const phone = renamedOn('phone', 'Ski trip', at + 20);
+    expect(mergeItem(base, laptop, phone).merged.title).toBe('Ski trip');
+    expect(mergeItem(base, phone, laptop).merged.title).toBe('Ski trip');
+
+    const deleted = stampChange(base, { ...base, deleted: true, updatedAt: at + 30, updatedBy: 'phone' }, stampAt(at + 30, 'phone'));
+    const { merged, conflicts } = mergeItem(base, laptop, deleted);
+    expect(merged).toMatchObject({ title: 'Summer holiday', deleted: false });
+    expect(conflicts.map((conflict) => [conflict.kind, conflict.title])).toEqual([['delete-vs-edit', 'Summer holiday']]);
+    const state = cartReducer(loaded, { type: 'sync/received', docs: [merged] });
+    expect(names(state)).toEqual(['Cart', 'Saved for later', 'Summer holiday']);
+  });
+
+  it('keeps at most 100 lists, Cart and Saved for later included', () => {
+    let state = loaded;
+    for (let i = 0; i < 98; i += 1) state = run(state, cartCommands.createList(`List ${i}`), `l${i}`);
+    expect(state.lists).toHaveLength(100);
+    expect(refused(state, cartCommands.createList('One more'))).toMatch(/at most 100 lists/);
   });
 });

@@ -53,12 +53,23 @@ describe('lists in the store', () => {
     const records = await db.items.find({ selector: { listId: LIST_RECORD } }).exec();
     expect(records.map((doc) => [doc.title, doc.deleted])).toEqual([['Garden tools', false]]);
 
+    // Restoring history to a moment before a delete brings the list back as it stood.
+    clock.advance(60_000);
+    const before = clock.now();
+    clock.advance(60_000);
+    await store.dispatch(cartCommands.deleteList(list!.id));
+    expect(store.getState().lists).toHaveLength(2);
+    clock.advance(60_000);
+    await store.restore(before);
+    expect(store.getState().lists.map((found) => found.name)).toEqual(['Cart', 'Saved for later', 'Garden tools']);
+
     await expect(store.dispatch(cartCommands.createList('garden TOOLS'))).rejects.toSatisfy((error) => isToteError(error, 'INVALID_INPUT'));
 
     await store.historySettled();
     const { entries } = await history.read();
     const texts = timeline(entries, { thisDevice: 'laptop' }).flatMap((point) => point.changes.map((change) => `${change.title}: ${change.text}`));
-    expect(texts.slice(0, 3)).toEqual(['Garden tools: list brought back', 'Garden tools: list deleted', 'Garden tools: list renamed']);
+    expect(texts.slice(0, 5)).toEqual(['Garden tools: list brought back', 'Garden tools: list deleted',
+      'Garden tools: list brought back', 'Garden tools: list deleted', 'Garden tools: list renamed']);
     expect(texts).toContain('Garden: list created');
 
     store.close();
