@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isToteError } from '../errors.ts';
+import { conflictLogActions, conflictLogReducer, initialConflictLog, overrideNotice } from '../merge/conflict-log.ts';
 import { mergeItem } from '../merge/field-merge.ts';
+import { noticeViews } from '../merge/notice-view.ts';
 import { stampAt } from '../merge/hlc.ts';
 import { stampChange } from '../merge/item-clocks.ts';
 import { meta, product } from '../test/fixtures.ts';
@@ -165,6 +167,14 @@ describe('lists of one\'s own', () => {
     expect(conflicts.map((conflict) => [conflict.kind, conflict.title])).toEqual([['delete-vs-edit', 'Summer holiday']]);
     const state = cartReducer(loaded, { type: 'sync/received', docs: [merged] });
     expect(names(state)).toEqual(['Cart', 'Saved for later', 'Summer holiday']);
+    // The notice names the list, and its button deletes the list after all.
+    const log = conflictLogReducer(initialConflictLog, conflictLogActions.recorded(conflicts, 0));
+    expect(noticeViews(log, 'laptop', 'this computer', { phone: 'Phone' })[0]).toMatchObject({
+      text: 'The list "Summer holiday" was deleted on Phone while this computer changed it, so it was kept.',
+      overrideLabel: 'Delete the list after all',
+    });
+    const notice = log.notices[0]!;
+    expect(overrideNotice(notice, stampAt(at + 40, 'laptop'), at + 40).override.command).toEqual(cartCommands.deleteList('list-h'));
   });
 
   it('keeps at most 100 lists, Cart and Saved for later included', () => {
