@@ -4,7 +4,7 @@
  * a list, move and copy items into it, rename it, reorder lists, delete one with Undo, filter by list,
  * and every step reaches the phone.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,7 @@ let profile: string;
 let browser: BrowserContext;
 let page: Page;
 let phone: Device;
+const others: { browser: BrowserContext; profile: string }[] = [];
 
 const names = (state: CartState) => state.lists.map((list) => list.name);
 const listIdOf = (state: CartState, name: string) => state.lists.find((list) => list.name === name)?.id ?? 'none';
@@ -55,6 +56,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const other of others) {
+    await other.browser.close();
+    await rm(other.profile, { recursive: true, force: true });
+  }
   await phone?.close();
   await browser?.close();
   await server?.dispose();
@@ -131,5 +136,36 @@ describe('lists on the desktop', () => {
     await phone.client.store.dispatch(cartCommands.add({ url: 'https://shop.example/p/whisk', title: 'Whisk', priceMinor: 500, currency: 'EUR', imageUrl: null, variant: null }, { listId: list!.id }));
     await expect.poll(shownNames, { timeout: 15_000 }).toContain('Kitchen');
     await expect.poll(() => panel(list!.id).getByTestId('item-title').allTextContents()).toEqual(['Whisk']);
+  });
+
+  it('exports the lists with the items; importing into another account uses its list of the same name and creates the rest', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+    const exported = await readFile((await download.path())!, 'utf8');
+    expect(JSON.parse(exported).lists.map((list: { name: string }) => list.name)).toEqual(['Cart', 'Saved for later', 'Birthday gifts', 'Garden', 'Kitchen']);
+
+    const otherProfile = await mkdtemp(path.join(tmpdir(), 'tote-lists-desktop-other-'));
+    const otherBrowser = await launchDesktopWindow(otherProfile, trustCertificate(server.running.gateway.spkiSha256));
+    others.push({ browser: otherBrowser, profile: otherProfile });
+    const other = await otherBrowser.newPage();
+    await other.setViewportSize({ width: 1280, height: 800 });
+    await other.goto(`${desktopHost.url}/index.html`);
+    await other.getByTestId('account-server').fill(server.account.serverUrl);
+    await other.getByTestId('account-name').fill('omar@example.com');
+    await other.getByTestId('account-password').fill('omar long password');
+    await other.getByTestId('account-signup').click();
+    await other.getByTestId('recovery-key-done').click({ timeout: 20_000 });
+    await other.getByTestId('list-new-name').fill('garden');
+    await other.getByTestId('list-create').click();
+    await expect.poll(() => other.getByTestId('list-name').allTextContents()).toEqual(['Cart', 'Saved for later', 'garden']);
+
+    const choose = () => other.getByTestId('import-file').setInputFiles({ name: 'cart.json', mimeType: 'application/json', buffer: Buffer.from(exported) });
+    await choose();
+    await expect.poll(() => other.getByTestId('list-name').allTextContents()).toEqual(['Cart', 'Saved for later', 'garden', 'Birthday gifts', 'Kitchen']);
+    const count = (name: string) => other.getByTestId('list-entry').filter({ has: other.getByTestId('list-name').getByText(name, { exact: true }) }).getByTestId('list-count').textContent();
+    expect([await count('Cart'), await count('garden'), await count('Birthday gifts'), await count('Kitchen')]).toEqual(['1 item', '2 items', '1 item', '1 item']);
+    // The same file again adds nothing and makes no list twice.
+    await choose();
+    await expect.poll(() => other.getByTestId('import-summary').textContent()).toContain('already in your cart');
+    expect(await other.getByTestId('list-name').allTextContents()).toEqual(['Cart', 'Saved for later', 'garden', 'Birthday gifts', 'Kitchen']);
   });
 });
