@@ -144,6 +144,13 @@ describe('the desktop window', () => {
     expect(await controlsNotNamingTheirItem(desktop)).toEqual([]);
   });
 
+  it('the lists with one of the shopper\'s own', async () => {
+    await desktop.getByTestId('list-new-name').fill('Gifts');
+    await desktop.getByTestId('list-create').click();
+    await expect.poll(() => desktop.getByTestId('list-entry').count()).toBe(3);
+    await check(desktop, 'desktop-lists');
+  });
+
   it('a row\'s details', async () => {
     await desktop.getByTestId('item').filter({ hasText: KETTLE.title }).getByTestId('item-details').click();
     await expect.poll(() => desktop.getByTestId('item-details-panel').getByTestId('price-point').count()).toBe(3);
@@ -210,8 +217,7 @@ describe('the popup', () => {
 
   it('the lists, opened from "Lists…"', async () => {
     await popup.getByTestId('open-lists').click();
-    await popup.getByTestId('list-new-name').fill('Gifts');
-    await popup.getByTestId('list-create').click();
+    // "Gifts", made on the desktop, with its controls.
     await expect.poll(() => popup.getByTestId('list-entry').count()).toBe(3);
     await check(popup, 'popup-lists');
     await popup.getByTestId('open-lists').click();
