@@ -14,7 +14,8 @@ import { stamp, cartCommands, type CartCommand } from './cart-actions.ts';
 import { queryCart } from './cart-query.ts';
 import { cartReducer, changedItems } from './cart-reducer.ts';
 import { selectItems } from './cart-selectors.ts';
-import { exportJson, parseCartExport, planImport } from './cart-transfer.ts';
+import { readCartCsv } from './cart-csv-import.ts';
+import { exportCsv, exportJson, parseCartExport, planImport } from './cart-transfer.ts';
 import { initialCartState, LIST_RECORD, type CartState } from './cart-types.ts';
 import { validateCommand, validateStoredItem } from './cart-validation.ts';
 
@@ -34,6 +35,8 @@ function refused(state: CartState, command: CartCommand): string {
   throw new Error('not refused');
 }
 const names = (state: CartState) => state.lists.map((list) => list.name);
+const titlesOf = (state: CartState, name: string) =>
+  queryCart(state, { listId: state.lists.find((list) => list.name === name)!.id }).items.map((item) => item.title);
 const loaded = cartReducer(initialCartState, { type: 'sync/loaded', docs: [] });
 
 describe('lists of one\'s own', () => {
@@ -175,6 +178,29 @@ describe('lists of one\'s own', () => {
     });
     const notice = log.notices[0]!;
     expect(overrideNotice(notice, stampAt(at + 40, 'laptop'), at + 40).override.command).toEqual(cartCommands.deleteList('list-h'));
+  });
+
+  it('a CSV names lists by name: a known one is used, a new one is created once, a bad one puts the item in Cart', () => {
+    let state = run(loaded, cartCommands.createList('Garden'), 'g');
+    state = run(state, cartCommands.createList('Gifts'), 'gi');
+    state = run(state, cartCommands.add(product({ url: 'https://shop.example/rake', title: 'Rake' }), { listId: 'list-g' }), 'rake');
+    state = run(state, cartCommands.add(product({ url: 'https://shop.example/scarf', title: 'Scarf' }), { listId: 'list-gi' }), 'scarf');
+    const csv = exportCsv(state);
+    const other = run(loaded, cartCommands.createList('GARDEN'), 'mine');
+    let ids = 0;
+    const file = readCartCsv(csv, () => `id${(ids += 1)}`, other.lists);
+    expect(file.lists.map((list) => list.name)).toEqual(['Gifts']);
+    const into = run(other, planImport(other, file.items, file.lists).command);
+    expect(names(into)).toEqual(['Cart', 'Saved for later', 'GARDEN', 'Gifts']);
+    expect(titlesOf(into, 'GARDEN')).toEqual(['Rake']);
+    expect(titlesOf(into, 'Gifts')).toEqual(['Scarf']);
+    // The same CSV again: no new list, nothing added.
+    const again = readCartCsv(csv, () => `id${(ids += 1)}`, into.lists);
+    expect(again.lists).toEqual([]);
+    expect(planImport(into, again.items, again.lists).added).toEqual([]);
+    // A list name over 60 characters: the item comes into Cart.
+    const long = readCartCsv(`Name,Link,List\nLamp,https://a.example/x,${'x'.repeat(61)}\n`, () => 'lamp', loaded.lists);
+    expect([long.lists, long.items[0]?.listId]).toEqual([[], 'cart']);
   });
 
   it('keeps at most 100 lists, Cart and Saved for later included', () => {
