@@ -138,7 +138,20 @@ describe('lists on the desktop', () => {
     await expect.poll(() => panel(list!.id).getByTestId('item-title').allTextContents()).toEqual(['Whisk']);
   });
 
+  it('a list deleted on the phone: its items show in Cart with a message; "Keep in Cart" keeps them there on every device', async () => {
+    const { written: [list] } = await phone.client.store.dispatch(cartCommands.createList('Attic'));
+    const { written: [lamp] } = await phone.client.store.dispatch(cartCommands.add({ url: 'https://shop.example/p/lamp', title: 'Lamp', priceMinor: 900, currency: 'EUR', imageUrl: null, variant: null }, { listId: list!.id }));
+    await expect.poll(() => panel(list!.id).getByTestId('item-title').allTextContents(), { timeout: 15_000 }).toEqual(['Lamp']);
+    await phone.client.store.dispatch(cartCommands.deleteList(list!.id));
+    await expect.poll(() => page.getByTestId('list-orphans').textContent(), { timeout: 15_000 }).toContain('1 item of Attic, a deleted list, is in Cart.');
+    expect(await panel('cart').getByTestId('item-title').allTextContents()).toContain('Lamp');
+    await page.getByRole('button', { name: 'Keep in Cart: the items of Attic', exact: true }).click();
+    await expect.poll(() => page.getByTestId('list-orphans').count()).toBe(0);
+    await waitForState(phone, (state) => state.items[lamp!.id]?.listId === 'cart', 15_000);
+  });
+
   it('exports the lists with the items; importing into another account uses its list of the same name and creates the rest', async () => {
+    // (Attic was deleted and its lamp kept in Cart: the file has Cart, Saved for later and the three lists.)
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
     const exported = await readFile((await download.path())!, 'utf8');
     expect(JSON.parse(exported).lists.map((list: { name: string }) => list.name)).toEqual(['Cart', 'Saved for later', 'Birthday gifts', 'Garden', 'Kitchen']);
@@ -162,7 +175,7 @@ describe('lists on the desktop', () => {
     await choose();
     await expect.poll(() => other.getByTestId('list-name').allTextContents()).toEqual(['Cart', 'Saved for later', 'garden', 'Birthday gifts', 'Kitchen']);
     const count = (name: string) => other.getByTestId('list-entry').filter({ has: other.getByTestId('list-name').getByText(name, { exact: true }) }).getByTestId('list-count').textContent();
-    expect([await count('Cart'), await count('garden'), await count('Birthday gifts'), await count('Kitchen')]).toEqual(['1 item', '2 items', '1 item', '1 item']);
+    expect([await count('Cart'), await count('garden'), await count('Birthday gifts'), await count('Kitchen')]).toEqual(['2 items', '2 items', '1 item', '1 item']); // Cart: the scarf and the lamp
     // The same file again adds nothing and makes no list twice.
     await choose();
     await expect.poll(() => other.getByTestId('import-summary').textContent()).toContain('already in your cart');

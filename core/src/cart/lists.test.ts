@@ -13,7 +13,7 @@ import { meta, product } from '../test/fixtures.ts';
 import { stamp, cartCommands, type CartCommand } from './cart-actions.ts';
 import { queryCart } from './cart-query.ts';
 import { cartReducer, changedItems } from './cart-reducer.ts';
-import { selectItems } from './cart-selectors.ts';
+import { selectDeletedListItems, selectItems } from './cart-selectors.ts';
 import { readCartCsv } from './cart-csv-import.ts';
 import { exportCsv, exportJson, parseCartExport, planImport } from './cart-transfer.ts';
 import { initialCartState, LIST_RECORD, type CartState } from './cart-types.ts';
@@ -102,7 +102,14 @@ describe('lists of one\'s own', () => {
     expect(names(state)).toEqual(['Cart', 'Saved for later']);
     expect(queryCart(state, { listId: 'cart' }).items.map((item) => item.title).sort()).toEqual(['Mug', 'Rake']);
     expect(selectItems(state, 'cart')).toHaveLength(2);
+    expect(selectDeletedListItems(state)).toEqual([{ listId: 'list-g', name: 'Garden', ids: ['rake'] }]);
+    // "Keep in Cart" moves them there for good.
+    const kept = run(state, cartCommands.moveMany(['rake'], 'cart'));
+    expect(selectDeletedListItems(kept)).toEqual([]);
+    expect(names(run(kept, cartCommands.restoreList('list-g')))).toContain('Garden');
+    expect(queryCart(run(kept, cartCommands.restoreList('list-g')), { listId: 'list-g' }).items).toEqual([]);
     state = run(state, cartCommands.restoreList('list-g'));
+    expect(selectDeletedListItems(state)).toEqual([]);
     expect(names(state)).toEqual(['Cart', 'Saved for later', 'Garden']);
     expect(queryCart(state, { listId: 'list-g' }).items.map((item) => item.title)).toEqual(['Rake']);
     expect(queryCart(state, { listId: 'cart' }).items.map((item) => item.title)).toEqual(['Mug']);
