@@ -8,7 +8,7 @@ export { cartReducer, changedItems, toCartItem } from './cart/cart-reducer.ts';
 export * from './cart/cart-selectors.ts';
 export * from './cart/cart-totals.ts';
 export * from './cart/cart-transfer.ts';
-export { parseCartCsv, parseCsvRows } from './cart/cart-csv-import.ts';
+export { parseCartCsv, parseCsvRows, readCartCsv } from './cart/cart-csv-import.ts';
 export { priceMarks, type PriceMark } from './cart/price-history.ts';
 export { formOf, itemFormChanges, knownCurrency, parseMoneyInput, type ItemForm, type ItemFormChanges } from './cart/item-form.ts';
 export { allShownSelected, clickItem, keepShown, NO_SELECTION, toggleAllShown, type CartSelection } from './cart/cart-selection.ts';

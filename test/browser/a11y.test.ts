@@ -144,6 +144,13 @@ describe('the desktop window', () => {
     expect(await controlsNotNamingTheirItem(desktop)).toEqual([]);
   });
 
+  it('the lists with one of the shopper\'s own', async () => {
+    await desktop.getByTestId('list-new-name').fill('Gifts');
+    await desktop.getByTestId('list-create').click();
+    await expect.poll(() => desktop.getByTestId('list-entry').count()).toBe(3);
+    await check(desktop, 'desktop-lists');
+  });
+
   it('a row\'s details', async () => {
     await desktop.getByTestId('item').filter({ hasText: KETTLE.title }).getByTestId('item-details').click();
     await expect.poll(() => desktop.getByTestId('item-details-panel').getByTestId('price-point').count()).toBe(3);
@@ -206,6 +213,14 @@ describe('the popup', () => {
     await expect.poll(() => popup.getByTestId('item').count()).toBe(DEMO.filter((item) => item.listId === 'saved').length);
     await check(popup, 'popup-saved');
     await popup.locator('[data-testid="list-tab"][data-list-id="cart"]').click();
+  });
+
+  it('the lists, opened from "Lists…"', async () => {
+    await popup.getByTestId('open-lists').click();
+    // "Gifts", made on the desktop, with its controls.
+    await expect.poll(() => popup.getByTestId('list-entry').count()).toBe(3);
+    await check(popup, 'popup-lists');
+    await popup.getByTestId('open-lists').click();
   });
 
   it('the details', async () => {

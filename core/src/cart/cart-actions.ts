@@ -3,7 +3,7 @@
  * items) which id. Both are plain serialisable objects: the extension's popup and content script send
  * commands to the background over messages, and the reducer only ever sees actions.
  */
-import type { CartItem, ItemCorrections, ProductInput, TransferItem } from './cart-types.ts';
+import type { CartItem, CartList, ItemCorrections, ProductInput, TransferItem } from './cart-types.ts';
 
 /**
  * Where an add came from (docs/analytics.md): the control on a shop's page, the extension's popup, its
@@ -28,7 +28,7 @@ export type CartCommand =
    * Adds the items of an export file in one change (cart-transfer.ts): an item already in the cart (the
    * same id, or the same product and variant in the same list) is left as it is.
    */
-  | { readonly type: 'items/import'; readonly items: readonly TransferItem[] }
+  | { readonly type: 'items/import'; readonly items: readonly TransferItem[]; readonly lists?: readonly CartList[] }
   /** Takes back what an import added: removes exactly those items (the undo of `items/import`). */
   | { readonly type: 'import/undo'; readonly ids: readonly string[] }
   /**
@@ -37,7 +37,20 @@ export type CartCommand =
    */
   | { readonly type: 'items/move'; readonly ids: readonly string[]; readonly listId: string }
   | { readonly type: 'items/remove'; readonly ids: readonly string[] }
-  | { readonly type: 'items/setQuantity'; readonly ids: readonly string[]; readonly quantity: number };
+  | { readonly type: 'items/setQuantity'; readonly ids: readonly string[]; readonly quantity: number }
+  /** Copies the items into another list: new lines with the same product and fields (new ids). */
+  | { readonly type: 'items/copy'; readonly ids: readonly string[]; readonly listId: string }
+  /**
+   * The shopper's own lists (docs/cart-manager.md, "Lists"). A new list's id is `list-` + the action's
+   * newId; `position` counts from 0 among the shopper's own lists (Cart and Saved for later stay first).
+   * Deleting a list leaves its items as they are: they show under Cart until the list is brought back
+   * (`list/restore`, the undo of a delete) or moved.
+   */
+  | { readonly type: 'list/create'; readonly name: string }
+  | { readonly type: 'list/rename'; readonly id: string; readonly name: string }
+  | { readonly type: 'list/reorder'; readonly id: string; readonly position: number }
+  | { readonly type: 'list/delete'; readonly id: string }
+  | { readonly type: 'list/restore'; readonly id: string };
 
 export interface ActionMeta {
   /** When the shopper did it (the device clock, ms since epoch). */
@@ -73,10 +86,17 @@ export const cartCommands = {
   clearList: (listId: string): CartCommand => ({ type: 'list/clear', listId }),
   bringBack: (ids: readonly string[]): CartCommand => ({ type: 'item/bringBack', ids }),
   edit: (id: string, changes: ItemCorrections): CartCommand => ({ type: 'item/edit', id, changes }),
-  importItems: (items: readonly TransferItem[]): CartCommand => ({ type: 'items/import', items }),
+  importItems: (items: readonly TransferItem[], lists?: readonly CartList[]): CartCommand =>
+    ({ type: 'items/import', items, ...(lists && lists.length > 0 ? { lists } : {}) }),
   undoImport: (ids: readonly string[]): CartCommand => ({ type: 'import/undo', ids }),
   priceSeen: (url: string, priceMinor: number, currency: string): CartCommand => ({ type: 'item/priceSeen', url, priceMinor, currency }),
   moveMany: (ids: readonly string[], listId: string): CartCommand => ({ type: 'items/move', ids, listId }),
   removeMany: (ids: readonly string[]): CartCommand => ({ type: 'items/remove', ids }),
+  copyMany: (ids: readonly string[], listId: string): CartCommand => ({ type: 'items/copy', ids, listId }),
+  createList: (name: string): CartCommand => ({ type: 'list/create', name }),
+  renameList: (id: string, name: string): CartCommand => ({ type: 'list/rename', id, name }),
+  reorderList: (id: string, position: number): CartCommand => ({ type: 'list/reorder', id, position }),
+  deleteList: (id: string): CartCommand => ({ type: 'list/delete', id }),
+  restoreList: (id: string): CartCommand => ({ type: 'list/restore', id }),
   setQuantityOfMany: (ids: readonly string[], quantity: number): CartCommand => ({ type: 'items/setQuantity', ids, quantity }),
 } as const;

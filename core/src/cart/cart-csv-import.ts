@@ -7,8 +7,8 @@
  * is "already in your cart" (docs/cart.md rule 2).
  */
 import { ToteError, isToteError } from '../errors.ts';
-import { CART_LIST_ID, DEFAULT_LISTS, UNKNOWN_CURRENCY, type CartList, type TransferItem } from './cart-types.ts';
-import { LIMITS, validateTransferItem } from './cart-validation.ts';
+import { CART_LIST_ID, DEFAULT_LISTS, listNameKey, OWN_LIST_PREFIX, UNKNOWN_CURRENCY, type CartList, type TransferItem } from './cart-types.ts';
+import { LIMITS, validateListName, validateTransferItem } from './cart-validation.ts';
 import { parseMoneyInput } from './item-form.ts';
 import { MAX_IMPORT_BYTES } from './cart-transfer.ts';
 
@@ -60,6 +60,16 @@ const unprefixed = (cell: string) => (/^'[=+\-@\t\r]/.test(cell) ? cell.slice(1)
  * rule (the message names the row and says why); nothing is imported from such a file.
  */
 export function parseCartCsv(text: string, newId: () => string, lists: readonly CartList[] = DEFAULT_LISTS, now = Date.now()): TransferItem[] {
+  return readCartCsv(text, newId, lists, now).items;
+}
+
+/**
+ * The items of a CSV file and the lists it names that this cart does not have (docs/cart-manager.md,
+ * "Lists" rule 10): a List cell is matched to a list here by name (case and accents ignored); any other
+ * name that is a valid list name becomes a new list (one per name), which the import creates; an empty
+ * or invalid one puts the item in Cart.
+ */
+export function readCartCsv(text: string, newId: () => string, lists: readonly CartList[] = DEFAULT_LISTS, now = Date.now()): { items: TransferItem[]; lists: CartList[] } {
   if (text.length > MAX_IMPORT_BYTES) badFile('too-large', 'This file is too large to import. Nothing was imported.');
   const [header, ...rows] = parseCsvRows(text);
   const columns = new Map((header ?? []).map((name, index) => [name.trim().toLowerCase(), index]));
@@ -67,8 +77,23 @@ export function parseCartCsv(text: string, newId: () => string, lists: readonly 
     badFile('foreign', 'This CSV file has no "Name" and "Link" columns. Choose a file made by "Export for spreadsheets (CSV)". Nothing was imported.');
   }
   if (rows.length > LIMITS.maxIds) badFile('too-large', `This file holds more than ${LIMITS.maxIds} items, more than one import can add. Nothing was imported.`);
-  const listByName = new Map(lists.map((list) => [list.name.toLowerCase(), list.id]));
-  return rows.map((cells, index) => {
+  const listByName = new Map(lists.map((list) => [listNameKey(list.name), list.id]));
+  const created: CartList[] = [];
+  const listFor = (name: string): string => {
+    if (name === '') return CART_LIST_ID;
+    const known = listByName.get(listNameKey(name));
+    if (known) return known;
+    try {
+      const list = Object.freeze({ id: `${OWN_LIST_PREFIX}${newId()}`, name: validateListName(name, [...lists, ...created]), own: true });
+      created.push(list);
+      listByName.set(listNameKey(list.name), list.id);
+      return list.id;
+    } catch (error) {
+      if (!isToteError(error, 'INVALID_INPUT')) throw error;
+      return CART_LIST_ID;
+    }
+  };
+  const items = rows.map((cells, index) => {
     const cell = (name: string) => unprefixed((cells[columns.get(name) ?? -1] ?? '').trim());
     try {
       const currency = cell('currency').toUpperCase() || UNKNOWN_CURRENCY;
@@ -76,15 +101,16 @@ export function parseCartCsv(text: string, newId: () => string, lists: readonly 
       const added = cell('price when added');
       const addedAt = Date.parse(cell('added'));
       return validateTransferItem({
-        id: newId(), listId: listByName.get(cell('list').toLowerCase()) ?? CART_LIST_ID, url: cell('link'), title: cell('name'),
+        id: newId(), listId: listFor(cell('list')), url: cell('link'), title: cell('name'),
         priceMinor, currency, imageUrl: cell('image') || null, variant: cell('variant') || null,
         quantity: cell('quantity') === '' ? 1 : Number(cell('quantity')), note: cell('note'),
         addedAt: Number.isFinite(addedAt) && addedAt >= 0 ? addedAt : now,
         addedPriceMinor: added === '' ? priceMinor : parseMoneyInput(added, currency), priceHistory: [],
-      }, lists);
+      }, [...lists, ...created]);
     } catch (error) {
       if (!isToteError(error, 'INVALID_INPUT')) throw error;
       return badFile('item', `Row ${index + 2} of this file cannot be imported: ${error.message} Nothing was imported.`, { item: index, field: error.details?.field });
     }
   });
+  return { items, lists: created };
 }

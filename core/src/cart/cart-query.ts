@@ -13,7 +13,7 @@
  * - A search that only narrows an earlier one (typing on: "ket" after "ke") filters that earlier answer,
  *   not the whole cart; going back (backspace) finds the earlier answer in the cache.
  */
-import type { CartItem, CartState } from './cart-types.ts';
+import { CART_LIST_ID, shownListId, type CartItem, type CartList, type CartState } from './cart-types.ts';
 
 export type CartSort = 'added' | 'price' | 'shop' | 'name' | 'priceDrop';
 
@@ -177,15 +177,29 @@ const COMPARE: Readonly<Record<CartSort, (a: CartItem, b: CartItem) => number>> 
   priceDrop: (a, b) => priceDropOf(b) - priceDropOf(a) || byAdded(a, b),
 });
 
-function scope(index: CartIndex, query: CartQuery, key: string): Answer {
+/**
+ * The list ids whose items show in `listId`: itself, and for Cart every list this device does not have
+ * (deleted, or not arrived yet), whose items show there (shownListId).
+ */
+function shownIn(index: CartIndex, lists: readonly CartList[], listId: string): string[] {
+  if (listId !== CART_LIST_ID) return [listId];
+  return [...index.byList.keys()].filter((id) => id === CART_LIST_ID || shownListId({ listId: id }, lists) === CART_LIST_ID);
+}
+
+function idsOf(index: CartIndex, listIds: readonly string[]): Iterable<string> {
+  if (listIds.length === 1) return index.byList.get(listIds[0]!) ?? [];
+  return listIds.flatMap((id) => [...(index.byList.get(id) ?? [])]);
+}
+
+function scope(index: CartIndex, query: CartQuery, key: string, listIds: readonly string[] | null): Answer {
   const cached = index.scopes.get(key);
   if (cached) return cached;
   const sort = query.sort ?? 'added';
   let ids: Iterable<string> = index.entries.keys();
-  if (query.listId !== undefined && query.shop !== undefined) {
+  if (listIds !== null && query.shop !== undefined) {
     const shop = index.byShop.get(query.shop) ?? new Set<string>();
-    ids = [...(index.byList.get(query.listId) ?? [])].filter((id) => shop.has(id));
-  } else if (query.listId !== undefined) ids = index.byList.get(query.listId) ?? [];
+    ids = [...idsOf(index, listIds)].filter((id) => shop.has(id));
+  } else if (listIds !== null) ids = idsOf(index, listIds);
   else if (query.shop !== undefined) ids = index.byShop.get(query.shop) ?? [];
   const entries: Entry[] = [];
   for (const id of ids) {
@@ -238,8 +252,9 @@ function search(index: CartIndex, all: Answer, scopeKey: string, text: string): 
 /** The items a shopper asked to see: removed items never, then the filters, the search words, the order. */
 export function queryCart(state: CartState, query: CartQuery = {}): CartQueryResult {
   const index = indexOf(state);
-  const scopeKey = JSON.stringify([query.listId ?? null, query.shop ?? null, query.dropped === true, query.sort ?? 'added', query.descending === true]);
-  const all = scope(index, query, scopeKey);
+  const listIds = query.listId === undefined ? null : shownIn(index, state.lists, query.listId);
+  const scopeKey = JSON.stringify([listIds, query.shop ?? null, query.dropped === true, query.sort ?? 'added', query.descending === true]);
+  const all = scope(index, query, scopeKey, listIds);
   const found = search(index, all, scopeKey, searchText(query.text ?? ''));
   return Object.freeze({ items: found.items, inScope: all.entries.length });
 }
@@ -247,7 +262,7 @@ export function queryCart(state: CartState, query: CartQuery = {}): CartQueryRes
 /** The shops with items (in a list, when given), in alphabetical order: the shop filter's choices. */
 export function cartShops(state: CartState, listId?: string): string[] {
   const index = indexOf(state);
-  const list = listId === undefined ? null : index.byList.get(listId) ?? new Set<string>();
+  const list = listId === undefined ? null : new Set(idsOf(index, shownIn(index, state.lists, listId)));
   return [...index.byShop].filter(([, ids]) => ids.size > 0 && (list === null || [...ids].some((id) => list.has(id))))
     .map(([shop]) => shop).sort(collator.compare);
 }

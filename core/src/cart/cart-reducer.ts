@@ -3,7 +3,10 @@
  * no ids, no I/O (those come stamped on the action). Unknown or stale ids leave the state untouched.
  */
 import type { CartAction, CommandAction } from './cart-actions.ts';
-import { initialCartState, PRICE_HISTORY_LIMIT, type CartItem, type CartState, type PricePoint } from './cart-types.ts';
+import {
+  CART_LIST_ID, DEFAULT_LISTS, initialCartState, isListRecord, LIST_RECORD, listNameKey, OWN_LIST_PREFIX, PRICE_HISTORY_LIMIT, shownListId, UNKNOWN_CURRENCY,
+  type CartItem, type CartList, type CartState, type PricePoint,
+} from './cart-types.ts';
 
 type Items = Readonly<Record<string, CartItem>>;
 
@@ -32,6 +35,105 @@ function withItems(state: CartState, items: Items): CartState {
   return items === state.items ? state : Object.freeze({ ...state, items: Object.freeze(items) });
 }
 
+/** Cart, Saved for later, then the shopper's lists not deleted, by position (then age, then id). */
+export function listsOf(records: Items): readonly CartList[] {
+  const own = Object.values(records).filter((record) => !record.deleted)
+    .sort((a, b) => a.quantity - b.quantity || a.addedAt - b.addedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  if (own.length === 0) return DEFAULT_LISTS;
+  return Object.freeze([...DEFAULT_LISTS, ...own.map((record) => Object.freeze({ id: record.id, name: record.title, own: true }))]);
+}
+
+function withRecords(state: CartState, records: Items): CartState {
+  if (records === state.listRecords) return state;
+  return Object.freeze({ ...state, listRecords: Object.freeze(records), lists: listsOf(records) });
+}
+
+/** The shopper's lists not deleted, in their order (list records). */
+function ownLists(records: Items): CartItem[] {
+  const order = listsOf(records);
+  return order.filter((list) => list.own).map((list) => records[list.id]!);
+}
+
+/** A new list record (see LIST_RECORD in cart-types.ts). */
+function listRecord(id: string, name: string, position: number, action: CommandAction): CartItem {
+  return Object.freeze({
+    id, listId: LIST_RECORD, url: '', shop: '', title: name, priceMinor: null, currency: UNKNOWN_CURRENCY, imageUrl: null,
+    variant: null, quantity: position, note: '', addedAt: action.meta.at, addedBy: action.meta.device,
+    updatedAt: action.meta.at, updatedBy: action.meta.device, addedPriceMinor: null, priceHistory: Object.freeze([]), deleted: false,
+  });
+}
+
+/** The list commands: they change list records only. Names are checked at the boundary (cart-validation.ts). */
+function reduceListCommand(records: Items, action: CommandAction): Items {
+  switch (action.type) {
+    case 'list/create': {
+      const id = `${OWN_LIST_PREFIX}${action.meta.newId}`;
+      if (records[id]) return records;
+      const last = ownLists(records).at(-1);
+      return { ...records, [id]: listRecord(id, action.name, (last?.quantity ?? 0) + 1, action) };
+    }
+    case 'list/rename': {
+      const record = records[action.id];
+      if (!record || record.deleted || record.title === action.name) return records;
+      return { ...records, [record.id]: changed(record, { title: action.name }, action) };
+    }
+    case 'list/delete': {
+      const record = records[action.id];
+      return record && !record.deleted ? { ...records, [record.id]: changed(record, { deleted: true }, action) } : records;
+    }
+    case 'list/restore': {
+      const record = records[action.id];
+      return record && record.deleted ? { ...records, [record.id]: changed(record, { deleted: false }, action) } : records;
+    }
+    case 'list/reorder': {
+      const order = ownLists(records);
+      const from = order.findIndex((record) => record.id === action.id);
+      if (from < 0) return records;
+      const [moving] = order.splice(from, 1);
+      order.splice(Math.max(0, Math.min(action.position, order.length)), 0, moving!);
+      let next: Record<string, CartItem> | undefined;
+      order.forEach((record, index) => {
+        if (record.quantity === index + 1) return;
+        next ??= { ...records };
+        next[record.id] = changed(record, { quantity: index + 1 }, action);
+      });
+      return next ?? records;
+    }
+    default:
+      return records;
+  }
+}
+
+/**
+ * The lists of an import file: a list whose name this device has (case and accents ignored) is used;
+ * one whose id it has is used (brought back, with the file's name, if it was deleted); any other is
+ * created with the file's id, so importing the same file twice creates it once. Returns the records
+ * and where each file list's items go.
+ */
+function importLists(state: CartState, lists: readonly CartList[], action: CommandAction): { records: Items; to: Map<string, string> } {
+  let records: Record<string, CartItem> | undefined;
+  const to = new Map<string, string>();
+  for (const list of lists) {
+    if (!list.id.startsWith(OWN_LIST_PREFIX)) continue;
+    const current = records ?? state.listRecords;
+    const named = listsOf(current).find((known) => listNameKey(known.name) === listNameKey(list.name));
+    if (named) {
+      to.set(list.id, named.id);
+      continue;
+    }
+    const record = current[list.id];
+    if (record && !record.deleted) continue;
+    records ??= { ...state.listRecords };
+    const last = ownLists(records).at(-1);
+    records[list.id] = record
+      ? changed(record, { deleted: false, title: list.name, quantity: (last?.quantity ?? 0) + 1 }, action)
+      : listRecord(list.id, list.name, (last?.quantity ?? 0) + 1, action);
+  }
+  return { records: records ?? state.listRecords, to };
+}
+
+const LIST_COMMANDS = new Set(['list/create', 'list/rename', 'list/delete', 'list/restore', 'list/reorder']);
+
 function live(items: Items, id: string): CartItem | undefined {
   const item = items[id];
   return item && !item.deleted ? item : undefined;
@@ -57,14 +159,14 @@ function eachLive(items: Items, ids: readonly string[], change: (item: CartItem)
   return next ?? items;
 }
 
-function reduceCommand(items: Items, action: CommandAction): Items {
+function reduceCommand(items: Items, action: CommandAction, lists: readonly CartList[]): Items {
   switch (action.type) {
     case 'item/add': {
-      const listId = action.listId ?? 'cart';
+      const listId = action.listId ?? CART_LIST_ID;
       const quantity = action.quantity ?? 1;
       const { product } = action;
       // The same product and variant in the same list is one line: adding it again raises the quantity.
-      const existing = Object.values(items).find((item) => !item.deleted && item.listId === listId
+      const existing = Object.values(items).find((item) => !item.deleted && shownListId(item, lists) === listId
         && item.url === product.url && item.variant === product.variant);
       if (existing) {
         return { ...items, [existing.id]: changed(existing, {
@@ -165,6 +267,25 @@ function reduceCommand(items: Items, action: CommandAction): Items {
     }
     case 'items/move':
       return eachLive(items, action.ids, (item) => (item.listId === action.listId ? null : changed(item, { listId: action.listId }, action)));
+    case 'items/copy': {
+      // A copy is a new line in the target list, with a new id, the same product and fields; an item
+      // whose product and variant already has a line there is left as it is (docs/cart.md rule 2).
+      const lines = new Set(Object.values(items).filter((item) => !item.deleted).map((item) => line({ ...item, listId: shownListId(item, lists) })));
+      let next: Record<string, CartItem> | undefined;
+      action.ids.forEach((id, index) => {
+        const item = live(items, id);
+        if (!item) return;
+        const copy = { ...item, listId: action.listId };
+        if (lines.has(line(copy))) return;
+        lines.add(line(copy));
+        const copyId = `${action.meta.newId}-${index.toString(36)}`;
+        next ??= { ...items };
+        next[copyId] = Object.freeze({
+          ...copy, id: copyId, addedAt: action.meta.at, addedBy: action.meta.device, updatedAt: action.meta.at, updatedBy: action.meta.device,
+        });
+      });
+      return next ?? items;
+    }
     case 'items/remove':
       return eachLive(items, action.ids, (item) => changed(item, { deleted: true }, action));
     case 'items/setQuantity':
@@ -173,13 +294,15 @@ function reduceCommand(items: Items, action: CommandAction): Items {
       const next: Record<string, CartItem> = { ...items };
       let any = false;
       for (const item of Object.values(items)) {
-        if (!item.deleted && item.listId === action.listId) {
+        if (!item.deleted && shownListId(item, lists) === action.listId) {
           next[item.id] = changed(item, { deleted: true }, action);
           any = true;
         }
       }
       return any ? next : items;
     }
+    default:
+      return items;
   }
 }
 
@@ -196,17 +319,33 @@ function receive(items: Items, docs: readonly CartItem[]): Items {
 
 export function cartReducer(state: CartState = initialCartState, action: CartAction): CartState {
   switch (action.type) {
-    case 'sync/loaded':
-      return Object.freeze({ ...state, loaded: true, items: Object.freeze(receive({}, action.docs)) });
-    case 'sync/received':
-      return withItems(state, receive(state.items, action.docs));
+    case 'sync/loaded': {
+      const records = receive({}, action.docs.filter(isListRecord));
+      return Object.freeze({
+        ...state, loaded: true, items: Object.freeze(receive({}, action.docs.filter((doc) => !isListRecord(doc)))),
+        listRecords: Object.freeze(records), lists: listsOf(records),
+      });
+    }
+    case 'sync/received': {
+      const lists = action.docs.filter(isListRecord);
+      const items = lists.length === 0 ? action.docs : action.docs.filter((doc) => !isListRecord(doc));
+      return withRecords(withItems(state, receive(state.items, items)), lists.length === 0 ? state.listRecords : receive(state.listRecords, lists));
+    }
     default:
-      return withItems(state, reduceCommand(state.items, action));
+      if (action.type === 'items/import' && action.lists && action.lists.length > 0) {
+        const { records, to } = importLists(state, action.lists, action);
+        const withLists = withRecords(state, records);
+        const items = to.size === 0 ? action.items : action.items.map((item) => (to.has(item.listId) ? { ...item, listId: to.get(item.listId)! } : item));
+        return withItems(withLists, reduceCommand(withLists.items, { ...action, items }, withLists.lists));
+      }
+      if (LIST_COMMANDS.has(action.type)) return withRecords(state, reduceListCommand(state.listRecords, action));
+      return withItems(state, reduceCommand(state.items, action, state.lists));
   }
 }
 
-/** The item documents an action changed: what the store writes, in one bulk write. */
+/** The documents (items and list records) an action changed: what the store writes, in one bulk write. */
 export function changedItems(before: CartState, after: CartState): CartItem[] {
-  if (before.items === after.items) return [];
-  return Object.values(after.items).filter((item) => before.items[item.id] !== item);
+  const items = before.items === after.items ? [] : Object.values(after.items).filter((item) => before.items[item.id] !== item);
+  if (before.listRecords === after.listRecords) return items;
+  return [...items, ...Object.values(after.listRecords).filter((record) => before.listRecords[record.id] !== record)];
 }

@@ -2,7 +2,7 @@
  * The items a shopper has selected for a bulk edit (docs/cart-manager.md, "Selecting"). Pure and
  * immutable: every function returns a new selection, or the same one when nothing changes.
  */
-import type { CartItem, CartState } from './cart-types.ts';
+import { shownListId, type CartItem, type CartState } from './cart-types.ts';
 
 export interface CartSelection {
   readonly ids: ReadonlySet<string>;
@@ -55,7 +55,7 @@ export function keepShown(selection: CartSelection, state: CartState, listId: st
   let ids: Set<string> | undefined;
   for (const id of selection.ids) {
     const item = state.items[id];
-    if (item && !item.deleted && item.listId === listId) continue;
+    if (item && !item.deleted && shownListId(item, state.lists) === listId) continue;
     ids ??= new Set(selection.ids);
     ids.delete(id);
   }

@@ -1,5 +1,5 @@
 /** Selectors: derived views of the cart state. Removed items are never shown. */
-import type { CartItem, CartState, CurrencyCode } from './cart-types.ts';
+import { shownListId, type CartItem, type CartState, type CurrencyCode } from './cart-types.ts';
 
 export interface MoneyTotal {
   readonly currency: CurrencyCode;
@@ -18,7 +18,7 @@ export interface ShopGroup {
 /** Items still in the cart (optionally of one list), oldest first so lines do not jump around. */
 export function selectItems(state: CartState, listId?: string): CartItem[] {
   return Object.values(state.items)
-    .filter((item) => !item.deleted && (listId === undefined || item.listId === listId))
+    .filter((item) => !item.deleted && (listId === undefined || shownListId(item, state.lists) === listId))
     .sort((a, b) => a.addedAt - b.addedAt || (a.id < b.id ? -1 : 1));
 }
 
@@ -74,3 +74,37 @@ export function newPriceDrops(written: readonly CartItem[], before: CartState): 
 export function selectItemCount(state: CartState, listId?: string): number {
   return selectItems(state, listId).reduce((sum, item) => sum + item.quantity, 0);
 }
+
+/** Items whose list was deleted (here or on another device), by that list: they show under Cart. */
+export interface DeletedListItems {
+  readonly listId: string;
+  /** The deleted list's name. */
+  readonly name: string;
+  readonly ids: readonly string[];
+}
+
+/**
+ * The items that show under Cart because their list was deleted (docs/cart-manager.md, "Lists" rule 6),
+ * grouped by that list, in the order the lists were made. Items of a list not arrived yet are left out:
+ * their list is on its way.
+ */
+export function selectDeletedListItems(state: CartState): readonly DeletedListItems[] {
+  const cached = deletedListItems.get(state.items);
+  if (cached && cached.records === state.listRecords) return cached.groups;
+  const groups = new Map<string, string[]>();
+  if (Object.values(state.listRecords).some((record) => record.deleted)) {
+    for (const item of Object.values(state.items)) {
+      if (item.deleted || !state.listRecords[item.listId]?.deleted) continue;
+      const ids = groups.get(item.listId);
+      if (ids) ids.push(item.id);
+      else groups.set(item.listId, [item.id]);
+    }
+  }
+  const found = Object.freeze([...groups].map(([listId, ids]) => Object.freeze({ listId, name: state.listRecords[listId]!.title, ids: Object.freeze(ids) }))
+    .sort((a, b) => state.listRecords[a.listId]!.addedAt - state.listRecords[b.listId]!.addedAt));
+  deletedListItems.set(state.items, { records: state.listRecords, groups: found });
+  return found;
+}
+
+/** Per items object: the answer and the list records it was made with (a 10 000-item cart is not scanned on each redraw). */
+const deletedListItems = new WeakMap<CartState['items'], { records: CartState['listRecords']; groups: readonly DeletedListItems[] }>();

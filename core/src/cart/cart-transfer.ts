@@ -13,8 +13,8 @@ import { ToteError, isToteError } from '../errors.ts';
 import { stamp, type CartCommand } from './cart-actions.ts';
 import { cartReducer, changedItems } from './cart-reducer.ts';
 import { selectItems } from './cart-selectors.ts';
-import { DEFAULT_LISTS, type CartList, type CartState, type TransferItem } from './cart-types.ts';
-import { LIMITS, validateTransferItem } from './cart-validation.ts';
+import { DEFAULT_LISTS, isListRecord, OWN_LIST_PREFIX, shownListId, type CartList, type CartState, type TransferItem } from './cart-types.ts';
+import { LIMITS, validateFileLists, validateTransferItem } from './cart-validation.ts';
 import { minorDigits } from './money.ts';
 
 export const EXPORT_FORMAT = 'tote-cart';
@@ -54,7 +54,8 @@ export function exportCart(state: CartState, at: number): CartExport {
   return {
     format: EXPORT_FORMAT, version: EXPORT_VERSION, exportedAt: at,
     lists: state.lists.map(({ id, name }) => ({ id, name })),
-    items: selectItems(state).map(toTransfer),
+    // An item whose list this device does not have is exported in Cart, where it shows.
+    items: selectItems(state).map((item) => toTransfer({ ...item, listId: shownListId(item, state.lists) })),
   };
 }
 
@@ -86,7 +87,7 @@ function amount(priceMinor: number | null, currency: string): string {
 export function exportCsv(state: CartState): string {
   const listName = new Map(state.lists.map((list) => [list.id, list.name]));
   const rows = selectItems(state).map((item) => [
-    listName.get(item.listId) ?? item.listId, item.title, item.shop, item.variant ?? '', String(item.quantity),
+    listName.get(shownListId(item, state.lists)) ?? item.listId, item.title, item.shop, item.variant ?? '', String(item.quantity),
     amount(item.priceMinor, item.currency), item.currency, amount(item.addedPriceMinor, item.currency), item.note,
     item.url, item.imageUrl ?? '', new Date(item.addedAt).toISOString(),
   ]);
@@ -119,9 +120,13 @@ export function parseCartExport(text: string, lists: readonly CartList[] = DEFAU
   }
   if (!Array.isArray(file.items)) badFile('malformed', 'This Tote export is damaged: it has no items. Nothing was imported.');
   if (file.items.length > LIMITS.maxIds) badFile('too-large', `This export holds more than ${LIMITS.maxIds} items, more than one import can add. Nothing was imported.`);
+  // The file's own lists are known to its items: they come into those lists (created, or the list of
+  // the same name here) rather than into Cart.
+  const fileLists = validateFileLists(file.lists);
+  const known = [...lists, ...fileLists.filter((list) => !lists.some((own) => own.id === list.id))];
   const items = file.items.map((item: unknown, index: number) => {
     try {
-      return validateTransferItem(item, lists);
+      return validateTransferItem(item, known);
     } catch (error) {
       if (!isToteError(error, 'INVALID_INPUT')) throw error;
       const title = typeof (item as { title?: unknown })?.title === 'string' ? ` ("${String((item as { title: string }).title).slice(0, 60)}")` : '';
@@ -131,8 +136,6 @@ export function parseCartExport(text: string, lists: readonly CartList[] = DEFAU
     }
   });
   const exportedAt = Number.isSafeInteger(file.exportedAt) ? file.exportedAt as number : 0;
-  const fileLists = Array.isArray(file.lists) ? file.lists.filter((list): list is CartList =>
-    typeof list === 'object' && list !== null && typeof list.id === 'string' && typeof list.name === 'string') : [];
   return { format: EXPORT_FORMAT, version: EXPORT_VERSION, exportedAt, lists: fileLists, items };
 }
 
@@ -140,10 +143,11 @@ export function parseCartExport(text: string, lists: readonly CartList[] = DEFAU
  * What importing these items into this cart does: the command, and the ids it adds, found by running
  * the reducer itself so that the summary cannot differ from the change.
  */
-export function planImport(state: CartState, items: readonly TransferItem[]): ImportPlan {
-  const command: CartCommand = { type: 'items/import', items };
+export function planImport(state: CartState, items: readonly TransferItem[], lists: readonly CartList[] = []): ImportPlan {
+  const own = lists.filter((list) => list.id.startsWith(OWN_LIST_PREFIX));
+  const command: CartCommand = own.length > 0 ? { type: 'items/import', items, lists: own } : { type: 'items/import', items };
   const after = cartReducer(state, stamp(command, { at: 0, device: 'plan', newId: '' }));
-  const added = changedItems(state, after).map((item) => item.id);
+  const added = changedItems(state, after).filter((item) => !isListRecord(item)).map((item) => item.id);
   return { command, added, already: items.length - added.length };
 }
 

@@ -3,10 +3,15 @@
  * document, so they can never conflict (see docs/sync.md).
  */
 
-/** A list the shopper keeps items in. "cart" and "saved" always exist. */
+/**
+ * A list the shopper keeps items in. "cart" and "saved" always exist; the shopper's own lists follow
+ * them in the order set (docs/cart-manager.md, "Lists").
+ */
 export interface CartList {
   readonly id: string;
   readonly name: string;
+  /** True for the shopper's own lists (they can be renamed, reordered and deleted). */
+  readonly own?: boolean;
 }
 
 export const CART_LIST_ID = 'cart';
@@ -16,6 +21,22 @@ export const DEFAULT_LISTS: readonly CartList[] = Object.freeze([
   Object.freeze({ id: CART_LIST_ID, name: 'Cart' }),
   Object.freeze({ id: SAVED_LIST_ID, name: 'Saved for later' }),
 ]);
+
+/**
+ * A list of the shopper's own is stored as one document of the items collection, so it is synced,
+ * sealed, merged field by field and kept in history exactly as an item is (docs/cart.md, "Lists"):
+ * `listId` is LIST_RECORD, `title` the name, `quantity` its position among the shopper's lists,
+ * `deleted` whether it was deleted; the product fields stay empty. The cart state keeps these records
+ * apart from the items (`CartState.listRecords`), so no reader of items ever sees one.
+ */
+export const LIST_RECORD = '#list';
+/** The id of a list of one's own starts with this (an item's never does). */
+export const OWN_LIST_PREFIX = 'list-';
+export const LIST_NAME_LIMIT = 60;
+
+export function isListRecord(doc: Pick<CartItem, 'listId'>): boolean {
+  return doc.listId === LIST_RECORD;
+}
 
 /** ISO 4217 code (upper case) or 'unknown' when the shop did not say. */
 export type CurrencyCode = string;
@@ -102,7 +123,10 @@ export interface TransferItem {
 export interface CartState {
   /** Every item document known to this device by id, removed ones included (selectors hide them). */
   readonly items: Readonly<Record<string, CartItem>>;
+  /** Cart, Saved for later, then the shopper's own lists that are not deleted, in their order. */
   readonly lists: readonly CartList[];
+  /** The list documents of the shopper's own lists by id, deleted ones included (see LIST_RECORD). */
+  readonly listRecords: Readonly<Record<string, CartItem>>;
   /** True once the local database has been read. */
   readonly loaded: boolean;
 }
@@ -110,5 +134,20 @@ export interface CartState {
 export const initialCartState: CartState = Object.freeze({
   items: Object.freeze({}),
   lists: DEFAULT_LISTS,
+  listRecords: Object.freeze({}),
   loaded: false,
 });
+
+/**
+ * The list an item shows in: its own, or Cart while its list is unknown on this device (deleted, or
+ * not arrived yet). An item is never hidden because of its list.
+ */
+export function shownListId(item: Pick<CartItem, 'listId'>, lists: readonly CartList[]): string {
+  return item.listId === CART_LIST_ID || item.listId === SAVED_LIST_ID || lists.some((list) => list.id === item.listId)
+    ? item.listId : CART_LIST_ID;
+}
+
+/** A list name as compared for clashes: trimmed, case and accents ignored. */
+export function listNameKey(name: string): string {
+  return name.trim().normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase('en');
+}

@@ -10,7 +10,7 @@
 import { ToteError } from '../errors.ts';
 import { MERGE_FIELDS, type ClockedItem } from '../merge/item-clocks.ts';
 import { ADD_SOURCES, type AddSource, type CartCommand } from './cart-actions.ts';
-import { CART_LIST_ID, DEFAULT_LISTS, PRICE_HISTORY_LIMIT, UNKNOWN_CURRENCY, type CartList, type ItemCorrections, type PricePoint, type ProductInput, type TransferItem } from './cart-types.ts';
+import { CART_LIST_ID, DEFAULT_LISTS, LIST_NAME_LIMIT, LIST_RECORD, listNameKey, OWN_LIST_PREFIX, PRICE_HISTORY_LIMIT, UNKNOWN_CURRENCY, type CartList, type ItemCorrections, type PricePoint, type ProductInput, type TransferItem } from './cart-types.ts';
 
 export const LIMITS = Object.freeze({
   titleLength: 300,
@@ -26,6 +26,8 @@ export const LIMITS = Object.freeze({
   /** A device id as items record it (`addedBy`, `updatedBy`) and a field clock's stamp (the item schema's bounds). */
   deviceLength: 64,
   stampLength: 100,
+  /** Lists a shopper keeps, Cart and Saved for later included. */
+  maxLists: 100,
 });
 
 function validateSource(value: unknown): AddSource {
@@ -91,12 +93,63 @@ function listId(value: unknown, lists: readonly CartList[]): string {
   return value;
 }
 
+/**
+ * A list's name: trimmed (inner whitespace collapsed), 1 to 60 characters, and no other list's name,
+ * case and accents ignored ("groceries" clashes with "Groceries", "Cart" with Cart). `except` is the
+ * list being renamed. Throws ToteError('INVALID_INPUT') with `field: 'name'`.
+ */
+export function validateListName(value: unknown, lists: readonly CartList[], except?: string): string {
+  if (typeof value !== 'string') invalid('Give the list a name.', 'name');
+  const name = value.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  if (name === '') invalid('Give the list a name.', 'name');
+  if (name.length > LIST_NAME_LIMIT) invalid(`A list's name can be at most ${LIST_NAME_LIMIT} characters long. Choose a shorter name.`, 'name');
+  const clash = lists.find((list) => list.id !== except && listNameKey(list.name) === listNameKey(name));
+  if (clash) invalid(`You already have a list called "${clash.name}". Choose another name.`, 'name');
+  return name;
+}
+
+/** One of the shopper's own lists (Cart and Saved for later cannot be renamed, reordered or deleted). */
+function ownList(value: unknown, lists: readonly CartList[], doing: string): string {
+  if (value === CART_LIST_ID || value === 'saved') invalid(`Cart and Saved for later cannot be ${doing}.`, 'listId');
+  if (typeof value !== 'string' || !lists.some((list) => list.own && list.id === value)) {
+    invalid('That list no longer exists. It may have been deleted on another device.', 'listId');
+  }
+  return value;
+}
+
+/** A list id as an item or a file may name it: Cart, Saved for later, or an id of one's own list. */
+function isListIdForm(value: unknown): value is string {
+  return typeof value === 'string' && (value === CART_LIST_ID || value === 'saved'
+    || (value.startsWith(OWN_LIST_PREFIX) && value.length <= 64 && /^[A-Za-z0-9_-]+$/.test(value)));
+}
+
+/**
+ * The own lists of an export file that can be imported: well-formed ids and names, each name once
+ * (the first wins). A list whose name breaks a rule is left out, so its items come into Cart.
+ */
+export function validateFileLists(value: unknown): CartList[] {
+  if (!Array.isArray(value)) return [];
+  const out: CartList[] = [];
+  for (const list of value as unknown[]) {
+    if (typeof list !== 'object' || list === null) continue;
+    const { id, name } = list as Record<string, unknown>;
+    if (!isListIdForm(id) || id === CART_LIST_ID || id === 'saved' || out.some((known) => known.id === id)) continue;
+    try {
+      out.push(Object.freeze({ id, name: validateListName(name, [...DEFAULT_LISTS, ...out]), own: true }));
+    } catch (error) {
+      if (!(error instanceof ToteError)) throw error;
+    }
+  }
+  return out;
+}
+
 function validPrice(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= LIMITS.maxPriceMinor;
 }
 
 function itemId(value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 64) invalid('That item does not exist.', 'id');
+  // Items and list records share one collection: an item's id never looks like a list's.
+  if (typeof value !== 'string' || value.length === 0 || value.length > 64 || value.startsWith(OWN_LIST_PREFIX)) invalid('That item does not exist.', 'id');
   return value;
 }
 
@@ -193,9 +246,35 @@ export function validateCommand(command: unknown, lists: readonly CartList[]): C
     case 'item/bringBack':
       if (!Array.isArray(c.ids) || c.ids.length > LIMITS.maxIds) invalid('Those items cannot be brought back.', 'ids');
       return { type: 'item/bringBack', ids: Object.freeze((c.ids as unknown[]).map(itemId)) };
-    case 'items/import':
+    case 'items/import': {
       if (!Array.isArray(c.items) || c.items.length > LIMITS.maxIds) invalid(`One import holds at most ${LIMITS.maxIds} items.`, 'items');
-      return { type: 'items/import', items: Object.freeze((c.items as unknown[]).map((item) => validateTransferItem(item, lists))) };
+      const fileLists = validateFileLists(c.lists);
+      const known = [...lists, ...fileLists.filter((list) => !lists.some((own) => own.id === list.id))];
+      return {
+        type: 'items/import',
+        items: Object.freeze((c.items as unknown[]).map((item) => validateTransferItem(item, known))),
+        ...(fileLists.length > 0 ? { lists: Object.freeze(fileLists) } : {}),
+      };
+    }
+    case 'items/copy':
+      return { type: 'items/copy', ids: selection(c.ids), listId: listId(c.listId, lists) };
+    case 'list/create':
+      if (lists.length >= LIMITS.maxLists) invalid(`You can keep at most ${LIMITS.maxLists} lists. Delete one you no longer need first.`, 'name');
+      return { type: 'list/create', name: validateListName(c.name, lists) };
+    case 'list/rename': {
+      const id = ownList(c.id, lists, 'renamed');
+      return { type: 'list/rename', id, name: validateListName(c.name, lists, id) };
+    }
+    case 'list/reorder': {
+      const id = ownList(c.id, lists, 'moved');
+      if (typeof c.position !== 'number' || !Number.isInteger(c.position) || c.position < 0) invalid('That is not a place in your lists.', 'position');
+      return { type: 'list/reorder', id, position: c.position };
+    }
+    case 'list/delete':
+      return { type: 'list/delete', id: ownList(c.id, lists, 'deleted') };
+    case 'list/restore':
+      if (!isListIdForm(c.id) || c.id === CART_LIST_ID || c.id === 'saved') invalid('That list cannot be brought back.', 'listId');
+      return { type: 'list/restore', id: c.id };
     case 'import/undo':
       if (!Array.isArray(c.ids) || c.ids.length > LIMITS.maxIds) invalid('That import cannot be undone.', 'ids');
       return { type: 'import/undo', ids: Object.freeze((c.ids as unknown[]).map(itemId)) };
@@ -240,8 +319,10 @@ export function validateStoredItem(value: unknown, lists: readonly CartList[] = 
   const item = value as Record<string, unknown>;
   const unknown = Object.keys(item).find((key) => !STORED_ITEM_KEYS.has(key));
   if (unknown !== undefined) invalid('The item has a field an item does not have.', unknown);
-  itemId(item.id);
-  listId(item.listId, lists);
+  if (item.listId !== LIST_RECORD) itemId(item.id);
+  if (item.listId === LIST_RECORD) return validateStoredList(item, value as ClockedItem);
+  void lists;
+  if (!isListIdForm(item.listId)) invalid('That list does not exist.', 'listId');
   httpUrl(item.url, 'url', 'The product link');
   storedText(item.shop, LIMITS.shopLength, 'shop', 'The shop');
   storedText(item.title, LIMITS.titleLength, 'title', 'The product name', false);
@@ -265,11 +346,34 @@ export function validateStoredItem(value: unknown, lists: readonly CartList[] = 
     const { at, priceMinor } = point as Record<string, unknown>;
     return Number.isSafeInteger(at) && (at as number) >= 0 && validPrice(priceMinor);
   })) invalid('The price history is not a list of prices seen.', 'priceHistory');
-  const clocks = item.fieldClocks;
+  storedClocks(item.fieldClocks);
+  return value as ClockedItem;
+}
+
+function storedClocks(clocks: unknown): void {
   if (clocks !== undefined && (typeof clocks !== 'object' || clocks === null || Array.isArray(clocks)
     || !Object.entries(clocks).every(([field, stamp]) => (MERGE_FIELDS as readonly string[]).includes(field)
       && typeof stamp === 'string' && stamp.length <= LIMITS.stampLength && !CONTROL.test(stamp)))) {
     invalid('The item\'s change times are damaged.', 'fieldClocks');
   }
-  return value as ClockedItem;
+}
+
+/** A list record (LIST_RECORD in cart-types.ts) as a device writes it: a name, a position, empty product fields. */
+function validateStoredList(item: Record<string, unknown>, value: ClockedItem): ClockedItem {
+  if (!isListIdForm(item.id) || item.id === CART_LIST_ID || item.id === 'saved') invalid('That list does not exist.', 'id');
+  if (typeof item.title !== 'string' || item.title.trim() === '' || item.title.length > LIST_NAME_LIMIT || CONTROL.test(item.title)) {
+    invalid('The list\'s name is not a name a shopper could have given.', 'title');
+  }
+  if (!Number.isInteger(item.quantity) || (item.quantity as number) < 1) invalid('The list\'s place is not valid.', 'quantity');
+  if (item.url !== '' || item.shop !== '' || item.priceMinor !== null || item.currency !== UNKNOWN_CURRENCY || item.imageUrl !== null
+    || item.variant !== null || item.note !== '' || item.addedPriceMinor !== null || !Array.isArray(item.priceHistory) || item.priceHistory.length > 0) {
+    invalid('The list has a field a list does not have.', 'url');
+  }
+  storedTime(item.addedAt, 'addedAt');
+  storedTime(item.updatedAt, 'updatedAt');
+  storedText(item.addedBy, LIMITS.deviceLength, 'addedBy', 'The device that made the list', false);
+  storedText(item.updatedBy, LIMITS.deviceLength, 'updatedBy', 'The device that changed the list', false);
+  if (typeof item.deleted !== 'boolean') invalid('Whether the list is deleted is not said.', 'deleted');
+  storedClocks(item.fieldClocks);
+  return value;
 }

@@ -4,9 +4,10 @@
  * that point's changes (`cartAt(entries, point.at)`). Spec: docs/history.md ("Timeline"). Pure.
  */
 import { compare, type Hlc } from '../merge/hlc.ts';
+import { LIST_RECORD } from '../cart/cart-types.ts';
 import type { HistoryEntry } from './history-entry.ts';
 
-export type TimelineChangeKind = 'added' | 'removed' | 'brought-back' | 'quantity' | 'note' | 'moved' | 'price' | 'edited';
+export type TimelineChangeKind = 'added' | 'removed' | 'brought-back' | 'quantity' | 'note' | 'moved' | 'price' | 'edited' | 'list';
 
 export interface TimelineChange {
   readonly itemId: string;
@@ -54,6 +55,7 @@ export function timeline(entries: readonly HistoryEntry[], options: TimelineOpti
   const { thisDevice, devices = {}, restores = [], lists = {}, limit = 200, changesPerPoint = 8 } = options;
   const sorted = [...entries].sort((a, b) => compare(a.stamp, b.stamp));
   const titles = new Map<string, string>();
+  const ownLists = new Set<string>();
   const quantities = new Map<string, number>();
   const removed = new Map<string, boolean>();
   const restoreAt = new Map(restores.map((restore) => [`${restore.stamp.wall}:${restore.stamp.node}`, restore.to]));
@@ -67,11 +69,19 @@ export function timeline(entries: readonly HistoryEntry[], options: TimelineOpti
       current = { at: entry.stamp.wall, deviceId: entry.stamp.node, changes: [], total: 0 };
       points.push(current);
     }
+    const renamed = changes.title !== undefined && titles.has(itemId) && ownLists.has(itemId);
     if (changes.title !== undefined) titles.set(itemId, changes.title);
-    const title = titles.get(itemId) ?? 'An item';
+    if (changes.listId === LIST_RECORD) ownLists.add(itemId);
+    const isList = ownLists.has(itemId);
+    const title = titles.get(itemId) ?? (isList ? 'A list' : 'An item');
     let kind: TimelineChangeKind;
     let text: string;
-    if (entry.origin) {
+    if (isList) {
+      // A list of one's own (cart-types.ts, LIST_RECORD): "Groceries: list created".
+      kind = 'list';
+      text = entry.origin ? 'list created' : changes.deleted === true ? 'list deleted' : changes.deleted === false ? 'list brought back'
+        : renamed ? 'list renamed' : changes.quantity !== undefined ? 'list moved' : 'list changed';
+    } else if (entry.origin) {
       kind = 'added';
       text = 'added';
     } else if (changes.deleted === true) {

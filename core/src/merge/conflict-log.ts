@@ -8,7 +8,7 @@
  * the conflict, so it syncs like any edit and wins on every device.
  */
 import { cartCommands, type CartCommand } from '../cart/cart-actions.ts';
-import type { CartItem } from '../cart/cart-types.ts';
+import { OWN_LIST_PREFIX, type CartItem } from '../cart/cart-types.ts';
 import { formatMoney } from '../cart/money.ts';
 import { ToteError } from '../errors.ts';
 import type { FieldConflict } from './field-merge.ts';
@@ -122,6 +122,11 @@ export interface Override {
 }
 
 function commandFor(itemId: string, field: MergeField, value: FieldValue): CartCommand | null {
+  // A list of one's own (cart-types.ts, LIST_RECORD): its name and its deletion can be chosen again.
+  if (itemId.startsWith(OWN_LIST_PREFIX)) {
+    if (field === 'title') return cartCommands.renameList(itemId, value as string);
+    return field === 'deleted' && value === true ? cartCommands.deleteList(itemId) : null;
+  }
   switch (field) {
     case 'quantity': return cartCommands.setQuantity(itemId, value as number);
     case 'note': return cartCommands.setNote(itemId, value as string);
@@ -190,8 +195,15 @@ export function describeNotice(notice: ConflictNotice, deviceName: (id: string) 
   const { conflict } = notice;
   const winner = deviceName(conflict.winner.device);
   const loser = deviceName(conflict.loser.device);
+  const list = conflict.itemId.startsWith(OWN_LIST_PREFIX);
   if (conflict.kind === 'delete-vs-edit') {
-    return `"${conflict.title}" was removed on ${loser} while ${winner} changed it, so it was kept.`;
+    return list ? `The list "${conflict.title}" was deleted on ${loser} while ${winner} changed it, so it was kept.`
+      : `"${conflict.title}" was removed on ${loser} while ${winner} changed it, so it was kept.`;
+  }
+  if (list) {
+    const label = conflict.field === 'quantity' ? 'place' : FIELD_LABELS[conflict.field];
+    return `The list "${conflict.title}": the ${label} was changed on two devices. Kept ${shown(conflict, conflict.winner.value)} `
+      + `from ${winner}; ${loser} had ${shown(conflict, conflict.loser.value)}.`;
   }
   const label = FIELD_LABELS[conflict.field];
   return `"${conflict.title}": the ${label} was changed on two devices. Kept ${shown(conflict, conflict.winner.value)} `

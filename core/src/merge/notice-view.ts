@@ -7,6 +7,7 @@
  * history (HistoryRead.devices, docs/history.md rule 18) when given, otherwise "another device".
  */
 import { formatMoney } from '../cart/money.ts';
+import { OWN_LIST_PREFIX } from '../cart/cart-types.ts';
 import { describeNotice, openNotices, type ConflictLogState, type ConflictNotice } from './conflict-log.ts';
 
 export interface NoticeView {
@@ -46,8 +47,13 @@ function listName(value: unknown): string {
 
 /** The override in the shopper's words, from the value that lost. */
 export function overrideLabel(notice: ConflictNotice): string | null {
-  const { field, loser, currency } = notice.conflict;
+  const { field, loser, currency, itemId } = notice.conflict;
   const value = loser.value;
+  if (itemId.startsWith(OWN_LIST_PREFIX)) {
+    // A list of one's own: its name, or its deletion (conflict-log.ts, commandFor).
+    if (field === 'title') return `Use the name “${short(String(value))}” instead`;
+    return field === 'deleted' && value === true ? 'Delete the list after all' : null;
+  }
   switch (field) {
     case 'deleted': return value === true ? 'Remove it after all' : null;
     case 'quantity': return `Use ${String(value)} instead`;

@@ -15,7 +15,7 @@ import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
 import { distinctUntilChanged } from 'rxjs/operators';
 import { stamp, type AddSource, type CartAction, type CartCommand, type CommandAction } from '../cart/cart-actions.ts';
 import { cartReducer, changedItems } from '../cart/cart-reducer.ts';
-import { initialCartState, type CartItem, type CartState } from '../cart/cart-types.ts';
+import { initialCartState, listNameKey, type CartItem, type CartState } from '../cart/cart-types.ts';
 import { validateCommand } from '../cart/cart-validation.ts';
 import { ToteError } from '../errors.ts';
 import { planRestore } from '../history/restore.ts';
@@ -98,7 +98,7 @@ function withoutStorageFields(doc: RxDocumentData<ClockedItem>): ClockedItem {
 }
 
 const ID_COMMANDS = new Set(['item/setQuantity', 'item/remove', 'item/move', 'item/setNote', 'item/edit']);
-const BULK_COMMANDS = new Set(['items/move', 'items/remove', 'items/setQuantity']);
+const BULK_COMMANDS = new Set(['items/move', 'items/remove', 'items/setQuantity', 'items/copy']);
 
 export function createCartStore({ items, device, clock = systemClock, newId = randomId, history, onHistoryError, onConflicts, onWriteError }: CartStoreOptions): CartStore {
   const state = new BehaviorSubject<CartState>(initialCartState);
@@ -271,6 +271,14 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     }
     if (BULK_COMMANDS.has(valid.type) && 'ids' in valid && !valid.ids.some((id) => state.value.items[id]?.deleted === false)) {
       throw new ToteError('NOT_FOUND', 'None of the selected items is still in your cart. They may have been removed on another device.', { ids: valid.ids.length });
+    }
+    if (valid.type === 'list/restore') {
+      // A list brought back keeps its name: refused while another list has that name (docs/cart-manager.md, "Lists").
+      const record = state.value.listRecords[valid.id];
+      const clash = record?.deleted ? state.value.lists.find((list) => listNameKey(list.name) === listNameKey(record.title)) : undefined;
+      if (clash) {
+        throw new ToteError('INVALID_INPUT', `"${record!.title}" cannot come back while another list is called "${clash.name}". Rename that list first.`, { field: 'name' });
+      }
     }
     const action = stamp(valid, { at: clock.now(), device: device.id, newId: newId() });
     const before = state.value;
