@@ -135,6 +135,7 @@ describe('cart data in the popup', () => {
     await waitForState(phone, (state) => selectItems(state).some((item) => item.title === 'Wall clock'), 30_000);
     await tab.getByTestId('import-undo').click();
     await waitForState(phone, (state) => selectItems(state).length === 4 && !selectItems(state).some((item) => item.title === 'Wall clock'), 30_000);
+    await expect.poll(() => tab.getByTestId('import-undone').textContent()).toContain('Import undone: 1 item removed.');
     await choose('not json at all');
     expect(await tab.getByTestId('import-problem').textContent()).toContain('This file is not a Tote export (it is not JSON).');
     await tab.close();

@@ -29,15 +29,26 @@ export type CartCommand =
    * same id, or the same product and variant in the same list) is left as it is.
    */
   | { readonly type: 'items/import'; readonly items: readonly TransferItem[] }
-  /** Takes back what an import added: removes exactly those items (the undo of `items/import`). */
-  | { readonly type: 'import/undo'; readonly ids: readonly string[] }
+  /**
+   * Takes back what an import added (the undo of `items/import`): `items` as the import wrote them, each
+   * removed only while it is still so; an item changed since stays (docs/cart-manager.md).
+   */
+  | { readonly type: 'import/undo'; readonly items: readonly TransferItem[] }
   /**
    * Bulk edits of the items a shopper selected: each is one action, so one write, one history point and
    * one undo (docs/cart-manager.md). Ids of items removed meanwhile are passed over.
    */
   | { readonly type: 'items/move'; readonly ids: readonly string[]; readonly listId: string }
   | { readonly type: 'items/remove'; readonly ids: readonly string[] }
-  | { readonly type: 'items/setQuantity'; readonly ids: readonly string[]; readonly quantity: number };
+  | { readonly type: 'items/setQuantity'; readonly ids: readonly string[]; readonly quantity: number }
+  /** Each item back to its own quantity in one change: the undo of a bulk `items/setQuantity`. */
+  | { readonly type: 'items/restoreQuantities'; readonly quantities: readonly ItemQuantity[] };
+
+/** One item's quantity, for `items/restoreQuantities`. */
+export interface ItemQuantity {
+  readonly id: string;
+  readonly quantity: number;
+}
 
 export interface ActionMeta {
   /** When the shopper did it (the device clock, ms since epoch). */
@@ -74,9 +85,10 @@ export const cartCommands = {
   bringBack: (ids: readonly string[]): CartCommand => ({ type: 'item/bringBack', ids }),
   edit: (id: string, changes: ItemCorrections): CartCommand => ({ type: 'item/edit', id, changes }),
   importItems: (items: readonly TransferItem[]): CartCommand => ({ type: 'items/import', items }),
-  undoImport: (ids: readonly string[]): CartCommand => ({ type: 'import/undo', ids }),
+  undoImport: (items: readonly TransferItem[]): CartCommand => ({ type: 'import/undo', items }),
   priceSeen: (url: string, priceMinor: number, currency: string): CartCommand => ({ type: 'item/priceSeen', url, priceMinor, currency }),
   moveMany: (ids: readonly string[], listId: string): CartCommand => ({ type: 'items/move', ids, listId }),
   removeMany: (ids: readonly string[]): CartCommand => ({ type: 'items/remove', ids }),
   setQuantityOfMany: (ids: readonly string[], quantity: number): CartCommand => ({ type: 'items/setQuantity', ids, quantity }),
+  restoreQuantities: (quantities: readonly ItemQuantity[]): CartCommand => ({ type: 'items/restoreQuantities', quantities }),
 } as const;
