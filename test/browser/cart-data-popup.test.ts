@@ -84,7 +84,8 @@ describe('cart data in the popup', () => {
       const context = host.querySelector('canvas')!.getContext('2d')!;
       return (JSON.parse(host.getAttribute('data-points')!) as [number, number][]).map(([x, y]) => Array.from(context.getImageData(x, y, 1, 1).data));
     });
-    expect(colours).toEqual([[0x2f, 0x7d, 0x5b, 255], [0x2f, 0x7d, 0x5b, 255]]);
+    // The theme's accent (--tote-accent in ui/src/theme.css, light).
+    expect(colours).toEqual([[0x1b, 0x6a, 0x47, 255], [0x1b, 0x6a, 0x47, 255]]);
   });
 
   it('refuses a negative price with a message and keeps it typed', async () => {

@@ -111,7 +111,8 @@ describe('cart data in the desktop app', () => {
       const context = canvas.getContext('2d')!;
       return (JSON.parse(host.getAttribute('data-points')!) as [number, number][]).map(([x, y]) => Array.from(context.getImageData(x, y, 1, 1).data));
     });
-    for (const [r, g, b, a] of colours) expect([r, g, b, a]).toEqual([0x2f, 0x7d, 0x5b, 255]);
+    // The theme's accent (--tote-accent in ui/src/theme.css, light).
+    for (const [r, g, b, a] of colours) expect([r, g, b, a]).toEqual([0x1b, 0x6a, 0x47, 255]);
     const ys = JSON.parse(await chart.getAttribute('data-points') ?? '[]').map(([, y]: number[]) => y);
     expect(ys[1]).toBeGreaterThan(ys[0]); // lower price, lower on the chart (larger y)
     expect(ys[2]).toBeLessThan(ys[1]);
