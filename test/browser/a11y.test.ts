@@ -158,6 +158,16 @@ describe('the desktop window', () => {
     await expect.poll(() => desktop.getByTestId('item').count(), { timeout: 30_000 }).toBe(DEMO.length);
     await check(desktop, 'desktop-cart', true, false, true);
     expect(await controlsNotNamingTheirItem(desktop)).toEqual([]);
+    // Keyboard focus shows the theme's ring (--tote-focus, docs/design.md rule 3): from the search box, Tab.
+    await desktop.getByTestId('search').first().focus();
+    await desktop.keyboard.press('Tab');
+    const ring = await desktop.evaluate(() => {
+      const style = getComputedStyle(document.activeElement!);
+      return { testId: document.activeElement!.getAttribute('data-testid'), outline: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}` };
+    });
+    expect(ring).toEqual({ testId: 'sort', outline: 'solid 2px rgb(26, 95, 208)' });
+    // Focus leaves again, so the next screenshots show no ring.
+    await desktop.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   });
 
   it('a row\'s details', async () => {
