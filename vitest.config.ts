@@ -10,6 +10,8 @@ export default defineConfig({
       { test: { name: 'sync-server', root: 'sync-server', include: ['src/**/*.test.ts'], environment: 'node', testTimeout: 30_000, hookTimeout: 30_000 } },
       { test: { name: 'extension', root: 'extension', include: ['src/**/*.test.ts'], environment: 'happy-dom', testTimeout: 30_000 } },
       { test: { name: 'admin', root: 'admin', include: ['src/**/*.test.ts'], environment: 'node' } },
+      // The theme's test reads theme.css as text (`?raw`): CSS is processed for this project, not emptied.
+      { test: { name: 'ui', root: 'ui', include: ['src/**/*.test.ts'], environment: 'node', css: { include: [/theme\.css/] } } },
       { test: { name: 'desktop', root: 'desktop', include: ['src/**/*.test.ts', 'electron/**/*.test.ts'], environment: 'node' } },
       {
         test: {

@@ -4,7 +4,8 @@
  * out, the lists with items, a row's details, history, the account screen, locked) nor in the popup at its real
  * size (signed out, the Cart, Saved for later, the details, the export/import tab). The same run saves a
  * screenshot of each screen under docs/screens/ (desktop at 1280×800, popup at 380×600), from the same
- * demo cart each time, for the README. Every control of every row names its item.
+ * demo cart each time, for the README. Every screen is checked again with the system in dark mode (the
+ * theme follows it), and the cart of each app is saved dark too. Every control of every row names its item.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -79,10 +80,25 @@ async function violations(page: Page, screen: string): Promise<string[]> {
   return result.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').flatMap(report);
 }
 
-async function check(page: Page, screen: string, synced = true, fullPage = false) {
+/**
+ * Screenshot and axe in the light theme, then axe again with the system in dark mode (the theme follows
+ * prefers-color-scheme: ui/src/theme.css); `darkShot` saves the dark screen too, as `<screen>-dark.png`.
+ */
+async function check(page: Page, screen: string, synced = true, fullPage = false, darkShot = false) {
   if (synced) await expect.poll(() => page.getByTestId('sync-status').locator('strong').textContent(), { timeout: 20_000 }).toBe('In sync');
   await page.screenshot({ path: path.join(SCREENS, `${screen}.png`), animations: 'disabled', caret: 'hide', fullPage });
   expect(await violations(page, screen)).toEqual([]);
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const light = await background();
+  await page.emulateMedia({ colorScheme: 'dark' });
+  try {
+    // The page really is dark: its background follows the system.
+    expect(await background()).not.toBe(light);
+    if (darkShot) await page.screenshot({ path: path.join(SCREENS, `${screen}-dark.png`), animations: 'disabled', caret: 'hide', fullPage });
+    expect(await violations(page, `${screen} (dark)`)).toEqual([]);
+  } finally {
+    await page.emulateMedia({ colorScheme: 'light' });
+  }
 }
 
 /**
@@ -140,8 +156,18 @@ describe('the desktop window', () => {
     for (const price of [4500, 3900]) await phone.client.store.dispatch(cartCommands.priceSeen(url(KETTLE), price, KETTLE.currency));
     await waitForState(phone, (state) => selectItems(state).length === DEMO.length);
     await expect.poll(() => desktop.getByTestId('item').count(), { timeout: 30_000 }).toBe(DEMO.length);
-    await check(desktop, 'desktop-cart');
+    await check(desktop, 'desktop-cart', true, false, true);
     expect(await controlsNotNamingTheirItem(desktop)).toEqual([]);
+    // Keyboard focus shows the theme's ring (--tote-focus, docs/design.md rule 3): from the search box, Tab.
+    await desktop.getByTestId('search').first().focus();
+    await desktop.keyboard.press('Tab');
+    const ring = await desktop.evaluate(() => {
+      const style = getComputedStyle(document.activeElement!);
+      return { testId: document.activeElement!.getAttribute('data-testid'), outline: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}` };
+    });
+    expect(ring).toEqual({ testId: 'sort', outline: 'solid 2px rgb(26, 95, 208)' });
+    // Focus leaves again, so the next screenshots show no ring.
+    await desktop.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   });
 
   it('the lists with one of the shopper\'s own', async () => {
@@ -204,7 +230,7 @@ describe('the popup', () => {
     const cartCount = DEMO.filter((item) => item.listId === 'cart').length;
     await expect.poll(() => popup.getByTestId('item').count(), { timeout: 30_000 }).toBe(cartCount);
     await expect.poll(() => popup.getByTestId('account-status').textContent()).toContain(SHOPPER.name);
-    await check(popup, 'popup-cart');
+    await check(popup, 'popup-cart', true, false, true);
     expect(await controlsNotNamingTheirItem(popup)).toEqual([]);
   });
 

@@ -84,7 +84,8 @@ describe('cart data in the popup', () => {
       const context = host.querySelector('canvas')!.getContext('2d')!;
       return (JSON.parse(host.getAttribute('data-points')!) as [number, number][]).map(([x, y]) => Array.from(context.getImageData(x, y, 1, 1).data));
     });
-    expect(colours).toEqual([[0x2f, 0x7d, 0x5b, 255], [0x2f, 0x7d, 0x5b, 255]]);
+    // The theme's accent (--tote-accent in ui/src/theme.css, light).
+    expect(colours).toEqual([[0x1b, 0x6a, 0x47, 255], [0x1b, 0x6a, 0x47, 255]]);
   });
 
   it('refuses a negative price with a message and keeps it typed', async () => {
@@ -135,6 +136,7 @@ describe('cart data in the popup', () => {
     await waitForState(phone, (state) => selectItems(state).some((item) => item.title === 'Wall clock'), 30_000);
     await tab.getByTestId('import-undo').click();
     await waitForState(phone, (state) => selectItems(state).length === 4 && !selectItems(state).some((item) => item.title === 'Wall clock'), 30_000);
+    await expect.poll(() => tab.getByTestId('import-undone').textContent()).toContain('Import undone: 1 item removed.');
     await choose('not json at all');
     expect(await tab.getByTestId('import-problem').textContent()).toContain('This file is not a Tote export (it is not JSON).');
     await tab.close();

@@ -111,7 +111,8 @@ describe('cart data in the desktop app', () => {
       const context = canvas.getContext('2d')!;
       return (JSON.parse(host.getAttribute('data-points')!) as [number, number][]).map(([x, y]) => Array.from(context.getImageData(x, y, 1, 1).data));
     });
-    for (const [r, g, b, a] of colours) expect([r, g, b, a]).toEqual([0x2f, 0x7d, 0x5b, 255]);
+    // The theme's accent (--tote-accent in ui/src/theme.css, light).
+    for (const [r, g, b, a] of colours) expect([r, g, b, a]).toEqual([0x1b, 0x6a, 0x47, 255]);
     const ys = JSON.parse(await chart.getAttribute('data-points') ?? '[]').map(([, y]: number[]) => y);
     expect(ys[1]).toBeGreaterThan(ys[0]); // lower price, lower on the chart (larger y)
     expect(ys[2]).toBeLessThan(ys[1]);
@@ -221,9 +222,18 @@ describe('cart data in the desktop app', () => {
     await chooseFile('cart.json', exported);
     await expect.poll(() => summary.textContent()).toContain('4 items added.');
     await waitForState(tablet, (state) => selectItems(state).length === 5, 30_000);
+    // One imported item changed since (its quantity, on this window): the undo leaves it, and says so.
+    const changed = fresh.getByTestId('item').filter({ hasNot: fresh.getByText('Own lamp') }).first();
+    const changedTitle = String(await changed.getByTestId('item-title').textContent());
+    await changed.getByTestId('item-increase').click();
+    await waitForState(tablet, (state) => selectItems(state).some((item) => item.title === changedTitle && item.quantity > 1), 30_000);
     await fresh.getByTestId('import-undo').click();
-    await waitForState(tablet, (state) => selectItems(state).map((item) => item.title).join() === 'Own lamp', 30_000);
-    await expect.poll(() => fresh.getByTestId('item-title').allTextContents()).toEqual(['Own lamp']);
+    await expect.poll(() => fresh.getByTestId('import-undone').textContent())
+      .toContain('Import undone: 3 items removed. 1 item changed since the import was kept.');
+    await waitForState(tablet, (state) => selectItems(state).map((item) => item.title).sort().join() === ['Own lamp', changedTitle].sort().join(), 30_000);
+    await expect.poll(() => fresh.getByTestId('item-title').allTextContents().then((titles) => titles.sort())).toEqual(['Own lamp', changedTitle].sort());
+    await tablet.client.store.dispatch(cartCommands.remove(selectItems(tablet.client.store.getState()).find((item) => item.title === changedTitle)!.id));
+    await expect.poll(() => fresh.getByTestId('item').count(), { timeout: 30_000 }).toBe(1);
 
     // The spreadsheet form reads back too: the same items and fields (not the price history), once.
     await fresh.getByTestId('import-file').setInputFiles({ name: 'cart.csv', mimeType: 'text/csv', buffer: Buffer.from(exportedCsv) });

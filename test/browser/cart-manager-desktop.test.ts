@@ -56,9 +56,11 @@ describe('a 10 000-item cart on the desktop', () => {
     const row = cartList().getByTestId('item').first();
     const title = await row.getByTestId('item-title').textContent();
     expect(title).toBe('Red kettle no. 0');
-    for (const label of [`Select ${title}`, `Remove ${title}`, `Quantity of ${title}`, `One more ${title}`, `One less ${title}`, `Move to Saved for later: ${title}`, `Edit ${title}`, `Details of ${title}`]) {
+    for (const label of [`Select ${title}`, `Remove ${title}`, `Quantity of ${title}`, `One more ${title}`, `One less ${title}`, `Move to Saved for later: ${title}`, `Details of ${title}`]) {
       expect(await row.getByLabel(label, { exact: true }).count(), label).toBe(1);
     }
+    // One way to edit, through Details: no editor of the row's own.
+    expect(await row.getByLabel(`Edit ${title}`, { exact: true }).count()).toBe(0);
   });
 
   it('a change to one item redraws that row only: the other rows stay as they are', async () => {
@@ -136,18 +138,28 @@ describe('a 10 000-item cart on the desktop', () => {
     await expect.poll(shownCount).toBe('10,000 items');
   });
 
-  it('selects a range with shift-click and sets the quantity of all of them at once', async () => {
+  it('selects a range with shift-click and sets the quantity of all of them at once, and "Undo" puts each one back', async () => {
     const list = cartList();
     const rows = list.getByTestId('item');
-    await rows.nth(1).getByTestId('item-select').click();
-    await rows.nth(4).getByTestId('item-select').click({ modifiers: ['Shift'] });
-    await expect.poll(() => list.getByTestId('bulk-count').textContent()).toBe('4 items selected');
-    await list.getByTestId('bulk-quantity').fill('3');
-    await list.getByTestId('bulk-set-quantity').click();
-    await expect.poll(() => list.getByTestId('bulk-done').textContent()).toContain('Set the quantity of 4 items to 3.');
-    const quantities = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => rows.nth(i).getByTestId('item-quantity').inputValue()));
-    expect(quantities).toEqual(['1', '3', '3', '3', '3', '1']);
+    const quantities = () => Promise.all([0, 1, 2, 3, 4, 5].map((i) => rows.nth(i).getByTestId('item-quantity').inputValue()));
+    await rows.nth(3).getByTestId('item-increase').click();
+    await expect.poll(quantities).toEqual(['1', '1', '1', '2', '1', '1']);
+    const setThree = async () => {
+      await rows.nth(1).getByTestId('item-select').click();
+      await rows.nth(4).getByTestId('item-select').click({ modifiers: ['Shift'] });
+      await expect.poll(() => list.getByTestId('bulk-count').textContent()).toBe('4 items selected');
+      await list.getByTestId('bulk-quantity').fill('3');
+      await list.getByTestId('bulk-set-quantity').click();
+      await expect.poll(() => list.getByTestId('bulk-done').textContent()).toContain('Set the quantity of 4 items to 3.');
+      await expect.poll(quantities).toEqual(['1', '3', '3', '3', '3', '1']);
+    };
+    await setThree();
     expect(await list.getByTestId('bulk-bar').count()).toBe(0);
+    // Each item gets its own quantity back, the one at 2 included.
+    await list.getByTestId('bulk-undo').click();
+    await expect.poll(quantities).toEqual(['1', '1', '1', '2', '1', '1']);
+    await expect.poll(() => list.getByTestId('bulk-done').count()).toBe(0);
+    await setThree();
   });
 
   it('moves 1000 found items to Saved for later in one change, and undoes it', async () => {

@@ -176,10 +176,15 @@ describe('capture in the extension, sync through the server, see it on the deskt
 
   it('a field the capture got wrong is corrected on the desktop after adding, and the extension shows it', async () => {
     const row = desktop.getByTestId('item').filter({ hasText: 'Stoneware Mug' });
-    await row.getByTestId('item-edit').click();
-    await desktop.getByTestId('item-edit-title').fill('Stoneware Mug, 350 ml');
-    await desktop.getByTestId('item-edit-price').fill('14.50');
-    await desktop.getByTestId('item-edit-save').click();
+    // One way to edit: the row's Details (the rows have no editor of their own).
+    expect(await row.getByTestId('item-edit').count()).toBe(0);
+    await row.getByTestId('item-details').click();
+    const details = desktop.getByTestId('item-details-panel');
+    await details.getByTestId('details-title').fill('Stoneware Mug, 350 ml');
+    await details.getByTestId('details-price').fill('14.50');
+    await details.getByTestId('details-save').click();
+    await details.getByTestId('details-saved').waitFor({ timeout: 5_000 });
+    await details.getByTestId('details-close').click();
     const popup = await openPopup(browser);
     const fixed = popup.getByTestId('item').filter({ hasText: 'Stoneware Mug, 350 ml' });
     await fixed.waitFor({ timeout: 5_000 });

@@ -36,8 +36,8 @@ export async function seedLargeCart(page: Page, site: StaticServer, count: numbe
  * The desktop window of chromium.ts (`launchDesktopWindow` with a key store), its bridge given as script
  * text: a script runner that renames functions (tsx, for the benchmarks) cannot break it.
  */
-export async function launchSealedDesktopWindow(profileDir: string, keys: Map<string, string>): Promise<BrowserContext> {
-  const context = await launchProfile(profileDir);
+export async function launchSealedDesktopWindow(profileDir: string, keys: Map<string, string>, extraArgs: string[] = []): Promise<BrowserContext> {
+  const context = await launchProfile(profileDir, extraArgs);
   await context.exposeFunction('testKeyLoad', (name: string) => keys.get(name) ?? null);
   await context.exposeFunction('testKeySave', (name: string, key: string) => void keys.set(name, key));
   await context.exposeFunction('testKeyClear', (name: string) => void keys.delete(name));

@@ -29,8 +29,11 @@ export type CartCommand =
    * same id, or the same product and variant in the same list) is left as it is.
    */
   | { readonly type: 'items/import'; readonly items: readonly TransferItem[]; readonly lists?: readonly CartList[] }
-  /** Takes back what an import added: removes exactly those items (the undo of `items/import`). */
-  | { readonly type: 'import/undo'; readonly ids: readonly string[] }
+  /**
+   * Takes back what an import added (the undo of `items/import`): `items` as the import wrote them, each
+   * removed only while it is still so; an item changed since stays (docs/cart-manager.md).
+   */
+  | { readonly type: 'import/undo'; readonly items: readonly TransferItem[] }
   /**
    * Bulk edits of the items a shopper selected: each is one action, so one write, one history point and
    * one undo (docs/cart-manager.md). Ids of items removed meanwhile are passed over.
@@ -50,7 +53,15 @@ export type CartCommand =
   | { readonly type: 'list/rename'; readonly id: string; readonly name: string }
   | { readonly type: 'list/reorder'; readonly id: string; readonly position: number }
   | { readonly type: 'list/delete'; readonly id: string }
-  | { readonly type: 'list/restore'; readonly id: string };
+  | { readonly type: 'list/restore'; readonly id: string }
+  /** Each item back to its own quantity in one change: the undo of a bulk `items/setQuantity`. */
+  | { readonly type: 'items/restoreQuantities'; readonly quantities: readonly ItemQuantity[] };
+
+/** One item's quantity, for `items/restoreQuantities`. */
+export interface ItemQuantity {
+  readonly id: string;
+  readonly quantity: number;
+}
 
 export interface ActionMeta {
   /** When the shopper did it (the device clock, ms since epoch). */
@@ -88,7 +99,7 @@ export const cartCommands = {
   edit: (id: string, changes: ItemCorrections): CartCommand => ({ type: 'item/edit', id, changes }),
   importItems: (items: readonly TransferItem[], lists?: readonly CartList[]): CartCommand =>
     ({ type: 'items/import', items, ...(lists && lists.length > 0 ? { lists } : {}) }),
-  undoImport: (ids: readonly string[]): CartCommand => ({ type: 'import/undo', ids }),
+  undoImport: (items: readonly TransferItem[]): CartCommand => ({ type: 'import/undo', items }),
   priceSeen: (url: string, priceMinor: number, currency: string): CartCommand => ({ type: 'item/priceSeen', url, priceMinor, currency }),
   moveMany: (ids: readonly string[], listId: string): CartCommand => ({ type: 'items/move', ids, listId }),
   removeMany: (ids: readonly string[]): CartCommand => ({ type: 'items/remove', ids }),
@@ -99,4 +110,5 @@ export const cartCommands = {
   deleteList: (id: string): CartCommand => ({ type: 'list/delete', id }),
   restoreList: (id: string): CartCommand => ({ type: 'list/restore', id }),
   setQuantityOfMany: (ids: readonly string[], quantity: number): CartCommand => ({ type: 'items/setQuantity', ids, quantity }),
+  restoreQuantities: (quantities: readonly ItemQuantity[]): CartCommand => ({ type: 'items/restoreQuantities', quantities }),
 } as const;

@@ -5,7 +5,7 @@
 import type { CartAction, CommandAction } from './cart-actions.ts';
 import {
   CART_LIST_ID, DEFAULT_LISTS, initialCartState, isListRecord, LIST_RECORD, listNameKey, OWN_LIST_PREFIX, PRICE_HISTORY_LIMIT, shownListId, UNKNOWN_CURRENCY,
-  type CartItem, type CartList, type CartState, type PricePoint,
+  type CartItem, type CartList, type CartState, type PricePoint, type TransferItem,
 } from './cart-types.ts';
 
 type Items = Readonly<Record<string, CartItem>>;
@@ -142,6 +142,13 @@ function live(items: Items, id: string): CartItem | undefined {
 /** One line per product and variant in a list (docs/cart.md rule 2). */
 const line = (item: Pick<CartItem, 'listId' | 'url' | 'variant'>) => JSON.stringify([item.listId, item.url, item.variant]);
 
+/** The fields a shopper sees and changes, as an import wrote them: nothing changed since. */
+function asImported(item: CartItem, imported: TransferItem): boolean {
+  return item.listId === imported.listId && item.title === imported.title && item.priceMinor === imported.priceMinor
+    && item.currency === imported.currency && item.imageUrl === imported.imageUrl && item.variant === imported.variant
+    && item.quantity === imported.quantity && item.note === imported.note;
+}
+
 function changed(item: CartItem, patch: Partial<CartItem>, action: CommandAction): CartItem {
   return Object.freeze({ ...item, ...patch, updatedAt: action.meta.at, updatedBy: action.meta.device });
 }
@@ -256,10 +263,13 @@ function reduceCommand(items: Items, action: CommandAction, lists: readonly Cart
       return next ?? items;
     }
     case 'import/undo': {
+      // Only what is still as the import wrote it goes: an imported item edited, moved, given a note
+      // or a new price since is the shopper's now and stays (docs/cart-manager.md, "Export and import").
       let next: Record<string, CartItem> | undefined;
-      for (const id of action.ids) {
+      for (const imported of action.items) {
+        const id = imported.id;
         const item = live(next ?? items, id);
-        if (!item) continue;
+        if (!item || !asImported(item, imported)) continue;
         next ??= { ...items };
         next[id] = changed(item, { deleted: true }, action);
       }
@@ -290,6 +300,13 @@ function reduceCommand(items: Items, action: CommandAction, lists: readonly Cart
       return eachLive(items, action.ids, (item) => changed(item, { deleted: true }, action));
     case 'items/setQuantity':
       return eachLive(items, action.ids, (item) => (item.quantity === action.quantity ? null : changed(item, { quantity: action.quantity }, action)));
+    case 'items/restoreQuantities': {
+      const wanted = new Map(action.quantities.map(({ id, quantity }) => [id, quantity]));
+      return eachLive(items, [...wanted.keys()], (item) => {
+        const quantity = wanted.get(item.id)!;
+        return item.quantity === quantity ? null : changed(item, { quantity }, action);
+      });
+    }
     case 'list/clear': {
       const next: Record<string, CartItem> = { ...items };
       let any = false;

@@ -3,7 +3,9 @@ import { isToteError } from '../errors.ts';
 import { cartCommands, stamp, type CartCommand } from './cart-actions.ts';
 import { cartReducer } from './cart-reducer.ts';
 import { selectItems } from './cart-selectors.ts';
-import { csvCell, exportCart, exportCsv, exportJson, importSummary, parseCartExport, planImport } from './cart-transfer.ts';
+import {
+  csvCell, exportCart, exportCsv, exportJson, importSummary, parseCartExport, planImport, planUndoImport, undoImportSummary,
+} from './cart-transfer.ts';
 import { initialCartState, type CartState } from './cart-types.ts';
 import { validateCommand } from './cart-validation.ts';
 import { meta, product } from '../test/fixtures.ts';
@@ -69,8 +71,42 @@ describe('JSON export and import', () => {
     const kept = run(loaded, cartCommands.add(product({ url: 'https://shop.example/p/other' })), { newId: 'own' });
     const plan = planImport(kept, items);
     const imported = run(kept, plan.command);
-    const undone = run(imported, cartCommands.undoImport(plan.added));
+    expect(planUndoImport(imported, plan.undo)).toEqual({ removed: ['k1', 'm1'], kept: 0 });
+    const undone = run(imported, plan.undo);
     expect(selectItems(undone).map((item) => item.id)).toEqual(['own']);
+  });
+
+  it('leaves on undo the imported items changed since (quantity, list, name, note), and says how many it kept', () => {
+    let state = loaded;
+    for (let i = 0; i < 6; i += 1) state = run(state, cartCommands.add(product({ url: `https://shop.example/p/${i}`, title: `Thing ${i}` })), { newId: `t${i}` });
+    const { items } = exportCart(state, 5000);
+    const plan = planImport(loaded, items);
+    let imported = run(loaded, plan.command, { at: 9000 });
+    imported = run(imported, cartCommands.setQuantity('t0', 3), { at: 9100 });
+    imported = run(imported, cartCommands.move('t1', 'saved'), { at: 9200 });
+    imported = run(imported, cartCommands.edit('t2', { title: 'Thing two, renamed' }), { at: 9300 });
+    imported = run(imported, cartCommands.setNote('t3', 'for Anna'), { at: 9400 });
+    // Changed and changed back: as the import wrote it again, so it goes.
+    imported = run(imported, cartCommands.setQuantity('t4', 2), { at: 9500 });
+    imported = run(imported, cartCommands.setQuantity('t4', 1), { at: 9600 });
+
+    const undo = planUndoImport(imported, plan.undo);
+    expect(undo).toEqual({ removed: ['t4', 't5'], kept: 4 });
+    expect(undoImportSummary(undo)).toBe('Import undone: 2 items removed. 4 items changed since the import were kept.');
+    const undone = run(imported, plan.undo);
+    expect(selectItems(undone).map((item) => [item.id, item.quantity, item.listId])).toEqual([
+      ['t0', 3, 'cart'], ['t1', 1, 'saved'], ['t2', 1, 'cart'], ['t3', 1, 'cart']]);
+    expect(selectItems(undone).find((item) => item.id === 't2')?.title).toBe('Thing two, renamed');
+  });
+
+  it('says what undoing did', () => {
+    expect(undoImportSummary({ removed: ['a', 'b'], kept: 0 })).toBe('Import undone: 2 items removed.');
+    expect(undoImportSummary({ removed: ['a'], kept: 1 })).toBe('Import undone: 1 item removed. 1 item changed since the import was kept.');
+    expect(undoImportSummary({ removed: [], kept: 2 })).toBe('Nothing removed: the imported items were changed or removed since. 2 items changed since the import were kept.');
+  });
+
+  it('refuses an undo that is not a list of items, with a typed error', () => {
+    expect(errorOf(() => validateCommand({ type: 'import/undo', ids: ['k1'] } as never, loaded.lists))).toMatchObject({ code: 'INVALID_INPUT', details: { field: 'items' } });
   });
 
   it('says what it did', () => {

@@ -7,10 +7,10 @@
  * - CSV is for spreadsheets: one row per item, RFC 4180 quoting (https://www.rfc-editor.org/rfc/rfc4180),
  *   and no cell a spreadsheet would run as a formula (OWASP "CSV Injection").
  * - An import is one command (`items/import`), so it is one atomic change that syncs like any other and
- *   is undone by `import/undo` with the ids it added.
+ *   is undone by `import/undo` with the items it added, as it added them: an item changed since stays.
  */
 import { ToteError, isToteError } from '../errors.ts';
-import { stamp, type CartCommand } from './cart-actions.ts';
+import { cartCommands, stamp, type CartCommand } from './cart-actions.ts';
 import { cartReducer, changedItems } from './cart-reducer.ts';
 import { selectItems } from './cart-selectors.ts';
 import { DEFAULT_LISTS, isListRecord, OWN_LIST_PREFIX, shownListId, type CartList, type CartState, type TransferItem } from './cart-types.ts';
@@ -39,6 +39,14 @@ export interface ImportPlan {
   readonly added: readonly string[];
   /** Items of the file the cart already has (the same item, or the same product and variant in its list). */
   readonly already: number;
+  /** Undoes it: removes the added items that are still as the import wrote them. */
+  readonly undo: CartCommand;
+}
+
+/** What undoing an import will do, or did: the ids it removes and how many changed items it keeps. */
+export interface UndoImportPlan {
+  readonly removed: readonly string[];
+  readonly kept: number;
 }
 
 function toTransfer(item: TransferItem): TransferItem {
@@ -148,7 +156,26 @@ export function planImport(state: CartState, items: readonly TransferItem[], lis
   const command: CartCommand = own.length > 0 ? { type: 'items/import', items, lists: own } : { type: 'items/import', items };
   const after = cartReducer(state, stamp(command, { at: 0, device: 'plan', newId: '' }));
   const added = changedItems(state, after).filter((item) => !isListRecord(item)).map((item) => item.id);
-  return { command, added, already: items.length - added.length };
+  const addedIds = new Set(added);
+  const undo = cartCommands.undoImport(items.filter((item) => addedIds.has(item.id)));
+  return { command, added, already: items.length - added.length, undo };
+}
+
+/** What `undo` (an ImportPlan's) does to this cart now, found by running the reducer as planImport does. */
+export function planUndoImport(state: CartState, undo: CartCommand): UndoImportPlan {
+  const after = cartReducer(state, stamp(undo, { at: 0, device: 'plan', newId: '' }));
+  const removed = changedItems(state, after).map((item) => item.id);
+  const imported = undo.type === 'import/undo' ? undo.items : [];
+  const stillThere = imported.filter((item) => state.items[item.id] && !state.items[item.id]!.deleted).length;
+  return { removed, kept: stillThere - removed.length };
+}
+
+/** "Import undone: 10 items removed. 2 items changed since the import were kept." */
+export function undoImportSummary(plan: UndoImportPlan): string {
+  const count = (n: number) => (n === 1 ? '1 item' : `${n} items`);
+  const kept = plan.kept === 0 ? '' : ` ${plan.kept === 1 ? '1 item changed since the import was' : `${plan.kept} items changed since the import were`} kept.`;
+  if (plan.removed.length === 0) return `Nothing removed: the imported items were changed or removed since.${kept}`;
+  return `Import undone: ${count(plan.removed.length)} removed.${kept}`;
 }
 
 /** "12 items added, 3 already in your cart." */

@@ -276,14 +276,23 @@ export function validateCommand(command: unknown, lists: readonly CartList[]): C
       if (!isListIdForm(c.id) || c.id === CART_LIST_ID || c.id === 'saved') invalid('That list cannot be brought back.', 'listId');
       return { type: 'list/restore', id: c.id };
     case 'import/undo':
-      if (!Array.isArray(c.ids) || c.ids.length > LIMITS.maxIds) invalid('That import cannot be undone.', 'ids');
-      return { type: 'import/undo', ids: Object.freeze((c.ids as unknown[]).map(itemId)) };
+      if (!Array.isArray(c.items) || c.items.length > LIMITS.maxIds) invalid('That import cannot be undone.', 'items');
+      return { type: 'import/undo', items: Object.freeze((c.items as unknown[]).map((item) => validateTransferItem(item, lists))) };
     case 'items/move':
       return { type: 'items/move', ids: selection(c.ids), listId: listId(c.listId, lists) };
     case 'items/remove':
       return { type: 'items/remove', ids: selection(c.ids) };
     case 'items/setQuantity':
       return { type: 'items/setQuantity', ids: selection(c.ids), quantity: validateQuantity(c.quantity) };
+    case 'items/restoreQuantities': {
+      if (!Array.isArray(c.quantities) || c.quantities.length > LIMITS.maxIds) invalid('Those quantities cannot be put back.', 'quantities');
+      const quantities = (c.quantities as unknown[]).map((entry) => {
+        if (typeof entry !== 'object' || entry === null) invalid('Those quantities cannot be put back.', 'quantities');
+        const { id, quantity } = entry as Record<string, unknown>;
+        return Object.freeze({ id: itemId(id), quantity: validateQuantity(quantity) });
+      });
+      return { type: 'items/restoreQuantities', quantities: Object.freeze(quantities) };
+    }
     default:
       return invalid('Unknown request.', 'type');
   }

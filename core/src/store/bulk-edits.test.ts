@@ -75,6 +75,32 @@ describe('bulk edits in the store', () => {
     expect((await db.items.find().exec()).filter((doc) => !doc.deleted)).toHaveLength(6);
   });
 
+  it('a bulk quantity change is undone in one write, each item back to its own quantity', async () => {
+    const { db, store, clock } = await openStore();
+    const ids = await fill(store, clock, 4);
+    await store.dispatch(cartCommands.setQuantity(ids[1]!, 2));
+    const before = selectItems(store.getState()).map(({ id, quantity }) => ({ id, quantity }));
+    await store.dispatch(cartCommands.setQuantityOfMany(ids.slice(0, 3), 7));
+    expect(selectItems(store.getState()).map((item) => item.quantity)).toEqual([7, 7, 7, 1]);
+    const bulks: number[] = [];
+    const subscription = db.items.eventBulks$.subscribe((bulk) => bulks.push(bulk.events.length));
+    const { written } = await store.dispatch(cartCommands.restoreQuantities(before));
+    subscription.unsubscribe();
+    expect(written).toHaveLength(3);
+    expect(bulks).toEqual([3]);
+    expect(selectItems(store.getState()).map((item) => item.quantity)).toEqual([1, 2, 1, 1]);
+    expect((await db.items.find().exec()).map((doc) => doc.quantity).sort()).toEqual([1, 1, 1, 2]);
+  });
+
+  it('refuses putting back a quantity the core would refuse, with a typed error, and changes nothing', async () => {
+    const { store, clock } = await openStore();
+    const ids = await fill(store, clock, 2);
+    const before = store.getState();
+    const refused = await store.dispatch(cartCommands.restoreQuantities([{ id: ids[0]!, quantity: 2 }, { id: ids[1]!, quantity: 0 }])).catch((error: unknown) => error);
+    expect(isToteError(refused, 'INVALID_INPUT')).toBe(true);
+    expect(store.getState()).toBe(before);
+  });
+
   it('refuses a selection whose items are all gone, and changes nothing', async () => {
     const { store, clock } = await openStore();
     const ids = await fill(store, clock, 2);

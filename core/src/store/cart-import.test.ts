@@ -44,7 +44,7 @@ describe('importing through the store', () => {
     expect(bulks).toEqual([30]);
     expect(selectItems(target.store.getState()).map((item) => item.title)).toEqual(selectItems(source.store.getState()).map((item) => item.title));
 
-    await target.store.dispatch(cartCommands.undoImport(plan.added));
+    await target.store.dispatch(plan.undo);
     expect(bulks).toEqual([30, 30]);
     expect(selectItems(target.store.getState())).toHaveLength(0);
     subscription.unsubscribe();
