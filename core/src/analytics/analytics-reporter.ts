@@ -15,7 +15,7 @@ import type { CartItem } from '../cart/cart-types.ts';
 import { ToteError } from '../errors.ts';
 import type { HistoryEntry } from '../history/history-entry.ts';
 import { randomId, systemClock, type Clock, type FetchPort, type IdFactory } from '../ports.ts';
-import { deriveEvents, type ShopSignal } from './analytics-events.ts';
+import { deriveEvents, SHOP_SIGNAL_KINDS, type ShopSignal } from './analytics-events.ts';
 import { dailyAggregates, dayOf, mergeAggregates, sameAggregate, type DailyAggregate } from './daily-aggregate.ts';
 
 /** What the device keeps about analytics (the shell stores it as it is, as JSON). */
@@ -61,13 +61,21 @@ export const MAX_DAYS_PER_BATCH = 62;
 
 const EMPTY: AnalyticsLocalState = Object.freeze({ consentSince: null, sent: Object.freeze({}), signals: Object.freeze([]) });
 
+function isSignal(value: unknown): value is ShopSignal {
+  if (typeof value !== 'object' || value === null) return false;
+  const signal = value as Record<string, unknown>;
+  return typeof signal.id === 'string' && (SHOP_SIGNAL_KINDS as readonly unknown[]).includes(signal.kind) && Number.isSafeInteger(signal.at)
+    && typeof signal.device === 'string' && typeof signal.shop === 'string';
+}
+
 function readState(value: unknown): AnalyticsLocalState {
   if (typeof value !== 'object' || value === null) return EMPTY;
   const state = value as Partial<AnalyticsLocalState>;
   return {
     consentSince: typeof state.consentSince === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(state.consentSince) ? state.consentSince : null,
     sent: typeof state.sent === 'object' && state.sent !== null ? state.sent : {},
-    signals: Array.isArray(state.signals) ? state.signals : [],
+    // Signals of a kind this version does not know (or damaged) are left out.
+    signals: Array.isArray(state.signals) ? state.signals.filter(isSignal) : [],
   };
 }
 

@@ -37,7 +37,14 @@ export type CartCommand =
    */
   | { readonly type: 'items/move'; readonly ids: readonly string[]; readonly listId: string }
   | { readonly type: 'items/remove'; readonly ids: readonly string[] }
-  | { readonly type: 'items/setQuantity'; readonly ids: readonly string[]; readonly quantity: number };
+  | { readonly type: 'items/setQuantity'; readonly ids: readonly string[]; readonly quantity: number }
+  /**
+   * The shopper bought these items (docs/analytics.md, "Bought"): each leaves the cart, removed with its
+   * list set to `bought` in the same change. One item or many: one write, one history point, one undo.
+   */
+  | { readonly type: 'items/markBought'; readonly ids: readonly string[] }
+  /** The undo of `items/markBought`: the items come back into `listId`, as they were when marked. */
+  | { readonly type: 'items/unmarkBought'; readonly ids: readonly string[]; readonly listId: string };
 
 export interface ActionMeta {
   /** When the shopper did it (the device clock, ms since epoch). */
@@ -79,4 +86,7 @@ export const cartCommands = {
   moveMany: (ids: readonly string[], listId: string): CartCommand => ({ type: 'items/move', ids, listId }),
   removeMany: (ids: readonly string[]): CartCommand => ({ type: 'items/remove', ids }),
   setQuantityOfMany: (ids: readonly string[], quantity: number): CartCommand => ({ type: 'items/setQuantity', ids, quantity }),
+  markBought: (id: string): CartCommand => ({ type: 'items/markBought', ids: [id] }),
+  markBoughtMany: (ids: readonly string[]): CartCommand => ({ type: 'items/markBought', ids }),
+  unmarkBought: (ids: readonly string[], listId: string): CartCommand => ({ type: 'items/unmarkBought', ids, listId }),
 } as const;

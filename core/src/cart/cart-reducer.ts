@@ -3,7 +3,7 @@
  * no ids, no I/O (those come stamped on the action). Unknown or stale ids leave the state untouched.
  */
 import type { CartAction, CommandAction } from './cart-actions.ts';
-import { initialCartState, PRICE_HISTORY_LIMIT, type CartItem, type CartState, type PricePoint } from './cart-types.ts';
+import { BOUGHT_LIST_ID, initialCartState, PRICE_HISTORY_LIMIT, type CartItem, type CartState, type PricePoint } from './cart-types.ts';
 
 type Items = Readonly<Record<string, CartItem>>;
 
@@ -169,6 +169,24 @@ function reduceCommand(items: Items, action: CommandAction): Items {
       return eachLive(items, action.ids, (item) => changed(item, { deleted: true }, action));
     case 'items/setQuantity':
       return eachLive(items, action.ids, (item) => (item.quantity === action.quantity ? null : changed(item, { quantity: action.quantity }, action)));
+    case 'items/markBought':
+      // Removed and filed under "bought" in one change: one entry in history says both.
+      return eachLive(items, action.ids, (item) => changed(item, { deleted: true, listId: BOUGHT_LIST_ID }, action));
+    case 'items/unmarkBought': {
+      // Only items still marked bought come back; one line per product and variant in a list (rule 2).
+      const lines = new Set(Object.values(items).filter((item) => !item.deleted).map(line));
+      let next: Record<string, CartItem> | undefined;
+      for (const id of action.ids) {
+        const item = items[id];
+        if (!item || !item.deleted || item.listId !== BOUGHT_LIST_ID) continue;
+        const back = { listId: action.listId, url: item.url, variant: item.variant };
+        if (lines.has(line(back))) continue;
+        lines.add(line(back));
+        next ??= { ...items };
+        next[id] = changed(item, { deleted: false, listId: action.listId }, action);
+      }
+      return next ?? items;
+    }
     case 'list/clear': {
       const next: Record<string, CartItem> = { ...items };
       let any = false;

@@ -10,7 +10,7 @@
 import { ToteError } from '../errors.ts';
 import { MERGE_FIELDS, type ClockedItem } from '../merge/item-clocks.ts';
 import { ADD_SOURCES, type AddSource, type CartCommand } from './cart-actions.ts';
-import { CART_LIST_ID, DEFAULT_LISTS, PRICE_HISTORY_LIMIT, UNKNOWN_CURRENCY, type CartList, type ItemCorrections, type PricePoint, type ProductInput, type TransferItem } from './cart-types.ts';
+import { BOUGHT_LIST_ID, CART_LIST_ID, DEFAULT_LISTS, PRICE_HISTORY_LIMIT, UNKNOWN_CURRENCY, type CartList, type ItemCorrections, type PricePoint, type ProductInput, type TransferItem } from './cart-types.ts';
 
 export const LIMITS = Object.freeze({
   titleLength: 300,
@@ -205,6 +205,10 @@ export function validateCommand(command: unknown, lists: readonly CartList[]): C
       return { type: 'items/remove', ids: selection(c.ids) };
     case 'items/setQuantity':
       return { type: 'items/setQuantity', ids: selection(c.ids), quantity: validateQuantity(c.quantity) };
+    case 'items/markBought':
+      return { type: 'items/markBought', ids: selection(c.ids) };
+    case 'items/unmarkBought':
+      return { type: 'items/unmarkBought', ids: selection(c.ids), listId: listId(c.listId, lists) };
     default:
       return invalid('Unknown request.', 'type');
   }
@@ -241,7 +245,8 @@ export function validateStoredItem(value: unknown, lists: readonly CartList[] = 
   const unknown = Object.keys(item).find((key) => !STORED_ITEM_KEYS.has(key));
   if (unknown !== undefined) invalid('The item has a field an item does not have.', unknown);
   itemId(item.id);
-  listId(item.listId, lists);
+  // A bought item is removed and filed under "bought" (BOUGHT_LIST_ID), a list no shopper sees.
+  if (item.listId !== BOUGHT_LIST_ID) listId(item.listId, lists);
   httpUrl(item.url, 'url', 'The product link');
   storedText(item.shop, LIMITS.shopLength, 'shop', 'The shop');
   storedText(item.title, LIMITS.titleLength, 'title', 'The product name', false);
