@@ -222,3 +222,27 @@ describe('the reporter', () => {
     expect(remote.batches).toHaveLength(2);
   });
 });
+
+describe('shop signals', () => {
+  it('a checkout or order of a shop seen again within the hour is one visit; kept without consent, across a restart; unknown kinds left out', async () => {
+    const clock = new ManualClock();
+    const laptop = await openDevice('laptop', clock);
+    const storage = memoryAnalyticsStorage();
+    const transport = async () => undefined;
+    const reporter = createAnalyticsReporter({ deviceId: 'laptop', storage, read: laptop.read, transport, clock });
+    await reporter.recordSignal({ kind: 'checkout', shop: 'shop.example' });
+    clock.advance(10 * 60_000);
+    await reporter.recordSignal({ kind: 'checkout', shop: 'WWW.shop.example' }); // the next step of the same checkout
+    await reporter.recordSignal({ kind: 'orderPlaced', shop: 'shop.example' });
+    await reporter.recordSignal({ kind: 'orderPlaced', shop: 'shop.example' }); // the thank-you page reloaded
+    await reporter.recordSignal({ kind: 'checkout', shop: 'other.example' });
+    clock.advance(2 * 60 * 60_000);
+    await reporter.recordSignal({ kind: 'checkout', shop: 'shop.example' }); // a later checkout
+    expect((await reporter.signals()).map((signal) => [signal.kind, signal.shop])).toEqual([
+      ['checkout', 'shop.example'], ['orderPlaced', 'shop.example'], ['checkout', 'other.example'], ['checkout', 'shop.example'],
+    ]);
+    storage.value = { ...(storage.value as object), signals: [...(await reporter.signals()), { id: 'x', kind: 'markedBought', at: 1, device: 'laptop', shop: 'a' }, 'junk'] };
+    const restarted = createAnalyticsReporter({ deviceId: 'laptop', storage, read: laptop.read, transport, clock });
+    expect(await restarted.signals()).toHaveLength(4);
+  });
+});
