@@ -84,6 +84,6 @@ export {
   type DailyAggregate, type ShopCount,
 } from './analytics/daily-aggregate.ts';
 export {
-  createAnalyticsReporter, gatewayAnalyticsTransport, MAX_DAYS_PER_BATCH, memoryAnalyticsStorage,
+  createAnalyticsReporter, gatewayAnalyticsTransport, MAX_DAYS_PER_BATCH, memoryAnalyticsStorage, SIGNAL_REPEAT_MS,
   type AnalyticsBatch, type AnalyticsLocalState, type AnalyticsReporter, type AnalyticsReporterOptions, type AnalyticsStoragePort, type AnalyticsTransport, type ReportResult, type SessionRef,
 } from './analytics/analytics-reporter.ts';
