@@ -2,7 +2,8 @@
  * The shopper's insights in the desktop window, in real Chromium against the real gateway over TLS
  * (docs/analytics.md, "Insights"): a phone of the same account made a known history (purchases in
  * September and October, a price drop, an item left in the cart since October); the desktop marks one
- * more item bought with its ✓ button, which leaves the phone's cart too; "Insights" then shows the
+ * more item bought (from the bulk bar, undone, then with its row's ✓ button), which leaves the phone's
+ * cart too; "Insights" then shows the
  * purchases, spend per month and shop, the saving, the time from adding to buying and the cart left
  * waiting, in words and in charts. Saves docs/screens/desktop-insights.png; axe finds no serious or
  * critical problem on it.
@@ -90,6 +91,14 @@ describe('insights in the desktop app', () => {
 
     const rows = desktop.getByTestId('item');
     await expect.poll(() => rows.allTextContents(), { timeout: 30_000 }).toEqual([expect.stringContaining('Merino wool blanket'), expect.stringContaining('Cedar candle')]);
+    // "Mark bought" on the selection, then "Undo": the candle is back as it was.
+    await rows.filter({ hasText: 'Cedar candle' }).getByTestId('item-select').click();
+    await desktop.getByTestId('bulk-bought').click();
+    await expect.poll(() => desktop.getByTestId('bulk-done').textContent()).toContain('Marked 1 item bought.');
+    await expect.poll(() => rows.count()).toBe(1);
+    await desktop.getByTestId('bulk-undo').click();
+    await expect.poll(() => rows.count()).toBe(2);
+    // Then its row's ✓: bought once, however often it was marked.
     await rows.filter({ hasText: 'Cedar candle' }).getByRole('button', { name: 'Mark bought: Cedar candle' }).click();
     // Bought on the desktop: it leaves the cart here and on the phone, filed under "bought".
     await expect.poll(() => rows.count()).toBe(1);
