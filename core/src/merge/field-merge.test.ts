@@ -138,6 +138,13 @@ describe('mergeItem: delete vs edit', () => {
       expect(merged).toMatchObject({ deleted: false, listId: 'saved' });
       expect(fields(conflicts)).toEqual(['deleted']);
     }
+    // The move made after the purchase: the same, and no notice names the hidden list.
+    const movedLater = phone.change(base, cartCommands.move(base.id, 'saved'), T + 3 * MINUTE);
+    for (const [local, remote] of [[bought, movedLater], [movedLater, bought]] as const) {
+      const { merged, conflicts } = mergeItem(base, local, remote);
+      expect(merged).toMatchObject({ deleted: false, listId: 'saved' });
+      expect(fields(conflicts)).toEqual(['deleted']);
+    }
     const noted = phone.change(base, cartCommands.setNote(base.id, 'blue one'), T + MINUTE);
     expect(mergeItem(base, bought, noted).merged).toMatchObject({ deleted: false, listId: 'cart', note: 'blue one' });
     // A purchase that saw every change stands.

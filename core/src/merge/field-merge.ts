@@ -202,9 +202,10 @@ export function mergeItem(ancestor: ClockedItem | null, local: ClockedItem, remo
   const deleted = mergeDeleted(base, l, r);
   outcomes.deleted = deleted;
   // A purchase (removed and filed under "bought") that an edit it had not seen keeps in the cart (rule 7):
-  // the item stays in the list the editing device had it in, never in the hidden "bought" list
-  // (docs/analytics.md, B6). Both devices decide the same, so they agree.
-  if (deleted.value === false && outcomes.listId.value === BOUGHT_LIST_ID) {
+  // the item stays in the list the editing device had it in, never in the hidden "bought" list, and the
+  // delete-vs-edit notice alone tells of it: no notice names the hidden list (docs/analytics.md, B6).
+  // Both devices decide the same, so they agree.
+  if (deleted.value === false && (outcomes.listId.value === BOUGHT_LIST_ID || outcomes.listId.loser?.value === BOUGHT_LIST_ID)) {
     const back = [l, r].map((side) => side.doc.listId).find((listId) => listId !== BOUGHT_LIST_ID) ?? CART_LIST_ID;
     outcomes.listId = { value: back, stamp: maxHlc(l.stamps.listId, r.stamps.listId) };
   }
