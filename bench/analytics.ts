@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import {
   ADD_SOURCES, cartCommands, createAnalyticsReporter, createCartStore, createHistoryLog, dailyAggregates, deriveEvents, gatewayAnalyticsTransport,
-  memoryAnalyticsStorage, openCartDatabase, ToteError, type AddSource, type AnalyticsTransport, type CartCommand,
+  memoryAnalyticsStorage, openCartDatabase, SIGNAL_REPEAT_MS, ToteError, type AddSource, type AnalyticsTransport, type CartCommand,
 } from '@tote/core';
 import { startSyncServer } from '@tote/sync-server';
 import { gatewayClient } from '../test/support/gateway.ts';
@@ -28,7 +28,7 @@ import { mergeResults } from './results-file.ts';
 import { round } from './stats.ts';
 
 const DAY = 24 * 60 * 60_000;
-const KINDS = ['recognised', 'added', 'removed', 'quantityChanged', 'moved', 'checkout'] as const;
+const KINDS = ['recognised', 'added', 'removed', 'quantityChanged', 'moved', 'checkout', 'bought'] as const;
 
 function randomSource(seed: number) {
   let state = seed;
@@ -114,6 +114,7 @@ export async function benchAnalytics(options: { shoppers?: number; opsPerShopper
       const reporter = createAnalyticsReporter({ deviceId: device, storage: memoryAnalyticsStorage(), read: local.read, transport, clock });
       await reporter.setConsent(true);
       const live: { id: string; listId: string; quantity: number }[] = [];
+      const lastCheckout = new Map<string, number>();
       for (let op = 0; op < opsPerShopper; op += 1) {
         now += Math.floor((4 * DAY) / opsPerShopper);
         const roll = random.next();
@@ -123,7 +124,11 @@ export async function benchAnalytics(options: { shoppers?: number; opsPerShopper
           count('recognised');
         } else if (roll < 0.15) {
           await reporter.recordSignal({ kind: 'checkout', shop });
-          count('checkout');
+          // A checkout of the same shop seen again within the hour is the same visit (docs/analytics.md).
+          if (now - (lastCheckout.get(shop) ?? -Infinity) >= SIGNAL_REPEAT_MS) {
+            lastCheckout.set(shop, now);
+            count('checkout');
+          }
         } else if (roll < 0.5 || live.length === 0) {
           const source: AddSource = ADD_SOURCES[random.int(ADD_SOURCES.length)]!;
           const { written } = await local.store.dispatch(cartCommands.add({ url: `https://${shop}/p/${op}-${s}`, title: `Item ${op}`, priceMinor: 1000 + op, currency: 'EUR', imageUrl: null, variant: null, shop }, { source }));
@@ -141,10 +146,14 @@ export async function benchAnalytics(options: { shoppers?: number; opsPerShopper
             target.listId = target.listId === 'cart' ? 'saved' : 'cart';
             await local.store.dispatch(cartCommands.move(target.id, target.listId));
             count('moved');
-          } else {
+          } else if (pick < 0.85) {
             live.splice(live.indexOf(target), 1);
             await local.store.dispatch(cartCommands.remove(target.id));
             count('removed');
+          } else {
+            live.splice(live.indexOf(target), 1);
+            await local.store.dispatch(cartCommands.markBought(target.id));
+            count('bought');
           }
         }
         operations += 1;

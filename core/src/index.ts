@@ -73,14 +73,17 @@ export {
 } from './app/key-custody.ts';
 export { lastSyncedText } from './sync/last-synced.ts';
 export {
-  ABANDON_AFTER_DAYS, BOUGHT_WITHIN_MS, DAY_MS, deriveEvents, EVENT_KINDS, FUNNEL_STEPS,
-  type AddSourceOrUnknown, type AnalyticsEvent, type EventInput, type EventKind, type ShopSignal,
+  ABANDON_AFTER_DAYS, BOUGHT_WITHIN_MS, DAY_MS, deriveEvents, EVENT_KINDS, FUNNEL_STEPS, SHOP_SIGNAL_KINDS, shopKey,
+  type AddSourceOrUnknown, type AnalyticsEvent, type EventInput, type EventKind, type ShopSignal, type ShopSignalKind,
 } from './analytics/analytics-events.ts';
+export {
+  computeInsights, utcMonthOf, type Insights, type InsightsInput, type MoneyByKey, type MonthCounts, type Purchase, type WaitingCart,
+} from './analytics/insights.ts';
 export {
   AGGREGATE_SOURCES, dailyAggregates, dayOf, MAX_SHOPS_PER_DAY, mergeAggregates, sameAggregate, SHOP_COUNTS, shopDomain,
   type DailyAggregate, type ShopCount,
 } from './analytics/daily-aggregate.ts';
 export {
-  createAnalyticsReporter, gatewayAnalyticsTransport, MAX_DAYS_PER_BATCH, memoryAnalyticsStorage,
+  createAnalyticsReporter, gatewayAnalyticsTransport, MAX_DAYS_PER_BATCH, memoryAnalyticsStorage, SIGNAL_REPEAT_MS,
   type AnalyticsBatch, type AnalyticsLocalState, type AnalyticsReporter, type AnalyticsReporterOptions, type AnalyticsStoragePort, type AnalyticsTransport, type ReportResult, type SessionRef,
 } from './analytics/analytics-reporter.ts';

@@ -133,11 +133,13 @@ async function add(shopper: Shopper, id: string, shop: string, source: AddSource
   return itemId;
 }
 
-async function change(shopper: Shopper, id: string, kind: 'removed' | 'quantityChanged' | 'moved' | 'bought', itemId: string, shop: string) {
+/** A change on `id`, logged: 'bought' is a removal after an order confirmation, 'markedBought' the shopper's "Mark bought". */
+async function change(shopper: Shopper, id: string, kind: 'removed' | 'quantityChanged' | 'moved' | 'bought' | 'markedBought', itemId: string, shop: string) {
   const { device } = shopper.devices.get(id)!;
-  const command = kind === 'quantityChanged' ? cartCommands.setQuantity(itemId, 3) : kind === 'moved' ? cartCommands.move(itemId, 'saved') : cartCommands.remove(itemId);
+  const command = kind === 'quantityChanged' ? cartCommands.setQuantity(itemId, 3) : kind === 'moved' ? cartCommands.move(itemId, 'saved')
+    : kind === 'markedBought' ? cartCommands.markBought(itemId) : cartCommands.remove(itemId);
   await device.client.store.dispatch(command);
-  truth.push({ shopper: shopper.name, device: id, day: dayOf(shopper.clock.now()), kind, shop });
+  truth.push({ shopper: shopper.name, device: id, day: dayOf(shopper.clock.now()), kind: kind === 'markedBought' ? 'bought' : kind, shop });
 }
 
 async function signal(shopper: Shopper, id: string, kind: 'recognised' | 'checkout' | 'orderPlaced', shop: string) {
@@ -215,8 +217,18 @@ describe('analytics through the real gateway', () => {
     ana.clock.nextDay();
     await waitForState(ana.devices.get('Laptop')!.device, (state) => Boolean(state.items[rug]), 30_000);
     await signal(ana, 'Laptop', 'checkout', POPULAR);
+    // The checkout's next step and a reloaded thank-you page are the same visit: not counted again.
+    await ana.devices.get('Laptop')!.reporter.recordSignal({ kind: 'checkout', shop: `www.${POPULAR}` });
     await signal(ana, 'Laptop', 'orderPlaced', POPULAR);
+    await ana.devices.get('Laptop')!.reporter.recordSignal({ kind: 'orderPlaced', shop: POPULAR });
     await change(ana, 'Laptop', 'bought', kettle, POPULAR);
+    // The lamp (moved to "Saved for later" on the offline phone) is marked bought on the laptop, undone,
+    // and marked again: one purchase.
+    const laptopDevice = ana.devices.get('Laptop')!.device;
+    await waitForState(laptopDevice, (state) => state.items[lamp]?.listId === 'saved', 30_000);
+    await change(ana, 'Laptop', 'markedBought', lamp, POPULAR);
+    await laptopDevice.client.store.dispatch(cartCommands.unmarkBought([lamp], 'saved'));
+    await laptopDevice.client.store.dispatch(cartCommands.markBoughtMany([lamp]));
     await report(ana, 'Laptop');
     // Duplicate sends: the same batch again, as after a lost answer, and a report with nothing new.
     const laptop = ana.devices.get('Laptop')!;
@@ -265,6 +277,11 @@ describe('analytics through the real gateway', () => {
         await add(shopper, 'Device1', RARE, 'page');
         await signal(shopper, 'Device1', 'checkout', POPULAR);
         await change(shopper, 'Device1', 'removed', item, POPULAR);
+      }
+      if (index === 2) {
+        // Dan reaches the checkout and marks the item bought himself.
+        await signal(shopper, 'Device2', 'checkout', POPULAR);
+        await change(shopper, 'Device2', 'markedBought', item, POPULAR);
       }
       await report(shopper, `Device${index}`);
       await closeDevice(shopper, `Device${index}`);

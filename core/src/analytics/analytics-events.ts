@@ -2,14 +2,14 @@
  * Analytics events, derived on the device from what it already holds: the synced history (every change
  * is an entry with one id, whatever the retries, offline days, restarts or reinstalls), the items' price
  * observations, and the shop signals this device saw (a product recognised, a checkout page, an order
- * confirmation, an item marked bought). Spec: docs/analytics.md. Pure: same input, same events.
+ * confirmation). Spec: docs/analytics.md. Pure: same input, same events.
  *
  * Each event has an id made from the id of what it comes from, so deriving again (after a restart, on a
  * reinstall that re-reads the synced history, on another device of the shopper) gives the same events,
  * never more. Each event names the device that made it (the stamp's device): only that device counts it.
  */
 import type { AddSource } from '../cart/cart-actions.ts';
-import type { CartItem } from '../cart/cart-types.ts';
+import { BOUGHT_LIST_ID, type CartItem } from '../cart/cart-types.ts';
 import type { HistoryEntry } from '../history/history-entry.ts';
 import { compare } from '../merge/hlc.ts';
 
@@ -44,15 +44,25 @@ export interface AnalyticsEvent {
   readonly source?: AddSourceOrUnknown;
   /** Purchases only: marked by the shopper, or inferred from an order confirmation. */
   readonly bought?: 'marked' | 'inferred';
+  /** Purchases only: the item, for the shopper's own insights (never in an aggregate). */
+  readonly itemId?: string;
 }
 
 /**
  * What the shop pages showed this device (recorded by the extension as they happen; kept on the device
  * only). `id` is made once, when the signal is recorded, so a signal recorded twice counts once.
  */
-export type ShopSignal =
-  | { readonly id: string; readonly kind: 'recognised' | 'checkout' | 'orderPlaced'; readonly at: number; readonly device: string; readonly shop: string }
-  | { readonly id: string; readonly kind: 'markedBought'; readonly at: number; readonly device: string; readonly shop: string; readonly itemId: string };
+export interface ShopSignal {
+  readonly id: string;
+  readonly kind: ShopSignalKind;
+  readonly at: number;
+  readonly device: string;
+  readonly shop: string;
+}
+
+/** A product recognised on a page, a checkout page reached, an order confirmation seen. */
+export const SHOP_SIGNAL_KINDS = Object.freeze(['recognised', 'checkout', 'orderPlaced'] as const);
+export type ShopSignalKind = (typeof SHOP_SIGNAL_KINDS)[number];
 
 export interface EventInput {
   /** Every history entry this device holds (history-log.ts `read().entries`). */
@@ -66,6 +76,9 @@ export interface EventInput {
 
 const event = (fields: AnalyticsEvent): AnalyticsEvent => Object.freeze(fields);
 
+/** A shop's host name as signals and items are matched: lower case, without "www." or a final dot. */
+export const shopKey = (shop: string): string => shop.toLowerCase().replace(/^www\./, '').replace(/\.$/, '');
+
 /** One item's changes, oldest first. */
 function byItem(entries: readonly HistoryEntry[]): Map<string, HistoryEntry[]> {
   const out = new Map<string, HistoryEntry[]>();
@@ -78,10 +91,16 @@ function byItem(entries: readonly HistoryEntry[]): Map<string, HistoryEntry[]> {
   return out;
 }
 
-/** The events of one item's changes, its purchases, and the times it was left alone too long. */
-function itemEvents(itemId: string, changes: readonly HistoryEntry[], shop: string, orders: readonly ShopSignal[], marked: ReadonlySet<string>, now: number): AnalyticsEvent[] {
+/**
+ * The events of one item's changes, its purchase, and the times it was left alone too long. An item is
+ * bought at most once: the first time it was marked bought (a change that files it under "bought") or
+ * left the cart within a day after an order confirmation on its shop. A purchase undone and marked again
+ * is still one purchase.
+ */
+function itemEvents(changes: readonly HistoryEntry[], shop: string, orders: readonly ShopSignal[], now: number): AnalyticsEvent[] {
   const out: AnalyticsEvent[] = [];
   let inCart = false;
+  let bought = false;
   let last: HistoryEntry | null = null;
   const abandonment = (until: number) => {
     if (!inCart || last === null) return;
@@ -98,20 +117,22 @@ function itemEvents(itemId: string, changes: readonly HistoryEntry[], shop: stri
       // An add: a new item, or the same product added again to its line (a quantity raised by an add).
       out.push(event({ id: `${entry.id}#added`, kind: 'added', ...base, source: entry.source ?? 'unknown' }));
     } else if (set.deleted === true) {
-      // Leaving the cart after an order confirmation on its shop, or after being marked bought, is a purchase.
-      const order = orders.find((signal) => signal.at <= entry.stamp.wall && entry.stamp.wall - signal.at <= BOUGHT_WITHIN_MS);
-      if (marked.has(itemId)) { /* counted once, when marked */ } else if (order) {
-        out.push(event({ id: `${entry.id}#bought`, kind: 'bought', ...base, bought: 'inferred' }));
+      // Marked bought, or leaving the cart after an order confirmation on its shop, is a purchase.
+      const marked = set.listId === BOUGHT_LIST_ID;
+      const order = !marked && orders.some((signal) => signal.at <= entry.stamp.wall && entry.stamp.wall - signal.at <= BOUGHT_WITHIN_MS);
+      if (marked || order) {
+        if (!bought) out.push(event({ id: `${entry.id}#bought`, kind: 'bought', ...base, bought: marked ? 'marked' : 'inferred', itemId: entry.itemId }));
+        bought = true;
       } else out.push(event({ id: `${entry.id}#removed`, kind: 'removed', ...base }));
     } else {
       if ('quantity' in set) out.push(event({ id: `${entry.id}#quantityChanged`, kind: 'quantityChanged', ...base }));
-      if ('listId' in set && !entry.origin) out.push(event({ id: `${entry.id}#moved`, kind: 'moved', ...base }));
+      if ('listId' in set && !entry.origin && set.deleted === undefined) out.push(event({ id: `${entry.id}#moved`, kind: 'moved', ...base }));
     }
     if ('deleted' in set) inCart = set.deleted === false;
     else if (entry.origin) inCart = true;
     last = entry;
   }
-  if (!marked.has(itemId)) abandonment(now);
+  abandonment(now);
   return out;
 }
 
@@ -138,24 +159,21 @@ export function deriveEvents({ entries, items, signals = [], now }: EventInput):
     if (!out.has(found.id)) out.set(found.id, found);
   };
   const uniqueSignals = [...new Map(signals.map((signal) => [signal.id, signal])).values()];
-  const marked = new Set<string>();
   for (const signal of uniqueSignals) {
     const base = { at: signal.at, device: signal.device, shop: signal.shop };
     if (signal.kind === 'recognised' || signal.kind === 'checkout') add(event({ id: `${signal.id}#${signal.kind}`, kind: signal.kind, ...base }));
-    else if (signal.kind === 'markedBought' && !marked.has(signal.itemId)) {
-      marked.add(signal.itemId);
-      add(event({ id: `${signal.itemId}#bought`, kind: 'bought', ...base, bought: 'marked' }));
-    }
   }
   const ordersByShop = new Map<string, ShopSignal[]>();
   for (const signal of uniqueSignals) {
     if (signal.kind !== 'orderPlaced') continue;
-    ordersByShop.set(signal.shop, [...(ordersByShop.get(signal.shop) ?? []), signal]);
+    // An order confirmation counts for the shop's items whatever "www." or case the page's host had.
+    const shop = shopKey(signal.shop);
+    ordersByShop.set(shop, [...(ordersByShop.get(shop) ?? []), signal]);
   }
   for (const [itemId, changes] of byItem(entries)) {
     const shop = items[itemId]?.shop ?? changes.find((entry) => entry.origin)?.origin?.shop;
     if (!shop) continue; // an item this device knows nothing of but a change: its shop is unknown
-    for (const found of itemEvents(itemId, changes, shop, ordersByShop.get(shop) ?? [], marked, now)) add(found);
+    for (const found of itemEvents(changes, shop, ordersByShop.get(shopKey(shop)) ?? [], now)) add(found);
   }
   for (const item of Object.values(items)) for (const found of priceEvents(item)) add(found);
   return [...out.values()].sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -15,7 +15,7 @@ import type { CartItem } from '../cart/cart-types.ts';
 import { ToteError } from '../errors.ts';
 import type { HistoryEntry } from '../history/history-entry.ts';
 import { randomId, systemClock, type Clock, type FetchPort, type IdFactory } from '../ports.ts';
-import { deriveEvents, type ShopSignal } from './analytics-events.ts';
+import { deriveEvents, SHOP_SIGNAL_KINDS, shopKey, type ShopSignal } from './analytics-events.ts';
 import { dailyAggregates, dayOf, mergeAggregates, sameAggregate, type DailyAggregate } from './daily-aggregate.ts';
 
 /** What the device keeps about analytics (the shell stores it as it is, as JSON). */
@@ -56,10 +56,22 @@ export type AnalyticsTransport = (batch: AnalyticsBatch) => Promise<void>;
 
 /** Signals kept at most (the oldest go first): a year of a busy shopper's pages. */
 const MAX_SIGNALS = 5_000;
+/**
+ * A checkout or order confirmation of a shop seen again this soon is the same visit (the steps of one
+ * checkout, a reloaded thank-you page): recorded once.
+ */
+export const SIGNAL_REPEAT_MS = 60 * 60 * 1000;
 /** Days in one batch at most (the server's limit): a longer queue goes over several reports. */
 export const MAX_DAYS_PER_BATCH = 62;
 
 const EMPTY: AnalyticsLocalState = Object.freeze({ consentSince: null, sent: Object.freeze({}), signals: Object.freeze([]) });
+
+function isSignal(value: unknown): value is ShopSignal {
+  if (typeof value !== 'object' || value === null) return false;
+  const signal = value as Record<string, unknown>;
+  return typeof signal.id === 'string' && (SHOP_SIGNAL_KINDS as readonly unknown[]).includes(signal.kind) && Number.isSafeInteger(signal.at)
+    && typeof signal.device === 'string' && typeof signal.shop === 'string';
+}
 
 function readState(value: unknown): AnalyticsLocalState {
   if (typeof value !== 'object' || value === null) return EMPTY;
@@ -67,7 +79,8 @@ function readState(value: unknown): AnalyticsLocalState {
   return {
     consentSince: typeof state.consentSince === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(state.consentSince) ? state.consentSince : null,
     sent: typeof state.sent === 'object' && state.sent !== null ? state.sent : {},
-    signals: Array.isArray(state.signals) ? state.signals : [],
+    // Signals of a kind this version does not know (or damaged) are left out.
+    signals: Array.isArray(state.signals) ? state.signals.filter(isSignal) : [],
   };
 }
 
@@ -93,8 +106,14 @@ export interface AnalyticsReporter {
   readonly consent$: Observable<boolean>;
   readonly ready: Promise<void>;
   setConsent(on: boolean): Promise<void>;
-  /** Records what a shop page showed (the extension's capture: a product recognised, a checkout, an order). */
+  /**
+   * Records what a shop page showed (the extension's capture: a product recognised, a checkout, an order),
+   * with or without consent: kept on the device, it makes the shopper's own insights. A checkout or order
+   * of a shop seen again within SIGNAL_REPEAT_MS is recorded once.
+   */
   recordSignal(signal: Omit<ShopSignal, 'id' | 'device' | 'at'> & { readonly at?: number }): Promise<void>;
+  /** The shop signals this device keeps, oldest first. */
+  signals(): Promise<readonly ShopSignal[]>;
   /** The days this device would send now (after consent), with their numbers. */
   due(): Promise<DailyAggregate[]>;
   /** Sends what is due; never throws for a failed send (it is kept for later): see `lastError`. */
@@ -152,8 +171,11 @@ export function createAnalyticsReporter({ deviceId, storage, read, transport, cl
     }),
     recordSignal: (signal) => serial(async () => {
       const full = { ...signal, id: newId(), device: deviceId, at: signal.at ?? clock.now() } as ShopSignal;
+      if (full.kind !== 'recognised' && state.signals.some((seen) => seen.kind === full.kind && shopKey(seen.shop) === shopKey(full.shop)
+        && Math.abs(full.at - seen.at) < SIGNAL_REPEAT_MS)) return;
       await save({ ...state, signals: [...state.signals, full].slice(-MAX_SIGNALS) });
     }),
+    signals: () => serial(async () => state.signals),
     due: () => serial(computeDue),
     report: () => serial(async () => {
       const due = await computeDue();

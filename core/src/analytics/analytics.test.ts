@@ -97,7 +97,7 @@ describe('events from history', () => {
     expect(kinds(deriveEvents({ ...(await laptop.read()), now: clock.now() }))).toEqual(['added', 'abandoned7', 'quantityChanged', 'abandoned7', 'abandoned30']);
   });
 
-  it('bought: marked by the shopper, or leaving the cart within a day after an order on its shop', async () => {
+  it('bought: leaving the cart within a day after an order confirmation on its shop (any "www." or case)', async () => {
     const clock = new ManualClock();
     const laptop = await openDevice('laptop', clock);
     const kettle = (await laptop.store.dispatch(cartCommands.add(product()))).action.meta.newId;
@@ -107,15 +107,39 @@ describe('events from history', () => {
     await laptop.store.dispatch(cartCommands.remove(kettle));
     await laptop.store.dispatch(cartCommands.remove(mug));
     const signals = [
-      { id: 's1', kind: 'checkout' as const, at, device: 'laptop', shop: 'shop.example' },
-      { id: 's2', kind: 'orderPlaced' as const, at, device: 'laptop', shop: 'shop.example' },
+      { id: 's1', kind: 'checkout' as const, at, device: 'laptop', shop: 'WWW.shop.example' },
+      { id: 's2', kind: 'orderPlaced' as const, at, device: 'laptop', shop: 'WWW.shop.example' },
     ];
     const events = deriveEvents({ ...(await laptop.read()), signals, now: clock.now() });
     expect(events.filter((found) => found.kind === 'bought').map((found) => [found.shop, found.bought])).toEqual([['shop.example', 'inferred']]);
     expect(events.filter((found) => found.kind === 'removed').map((found) => found.shop)).toEqual(['other.example']);
-    const marked = deriveEvents({ ...(await laptop.read()), signals: [{ id: 's3', kind: 'markedBought', at, device: 'laptop', shop: 'other.example', itemId: mug }], now: clock.now() });
-    expect(marked.filter((found) => found.kind === 'bought').map((found) => found.bought)).toEqual(['marked']);
-    expect(marked.filter((found) => found.kind === 'removed').map((found) => found.shop)).toEqual(['shop.example']);
+    expect(events.filter((found) => found.kind === 'checkout')).toHaveLength(1);
+    // Without the confirmation, the same removal is a removal; a day and a minute later too.
+    expect(kinds(deriveEvents({ ...(await laptop.read()), now: clock.now() })).filter((kind) => kind === 'bought')).toEqual([]);
+    const late = [{ ...signals[1]!, at: at - DAY_MS }];
+    expect(kinds(deriveEvents({ ...(await laptop.read()), signals: late, now: clock.now() })).filter((kind) => kind === 'bought')).toEqual([]);
+  });
+
+  it('bought: marked by the shopper (one or many), from the synced history; counted once, even when undone and marked again; never abandoned', async () => {
+    const clock = new ManualClock();
+    const laptop = await openDevice('laptop', clock);
+    const kettle = (await laptop.store.dispatch(cartCommands.add(product()))).action.meta.newId;
+    const mug = (await laptop.store.dispatch(cartCommands.add(product({ url: 'https://shop.example/mug', title: 'Mug' })))).action.meta.newId;
+    const rug = (await laptop.store.dispatch(cartCommands.add(product({ url: 'https://shop.example/rug', title: 'Rug' })))).action.meta.newId;
+    clock.advance(60_000);
+    await laptop.store.dispatch(cartCommands.markBought(kettle));
+    await laptop.store.dispatch(cartCommands.markBoughtMany([mug, rug]));
+    clock.advance(60_000);
+    await laptop.store.dispatch(cartCommands.unmarkBought([rug], 'cart'));
+    clock.advance(60_000);
+    await laptop.store.dispatch(cartCommands.markBought(rug));
+    clock.advance(40 * DAY_MS);
+    const events = deriveEvents({ ...(await laptop.read()), now: clock.now() });
+    expect(events.filter((found) => found.kind === 'bought').map((found) => found.bought)).toEqual(['marked', 'marked', 'marked']);
+    expect(kinds(events).filter((kind) => kind === 'removed' || kind === 'moved' || kind.startsWith('abandoned'))).toEqual([]);
+    // A new install of the shopper reads the same events from the synced history (ids included).
+    const again = deriveEvents({ ...(await laptop.read()), now: clock.now() });
+    expect(again.map((found) => found.id)).toEqual(events.map((found) => found.id));
   });
 });
 
@@ -196,5 +220,29 @@ describe('the reporter', () => {
     expect(await restarted.report()).toEqual({ sent: 0, due: 0 });
     expect(storage.value).toMatchObject({ consentSince: null, sent: {} });
     expect(remote.batches).toHaveLength(2);
+  });
+});
+
+describe('shop signals', () => {
+  it('a checkout or order of a shop seen again within the hour is one visit; kept without consent, across a restart; unknown kinds left out', async () => {
+    const clock = new ManualClock();
+    const laptop = await openDevice('laptop', clock);
+    const storage = memoryAnalyticsStorage();
+    const transport = async () => undefined;
+    const reporter = createAnalyticsReporter({ deviceId: 'laptop', storage, read: laptop.read, transport, clock });
+    await reporter.recordSignal({ kind: 'checkout', shop: 'shop.example' });
+    clock.advance(10 * 60_000);
+    await reporter.recordSignal({ kind: 'checkout', shop: 'WWW.shop.example' }); // the next step of the same checkout
+    await reporter.recordSignal({ kind: 'orderPlaced', shop: 'shop.example' });
+    await reporter.recordSignal({ kind: 'orderPlaced', shop: 'shop.example' }); // the thank-you page reloaded
+    await reporter.recordSignal({ kind: 'checkout', shop: 'other.example' });
+    clock.advance(2 * 60 * 60_000);
+    await reporter.recordSignal({ kind: 'checkout', shop: 'shop.example' }); // a later checkout
+    expect((await reporter.signals()).map((signal) => [signal.kind, signal.shop])).toEqual([
+      ['checkout', 'shop.example'], ['orderPlaced', 'shop.example'], ['checkout', 'other.example'], ['checkout', 'shop.example'],
+    ]);
+    storage.value = { ...(storage.value as object), signals: [...(await reporter.signals()), { id: 'x', kind: 'markedBought', at: 1, device: 'laptop', shop: 'a' }, 'junk'] };
+    const restarted = createAnalyticsReporter({ deviceId: 'laptop', storage, read: laptop.read, transport, clock });
+    expect(await restarted.signals()).toHaveLength(4);
   });
 });

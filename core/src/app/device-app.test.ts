@@ -187,4 +187,28 @@ describe('the device app', () => {
     expect(laptop.disk.get('analytics')).toMatchObject({ consentSince: null, sent: {} });
     await laptop.restart();
   });
+
+  it('keeps the checkouts and orders shop pages report, without consent, across a restart; none while the cart is locked', async () => {
+    const laptop = device();
+    const app = laptop.open();
+    await app.open();
+    await app.recordShopSignal({ kind: 'checkout', shop: 'shop.example' });
+    await app.recordShopSignal({ kind: 'orderPlaced', shop: 'shop.example' });
+    expect((await app.shopSignals()).map((signal) => `${signal.kind} ${signal.shop} ${signal.device}`)).toEqual(['checkout shop.example laptop', 'orderPlaced shop.example laptop']);
+
+    // Locked after a restart: a page's report keeps nothing, and reads nothing.
+    const keys = await newAccountKeys(globalThis.crypto, 'correct horse battery', FAST_KDF);
+    const session = { serverUrl: 'https://sync.example', name: 'ada', token: 't', guest: false, keyRecord: keys.record } as unknown as StoredSession;
+    const lock = createDatabaseLock(laptop.lockStorage);
+    const state = await lock.open();
+    if (!('key' in state)) throw new Error('expected the key while the browser runs');
+    await lock.protect(state.key, session, keys.keyring);
+    await laptop.restart();
+    const restarted = laptop.open();
+    await restarted.recordShopSignal({ kind: 'checkout', shop: 'other.example' });
+    expect(await restarted.shopSignals()).toEqual([]);
+    await restarted.unlock({ password: 'correct horse battery' });
+    expect((await restarted.shopSignals()).map((signal) => signal.shop)).toEqual(['shop.example', 'shop.example']);
+    await laptop.restart();
+  });
 });

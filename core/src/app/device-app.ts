@@ -15,6 +15,7 @@
 import { BehaviorSubject, catchError, combineLatest, distinctUntilChanged, firstValueFrom, from, map, of, startWith, switchMap, type Observable } from 'rxjs';
 import { removeRxDatabase, type RxStorage } from 'rxdb';
 import { accountApi } from '../account/account-api.ts';
+import type { ShopSignal, ShopSignalKind } from '../analytics/analytics-events.ts';
 import { createAnalyticsReporter, gatewayAnalyticsTransport, type AnalyticsReporter, type AnalyticsStoragePort, type ReportResult } from '../analytics/analytics-reporter.ts';
 import { createAccountSession, SIGNED_OUT, type AccountSession, type AccountState, type SessionStore } from '../account/account-session.ts';
 import { initialCartState, type CartState } from '../cart/cart-types.ts';
@@ -132,6 +133,13 @@ export interface DeviceApp {
   setAnalyticsConsent(on: boolean): Promise<void>;
   /** Sends the usage figures that are due, with consent (the shells' timers call it); null without analytics. */
   reportAnalytics(): Promise<ReportResult | null>;
+  /**
+   * What a shop's page showed (docs/analytics.md): a checkout reached, an order confirmation. Kept on this
+   * device for its insights and counts; nothing is kept while the cart is locked or without analytics.
+   */
+  recordShopSignal(signal: { readonly kind: ShopSignalKind; readonly shop: string }): Promise<void>;
+  /** The shop signals this device saw (for the shopper's insights); empty while locked or without analytics. */
+  shopSignals(): Promise<readonly ShopSignal[]>;
 }
 
 type Phase =
@@ -317,6 +325,14 @@ export function createDeviceApp(ports: DeviceAppPorts): DeviceApp {
       if (phase.kind !== 'open' || !phase.device.analytics) throw new ToteError('NOT_ALLOWED', 'Usage figures are not kept on this device.');
       await phase.device.analytics.setConsent(on);
       if (on) void phase.device.analytics.report().catch(() => undefined);
+    },
+    async recordShopSignal(signal) {
+      const phase = await opened().catch(() => null);
+      if (phase?.kind === 'open' && phase.device.analytics) await phase.device.analytics.recordSignal(signal);
+    },
+    async shopSignals() {
+      const phase = await opened().catch(() => null);
+      return phase?.kind === 'open' && phase.device.analytics ? phase.device.analytics.signals() : [];
     },
     async reportAnalytics() {
       const phase = await opened().catch(() => null);

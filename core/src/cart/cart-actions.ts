@@ -55,7 +55,14 @@ export type CartCommand =
   | { readonly type: 'list/delete'; readonly id: string }
   | { readonly type: 'list/restore'; readonly id: string }
   /** Each item back to its own quantity in one change: the undo of a bulk `items/setQuantity`. */
-  | { readonly type: 'items/restoreQuantities'; readonly quantities: readonly ItemQuantity[] };
+  | { readonly type: 'items/restoreQuantities'; readonly quantities: readonly ItemQuantity[] }
+  /**
+   * The shopper bought these items (docs/analytics.md, "Bought"): each leaves the cart, removed with its
+   * list set to `bought` in the same change. One item or many: one write, one history point, one undo.
+   */
+  | { readonly type: 'items/markBought'; readonly ids: readonly string[] }
+  /** The undo of `items/markBought`: the items come back into `listId`, as they were when marked. */
+  | { readonly type: 'items/unmarkBought'; readonly ids: readonly string[]; readonly listId: string };
 
 /** One item's quantity, for `items/restoreQuantities`. */
 export interface ItemQuantity {
@@ -111,4 +118,7 @@ export const cartCommands = {
   restoreList: (id: string): CartCommand => ({ type: 'list/restore', id }),
   setQuantityOfMany: (ids: readonly string[], quantity: number): CartCommand => ({ type: 'items/setQuantity', ids, quantity }),
   restoreQuantities: (quantities: readonly ItemQuantity[]): CartCommand => ({ type: 'items/restoreQuantities', quantities }),
+  markBought: (id: string): CartCommand => ({ type: 'items/markBought', ids: [id] }),
+  markBoughtMany: (ids: readonly string[]): CartCommand => ({ type: 'items/markBought', ids }),
+  unmarkBought: (ids: readonly string[], listId: string): CartCommand => ({ type: 'items/unmarkBought', ids, listId }),
 } as const;

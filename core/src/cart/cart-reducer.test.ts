@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { stamp, cartCommands, type CartCommand } from './cart-actions.ts';
 import { cartReducer, changedItems } from './cart-reducer.ts';
-import { initialCartState, type CartState } from './cart-types.ts';
+import { BOUGHT_LIST_ID, initialCartState, type CartState } from './cart-types.ts';
+import { selectItems } from './cart-selectors.ts';
 import { meta, product } from '../test/fixtures.ts';
 
 function run(state: CartState, command: CartCommand, overrides = {}) {
@@ -153,5 +154,27 @@ describe('bulk edits', () => {
     expect([after.items.a!.quantity, after.items.b!.quantity, after.items.c!.quantity]).toEqual([4, 4, 1]);
     expect(run(after, cartCommands.setQuantityOfMany(['a', 'b'], 4))).toBe(after);
     expect(run(after, cartCommands.moveMany(['gone'], 'saved'))).toBe(after);
+  });
+});
+
+describe('marking bought (docs/analytics.md, "Bought")', () => {
+  const three = [['x1', 'Kettle'], ['x2', 'Mug'], ['x3', 'Rug']].reduce((state, [newId, title]) =>
+    run(state, cartCommands.add(product({ url: `https://shop.example/${title}`, title })), { newId }), loaded);
+
+  it('takes the items out of the cart in one change, filed under "bought" with the price, quantity and time kept', () => {
+    const bought = run(three, cartCommands.markBoughtMany(['x1', 'x2', 'gone']), { at: 900, device: 'phone' });
+    expect(selectItems(bought).map((item) => item.title)).toEqual(['Rug']);
+    expect(bought.items.x1).toMatchObject({ deleted: true, listId: BOUGHT_LIST_ID, priceMinor: 2999, quantity: 1, updatedAt: 900, updatedBy: 'phone' });
+    expect(changedItems(three, bought).map((item) => item.id)).toEqual(['x1', 'x2']);
+    // A removed item is not bought again.
+    const removed = run(three, cartCommands.remove('x3'));
+    expect(run(removed, cartCommands.markBought('x3'))).toBe(removed);
+  });
+
+  it('is undone by bringing the items back into their list, as they were; only bought items come back', () => {
+    const bought = run(run(three, cartCommands.markBought('x1')), cartCommands.remove('x2'));
+    const undone = run(bought, cartCommands.unmarkBought(['x1', 'x2'], 'saved'), { at: 1200 });
+    expect(undone.items.x1).toMatchObject({ deleted: false, listId: 'saved', title: 'Kettle', updatedAt: 1200 });
+    expect(undone.items.x2?.deleted).toBe(true);
   });
 });

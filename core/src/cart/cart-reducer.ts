@@ -4,7 +4,7 @@
  */
 import type { CartAction, CommandAction } from './cart-actions.ts';
 import {
-  CART_LIST_ID, DEFAULT_LISTS, initialCartState, isListRecord, LIST_RECORD, listNameKey, OWN_LIST_PREFIX, PRICE_HISTORY_LIMIT, shownListId, UNKNOWN_CURRENCY,
+  BOUGHT_LIST_ID, CART_LIST_ID, DEFAULT_LISTS, initialCartState, isListRecord, LIST_RECORD, listNameKey, OWN_LIST_PREFIX, PRICE_HISTORY_LIMIT, shownListId, UNKNOWN_CURRENCY,
   type CartItem, type CartList, type CartState, type PricePoint, type TransferItem,
 } from './cart-types.ts';
 
@@ -306,6 +306,24 @@ function reduceCommand(items: Items, action: CommandAction, lists: readonly Cart
         const quantity = wanted.get(item.id)!;
         return item.quantity === quantity ? null : changed(item, { quantity }, action);
       });
+    }
+    case 'items/markBought':
+      // Removed and filed under "bought" in one change: one entry in history says both.
+      return eachLive(items, action.ids, (item) => changed(item, { deleted: true, listId: BOUGHT_LIST_ID }, action));
+    case 'items/unmarkBought': {
+      // Only items still marked bought come back; one line per product and variant in a list (rule 2).
+      const lines = new Set(Object.values(items).filter((item) => !item.deleted).map(line));
+      let next: Record<string, CartItem> | undefined;
+      for (const id of action.ids) {
+        const item = items[id];
+        if (!item || !item.deleted || item.listId !== BOUGHT_LIST_ID) continue;
+        const back = { listId: action.listId, url: item.url, variant: item.variant };
+        if (lines.has(line(back))) continue;
+        lines.add(line(back));
+        next ??= { ...items };
+        next[id] = changed(item, { deleted: false, listId: action.listId }, action);
+      }
+      return next ?? items;
     }
     case 'list/clear': {
       const next: Record<string, CartItem> = { ...items };

@@ -16,6 +16,14 @@ export interface CartList {
 
 export const CART_LIST_ID = 'cart';
 export const SAVED_LIST_ID = 'saved';
+/**
+ * Where a bought item goes (docs/analytics.md, "Bought"). Marking an item bought removes it from the cart
+ * and sets its list to this one in the same change: the purchase is a change like any other (synced,
+ * sealed, in history, undoable, restorable), and the removed item's document keeps the price, quantity
+ * and time of the purchase for the shopper's insights after its history is pruned. Never a list a
+ * shopper sees or moves items to.
+ */
+export const BOUGHT_LIST_ID = 'bought';
 
 export const DEFAULT_LISTS: readonly CartList[] = Object.freeze([
   Object.freeze({ id: CART_LIST_ID, name: 'Cart' }),

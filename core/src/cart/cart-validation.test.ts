@@ -58,7 +58,9 @@ describe('validateStoredItem (an item opened from the server)', () => {
   const stored = (overrides: Record<string, unknown> = {}) => ({ ...typicalItem(), fieldClocks: { quantity: '0mwww9sm50000:device-4f2a9c' }, ...overrides });
 
   it('takes an item any command could have made, removed ones and ones without field clocks too', () => {
-    for (const item of [stored(), stored({ deleted: true, priceMinor: null, imageUrl: null, variant: null, addedPriceMinor: null, currency: 'unknown' }), typicalItem()]) {
+    // A bought item is filed under the hidden list "bought" (docs/analytics.md, B1).
+    for (const item of [stored(), stored({ deleted: true, priceMinor: null, imageUrl: null, variant: null, addedPriceMinor: null, currency: 'unknown' }), typicalItem(),
+      stored({ deleted: true, listId: 'bought' })]) {
       expect(validateStoredItem(item)).toBe(item);
     }
   });
@@ -116,6 +118,11 @@ describe('bulk edits at the boundary', () => {
     expect(refused({ type: 'items/move', ids: ['a'], listId: 'nowhere' })).toBe('That list does not exist.');
     expect(refused({ type: 'items/setQuantity', ids: ['a'], quantity: 0 })).toBe('Quantity must be a whole number from 1 to 9999.');
     expect(refused({ type: 'items/remove', ids: ['a', 42] })).toBe('That item does not exist.');
+    expect(refused({ type: 'items/markBought', ids: [] })).toBe('No items are selected. Select some items first.');
+    // Nothing is moved into the hidden "bought" list, nor brought back into it.
+    expect(refused({ type: 'items/move', ids: ['a'], listId: 'bought' })).toBe('That list does not exist.');
+    expect(refused({ type: 'items/unmarkBought', ids: ['a'], listId: 'bought' })).toBe('That list does not exist.');
+    expect(validateCommand({ type: 'items/markBought', ids: ['a', 'a', 'b'] }, DEFAULT_LISTS)).toEqual({ type: 'items/markBought', ids: ['a', 'b'] });
   });
 
   it('keeps each id once', () => {

@@ -10,7 +10,7 @@
 import { ToteError } from '../errors.ts';
 import { MERGE_FIELDS, type ClockedItem } from '../merge/item-clocks.ts';
 import { ADD_SOURCES, type AddSource, type CartCommand } from './cart-actions.ts';
-import { CART_LIST_ID, DEFAULT_LISTS, LIST_NAME_LIMIT, LIST_RECORD, listNameKey, OWN_LIST_PREFIX, PRICE_HISTORY_LIMIT, UNKNOWN_CURRENCY, type CartList, type ItemCorrections, type PricePoint, type ProductInput, type TransferItem } from './cart-types.ts';
+import { BOUGHT_LIST_ID, CART_LIST_ID, DEFAULT_LISTS, LIST_NAME_LIMIT, LIST_RECORD, listNameKey, OWN_LIST_PREFIX, PRICE_HISTORY_LIMIT, UNKNOWN_CURRENCY, type CartList, type ItemCorrections, type PricePoint, type ProductInput, type TransferItem } from './cart-types.ts';
 
 export const LIMITS = Object.freeze({
   titleLength: 300,
@@ -293,6 +293,10 @@ export function validateCommand(command: unknown, lists: readonly CartList[]): C
       });
       return { type: 'items/restoreQuantities', quantities: Object.freeze(quantities) };
     }
+    case 'items/markBought':
+      return { type: 'items/markBought', ids: selection(c.ids) };
+    case 'items/unmarkBought':
+      return { type: 'items/unmarkBought', ids: selection(c.ids), listId: listId(c.listId, lists) };
     default:
       return invalid('Unknown request.', 'type');
   }
@@ -331,7 +335,8 @@ export function validateStoredItem(value: unknown, lists: readonly CartList[] = 
   if (item.listId !== LIST_RECORD) itemId(item.id);
   if (item.listId === LIST_RECORD) return validateStoredList(item, value as ClockedItem);
   void lists;
-  if (!isListIdForm(item.listId)) invalid('That list does not exist.', 'listId');
+  // A bought item is removed and filed under "bought" (BOUGHT_LIST_ID), a list no shopper sees.
+  if (item.listId !== BOUGHT_LIST_ID && !isListIdForm(item.listId)) invalid('That list does not exist.', 'listId');
   httpUrl(item.url, 'url', 'The product link');
   storedText(item.shop, LIMITS.shopLength, 'shop', 'The shop');
   storedText(item.title, LIMITS.titleLength, 'title', 'The product name', false);

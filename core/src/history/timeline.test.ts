@@ -36,4 +36,16 @@ describe('timeline', () => {
     expect(point!.changes).toHaveLength(5);
     expect(point!.changes[0]!.title).toBe('An item');
   });
+
+  it('says "marked bought" for a purchase, and "brought back" for its undo', () => {
+    const entries = [
+      added('k', 'Kettle', 1000, 'laptop'),
+      historyEntry('k', hlc(2000, 0, 'laptop'), { deleted: true, listId: 'bought' }),
+      historyEntry('k', hlc(3000, 0, 'laptop'), { deleted: false, listId: 'cart' }),
+    ];
+    const points = timeline(entries, { thisDevice: 'laptop' });
+    expect(points.map((point) => point.changes.map((change) => [change.kind, change.text]))).toEqual([
+      [['brought-back', 'brought back']], [['bought', 'marked bought']], [['added', 'added']],
+    ]);
+  });
 });

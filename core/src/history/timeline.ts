@@ -3,11 +3,12 @@
  * what ("Laptop: added Kettle; Rug quantity 2 → 3"). Restoring to a point gives the cart just after
  * that point's changes (`cartAt(entries, point.at)`). Spec: docs/history.md ("Timeline"). Pure.
  */
+import { BOUGHT_LIST_ID } from '../cart/cart-types.ts';
 import { compare, type Hlc } from '../merge/hlc.ts';
 import { LIST_RECORD } from '../cart/cart-types.ts';
 import type { HistoryEntry } from './history-entry.ts';
 
-export type TimelineChangeKind = 'added' | 'removed' | 'brought-back' | 'quantity' | 'note' | 'moved' | 'price' | 'edited' | 'list';
+export type TimelineChangeKind = 'added' | 'removed' | 'bought' | 'brought-back' | 'quantity' | 'note' | 'moved' | 'price' | 'edited' | 'list';
 
 export interface TimelineChange {
   readonly itemId: string;
@@ -84,6 +85,9 @@ export function timeline(entries: readonly HistoryEntry[], options: TimelineOpti
     } else if (entry.origin) {
       kind = 'added';
       text = 'added';
+    } else if (changes.deleted === true && changes.listId === BOUGHT_LIST_ID) {
+      kind = 'bought';
+      text = 'marked bought';
     } else if (changes.deleted === true) {
       kind = 'removed';
       text = 'removed';

@@ -128,6 +128,29 @@ describe('mergeItem: delete vs edit', () => {
     }
   });
 
+  it('a purchase meets an edit it had not seen as a removal does: kept, with a notice, in the editing device\'s list, never in the hidden "bought" list', () => {
+    const { laptop, phone, base } = start();
+    const bought = laptop.change(base, cartCommands.markBought(base.id), T + 2 * MINUTE);
+    const saved = phone.change(base, cartCommands.move(base.id, 'saved'), T + MINUTE);
+    expect(bought).toMatchObject({ deleted: true, listId: 'bought' });
+    for (const [local, remote] of [[bought, saved], [saved, bought]] as const) {
+      const { merged, conflicts } = mergeItem(base, local, remote);
+      expect(merged).toMatchObject({ deleted: false, listId: 'saved' });
+      expect(fields(conflicts)).toEqual(['deleted']);
+    }
+    // The move made after the purchase: the same, and no notice names the hidden list.
+    const movedLater = phone.change(base, cartCommands.move(base.id, 'saved'), T + 3 * MINUTE);
+    for (const [local, remote] of [[bought, movedLater], [movedLater, bought]] as const) {
+      const { merged, conflicts } = mergeItem(base, local, remote);
+      expect(merged).toMatchObject({ deleted: false, listId: 'saved' });
+      expect(fields(conflicts)).toEqual(['deleted']);
+    }
+    const noted = phone.change(base, cartCommands.setNote(base.id, 'blue one'), T + MINUTE);
+    expect(mergeItem(base, bought, noted).merged).toMatchObject({ deleted: false, listId: 'cart', note: 'blue one' });
+    // A purchase that saw every change stands.
+    expect(mergeItem(base, bought, base).merged).toMatchObject({ deleted: true, listId: 'bought' });
+  });
+
   it('is kept even when the removal is later and even without an ancestor', () => {
     const { laptop, phone, base } = start();
     const edited = phone.change(base, cartCommands.setQuantity(base.id, 2), T + MINUTE);

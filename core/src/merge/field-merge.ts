@@ -8,7 +8,7 @@
  * FieldConflict (the shopper's notice, with the losing value so it can be brought back).
  */
 import type { CartItem, PricePoint } from '../cart/cart-types.ts';
-import { PRICE_HISTORY_LIMIT } from '../cart/cart-types.ts';
+import { BOUGHT_LIST_ID, CART_LIST_ID, PRICE_HISTORY_LIMIT } from '../cart/cart-types.ts';
 import { ToteError } from '../errors.ts';
 import { compare, formatHlc, maxHlc, type Hlc } from './hlc.ts';
 import {
@@ -201,6 +201,14 @@ export function mergeItem(ancestor: ClockedItem | null, local: ClockedItem, remo
   for (const field of MERGE_FIELDS) if (field !== 'deleted') outcomes[field] = mergeField(field, base, l, r);
   const deleted = mergeDeleted(base, l, r);
   outcomes.deleted = deleted;
+  // A purchase (removed and filed under "bought") that an edit it had not seen keeps in the cart (rule 7):
+  // the item stays in the list the editing device had it in, never in the hidden "bought" list, and the
+  // delete-vs-edit notice alone tells of it: no notice names the hidden list (docs/analytics.md, B6).
+  // Both devices decide the same, so they agree.
+  if (deleted.value === false && (outcomes.listId.value === BOUGHT_LIST_ID || outcomes.listId.loser?.value === BOUGHT_LIST_ID)) {
+    const back = [l, r].map((side) => side.doc.listId).find((listId) => listId !== BOUGHT_LIST_ID) ?? CART_LIST_ID;
+    outcomes.listId = { value: back, stamp: maxHlc(l.stamps.listId, r.stamps.listId) };
+  }
 
   const identity = identityOf(local, remote);
   const last = lastChangeOf(local, remote);

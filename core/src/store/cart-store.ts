@@ -98,7 +98,7 @@ function withoutStorageFields(doc: RxDocumentData<ClockedItem>): ClockedItem {
 }
 
 const ID_COMMANDS = new Set(['item/setQuantity', 'item/remove', 'item/move', 'item/setNote', 'item/edit']);
-const BULK_COMMANDS = new Set(['items/move', 'items/remove', 'items/setQuantity', 'items/copy']);
+const BULK_COMMANDS = new Set(['items/move', 'items/remove', 'items/setQuantity', 'items/copy', 'items/markBought']);
 
 export function createCartStore({ items, device, clock = systemClock, newId = randomId, history, onHistoryError, onConflicts, onWriteError }: CartStoreOptions): CartStore {
   const state = new BehaviorSubject<CartState>(initialCartState);

@@ -2,7 +2,7 @@
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  accountApi, cartCommands, createAccountSession, createToteClient, formatHlc, hlc, noticeViews, SIGNED_OUT, SYNC_OFF, selectItems,
+  accountApi, cartCommands, createAccountSession, createAnalyticsReporter, memoryAnalyticsStorage, createToteClient, formatHlc, hlc, noticeViews, SIGNED_OUT, SYNC_OFF, selectItems,
   ToteError, type AccountSession, type DatabaseKeyOwner, type FieldConflict, type StoredSession, type ToteClient,
 } from '@tote/core';
 import type { Message, RequestType } from '../messaging/protocol.ts';
@@ -248,7 +248,7 @@ describe('background message handler', () => {
     const withAnalytics = createMessageHandler({
       client: async () => client, account: async () => account, lastServer: { get: async () => null }, tabProducts,
       snapshot: async () => { throw new Error('unused'); },
-      analytics: { setAnalyticsConsent: async (on) => { choices.push(on); } },
+      analytics: { setAnalyticsConsent: async (on) => { choices.push(on); }, recordShopSignal: async () => undefined },
     });
     expect(await withAnalytics({ type: 'analytics/setConsent', on: true }, page(7))).toMatchObject({ ok: false, code: 'NOT_ALLOWED' });
     expect(await withAnalytics({ type: 'analytics/setConsent', on: true }, null)).toMatchObject({ ok: false, code: 'NOT_ALLOWED' });
@@ -261,8 +261,26 @@ describe('background message handler', () => {
     expect(await handle({ type: 'analytics/setConsent', on: true })).toMatchObject({ ok: false, code: 'NOT_ALLOWED', message: 'Usage counts are not kept on this browser.' });
     const refusing = createMessageHandler({
       client: async () => client, account: async () => account, lastServer: { get: async () => null }, tabProducts, snapshot: async () => { throw new Error('unused'); },
-      analytics: { setAnalyticsConsent: async () => { throw new ToteError('NOT_ALLOWED', 'Usage figures are not kept on this device.'); } },
+      analytics: { setAnalyticsConsent: async () => { throw new ToteError('NOT_ALLOWED', 'Usage figures are not kept on this device.'); }, recordShopSignal: async () => undefined },
     });
     expect(await refusing({ type: 'analytics/setConsent', on: true }, POPUP)).toEqual({ ok: false, code: 'NOT_ALLOWED', message: 'Usage figures are not kept on this device.' });
+  });
+
+  it('files a checkout or order confirmation under the reporting page\'s own shop, as the browser names it; refuses the popup, other kinds and non-web pages', async () => {
+    const reporter = createAnalyticsReporter({ deviceId: 'ext', storage: memoryAnalyticsStorage(), read: async () => ({ entries: [], items: {} }), transport: async () => undefined });
+    const withSignals = createMessageHandler({
+      client: async () => client, account: async () => account, lastServer: { get: async () => null }, tabProducts,
+      snapshot: async () => { throw new Error('unused'); },
+      analytics: { setAnalyticsConsent: async () => undefined, recordShopSignal: (signal) => reporter.recordSignal(signal) },
+    });
+    const shopPage = (url: string): RequestSender => ({ kind: 'page', tabId: 3, url });
+    expect(await withSignals({ type: 'capture/purchasePage', kind: 'orderPlaced' }, shopPage('https://www.shop.example/checkout/onepage/success/'))).toEqual({ ok: true });
+    expect(await withSignals({ type: 'capture/purchasePage', kind: 'checkout' }, shopPage('https://other.example/kasse/'))).toEqual({ ok: true });
+    expect(await withSignals({ type: 'capture/purchasePage', kind: 'checkout' }, POPUP)).toMatchObject({ ok: false, code: 'NOT_ALLOWED' });
+    expect(await withSignals({ type: 'capture/purchasePage', kind: 'checkout' }, null)).toMatchObject({ ok: false, code: 'NOT_ALLOWED' });
+    expect(await withSignals({ type: 'capture/purchasePage', kind: 'recognised' } as never, shopPage('https://a.example/'))).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+    expect(await withSignals({ type: 'capture/purchasePage', kind: 'checkout' }, page(3))).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+    expect(await withSignals({ type: 'capture/purchasePage', kind: 'checkout' }, shopPage('file:///home/a/checkout.html'))).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+    expect((await reporter.signals()).map((signal) => [signal.kind, signal.shop])).toEqual([['orderPlaced', 'www.shop.example'], ['checkout', 'other.example']]);
   });
 });

@@ -28,7 +28,7 @@ export interface HandlerDeps {
   /** The cart's encryption at rest: while it is locked, the cart and the account wait for the password. */
   readonly deviceLock?: DeviceLock;
   /** The shopper's analytics choice (the device app's); absent: the choice is refused as not kept here. */
-  readonly analytics?: Pick<DeviceApp, 'setAnalyticsConsent'>;
+  readonly analytics?: Pick<DeviceApp, 'setAnalyticsConsent' | 'recordShopSignal'>;
 }
 
 function failure(error: unknown): Failure {
@@ -96,6 +96,17 @@ async function noticeAction(deps: HandlerDeps, action: 'override' | 'dismiss', i
     return { ok: true as const };
   } catch (error) {
     return failure(error);
+  }
+}
+
+/** The host name of an http(s) page, or null. */
+function shopOfPage(url: string | undefined): string | null {
+  if (url === undefined) return null;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.hostname : null;
+  } catch {
+    return null;
   }
 }
 
@@ -179,6 +190,15 @@ export function createMessageHandler(deps: HandlerDeps) {
         if (sender?.kind !== 'page') return { ok: false, code: 'NOT_ALLOWED', message: 'Only a shop\'s page adds its own product this way.' } as Response<K>;
         await deps.tabProducts.set(sender.tabId, (m as Message<'capture/addOwnTab'>).product);
         return (await addFromTab(deps, sender.tabId, 'page')) as Response<K>;
+      }
+      case 'capture/purchasePage': {
+        const { kind } = m as Message<'capture/purchasePage'>;
+        if (sender?.kind !== 'page') return { ok: false, code: 'NOT_ALLOWED', message: 'Only a shop\'s page reports its own checkout.' } as Response<K>;
+        if (kind !== 'checkout' && kind !== 'orderPlaced') return { ok: false, code: 'INVALID_INPUT', message: 'Unknown request.' } as Response<K>;
+        const shop = shopOfPage(sender.url);
+        if (shop === null) return { ok: false, code: 'INVALID_INPUT', message: 'Only a shop\'s web page reports a checkout.' } as Response<K>;
+        // Kept on this device only (docs/analytics.md): what makes an item that leaves the cart a purchase.
+        return (await attempt(async () => deps.analytics?.recordShopSignal({ kind, shop }))) as Response<K>;
       }
       case 'capture/forTab':
         return { product: await deps.tabProducts.get((m as Message<'capture/forTab'>).tabId) } as Response<K>;

@@ -2,14 +2,14 @@
  * Who sent a message to the background (docs/architecture.md, "Messages"). Every request is decided on
  * its sender: Tote's own pages (the popup) may make any request; a content script, which runs inside a
  * shop's page and is only as trustworthy as that page lets it be, may only report the product of its
- * own tab and add that product. Anything from another extension, or that names no tab, is refused.
+ * own tab, add that product, and report that its own page is a checkout or an order confirmation. Anything from another extension, or that names no tab, is refused.
  * Pure: the browser's sender in, a decision out.
  */
 import type { RequestType } from '../messaging/protocol.ts';
 
 export type RequestSender =
   | { readonly kind: 'extension' }
-  | { readonly kind: 'page'; readonly tabId: number };
+  | { readonly kind: 'page'; readonly tabId: number; readonly url?: string };
 
 /** What the browser says about a sender (runtime.MessageSender, or a port's `sender`). */
 export interface BrowserSender {
@@ -19,7 +19,7 @@ export interface BrowserSender {
 }
 
 /** The only requests a content script may make, each about its own tab. */
-export const PAGE_REQUESTS: ReadonlySet<RequestType> = new Set<RequestType>(['capture/found', 'capture/addOwnTab']);
+export const PAGE_REQUESTS: ReadonlySet<RequestType> = new Set<RequestType>(['capture/found', 'capture/addOwnTab', 'capture/purchasePage']);
 
 /**
  * `self`: this extension's id and the base URL of its pages (`runtime.getURL('/')`). A sender whose URL
@@ -30,7 +30,8 @@ export function classifySender(sender: BrowserSender, self: { readonly id: strin
   if (sender.id !== self.id) return null;
   if (typeof sender.url === 'string' && sender.url.startsWith(self.baseUrl)) return { kind: 'extension' };
   const tabId = sender.tab?.id;
-  if (typeof tabId === 'number' && tabId >= 0) return { kind: 'page', tabId };
+  // The page's address as the browser says it (never as the page says it): what a checkout is filed under.
+  if (typeof tabId === 'number' && tabId >= 0) return { kind: 'page', tabId, ...(typeof sender.url === 'string' ? { url: sender.url } : {}) };
   return null;
 }
 

@@ -65,8 +65,12 @@ export async function toteAccount(): Promise<AccountSession> {
 
 export const deviceLock: DeviceLock = app;
 
-/** The shopper's analytics choice, taken from the popup (docs/analytics.md). */
-export const analytics = { setAnalyticsConsent: (on: boolean) => app.setAnalyticsConsent(on) };
+/** The shopper's analytics choice, taken from the popup, and what shop pages showed (docs/analytics.md). */
+export const analytics = {
+  setAnalyticsConsent: (on: boolean) => app.setAnalyticsConsent(on),
+  // A checkout or order confirmation a page reported (docs/analytics.md), kept on this device.
+  recordShopSignal: (signal: Parameters<typeof app.recordShopSignal>[0]) => app.recordShopSignal(signal),
+};
 
 /** Sends the usage counts that are due, with consent; a cart that cannot open without the shopper sends nothing. */
 export async function reportAnalytics(): Promise<void> {

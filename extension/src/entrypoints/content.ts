@@ -1,5 +1,5 @@
 import { defineContentScript } from 'wxt/utils/define-content-script';
-import { extractProduct } from '../capture/index.ts';
+import { extractProduct, recognisePurchasePage } from '../capture/index.ts';
 import { mountCaptureButton } from '../content/capture-button.ts';
 import { request } from '../messaging/client.ts';
 
@@ -7,6 +7,13 @@ export default defineContentScript({
   matches: ['<all_urls>'],
   runAt: 'document_idle',
   main() {
+    // A checkout or an order confirmation (docs/capture.md): reported for this tab only.
+    try {
+      const purchase = recognisePurchasePage(document, location.href);
+      if (purchase) void request('capture/purchasePage', { kind: purchase.kind }).catch(() => undefined);
+    } catch {
+      // Never breaks the shop's page.
+    }
     // Never let a hostile or odd page break the shop: any failure here just means "no product".
     let product;
     try {

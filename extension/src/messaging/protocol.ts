@@ -3,7 +3,7 @@
  * which alone owns the cart database. Every request type names its response type; no untyped strings.
  */
 import type { AccountState, CartCommand, DeviceView, ItemCorrections, MergeRule, ToteErrorCode } from '@tote/core';
-import type { CapturedProduct } from '../capture/index.ts';
+import type { CapturedProduct, PurchasePageKind } from '../capture/index.ts';
 
 /** What the shopper types to sign in or create an account. */
 export interface SignInRequest {
@@ -53,6 +53,11 @@ export interface Requests {
   'capture/found': { request: { product: CapturedProduct }; response: Result };
   /** From a content script: adds the product recognised on its own tab (the page's "Add to Tote" button). */
   'capture/addOwnTab': { request: { product: CapturedProduct }; response: Result };
+  /**
+   * From a content script: its own page is a checkout or an order confirmation (capture/purchase-page.ts).
+   * The shop is the sender's page as the browser names it, never what the page says.
+   */
+  'capture/purchasePage': { request: { kind: PurchasePageKind }; response: Result };
   'capture/forTab': { request: { tabId: number }; response: { product: CapturedProduct | null } };
   /** Adds the product recognised on a tab, with the shopper's corrections if any. */
   'capture/addFromTab': { request: { tabId: number; corrections?: ItemCorrections }; response: Result };
