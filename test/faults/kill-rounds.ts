@@ -48,6 +48,10 @@ export function killRounds(writer: Device, reader: Device, perRound: number): Ki
     async begin(kind, pick) {
       round += 1;
       retry = null;
+      // The shopper is using the app, as the shells report it: a long run (100 kill points, about half an
+      // hour) outlasts a session's 30 minutes without activity, which would rightly end it.
+      writer.account.activity();
+      reader.account.activity();
       if (kind === 'bulk') {
         const ids = await addItems(writer, `r${round}`, perRound);
         for (const id of ids) {
