@@ -27,6 +27,8 @@ function named(name: string): string | undefined {
 
 /** Decodes numeric and named references; unknown or invalid ones stay as written. */
 export function decodeEntities(text: string): string {
+  // Most texts hold no reference: the pattern is not run over them at all.
+  if (!text.includes('&')) return text;
   return text.replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z][a-z0-9]{1,31});/gi, (whole, code: string) => {
     if (code[0] !== '#') return named(code) ?? whole;
     const point = code[1] === 'x' || code[1] === 'X' ? parseInt(code.slice(2), 16) : parseInt(code.slice(1), 10);

@@ -6,6 +6,7 @@
  */
 import { currencyDigits as minorDigits } from './currency-codes.ts';
 import { currencyInText, currencyOf, type PageHints } from './currency.ts';
+import { endsWithMonth, startsWithMonth } from './month-words.ts';
 import { caseless } from './text.ts';
 
 export interface ParsedPrice {
@@ -62,10 +63,6 @@ function joinCents(text: string): string {
 
 const NAMES_ANY = { hostname: 'page' };
 
-const MONTH = 'jan(?:uary|uar|vier)?|feb(?:ruary|ruar)?|févr(?:ier)?|mar(?:ch|s|zo)?|märz|apr(?:il)?|avril|abr(?:il)?|may|mayo|mai|jun(?:e|i|io)?|juin|jul(?:y|i|io)?|juil(?:let)?|aug(?:ust)?|ago(?:sto)?|août|sep(?:t|tember|tembre|tiembre)?|oct(?:ober|obre|ubre)?|okt(?:ober)?|nov(?:ember|embre|iembre)?|dec(?:ember)?|dez(?:ember)?|déc(?:embre)?|dic(?:iembre)?|enero|febrero|январ[ья]|феврал[ья]|марта?|апрел[ья]|ма[йя]|июн[ья]|июл[ья]|августа?|сентябр[ья]|октябр[ья]|ноябр[ья]|декабр[ья]';
-/** A number right after or before a month's name is a day or a year ("July, 2004", "4. Juli"). */
-const MONTH_BEFORE = caseless(new RegExp(`(?:^|[^a-zà-ÿа-я])(?:${MONTH})\\.?,?(?:\\s+(?:de|of))?\\s*$`, 'i'));
-const MONTH_AFTER = caseless(new RegExp(`^\\.?\\s*(?:(?:de|of)\\s+)?(?:${MONTH})(?![a-zà-ÿа-я])`, 'i'));
 const LETTER_BEFORE = /[A-Za-zÀ-ÿА-я][^A-Za-zÀ-ÿА-я\d]{0,8}$/;
 const LETTER_AFTER = /^[^A-Za-zÀ-ÿА-я\d]{0,3}[A-Za-zÀ-ÿА-я]/;
 /** A text that is only a date: "25-09", "25/09/2004", "25.09.2004", "2004-09-25". */
@@ -94,8 +91,8 @@ function amountText(text: string): { text: string; decimal?: string } | null {
     const before = joined.slice(Math.max(0, match.index - 40), match.index);
     // Only a number with letters beside it can be a day, a year or a condition's amount.
     const after = joined.slice(end, end + 12);
-    if (LETTER_BEFORE.test(before) && (MONTH_BEFORE.test(before) || CONDITION_BEFORE.test(before))) continue;
-    if (LETTER_AFTER.test(after) && MONTH_AFTER.test(after)) continue;
+    if (LETTER_BEFORE.test(before) && (endsWithMonth(before) || CONDITION_BEFORE.test(before))) continue;
+    if (LETTER_AFTER.test(after) && startsWithMonth(after)) continue;
     numbers.push({ text: match[0].trim(), start: match.index, end });
   }
   if (numbers.length === 0) return null;

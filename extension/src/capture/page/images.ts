@@ -7,7 +7,7 @@
 import type { Candidate } from '../candidates.ts';
 import { imageKey } from '../scorer.ts';
 import { caseless, httpUrl } from '../text.ts';
-import { distanceTo, label, wordOverlap, type Layout } from './layout.ts';
+import { distanceTo, wordOverlap, type Layout } from './layout.ts';
 import type { PageCandidate } from './titles.ts';
 
 /** Files that are not product photos: site assets, icons, tracking pixels, social buttons. */
@@ -99,16 +99,16 @@ export function imageCandidates(layout: Layout, heading: Element | null, title: 
     seen.add(url);
     // Only markup hides an image for sure: a gallery's photos are often hidden by script until shown.
     if (img.closest('[hidden], template, noscript')) return;
-    const named = `${label(img)} ${img.parentElement ? label(img.parentElement) : ''} ${img.parentElement?.parentElement ? label(img.parentElement.parentElement) : ''}`;
+    const named = `${layout.label(img)} ${img.parentElement ? layout.label(img.parentElement) : ''} ${img.parentElement?.parentElement ? layout.label(img.parentElement.parentElement) : ''}`;
     const area = declaredSize(img, layout);
     const alt = img.getAttribute('alt') ?? img.getAttribute('title') ?? '';
     const candidate: Candidate = {
       field: 'image', source: 'heuristic', value: url,
       evidence: {
-        productLabelled: MAIN_LABEL.test(named) && !/thumb|swatch|nav/i.test(label(img)),
+        productLabelled: MAIN_LABEL.test(named) && !/thumb|swatch|nav/i.test(layout.label(img)),
         labelled: title ? wordOverlap(alt, title) >= 0.5 && alt.length > 3 : false,
-        notProduct: NOT_PRODUCT_IMAGE.test(url) || `${label(img)} ${alt.slice(0, 40)}`.split(/[\s_-]+/).some((word) => NOT_PRODUCT_NAME.test(word))
-          || /thumb/i.test(label(img)) || (attributeArea(img) > 0 && attributeArea(img) < 80 * 80),
+        notProduct: NOT_PRODUCT_IMAGE.test(url) || `${layout.label(img)} ${alt.slice(0, 40)}`.split(/[\s_-]+/).some((word) => NOT_PRODUCT_NAME.test(word))
+          || /thumb/i.test(layout.label(img)) || (attributeArea(img) > 0 && attributeArea(img) < 80 * 80),
         area,
         elsewhere: layout.elsewhere(img),
         toHeading: toHeading(img),

@@ -36,6 +36,8 @@ export interface Layout {
   visible(el: Element): boolean;
   elsewhere(el: Element): boolean;
   fontSize(el: Element): number;
+  /** `label(el)`, read once per element during the capture: the readers ask about the same elements many times. */
+  label(el: Element): string;
   buyControls: readonly Element[];
   /** Tree distance to the nearest buy control. */
   toBuy(el: Element): number;
@@ -92,14 +94,14 @@ export function distanceTo(targets: readonly Element[]): (el: Element) => number
   };
 }
 
-function findBuyControls(doc: Document, layout: Pick<Layout, 'visible' | 'elsewhere'>): Element[] {
+function findBuyControls(doc: Document, layout: Pick<Layout, 'visible' | 'elsewhere' | 'label'>): Element[] {
   const candidates = doc.querySelectorAll('button, input[type="submit"], input[type="button"], input[type="image"], a, [role="button"], [class*="cart" i], [id*="cart" i], [class*="buy" i], [id*="buy" i], [name="add"]');
   const out: Element[] = [];
   for (const el of Array.from(candidates).slice(0, 3000)) {
     // A control holds a few elements; a container named "…cart…" around half the page is not one.
     if (el.childElementCount > 6) continue;
     const text = el.tagName === 'A' || el.getAttribute('role') === 'button' || el.tagName === 'BUTTON' ? (textUpTo(el, 400) ?? '').slice(0, 80) : '';
-    const said = `${text} ${el.getAttribute('value') ?? ''} ${el.getAttribute('aria-label') ?? ''} ${el.getAttribute('title') ?? ''} ${el.getAttribute('alt') ?? ''} ${el.getAttribute('src') ?? ''} ${label(el)}`;
+    const said = `${text} ${el.getAttribute('value') ?? ''} ${el.getAttribute('aria-label') ?? ''} ${el.getAttribute('title') ?? ''} ${el.getAttribute('alt') ?? ''} ${el.getAttribute('src') ?? ''} ${layout.label(el)}`;
     if (!/add-?to-?(cart|bag|basket)|addtocart|buy-?now|buybox|buy-?button|btn-?cart|cart-?button|add-?cart/i.test(said) && !BUY.test(said)) continue;
     if (out.some((known) => known.contains(el))) continue;
     if (layout.visible(el) && !layout.elsewhere(el)) out.push(el);
@@ -138,6 +140,12 @@ function cachedUp(own: (el: Element) => boolean): (el: Element) => boolean {
 export function pageLayout(doc: Document): Layout {
   const view = doc.defaultView;
   const styles = new Map<Element, CSSStyleDeclaration | null>();
+  const labels = new Map<Element, string>();
+  const labelOf = (el: Element) => {
+    let known = labels.get(el);
+    if (known === undefined) labels.set(el, known = label(el));
+    return known;
+  };
   const style = (el: Element) => {
     if (!styles.has(el)) styles.set(el, view ? view.getComputedStyle(el) : null);
     return styles.get(el)!;
@@ -158,11 +166,11 @@ export function pageLayout(doc: Document): Layout {
     && (typeof el.checkVisibility === 'function' ? el.checkVisibility({ visibilityProperty: true, checkVisibilityCSS: true }) : !styleHidden(el));
   // A <header> inside the main content or an article is the product's own heading block.
   const elsewhere = cachedUp((el) => /^(FOOTER|NAV|ASIDE)$/.test(el.tagName) || (el.tagName === 'HEADER' && !el.closest('main, article, [role="main"]'))
-    || (el.tagName !== 'BODY' && el.tagName !== 'HTML' && (ELSEWHERE.test(label(el)) || opensWithOthersHeading(el))));
+    || (el.tagName !== 'BODY' && el.tagName !== 'HTML' && (ELSEWHERE.test(labelOf(el)) || opensWithOthersHeading(el))));
   const fontSize = (el: Element) => Number.parseFloat(style(el)?.fontSize ?? '') || 0;
-  const partial = { visible, elsewhere };
+  const partial = { visible, elsewhere, label: labelOf };
   const buyControls = findBuyControls(doc, partial);
-  return { doc, view, style, visible, elsewhere, fontSize, buyControls, toBuy: distanceTo(buyControls) };
+  return { doc, view, style, visible, elsewhere, fontSize, label: labelOf, buyControls, toBuy: distanceTo(buyControls) };
 }
 
 const NOT_WORD = new RegExp(`[^${WORD_CHARS}]+`);

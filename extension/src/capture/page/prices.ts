@@ -9,7 +9,7 @@ import type { Candidate } from '../candidates.ts';
 import { currencyInText, type PageHints } from '../currency.ts';
 import { parsePriceText } from '../price-text.ts';
 import { caseless, LETTERS } from '../text.ts';
-import { distanceTo, label, textUpTo, type Layout } from './layout.ts';
+import { distanceTo, textUpTo, type Layout } from './layout.ts';
 import type { PageCandidate } from './titles.ts';
 
 const PRICE_LABEL = caseless(/price|preis|prix|precio|prezzo|preço|preco|cena|cijena|цена|ціна|價格|价格|価格|가격|fiyat|harga|giá|amount/i);
@@ -115,7 +115,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     if (!parent || /^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE|TEXTAREA|OPTION|TITLE)$/.test(parent.tagName)) continue;
     // Cheap first look: a currency sign or word in this text or the one around it, or a "price" name.
     // Cheapest first: the text itself, the names of its element and parent, then the text around it.
-    if (!MAY_NAME_CURRENCY.test(text) && !PRICE_LABEL.test(`${label(parent)} ${parent.parentElement ? label(parent.parentElement) : ''}`) && !MAY_NAME_CURRENCY.test(nearbyText(node, parent))) continue;
+    if (!MAY_NAME_CURRENCY.test(text) && !PRICE_LABEL.test(`${layout.label(parent)} ${parent.parentElement ? layout.label(parent.parentElement) : ''}`) && !MAY_NAME_CURRENCY.test(nearbyText(node, parent))) continue;
     const el = priceElement(parent);
     if (seen.has(el)) continue;
     seen.add(el);
@@ -124,13 +124,13 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
   const toHeading = distanceTo(heading ? [heading] : []);
   const out: PageCandidate[] = [];
   const count = Math.max(1, elements.length);
-  const taken = new Set<Element>();
-  const insideTaken = (el: Element) => {
-    for (let node: Element | null = el; node; node = node.parentElement) if (taken.has(node)) return true;
-    return false;
-  };
+  /**
+   * Elements inside a price already taken (the taken price elements and everything in them): a price
+   * element is small, so listing its elements once costs less than walking up from every later one.
+   */
+  const insideTaken = new Set<Element>();
   elements.forEach(({ el, start }, index) => {
-    if (insideTaken(el)) return;
+    if (insideTaken.has(el)) return;
     const raw = priceTextOf(el).replace(/\s+/g, ' ').trim();
     // An element holding several prices (old and new) is a container: its parts are judged instead.
     if (raw.length > 40 || (raw.match(/\d(?:[\d.,'\s\u00a0]*\d)?/g)?.length ?? 0) > 1) return;
@@ -139,7 +139,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     if (wordsAround.join('').length > 14 || wordsAround.length > 3) return;
     // Hidden prices (templates, other variants' boxes) are many on large pages: asked first, and cheap.
     if (!layout.visible(el)) return;
-    const named = `${label(start)} ${label(el)} ${el.parentElement ? label(el.parentElement) : ''}`;
+    const named = `${layout.label(start)} ${layout.label(el)} ${el.parentElement ? layout.label(el.parentElement) : ''}`;
     const labelled = PRICE_LABEL.test(named);
     const namesCurrency = currencyInText(raw, { ...hints, hostname: hints.hostname ?? 'page' }) !== null;
     if (!labelled && !namesCurrency) return;
@@ -155,7 +155,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     // The nearest element whose name says old or current decides; "product-sale product-retail" is a sale.
     let labelSays: 'old' | 'current' | null = null;
     for (const e of [start, el, el.parentElement, el.parentElement?.parentElement]) {
-      const named = e ? label(e) : '';
+      const named = e ? layout.label(e) : '';
       if (CURRENT_LABEL.test(named)) labelSays = 'current';
       else if (OLD_LABEL.test(named)) labelSays = 'old';
       if (labelSays) break;
@@ -178,7 +178,8 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
         order: index / count,
       },
     };
-    taken.add(el);
+    insideTaken.add(el);
+    for (const inner of Array.from(el.getElementsByTagName('*'))) insideTaken.add(inner);
     out.push({ el, candidate });
   });
   return out;

@@ -7,7 +7,7 @@ import type { Candidate } from '../candidates.ts';
 import { caseless, cleanText, LETTERS } from '../text.ts';
 
 const A_LETTER = new RegExp(`[${LETTERS}]`);
-import { label, textUpTo, wordOverlap, type Layout } from './layout.ts';
+import { textUpTo, wordOverlap, type Layout } from './layout.ts';
 
 const PRODUCT_TITLE_LABEL = caseless(/product[-_]?(title|name|header|heading)|item[-_]?(title|name)|pdp[-_]?(title|name)|goods[-_]?(title|name)|prod[-_]?(title|name)|detail[-_]?(title|name)/i);
 const TITLE_LABEL = /title|name|heading|header/i;
@@ -48,8 +48,8 @@ export function titleCandidates(layout: Layout, pageTitle = pageTitleText(layout
     if (out.some((o) => o.candidate.value === text && el.contains(o.el))) return;
     if (!layout.visible(el)) return;
     const h1 = el.tagName === 'H1' || el.closest('h1') !== null;
-    const own = label(el);
-    const named = `${own} ${el.parentElement ? label(el.parentElement) : ''} ${Array.from(el.children).slice(0, 3).map(label).join(' ')}`;
+    const own = layout.label(el);
+    const named = `${own} ${el.parentElement ? layout.label(el.parentElement) : ''} ${Array.from(el.children).slice(0, 3).map(layout.label).join(' ')}`;
     // Names of other things (a brand, a seller, a review…); utility classes like "a-size-large" are not names.
     const other = own.split(/\s+/).some((token) => OTHER_NAME.test(token));
     const productLabelled = PRODUCT_TITLE_LABEL.test(named) && !other;
