@@ -5,7 +5,10 @@
  * millisecond of every capture before it tested a single text. Here a list is a map from a phrase's
  * first (or last) character to its phrases, built on first use: a text is lower-cased once and
  * compared with the few phrases that can match it. word-lists.test.ts holds each reader to the
- * pattern it replaces. Spec: docs/capture.md, "Cheap enough for every shop page".
+ * pattern it replaces. Measured in Chromium, the seven lists read here cost about 1.7 ms together as
+ * patterns under load, and the capture as a whole did not get measurably faster: the lists that search
+ * for their words anywhere in a text stay patterns. Spec: docs/capture.md, "Cheap enough for every
+ * shop page".
  */
 import type { TextTest } from './text.ts';
 
