@@ -8,11 +8,12 @@ import { build } from 'esbuild';
 
 const captureEntry = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/capture/index.ts');
 
-export async function captureBundle(): Promise<string> {
+/** `entry`: another copy of the capture module's index.ts (an older version, to compare with). */
+export async function captureBundle(entry = captureEntry): Promise<string> {
   const result = await build({
     stdin: {
-      contents: `import { extractProduct, parsePriceText } from ${JSON.stringify(captureEntry)};\nglobalThis.__toteCapture = { extractProduct, parsePriceText };`,
-      resolveDir: path.dirname(captureEntry), loader: 'ts',
+      contents: `import { extractProduct, parsePriceText } from ${JSON.stringify(entry)};\nglobalThis.__toteCapture = { extractProduct, parsePriceText };`,
+      resolveDir: path.dirname(entry), loader: 'ts',
     },
     bundle: true, format: 'iife', target: 'es2022', write: false, logLevel: 'silent', treeShaking: true,
   });

@@ -37,6 +37,8 @@ export interface DevOutcome {
   readonly got: Record<DevField, unknown>;
   readonly expected: Record<DevField, unknown>;
   readonly ms: number;
+  /** The first run as the page's main-thread CPU time. */
+  readonly cpuMs: number;
   /** The first run's time by pass, a second run's time, and the page's size in bytes. */
   readonly passes: Readonly<Record<string, number>>;
   readonly warmMs: number;
@@ -47,7 +49,7 @@ export interface DevOutcome {
 
 const norm = (text: string) => text.replace(/\s+/g, ' ').trim().toLowerCase();
 
-function judge(record: DevRecord, product: CapturedProduct | null, timing: Pick<DevOutcome, 'ms' | 'passes' | 'warmMs' | 'steadyMs' | 'bytes'>): DevOutcome {
+function judge(record: DevRecord, product: CapturedProduct | null, timing: Pick<DevOutcome, 'ms' | 'cpuMs' | 'passes' | 'warmMs' | 'steadyMs' | 'bytes'>): DevOutcome {
   const price = product?.priceMinor == null ? null : product.priceMinor / 10 ** (product.currency === 'unknown' ? 2 : minorDigits(product.currency));
   const image = product?.imageUrl ?? '';
   const right = {
@@ -68,8 +70,8 @@ export async function runDevPages(): Promise<DevOutcome[]> {
   const pages = await Promise.all(records.map(async (r) => ({ url: r.page_url, html: gunzipSync(await readFile(path.join(DEV_FOLDER, 'pages', `${r.id}.html.gz`))) })));
   const results = await capturePagesTimed(pages);
   return records.map((record, i) => {
-    const { product, ms, passes, warmMs, steadyMs } = results[i]!;
-    return judge(record, product, { ms, passes, warmMs, steadyMs, bytes: pages[i]!.html.length });
+    const { product, ms, cpuMs, passes, warmMs, steadyMs } = results[i]!;
+    return judge(record, product, { ms, cpuMs, passes, warmMs, steadyMs, bytes: pages[i]!.html.length });
   });
 }
 

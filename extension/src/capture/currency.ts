@@ -49,8 +49,10 @@ const KRONA_BY_TLD: Record<string, string> = { se: 'SEK', no: 'NOK', dk: 'DKK', 
 const KRONA_BY_LANG: Record<string, string> = { sv: 'SEK', no: 'NOK', nb: 'NOK', nn: 'NOK', da: 'DKK', is: 'ISK' };
 
 /** Shared symbols: which currency each names in which country, and the one it names elsewhere. */
-interface Shared { readonly pattern: TextTest; readonly byCountry: Record<string, string>; readonly fallback: string }
-const SHARED: Shared[] = [
+interface SharedSymbol { readonly pattern: TextTest; readonly byCountry: Record<string, string>; readonly fallback: string }
+/** With the currencies it may name listed once: the question is asked of every price text with such a symbol. */
+interface Shared extends SharedSymbol { readonly currencies: ReadonlySet<string> }
+const SHARED: Shared[] = ([
   { pattern: /\$/, byCountry: { ...DOLLAR_BY_TLD, ...lowerKeys(DOLLAR_BY_REGION) }, fallback: 'USD' },
   { pattern: /[¥￥]/, byCountry: { cn: 'CNY', zh: 'CNY' }, fallback: 'JPY' },
   { pattern: /(?:^|[\s\d])kr\.?(?=$|[\s\d,.])/i, byCountry: { ...KRONA_BY_TLD, ...KRONA_BY_LANG }, fallback: 'SEK' },
@@ -59,7 +61,7 @@ const SHARED: Shared[] = [
   { pattern: /جنيه|ج\.م|(?:^|[\s\d])L\.?E\.?(?=$|[\s\d])/, byCountry: { sd: 'SDG', ss: 'SSP' }, fallback: 'EGP' },
   { pattern: /ريال|﷼/, byCountry: { om: 'OMR', qa: 'QAR', ye: 'YER', ir: 'IRR', fa: 'IRR' }, fallback: 'SAR' },
   { pattern: /(?:^|[\s\d])R(?=$|[\s\d])/, byCountry: { za: 'ZAR' }, fallback: '' },
-];
+] as SharedSymbol[]).map((shared) => ({ ...shared, currencies: new Set(Object.values(shared.byCountry)) }));
 
 function lowerKeys(record: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [k.toLowerCase(), v]));
@@ -74,17 +76,23 @@ function tld(hostname: string | null | undefined): string {
   return (hostname ?? '').toLowerCase().split('.').pop() ?? '';
 }
 
+/** The last page's keys: a page asks with the same language and host name for each of its prices. */
+let lastKeys: { lang: string | null | undefined; hostname: string | null | undefined; keys: string[] } | null = null;
+
 /** What the page says about where it sells: its domain, its language and region. */
 function countryKeys(hints: PageHints): string[] {
+  if (lastKeys && lastKeys.lang === hints.lang && lastKeys.hostname === hints.hostname) return lastKeys.keys;
   const [language, region] = (hints.lang ?? '').toLowerCase().split(/[-_]/);
-  return [tld(hints.hostname), region ?? '', language ?? ''].filter(Boolean);
+  const keys = [tld(hints.hostname), region ?? '', language ?? ''].filter(Boolean);
+  lastKeys = { lang: hints.lang, hostname: hints.hostname, keys };
+  return keys;
 }
 
 const hasContext = (hints: PageHints) => Boolean(hints.hostname || hints.lang || hints.currency);
 
 function resolveShared(shared: Shared, hints: PageHints): string | null {
   const stated = hints.currency ? normaliseCode(hints.currency) : null;
-  if (stated && (Object.values(shared.byCountry).includes(stated) || stated === shared.fallback)) return stated;
+  if (stated && (shared.currencies.has(stated) || stated === shared.fallback)) return stated;
   if (stated && shared.fallback === 'USD' && stated.endsWith('D')) return stated;
   if (!hasContext(hints)) return null;
   for (const key of countryKeys(hints)) if (shared.byCountry[key]) return shared.byCountry[key]!;

@@ -7,13 +7,15 @@
 import type { Candidate } from '../candidates.ts';
 import { imageKey } from '../scorer.ts';
 import { caseless, httpUrl } from '../text.ts';
+import { startsWithPhrase } from '../word-lists.ts';
 import { distanceTo, wordOverlap, type Layout } from './layout.ts';
 import type { PageCandidate } from './titles.ts';
 
 /** Files that are not product photos: site assets, icons, tracking pixels, social buttons. */
 export const NOT_PRODUCT_IMAGE = caseless(/logo|icon|sprite|badge|flag|avatar|payment|rating|stars?[-_.]|banner|placeholder|spinner|loader|loading|pixel|tracking|blank|spacer|transparent|swatch|\.svg\b|1x1|grey-pixel|data:image|social|share|facebook|twitter|pinterest|instagram|whatsapp|youtube|apple-touch|favicon|author\/|\/(?:themes?|skins?|layout|ui|icons?)\/|(?:zoom|magnif|arrow|close|btn|button)[^/]*\.(?:png|gif)/i);
 /** The same, read from ids, classes and alt text word by word ("MainContentPlaceHolder" is not a placeholder). */
-const NOT_PRODUCT_NAME = caseless(/^(logo|icon|sprite|badge|flag|avatar|payment|rating|stars?|banner|placeholder|spinner|loader|swatch|social|share)/i);
+export const NOT_PRODUCT_NAME = startsWithPhrase(['logo', 'icon', 'sprite', 'badge', 'flag', 'avatar', 'payment', 'rating', 'star', 'banner', 'placeholder',
+  'spinner', 'loader', 'swatch', 'social', 'share'], [], undefined, { spaces: false });
 const MAIN_LABEL = caseless(/landing|main|primary|hero|zoom|large|big|product[-_]?(image|img|photo|picture|media)|pdp[-_]?(image|img|media)|gallery|featured|cover|image[-_]?main|main[-_]?image|mainimage|img[-_]?main|fotorama|slick-current|active/i);
 const URL_ATTRIBUTES = ['data-old-hires', 'data-zoom-image', 'data-zoom', 'data-large', 'data-large-img', 'data-full', 'data-original', 'data-src', 'data-lazy', 'data-lazy-src', 'data-srcset', 'src'];
 

@@ -6,6 +6,7 @@
  * readers ask about the same elements several times.
  */
 import { caseless, WORD_CHARS } from '../text.ts';
+import { startsWithPhrase } from '../word-lists.ts';
 
 const HIDDEN_CLASS = /(?:^|\s)(?:hidden|hide|d-none|is-hidden|a-hidden|invisible|display-none|u-hidden|aok-hidden)(?:$|\s)/;
 
@@ -15,7 +16,14 @@ const ELSEWHERE = caseless(/related|recommend|carousel|upsell|up-sell|cross-?sel
  * Headings that open a block of other products ("Recommendations", "Customers who bought this also
  * bought", "Kunden kauften auch"): the block is elsewhere, however its ids and classes are named.
  */
-const OTHERS_HEADING = caseless(/^\s*(?:recommend|related|similar|you (?:may|might) also|customers (?:who|also)|people (?:who|also)|frequently bought|also (?:bought|viewed)|more (?:from|like|items|to consider)|sponsored|inspired by|kunden (?:kauften|haben|die)|das könnte|ähnliche|empfehlung|unsere empfehlung|vous aimerez|produits (?:similaires|associés|recommandés)|recomendad|relacionad|productos similares|quem (?:viu|comprou)|veja também|prodotti (?:simili|correlati)|potrebbe interessarti|похожие|рекомендуем|с этим товаром)/i);
+export const OTHERS_HEADING = startsWithPhrase([
+  'recommend', 'related', 'similar', 'you may also', 'you might also', 'customers who', 'customers also', 'people who',
+  'people also', 'frequently bought', 'also bought', 'also viewed', 'more from', 'more like', 'more items',
+  'more to consider', 'sponsored', 'inspired by', 'kunden kauften', 'kunden haben', 'kunden die', 'das könnte', 'ähnliche',
+  'empfehlung', 'unsere empfehlung', 'vous aimerez', 'produits similaires', 'produits associés', 'produits recommandés',
+  'recomendad', 'relacionad', 'productos similares', 'quem viu', 'quem comprou', 'veja também', 'prodotti simili',
+  'prodotti correlati', 'potrebbe interessarti', 'похожие', 'рекомендуем', 'с этим товаром',
+]);
 
 /** A block whose own heading (among its first children) says it shows other products. */
 function opensWithOthersHeading(el: Element): boolean {

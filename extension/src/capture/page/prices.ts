@@ -9,6 +9,7 @@ import type { Candidate } from '../candidates.ts';
 import { currencyInText, type PageHints } from '../currency.ts';
 import { parsePriceText } from '../price-text.ts';
 import { caseless, LETTERS } from '../text.ts';
+import { digitsBefore, endsWithPhrase, spacesBefore } from '../word-lists.ts';
 import { distanceTo, textUpTo, type Layout } from './layout.ts';
 import type { PageCandidate } from './titles.ts';
 
@@ -17,15 +18,61 @@ const PRICE_LABEL = caseless(/price|preis|prix|precio|prezzo|preço|preco|cena|c
 const word = (words: string) => caseless(new RegExp(`(?:^|[\\s_-])(?:${words})(?:$|[\\s_-])`, 'i'));
 const OLD_LABEL = word('old|was|compare|compare-at|regular|strike|striked|strikethrough|strike-through|before|crossed|msrp|rrp|list|listprice|list-price|original|previous|uvp|reference|retail|saving|savings|save|discount-amount|you-save|basisprice|a-text-strike');
 const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex');
-const OLD_BEFORE = caseless(/(?:^|\s)(was|list price|listenpreis|retail(?: price)?|rrp|msrp|mrp|uvp|statt|anstatt|avant|prix barré|antes|de:?|prima|regular price|original price|compare at|reg\.?|alter preis|bisher|vorher|старая цена|было|preço de|desde|you save|save|sie sparen|économisez|ahorra|risparmi|economia de:?|oszczędzasz|ušetříte|spare)\s*:?\s*$/i);
-const CONDITIONAL_BEFORE = caseless(/((?:club|member|members'?|card|prime|rewards?)\s+price|mitglieder-?preis|mitgliedspreis|clubpreis|kartenpreis|prix (?:membre|club|carte)|precio (?:socio|club|tarjeta)|preço (?:clube|cartão)|club|member|mitglieds?|membre|miembro|card|karte|carte|cartão|tarjeta|prime|subscribe|abo|abonnement|assinatura|\d+\s*x\s*(de|of|à)?|ou até|oder|bis zu|instal?lments?|raten|mensual|monthly|per month|pro monat|ex\.? ?tax|excl\.?|exkl\.?|zzgl\.?|netto|bez dph|без ндс|hors taxes?|ht|buy \d+ or more for|ab \d+ stück|shipping|versand|delivery|lieferung|envío|frete|livraison|\+)\s*:?\s*$/i);
+/** Words that introduce an old price or a saving: "Was", "UVP", "statt", "You save" (word-lists.ts). */
+export const OLD_BEFORE = endsWithPhrase([
+  'was', 'list price', 'listenpreis', 'retail', 'retail price', 'rrp', 'msrp', 'mrp', 'uvp', 'statt', 'anstatt', 'avant',
+  'prix barré', 'antes', 'de', 'de:', 'prima', 'regular price', 'original price', 'compare at', 'reg', 'reg.', 'alter preis',
+  'bisher', 'vorher', 'старая цена', 'было', 'preço de', 'desde', 'you save', 'save', 'sie sparen', 'économisez', 'ahorra',
+  'risparmi', 'economia de', 'economia de:', 'oszczędzasz', 'ušetříte', 'spare',
+], true);
+/** Words that make the price a conditional one: member, card, subscription, instalments, before tax, shipping (word-lists.ts). */
+export const CONDITIONAL_BEFORE = endsWithPhrase([
+  'mitglieder-preis', 'mitgliederpreis', 'mitgliedspreis', 'clubpreis', 'kartenpreis', 'prix membre', 'prix club', 'prix carte',
+  'precio socio', 'precio club', 'precio tarjeta', 'preço clube', 'preço cartão', 'club', 'member', 'mitglied', 'mitglieds',
+  'membre', 'miembro', 'card', 'karte', 'carte', 'cartão', 'tarjeta', 'prime', 'subscribe', 'abo', 'abonnement', 'assinatura',
+  'ou até', 'oder', 'bis zu', 'instalment', 'instalments', 'installment', 'installments', 'raten', 'mensual', 'monthly',
+  'per month', 'pro monat', 'ex.tax', 'ex. tax', 'extax', 'ex tax', 'excl', 'excl.', 'exkl', 'exkl.', 'zzgl', 'zzgl.', 'netto',
+  'bez dph', 'без ндс', 'hors taxe', 'hors taxes', 'ht', 'shipping', 'versand', 'delivery', 'lieferung', 'envío', 'frete',
+  'livraison', '+',
+], false, (lower) => memberPrice(lower) || timesPrice(lower) || countedOffer(lower, 'buy ', ' or more for') || countedOffer(lower, 'ab ', ' stück'));
+
+/** "Club   Price", "Members' price": a member's price. */
+function memberPrice(lower: string): boolean {
+  if (!lower.endsWith('price')) return false;
+  const end = lower.length - 5;
+  const start = spacesBefore(lower, end);
+  if (start === end) return false;
+  const before = lower.slice(0, start);
+  return ['club', 'member', 'members', "members'", 'card', 'prime', 'reward', 'rewards'].some((word) => before.endsWith(word));
+}
+
+/** "3x", "10 x de", "12 x of": instalments. */
+function timesPrice(lower: string): boolean {
+  const endsWithTimes = (text: string) => {
+    const trimmed = text.slice(0, spacesBefore(text, text.length));
+    if (!trimmed.endsWith('x')) return false;
+    const digitsEnd = spacesBefore(trimmed, trimmed.length - 1);
+    return digitsBefore(trimmed, digitsEnd) < digitsEnd;
+  };
+  if (endsWithTimes(lower)) return true;
+  const word = ['de', 'of', 'à'].find((w) => lower.endsWith(w));
+  return word !== undefined && endsWithTimes(lower.slice(0, -word.length));
+}
+
+/** "buy 3 or more for", "ab 10 stück": a price for a quantity. */
+function countedOffer(lower: string, start: string, end: string): boolean {
+  if (!lower.endsWith(end)) return false;
+  const digitsEnd = lower.length - end.length;
+  const digitsStart = digitsBefore(lower, digitsEnd);
+  return digitsStart < digitsEnd && lower.slice(0, digitsStart).endsWith(start);
+}
 const CONDITIONAL_AFTER = caseless(/^\s*(?:\/\s*(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs)\b|per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|\/\s*month|\/\s*mo\b|a month|pro monat|mensuais|sem juros|x\b)/i);
 /** Offers of other sellers or conditions: "Other Used, New, Collectible from", "gebraucht ab". */
 const OTHER_OFFER_BEFORE = caseless(/\b(used|collectible|gebraucht|occasion|usado|usato|refurbished|other sellers|other offers|weitere angebote|autres offres|otras ofertas|more buying choices)\b[^\d]*$/i);
 /** Discounts for paying a certain way: "Mais 5% de desconto em 1x no Cartão", "with Prime", "mit Kundenkarte". */
 const CARD_AFTER = caseless(/^\s*(?:mais|plus|extra|\+)?\s*\d*\s*%?\s*(?:de\s)?(?:desconto|discount|rabatt|remise|descuento)|\b(?:no cartão|with (?:card|prime|membership)|mit (?:karte|kundenkarte)|avec la carte|con tarjeta|members? only|für mitglieder)\b/i);
 /** Words that introduce the price to pay: "Now", "Por:", "Preis:". */
-const CURRENT_BEFORE = caseless(/(?:^|\s)(now|jetzt|nur|por|prix|price|preis|precio|preço|prezzo|cena|цена|価格|angebot|à partir de|ab)\s*:?\s*$/i);
+export const CURRENT_BEFORE = endsWithPhrase(['now', 'jetzt', 'nur', 'por', 'prix', 'price', 'preis', 'precio', 'preço', 'prezzo', 'cena', 'цена', '価格', 'angebot', 'à partir de', 'ab'], true);
 const INCLUDED_AFTER = caseless(/^\s*\(?\s*(inkl|incl|inc\.|including|ttc|税込|s dph|z dph|с ндс|brutto|iva incluido|iva incl)/i);
 
 /** Signs and words that may name a currency: a fast filter before the full reading (currency.ts). */

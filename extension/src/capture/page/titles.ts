@@ -5,6 +5,7 @@
  */
 import type { Candidate } from '../candidates.ts';
 import { caseless, cleanText, LETTERS } from '../text.ts';
+import { isSpaceAt, startsWithPhrase } from '../word-lists.ts';
 
 const A_LETTER = new RegExp(`[${LETTERS}]`);
 import { textUpTo, wordOverlap, type Layout } from './layout.ts';
@@ -12,13 +13,50 @@ import { textUpTo, wordOverlap, type Layout } from './layout.ts';
 const PRODUCT_TITLE_LABEL = caseless(/product[-_]?(title|name|header|heading)|item[-_]?(title|name)|pdp[-_]?(title|name)|goods[-_]?(title|name)|prod[-_]?(title|name)|detail[-_]?(title|name)/i);
 const TITLE_LABEL = /title|name|heading|header/i;
 const SELECTOR = 'h1, h2, h3, [itemprop="name"], [id*="title" i], [class*="title" i], [id*="name" i], [class*="name" i]';
-/** Promotions and statuses that sit where a name should be, in a few languages. */
-export const PROMO = caseless(/^\s*(?:-?\d+\s*%|save\b|sparen|spare|économisez|ahorra|risparmi|essai gratuit|free trial|kostenlos testen|adding to|wird hinzugefügt|added to|log ?in|sign ?in|anmelden|connexion|iniciar sesión|follow the author|dem autor folgen|suivre l'auteur|seguir al autor|only \d+ left|nur noch|in stock|auf lager|out of stock|sold out|ausverkauft|épuisé|agotado|new arrival|bestseller|best seller|sale\b|angebot|oferta|promo|deal of the day|free (?:shipping|delivery)|kostenloser versand|livraison gratuite|envío gratis|about this item|product (?:details|information|description)|customer reviews|kundenrezensionen|produktinformation|acerca de este producto|détails|technical details|detalles técnicos|feedback|cookies?\b|newsletter|your cart|warenkorb|menu\b)/i);
+/**
+ * Promotions and statuses that sit where a name should be, in a few languages (a list of phrases read
+ * by hand, word-lists.ts; word-lists.test.ts holds it to the pattern it replaced).
+ */
+export const PROMO = startsWithPhrase([
+  'sparen', 'spare', 'économisez', 'ahorra', 'risparmi', 'essai gratuit', 'free trial', 'kostenlos testen', 'adding to',
+  'wird hinzugefügt', 'added to', 'login', 'log in', 'signin', 'sign in', 'anmelden', 'connexion', 'iniciar sesión',
+  'follow the author', 'dem autor folgen', "suivre l'auteur", 'seguir al autor', 'nur noch', 'in stock', 'auf lager',
+  'out of stock', 'sold out', 'ausverkauft', 'épuisé', 'agotado', 'new arrival', 'bestseller', 'best seller', 'angebot',
+  'oferta', 'promo', 'deal of the day', 'free shipping', 'free delivery', 'kostenloser versand', 'livraison gratuite',
+  'envío gratis', 'about this item', 'product details', 'product information', 'product description', 'customer reviews',
+  'kundenrezensionen', 'produktinformation', 'acerca de este producto', 'détails', 'technical details',
+  'detalles técnicos', 'feedback', 'newsletter', 'your cart', 'warenkorb',
+], ['save', 'sale', 'cookie', 'cookies', 'menu'], (lower) => percentFirst(lower) || onlyLeft(lower));
+
+/** Digits from `at`: the index after them (`at` when there are none). */
+function digitsFrom(text: string, at: number): number {
+  let end = at;
+  while (end < text.length && text.charCodeAt(end) >= 0x30 && text.charCodeAt(end) <= 0x39) end += 1;
+  return end;
+}
+
+/** "-20 %", "15%": a percentage first. */
+function percentFirst(lower: string): boolean {
+  const start = lower[0] === '-' ? 1 : 0;
+  let at = digitsFrom(lower, start);
+  if (at === start) return false;
+  while (isSpaceAt(lower, at)) at += 1;
+  return lower[at] === '%';
+}
+
+/** "only 3 left". */
+function onlyLeft(lower: string): boolean {
+  if (!lower.startsWith('only ')) return false;
+  const end = digitsFrom(lower, 5);
+  return end > 5 && lower.startsWith(' left', end);
+}
 
 /** Sales and discounts announced anywhere in a heading ("Frühlingssale: bis zu 50 %", "Up to -30% on shoes"). */
 const PROMO_ANYWHERE = caseless(/sale\b|(?:bis zu|up to|jusqu'à|hasta|fino al|até|do)\s*[-−]?\d+\s*%|\d+\s*%\s*(?:off|rabatt|de réduction|de descuento|sconto)/i);
 
-const OTHER_NAME = caseless(/^(brand|seller|store|shop|user|author|review|variant|colou?r|size|category|site|logo|modal|dialog|popup|cart|menu|section|widget|tab)/i);
+/** Names of other things than the product's title, at the start of a class or id word (word-lists.ts). */
+export const OTHER_NAME = startsWithPhrase(['brand', 'seller', 'store', 'shop', 'user', 'author', 'review', 'variant', 'color', 'colour', 'size',
+  'category', 'site', 'logo', 'modal', 'dialog', 'popup', 'cart', 'menu', 'section', 'widget', 'tab'], [], undefined, { spaces: false });
 
 /** The page's own name for itself: <title> and og:title, for telling product headings from others. */
 function pageTitleText(doc: Document): string {
