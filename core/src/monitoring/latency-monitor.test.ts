@@ -100,3 +100,14 @@ describe('latency monitor', () => {
     }
   });
 });
+
+describe('latency figures', () => {
+  it('never shows a percentile above the slowest time', () => {
+    const monitor = createLatencyMonitor();
+    monitor.recordMs('sync', 60);
+    monitor.recordMs('sync', 294.4);
+    const sync = monitor.report().operations.find((entry) => entry.operation === 'sync')!.sinceStart!;
+    expect(sync.p99).toBeLessThanOrEqual(sync.max);
+    expect(sync.p95).toBeLessThanOrEqual(sync.max);
+  });
+});

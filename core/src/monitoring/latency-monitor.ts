@@ -131,13 +131,10 @@ export const encodeLatency = (histogram: Histogram): string => encodeIntoCompres
 const us = (value: number) => Math.round(value) / 1000;
 export function figuresOf(histogram: Histogram | undefined): LatencyFigures | null {
   if (!histogram || histogram.totalCount === 0) return null;
-  return {
-    count: histogram.totalCount,
-    p50: us(histogram.getValueAtPercentile(50)),
-    p95: us(histogram.getValueAtPercentile(95)),
-    p99: us(histogram.getValueAtPercentile(99)),
-    max: us(histogram.maxValue),
-  };
+  // A percentile is the top of its bucket (1 % wide): never shown above the slowest time itself.
+  const max = histogram.maxValue;
+  const at = (percentile: number) => us(Math.min(max, histogram.getValueAtPercentile(percentile)));
+  return { count: histogram.totalCount, p50: at(50), p95: at(95), p99: at(99), max: us(max) };
 }
 
 export function createLatencyMonitor({ clock = systemClock, stopwatch = systemStopwatch }: { clock?: Clock; stopwatch?: Stopwatch } = {}): LatencyMonitor {
