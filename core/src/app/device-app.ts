@@ -235,7 +235,7 @@ export function createDeviceApp(ports: DeviceAppPorts): DeviceApp {
     });
     await account.start().catch(() => undefined);
     const analytics = ports.analytics ? createAnalyticsReporter({
-      deviceId: device.id, storage: ports.analytics,
+      deviceId: device.id, storage: ports.analytics, latency: monitor,
       transport: gatewayAnalyticsTransport(ports.fetch, () => ports.sessionStore.load()),
       read: async () => {
         await client.store.historySettled();

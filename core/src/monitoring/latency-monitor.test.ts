@@ -3,7 +3,8 @@ import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { openCartDatabase } from '../persistence/cart-database.ts';
 import { createCartStore } from '../store/cart-store.ts';
 import { product } from '../test/fixtures.ts';
-import { commandOperation, createLatencyMonitor, decodeLatency, supportText, type Stopwatch } from './latency-monitor.ts';
+import { commandOperation } from './command-operation.ts';
+import { createLatencyMonitor, decodeLatency, supportText, type Stopwatch } from './latency-monitor.ts';
 
 const manualStopwatch = () => {
   const watch = { at: 0, now: () => watch.at };

@@ -17,14 +17,14 @@
  * shops or prices, only how long.
  */
 import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
-import type { CartCommand } from '../cart/cart-actions.ts';
-import { systemClock, type Clock } from '../ports.ts';
 
 export const TIMED_OPERATIONS = Object.freeze(['add', 'edit', 'move', 'remove', 'bulk', 'list', 'import', 'load', 'sync', 'capture'] as const);
 export type TimedOperation = (typeof TIMED_OPERATIONS)[number];
 
 /** The longest time kept: 10 minutes, in microseconds. */
 export const MAX_LATENCY_US = 600_000_000;
+/** One operation's histogram of one day is sent only up to this length of its encoding (the server's bound). */
+export const MAX_LATENCY_CHARS = 2048;
 /** Days kept for sending at most (today and the days before it not sent yet). */
 export const LATENCY_DAYS_KEPT = 8;
 
@@ -33,36 +33,6 @@ export interface Stopwatch {
   now(): number;
 }
 export const systemStopwatch: Stopwatch = { now: () => globalThis.performance.now() };
-
-/** Which group a command is timed under. */
-export function commandOperation(type: CartCommand['type']): TimedOperation {
-  switch (type) {
-    case 'item/add':
-    case 'item/priceSeen':
-      return 'add';
-    case 'item/setQuantity':
-    case 'item/setNote':
-    case 'item/edit':
-    case 'item/bringBack':
-      return 'edit';
-    case 'item/move':
-      return 'move';
-    case 'item/remove':
-      return 'remove';
-    case 'items/import':
-    case 'import/undo':
-      return 'import';
-    case 'list/create':
-    case 'list/rename':
-    case 'list/reorder':
-    case 'list/delete':
-    case 'list/restore':
-    case 'list/clear':
-      return 'list';
-    default:
-      return 'bulk';
-  }
-}
 
 /** One operation's figures, in milliseconds. */
 export interface LatencyFigures {
@@ -137,7 +107,11 @@ export function figuresOf(histogram: Histogram | undefined): LatencyFigures | nu
   return { count: histogram.totalCount, p50: at(50), p95: at(95), p99: at(99), max: us(max) };
 }
 
-export function createLatencyMonitor({ clock = systemClock, stopwatch = systemStopwatch }: { clock?: Clock; stopwatch?: Stopwatch } = {}): LatencyMonitor {
+/**
+ * `clock` tells the day (the Clock port's shape, ms since the epoch); `stopwatch` times. This file imports
+ * nothing else of the core: the sync server reads the same histograms with it (`@tote/core/latency-monitor`).
+ */
+export function createLatencyMonitor({ clock = { now: () => Date.now() }, stopwatch = systemStopwatch }: { clock?: { now(): number }; stopwatch?: Stopwatch } = {}): LatencyMonitor {
   const since = clock.now();
   const sinceStart = new Map<TimedOperation, Histogram>();
   const byDay = new Map<string, Map<TimedOperation, Histogram>>();
