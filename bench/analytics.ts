@@ -8,7 +8,12 @@
  *   from the run's own log: 100 × (1 − Σ|summary − truth| / Σ truth).
  * - `overhead_us_per_op`: what analytics add to one cart operation, against the same operations without
  *   analytics in the same run: the dispatch with a source kept in history (minus the dispatch without),
- *   plus deriving the events and the day's aggregates from the whole history, per operation.
+ *   plus deriving the events and the day's aggregates from the whole history, per operation. The store
+ *   "with analytics" also times every dispatch into its latency histograms (latency-monitor.ts), so the
+ *   monitoring's cost is in this figure too.
+ * - `latency_record_ns_per_op`: one recording into the latency monitor alone (a stopwatch read and two
+ *   HDR histogram records), against `latency_array_ns_per_op`, the plain alternative: pushing each time
+ *   into an array (which then needs a sort per percentile and grows without bound).
  *
  * `npm run bench:analytics` runs it alone (starting its own server); `npm run bench` includes it.
  */
@@ -19,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import {
-  ADD_SOURCES, cartCommands, createAnalyticsReporter, createCartStore, createHistoryLog, dailyAggregates, deriveEvents, gatewayAnalyticsTransport,
+  ADD_SOURCES, cartCommands, createAnalyticsReporter, createCartStore, createLatencyMonitor, type LatencyMonitor, createHistoryLog, dailyAggregates, deriveEvents, gatewayAnalyticsTransport,
   memoryAnalyticsStorage, openCartDatabase, SIGNAL_REPEAT_MS, ToteError, type AddSource, type AnalyticsTransport, type CartCommand,
 } from '@tote/core';
 import { startSyncServer } from '@tote/sync-server';
@@ -39,10 +44,10 @@ function randomSource(seed: number) {
   return { next, int: (n: number) => Math.floor(next() * n) };
 }
 
-async function openStore(device: string, clock: { now(): number }) {
+async function openStore(device: string, clock: { now(): number }, monitor?: LatencyMonitor) {
   const db = await openCartDatabase({ storage: getRxStorageMemory(), name: `bench-analytics-${Math.random().toString(36).slice(2)}` });
   const history = createHistoryLog(db.history, { id: device, name: device });
-  const store = createCartStore({ items: db.items, device: { id: device, name: device }, clock, history });
+  const store = createCartStore({ items: db.items, device: { id: device, name: device }, clock, history, ...(monitor ? { monitor } : {}) });
   await store.ready;
   return {
     store, history,
@@ -68,6 +73,26 @@ export interface AnalyticsBenchResult {
   readonly dispatch_with_source_us_per_op: number;
   readonly derive_us_per_op: number;
   readonly overhead_us_per_op: number;
+  readonly latency_record_ns_per_op: number;
+  readonly latency_array_ns_per_op: number;
+}
+
+/** One latency recording's cost (ns), against pushing the time into an array, alternating rounds. */
+function latencyRecordCost(records = 200_000): { monitorNs: number; arrayNs: number } {
+  const monitor = createLatencyMonitor();
+  const monitorRuns: number[] = [];
+  const arrayRuns: number[] = [];
+  for (let round = 0; round < 5; round += 1) {
+    let began = performance.now();
+    for (let i = 0; i < records; i += 1) monitor.record('edit', monitor.stopwatch.now() - (i % 50));
+    monitorRuns.push(((performance.now() - began) * 1e6) / records);
+    const times: number[] = [];
+    began = performance.now();
+    for (let i = 0; i < records; i += 1) times.push(performance.now() - (i % 50) - began);
+    arrayRuns.push(((performance.now() - began) * 1e6) / records);
+  }
+  const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
+  return { monitorNs: median(monitorRuns), arrayNs: median(arrayRuns) };
 }
 
 /** `gateway`: a running gateway (url, certificate, admin) or none: one is started for the run. */
@@ -183,7 +208,7 @@ export async function benchAnalytics(options: { shoppers?: number; opsPerShopper
     const overheadOps = options.overheadOps ?? 400;
     const timed = async (withSource: boolean) => {
       let now = Date.now();
-      const local = await openStore(withSource ? 'with' : 'without', { now: () => (now += 1000) });
+      const local = await openStore(withSource ? 'with' : 'without', { now: () => (now += 1000) }, withSource ? createLatencyMonitor() : undefined);
       const commands: CartCommand[] = [];
       for (let i = 0; i < overheadOps; i += 1) {
         commands.push(cartCommands.add({ url: `https://shop.example/p/${i}`, title: `Item ${i}`, priceMinor: 1000, currency: 'EUR', imageUrl: null, variant: null }, withSource ? { source: 'page' } : {}));
@@ -218,12 +243,14 @@ export async function benchAnalytics(options: { shoppers?: number; opsPerShopper
     const dispatch = median(without);
     const dispatchWith = median(withAnalytics);
     const deriveUs = median(derive);
+    const latencyCost = latencyRecordCost();
     return {
       shoppers, operations,
       accuracy_pct: round(100 * (1 - errors / total), 3),
       failed_sends: failed, duplicate_sends: duplicates,
       dispatch_us_per_op: round(dispatch), dispatch_with_source_us_per_op: round(dispatchWith), derive_us_per_op: round(deriveUs),
       overhead_us_per_op: round(Math.max(0, dispatchWith - dispatch) + deriveUs),
+      latency_record_ns_per_op: round(latencyCost.monitorNs), latency_array_ns_per_op: round(latencyCost.arrayNs),
     };
   } finally {
     await client.close();
@@ -237,6 +264,8 @@ export function analyticsTargets(result: AnalyticsBenchResult): Record<string, b
     'analytics.accuracy_pct >= 95': result.accuracy_pct >= 95,
     'analytics.accuracy_pct == 100': result.accuracy_pct === 100,
     'analytics.overhead_us_per_op < 1000': result.overhead_us_per_op < 1000,
+    // A recording is a small fraction of the cheapest cart operation (a dispatch takes hundreds of µs).
+    'analytics.latency_record_ns_per_op < 5000': result.latency_record_ns_per_op < 5000,
   };
 }
 

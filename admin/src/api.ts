@@ -16,6 +16,8 @@ export interface AnalyticsSummary {
   readonly addsBySource: Readonly<Record<string, number>>;
   readonly days: readonly ({ readonly day: string } & Readonly<Record<string, number | string>>)[];
   readonly topShops: readonly ({ readonly shop: string } & Readonly<Record<string, number | string>>)[];
+  /** Devices' cart operation times over the range, in ms (docs/analytics.md, "Monitoring"); absent from older gateways. */
+  readonly latency?: readonly { readonly operation: string; readonly figures: { readonly count: number; readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number } | null }[];
 }
 
 export interface LatencyRow {

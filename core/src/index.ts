@@ -87,3 +87,9 @@ export {
   createAnalyticsReporter, gatewayAnalyticsTransport, MAX_DAYS_PER_BATCH, memoryAnalyticsStorage, SIGNAL_REPEAT_MS,
   type AnalyticsBatch, type AnalyticsLocalState, type AnalyticsReporter, type AnalyticsReporterOptions, type AnalyticsStoragePort, type AnalyticsTransport, type ReportResult, type SessionRef,
 } from './analytics/analytics-reporter.ts';
+export { commandOperation } from './monitoring/command-operation.ts';
+export {
+  createLatencyMonitor, decodeLatency, durationText, encodeLatency, figuresOf, LATENCY_DAYS_KEPT, MAX_LATENCY_CHARS, MAX_LATENCY_US, newLatencyHistogram,
+  OPERATION_NAMES, supportText, systemStopwatch, TIMED_OPERATIONS,
+  type DayLatency, type LatencyFigures, type LatencyMonitor, type LatencyReport, type Stopwatch, type TimedOperation,
+} from './monitoring/latency-monitor.ts';

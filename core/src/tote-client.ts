@@ -16,6 +16,7 @@ import { createCartStore, type CartStore } from './store/cart-store.ts';
 import { createConflictStore, type ConflictStore } from './store/conflict-store.ts';
 import { createHistoryLog, type HistoryLog } from './store/history-log.ts';
 import { createUnreadableNotices, type UnreadableNotices } from './store/unreadable-notices.ts';
+import type { LatencyMonitor } from './monitoring/latency-monitor.ts';
 import { startCartSync, type CartSync, type SyncTarget } from './sync/couch-replication.ts';
 import type { HistoryDoc } from './persistence/history-schema.ts';
 import type { DamagedItems } from './sync/damaged-items.ts';
@@ -38,6 +39,8 @@ export interface ToteClientOptions extends OpenCartDatabaseOptions {
    * document is sealed before `storage` keeps it; one that cannot be opened is reported on `unreadable$`.
    */
   readonly atRest?: CipherSource;
+  /** Where cart operations are timed (monitoring/latency-monitor.ts); absent: not timed. */
+  readonly monitor?: LatencyMonitor;
 }
 
 export interface ToteClient {
@@ -125,6 +128,7 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
     items: db.items, device: options.device, clock, history, onHistoryError: (error) => historyProblems.next(error), onConflicts,
     onWriteError: (error) => historyProblems.next(error),
     ...(options.newId ? { newId: options.newId } : {}),
+    ...(options.monitor ? { monitor: options.monitor } : {}),
   });
   await store.ready;
   conflicts = await createConflictStore({ db, cart: store, device: options.device, clock });
@@ -158,6 +162,7 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
       current.next(target ? startCartSync({
         items: db.items, target, fetch: options.fetch, seal, onUnreadable: (error) => unreadable.next(error), revisions: revisions!, damaged,
         history: { collection: db.history, seal: sealHistory },
+        ...(options.monitor ? { onPushed: (id: string) => options.monitor!.synced(id) } : {}),
         ...(options.connectivity ? { connectivity: options.connectivity } : {}),
         ...(options.clock ? { clock: options.clock } : {}),
         ...(options.retryMs ? { retryMs: options.retryMs } : {}),

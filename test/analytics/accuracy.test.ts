@@ -14,6 +14,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createLatencyMonitor,
   cartCommands, createAnalyticsReporter, dayOf, gatewayAnalyticsTransport, memoryAnalyticsStorage,
   type AddSource, type AnalyticsBatch, type AnalyticsReporter, type AnalyticsStoragePort, type AnalyticsTransport,
 } from '@tote/core';
@@ -170,6 +171,7 @@ interface Summary {
   addsBySource: Record<string, number>;
   days: { day: string; added: number; checkout: number; bought: number; removed: number; devices: number; shoppers: number }[];
   topShops: { shop: string; shoppers: number; added: number; checkout: number; bought: number }[];
+  latency: { operation: string; figures: { count: number; p50: number; p95: number; p99: number; max: number } | null }[];
 }
 
 async function summary(from: string, to: string, format = 'json') {
@@ -385,7 +387,7 @@ describe('analytics through the real gateway', () => {
       expect(refused.body.reason).toContain(field);
       expect(refused.body.reason).toContain('Nothing was stored');
     }
-    const huge = await send({ device: 'd1', days: [day], padding: 'x'.repeat(70 * 1024) });
+    const huge = await send({ device: 'd1', days: [day], padding: 'x'.repeat(260 * 1024) });
     expect(huge.status).toBe(413);
     expect(huge.body.error).toBe('too_large');
     expect((await send({ device: 'd1', days: [day] }, null)).status).toBe(401);
@@ -403,5 +405,36 @@ describe('analytics through the real gateway', () => {
     expect((await client.request('GET', `/_tote/admin/analytics?from=${today}&to=${today}`, { token: shopper.token })).status).toBe(403);
     expect((await client.request('GET', '/tote-analytics/_all_docs', { token: shopper.token })).status).toBe(403);
     expect((await client.request('GET', `/_tote/admin/analytics?from=${today}&to=nope`, { token: adminToken })).status).toBe(400);
+  });
+
+  it('takes each day\'s operation times as histograms: a resend does not double them, devices add up, and the summary gives p50/p95/p99', async () => {
+    const shopper = await client.signUp(`hal-${randomBytes(3).toString('hex')}@example.com`, PASSWORD);
+    const today = dayOf(Date.now());
+    const send = (body: unknown) => client.request<{ error: string; reason: string }>('POST', '/_tote/analytics', { token: shopper.token, body });
+    const countOf = async (operation: string) => (await summary(today, today)).body.latency.find((row) => row.operation === operation)?.figures?.count ?? 0;
+    const before = await countOf('edit');
+    const timed = (...ms: number[]) => {
+      const monitor = createLatencyMonitor();
+      for (const each of ms) monitor.recordMs('edit', each);
+      return monitor.days().at(-1)!.latency.edit!;
+    };
+    const day = (edit: string) => ({ day: today, counts: {}, sources: {}, shops: {}, latency: { edit } });
+    const laptop = day(timed(10, 12, 14, 900));
+    expect((await send({ device: 'd1', days: [laptop] })).status).toBe(200);
+    expect((await send({ device: 'd1', days: [laptop] })).status).toBe(200); // a resend: not twice
+    expect(await countOf('edit')).toBe(before + 4);
+    expect((await send({ device: 'd2', days: [day(timed(20, 30))] })).status).toBe(200); // another device adds
+    const figures = (await summary(today, today)).body.latency.find((row) => row.operation === 'edit')!.figures!;
+    expect(figures.count).toBe(before + 6);
+    expect(figures.max).toBeGreaterThanOrEqual(890);
+    expect(figures.p50).toBeLessThanOrEqual(figures.p95);
+    expect(figures.p95).toBeLessThanOrEqual(figures.p99);
+    // Not a histogram, or an operation nobody times: refused whole, nothing stored.
+    for (const latency of [{ edit: 'a-title' }, { checkoutPage: timed(5) }]) {
+      const refused = await send({ device: 'd3', days: [{ ...day(timed(5)), latency }] });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toBe('invalid_aggregate');
+    }
+    expect(await countOf('edit')).toBe(before + 6);
   });
 });

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLatencyMonitor } from '@tote/core';
 import { launchProfile, trustCertificate } from '../support/chromium.ts';
 import { gatewayClient, type GatewayClient, type LiveSocket } from '../support/gateway.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -34,6 +35,8 @@ interface Sent {
   readonly shops: Record<string, { added: number; checkout: number; bought: number }>;
 }
 
+/** Operation times ('add', ms) two devices sent today. */
+const LATENCY_SENT = [[10, 20, 30, 40], [50, 60, 70, 80, 90, 400]];
 const POPULAR = 'popular.example';
 const RARE = 'rare.example';
 const QUIET = 'quiet.example';
@@ -87,6 +90,15 @@ beforeAll(async () => {
   for (const one of sent) {
     const answer = await client.request('POST', '/_tote/analytics', {
       token: tokens.get(one.shopper)!, body: { device: one.device, days: [{ day: one.day, counts: one.counts, sources: one.sources, shops: one.shops }] },
+    });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+  }
+  // Two more devices send only operation times today (nothing counted: they change no other figure).
+  for (const [i, times] of LATENCY_SENT.entries()) {
+    const monitor = createLatencyMonitor();
+    for (const ms of times) monitor.recordMs('add', ms);
+    const answer = await client.request('POST', '/_tote/analytics', {
+      token: tokens.get(shoppers[i]!.name)!, body: { device: 'timer', days: [{ day: monitor.report().today, counts: {}, sources: {}, shops: {}, latency: monitor.days().at(-1)!.latency }] },
     });
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
   }
@@ -194,6 +206,17 @@ describe('the admin dashboard', () => {
     expect(days[day(0)]?.[0]).toBe('10');
     await expect.poll(() => page.getByTestId('days-chart').locator('canvas').count()).toBeGreaterThan(0);
     await expect.poll(() => page.getByTestId('sources-chart').locator('canvas').count()).toBeGreaterThan(0);
+    // Device latency: both devices' histograms added (10 times, median 50 ms, slowest 400 ms).
+    const timed = await tableRows('device-latency');
+    expect(Object.keys(timed)).toEqual(['add']);
+    const [count, p50, p95, p99, max] = timed.add!.map(Number);
+    expect(count).toBe(10);
+    expect(p50).toBeGreaterThanOrEqual(50);
+    expect(p50).toBeLessThanOrEqual(50.5);
+    expect(p95).toBeGreaterThanOrEqual(396);
+    expect([p50!, p95!, p99!, max!].every((value, i, all) => i === 0 || all[i - 1]! <= value)).toBe(true);
+    expect(max).toBeGreaterThanOrEqual(396);
+    await expect.poll(() => page.getByTestId('device-latency-chart').locator('canvas').count()).toBeGreaterThan(0);
   });
 
   it('a narrower range shows only its days', async () => {

@@ -16,7 +16,8 @@ import { ToteError } from '../errors.ts';
 import type { HistoryEntry } from '../history/history-entry.ts';
 import { randomId, systemClock, type Clock, type FetchPort, type IdFactory } from '../ports.ts';
 import { deriveEvents, SHOP_SIGNAL_KINDS, shopKey, type ShopSignal } from './analytics-events.ts';
-import { dailyAggregates, dayOf, mergeAggregates, sameAggregate, type DailyAggregate } from './daily-aggregate.ts';
+import { LATENCY_DAYS_KEPT, MAX_LATENCY_CHARS, type DayLatency } from '../monitoring/latency-monitor.ts';
+import { dailyAggregates, dayOf, emptyAggregate, mergeAggregates, sameAggregate, type DailyAggregate } from './daily-aggregate.ts';
 
 /** What the device keeps about analytics (the shell stores it as it is, as JSON). */
 export interface AnalyticsLocalState {
@@ -92,6 +93,11 @@ export interface AnalyticsReporterOptions {
   readonly transport: AnalyticsTransport;
   readonly clock?: Clock;
   readonly newId?: IdFactory;
+  /**
+   * This device's operation times (latency-monitor.ts): each day's histograms go with that day's counts,
+   * and the days already acknowledged are given back at start, so a day's times survive a restart.
+   */
+  readonly latency?: { days(): DayLatency[]; restore(days: readonly DayLatency[]): void };
 }
 
 export interface ReportResult {
@@ -122,13 +128,14 @@ export interface AnalyticsReporter {
   readonly lastError: ToteError | null;
 }
 
-export function createAnalyticsReporter({ deviceId, storage, read, transport, clock = systemClock, newId = randomId }: AnalyticsReporterOptions): AnalyticsReporter {
+export function createAnalyticsReporter({ deviceId, storage, read, transport, clock = systemClock, newId = randomId, latency }: AnalyticsReporterOptions): AnalyticsReporter {
   let state: AnalyticsLocalState = EMPTY;
   const consent = new BehaviorSubject(false);
   let lastError: ToteError | null = null;
   const ready = storage.load().then((value) => {
     state = readState(value);
     consent.next(state.consentSince !== null);
+    latency?.restore(Object.values(state.sent).flatMap((day) => (day.latency ? [{ day: day.day, latency: day.latency }] : [])));
   });
   // One change of the state at a time (a report and a signal recorded meanwhile never overwrite each other).
   let queue: Promise<unknown> = ready;
@@ -146,7 +153,15 @@ export function createAnalyticsReporter({ deviceId, storage, read, transport, cl
   async function computeDue(): Promise<DailyAggregate[]> {
     if (state.consentSince === null) return [];
     const { entries, items } = await read();
-    const days = dailyAggregates(deriveEvents({ entries, items, signals: state.signals, now: clock.now() }), deviceId);
+    const counted = dailyAggregates(deriveEvents({ entries, items, signals: state.signals, now: clock.now() }), deviceId);
+    const byDay = new Map(counted.map((day) => [day.day, day]));
+    // The last days' operation times go with their day (a day with times and no events goes too).
+    for (const { day, latency: times } of latency?.days().slice(-LATENCY_DAYS_KEPT) ?? []) {
+      const kept = Object.fromEntries(Object.entries(times).filter(([, encoded]) => encoded.length <= MAX_LATENCY_CHARS));
+      if (Object.keys(kept).length === 0) continue;
+      byDay.set(day, { ...(byDay.get(day) ?? emptyAggregate(day)), latency: kept });
+    }
+    const days = [...byDay.values()].sort((a, b) => (a.day < b.day ? -1 : 1));
     const out: DailyAggregate[] = [];
     for (const day of days) {
       if (day.day < state.consentSince) continue;

@@ -14,6 +14,7 @@ import { ManualClock, product } from '../test/fixtures.ts';
 import { DAY_MS, deriveEvents, type AnalyticsEvent } from './analytics-events.ts';
 import { createAnalyticsReporter, memoryAnalyticsStorage, type AnalyticsBatch } from './analytics-reporter.ts';
 import { dailyAggregates, mergeAggregates } from './daily-aggregate.ts';
+import { createLatencyMonitor, decodeLatency } from '../monitoring/latency-monitor.ts';
 
 const open: { db: CartDatabase; store: CartStore; history: HistoryLog }[] = [];
 let counter = 0;
@@ -220,6 +221,42 @@ describe('the reporter', () => {
     expect(await restarted.report()).toEqual({ sent: 0, due: 0 });
     expect(storage.value).toMatchObject({ consentSince: null, sent: {} });
     expect(remote.batches).toHaveLength(2);
+  });
+});
+
+describe('operation times with the aggregates', () => {
+  it('go with their day, only with consent; a resend does not add them twice; a restart keeps the day\'s times', async () => {
+    const clock = new ManualClock();
+    const laptop = await openDevice('laptop', clock);
+    const storage = memoryAnalyticsStorage();
+    const sent: AnalyticsBatch[] = [];
+    const transport = async (batch: AnalyticsBatch) => {
+      sent.push(batch);
+    };
+    const monitor = createLatencyMonitor({ clock });
+    const reporter = createAnalyticsReporter({ deviceId: 'laptop', storage, read: laptop.read, transport, clock, latency: monitor });
+    await reporter.ready;
+    monitor.recordMs('add', 12);
+    expect(await reporter.report()).toEqual({ sent: 0, due: 0 });
+    await reporter.setConsent(true);
+    monitor.recordMs('load', 150);
+    expect(await reporter.report()).toEqual({ sent: 1, due: 0 });
+    const today = sent[0]!.days[0]!;
+    expect(today.counts.added).toBe(0); // a day with times and no events goes too
+    expect(Object.keys(today.latency!).sort()).toEqual(['add', 'load']);
+    expect(await reporter.report()).toEqual({ sent: 0, due: 0 }); // nothing new: nothing sent
+    monitor.recordMs('add', 20);
+    expect(await reporter.report()).toEqual({ sent: 1, due: 0 });
+    expect(decodeLatency(sent[1]!.days[0]!.latency!.add!)!.totalCount).toBe(2);
+
+    // A restart: the day's acknowledged times come back, and what is timed next adds to them.
+    const next = createLatencyMonitor({ clock });
+    const restarted = createAnalyticsReporter({ deviceId: 'laptop', storage, read: laptop.read, transport, clock, latency: next });
+    await restarted.ready;
+    next.recordMs('add', 30);
+    expect(await restarted.report()).toEqual({ sent: 1, due: 0 });
+    expect(decodeLatency(sent[2]!.days[0]!.latency!.add!)!.totalCount).toBe(3);
+    expect(next.report().operations.find((entry) => entry.operation === 'add')!.today!.count).toBe(3);
   });
 });
 

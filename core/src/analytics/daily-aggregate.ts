@@ -7,6 +7,7 @@
  * files its changes under the wrong day, but never twice. Pure.
  */
 import { ADD_SOURCES } from '../cart/cart-actions.ts';
+import { decodeLatency, type TimedOperation } from '../monitoring/latency-monitor.ts';
 import { EVENT_KINDS, type AddSourceOrUnknown, type AnalyticsEvent, type EventKind } from './analytics-events.ts';
 
 export const AGGREGATE_SOURCES = Object.freeze([...ADD_SOURCES, 'unknown'] as const);
@@ -23,6 +24,13 @@ export interface DailyAggregate {
   readonly sources: Readonly<Record<AddSourceOrUnknown, number>>;
   /** By shop host name ("www." left out). */
   readonly shops: Readonly<Record<string, Readonly<Record<ShopCount, number>>>>;
+  /** How long this device's cart operations took that day: per operation timed, an encoded HDR histogram (latency-monitor.ts). */
+  readonly latency?: Readonly<Partial<Record<TimedOperation, string>>>;
+}
+
+/** A day with nothing counted (a day whose only figures are operation times). */
+export function emptyAggregate(day: string): DailyAggregate {
+  return Object.freeze({ day, counts: Object.freeze(zeros(EVENT_KINDS)), sources: Object.freeze(zeros(AGGREGATE_SOURCES)), shops: Object.freeze({}) });
 }
 
 export function dayOf(at: number): string {
@@ -74,7 +82,16 @@ export function mergeAggregates(a: DailyAggregate, b: DailyAggregate): DailyAggr
   for (const domain of new Set([...Object.keys(a.shops), ...Object.keys(b.shops)])) {
     shops[domain] = max(a.shops[domain] ?? zeros(SHOP_COUNTS), b.shops[domain] ?? zeros(SHOP_COUNTS));
   }
-  return Object.freeze({ day: a.day, counts: max(a.counts, b.counts), sources: max(a.sources, b.sources), shops });
+  // A day's histogram of one operation only grows: the one with more times is the later one.
+  const latency: Partial<Record<TimedOperation, string>> = { ...a.latency };
+  for (const [operation, encoded] of Object.entries(b.latency ?? {}) as [TimedOperation, string][]) {
+    const before = latency[operation];
+    if (!before || (decodeLatency(encoded)?.totalCount ?? 0) >= (decodeLatency(before)?.totalCount ?? 0)) latency[operation] = encoded;
+  }
+  return Object.freeze({
+    day: a.day, counts: max(a.counts, b.counts), sources: max(a.sources, b.sources), shops,
+    ...(Object.keys(latency).length > 0 ? { latency: Object.freeze(latency) } : {}),
+  });
 }
 
 /** Whether two aggregates say the same. */
@@ -84,5 +101,9 @@ export function sameAggregate(a: DailyAggregate, b: DailyAggregate): boolean {
 
 function canonical(aggregate: DailyAggregate): unknown {
   const sorted = (record: Readonly<Record<string, unknown>>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1)));
-  return { day: aggregate.day, counts: sorted(aggregate.counts), sources: sorted(aggregate.sources), shops: Object.fromEntries(Object.entries(aggregate.shops).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, sorted(v)])) };
+  return {
+    day: aggregate.day, counts: sorted(aggregate.counts), sources: sorted(aggregate.sources),
+    shops: Object.fromEntries(Object.entries(aggregate.shops).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, sorted(v)])),
+    latency: sorted(aggregate.latency ?? {}),
+  };
 }

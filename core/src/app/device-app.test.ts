@@ -211,4 +211,19 @@ describe('the device app', () => {
     expect((await restarted.shopSignals()).map((signal) => signal.shop)).toEqual(['shop.example', 'shop.example']);
     await laptop.restart();
   });
+
+  it('times the cart\'s load, each change until committed and each capture the extension reports, for the Diagnostics panel', async () => {
+    const laptop = device();
+    const app = laptop.open();
+    const { client } = await app.open();
+    const { written } = await client.store.dispatch(cartCommands.add(product({ title: TITLE })));
+    await client.store.dispatch(cartCommands.setQuantity(written[0]!.id, 2));
+    await client.store.dispatch(cartCommands.removeMany([written[0]!.id]));
+    await app.recordCaptureTime(12.5);
+    const report = await app.latency();
+    const count = (operation: string) => report!.operations.find((entry) => entry.operation === operation)!.sinceStart?.count ?? 0;
+    expect(['load', 'add', 'edit', 'bulk', 'capture', 'remove', 'sync'].map(count)).toEqual([1, 1, 1, 1, 1, 0, 0]); // offline: nothing reached a server
+    expect(report!.operations.find((entry) => entry.operation === 'capture')!.sinceStart!.max).toBeCloseTo(12.5, 0);
+    await laptop.restart();
+  });
 });

@@ -22,6 +22,7 @@ import { initialCartState, type CartState } from '../cart/cart-types.ts';
 import { ToteError } from '../errors.ts';
 import { noticeViews, type NoticeView } from '../merge/notice-view.ts';
 import type { DatabaseKeyOwner, OpenDatabaseKey } from '../persistence/database-key.ts';
+import { createLatencyMonitor, type LatencyMonitor, type LatencyReport, type Stopwatch } from '../monitoring/latency-monitor.ts';
 import { encryptedStorage } from '../persistence/encrypted-storage.ts';
 import { sealExistingDatabase } from '../persistence/seal-at-rest.ts';
 import type { ConnectivityPort, FetchPort, KeyStorePort } from '../ports.ts';
@@ -64,6 +65,8 @@ export interface DeviceAppPorts {
   readonly onStep?: (message: string) => void;
   /** Where the shopper's analytics choice and the days to send are kept (docs/analytics.md); absent: no analytics. */
   readonly analytics?: AnalyticsStoragePort;
+  /** The high-resolution clock operations are timed with (`performance.now`); absent: the platform's. */
+  readonly stopwatch?: Stopwatch;
 }
 
 /** How the cart saved on this device is protected (docs/encryption.md). */
@@ -110,6 +113,8 @@ export interface OpenDevice {
   readonly deviceId: string;
   /** Shared analytics of this device (docs/analytics.md), when the shell keeps their state. */
   readonly analytics?: AnalyticsReporter;
+  /** How long this device's cart operations take (docs/analytics.md, "Monitoring"). */
+  readonly monitor: LatencyMonitor;
 }
 
 export interface DeviceApp {
@@ -140,6 +145,10 @@ export interface DeviceApp {
   recordShopSignal(signal: { readonly kind: ShopSignalKind; readonly shop: string }): Promise<void>;
   /** The shop signals this device saw (for the shopper's insights); empty while locked or without analytics. */
   shopSignals(): Promise<readonly ShopSignal[]>;
+  /** How long cart operations took on this device (the Diagnostics panel); null while locked or not open. */
+  latency(): Promise<LatencyReport | null>;
+  /** A capture's time as the extension measured it, in milliseconds (ignored while locked). */
+  recordCaptureTime(ms: number): Promise<void>;
 }
 
 type Phase =
@@ -197,7 +206,10 @@ export function createDeviceApp(ports: DeviceAppPorts): DeviceApp {
       await ports.deleteDatabaseFiles(databases.plain);
     }
     const device = { id: await settings.deviceId(), name: ports.deviceName };
+    const monitor = createLatencyMonitor(ports.stopwatch ? { stopwatch: ports.stopwatch } : {});
+    const loadStarted = monitor.stopwatch.now();
     const client = await createToteClient({
+      monitor,
       storage,
       name: key ? databases.sealed : databases.plain,
       ...(key ? { atRest: key.keyring } : {}),
@@ -205,6 +217,7 @@ export function createDeviceApp(ports: DeviceAppPorts): DeviceApp {
       fetch: ports.fetch,
       ...(ports.connectivity ? { connectivity: ports.connectivity } : {}),
     });
+    monitor.record('load', loadStarted);
     let account: AccountSession | null = null;
     // With password custody, every saved session (a sign-in, an unlock, a password change) protects the
     // database key with the account's data key and its current key record.
@@ -222,7 +235,7 @@ export function createDeviceApp(ports: DeviceAppPorts): DeviceApp {
     });
     await account.start().catch(() => undefined);
     const analytics = ports.analytics ? createAnalyticsReporter({
-      deviceId: device.id, storage: ports.analytics,
+      deviceId: device.id, storage: ports.analytics, latency: monitor,
       transport: gatewayAnalyticsTransport(ports.fetch, () => ports.sessionStore.load()),
       read: async () => {
         await client.store.historySettled();
@@ -231,7 +244,7 @@ export function createDeviceApp(ports: DeviceAppPorts): DeviceApp {
     }) : undefined;
     // A day missed while offline or closed goes now; nothing is sent without consent (never throws).
     void analytics?.report().catch(() => undefined);
-    return { kind: 'open', device: { client, account, deviceId: device.id, ...(analytics ? { analytics } : {}) }, problem };
+    return { kind: 'open', device: { client, account, deviceId: device.id, monitor, ...(analytics ? { analytics } : {}) }, problem };
   }
 
   async function openOnce(): Promise<Phase> {
@@ -333,6 +346,14 @@ export function createDeviceApp(ports: DeviceAppPorts): DeviceApp {
     async shopSignals() {
       const phase = await opened().catch(() => null);
       return phase?.kind === 'open' && phase.device.analytics ? phase.device.analytics.signals() : [];
+    },
+    async latency() {
+      const phase = await opened().catch(() => null);
+      return phase?.kind === 'open' ? phase.device.monitor.report() : null;
+    },
+    async recordCaptureTime(ms) {
+      const phase = await opened().catch(() => null);
+      if (phase?.kind === 'open') phase.device.monitor.recordMs('capture', ms);
     },
     async reportAnalytics() {
       const phase = await opened().catch(() => null);

@@ -22,6 +22,8 @@ import { planRestore } from '../history/restore.ts';
 import { compare, createHlc, formatHlc, parseHlc, receive, tick, type Hlc } from '../merge/hlc.ts';
 import { mergeItem, type FieldConflict } from '../merge/field-merge.ts';
 import { fieldStamps, latestStamp, stampChange, type ClockedItem } from '../merge/item-clocks.ts';
+import { commandOperation } from '../monitoring/command-operation.ts';
+import type { LatencyMonitor } from '../monitoring/latency-monitor.ts';
 import type { ItemCollection } from '../persistence/cart-database.ts';
 import { randomId, systemClock, type Clock, type DeviceInfo, type IdFactory } from '../ports.ts';
 import { clearEntry, createClearJournal, planClearReplay, type ClearEntry } from './clear-journal.ts';
@@ -46,6 +48,8 @@ export interface CartStoreOptions {
    * is finished at the next start (the cart shows what the database holds meanwhile).
    */
   readonly onWriteError?: (error: unknown) => void;
+  /** Where each dispatch's time until committed, and each write's wait for the server, are recorded (docs/analytics.md, "Monitoring"). */
+  readonly monitor?: LatencyMonitor;
 }
 
 /** What a restore did (history/restore.ts). */
@@ -100,7 +104,7 @@ function withoutStorageFields(doc: RxDocumentData<ClockedItem>): ClockedItem {
 const ID_COMMANDS = new Set(['item/setQuantity', 'item/remove', 'item/move', 'item/setNote', 'item/edit']);
 const BULK_COMMANDS = new Set(['items/move', 'items/remove', 'items/setQuantity', 'items/copy', 'items/markBought']);
 
-export function createCartStore({ items, device, clock = systemClock, newId = randomId, history, onHistoryError, onConflicts, onWriteError }: CartStoreOptions): CartStore {
+export function createCartStore({ items, device, clock = systemClock, newId = randomId, history, onHistoryError, onConflicts, onWriteError, monitor }: CartStoreOptions): CartStore {
   const state = new BehaviorSubject<CartState>(initialCartState);
   let closed = false;
   let queue: Promise<unknown> = Promise.resolve();
@@ -259,7 +263,7 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
   }
   const ready = load();
 
-  async function run(command: CartCommand): Promise<DispatchResult> {
+  async function run(command: CartCommand, startedAt?: number): Promise<DispatchResult> {
     if (closed) throw new ToteError('CLOSED', 'Tote is closing. Please try again.');
     await ready;
     const valid = validateCommand(command, state.value.lists);
@@ -289,12 +293,12 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     const waits = written.flatMap((item) => pending.get(item.id) ?? []);
     if (waits.length > 0) {
       await Promise.all(waits);
-      return run(command);
+      return run(command, startedAt);
     }
     // An item whose last write by this store has not come back yet: made again on the stored version.
     if (written.some((item) => unseen.has(item.id))) {
       await caughtUp(written.map((item) => item.id));
-      return run(command);
+      return run(command, startedAt);
     }
     state.next(after); // optimistic: the shopper sees the change at once
     const { now, rows } = prepare(written);
@@ -309,6 +313,10 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
       } else {
         for (const row of rows) unseen.set(row.document.id, row.previous?._rev ?? '');
         await commit(rows);
+      }
+      if (monitor && startedAt !== undefined) {
+        monitor.record(commandOperation(action.type), startedAt);
+        for (const row of rows) monitor.written(row.document.id, startedAt);
       }
     } catch (cause) {
       for (const item of written) addSources.delete(item.id);
@@ -376,7 +384,9 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     state$: state.asObservable().pipe(distinctUntilChanged()),
     getState: () => state.value,
     dispatch(command) {
-      const result = queue.then(() => run(command));
+      // Timed from here: the wait behind earlier dispatches is part of what the shopper waits for.
+      const startedAt = monitor?.stopwatch.now();
+      const result = queue.then(() => run(command, startedAt));
       queue = result.catch(() => undefined);
       return result;
     },

@@ -65,6 +65,8 @@ export interface CartSyncOptions {
   readonly revisions?: ServerRevisions;
   /** Item rows of this device that do not open: the server's copy takes their place when it opens (damaged-items.ts). */
   readonly damaged?: DamagedItems;
+  /** Told each item the server took, by id, for the sync round trip's time (docs/analytics.md, "Monitoring"). */
+  readonly onPushed?: (id: string) => void;
 }
 
 export interface CartSync {
@@ -384,6 +386,8 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     })),
     // Errors are already reflected through syncFetch; the replications retry by themselves.
     ...replications.map((each) => (each.error$ as Observable<unknown>).subscribe(() => undefined)),
+    // The replication's own word that the server took these documents (after the push's write succeeded).
+    ...(options.onPushed ? [replication.sent$.subscribe((doc) => options.onPushed!(doc.id))] : []),
   ];
   Promise.all(replications.map((each) => each.awaitInitialReplication())).then(() => {
     initialDone = true;

@@ -73,6 +73,7 @@ export function createDesktopApp(bridge: DesktopBridge, onStep: (message: string
   return createDeviceApp({
     storage: getRxStorageDexie(),
     databases: { plain: 'tote-desktop', sealed: 'tote-desktop-sealed' },
+    stopwatch: { now: () => performance.now() },
     deleteDatabaseFiles: (name) => deleteIndexedDbOf(indexedDB, name),
     settings: {
       deviceId: async () => deviceId(),

@@ -113,6 +113,21 @@ describe('background message handler', () => {
     expect(badges).toEqual([7]);
   });
 
+  it('records how long a page took to read, from the page itself, and only a believable time', async () => {
+    const times: number[] = [];
+    const timed = createMessageHandler({
+      client: async () => client, account: async () => account, lastServer: { get: async () => null }, tabProducts,
+      snapshot: async () => { throw new Error('unused'); },
+      analytics: { setAnalyticsConsent: async () => undefined, recordShopSignal: async () => undefined, recordCaptureTime: async (ms) => { times.push(ms); } },
+    });
+    const product = { ...kettle, shop: 'shop.example', source: 'json-ld' as const, brand: null, sku: null, gtin: null, availability: null, origins: {}, otherPrices: [] };
+    expect(await timed({ type: 'capture/found', product, captureMs: 4.5 }, page(7))).toEqual({ ok: true });
+    expect(await timed({ type: 'capture/found', product, captureMs: -1 }, page(7))).toEqual({ ok: true });
+    expect(await timed({ type: 'capture/found', product, captureMs: 'slow' as never }, page(7))).toEqual({ ok: true });
+    expect(await timed({ type: 'capture/found', product, captureMs: 3 }, null)).toMatchObject({ ok: false, code: 'NOT_ALLOWED' });
+    expect(times).toEqual([4.5]);
+  });
+
   it('lets a shop\'s page only report and add its own product: no other change, no account, no snapshot', async () => {
     const product = { ...kettle, shop: 'shop.example', source: 'json-ld' as const, brand: null, sku: null, gtin: null, availability: null, origins: {}, otherPrices: [] };
     const refused = { ok: false, code: 'NOT_ALLOWED' };

@@ -28,7 +28,7 @@ export interface HandlerDeps {
   /** The cart's encryption at rest: while it is locked, the cart and the account wait for the password. */
   readonly deviceLock?: DeviceLock;
   /** The shopper's analytics choice (the device app's); absent: the choice is refused as not kept here. */
-  readonly analytics?: Pick<DeviceApp, 'setAnalyticsConsent' | 'recordShopSignal'>;
+  readonly analytics?: Pick<DeviceApp, 'setAnalyticsConsent' | 'recordShopSignal'> & Partial<Pick<DeviceApp, 'recordCaptureTime'>>;
 }
 
 function failure(error: unknown): Failure {
@@ -175,8 +175,10 @@ export function createMessageHandler(deps: HandlerDeps) {
       case 'device/forget':
         return (await attempt(async () => deps.deviceLock?.forget())) as Response<K>;
       case 'capture/found': {
-        const { product } = m as Message<'capture/found'>;
+        const { product, captureMs } = m as Message<'capture/found'>;
         if (sender?.kind !== 'page') return { ok: false, code: 'NOT_ALLOWED', message: 'Only a shop\'s page reports its product.' } as Response<K>;
+        // How long reading the page took (docs/analytics.md, "Monitoring"): a time only, a believable one.
+        if (typeof captureMs === 'number' && Number.isFinite(captureMs) && captureMs >= 0 && captureMs <= 60_000) void deps.analytics?.recordCaptureTime?.(captureMs).catch(() => undefined);
         deps.markProductFound?.(sender.tabId);
         await deps.tabProducts.set(sender.tabId, product);
         try {

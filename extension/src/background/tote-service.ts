@@ -70,6 +70,8 @@ export const analytics = {
   setAnalyticsConsent: (on: boolean) => app.setAnalyticsConsent(on),
   // A checkout or order confirmation a page reported (docs/analytics.md), kept on this device.
   recordShopSignal: (signal: Parameters<typeof app.recordShopSignal>[0]) => app.recordShopSignal(signal),
+  // How long a page took to read (docs/analytics.md, "Monitoring"): into this browser's latency histograms.
+  recordCaptureTime: (ms: number) => app.recordCaptureTime(ms),
 };
 
 /** Sends the usage counts that are due, with consent; a cart that cannot open without the shopper sends nothing. */

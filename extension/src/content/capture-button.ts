@@ -3,7 +3,9 @@
  * styles cannot reach it and it cannot disturb the shop's page. Product text is set with textContent,
  * never parsed as HTML.
  */
-import { formatMoney, type ProductInput } from '@tote/core';
+import type { ProductInput } from '@tote/core';
+// Money alone, not the core's entry: the content script runs in every shop page and stays small.
+import { formatMoney } from '@tote/core/money';
 
 const HOST_STYLE = ['all: initial', 'display: block', 'position: fixed', 'right: 16px', 'bottom: 16px', 'left: auto', 'top: auto',
   'z-index: 2147483647', 'visibility: visible', 'opacity: 1', 'transform: none', 'pointer-events: auto']

@@ -16,6 +16,8 @@ export default defineContentScript({
     }
     // Never let a hostile or odd page break the shop: any failure here just means "no product".
     let product;
+    // Timed for the Diagnostics panel (docs/analytics.md, "Monitoring"): only how long, nothing of the page.
+    const started = performance.now();
     try {
       product = extractProduct(document, location.href);
     } catch {
@@ -23,7 +25,7 @@ export default defineContentScript({
     }
     if (!product) return;
     const found = product;
-    void request('capture/found', { product: found }).catch(() => undefined);
+    void request('capture/found', { product: found, captureMs: performance.now() - started }).catch(() => undefined);
     try {
       mountCaptureButton(document, {
         product: found,

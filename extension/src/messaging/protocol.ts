@@ -50,7 +50,7 @@ export interface Requests {
   /** "OK" on a notice about a document that could not be read. */
   'unreadable/dismiss': { request: { id: string }; response: Result };
   /** From a content script: the product recognised on its own tab. */
-  'capture/found': { request: { product: CapturedProduct }; response: Result };
+  'capture/found': { request: { product: CapturedProduct; /** How long reading the page took, in ms (the Diagnostics panel). */ captureMs?: number }; response: Result };
   /** From a content script: adds the product recognised on its own tab (the page's "Add to Tote" button). */
   'capture/addOwnTab': { request: { product: CapturedProduct }; response: Result };
   /**

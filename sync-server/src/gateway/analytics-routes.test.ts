@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createLatencyMonitor, decodeLatency } from '@tote/core/latency-monitor';
 import { GatewayError } from './errors.ts';
 import { checkBatch, K_ANONYMITY, mergeStored, summarise, summaryCsv, type StoredAggregate } from './analytics-routes.ts';
 
@@ -57,5 +58,55 @@ describe('summarise', () => {
     expect(again.counts).toEqual(first.counts);
     const partial = { ...first, counts: { ...first.counts, added: 1, removed: 3 } };
     expect(mergeStored(first, partial).counts).toMatchObject({ added: 2, removed: 3 });
+  });
+});
+
+describe('operation times (latency)', () => {
+  const times = (...ms: number[]) => {
+    const monitor = createLatencyMonitor({ clock: { now: () => TODAY } });
+    for (const each of ms) monitor.recordMs('add', each);
+    return monitor.days()[0]!.latency.add!;
+  };
+
+  it('takes known operations as encoded histograms and refuses anything else whole', () => {
+    const { days } = checkBatch({ device: 'laptop', days: [day({ latency: { add: times(5, 10, 20) } })] }, TODAY);
+    expect(decodeLatency(days[0]!.latency!.add!)!.totalCount).toBe(3);
+    for (const [latency, field] of [
+      [{ title: times(5) }, 'days[0].latency.title'],
+      [{ add: 'https://shop.example/p/1' }, 'days[0].latency.add'],
+      [{ add: 'AAAA' }, 'days[0].latency.add'],
+      [{ add: 'A'.repeat(3000) }, 'days[0].latency.add'],
+      [{ add: 12 }, 'days[0].latency.add'],
+      ['fast', 'days[0].latency'],
+    ] as const) {
+      let caught: unknown;
+      try {
+        checkBatch({ device: 'laptop', days: [day({ latency })] }, TODAY);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(GatewayError);
+      expect((caught as GatewayError).reason).toContain(field);
+    }
+  });
+
+  it('a resend of a day does not double its times; a later send of the day replaces it; devices add up', () => {
+    const first = { ...stored('s', 'd', { 'shop.example': 1 }), latency: { add: times(10, 20) } };
+    const again = mergeStored(first, first);
+    expect(decodeLatency(again.latency!.add!)!.totalCount).toBe(2);
+    const later = mergeStored(first, { ...first, latency: { add: times(10, 20, 400) } });
+    expect(decodeLatency(later.latency!.add!)!.totalCount).toBe(3);
+    // An older, smaller send arriving late does not take the day back.
+    expect(decodeLatency(mergeStored({ ...first, ...later }, first).latency!.add!)!.totalCount).toBe(3);
+
+    const other = { ...stored('t', 'e', { 'shop.example': 1 }), latency: { add: times(30, 40, 50, 60, 70) } };
+    const summary = summarise([{ ...first, ...later }, other], '2026-12-01', '2026-12-02');
+    const add = summary.latency.find((row) => row.operation === 'add')!.figures!;
+    expect(add.count).toBe(8);
+    expect(add.max).toBeCloseTo(400, -1);
+    expect(add.p50).toBeGreaterThanOrEqual(30);
+    expect(add.p50).toBeLessThanOrEqual(40.5);
+    expect(summary.latency.find((row) => row.operation === 'sync')!.figures).toBeNull();
+    expect(summaryCsv(summary)).toMatch(/latency:add,count,8/);
   });
 });

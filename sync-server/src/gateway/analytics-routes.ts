@@ -4,7 +4,8 @@
  *
  * - `POST /_tote/analytics` (a shopper's or guest's session): `{ device, days: [aggregate...] }`, each
  *   aggregate checked strictly (only known keys, whole counts, shops as host names) and the body capped
- *   at 64 KB. A day is an upsert keyed by shopper, device and day, merged count by count with what is
+ *   at 256 KB (each day's operation times at most MAX_LATENCY_CHARS per operation, on at most
+ *   MAX_LATENCY_DAYS days of a batch). A day is an upsert keyed by shopper, device and day, merged count by count with what is
  *   stored (the larger wins): a resend never counts twice, a late send completes a day.
  * - `GET /_tote/admin/analytics?from=YYYY-MM-DD&to=YYYY-MM-DD[&format=csv]` (an admin's session): the
  *   funnel, abandonment rates, active devices and shoppers, adds by source, per-day figures, and the top
@@ -18,6 +19,7 @@
  * can read it. Shoppers' requests through the proxy cannot name it either (access.ts: own databases only).
  */
 import { createHmac } from 'node:crypto';
+import { decodeLatency, encodeLatency, figuresOf, LATENCY_DAYS_KEPT, MAX_LATENCY_CHARS, newLatencyHistogram, TIMED_OPERATIONS, type LatencyFigures } from '@tote/core/latency-monitor';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Credentials } from '../config.ts';
 import { couchAdmin, couchStatus, passwordWorks, unlessMissing, type CouchAdmin } from '../couch-admin.ts';
@@ -29,7 +31,9 @@ export const ANALYTICS_DB = 'tote-analytics';
 export const ANALYTICS_COUCH_USER = 'tote-analytics';
 /** A shop is shown only when at least this many distinct shoppers had events there in the range. */
 export const K_ANONYMITY = 5;
-export const MAX_ANALYTICS_BODY_BYTES = 64 * 1024;
+export const MAX_ANALYTICS_BODY_BYTES = 256 * 1024;
+/** Days of one batch that may carry operation times (the device keeps the last LATENCY_DAYS_KEPT). */
+export const MAX_LATENCY_DAYS = LATENCY_DAYS_KEPT;
 const MAX_DAYS = 62;
 const MAX_SHOPS = 50;
 const MAX_COUNT = 100_000;
@@ -43,6 +47,7 @@ export const EVENT_KINDS = ['recognised', 'added', 'removed', 'quantityChanged',
 export const SOURCES = ['page', 'popup', 'context-menu', 'shortcut', 'desktop', 'import', 'unknown'] as const;
 export const SHOP_COUNTS = ['added', 'checkout', 'bought'] as const;
 const FUNNEL = ['recognised', 'added', 'checkout', 'bought'] as const;
+type Operation = (typeof TIMED_OPERATIONS)[number];
 
 type Counts<K extends string> = Record<K, number>;
 export interface StoredAggregate {
@@ -54,8 +59,10 @@ export interface StoredAggregate {
   counts: Counts<(typeof EVENT_KINDS)[number]>;
   sources: Counts<(typeof SOURCES)[number]>;
   shops: Record<string, Counts<(typeof SHOP_COUNTS)[number]>>;
+  /** How long the device's cart operations took that day (docs/analytics.md, "Monitoring"): per operation, an encoded histogram. */
+  latency?: Partial<Record<Operation, string>>;
 }
-type Aggregate = Pick<StoredAggregate, 'day' | 'counts' | 'sources' | 'shops'>;
+type Aggregate = Pick<StoredAggregate, 'day' | 'counts' | 'sources' | 'shops' | 'latency'>;
 
 const invalid = (field: string, what: string): never => {
   throw new GatewayError(400, 'invalid_aggregate', `Usage figures were refused: ${field} ${what}. Nothing was stored.`);
@@ -80,7 +87,7 @@ const validDay = (day: unknown): day is string => typeof day === 'string' && DAY
 /** One day as a device sends it, checked; anything else is refused whole. */
 export function checkAggregate(value: unknown, field: string, today: number): Aggregate {
   if (!isObject(value)) return invalid(field, 'must be an object');
-  const extra = Object.keys(value).find((key) => !['day', 'counts', 'sources', 'shops'].includes(key));
+  const extra = Object.keys(value).find((key) => !['day', 'counts', 'sources', 'shops', 'latency'].includes(key));
   if (extra !== undefined) invalid(`${field}.${extra.slice(0, 40)}`, 'is not a known field');
   if (!validDay(value.day)) return invalid(`${field}.day`, 'must be a date (YYYY-MM-DD)');
   const at = Date.parse(`${value.day}T00:00:00Z`);
@@ -94,7 +101,30 @@ export function checkAggregate(value: unknown, field: string, today: number): Ag
     if (!HOST.test(domain)) invalid(`${field}.shops`, 'must be named by host name only');
     shops[domain] = checkCounts(value.shops[domain], SHOP_COUNTS, `${field}.shops.${domain}`);
   }
-  return { day: value.day, counts: checkCounts(value.counts, EVENT_KINDS, `${field}.counts`), sources: checkCounts(value.sources, SOURCES, `${field}.sources`), shops };
+  return {
+    day: value.day, counts: checkCounts(value.counts, EVENT_KINDS, `${field}.counts`), sources: checkCounts(value.sources, SOURCES, `${field}.sources`), shops,
+    ...(value.latency === undefined ? {} : { latency: checkLatency(value.latency, `${field}.latency`) }),
+  };
+}
+
+/**
+ * A day's operation times: known operations only, each a histogram in the library's encoding of at most
+ * MAX_LATENCY_CHARS characters that decodes, holds at most MAX_COUNT times, none past the device's
+ * bound. Stored re-encoded from what was decoded (nothing else of the sent text is kept).
+ */
+export function checkLatency(value: unknown, field: string): Partial<Record<Operation, string>> {
+  if (!isObject(value)) return invalid(field, 'must be an object');
+  const out: Partial<Record<Operation, string>> = {};
+  for (const [operation, encoded] of Object.entries(value)) {
+    if (!(TIMED_OPERATIONS as readonly string[]).includes(operation)) invalid(`${field}.${operation.slice(0, 40)}`, 'is not a known operation');
+    if (typeof encoded !== 'string' || encoded.length > MAX_LATENCY_CHARS || !/^[A-Za-z0-9+/]+=*$/.test(encoded)) {
+      invalid(`${field}.${operation}`, `must be an encoded histogram of at most ${MAX_LATENCY_CHARS} characters`);
+    }
+    const histogram = decodeLatency(encoded as string);
+    if (!histogram || histogram.totalCount > MAX_COUNT) return invalid(`${field}.${operation}`, 'is not a histogram of operation times');
+    out[operation as Operation] = encodeLatency(histogram);
+  }
+  return out;
 }
 
 export function checkBatch(body: unknown, today: number): { device: string; days: Aggregate[] } {
@@ -105,6 +135,7 @@ export function checkBatch(body: unknown, today: number): { device: string; days
   if (!Array.isArray(body.days) || body.days.length === 0 || body.days.length > MAX_DAYS) return invalid('days', `must list 1 to ${MAX_DAYS} days`);
   const days = body.days.map((day, i) => checkAggregate(day, `days[${i}]`, today));
   if (new Set(days.map((day) => day.day)).size !== days.length) invalid('days', 'must name each day once');
+  if (days.filter((day) => day.latency).length > MAX_LATENCY_DAYS) invalid('days', `may carry operation times on at most ${MAX_LATENCY_DAYS} days`);
   return { device: body.device as string, days };
 }
 
@@ -119,7 +150,31 @@ export function mergeStored(stored: Aggregate | null, next: Aggregate): Aggregat
   if (!stored) return next;
   const shops = { ...stored.shops };
   for (const [domain, counts] of Object.entries(next.shops)) shops[domain] = shops[domain] ? maxOf(shops[domain], counts) : counts;
-  return { day: next.day, counts: maxOf(stored.counts, next.counts), sources: maxOf(stored.sources, next.sources), shops };
+  // A device's day of times only grows: per operation the histogram with more times is the later one.
+  const latency = { ...stored.latency };
+  for (const [operation, encoded] of Object.entries(next.latency ?? {}) as [Operation, string][]) {
+    const before = latency[operation];
+    if (!before || (decodeLatency(encoded)?.totalCount ?? 0) >= (decodeLatency(before)?.totalCount ?? 0)) latency[operation] = encoded;
+  }
+  return {
+    day: next.day, counts: maxOf(stored.counts, next.counts), sources: maxOf(stored.sources, next.sources), shops,
+    ...(Object.keys(latency).length > 0 ? { latency } : {}),
+  };
+}
+
+/** Every device's and day's histograms added, per operation: the figures over the range (ms). */
+export function latencyOver(docs: readonly Pick<StoredAggregate, 'latency'>[]): { readonly operation: Operation; readonly figures: LatencyFigures | null }[] {
+  const sums = new Map<Operation, ReturnType<typeof newLatencyHistogram>>();
+  for (const doc of docs) {
+    for (const [operation, encoded] of Object.entries(doc.latency ?? {}) as [Operation, string][]) {
+      const histogram = decodeLatency(encoded);
+      if (!histogram || !(TIMED_OPERATIONS as readonly string[]).includes(operation)) continue;
+      let sum = sums.get(operation);
+      if (!sum) sums.set(operation, sum = newLatencyHistogram());
+      sum.add(histogram);
+    }
+  }
+  return TIMED_OPERATIONS.map((operation) => ({ operation, figures: figuresOf(sums.get(operation)) }));
 }
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
@@ -138,6 +193,8 @@ export interface AnalyticsSummary {
   /** Only shops with events from at least `kAnonymity` distinct shoppers in the range. */
   readonly topShops: readonly { readonly shop: string; readonly shoppers: number; readonly added: number; readonly checkout: number; readonly bought: number }[];
   readonly kAnonymity: number;
+  /** Devices' operation times over the range, all devices' histograms added (docs/analytics.md, "Monitoring"). */
+  readonly latency: readonly { readonly operation: string; readonly figures: LatencyFigures | null }[];
 }
 
 /** The totals over stored aggregates (already limited to the range). Pure. */
@@ -159,7 +216,7 @@ export function summarise(docs: readonly StoredAggregate[], from: string, to: st
     }
   }
   return {
-    from, to, kAnonymity: K_ANONYMITY,
+    from, to, kAnonymity: K_ANONYMITY, latency: latencyOver(docs),
     funnel: FUNNEL.map((step) => ({ step, count: counts[step]! })),
     counts,
     abandonment: { after7Days: rate(counts.abandoned7!), after30Days: rate(counts.abandoned30!) },
@@ -195,6 +252,9 @@ export function summaryCsv(summary: AnalyticsSummary): string {
   for (const [source, count] of Object.entries(summary.addsBySource)) rows.push(['addsBySource', source, count]);
   for (const day of summary.days) for (const key of ['added', 'checkout', 'bought', 'removed', 'devices', 'shoppers'] as const) rows.push([`day:${day.day}`, key, day[key]]);
   for (const shop of summary.topShops) for (const key of ['shoppers', 'added', 'checkout', 'bought'] as const) rows.push([`shop:${shop.shop}`, key, shop[key]]);
+  for (const { operation, figures } of summary.latency) {
+    if (figures) for (const key of ['count', 'p50', 'p95', 'p99', 'max'] as const) rows.push([`latency:${operation}`, key, figures[key]]);
+  }
   return `${rows.map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
 

@@ -8,6 +8,7 @@
  * validator and no serializer from these schemas (gateway.ts): adding or changing a schema here changes
  * nothing a route accepts or answers. Keys are `<METHOD> <url>` as the route is declared.
  */
+import { TIMED_OPERATIONS } from '@tote/core/latency-monitor';
 import { ANALYTICS_DB, EVENT_KINDS, K_ANONYMITY, SHOP_COUNTS, SOURCES } from './analytics-routes.ts';
 
 type Schema = Record<string, unknown>;
@@ -63,6 +64,10 @@ const aggregate = obj({
   counts: counts(EVENT_KINDS, 'Events of the day, per kind.'),
   sources: counts(SOURCES, 'Adds of the day, per source.'),
   shops: { type: 'object', description: 'Per shop, by host name only (at most 50).', additionalProperties: counts(SHOP_COUNTS, 'The shop\'s figures.') },
+  latency: {
+    type: 'object', description: 'How long the device\'s cart operations took that day: per operation, an hdr-histogram-js compressed base64 histogram of microseconds (at most 2048 characters).',
+    properties: Object.fromEntries(TIMED_OPERATIONS.map((operation) => [operation, { type: 'string', maxLength: 2048 }])), additionalProperties: false,
+  },
 }, ['day', 'counts', 'sources', 'shops'], { additionalProperties: false });
 
 const summary = obj({
@@ -74,6 +79,10 @@ const summary = obj({
   addsBySource: { type: 'object', additionalProperties: { type: 'integer' } },
   days: { type: 'array', items: obj({ day: str('YYYY-MM-DD'), added: int(''), checkout: int(''), bought: int(''), removed: int(''), devices: int(''), shoppers: int('') }) },
   topShops: { type: 'array', description: `At most 20 shops, only those with events from at least ${K_ANONYMITY} distinct shoppers in the range.`, items: obj({ shop: str('Host name.'), shoppers: int(''), added: int(''), checkout: int(''), bought: int('') }) },
+  latency: {
+    type: 'array', description: 'Per operation, every device\'s histograms of the range added: times in ms, null when none was timed.',
+    items: obj({ operation: str('add, edit, move, remove, bulk, list, import, load, sync or capture'), figures: { type: ['object', 'null'], properties: { count: int(''), p50: { type: 'number' }, p95: { type: 'number' }, p99: { type: 'number' }, max: { type: 'number' } } } }),
+  },
 });
 
 const latencyRow = obj({ route: str('Route kind (docs/operations.md).'), count: int('Requests.'), failed: int('Answered 5xx.'), meanMs: { type: 'number' }, p50Ms: { type: ['number', 'null'] }, p95Ms: { type: ['number', 'null'] } });
@@ -203,7 +212,7 @@ export const ROUTE_SCHEMAS: Readonly<Record<string, Schema>> = {
   },
   'POST /_tote/analytics': {
     tags: ['analytics'], summary: 'A device\'s daily usage aggregates (with the shopper\'s consent)',
-    description: `Upserted per shopper, device and day into \`${ANALYTICS_DB}\` (docs/analytics.md): a resend never counts twice. At most 64 KB and 62 days; anything else is refused whole with 400 \`invalid_aggregate\`.`,
+    description: `Upserted per shopper, device and day into \`${ANALYTICS_DB}\` (docs/analytics.md): a resend never counts twice. At most 256 KB and 62 days (operation times, \`latency\`: per known operation an hdr-histogram-js compressed histogram of at most 2048 characters, on at most 8 days); anything else is refused whole with 400 \`invalid_aggregate\`.`,
     body: obj({ device: str('The device\'s id: 1 to 64 of A-Z, a-z, 0-9, _ and -.', { pattern: '^[A-Za-z0-9_-]{1,64}$' }), days: { type: 'array', minItems: 1, maxItems: 62, items: aggregate } }, ['device', 'days'], { additionalProperties: false }),
     response: { 200: obj({ ok: bool(''), days: int('Days stored.') }), ...errors(400, 403, 409, 413, ...COMMON) },
   },
