@@ -168,7 +168,7 @@ function bulkMove(page: Page) {
   }, CART);
 }
 
-/** Moves `count` items one at a time with the first row's "Move to Saved for later": ms per item. */
+/** Moves `count` items one at a time with the first row's "Move" menu, its first place being Saved for later: ms per item. */
 function oneByOne(page: Page, count: number) {
   return page.evaluate(async ({ selector, count }) => {
     const list = document.querySelector(selector)!;

@@ -177,6 +177,20 @@ describe('the desktop window', () => {
     await check(desktop, 'desktop-lists');
   });
 
+  it('a row\'s "Move" menu, open', async () => {
+    const row = desktop.getByTestId('item').filter({ hasText: KETTLE.title });
+    await row.getByRole('button', { name: `Move ${KETTLE.title} to…`, exact: true }).click();
+    const menu = row.getByRole('menu', { name: `Move ${KETTLE.title} to` });
+    await menu.waitFor();
+    expect(await menu.getByRole('menuitem').allTextContents()).toEqual(['Saved for later', 'Gifts']);
+    await check(desktop, 'desktop-move-menu');
+    // Escape closes it and moves nothing.
+    await desktop.keyboard.press('Escape');
+    await menu.waitFor({ state: 'hidden' });
+    expect(await desktop.locator('[data-testid="list"][data-list-id="cart"]').getByTestId('item').filter({ hasText: KETTLE.title }).count()).toBe(1);
+    await desktop.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  });
+
   it('a row\'s details', async () => {
     await desktop.getByTestId('item').filter({ hasText: KETTLE.title }).getByTestId('item-details').click();
     await expect.poll(() => desktop.getByTestId('item-details-panel').getByTestId('price-point').count()).toBe(3);

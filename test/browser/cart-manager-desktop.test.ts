@@ -56,7 +56,7 @@ describe('a 10 000-item cart on the desktop', () => {
     const row = cartList().getByTestId('item').first();
     const title = await row.getByTestId('item-title').textContent();
     expect(title).toBe('Red kettle no. 0');
-    for (const label of [`Select ${title}`, `Remove ${title}`, `Quantity of ${title}`, `One more ${title}`, `One less ${title}`, `Move to Saved for later: ${title}`, `Details of ${title}`]) {
+    for (const label of [`Select ${title}`, `Remove ${title}`, `Quantity of ${title}`, `One more ${title}`, `One less ${title}`, `Move ${title} to…`, `Details of ${title}`]) {
       expect(await row.getByLabel(label, { exact: true }).count(), label).toBe(1);
     }
     // One way to edit, through Details: no editor of the row's own.

@@ -1,7 +1,7 @@
 /**
  * Lists of one's own in the desktop renderer (real Chromium, real IndexedDB) against the real gateway
  * over TLS, with a phone of the same account as a Node device (docs/cart-manager.md, "Lists"): create
- * a list, move and copy items into it, rename it, reorder lists, delete one with Undo, filter by list,
+ * a list, move and copy items into it (in bulk and with a row's "Move" menu), rename it, reorder lists, delete one with Undo, filter by list,
  * and every step reaches the phone.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -104,6 +104,38 @@ describe('lists on the desktop', () => {
     expect(await panel(id!).getByTestId('item-title').allTextContents()).toEqual(['Rake', 'Trowel']);
     await page.getByTestId('list-pick-all').click();
     await expect.poll(() => page.getByTestId('list').count()).toBe(4);
+  });
+
+  it('moves one item with its row\'s one "Move" menu, by keyboard and by mouse, however many lists there are', async () => {
+    const row = panel('cart').getByTestId('item').filter({ hasText: 'Scarf' });
+    // One move control on the row, named for its item, whatever the number of lists.
+    expect(await row.getByRole('button', { name: /^Move/ }).count()).toBe(1);
+    const button = row.getByRole('button', { name: 'Move Scarf to…', exact: true });
+    const menu = row.getByRole('menu', { name: 'Move Scarf to' });
+    // Keyboard: Enter opens the menu on its first place; Escape closes it, gives focus back, moves nothing.
+    await button.focus();
+    await page.keyboard.press('Enter');
+    await menu.waitFor();
+    expect(await menu.getByRole('menuitem').allTextContents()).toEqual(['Saved for later', 'Garden', 'Gifts']);
+    expect(await menu.getByRole('menuitem', { name: 'Saved for later' }).evaluate((item) => item === document.activeElement)).toBe(true);
+    await page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'hidden' });
+    expect(await button.evaluate((element) => element === document.activeElement)).toBe(true);
+    expect(await panel('cart').getByTestId('item-title').allTextContents()).toEqual(['Scarf']);
+    // Enter, Down, Enter: Scarf goes to Garden, here and on the phone.
+    await page.keyboard.press('Enter');
+    await menu.waitFor();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => panel('cart').getByTestId('item').count()).toBe(0);
+    await expect.poll(() => entry('Garden').getByTestId('list-count').textContent()).toBe('3 items');
+    await waitForState(phone, (state) => titlesIn(state, 'Garden') === 'Rake,Scarf,Trowel' && titlesIn(state, 'Cart') === '', 15_000);
+    // Mouse: back to Cart from Garden's row.
+    const garden = page.getByTestId('list').filter({ has: page.getByTestId('item-title').getByText('Rake', { exact: true }) });
+    await garden.getByRole('button', { name: 'Move Scarf to…', exact: true }).click();
+    await garden.getByRole('menu', { name: 'Move Scarf to' }).getByRole('menuitem', { name: 'Cart', exact: true }).click();
+    await expect.poll(() => panel('cart').getByTestId('item-title').allTextContents()).toEqual(['Scarf']);
+    await waitForState(phone, (state) => titlesIn(state, 'Garden') === 'Rake,Trowel' && titlesIn(state, 'Cart') === 'Scarf', 15_000);
   });
 
   it('renames and reorders with buttons named for their list, and the phone follows', async () => {

@@ -90,6 +90,9 @@ describe('capture in the extension, sync through the server, see it on the deskt
     const button = page.locator('tote-capture button');
     await button.waitFor({ timeout: 10_000 });
     expect(await button.textContent()).toContain('Add to Tote');
+    // The shop page with Tote's button, for the user guide (docs/user-guide.md).
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.screenshot({ path: path.join(root, 'docs/screens/shop-page-button.png'), animations: 'disabled', caret: 'hide' });
     const clickedAt = Date.now();
     await button.click();
     await desktop.getByTestId('item-title').filter({ hasText: 'Red Kettle 1.7 l' }).waitFor({ timeout: 2_000 });
