@@ -4,8 +4,8 @@
  * server over HTTPS through its own network switch.
  */
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
-import { combineLatest, firstValueFrom, type Observable } from 'rxjs';
-import { filter, timeout } from 'rxjs/operators';
+import { combineLatest, firstValueFrom, throwError, type Observable } from 'rxjs';
+import { filter, tap, timeout } from 'rxjs/operators';
 import { Agent, fetch as undiciFetch } from 'undici';
 import WebSocket from 'ws';
 import {
@@ -118,8 +118,14 @@ export async function startDevice(name: string, account: Account, options: Param
   return device;
 }
 
-export function waitFor<T>(source$: Observable<T>, predicate: (value: T) => boolean, ms = 10_000): Promise<T> {
-  return firstValueFrom(source$.pipe(filter(predicate), timeout(ms)));
+/** `what` names the wait in the error a timeout throws (a test waiting on several things says which one failed). */
+export function waitFor<T>(source$: Observable<T>, predicate: (value: T) => boolean, ms = 10_000, what = 'a value'): Promise<T> {
+  let last: T | undefined;
+  return firstValueFrom(source$.pipe(
+    tap((value) => { last = value; }),
+    filter(predicate),
+    timeout({ first: ms, with: () => throwError(() => new Error(`waited ${ms / 1000} s for ${what}; the last was ${JSON.stringify(last)?.slice(0, 600)}`)) }),
+  ));
 }
 
 export function waitForPhase(device: Device, phase: SyncPhase, ms = 10_000): Promise<SyncStatus> {
@@ -127,7 +133,10 @@ export function waitForPhase(device: Device, phase: SyncPhase, ms = 10_000): Pro
 }
 
 export function waitForState(device: Device, predicate: (state: CartState) => boolean, ms = 10_000): Promise<CartState> {
-  return waitFor(device.client.store.state$, predicate, ms);
+  return firstValueFrom(device.client.store.state$.pipe(
+    filter(predicate),
+    timeout({ first: ms, with: () => throwError(() => new Error(`waited ${ms / 1000} s for a cart state on ${device.name} (${JSON.stringify(device.client.sync?.getStatus())}): ${predicate.toString().slice(0, 300)}`)) }),
+  ));
 }
 
 /**
@@ -137,7 +146,7 @@ export function waitForState(device: Device, predicate: (state: CartState) => bo
 export function waitForAgreement(a: Device, b: Device, view: (state: CartState) => unknown, ms = 10_000): Promise<unknown> {
   return firstValueFrom(combineLatest([a.client.store.state$, b.client.store.state$]).pipe(
     filter(([left, right]) => JSON.stringify(view(left)) === JSON.stringify(view(right))),
-    timeout(ms),
+    timeout({ first: ms, with: () => throwError(() => new Error(`waited ${ms / 1000} s for ${a.name} and ${b.name} to agree: ${JSON.stringify(view(a.client.store.getState())).slice(0, 600)} against ${JSON.stringify(view(b.client.store.getState())).slice(0, 600)}`)) }),
   ));
 }
 
