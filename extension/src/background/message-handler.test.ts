@@ -297,5 +297,11 @@ describe('background message handler', () => {
     expect(await withSignals({ type: 'capture/purchasePage', kind: 'checkout' }, page(3))).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
     expect(await withSignals({ type: 'capture/purchasePage', kind: 'checkout' }, shopPage('file:///home/a/checkout.html'))).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
     expect((await reporter.signals()).map((signal) => [signal.kind, signal.shop])).toEqual([['orderPlaced', 'www.shop.example'], ['checkout', 'other.example']]);
+    // A product a page reports is the funnel's first step, under the page's own host; from nowhere else.
+    const product = { ...kettle, url: 'https://claims.example/p/1', shop: 'claims.example', source: 'json-ld' as const, brand: null, sku: null, gtin: null, availability: null, origins: {}, otherPrices: [] };
+    expect(await withSignals({ type: 'capture/found', product }, shopPage('https://lamps.example/p/1'))).toEqual({ ok: true });
+    expect(await withSignals({ type: 'capture/found', product }, POPUP)).toMatchObject({ ok: false, code: 'NOT_ALLOWED' });
+    await expect.poll(async () => (await reporter.signals()).map((signal) => [signal.kind, signal.shop]).at(-1)).toEqual(['recognised', 'lamps.example']);
+    expect((await reporter.signals()).filter((signal) => signal.kind === 'recognised')).toHaveLength(1);
   });
 });

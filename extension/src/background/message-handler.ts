@@ -180,6 +180,10 @@ export function createMessageHandler(deps: HandlerDeps) {
         // How long reading the page took (docs/analytics.md, "Monitoring"): a time only, a believable one.
         if (typeof captureMs === 'number' && Number.isFinite(captureMs) && captureMs >= 0 && captureMs <= 60_000) void deps.analytics?.recordCaptureTime?.(captureMs).catch(() => undefined);
         deps.markProductFound?.(sender.tabId);
+        // The funnel's first step (docs/analytics.md): a product recognised, filed under the page's own host
+        // as the browser names it; kept on this device, sent only as counts and only with consent.
+        const shop = shopOfPage(sender.url);
+        if (shop !== null) void deps.analytics?.recordShopSignal({ kind: 'recognised', shop }).catch(() => undefined);
         await deps.tabProducts.set(sender.tabId, product);
         try {
           await watchPrice(deps, product);
