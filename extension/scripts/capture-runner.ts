@@ -1,7 +1,13 @@
 /**
  * Runs the content script's capture code on saved pages in real Chromium, each as if served from its
- * original URL: no network (every other request is refused) and the page's own scripts off, so the
- * saved DOM stays as it was saved. One browser for many pages.
+ * original URL: no network and the page's own scripts off, so the saved DOM stays as it was saved.
+ * One browser for many pages.
+ *
+ * Only the page's own address is intercepted (CDP `Fetch`, answered with the saved file); every other
+ * request fails inside Chromium, whose resolver knows no host. Refusing them one by one through this
+ * process instead (a route for every URL) put hundreds of round trips between Chromium and Node on a
+ * large page's load, still running while the capture was timed: on two cores, the capture then waited
+ * for a core (docs/benchmarks.md, "Capture on real shop pages").
  */
 import { chromium } from 'playwright-core';
 import { decideCharset } from '../src/capture/charset.ts';
@@ -40,7 +46,11 @@ export async function capturePagesTimed(pages: readonly SavedPage[]): Promise<Ti
   const bundle = await captureBundle();
   const browser = await chromium.launch({
     executablePath: CHROMIUM, headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      // No host resolves: every request but the intercepted page fails at once, without leaving Chromium.
+      '--host-resolver-rules=MAP * ~NOTFOUND',
+    ],
   });
   try {
     const results: TimedCapture[] = [];
@@ -52,19 +62,22 @@ export async function capturePagesTimed(pages: readonly SavedPage[]): Promise<Ti
       const page = await context.newPage();
       const target = new URL(url);
       target.hash = '';
-      await page.route('**/*', (route) => {
-        const requested = new URL(route.request().url());
+      const cdp = await context.newCDPSession(page);
+      // Only the page's own address is paused and answered; `*` and `?` are the pattern's wildcards.
+      await cdp.send('Fetch.enable', { patterns: [{ urlPattern: target.href.replace(/[*?\\]/g, (c) => `\\${c}`), requestStage: 'Request' }] });
+      cdp.on('Fetch.requestPaused', (event) => {
+        const requested = new URL(event.request.url);
         requested.hash = '';
-        if (route.request().isNavigationRequest() && requested.href === target.href) {
-          return route.fulfill({ status: 200, contentType, body });
-        }
-        return route.abort();
+        const answer = event.resourceType === 'Document' && requested.href === target.href
+          ? cdp.send('Fetch.fulfillRequest', { requestId: event.requestId, responseCode: 200, responseHeaders: [{ name: 'Content-Type', value: contentType }], body: body.toString('base64') })
+          : cdp.send('Fetch.failRequest', { requestId: event.requestId, errorReason: 'BlockedByClient' });
+        answer.catch(() => undefined);
       });
-      await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 30_000 });
+      // Every other request has failed by the page's load event, so none is still settling while the capture runs.
+      await page.goto(url, { waitUntil: 'load', timeout: 30_000 });
       await page.evaluate(bundle);
       // The content script runs once the page is shown: styles are computed by then, so they are here too.
       await page.evaluate('document.body ? document.body.offsetHeight : 0');
-      const cdp = await context.newCDPSession(page);
       await cdp.send('Performance.enable');
       const threadTime = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ThreadTime')?.value ?? 0;
       const cpuBefore = await threadTime();
