@@ -17,6 +17,7 @@ import { benchHistory } from './history.ts';
 import { benchLoad } from './load.ts';
 import { benchReliability, reliabilityTargets } from './reliability.ts';
 import { mergeResults } from './results-file.ts';
+import { benchIndexedDbFloor } from './indexeddb-floor.ts';
 import { benchStorage } from './storage-size.ts';
 import { benchSync } from './sync-latency.ts';
 
@@ -40,7 +41,9 @@ async function main() {
     const dbFolder = path.join(server.couchDataDir ?? '', server.shopper.dbName);
     const measured = await benchStorage(account, server.shopper.dbUrl, server.admin, dbFolder, 1000);
     // Local: what Chromium's IndexedDB really holds per item (the stored documents alone are smaller).
-    const storage = { ...measured, local_bytes_per_item: cart1000.indexeddb_bytes_per_item };
+    console.error('bench: the floor under IndexedDB, per layout…');
+    const floor = await benchIndexedDbFloor(1000, cart1000Encrypted.indexeddb_files_per_item?.log_rows ?? 452);
+    const storage = { ...measured, local_bytes_per_item: cart1000.indexeddb_bytes_per_item, indexeddb_floor: floor };
     console.error('bench: capture corpus…');
     const capture = await benchCapture();
     console.error('bench: encryption per document (Tote vs crypto-js)…');
