@@ -171,7 +171,7 @@ describe('changes with the live channel cut', () => {
     const phone = await startDevice('late-poll-phone', server.account, { passwordKdf, webSocket: false, fetchVia: holdFirstPoll });
     try {
       await Promise.all([waitForPhase(laptop, 'in-sync'), waitForPhase(phone, 'in-sync')]);
-      expect(pollsSeen).toBe(1);
+      await expect.poll(() => pollsSeen).toBe(1);
       const { written } = await laptop.client.store.dispatch(cartCommands.add(product('clock', 2900)));
       const clock = written[0]!.id;
       await laptop.client.sync!.awaitInSync();
