@@ -60,7 +60,9 @@ async function eventually(check: () => Promise<boolean> | boolean, ms = 30_000):
 
 /**
  * Runs in a page of the app's origin without the app: damages the sealed row of item `id` in the
- * cart's IndexedDB database (storage-dexie's `rxdb-dexie-<name>--<version>--items`). True when a row was changed.
+ * cart's IndexedDB database (storage-dexie's `rxdb-dexie-<name>--<version>--items`). True when a row was
+ * changed and the change committed, flushed to disk: the browser is closed right after, and a write
+ * whose request succeeded but whose transaction had not yet committed could be lost with it.
  */
 async function damageRow(page: BrowserDevice['page'], id: string, damage: Damage, at: number): Promise<boolean> {
   return page.evaluate(async ({ prefix, id: target, damage: kind, at: offset }) => {
@@ -70,7 +72,12 @@ async function damageRow(page: BrowserDevice['page'], id: string, damage: Damage
       const db = await request(indexedDB.open(name));
       try {
         for (const storeName of Array.from(db.objectStoreNames)) {
-          const store = db.transaction(storeName, 'readwrite').objectStore(storeName);
+          const transaction = db.transaction(storeName, 'readwrite', { durability: 'strict' });
+          const committed = new Promise<void>((resolve, reject) => {
+            transaction.oncomplete = () => resolve();
+            transaction.onabort = () => reject(transaction.error ?? new Error('the transaction was aborted'));
+          });
+          const store = transaction.objectStore(storeName);
           const row = await request(store.get(target)) as Record<string, unknown> | undefined;
           if (!row || typeof row.enc !== 'string') continue;
           const enc = row.enc;
@@ -79,6 +86,7 @@ async function damageRow(page: BrowserDevice['page'], id: string, damage: Damage
           else if (kind === 'cut') row.enc = enc.slice(0, at);
           else delete row.enc;
           await request(store.keyPath === null ? store.put(row, target) : store.put(row));
+          await committed;
           return true;
         }
       } finally {
@@ -134,8 +142,11 @@ describe('one item damaged in the device\'s IndexedDB while the app is closed', 
       app.page.on('pageerror', (error) => errors.push(String(error)));
       const notices = await app.call('notices');
       const reported = notices.find((notice) => notice.id === target.id);
-      expect(reported?.message, `"${target.title}" (${damage} at ${at}) is reported`).toMatch(/could not be read on this device/);
       const opened = view((await app.call('items')).live);
+      // Without a notice, what the app opened tells a row that opened (the damage never reached the disk)
+      // from a cart that opened empty (the browser's storage for the site was lost).
+      const seen = `notices ${JSON.stringify(notices)}; opened ${opened.length} items, ${opened.some((item) => item.id === target.id) ? 'the damaged one among them' : 'not the damaged one'}`;
+      expect(reported?.message, `"${target.title}" (${damage} at ${at}) is reported (${seen})`).toMatch(/could not be read on this device/);
       for (const item of others) expect(opened, 'the rest of the cart opens as it was').toContainEqual(item);
 
       // The rest works: an edit, an add, through the server to the phone.

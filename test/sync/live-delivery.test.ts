@@ -151,4 +151,36 @@ describe('changes with the live channel cut', () => {
       await phone.close();
     }
   });
+
+  it('a change written while a new device\'s first long poll is on its way arrives by `_changes`', async () => {
+    // The phone's first long poll of the cart reaches the server only after the laptop's write (a busy
+    // network, a loaded machine): it must continue from what the phone's first pull read, not start at
+    // the server's "now", which would be past that write.
+    let releasePoll = () => undefined as void;
+    const pollHeld = new Promise<void>((resolve) => { releasePoll = resolve; });
+    let pollsSeen = 0;
+    const holdFirstPoll = (inner: typeof fetch): typeof fetch => (async (input: string, init?: RequestInit) => {
+      const url = String(input);
+      if (url.includes('/_changes?') && url.includes('feed=longpoll') && !url.includes('-history/')) {
+        pollsSeen += 1;
+        if (pollsSeen === 1) await pollHeld;
+      }
+      return inner(input, init);
+    }) as typeof fetch;
+    const laptop = await startDevice('late-poll-laptop', server.account, { passwordKdf, webSocket: false });
+    const phone = await startDevice('late-poll-phone', server.account, { passwordKdf, webSocket: false, fetchVia: holdFirstPoll });
+    try {
+      await Promise.all([waitForPhase(laptop, 'in-sync'), waitForPhase(phone, 'in-sync')]);
+      await expect.poll(() => pollsSeen).toBe(1);
+      const { written } = await laptop.client.store.dispatch(cartCommands.add(product('clock', 2900)));
+      const clock = written[0]!.id;
+      await laptop.client.sync!.awaitInSync();
+      releasePoll();
+      await waitForState(phone, (state) => state.items[clock]?.title === 'Product clock', 15_000);
+    } finally {
+      releasePoll();
+      await laptop.close();
+      await phone.close();
+    }
+  });
 });

@@ -164,17 +164,39 @@ export function startCartSync(options: CartSyncOptions): CartSync {
   };
 
   /**
-   * The last `last_seq` any `_changes` answer gave. RxDB's live stream starts at `since=now` and keeps
-   * that until its first answer: after an outage in that window it would skip what other devices wrote
-   * meanwhile, and its checkpoint would then pass over those changes for good. So a stream request for
-   * `now` continues from the last sequence this device has actually seen.
+   * Where the live pull starts (docs/sync.md, rule 5). RxDB's live stream asks `_changes` for `since=now`
+   * until its first answer, and sends that request at once, beside the catch-up pull rather than after
+   * it. The server takes "now" when the request reaches it: a write that lands between the catch-up's
+   * answer and that moment (another device's, on a slow network or a loaded machine) is in neither, and
+   * the stream's checkpoint then passes over it for good. So a stream request for `now` waits until a
+   * catch-up pull of that database has read to the end of the feed, and continues from the last
+   * sequence it read (`lastSeq`); after that, from the last sequence any catch-up read (an outage before
+   * the stream's first answer).
    */
   const lastSeq = new Map<string, string>(); // by database path: the cart's and the history's
-  const continueChanges = (input: Parameters<FetchPort>[0]): Parameters<FetchPort>[0] => {
+  const caughtUp = new Map<string, { readonly done: Promise<void>; resolve(): void }>();
+  const caughtUpOf = (path: string) => {
+    let entry = caughtUp.get(path);
+    if (!entry) {
+      let resolve = () => undefined as void;
+      const done = new Promise<void>((settle) => { resolve = settle; });
+      entry = { done, resolve };
+      caughtUp.set(path, entry);
+    }
+    return entry;
+  };
+  let stopped = false;
+  let signalStop = () => undefined as void;
+  const whenStopped = new Promise<null>((resolve) => {
+    signalStop = () => resolve(null);
+  });
+  const continueChanges = async (input: Parameters<FetchPort>[0]): Promise<Parameters<FetchPort>[0]> => {
     if (typeof input !== 'string' || !input.includes('/_changes?')) return input;
     const url = new URL(input);
+    if (url.searchParams.get('since') !== 'now') return input;
+    await Promise.race([caughtUpOf(url.pathname).done, whenStopped]);
     const seen = lastSeq.get(url.pathname);
-    if (url.searchParams.get('since') !== 'now' || seen === undefined) return input;
+    if (seen === undefined) throw new ToteError('CLOSED', 'Sync was stopped.');
     url.searchParams.set('since', seen);
     return url.toString();
   };
@@ -187,8 +209,8 @@ export function startCartSync(options: CartSyncOptions): CartSync {
   if (options.history) knownByPath.set(historyPath, knownRevisions());
   /**
    * What this device reads from an answer before the replication does, parsing it once:
-   * - the catch-up pulls (not the live stream's long polls) say how far this device has read (`lastSeq`):
-   *   the stream only needs it before its first answer, and catch-up always runs first;
+   * - the catch-up pulls (not the live stream's long polls) say how far this device has read (`lastSeq`),
+   *   and when one has read to the end of the feed (the stream's first request waits for that);
    * - the cart's answers that name revisions are noted (server-revisions.ts).
    */
   const readAnswer = async (input: Parameters<FetchPort>[0], response: Response, init: Parameters<FetchPort>[1]) => {
@@ -206,7 +228,13 @@ export function startCartSync(options: CartSyncOptions): CartSync {
       return; // not JSON: the replication reports it
     }
     const lastSeqOfBody = (body as { last_seq?: unknown } | null)?.last_seq;
-    if (catchUp && lastSeqOfBody !== undefined && lastSeqOfBody !== null) lastSeq.set(pathname, String(lastSeqOfBody));
+    if (catchUp && lastSeqOfBody !== undefined && lastSeqOfBody !== null) {
+      lastSeq.set(pathname, String(lastSeqOfBody));
+      // Fewer results than asked for: this pull read to the end of the feed (RxDB's catch-up stops there too).
+      const results = (body as { results?: unknown }).results;
+      const limit = Number(new URL(input).searchParams.get('limit'));
+      if (Array.isArray(results) && (!(limit > 0) || results.length < limit)) caughtUpOf(pathname).resolve();
+    }
     if (named) revisions!.observe(pathname, body);
     if (revisionsHere) {
       let request: unknown;
@@ -221,7 +249,8 @@ export function startCartSync(options: CartSyncOptions): CartSync {
 
   const syncFetch: FetchPort = async (requested, init) => {
     if (sessionEnded) throw problem!;
-    const input = continueChanges(requested);
+    const input = await continueChanges(requested);
+    if (sessionEnded) throw problem!;
     if (!connectivity.isOnline()) {
       reachability = 'unreachable';
       problem = new ToteError('SYNC_OFFLINE', 'This device is offline.');
@@ -396,11 +425,6 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     for (const id of damaged?.rows.keys() ?? []) void repairDamaged!(id);
   }, () => undefined);
 
-  let stopped = false;
-  let signalStop = () => undefined as void;
-  const whenStopped = new Promise<null>((resolve) => {
-    signalStop = () => resolve(null);
-  });
   /**
    * The server's plain copies from before encryption, replaced once per database by this device's own
    * copies, sealed (sealed-migration.ts): items, then history. A copy counts only when it passes the
