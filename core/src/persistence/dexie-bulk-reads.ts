@@ -1,0 +1,115 @@
+/**
+ * Whole-range reads in one IndexedDB request: storage-dexie (rxdb 17.6) answers every query with a
+ * cursor, one `continue()` and one event per row, so reading a cart of 10 000 items at start is 10 000
+ * round trips between the page and IndexedDB. This wrapper answers the queries whose rows are exactly a
+ * range of one index, in the index's order (the store's read of every item at start, the replication's
+ * reads by checkpoint), with the index's `getAll(range)`: one request, the rows in the same order
+ * (docs/benchmarks.md, `cart10k.load_ms`).
+ *
+ * Usage, by the shells that keep the cart in IndexedDB:
+ *
+ *   const storage = dexieBulkReads(getRxStorageDexie());
+ *
+ * Rules:
+ * 1. **The same rows as storage-dexie's own query, in the same order.** Only a query whose selector the
+ *    index range satisfies and whose sort is the index's order is read this way (RxDB's query plan says
+ *    both); `skip` and `limit` are applied to the range's rows (a limit as the request's count). Any
+ *    other query, `count`, lookups by id and writes go to storage-dexie unchanged.
+ * 2. **Rows come out as storage-dexie gives them**: field names Dexie cannot index (starting with `|`)
+ *    and boolean index fields are turned back the way storage-dexie's `fromDexieToStorage` does, on the
+ *    row IndexedDB just made (no copy).
+ * 3. It relies on storage-dexie's internals (its Dexie database, the `docs` table, boolean indexes),
+ *    which is why rxdb's version is pinned; a storage without them is returned as it is.
+ */
+import type { PreparedQuery, RxDocumentData, RxStorage, RxStorageInstance, RxStorageInstanceCreationParams } from 'rxdb';
+import {
+  DEXIE_DOCS_TABLE_NAME, DEXIE_PIPE_SUBSTITUTE, dexieReplaceIfStartsWithPipe, dexieReplaceIfStartsWithPipeRevert, getKeyRangeByQueryPlan,
+} from 'rxdb/plugins/storage-dexie';
+
+type Plain = Record<string, unknown>;
+// RxDB storages are generic over their internals; any storage can be wrapped.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyStorage = RxStorage<any, any>;
+
+/** What storage-dexie keeps behind `instance.internals` (rxdb 17.6). */
+interface DexieState {
+  readonly dexieDb: {
+    readonly _options: { readonly IDBKeyRange?: unknown };
+    transaction(mode: 'r', table: unknown, scope: (transaction: { idbtrans: IDBTransaction }) => Promise<void>): Promise<void>;
+  };
+  readonly dexieTable: unknown;
+  readonly booleanIndexes: readonly string[];
+}
+
+/** `storage` (storage-dexie) with range queries read by `getAll` (see the rules above). */
+export function dexieBulkReads<S extends AnyStorage>(storage: S): S {
+  return {
+    ...storage,
+    async createStorageInstance(params: RxStorageInstanceCreationParams<Plain, unknown>) {
+      const instance = await storage.createStorageInstance(params) as RxStorageInstance<Plain, Promise<DexieState>, unknown>;
+      const query = instance.query.bind(instance);
+      instance.query = async (prepared: PreparedQuery<Plain>) => (await readRange(instance.internals, prepared)) ?? query(prepared);
+      return instance;
+    },
+  } as S;
+}
+
+/** The rows of a query that is one index range in the index's order; undefined for any other query. */
+async function readRange(internals: Promise<DexieState>, prepared: PreparedQuery<Plain>): Promise<{ documents: RxDocumentData<Plain>[] } | undefined> {
+  const plan = prepared.queryPlan;
+  if (!plan.selectorSatisfiedByIndex || !plan.sortSatisfiedByIndex) return undefined;
+  const state = await internals;
+  if (!state?.dexieDb || !Array.isArray(state.booleanIndexes)) return undefined;
+  const skip = prepared.query.skip ?? 0;
+  const limit = prepared.query.limit;
+  let range: IDBKeyRange;
+  try {
+    range = getKeyRangeByQueryPlan(state.booleanIndexes as string[], plan, state.dexieDb._options.IDBKeyRange) as IDBKeyRange;
+  } catch (error) {
+    // storage-dexie answers a range IndexedDB refuses (a key it cannot order) with no rows.
+    if ((error as { name?: unknown } | null)?.name === 'DataError') return { documents: [] };
+    throw error;
+  }
+  if (limit === 0) return { documents: [] };
+  let rows: Plain[] = [];
+  await state.dexieDb.transaction('r', state.dexieTable, async ({ idbtrans }) => {
+    const index = idbtrans.objectStore(DEXIE_DOCS_TABLE_NAME).index(`[${plan.index.map((field) => dexieReplaceIfStartsWithPipe(field)).join('+')}]`);
+    rows = await new Promise<Plain[]>((resolve, reject) => {
+      const request = index.getAll(range, limit === undefined ? undefined : skip + limit);
+      request.onsuccess = () => resolve(request.result as Plain[]);
+      request.onerror = () => reject(request.error ?? new Error('IndexedDB could not read the rows'));
+    });
+  });
+  const documents = (skip > 0 ? rows.slice(skip) : rows) as RxDocumentData<Plain>[];
+  for (const row of documents) fromDexieInPlace(row, state.booleanIndexes);
+  return { documents };
+}
+
+/** storage-dexie's `fromDexieToStorage`, on a row no one else holds. */
+function fromDexieInPlace(row: Plain, booleanIndexes: readonly string[]): void {
+  revertFieldNames(row);
+  for (const path of booleanIndexes) {
+    const parts = path.split('.');
+    let target: Plain | undefined = row;
+    for (const part of parts.slice(0, -1)) target = target?.[part] as Plain | undefined;
+    if (target && typeof target === 'object') target[parts.at(-1)!] = target[parts.at(-1)!] === '1';
+  }
+}
+
+/** Field names stored as `__x` go back to `|x`, at any depth, as storage-dexie's `fromDexieToStorageField`. */
+function revertFieldNames(value: unknown): void {
+  if (typeof value !== 'object' || value === null) return;
+  if (Array.isArray(value)) {
+    for (const entry of value) revertFieldNames(entry);
+    return;
+  }
+  const object = value as Plain;
+  for (const key of Object.keys(object)) {
+    const entry = object[key];
+    revertFieldNames(entry);
+    if (key.startsWith(DEXIE_PIPE_SUBSTITUTE)) {
+      delete object[key];
+      object[dexieReplaceIfStartsWithPipeRevert(key)] = entry;
+    }
+  }
+}
