@@ -12,7 +12,7 @@ import { stampChange, type ClockedItem } from '../merge/item-clocks.ts';
 import { hlc } from '../merge/hlc.ts';
 import { product } from '../test/fixtures.ts';
 import { openCartDatabase, type CartDatabase } from './cart-database.ts';
-import { dexieBulkReads } from './dexie-bulk-reads.ts';
+import { dexieBulkReads, type QueryInParts } from './dexie-bulk-reads.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyStorage = RxStorage<any, any>;
@@ -96,6 +96,25 @@ describe('dexieBulkReads', () => {
     expect(content(answered)).toEqual(content(expected));
     expect(answered).toHaveLength(all.filter((item) => item.priceMinor! > 130 && !removed.includes(item.id)).length);
     expect(getAll).not.toHaveBeenCalled();
+  });
+
+  it('hands a range over in parts, each asked for before the one before is handed over, the same rows in the same order', async () => {
+    const { items: all, removed } = items();
+    const plain = await cartWith(getRxStorageDexie({ indexedDB: new IDBFactory(), IDBKeyRange }), all, removed);
+    const bulk = await cartWith(dexieBulkReads(getRxStorageDexie({ indexedDB: new IDBFactory(), IDBKeyRange }), { partSize: 7 }), all, removed);
+    const prepared = bulk.items.find().getPreparedQuery();
+    const expected = (await plain.items.storageInstance.query(prepared)).documents;
+    // RxDB's instance wraps the storage's; the parts are offered by the storage's own (as encrypted-storage.ts reads them).
+    const inner = (bulk.items.storageInstance as unknown as { originalStorageInstance: QueryInParts }).originalStorageInstance;
+    const getAll = vi.spyOn(IDBIndex.prototype, 'getAll');
+    const parts: { ids: string[]; requestsSoFar: number }[] = [];
+    expect(await inner.queryInParts(prepared, (rows) => parts.push({ ids: rows.map((row) => row.id as string), requestsSoFar: getAll.mock.calls.length }))).toBe(true);
+
+    expect(parts.flatMap((part) => part.ids)).toEqual(expected.map((doc) => doc.id));
+    expect(parts.map((part) => part.ids.length)).toEqual([7, 7, 7, 7, 7, 7, 7, 4]); // the 53 items not removed
+    // The next part was already asked for when a full part was handed over.
+    parts.slice(0, -1).forEach((part, i) => expect(part.requestsSoFar).toBe(i + 2));
+    expect(await inner.queryInParts({ ...prepared, query: { ...prepared.query, limit: 5 } }, () => undefined)).toBe(false);
   });
 
   it('reads what the database holds after writes and reopening', async () => {

@@ -18,7 +18,10 @@
  * 2. **Rows come out as storage-dexie gives them**: field names Dexie cannot index (starting with `|`)
  *    and boolean index fields are turned back the way storage-dexie's `fromDexieToStorage` does, on the
  *    row IndexedDB just made (no copy).
- * 3. It relies on storage-dexie's internals (its Dexie database, the `docs` table, boolean indexes),
+ * 3. **In parts, on request**: `queryInParts` reads the same rows `partSize` at a time, each part asked
+ *    for before the one before is handed over, so the caller's work on a part (opening sealed rows:
+ *    encrypted-storage.ts) overlaps IndexedDB reading the next. Only for queries without skip or limit.
+ * 4. It relies on storage-dexie's internals (its Dexie database, the `docs` table, boolean indexes),
  *    which is why rxdb's version is pinned; a storage without them is returned as it is.
  */
 import type { PreparedQuery, RxDocumentData, RxStorage, RxStorageInstance, RxStorageInstanceCreationParams } from 'rxdb';
@@ -41,25 +44,64 @@ interface DexieState {
   readonly booleanIndexes: readonly string[];
 }
 
+/**
+ * What an instance of `dexieBulkReads` adds: a query's rows handed over in parts as IndexedDB reads them
+ * (rule 3), so a caller can work on one part while the next is read.
+ */
+export interface QueryInParts {
+  /**
+   * Resolves true once every row of `prepared` has been given to `onPart`, in order; false (nothing
+   * given) for a query this cannot answer in parts: ask `query` then.
+   */
+  queryInParts(prepared: PreparedQuery<Plain>, onPart: (rows: RxDocumentData<Plain>[]) => void): Promise<boolean>;
+}
+
+export interface DexieBulkReadsOptions {
+  /** Rows per request of `queryInParts` (default 1000). */
+  readonly partSize?: number;
+}
+
 /** `storage` (storage-dexie) with range queries read by `getAll` (see the rules above). */
-export function dexieBulkReads<S extends AnyStorage>(storage: S): S {
+export function dexieBulkReads<S extends AnyStorage>(storage: S, options: DexieBulkReadsOptions = {}): S {
+  const partSize = options.partSize ?? 1000;
   return {
     ...storage,
     async createStorageInstance(params: RxStorageInstanceCreationParams<Plain, unknown>) {
-      const instance = await storage.createStorageInstance(params) as RxStorageInstance<Plain, Promise<DexieState>, unknown>;
+      const instance = await storage.createStorageInstance(params) as RxStorageInstance<Plain, Promise<DexieState>, unknown> & QueryInParts;
       const query = instance.query.bind(instance);
-      instance.query = async (prepared: PreparedQuery<Plain>) => (await readRange(instance.internals, prepared)) ?? query(prepared);
+      instance.query = async (prepared: PreparedQuery<Plain>) => {
+        const rows: RxDocumentData<Plain>[][] = [];
+        const answered = await readRange(instance.internals, prepared, Infinity, (part) => rows.push(part));
+        return answered ? { documents: rows.length === 1 ? rows[0]! : rows.flat() } : query(prepared);
+      };
+      instance.queryInParts = (prepared, onPart) => {
+        if ((prepared.query.skip ?? 0) !== 0 || prepared.query.limit !== undefined) return Promise.resolve(false);
+        return readRange(instance.internals, prepared, partSize, onPart);
+      };
       return instance;
     },
   } as S;
 }
 
-/** The rows of a query that is one index range in the index's order; undefined for any other query. */
-async function readRange(internals: Promise<DexieState>, prepared: PreparedQuery<Plain>): Promise<{ documents: RxDocumentData<Plain>[] } | undefined> {
+/** The index key of a row as Dexie stores it (boolean fields as '0' and '1'). */
+function indexKey(row: Plain, fields: readonly string[]): unknown[] {
+  return fields.map((field) => {
+    let value: unknown = row;
+    for (const part of dexieReplaceIfStartsWithPipe(field).split('.')) value = (value as Plain | undefined)?.[part];
+    return value;
+  });
+}
+
+/**
+ * The rows of a query that is one index range in the index's order, given to `onPart` `partSize` at a
+ * time (the next part is asked for before this one is handed over); false for any other query.
+ */
+async function readRange(internals: Promise<DexieState>, prepared: PreparedQuery<Plain>, partSize: number,
+  onPart: (rows: RxDocumentData<Plain>[]) => void): Promise<boolean> {
   const plan = prepared.queryPlan;
-  if (!plan.selectorSatisfiedByIndex || !plan.sortSatisfiedByIndex) return undefined;
+  if (!plan.selectorSatisfiedByIndex || !plan.sortSatisfiedByIndex) return false;
   const state = await internals;
-  if (!state?.dexieDb || !Array.isArray(state.booleanIndexes)) return undefined;
+  if (!state?.dexieDb || !Array.isArray(state.booleanIndexes)) return false;
   const skip = prepared.query.skip ?? 0;
   const limit = prepared.query.limit;
   let range: IDBKeyRange;
@@ -67,22 +109,53 @@ async function readRange(internals: Promise<DexieState>, prepared: PreparedQuery
     range = getKeyRangeByQueryPlan(state.booleanIndexes as string[], plan, state.dexieDb._options.IDBKeyRange) as IDBKeyRange;
   } catch (error) {
     // storage-dexie answers a range IndexedDB refuses (a key it cannot order) with no rows.
-    if ((error as { name?: unknown } | null)?.name === 'DataError') return { documents: [] };
+    if ((error as { name?: unknown } | null)?.name === 'DataError') {
+      onPart([]);
+      return true;
+    }
     throw error;
   }
-  if (limit === 0) return { documents: [] };
-  let rows: Plain[] = [];
+  if (limit === 0) {
+    onPart([]);
+    return true;
+  }
+  const Range = range.constructor as typeof IDBKeyRange;
+  // Every RxDB index ends with the primary key, so index keys are unique: a part starts after the last key of the one before.
+  const after = (row: Plain): IDBKeyRange | null => {
+    try {
+      return Range.bound(indexKey(row, plan.index), range.upper, true, range.upperOpen);
+    } catch {
+      return null; // the last row was the range's end
+    }
+  };
   await state.dexieDb.transaction('r', state.dexieTable, async ({ idbtrans }) => {
     const index = idbtrans.objectStore(DEXIE_DOCS_TABLE_NAME).index(`[${plan.index.map((field) => dexieReplaceIfStartsWithPipe(field)).join('+')}]`);
-    rows = await new Promise<Plain[]>((resolve, reject) => {
-      const request = index.getAll(range, limit === undefined ? undefined : skip + limit);
-      request.onsuccess = () => resolve(request.result as Plain[]);
-      request.onerror = () => reject(request.error ?? new Error('IndexedDB could not read the rows'));
+    await new Promise<void>((resolve, reject) => {
+      let first = true;
+      const read = (from: IDBKeyRange) => {
+        const count = limit === undefined ? (partSize === Infinity ? undefined : partSize) : skip + limit;
+        const request = index.getAll(from, count);
+        request.onsuccess = () => {
+          let rows = request.result as Plain[];
+          const next = count !== undefined && rows.length === count && limit === undefined ? after(rows.at(-1)!) : null;
+          if (next) read(next);
+          try {
+            if (first && skip > 0) rows = rows.slice(skip);
+            first = false;
+            for (const row of rows) fromDexieInPlace(row, state.booleanIndexes);
+            onPart(rows as RxDocumentData<Plain>[]);
+          } catch (error) {
+            reject(error);
+            return;
+          }
+          if (!next) resolve();
+        };
+        request.onerror = () => reject(request.error ?? new Error('IndexedDB could not read the rows'));
+      };
+      read(range);
     });
   });
-  const documents = (skip > 0 ? rows.slice(skip) : rows) as RxDocumentData<Plain>[];
-  for (const row of documents) fromDexieInPlace(row, state.booleanIndexes);
-  return { documents };
+  return true;
 }
 
 /** storage-dexie's `fromDexieToStorage`, on a row no one else holds. */

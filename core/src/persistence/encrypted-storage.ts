@@ -72,6 +72,7 @@ import type { DocumentCipher } from '../crypto/document-cipher.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import { isToteError, ToteError } from '../errors.ts';
 import { fromByteString, toByteString } from './byte-string.ts';
+import type { QueryInParts } from './dexie-bulk-reads.ts';
 
 /** The field of a stored row that holds the sealed rest of the document. */
 export const SEALED_FIELD = 'enc';
@@ -386,6 +387,12 @@ async function sealedInstance(storage: AnyStorage, params: RxStorageInstanceCrea
 
     async query(prepared: PreparedQuery<Plain>) {
       if (needsPlaintext(prepared.query)) return { documents: await queryPlaintext(prepared.query) };
+      // A storage that reads in parts (dexie-bulk-reads.ts): each part is opened while the next is read.
+      const inParts = (inner as Partial<QueryInParts>).queryInParts;
+      if (inParts) {
+        const opening: Promise<Doc[]>[] = [];
+        if (await inParts.call(inner, prepared, (rows) => opening.push(openAll(rows)))) return { documents: (await Promise.all(opening)).flat() };
+      }
       return { documents: await openAll((await inner.query(prepared)).documents) };
     },
 
