@@ -50,6 +50,8 @@ export interface CartStoreOptions {
   readonly onWriteError?: (error: unknown) => void;
   /** Where each dispatch's time until committed, and each write's wait for the server, are recorded (docs/analytics.md, "Monitoring"). */
   readonly monitor?: LatencyMonitor;
+  /** Told when the first load has read (and opened) every item, 'tote:items-read', and built the state from them, 'tote:state-built'. */
+  readonly mark?: (name: string) => void;
 }
 
 /** What a restore did (history/restore.ts). */
@@ -104,7 +106,7 @@ function withoutStorageFields(doc: RxDocumentData<ClockedItem>): ClockedItem {
 const ID_COMMANDS = new Set(['item/setQuantity', 'item/remove', 'item/move', 'item/setNote', 'item/edit']);
 const BULK_COMMANDS = new Set(['items/move', 'items/remove', 'items/setQuantity', 'items/copy', 'items/markBought']);
 
-export function createCartStore({ items, device, clock = systemClock, newId = randomId, history, onHistoryError, onConflicts, onWriteError, monitor }: CartStoreOptions): CartStore {
+export function createCartStore({ items, device, clock = systemClock, newId = randomId, history, onHistoryError, onConflicts, onWriteError, monitor, mark }: CartStoreOptions): CartStore {
   const state = new BehaviorSubject<CartState>(initialCartState);
   let closed = false;
   let queue: Promise<unknown> = Promise.resolve();
@@ -182,11 +184,14 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     // object and a deep copy per item) would only be thrown away. The rows are read, never changed.
     const { documents } = await items.storageInstance.query(items.find().getPreparedQuery());
     const docs = documents as RxDocumentData<ClockedItem>[];
+    const first = !state.value.loaded;
+    if (first) mark?.('tote:items-read');
     for (const doc of docs) {
       stored.set(doc.id, doc);
       seen(doc);
     }
     apply({ type: 'sync/loaded', docs });
+    if (first) mark?.('tote:state-built');
     if (history) recording = recording.then(() => history.repair(docs, clock.now())).then(() => undefined, (error) => onHistoryError?.(error));
     // A clear that cannot be finished now is reported and tried again at the next start; the cart opens.
     await replayJournal().catch((error) => onWriteError?.(error));

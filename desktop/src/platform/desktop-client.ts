@@ -75,6 +75,8 @@ export function createDesktopApp(bridge: DesktopBridge, onStep: (message: string
     storage: dexieBulkReads(getRxStorageDexie()),
     databases: { plain: 'tote-desktop', sealed: 'tote-desktop-sealed' },
     stopwatch: { now: () => performance.now() },
+    // The steps of opening, for DevTools' Performance panel and bench/cart10k.ts (with App.svelte's marks).
+    mark: (name) => void performance.mark(name),
     deleteDatabaseFiles: (name) => deleteIndexedDbOf(indexedDB, name),
     settings: {
       deviceId: async () => deviceId(),
