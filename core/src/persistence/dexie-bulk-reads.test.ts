@@ -117,6 +117,13 @@ describe('dexieBulkReads', () => {
     expect(await inner.queryInParts({ ...prepared, query: { ...prepared.query, limit: 5 } }, () => undefined)).toBe(false);
   });
 
+  it('refuses a part size that is not a whole number of rows, with a typed error', () => {
+    for (const partSize of [0, -5, 2.5, Number.NaN]) {
+      expect(() => dexieBulkReads(getRxStorageDexie({ indexedDB: new IDBFactory(), IDBKeyRange }), { partSize }))
+        .toThrow(expect.objectContaining({ code: 'INVALID_INPUT', details: { partSize } }));
+    }
+  });
+
   it('reads what the database holds after writes and reopening', async () => {
     const indexedDB = new IDBFactory();
     const storage = dexieBulkReads(getRxStorageDexie({ indexedDB, IDBKeyRange }));

@@ -28,6 +28,7 @@ import type { PreparedQuery, RxDocumentData, RxStorage, RxStorageInstance, RxSto
 import {
   DEXIE_DOCS_TABLE_NAME, DEXIE_PIPE_SUBSTITUTE, dexieReplaceIfStartsWithPipe, dexieReplaceIfStartsWithPipeRevert, getKeyRangeByQueryPlan,
 } from 'rxdb/plugins/storage-dexie';
+import { ToteError } from '../errors.ts';
 
 type Plain = Record<string, unknown>;
 // RxDB storages are generic over their internals; any storage can be wrapped.
@@ -64,6 +65,9 @@ export interface DexieBulkReadsOptions {
 /** `storage` (storage-dexie) with range queries read by `getAll` (see the rules above). */
 export function dexieBulkReads<S extends AnyStorage>(storage: S, options: DexieBulkReadsOptions = {}): S {
   const partSize = options.partSize ?? 1000;
+  if (!Number.isInteger(partSize) || partSize < 1) {
+    throw new ToteError('INVALID_INPUT', `Tote cannot read the storage in parts of ${String(partSize)} rows: a part must be a whole number of rows, at least 1.`, { partSize });
+  }
   return {
     ...storage,
     async createStorageInstance(params: RxStorageInstanceCreationParams<Plain, unknown>) {
