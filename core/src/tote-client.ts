@@ -41,6 +41,11 @@ export interface ToteClientOptions extends OpenCartDatabaseOptions {
   readonly atRest?: CipherSource;
   /** Where cart operations are timed (monitoring/latency-monitor.ts); absent: not timed. */
   readonly monitor?: LatencyMonitor;
+  /**
+   * Told each step of opening as it ends: 'tote:database-open', then the store's 'tote:items-read'
+   * (every item read and opened) and 'tote:state-built' (CartStoreOptions.mark).
+   */
+  readonly mark?: (name: string) => void;
 }
 
 export interface ToteClient {
@@ -121,6 +126,7 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
       onUnreadable: (error: ToteError) => unreadable.next(error),
     },
   });
+  options.mark?.('tote:database-open');
   const clock = options.clock ?? systemClock;
   const history = createHistoryLog(db.history, options.device);
   const historyProblems = new Subject<unknown>();
@@ -129,6 +135,7 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
     onWriteError: (error) => historyProblems.next(error),
     ...(options.newId ? { newId: options.newId } : {}),
     ...(options.monitor ? { monitor: options.monitor } : {}),
+    ...(options.mark ? { mark: options.mark } : {}),
   });
   await store.ready;
   conflicts = await createConflictStore({ db, cart: store, device: options.device, clock });

@@ -43,8 +43,9 @@ function device() {
     save: async (state) => { disk.set('analytics', structuredClone(state)); },
   };
   const apps: DeviceApp[] = [];
-  const open = (custody: DeviceKeyCustody = { kind: 'password', lock: createDatabaseLock(lockStorage) }) => {
+  const open = (custody: DeviceKeyCustody = { kind: 'password', lock: createDatabaseLock(lockStorage) }, mark?: (name: string) => void) => {
     const app = createDeviceApp({
+      ...(mark ? { mark } : {}),
       storage: getRxStorageDexie({ indexedDB, IDBKeyRange }),
       databases: { plain: 'cart-plain', sealed: 'cart-sealed' },
       deleteDatabaseFiles: (name) => deleteIndexedDbOf(indexedDB, name),
@@ -91,6 +92,20 @@ describe('the device app', () => {
     await laptop.restart();
     const again = laptop.open();
     expect(titles(await again.view())).toEqual([TITLE]);
+    await laptop.restart();
+  });
+
+  it('tells each step of opening as it ends, in order, on every opening', async () => {
+    const laptop = device();
+    const marks: string[] = [];
+    const { client } = await laptop.open(undefined, (name) => marks.push(name)).open();
+    await client.store.dispatch(cartCommands.add(product({ title: TITLE })));
+    const steps = ['tote:key-ready', 'tote:database-open', 'tote:items-read', 'tote:state-built'];
+    expect(marks).toEqual(steps);
+    await laptop.restart();
+    marks.length = 0;
+    expect(titles(await laptop.open(undefined, (name) => marks.push(name)).view())).toEqual([TITLE]);
+    expect(marks).toEqual(steps);
     await laptop.restart();
   });
 

@@ -67,6 +67,11 @@ export interface DeviceAppPorts {
   readonly analytics?: AnalyticsStoragePort;
   /** The high-resolution clock operations are timed with (`performance.now`); absent: the platform's. */
   readonly stopwatch?: Stopwatch;
+  /**
+   * Told each step of opening the cart as it ends (`performance.mark` in the desktop, for DevTools and
+   * bench/cart10k.ts): 'tote:key-ready', then the client's (ToteClientOptions.mark).
+   */
+  readonly mark?: (name: string) => void;
 }
 
 /** How the cart saved on this device is protected (docs/encryption.md). */
@@ -190,6 +195,7 @@ export function createDeviceApp(ports: DeviceAppPorts): DeviceApp {
   };
 
   async function openWith(key: OpenDatabaseKey | null, made: boolean): Promise<Phase> {
+    ports.mark?.('tote:key-ready');
     keyInUse = key;
     let problem: string | null = null;
     if (made && key && (await settings.sealedAtRest())) {
@@ -216,6 +222,7 @@ export function createDeviceApp(ports: DeviceAppPorts): DeviceApp {
       device,
       fetch: ports.fetch,
       ...(ports.connectivity ? { connectivity: ports.connectivity } : {}),
+      ...(ports.mark ? { mark: ports.mark } : {}),
     });
     monitor.record('load', loadStarted);
     let account: AccountSession | null = null;

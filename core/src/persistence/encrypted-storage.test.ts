@@ -1,7 +1,8 @@
 /**
  * Encryption at rest through a real RxDB cart database, on both storages a device uses: storage-memory,
- * and storage-dexie (the browsers' IndexedDB storage) over fake-indexeddb. What the storage really keeps
- * is read from the same storage instances the wrapper writes to, without the wrapper.
+ * and storage-dexie (the browsers' IndexedDB storage) over fake-indexeddb, also read in parts as the
+ * shells read it (dexie-bulk-reads.ts). What the storage really keeps is read from the same storage
+ * instances the wrapper writes to, without the wrapper.
  */
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { getPrimaryFieldOfPrimaryKey, prepareQuery, type RxStorage, type RxStorageInstance } from 'rxdb';
@@ -20,6 +21,7 @@ import { createCartStore, type CartStore } from '../store/cart-store.ts';
 import { ManualClock, product } from '../test/fixtures.ts';
 import { fromByteString, toByteString } from './byte-string.ts';
 import { openCartDatabase, type CartDatabase } from './cart-database.ts';
+import { dexieBulkReads } from './dexie-bulk-reads.ts';
 import { encryptedStorage, SEALED_FIELD } from './encrypted-storage.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -35,6 +37,11 @@ const storages: Record<string, () => AnyStorage> = {
   dexie: (() => {
     const indexedDB = new IDBFactory();
     return () => getRxStorageDexie({ indexedDB, IDBKeyRange });
+  })(),
+  // As the shells use it (dexie-bulk-reads.ts), in parts of two rows so that every read takes several.
+  'dexie read in parts': (() => {
+    const indexedDB = new IDBFactory();
+    return () => dexieBulkReads(getRxStorageDexie({ indexedDB, IDBKeyRange }), { partSize: 2 });
   })(),
 };
 

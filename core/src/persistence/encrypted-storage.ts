@@ -72,6 +72,7 @@ import type { DocumentCipher } from '../crypto/document-cipher.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import { isToteError, ToteError } from '../errors.ts';
 import { fromByteString, toByteString } from './byte-string.ts';
+import type { QueryInParts } from './dexie-bulk-reads.ts';
 
 /** The field of a stored row that holds the sealed rest of the document. */
 export const SEALED_FIELD = 'enc';
@@ -160,9 +161,12 @@ function queriedFields(selector: unknown, into: Set<string>): Set<string> {
  * first byte is its version (1; any version below 45 is a character base64url does not use).
  */
 function decryptStored(cipher: DocumentCipher, aad: string, envelope: string): Promise<unknown> {
-  if (envelope.charCodeAt(0) < BASE64URL_LOWEST) return cipher.decryptBytes(aad, fromByteString(envelope) ?? new Uint8Array(0));
+  if (isByteString(envelope)) return cipher.decryptBytes(aad, fromByteString(envelope) ?? new Uint8Array(0));
   return cipher.decrypt(aad, envelope);
 }
+
+/** Whether `envelope` is kept as a byte string (not base64url text): see decryptStored. */
+const isByteString = (envelope: string) => envelope.charCodeAt(0) < BASE64URL_LOWEST;
 
 /** The lowest character base64url uses ('-'). */
 const BASE64URL_LOWEST = 0x2d;
@@ -186,6 +190,9 @@ function compactLayout(schema: RxJsonSchema<Doc>, clear: Set<string>) {
   const fields = [...declared].sort();
   const tag = layoutTag(fields);
   const position = new Map(fields.map((field, index) => [field, index]));
+  // For each declared field, its place in `fields`; `slot` is unpack's scratch space.
+  const sortedIndex = declared.map((field) => position.get(field)!);
+  const slot = new Array<number>(fields.length).fill(0);
   // Bits of `present` stay exact integers up to 2^53.
   const usable = fields.length <= 52;
   return {
@@ -208,14 +215,15 @@ function compactLayout(schema: RxJsonSchema<Doc>, clear: Set<string>) {
     unpack(packed: unknown[]): Record<string, unknown> | null {
       const present = packed[1];
       if (!usable || packed[0] !== tag || typeof present !== 'number' || !Number.isInteger(present) || present < 0 || present >= 2 ** fields.length) return null;
-      const byField = new Map<string, unknown>();
+      // Where each field's value is in `packed` (0: absent); one array for every row, as nothing awaits here.
       let next = 2;
-      for (let index = 0; index < fields.length; index += 1) {
-        if (Math.floor(present / 2 ** index) % 2 === 1) byField.set(fields[index]!, packed[next++]);
-      }
+      for (let index = 0; index < fields.length; index += 1) slot[index] = Math.floor(present / 2 ** index) % 2 === 1 ? next++ : 0;
       if (next !== packed.length) return null;
       const doc: Record<string, unknown> = {};
-      for (const field of declared) if (byField.has(field)) doc[field] = byField.get(field);
+      for (let index = 0; index < declared.length; index += 1) {
+        const at = slot[sortedIndex[index]!]!;
+        if (at !== 0) doc[declared[index]!] = packed[at];
+      }
       return doc;
     },
   };
@@ -267,8 +275,11 @@ async function sealedInstance(storage: AnyStorage, params: RxStorageInstanceCrea
     onUnreadable(new ToteError('DECRYPT_FAILED', message, { documentId: id, collection: collectionName, revision: row._rev, reason }));
   }
 
-  /** The document a stored row holds, or null (reported) when it cannot be read. */
-  async function open(row: Doc): Promise<Doc | null> {
+  /**
+   * The document a stored row holds, or null (reported) when it cannot be read. `bytes`: the envelope's
+   * bytes when the caller has them already (openAll).
+   */
+  async function open(row: Doc, bytes?: Uint8Array<ArrayBuffer>): Promise<Doc | null> {
     const mine = written.get(row);
     if (mine) return mine;
     const envelope = row[SEALED_FIELD];
@@ -278,7 +289,8 @@ async function sealedInstance(storage: AnyStorage, params: RxStorageInstanceCrea
     }
     let secret: unknown;
     try {
-      secret = await decryptStored(cipher(), aad(row[primary] as string), envelope);
+      const id = aad(row[primary] as string);
+      secret = await (bytes ? cipher().decryptBytes(id, bytes) : decryptStored(cipher(), id, envelope));
     } catch (error) {
       // Anything else (no key at hand) is set aside the same way: a read must never break the change
       // stream, which RxDB cannot resubscribe.
@@ -298,8 +310,30 @@ async function sealedInstance(storage: AnyStorage, params: RxStorageInstanceCrea
     return doc as Doc;
   }
 
+  /**
+   * `open` of every row, all at once. The byte-string envelopes are copied into one buffer rather than
+   * one each: the cipher copies its input anyway, and 10 000 small buffers at start were a good part of
+   * the garbage collector's work (docs/benchmarks.md, `cart10k.load_ms`).
+   */
   async function openAll(rows: readonly Doc[]): Promise<Doc[]> {
-    const docs = await Promise.all(rows.map(open));
+    let total = 0;
+    for (const row of rows) {
+      const envelope = row[SEALED_FIELD];
+      if (typeof envelope === 'string' && isByteString(envelope)) total += envelope.length;
+    }
+    const buffer = new Uint8Array(total);
+    let offset = 0;
+    const docs = await Promise.all(rows.map((row) => {
+      const envelope = row[SEALED_FIELD];
+      if (typeof envelope !== 'string' || !isByteString(envelope) || written.has(row)) return open(row);
+      const start = offset;
+      for (let i = 0; i < envelope.length; i += 1) {
+        const code = envelope.charCodeAt(i);
+        if (code > 0xff) return open(row); // not a byte string after all: open() reports it
+        buffer[offset++] = code;
+      }
+      return open(row, buffer.subarray(start, offset));
+    }));
     return docs.filter((doc): doc is Doc => doc !== null);
   }
 
@@ -353,6 +387,12 @@ async function sealedInstance(storage: AnyStorage, params: RxStorageInstanceCrea
 
     async query(prepared: PreparedQuery<Plain>) {
       if (needsPlaintext(prepared.query)) return { documents: await queryPlaintext(prepared.query) };
+      // A storage that reads in parts (dexie-bulk-reads.ts): each part is opened while the next is read.
+      const inParts = (inner as Partial<QueryInParts>).queryInParts;
+      if (inParts) {
+        const opening: Promise<Doc[]>[] = [];
+        if (await inParts.call(inner, prepared, (rows) => opening.push(openAll(rows)))) return { documents: (await Promise.all(opening)).flat() };
+      }
       return { documents: await openAll((await inner.query(prepared)).documents) };
     },
 

@@ -21,7 +21,7 @@ import { ToteError } from '../errors.ts';
 import { planRestore } from '../history/restore.ts';
 import { compare, createHlc, formatHlc, parseHlc, receive, tick, type Hlc } from '../merge/hlc.ts';
 import { mergeItem, type FieldConflict } from '../merge/field-merge.ts';
-import { fieldStamps, latestStamp, stampChange, type ClockedItem } from '../merge/item-clocks.ts';
+import { fieldStamps, stampChange, type ClockedItem } from '../merge/item-clocks.ts';
 import { commandOperation } from '../monitoring/command-operation.ts';
 import type { LatencyMonitor } from '../monitoring/latency-monitor.ts';
 import type { ItemCollection } from '../persistence/cart-database.ts';
@@ -50,6 +50,8 @@ export interface CartStoreOptions {
   readonly onWriteError?: (error: unknown) => void;
   /** Where each dispatch's time until committed, and each write's wait for the server, are recorded (docs/analytics.md, "Monitoring"). */
   readonly monitor?: LatencyMonitor;
+  /** Told when the first load has read (and opened) every item, 'tote:items-read', and built the state from them, 'tote:state-built'. */
+  readonly mark?: (name: string) => void;
 }
 
 /** What a restore did (history/restore.ts). */
@@ -104,7 +106,7 @@ function withoutStorageFields(doc: RxDocumentData<ClockedItem>): ClockedItem {
 const ID_COMMANDS = new Set(['item/setQuantity', 'item/remove', 'item/move', 'item/setNote', 'item/edit']);
 const BULK_COMMANDS = new Set(['items/move', 'items/remove', 'items/setQuantity', 'items/copy', 'items/markBought']);
 
-export function createCartStore({ items, device, clock = systemClock, newId = randomId, history, onHistoryError, onConflicts, onWriteError, monitor }: CartStoreOptions): CartStore {
+export function createCartStore({ items, device, clock = systemClock, newId = randomId, history, onHistoryError, onConflicts, onWriteError, monitor, mark }: CartStoreOptions): CartStore {
   const state = new BehaviorSubject<CartState>(initialCartState);
   let closed = false;
   let queue: Promise<unknown> = Promise.resolve();
@@ -119,10 +121,12 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     // another device's) is always taken in, whatever the clock says: dropped as "beyond drift" on a
     // device whose clock went back, it would let this device's next change carry an earlier stamp and
     // lose to it (test/faults/clock-jumps.test.ts). Other devices' stamps go through the drift check.
+    let latest: Hlc | null = null;
     for (const stamp of Object.values(fieldStamps(doc))) {
       if (stamp.node === device.id && compare(stamp, hlc) > 0) hlc = stamp;
+      if (latest === null || compare(stamp, latest) > 0) latest = stamp;
     }
-    hlc = receive(hlc, latestStamp(doc), clock.now());
+    if (latest) hlc = receive(hlc, latest, clock.now());
   };
 
   // History is recorded in order, one write after another, right after the items are written.
@@ -176,12 +180,18 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
   });
 
   const load = async () => {
-    const docs = (await items.find().exec()).map((doc) => doc.toMutableJSON(true) as RxDocumentData<ClockedItem>);
+    // Straight from the storage, as the dispatches write: RxDB's documents (a cache entry, a frozen
+    // object and a deep copy per item) would only be thrown away. The rows are read, never changed.
+    const { documents } = await items.storageInstance.query(items.find().getPreparedQuery());
+    const docs = documents as RxDocumentData<ClockedItem>[];
+    const first = !state.value.loaded;
+    if (first) mark?.('tote:items-read');
     for (const doc of docs) {
       stored.set(doc.id, doc);
       seen(doc);
     }
     apply({ type: 'sync/loaded', docs });
+    if (first) mark?.('tote:state-built');
     if (history) recording = recording.then(() => history.repair(docs, clock.now())).then(() => undefined, (error) => onHistoryError?.(error));
     // A clear that cannot be finished now is reported and tried again at the next start; the cart opens.
     await replayJournal().catch((error) => onWriteError?.(error));

@@ -171,8 +171,9 @@ export function createHistoryLog(history: HistoryCollection, device: DeviceInfo)
         const seen = new Set<string>();
         for (const field of MERGE_FIELDS) {
           const stamp = stamps[field];
+          if (stamp.node !== deviceId || stamp.wall < from) continue;
           const key = formatHlc(stamp);
-          if (stamp.node !== deviceId || stamp.wall < from || seen.has(key)) continue;
+          if (seen.has(key)) continue;
           seen.add(key);
           candidates.push({ item, stamp });
         }

@@ -6,6 +6,7 @@ import {
   createDeviceApp, deleteIndexedDbOf, eventConnectivity, fromBase64url, randomId, toBase64url,
   type DeviceApp, type KeyStorePort, type SessionStore, type StoredSession,
 } from '@tote/core';
+import { dexieBulkReads } from '@tote/core/dexie-bulk-reads';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import type { DesktopBridge, DesktopKeyStore } from './bridge.ts';
 
@@ -71,9 +72,11 @@ function deviceId(): string {
 export function createDesktopApp(bridge: DesktopBridge, onStep: (message: string) => void = () => undefined): DeviceApp {
   const keyStore = bridge.keyStore ? bridgeKeyStore(bridge.keyStore) : undefined;
   return createDeviceApp({
-    storage: getRxStorageDexie(),
+    storage: dexieBulkReads(getRxStorageDexie()),
     databases: { plain: 'tote-desktop', sealed: 'tote-desktop-sealed' },
     stopwatch: { now: () => performance.now() },
+    // The steps of opening, for DevTools' Performance panel and bench/cart10k.ts (with App.svelte's marks).
+    mark: (name) => void performance.mark(name),
     deleteDatabaseFiles: (name) => deleteIndexedDbOf(indexedDB, name),
     settings: {
       deviceId: async () => deviceId(),

@@ -9,6 +9,7 @@
  * with a message) until the account's password or recovery key unlocks it.
  */
 import { createDatabaseLock, createDeviceApp, deleteIndexedDbOf, eventConnectivity, type AccountSession, type OnlineEventSource, type ToteClient } from '@tote/core';
+import { dexieBulkReads } from '@tote/core/dexie-bulk-reads';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { browser, type Browser } from 'wxt/browser';
 import type { CartSnapshot } from '../messaging/protocol.ts';
@@ -24,7 +25,7 @@ function deviceName(): string {
 }
 
 const app = createDeviceApp({
-  storage: getRxStorageDexie(),
+  storage: dexieBulkReads(getRxStorageDexie()),
   databases: { plain: 'tote-extension', sealed: 'tote-extension-sealed' },
   deleteDatabaseFiles: (name) => deleteIndexedDbOf(indexedDB, name),
   settings: {
