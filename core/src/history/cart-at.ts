@@ -19,7 +19,7 @@ export type ClockedItems = Readonly<Record<string, ClockedItem>>;
 /** A field no entry tells (not seen in any recording yet): what a new item has. */
 const FIELD_DEFAULTS: Readonly<Record<MergeField, unknown>> = Object.freeze({
   listId: 'cart', title: '', priceMinor: null, currency: UNKNOWN_CURRENCY, imageUrl: null, variant: null,
-  quantity: 1, note: '', deleted: false,
+  quantity: 1, note: '', deleted: false, availability: undefined,
 });
 
 interface FieldValueAt {

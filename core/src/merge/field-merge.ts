@@ -226,7 +226,9 @@ export function mergeItem(ancestor: ClockedItem | null, local: ClockedItem, remo
   const conflicts: FieldConflict[] = [];
   for (const field of MERGE_FIELDS) {
     const { value, stamp, loser } = outcomes[field];
-    if (field !== 'deleted' && loser) {
+    // Availability is what a shop's page said, not a shopper's choice: the later reading replaces an
+    // earlier one without a notice (docs/cart-manager.md, "Availability"); the shopper has nothing to pick.
+    if (field !== 'deleted' && field !== 'availability' && loser) {
       conflicts.push(conflict(merged, field, 'same-field', 'later-wins', side(value, stamp), side(loser.value, loser.stamp)));
     }
   }
