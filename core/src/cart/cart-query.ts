@@ -256,6 +256,13 @@ export function isUnavailable(item: Pick<CartItem, 'availability'>): boolean {
   return item.availability === 'out_of_stock';
 }
 
+/** What an item's details say of its availability (docs/cart-manager.md, "Availability"). */
+export function availabilityText(item: Pick<CartItem, 'availability'>): string {
+  if (item.availability === 'out_of_stock') return 'Out of stock when its page was last read. Visit the page again to check.';
+  if (item.availability === 'in_stock') return 'In stock when its page was last read.';
+  return 'Availability not known: its page did not say.';
+}
+
 /** The items a shopper asked to see: removed items never, then the filters, the search words, the order. */
 export function queryCart(state: CartState, query: CartQuery = {}): CartQueryResult {
   const index = indexOf(state);

@@ -13,14 +13,14 @@ import { toCartItem } from '../cart/cart-reducer.ts';
 import { createKeyring } from '../crypto/keyring.ts';
 import { typicalItem, webCrypto } from '../crypto/test/fixtures.ts';
 import type { ClockedItem } from '../merge/item-clocks.ts';
-import { openCartDatabase } from './cart-database.ts';
+import { openCartDatabase, type CartCollections } from './cart-database.ts';
 import { encryptedStorage } from './encrypted-storage.ts';
 import { historySchema } from './history-schema.ts';
 import { itemMigrations, itemSchema } from './item-schema.ts';
 
 /** The item schema as version 1 had it: no availability, and no clock for it. */
 function schemaVersion1(): RxJsonSchema<ClockedItem> {
-  const { availability, fieldClocks, ...properties } = itemSchema.properties as Record<string, Record<string, unknown>>;
+  const { availability, fieldClocks, ...properties } = itemSchema.properties as unknown as Record<string, Record<string, unknown>>;
   void availability;
   const clocks = { ...(fieldClocks!.properties as Record<string, unknown>) };
   delete clocks.availability;
@@ -57,7 +57,7 @@ describe('item schema 2: availability', () => {
     const items = version1Items(300);
 
     // Written by version 1: its schema, its migration strategies (up to 1).
-    const old = await createRxDatabase({ name: 'cart', storage: storage(), multiInstance: false, localDocuments: true });
+    const old = await createRxDatabase<CartCollections>({ name: 'cart', storage: storage(), multiInstance: false, localDocuments: true });
     await old.addCollections({ items: { schema: schemaVersion1(), migrationStrategies: { 1: itemMigrations[1] } }, history: { schema: historySchema } });
     await old.items.bulkInsert(items);
     await old.history.insert({ id: '0mwww9sm50000:laptop', e: [{ i: 'item-0001', s: '0mwww9sm50000:laptop', q: 2 }], d: 'Laptop' });
