@@ -33,7 +33,7 @@ async function signIn(page: Page) {
   await page.getByTestId('account-name').fill(server.account.username);
   await page.getByTestId('account-password').fill(server.account.password);
   await page.getByTestId('account-signin').click();
-  await expect.poll(() => page.getByTestId('sync-status').textContent(), { timeout: 20_000 }).toContain('In sync');
+  await page.getByTestId('sync-status').filter({ hasText: 'In sync' }).waitFor({ timeout: 20_000 });
 }
 
 /** Opens a shop page in the extension's browser and adds its product with the page's own button. */
@@ -109,6 +109,9 @@ describe('a product the shop has sold out', () => {
     await page.locator('tote-capture button').waitFor({ timeout: 10_000 });
     await desktop.getByTestId('filter-unavailable').check();
     await expect.poll(() => titles(desktop), { timeout: 10_000 }).toEqual([]);
+    await desktop.getByTestId('filter-unavailable').uncheck();
+    await expect.poll(async () => (await titles(desktop)).sort()).toEqual([KETTLE, LANTERN].sort());
+    expect(await desktop.getByTestId('item').filter({ hasText: LANTERN }).getByTestId('item-unavailable').count()).toBe(0);
     await popup.reload();
     await popup.getByTestId('item').first().waitFor({ timeout: 10_000 });
     await popup.getByTestId('filter-unavailable').check();
