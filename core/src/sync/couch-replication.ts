@@ -67,6 +67,11 @@ export interface CartSyncOptions {
   readonly damaged?: DamagedItems;
   /** Told each item the server took, by id, for the sync round trip's time (docs/analytics.md, "Monitoring"). */
   readonly onPushed?: (id: string) => void;
+  /**
+   * Whether this device's copy of an item knows its availability (the store's state, in memory): spares a
+   * read of the database for every pulled item that has none (`keepAvailability`). Absent: the database is read.
+   */
+  readonly knowsAvailability?: (id: string) => boolean;
 }
 
 export interface CartSync {
@@ -301,6 +306,7 @@ export function startCartSync(options: CartSyncOptions): CartSync {
   const keepAvailability = async (version: WithDeleted<CartItem>): Promise<WithDeleted<CartItem>> => {
     const clocks = (version as ClockedItem).fieldClocks;
     if (version.availability !== undefined || !clocks || clocks.availability !== undefined) return version;
+    if (options.knowsAvailability && !options.knowsAvailability(version.id)) return version;
     const local = (await items.findOne(version.id).exec())?.toMutableJSON() as ClockedItem | undefined;
     if (!local?.availability) return version;
     const stamp = local.fieldClocks?.availability;
