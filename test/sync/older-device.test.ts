@@ -22,7 +22,9 @@ const olderDir = path.join(root, '.tmp/core-item-schema-1');
 /** The commit before the one that made the item schema version 2, or null without the history. */
 function olderCommit(): string | null {
   try {
-    const v2 = execFileSync('git', ['-C', root, 'log', '-1', '--format=%H', '-G', 'version: 2,', '--', 'core/src/persistence/item-schema.ts'], { encoding: 'utf8' }).trim();
+    // The first commit that wrote "version: 2," (a later schema version removing it must not be taken).
+    const v2 = execFileSync('git', ['-C', root, 'log', '--reverse', '--format=%H', '-G', 'version: 2,', '--', 'core/src/persistence/item-schema.ts'],
+      { encoding: 'utf8' }).split('\n')[0]!.trim();
     return v2 ? execFileSync('git', ['-C', root, 'rev-parse', `${v2}^`], { encoding: 'utf8' }).trim() : null;
   } catch {
     return null;
