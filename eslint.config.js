@@ -8,7 +8,7 @@ const platformGlobals = ['window', 'document', 'navigator', 'localStorage', 'ses
   'chrome', 'browser', 'process', 'Buffer', 'require', '__dirname', '__filename', 'global', 'self'];
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/.output/**', '**/.wxt/**', '**/dist/**', '**/dist-electron/**', 'bench/results/**'] },
+  { ignores: ['**/node_modules/**', '**/.output/**', '**/.wxt/**', '**/dist/**', '**/dist-electron/**', 'bench/results/**', '.tmp/**'] },
   // Every package: TypeScript's recommended rules, Svelte components included.
   {
     files: ['**/*.ts', '**/*.svelte', '**/*.svelte.ts'],

@@ -12,7 +12,7 @@ export { parseCartCsv, parseCsvRows, readCartCsv } from './cart/cart-csv-import.
 export { priceMarks, type PriceMark } from './cart/price-history.ts';
 export { formOf, itemFormChanges, knownCurrency, parseMoneyInput, type ItemForm, type ItemFormChanges } from './cart/item-form.ts';
 export { allShownSelected, clickItem, keepShown, NO_SELECTION, toggleAllShown, type CartSelection } from './cart/cart-selection.ts';
-export { CART_SORTS, cartShops, isPriceDropped, priceDropOf, queryCart, searchText, type CartQuery, type CartQueryResult, type CartSort } from './cart/cart-query.ts';
+export { availabilityText, CART_SORTS, cartShops, isPriceDropped, isUnavailable, priceDropOf, queryCart, searchText, type CartQuery, type CartQueryResult, type CartSort } from './cart/cart-query.ts';
 export { LIMITS, shopOf, validateCommand, validateProduct } from './cart/cart-validation.ts';
 export * from './cart/money.ts';
 export { openCartDatabase, type CartDatabase, type ItemCollection, type OpenCartDatabaseOptions } from './persistence/cart-database.ts';

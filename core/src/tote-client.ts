@@ -168,6 +168,7 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
       revisions = target ? serverRevisions() : null;
       current.next(target ? startCartSync({
         items: db.items, target, fetch: options.fetch, seal, onUnreadable: (error) => unreadable.next(error), revisions: revisions!, damaged,
+        knowsAvailability: (id: string) => store.getState().items[id]?.availability !== undefined,
         history: { collection: db.history, seal: sealHistory },
         ...(options.monitor ? { onPushed: (id: string) => options.monitor!.synced(id) } : {}),
         ...(options.connectivity ? { connectivity: options.connectivity } : {}),

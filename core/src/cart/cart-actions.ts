@@ -3,7 +3,7 @@
  * items) which id. Both are plain serialisable objects: the extension's popup and content script send
  * commands to the background over messages, and the reducer only ever sees actions.
  */
-import type { CartItem, CartList, ItemCorrections, ProductInput, TransferItem } from './cart-types.ts';
+import type { Availability, CartItem, CartList, ItemCorrections, ProductInput, TransferItem } from './cart-types.ts';
 
 /**
  * Where an add came from (docs/analytics.md): the control on a shop's page, the extension's popup, its
@@ -19,8 +19,8 @@ export type CartCommand =
   | { readonly type: 'item/move'; readonly id: string; readonly listId: string }
   | { readonly type: 'item/setNote'; readonly id: string; readonly note: string }
   | { readonly type: 'item/edit'; readonly id: string; readonly changes: ItemCorrections }
-  /** The product's page was visited and showed this price (price watch). */
-  | { readonly type: 'item/priceSeen'; readonly url: string; readonly priceMinor: number; readonly currency: string }
+  /** The product's page was visited and showed this price (price watch), and whether it can be ordered when it said. */
+  | { readonly type: 'item/priceSeen'; readonly url: string; readonly priceMinor: number; readonly currency: string; readonly availability?: Availability | null }
   | { readonly type: 'list/clear'; readonly listId: string }
   /** Brings back removed items, as they were when removed (the undo of a clear or a removal). */
   | { readonly type: 'item/bringBack'; readonly ids: readonly string[] }
@@ -107,7 +107,8 @@ export const cartCommands = {
   importItems: (items: readonly TransferItem[], lists?: readonly CartList[]): CartCommand =>
     ({ type: 'items/import', items, ...(lists && lists.length > 0 ? { lists } : {}) }),
   undoImport: (items: readonly TransferItem[]): CartCommand => ({ type: 'import/undo', items }),
-  priceSeen: (url: string, priceMinor: number, currency: string): CartCommand => ({ type: 'item/priceSeen', url, priceMinor, currency }),
+  priceSeen: (url: string, priceMinor: number, currency: string, availability?: Availability | null): CartCommand =>
+    ({ type: 'item/priceSeen', url, priceMinor, currency, ...(availability ? { availability } : {}) }),
   moveMany: (ids: readonly string[], listId: string): CartCommand => ({ type: 'items/move', ids, listId }),
   removeMany: (ids: readonly string[]): CartCommand => ({ type: 'items/remove', ids }),
   copyMany: (ids: readonly string[], listId: string): CartCommand => ({ type: 'items/copy', ids, listId }),

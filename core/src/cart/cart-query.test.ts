@@ -61,6 +61,23 @@ describe('queryCart', () => {
     expect(cartShops(state, 'saved')).toEqual(['c.example']);
   });
 
+  it('filters to unavailable items: out of stock only, never unknown; follows a later reading; combines with the others', () => {
+    let state = cart();
+    expect(ids(state, { unavailable: true })).toEqual([]); // nothing known yet: nothing is unavailable
+    state = run(state, cartCommands.add(product({ url: 'https://b.example/lamp', shop: 'b.example', title: 'Desk lamp', availability: 'out_of_stock' })), 'lamp');
+    state = run(state, cartCommands.add(product({ url: 'https://a.example/tray', shop: 'a.example', title: 'Tea tray', availability: 'in_stock' })), 'tray');
+    state = run(state, cartCommands.priceSeen('https://a.example/kettle', 2990, 'EUR', 'out_of_stock'));
+    expect(ids(state, { unavailable: true })).toEqual(['kettle', 'lamp']);
+    expect(ids(state, { unavailable: true, shop: 'b.example' })).toEqual(['lamp']);
+    expect(ids(state, { unavailable: true, dropped: true })).toEqual(['kettle']);
+    expect(ids(state, { unavailable: true, listId: 'saved' })).toEqual([]);
+    expect(queryCart(state, { unavailable: true, text: 'lamp' })).toMatchObject({ inScope: 2 });
+    // Back in stock: it leaves the filter at once.
+    state = run(state, cartCommands.priceSeen('https://a.example/kettle', 2990, 'EUR', 'in_stock'));
+    expect(ids(state, { unavailable: true })).toEqual(['lamp']);
+    expect(ids(state, { unavailable: true, text: 'desk' })).toEqual(['lamp']);
+  });
+
   it('follows state changes: edited, moved, removed and new items', () => {
     let state = cart();
     expect(ids(state, { text: 'kettle' })).toEqual(['kettle']);

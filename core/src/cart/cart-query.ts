@@ -8,7 +8,7 @@
  *   note, variant) normalised once (at the first search), and the items bucketed by list and by shop. A new state is indexed
  *   from the previous index: only items whose object changed are normalised again (the reducer keeps
  *   unchanged items as the same objects).
- * - The sorted items of a scope (list, shop, dropped) are kept per index and sort, so a filter is a
+ * - The sorted items of a scope (list, shop, dropped, unavailable) are kept per index and sort, so a filter is a
  *   bucket lookup and the sort is done once, not per key.
  * - A search that only narrows an earlier one (typing on: "ket" after "ke") filters that earlier answer,
  *   not the whole cart; going back (backspace) finds the earlier answer in the cache.
@@ -28,6 +28,8 @@ export interface CartQuery {
   readonly shop?: string;
   /** Only items whose price is now below the price when added. */
   readonly dropped?: boolean;
+  /** Only items whose page last said they cannot be ordered (`availability: 'out_of_stock'`); unknown is not unavailable. */
+  readonly unavailable?: boolean;
   /** Default 'added' (oldest first, so lines do not jump around). */
   readonly sort?: CartSort;
   /** Reverses the sort. */
@@ -204,7 +206,7 @@ function scope(index: CartIndex, query: CartQuery, key: string, listIds: readonl
   const entries: Entry[] = [];
   for (const id of ids) {
     const entry = index.entries.get(id)!;
-    if (!query.dropped || isPriceDropped(entry.item)) entries.push(entry);
+    if ((!query.dropped || isPriceDropped(entry.item)) && (!query.unavailable || isUnavailable(entry.item))) entries.push(entry);
   }
   const compare = COMPARE[sort];
   const unknownLast = sort === 'price' && query.descending;
@@ -249,11 +251,24 @@ function search(index: CartIndex, all: Answer, scopeKey: string, text: string): 
   return found;
 }
 
+/** The page last said the product cannot be ordered (docs/cart-manager.md, "Availability"). */
+export function isUnavailable(item: Pick<CartItem, 'availability'>): boolean {
+  return item.availability === 'out_of_stock';
+}
+
+/** What an item's details say of its availability (docs/cart-manager.md, "Availability"). */
+export function availabilityText(item: Pick<CartItem, 'availability'>): string {
+  if (item.availability === 'out_of_stock') return 'Out of stock when its page was last read. Visit the page again to check.';
+  if (item.availability === 'in_stock') return 'In stock when its page was last read.';
+  return 'Availability not known: its page did not say.';
+}
+
 /** The items a shopper asked to see: removed items never, then the filters, the search words, the order. */
 export function queryCart(state: CartState, query: CartQuery = {}): CartQueryResult {
   const index = indexOf(state);
   const listIds = query.listId === undefined ? null : shownIn(index, state.lists, query.listId);
-  const scopeKey = JSON.stringify([listIds, query.shop ?? null, query.dropped === true, query.sort ?? 'added', query.descending === true]);
+  const scopeKey = JSON.stringify([listIds, query.shop ?? null, query.dropped === true, query.unavailable === true, query.sort ?? 'added',
+    query.descending === true]);
   const all = scope(index, query, scopeKey, listIds);
   const found = search(index, all, scopeKey, searchText(query.text ?? ''));
   return Object.freeze({ items: found.items, inScope: all.entries.length });

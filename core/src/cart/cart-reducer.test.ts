@@ -121,6 +121,23 @@ describe('cartReducer', () => {
     expect(state.items.x1?.priceHistory).toHaveLength(20);
     expect(state.items.x1?.priceHistory.at(-1)).toEqual({ at: 39, priceMinor: 2029 });
   });
+
+  it('keeps whether the page said the product can be ordered: at adding, adding again and at a later reading', () => {
+    const added = run(loaded, cartCommands.add(product({ availability: 'out_of_stock' })), { newId: 'x1' });
+    expect(added.items.x1?.availability).toBe('out_of_stock');
+    const unknown = run(loaded, cartCommands.add(product()), { newId: 'x2' });
+    expect('availability' in unknown.items.x2!).toBe(false); // unknown is no field at all
+    // Adding again from a page that does not say keeps what was known; one that says replaces it.
+    expect(run(added, cartCommands.add(product())).items.x1?.availability).toBe('out_of_stock');
+    expect(run(added, cartCommands.add(product({ availability: 'in_stock' }))).items.x1?.availability).toBe('in_stock');
+    const url = added.items.x1!.url;
+    // Price watch: the same price with another availability is a change; without one, the price alone.
+    const back = run(added, cartCommands.priceSeen(url, 2999, 'EUR', 'in_stock'), { at: 7 });
+    expect(back.items.x1).toMatchObject({ availability: 'in_stock', priceMinor: 2999, priceHistory: [], updatedAt: 7 });
+    expect(run(back, cartCommands.priceSeen(url, 2999, 'EUR', 'in_stock'))).toBe(back);
+    expect(run(back, cartCommands.priceSeen(url, 2999, 'EUR'))).toBe(back);
+    expect(run(back, cartCommands.priceSeen(url, 2500, 'EUR')).items.x1).toMatchObject({ availability: 'in_stock', priceMinor: 2500 });
+  });
 });
 
 describe('bulk edits', () => {

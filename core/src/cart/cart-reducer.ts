@@ -5,7 +5,7 @@
 import type { CartAction, CommandAction } from './cart-actions.ts';
 import {
   BOUGHT_LIST_ID, CART_LIST_ID, DEFAULT_LISTS, initialCartState, isListRecord, LIST_RECORD, listNameKey, OWN_LIST_PREFIX, PRICE_HISTORY_LIMIT, shownListId, UNKNOWN_CURRENCY,
-  type CartItem, type CartList, type CartState, type PricePoint, type TransferItem,
+  isAvailability, type CartItem, type CartList, type CartState, type PricePoint, type TransferItem,
 } from './cart-types.ts';
 
 type Items = Readonly<Record<string, CartItem>>;
@@ -20,6 +20,9 @@ export function toCartItem(doc: CartItem): CartItem {
   // Documents written before price watch existed have no price fields.
   item.addedPriceMinor = doc.addedPriceMinor ?? doc.priceMinor ?? null;
   item.priceHistory = Object.freeze((doc.priceHistory ?? []).map((point) => Object.freeze({ at: point.at, priceMinor: point.priceMinor })));
+  // Unknown availability is no field at all (not null): documents without it are exactly what a version
+  // before availability wrote, so they seal, fingerprint and replicate as before (docs/cart-manager.md).
+  if (isAvailability(doc.availability)) item.availability = doc.availability;
   return Object.freeze(item as unknown as CartItem);
 }
 
@@ -28,7 +31,8 @@ function sameHistory(a: readonly PricePoint[] = [], b: readonly PricePoint[] = [
 }
 
 export function sameItem(a: CartItem, b: CartItem): boolean {
-  return ITEM_FIELDS.every((field) => a[field] === b[field]) && sameHistory(a.priceHistory, b.priceHistory);
+  return ITEM_FIELDS.every((field) => a[field] === b[field]) && sameHistory(a.priceHistory, b.priceHistory)
+    && (a.availability ?? null) === (b.availability ?? null);
 }
 
 function withItems(state: CartState, items: Items): CartState {
@@ -146,7 +150,7 @@ const line = (item: Pick<CartItem, 'listId' | 'url' | 'variant'>) => JSON.string
 function asImported(item: CartItem, imported: TransferItem): boolean {
   return item.listId === imported.listId && item.title === imported.title && item.priceMinor === imported.priceMinor
     && item.currency === imported.currency && item.imageUrl === imported.imageUrl && item.variant === imported.variant
-    && item.quantity === imported.quantity && item.note === imported.note;
+    && item.quantity === imported.quantity && item.note === imported.note && (item.availability ?? null) === (imported.availability ?? null);
 }
 
 function changed(item: CartItem, patch: Partial<CartItem>, action: CommandAction): CartItem {
@@ -179,6 +183,8 @@ function reduceCommand(items: Items, action: CommandAction, lists: readonly Cart
         return { ...items, [existing.id]: changed(existing, {
           quantity: existing.quantity + quantity,
           title: product.title, priceMinor: product.priceMinor, currency: product.currency, imageUrl: product.imageUrl,
+          // A page that does not say keeps what an earlier one said.
+          ...(product.availability ? { availability: product.availability } : {}),
         }, action) };
       }
       const item: CartItem = Object.freeze({
@@ -187,6 +193,7 @@ function reduceCommand(items: Items, action: CommandAction, lists: readonly Cart
         variant: product.variant, quantity, note: '', addedAt: action.meta.at, addedBy: action.meta.device,
         updatedAt: action.meta.at, updatedBy: action.meta.device, deleted: false,
         addedPriceMinor: product.priceMinor, priceHistory: Object.freeze([]),
+        ...(product.availability ? { availability: product.availability } : {}),
       });
       return { ...items, [item.id]: item };
     }
@@ -222,13 +229,18 @@ function reduceCommand(items: Items, action: CommandAction, lists: readonly Cart
         if (item.deleted || item.url !== action.url || item.currency !== action.currency) continue;
         const history = item.priceHistory ?? [];
         const last = history[history.length - 1];
-        if (item.priceMinor === action.priceMinor && (last === undefined || last.priceMinor === action.priceMinor)) continue;
-        const point = Object.freeze({ at: action.meta.at, priceMinor: action.priceMinor });
+        const priceChanged = !(item.priceMinor === action.priceMinor && (last === undefined || last.priceMinor === action.priceMinor));
+        // The page said whether it can be ordered and that differs: kept too. A page that does not say changes nothing.
+        const availabilityChanged = action.availability !== undefined && action.availability !== null && item.availability !== action.availability;
+        if (!priceChanged && !availabilityChanged) continue;
+        const patch: Partial<Record<keyof CartItem, unknown>> = {};
+        if (priceChanged) {
+          patch.priceMinor = action.priceMinor;
+          patch.priceHistory = Object.freeze([...history, Object.freeze({ at: action.meta.at, priceMinor: action.priceMinor })].slice(-PRICE_HISTORY_LIMIT));
+        }
+        if (availabilityChanged) patch.availability = action.availability;
         next ??= { ...items };
-        next[item.id] = changed(item, {
-          priceMinor: action.priceMinor,
-          priceHistory: Object.freeze([...history, point].slice(-PRICE_HISTORY_LIMIT)),
-        }, action);
+        next[item.id] = changed(item, patch as Partial<CartItem>, action);
       }
       return next ?? items;
     }

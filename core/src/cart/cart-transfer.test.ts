@@ -14,11 +14,11 @@ const loaded = cartReducer(initialCartState, { type: 'sync/loaded', docs: [] });
 const run = (state: CartState, command: CartCommand, overrides = {}) =>
   cartReducer(state, stamp(validateCommand(command, state.lists), meta(overrides)));
 
-/** A cart with a noted, repriced kettle in the cart and a mug saved for later. */
+/** A cart with a noted, repriced kettle (now out of stock) in the cart and a mug saved for later. */
 function sample(): CartState {
   let state = run(loaded, cartCommands.add(product({ variant: 'Red / 1.7 l' }), { quantity: 2 }), { newId: 'k1', at: 1000 });
   state = run(state, cartCommands.setNote('k1', 'For the "new" flat, ask about, delivery'));
-  state = run(state, cartCommands.priceSeen('https://shop.example/p/red-kettle', 2499, 'EUR'), { at: 2000 });
+  state = run(state, cartCommands.priceSeen('https://shop.example/p/red-kettle', 2499, 'EUR', 'out_of_stock'), { at: 2000 });
   state = run(state, cartCommands.add(product({ url: 'https://mugs.example/m', title: '=HYPERLINK("x")', priceMinor: null, imageUrl: null }), { listId: 'saved' }), { newId: 'm1', at: 3000 });
   return state;
 }
@@ -39,13 +39,15 @@ describe('JSON export and import', () => {
     const file = parseCartExport(exportJson(state, 5000));
     expect(file.items).toHaveLength(2);
     expect(file.items[0]).toMatchObject({ id: 'k1', variant: 'Red / 1.7 l', quantity: 2, note: 'For the "new" flat, ask about, delivery',
-      priceMinor: 2499, addedPriceMinor: 2999, priceHistory: [{ at: 2000, priceMinor: 2499 }], addedAt: 1000 });
+      priceMinor: 2499, addedPriceMinor: 2999, priceHistory: [{ at: 2000, priceMinor: 2499 }], addedAt: 1000, availability: 'out_of_stock' });
+    expect('availability' in file.items[1]!).toBe(false); // unknown: not in the file
     const plan = planImport(loaded, file.items);
     expect(plan).toMatchObject({ added: ['k1', 'm1'], already: 0 });
     const fresh = run(loaded, plan.command, { device: 'laptop', at: 9000 });
     const strip = (s: CartState) => selectItems(s).map(({ addedBy, updatedAt, updatedBy, ...rest }) => (void addedBy, void updatedAt, void updatedBy, rest));
     expect(strip(fresh)).toEqual(strip(state));
     expect(selectItems(fresh)[1]).toMatchObject({ listId: 'saved', updatedBy: 'laptop' });
+    expect(selectItems(fresh)[0]?.availability).toBe('out_of_stock');
   });
 
   it('adds nothing the second time, nor into the cart it came from', () => {
@@ -130,6 +132,7 @@ describe('JSON export and import', () => {
       [{ priceMinor: -5 }, 'priceMinor'], [{ currency: 'euro' }, 'currency'], [{ imageUrl: 'javascript:alert(1)' }, 'imageUrl'],
       [{ url: 'file:///etc/passwd' }, 'url'], [{ quantity: 0 }, 'quantity'], [{ title: '  ' }, 'title'], [{ id: '' }, 'id'],
       [{ addedAt: -1 }, 'addedAt'], [{ priceHistory: [{ at: 1, priceMinor: 1.5 }] }, 'priceHistory'], [{ note: 42 }, 'note'],
+      [{ availability: 'sold out' }, 'availability'],
     ];
     for (const [patch, field] of cases) {
       const error = errorOf(() => parseCartExport(broken(patch)));

@@ -54,6 +54,8 @@ function toTransfer(item: TransferItem): TransferItem {
     id: item.id, listId: item.listId, url: item.url, shop: item.shop, title: item.title, priceMinor: item.priceMinor,
     currency: item.currency, imageUrl: item.imageUrl, variant: item.variant, quantity: item.quantity, note: item.note,
     addedAt: item.addedAt, addedPriceMinor: item.addedPriceMinor, priceHistory: item.priceHistory.map(({ at, priceMinor }) => ({ at, priceMinor })),
+    // Only when known. Still format version 1: a Tote before availability reads the file and passes over it.
+    ...(item.availability ? { availability: item.availability } : {}),
   };
 }
 

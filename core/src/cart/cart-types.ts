@@ -50,6 +50,19 @@ export function isListRecord(doc: Pick<CartItem, 'listId'>): boolean {
 export type CurrencyCode = string;
 export const UNKNOWN_CURRENCY = 'unknown';
 
+/**
+ * Whether the shop sells the product now, as its page said when it was last read (docs/cart-manager.md,
+ * "Availability"): `in_stock` (it can be ordered: in stock, limited, pre-order, back-order) or
+ * `out_of_stock` (sold out, out of stock, discontinued). An item whose page never said has no
+ * `availability` at all: unknown, which is also what every item added before availability was kept has.
+ */
+export type Availability = 'in_stock' | 'out_of_stock';
+export const AVAILABILITIES: readonly Availability[] = Object.freeze(['in_stock', 'out_of_stock'] as const);
+
+export function isAvailability(value: unknown): value is Availability {
+  return value === 'in_stock' || value === 'out_of_stock';
+}
+
 /** What capture (or the shopper) supplies to add an item. */
 export interface ProductInput {
   /** The product page, absolute http(s) URL. */
@@ -63,6 +76,8 @@ export interface ProductInput {
   readonly variant: string | null;
   /** The shop's site; derived from `url` when omitted. */
   readonly shop?: string;
+  /** Whether the page said the product can be ordered; omitted (or null) when it did not say. */
+  readonly availability?: Availability | null;
 }
 
 export interface CartItem {
@@ -87,6 +102,8 @@ export interface CartItem {
   readonly priceHistory: readonly PricePoint[];
   /** Soft delete: a removed item stays a document so that removal syncs and meets concurrent edits. */
   readonly deleted: boolean;
+  /** Whether the product can be ordered, as its page last said; absent: unknown (see Availability). */
+  readonly availability?: Availability;
 }
 
 export interface PricePoint {
@@ -126,6 +143,8 @@ export interface TransferItem {
   readonly addedAt: number;
   readonly addedPriceMinor: number | null;
   readonly priceHistory: readonly PricePoint[];
+  /** Absent when unknown (older files have none). */
+  readonly availability?: Availability;
 }
 
 export interface CartState {

@@ -10,7 +10,7 @@
 import { ToteError } from '../errors.ts';
 import { MERGE_FIELDS, type ClockedItem } from '../merge/item-clocks.ts';
 import { ADD_SOURCES, type AddSource, type CartCommand } from './cart-actions.ts';
-import { BOUGHT_LIST_ID, CART_LIST_ID, DEFAULT_LISTS, LIST_NAME_LIMIT, LIST_RECORD, listNameKey, OWN_LIST_PREFIX, PRICE_HISTORY_LIMIT, UNKNOWN_CURRENCY, type CartList, type ItemCorrections, type PricePoint, type ProductInput, type TransferItem } from './cart-types.ts';
+import { isAvailability, type Availability, BOUGHT_LIST_ID, CART_LIST_ID, DEFAULT_LISTS, LIST_NAME_LIMIT, LIST_RECORD, listNameKey, OWN_LIST_PREFIX, PRICE_HISTORY_LIMIT, UNKNOWN_CURRENCY, type CartList, type ItemCorrections, type PricePoint, type ProductInput, type TransferItem } from './cart-types.ts';
 
 export const LIMITS = Object.freeze({
   titleLength: 300,
@@ -85,7 +85,16 @@ export function validateProduct(product: unknown): ProductInput {
   }
   const imageUrl = p.imageUrl == null ? null : httpUrl(p.imageUrl, 'imageUrl', 'The product image');
   const variant = p.variant == null ? null : cleanText(p.variant, LIMITS.variantLength, 'variant', 'The variant') || null;
-  return Object.freeze({ url, title, priceMinor: priceMinor as number | null, currency: currency as string, imageUrl, variant, shop: shopOf(url) });
+  const availability = validateAvailability(p.availability);
+  return Object.freeze({ url, title, priceMinor: priceMinor as number | null, currency: currency as string, imageUrl, variant, shop: shopOf(url),
+    ...(availability ? { availability } : {}) });
+}
+
+/** `in_stock`, `out_of_stock`, or null for unknown (undefined and null); anything else is refused. */
+export function validateAvailability(value: unknown): Availability | null {
+  if (value === undefined || value === null) return null;
+  if (!isAvailability(value)) invalid('Whether the product can be ordered is not said in a form Tote knows.', 'availability');
+  return value;
 }
 
 function listId(value: unknown, lists: readonly CartList[]): string {
@@ -210,6 +219,7 @@ export function validateTransferItem(value: unknown, lists: readonly CartList[] 
     addedAt: storedTime(item.addedAt, 'addedAt'),
     addedPriceMinor: addedPriceMinor as number | null,
     priceHistory: priceHistory(item.priceHistory ?? []),
+    ...(product.availability ? { availability: product.availability } : {}),
   });
 }
 
@@ -237,9 +247,11 @@ export function validateCommand(command: unknown, lists: readonly CartList[]): C
     case 'item/edit':
       return { type: 'item/edit', id: itemId(c.id), changes: validateCorrections(c.changes) };
     case 'item/priceSeen': {
-      const seen = validateProduct({ url: c.url, title: 'price', priceMinor: c.priceMinor, currency: c.currency, imageUrl: null, variant: null });
+      const seen = validateProduct({ url: c.url, title: 'price', priceMinor: c.priceMinor, currency: c.currency, imageUrl: null, variant: null,
+        availability: c.availability });
       if (seen.priceMinor === null || seen.currency === UNKNOWN_CURRENCY) invalid('The price is not a valid amount.', 'priceMinor');
-      return { type: 'item/priceSeen', url: seen.url, priceMinor: seen.priceMinor, currency: seen.currency };
+      return { type: 'item/priceSeen', url: seen.url, priceMinor: seen.priceMinor, currency: seen.currency,
+        ...(seen.availability ? { availability: seen.availability } : {}) };
     }
     case 'list/clear':
       return { type: 'list/clear', listId: listId(c.listId, lists) };
@@ -304,7 +316,7 @@ export function validateCommand(command: unknown, lists: readonly CartList[]): C
 
 /** The keys a stored item may have (CartItem's, and its field clocks). */
 const STORED_ITEM_KEYS = new Set(['id', 'listId', 'url', 'shop', 'title', 'priceMinor', 'currency', 'imageUrl', 'variant', 'quantity', 'note',
-  'addedAt', 'addedBy', 'updatedAt', 'updatedBy', 'addedPriceMinor', 'priceHistory', 'deleted', 'fieldClocks']);
+  'addedAt', 'addedBy', 'updatedAt', 'updatedBy', 'addedPriceMinor', 'priceHistory', 'deleted', 'fieldClocks', 'availability']);
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Text as a command leaves it: a string within `max`, without control characters (cleanText removes them). */
@@ -360,6 +372,8 @@ export function validateStoredItem(value: unknown, lists: readonly CartList[] = 
     const { at, priceMinor } = point as Record<string, unknown>;
     return Number.isSafeInteger(at) && (at as number) >= 0 && validPrice(priceMinor);
   })) invalid('The price history is not a list of prices seen.', 'priceHistory');
+  // Absent when unknown; never null (toCartItem leaves the field out).
+  if (item.availability !== undefined && !isAvailability(item.availability)) invalid('Whether the product can be ordered is not said in a form Tote knows.', 'availability');
   storedClocks(item.fieldClocks);
   return value as ClockedItem;
 }

@@ -19,7 +19,7 @@ export type ClockedItems = Readonly<Record<string, ClockedItem>>;
 /** A field no entry tells (not seen in any recording yet): what a new item has. */
 const FIELD_DEFAULTS: Readonly<Record<MergeField, unknown>> = Object.freeze({
   listId: 'cart', title: '', priceMinor: null, currency: UNKNOWN_CURRENCY, imageUrl: null, variant: null,
-  quantity: 1, note: '', deleted: false,
+  quantity: 1, note: '', deleted: false, availability: undefined,
 });
 
 interface FieldValueAt {
@@ -99,7 +99,11 @@ function rebuild(id: string, trace: ItemTrace, origin: ItemOrigin, created: Hlc)
   const stamps = {} as Record<MergeField, Hlc>;
   for (const field of MERGE_FIELDS) {
     const known = trace.fields[field];
-    item[field] = known ? known.value : field in trace.earliest ? trace.earliest[field]!.value : FIELD_DEFAULTS[field];
+    // Availability starts unknown and is recorded only once a page says (history-entry.ts; items added
+    // before it was kept have no entry for it at all): with no reading at or before the moment it was
+    // unknown, never the first reading after.
+    const earliest = field === 'availability' ? undefined : trace.earliest[field];
+    item[field] = known ? known.value : earliest ? earliest.value : FIELD_DEFAULTS[field];
     stamps[field] = known ? known.stamp : creation;
   }
   return withFieldStamps(item as unknown as CartItem, stamps);

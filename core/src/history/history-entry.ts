@@ -76,6 +76,8 @@ export function entriesForWrite(before: ClockedItem | null, after: ClockedItem, 
   if (before === null) groups.set(formatHlc(creation), { stamp: creation, changes: {} });
   for (const field of MERGE_FIELDS) {
     if (previous !== null && compare(previous[field], stamps[field]) === 0) continue;
+    // Unknown availability at the creation stamp is what every item starts with (cart-at.ts): nothing to record.
+    if (field === 'availability' && after.availability === undefined && compare(stamps[field], creation) === 0) continue;
     const key = formatHlc(stamps[field]);
     let group = groups.get(key);
     if (!group) groups.set(key, group = { stamp: stamps[field], changes: {} });

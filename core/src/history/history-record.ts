@@ -14,6 +14,7 @@
  * stop a restore (STYLE.md, rule 6).
  */
 import { ADD_SOURCES, type AddSource } from '../cart/cart-actions.ts';
+import { isAvailability, type Availability } from '../cart/cart-types.ts';
 import { formatHlc, tryParseHlc } from '../merge/hlc.ts';
 import { MERGE_FIELDS, type MergeField } from '../merge/item-clocks.ts';
 import { historyEntry, type FieldChanges, type HistoryEntry, type ItemOrigin } from './history-entry.ts';
@@ -33,11 +34,14 @@ export interface HistoryRecord {
   readonly q?: number;
   readonly n?: string;
   readonly d?: boolean;
+  /** availability; null: unknown. A version before availability passes over it. */
+  readonly y?: Availability | null;
   readonly f?: AddSource;
 }
 
 const KEYS = Object.freeze({
   listId: 'l', title: 't', priceMinor: 'p', currency: 'c', imageUrl: 'm', variant: 'v', quantity: 'q', note: 'n', deleted: 'd',
+  availability: 'y',
 } as const satisfies Record<MergeField, keyof HistoryRecord>);
 
 const isString = (value: unknown): value is string => typeof value === 'string';
@@ -49,12 +53,13 @@ const VALID: Readonly<Record<MergeField, (value: unknown) => boolean>> = Object.
   listId: isString, title: isString, priceMinor: isMinorOrNull, currency: isString, imageUrl: isStringOrNull,
   variant: isStringOrNull, quantity: (value: unknown) => Number.isSafeInteger(value), note: isString,
   deleted: (value: unknown) => typeof value === 'boolean',
+  availability: (value: unknown) => value === null || isAvailability(value),
 });
 
 export function toHistoryRecord(entry: HistoryEntry): HistoryRecord {
   const record: Record<string, unknown> = { i: entry.itemId, s: formatHlc(entry.stamp) };
   for (const field of MERGE_FIELDS) {
-    if (field in entry.changes) record[KEYS[field]] = entry.changes[field];
+    if (field in entry.changes) record[KEYS[field]] = entry.changes[field] ?? null;
   }
   if (entry.source) record.f = entry.source;
   if (entry.origin) {
@@ -77,7 +82,8 @@ export function fromHistoryRecord(value: unknown): HistoryEntry | null {
     const key = KEYS[field];
     if (!(key in record)) continue;
     if (!VALID[field](record[key])) return null;
-    changes[field] = record[key];
+    // Unknown availability is stored as null and held as no value (cart-types.ts, Availability).
+    changes[field] = field === 'availability' ? record[key] ?? undefined : record[key];
   }
   let origin: ItemOrigin | undefined;
   if ('u' in record) {

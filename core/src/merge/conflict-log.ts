@@ -137,6 +137,8 @@ function commandFor(itemId: string, field: MergeField, value: FieldValue): CartC
     case 'currency': return cartCommands.edit(itemId, { currency: value as string });
     case 'imageUrl': return cartCommands.edit(itemId, { imageUrl: value as string | null });
     case 'variant': return cartCommands.edit(itemId, { variant: value as string | null });
+    // Read from the shop's page, never set by the shopper: no command sets it (and the merge raises no notice for it).
+    case 'availability': return null;
   }
 }
 
@@ -180,7 +182,7 @@ export function applyOverride(item: ClockedItem, override: Override): ClockedIte
 
 const FIELD_LABELS: Readonly<Record<MergeField, string>> = Object.freeze({
   listId: 'list', title: 'name', priceMinor: 'price', currency: 'currency', imageUrl: 'image',
-  variant: 'variant', quantity: 'quantity', note: 'note', deleted: 'removal',
+  variant: 'variant', quantity: 'quantity', note: 'note', deleted: 'removal', availability: 'availability',
 });
 
 function shown(conflict: FieldConflict, value: FieldValue): string {

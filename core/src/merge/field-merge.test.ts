@@ -29,6 +29,25 @@ describe('mergeItem: rules', () => {
     expect(conflicts).toEqual([]);
   });
 
+  it('availability: the later reading wins without a notice; a version that never read it does not take a reading away', () => {
+    const { laptop, phone, base } = start();
+    const url = base.url;
+    const local = laptop.change(base, cartCommands.priceSeen(url, base.priceMinor!, base.currency, 'in_stock'), T + MINUTE);
+    const remote = phone.change(base, cartCommands.priceSeen(url, base.priceMinor!, base.currency, 'out_of_stock'), T + 2 * MINUTE);
+    const both = mergeItem(base, local, remote);
+    expect(both.merged.availability).toBe('out_of_stock');
+    expect(fields(both.conflicts)).not.toContain('availability');
+    // A version written by a device that does not know the field (the version before availability) is
+    // the base with the phone's later change, and no availability: the laptop's reading stays.
+    const { availability, ...unaware } = phone.change(base, cartCommands.setQuantity(base.id, 4), T + 3 * MINUTE);
+    void availability;
+    for (const [a, b] of [[local, unaware], [unaware, local]] as const) {
+      const { merged } = mergeItem(local, a, b);
+      expect(merged).toMatchObject({ availability: 'in_stock', quantity: 4 });
+      expect(merged.fieldClocks?.availability).toBe(local.fieldClocks?.availability);
+    }
+  });
+
   it('same field on two devices: the later change wins and the other value is reported', () => {
     const { laptop, phone, base } = start();
     const local = laptop.change(base, cartCommands.setQuantity(base.id, 3), T + MINUTE);

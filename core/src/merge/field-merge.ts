@@ -98,8 +98,21 @@ function take(field: MergeField, winner: Version, loser?: Version): Outcome {
     : { value: winner.doc[field], stamp: winner.stamps[field] };
 }
 
+/**
+ * A version with no availability at its creation stamp never set it: it was written by a device that
+ * does not know the field (a version before availability), or the page never said. This version never
+ * unsets availability except by a restore, which stamps it. So such a version never takes away a
+ * reading the other has (docs/cart-manager.md, "Availability", rule 6).
+ */
+function neverReadAvailability(side: Version): boolean {
+  return side.doc.availability === undefined && compare(side.stamps.availability, side.creation) === 0;
+}
+
 /** Every field but `deleted`. */
 function mergeField(field: MergeField, ancestor: Version | null, local: Version, remote: Version): Outcome {
+  if (field === 'availability' && neverReadAvailability(local) !== neverReadAvailability(remote)) {
+    return take(field, neverReadAvailability(local) ? remote : local);
+  }
   // Same value on both sides: nothing to decide. The later stamp is kept so the result is the same
   // whichever side is local.
   if (local.doc[field] === remote.doc[field]) return { value: local.doc[field], stamp: maxHlc(local.stamps[field], remote.stamps[field]) };
@@ -226,7 +239,9 @@ export function mergeItem(ancestor: ClockedItem | null, local: ClockedItem, remo
   const conflicts: FieldConflict[] = [];
   for (const field of MERGE_FIELDS) {
     const { value, stamp, loser } = outcomes[field];
-    if (field !== 'deleted' && loser) {
+    // Availability is what a shop's page said, not a shopper's choice: the later reading replaces an
+    // earlier one without a notice (docs/cart-manager.md, "Availability"); the shopper has nothing to pick.
+    if (field !== 'deleted' && field !== 'availability' && loser) {
       conflicts.push(conflict(merged, field, 'same-field', 'later-wins', side(value, stamp), side(loser.value, loser.stamp)));
     }
   }

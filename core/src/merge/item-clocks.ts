@@ -14,7 +14,9 @@ import { compare, formatHlc, maxHlc, stampAfter, stampAt, tryParseHlc, type Hlc 
 /** The fields merged one by one. The rest are set when the item is added and never change (id, url,
  * shop, addedAt, addedBy, addedPriceMinor), are merged by their own rule (priceHistory), or describe
  * the last change (updatedAt, updatedBy). */
-export const MERGE_FIELDS = Object.freeze(['listId', 'title', 'priceMinor', 'currency', 'imageUrl', 'variant', 'quantity', 'note', 'deleted'] as const);
+// New fields go at the end: sealed items name a field clock by its index here (sync/sealed-items.ts).
+export const MERGE_FIELDS = Object.freeze(['listId', 'title', 'priceMinor', 'currency', 'imageUrl', 'variant', 'quantity', 'note', 'deleted',
+  'availability'] as const);
 
 export type MergeField = (typeof MERGE_FIELDS)[number];
 export type FieldValue = CartItem[MergeField];

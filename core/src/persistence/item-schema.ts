@@ -8,13 +8,25 @@ import { MERGE_FIELDS, type ClockedItem } from '../merge/item-clocks.ts';
 
 const nullableString = (maxLength: number) => ({ type: ['string', 'null'], maxLength }) as const;
 
-export const itemMigrations = { 1: (doc: CartItem) => doc };
+/**
+ * RxDB runs a strategy on every stored item of the older version AND on the documents its replication
+ * keeps as the server's last known state (its meta storage, rxdb 17.6 migration-schema,
+ * rx-migration-state.ts `masterWrite`), which here are sealed envelopes `{ id, enc, fp }`. So a strategy
+ * must give back, unchanged, any document it has nothing to add to: adding a field to an envelope would
+ * make it one sync refuses (sealed-items.ts, `checkEnvelope`).
+ * 2: availability. Existing items keep every field and get none: unknown (cart-types.ts, Availability).
+ */
+export const itemMigrations = {
+  1: (doc: CartItem) => doc,
+  2: (doc: CartItem) => doc,
+};
 
 export const itemSchema: RxJsonSchema<ClockedItem> = {
   title: 'cart item',
   // 1: field clocks (merge/item-clocks.ts). Version 0 documents need no change: without field clocks
   // every field carries the document's last change.
-  version: 1,
+  // 2: `availability` (optional) and its field clock (docs/cart-manager.md, "Availability").
+  version: 2,
   primaryKey: 'id',
   type: 'object',
   properties: {
@@ -39,6 +51,8 @@ export const itemSchema: RxJsonSchema<ClockedItem> = {
       items: { type: 'object', properties: { at: { type: 'integer' }, priceMinor: { type: 'integer' } }, required: ['at', 'priceMinor'] },
     },
     deleted: { type: 'boolean' },
+    // Optional: absent is unknown.
+    availability: { type: 'string', enum: ['in_stock', 'out_of_stock'], maxLength: 12 },
     fieldClocks: {
       type: 'object',
       properties: Object.fromEntries(MERGE_FIELDS.map((field) => [field, { type: 'string', maxLength: 100 }])),

@@ -67,6 +67,11 @@ export interface CartSyncOptions {
   readonly damaged?: DamagedItems;
   /** Told each item the server took, by id, for the sync round trip's time (docs/analytics.md, "Monitoring"). */
   readonly onPushed?: (id: string) => void;
+  /**
+   * Whether this device's copy of an item knows its availability (the store's state, in memory): spares a
+   * read of the database for every pulled item that has none (`keepAvailability`). Absent: the database is read.
+   */
+  readonly knowsAvailability?: (id: string) => boolean;
 }
 
 export interface CartSync {
@@ -320,6 +325,23 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     }
   };
 
+  /**
+   * A version pushed by a device of the version before availability carries no availability and no clock
+   * for it, though the item had one: that device dropped a field it does not know (docs/cart-manager.md,
+   * "Availability", rule 6). This device's reading is kept, with its stamp, so the merge of this device's
+   * next change keeps it too (merge/field-merge.ts, `neverReadAvailability`). This version never drops a
+   * reading itself: a restore that makes it unknown stamps the field.
+   */
+  const keepAvailability = async (version: WithDeleted<CartItem>): Promise<WithDeleted<CartItem>> => {
+    const clocks = (version as ClockedItem).fieldClocks;
+    if (version.availability !== undefined || !clocks || clocks.availability !== undefined) return version;
+    if (options.knowsAvailability && !options.knowsAvailability(version.id)) return version;
+    const local = (await items.findOne(version.id).exec())?.toMutableJSON() as ClockedItem | undefined;
+    if (!local?.availability) return version;
+    const stamp = local.fieldClocks?.availability;
+    return { ...version, availability: local.availability, fieldClocks: { ...clocks, ...(stamp ? { availability: stamp } : {}) } } as WithDeleted<CartItem>;
+  };
+
   const damaged = options.damaged ?? null;
   const repairDamaged = damaged ? damagedItemRepair({ items, damaged, dbUrl, fetch: syncFetch, seal }) : null;
 
@@ -339,7 +361,7 @@ export function startCartSync(options: CartSyncOptions): CartSync {
         // The replication's own write of it would be refused over the damaged row: it is taken by id instead.
         if (damaged?.rows.has(doc.id)) void repairDamaged!(doc.id);
         const generation = revisions?.pulled(doc);
-        const version = await arrive(doc);
+        const version = await keepAvailability(await arrive(doc));
         revisions?.link(version, generation);
         return version;
       },

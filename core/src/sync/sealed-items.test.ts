@@ -41,6 +41,29 @@ describe('sealed items', () => {
     await expect(seal.open({ id: item.id, enc: damaged, fp: sealed.fp })).rejects.toMatchObject({ code: 'DECRYPT_FAILED' });
   });
 
+  it('seals an item that knows its availability in layout 3, and one that does not exactly as before (layout 2)', async () => {
+    const keyring = await createKeyring(webCrypto);
+    const seal = itemSeal(keyring);
+    const stamp = '0mwww9sm50000:laptop';
+    for (const availability of ['in_stock', 'out_of_stock'] as const) {
+      const item = { ...typicalItem(), availability, fieldClocks: { availability: stamp, quantity: stamp } };
+      const sealed = await seal.seal(item);
+      const inside = await keyring.cipher.decrypt(item.id, sealed.enc) as unknown[];
+      expect(inside[0]).toBe('i3');
+      expect(await seal.open(sealed)).toEqual({ ...item, _deleted: false });
+    }
+    const plain = { ...typicalItem(), fieldClocks: { quantity: stamp } };
+    const sealed = await seal.seal(plain);
+    expect(((await keyring.cipher.decrypt(plain.id, sealed.enc)) as unknown[])[0]).toBe('i2');
+    expect(await seal.open(sealed)).toEqual({ ...plain, _deleted: false });
+    // A value a command never writes is refused, whichever layout carries it.
+    const odd = await keyring.cipher.encrypt(plain.id, { ...plain, availability: 'maybe' });
+    await expect(seal.open({ id: plain.id, enc: odd, fp: sealed.fp })).rejects.toMatchObject({ code: 'DECRYPT_FAILED', details: { field: 'availability' } });
+    const packed = await keyring.cipher.decrypt(plain.id, (await seal.seal({ ...plain, availability: 'in_stock' })).enc) as unknown[];
+    const damaged = await keyring.cipher.encrypt(plain.id, packed.map((part, index) => (index === 18 ? 2 : part)));
+    await expect(seal.open({ id: plain.id, enc: damaged, fp: sealed.fp })).rejects.toMatchObject({ code: 'DECRYPT_FAILED' });
+  });
+
   it('refuses an envelope moved to another item, or sealed with another key', async () => {
     const seal = itemSeal(await createKeyring(webCrypto));
     const other = itemSeal(await createKeyring(webCrypto));

@@ -151,7 +151,10 @@ function fromContent(value: Record<string, unknown>): Record<string, unknown> | 
  * the envelope's binding, or null when the array is not a well-formed one of this layout.
  */
 interface CompactLayout {
+  /** The tag it writes (the one for the value, when the layout has several: `pack` puts it first). */
   readonly tag: string;
+  /** The tags it reads. */
+  readonly tags: readonly string[];
   pack(value: Readonly<Record<string, unknown>>): unknown[] | null;
   unpack(packed: readonly unknown[], id: string): Record<string, unknown> | null;
 }
@@ -201,8 +204,9 @@ function fullStamp(short: string, addedBy: string, updatedBy: string): string {
  *   their stamps leave out the device when it is `addedBy` or `updatedBy` (shortStamp).
  * Anything these rules cannot give back exactly (another type, a field missing or unknown) is sealed in layout 1.
  */
-const compactItem: CompactLayout = {
+const compactItemV2: CompactLayout = {
   tag: 'i2',
+  tags: ['i2'],
   pack(value) {
     if (Object.keys(value).some((key) => !ITEM_KEYS.has(key))) return null;
     const { addedAt, updatedAt, addedBy, updatedBy, priceHistory, deleted, fcp } = value;
@@ -274,11 +278,43 @@ const compactItem: CompactLayout = {
   },
 };
 
+/**
+ * Layout 3 of an item: an item that knows its availability (item schema version 2), `["i3", ...layout 2's
+ * fields, a, fcp?]`, `a` 1 for `in_stock` and 0 for `out_of_stock`. An item without availability is
+ * still sealed in layout 2, exactly as a version before availability seals it, so such a version keeps
+ * reading it; the tag is how a server document says which schema it holds. A version before
+ * availability cannot open layout 3 (nor layout 1 with `availability`): it sets the item aside as
+ * unreadable, and never reads it into the wrong fields (docs/cart-manager.md, "Availability", rule 6).
+ */
+const compactItem: CompactLayout = {
+  tag: 'i3',
+  tags: ['i2', 'i3'],
+  pack(value) {
+    const { availability, ...rest } = value;
+    if (availability === undefined) return compactItemV2.pack(rest);
+    if (availability !== 'in_stock' && availability !== 'out_of_stock') return null;
+    const packed = compactItemV2.pack(rest);
+    if (packed === null) return null;
+    packed[0] = this.tag;
+    packed.splice(FCP, 0, availability === 'in_stock' ? 1 : 0);
+    return packed;
+  },
+  unpack(packed, id) {
+    if (packed[0] === compactItemV2.tag) return compactItemV2.unpack(packed, id);
+    if (packed[0] !== this.tag) return null;
+    const available = packed[FCP];
+    if (available !== 0 && available !== 1) return null;
+    const value = compactItemV2.unpack([compactItemV2.tag, ...packed.slice(1, FCP), ...packed.slice(FCP + 1)], id);
+    return value === null ? null : { ...value, availability: available === 1 ? 'in_stock' : 'out_of_stock' };
+  },
+};
+
 const HISTORY_KEYS = new Set(['id', 'e', 'd', 'r']);
 
 /** Layout 2 of a history document: `["h2", e, d, r]`, `d` and `r` left off the end when absent (`d` null when only `r` is there). */
 const compactHistory: CompactLayout = {
   tag: 'h2',
+  tags: ['h2'],
   pack(value) {
     const { e, d, r } = value;
     if (Object.keys(value).some((key) => !HISTORY_KEYS.has(key)) || !Array.isArray(e) || (d !== undefined && typeof d !== 'string')
@@ -301,7 +337,7 @@ const compactHistory: CompactLayout = {
 
 /** What was sealed in `enc`, back as `content` made it: layout 2 unpacked, layout 1 as it is; null when it is neither. */
 function sealedContent(opened: unknown, id: string, layout: CompactLayout): Record<string, unknown> | null {
-  if (Array.isArray(opened)) return opened[0] === layout.tag ? layout.unpack(opened, id) : null;
+  if (Array.isArray(opened)) return layout.tags.includes(opened[0] as string) ? layout.unpack(opened, id) : null;
   return typeof opened === 'object' && opened !== null ? opened as Record<string, unknown> : null;
 }
 

@@ -258,6 +258,21 @@ describe('background message handler', () => {
     await expect.poll(sourceOf).toEqual({ 'https://shop.example/a': 'page', 'https://shop.example/b': 'popup', 'https://shop.example/c': 'context-menu', 'https://shop.example/d': 'shortcut' });
   });
 
+  it('keeps what the page says of availability: at adding, and at every later visit of the item\'s page', async () => {
+    const product = (availability: 'in_stock' | 'out_of_stock' | null) => ({ ...kettle, url: 'https://shop.example/lantern', shop: 'shop.example',
+      source: 'json-ld' as const, brand: null, sku: null, gtin: null, availability, origins: {}, otherPrices: [] });
+    const lantern = () => selectItems(client.store.getState()).find((item) => item.url === 'https://shop.example/lantern');
+    expect(await handle({ type: 'capture/addOwnTab', product: product('out_of_stock') }, page(11))).toEqual({ ok: true });
+    expect(lantern()?.availability).toBe('out_of_stock');
+    await handle({ type: 'capture/found', product: product(null) }, page(12)); // the page did not say: kept
+    expect(lantern()?.availability).toBe('out_of_stock');
+    await handle({ type: 'capture/found', product: product('in_stock') }, page(12));
+    expect(lantern()?.availability).toBe('in_stock');
+    // A page cannot put a value Tote does not know into the cart.
+    expect(await handle({ type: 'capture/addOwnTab', product: { ...product(null), url: 'https://shop.example/odd', availability: 'maybe' } as never }, page(13)))
+      .toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+  });
+
   it('takes the analytics choice from the popup only; a shop page cannot change it', async () => {
     const choices: boolean[] = [];
     const withAnalytics = createMessageHandler({

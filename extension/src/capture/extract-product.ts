@@ -7,7 +7,7 @@
  * evidence, and one scorer (scorer.ts) picks per field, keeping its confidence and origin. Other fields
  * (brand, SKU, URL…) come from the most trusted source that has them.
  */
-import type { ProductInput } from '@tote/core';
+import type { Availability, ProductInput } from '@tote/core';
 import type { PageHints } from './currency.ts';
 import type { Candidate } from './candidates.ts';
 import { imageCandidates } from './page/images.ts';
@@ -21,6 +21,7 @@ import { fromMicrodata, fromRdfa } from './sources/microdata.ts';
 import { fromOpenGraph, metaTags } from './sources/open-graph.ts';
 import type { FieldSource, FoundFields, SourceResult } from './sources/source-types.ts';
 import { httpUrl } from './text.ts';
+import { availabilityOf } from './availability.ts';
 
 export type { FieldSource } from './sources/source-types.ts';
 
@@ -35,7 +36,8 @@ export interface CapturedProduct extends ProductInput {
   readonly brand: string | null;
   readonly sku: string | null;
   readonly gtin: string | null;
-  readonly availability: string | null;
+  /** Whether the page says the product can be ordered (availability.ts); null when it does not say. */
+  readonly availability: Availability | null;
   /** The source most of the product came from. */
   readonly source: FieldSource;
   readonly origins: Readonly<Partial<Record<'title' | 'price' | 'image' | 'url' | 'brand' | 'sku' | 'gtin' | 'availability' | 'variant', FieldOrigin>>>;
@@ -202,7 +204,7 @@ export function extractProduct(doc: Document, pageUrl: string, explain?: (scored
       brand: brand?.value ?? null,
       sku: sku?.value ?? null,
       gtin: gtin?.value ?? null,
-      availability: availability?.value ?? null,
+      availability: availabilityOf(availability?.value),
       source: structured.find((r) => r.isProduct)?.source ?? 'heuristic',
       origins,
       otherPrices,

@@ -16,7 +16,7 @@ describe('microdata, RDFa, OpenGraph and page heuristics', () => {
       <div class="related"><div itemscope itemtype="https://schema.org/Product"><span itemprop="name">Other</span></div></div></body>`);
     expect(extractProduct(doc, 'https://shoes.example/trail')).toMatchObject({
       title: 'Trail Shoe', priceMinor: 8995, currency: 'EUR', imageUrl: 'https://shoes.example/i/shoe.jpg', brand: 'Acme', sku: 'TS-1',
-      availability: 'InStock', source: 'microdata', origins: { title: { source: 'microdata' }, price: { source: 'microdata' } },
+      availability: 'in_stock', source: 'microdata', origins: { title: { source: 'microdata' }, price: { source: 'microdata' } },
     });
   });
 
