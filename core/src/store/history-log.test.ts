@@ -16,7 +16,8 @@ import { createCartStore, type CartStore } from './cart-store.ts';
 import { createHistoryLog } from './history-log.ts';
 
 const MINUTE = 60_000;
-const DAY = 24 * 60 * MINUTE;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 const storages = {
   memory: () => getRxStorageMemory(),
   dexie: (() => {
@@ -64,7 +65,7 @@ async function settle(store: CartStore) {
 }
 
 describe.each(Object.keys(storages) as (keyof typeof storages)[])('history on %s storage', (kind) => {
-  it('records every change of the shopper once, in one document per write', async () => {
+  it('records every change of the shopper once, the writes of an hour in one batch document', async () => {
     const clock = new ManualClock();
     const { store, history, db } = await openStore(kind, clock);
     const id = await add(store, { title: 'Kettle' });
@@ -77,11 +78,16 @@ describe.each(Object.keys(storages) as (keyof typeof storages)[])('history on %s
     expect(damaged).toBe(0);
     expect(entries).toHaveLength(3);
     expect(entries.map((entry) => entry.changes)).toEqual(expect.arrayContaining([{ quantity: 3 }, { note: 'for Anna' }]));
-    expect(await db.history.count().exec()).toBe(3);
+    expect(await db.history.count().exec()).toBe(1);
+    clock.advance(HOUR);
+    await store.dispatch(cartCommands.setQuantity(id, 4));
+    await settle(store);
+    expect(await db.history.count().exec()).toBe(2); // the window closed: a new batch
+    expect((await history.read()).entries).toHaveLength(4);
     const usage = await history.usage();
-    expect(usage.changes).toBe(3);
+    expect(usage.changes).toBe(4);
     expect(usage.bytes).toBeGreaterThan(100);
-    expect(usage.since).toBe(clock.now() - 2 * MINUTE);
+    expect(usage.since).toBe(clock.now() - HOUR - 2 * MINUTE);
   });
 
   it('restores the cart of any minute, and undoes the restore exactly', async () => {
@@ -217,13 +223,17 @@ describe.each(Object.keys(storages) as (keyof typeof storages)[])('history on %s
     clock.advance(MINUTE);
     await store.dispatch(cartCommands.remove(lamp));
     await settle(store);
-    expect(await db.history.count().exec()).toBe(8);
+    // One batch a day; the lamp's add and removal minutes after the last quantity join its batch.
+    expect(await db.history.count().exec()).toBe(6);
+    expect((await history.read()).entries).toHaveLength(8);
     clock.advance(40 * DAY);
     const cartThen = visible(store.getState());
     const removed = await history.prune(clock.now());
-    // Kept: the kettle's add and its last quantity change; gone: the four older quantities, the lamp.
-    expect(removed).toBe(6);
+    // Kept: the kettle's add and its last quantity change; gone: the four older quantities' batches,
+    // and the lamp's two entries from the last batch, which keeps the quantity.
+    expect(removed).toBe(4);
     expect(await db.history.count().exec()).toBe(2);
+    expect((await history.read()).entries.map((entry) => entry.changes.quantity).sort()).toEqual([1, 6]);
     const result = await store.restore(clock.now() - 29 * DAY);
     expect(result).toMatchObject({ changed: 0, removed: 0, broughtBack: 0 });
     expect(visible(store.getState())).toEqual(cartThen);
