@@ -35,6 +35,48 @@ export const BATCH_WINDOW_MS = 60 * 60 * 1000;
 /** … and at most this many entries (a single larger write is a batch of its own). */
 export const BATCH_MAX_ENTRIES = 200;
 
+interface OpenBatch { readonly id: string; readonly base: Hlc; readonly count: number }
+
+/** Whether a write of `count` entries, stamped `earliest` to `latest`, joins the open batch (docs/history.md rule 18). */
+function joinsBatch(open: OpenBatch, count: number, earliest: Hlc, latest: Hlc, restoredTo?: number): boolean {
+  return restoredTo === undefined && open.count + count <= BATCH_MAX_ENTRIES
+    && earliest.wall >= open.base.wall && latest.wall < open.base.wall + BATCH_WINDOW_MS;
+}
+
+function stampRange(entries: readonly HistoryEntry[]): { earliest: Hlc; latest: Hlc } {
+  let latest = entries[0]!.stamp;
+  let earliest = entries[0]!.stamp;
+  for (const entry of entries) {
+    if (compare(entry.stamp, latest) > 0) latest = entry.stamp;
+    if (compare(entry.stamp, earliest) < 0) earliest = entry.stamp;
+  }
+  return { earliest, latest };
+}
+
+/**
+ * The history documents a device writing `writes` one after another (each a write's entries, of this
+ * device) keeps: the batches `recordWrite` makes. For importing a history and for benchmarks.
+ */
+export function batchDocuments(writes: readonly { readonly entries: readonly HistoryEntry[]; readonly restoredTo?: number }[],
+  deviceName: string): HistoryDoc[] {
+  const docs: { id: string; base: Hlc; entries: HistoryEntry[]; r?: number }[] = [];
+  let open = null as OpenBatch | null;
+  for (const { entries, restoredTo } of writes) {
+    if (entries.length === 0) continue;
+    const { earliest, latest } = stampRange(entries);
+    const last = docs.at(-1);
+    if (open !== null && last && joinsBatch(open, entries.length, earliest, latest, restoredTo)) {
+      last.entries = mergeEntries(last.entries, entries);
+      open = { ...open, count: last.entries.length };
+      continue;
+    }
+    const id = formatHlc(latest);
+    docs.push({ id, base: latest, entries: [...entries], ...(restoredTo !== undefined ? { r: restoredTo } : {}) });
+    open = restoredTo === undefined && entries.length < BATCH_MAX_ENTRIES ? { id, base: latest, count: entries.length } : null;
+  }
+  return docs.map(({ id, base, entries, r }) => ({ id, b: encodeBatch(entries, base), d: deviceName.slice(0, 120), ...(r !== undefined ? { r } : {}) }));
+}
+
 export interface WrittenDocument {
   readonly before: ClockedItem | null;
   readonly after: ClockedItem;
@@ -79,7 +121,7 @@ export function createHistoryLog(history: HistoryCollection, device: DeviceInfo)
   const own = (entry: HistoryEntry) => entry.stamp.node === deviceId;
 
   /** This device's batch that the next write may join (none after a start: a new batch begins). */
-  let open: { id: string; base: Hlc; count: number } | null = null;
+  let open: OpenBatch | null = null;
   /** Writes one after another: each reads the open batch the one before it left. */
   let writing: Promise<void> = Promise.resolve();
 
@@ -94,15 +136,9 @@ export function createHistoryLog(history: HistoryCollection, device: DeviceInfo)
   }
 
   async function writeNow(entries: readonly HistoryEntry[], restoredTo?: number): Promise<void> {
-    let latest = entries[0]!.stamp;
-    let earliest = entries[0]!.stamp;
-    for (const entry of entries) {
-      if (compare(entry.stamp, latest) > 0) latest = entry.stamp;
-      if (compare(entry.stamp, earliest) < 0) earliest = entry.stamp;
-    }
+    const { earliest, latest } = stampRange(entries);
     const name = device.name.slice(0, 120);
-    if (restoredTo === undefined && open !== null && open.count + entries.length <= BATCH_MAX_ENTRIES
-      && earliest.wall >= open.base.wall && latest.wall < open.base.wall + BATCH_WINDOW_MS) {
+    if (open !== null && joinsBatch(open, entries.length, earliest, latest, restoredTo)) {
       const existing = await history.findOne(open.id).exec();
       const before = existing ? historyDocEntries(existing.toJSON() as HistoryDoc) : null;
       if (existing && before !== null) {
