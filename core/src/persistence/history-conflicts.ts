@@ -9,7 +9,7 @@
  * its id in the form devices write (sync/sealed-items.ts) is never kept.
  */
 import type { RxConflictHandler } from 'rxdb';
-import { isSealed, type DocumentSeal } from '../sync/sealed-items.ts';
+import { isSealed, plainOrigin, type DocumentSeal } from '../sync/sealed-items.ts';
 import { encodeBatch } from '../history/history-batch.ts';
 import { mergeEntries } from '../history/history-entry.ts';
 import { tryParseHlc } from '../merge/hlc.ts';
@@ -47,8 +47,12 @@ export function createHistoryConflictHandler(seal: () => DocumentSeal<HistoryDoc
     isEqual: (a, b) => {
       if (Boolean(a._deleted) !== Boolean(b._deleted)) return false;
       if (a._deleted) return true; // removed on both: nothing left to compare
-      if (isSealed(a) || isSealed(b)) return isSealed(a) && isSealed(b) && a.fp === b.fp;
-      return sameContent(a, b);
+      if (isSealed(a) && isSealed(b)) return a.fp === b.fp;
+      // A sealed and a plain version (the server still holding a copy from before encryption, while this
+      // device's open batch moved on) compare through the plain version the sealed one was made from here.
+      const plainA = isSealed(a) ? plainOrigin<Version>(a) : a;
+      const plainB = isSealed(b) ? plainOrigin<Version>(b) : b;
+      return plainA !== undefined && plainB !== undefined && sameContent(plainA, plainB);
     },
     resolve: async ({ realMasterState, newDocumentState }) => {
       if (newDocumentState._deleted || realMasterState._deleted) return { id: newDocumentState.id, e: [], _deleted: true };

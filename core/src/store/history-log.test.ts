@@ -13,7 +13,11 @@ import { formatHlc, hlc } from '../merge/hlc.ts';
 import { openCartDatabase, type CartDatabase } from '../persistence/cart-database.ts';
 import { ManualClock, product } from '../test/fixtures.ts';
 import { createCartStore, type CartStore } from './cart-store.ts';
-import { createHistoryLog } from './history-log.ts';
+import { entriesForWrite } from '../history/history-entry.ts';
+import { randomCommand } from '../history/test/random-commands.ts';
+import { randomSource, RecordingCart } from '../history/test/recording-cart.ts';
+import type { ClockedItem } from '../merge/item-clocks.ts';
+import { batchDocuments, createHistoryLog, type WrittenDocument } from './history-log.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -237,5 +241,40 @@ describe.each(Object.keys(storages) as (keyof typeof storages)[])('history on %s
     const result = await store.restore(clock.now() - 29 * DAY);
     expect(result).toMatchObject({ changed: 0, removed: 0, broughtBack: 0 });
     expect(visible(store.getState())).toEqual(cartThen);
+  });
+});
+
+describe('history batches as the log writes them', () => {
+  it('are the documents batchDocuments gives for the same writes (what the benchmark stores), and read back every change', async () => {
+    const random = randomSource(5);
+    const cart = new RecordingCart('laptop');
+    const writes: WrittenDocument[][] = [];
+    let before: Record<string, ClockedItem> = {};
+    for (let i = 0; i < 400; i += 1) {
+      if (cart.dispatch(randomCommand(random, cart.docs)) > 0) {
+        writes.push(Object.values(cart.docs).filter((doc) => before[doc.id] !== doc).map((doc) => ({ before: before[doc.id] ?? null, after: doc })));
+        before = { ...cart.docs };
+      }
+      // Seconds to hours apart: some batches fill their hour, others close after one write.
+      cart.time += random.chance(0.5) ? 1 + random.int(5 * MINUTE) : random.int(3 * HOUR);
+    }
+    const db = await openCartDatabase({ storage: getRxStorageMemory(), name: `history-${++counter}` });
+    try {
+      const log = createHistoryLog(db.history, device);
+      for (const written of writes) await log.recordWrite(written);
+      const stored = (await db.history.find().exec()).map((doc) => {
+        const { id, b, d } = doc.toJSON();
+        return { id, b, d };
+      });
+      const expected = batchDocuments(writes.map((written) => ({ entries: written.flatMap(({ before: b, after }) => entriesForWrite(b, after)) })), device.name);
+      expect(stored.length).toBeLessThan(writes.length);
+      expect(stored.sort((a, b) => a.id.localeCompare(b.id))).toEqual(expected.sort((a, b) => a.id.localeCompare(b.id)));
+      const { entries, damaged } = await log.read();
+      expect(damaged).toBe(0);
+      expect(entries).toHaveLength(cart.entries.length);
+      log.close();
+    } finally {
+      await db.remove();
+    }
   });
 });
