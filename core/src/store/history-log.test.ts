@@ -9,7 +9,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cartCommands } from '../cart/cart-actions.ts';
 import type { CartState } from '../cart/cart-types.ts';
 import { isToteError } from '../errors.ts';
+import { createKeyring } from '../crypto/keyring.ts';
+import { webCrypto } from '../crypto/test/fixtures.ts';
 import { formatHlc, hlc } from '../merge/hlc.ts';
+import { encryptedStorage } from '../persistence/encrypted-storage.ts';
+import { historySchema } from '../persistence/history-schema.ts';
+import { itemMigrations, itemSchema } from '../persistence/item-schema.ts';
+import { addRxPlugin, createRxDatabase, type RxJsonSchema } from 'rxdb';
+import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
 import { openCartDatabase, type CartDatabase } from '../persistence/cart-database.ts';
 import { ManualClock, product } from '../test/fixtures.ts';
 import { createCartStore, type CartStore } from './cart-store.ts';
@@ -272,6 +279,48 @@ describe('history batches as the log writes them', () => {
       const { entries, damaged } = await log.read();
       expect(damaged).toBe(0);
       expect(entries).toHaveLength(cart.entries.length);
+      log.close();
+    } finally {
+      await db.remove();
+    }
+  });
+});
+
+describe('history kept before batches', () => {
+  it.each([false, true])('is still read after the collection moves to batches, and new writes are batches (sealed at rest: %s)', async (sealed) => {
+    const indexedDB = new IDBFactory();
+    const keyring = await createKeyring(webCrypto);
+    const storage = () => {
+      const dexie = getRxStorageDexie({ indexedDB, IDBKeyRange });
+      return sealed ? encryptedStorage(dexie, keyring) : dexie;
+    };
+    const name = `history-v0-${++counter}`;
+    // The collection as it was: schema version 0, one document of records per write.
+    const { b, ...properties } = historySchema.properties;
+    void b;
+    const version0 = { ...historySchema, version: 0, properties, required: ['id', 'e'] } as RxJsonSchema<never>;
+    addRxPlugin(RxDBMigrationSchemaPlugin);
+    const old = await createRxDatabase({ name, storage: storage(), multiInstance: false });
+    await old.addCollections({ items: { schema: itemSchema, migrationStrategies: itemMigrations }, history: { schema: version0 } });
+    const stamp = formatHlc(hlc(Date.UTC(2026, 10, 1), 0, 'laptop'));
+    await old.history!.insert({ id: stamp, e: [{ i: 'k1', s: stamp, q: 3 }], d: 'Laptop' } as never);
+    await old.close();
+
+    const db = await openCartDatabase({ storage: storage(), name });
+    try {
+      const log = createHistoryLog(db.history, device);
+      expect((await log.read()).entries.map((entry) => [entry.id, entry.changes])).toEqual([[`k1:${stamp}`, { quantity: 3 }]]);
+      const clock = new ManualClock(Date.UTC(2026, 10, 2));
+      const store = createCartStore({ items: db.items, device, clock, history: log });
+      await store.ready;
+      await add(store, { title: 'Lamp' });
+      await store.historySettled();
+      const docs = (await db.history.find().exec()).map((doc) => doc.toJSON());
+      expect(docs).toHaveLength(2);
+      expect(docs.find((doc) => doc.id === stamp)).toMatchObject({ e: [{ i: 'k1', s: stamp, q: 3 }] });
+      expect(docs.find((doc) => doc.id !== stamp)).toMatchObject({ b: expect.any(Array), d: 'Laptop' });
+      expect((await log.read()).entries).toHaveLength(2);
+      store.close();
       log.close();
     } finally {
       await db.remove();
