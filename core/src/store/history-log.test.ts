@@ -298,7 +298,7 @@ describe('history kept before batches', () => {
     // The collection as it was: schema version 0, one document of records per write.
     const { b, ...properties } = historySchema.properties;
     void b;
-    const version0 = { ...historySchema, version: 0, properties, required: ['id', 'e'] } as RxJsonSchema<never>;
+    const version0 = { ...historySchema, version: 0, properties, required: ['id', 'e'] } as RxJsonSchema<Record<string, unknown>>;
     addRxPlugin(RxDBMigrationSchemaPlugin);
     const old = await createRxDatabase({ name, storage: storage(), multiInstance: false });
     await old.addCollections({ items: { schema: itemSchema, migrationStrategies: itemMigrations }, history: { schema: version0 } });
