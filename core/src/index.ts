@@ -19,7 +19,7 @@ export { openCartDatabase, type CartDatabase, type ItemCollection, type OpenCart
 export { deleteIndexedDbOf, sealExistingDatabase, type SealAtRestResult } from './persistence/seal-at-rest.ts';
 export { encryptedStorage, SEALED_FIELD, type CipherSource, type EncryptedStorageOptions } from './persistence/encrypted-storage.ts';
 export { createCartStore, type CartStore, type CartStoreOptions, type DispatchResult, type RestoreResult } from './store/cart-store.ts';
-export { createHistoryLog, type HistoryLog, type HistoryRead, type HistoryUsage, type WrittenDocument } from './store/history-log.ts';
+export { batchDocuments, createHistoryLog, type HistoryLog, type HistoryRead, type HistoryUsage, type WrittenDocument } from './store/history-log.ts';
 export type { HistoryDoc } from './persistence/history-schema.ts';
 export { createConflictStore, type ConflictStore } from './store/conflict-store.ts';
 export { startCartSync, type CartSync, type CartSyncOptions, type SyncTarget } from './sync/couch-replication.ts';
@@ -55,6 +55,7 @@ export {
   type FieldChanges, type HistoryEntry, type ItemOrigin,
 } from './history/history-entry.ts';
 export { entrySize, fromHistoryRecord, historySize, toHistoryRecord, type HistoryRecord } from './history/history-record.ts';
+export { decodeBatch, encodeBatch, type HistoryBatch } from './history/history-batch.ts';
 export { cartAt, type ClockedItems } from './history/cart-at.ts';
 export { checkRestorePoint, planRestore, type RestoreMeta, type RestorePlan } from './history/restore.ts';
 export { prune as pruneHistory } from './history/prune.ts';

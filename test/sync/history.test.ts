@@ -163,4 +163,38 @@ describe('history and restore across devices', () => {
     expect(view(phone.client.store.getState())).toEqual(inside.cart);
     await phone.client.store.restore(result.undoAt);
   });
+
+  it('changes minutes apart travel as one batch, pushed again as it grows, and restore to a minute between them on the other device', async () => {
+    await laptop.client.sync!.awaitInSync();
+    await phone.client.sync!.awaitInSync();
+    const documentsBefore = await historyDocs();
+    const added = await laptop.client.store.dispatch(cartCommands.add({
+      url: 'https://shop.example/Teapot', title: 'Teapot', priceMinor: 2400, currency: 'EUR', imageUrl: null, variant: null,
+    }));
+    const teapot = added.written[0]!.id;
+    await waitForState(phone, (state) => state.items[teapot]?.quantity === 1);
+    const points: number[] = [];
+    for (const quantity of [2, 3, 4]) {
+      advance(3 * MINUTE);
+      await laptop.client.store.dispatch(cartCommands.setQuantity(teapot, quantity));
+      // The phone has each state of the laptop's open batch before the next change is made.
+      await waitForState(phone, (state) => state.items[teapot]?.quantity === quantity);
+      advance(MINUTE);
+      points.push(sim.now());
+    }
+    await laptop.client.store.historySettled();
+    await laptop.client.sync!.awaitInSync();
+    // Four writes, one history document on the server.
+    await expect.poll(historyDocs).toBe(documentsBefore + 1);
+    await phone.client.sync!.awaitInSync();
+    expect((await phone.client.history.read()).entries.filter((entry) => entry.itemId === teapot)).toHaveLength(4);
+
+    const result = await phone.client.store.restore(points[0]!);
+    expect(phone.client.store.getState().items[teapot]?.quantity).toBe(2);
+    await waitForState(laptop, (state) => state.items[teapot]?.quantity === 2);
+    advance(MINUTE);
+    await laptop.client.store.restore(result.undoAt);
+    expect(laptop.client.store.getState().items[teapot]?.quantity).toBe(4);
+    await waitForState(phone, (state) => state.items[teapot]?.quantity === 4);
+  });
 });

@@ -15,7 +15,7 @@
  */
 import { ADD_SOURCES, type AddSource } from '../cart/cart-actions.ts';
 import { isAvailability, type Availability } from '../cart/cart-types.ts';
-import { formatHlc, tryParseHlc } from '../merge/hlc.ts';
+import { formatHlc, tryParseHlc, type Hlc } from '../merge/hlc.ts';
 import { MERGE_FIELDS, type MergeField } from '../merge/item-clocks.ts';
 import { historyEntry, type FieldChanges, type HistoryEntry, type ItemOrigin } from './history-entry.ts';
 
@@ -77,6 +77,19 @@ export function fromHistoryRecord(value: unknown): HistoryEntry | null {
   if (!isString(record.i) || record.i === '' || !isString(record.s)) return null;
   const stamp = tryParseHlc(record.s);
   if (!stamp) return null;
+  return entryOfFields(record.i, stamp, record);
+}
+
+/** The fields of a record without its `i` and `s` (a batch keeps those apart: history-batch.ts). */
+export function recordFields(entry: HistoryEntry): Record<string, unknown> {
+  const { i, s, ...fields } = toHistoryRecord(entry) as unknown as Record<string, unknown>;
+  void i;
+  void s;
+  return fields;
+}
+
+/** The entry of `itemId` at `stamp` whose fields a record holds (its `i` and `s` not read), or null when a field is damaged. */
+export function entryOfFields(itemId: string, stamp: Hlc, record: Readonly<Record<string, unknown>>): HistoryEntry | null {
   const changes: Partial<Record<MergeField, unknown>> = {};
   for (const field of MERGE_FIELDS) {
     const key = KEYS[field];
@@ -97,7 +110,7 @@ export function fromHistoryRecord(value: unknown): HistoryEntry | null {
     if ((ADD_SOURCES as readonly unknown[]).includes(record.f)) source = record.f as AddSource;
     else if (typeof record.f !== 'string') return null;
   }
-  return historyEntry(record.i, stamp, changes as FieldChanges, origin, source);
+  return historyEntry(itemId, stamp, changes as FieldChanges, origin, source);
 }
 
 /** Bytes of UTF-8 a string takes (no encoder object needed: the core runs in service workers and Node). */

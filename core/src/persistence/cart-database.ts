@@ -9,12 +9,12 @@ import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
 import type { ClockedItem } from '../merge/item-clocks.ts';
 import { createItemConflictHandler, type ItemConflictOptions } from './item-conflicts.ts';
 import { createHistoryConflictHandler } from './history-conflicts.ts';
-import { historySchema, type HistoryDoc } from './history-schema.ts';
+import { historyMigrations, historySchema, type HistoryDoc } from './history-schema.ts';
 import { itemMigrations, itemSchema } from './item-schema.ts';
 
 /** Item documents carry their field clocks (merge/item-clocks.ts); the cart state does not. */
 export type ItemCollection = RxCollection<ClockedItem>;
-/** The changes this device made, one document per write (persistence/history-schema.ts). */
+/** The changes of the shopper's devices, in batches (persistence/history-schema.ts). */
 export type HistoryCollection = RxCollection<HistoryDoc>;
 export interface CartCollections {
   items: ItemCollection;
@@ -49,7 +49,7 @@ export async function openCartDatabase({ storage, name, conflicts }: OpenCartDat
   });
   await db.addCollections({
     items: { schema: itemSchema, migrationStrategies: itemMigrations, conflictHandler: createItemConflictHandler(conflicts) },
-    history: { schema: historySchema, conflictHandler: createHistoryConflictHandler(conflicts?.historySeal) },
+    history: { schema: historySchema, migrationStrategies: historyMigrations, conflictHandler: createHistoryConflictHandler(conflicts?.historySeal) },
   });
   return db;
 }

@@ -40,8 +40,9 @@ async function cartWith(storage: AnyStorage, items: readonly ClockedItem[], remo
 function items(): { items: ClockedItem[]; removed: string[] } {
   const list = Array.from({ length: 60 }, (_, i) => {
     const at = 1000 + i;
+    const { availability: _unknown, ...captured } = product({ title: `Item ${i}`, priceMinor: 100 + i });
     const item: CartItem = {
-      ...product({ title: `Item ${i}`, priceMinor: 100 + i }), shop: 'shop.example', id: `item-${(i * 37) % 61}`, listId: 'cart', quantity: 1,
+      ...captured, shop: 'shop.example', id: `item-${(i * 37) % 61}`, listId: 'cart', quantity: 1,
       note: '', addedAt: at, addedBy: 'phone', updatedAt: at, updatedBy: 'phone', addedPriceMinor: 100 + i, priceHistory: [], deleted: false,
     };
     return stampChange(null, item, hlc(1000 + i, 0, 'phone'));

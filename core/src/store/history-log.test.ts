@@ -9,14 +9,26 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cartCommands } from '../cart/cart-actions.ts';
 import type { CartState } from '../cart/cart-types.ts';
 import { isToteError } from '../errors.ts';
+import { createKeyring } from '../crypto/keyring.ts';
+import { webCrypto } from '../crypto/test/fixtures.ts';
 import { formatHlc, hlc } from '../merge/hlc.ts';
+import { encryptedStorage } from '../persistence/encrypted-storage.ts';
+import { historySchema } from '../persistence/history-schema.ts';
+import { itemMigrations, itemSchema } from '../persistence/item-schema.ts';
+import { addRxPlugin, createRxDatabase, type RxJsonSchema } from 'rxdb';
+import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
 import { openCartDatabase, type CartDatabase } from '../persistence/cart-database.ts';
 import { ManualClock, product } from '../test/fixtures.ts';
 import { createCartStore, type CartStore } from './cart-store.ts';
-import { createHistoryLog } from './history-log.ts';
+import { entriesForWrite } from '../history/history-entry.ts';
+import { randomCommand } from '../history/test/random-commands.ts';
+import { randomSource, RecordingCart } from '../history/test/recording-cart.ts';
+import type { ClockedItem } from '../merge/item-clocks.ts';
+import { batchDocuments, createHistoryLog, type WrittenDocument } from './history-log.ts';
 
 const MINUTE = 60_000;
-const DAY = 24 * 60 * MINUTE;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 const storages = {
   memory: () => getRxStorageMemory(),
   dexie: (() => {
@@ -64,7 +76,7 @@ async function settle(store: CartStore) {
 }
 
 describe.each(Object.keys(storages) as (keyof typeof storages)[])('history on %s storage', (kind) => {
-  it('records every change of the shopper once, in one document per write', async () => {
+  it('records every change of the shopper once, the writes of an hour in one batch document', async () => {
     const clock = new ManualClock();
     const { store, history, db } = await openStore(kind, clock);
     const id = await add(store, { title: 'Kettle' });
@@ -77,11 +89,16 @@ describe.each(Object.keys(storages) as (keyof typeof storages)[])('history on %s
     expect(damaged).toBe(0);
     expect(entries).toHaveLength(3);
     expect(entries.map((entry) => entry.changes)).toEqual(expect.arrayContaining([{ quantity: 3 }, { note: 'for Anna' }]));
-    expect(await db.history.count().exec()).toBe(3);
+    expect(await db.history.count().exec()).toBe(1);
+    clock.advance(HOUR);
+    await store.dispatch(cartCommands.setQuantity(id, 4));
+    await settle(store);
+    expect(await db.history.count().exec()).toBe(2); // the window closed: a new batch
+    expect((await history.read()).entries).toHaveLength(4);
     const usage = await history.usage();
-    expect(usage.changes).toBe(3);
+    expect(usage.changes).toBe(4);
     expect(usage.bytes).toBeGreaterThan(100);
-    expect(usage.since).toBe(clock.now() - 2 * MINUTE);
+    expect(usage.since).toBe(clock.now() - HOUR - 2 * MINUTE);
   });
 
   it('restores the cart of any minute, and undoes the restore exactly', async () => {
@@ -217,15 +234,96 @@ describe.each(Object.keys(storages) as (keyof typeof storages)[])('history on %s
     clock.advance(MINUTE);
     await store.dispatch(cartCommands.remove(lamp));
     await settle(store);
-    expect(await db.history.count().exec()).toBe(8);
+    // One batch a day; the lamp's add and removal minutes after the last quantity join its batch.
+    expect(await db.history.count().exec()).toBe(6);
+    expect((await history.read()).entries).toHaveLength(8);
     clock.advance(40 * DAY);
     const cartThen = visible(store.getState());
     const removed = await history.prune(clock.now());
-    // Kept: the kettle's add and its last quantity change; gone: the four older quantities, the lamp.
-    expect(removed).toBe(6);
+    // Kept: the kettle's add and its last quantity change; gone: the four older quantities' batches,
+    // and the lamp's two entries from the last batch, which keeps the quantity.
+    expect(removed).toBe(4);
     expect(await db.history.count().exec()).toBe(2);
+    expect((await history.read()).entries.map((entry) => entry.changes.quantity).sort()).toEqual([1, 6]);
     const result = await store.restore(clock.now() - 29 * DAY);
     expect(result).toMatchObject({ changed: 0, removed: 0, broughtBack: 0 });
     expect(visible(store.getState())).toEqual(cartThen);
+  });
+});
+
+describe('history batches as the log writes them', () => {
+  it('are the documents batchDocuments gives for the same writes (what the benchmark stores), and read back every change', async () => {
+    const random = randomSource(5);
+    const cart = new RecordingCart('laptop');
+    const writes: WrittenDocument[][] = [];
+    let before: Record<string, ClockedItem> = {};
+    for (let i = 0; i < 400; i += 1) {
+      if (cart.dispatch(randomCommand(random, cart.docs)) > 0) {
+        writes.push(Object.values(cart.docs).filter((doc) => before[doc.id] !== doc).map((doc) => ({ before: before[doc.id] ?? null, after: doc })));
+        before = { ...cart.docs };
+      }
+      // Seconds to hours apart: some batches fill their hour, others close after one write.
+      cart.time += random.chance(0.5) ? 1 + random.int(5 * MINUTE) : random.int(3 * HOUR);
+    }
+    const db = await openCartDatabase({ storage: getRxStorageMemory(), name: `history-${++counter}` });
+    try {
+      const log = createHistoryLog(db.history, device);
+      for (const written of writes) await log.recordWrite(written);
+      const stored = (await db.history.find().exec()).map((doc) => {
+        const { id, b, d } = doc.toJSON();
+        return { id, b, d };
+      });
+      const expected = batchDocuments(writes.map((written) => ({ entries: written.flatMap(({ before: b, after }) => entriesForWrite(b, after)) })), device.name);
+      expect(stored.length).toBeLessThan(writes.length);
+      expect(stored.sort((a, b) => a.id.localeCompare(b.id))).toEqual(expected.sort((a, b) => a.id.localeCompare(b.id)));
+      const { entries, damaged } = await log.read();
+      expect(damaged).toBe(0);
+      expect(entries).toHaveLength(cart.entries.length);
+      log.close();
+    } finally {
+      await db.remove();
+    }
+  });
+});
+
+describe('history kept before batches', () => {
+  it.each([false, true])('is still read after the collection moves to batches, and new writes are batches (sealed at rest: %s)', async (sealed) => {
+    const indexedDB = new IDBFactory();
+    const keyring = await createKeyring(webCrypto);
+    const storage = () => {
+      const dexie = getRxStorageDexie({ indexedDB, IDBKeyRange });
+      return sealed ? encryptedStorage(dexie, keyring) : dexie;
+    };
+    const name = `history-v0-${++counter}`;
+    // The collection as it was: schema version 0, one document of records per write.
+    const { b, ...properties } = historySchema.properties;
+    void b;
+    const version0 = { ...historySchema, version: 0, properties, required: ['id', 'e'] } as RxJsonSchema<Record<string, unknown>>;
+    addRxPlugin(RxDBMigrationSchemaPlugin);
+    const old = await createRxDatabase({ name, storage: storage(), multiInstance: false });
+    await old.addCollections({ items: { schema: itemSchema, migrationStrategies: itemMigrations }, history: { schema: version0 } });
+    const stamp = formatHlc(hlc(Date.UTC(2026, 10, 1), 0, 'laptop'));
+    await old.history!.insert({ id: stamp, e: [{ i: 'k1', s: stamp, q: 3 }], d: 'Laptop' } as never);
+    await old.close();
+
+    const db = await openCartDatabase({ storage: storage(), name });
+    try {
+      const log = createHistoryLog(db.history, device);
+      expect((await log.read()).entries.map((entry) => [entry.id, entry.changes])).toEqual([[`k1:${stamp}`, { quantity: 3 }]]);
+      const clock = new ManualClock(Date.UTC(2026, 10, 2));
+      const store = createCartStore({ items: db.items, device, clock, history: log });
+      await store.ready;
+      await add(store, { title: 'Lamp' });
+      await store.historySettled();
+      const docs = (await db.history.find().exec()).map((doc) => doc.toJSON());
+      expect(docs).toHaveLength(2);
+      expect(docs.find((doc) => doc.id === stamp)).toMatchObject({ e: [{ i: 'k1', s: stamp, q: 3 }] });
+      expect(docs.find((doc) => doc.id !== stamp)).toMatchObject({ b: expect.any(Array), d: 'Laptop' });
+      expect((await log.read()).entries).toHaveLength(2);
+      store.close();
+      log.close();
+    } finally {
+      await db.remove();
+    }
   });
 });

@@ -9,23 +9,73 @@
  * that is wiped loses nothing of the history: it is on the server and on the other devices.
  *
  * Recording follows the item documents the store writes (`recordWrite`, called by the store with the
- * document before and after each write), one history document per write, written right after the
- * items. If the app dies between the two writes, `repair` (run when the store opens) records the
- * changes of this device's last writes that have no entry: nothing the shopper did goes unrecorded.
+ * document before and after each write), right after the items. The entries go into this device's open
+ * batch (history/history-batch.ts): one document for the writes of up to an hour (`BATCH_WINDOW_MS`) and
+ * `BATCH_MAX_ENTRIES` entries, sealed and synced as one, so the envelope is paid once per batch, not
+ * once per change. A restore's write is a document of its own. If the app dies between the item write
+ * and the history write, `repair` (run when the store opens) records the changes of this device's last
+ * writes that have no entry: nothing the shopper did goes unrecorded.
  */
 import type { AddSource } from '../cart/cart-actions.ts';
 import type { HistoryEntry } from '../history/history-entry.ts';
 import { entriesForWrite, mergeEntries } from '../history/history-entry.ts';
-import { fromHistoryRecord, historySize, toHistoryRecord } from '../history/history-record.ts';
+import { encodeBatch } from '../history/history-batch.ts';
+import { historySize } from '../history/history-record.ts';
 import { prune } from '../history/prune.ts';
 import { compare, formatHlc, hlc, tryParseHlc, type Hlc } from '../merge/hlc.ts';
 import { fieldStamps, MERGE_FIELDS, type ClockedItem } from '../merge/item-clocks.ts';
 import type { HistoryCollection } from '../persistence/cart-database.ts';
-import type { HistoryDoc } from '../persistence/history-schema.ts';
+import { historyDocEntries, type HistoryDoc } from '../persistence/history-schema.ts';
 import type { DeviceInfo } from '../ports.ts';
 
 /** How far back `repair` looks for unrecorded changes of this device (a crash loses at most the last write). */
 const REPAIR_WINDOW_MS = 10 * 60 * 1000;
+/** A batch takes the writes of this long after its first (docs/history.md rule 18). */
+export const BATCH_WINDOW_MS = 60 * 60 * 1000;
+/** … and at most this many entries (a single larger write is a batch of its own). */
+export const BATCH_MAX_ENTRIES = 200;
+
+interface OpenBatch { readonly id: string; readonly base: Hlc; readonly count: number }
+
+/** Whether a write of `count` entries, stamped `earliest` to `latest`, joins the open batch (docs/history.md rule 18). */
+function joinsBatch(open: OpenBatch, count: number, earliest: Hlc, latest: Hlc, restoredTo?: number): boolean {
+  return restoredTo === undefined && open.count + count <= BATCH_MAX_ENTRIES
+    && earliest.wall >= open.base.wall && latest.wall < open.base.wall + BATCH_WINDOW_MS;
+}
+
+function stampRange(entries: readonly HistoryEntry[]): { earliest: Hlc; latest: Hlc } {
+  let latest = entries[0]!.stamp;
+  let earliest = entries[0]!.stamp;
+  for (const entry of entries) {
+    if (compare(entry.stamp, latest) > 0) latest = entry.stamp;
+    if (compare(entry.stamp, earliest) < 0) earliest = entry.stamp;
+  }
+  return { earliest, latest };
+}
+
+/**
+ * The history documents a device writing `writes` one after another (each a write's entries, of this
+ * device) keeps: the batches `recordWrite` makes. For importing a history and for benchmarks.
+ */
+export function batchDocuments(writes: readonly { readonly entries: readonly HistoryEntry[]; readonly restoredTo?: number }[],
+  deviceName: string): HistoryDoc[] {
+  const docs: { id: string; base: Hlc; entries: HistoryEntry[]; r?: number }[] = [];
+  let open = null as OpenBatch | null;
+  for (const { entries, restoredTo } of writes) {
+    if (entries.length === 0) continue;
+    const { earliest, latest } = stampRange(entries);
+    const last = docs.at(-1);
+    if (open !== null && last && joinsBatch(open, entries.length, earliest, latest, restoredTo)) {
+      last.entries = mergeEntries(last.entries, entries);
+      open = { ...open, count: last.entries.length };
+      continue;
+    }
+    const id = formatHlc(latest);
+    docs.push({ id, base: latest, entries: [...entries], ...(restoredTo !== undefined ? { r: restoredTo } : {}) });
+    open = restoredTo === undefined && entries.length < BATCH_MAX_ENTRIES ? { id, base: latest, count: entries.length } : null;
+  }
+  return docs.map(({ id, base, entries, r }) => ({ id, b: encodeBatch(entries, base), d: deviceName.slice(0, 120), ...(r !== undefined ? { r } : {}) }));
+}
 
 export interface WrittenDocument {
   readonly before: ClockedItem | null;
@@ -70,24 +120,54 @@ export function createHistoryLog(history: HistoryCollection, device: DeviceInfo)
   const deviceId = device.id;
   const own = (entry: HistoryEntry) => entry.stamp.node === deviceId;
 
-  async function write(entries: readonly HistoryEntry[], restoredTo?: number): Promise<void> {
-    if (entries.length === 0) return;
-    let latest = entries[0]!.stamp;
-    for (const entry of entries) if (compare(entry.stamp, latest) > 0) latest = entry.stamp;
+  /** This device's batch that the next write may join (none after a start: a new batch begins). */
+  let open: OpenBatch | null = null;
+  /** Writes one after another: each reads the open batch the one before it left. */
+  let writing: Promise<void> = Promise.resolve();
+
+  function enqueue(job: () => Promise<void>): Promise<void> {
+    const next = writing.then(job);
+    writing = next.catch(() => undefined);
+    return next;
+  }
+
+  function write(entries: readonly HistoryEntry[], restoredTo?: number): Promise<void> {
+    return entries.length === 0 ? writing : enqueue(() => writeNow(entries, restoredTo));
+  }
+
+  async function writeNow(entries: readonly HistoryEntry[], restoredTo?: number): Promise<void> {
+    const { earliest, latest } = stampRange(entries);
+    const name = device.name.slice(0, 120);
+    if (open !== null && joinsBatch(open, entries.length, earliest, latest, restoredTo)) {
+      const existing = await history.findOne(open.id).exec();
+      const before = existing ? historyDocEntries(existing.toJSON() as HistoryDoc) : null;
+      if (existing && before !== null) {
+        const merged = mergeEntries(before, entries);
+        await existing.incrementalPatch({ b: encodeBatch(merged, open.base), d: name });
+        open = { ...open, count: merged.length };
+        return;
+      }
+    }
+    // A new batch, named by its first write's latest stamp.
+    const base = latest;
     const doc: HistoryDoc = {
-      id: formatHlc(latest),
-      e: entries.map(toHistoryRecord),
-      d: device.name.slice(0, 120),
+      id: formatHlc(base),
+      b: encodeBatch(entries, base),
+      d: name,
       ...(restoredTo !== undefined ? { r: restoredTo } : {}),
     };
     const existing = await history.findOne(doc.id).exec();
-    if (!existing) {
-      await history.insert(doc);
-      return;
+    if (!existing) await history.insert(doc);
+    else {
+      // The same stamp again (a write retried): one document with the changes of both.
+      const before = historyDocEntries(existing.toJSON() as HistoryDoc) ?? [];
+      await existing.incrementalModify((data) => {
+        const { e, ...rest } = data;
+        void e;
+        return { ...rest, b: encodeBatch(mergeEntries(before, entries), base), ...(restoredTo !== undefined ? { r: restoredTo } : {}) };
+      });
     }
-    // The same stamp again (a write retried): one document with the changes of both.
-    const before = existing.toJSON().e.map(fromHistoryRecord).filter((entry): entry is HistoryEntry => entry !== null);
-    await existing.incrementalPatch({ e: mergeEntries(before, entries).map(toHistoryRecord), ...(restoredTo !== undefined ? { r: restoredTo } : {}) });
+    open = restoredTo === undefined && entries.length < BATCH_MAX_ENTRIES ? { id: doc.id, base, count: entries.length } : null;
   }
 
   /**
@@ -98,10 +178,7 @@ export function createHistoryLog(history: HistoryCollection, device: DeviceInfo)
   interface Decoded { readonly doc: HistoryDoc; readonly entries: readonly HistoryEntry[] | null }
   let cache: Map<string, Decoded> | null = null;
   let loading: Promise<Map<string, Decoded>> | null = null;
-  const decode = (doc: HistoryDoc): Decoded => {
-    const entries = Array.isArray(doc.e) ? doc.e.map(fromHistoryRecord) : [null];
-    return { doc, entries: entries.some((entry) => entry === null) ? null : entries as HistoryEntry[] };
-  };
+  const decode = (doc: HistoryDoc): Decoded => ({ doc, entries: historyDocEntries(doc) });
   /** Changes seen while the first read runs: applied over its result, so none falls between the two. */
   let duringLoad: { documentId: string; operation: string; documentData: unknown }[] | null = null;
   const apply = (target: Map<string, Decoded>, event: { documentId: string; operation: string; documentData: unknown }) => {
@@ -179,14 +256,12 @@ export function createHistoryLog(history: HistoryCollection, device: DeviceInfo)
         }
       }
       if (candidates.length === 0) return 0;
-      // History ids sort by time: the documents of the window are one range query.
-      const recent = await history.find({ selector: { id: { $gte: formatHlc(hlc(from, 0, '')) } } }).exec();
+      // History ids sort by time: the documents of the window (and the batches begun up to a window
+      // before it) are one range query.
+      const recent = await history.find({ selector: { id: { $gte: formatHlc(hlc(Math.max(0, from - BATCH_WINDOW_MS), 0, '')) } } }).exec();
       const recorded = new Set<string>();
       for (const doc of recent) {
-        for (const record of doc.toJSON().e) {
-          const entry = fromHistoryRecord(record);
-          if (entry) recorded.add(entry.id);
-        }
+        for (const entry of historyDocEntries(doc.toJSON() as HistoryDoc) ?? []) recorded.add(entry.id);
       }
       const missing: HistoryEntry[] = [];
       for (const { item, stamp } of candidates) {
@@ -200,13 +275,31 @@ export function createHistoryLog(history: HistoryCollection, device: DeviceInfo)
     async prune(now, keepMs) {
       const { docs, read } = await readAll();
       const kept = new Set(prune(read.entries, now, keepMs).map((entry) => entry.id));
-      const removable = docs.filter((doc) => {
-        if (!Array.isArray(doc.e)) return false; // damaged: left for the shopper's report, not silently removed
-        const entries = doc.e.map(fromHistoryRecord);
-        return entries.every((entry) => entry !== null && !kept.has(entry.id));
-      });
+      const removable: string[] = [];
+      const trimmed: { id: string; dropped: Set<string> }[] = [];
+      for (const doc of docs) {
+        const entries = historyDocEntries(doc);
+        if (entries === null) continue; // damaged: left for the shopper's report, not silently removed
+        const dropped = entries.filter((entry) => !kept.has(entry.id));
+        if (dropped.length === entries.length) removable.push(doc.id);
+        // This device's own batches drop what no restorable moment needs; other devices' are theirs to trim.
+        else if (dropped.length > 0 && doc.b !== undefined && tryParseHlc(doc.id)?.node === deviceId) {
+          trimmed.push({ id: doc.id, dropped: new Set(dropped.map((entry) => entry.id)) });
+        }
+      }
+      // In the queue of writes, from the stored batch: an entry added meanwhile is never dropped.
+      if (trimmed.length > 0) {
+        await enqueue(async () => {
+          for (const { id, dropped } of trimmed) {
+            const stored = await history.findOne(id).exec();
+            const base = tryParseHlc(id);
+            const entries = stored ? historyDocEntries(stored.toJSON() as HistoryDoc) : null;
+            if (stored && base && entries) await stored.incrementalPatch({ b: encodeBatch(entries.filter((entry) => !dropped.has(entry.id)), base) });
+          }
+        });
+      }
       if (removable.length === 0) return 0;
-      const result = await history.bulkRemove(removable.map((doc) => doc.id));
+      const result = await history.bulkRemove(removable);
       return result.success.length;
     },
 

@@ -397,7 +397,7 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     } catch (error) {
       const kept = await local();
       // As for items: a plain copy that is exactly this device's own is no news.
-      const ownPlainCopy = kept !== null && !isSealed(doc) && JSON.stringify([doc.e, doc.d, doc.r]) === JSON.stringify([kept.e, kept.d, kept.r]);
+      const ownPlainCopy = kept !== null && !isSealed(doc) && JSON.stringify([doc.e, doc.b, doc.d, doc.r]) === JSON.stringify([kept.e, kept.b, kept.d, kept.r]);
       if (!ownPlainCopy) options.onUnreadable?.(error as ToteError);
       // Without a copy here, a removed placeholder: it holds nothing, and is never taken for a copy to seal.
       return kept ? { ...kept, _deleted: false } : { id: doc.id, e: [], _deleted: true };

@@ -24,7 +24,7 @@
  * - layout 2, compact (`compactItem`): a positional array led by its tag, `["i2", listId, url, ...]`,
  *   without the id (the envelope is bound to it), and with the repeated parts written once: about 60%
  *   of layout 1's bytes for a new item, less once field clocks of several devices are added. History
- *   documents have their own tag (`["h2", e, d, r]`), so an envelope moved between an item and a
+ *   documents have their own tags (`["h2", e, d, r]`, a batch `["h3", b, d, r]`), so an envelope moved between an item and a
  *   history document of the same id does not open as the other (layout 1 could not tell them apart).
  * The fingerprint is of layout 1's text whichever layout is sealed: devices sealing either layout give
  * equal fingerprints for equal versions.
@@ -310,25 +310,30 @@ const compactItem: CompactLayout = {
 };
 
 const HISTORY_KEYS = new Set(['id', 'e', 'd', 'r']);
+const BATCH_KEYS = new Set(['id', 'b', 'd', 'r']);
 
-/** Layout 2 of a history document: `["h2", e, d, r]`, `d` and `r` left off the end when absent (`d` null when only `r` is there). */
+/**
+ * Layout 2 of a history document: `["h2", e, d, r]`, `d` and `r` left off the end when absent (`d` null
+ * when only `r` is there); a batch (history/history-batch.ts) likewise as `["h3", b, d, r]`.
+ */
 const compactHistory: CompactLayout = {
   tag: 'h2',
-  tags: ['h2'],
+  tags: ['h2', 'h3'],
   pack(value) {
-    const { e, d, r } = value;
-    if (Object.keys(value).some((key) => !HISTORY_KEYS.has(key)) || !Array.isArray(e) || (d !== undefined && typeof d !== 'string')
-      || (r !== undefined && !Number.isFinite(r))) return null;
-    const packed: unknown[] = [this.tag, e];
+    const { e, b, d, r } = value;
+    const batch = b !== undefined;
+    if (Object.keys(value).some((key) => !(batch ? BATCH_KEYS : HISTORY_KEYS).has(key)) || !Array.isArray(batch ? b : e)
+      || (d !== undefined && typeof d !== 'string') || (r !== undefined && !Number.isFinite(r))) return null;
+    const packed: unknown[] = [batch ? 'h3' : this.tag, batch ? b : e];
     if (d !== undefined || r !== undefined) packed.push(d ?? null);
     if (r !== undefined) packed.push(r);
     return packed;
   },
   unpack(packed, id) {
-    const [, e, d, r] = packed;
+    const [tag, e, d, r] = packed;
     if (packed.length < 2 || packed.length > 4 || !Array.isArray(e) || (d !== undefined && d !== null && typeof d !== 'string')
       || (r !== undefined && typeof r !== 'number')) return null;
-    const value: Record<string, unknown> = { id, e };
+    const value: Record<string, unknown> = { id, [tag === 'h3' ? 'b' : 'e']: e };
     if (typeof d === 'string') value.d = d;
     if (r !== undefined) value.r = r;
     return value;
