@@ -18,12 +18,23 @@ export function minorDigits(currency: CurrencyCode): number {
   return digits;
 }
 
+const formatters = new Map<string, Intl.NumberFormat>();
+
+/** One formatter per locale and currency: making one costs far more than formatting (a list shows thousands of prices). */
+function formatterFor(currency: CurrencyCode, locale: string | undefined): Intl.NumberFormat {
+  const key = `${locale ?? ''}|${currency}`;
+  let formatter = formatters.get(key);
+  if (formatter === undefined) {
+    const digits = minorDigits(currency);
+    formatter = currency === UNKNOWN_CURRENCY
+      ? new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits })
+      : new Intl.NumberFormat(locale, { style: 'currency', currency });
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
 /** "€12.50", "¥1,200", or "12.50" when the currency is unknown. */
 export function formatMoney(amountMinor: number, currency: CurrencyCode, locale?: string): string {
-  const digits = minorDigits(currency);
-  const amount = amountMinor / 10 ** digits;
-  if (currency === UNKNOWN_CURRENCY) {
-    return new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(amount);
-  }
-  return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(amount);
+  return formatterFor(currency, locale).format(amountMinor / 10 ** minorDigits(currency));
 }
