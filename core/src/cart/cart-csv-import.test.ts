@@ -33,12 +33,17 @@ describe('CSV import', () => {
   it('reads back what the CSV export wrote, formula prefixes taken off, and adds nothing already in the cart', () => {
     let state = run(loaded, cartCommands.add(product({ variant: 'Red' }), { quantity: 2 }));
     state = run(state, cartCommands.setNote(Object.keys(state.items)[0]!, 'Line one, "two"'));
-    state = run(state, cartCommands.add(product({ url: 'https://mugs.example/m', title: '=HYPERLINK("x")', priceMinor: 1200, currency: 'JPY', imageUrl: null }), { listId: 'saved' }));
-    const items = parseCartCsv(exportCsv(state), newId);
+    state = run(state, cartCommands.add(product({ url: 'https://mugs.example/m', title: '=HYPERLINK("x")', priceMinor: 1200, currency: 'JPY', imageUrl: null, availability: 'out_of_stock' }), { listId: 'saved' }));
+    const csv = exportCsv(state);
+    expect(csv.split('\r\n')[2]).toMatch(/,Out of stock$/);
+    const items = parseCartCsv(csv, newId);
     expect(items.map(({ id, priceHistory, ...rest }) => (void id, void priceHistory, rest))).toEqual(selectItems(state).map((item) => ({
       listId: item.listId, url: item.url, shop: item.shop, title: item.title, priceMinor: item.priceMinor, currency: item.currency,
       imageUrl: item.imageUrl, variant: item.variant, quantity: item.quantity, note: item.note, addedAt: item.addedAt, addedPriceMinor: item.addedPriceMinor,
+      ...(item.availability ? { availability: item.availability } : {}),
     })));
+    expect(items[1]).toMatchObject({ availability: 'out_of_stock' });
+    expect(items[0]).not.toHaveProperty('availability');
     expect(planImport(state, items)).toMatchObject({ added: [], already: 2 });
     const fresh = run(loaded, planImport(loaded, items).command);
     expect(selectItems(fresh).map((item) => item.title)).toEqual(['Red kettle', '=HYPERLINK("x")']);
@@ -52,5 +57,10 @@ describe('CSV import', () => {
     expect(bad).toMatchObject({ code: 'INVALID_FILE', details: { reason: 'item', item: 1, field: 'priceMinor' } });
     expect(bad.message).toBe('Row 3 of this file cannot be imported: The price cannot be below zero. Nothing was imported.');
     expect(errorOf(() => parseCartCsv('Name,Link\nLamp,javascript:alert(1)\n', newId))).toMatchObject({ details: { field: 'url' } });
+    expect(parseCartCsv('Name,Link,Availability\nLamp,https://a.example/x,in stock\nMug,https://a.example/y,OUT_OF_STOCK\nCup,https://a.example/z,\n', newId)
+      .map((item) => item.availability)).toEqual(['in_stock', 'out_of_stock', undefined]);
+    const unknown = errorOf(() => parseCartCsv('Name,Link,Availability\nLamp,https://a.example/x,maybe\n', newId));
+    expect(unknown).toMatchObject({ code: 'INVALID_FILE', details: { reason: 'item', item: 0, field: 'availability' } });
+    expect(unknown.message).toContain('neither "In stock" nor "Out of stock"');
   });
 });

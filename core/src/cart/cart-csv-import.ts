@@ -10,7 +10,17 @@ import { ToteError, isToteError } from '../errors.ts';
 import { CART_LIST_ID, DEFAULT_LISTS, listNameKey, OWN_LIST_PREFIX, UNKNOWN_CURRENCY, type CartList, type TransferItem } from './cart-types.ts';
 import { LIMITS, validateListName, validateTransferItem } from './cart-validation.ts';
 import { parseMoneyInput } from './item-form.ts';
-import { MAX_IMPORT_BYTES } from './cart-transfer.ts';
+import { CSV_AVAILABILITY, MAX_IMPORT_BYTES } from './cart-transfer.ts';
+
+/** "In stock" / "Out of stock" as the export writes them (or the stored words), any case; empty: unknown. */
+function availabilityOf(text: string): { availability?: 'in_stock' | 'out_of_stock' } {
+  const word = text.toLowerCase().replace(/[\s_-]+/g, ' ');
+  if (word === '') return {};
+  for (const [availability, shown] of Object.entries(CSV_AVAILABILITY)) {
+    if (word === shown.toLowerCase()) return { availability: availability as 'in_stock' | 'out_of_stock' };
+  }
+  throw new ToteError('INVALID_INPUT', `The availability "${text.slice(0, 40)}" is neither "In stock" nor "Out of stock" (leave it empty when unknown).`, { field: 'availability' });
+}
 
 function badFile(reason: 'malformed' | 'foreign' | 'too-large' | 'item', message: string, details: Record<string, unknown> = {}): never {
   throw new ToteError('INVALID_FILE', message, { reason, ...details });
@@ -106,6 +116,7 @@ export function readCartCsv(text: string, newId: () => string, lists: readonly C
         quantity: cell('quantity') === '' ? 1 : Number(cell('quantity')), note: cell('note'),
         addedAt: Number.isFinite(addedAt) && addedAt >= 0 ? addedAt : now,
         addedPriceMinor: added === '' ? priceMinor : parseMoneyInput(added, currency), priceHistory: [],
+        ...availabilityOf(cell('availability')),
       }, [...lists, ...created]);
     } catch (error) {
       if (!isToteError(error, 'INVALID_INPUT')) throw error;

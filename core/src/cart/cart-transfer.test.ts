@@ -157,9 +157,9 @@ describe('CSV export', () => {
   it('has one row per item with RFC 4180 quoting and CRLF lines', () => {
     const csv = exportCsv(sample());
     const lines = csv.split('\r\n');
-    expect(lines[0]).toBe('List,Name,Shop,Variant,Quantity,Price,Currency,Price when added,Note,Link,Image,Added');
+    expect(lines[0]).toBe('List,Name,Shop,Variant,Quantity,Price,Currency,Price when added,Note,Link,Image,Added,Availability');
     expect(lines[1]).toBe('Cart,Red kettle,shop.example,Red / 1.7 l,2,24.99,EUR,29.99,"For the ""new"" flat, ask about, delivery",'
-      + 'https://shop.example/p/red-kettle,https://shop.example/img/kettle.jpg,1970-01-01T00:00:01.000Z');
+      + 'https://shop.example/p/red-kettle,https://shop.example/img/kettle.jpg,1970-01-01T00:00:01.000Z,Out of stock');
     expect(lines).toHaveLength(4);
     expect(lines[3]).toBe('');
   });

@@ -73,7 +73,10 @@ export function exportJson(state: CartState, at: number): string {
   return `${JSON.stringify(exportCart(state, at), null, 2)}\n`;
 }
 
-const CSV_HEADER = ['List', 'Name', 'Shop', 'Variant', 'Quantity', 'Price', 'Currency', 'Price when added', 'Note', 'Link', 'Image', 'Added'];
+const CSV_HEADER = ['List', 'Name', 'Shop', 'Variant', 'Quantity', 'Price', 'Currency', 'Price when added', 'Note', 'Link', 'Image', 'Added', 'Availability'];
+
+/** The Availability column's words (empty when unknown); the CSV import reads them back. */
+export const CSV_AVAILABILITY = { in_stock: 'In stock', out_of_stock: 'Out of stock' } as const;
 
 /**
  * One cell, RFC 4180: quoted when it holds a quote, comma or line break, quotes doubled. A cell that
@@ -99,7 +102,7 @@ export function exportCsv(state: CartState): string {
   const rows = selectItems(state).map((item) => [
     listName.get(shownListId(item, state.lists)) ?? item.listId, item.title, item.shop, item.variant ?? '', String(item.quantity),
     amount(item.priceMinor, item.currency), item.currency, amount(item.addedPriceMinor, item.currency), item.note,
-    item.url, item.imageUrl ?? '', new Date(item.addedAt).toISOString(),
+    item.url, item.imageUrl ?? '', new Date(item.addedAt).toISOString(), item.availability ? CSV_AVAILABILITY[item.availability] : '',
   ]);
   return [CSV_HEADER, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
