@@ -20,7 +20,8 @@ export type CartCommand =
   | { readonly type: 'item/setNote'; readonly id: string; readonly note: string }
   | { readonly type: 'item/edit'; readonly id: string; readonly changes: ItemCorrections }
   /** The product's page was visited and showed this price (price watch), and whether it can be ordered when it said. */
-  | { readonly type: 'item/priceSeen'; readonly url: string; readonly priceMinor: number; readonly currency: string; readonly availability?: Availability | null }
+  /** priceMinor null: the page showed no price (often so when sold out) but said whether it can be ordered. */
+  | { readonly type: 'item/priceSeen'; readonly url: string; readonly priceMinor: number | null; readonly currency: string; readonly availability?: Availability | null }
   | { readonly type: 'list/clear'; readonly listId: string }
   /** Brings back removed items, as they were when removed (the undo of a clear or a removal). */
   | { readonly type: 'item/bringBack'; readonly ids: readonly string[] }
@@ -107,7 +108,7 @@ export const cartCommands = {
   importItems: (items: readonly TransferItem[], lists?: readonly CartList[]): CartCommand =>
     ({ type: 'items/import', items, ...(lists && lists.length > 0 ? { lists } : {}) }),
   undoImport: (items: readonly TransferItem[]): CartCommand => ({ type: 'import/undo', items }),
-  priceSeen: (url: string, priceMinor: number, currency: string, availability?: Availability | null): CartCommand =>
+  priceSeen: (url: string, priceMinor: number | null, currency: string, availability?: Availability | null): CartCommand =>
     ({ type: 'item/priceSeen', url, priceMinor, currency, ...(availability ? { availability } : {}) }),
   moveMany: (ids: readonly string[], listId: string): CartCommand => ({ type: 'items/move', ids, listId }),
   removeMany: (ids: readonly string[]): CartCommand => ({ type: 'items/remove', ids }),

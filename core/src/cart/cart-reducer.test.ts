@@ -137,6 +137,10 @@ describe('cartReducer', () => {
     expect(run(back, cartCommands.priceSeen(url, 2999, 'EUR', 'in_stock'))).toBe(back);
     expect(run(back, cartCommands.priceSeen(url, 2999, 'EUR'))).toBe(back);
     expect(run(back, cartCommands.priceSeen(url, 2500, 'EUR')).items.x1).toMatchObject({ availability: 'in_stock', priceMinor: 2500 });
+    // A sold-out page that shows no price still says so; the price and its history stay as they were.
+    const soldOut = run(back, cartCommands.priceSeen(url, null, 'unknown', 'out_of_stock'), { at: 9 });
+    expect(soldOut.items.x1).toMatchObject({ availability: 'out_of_stock', priceMinor: 2999, priceHistory: [], updatedAt: 9 });
+    expect(run(soldOut, cartCommands.priceSeen(url, null, 'unknown', 'out_of_stock'))).toBe(soldOut);
   });
 });
 

@@ -226,17 +226,19 @@ function reduceCommand(items: Items, action: CommandAction, lists: readonly Cart
     case 'item/priceSeen': {
       let next: Record<string, CartItem> | undefined;
       for (const item of Object.values(items)) {
-        if (item.deleted || item.url !== action.url || item.currency !== action.currency) continue;
+        // A reading without a price (only the availability) is for the product in any currency.
+        const priceMinor = action.priceMinor;
+        if (item.deleted || item.url !== action.url || (priceMinor !== null && item.currency !== action.currency)) continue;
         const history = item.priceHistory ?? [];
         const last = history[history.length - 1];
-        const priceChanged = !(item.priceMinor === action.priceMinor && (last === undefined || last.priceMinor === action.priceMinor));
+        const priceChanged = priceMinor !== null && !(item.priceMinor === priceMinor && (last === undefined || last.priceMinor === priceMinor));
         // The page said whether it can be ordered and that differs: kept too. A page that does not say changes nothing.
         const availabilityChanged = action.availability !== undefined && action.availability !== null && item.availability !== action.availability;
         if (!priceChanged && !availabilityChanged) continue;
         const patch: Partial<Record<keyof CartItem, unknown>> = {};
         if (priceChanged) {
-          patch.priceMinor = action.priceMinor;
-          patch.priceHistory = Object.freeze([...history, Object.freeze({ at: action.meta.at, priceMinor: action.priceMinor })].slice(-PRICE_HISTORY_LIMIT));
+          patch.priceMinor = priceMinor;
+          patch.priceHistory = Object.freeze([...history, Object.freeze({ at: action.meta.at, priceMinor })].slice(-PRICE_HISTORY_LIMIT));
         }
         if (availabilityChanged) patch.availability = action.availability;
         next ??= { ...items };

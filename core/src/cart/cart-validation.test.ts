@@ -129,3 +129,12 @@ describe('bulk edits at the boundary', () => {
     expect(validateCommand({ type: 'items/move', ids: ['a', 'b', 'a'], listId: 'saved' }, DEFAULT_LISTS)).toEqual({ type: 'items/move', ids: ['a', 'b'], listId: 'saved' });
   });
 });
+
+describe('price readings', () => {
+  it('refuses a price reading that has neither a price nor an availability', () => {
+    expect(() => validateCommand({ type: 'item/priceSeen', url: 'https://shop.example/p', priceMinor: null, currency: 'unknown' }, DEFAULT_LISTS))
+      .toThrow(expect.objectContaining({ code: 'INVALID_INPUT', details: { field: 'priceMinor' } }));
+    expect(validateCommand({ type: 'item/priceSeen', url: 'https://shop.example/p', priceMinor: null, currency: 'EUR', availability: 'out_of_stock' }, DEFAULT_LISTS))
+      .toMatchObject({ priceMinor: null, currency: 'unknown', availability: 'out_of_stock' });
+  });
+});

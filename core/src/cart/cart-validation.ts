@@ -249,8 +249,10 @@ export function validateCommand(command: unknown, lists: readonly CartList[]): C
     case 'item/priceSeen': {
       const seen = validateProduct({ url: c.url, title: 'price', priceMinor: c.priceMinor, currency: c.currency, imageUrl: null, variant: null,
         availability: c.availability });
-      if (seen.priceMinor === null || seen.currency === UNKNOWN_CURRENCY) invalid('The price is not a valid amount.', 'priceMinor');
-      return { type: 'item/priceSeen', url: seen.url, priceMinor: seen.priceMinor, currency: seen.currency,
+      // Without a price the reading is only worth its availability (a sold-out page often shows no price).
+      if (seen.priceMinor === null && !seen.availability) invalid('The price is not a valid amount.', 'priceMinor');
+      if (seen.priceMinor !== null && seen.currency === UNKNOWN_CURRENCY) invalid('The price is not a valid amount.', 'priceMinor');
+      return { type: 'item/priceSeen', url: seen.url, priceMinor: seen.priceMinor, currency: seen.priceMinor === null ? UNKNOWN_CURRENCY : seen.currency,
         ...(seen.availability ? { availability: seen.availability } : {}) };
     }
     case 'list/clear':

@@ -180,6 +180,16 @@ describe('background message handler', () => {
     expect(notices).toEqual(['Price drop in your Tote: Kettle is now €15.00 (was €20.00 when you added it).']);
   });
 
+  it('watches availability too: a sold-out page that shows no price marks the item out of stock and keeps its price', async () => {
+    const product = { ...kettle, shop: 'shop.example', source: 'json-ld' as const, brand: null, sku: null, gtin: null, availability: null, origins: {}, otherPrices: [] };
+    await handle({ type: 'cart/dispatch', command: cartCommands.add(kettle) });
+    await handle({ type: 'capture/found', product: { ...product, priceMinor: null, currency: 'unknown' } }, page(1));
+    expect(selectItems(client.store.getState())[0]).not.toHaveProperty('availability'); // the page said nothing: nothing changes
+    await handle({ type: 'capture/found', product: { ...product, priceMinor: null, currency: 'unknown', availability: 'out_of_stock' as const } }, page(1));
+    expect(selectItems(client.store.getState())[0]).toMatchObject({ availability: 'out_of_stock', priceMinor: 2000, priceHistory: [] });
+    expect(notices).toEqual([]);
+  });
+
   it('overrides and dismisses conflict notices, and answers a notice dealt with or an item removed since with the reason', async () => {
     await handle({ type: 'cart/dispatch', command: cartCommands.add(kettle) });
     const [item] = selectItems(client.store.getState());

@@ -44,10 +44,12 @@ function corrected(product: CapturedProduct, corrections: ItemCorrections = {}):
 
 /** Price watch: a visited page of an item in the cart records its price; a drop is announced. */
 async function watchPrice(deps: HandlerDeps, product: CapturedProduct): Promise<void> {
-  if (product.priceMinor === null || product.currency === 'unknown') return;
-  // The page's availability rides along: a product back in stock (or sold out) shows under its filter at once.
-  const { written, before } = await (await deps.client()).store.dispatch(cartCommands.priceSeen(product.url, product.priceMinor, product.currency,
-    product.availability));
+  // The page's availability rides along: a product back in stock (or sold out) shows under its filter at once,
+  // also from a sold-out page that shows no price.
+  const priced = product.priceMinor !== null && product.currency !== 'unknown';
+  if (!priced && !product.availability) return;
+  const { written, before } = await (await deps.client()).store.dispatch(cartCommands.priceSeen(product.url, priced ? product.priceMinor : null,
+    priced ? product.currency : 'unknown', product.availability));
   for (const item of newPriceDrops(written, before)) {
     deps.notify?.('Price drop in your Tote', `${item.title} is now ${formatMoney(item.priceMinor!, item.currency)} (was ${formatMoney(item.addedPriceMinor!, item.currency)} when you added it).`);
   }
