@@ -183,7 +183,7 @@ describe('cart data in the desktop app', () => {
     exportedCsv = await readFile((await csv.path())!, 'utf8');
     expect(exportedCsv.startsWith('\uFEFF')).toBe(true);
     const lines = exportedCsv.slice(1).split('\r\n');
-    expect(lines[0]).toBe('List,Name,Shop,Variant,Quantity,Price,Currency,Price when added,Note,Link,Image,Added');
+    expect(lines[0]).toBe('List,Name,Shop,Variant,Quantity,Price,Currency,Price when added,Note,Link,Image,Added,Availability');
     expect(lines).toHaveLength(6);
     expect(lines.find((line) => line.startsWith('Saved for later'))).toContain('"For the new flat, ""ask"" about delivery"');
   });
