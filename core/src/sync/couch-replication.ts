@@ -478,9 +478,24 @@ export function startCartSync(options: CartSyncOptions): CartSync {
   }) : null;
   const replications = historyReplication ? [replication, historyReplication] as const : [replication] as const;
   // Pushes whose ancestor's revision was seen here write at once (known-revisions.ts); RxDB reads `push.handler` at each push.
-  replication.push!.handler = oneTripPush({ dbUrl, fetch: syncFetch, known: knownByPath.get(itemsPath)!, readThenWrite: replication.push!.handler });
+  const pushItems = oneTripPush({ dbUrl, fetch: syncFetch, known: knownByPath.get(itemsPath)!, readThenWrite: replication.push!.handler });
+  /**
+   * The cart's push goes first: a change's history entry pushed beside its item competes with it on the
+   * server and on the other devices (which open and write both), and the item is what they show. A
+   * history push waits for the cart's push in flight, if there is one (not for its retries).
+   */
+  let itemsPushing: Promise<unknown> = Promise.resolve();
+  replication.push!.handler = (rows) => {
+    const pushing = pushItems(rows);
+    itemsPushing = pushing.catch(() => undefined);
+    return pushing;
+  };
   if (historyReplication) {
-    historyReplication.push!.handler = oneTripPush({ dbUrl: historyUrl, fetch: syncFetch, known: knownByPath.get(historyPath)!, readThenWrite: historyReplication.push!.handler });
+    const pushHistory = oneTripPush({ dbUrl: historyUrl, fetch: syncFetch, known: knownByPath.get(historyPath)!, readThenWrite: historyReplication.push!.handler });
+    historyReplication.push!.handler = async (rows) => {
+      await itemsPushing;
+      return pushHistory(rows);
+    };
   }
 
   const activity = replications.map(() => false);
