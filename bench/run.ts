@@ -2,6 +2,8 @@
  * `npm run bench`: every benchmark in one run, against the real sync server on loopback.
  * Prints the figures and writes them to bench/results/latest.json, with the targets each is held to
  * (keeping the keys of the benchmarks that run only on their own, such as `soak`).
+ * `npm run bench -- --load-1000` adds the load run with 1,000 devices of 500 shoppers (`load_1000.*`,
+ * about two minutes more).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,6 +24,7 @@ import { benchStorage } from './storage-size.ts';
 import { benchSync } from './sync-latency.ts';
 
 async function main() {
+  const load1000Wanted = process.argv.includes('--load-1000');
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tote-bench-'));
   const server = await startSyncServer({ dataDir, port: 0, gatewayPort: 0 });
   const account = { serverUrl: server.gateway.url, username: server.shopper.name, password: server.shopper.password, cert: server.gateway.cert };
@@ -52,6 +55,11 @@ async function main() {
     const history = await benchHistory();
     console.error('bench: load, 200 devices of 100 shoppers through the gateway…');
     const load = await benchLoad();
+    let load1000: Awaited<ReturnType<typeof benchLoad>> | null = null;
+    if (load1000Wanted) {
+      console.error('bench: load, 1,000 devices of 500 shoppers through the gateway…');
+      load1000 = await benchLoad({ shoppers: 500, devicesPerShopper: 2, durationMs: 30_000, writeEveryMs: 5_000 });
+    }
     console.error('bench: analytics, accuracy through the gateway and cost per cart operation…');
     const analytics = await benchAnalytics(); // its own server: its shoppers sign up beyond the default limits
     console.error('bench: reliability, the fault tests\' short form with the ledger…');
@@ -82,6 +90,12 @@ async function main() {
       'load.sync_p95_ms < 1000': load.sync_p95_ms < 1000,
       'load.errors == 0': load.errors === 0,
       'load.lost_changes == 0': load.lost_changes === 0,
+      ...(load1000 ? {
+        'load_1000.devices >= 1000': load1000.devices >= 1000,
+        'load_1000.sync_p95_ms < 1000': load1000.sync_p95_ms < 1000,
+        'load_1000.errors == 0': load1000.errors === 0,
+        'load_1000.lost_changes == 0': load1000.lost_changes === 0,
+      } : {}),
       ...cart10kTargets(cart10k),
       ...reliabilityTargets(reliability),
       ...analyticsTargets(analytics),
@@ -89,7 +103,8 @@ async function main() {
     const results = {
       measuredAt: new Date().toISOString(),
       machine: { node: process.version, platform: `${process.platform}-${process.arch}` },
-      sync, cart1000, cart1000_encrypted: cart1000Encrypted, cart1000_node: cart1000Node, cart10k, storage, capture, crypto: cryptoCost, history, load, reliability, analytics,
+      sync, cart1000, cart1000_encrypted: cart1000Encrypted, cart1000_node: cart1000Node, cart10k, storage, capture, crypto: cryptoCost, history, load,
+      ...(load1000 ? { load_1000: load1000 } : {}), reliability, analytics,
     };
     // Kept from the file: what runs only on its own (`soak`, from `npm run bench:soak`).
     await mergeResults(results, targets);

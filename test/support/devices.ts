@@ -43,7 +43,8 @@ export async function createDevice(name: string, account: Account, options: {
   clock?: { now(): number };
   /** The device's own clock for its cart changes (skewed clocks); the real time when absent. */
   deviceClock?: { now(): number };
-  webSocket?: boolean;
+  /** False: no live channel. A function: the device's sockets are made by it (a test that cuts the channel). */
+  webSocket?: boolean | ((url: string) => WebSocketLike);
   warnBeforeMs?: number;
   /** Argon2id settings for the account's keys; the production ones when absent. */
   passwordKdf?: Argon2idParams;
@@ -76,7 +77,9 @@ export async function createDevice(name: string, account: Account, options: {
     client,
     api: accountApi(trustingFetch, { name }, options.clock),
     store: { load: async () => saved.session, save: async (next) => { saved.session = next; } },
-    ...(options.webSocket === false ? {} : { webSocket: (url: string) => new WebSocket(url, { ca: account.cert }) as unknown as WebSocketLike }),
+    ...(options.webSocket === false ? {} : {
+      webSocket: typeof options.webSocket === 'function' ? options.webSocket : (url: string) => new WebSocket(url, { ca: account.cert }) as unknown as WebSocketLike,
+    }),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.warnBeforeMs ? { warnBeforeMs: options.warnBeforeMs } : {}),
     ...(options.passwordKdf ? { passwordKdf: options.passwordKdf } : {}),

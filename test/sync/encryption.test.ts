@@ -147,6 +147,9 @@ describe('end-to-end encryption through the real server', () => {
     const stored = await api.get<{ _rev: string; enc: string }>(`/${server.running.shopper.dbName}/${id}`);
     const flipped = stored.enc.slice(0, 40) + (stored.enc[40] === 'A' ? 'B' : 'A') + stored.enc.slice(41);
     await api.put(`/${server.running.shopper.dbName}/${id}`, { ...stored, enc: flipped });
+    // Written straight to CouchDB, it is announced on no live channel: the phone reads it at its next
+    // catch-up pull (docs/sync.md, rule 6), started here rather than waited for.
+    phone.client.sync!.pull();
 
     const [error] = (await reported) as ToteError[];
     expect(error).toMatchObject({ code: 'DECRYPT_FAILED' });

@@ -16,15 +16,21 @@ let server: TestServer;
 let shopper: Device;
 const reported: ToteError[] = [];
 
-/** The server's admin, straight to CouchDB: `path` inside the shopper's cart database or its history's. */
+/**
+ * The server's admin, straight to CouchDB: `path` inside the shopper's cart database or its history's.
+ * A write there is announced on no live channel: the device reads it at its next catch-up pull
+ * (docs/sync.md, rule 6), started here rather than waited for.
+ */
 async function asAdmin(method: string, db: 'cart' | 'history', path: string, body?: unknown): Promise<Response> {
   const { url, admin, shopper: account } = server.running;
   const name = db === 'cart' ? account.dbName : `${account.dbName}-history`;
-  return fetch(`${url}/${name}/${path}`, {
+  const response = await fetch(`${url}/${name}/${path}`, {
     method,
     headers: { authorization: `Basic ${Buffer.from(`${admin.name}:${admin.password}`).toString('base64')}`, 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
+  if (method !== 'GET') shopper.client.sync?.pull();
+  return response;
 }
 
 /** An item as a device writes it, with `overrides`. */

@@ -13,7 +13,7 @@
  * unlocked key, and not at all while a shopper's key is locked. A guest's key is made on the device and
  * kept with its stored session (`StoredSession.guestKey`).
  */
-import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
+import { BehaviorSubject, combineLatest, type Observable, type Subscription } from 'rxjs';
 import { distinctUntilChanged, filter, map, skip } from 'rxjs/operators';
 import { ToteError } from '../errors.ts';
 import { systemClock, type Clock, type CryptoPort, type KeyStorePort } from '../ports.ts';
@@ -205,6 +205,7 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
   const closeLive = () => {
     liveSubscriptions.forEach((subscription) => subscription.unsubscribe());
     liveSubscriptions = [];
+    client.sync?.setLiveDelivery(false); // without the channel, the long poll brings every change
     live?.close();
     live = null;
   };
@@ -223,16 +224,22 @@ export function createAccountSession(options: AccountSessionOptions): AccountSes
     closeLive();
     if (!options.webSocket) return;
     live = openLiveChannel({ serverUrl: current.serverUrl, token: current.token, webSocket: options.webSocket });
+    const liveDocs$ = state.pipe(map((value) => value.flags['live-docs'] !== false), distinctUntilChanged());
     liveSubscriptions = [
-      // Back after a gap: what the channel missed meanwhile is pulled at once (the long poll would bring it too, later).
-      live.connected$.pipe(filter(Boolean), skip(1)).subscribe(() => client.sync?.reconnect()),
+      // While the channel is up and brings documents, the long poll rests and sync pulls only when it must;
+      // connecting again pulls what the channel missed meanwhile (docs/sync.md, rule 6).
+      combineLatest([live.connected$, liveDocs$]).subscribe(([connected, docs]) => client.sync?.setLiveDelivery(connected && docs)),
+      // Without documents (the flag off), the long poll runs as well; back after a gap, a pull brings what was missed at once.
+      live.connected$.pipe(filter(Boolean), skip(1)).subscribe(() => {
+        if (state.value.flags['live-docs'] === false) client.sync?.reconnect();
+      }),
       live.devices$.subscribe((devices) => update({ devicesOnline: devices.filter((device) => device.sessionId !== current.sessionId) })),
       live.notices$.subscribe((notice) => {
         // The documents themselves when they came with it (docs/sync.md, rule 6) and the `live-docs` flag
         // is on; otherwise a pull fetches them, the path from before the flag.
         if (notice.type === 'changed') {
           const docs = state.value.flags['live-docs'] === false ? undefined : notice.docs;
-          if (!(notice.db !== undefined && docs && client.sync?.receive(notice.db, docs))) client.sync?.reconnect();
+          if (!(notice.db !== undefined && docs && client.sync?.receive(notice.db, docs))) client.sync?.pull(notice.db);
         }
         else if (notice.type === 'flags') void readFlags(current);
         else if (notice.type === 'session-expiring') {

@@ -83,3 +83,92 @@ describe('the live pull', () => {
     }
   });
 });
+
+describe('the long poll while the live channel delivers (docs/sync.md, rule 6)', () => {
+  /**
+   * A server in memory: each catch-up pull reads to the end of a feed that is one further each time;
+   * long polls stay open until the test ends them or the device cuts them (its signal).
+   */
+  function feedServer() {
+    const requests: string[] = [];
+    let end = 0;
+    let endPolls = () => undefined as void;
+    const pollsEnd = new Promise<void>((resolve) => { endPolls = resolve; });
+    const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+    const fetchPort = (async (input: string, init?: RequestInit) => {
+      const url = new URL(input);
+      if (url.pathname.endsWith('/_changes')) {
+        const feed = url.searchParams.get('feed');
+        requests.push(`${feed} since=${url.searchParams.get('since')}`);
+        if (feed === 'longpoll') {
+          await new Promise<void>((resolve, reject) => {
+            init?.signal?.addEventListener('abort', () => reject(new DOMException('The operation was aborted.', 'AbortError')));
+            void pollsEnd.then(resolve);
+          });
+          return json({ results: [], last_seq: url.searchParams.get('since') });
+        }
+        end += 1;
+        return json({ results: [], last_seq: String(end) });
+      }
+      if (url.pathname.endsWith('/_all_docs')) return json({ total_rows: 0, offset: 0, rows: [] });
+      return json([]);
+    }) as typeof fetch;
+    return { requests, fetchPort, endPolls, polls: () => requests.filter((request) => request.startsWith('longpoll')) };
+  }
+
+  async function syncWith(server: ReturnType<typeof feedServer>, catchUpEveryMs?: number) {
+    const db = await openCartDatabase({ storage: getRxStorageMemory(), name: `live-delivery-${++counter}` });
+    const sync = startCartSync({
+      items: db.items, target: { dbUrl: 'https://localhost:5985/userdb-74657374', token: 'token' }, fetch: server.fetchPort, retryMs: 50,
+      ...(catchUpEveryMs ? { catchUpEveryMs } : {}),
+    });
+    open.push({ db, sync });
+    return sync;
+  }
+
+  it('rests while on (the open poll cut, none sent), pulls when asked, and wakes from where the last pull read', async () => {
+    const server = feedServer();
+    const sync = await syncWith(server);
+    try {
+      await expect.poll(() => server.polls()).toEqual(['longpoll since=1']);
+      expect(sync.getStatus().phase).not.toBe('offline');
+
+      sync.setLiveDelivery(true);
+      // Turning on pulls once (what was written before the channel connected) …
+      await expect.poll(() => server.requests.filter((request) => request.startsWith('normal'))).toHaveLength(2);
+      // … and cutting the open poll is not an outage: the replication asks again, and that poll is held.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(server.polls()).toEqual(['longpoll since=1']);
+      expect(sync.getStatus().phase).not.toBe('offline');
+      expect(sync.getStatus().problem).toBeNull();
+
+      sync.pull();
+      await expect.poll(() => server.requests.filter((request) => request.startsWith('normal'))).toHaveLength(3);
+      sync.pull('userdb-74657374');
+      await expect.poll(() => server.requests.filter((request) => request.startsWith('normal'))).toHaveLength(4);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(server.polls()).toEqual(['longpoll since=1']);
+
+      // The channel is gone: the poll goes out at once, from the end the last pull read (sequence 4).
+      sync.setLiveDelivery(false);
+      await expect.poll(() => server.polls()).toEqual(['longpoll since=1', 'longpoll since=4']);
+    } finally {
+      server.endPolls();
+    }
+  });
+
+  it('pulls on its timer only while on', async () => {
+    const server = feedServer();
+    const sync = await syncWith(server, 100);
+    try {
+      await expect.poll(() => server.polls()).toHaveLength(1);
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect(server.requests.filter((request) => request.startsWith('normal'))).toHaveLength(1); // the first pull alone
+      sync.setLiveDelivery(true);
+      await expect.poll(() => server.requests.filter((request) => request.startsWith('normal')).length).toBeGreaterThanOrEqual(4);
+      expect(server.polls()).toHaveLength(1);
+    } finally {
+      server.endPolls();
+    }
+  });
+});

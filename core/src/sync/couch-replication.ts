@@ -72,6 +72,11 @@ export interface CartSyncOptions {
    * read of the database for every pulled item that has none (`keepAvailability`). Absent: the database is read.
    */
   readonly knowsAvailability?: (id: string) => boolean;
+  /**
+   * While the live channel delivers (`setLiveDelivery`), how often a catch-up pull reads `_changes`
+   * anyway: the checkpoint moves, and a write the channel never announced arrives (docs/sync.md, rule 6).
+   */
+  readonly catchUpEveryMs?: number;
 }
 
 export interface CartSync {
@@ -85,9 +90,19 @@ export interface CartSync {
    * Documents another device wrote to `db`, as the live channel brought them (docs/sync.md, rule 6):
    * written through the same replication as a pull (the pull's checks, the merge, the conflict
    * handler). False when they are not for this sync's databases or it cannot take them yet (before its
-   * first exchange with the server): the caller then asks for a pull (`reconnect`).
+   * first exchange with the server): the caller then asks for a pull (`pull`).
    */
   receive(db: string, docs: readonly ServerDocument[]): boolean;
+  /**
+   * Whether the live channel is up and brings the documents of every accepted write (its `live-docs`
+   * flag on). While it is, the long-polled `_changes` rests and sync pulls (from its checkpoint, one
+   * request for many changes) only when needed: once when it turns on (what was written before the
+   * channel connected), on `pull`, and every `catchUpEveryMs`. Turning it off wakes the long poll at
+   * once, from where the last catch-up read to (docs/sync.md, rules 5 and 6).
+   */
+  setLiveDelivery(on: boolean): void;
+  /** A catch-up pull now, of `db` (the cart's or the history's database, by name) or of both. */
+  pull(db?: string): void;
   /**
    * With a seal: the server's plain copies from before encryption, replaced once in sync by this
    * device's own copies, sealed (sealed-migration.ts); `foreign` counts the plain ones it does not hold
@@ -205,6 +220,35 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     url.searchParams.set('since', seen);
     return url.toString();
   };
+  /**
+   * The long poll rests while the live channel delivers (docs/sync.md, rule 6): each change then costs
+   * its pushes alone, not every device's long polls answering for it (the writer's own included) and
+   * being opened again. A long poll asked for meanwhile is held here, not sent; one already open is cut
+   * and answered empty for the replication (no documents, its own `since`: the checkpoint stays). When
+   * delivery stops, the held poll goes out at once, from where the last catch-up pull of that database
+   * read to if one read since (everything before it came with that pull), else from its own `since`.
+   */
+  let liveDelivery = false;
+  let wake = () => undefined as void;
+  let woken: Promise<void> = Promise.resolve();
+  const openPolls = new Set<AbortController>();
+  /** Catch-up answers read, by database path: a held long poll continues from the newest when there was one. */
+  const catchUpsRead = new Map<string, number>();
+  const restWhileLive = async (input: string): Promise<string> => {
+    const url = new URL(input);
+    const readBefore = catchUpsRead.get(url.pathname) ?? 0;
+    if (!liveDelivery) return input;
+    while (liveDelivery && !stopped) await Promise.race([woken, whenStopped]);
+    if (stopped) throw new ToteError('CLOSED', 'Sync was stopped.');
+    const seen = lastSeq.get(url.pathname);
+    if ((catchUpsRead.get(url.pathname) ?? 0) === readBefore || seen === undefined) return input;
+    url.searchParams.set('since', seen);
+    return url.toString();
+  };
+  /** What the replication reads for a long poll cut when delivery started: nothing new, from where it was. */
+  const restedAnswer = (input: string) => new Response(JSON.stringify({ results: [], last_seq: new URL(input).searchParams.get('since') }), {
+    status: 200, headers: { 'content-type': 'application/json' },
+  });
   const revisions = options.revisions ?? null;
   const itemsPath = new URL(dbUrl).pathname;
   const revisionPaths = new Set(['_changes', '_bulk_docs', '_all_docs'].map((route) => `${itemsPath}${route}`));
@@ -235,6 +279,7 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     const lastSeqOfBody = (body as { last_seq?: unknown } | null)?.last_seq;
     if (catchUp && lastSeqOfBody !== undefined && lastSeqOfBody !== null) {
       lastSeq.set(pathname, String(lastSeqOfBody));
+      catchUpsRead.set(pathname, (catchUpsRead.get(pathname) ?? 0) + 1);
       // Fewer results than asked for: this pull read to the end of the feed (RxDB's catch-up stops there too).
       const results = (body as { results?: unknown }).results;
       const limit = Number(new URL(input).searchParams.get('limit'));
@@ -254,7 +299,9 @@ export function startCartSync(options: CartSyncOptions): CartSync {
 
   const syncFetch: FetchPort = async (requested, init) => {
     if (sessionEnded) throw problem!;
-    const input = await continueChanges(requested);
+    const continued = await continueChanges(requested);
+    const longPoll = typeof continued === 'string' && continued.includes('/_changes?') && continued.includes('feed=longpoll');
+    const input = longPoll ? await restWhileLive(continued) : continued;
     if (sessionEnded) throw problem!;
     if (!connectivity.isOnline()) {
       reachability = 'unreachable';
@@ -265,13 +312,22 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     const headers = new Headers(init?.headers);
     headers.set('authorization', auth);
     let response: Response;
+    // A long poll can be cut when delivery starts; its whole answer is read here, so a cut is never half an answer.
+    const poll = longPoll ? new AbortController() : null;
+    if (poll) openPolls.add(poll);
     try {
-      response = await options.fetch(input, { ...init, headers });
+      response = await options.fetch(input, { ...init, headers, ...(poll ? { signal: poll.signal } : {}) });
+      if (poll && response.ok) {
+        response = new Response(await response.text(), { status: response.status, statusText: response.statusText, headers: response.headers });
+      }
     } catch (cause) {
+      if (poll?.signal.aborted) return restedAnswer(input as string);
       reachability = 'unreachable';
       problem = new ToteError('SYNC_OFFLINE', 'Tote cannot reach the sync server.', { cause: String(cause) });
       publish();
       throw problem;
+    } finally {
+      if (poll) openPolls.delete(poll);
     }
     const write = (init?.method ?? 'GET').toUpperCase() !== 'GET' && /\/_bulk_docs$/.test(new URL(String(input instanceof Request ? input.url : input)).pathname);
     if (!response.ok) {
@@ -422,9 +478,24 @@ export function startCartSync(options: CartSyncOptions): CartSync {
   }) : null;
   const replications = historyReplication ? [replication, historyReplication] as const : [replication] as const;
   // Pushes whose ancestor's revision was seen here write at once (known-revisions.ts); RxDB reads `push.handler` at each push.
-  replication.push!.handler = oneTripPush({ dbUrl, fetch: syncFetch, known: knownByPath.get(itemsPath)!, readThenWrite: replication.push!.handler });
+  const pushItems = oneTripPush({ dbUrl, fetch: syncFetch, known: knownByPath.get(itemsPath)!, readThenWrite: replication.push!.handler });
+  /**
+   * The cart's push goes first: a change's history entry pushed beside its item competes with it on the
+   * server and on the other devices (which open and write both), and the item is what they show. A
+   * history push waits for the cart's push in flight, if there is one (not for its retries).
+   */
+  let itemsPushing: Promise<unknown> = Promise.resolve();
+  replication.push!.handler = (rows) => {
+    const pushing = pushItems(rows);
+    itemsPushing = pushing.catch(() => undefined);
+    return pushing;
+  };
   if (historyReplication) {
-    historyReplication.push!.handler = oneTripPush({ dbUrl: historyUrl, fetch: syncFetch, known: knownByPath.get(historyPath)!, readThenWrite: historyReplication.push!.handler });
+    const pushHistory = oneTripPush({ dbUrl: historyUrl, fetch: syncFetch, known: knownByPath.get(historyPath)!, readThenWrite: historyReplication.push!.handler });
+    historyReplication.push!.handler = async (rows) => {
+      await itemsPushing;
+      return pushHistory(rows);
+    };
   }
 
   const activity = replications.map(() => false);
@@ -498,12 +569,13 @@ export function startCartSync(options: CartSyncOptions): CartSync {
    * `pull.stream$` of https://rxdb.info/replication.html), exactly as an answer of the long-polled
    * `_changes` would: the pull modifier opens them (or refuses them, as `arrive` says), the replication
    * writes them with its conflict handling. They carry no sequence, so the pull's checkpoint stays where
-   * it is (RxDB stacks checkpoints, and `{}` adds nothing): `_changes` still goes over them later and
+   * it is (RxDB stacks checkpoints, and `{}` adds nothing): the next catch-up pull goes over them and
    * finds nothing new, and it brings whatever the channel missed (a gap while it reconnected, a write
    * too large to carry).
    */
   const dbNameOf = (url: string) => decodeURIComponent(new URL(url).pathname.split('/').filter(Boolean).at(-1) ?? '');
-  const liveTargets = new Map<string, { replication: RxCouchDBReplicationState<CartItem> | RxCouchDBReplicationState<HistoryDoc>; path: string }>([
+  type LiveTarget = { replication: RxCouchDBReplicationState<CartItem> | RxCouchDBReplicationState<HistoryDoc>; path: string };
+  const liveTargets = new Map<string, LiveTarget>([
     [dbNameOf(dbUrl), { replication, path: itemsPath }],
     ...(historyReplication ? [[dbNameOf(historyUrl), { replication: historyReplication, path: historyPath }] as const] : []),
   ]);
@@ -525,6 +597,76 @@ export function startCartSync(options: CartSyncOptions): CartSync {
   };
 
   const reSync = () => replications.forEach((each) => each.reSync());
+
+  /**
+   * A catch-up pull while the channel delivers: `_changes` (the normal feed) from where this device last
+   * read to, 100 at a time until the end, each answer entering the pull stream as the long poll's does
+   * (its documents, and its sequence for the checkpoint). Not RxDB's own catch-up (`reSync`), which runs
+   * inside the replication's queue: there, an answer slow to come (a loaded server, a stalled
+   * connection) would hold back the channel's documents queued behind it. One at a time per database;
+   * asked again meanwhile, it reads once more after. Before the first exchange it is RxDB's catch-up.
+   */
+  const catchingUp = new Map<string, { again: boolean }>();
+  const pullFeed = (target: LiveTarget) => {
+    const feed = `${target.path}_changes`;
+    const running = catchingUp.get(feed);
+    if (running) {
+      running.again = true;
+      return;
+    }
+    if (!initialDone || !lastSeq.has(feed)) {
+      target.replication.reSync();
+      return;
+    }
+    const pass = { again: false };
+    catchingUp.set(feed, pass);
+    const primaryPath = target.replication.collection.schema.primaryPath as string;
+    void (async () => {
+      try {
+        do {
+          pass.again = false;
+          for (;;) {
+            const url = new URL(feed, dbUrl);
+            url.search = new URLSearchParams({ style: 'all_docs', feed: 'normal', include_docs: 'true', since: lastSeq.get(feed)!, limit: '100' }).toString();
+            const answer = (await (await syncFetch(url.toString())).json()) as { results?: { doc?: object }[]; last_seq?: unknown };
+            const rows = Array.isArray(answer.results) ? answer.results : [];
+            // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the server's form of a document, opened by the pull modifier
+            const documents = rows.flatMap((row) => (row.doc ? [couchDBDocToRxDocData(primaryPath, row.doc as any) as any] : []));
+            if (stopped) return;
+            // eslint-disable-next-line @typescript-eslint/no-explicit-any -- RxDB's CouchDB checkpoint
+            target.replication.emitEvent({ documents, checkpoint: { sequence: answer.last_seq } as any });
+            if (rows.length < 100) break;
+          }
+        } while (pass.again && !stopped);
+      } catch {
+        // Offline or refused: the status says so; the next pull (the timer, the channel connecting again) tries again.
+      } finally {
+        catchingUp.delete(feed);
+      }
+    })();
+  };
+  const pull = (db?: string) => {
+    if (stopped) return;
+    const target = db === undefined ? undefined : liveTargets.get(db);
+    for (const each of target ? [target] : liveTargets.values()) pullFeed(each);
+  };
+  const setLiveDelivery = (on: boolean) => {
+    if (stopped || on === liveDelivery) return;
+    liveDelivery = on;
+    if (!on) {
+      wake();
+      return;
+    }
+    woken = new Promise<void>((resolve) => { wake = resolve; });
+    for (const poll of openPolls) poll.abort();
+    // What was written before the channel connected (or while it was down) was announced to no one here.
+    pull();
+  };
+  // While the channel delivers: the checkpoint moves, and a write it never announced (one straight to
+  // CouchDB, a fan-out lost while the shared state restarted) arrives within this time.
+  const catchUpTimer = setInterval(() => {
+    if (liveDelivery) pull();
+  }, options.catchUpEveryMs ?? 60_000);
   const stopListening = connectivity.onChange((online) => {
     publish();
     if (online) reSync();
@@ -537,10 +679,13 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     awaitInSync: () => Promise.all(replications.map((each) => each.awaitInSync())).then(() => undefined),
     reconnect: reSync,
     receive,
+    setLiveDelivery,
+    pull,
     sealedCopies,
     async stop() {
       stopped = true;
       signalStop();
+      clearInterval(catchUpTimer);
       stopListening();
       subscriptions.forEach((subscription) => subscription.unsubscribe());
       await Promise.all(replications.map((each) => each.cancel()));

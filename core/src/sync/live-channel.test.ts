@@ -51,3 +51,41 @@ describe('the live channel\'s changed message', () => {
     live.close();
   });
 });
+
+describe('a silent live channel', () => {
+  it('is taken for gone when nothing is heard for `silentMs`, and made again', async () => {
+    const made: ReturnType<typeof memorySocket>[] = [];
+    const closed: number[] = [];
+    const live = openLiveChannel({
+      serverUrl: 'https://sync.example', token: 'secret-token', retryMs: 20, silentMs: 150,
+      webSocket: () => {
+        const next = memorySocket();
+        next.socket.close = (code?: number) => void closed.push(code ?? 0);
+        made.push(next);
+        return next.socket;
+      },
+    });
+    const states: boolean[] = [];
+    live.connected$.subscribe((connected) => states.push(connected));
+    made[0]!.open();
+    made[0]!.socket.serverSays({ type: 'ready' });
+    // Pings keep it: 100 ms apart, under the 150 ms of silence it allows.
+    for (let i = 0; i < 3; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      made[0]!.socket.serverSays({ type: 'ping' });
+    }
+    expect(states).toEqual([false, true]);
+    expect(made).toHaveLength(1);
+    // Then nothing: it is closed, the channel is down, and a new socket is made.
+    await expect.poll(() => made.length, { timeout: 2000 }).toBe(2);
+    expect(states).toEqual([false, true, false]);
+    expect(closed).toEqual([4000]);
+    // What the old socket says late is not the channel's.
+    made[0]!.socket.serverSays({ type: 'ready' });
+    expect(states).toEqual([false, true, false]);
+    made[1]!.open();
+    made[1]!.socket.serverSays({ type: 'ready' });
+    expect(states).toEqual([false, true, false, true]);
+    live.close();
+  });
+});

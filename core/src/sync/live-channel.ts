@@ -62,6 +62,12 @@ export function openLiveChannel(options: {
   readonly webSocket: WebSocketFactory;
   readonly retryMs?: number;
   readonly maxRetryMs?: number;
+  /**
+   * Nothing heard for this long (the server sends `ping` every 20 s): the connection is taken for gone
+   * (a network that dropped it without closing) and made again. While a device relies on the channel
+   * for changes (docs/sync.md, rule 6), a silent socket must not pass for a live one.
+   */
+  readonly silentMs?: number;
 }): LiveChannel {
   const connected = new BehaviorSubject(false);
   const devices = new BehaviorSubject<readonly OnlineDevice[]>([]);
@@ -72,6 +78,29 @@ export function openLiveChannel(options: {
   let delay = options.retryMs ?? 1000;
   let socket: WebSocketLike | null = null;
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
+  let silenceTimer: ReturnType<typeof setTimeout> | null = null;
+  const silentMs = options.silentMs ?? 50_000;
+
+  /** `current` is no longer the channel: closed by the server or the network, or silent too long. */
+  const lost = (current: WebSocketLike) => {
+    if (socket !== current) return;
+    socket = null;
+    if (silenceTimer) clearTimeout(silenceTimer);
+    connected.next(false);
+    scheduleRetry();
+  };
+  const heard = (current: WebSocketLike) => {
+    if (silenceTimer) clearTimeout(silenceTimer);
+    silenceTimer = setTimeout(() => {
+      if (socket !== current) return;
+      lost(current);
+      try {
+        current.close(4000, 'silent');
+      } catch {
+        // already closing
+      }
+    }, silentMs);
+  };
 
   const end = (reason: 'expired' | 'revoked' | 'signed-out') => {
     if (ended) return;
@@ -89,8 +118,13 @@ export function openLiveChannel(options: {
       return;
     }
     socket = current;
-    current.addEventListener('open', () => current.send(JSON.stringify({ type: 'hello', token: options.token })));
+    current.addEventListener('open', () => {
+      heard(current);
+      current.send(JSON.stringify({ type: 'hello', token: options.token }));
+    });
     current.addEventListener('message', (event) => {
+      if (socket !== current) return; // given up on (silent): its late messages are not the channel's
+      heard(current);
       let message: { type?: string; online?: OnlineDevice[]; expiresInMs?: number; reason?: string; db?: unknown; docs?: unknown };
       try {
         message = JSON.parse(String(event.data)) as typeof message;
@@ -124,11 +158,7 @@ export function openLiveChannel(options: {
           break; // `ping` (it keeps the connection, and an extension's service worker, awake) and anything newer
       }
     });
-    current.addEventListener('close', () => {
-      if (socket === current) socket = null;
-      connected.next(false);
-      scheduleRetry();
-    });
+    current.addEventListener('close', () => lost(current));
     current.addEventListener('error', () => undefined); // a close follows
   };
 
@@ -149,6 +179,7 @@ export function openLiveChannel(options: {
     close() {
       closed = true;
       if (retryTimer) clearTimeout(retryTimer);
+      if (silenceTimer) clearTimeout(silenceTimer);
       socket?.close(1000, 'closing');
       connected.next(false);
       connected.complete();
