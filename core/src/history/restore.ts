@@ -7,7 +7,7 @@
  * before it (`plan.undoAt`).
  */
 import { ToteError } from '../errors.ts';
-import { hlc, isBeyondDrift, tick, type Hlc } from '../merge/hlc.ts';
+import { hlc, isBeyondDrift, maxHlc, tick, type Hlc } from '../merge/hlc.ts';
 import { fieldStamps, MERGE_FIELDS, stampChange, withFieldStamps, type ClockedItem, type FieldStamps, type MergeField } from '../merge/item-clocks.ts';
 import { cartAt, type ClockedItems } from './cart-at.ts';
 import { entriesForWrite, HISTORY_KEEP_MS, type HistoryEntry } from './history-entry.ts';
@@ -32,6 +32,8 @@ export interface RestorePlan {
   readonly undoAt: number;
   /** The item documents to write, all in one atomic write (empty: the cart already stands as it did). */
   readonly writes: readonly ClockedItem[];
+  /** For each write, the latest stamp of the item as the plan read it (null: not on this device). */
+  readonly read: readonly (Hlc | null)[];
   /** The history entries of those writes (made when first asked for: the store records them from the write). */
   readonly entries: readonly HistoryEntry[];
   /** Items set back field by field. */
@@ -95,6 +97,7 @@ export function planRestore(current: ClockedItems, entries: readonly HistoryEntr
   const stamp = restoreStamp(current, entries, meta, stampsOf);
   const writes: ClockedItem[] = [];
   const befores: (ClockedItem | null)[] = [];
+  const read: (Hlc | null)[] = [];
   let changed = 0;
   let removed = 0;
   let broughtBack = 0;
@@ -120,10 +123,11 @@ export function planRestore(current: ClockedItems, entries: readonly HistoryEntr
     else changed += 1;
     writes.push(doc);
     befores.push(now ?? null);
+    read.push(now === undefined ? null : MERGE_FIELDS.map((field) => stampsOf(now)[field]).reduce(maxHlc));
   }
   let planned: readonly HistoryEntry[] | undefined;
   return Object.freeze({
-    to: t, stamp, undoAt: stamp.wall - 1, writes: Object.freeze(writes), changed, removed, broughtBack,
+    to: t, stamp, undoAt: stamp.wall - 1, writes: Object.freeze(writes), read: Object.freeze(read), changed, removed, broughtBack,
     get entries() {
       return planned ??= Object.freeze(writes.flatMap((doc, i) => entriesForWrite(befores[i]!, doc)));
     },

@@ -251,7 +251,10 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
   const pending = new Map<string, Promise<void>>();
   const settled = () => Promise.all(new Set(pending.values())).then(() => undefined);
   function finishLater(finished: () => Promise<void>, rows: readonly Row[]): void {
-    const done = commit(rows).then(finished).catch(async (error) => {
+    // Begun once the caller has gone on (a macrotask later): sealing a thousand documents runs on this
+    // thread before the write's first wait, and the shopper, who already sees the change, would wait for it.
+    const begun = new Promise<void>((resolve) => { setTimeout(resolve, 0); });
+    const done = begun.then(() => commit(rows)).then(finished).catch(async (error) => {
       if (closed) return; // the entry is finished at the next start
       onWriteError?.(error);
       await load().catch(onWriteError); // shows what the database holds, and tries the entry again

@@ -257,18 +257,17 @@ describe.each(Object.keys(storages) as (keyof typeof storages)[])('history on %s
     // A slow first read (a large history, a busy disk): its result is fetched, then held back.
     let release = () => undefined as void;
     const held = new Promise<void>((resolve) => { release = resolve; });
-    const slow = new Proxy(db.history, {
+    const forward = <T extends object>(target: T, key: string | symbol) => {
+      const value = Reflect.get(target, key) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    };
+    const storage = new Proxy(db.history.storageInstance, {
       get(target, key) {
-        if (key === 'find') {
-          return () => {
-            const query = target.find();
-            return { exec: async () => { const found = await query.exec(); await held; return found; } };
-          };
-        }
-        const value = Reflect.get(target, key) as unknown;
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        if (key === 'query') return async (...args: Parameters<typeof target.query>) => { const found = await target.query(...args); await held; return found; };
+        return forward(target, key);
       },
     });
+    const slow = new Proxy(db.history, { get: (target, key) => (key === 'storageInstance' ? storage : forward(target, key)) });
     const other = createHistoryLog(slow, { id: 'phone', name: 'Phone' });
     const reading = other.read();
     clock.advance(MINUTE);

@@ -23,7 +23,7 @@
 import { keptOverRemoval, mergeItem, replacedValue, type FieldConflict } from '../merge/field-merge.ts';
 import { compare, formatHlc, parseHlc, stampAfter, tryParseHlc, type Hlc } from '../merge/hlc.ts';
 import {
-  fieldStamps, isMergeField, latestStamp, MERGE_FIELDS, withFieldStamps, type ClockedItem, type FieldValue, type MergeField,
+  fieldStamps, isMergeField, MERGE_FIELDS, withFieldStamps, type ClockedItem, type FieldValue, type MergeField,
 } from '../merge/item-clocks.ts';
 import type { CartItem } from '../cart/cart-types.ts';
 import type { RestorePlan } from '../history/restore.ts';
@@ -66,12 +66,13 @@ const same = (a: unknown, b: unknown) => (a ?? null) === (b ?? null);
 
 /** The entry for `plan`, made over the items `held` (the versions the plan read). */
 export function restoreEntry(plan: RestorePlan, at: number, held: (id: string) => ClockedItem | undefined): RestoreEntry {
-  const writes = plan.writes.map((doc): RestoreWrite => {
+  const writes = plan.writes.map((doc, i): RestoreWrite => {
     const before = held(doc.id);
-    if (!before) return [doc.id, '', doc as unknown as Record<string, unknown>];
+    const read = plan.read[i];
+    if (!before || !read) return [doc.id, '', doc as unknown as Record<string, unknown>];
     const fields: Record<string, unknown> = {};
     for (const field of MERGE_FIELDS) if (!same(before[field], doc[field])) fields[field] = doc[field] ?? null;
-    return [doc.id, formatHlc(latestStamp(before)), fields];
+    return [doc.id, formatHlc(read), fields];
   });
   return { key: formatHlc(plan.stamp), to: plan.to, at, writes };
 }
