@@ -7,14 +7,21 @@
  *   (history/history-batch.ts), sealed once;
  * - `one_write_per_document`, the layout before batches: one document of records per write.
  * Measures, per layout:
- * - `restore_1000_cold_ms`: after the history is written, the page is reloaded and the database opened as
- *   an app opens it; the first restore 29 days back through the store (`store.restore`) reads and
- *   decrypts every history document from IndexedDB, decodes, plans and writes ~950 items sealed in one
- *   bulk write, and records its own history document;
- * - `restore_1000_ms` (median) and `_p95_ms` of the restores after it (the history log keeps the
- *   documents decoded, following the collection), `restore_read_ms`, `restore_plan_ms`, and
- *   `restore_items_write_ms`: the plan's ~950 items written alone (one bulk write, sealed), the floor
- *   under a restore that writes every item before it resolves;
+ * - `restore_cold_history_read_ms`: after the history is written, the page is reloaded and the database
+ *   opened as an app opens it; then the first read of history (every document read from IndexedDB,
+ *   decrypted and decoded), which the History panel makes to show the timeline before it offers a
+ *   moment to restore to;
+ * - `restore_1000_first_ms`: then the first restore 29 days back through the store, from `store.restore`
+ *   until it resolves: it plans (code run for the first time), stores the restore as one journal entry
+ *   (sealed) and shows the restored cart in the store's state (checked): what the shopper waits for
+ *   after choosing the moment; `restore_1000_cold_ms` is the two together (the read used to happen
+ *   inside the first restore);
+ * - `restore_1000_first_applied_ms`: the first restore until its ~990 items are written too, sealed, in
+ *   one bulk write (`store.settled()`; its history document is recorded right after);
+ * - `restore_1000_ms` (median), `_p95_ms` and `restore_1000_applied_ms` (median) of the restores after it
+ *   (the history log keeps the documents decoded, following the collection), `restore_read_ms`,
+ *   `restore_plan_ms`, and `restore_items_write_ms`: the plan's ~950 items written alone (one bulk
+ *   write, sealed), what a restore that wrote every item before it resolved waited for on top;
  * - `sealed_bytes_per_change`: the history documents as the server keeps them with encryption on
  *   (`{ _id, _rev, enc, fp }`, JSON) over the changes (adds included), and `stored_bytes_per_change`:
  *   the history rows as IndexedDB is handed them on this device (the sealed part a byte per byte, the
@@ -54,9 +61,13 @@ async function measureLayout(page: Page, url: string, layout: HistoryLayout, run
   const median = (values: number[]) => round(percentile(values, 50));
   return {
     history_documents: seeded.documents,
-    restore_1000_cold_ms: round(restored.coldMs),
+    restore_cold_history_read_ms: round(restored.coldReadMs),
+    restore_1000_first_ms: round(restored.coldMs),
+    restore_1000_cold_ms: round(restored.coldReadMs + restored.coldMs),
+    restore_1000_first_applied_ms: round(restored.coldAppliedMs),
     restore_1000_ms: median(restored.warmMs),
     restore_1000_p95_ms: round(percentile(restored.warmMs, 95)),
+    restore_1000_applied_ms: median(restored.warmAppliedMs),
     restore_read_ms: median(restored.readMs),
     restore_plan_ms: median(restored.planMs),
     restore_items_write_ms: median(restored.writeMs),
@@ -102,6 +113,7 @@ export async function benchHistory(runs = 15) {
 export function historyTargets(figures: Awaited<ReturnType<typeof benchHistory>>): Record<string, boolean> {
   return {
     'history.restore_1000_cold_ms < 150': figures.restore_1000_cold_ms < 150,
+    'history.restore_1000_first_ms < 150': figures.restore_1000_first_ms < 150,
     'history.restore_1000_ms < 150': figures.restore_1000_ms < 150,
     'history.sealed_bytes_per_change < 300': figures.sealed_bytes_per_change < 300,
     'history.stored_bytes_per_change < 300': figures.stored_bytes_per_change < 300,

@@ -1,7 +1,8 @@
 /**
  * A device killed inside a bulk write (docs/faults.md): the real Tote core in real Chromium, sealed at
  * rest on the page's real IndexedDB, holds a 1000-item cart and starts one bulk command over all of it
- * (clearing the cart, or bringing every removed item back: whichever the cart's state calls for). At a
+ * (clearing the cart, or bringing every removed item back: whichever the cart's state calls for; in every
+ * other pair of rounds the same change as a restore of the cart's history to a moment it stood so). At a
  * point fast-check chooses, the whole browser is killed with SIGKILL (or only its renderers, the
  * browser then closed). A browser started again on the same profile and origin opens a cart that is
  * wholly before or wholly after the command: all 1000 items changed or none; wholly after when the core
@@ -39,8 +40,10 @@ let device: BrowserDevice | undefined;
 const keys = new Map<string, string>();
 /** The 1000 items the bulk commands change. */
 let bulkIds: string[] = [];
-/** How long an uncut clear and an uncut bring-back took, start to items written (ms): the window kill points fall in. */
-const uncut: Record<'clear' | 'bringBack', number> = { clear: 0, bringBack: 0 };
+/** How long an uncut clear, bring-back and restore took, start to items written (ms): the window kill points fall in. */
+const uncut: Record<'clear' | 'bringBack' | 'restore', number> = { clear: 0, bringBack: 0, restore: 0 };
+/** Moments the cart stood empty and full (all 1000 items), to restore to. */
+const moments = { empty: 0, full: 0 };
 
 async function openDevice(): Promise<BrowserDevice> {
   device = await startBrowserDevice(site, { profile, keys, args: trust });
@@ -94,6 +97,15 @@ beforeAll(async () => {
     const start = Date.now();
     expect(await browser.call('bulk', kind)).toMatchObject({ ok: true, written: SIZE });
     uncut[kind] = Date.now() - start;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    moments[kind === 'clear' ? 'empty' : 'full'] = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  // A restore to each moment, uncut: the cart empties, then is full again.
+  for (const to of [moments.empty, moments.full]) {
+    const start = Date.now();
+    expect(await browser.call('restore', to)).toMatchObject({ ok: true, written: SIZE });
+    uncut.restore = Math.max(uncut.restore, Date.now() - start);
   }
   expect(await phoneHolds(bulkIds, 60_000), 'the phone holds the 1000 items').toBe(true);
 }, 600_000);
@@ -108,18 +120,23 @@ afterAll(async () => {
 
 describe('a device killed inside a bulk write of 1000 items', () => {
   it('opens wholly before or wholly after it, and syncs that cart to the other device', async () => {
-    console.log(`device kill: seed ${SEED}, ${POINTS} kill points at 0-120 % of the command's uncut time (clear ${uncut.clear} ms, bring back ${uncut.bringBack} ms; replay with TOTE_DEVICE_KILL_SEED=${SEED})`);
+    console.log(`device kill: seed ${SEED}, ${POINTS} kill points at 0-120 % of the command's uncut time (clear ${uncut.clear} ms, bring back ${uncut.bringBack} ms, restore ${uncut.restore} ms; replay with TOTE_DEVICE_KILL_SEED=${SEED})`);
     const outcomes: string[] = [];
+    let round = 0;
     // Unbiased: fast-check's default leans to the ends of a range, where the write has not begun or has ended.
     await fc.assert(fc.asyncProperty(fc.noBias(fc.integer({ min: 0, max: 120 })), fc.constantFrom('browser' as const, 'renderers' as const), async (percent, target) => {
       const browser = device!;
       const before = await browser.call('items');
       const kind = liveIds(before).length === SIZE ? 'clear' as const : 'bringBack' as const;
-      const killAfterMs = Math.round((uncut[kind] * percent) / 100);
+      // Two rounds by command, then two by restoring history (docs/history.md rule 23): each kind both ways.
+      round += 1;
+      const viaRestore = Math.floor((round - 1) / 2) % 2 === 1;
+      const killAfterMs = Math.round((uncut[viaRestore ? 'restore' : kind] * percent) / 100);
       let stored = false;
       const started = new Promise<void>((resolve) => { browser.onWrite.started = resolve; });
       browser.onWrite.stored = () => { stored = true; };
-      const running = browser.call('bulk', kind).catch(() => null); // the page dies under it
+      const running = (viaRestore ? browser.call('restore', kind === 'clear' ? moments.empty : moments.full) : browser.call('bulk', kind))
+        .catch(() => null); // the page dies under it
       await started;
       await new Promise((resolve) => setTimeout(resolve, killAfterMs));
       const storedAtKill = stored;
@@ -137,7 +154,7 @@ describe('a device killed inside a bulk write of 1000 items', () => {
       const after = await reopened.call('items');
       const changed = bulkIds.filter((id) => (kind === 'clear' ? !after.live.some((item) => item.id === id) : after.live.some((item) => item.id === id))).length;
       const outcome = changed === 0 ? 'before' : changed === SIZE ? 'after' : `${changed} of ${SIZE} changed`;
-      outcomes.push(`${kind} killed (${target}) at ${killAfterMs} ms${storedAtKill ? ', stored' : ''}: ${outcome}`);
+      outcomes.push(`${kind}${viaRestore ? ' by a restore' : ''} killed (${target}) at ${killAfterMs} ms${storedAtKill ? ', stored' : ''}: ${outcome}`);
       const converged = await phoneHolds(liveIds(after), 90_000);
       recordFaultRun({
         kind: 'device-kill', faults: 1, changesWritten: SIZE, lost: changed === 0 || changed === SIZE ? 0 : Math.min(changed, SIZE - changed),

@@ -89,6 +89,19 @@ const device: PageDevice = {
     await store.settled();
     return result;
   },
+  async restore(to) {
+    const { store } = opened().client;
+    await bindings.toteWriteStarted?.();
+    try {
+      const { changed, removed, broughtBack } = await store.restore(to);
+      await bindings.toteWriteStored?.();
+      await store.settled();
+      return { ok: true, written: changed + removed + broughtBack };
+    } catch (error) {
+      const { code = 'UNKNOWN', message = String(error) } = error as { code?: string; message?: string };
+      return { ok: false, code, message };
+    }
+  },
   dispatch: run,
   items(): PageItems {
     const items = Object.values(opened().client.store.getState().items);

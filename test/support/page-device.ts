@@ -35,6 +35,8 @@ export interface PageDevice {
   fill(count: number, prefix: string): Promise<void>;
   /** One bulk command: clearing the cart, or bringing back every removed item; resolves when its items are written. */
   bulk(kind: 'clear' | 'bringBack'): Promise<DispatchOutcome>;
+  /** A restore of the cart to the moment `to` (docs/history.md rule 23); resolves when its items are written. */
+  restore(to: number): Promise<DispatchOutcome>;
   dispatch(command: CartCommand): Promise<DispatchOutcome>;
   items(): PageItems;
   notices(): { id: string; title: string | null; message: string }[];

@@ -197,4 +197,29 @@ describe('history and restore across devices', () => {
     expect(laptop.client.store.getState().items[teapot]?.quantity).toBe(4);
     await waitForState(phone, (state) => state.items[teapot]?.quantity === 4);
   });
+
+  it('a restore, shown once its journal entry is stored, reaches the other device: its items and its "Restored to" history document', async () => {
+    await laptop.client.store.historySettled();
+    await laptop.client.sync!.awaitInSync();
+    await phone.client.sync!.awaitInSync();
+    const before = view(phone.client.store.getState());
+    const point = sim.now();
+    advance(MINUTE);
+    for (const title of ['Jug', 'Bowl']) {
+      await laptop.client.store.dispatch(cartCommands.add({
+        url: `https://shop.example/${title}`, title, priceMinor: 900, currency: 'EUR', imageUrl: null, variant: null,
+      }));
+    }
+    await waitForAgreement(laptop, phone, view);
+    advance(MINUTE);
+    const result = await phone.client.store.restore(point);
+    expect(result.removed).toBe(2);
+    // Shown when it resolves; the items are written, recorded and pushed after.
+    expect(view(phone.client.store.getState())).toEqual(before);
+    await waitForState(laptop, (state) => JSON.stringify(view(state)) === JSON.stringify(before));
+    await phone.client.store.historySettled();
+    await phone.client.sync!.awaitInSync();
+    await expect.poll(async () => (await laptop.client.history.read()).restores.map((restore) => restore.to), { timeout: 10_000 }).toContain(point);
+    expect(await phone.client.db.getLocal('restore-journal').then((doc) => doc?.get('entries'))).toEqual([]);
+  });
 });

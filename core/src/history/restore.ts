@@ -7,8 +7,8 @@
  * before it (`plan.undoAt`).
  */
 import { ToteError } from '../errors.ts';
-import { compare, hlc, isBeyondDrift, tick, type Hlc } from '../merge/hlc.ts';
-import { latestStamp, MERGE_FIELDS, stampChange, withFieldStamps, type ClockedItem, type MergeField } from '../merge/item-clocks.ts';
+import { hlc, isBeyondDrift, maxHlc, tick, type Hlc } from '../merge/hlc.ts';
+import { fieldStamps, MERGE_FIELDS, stampChange, withFieldStamps, type ClockedItem, type FieldStamps, type MergeField } from '../merge/item-clocks.ts';
 import { cartAt, type ClockedItems } from './cart-at.ts';
 import { entriesForWrite, HISTORY_KEEP_MS, type HistoryEntry } from './history-entry.ts';
 
@@ -32,7 +32,9 @@ export interface RestorePlan {
   readonly undoAt: number;
   /** The item documents to write, all in one atomic write (empty: the cart already stands as it did). */
   readonly writes: readonly ClockedItem[];
-  /** The history entries of those writes. */
+  /** For each write, the latest stamp of the item as the plan read it (null: not on this device). */
+  readonly read: readonly (Hlc | null)[];
+  /** The history entries of those writes (made when first asked for: the store records them from the write). */
   readonly entries: readonly HistoryEntry[];
   /** Items set back field by field. */
   readonly changed: number;
@@ -60,15 +62,16 @@ export function checkRestorePoint(t: number, now: number, keepMs = HISTORY_KEEP_
  * (docs/merge.md rule 3) is not followed, as the device clock does not follow it; a field holding one
  * is still set back, stamped just after it (`stampChange`).
  */
-function restoreStamp(current: ClockedItems, entries: readonly HistoryEntry[], meta: RestoreMeta): Hlc {
+function restoreStamp(current: ClockedItems, entries: readonly HistoryEntry[], meta: RestoreMeta, stampsOf: (item: ClockedItem) => FieldStamps): Hlc {
   let stamp = tick(meta.clock, meta.at);
-  let floor: Hlc | undefined;
+  // Only the latest wall time read matters; the drift check runs only for a stamp that would raise it.
+  let latest = -1;
   const consider = (seen: Hlc) => {
-    if (!isBeyondDrift(seen, meta.at) && (floor === undefined || compare(seen, floor) > 0)) floor = seen;
+    if (seen.wall > latest && !isBeyondDrift(seen, meta.at)) latest = seen.wall;
   };
   for (const entry of entries) consider(entry.stamp);
-  for (const item of Object.values(current)) consider(latestStamp(item));
-  if (floor !== undefined && floor.wall >= stamp.wall) stamp = hlc(floor.wall + 1, 0, meta.clock.node);
+  for (const item of Object.values(current)) for (const field of MERGE_FIELDS) consider(stampsOf(item)[field]);
+  if (latest >= stamp.wall) stamp = hlc(latest + 1, 0, meta.clock.node);
   return stamp;
 }
 
@@ -84,9 +87,17 @@ const visible = (item: ClockedItem | undefined): item is ClockedItem => item !==
 export function planRestore(current: ClockedItems, entries: readonly HistoryEntry[], t: number, meta: RestoreMeta): RestorePlan {
   checkRestorePoint(t, meta.at, meta.keepMs);
   const past = cartAt(entries, t);
-  const stamp = restoreStamp(current, entries, meta);
+  // Each item's field stamps, parsed from their text once: the restore's stamp and every write need them.
+  const parsed = new Map<string, FieldStamps>();
+  const stampsOf = (item: ClockedItem) => {
+    let stamps = parsed.get(item.id);
+    if (stamps === undefined) parsed.set(item.id, stamps = fieldStamps(item));
+    return stamps;
+  };
+  const stamp = restoreStamp(current, entries, meta, stampsOf);
   const writes: ClockedItem[] = [];
-  const planned: HistoryEntry[] = [];
+  const befores: (ClockedItem | null)[] = [];
+  const read: (Hlc | null)[] = [];
   let changed = 0;
   let removed = 0;
   let broughtBack = 0;
@@ -105,15 +116,20 @@ export function planRestore(current: ClockedItems, entries: readonly HistoryEntr
       if (then === undefined) patch.deleted = true; // added after t
       else for (const field of MERGE_FIELDS) if (now[field] !== then[field]) patch[field] = then[field];
       if (Object.keys(patch).length === 0) continue;
-      doc = stampChange(now, { ...now, ...patch, updatedAt: meta.at, updatedBy: stamp.node }, stamp);
+      doc = stampChange(now, { ...now, ...patch, updatedAt: meta.at, updatedBy: stamp.node }, stamp, stampsOf(now));
     }
     if (!visible(then)) removed += 1;
     else if (!visible(now)) broughtBack += 1;
     else changed += 1;
     writes.push(doc);
-    planned.push(...entriesForWrite(now ?? null, doc));
+    befores.push(now ?? null);
+    read.push(now === undefined ? null : MERGE_FIELDS.map((field) => stampsOf(now)[field]).reduce(maxHlc));
   }
+  let planned: readonly HistoryEntry[] | undefined;
   return Object.freeze({
-    to: t, stamp, undoAt: stamp.wall - 1, writes: Object.freeze(writes), entries: Object.freeze(planned), changed, removed, broughtBack,
+    to: t, stamp, undoAt: stamp.wall - 1, writes: Object.freeze(writes), read: Object.freeze(read), changed, removed, broughtBack,
+    get entries() {
+      return planned ??= Object.freeze(writes.flatMap((doc, i) => entriesForWrite(befores[i]!, doc)));
+    },
   });
 }

@@ -191,6 +191,15 @@ function conflict(merged: CartItem, field: MergeField, kind: ConflictKind, resol
 }
 
 /**
+ * The notice for a field where one change replaced another's value outside a merge of two versions (a
+ * restore finished after a restart, store/restore-journal.ts): the later stamp holds the field (rule 6).
+ */
+export function replacedValue(item: CartItem, field: MergeField, winner: { value: FieldValue; stamp: Hlc },
+  loser: { value: FieldValue; stamp: Hlc }): FieldConflict {
+  return conflict(item, field, 'same-field', 'later-wins', side(winner.value, winner.stamp), side(loser.value, loser.stamp));
+}
+
+/**
  * The notice for an item kept although a removal stamped `removal` meant to remove it: the item was
  * changed after the removing device last saw it (rule 7). The edit is the item's latest change.
  */

@@ -83,10 +83,11 @@ export function withFieldStamps(item: CartItem, stamps: FieldStamps): ClockedIte
  * Stamps a local change: every merge field whose value differs between `before` and `after` gets
  * `clock` (the device's clock, ticked for this change), or the next stamp after the field's previous
  * one if that is later. `before` is null for a new item: all its fields carry the creation stamp.
+ * `previous` is `before`'s field stamps, when the caller has them parsed already.
  */
-export function stampChange(before: ClockedItem | null, after: CartItem, clock: Hlc): ClockedItem {
-  if (before === null) return withFieldStamps(after, fieldStamps({ ...after, fieldClocks: {} }));
-  const previous = fieldStamps(before);
+export function stampChange(before: ClockedItem | null, after: CartItem, clock: Hlc,
+  previous: FieldStamps | undefined = before === null ? undefined : fieldStamps(before)): ClockedItem {
+  if (before === null || previous === undefined) return withFieldStamps(after, fieldStamps({ ...after, fieldClocks: {} }));
   const stamps = {} as Record<MergeField, Hlc>;
   for (const field of MERGE_FIELDS) {
     stamps[field] = before[field] === after[field] ? previous[field] : stampAfter(clock, previous[field]);

@@ -14,10 +14,11 @@
  */
 import { ToteError } from '../errors.ts';
 import { JOURNAL_ID } from '../store/clear-journal.ts';
+import { RESTORE_JOURNAL_ID } from '../store/restore-journal.ts';
 import { openCartDatabase, type CartDatabase, type OpenCartDatabaseOptions } from './cart-database.ts';
 
-/** The conflict log's local document (store/conflict-store.ts). */
-const LOCAL_DOCUMENTS = ['conflict-log', JOURNAL_ID];
+/** The local documents: the conflict log (store/conflict-store.ts) and the journals of clears and restores not yet finished. */
+const LOCAL_DOCUMENTS = ['conflict-log', JOURNAL_ID, RESTORE_JOURNAL_ID];
 
 export interface SealAtRestResult {
   readonly items: number;

@@ -19,7 +19,7 @@ import { initialCartState, listNameKey, type CartItem, type CartState } from '..
 import { validateCommand } from '../cart/cart-validation.ts';
 import { ToteError } from '../errors.ts';
 import { planRestore } from '../history/restore.ts';
-import { compare, createHlc, formatHlc, parseHlc, receive, tick, type Hlc } from '../merge/hlc.ts';
+import { compare, createHlc, parseHlc, receive, tick, type Hlc } from '../merge/hlc.ts';
 import { mergeItem, type FieldConflict } from '../merge/field-merge.ts';
 import { fieldStamps, stampChange, type ClockedItem } from '../merge/item-clocks.ts';
 import { commandOperation } from '../monitoring/command-operation.ts';
@@ -27,6 +27,7 @@ import type { LatencyMonitor } from '../monitoring/latency-monitor.ts';
 import type { ItemCollection } from '../persistence/cart-database.ts';
 import { randomId, systemClock, type Clock, type DeviceInfo, type IdFactory } from '../ports.ts';
 import { clearEntry, createClearJournal, planClearReplay, type ClearEntry } from './clear-journal.ts';
+import { createRestoreJournal, planRestoreReplay, restoreEntry, type RestoreEntry } from './restore-journal.ts';
 import type { HistoryLog, WrittenDocument } from './history-log.ts';
 
 export interface CartStoreOptions {
@@ -44,7 +45,7 @@ export interface CartStoreOptions {
    */
   readonly onConflicts?: (conflicts: readonly FieldConflict[]) => void;
   /**
-   * A clear's items could not be written after the clear was stored: the clear stays in the journal and
+   * A clear's or a restore's items could not be written after it was stored: it stays in its journal and
    * is finished at the next start (the cart shows what the database holds meanwhile).
    */
   readonly onWriteError?: (error: unknown) => void;
@@ -80,13 +81,16 @@ export interface CartStore {
   dispatch(command: CartCommand): Promise<DispatchResult>;
   /**
    * Brings the cart back to how it stood at `to` (ms since epoch, within the last 30 days) as one
-   * change of this device, in one write: it syncs to every device and is undone by `restore(undoAt)`.
+   * change of this device: it syncs to every device and is undone by `restore(undoAt)`. Resolves once the
+   * restore is stored as one journal entry and the state shows the restored cart; its items are written
+   * right after (restore-journal.ts, docs/history.md rule 23; `settled()` waits for them).
    * Rejects with ToteError('INVALID_INPUT') for a moment history cannot restore to, and changes nothing.
    */
   restore(to: number): Promise<RestoreResult>;
   /**
-   * Resolves when every change so far is written to the items. A clear resolves once it is stored as
-   * one journal entry; its items are written right after (clear-journal.ts, docs/cart.md).
+   * Resolves when every change so far is written to the items. A clear and a restore resolve once each
+   * is stored as one journal entry; their items are written right after (clear-journal.ts,
+   * restore-journal.ts, docs/cart.md, docs/history.md).
    */
   settled(): Promise<void>;
   /** Resolves when every change so far is written and recorded in history. */
@@ -115,6 +119,7 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
   // of one action in a single storage write that names the revision it replaces.
   const stored = new Map<string, RxDocumentData<ClockedItem>>();
   const journal = createClearJournal(items.database);
+  const restores = createRestoreJournal(items.database);
   let hlc: Hlc = createHlc(device.id);
   const seen = (doc: ClockedItem) => {
     // A stamp of this device's own (its store's, or its merge's, which stamps a kept change just after
@@ -241,11 +246,15 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     }
   }
 
-  // Clears whose items are being written after the clear was stored (clear-journal.ts), by item.
+  // Clears and restores whose items are being written after they were stored (clear-journal.ts,
+  // restore-journal.ts), by item.
   const pending = new Map<string, Promise<void>>();
   const settled = () => Promise.all(new Set(pending.values())).then(() => undefined);
-  function finishLater(entry: ClearEntry, rows: readonly Row[]): void {
-    const done = commit(rows).then(() => journal.remove(entry.key)).catch(async (error) => {
+  function finishLater(finished: () => Promise<void>, rows: readonly Row[]): void {
+    // Begun once the caller has gone on (a macrotask later): sealing a thousand documents runs on this
+    // thread before the write's first wait, and the shopper, who already sees the change, would wait for it.
+    const begun = new Promise<void>((resolve) => { setTimeout(resolve, 0); });
+    const done = begun.then(() => commit(rows)).then(finished).catch(async (error) => {
       if (closed) return; // the entry is finished at the next start
       onWriteError?.(error);
       await load().catch(onWriteError); // shows what the database holds, and tries the entry again
@@ -256,19 +265,28 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     });
   }
 
-  /** Finishes the clears the journal still holds: after a restart, or a failed write. */
+  const held = (id: string) => {
+    const doc = stored.get(id);
+    return doc ? withoutStorageFields(doc) : undefined;
+  };
+
+  /** Finishes the clears and restores the journals still hold, in the order they were made: after a restart, or a failed write. */
   async function replayJournal(): Promise<void> {
-    for (const entry of await journal.read()) {
-      const stamp = parseHlc(entry.stamp);
-      hlc = receive(hlc, stamp, clock.now());
-      const plan = planClearReplay(entry, (id) => {
-        const doc = stored.get(id);
-        return doc ? withoutStorageFields(doc) : undefined;
-      });
+    const entries: ({ clear: ClearEntry; stamp: string } | { restore: RestoreEntry; stamp: string })[] = [
+      ...(await journal.read()).map((clear) => ({ clear, stamp: clear.stamp })),
+      ...(await restores.read()).map((restore) => ({ restore, stamp: restore.key })),
+    ].sort((a, b) => compare(parseHlc(a.stamp), parseHlc(b.stamp)));
+    for (const entry of entries) {
+      hlc = receive(hlc, parseHlc(entry.stamp), clock.now());
+      let plan: { writes: readonly { previous?: ClockedItem; document: ClockedItem }[]; kept: readonly FieldConflict[] };
+      if ('restore' in entry) {
+        plan = planRestoreReplay(entry.restore, held);
+        pendingRestore = { stamp: entry.restore.key, to: entry.restore.to };
+      } else plan = planClearReplay(entry.clear, held);
       if (plan.writes.length > 0) apply({ type: 'sync/received', docs: plan.writes.map(({ document }) => document) });
-      await commit(plan.writes.map(({ previous, document }) => toRow(stored.get(previous.id), document)));
+      await commit(plan.writes.map(({ document }) => toRow(stored.get(document.id), document)));
       if (plan.kept.length > 0) onConflicts?.(plan.kept);
-      await journal.remove(entry.key);
+      await ('restore' in entry ? restores.remove(entry.restore.key) : journal.remove(entry.clear.key));
     }
   }
   const ready = load();
@@ -319,7 +337,7 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
         const entry = clearEntry(action.meta.newId, now, action.meta.at, device.id,
           rows.flatMap(({ previous }) => (previous ? [withoutStorageFields(previous)] : [])));
         await journal.add(entry);
-        finishLater(entry, rows);
+        finishLater(() => journal.remove(entry.key), rows);
       } else {
         for (const row of rows) unseen.set(row.document.id, row.previous?._rev ?? '');
         await commit(rows);
@@ -350,34 +368,29 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     if (closed) throw new ToteError('CLOSED', 'Tote is closing. Please try again.');
     if (!history) throw new ToteError('INVALID_INPUT', 'History is not kept on this device.');
     await ready;
-    await settled(); // a clear's items are written before history is read
+    await settled(); // a clear's or an earlier restore's items are written before history is read
     await recording; // every change so far is in history before it is read
-    let undoAt: number | null = null;
-    for (let attempt = 0; ; attempt += 1) {
-      const { entries } = await history.read();
-      const plan = planRestore(currentItems(), entries, to, { at: clock.now(), clock: hlc });
-      if (compare(plan.stamp, hlc) > 0) hlc = plan.stamp;
-      // A second attempt's undo point is still the first's: undoing restores what stood before all of it.
-      undoAt ??= plan.undoAt;
-      const result = { to: plan.to, undoAt, changed: plan.changed, removed: plan.removed, broughtBack: plan.broughtBack };
-      if (plan.writes.length === 0) return result;
-      const rows = plan.writes.map((doc) => toRow(stored.get(doc.id), doc));
-      pendingRestore = { stamp: formatHlc(plan.stamp), to: plan.to };
-      let refused: number;
-      try {
-        const written = await items.storageInstance.bulkWrite(rows, 'tote-restore');
-        refused = written.error.length;
-        if (written.error.some((error) => error.status !== 409)) throw new Error(`${refused} documents were refused`);
-      } catch (cause) {
-        await load();
-        throw new ToteError('STORAGE_FAILED', 'Tote could not restore your cart on this device. Nothing was changed; please try again.', { cause: String(cause) });
-      }
-      if (refused === 0) return result;
-      // Some items changed meanwhile (a change from another device arrived): plan again over them.
-      if (attempt >= 3) {
-        throw new ToteError('STORAGE_FAILED', 'Your cart kept changing on another device while it was being restored. Please try again.', { refused });
-      }
+    const { entries } = await history.read();
+    const at = clock.now();
+    const plan = planRestore(currentItems(), entries, to, { at, clock: hlc });
+    if (compare(plan.stamp, hlc) > 0) hlc = plan.stamp;
+    const result = { to: plan.to, undoAt: plan.undoAt, changed: plan.changed, removed: plan.removed, broughtBack: plan.broughtBack };
+    if (plan.writes.length === 0) return result;
+    // One small write makes the restore safe; its items are written right after (restore-journal.ts),
+    // each against the version the plan read (a version written meanwhile is merged with it in `commit`).
+    const entry = restoreEntry(plan, at, held);
+    const rows = plan.writes.map((doc) => toRow(stored.get(doc.id), doc));
+    try {
+      await restores.add(entry);
+    } catch (cause) {
+      throw new ToteError('STORAGE_FAILED', 'Tote could not restore your cart on this device. Nothing was changed; please try again.', { cause: String(cause) });
     }
+    pendingRestore = { stamp: entry.key, to: plan.to };
+    apply({ type: 'sync/received', docs: plan.writes }); // the shopper sees the restored cart at once
+    // Another device's change landing on an item meanwhile is merged with the restore's (commit), as
+    // the two would merge through the server: the restore, later, wins the fields both set (rule 6).
+    finishLater(() => restores.remove(entry.key), rows);
+    return result;
   }
 
   return {

@@ -14,11 +14,11 @@
  * by something the clearing device had not seen, so it stays, with a delete-vs-edit notice; an item
  * already removed (by this clear or elsewhere) is left alone.
  */
-import type { RxDatabase } from 'rxdb';
 import { toCartItem } from '../cart/cart-reducer.ts';
 import { keptOverRemoval, type FieldConflict } from '../merge/field-merge.ts';
 import { formatHlc, parseHlc, tryParseHlc, type Hlc } from '../merge/hlc.ts';
 import { latestStamp, stampChange, type ClockedItem } from '../merge/item-clocks.ts';
+import { createLocalJournal, type JournalDocuments, type LocalJournal } from './local-journal.ts';
 
 export const JOURNAL_ID = 'clear-journal';
 
@@ -34,18 +34,6 @@ export interface ClearEntry {
   readonly items: readonly (readonly [id: string, seen: string])[];
 }
 
-/** Where the journal is kept: the cart database's local documents. */
-export type JournalDocuments = Pick<RxDatabase, 'getLocal' | 'upsertLocal'>;
-
-export interface ClearJournal {
-  /** The entries not yet finished, oldest first. */
-  read(): Promise<readonly ClearEntry[]>;
-  /** Resolves once the entry is stored on the device. */
-  add(entry: ClearEntry): Promise<void>;
-  /** Resolves once the entry is gone from the device. */
-  remove(key: string): Promise<void>;
-}
-
 function wellFormed(entry: unknown): entry is ClearEntry {
   if (typeof entry !== 'object' || entry === null) return false;
   const e = entry as Record<string, unknown>;
@@ -54,34 +42,11 @@ function wellFormed(entry: unknown): entry is ClearEntry {
     && e.items.every((item) => Array.isArray(item) && item.length === 2 && typeof item[0] === 'string' && typeof item[1] === 'string');
 }
 
+export type ClearJournal = LocalJournal<ClearEntry>;
+
+/** The clears not yet finished, in the local document `clear-journal` (local-journal.ts). */
 export function createClearJournal(db: JournalDocuments): ClearJournal {
-  let entries: readonly ClearEntry[] | null = null;
-  let writes: Promise<unknown> = Promise.resolve();
-  const load = async () => {
-    const doc = await db.getLocal<{ entries: ClearEntry[] }>(JOURNAL_ID);
-    const saved = doc?.get('entries');
-    // A damaged entry cannot be finished: it is left out (and goes at the next change of the journal).
-    return Array.isArray(saved) ? (saved as unknown[]).filter(wellFormed) : [];
-  };
-  // Changes are written one after another, each the whole list: the journal is short (usually empty).
-  const change = (update: (current: readonly ClearEntry[]) => readonly ClearEntry[]): Promise<void> => {
-    const done = writes.then(async () => {
-      const next = update(entries ?? await load());
-      await db.upsertLocal(JOURNAL_ID, { entries: next });
-      entries = next;
-    });
-    writes = done.catch(() => undefined);
-    return done;
-  };
-  return {
-    async read() {
-      await writes;
-      entries ??= await load();
-      return entries;
-    },
-    add: (entry) => change((current) => [...current, entry]),
-    remove: (key) => change((current) => current.filter((entry) => entry.key !== key)),
-  };
+  return createLocalJournal(db, JOURNAL_ID, wellFormed);
 }
 
 /** The entry for a clear stamped `stamp` of these items, as the clearing device held them. */

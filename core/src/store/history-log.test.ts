@@ -152,6 +152,88 @@ describe.each(Object.keys(storages) as (keyof typeof storages)[])('history on %s
     expect(restores[0]!.stamp.wall).toBeGreaterThan(result.undoAt);
   });
 
+  it('resolves once the restore is stored and shown, and writes its items right after (restore-journal.ts)', async () => {
+    const clock = new ManualClock();
+    const { store, history, db } = await openStore(kind, clock);
+    const kettle = await add(store, { title: 'Kettle' });
+    const kettleOnly = clock.now();
+    clock.advance(MINUTE);
+    const lamp = await add(store, { title: 'Lamp', url: 'https://shop.example/lamp' });
+    await store.dispatch(cartCommands.setQuantity(kettle, 3));
+    await settle(store);
+    clock.advance(MINUTE);
+    // The items' write is held back until the test lets it go.
+    const instance = db.items.storageInstance;
+    const bulkWrite = instance.bulkWrite.bind(instance);
+    let release = () => {};
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    instance.bulkWrite = async (rows, context) => {
+      if (context === 'tote-dispatch') await held;
+      return bulkWrite(rows, context);
+    };
+    const result = await store.restore(kettleOnly);
+    expect(result).toMatchObject({ changed: 1, removed: 1 });
+    expect(visible(store.getState())).toEqual({ Kettle: { quantity: 1, note: '', listId: 'cart' } });
+    expect((await db.items.findOne(lamp).exec())?.deleted).toBe(false);
+    expect((await db.getLocal('restore-journal'))?.get('entries')).toHaveLength(1);
+    release();
+    await settle(store);
+    instance.bulkWrite = bulkWrite;
+    expect((await db.items.findOne(lamp).exec())?.deleted).toBe(true);
+    expect((await db.items.findOne(kettle).exec())?.quantity).toBe(1);
+    expect((await db.getLocal('restore-journal'))?.get('entries')).toEqual([]);
+    expect((await history.read()).restores.map((restore) => restore.to)).toEqual([kettleOnly]);
+    // A change to a restored item right after it is made on the written version.
+    await store.dispatch(cartCommands.setQuantity(kettle, 2));
+    await store.restore(result.undoAt);
+    await settle(store);
+    expect(visible(store.getState())).toEqual({ Kettle: { quantity: 3, note: '', listId: 'cart' }, Lamp: { quantity: 1, note: '', listId: 'cart' } });
+  });
+
+  it('a restore stopped between its journal entry and its items is finished at the next start, its history document included', async () => {
+    const clock = new ManualClock();
+    const first = await openStore(kind, clock);
+    const kettle = await add(first.store, { title: 'Kettle' });
+    const kettleOnly = clock.now();
+    clock.advance(MINUTE);
+    const lamp = await add(first.store, { title: 'Lamp', url: 'https://shop.example/lamp' });
+    await first.store.dispatch(cartCommands.setQuantity(kettle, 3));
+    await settle(first.store);
+    clock.advance(MINUTE);
+    // The app is closed (the process killed) once the restore is stored: its items are never written.
+    const instance = first.db.items.storageInstance;
+    const bulkWrite = instance.bulkWrite.bind(instance);
+    let stop = () => {};
+    const stopped = new Promise<void>((resolve) => { stop = resolve; });
+    instance.bulkWrite = async (rows, context) => {
+      if (context !== 'tote-dispatch') return bulkWrite(rows, context);
+      await stopped;
+      throw new Error('the app was closed');
+    };
+    const result = await first.store.restore(kettleOnly);
+    first.store.close();
+    stop();
+    await first.store.settled();
+    instance.bulkWrite = bulkWrite;
+    expect((await first.db.items.findOne(lamp).exec())?.deleted).toBe(false);
+    expect((await first.history.read()).restores).toEqual([]);
+    await first.db.close();
+    if (kind === 'memory') return; // memory storage does not outlive the database
+    clock.advance(MINUTE);
+    const second = await openStore(kind, clock, first.name);
+    expect(visible(second.store.getState())).toEqual({ Kettle: { quantity: 1, note: '', listId: 'cart' } });
+    await settle(second.store);
+    expect((await second.db.items.findOne(lamp).exec())?.deleted).toBe(true);
+    expect((await second.db.getLocal('restore-journal'))?.get('entries')).toEqual([]);
+    const { restores } = await second.history.read();
+    expect(restores.map((restore) => restore.to)).toEqual([kettleOnly]);
+    expect(restores[0]!.stamp.wall).toBe(result.undoAt + 1);
+    // And it is undone as any restore.
+    clock.advance(MINUTE);
+    await second.store.restore(result.undoAt);
+    expect(visible(second.store.getState())).toEqual({ Kettle: { quantity: 3, note: '', listId: 'cart' }, Lamp: { quantity: 1, note: '', listId: 'cart' } });
+  });
+
   it('refuses a moment outside the 30 days and changes nothing', async () => {
     const clock = new ManualClock();
     const { store, history } = await openStore(kind, clock);
@@ -175,18 +257,17 @@ describe.each(Object.keys(storages) as (keyof typeof storages)[])('history on %s
     // A slow first read (a large history, a busy disk): its result is fetched, then held back.
     let release = () => undefined as void;
     const held = new Promise<void>((resolve) => { release = resolve; });
-    const slow = new Proxy(db.history, {
+    const forward = <T extends object>(target: T, key: string | symbol) => {
+      const value = Reflect.get(target, key) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    };
+    const storage = new Proxy(db.history.storageInstance, {
       get(target, key) {
-        if (key === 'find') {
-          return () => {
-            const query = target.find();
-            return { exec: async () => { const found = await query.exec(); await held; return found; } };
-          };
-        }
-        const value = Reflect.get(target, key) as unknown;
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        if (key === 'query') return async (...args: Parameters<typeof target.query>) => { const found = await target.query(...args); await held; return found; };
+        return forward(target, key);
       },
     });
+    const slow = new Proxy(db.history, { get: (target, key) => (key === 'storageInstance' ? storage : forward(target, key)) });
     const other = createHistoryLog(slow, { id: 'phone', name: 'Phone' });
     const reading = other.read();
     clock.advance(MINUTE);

@@ -194,9 +194,11 @@ export function createHistoryLog(history: HistoryCollection, device: DeviceInfo)
     if (cache) return Promise.resolve(cache);
     if (!loading) {
       duringLoad = [];
-      loading = history.find().exec().then((found) => {
+      // Straight from the storage, as the store loads the items: RxDB's documents (a cache entry, a frozen
+      // object and a deep copy each) would only be decoded and thrown away.
+      loading = history.storageInstance.query(history.find().getPreparedQuery()).then(({ documents: found }) => {
         const loaded = new Map<string, Decoded>();
-        for (const doc of found) loaded.set(doc.id, decode(doc.toJSON() as HistoryDoc));
+        for (const doc of found) loaded.set(doc.id, decode(doc as unknown as HistoryDoc));
         for (const event of duringLoad ?? []) apply(loaded, event);
         duringLoad = null;
         cache = loaded;
