@@ -30,16 +30,25 @@ const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
  * Linux's scheduler figures for every thread of Chromium's renderer processes: nanoseconds run and
  * nanoseconds spent ready but waiting for a core (/proc/<pid>/task/<tid>/schedstat), by thread name.
  */
-function rendererThreads(): Map<string, { name: string; run: number; wait: number }> {
-  const out = new Map<string, { name: string; run: number; wait: number }>();
+function ourRenderers(): string[] {
   const parent = (pid: string) => readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]!;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+  return readdirSync('/proc').filter((pid) => {
     try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
+      if (!/^\d+$/.test(pid) || !readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) return false;
       // Only this browser's renderers: other work on the machine may run Chromium too.
-      let ours = false;
-      for (let up = parent(pid), i = 0; up !== '0' && up !== '1' && i < 5; up = parent(up), i += 1) if (up === browserPid) ours = true;
-      if (!ours) continue;
+      for (let up = parent(pid), i = 0; up !== '0' && up !== '1' && i < 5; up = parent(up), i += 1) if (up === browserPid) return true;
+      return false;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Read just before and after a capture, for the renderers found before it (so the window is the capture's). */
+function rendererThreads(pids: readonly string[]): Map<string, { name: string; run: number; wait: number }> {
+  const out = new Map<string, { name: string; run: number; wait: number }>();
+  for (const pid of pids) {
+    try {
       for (const tid of readdirSync(`/proc/${pid}/task`)) {
         // The main thread carries the process's name: named here as Chromium's tracing names it.
         const name = tid === pid ? 'CrRendererMain' : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
@@ -105,11 +114,12 @@ try {
     const capture = `(() => { const s = performance.now(); globalThis.__toteCapture.extractProduct(document, ${JSON.stringify(record.page_url)}); return performance.now() - s; })()`;
     if (sched) {
       const before = await threadTime();
-      const threadsBefore = rendererThreads();
+      const pids = ourRenderers();
+      const threadsBefore = rendererThreads(pids);
       const busyBefore = machineBusy();
       const ms = await page.evaluate(capture) as number;
       const busy = machineBusy() - busyBefore;
-      const threadsAfter = rendererThreads();
+      const threadsAfter = rendererThreads(pids);
       const cpu = (await threadTime() - before) * 1000;
       const split: Record<string, number> = {};
       for (const [key, after] of threadsAfter) {
