@@ -44,7 +44,12 @@ export interface TextTest {
  * \D) keep their case; the pattern is used with `test` only.
  */
 export function caseless(pattern: RegExp): TextTest {
-  const source = pattern.source.replace(/\\.|[^\\]+/g, (part) => (part[0] === '\\' ? part : part.toLowerCase()));
-  const lower = new RegExp(source, pattern.flags.replace('i', ''));
+  const lower = lowerPattern(pattern);
   return { test: (text) => lower.test(text.toLowerCase()) };
+}
+
+/** `caseless`'s pattern itself, for a caller that lower-cases a text once and tests it against several patterns. */
+export function lowerPattern(pattern: RegExp): RegExp {
+  const source = pattern.source.replace(/\\.|[^\\]+/g, (part) => (part[0] === '\\' ? part : part.toLowerCase()));
+  return new RegExp(source, pattern.flags.replace('i', ''));
 }

@@ -5,7 +5,7 @@
  * another element in the tree, and which controls buy the product. Computed styles are cached: the
  * readers ask about the same elements several times.
  */
-import { caseless, WORD_CHARS } from '../text.ts';
+import { caseless, lowerPattern, WORD_CHARS } from '../text.ts';
 import { startsWithPhrase } from '../word-lists.ts';
 
 const HIDDEN_CLASS = /(?:^|\s)(?:hidden|hide|d-none|is-hidden|a-hidden|invisible|display-none|u-hidden|aok-hidden)(?:$|\s)/;
@@ -35,7 +35,10 @@ function opensWithOthersHeading(el: Element): boolean {
   return false;
 }
 
-const BUY = caseless(/add to (cart|bag|basket|trolley)|add to shopping|buy now|buy it now|order now|in den warenkorb|in den einkaufswagen|jetzt kaufen|ajouter au panier|acheter|añadir al carrito|agregar al carrito|comprar|aggiungi al carrello|acquista|adicionar ao carrinho|in winkelwagen|do koszyka|kup teraz|do košíku|koupit|kosárba|în coș|adaugă în coș|i varukorgen|lägg i varukorg|læg i kurv|legg i handlekurv|lisää ostoskoriin|sepete ekle|в корзину|купить|у кошик|купити|в кошницата|カートに入れる|今すぐ買う|購入|加入购物车|立即购买|加入購物車|直接購買|立即購買|장바구니|구매하기|바로구매|себетке|қосу|أضف إلى السلة|أضف للسلة|اشتري الآن|הוסף לסל|thêm vào giỏ|mua ngay|หยิบใส่ตะกร้า|ซื้อเลย|masukkan keranjang|beli sekarang/i);
+/** Names of buy controls in ids, classes and file names (tested on lower-cased text). */
+const BUY_NAME = /add-?to-?(cart|bag|basket)|addtocart|buy-?now|buybox|buy-?button|btn-?cart|cart-?button|add-?cart/;
+/** The words of buy controls in many languages, as a pattern tested on lower-cased text. */
+const BUY_WORDS = lowerPattern(/add to (cart|bag|basket|trolley)|add to shopping|buy now|buy it now|order now|in den warenkorb|in den einkaufswagen|jetzt kaufen|ajouter au panier|acheter|añadir al carrito|agregar al carrito|comprar|aggiungi al carrello|acquista|adicionar ao carrinho|in winkelwagen|do koszyka|kup teraz|do košíku|koupit|kosárba|în coș|adaugă în coș|i varukorgen|lägg i varukorg|læg i kurv|legg i handlekurv|lisää ostoskoriin|sepete ekle|в корзину|купить|у кошик|купити|в кошницата|カートに入れる|今すぐ買う|購入|加入购物车|立即购买|加入購物車|直接購買|立即購買|장바구니|구매하기|바로구매|себетке|қосу|أضف إلى السلة|أضف للسلة|اشتري الآن|הוסף לסל|thêm vào giỏ|mua ngay|หยิบใส่ตะกร้า|ซื้อเลย|masukkan keranjang|beli sekarang/i);
 
 export interface Layout {
   readonly doc: Document;
@@ -105,12 +108,15 @@ export function distanceTo(targets: readonly Element[]): (el: Element) => number
 function findBuyControls(doc: Document, layout: Pick<Layout, 'visible' | 'elsewhere' | 'label'>): Element[] {
   const candidates = doc.querySelectorAll('button, input[type="submit"], input[type="button"], input[type="image"], a, [role="button"], [class*="cart" i], [id*="cart" i], [class*="buy" i], [id*="buy" i], [name="add"]');
   const out: Element[] = [];
-  for (const el of Array.from(candidates).slice(0, 3000)) {
+  for (let i = 0; i < Math.min(candidates.length, 3000); i += 1) {
+    const el = candidates[i]!;
     // A control holds a few elements; a container named "…cart…" around half the page is not one.
     if (el.childElementCount > 6) continue;
     const text = el.tagName === 'A' || el.getAttribute('role') === 'button' || el.tagName === 'BUTTON' ? (textUpTo(el, 400) ?? '').slice(0, 80) : '';
     const said = `${text} ${el.getAttribute('value') ?? ''} ${el.getAttribute('aria-label') ?? ''} ${el.getAttribute('title') ?? ''} ${el.getAttribute('alt') ?? ''} ${el.getAttribute('src') ?? ''} ${layout.label(el)}`;
-    if (!/add-?to-?(cart|bag|basket)|addtocart|buy-?now|buybox|buy-?button|btn-?cart|cart-?button|add-?cart/i.test(said) && !BUY.test(said)) continue;
+    // Lower-cased once for both patterns (compiled without `i`: caseless in text.ts says why).
+    const lower = said.toLowerCase();
+    if (!BUY_NAME.test(lower) && !BUY_WORDS.test(lower)) continue;
     if (out.some((known) => known.contains(el))) continue;
     if (layout.visible(el) && !layout.elsewhere(el)) out.push(el);
     if (out.length >= 40) break;

@@ -84,24 +84,35 @@ function nearbyText(node: Node, parent: Element): string {
   return `${short(node.previousSibling)} ${short(node.nextSibling)} ${short(parent.previousSibling)} ${short(parent.nextSibling)} ${short(parent.previousElementSibling)} ${short(parent.nextElementSibling)}`;
 }
 
-/** The price text of an element, with cents in their own element ("19" + <sup>99</sup>) joined by a point. */
-function priceTextOf(el: Element): string {
+/** A price's text holds at most this many characters besides white space (longer is a container or a sentence). */
+const MAX_PRICE_TEXT = 40;
+
+/**
+ * The price text of an element, with cents in their own element ("19" + <sup>99</sup>) joined by a
+ * point; null when it holds more than MAX_PRICE_TEXT characters besides white space, which no price
+ * does: the walk stops there instead of reading a whole block of the page to learn that it is long.
+ */
+function priceTextOf(el: Element): string | null {
   const hidden = el.querySelector('.a-offscreen, [class*="sr-only"], [class*="visually-hidden"], [class*="screen-reader"]');
   if (hidden?.textContent && /\d/.test(hidden.textContent)) return hidden.textContent;
   let text = '';
-  const walk = (node: Node) => {
-    for (const child of Array.from(node.childNodes)) {
-      if (child.nodeType === 3) text += child.textContent ?? '';
-      else if (child.nodeType === 1) {
+  const walk = (node: Node): boolean => {
+    for (let child = node.firstChild; child; child = child.nextSibling) {
+      if (child.nodeType === 3) {
+        const data = (child as Text).data;
+        text += data;
+        // Only a text with more than white space can take it past the limit: counted then, not for every node.
+        if (text.length > MAX_PRICE_TEXT && /\S/.test(data) && text.replace(/\s+/g, '').length > MAX_PRICE_TEXT) return false;
+      } else if (child.nodeType === 1) {
         const element = child as Element;
         const isCents = element.tagName === 'SUP' || /fraction|cents?\b|decimal|price-?minor|small/i.test(element.getAttribute('class') ?? '');
         if (isCents && /\d$/.test(text.trim()) && /^\d{2}$/.test((element.textContent ?? '').trim())) text = `${text.trim()}.`;
-        walk(element);
+        if (!walk(element)) return false;
       }
     }
+    return true;
   };
-  walk(el);
-  return text;
+  return walk(el) ? text : null;
 }
 
 /** Text just before and after an element inside its block (for "Was", "inkl. MwSt.", "/ kg"). */
@@ -178,9 +189,11 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
   const insideTaken = new Set<Element>();
   elements.forEach(({ el, start }, index) => {
     if (insideTaken.has(el)) return;
-    const raw = priceTextOf(el).replace(/\s+/g, ' ').trim();
+    const text = priceTextOf(el);
+    if (text === null) return;
+    const raw = text.replace(/\s+/g, ' ').trim();
     // An element holding several prices (old and new) is a container: its parts are judged instead.
-    if (raw.length > 40 || (raw.match(/\d(?:[\d.,'\s\u00a0]*\d)?/g)?.length ?? 0) > 1) return;
+    if (raw.length > MAX_PRICE_TEXT || (raw.match(/\d(?:[\d.,'\s\u00a0]*\d)?/g)?.length ?? 0) > 1) return;
     // Words around a number ("Ready x5", "Save 20 today") make a name or a sentence, not a price.
     const wordsAround = raw.match(MANY_LETTERS) ?? [];
     if (wordsAround.join('').length > 14 || wordsAround.length > 3) return;
