@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { couchAdmin } from './couch-admin.ts';
-import { ADMINS_ONLY, ensureDb, type SecurityObject } from './shopper-dbs.ts';
+import { ADMINS_ONLY, ensureDb, historyDbName, shopperDbName, shopperOfSyncedDb, type SecurityObject } from './shopper-dbs.ts';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -64,5 +64,15 @@ describe('creating a shopper database', () => {
     const open = { admins: { names: [], roles: [] }, members: { names: [], roles: [] } };
     const server = await racingServer([open, open, open]);
     await expect(ensureDb(server.couch, 'userdb-61', ADMINS_ONLY)).rejects.toThrow(/access rules of userdb-61 could not be set/);
+  });
+});
+
+describe('whose synced database a name is', () => {
+  it('gives the shopper of a cart or history database, and nobody for any other name', () => {
+    expect(shopperOfSyncedDb(shopperDbName('anna@example.com'))).toBe('anna@example.com');
+    expect(shopperOfSyncedDb(historyDbName('zoë@example.com'))).toBe('zoë@example.com');
+    for (const other of [`${shopperDbName('anna@example.com')}-backups`, '_users', 'userdb-', 'userdb-616', 'userdb-ff', 'userdb-616E6E61', 'tote-accounts']) {
+      expect(shopperOfSyncedDb(other), other).toBeNull();
+    }
   });
 });

@@ -40,6 +40,20 @@ export function syncedDbsOf(dbName: string): readonly [string, string] {
   return [dbName, historyDbOf(dbName)];
 }
 
+/**
+ * Whose synced database `db` is: the shopper's name for `<db>` or `<db>-history`, else null (a backups
+ * database, a system database, a name not made by `shopperDbName`).
+ */
+export function shopperOfSyncedDb(db: string): string | null {
+  const match = /^userdb-((?:[0-9a-f]{2})+)(-history)?$/.exec(db);
+  if (!match) return null;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(match[1]!, 'hex'));
+  } catch {
+    return null;
+  }
+}
+
 /** Server admins only: the gateway reaches these databases for the shopper after its own checks. */
 export const ADMINS_ONLY: SecurityObject = { admins: { names: [], roles: ['_admin'] }, members: { names: [], roles: ['_admin'] } };
 

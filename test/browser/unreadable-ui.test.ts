@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cartCommands } from '@tote/core';
 import { extensionId, launchWithExtension, trustCertificate } from '../support/chromium.ts';
@@ -35,14 +36,24 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await extension?.close();
+  await trusting?.close();
   await server?.dispose();
   if (profile) await rm(profile, { recursive: true, force: true });
 });
 
+/**
+ * The server's admin writing into the shopper's cart database through the gateway, as Fauxton does: the
+ * gateway tells the shopper's devices, which pull the database (docs/sync.md, rule 6).
+ */
 const admin = () => {
-  const { url, admin: credentials, shopper } = server.running;
+  const { admin: credentials, shopper } = server.running;
   const headers = { authorization: `Basic ${Buffer.from(`${credentials.name}:${credentials.password}`).toString('base64')}`, 'content-type': 'application/json' };
-  return { url: `${url}/${shopper.dbName}`, headers };
+  return { url: `${server.account.serverUrl}/${shopper.dbName}`, headers };
+};
+let trusting: Agent | undefined;
+const fetch = (input: string, init?: RequestInit) => {
+  trusting ??= new Agent({ connect: { ca: server.account.cert } });
+  return undiciFetch(input, { ...(init as object), dispatcher: trusting }) as unknown as Promise<Response>;
 };
 
 describe('the popup and an item changed on the server', () => {

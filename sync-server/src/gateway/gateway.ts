@@ -13,7 +13,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { CouchError, CouchUnreachableError, type CouchAdmin } from '../couch-admin.ts';
 import { shopperCouchUsers } from '../shopper-couch-users.ts';
-import { historyDbOf } from '../shopper-dbs.ts';
+import { historyDbOf, shopperOfSyncedDb } from '../shopper-dbs.ts';
 import type { Credentials } from '../config.ts';
 import { decide, decideKeyring, decideRecovery, type Caller, type Decision, type RouteDecision } from './access.ts';
 import { checkShopperBody, checkShopperQuery } from './couch-bodies.ts';
@@ -368,6 +368,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       action: 'cart.write', target: decision.db, detail: { method: request.method, route: 'route' in decision ? (decision.route ?? 'admin') : 'account', docs: request.docCount ?? 1, status: reply.statusCode },
     });
     if (session && decision.db) announceWrite(request, session, decision.db);
+    // A server admin's write to a shopper's cart or history (Fauxton, a repair, a support script): the
+    // shopper's devices rest their long poll while the channel is up, so they are told, without the
+    // documents (an admin's are not the shopper's to trust): each pulls that database (docs/sync.md, rule 6).
+    const shopper = !session && decision.db ? shopperOfSyncedDb(decision.db) : null;
+    if (shopper) void live.publish(shopper, { type: 'changed', db: decision.db!, by: `couch-admin:${principal.couchAdmin ?? ''}` });
   });
 
   const sessionAnswer = (token: string, session: Session, account: Account) => ({
