@@ -263,18 +263,18 @@ export function startCartSync(options: CartSyncOptions): CartSync {
    * - the cart's answers that name revisions are noted (server-revisions.ts).
    */
   const readAnswer = async (input: Parameters<FetchPort>[0], response: Response, init: Parameters<FetchPort>[1]) => {
-    if (typeof input !== 'string') return;
+    if (typeof input !== 'string') return undefined;
     const { pathname } = new URL(input);
     const catchUp = input.includes('/_changes?') && !input.includes('feed=longpoll');
     const named = revisions !== null && revisionPaths.has(pathname);
     const knownHere = knownByPath.get(pathname.slice(0, pathname.lastIndexOf('/') + 1));
     const revisionsHere = knownHere !== undefined && /\/(_changes|_all_docs|_bulk_docs)$/.test(pathname);
-    if (!catchUp && !named && !revisionsHere) return;
+    if (!catchUp && !named && !revisionsHere) return undefined;
     let body: unknown;
     try {
       body = await response.clone().json();
     } catch {
-      return; // not JSON: the replication reports it
+      return undefined; // not JSON: the replication reports it
     }
     const lastSeqOfBody = (body as { last_seq?: unknown } | null)?.last_seq;
     if (catchUp && lastSeqOfBody !== undefined && lastSeqOfBody !== null) {
@@ -295,6 +295,23 @@ export function startCartSync(options: CartSyncOptions): CartSync {
       }
       knownHere.observeAnswer(pathname, body, request);
     }
+    return body;
+  };
+  /**
+   * Whether a pulled cart document is an older version than one this device already knows the server
+   * holds (docs/sync.md, rule 8). Answers and channel messages enter the replication's pull stream one
+   * after another, and RxDB keeps only the last version of each document among those waiting to be
+   * written: a long poll's answer read before another device's change, arriving after the channel brought
+   * that change, would take its place, and the change would never be written here. Such versions are left
+   * out of the live answers (the long poll's and the catch-up's) before they enter the stream.
+   */
+  const superseded = (doc: unknown) => revisions !== null && typeof doc === 'object' && doc !== null && revisions.isSuperseded(doc);
+  const withoutSuperseded = (response: Response, body: unknown): Response => {
+    const results = (body as { results?: unknown } | null)?.results;
+    if (!Array.isArray(results)) return response;
+    const kept = results.filter((row: { doc?: unknown } | null) => !superseded(row?.doc));
+    if (kept.length === results.length) return response;
+    return new Response(JSON.stringify({ ...(body as object), results: kept }), { status: response.status, statusText: response.statusText, headers: response.headers });
   };
 
   const syncFetch: FetchPort = async (requested, init) => {
@@ -347,8 +364,8 @@ export function startCartSync(options: CartSyncOptions): CartSync {
       if (write) refusedWrite = null;
       publish();
     }
-    await readAnswer(input, response, init);
-    return response;
+    const body = await readAnswer(input, response, init);
+    return longPoll && typeof input === 'string' && new URL(input).pathname === `${itemsPath}_changes` ? withoutSuperseded(response, body) : response;
   };
 
   const seal = options.seal ?? null;
@@ -585,12 +602,15 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     // Only documents a device may write: never a design or local document, whatever the server sends.
     const written = docs.filter((doc) => !doc._id.startsWith('_'));
     if (written.length === 0) return false;
+    // A version older than one known here (a message overtaken by a pull that read the newer one) is left out, as in a pull.
+    const fresh = target.path === itemsPath ? written.filter((doc) => !superseded(doc)) : written;
     // Their revisions, noted as a pull's are (server-revisions.ts), so a later, older pull never takes this device back.
     if (target.path === itemsPath) revisions?.observe(`${itemsPath}_changes`, { results: written.map((doc) => ({ id: doc._id, doc })) });
     knownByPath.get(target.path)?.observe(written);
     const primaryPath = target.replication.collection.schema.primaryPath as string;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the server's form of a document, opened by the pull modifier
-    const documents = written.map((doc) => couchDBDocToRxDocData(primaryPath, { ...doc }) as any);
+    const documents = fresh.map((doc) => couchDBDocToRxDocData(primaryPath, { ...doc }) as any);
+    if (documents.length === 0) return true;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- an empty checkpoint: the pull's stays as it is
     target.replication.emitEvent({ documents, checkpoint: {} as any });
     return true;
@@ -631,7 +651,7 @@ export function startCartSync(options: CartSyncOptions): CartSync {
             const answer = (await (await syncFetch(url.toString())).json()) as { results?: { doc?: object }[]; last_seq?: unknown };
             const rows = Array.isArray(answer.results) ? answer.results : [];
             // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the server's form of a document, opened by the pull modifier
-            const documents = rows.flatMap((row) => (row.doc ? [couchDBDocToRxDocData(primaryPath, row.doc as any) as any] : []));
+            const documents = rows.flatMap((row) => (row.doc && !(target.path === itemsPath && superseded(row.doc)) ? [couchDBDocToRxDocData(primaryPath, row.doc as any) as any] : []));
             if (stopped) return;
             // eslint-disable-next-line @typescript-eslint/no-explicit-any -- RxDB's CouchDB checkpoint
             target.replication.emitEvent({ documents, checkpoint: { sequence: answer.last_seq } as any });

@@ -43,4 +43,17 @@ describe('revisions the server is known to hold', () => {
     revisions.link(version, revisions.pulled({ _id: 'item-2', enc: 'unknown' }));
     expect(revisions.isStale(version)).toBe(false);
   });
+
+  it('calls a version as the server sent it superseded once a newer revision of its document is known, and no other', () => {
+    const revisions = serverRevisions();
+    const older = { _id: 'item-1', _rev: '2-aaa', enc: 'AQold', fp: 'f1' };
+    const newer = { _id: 'item-1', _rev: '3-bbb', enc: 'AQnew', fp: 'f2' };
+    expect(revisions.isSuperseded(older)).toBe(false); // nothing known yet
+    revisions.observe(`${DB}/_changes`, { results: [{ id: 'item-1', changes: [{ rev: '3-bbb' }], doc: newer }], last_seq: '7' }); // the channel's or a pull's
+    expect(revisions.isSuperseded(older)).toBe(true);
+    expect(revisions.isSuperseded(newer)).toBe(false);
+    expect(revisions.isSuperseded({ _id: 'item-1', _rev: '3-ccc', fp: 'f3' })).toBe(false); // a conflicting revision of the same generation goes on to the merge
+    expect(revisions.isSuperseded({ _id: 'item-2', _rev: '1-ddd' })).toBe(false);
+    expect(revisions.isSuperseded({ _id: 'item-1' })).toBe(false); // no revision: nothing to compare
+  });
 });

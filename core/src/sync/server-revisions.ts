@@ -29,6 +29,11 @@ export interface ServerRevisions {
   link(version: object, generation: number | undefined): void;
   /** True when the server is known to hold a newer revision of this version's document than the one it came from. */
   isStale(version: object & { id?: unknown }): boolean;
+  /**
+   * True when `doc` (as the server sends it: `_id`, `_rev`) is an older revision than one the server is
+   * known to hold: a pull that read it before that revision was written, arriving after it.
+   */
+  isSuperseded(doc: ServerDoc): boolean;
 }
 
 const generationOf = (rev: unknown): number | undefined => {
@@ -96,6 +101,10 @@ export function serverRevisions(limit = 5000): ServerRevisions {
     isStale(version) {
       const from = linked.get(version);
       return from !== undefined && from.generation < (latest.get(from.id) ?? 0);
+    },
+    isSuperseded(doc) {
+      const generation = generationOf(doc._rev);
+      return typeof doc._id === 'string' && generation !== undefined && generation < (latest.get(doc._id) ?? 0);
     },
   };
 }
