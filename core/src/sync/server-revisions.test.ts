@@ -52,7 +52,7 @@ describe('revisions the server is known to hold', () => {
     revisions.observe(`${DB}/_changes`, { results: [{ id: 'item-1', changes: [{ rev: '3-bbb' }], doc: newer }], last_seq: '7' }); // the channel's or a pull's
     expect(revisions.isSuperseded(older)).toBe(true);
     expect(revisions.isSuperseded(newer)).toBe(false);
-    expect(revisions.isSuperseded({ _id: 'item-1', _rev: '3-ccc', fp: 'f3' })).toBe(false); // a conflicting revision of the same generation goes on to the merge
+    expect(revisions.isSuperseded({ _id: 'item-1', _rev: '3-ccc', enc: 'AQother' })).toBe(false); // a conflicting revision of the same generation goes on to the merge
     expect(revisions.isSuperseded({ _id: 'item-2', _rev: '1-ddd' })).toBe(false);
     expect(revisions.isSuperseded({ _id: 'item-1' })).toBe(false); // no revision: nothing to compare
   });
