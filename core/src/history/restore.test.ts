@@ -1,36 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { cartCommands } from '../cart/cart-actions.ts';
 import { isToteError } from '../errors.ts';
 import { mergeItem } from '../merge/field-merge.ts';
 import { compare, tick } from '../merge/hlc.ts';
 import { fieldStamps, latestStamp, MERGE_FIELDS, stampChange } from '../merge/item-clocks.ts';
-import { product } from '../test/fixtures.ts';
 import { cartAt, type ClockedItems } from './cart-at.ts';
 import { planRestore } from './restore.ts';
 import { randomCommand } from './test/random-commands.ts';
-import { DAY, HOUR, MINUTE, randomSource, RecordingCart, shopperView, T0, visibleView } from './test/recording-cart.ts';
+import { DAY, HOUR, kettleAndLamp, MINUTE, randomSource, RecordingCart, shopperView, T0, visibleView } from './test/recording-cart.ts';
 
 /** The shopper's fields only (no field clocks): what a restore and its undo must give back. */
 function fields(items: ClockedItems) {
   const view = shopperView(items);
   for (const item of Object.values(view)) delete item.fieldClocks;
   return view;
-}
-
-function kettleAndLamp() {
-  const cart = new RecordingCart();
-  cart.dispatch(cartCommands.add(product()));
-  const kettle = Object.keys(cart.docs)[0]!;
-  cart.time += DAY;
-  cart.dispatch(cartCommands.setQuantity(kettle, 3));
-  cart.time += DAY;
-  cart.dispatch(cartCommands.add(product({ url: 'https://shop.example/p/lamp', title: 'Desk lamp' })));
-  const lamp = Object.keys(cart.docs).find((id) => id !== kettle)!;
-  cart.time += DAY;
-  cart.dispatch(cartCommands.remove(kettle));
-  cart.dispatch(cartCommands.setNote(lamp, 'for Anna'));
-  cart.time += HOUR;
-  return { cart, kettle, lamp };
 }
 
 describe('planRestore', () => {

@@ -1,29 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { cartCommands } from '../cart/cart-actions.ts';
 import { planRestore } from '../history/restore.ts';
 import { randomCommand } from '../history/test/random-commands.ts';
-import { DAY, HOUR, randomSource, RecordingCart, T0 } from '../history/test/recording-cart.ts';
+import { DAY, HOUR, kettleAndLamp, randomSource, RecordingCart, T0 } from '../history/test/recording-cart.ts';
 import { formatHlc, hlc } from '../merge/hlc.ts';
 import { stampChange, type ClockedItem } from '../merge/item-clocks.ts';
-import { product } from '../test/fixtures.ts';
 import { createRestoreJournal, planRestoreReplay, restoreEntry, type RestoreEntry } from './restore-journal.ts';
-
-/** The kettle (quantity 3 on day 1) and the lamp (added on day 2, noted on day 3); the kettle removed on day 3. */
-function kettleAndLamp() {
-  const cart = new RecordingCart();
-  cart.dispatch(cartCommands.add(product()));
-  const kettle = Object.keys(cart.docs)[0]!;
-  cart.time += DAY;
-  cart.dispatch(cartCommands.setQuantity(kettle, 3));
-  cart.time += DAY;
-  cart.dispatch(cartCommands.add(product({ url: 'https://shop.example/p/lamp', title: 'Desk lamp' })));
-  const lamp = Object.keys(cart.docs).find((id) => id !== kettle)!;
-  cart.time += DAY;
-  cart.dispatch(cartCommands.remove(kettle));
-  cart.dispatch(cartCommands.setNote(lamp, 'for Anna'));
-  cart.time += HOUR;
-  return { cart, kettle, lamp };
-}
 
 /** The entry stored for a restore, as the journal keeps it (JSON, the way the database hands it back). */
 const stored = (entry: RestoreEntry): RestoreEntry => JSON.parse(JSON.stringify(entry)) as RestoreEntry;

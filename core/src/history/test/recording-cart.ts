@@ -4,7 +4,7 @@
  * (`stampChange`, as the store writes it) and `entriesForWrite` records the change. After each change
  * it keeps the documents as they stood, so a test can ask what the cart was at any moment. No mocks.
  */
-import { stamp, type CartCommand } from '../../cart/cart-actions.ts';
+import { cartCommands, stamp, type CartCommand } from '../../cart/cart-actions.ts';
 import { cartReducer, changedItems } from '../../cart/cart-reducer.ts';
 import { initialCartState, type CartState } from '../../cart/cart-types.ts';
 import { createHlc, maxHlc, tick, type Hlc } from '../../merge/hlc.ts';
@@ -12,6 +12,7 @@ import { stampChange, type ClockedItem } from '../../merge/item-clocks.ts';
 import type { ClockedItems } from '../cart-at.ts';
 import { entriesForWrite, type HistoryEntry } from '../history-entry.ts';
 import type { RestorePlan } from '../restore.ts';
+import { product } from '../../test/fixtures.ts';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -121,4 +122,21 @@ export function randomSource(seed: number) {
     pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!,
     chance: (p: number) => next() < p,
   };
+}
+
+/** The kettle (quantity 3 on day 1) and the lamp (added on day 2, noted on day 3); the kettle removed on day 3. */
+export function kettleAndLamp() {
+  const cart = new RecordingCart();
+  cart.dispatch(cartCommands.add(product()));
+  const kettle = Object.keys(cart.docs)[0]!;
+  cart.time += DAY;
+  cart.dispatch(cartCommands.setQuantity(kettle, 3));
+  cart.time += DAY;
+  cart.dispatch(cartCommands.add(product({ url: 'https://shop.example/p/lamp', title: 'Desk lamp' })));
+  const lamp = Object.keys(cart.docs).find((id) => id !== kettle)!;
+  cart.time += DAY;
+  cart.dispatch(cartCommands.remove(kettle));
+  cart.dispatch(cartCommands.setNote(lamp, 'for Anna'));
+  cart.time += HOUR;
+  return { cart, kettle, lamp };
 }
