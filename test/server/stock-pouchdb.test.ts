@@ -91,14 +91,18 @@ describe('a stock PouchDB through the gateway', () => {
     const device = local();
     const errors: unknown[] = [];
     const sync = device.sync(remote(alice.dbName, alice.token), { live: true, retry: false }).on('error', (error) => errors.push(error));
+    // On a loaded machine (the whole suite at once) the first round of requests can take seconds; the sync stops
+    // at its first error (retry: false), so a poll that times out names the errors it met.
+    const arrives = { timeout: 15_000, interval: 50 };
+    const noErrors = () => { if (errors.length > 0) throw new Error(`the live sync stopped: ${JSON.stringify(errors)}`); };
     try {
-      await expect.poll(async () => (await device.allDocs()).rows.length).toBeGreaterThanOrEqual(3);
+      await expect.poll(async () => { noErrors(); return (await device.allDocs()).rows.length; }, arrives).toBeGreaterThanOrEqual(3);
       // Written elsewhere (another device through the gateway): arrives over the live feed.
       expect((await client.request('PUT', `/${alice.dbName}/item-vase`, { token: alice.token, body: { title: 'Glass vase', priceMinor: 2_500, quantity: 1 } })).status).toBe(201);
-      await expect.poll(async () => (await device.get('item-vase').catch(() => null))?.title).toBe('Glass vase');
+      await expect.poll(async () => (await device.get('item-vase').catch(() => null))?.title, arrives).toBe('Glass vase');
       // Written here: reaches the server.
       await device.put({ _id: 'item-mirror', title: 'Round mirror', priceMinor: 7_000, quantity: 1 });
-      await expect.poll(async () => (await client.request('GET', `/${alice.dbName}/item-mirror`, { token: alice.token })).status).toBe(200);
+      await expect.poll(async () => (await client.request('GET', `/${alice.dbName}/item-mirror`, { token: alice.token })).status, arrives).toBe(200);
       expect(errors).toEqual([]);
     } finally {
       sync.cancel();

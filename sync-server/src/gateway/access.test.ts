@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide, decideKeyring, decideMetrics, decideRecovery, type Caller } from './access.ts';
+import { upstreamTarget } from './request-target.ts';
 
 const alice: Caller = { kind: 'account', dbName: 'userdb-616c696365' };
 const support: Caller = { kind: 'account', dbName: null };
@@ -71,6 +72,12 @@ describe('gateway access rules', () => {
       ['GET', '/userdb-616c696365/_design_docs'], ['GET', '/userdb-616c696365/_local_docs'],
     ]) expect(decide(method!, path!, alice), `${method} ${path}`).toMatchObject({ allow: false, status: 403 });
     for (const method of ['POST', 'DELETE', 'PUT']) expect(decide(method, '/_session', alice)).toMatchObject({ allow: false, status: 405 });
+  });
+
+  it('forwards a shopper\'s look at their session without the query they sent', () => {
+    const decision = decide('HEAD', '/_session?keys=%5B%22victim-item%22%5D&basic=true', alice);
+    expect(decision).toMatchObject({ allow: true, forward: 'shopper', route: 'session' });
+    expect(decision.allow && upstreamTarget(decision.target)).toEqual({ path: '/_session', query: '' });
   });
 
   it('refuses every target that could be read two ways with 400, whoever asks', () => {

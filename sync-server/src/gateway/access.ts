@@ -11,7 +11,7 @@
  *   info, `_changes`, `_all_docs`, `_bulk_get`, `_bulk_docs`, `_revs_diff`, `_ensure_full_commit`,
  *   documents whose id does not start with `_`, and `_local` checkpoints. Never another's database,
  *   `<db>-backups`, design documents, `_security`, `_index`, views, attachments, or a server-wide
- *   route; `GET /_session` answers as the shopper's own CouchDB user. Forwarded with that CouchDB
+ *   route; `GET /_session` answers as the shopper's own CouchDB user (forwarded without its query). Forwarded with that CouchDB
  *   user's credentials (shopper-couch-users.ts), a member of just these two databases, so CouchDB's
  *   own `_security` refuses anything else even if these rules ever erred.
  * - Support and admin accounts of the gateway: no cart database at all (they work through `/_tote/...`).
@@ -112,7 +112,9 @@ export function decideTarget(method: string, target: RequestTarget, caller: Call
   }
   if (!caller.dbName) return refused(403, 'Staff accounts hold no cart: use the support routes under /_tote.');
   if (first === '_session' && parts.length === 1) {
-    return isRead(method) ? allow(false, null, 'shopper', 'session') : refused(405, 'Sign in through /_tote/login.');
+    // Who the shopper is takes no parameters: the query is not forwarded (the least the route needs).
+    if (!isRead(method)) return refused(405, 'Sign in through /_tote/login.');
+    return { allow: true, write: false, db: null, forward: 'shopper', route: 'session', target: { ...target, query: [] } };
   }
   if (first === '') return refused(403, 'Only server admins can read the server root.');
   if (first.startsWith('_')) return refused(403, `Only server admins can use ${first}.`);
