@@ -14,11 +14,12 @@
  */
 import { ToteError } from '../errors.ts';
 import { JOURNAL_ID } from '../store/clear-journal.ts';
+import { COMMAND_JOURNAL_ID } from '../store/command-journal.ts';
 import { RESTORE_JOURNAL_ID } from '../store/restore-journal.ts';
 import { openCartDatabase, type CartDatabase, type OpenCartDatabaseOptions } from './cart-database.ts';
 
-/** The local documents: the conflict log (store/conflict-store.ts) and the journals of clears and restores not yet finished. */
-const LOCAL_DOCUMENTS = ['conflict-log', JOURNAL_ID, RESTORE_JOURNAL_ID];
+/** The local documents: the conflict log (store/conflict-store.ts) and the journals of clears, restores and commands not yet finished. */
+const LOCAL_DOCUMENTS = ['conflict-log', JOURNAL_ID, RESTORE_JOURNAL_ID, COMMAND_JOURNAL_ID];
 
 export interface SealAtRestResult {
   readonly items: number;

@@ -222,6 +222,76 @@ describe.each(Object.keys(storages) as (keyof typeof storages)[])('clearing a li
   });
 });
 
+describe.each(Object.keys(storages) as (keyof typeof storages)[])('a command on many items on %s storage (command-journal.ts)', (kind) => {
+  async function threeItems(store: CartStore) {
+    const ids: string[] = [];
+    for (const title of ['Kettle', 'Mug', 'Lamp']) ids.push((await store.dispatch(cartCommands.add(product({ url: `https://shop.example/${title}`, title })))).written[0]!.id);
+    return ids;
+  }
+
+  it('leaves nothing in the journal once its items are written', async () => {
+    const { db, store } = await openStore(kind);
+    const ids = await threeItems(store);
+    await store.dispatch(cartCommands.moveMany(ids, 'saved'));
+    expect(selectItems(store.getState(), 'saved')).toHaveLength(3);
+    await expect.poll(async () => (await db.getLocal('command-journal'))?.get('entries')).toEqual([]);
+  });
+
+  it('stopped after some of its items were written, is finished at the next start', async () => {
+    const clock = new ManualClock();
+    const name = `cart-${++dbCounter}`;
+    const db = await openCartDatabase({ storage: storages[kind](), name });
+    const store = createCartStore({ items: db.items, device, clock });
+    await store.ready;
+    const ids = await threeItems(store);
+    clock.advance(1000);
+    // The app stops inside the command: one item written (as when the others' write was refused and
+    // merged after), the rest never.
+    const instance = db.items.storageInstance;
+    const bulkWrite = instance.bulkWrite.bind(instance);
+    instance.bulkWrite = async (rows, context) => {
+      if (context !== 'tote-dispatch' || rows.length < 2) return bulkWrite(rows, context);
+      await bulkWrite(rows.slice(0, 1), context);
+      store.close();
+      throw new Error('the app was closed');
+    };
+    await expect(store.dispatch(cartCommands.moveMany(ids, 'saved'))).rejects.toMatchObject({ code: 'STORAGE_FAILED' });
+    instance.bulkWrite = bulkWrite;
+    const docs = await db.items.findByIds(ids).exec();
+    expect([...docs.values()].map((doc) => doc.listId).sort()).toEqual(['cart', 'cart', 'saved']);
+    await db.close();
+
+    const again = await openStore(kind, name, clock);
+    expect(selectItems(again.store.getState(), 'saved').map((item) => item.title).sort()).toEqual(['Kettle', 'Lamp', 'Mug']);
+    const stored = await again.db.items.findByIds(ids).exec();
+    expect([...stored.values()].map((doc) => [doc.listId, doc.updatedAt])).toEqual(ids.map(() => ['saved', clock.now()]));
+    expect((await again.db.getLocal('command-journal'))?.get('entries')).toEqual([]);
+  });
+
+  it('refused by the storage, is not finished later: the shopper was told it was not saved', async () => {
+    const clock = new ManualClock();
+    const name = `cart-${++dbCounter}`;
+    const db = await openCartDatabase({ storage: storages[kind](), name });
+    const store = createCartStore({ items: db.items, device, clock });
+    await store.ready;
+    const ids = await threeItems(store);
+    const instance = db.items.storageInstance;
+    const bulkWrite = instance.bulkWrite.bind(instance);
+    instance.bulkWrite = async (rows, context) => {
+      if (context === 'tote-dispatch' && rows.length > 1) throw new Error('disk full');
+      return bulkWrite(rows, context);
+    };
+    await expect(store.dispatch(cartCommands.moveMany(ids, 'saved'))).rejects.toMatchObject({ code: 'STORAGE_FAILED' });
+    instance.bulkWrite = bulkWrite;
+    expect(selectItems(store.getState(), 'cart')).toHaveLength(3);
+    store.close();
+    await db.close();
+    const again = await openStore(kind, name, clock);
+    expect(selectItems(again.store.getState(), 'cart')).toHaveLength(3);
+    expect(selectItems(again.store.getState(), 'saved')).toEqual([]);
+  });
+});
+
 describe('cart store on IndexedDB (storage-dexie)', () => {
   it('keeps the cart across a restart of the app', async () => {
     const first = await openStore('dexie', 'restart');

@@ -27,6 +27,7 @@ import type { LatencyMonitor } from '../monitoring/latency-monitor.ts';
 import type { ItemCollection } from '../persistence/cart-database.ts';
 import { randomId, systemClock, type Clock, type DeviceInfo, type IdFactory } from '../ports.ts';
 import { clearEntry, createClearJournal, planClearReplay, type ClearEntry } from './clear-journal.ts';
+import { commandEntry, createCommandJournal, type CommandEntry } from './command-journal.ts';
 import { createRestoreJournal, planRestoreReplay, restoreEntry, type RestoreEntry } from './restore-journal.ts';
 import type { HistoryLog, WrittenDocument } from './history-log.ts';
 
@@ -120,6 +121,7 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
   const stored = new Map<string, RxDocumentData<ClockedItem>>();
   const journal = createClearJournal(items.database);
   const restores = createRestoreJournal(items.database);
+  const commands = createCommandJournal(items.database);
   let hlc: Hlc = createHlc(device.id);
   const seen = (doc: ClockedItem) => {
     // A stamp of this device's own (its store's, or its merge's, which stamps a kept change just after
@@ -272,9 +274,11 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
 
   /** Finishes the clears and restores the journals still hold, in the order they were made: after a restart, or a failed write. */
   async function replayJournal(): Promise<void> {
-    const entries: ({ clear: ClearEntry; stamp: string } | { restore: RestoreEntry; stamp: string })[] = [
+    type Entry = { clear: ClearEntry; stamp: string } | { restore: RestoreEntry; stamp: string } | { command: CommandEntry; stamp: string };
+    const entries: Entry[] = [
       ...(await journal.read()).map((clear) => ({ clear, stamp: clear.stamp })),
       ...(await restores.read()).map((restore) => ({ restore, stamp: restore.key })),
+      ...(await commands.read()).map((command) => ({ command, stamp: command.key })),
     ].sort((a, b) => compare(parseHlc(a.stamp), parseHlc(b.stamp)));
     for (const entry of entries) {
       hlc = receive(hlc, parseHlc(entry.stamp), clock.now());
@@ -282,11 +286,14 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
       if ('restore' in entry) {
         plan = planRestoreReplay(entry.restore, held);
         pendingRestore = { stamp: entry.restore.key, to: entry.restore.to };
-      } else plan = planClearReplay(entry.clear, held);
+      } else if ('command' in entry) plan = planRestoreReplay(entry.command, held);
+      else plan = planClearReplay(entry.clear, held);
       if (plan.writes.length > 0) apply({ type: 'sync/received', docs: plan.writes.map(({ document }) => document) });
       await commit(plan.writes.map(({ document }) => toRow(stored.get(document.id), document)));
       if (plan.kept.length > 0) onConflicts?.(plan.kept);
-      await ('restore' in entry ? restores.remove(entry.restore.key) : journal.remove(entry.clear.key));
+      if ('restore' in entry) await restores.remove(entry.restore.key);
+      else if ('command' in entry) await commands.remove(entry.command.key);
+      else await journal.remove(entry.clear.key);
     }
   }
   const ready = load();
@@ -338,6 +345,23 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
           rows.flatMap(({ previous }) => (previous ? [withoutStorageFields(previous)] : [])));
         await journal.add(entry);
         finishLater(() => journal.remove(entry.key), rows);
+      } else if (rows.length > 1) {
+        // All or nothing (command-journal.ts): one small write first, so a device stopped between the items'
+        // write and a merged item's write after it finishes the command at the next start.
+        const entry = commandEntry(now, action.meta.at, rows.map(({ previous, document }) => ({
+          ...(previous ? { previous: withoutStorageFields(previous) } : {}), document: withoutStorageFields(document),
+        })));
+        await commands.add(entry);
+        for (const row of rows) unseen.set(row.document.id, row.previous?._rev ?? '');
+        try {
+          await commit(rows);
+        } catch (cause) {
+          // Told to the shopper as not saved, so not finished later either; unless the store was closed
+          // inside the write (the app quitting): then it is finished at the next start, as a crash would be.
+          if (!closed) await commands.remove(entry.key).catch(() => undefined);
+          throw cause;
+        }
+        void commands.remove(entry.key).catch((error) => onWriteError?.(error));
       } else {
         for (const row of rows) unseen.set(row.document.id, row.previous?._rev ?? '');
         await commit(rows);
@@ -349,7 +373,7 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     } catch (cause) {
       for (const item of written) addSources.delete(item.id);
       for (const row of rows) unseen.delete(row.document.id);
-      await load(); // back to what the database really holds
+      if (!closed) await load(); // back to what the database really holds
       throw new ToteError('STORAGE_FAILED', 'Tote could not save that change on this device. Please try again.', {
         cause: String(cause),
       });

@@ -86,8 +86,9 @@ export interface RestoreReplay {
 
 const carries = (item: ClockedItem, key: string) => Object.values(item.fieldClocks ?? {}).includes(key);
 
-/** What finishing a journal entry writes, given the items as they are now (pure). */
-export function planRestoreReplay(entry: RestoreEntry, current: (id: string) => ClockedItem | undefined): RestoreReplay {
+/** What finishing a journal entry writes, given the items as they are now (pure). A command's entry
+ * (command-journal.ts) has the same writes and is finished the same way. */
+export function planRestoreReplay(entry: Pick<RestoreEntry, 'key' | 'at' | 'writes'>, current: (id: string) => ClockedItem | undefined): RestoreReplay {
   const stamp = parseHlc(entry.key);
   const writes: { previous?: ClockedItem; document: ClockedItem }[] = [];
   const kept: FieldConflict[] = [];
