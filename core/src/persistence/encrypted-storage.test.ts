@@ -5,7 +5,7 @@
  * instances the wrapper writes to, without the wrapper.
  */
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import { getPrimaryFieldOfPrimaryKey, prepareQuery, type RxStorage, type RxStorageInstance } from 'rxdb';
+import { getChangedDocumentsSince, getPrimaryFieldOfPrimaryKey, prepareQuery, type RxStorage, type RxStorageInstance } from 'rxdb';
 import { replicateRxCollection } from 'rxdb/plugins/replication';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
@@ -361,6 +361,38 @@ describe.each(Object.keys(storages))('encrypted storage on %s', { timeout: 20_00
     const everything = await raw.everything();
     for (const secret of SECRETS) expect(everything).not.toContain(secret);
     await replication.cancel();
+  });
+
+  it('stores writes in the order they were asked for, however long each takes to seal (rule 7)', async () => {
+    const { raw, keyring, name } = await setup();
+    // Sealing the item "slow" takes longer than sealing "fast", asked for just after it.
+    const cipher = keyring.cipher;
+    const slowToSeal = new Proxy(cipher, {
+      get(target, property) {
+        const value = Reflect.get(target, property, target) as unknown;
+        if (typeof value !== 'function') return value;
+        if (property !== 'encryptToBytes') return value.bind(target);
+        return async (aad: string, plain: unknown) => {
+          if (aad.endsWith(':slow')) await new Promise((resolve) => setTimeout(resolve, 80));
+          return (value as (aad: string, plain: unknown) => Promise<Uint8Array>).call(target, aad, plain);
+        };
+      },
+    });
+    const { db, store } = await openCart(sealed(raw, () => slowToSeal), name);
+    const id = (await store.dispatch(cartCommands.add(unusual))).written[0]!.id;
+    const { _rev, _meta, _attachments, _deleted, ...item } = (await db.items.findOne(id).exec())!.toMutableJSON(true);
+    void _rev; void _meta; void _attachments; void _deleted;
+    const stored: { id: string; lwt: number }[] = [];
+    const subscription = raw.instance('items').changeStream().subscribe((bulk) => {
+      for (const event of bulk.events) stored.push({ id: event.documentId, lwt: (event.documentData as { _meta: { lwt: number } })._meta.lwt });
+    });
+    await Promise.all([db.items.insert({ ...item, id: 'slow' }), db.items.insert({ ...item, id: 'fast' })]);
+    subscription.unsubscribe();
+    expect(stored.map((write) => write.id)).toEqual(['slow', 'fast']);
+    expect(stored[1]!.lwt).toBeGreaterThan(stored[0]!.lwt);
+    // The push, resuming from the first write stored, finds the other.
+    const after = await getChangedDocumentsSince(db.items.storageInstance, 10, { id: 'slow', lwt: stored[0]!.lwt });
+    expect(after.documents.map((doc) => doc.id)).toEqual(['fast']);
   });
 
   it('carries decrypted documents, in order, on the change stream', async () => {

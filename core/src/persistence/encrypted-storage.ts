@@ -59,6 +59,12 @@
  *    this, or of other collections) are read as they are, in every collection; there is no migration.
  *    A row written by position with another field list is set aside as unreadable ('format').
  *    Older versions of Tote do not read the compact rows (they set them aside).
+ * 7. **Writes are stored in the order they were asked for.** RxDB stamps each write's rows with the time
+ *    it was asked for (`_meta.lwt`) before handing it over, and the replication's push resumes from the
+ *    last stamp it has seen stored (its checkpoint). Sealing takes longer for some writes than others; a
+ *    write stored after a later one would sit behind that checkpoint, and a push resuming from it (after
+ *    a reconnect, or at the next start) would pass over it: the change would stay on this device, unsent,
+ *    while sync shows nothing to do. So rows are sealed side by side, and written one write after another.
  */
 import {
   getPrimaryFieldOfPrimaryKey, getQueryMatcher, getSortComparator, INTERNAL_STORAGE_NAME, prepareQuery,
@@ -245,6 +251,8 @@ async function sealedInstance(storage: AnyStorage, params: RxStorageInstanceCrea
   const aad = (id: string) => `${collectionName}:${id}`;
   const layout = compactLayout(schema, clear);
 
+  /** The last write handed to the inner storage: each waits for the one before (rule 7). */
+  let writes: Promise<unknown> = Promise.resolve();
   /** Plaintext of the rows this instance wrote, so its own change events need no decryption. */
   const written = new WeakMap<object, Doc>();
   const reported = new Set<string>();
@@ -366,11 +374,14 @@ async function sealedInstance(storage: AnyStorage, params: RxStorageInstanceCrea
 
     async bulkWrite(rows: BulkWriteRow<Plain>[], context: string): Promise<RxStorageBulkWriteResponse<Plain>> {
       const originals = new Map<string, BulkWriteRow<Plain>>();
-      const sealed = await Promise.all(rows.map(async (row) => {
+      const sealing = Promise.all(rows.map(async (row) => {
         originals.set(row.document[primary] as string, row);
         return { previous: row.previous, document: await seal(row.document) };
       }));
-      const result = await inner.bulkWrite(sealed, context);
+      // Stored in the order asked (rule 7): sealed side by side, written one after another.
+      const turn = writes.then(async () => inner.bulkWrite(await sealing, context));
+      writes = turn.catch(() => undefined);
+      const result = await turn;
       await firstValueFrom(processing.pipe(filter((count) => count === 0)));
       const error = await Promise.all(result.error.map(async (failure): Promise<RxStorageWriteError<Plain>> => {
         const writeRow = originals.get(failure.documentId) ?? failure.writeRow;
