@@ -7,7 +7,8 @@ import { firstValueFrom } from 'rxjs';
 import { filter } from 'rxjs/operators';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openCartDatabase, type CartDatabase } from '../persistence/cart-database.ts';
-import { startCartSync, type CartSync } from './couch-replication.ts';
+import { inCallOrder, startCartSync, type CartSync } from './couch-replication.ts';
+import type { ItemSeal } from './sealed-items.ts';
 
 const open: { db: CartDatabase; sync: CartSync }[] = [];
 let counter = 0;
@@ -170,5 +171,70 @@ describe('the long poll while the live channel delivers (docs/sync.md, rule 6)',
     } finally {
       server.endPolls();
     }
+  });
+});
+
+describe('pulled versions (docs/sync.md, rule 9)', () => {
+  it('are handed on in the order they came, however long each takes to open', async () => {
+    const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+    let endPolls = () => undefined as void;
+    const pollsEnd = new Promise<void>((resolve) => { endPolls = resolve; });
+    const fetchPort = (async (input: string, init?: RequestInit) => {
+      const url = new URL(input);
+      if (url.pathname.endsWith('/_changes')) {
+        if (url.searchParams.get('feed') === 'longpoll') {
+          await new Promise<void>((resolve, reject) => {
+            init?.signal?.addEventListener('abort', () => reject(new DOMException('The operation was aborted.', 'AbortError')));
+            void pollsEnd.then(resolve);
+          });
+          return json({ results: [], last_seq: url.searchParams.get('since') });
+        }
+        return json({ results: [], last_seq: '1' });
+      }
+      if (url.pathname.endsWith('/_all_docs')) return json({ total_rows: 0, offset: 0, rows: [] });
+      return json([]);
+    }) as typeof fetch;
+    // Opening the first version takes longer than opening the second, which came just after it.
+    const seal: ItemSeal = {
+      seal: async (doc) => doc as never,
+      open: async (doc) => {
+        const { slow, ...item } = doc as Record<string, unknown>;
+        if (slow) await new Promise((resolve) => setTimeout(resolve, 80));
+        return { ...item, _deleted: false } as never;
+      },
+    };
+    const db = await openCartDatabase({ storage: getRxStorageMemory(), name: `pull-order-${++counter}` });
+    const sync = startCartSync({ items: db.items, target: { dbUrl: 'https://localhost:5985/userdb-74657374', token: 'token' }, fetch: fetchPort, retryMs: 50, seal });
+    open.push({ db, sync });
+    try {
+      await expect.poll(() => sync.getStatus().phase).toBe('in-sync');
+      const version = (quantity: number, rev: string, slow: boolean) => ({
+        _id: 'item-1', _rev: rev, listId: 'cart', url: 'https://shop.example/p/1', shop: 'shop.example', title: 'Kettle', priceMinor: 100,
+        currency: 'EUR', imageUrl: null, variant: null, quantity, note: '', addedAt: 1, addedBy: 'phone', updatedAt: quantity, updatedBy: 'phone',
+        addedPriceMinor: 100, priceHistory: [], deleted: false, ...(slow ? { slow: true } : {}),
+      });
+      expect(sync.receive('userdb-74657374', [version(2, '2-a', true)])).toBe(true);
+      expect(sync.receive('userdb-74657374', [version(3, '3-b', false)])).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sync.awaitInSync();
+      expect((await db.items.findOne('item-1').exec())?.quantity).toBe(3);
+    } finally {
+      endPolls();
+    }
+  });
+
+  it('inCallOrder runs every call at once and resolves them in the order they were made', async () => {
+    const started: number[] = [];
+    const ordered = inCallOrder(async (ms: number) => {
+      started.push(ms);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return ms;
+    });
+    const resolved: number[] = [];
+    const begun = performance.now();
+    await Promise.all([60, 10, 30].map((ms) => ordered(ms).then((value) => resolved.push(value))));
+    expect(started).toEqual([60, 10, 30]);
+    expect(resolved).toEqual([60, 10, 30]);
+    expect(performance.now() - begun).toBeLessThan(150); // side by side, not one after another (100 ms)
   });
 });

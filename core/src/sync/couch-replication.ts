@@ -154,6 +154,22 @@ function httpProblem(status: number, retryAfter: string | null = null, error: st
   return new ToteError('SYNC_HTTP', `The sync server answered with an error (${status}). Tote will keep retrying.`, { status });
 }
 
+/**
+ * `work`, run at once for each call, its results handed on in the order of the calls (docs/sync.md, rule 9).
+ * RxDB opens the documents of each pulled answer with `mergeMap` (rxdb 17.6, plugins/replication), so an
+ * answer whose documents open sooner would enter the pull stream before an earlier one, and of two
+ * versions of a document waiting to be written RxDB keeps the last to arrive.
+ */
+export function inCallOrder<A, R>(work: (arg: A) => Promise<R>): (arg: A) => Promise<R> {
+  let last: Promise<unknown> = Promise.resolve();
+  return (arg) => {
+    const result = work(arg);
+    const inTurn = last.then(() => result);
+    last = inTurn.catch(() => undefined);
+    return inTurn;
+  };
+}
+
 export function startCartSync(options: CartSyncOptions): CartSync {
   const { items, target, connectivity = alwaysOnline, clock = systemClock, retryMs = 1000 } = options;
   const dbUrl = target.dbUrl.endsWith('/') ? target.dbUrl : `${target.dbUrl}/`;
@@ -430,14 +446,15 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     pull: {
       batchSize: 100, heartbeat: 25_000,
       // Each version made of a pulled document keeps the revision it came from (server-revisions.ts).
-      modifier: async (doc: ClockedItem & { _deleted?: boolean }) => {
+      // Opened side by side, handed on in the order they came (rule 9).
+      modifier: inCallOrder(async (doc: ClockedItem & { _deleted?: boolean }) => {
         // The replication's own write of it would be refused over the damaged row: it is taken by id instead.
         if (damaged?.rows.has(doc.id)) void repairDamaged!(doc.id);
         const generation = revisions?.pulled(doc);
         const version = await keepAvailability(await arrive(doc));
         revisions?.link(version, generation);
         return version;
-      },
+      }),
     },
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the server's form of an item is not an item
     push: { batchSize: 100, ...(seal ? { modifier: (doc: CartItem) => seal.seal(doc) as Promise<any> } : {}) },
@@ -485,7 +502,7 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     live: true,
     retryTime: retryMs,
     waitForLeadership: false,
-    pull: { batchSize: 100, heartbeat: 25_000, modifier: arriveHistory },
+    pull: { batchSize: 100, heartbeat: 25_000, modifier: inCallOrder(arriveHistory) },
     // A removed document (pruned) leaves only its id on the server: no content, sealed or not, stays behind.
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the server's form of a history document is not one
     push: { batchSize: 50, modifier: async (doc: HistoryDoc & { _deleted?: boolean }): Promise<any> => {
