@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { knownRevisions } from './known-revisions.ts';
+import { knownRevisions, oneTripPush } from './known-revisions.ts';
 
 const version = (id: string, fp: string, deleted = false) => ({ id, enc: `sealed-${fp}`, fp, _deleted: deleted });
 
@@ -23,9 +23,11 @@ describe('knownRevisions', () => {
     known.observeAnswer('/db/_bulk_docs', [{ ok: true, id: 'a', rev: '1-a' }, { id: 'b', error: 'conflict' }], request);
     expect(known.revisionOf(version('a', 'fp-a1'))).toBe('1-a');
     expect(known.revisionOf(version('b', 'fp-b2'))).toBeUndefined();
-    // an answer out of step with the request teaches nothing
-    known.observeAnswer('/db/_bulk_docs', [{ ok: true, id: 'b', rev: '2-b' }], request);
-    expect(known.revisionOf(version('b', 'fp-b2'))).toBeUndefined();
+    // each result is read by its id, whatever its place in the answer
+    const again = { docs: [{ _id: 'c', enc: 'e', fp: 'fp-c1' }, { _id: 'd', enc: 'e', fp: 'fp-d1' }] };
+    known.observeAnswer('/db/_bulk_docs', [{ id: 'd', error: 'conflict' }, { ok: true, id: 'c', rev: '1-c' }], again);
+    expect(known.revisionOf(version('c', 'fp-c1'))).toBe('1-c');
+    expect(known.revisionOf(version('d', 'fp-d1'))).toBeUndefined();
   });
 
   it('keeps the latest revision of a content seen twice, and forgets the oldest past its limit', () => {
@@ -42,5 +44,38 @@ describe('knownRevisions', () => {
     known.observe([{ _id: 'a', _rev: '1-a', title: 'plain' }, { _id: 'h', _rev: '2-h', _deleted: true }]);
     expect(known.revisionOf({ id: 'a', title: 'plain' })).toBeUndefined();
     expect(known.revisionOf({ id: 'h', _deleted: true })).toBeUndefined();
+  });
+});
+
+describe('oneTripPush', () => {
+  const row = (id: string, fp: string, assumedFp?: string) => ({
+    newDocumentState: { id, enc: 'e', fp, _deleted: false },
+    ...(assumedFp ? { assumedMasterState: { id, enc: 'e', fp: assumedFp, _deleted: false } } : {}),
+  });
+
+  it('reads each result by its id when the server answers in another order, so a refused write is never taken as pushed', async () => {
+    const known = knownRevisions();
+    known.observe([{ _id: 'kettle', _rev: '1-k', enc: 'e', fp: 'k1' }]);
+    // pouchdb-server answers a batch in its own order: the kettle's conflict comes last.
+    const fetchPort = (async () => new Response(JSON.stringify([
+      { ok: true, id: 'lamp', rev: '1-l' }, { ok: true, id: 'mug', rev: '1-m' }, { id: 'kettle', error: 'conflict', reason: 'Document update conflict.' },
+    ]), { status: 201 })) as typeof fetch;
+    const handedOn: string[][] = [];
+    const push = oneTripPush<Record<string, unknown>>({
+      dbUrl: 'https://sync.example/db/', fetch: fetchPort, known,
+      readThenWrite: async (rows) => {
+        handedOn.push(rows.map((each) => String(each.newDocumentState.id)));
+        return [];
+      },
+    });
+    await push([row('lamp', 'l1'), row('kettle', 'k2', 'k1'), row('mug', 'm1')] as never);
+    // Only the refused kettle goes on to RxDB's path (which reads the server's version and merges).
+    expect(handedOn).toEqual([['kettle']]);
+  });
+
+  it('refuses an answer that leaves a document out', async () => {
+    const fetchPort = (async () => new Response(JSON.stringify([{ ok: true, id: 'lamp', rev: '1-l' }, { ok: true, id: 'other', rev: '1-o' }]), { status: 201 })) as typeof fetch;
+    const push = oneTripPush<Record<string, unknown>>({ dbUrl: 'https://sync.example/db/', fetch: fetchPort, known: knownRevisions(), readThenWrite: async () => [] });
+    await expect(push([row('lamp', 'l1'), row('mug', 'm1')] as never)).rejects.toThrow(/nothing of mug/);
   });
 });

@@ -58,12 +58,14 @@ export function knownRevisions(limit = 20_000): KnownRevisions {
         const rows = isObject(body) && Array.isArray(body.rows) ? body.rows as unknown[] : [];
         observe(rows.map((row) => (isObject(row) ? row.doc : null)));
       } else if (path.endsWith('/_bulk_docs') && Array.isArray(body) && isObject(request) && Array.isArray(request.docs)) {
-        const sent = request.docs as unknown[];
-        if (sent.length !== body.length) return;
-        body.forEach((row, index) => {
-          const doc = sent[index];
-          if (isObject(row) && row.ok === true && isObject(doc) && doc._id === row.id) note(row.id, doc, row.rev);
-        });
+        // Each result by its id: the answer's order need not be the request's (pouchdb-server's is not).
+        const sent = new Map<unknown, Doc>();
+        for (const doc of request.docs as unknown[]) if (isObject(doc)) sent.set(doc._id, doc);
+        for (const row of body as unknown[]) {
+          if (!isObject(row) || row.ok !== true) continue;
+          const doc = sent.get(row.id);
+          if (doc) note(row.id, doc, row.rev);
+        }
       }
     },
     revisionOf(doc) {
@@ -100,12 +102,18 @@ export function oneTripPush<T>(options: { dbUrl: string; fetch: FetchPort; known
       });
       const answer = (await response.json()) as { id?: string; ok?: boolean; error?: string; reason?: string }[];
       if (!Array.isArray(answer) || answer.length !== direct.length) throw new Error('The sync server answered a write with something else than a list of results.');
-      answer.forEach((result, index) => {
-        if (result.ok) return;
+      // Each document's result is found by its id, never by its place: CouchDB's answer need not keep the
+      // request's order (pouchdb-server's does not), and a refused write taken for another's success would
+      // count as pushed while the server never took it.
+      const results = new Map(answer.map((result) => [result.id, result]));
+      for (const { row, doc } of direct) {
+        const result = results.get(doc._id as string);
+        if (!result) throw new Error(`The sync server's answer to a write says nothing of ${String(doc._id)}.`);
+        if (result.ok) continue;
         // Refused because the server moved on (or the id exists): RxDB's path reads its version and merges.
-        if (result.error === 'conflict') rest.push(direct[index]!.row);
+        if (result.error === 'conflict') rest.push(row);
         else throw new Error(`The sync server refused a document (${result.error ?? 'unknown'}: ${result.reason ?? ''}).`);
-      });
+      }
     }
     return rest.length > 0 ? readThenWrite(rest) : [];
   };
