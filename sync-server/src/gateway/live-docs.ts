@@ -4,7 +4,7 @@
  *
  * When CouchDB accepts a `_bulk_docs` write, the gateway holds both halves of what another device
  * would otherwise fetch with `_changes`: the documents as the device sent them (sealed) and, from
- * CouchDB's answer, the revision each one now has. It joins the two by position and id and passes the
+ * CouchDB's answer, the revision each one now has. It joins the two by id and passes the
  * documents on as they came, with their new `_rev`: it never looks inside one (ids and revisions only).
  *
  * Left out, so that devices fetch them with `_changes` as before: documents CouchDB refused (a
@@ -28,14 +28,19 @@ export function liveDocuments(request: unknown, answer: unknown, maxBytes = DEFA
   const sent = request.docs as unknown[];
   if (answer.length !== sent.length) return null;
   if (answer.every((row) => isObject(row) && typeof row.error === 'string')) return 'nothing';
+  // The answer's rows are joined to the request's documents by id: CouchDB need not answer in the request's
+  // order (pouchdb-server does not). A row for no document sent, or an id sent twice, and nothing goes.
+  const byId = new Map<string, Record<string, unknown>>();
+  for (const doc of sent) {
+    if (!isObject(doc) || typeof doc._id !== 'string' || byId.has(doc._id)) return null;
+    byId.set(doc._id, doc);
+  }
   const docs: Record<string, unknown>[] = [];
   let bytes = 0;
-  for (let index = 0; index < sent.length; index += 1) {
-    const doc = sent[index];
-    const row = answer[index] as unknown;
+  for (const row of answer as unknown[]) {
     if (!isObject(row) || typeof row.error === 'string') continue;
-    // The answer's rows follow the request's documents; a row that does not match its document means they do not, and nothing goes.
-    if (!isObject(doc) || row.ok !== true || typeof row.rev !== 'string' || typeof doc._id !== 'string' || doc._id !== row.id) return null;
+    const doc = typeof row.id === 'string' ? byId.get(row.id) : undefined;
+    if (!doc || row.ok !== true || typeof row.rev !== 'string') return null;
     const passed = { ...doc, _rev: row.rev };
     bytes += Buffer.byteLength(JSON.stringify(passed));
     if (bytes > maxBytes) return null;
