@@ -229,6 +229,17 @@ describe.each(Object.keys(storages) as (keyof typeof storages)[])('a command on 
     return ids;
   }
 
+  /** A store over a database of its own holding three items, and its items' storage write (for a test to replace). */
+  async function openWithThree(clock: ManualClock) {
+    const name = `cart-${++dbCounter}`;
+    const db = await openCartDatabase({ storage: storages[kind](), name });
+    const store = createCartStore({ items: db.items, device, clock });
+    await store.ready;
+    const ids = await threeItems(store);
+    const instance = db.items.storageInstance;
+    return { name, db, store, ids, instance, bulkWrite: instance.bulkWrite.bind(instance) };
+  }
+
   it('leaves nothing in the journal once its items are written', async () => {
     const { db, store } = await openStore(kind);
     const ids = await threeItems(store);
@@ -239,16 +250,10 @@ describe.each(Object.keys(storages) as (keyof typeof storages)[])('a command on 
 
   it('stopped after some of its items were written, is finished at the next start', async () => {
     const clock = new ManualClock();
-    const name = `cart-${++dbCounter}`;
-    const db = await openCartDatabase({ storage: storages[kind](), name });
-    const store = createCartStore({ items: db.items, device, clock });
-    await store.ready;
-    const ids = await threeItems(store);
+    const { name, db, store, ids, instance, bulkWrite } = await openWithThree(clock);
     clock.advance(1000);
     // The app stops inside the command: one item written (as when the others' write was refused and
     // merged after), the rest never.
-    const instance = db.items.storageInstance;
-    const bulkWrite = instance.bulkWrite.bind(instance);
     instance.bulkWrite = async (rows, context) => {
       if (context !== 'tote-dispatch' || rows.length < 2) return bulkWrite(rows, context);
       await bulkWrite(rows.slice(0, 1), context);
@@ -270,13 +275,7 @@ describe.each(Object.keys(storages) as (keyof typeof storages)[])('a command on 
 
   it('refused by the storage, is not finished later: the shopper was told it was not saved', async () => {
     const clock = new ManualClock();
-    const name = `cart-${++dbCounter}`;
-    const db = await openCartDatabase({ storage: storages[kind](), name });
-    const store = createCartStore({ items: db.items, device, clock });
-    await store.ready;
-    const ids = await threeItems(store);
-    const instance = db.items.storageInstance;
-    const bulkWrite = instance.bulkWrite.bind(instance);
+    const { name, db, store, ids, instance, bulkWrite } = await openWithThree(clock);
     instance.bulkWrite = async (rows, context) => {
       if (context === 'tote-dispatch' && rows.length > 1) throw new Error('disk full');
       return bulkWrite(rows, context);

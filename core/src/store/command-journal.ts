@@ -15,10 +15,10 @@
  * one still as the command read it gets the command's fields; one changed meanwhile is merged by the rules.
  * The dispatch resolves only once the items are written, as every dispatch does.
  */
-import { formatHlc, tryParseHlc, type Hlc } from '../merge/hlc.ts';
+import { formatHlc, type Hlc } from '../merge/hlc.ts';
 import { latestStamp, MERGE_FIELDS, type ClockedItem } from '../merge/item-clocks.ts';
 import { createLocalJournal, type JournalDocuments, type LocalJournal } from './local-journal.ts';
-import type { RestoreWrite } from './restore-journal.ts';
+import { hasStampedWrites, type RestoreWrite } from './restore-journal.ts';
 
 export const COMMAND_JOURNAL_ID = 'command-journal';
 
@@ -30,20 +30,11 @@ export interface CommandEntry {
   readonly writes: readonly RestoreWrite[];
 }
 
-function wellFormed(entry: unknown): entry is CommandEntry {
-  if (typeof entry !== 'object' || entry === null) return false;
-  const e = entry as Record<string, unknown>;
-  return typeof e.key === 'string' && tryParseHlc(e.key) !== null && typeof e.at === 'number'
-    && Array.isArray(e.writes) && e.writes.every((write) => Array.isArray(write) && write.length === 3
-      && typeof write[0] === 'string' && typeof write[1] === 'string' && (write[1] === '' || tryParseHlc(write[1]) !== null)
-      && typeof write[2] === 'object' && write[2] !== null && !Array.isArray(write[2]));
-}
-
 export type CommandJournal = LocalJournal<CommandEntry>;
 
 /** The commands not yet finished, in the local document `command-journal` (local-journal.ts). */
 export function createCommandJournal(db: JournalDocuments): CommandJournal {
-  return createLocalJournal(db, COMMAND_JOURNAL_ID, wellFormed);
+  return createLocalJournal(db, COMMAND_JOURNAL_ID, hasStampedWrites);
 }
 
 /** The entry for a command stamped `stamp` that writes `documents` over the versions it read (`previous`). */

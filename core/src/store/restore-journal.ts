@@ -45,13 +45,18 @@ export interface RestoreEntry {
   readonly writes: readonly RestoreWrite[];
 }
 
-function wellFormed(entry: unknown): entry is RestoreEntry {
+/** Whether `entry` has a stamp as `key`, a time `at` and writes of the form above (a command's entry too: command-journal.ts). */
+export function hasStampedWrites(entry: unknown): entry is Pick<RestoreEntry, 'key' | 'at' | 'writes'> {
   if (typeof entry !== 'object' || entry === null) return false;
   const e = entry as Record<string, unknown>;
-  return typeof e.key === 'string' && tryParseHlc(e.key) !== null && typeof e.to === 'number' && typeof e.at === 'number'
+  return typeof e.key === 'string' && tryParseHlc(e.key) !== null && typeof e.at === 'number'
     && Array.isArray(e.writes) && e.writes.every((write) => Array.isArray(write) && write.length === 3
       && typeof write[0] === 'string' && typeof write[1] === 'string' && (write[1] === '' || tryParseHlc(write[1]) !== null)
       && typeof write[2] === 'object' && write[2] !== null && !Array.isArray(write[2]));
+}
+
+function wellFormed(entry: unknown): entry is RestoreEntry {
+  return hasStampedWrites(entry) && typeof (entry as { to?: unknown }).to === 'number';
 }
 
 export type RestoreJournal = LocalJournal<RestoreEntry>;
