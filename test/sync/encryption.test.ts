@@ -63,7 +63,13 @@ async function everythingOnDisk(dir: string): Promise<string> {
   let text = '';
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
     if (!entry.isFile()) continue;
-    const bytes = await readFile(path.join(entry.parentPath, entry.name));
+    // A file written beside its final name and renamed over it (the gateway's state, `*.tmp`) can be gone
+    // by the time it is read: its content is in the file it became, which is read too.
+    const bytes = await readFile(path.join(entry.parentPath, entry.name)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return null;
+      throw error;
+    });
+    if (bytes === null) continue;
     text += bytes.toString('latin1');
     for (const block of tableBlocks(bytes)) text += block.toString('latin1');
   }
