@@ -22,6 +22,8 @@ export function captureTiming(outcomes: readonly DevOutcome[], slowest = 8) {
   const passNames = [...new Set(outcomes.flatMap((o) => Object.keys(o.passes)))];
   const passOf = (o: DevOutcome, name: string) => o.passes[name] ?? 0;
   return {
+    /** Pages whose first run started on a quiet machine (capture-runner's `settle`; the rest waited 1.5 s and ran anyway). */
+    quiet_pages: outcomes.filter((o) => o.quiet).length,
     /** The first run as the page's main-thread CPU time: what a loaded machine adds by making it wait for a core is left out. */
     first_run_cpu_ms_p50: round(percentile(outcomes.map((o) => o.cpuMs), 50)),
     first_run_cpu_ms_p95: round(percentile(outcomes.map((o) => o.cpuMs), 95)),

@@ -9,6 +9,7 @@
  * large page's load, still running while the capture was timed: on two cores, the capture then waited
  * for a core (docs/benchmarks.md, "Capture on real shop pages").
  */
+import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { decideCharset } from '../src/capture/charset.ts';
 import type { CapturedProduct, PassTimes } from '../src/capture/index.ts';
@@ -36,13 +37,49 @@ export interface TimedCapture {
   readonly warmMs: number;
   /** The fastest of ten more runs on the same page: the work itself once the engine has optimised the code. */
   readonly steadyMs: number;
+  /** With `settle`: whether the machine was quiet when the first run started (false: it waited its limit). */
+  readonly quiet: boolean;
+}
+
+/** Busy and total clock ticks of every core so far (/proc/stat's first line); null where there is none. */
+function cpuTicks(): { busy: number; total: number } | null {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const total = fields.reduce((sum, n) => sum + n, 0);
+    return { busy: total - fields[3]! - fields[4]!, total };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Waits until the machine has been quiet for 100 ms (its cores busy less than a quarter of the time),
+ * at most `limitMs`; true when it was. The previous page's teardown (its renderer exiting, its memory
+ * handed back) and the loaded page's own settling run on the same two cores and would otherwise be
+ * timed as part of the capture.
+ */
+async function machineQuiet(limitMs: number): Promise<boolean> {
+  const until = Date.now() + limitMs;
+  while (Date.now() < until) {
+    const before = cpuTicks();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const after = cpuTicks();
+    if (!before || !after) return false;
+    const total = after.total - before.total;
+    if (total > 0 && (after.busy - before.busy) / total < 0.25) return true;
+  }
+  return false;
 }
 
 export async function capturePages(pages: readonly SavedPage[]): Promise<(CapturedProduct | null)[]> {
   return (await capturePagesTimed(pages)).map((result) => result.product);
 }
 
-export async function capturePagesTimed(pages: readonly SavedPage[]): Promise<TimedCapture[]> {
+/**
+ * `settle`: before the first, timed run on each page, wait (up to 1.5 s) for the machine to be quiet
+ * (machineQuiet), as a shopper's machine is between one page and the next: for the benchmark's figures.
+ */
+export async function capturePagesTimed(pages: readonly SavedPage[], { settle = false }: { settle?: boolean } = {}): Promise<TimedCapture[]> {
   const bundle = await captureBundle();
   const browser = await chromium.launch({
     executablePath: CHROMIUM, headless: true,
@@ -78,6 +115,7 @@ export async function capturePagesTimed(pages: readonly SavedPage[]): Promise<Ti
       await page.evaluate(bundle);
       // The content script runs once the page is shown: styles are computed by then, so they are here too.
       await page.evaluate('document.body ? document.body.offsetHeight : 0');
+      const quiet = settle ? await machineQuiet(1500) : false;
       await cdp.send('Performance.enable');
       const threadTime = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ThreadTime')?.value ?? 0;
       const cpuBefore = await threadTime();
@@ -100,7 +138,7 @@ export async function capturePagesTimed(pages: readonly SavedPage[]): Promise<Ti
         }
         return { warmMs, steadyMs };
       })()`) as Pick<TimedCapture, 'warmMs' | 'steadyMs'>;
-      results.push({ ...first, cpuMs, ...later });
+      results.push({ ...first, cpuMs, ...later, quiet });
       await context.close();
     }
     return results;

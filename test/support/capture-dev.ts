@@ -44,12 +44,14 @@ export interface DevOutcome {
   readonly warmMs: number;
   /** The fastest of ten more runs on the same page (the code optimised by then). */
   readonly steadyMs: number;
+  /** The machine was quiet when the first run started (capture-runner's `settle`). */
+  readonly quiet: boolean;
   readonly bytes: number;
 }
 
 const norm = (text: string) => text.replace(/\s+/g, ' ').trim().toLowerCase();
 
-function judge(record: DevRecord, product: CapturedProduct | null, timing: Pick<DevOutcome, 'ms' | 'cpuMs' | 'passes' | 'warmMs' | 'steadyMs' | 'bytes'>): DevOutcome {
+function judge(record: DevRecord, product: CapturedProduct | null, timing: Pick<DevOutcome, 'ms' | 'cpuMs' | 'passes' | 'warmMs' | 'steadyMs' | 'quiet' | 'bytes'>): DevOutcome {
   const price = product?.priceMinor == null ? null : product.priceMinor / 10 ** (product.currency === 'unknown' ? 2 : minorDigits(product.currency));
   const image = product?.imageUrl ?? '';
   const right = {
@@ -68,10 +70,10 @@ function judge(record: DevRecord, product: CapturedProduct | null, timing: Pick<
 export async function runDevPages(): Promise<DevOutcome[]> {
   const records = JSON.parse(await readFile(path.join(DEV_FOLDER, 'expected.json'), 'utf8')) as DevRecord[];
   const pages = await Promise.all(records.map(async (r) => ({ url: r.page_url, html: gunzipSync(await readFile(path.join(DEV_FOLDER, 'pages', `${r.id}.html.gz`))) })));
-  const results = await capturePagesTimed(pages);
+  const results = await capturePagesTimed(pages, { settle: true });
   return records.map((record, i) => {
-    const { product, ms, cpuMs, passes, warmMs, steadyMs } = results[i]!;
-    return judge(record, product, { ms, cpuMs, passes, warmMs, steadyMs, bytes: pages[i]!.html.length });
+    const { product, ms, cpuMs, passes, warmMs, steadyMs, quiet } = results[i]!;
+    return judge(record, product, { ms, cpuMs, passes, warmMs, steadyMs, quiet, bytes: pages[i]!.html.length });
   });
 }
 
