@@ -101,6 +101,36 @@ describe('a 10 000-item cart on the desktop', () => {
     expect(await cartList().getByTestId('item').count()).toBeLessThan(100);
   });
 
+  it('reuses rows while scrolling without mixing up items: each row names its own item, in order, and focus leaves with its item', async () => {
+    const viewport = cartList().getByTestId('item-list');
+    await viewport.evaluate((element) => { element.scrollTop = 0; });
+    await expect.poll(() => titles().then((all) => all[0])).toBe('Red kettle no. 0');
+    // Focus on the first row's quantity box, then scroll it out of view: its row takes another item.
+    await cartList().getByTestId('item-quantity').first().focus();
+    // Step by step, as a shopper scrolls, then a long jump and back.
+    for (const top of [200, 600, 1400, 3000, 56 * 5000, 56 * 40]) {
+      await viewport.evaluate((element, to) => { element.scrollTop = to; }, top);
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))));
+      const rows = await cartList().getByTestId('item').evaluateAll((all) => all.map((row) => ({
+        id: (row as HTMLElement).dataset.itemId!, top: (row.parentElement as HTMLElement).offsetTop,
+        title: row.querySelector('[data-testid="item-title"]')!.textContent!,
+        labels: Array.from(row.querySelectorAll('[aria-label]'), (control) => control.getAttribute('aria-label')!),
+      })));
+      const numbers = rows.map((row) => Number(row.id.replace('item-', '')));
+      // In the page in the list's order, each at its own place, one after the other.
+      expect(numbers).toEqual(numbers.map((_, i) => numbers[0]! + i));
+      for (const row of rows) {
+        expect(row.top).toBe(Number(row.id.replace('item-', '')) * 56);
+        expect(row.title).toMatch(new RegExp(` no\\. ${row.id.replace('item-', '')}$`));
+        // Every control of a reused row names the row's item now.
+        for (const label of row.labels) expect(label).toContain(row.title);
+      }
+    }
+    // The focused box's item left the view: focus left with it and names no other item.
+    const focused = await page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? null);
+    expect(focused).toBeNull();
+  });
+
   it('searches title, shop, note and variant as the shopper types', async () => {
     const search = cartList().getByTestId('search');
     await search.pressSequentially('lantern', { delay: 20 });
