@@ -84,6 +84,8 @@ describe('history in the desktop app', () => {
     // Back to just after the teapot was added: the lamp's quantity goes back to 1, here and on the phone.
     await points.nth(1).getByTestId('history-restore').click();
     await desktop.getByTestId('history-restored').waitFor({ timeout: 10_000 });
+    // The undo is offered usable as soon as the restore is told, not once the timeline is read again.
+    expect(await desktop.getByTestId('history-undo').isEnabled()).toBe(true);
     expect(await desktop.getByTestId('history-restored').textContent()).toContain('1 item set back');
     await expect.poll(() => quantityOf('Desk lamp').inputValue()).toBe('1');
     await waitForState(phone, (state) => phoneQuantity('Desk lamp')(state) === 1);
