@@ -12,7 +12,7 @@
  *
  * A failed open (storage refused, say) is not remembered: the next `open()` or `wake()` tries again.
  */
-import { BehaviorSubject, catchError, combineLatest, distinctUntilChanged, firstValueFrom, from, map, of, startWith, switchMap, type Observable } from 'rxjs';
+import { auditTime, BehaviorSubject, catchError, combineLatest, distinctUntilChanged, firstValueFrom, from, map, of, startWith, switchMap, type Observable } from 'rxjs';
 import { removeRxDatabase, type RxStorage } from 'rxdb';
 import { accountApi } from '../account/account-api.ts';
 import type { ShopSignal, ShopSignalKind } from '../analytics/analytics-events.ts';
@@ -291,12 +291,23 @@ export function createDeviceApp(ports: DeviceAppPorts): DeviceApp {
 
   function openView(device: OpenDevice, problem: string | null): Observable<DeviceView> {
     const { client, account, deviceId } = device;
-    // Other devices are named by the names they record with their history ("Chrome on laptop").
-    const notices$ = client.conflicts.state$.pipe(switchMap((log) => from(client.history.read()).pipe(
-      map((read) => noticeViews(log, deviceId, ports.thisDevice, read.devices)),
-      catchError(() => of(noticeViews(log, deviceId, ports.thisDevice))),
-      startWith(noticeViews(log, deviceId, ports.thisDevice)),
-    )), distinctUntilChanged((a, b) => JSON.stringify(a) === JSON.stringify(b)));
+    // Other devices are named by the names they record with their history ("Chrome on laptop"). The
+    // history that names a device may arrive after the change that made the notice: while notices are
+    // open, the names are read again when the history changes (at most once a second).
+    // A notice shows at once (unnamed) only when the log changed; a history change only renames.
+    const historyChanged$ = client.history.changed$.pipe(auditTime(1000), startWith(undefined));
+    let shownLog: unknown = null;
+    const notices$ = combineLatest([client.conflicts.state$, historyChanged$]).pipe(switchMap(([log]) => {
+      const unnamed = noticeViews(log, deviceId, ports.thisDevice);
+      const fresh = log !== shownLog;
+      shownLog = log;
+      if (unnamed.length === 0) return of(unnamed);
+      const named$ = from(client.history.read()).pipe(
+        map((read) => noticeViews(log, deviceId, ports.thisDevice, read.devices)),
+        catchError(() => of(unnamed)),
+      );
+      return fresh ? named$.pipe(startWith(unnamed)) : named$;
+    }), distinctUntilChanged((a, b) => JSON.stringify(a) === JSON.stringify(b)));
     const consent$: Observable<boolean | null> = device.analytics ? device.analytics.consent$ : of(null);
     return combineLatest([client.store.state$, client.syncStatus$, account.state$, notices$, client.unreadableNotices.notices$, consent$]).pipe(
       map(([state, syncStatus, accountState, notices, unreadable, consent]) => ({

@@ -16,6 +16,7 @@
  * and the history write, `repair` (run when the store opens) records the changes of this device's last
  * writes that have no entry: nothing the shopper did goes unrecorded.
  */
+import { map, type Observable } from 'rxjs';
 import type { AddSource } from '../cart/cart-actions.ts';
 import type { HistoryEntry } from '../history/history-entry.ts';
 import { entriesForWrite, mergeEntries } from '../history/history-entry.ts';
@@ -112,6 +113,8 @@ export interface HistoryLog {
   /** Removes what no restorable moment needs any more (docs/history.md rule 15); returns documents removed. */
   prune(now: number, keepMs?: number): Promise<number>;
   usage(): Promise<HistoryUsage>;
+  /** Emits whenever the history changes here or arrives from another device (its documents, no content). */
+  readonly changed$: Observable<void>;
   /** Stops following the collection (the database is closing). */
   close(): void;
 }
@@ -234,6 +237,8 @@ export function createHistoryLog(history: HistoryCollection, device: DeviceInfo)
   }
 
   return {
+    changed$: history.$.pipe(map(() => undefined)),
+
     async recordWrite(written, restoredTo) {
       const entries = written.flatMap(({ before, after, source }) => entriesForWrite(before, after, source).filter(own));
       await write(entries, restoredTo);
