@@ -6,10 +6,12 @@
  *
  * Each figure is measured on the real screen and set beside what a shopper would get otherwise, in the
  * same run and page:
- * - load_ms: the app starting to the cart read from IndexedDB and opened (User Timing marks of App.svelte),
- *   first_render_ms: from there to the lists laid out; median of 3 openings. load_parts_ms: the load's
- *   steps by the marks the device app, the client and the store set on the way. Beside it: the same 10 000
- *   rows (copies of a real row) put in the page without virtualisation and laid out.
+ * - load_ms: the app starting to the cart shown from its snapshot and the rows written after it (User
+ *   Timing marks of App.svelte; docs/cart-manager.md, "Opening a large cart"), first_render_ms: from there
+ *   to the lists laid out; median of 3 openings. load_parts_ms: the load's steps by the marks the device
+ *   app, the client and the store set on the way. load_checked_ms: the same openings until every row is
+ *   read and made the state. Beside them: the first opening, from the rows alone (load_without_snapshot_ms),
+ *   and the same 10 000 rows (copies of a real row) put in the page without virtualisation and laid out.
  * - search_keystroke_p95_ms: one typed character (an `input` event) to the list updated and laid out.
  *   Beside it: a plain filter over the 10 000 items' text for the same keys (no rendering at all).
  * - scroll_frame_p95_ms: what one frame costs while the list scrolls 400 px a frame, from the scroll
@@ -33,23 +35,46 @@ import { percentile, round } from './stats.ts';
 const CART = '[data-testid="list"][data-list-id="cart"]';
 const KEYS = ['lantern', 'shop-07', 'present for anna', 'copper kettle no. 9'];
 
+/**
+ * Opens the window and waits until the cart is shown, its items read and its snapshot saved (the next
+ * opening shows that snapshot, as a shopper's next start does after a session of more than a moment).
+ */
 async function openWindow(page: Page, url: string) {
   await page.goto(url);
   await page.locator(`${CART} [data-testid="item"]`).first().waitFor({ timeout: 120_000 });
-  return page.evaluate(() => {
+  await page.waitForFunction(() => performance.getEntriesByName('tote:state-built').length > 0, undefined, { timeout: 120_000 });
+  const opening = await page.evaluate(() => {
     const at = (name: string) => performance.getEntriesByName(name)[0]?.startTime ?? Number.NaN;
+    const snapshot = performance.getEntriesByName('tote:snapshot-shown').length > 0;
     return {
+      snapshot,
       load: at('tote:cart-loaded') - at('tote:app-start'), render: at('tote:cart-shown') - at('tote:cart-loaded'),
+      checked: at('tote:state-built') - at('tote:app-start'),
       // The load's steps (marks of the device app, the client and the store; desktop-client.ts passes them on).
-      parts: {
+      parts: (snapshot ? {
+        key: at('tote:key-ready') - at('tote:app-start'),
+        database: at('tote:database-open') - at('tote:key-ready'),
+        snapshot: at('tote:snapshot-shown') - at('tote:database-open'),
+        rest: at('tote:cart-loaded') - at('tote:snapshot-shown'),
+      } : {
         key: at('tote:key-ready') - at('tote:app-start'),
         database: at('tote:database-open') - at('tote:key-ready'),
         read_and_open: at('tote:items-read') - at('tote:database-open'),
         state: at('tote:state-built') - at('tote:items-read'),
         rest: at('tote:cart-loaded') - at('tote:state-built'),
+      }) as Record<string, number>,
+      // With a snapshot, the items are read after the cart is shown: from the first screen to the rows' state.
+      checkedParts: {
+        read_and_open: at('tote:items-read') - Math.max(at('tote:cart-shown'), at('tote:database-open')),
+        state: at('tote:state-built') - at('tote:items-read'),
       },
     };
   });
+  // Opened from the rows alone: the snapshot is written a moment later (when it held the cart already, it is not written again).
+  if (!opening.snapshot) await page.waitForFunction(() => performance.getEntriesByName('tote:snapshot-saved').length > 0, undefined, { timeout: 30_000 });
+  const saving = await page.evaluate(() => (performance.getEntriesByName('tote:snapshot-saved')[0]?.startTime ?? Number.NaN)
+    - (performance.getEntriesByName('tote:snapshot-saving')[0]?.startTime ?? Number.NaN));
+  return { ...opening, saving };
 }
 
 /** Per typed character: the screen's time (input to laid out), and a plain filter's over the same text. */
@@ -203,6 +228,11 @@ function oneByOne(page: Page, count: number) {
   }, { selector: CART, count });
 }
 
+/** The median of each step over the openings. */
+function partsOf<O>(openings: readonly O[], parts: (opening: O) => Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.keys(parts(openings[0]!)).map((step) => [step, round(percentile(openings.map((o) => parts(o)[step]!), 50))]));
+}
+
 export async function benchCart10k(count = 10_000) {
   const site = await serveDesktopWithSeed();
   const profile = await mkdtemp(path.join(tmpdir(), 'tote-bench-cart10k-'));
@@ -218,8 +248,12 @@ export async function benchCart10k(count = 10_000) {
     const seeded = await seedLargeCart(page, site, count);
     if (seeded !== count) throw new Error(`seeded ${seeded} of ${count} items`);
     if (keys.size !== 1) throw new Error('the cart is not sealed at rest (no key in the key store)');
+    // The first opening reads the seeded rows (no snapshot yet) and saves the snapshot the next three open with.
+    const fromRows = await openWindow(page, `${site.url}/index.html`);
+    if (fromRows.snapshot) throw new Error('the seeded cart opened from a snapshot');
     const openings: Awaited<ReturnType<typeof openWindow>>[] = [];
     for (let i = 0; i < 3; i += 1) openings.push(await openWindow(page, `${site.url}/index.html`));
+    if (!openings.every((o) => o.snapshot)) throw new Error('the cart did not open from its snapshot');
     const shown = await page.locator(`${CART} [data-testid="shown-count"]`).textContent();
     if (shown?.trim() !== `${count.toLocaleString('en')} items`) throw new Error(`the cart shows "${shown}"`);
     const rowsInDom = await page.locator(`${CART} [data-testid="item"]`).count();
@@ -245,10 +279,19 @@ export async function benchCart10k(count = 10_000) {
       load_ms: round(median(openings.map((o) => o.load))),
       first_render_ms: round(median(openings.map((o) => o.render))),
       // Where load_ms goes, median of each step over the same openings: the key from the key store, the
-      // database opened, every item read from IndexedDB and opened (decrypted), the store's state built,
-      // and the rest (history's check, the conflict log, the account, the first view).
-      load_parts_ms: Object.fromEntries(Object.keys(openings[0]!.parts).map((step) => [step,
-        round(median(openings.map((o) => o.parts[step as keyof typeof o.parts])))])),
+      // database opened, the snapshot read, opened and made the store's state with the rows written after
+      // it, and the rest (the conflict log, the account, the first view).
+      load_parts_ms: partsOf(openings, (o) => o.parts),
+      // Until the items themselves are read, opened and made the state (which replaces the snapshot's):
+      // from the app's start, and the steps after the first screen.
+      load_checked_ms: round(median(openings.map((o) => o.checked))),
+      load_checked_parts_ms: partsOf(openings, (o) => o.checkedParts),
+      // The first opening, from the rows alone (no snapshot yet; also the first start of this browser's
+      // code), with its steps: key, database, every item read and opened, the state built, the rest.
+      load_without_snapshot_ms: round(fromRows.load),
+      load_without_snapshot_parts_ms: Object.fromEntries(Object.entries(fromRows.parts).map(([step, ms]) => [step, round(ms)])),
+      // Writing the snapshot (a moment after the cart last changed, cart-snapshot.ts rule 2): after the first opening.
+      snapshot_write_ms: round(fromRows.saving),
       rows_in_dom: rowsInDom,
       unvirtualised_render_ms: round(plainRender),
       search_keystroke_p95_ms: round(percentile(typed.screen, 95)),

@@ -42,8 +42,9 @@ export interface ToteClientOptions extends OpenCartDatabaseOptions {
   /** Where cart operations are timed (monitoring/latency-monitor.ts); absent: not timed. */
   readonly monitor?: LatencyMonitor;
   /**
-   * Told each step of opening as it ends: 'tote:database-open', then the store's 'tote:items-read'
-   * (every item read and opened) and 'tote:state-built' (CartStoreOptions.mark).
+   * Told each step of opening as it ends: 'tote:database-open', then the store's 'tote:snapshot-shown'
+   * (a large cart's snapshot shown), 'tote:items-read' (every item read and opened) and 'tote:state-built'
+   * (CartStoreOptions.mark).
    */
   readonly mark?: (name: string) => void;
 }
@@ -137,14 +138,16 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
     ...(options.monitor ? { monitor: options.monitor } : {}),
     ...(options.mark ? { mark: options.mark } : {}),
   });
-  await store.ready;
+  // The cart shows once the store shows it: from its snapshot while the items are read (store/cart-snapshot.ts).
+  await store.shown;
+  store.ready.catch((error: unknown) => historyProblems.next(error));
   conflicts = await createConflictStore({ db, cart: store, device: options.device, clock });
   cartNow = () => store.getState();
   for (const found of early.splice(0)) conflicts.record(found);
   const current = new BehaviorSubject<CartSync | null>(null);
   // History older than 30 days goes, on this device (and, as the removals sync, on the server).
   const pruneNow = () => history.prune(clock.now()).catch((error) => historyProblems.next(error));
-  let pruning = store.historySettled().then(pruneNow);
+  let pruning = store.historySettled().then(pruneNow, () => undefined);
   const pruneTimer = setInterval(() => {
     pruning = pruning.then(pruneNow);
   }, options.pruneEveryMs ?? 12 * 60 * 60 * 1000);
@@ -185,7 +188,8 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
       unreadable.complete();
       await conflicts?.flush();
       conflicts?.close();
-      await store.historySettled();
+      await store.historySettled().catch(() => undefined);
+      await store.flush();
       store.close();
       history.close();
       historyProblems.complete();

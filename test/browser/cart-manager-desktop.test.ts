@@ -232,4 +232,34 @@ describe('a 10 000-item cart on the desktop', () => {
     const rows = cartList().getByTestId('item');
     expect(await rows.nth(2).getByTestId('item-quantity').inputValue()).toBe('3');
   });
+
+  it('opens from its snapshot, already showing a change made just before the window closed', async () => {
+    // The snapshot is written a moment after the cart last changed (docs/cart-manager.md, "Opening a large cart").
+    await page.waitForFunction(() => performance.getEntriesByName('tote:snapshot-saved').length > 0, undefined, { timeout: 30_000 });
+    const first = cartList().getByTestId('item').first();
+    const title = await first.getByTestId('item-title').textContent();
+    await first.getByLabel(`One more ${title}`, { exact: true }).click();
+    const quantity = await first.getByTestId('item-quantity').inputValue();
+    // Closed at once: the change is in its row, not in the snapshot.
+    await page.evaluate(() => {
+      // What the first screen shows, read when it is laid out, and whether the rows had been read by then.
+      sessionStorage.setItem('watch-first-screen', '1');
+    });
+    await page.addInitScript(() => {
+      if (!sessionStorage.getItem('watch-first-screen')) return;
+      new PerformanceObserver((list) => {
+        if (!list.getEntries().some((entry) => entry.name === 'tote:cart-shown')) return;
+        const box = document.querySelector('[data-list-id="cart"] [data-testid="item"] [data-testid="item-quantity"]') as HTMLInputElement | null;
+        (window as unknown as { firstScreen: unknown }).firstScreen = {
+          quantity: box?.value, rowsRead: performance.getEntriesByName('tote:items-read').length > 0,
+          snapshot: performance.getEntriesByName('tote:snapshot-shown').length > 0,
+        };
+      }).observe({ entryTypes: ['mark'] });
+    });
+    await page.reload();
+    await page.waitForFunction(() => 'firstScreen' in window, undefined, { timeout: 60_000 });
+    expect(await page.evaluate(() => (window as unknown as { firstScreen: unknown }).firstScreen)).toEqual({ quantity, rowsRead: false, snapshot: true });
+    await page.waitForFunction(() => performance.getEntriesByName('tote:state-built').length > 0, undefined, { timeout: 60_000 });
+    expect(await cartList().getByTestId('item').first().getByTestId('item-quantity').inputValue()).toBe(quantity);
+  });
 });

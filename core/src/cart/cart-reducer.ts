@@ -366,13 +366,27 @@ function receive(items: Items, docs: readonly CartItem[]): Items {
   return next ?? items;
 }
 
+/** Exactly `docs` as items, keeping each object of `items` that `docs` holds unchanged (`items` itself when all are). */
+function reload(items: Items, docs: readonly CartItem[]): Items {
+  const next: Record<string, CartItem> = {};
+  for (const doc of docs) {
+    const current = items[doc.id];
+    next[doc.id] = current && sameItem(current, doc) ? current : toCartItem(doc);
+  }
+  const ids = Object.keys(next);
+  return ids.length === Object.keys(items).length && ids.every((id) => next[id] === items[id]) ? items : Object.freeze(next);
+}
+
 export function cartReducer(state: CartState = initialCartState, action: CartAction): CartState {
   switch (action.type) {
     case 'sync/loaded': {
-      const records = receive({}, action.docs.filter(isListRecord));
+      // What was shown before (a snapshot of the cart, cart-snapshot.ts) keeps its objects where the
+      // database holds the same: a load that changes nothing changes no state.
+      const records = reload(state.listRecords, action.docs.filter(isListRecord));
+      const items = reload(state.items, action.docs.filter((doc) => !isListRecord(doc)));
+      if (state.loaded && items === state.items && records === state.listRecords) return state;
       return Object.freeze({
-        ...state, loaded: true, items: Object.freeze(receive({}, action.docs.filter((doc) => !isListRecord(doc)))),
-        listRecords: Object.freeze(records), lists: listsOf(records),
+        ...state, loaded: true, items, listRecords: records, lists: records === state.listRecords ? state.lists : listsOf(records),
       });
     }
     case 'sync/received': {

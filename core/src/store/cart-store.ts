@@ -10,7 +10,7 @@
  *   which has seen every stamp in the database: a change made after seeing another is always later,
  *   however wrong this device's wall clock is. The stamps are what the merge decides by (docs/merge.md).
  */
-import type { RxDocumentData } from 'rxdb';
+import { getChangedDocumentsSince, type RxDocumentData } from 'rxdb';
 import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
 import { distinctUntilChanged } from 'rxjs/operators';
 import { stamp, type AddSource, type CartAction, type CartCommand, type CommandAction } from '../cart/cart-actions.ts';
@@ -26,6 +26,7 @@ import { commandOperation } from '../monitoring/command-operation.ts';
 import type { LatencyMonitor } from '../monitoring/latency-monitor.ts';
 import type { ItemCollection } from '../persistence/cart-database.ts';
 import { randomId, systemClock, type Clock, type DeviceInfo, type IdFactory } from '../ports.ts';
+import { createCartSnapshot, sizeOf, SNAPSHOT_MAX_CHANGED, type RowCheckpoint } from './cart-snapshot.ts';
 import { clearEntry, createClearJournal, planClearReplay, type ClearEntry } from './clear-journal.ts';
 import { commandEntry, createCommandJournal, type CommandEntry } from './command-journal.ts';
 import { createRestoreJournal, planRestoreReplay, restoreEntry, type RestoreEntry } from './restore-journal.ts';
@@ -52,8 +53,19 @@ export interface CartStoreOptions {
   readonly onWriteError?: (error: unknown) => void;
   /** Where each dispatch's time until committed, and each write's wait for the server, are recorded (docs/analytics.md, "Monitoring"). */
   readonly monitor?: LatencyMonitor;
-  /** Told when the first load has read (and opened) every item, 'tote:items-read', and built the state from them, 'tote:state-built'. */
+  /**
+   * Told when the first load has shown the cart's snapshot, 'tote:snapshot-shown' (when there is one), read
+   * (and opened) every item, 'tote:items-read', and built the state from them, 'tote:state-built'; and when
+   * the snapshot is first written after that, 'tote:snapshot-saving' and 'tote:snapshot-saved'.
+   */
   readonly mark?: (name: string) => void;
+  /**
+   * A cart of at least this many items (deleted ones and list records counted) keeps a snapshot to open
+   * with (cart-snapshot.ts); default 2000.
+   */
+  readonly snapshotFromItems?: number;
+  /** How long the cart stays unchanged before its snapshot is written (default 1000 ms; cart-snapshot.ts rule 2). */
+  readonly snapshotDelayMs?: number;
 }
 
 /** What a restore did (history/restore.ts). */
@@ -98,6 +110,13 @@ export interface CartStore {
   historySettled(): Promise<void>;
   /** Resolves when the local database has been read into the state. */
   readonly ready: Promise<void>;
+  /**
+   * Resolves when the state first shows the cart: its snapshot (cart-snapshot.ts), or else the database
+   * read. Dispatches still wait for `ready`.
+   */
+  readonly shown: Promise<void>;
+  /** Resolves once the cart's snapshot holds the state shown now (cart-snapshot.ts rule 2): before closing. */
+  flush(): Promise<void>;
   close(): void;
 }
 
@@ -111,9 +130,22 @@ function withoutStorageFields(doc: RxDocumentData<ClockedItem>): ClockedItem {
 const ID_COMMANDS = new Set(['item/setQuantity', 'item/remove', 'item/move', 'item/setNote', 'item/edit']);
 const BULK_COMMANDS = new Set(['items/move', 'items/remove', 'items/setQuantity', 'items/copy', 'items/markBought']);
 
-export function createCartStore({ items, device, clock = systemClock, newId = randomId, history, onHistoryError, onConflicts, onWriteError, monitor, mark }: CartStoreOptions): CartStore {
+export function createCartStore({
+  items, device, clock = systemClock, newId = randomId, history, onHistoryError, onConflicts, onWriteError, monitor, mark,
+  snapshotFromItems = 2000, snapshotDelayMs = 1000,
+}: CartStoreOptions): CartStore {
   const state = new BehaviorSubject<CartState>(initialCartState);
   let closed = false;
+  // Whether the state holds what the database holds (read once at least), not only the snapshot shown before.
+  let checked = false;
+  // The newest row seen (RxDB's `_meta.lwt`, then id): what a snapshot of the state holds (cart-snapshot.ts).
+  let newestRow: RowCheckpoint = { id: '', lwt: 0 };
+  const noteRow = (doc: RxDocumentData<ClockedItem>) => {
+    const lwt = doc._meta?.lwt ?? 0;
+    if (lwt > newestRow.lwt || (lwt === newestRow.lwt && doc.id > newestRow.id)) newestRow = { id: doc.id, lwt };
+  };
+  /** Ids written while a load is reading, each load's own set: the write's version is newer than what the load read. */
+  const loading = new Set<Set<string>>();
   let queue: Promise<unknown> = Promise.resolve();
   const apply = (action: CartAction) => state.next(cartReducer(state.value, action));
   // The stored form (with _rev and _meta) of every document, so a dispatch can write all the documents
@@ -171,6 +203,8 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
       addSources.delete(event.documentId);
       written.push({ before: stored.get(event.documentId) ?? null, after, ...(source ? { source } : {}) });
       stored.set(event.documentId, after);
+      noteRow(after);
+      for (const ids of loading) ids.add(event.documentId);
       seen(after);
       if (unseen.has(event.documentId) && unseen.get(event.documentId) !== after._rev) unseen.delete(event.documentId);
     }
@@ -179,7 +213,7 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
       onSeen = null;
       resolve();
     }
-    if (!state.value.loaded) return; // the initial load below reads them anyway (and repairs their history)
+    if (!checked) return; // the initial load below reads them anyway (and repairs their history)
     const restore = pendingRestore;
     const restoredTo = restore && written.some(({ after }) => Object.values(after.fieldClocks ?? {}).includes(restore.stamp)) ? restore.to : undefined;
     record(written, restoredTo);
@@ -189,15 +223,31 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
   const load = async () => {
     // Straight from the storage, as the dispatches write: RxDB's documents (a cache entry, a frozen
     // object and a deep copy per item) would only be thrown away. The rows are read, never changed.
-    const { documents } = await items.storageInstance.query(items.find().getPreparedQuery());
-    const docs = documents as RxDocumentData<ClockedItem>[];
-    const first = !state.value.loaded;
+    const during = new Set<string>();
+    loading.add(during);
+    let docs: RxDocumentData<ClockedItem>[];
+    try {
+      const { documents } = await items.storageInstance.query(items.find().getPreparedQuery());
+      docs = documents as RxDocumentData<ClockedItem>[];
+    } finally {
+      loading.delete(during);
+    }
+    const first = !checked;
     if (first) mark?.('tote:items-read');
+    // A document written while the rows were read (the replication runs meanwhile): its change event
+    // brought the version written, which the read may predate.
+    if (during.size > 0) {
+      const read = new Set(docs.map((doc) => doc.id));
+      docs = docs.map((doc) => (during.has(doc.id) ? stored.get(doc.id) ?? doc : doc));
+      for (const id of during) if (!read.has(id) && stored.has(id)) docs.push(stored.get(id)!);
+    }
     for (const doc of docs) {
       stored.set(doc.id, doc);
+      noteRow(doc);
       seen(doc);
     }
     apply({ type: 'sync/loaded', docs });
+    checked = true;
     if (first) mark?.('tote:state-built');
     if (history) recording = recording.then(() => history.repair(docs, clock.now())).then(() => undefined, (error) => onHistoryError?.(error));
     // A clear that cannot be finished now is reported and tried again at the next start; the cart opens.
@@ -298,11 +348,69 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
       else await journal.remove(entry.clear.key);
     }
   }
-  const ready = load();
+  // The snapshot first (cart-snapshot.ts): shown while the rows are read, which decide.
+  const snapshot = createCartSnapshot(items.database, { minItems: snapshotFromItems });
+  let fromSnapshot: CartState | null = null;
+  const shown = snapshot.read().then(async (read) => {
+    if (!read) return false;
+    // The rows written after the snapshot (rule 1): few, or none.
+    const changed = (await getChangedDocumentsSince(items.storageInstance, SNAPSHOT_MAX_CHANGED + 1, read.checkpoint)).documents;
+    if (changed.length > SNAPSHOT_MAX_CHANGED || closed || checked) return false;
+    const docs = new Map(read.docs.map((doc) => [doc.id, doc]));
+    for (const row of changed) {
+      if (row._deleted) docs.delete(row.id);
+      else docs.set(row.id, row);
+    }
+    apply({ type: 'sync/loaded', docs: [...docs.values()] });
+    fromSnapshot = state.value;
+    mark?.('tote:snapshot-shown');
+    return true;
+  }).catch(() => false); // rule 4: the rows are read as without a snapshot
+  // After the snapshot, a task later: the shell shows it before the rows' reading takes the thread.
+  const ready = shown.then((used) => (used ? new Promise<void>((resolve) => { setTimeout(resolve, 0); }) : undefined)).then(load);
+
+  // The snapshot follows the state once the rows are read (rule 2): when it has been still for a moment.
+  let snapshotted: CartState | null = null;
+  let snapshotTimer: ReturnType<typeof setTimeout> | undefined;
+  let snapshotWrite: Promise<void> = Promise.resolve();
+  let snapshotWait = snapshotDelayMs;
+  const scheduleSnapshot = () => {
+    clearTimeout(snapshotTimer);
+    snapshotTimer = setTimeout(() => void writeSnapshot(), snapshotWait);
+  };
+  const writeSnapshot = (): Promise<void> => {
+    clearTimeout(snapshotTimer);
+    snapshotTimer = undefined;
+    snapshotWrite = snapshotWrite.then(async () => {
+      const now = state.value;
+      if (now === snapshotted || !checked) return;
+      const started = Date.now();
+      if (snapshotted === null) mark?.('tote:snapshot-saving');
+      await snapshot.write(now, newestRow);
+      if (snapshotted === null) mark?.('tote:snapshot-saved');
+      snapshotted = now;
+      // A write that took long is made less often: a tenth of the time at most.
+      snapshotWait = Math.max(snapshotDelayMs, (Date.now() - started) * 10);
+    }).catch((error) => onWriteError?.(error));
+    return snapshotWrite;
+  };
+  const snapshotSubscription = state.subscribe((now) => {
+    if (checked && !closed && now !== snapshotted) scheduleSnapshot();
+  });
+  void ready.then(() => {
+    // Shown from the snapshot and the rows held the same (the state did not change): it is the state.
+    if (fromSnapshot !== null && state.value === fromSnapshot && sizeOf(fromSnapshot) >= snapshotFromItems) snapshotted = fromSnapshot;
+    else if (!closed) scheduleSnapshot();
+  }, () => undefined);
+
+  /** The database read into the state; a dispatch made while only the snapshot is shown waits for it. */
+  const readyToChange = () => ready.catch((cause) => {
+    throw new ToteError('STORAGE_FAILED', 'Tote could not read your cart on this device. Please restart Tote.', { cause: String(cause) });
+  });
 
   async function run(command: CartCommand, startedAt?: number): Promise<DispatchResult> {
     if (closed) throw new ToteError('CLOSED', 'Tote is closing. Please try again.');
-    await ready;
+    await readyToChange();
     const valid = validateCommand(command, state.value.lists);
     if (ID_COMMANDS.has(valid.type) && 'id' in valid) {
       const current = state.value.items[valid.id];
@@ -393,7 +501,7 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
   async function runRestore(to: number): Promise<RestoreResult> {
     if (closed) throw new ToteError('CLOSED', 'Tote is closing. Please try again.');
     if (!history) throw new ToteError('INVALID_INPUT', 'History is not kept on this device.');
-    await ready;
+    await readyToChange();
     await settled(); // a clear's or an earlier restore's items are written before history is read
     await recording; // every change so far is in history before it is read
     const { entries } = await history.read();
@@ -427,6 +535,7 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
     },
     settled,
     async historySettled() {
+      await ready;
       await settled();
       await recording;
     },
@@ -440,8 +549,16 @@ export function createCartStore({ items, device, clock = systemClock, newId = ra
       return result;
     },
     ready,
+    // Without a snapshot the cart shows once the rows are read.
+    shown: shown.then((used) => (used ? undefined : ready)),
+    async flush() {
+      if (closed || !(await ready.then(() => true, () => false))) return;
+      await writeSnapshot();
+    },
     close() {
       closed = true;
+      clearTimeout(snapshotTimer);
+      snapshotSubscription.unsubscribe();
       subscription?.unsubscribe();
       subscription = undefined;
       state.complete();
