@@ -118,6 +118,34 @@ describe('dexieBulkReads', () => {
     expect(await inner.queryInParts({ ...prepared, query: { ...prepared.query, limit: 5 } }, () => undefined)).toBe(false);
   });
 
+  it('answers the rows written after a checkpoint as RxDB does, from just after its key, without reading the rows of its millisecond', async () => {
+    const { items: all, removed } = items(); // one bulk insert: its rows share one stamp of time (RxDB stamps a write once)
+    const plain = await cartWith(getRxStorageDexie({ indexedDB: new IDBFactory(), IDBKeyRange }), all, removed);
+    const bulk = await cartWith(dexieBulkReads(getRxStorageDexie({ indexedDB: new IDBFactory(), IDBKeyRange })), all, removed);
+    const { getChangedDocumentsSince } = await import('rxdb');
+    // The same rows in both databases: each checkpoint is a row's own key, in either.
+    const order = (await getChangedDocumentsSince(plain.items.storageInstance, 1000)).documents;
+    expect(order).toHaveLength(60);
+    const keyOf = (db: CartDatabase, id: string) => db.items.storageInstance.findDocumentsById([id], true).then(([doc]) => ({ id, lwt: doc!._meta.lwt }));
+    const getAll = vi.spyOn(IDBIndex.prototype, 'getAll');
+    const openCursor = vi.spyOn(IDBIndex.prototype, 'openCursor');
+    for (const [at, limit] of [[null, 1000], [null, 5], [0, 1000], [17, 10], [58, 1000], [59, 1000]] as const) {
+      const id = at === null ? null : order[at]!.id;
+      const expected = await getChangedDocumentsSince(plain.items.storageInstance, limit, id ? await keyOf(plain, id) : undefined);
+      getAll.mockClear();
+      openCursor.mockClear();
+      const answered = await getChangedDocumentsSince(bulk.items.storageInstance, limit, id ? await keyOf(bulk, id) : undefined);
+      expect(answered.documents.map((doc) => doc.id), `after ${String(id)}`).toEqual(expected.documents.map((doc) => doc.id));
+      expect(content(answered.documents as Item[])).toEqual(content(expected.documents as Item[]));
+      expect(answered.checkpoint.id).toBe(expected.checkpoint.id);
+      expect(getAll).toHaveBeenCalledTimes(1);
+      expect(openCursor).not.toHaveBeenCalled();
+      // A removed row is a row written after the checkpoint too, as RxDB's answers.
+      for (const doc of answered.documents) expect(typeof doc._deleted).toBe('boolean');
+    }
+    expect(order.some((doc) => doc._deleted)).toBe(true);
+  });
+
   it('refuses a part size that is not a whole number of rows, with a typed error', () => {
     for (const partSize of [0, -5, 2.5, Number.NaN]) {
       expect(() => dexieBulkReads(getRxStorageDexie({ indexedDB: new IDBFactory(), IDBKeyRange }), { partSize }))

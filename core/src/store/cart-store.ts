@@ -64,7 +64,7 @@ export interface CartStoreOptions {
    * with (cart-snapshot.ts); default 2000.
    */
   readonly snapshotFromItems?: number;
-  /** How long the cart stays unchanged before its snapshot is written (default 1000 ms; cart-snapshot.ts rule 2). */
+  /** How long the cart stays unchanged before its snapshot is written (default 5000 ms; cart-snapshot.ts rule 2). */
   readonly snapshotDelayMs?: number;
 }
 
@@ -132,7 +132,7 @@ const BULK_COMMANDS = new Set(['items/move', 'items/remove', 'items/setQuantity'
 
 export function createCartStore({
   items, device, clock = systemClock, newId = randomId, history, onHistoryError, onConflicts, onWriteError, monitor, mark,
-  snapshotFromItems = 2000, snapshotDelayMs = 1000,
+  snapshotFromItems = 2000, snapshotDelayMs = 5000,
 }: CartStoreOptions): CartStore {
   const state = new BehaviorSubject<CartState>(initialCartState);
   let closed = false;
