@@ -9,7 +9,7 @@ import { getChangedDocumentsSince, getPrimaryFieldOfPrimaryKey, prepareQuery, ty
 import { replicateRxCollection } from 'rxdb/plugins/replication';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cartCommands } from '../cart/cart-actions.ts';
 import { selectItems } from '../cart/cart-selectors.ts';
 import { toBase64url } from '../crypto/base64url.ts';
@@ -22,7 +22,7 @@ import { ManualClock, product } from '../test/fixtures.ts';
 import { fromByteString, toByteString } from './byte-string.ts';
 import { openCartDatabase, type CartDatabase } from './cart-database.ts';
 import { dexieBulkReads } from './dexie-bulk-reads.ts';
-import { encryptedStorage, SEALED_FIELD } from './encrypted-storage.ts';
+import { encryptedStorage, latin1Bytes, SEALED_FIELD } from './encrypted-storage.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyStorage = RxStorage<any, any>;
@@ -207,6 +207,43 @@ describe.each(Object.keys(storages))('encrypted storage on %s', { timeout: 20_00
     const refused = await again.db.items.storageInstance.bulkWrite([{ document: { ...again.store.getState().items[ids[0]!]!, id: ids[1]!, _deleted: false, _attachments: {}, _meta: { lwt: 1 }, _rev: '' } as never }], 'test');
     expect(refused.error[0]).toMatchObject({ status: 409, documentInDb: { id: ids[1], _rev: '9-tampered' } });
     expect(refused.error[0]).not.toHaveProperty('documentInDb.title');
+  });
+
+  it('opens the rows with the engine\'s byte copy where it has one, and a row that is not bytes after all is set aside alone', async () => {
+    // Browsers copy byte strings with `setFromBase64`; Node 22 has none: given here the way browsers define it.
+    const setFromBase64 = vi.fn(function (this: Uint8Array, base64: string) {
+      const binary = atob(base64);
+      const written = Math.min(binary.length, this.length);
+      for (let i = 0; i < written; i += 1) this[i] = binary.charCodeAt(i);
+      return { read: base64.length, written };
+    });
+    Object.defineProperty(Uint8Array.prototype, 'setFromBase64', { value: setFromBase64, configurable: true, writable: true });
+    try {
+      const { raw, keyring, name } = await setup();
+      const cart = await openCart(sealed(raw, keyring), name);
+      const ids: string[] = [];
+      for (const title of ['First lamp', 'Second lamp', 'Third lamp']) ids.push((await cart.store.dispatch(cartCommands.add(product({ title, url: `https://shop.example/${title}` })))).written[0]!.id);
+      await closeCart(cart);
+      setFromBase64.mockClear();
+      const again = await openCart(sealed(raw, keyring), name);
+      expect(selectItems(again.store.getState()).map((item) => item.title).sort()).toEqual(['First lamp', 'Second lamp', 'Third lamp']);
+      expect(setFromBase64).toHaveBeenCalled();
+
+      // A character no byte string holds, beneath the wrapper: the engine's copy refuses the read, each
+      // row is copied by hand, and only that row is set aside.
+      const items = raw.instance('items');
+      const [row] = await items.findDocumentsById([ids[1]!], false);
+      const envelope = row![SEALED_FIELD] as string;
+      const odd = `${envelope.slice(0, 40)}\u0100${envelope.slice(41)}`;
+      expect((await items.bulkWrite([{ previous: row!, document: { ...row!, [SEALED_FIELD]: odd, _rev: '9-odd', _meta: { lwt: Date.now() } } }], 'test')).error).toEqual([]);
+      await closeCart(again);
+      const log = unreadableLog();
+      const third = await openCart(sealed(raw, keyring, log), name);
+      expect(selectItems(third.store.getState()).map((item) => item.title).sort()).toEqual(['First lamp', 'Third lamp']);
+      expect(log.errors.map((error) => [error.details?.documentId, error.details?.reason])).toEqual([[ids[1], 'format']]);
+    } finally {
+      delete (Uint8Array.prototype as { setFromBase64?: unknown }).setFromBase64;
+    }
   });
 
   it('still opens envelopes stored as base64url text, as the first version of the storage wrote them', async () => {
@@ -417,6 +454,20 @@ describe.each(Object.keys(storages))('encrypted storage on %s', { timeout: 20_00
     }
     expect(seen[6]).toMatchObject({ _rev: '99-copy' });
     expect((store.getState().items[id] as ClockedItem).quantity).toBe(6);
+  });
+});
+
+describe('latin1Bytes', () => {
+  it('copies byte strings one after another where the engine can, and says false where it cannot', () => {
+    const into = new Uint8Array(5);
+    const native = (Uint8Array.prototype as { setFromBase64?: unknown }).setFromBase64;
+    if (typeof native === 'function') {
+      expect(latin1Bytes(['\u0001\u00ff', null, '\u0000AB'], into)).toBe(true);
+      expect([...into]).toEqual([1, 255, 0, 65, 66]);
+    } else {
+      expect(latin1Bytes(['\u0001\u00ff', null, '\u0000AB'], into)).toBe(false); // Node 22: the caller copies
+    }
+    expect(latin1Bytes(['\u0100'], new Uint8Array(1))).toBe(false);
   });
 });
 
