@@ -72,9 +72,15 @@ async function openWindow(page: Page, url: string) {
   });
   // Opened from the rows alone: the snapshot is written a moment later (when it held the cart already, it is not written again).
   if (!opening.snapshot) await page.waitForFunction(() => performance.getEntriesByName('tote:snapshot-saved').length > 0, undefined, { timeout: 30_000 });
-  const saving = await page.evaluate(() => (performance.getEntriesByName('tote:snapshot-saved')[0]?.startTime ?? Number.NaN)
-    - (performance.getEntriesByName('tote:snapshot-saving')[0]?.startTime ?? Number.NaN));
-  return { ...opening, saving };
+  const { saving, longestTask } = await page.evaluate(() => {
+    const from = performance.getEntriesByName('tote:snapshot-saving')[0]?.startTime ?? Number.NaN;
+    const to = performance.getEntriesByName('tote:snapshot-saved')[0]?.startTime ?? Number.NaN;
+    // Tasks of over 50 ms (the Long Tasks API) that began while the snapshot was written: none, 0.
+    const tasks = (window as unknown as { longTasks?: { start: number; duration: number }[] }).longTasks ?? [];
+    const during = tasks.filter((task) => task.start + task.duration > from && task.start < to).map((task) => task.duration);
+    return { saving: to - from, longestTask: Math.max(0, ...during) };
+  });
+  return { ...opening, saving, longestTask };
 }
 
 /** Per typed character: the screen's time (input to laid out), and a plain filter's over the same text. */
@@ -242,6 +248,9 @@ export async function benchCart10k(count = 10_000) {
   const browser = await launchSealedDesktopWindow(profile, keys, ['--disable-frame-rate-limit', '--disable-gpu-vsync']);
   // tsx names the functions handed to page.evaluate with a `__name` helper the page does not have.
   await browser.addInitScript({ content: 'globalThis.__name ??= (target) => target;' });
+  // Tasks of over 50 ms, for `snapshot_write_longest_task_ms`.
+  await browser.addInitScript({ content: `window.longTasks = []; new PerformanceObserver((list) => { for (const task of list.getEntries())
+    window.longTasks.push({ start: task.startTime, duration: task.duration }); }).observe({ type: 'longtask', buffered: true });` });
   try {
     const page = await browser.newPage();
     await page.setViewportSize({ width: 1280, height: 800 });
@@ -292,6 +301,8 @@ export async function benchCart10k(count = 10_000) {
       load_without_snapshot_parts_ms: Object.fromEntries(Object.entries(fromRows.parts).map(([step, ms]) => [step, round(ms)])),
       // Writing the snapshot (a moment after the cart last changed, cart-snapshot.ts rule 2): after the first opening.
       snapshot_write_ms: round(fromRows.saving),
+      // The longest task (over 50 ms; 0: none) while it is written: how long the window could not answer.
+      snapshot_write_longest_task_ms: round(fromRows.longestTask),
       rows_in_dom: rowsInDom,
       unvirtualised_render_ms: round(plainRender),
       search_keystroke_p95_ms: round(percentile(typed.screen, 95)),

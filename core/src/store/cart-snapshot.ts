@@ -19,7 +19,8 @@
  *    it is not used: reading every row is as quick.
  * 2. **Written after changes**, when the cart has been still for a moment (the store's
  *    `snapshotDelayMs`, longer when a write took long), from the state the store shows; and when the
- *    store is flushed (the client closing).
+ *    store is flushed (the client closing). Its items are turned into text a thousand per task, so a
+ *    large cart's write does not hold the thread in one piece.
  * 3. **Only large carts.** Below `minItems` documents (items, removed ones and list records) reading the
  *    rows is fast anyway: no snapshot is kept, and one left from a larger cart is removed.
  * 4. **A snapshot that cannot be read is not used**: another layout, a damaged document or a seal that
@@ -37,6 +38,8 @@ export const SNAPSHOT_ID = 'cart-snapshot';
 /** More rows written after the snapshot than this: the cart opens from its rows (rule 1). */
 export const SNAPSHOT_MAX_CHANGED = 1000;
 const VERSION = 1;
+/** Items turned into text per task while a snapshot is written: the shopper's clicks and scrolling go between. */
+const WRITE_PART = 1000;
 
 /** The fields of a cart item the state keeps (cart-reducer.ts, toCartItem). */
 export const SNAPSHOT_FIELDS: readonly (keyof CartItem)[] = ['id', 'listId', 'url', 'shop', 'title', 'priceMinor', 'currency', 'imageUrl',
@@ -124,9 +127,15 @@ export function createCartSnapshot(db: SnapshotDocuments, { minItems }: { minIte
         kept = false;
         return;
       }
-      const rows = [...Object.values(state.items), ...Object.values(state.listRecords)]
-        .map((item) => SNAPSHOT_FIELDS.map((field) => item[field] ?? null));
-      await db.upsertLocal<Stored>(SNAPSHOT_ID, { v: VERSION, fields: SNAPSHOT_FIELDS, rows: JSON.stringify(rows), checkpoint });
+      // A part at a time, a task each (rule 2): `state` is immutable, so the parts are of one state.
+      const items = [...Object.values(state.items), ...Object.values(state.listRecords)];
+      const parts: string[] = [];
+      for (let start = 0; start < items.length; start += WRITE_PART) {
+        if (start > 0) await new Promise((resolve) => { setTimeout(resolve, 0); });
+        const part = items.slice(start, start + WRITE_PART).map((item) => SNAPSHOT_FIELDS.map((field) => item[field] ?? null));
+        parts.push(JSON.stringify(part).slice(1, -1));
+      }
+      await db.upsertLocal<Stored>(SNAPSHOT_ID, { v: VERSION, fields: SNAPSHOT_FIELDS, rows: `[${parts.join(',')}]`, checkpoint });
       kept = true;
     },
   };
