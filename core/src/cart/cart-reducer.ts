@@ -12,6 +12,8 @@ type Items = Readonly<Record<string, CartItem>>;
 
 const ITEM_FIELDS: readonly (keyof CartItem)[] = ['id', 'listId', 'url', 'shop', 'title', 'priceMinor', 'currency',
   'imageUrl', 'variant', 'quantity', 'note', 'addedAt', 'addedBy', 'updatedAt', 'updatedBy', 'addedPriceMinor', 'deleted'];
+/** Every field of a cart item as the state keeps it (toCartItem): the plain ones, then the price history and availability. */
+export const CART_ITEM_FIELDS: readonly (keyof CartItem)[] = [...ITEM_FIELDS, 'priceHistory', 'availability'];
 
 /** Copies exactly the item fields (storage metadata such as _rev or _meta is left behind) and freezes. */
 export function toCartItem(doc: CartItem): CartItem {

@@ -32,6 +32,7 @@
  * a document's data at every write; 10 000 items as objects would be copied whole.
  */
 import type { RxDatabase } from 'rxdb';
+import { CART_ITEM_FIELDS } from '../cart/cart-reducer.ts';
 import type { CartItem, CartState } from '../cart/cart-types.ts';
 
 export const SNAPSHOT_ID = 'cart-snapshot';
@@ -41,9 +42,8 @@ const VERSION = 1;
 /** Items turned into text per task while a snapshot is written: the shopper's clicks and scrolling go between. */
 const WRITE_PART = 1000;
 
-/** The fields of a cart item the state keeps (cart-reducer.ts, toCartItem). */
-export const SNAPSHOT_FIELDS: readonly (keyof CartItem)[] = ['id', 'listId', 'url', 'shop', 'title', 'priceMinor', 'currency', 'imageUrl',
-  'variant', 'quantity', 'note', 'addedAt', 'addedBy', 'updatedAt', 'updatedBy', 'addedPriceMinor', 'priceHistory', 'deleted', 'availability'];
+/** The fields of a cart item the state keeps, in the order a row holds them (a snapshot of another list is not used). */
+export const SNAPSHOT_FIELDS = CART_ITEM_FIELDS;
 
 /** Where the snapshot is kept: the cart database's local documents. */
 export type SnapshotDocuments = Pick<RxDatabase, 'getLocal' | 'upsertLocal'>;
@@ -79,10 +79,12 @@ const isCheckpoint = (value: unknown): value is RowCheckpoint => typeof value ==
 const sameFields = (fields: unknown) => Array.isArray(fields) && fields.length === SNAPSHOT_FIELDS.length
   && SNAPSHOT_FIELDS.every((field, i) => fields[i] === field);
 
-/** Whether a row read back can stand for an item until the rows are read (rule 1 corrects the rest). */
+const ID = SNAPSHOT_FIELDS.indexOf('id');
+const LIST_ID = SNAPSHOT_FIELDS.indexOf('listId');
 const PRICE_HISTORY = SNAPSHOT_FIELDS.indexOf('priceHistory');
+/** Whether a row read back can stand for an item until the rows are read (rule 1 corrects the rest). */
 const wellFormed = (row: unknown): row is unknown[] => Array.isArray(row) && row.length === SNAPSHOT_FIELDS.length
-  && typeof row[0] === 'string' && typeof row[1] === 'string' && Array.isArray(row[PRICE_HISTORY]);
+  && typeof row[ID] === 'string' && typeof row[LIST_ID] === 'string' && Array.isArray(row[PRICE_HISTORY]);
 
 function parsed(text: unknown): unknown {
   try {
