@@ -174,14 +174,21 @@ export function createHistoryLog(history: HistoryCollection, device: DeviceInfo)
   }
 
   /**
-   * The decoded documents, kept in memory after the first read and updated from the collection's change
-   * stream (this device's writes, pulled documents, removals), so a restore does not decode the whole
-   * history again: reading 20 000 changes from the database takes hundreds of milliseconds.
+   * The documents, kept in memory after the first read and updated from the collection's change stream
+   * (this device's writes, pulled documents, removals), so a restore does not decode the whole history
+   * again: reading 20 000 changes from the database takes hundreds of milliseconds. A document is
+   * decoded when a read first needs its entries, not when it changes: the open batch changes with every
+   * write of this device or the one that owns it, and decoding its up to BATCH_MAX_ENTRIES entries at each
+   * change would cost every change time that only a read of history needs.
    */
-  interface Decoded { readonly doc: HistoryDoc; readonly entries: readonly HistoryEntry[] | null }
+  interface Decoded { readonly doc: HistoryDoc; entries?: readonly HistoryEntry[] | null }
   let cache: Map<string, Decoded> | null = null;
   let loading: Promise<Map<string, Decoded>> | null = null;
-  const decode = (doc: HistoryDoc): Decoded => ({ doc, entries: historyDocEntries(doc) });
+  const decode = (doc: HistoryDoc): Decoded => ({ doc });
+  const entriesOf = (decoded: Decoded): readonly HistoryEntry[] | null => {
+    if (decoded.entries === undefined) decoded.entries = historyDocEntries(decoded.doc);
+    return decoded.entries;
+  };
   /** Changes seen while the first read runs: applied over its result, so none falls between the two. */
   let duringLoad: { documentId: string; operation: string; documentData: unknown }[] | null = null;
   const apply = (target: Map<string, Decoded>, event: { documentId: string; operation: string; documentData: unknown }) => {
@@ -218,7 +225,9 @@ export function createHistoryLog(history: HistoryCollection, device: DeviceInfo)
     const restores: { stamp: Hlc; to: number }[] = [];
     const devices: Record<string, string> = {};
     let damaged = 0;
-    for (const { doc, entries } of decoded.values()) {
+    for (const each of decoded.values()) {
+      const { doc } = each;
+      const entries = entriesOf(each);
       docs.push(doc);
       if (entries === null) {
         damaged += 1;
