@@ -1,6 +1,7 @@
 /**
  * Runs inside real Chromium (driven by bench/history.ts): the history workload (bench/history-workload.ts)
- * on the apps' production storage, storage-dexie over IndexedDB, sealed at rest with a shopper key
+ * on the apps' production storage, storage-dexie over IndexedDB with its whole-range reads in one request
+ * (persistence/dexie-bulk-reads.ts), sealed at rest with a shopper key
  * (persistence/encrypted-storage.ts). Two steps, with a page reload between them so the restore that
  * follows the opening is the first this page runs:
  * - `seedHistoryBench(layout)` makes a key, writes the cart and its history in `layout`, and gives back
@@ -8,6 +9,7 @@
  * - `restoreHistoryBench(layout, key, runs)` opens the database and restores 29 days back, `runs` times.
  */
 import { createKeyring, encryptedStorage, exportKeyring, importKeyring } from '@tote/core';
+import { dexieBulkReads } from '@tote/core/dexie-bulk-reads';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { historyDocuments, measureRestores, seedHistory, syncedBytes, thirtyDays, type HistoryLayout } from '../history-workload.ts';
 
@@ -37,7 +39,7 @@ async function storedBytes(name: string): Promise<number> {
 const history = thirtyDays();
 const storageWith = async (key: Uint8Array) => {
   let unreadable = 0;
-  const storage = encryptedStorage(getRxStorageDexie(), await importKeyring(globalThis.crypto, key), { onUnreadable: () => { unreadable += 1; } });
+  const storage = encryptedStorage(dexieBulkReads(getRxStorageDexie()), await importKeyring(globalThis.crypto, key), { onUnreadable: () => { unreadable += 1; } });
   return { storage, unreadable: () => unreadable };
 };
 
