@@ -25,10 +25,22 @@ export type HistoryBatch = readonly unknown[];
 
 /** `entries` (stamps of any order) as a batch whose document is stamped `base`. */
 export function encodeBatch(entries: readonly HistoryEntry[], base: Hlc): unknown[] {
-  const items: string[] = [];
+  return appendToBatch([[]], base.wall, entries, base);
+}
+
+/**
+ * `batch` (encoded, of the document stamped `base`) with `entries` added after its own: what
+ * `encodeBatch` gives for the batch's entries followed by these, without decoding the batch.
+ * `lastWall` is the wall time of the batch's last entry (`base.wall` when it has none). The caller
+ * makes sure none of `entries` is already in the batch (the same change twice is united by decoding
+ * and merging instead: history-entry.ts, `mergeEntries`).
+ */
+export function appendToBatch(batch: HistoryBatch, lastWall: number, entries: readonly HistoryEntry[], base: Hlc): unknown[] {
+  const items = [...(batch[0] as readonly string[])];
   const index = new Map<string, number>();
-  const out: unknown[] = [items];
-  let wall = base.wall;
+  items.forEach((id, at) => index.set(id, at));
+  const out: unknown[] = [items, ...batch.slice(1)];
+  let wall = lastWall;
   for (const entry of entries) {
     let item = index.get(entry.itemId);
     if (item === undefined) {

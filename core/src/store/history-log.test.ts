@@ -11,7 +11,8 @@ import type { CartState } from '../cart/cart-types.ts';
 import { isToteError } from '../errors.ts';
 import { createKeyring } from '../crypto/keyring.ts';
 import { webCrypto } from '../crypto/test/fixtures.ts';
-import { formatHlc, hlc } from '../merge/hlc.ts';
+import { formatHlc, hlc, tryParseHlc } from '../merge/hlc.ts';
+import { encodeBatch } from '../history/history-batch.ts';
 import { encryptedStorage } from '../persistence/encrypted-storage.ts';
 import { historySchema } from '../persistence/history-schema.ts';
 import { itemMigrations, itemSchema } from '../persistence/item-schema.ts';
@@ -360,6 +361,65 @@ describe('history batches as the log writes them', () => {
       const { entries, damaged } = await log.read();
       expect(damaged).toBe(0);
       expect(entries).toHaveLength(cart.entries.length);
+      log.close();
+    } finally {
+      await db.remove();
+    }
+  });
+});
+
+describe('adding to the open batch', () => {
+  const writesOf = (count: number) => {
+    const random = randomSource(11);
+    const cart = new RecordingCart('laptop');
+    const writes: WrittenDocument[][] = [];
+    let before: Record<string, ClockedItem> = {};
+    while (writes.length < count) {
+      if (cart.dispatch(randomCommand(random, cart.docs)) > 0) {
+        writes.push(Object.values(cart.docs).filter((doc) => before[doc.id] !== doc).map((doc) => ({ before: before[doc.id] ?? null, after: doc })));
+        before = { ...cart.docs };
+      }
+      cart.time += 1 + random.int(MINUTE);
+    }
+    return writes;
+  };
+  const entriesOf = (writes: WrittenDocument[][]) => writes.flatMap((written) => written.flatMap(({ before, after }) => entriesForWrite(before, after)));
+  const sameEntries = (a: readonly { id: string; stamp: unknown; changes: unknown }[], b: readonly { id: string; stamp: unknown; changes: unknown }[]) =>
+    expect(a.map(({ id, stamp, changes }) => ({ id, stamp, changes })).sort((x, y) => x.id.localeCompare(y.id)))
+      .toEqual(b.map(({ id, stamp, changes }) => ({ id, stamp, changes })).sort((x, y) => x.id.localeCompare(y.id)));
+
+  it('unites with a version of the batch it did not write (merged from the server), keeping every change with its time', async () => {
+    const [first, second, third] = writesOf(3);
+    const db = await openCartDatabase({ storage: getRxStorageMemory(), name: `history-${++counter}` });
+    try {
+      const log = createHistoryLog(db.history, device);
+      await log.recordWrite(first!);
+      // The batch as another version of it holds it: this device's first change and a later one of its own.
+      const [doc] = await db.history.find().exec();
+      await doc!.incrementalPatch({ b: encodeBatch(entriesOf([first!, third!]), tryParseHlc(doc!.id)!) });
+      await log.recordWrite(second!);
+      const { entries, damaged } = await log.read();
+      expect(damaged).toBe(0);
+      sameEntries(entries, entriesOf([first!, second!, third!]));
+      log.close();
+    } finally {
+      await db.remove();
+    }
+  });
+
+  it('records a change given again once, and goes on adding after it', async () => {
+    const [first, second] = writesOf(2);
+    const db = await openCartDatabase({ storage: getRxStorageMemory(), name: `history-${++counter}` });
+    try {
+      const log = createHistoryLog(db.history, device);
+      await log.recordWrite(first!);
+      await log.recordWrite(first!);
+      await log.recordWrite(second!);
+      const stored = (await db.history.find().exec()).map((doc) => doc.toJSON());
+      const expected = batchDocuments([{ entries: entriesOf([first!]) }, { entries: entriesOf([second!]) }], device.name);
+      expect(expected).toHaveLength(1);
+      expect(stored.map(({ id, b }) => ({ id, b }))).toEqual(expected.map(({ id, b }) => ({ id, b })));
+      sameEntries((await log.read()).entries, entriesOf([first!, second!]));
       log.close();
     } finally {
       await db.remove();

@@ -20,7 +20,7 @@ import { map, type Observable } from 'rxjs';
 import type { AddSource } from '../cart/cart-actions.ts';
 import type { HistoryEntry } from '../history/history-entry.ts';
 import { entriesForWrite, mergeEntries } from '../history/history-entry.ts';
-import { encodeBatch } from '../history/history-batch.ts';
+import { appendToBatch, encodeBatch } from '../history/history-batch.ts';
 import { historySize } from '../history/history-record.ts';
 import { prune } from '../history/prune.ts';
 import { compare, formatHlc, hlc, tryParseHlc, type Hlc } from '../merge/hlc.ts';
@@ -36,7 +36,27 @@ export const BATCH_WINDOW_MS = 60 * 60 * 1000;
 /** … and at most this many entries (a single larger write is a batch of its own). */
 export const BATCH_MAX_ENTRIES = 200;
 
-interface OpenBatch { readonly id: string; readonly base: Hlc; readonly count: number }
+/**
+ * What this device last wrote of its open batch: the document's revision then, the ids of its entries
+ * and the wall time of the last one, so that the next write appends to the batch without decoding it.
+ */
+interface Written { readonly rev: string; readonly ids: Set<string>; readonly lastWall: number }
+
+interface OpenBatch { readonly id: string; readonly base: Hlc; readonly count: number; readonly written?: Written }
+
+/** The `Written` of a batch just written with `entries` (in its order) at revision `rev`. */
+const writtenOf = (rev: string, entries: readonly HistoryEntry[]): Written | undefined =>
+  entries.length === 0 ? undefined : { rev, ids: new Set(entries.map((entry) => entry.id)), lastWall: entries[entries.length - 1]!.stamp.wall };
+
+/** Whether none of `entries` is in the batch already, nor twice among them. */
+function allNew(entries: readonly HistoryEntry[], ids: ReadonlySet<string>): boolean {
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    if (ids.has(entry.id) || seen.has(entry.id)) return false;
+    seen.add(entry.id);
+  }
+  return true;
+}
 
 /** Whether a write of `count` entries, stamped `earliest` to `latest`, joins the open batch (docs/history.md rule 18). */
 function joinsBatch(open: OpenBatch, count: number, earliest: Hlc, latest: Hlc, restoredTo?: number): boolean {
@@ -143,11 +163,22 @@ export function createHistoryLog(history: HistoryCollection, device: DeviceInfo)
     const name = device.name.slice(0, 120);
     if (open !== null && joinsBatch(open, entries.length, earliest, latest, restoredTo)) {
       const existing = await history.findOne(open.id).exec();
+      const written = open.written;
+      // The batch as this device last wrote it, and only new changes: appended without decoding the batch
+      // (which grows to BATCH_MAX_ENTRIES entries, each write otherwise decoding and encoding all of them).
+      if (existing && written && existing.revision === written.rev && allNew(entries, written.ids)) {
+        const batch = appendToBatch(existing.b ?? [[]], written.lastWall, entries, open.base);
+        const patched = await existing.incrementalPatch({ b: batch, d: name });
+        for (const entry of entries) written.ids.add(entry.id);
+        open = { ...open, count: open.count + entries.length, written: { ...written, rev: patched.revision, lastWall: entries[entries.length - 1]!.stamp.wall } };
+        return;
+      }
+      // Changed since (a version from the server merged in) or a change recorded again: decoded and united.
       const before = existing ? historyDocEntries(existing.toJSON() as HistoryDoc) : null;
       if (existing && before !== null) {
         const merged = mergeEntries(before, entries);
-        await existing.incrementalPatch({ b: encodeBatch(merged, open.base), d: name });
-        open = { ...open, count: merged.length };
+        const patched = await existing.incrementalPatch({ b: encodeBatch(merged, open.base), d: name });
+        open = { ...open, count: merged.length, written: writtenOf(patched.revision, merged) };
         return;
       }
     }
@@ -160,7 +191,8 @@ export function createHistoryLog(history: HistoryCollection, device: DeviceInfo)
       ...(restoredTo !== undefined ? { r: restoredTo } : {}),
     };
     const existing = await history.findOne(doc.id).exec();
-    if (!existing) await history.insert(doc);
+    let written: Written | undefined;
+    if (!existing) written = writtenOf((await history.insert(doc)).revision, entries);
     else {
       // The same stamp again (a write retried): one document with the changes of both.
       const before = historyDocEntries(existing.toJSON() as HistoryDoc) ?? [];
@@ -170,7 +202,7 @@ export function createHistoryLog(history: HistoryCollection, device: DeviceInfo)
         return { ...rest, b: encodeBatch(mergeEntries(before, entries), base), ...(restoredTo !== undefined ? { r: restoredTo } : {}) };
       });
     }
-    open = restoredTo === undefined && entries.length < BATCH_MAX_ENTRIES ? { id: doc.id, base, count: entries.length } : null;
+    open = restoredTo === undefined && entries.length < BATCH_MAX_ENTRIES ? { id: doc.id, base, count: entries.length, written } : null;
   }
 
   /**
