@@ -8,7 +8,7 @@
  * versions are kept in one batch (no change is lost; what pruning dropped it drops again). With sealing on, a version that is not a sealed history document of
  * its id in the form devices write (sync/sealed-items.ts) is never kept.
  */
-import type { RxConflictHandler } from 'rxdb';
+import { deepEqual, type RxConflictHandler } from 'rxdb';
 import { isSealed, plainOrigin, type DocumentSeal } from '../sync/sealed-items.ts';
 import { encodeBatch } from '../history/history-batch.ts';
 import { mergeEntries } from '../history/history-entry.ts';
@@ -17,8 +17,10 @@ import { historyDocEntries, type HistoryDoc } from './history-schema.ts';
 
 type Version = HistoryDoc & { _deleted?: boolean };
 
+// Compared in place, from the end (where a batch grows): replication asks at every pull and push of a
+// batch, which holds up to BATCH_MAX_ENTRIES entries; writing both out as JSON to compare them cost each change.
 const sameContent = (a: Version, b: Version) =>
-  a.id === b.id && a.r === b.r && a.d === b.d && JSON.stringify([a.e, a.b]) === JSON.stringify([b.e, b.b]);
+  a.id === b.id && a.r === b.r && a.d === b.d && deepEqual(a.e, b.e) && deepEqual(a.b, b.b);
 
 /** Both versions' entries in one batch (a device's open batch seen at two points): no change of either is lost. */
 function united(a: Version, b: Version): Version | null {
