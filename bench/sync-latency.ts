@@ -181,6 +181,16 @@ export async function benchSync(account: Account, couch: DirectCouch, changes = 
   };
 }
 
+/** The targets the sync figures are held to: the same from `npm run bench` and from `npm run bench:sync`. */
+export function syncTargets(sync: Awaited<ReturnType<typeof benchSync>>): Record<string, boolean> {
+  return {
+    'sync.p95_ms < 250': sync.p95_ms < 250,
+    'sync.p95_ms <= sync.pouchdb_p95_ms': sync.p95_ms <= sync.pouchdb_p95_ms,
+    'sync.p95_ms <= 0.5 × sync.pouchdb_p95_ms': sync.p95_ms <= 0.5 * sync.pouchdb_p95_ms,
+    'sync.p50_ms < 15': sync.p50_ms < 15,
+  };
+}
+
 /**
  * `--trace`: Tote's devices alone, and where each change's time goes: for every moment (a request of A
  * or B sent or answered, B's `changed` message, B showing it), its p50 and p95 over the changes, of the
@@ -228,10 +238,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   try {
     const sync = await benchSync(account, couch, changes);
     // Run on its own (`npm run bench:sync`), its figures go into latest.json as `npm run bench` writes them.
-    const targets = {
-      'sync.p95_ms <= 0.5 × sync.pouchdb_p95_ms': sync.p95_ms <= 0.5 * sync.pouchdb_p95_ms,
-      'sync.p50_ms < 15': sync.p50_ms < 15,
-    };
+    const targets = syncTargets(sync);
     await mergeResults({ sync }, targets);
     console.log(JSON.stringify({ sync, targets }, null, 2));
   } finally {
