@@ -16,7 +16,7 @@ import { benchCapture } from './capture.ts';
 import { benchCart10k, cart10kTargets } from './cart10k.ts';
 import { benchCrypto } from './crypto.ts';
 import { benchHistory, historyTargets } from './history.ts';
-import { benchLoad } from './load.ts';
+import { benchLoad, loadTargets } from './load.ts';
 import { benchReliability, reliabilityTargets } from './reliability.ts';
 import { mergeResults } from './results-file.ts';
 import { benchIndexedDbFloor } from './indexeddb-floor.ts';
@@ -83,16 +83,8 @@ async function main() {
       'crypto.ours_us_per_doc * 5 <= crypto.cryptojs_us_per_doc': cryptoCost.ours_us_per_doc * 5 <= cryptoCost.cryptojs_us_per_doc,
       'crypto.stored_bytes_per_doc < 1024': cryptoCost.stored_bytes_per_doc < 1024,
       ...historyTargets(history),
-      'load.devices >= 200': load.devices >= 200,
-      'load.sync_p95_ms < 1000': load.sync_p95_ms < 1000,
-      'load.errors == 0': load.errors === 0,
-      'load.lost_changes == 0': load.lost_changes === 0,
-      ...(load1000 ? {
-        'load_1000.devices >= 1000': load1000.devices >= 1000,
-        'load_1000.sync_p95_ms < 1000': load1000.sync_p95_ms < 1000,
-        'load_1000.errors == 0': load1000.errors === 0,
-        'load_1000.lost_changes == 0': load1000.lost_changes === 0,
-      } : {}),
+      ...loadTargets('load', load),
+      ...(load1000 ? loadTargets('load_1000', load1000) : {}),
       ...cart10kTargets(cart10k),
       ...reliabilityTargets(reliability),
       ...analyticsTargets(analytics),
