@@ -180,14 +180,14 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     elements.push({ el, start: parent });
   }
   const toHeading = distanceTo(heading ? [heading] : []);
-  const out: PageCandidate[] = [];
   const count = Math.max(1, elements.length);
   /**
    * Elements inside a price already taken (the taken price elements and everything in them): a price
    * element is small, so listing its elements once costs less than walking up from every later one.
    */
   const insideTaken = new Set<Element>();
-  elements.forEach(({ el, start }, index) => {
+  const taken: { index: number; found: PageCandidate }[] = [];
+  const judge = ({ el, start }: { el: Element; start: Element }, index: number, elsewhere: boolean) => {
     if (insideTaken.has(el)) return;
     const text = priceTextOf(el);
     if (text === null) return;
@@ -231,7 +231,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
         old: struck || labelSays === 'old' || OLD_BEFORE.test(before),
         conditional: ((CONDITIONAL_BEFORE.test(before) || CONDITIONAL_AFTER.test(after)) && !INCLUDED_AFTER.test(after)) || OTHER_OFFER_BEFORE.test(before) || CARD_AFTER.test(after),
         current: labelSays === 'current' || CURRENT_BEFORE.test(before),
-        elsewhere: layout.elsewhere(start),
+        elsewhere,
         toHeading: toHeading(el),
         toBuy: layout.toBuy(el),
         fontSize: layout.fontSize(el),
@@ -240,7 +240,20 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     };
     insideTaken.add(el);
     for (const inner of Array.from(el.getElementsByTagName('*'))) insideTaken.add(inner);
-    out.push({ el, candidate });
+    taken.push({ index, found: { el, candidate } });
+  };
+  /**
+   * Prices in related blocks and site chrome (most of a large page's: 33 of 37 on one marketplace page)
+   * are read only when the product's own area shows no price to pay in a known currency: the scorer
+   * never prefers them to one (they lose 7 points and count for no agreement), so reading each one's
+   * text, context and style on every page was work for nothing.
+   */
+  const later: number[] = [];
+  elements.forEach((found, index) => {
+    if (layout.elsewhere(found.start)) later.push(index);
+    else judge(found, index, false);
   });
-  return out;
+  const toPay = taken.some(({ found: { candidate: { evidence, currency } } }) => !evidence.old && !evidence.conditional && currency && currency !== 'unknown');
+  if (!toPay) for (const index of later) judge(elements[index]!, index, true);
+  return taken.sort((a, b) => a.index - b.index).map((t) => t.found);
 }

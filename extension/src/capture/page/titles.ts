@@ -8,11 +8,11 @@ import { caseless, cleanText, LETTERS } from '../text.ts';
 import { isSpaceAt, startsWithPhrase } from '../word-lists.ts';
 
 const A_LETTER = new RegExp(`[${LETTERS}]`);
-import { textUpTo, wordOverlap, type Layout } from './layout.ts';
+import { nameContains, textUpTo, wordOverlap, type Layout } from './layout.ts';
 
 const PRODUCT_TITLE_LABEL = caseless(/product[-_]?(title|name|header|heading)|item[-_]?(title|name)|pdp[-_]?(title|name)|goods[-_]?(title|name)|prod[-_]?(title|name)|detail[-_]?(title|name)/i);
 const TITLE_LABEL = /title|name|heading|header/i;
-const SELECTOR = 'h1, h2, h3, [itemprop="name"], [id*="title" i], [class*="title" i], [id*="name" i], [class*="name" i]';
+const SELECTOR = `h1, h2, h3, [itemprop="name"], ${nameContains(['id', 'class'], ['title', 'name'])}`;
 /**
  * Promotions and statuses that sit where a name should be, in a few languages (a list of phrases read
  * by hand, word-lists.ts; word-lists.test.ts holds it to the pattern it replaced).
