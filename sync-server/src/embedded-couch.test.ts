@@ -55,3 +55,39 @@ describe('embedded CouchDB process', () => {
     await expect(fetch(`${url}/`)).rejects.toThrow();
   });
 });
+
+describe('embedded CouchDB: databases come and go (couch-tuning.cjs keeps the list of databases)', () => {
+  it('finds a database at once after it is created, and no longer after it is deleted, however often the list was read', async () => {
+    const { startEmbeddedCouch } = await import('./embedded-couch.ts');
+    const dir = await mkdtemp(path.join(tmpdir(), 'tote-dblist-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const couch = await startEmbeddedCouch({ dataDir: dir, port: 0 });
+    cleanup.push(() => couch.stop());
+    const call = async (method: string, route: string, body?: unknown) => {
+      const response = await fetch(`${couch.url}${route}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      return { status: response.status, body: await response.json() as Record<string, unknown> };
+    };
+    expect((await call('GET', '/_all_dbs')).status).toBe(200);
+    for (let round = 0; round < 3; round += 1) {
+      // Many at once, each used the moment its creation is answered, while the list is read meanwhile.
+      const names = Array.from({ length: 12 }, (_, i) => `shop-${round}-${i}`);
+      const reads = Array.from({ length: 12 }, () => call('GET', '/_all_dbs'));
+      const made = await Promise.all(names.map(async (name) => {
+        const created = await call('PUT', `/${name}`);
+        const written = await call('PUT', `/${name}/item`, { title: name });
+        return [created.status, written.status];
+      }));
+      await Promise.all(reads);
+      expect(made).toEqual(names.map(() => [201, 201]));
+      expect((await call('GET', '/_all_dbs')).body).toEqual(expect.arrayContaining(names));
+      for (const name of names) expect((await call('DELETE', `/${name}`)).status).toBe(200);
+      const gone = await Promise.all(names.map((name) => call('GET', `/${name}/item`)));
+      expect(gone.map((r) => r.status)).toEqual(names.map(() => 404));
+      expect((await call('GET', '/_all_dbs')).body).not.toEqual(expect.arrayContaining([names[0]]));
+      // Created again under the same name: a new, empty database, not "file exists".
+      expect((await call('PUT', `/${names[0]}`)).status).toBe(201);
+      expect((await call('GET', `/${names[0]}/item`)).status).toBe(404);
+      expect((await call('DELETE', `/${names[0]}`)).status).toBe(200);
+    }
+  });
+});

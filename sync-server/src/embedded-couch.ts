@@ -13,6 +13,7 @@ import { EMBEDDED_HOST } from './config.ts';
 
 const require = createRequire(import.meta.url);
 const parentWatch = fileURLToPath(new URL('./parent-watch.cjs', import.meta.url));
+const couchTuning = fileURLToPath(new URL('./couch-tuning.cjs', import.meta.url));
 
 export interface EmbeddedCouch {
   /** `http://127.0.0.1:<port>`, no trailing slash. */
@@ -89,7 +90,7 @@ export async function startEmbeddedCouch(options: { dataDir: string; port: numbe
   const bin = require.resolve('pouchdb-server/bin/pouchdb-server');
   // pouchdb-server has no log-file flag: its log goes to the config's log.file, "./log.txt" by default,
   // so the child runs in the couch folder and everything it writes stays inside the data folder.
-  const child = spawn(process.execPath, ['--require', parentWatch, bin,
+  const child = spawn(process.execPath, ['--require', parentWatch, '--require', couchTuning, bin,
     '--host', EMBEDDED_HOST, '--port', String(port), '--dir', couchDir,
     '--config', path.join(couchDir, 'config.json'),
     // -n is --no-stdout-logs: spelled out, the option parser (nomnom) reads it as "stdout-logs = false" and ignores it.
