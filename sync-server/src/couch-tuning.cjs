@@ -8,9 +8,25 @@
 //   decodes name by name. The answer is kept here until a database is created or destroyed; a call that
 //   was already on its way when that happened is not kept (it may predate the change), so the next one
 //   reads the list again, queued behind pouchdb-all-dbs's own update.
+// - Its listening socket's queue of connections not yet accepted: Node's default of 511 overflowed when
+//   1,000 devices connected at once and the gateway opened hundreds of connections to it in a second
+//   (their catch-up pulls failed with connect timeouts and resets, 300 to 800 a run): 4,096, the
+//   gateway's pool to it, as far as the system allows (net.core.somaxconn).
 // Nothing else changes: routes, authentication, authorisation and storage are pouchdb-server's own.
 'use strict';
 const Module = require('node:module');
+const net = require('node:net');
+
+const BACKLOG = 4096;
+const listen = net.Server.prototype.listen;
+net.Server.prototype.listen = function listenWithBacklog(...args) {
+  // pouchdb-server calls listen(port, host, callback) once (express's app.listen).
+  const [port, host, callback] = args;
+  if (typeof port === 'number' && typeof host === 'string' && (callback === undefined || typeof callback === 'function')) {
+    return listen.call(this, { port, host, backlog: BACKLOG }, callback);
+  }
+  return listen.apply(this, args);
+};
 
 const load = Module._load;
 Module._load = function tunedLoad(request, parent, isMain) {
