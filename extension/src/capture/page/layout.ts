@@ -199,8 +199,16 @@ export function pageLayout(doc: Document): Layout {
   const visible = (el: Element) => !markupHidden(el)
     && (typeof el.checkVisibility === 'function' ? el.checkVisibility({ visibilityProperty: true, checkVisibilityCSS: true }) : !styleHidden(el));
   // A <header> inside the main content or an article is the product's own heading block.
+  // Labels repeat (a shop's markup names thousands of elements alike: "a-section a-spacing-small"), and
+  // the pattern's many words are tried at every character of a label: each label is tested once.
+  const elsewhereLabels = new Map<string, boolean>();
+  const elsewhereLabel = (text: string) => {
+    let known = elsewhereLabels.get(text);
+    if (known === undefined) elsewhereLabels.set(text, known = ELSEWHERE.test(text));
+    return known;
+  };
   const elsewhere = cachedUp((el) => /^(FOOTER|NAV|ASIDE)$/.test(el.tagName) || (el.tagName === 'HEADER' && !el.closest('main, article, [role="main"]'))
-    || (el.tagName !== 'BODY' && el.tagName !== 'HTML' && (ELSEWHERE.test(labelOf(el)) || opensWithOthersHeading(el))));
+    || (el.tagName !== 'BODY' && el.tagName !== 'HTML' && (elsewhereLabel(labelOf(el)) || opensWithOthersHeading(el))));
   const fontSize = (el: Element) => Number.parseFloat(style(el)?.fontSize ?? '') || 0;
   const partial = { visible, elsewhere, label: labelOf };
   const buyControls = findBuyControls(doc, partial);
