@@ -1,6 +1,6 @@
-// Preloaded (node --require) into the embedded pouchdb-server child, beside parent-watch.cjs: two costs
-// express-pouchdb puts on every request, which grow with the number of databases (docs/benchmarks.md,
-// "Where 1,000 devices' time goes"; at 1,000 databases they were a fifth of the server's time):
+// Preloaded (node --require) into the embedded pouchdb-server child, beside parent-watch.cjs: three
+// limits of pouchdb-server that grow with the number of databases and devices (docs/benchmarks.md,
+// "Where 1,000 devices' time goes"; at 1,000 databases the first two were a fifth of its time):
 // - The disk size (pouchdb-size, `disk-size` part): an `lstat` of every file of the database on each
 //   `info()`. Neither the gateway nor the apps read it; Apache CouchDB, in production, keeps its own.
 // - The list of all databases, asked on every request to learn whether the addressed one exists:

@@ -5,7 +5,7 @@
  */
 import type { Candidate, CandidateField } from './candidates.ts';
 import type { FieldSource } from './sources/source-types.ts';
-import { WORD_CHARS } from './text.ts';
+import { remembered, WORD_CHARS } from './text.ts';
 
 export interface Choice {
   readonly candidate: Candidate;
@@ -24,24 +24,6 @@ const TRUST: Record<CandidateField, Record<FieldSource, number>> = {
 export const STRONG_PAGE_PRICE = 9;
 
 const NOT_WORD = new RegExp(`[^${WORD_CHARS}]+`, 'g');
-
-/**
- * A pure function of a short text, with its answers kept: the scorer compares every markup value with
- * every page candidate of its field, several times per capture, and would otherwise read the same
- * titles and image URLs again for each pair. Texts of up to 600 characters, a few thousand at most.
- */
-function remembered(read: (text: string) => string): (text: string) => string {
-  const known = new Map<string, string>();
-  return (text) => {
-    if (text.length > 600) return read(text);
-    let found = known.get(text);
-    if (found === undefined) {
-      if (known.size >= 4000) known.clear();
-      known.set(text, found = read(text));
-    }
-    return found;
-  };
-}
 
 const norm = remembered((text) => text.toLowerCase().replace(NOT_WORD, ' ').trim());
 

@@ -53,3 +53,21 @@ export function lowerPattern(pattern: RegExp): RegExp {
   const source = pattern.source.replace(/\\.|[^\\]+/g, (part) => (part[0] === '\\' ? part : part.toLowerCase()));
   return new RegExp(source, pattern.flags.replace('i', ''));
 }
+
+/**
+ * A pure function of a short text, with its answers kept: the scorer compares every markup value with
+ * every page candidate of its field, several times per capture, and the page readers test the same
+ * element labels thousands of times on large pages. Texts of up to 600 characters, a few thousand at most.
+ */
+export function remembered<T>(read: (text: string) => T): (text: string) => T {
+  const known = new Map<string, T>();
+  return (text) => {
+    if (text.length > 600) return read(text);
+    let found = known.get(text);
+    if (found === undefined) {
+      if (known.size >= 4000) known.clear();
+      known.set(text, found = read(text));
+    }
+    return found;
+  };
+}

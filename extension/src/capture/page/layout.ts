@@ -5,7 +5,7 @@
  * another element in the tree, and which controls buy the product. Computed styles are cached: the
  * readers ask about the same elements several times.
  */
-import { caseless, lowerPattern, WORD_CHARS } from '../text.ts';
+import { caseless, lowerPattern, remembered, WORD_CHARS } from '../text.ts';
 import { startsWithPhrase } from '../word-lists.ts';
 
 /**
@@ -17,6 +17,12 @@ const HIDDEN_BY_MARKUP = ['template', 'noscript', 'script', 'style', 'head', '[h
 
 /** Ids and classes of areas that show other products or site chrome, not the product of the page. */
 const ELSEWHERE = caseless(/related|recommend|carousel|upsell|up-sell|cross-?sell|similar|also-?(bought|viewed|like)|you-?may|customers?-?who|sponsor|(?:^|\s)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?:$|\s)|(?:^|[\s_-])nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter|bundle|bulk|multi-?buy|accessor|sidebar|side-bar|facet|filter|compare|history|recently|widget-?cart|sims-|p13n|zg_|rhf|other-?sellers|more-?sellers|sellers?-?list|other-?offers|more-?offers|offer-?listing|mbc|aod-/i);
+/**
+ * Whether a label names such an area, each label tested once: labels repeat (a shop's markup names
+ * thousands of elements alike, "a-section a-spacing-small"), and the pattern's many words are tried at
+ * every character of a label.
+ */
+const elsewhereLabel = remembered((text) => ELSEWHERE.test(text));
 /**
  * Headings that open a block of other products ("Recommendations", "Customers who bought this also
  * bought", "Kunden kauften auch"): the block is elsewhere, however its ids and classes are named.
@@ -199,14 +205,6 @@ export function pageLayout(doc: Document): Layout {
   const visible = (el: Element) => !markupHidden(el)
     && (typeof el.checkVisibility === 'function' ? el.checkVisibility({ visibilityProperty: true, checkVisibilityCSS: true }) : !styleHidden(el));
   // A <header> inside the main content or an article is the product's own heading block.
-  // Labels repeat (a shop's markup names thousands of elements alike: "a-section a-spacing-small"), and
-  // the pattern's many words are tried at every character of a label: each label is tested once.
-  const elsewhereLabels = new Map<string, boolean>();
-  const elsewhereLabel = (text: string) => {
-    let known = elsewhereLabels.get(text);
-    if (known === undefined) elsewhereLabels.set(text, known = ELSEWHERE.test(text));
-    return known;
-  };
   const elsewhere = cachedUp((el) => /^(FOOTER|NAV|ASIDE)$/.test(el.tagName) || (el.tagName === 'HEADER' && !el.closest('main, article, [role="main"]'))
     || (el.tagName !== 'BODY' && el.tagName !== 'HTML' && (elsewhereLabel(labelOf(el)) || opensWithOthersHeading(el))));
   const fontSize = (el: Element) => Number.parseFloat(style(el)?.fontSize ?? '') || 0;
