@@ -8,9 +8,9 @@
  * - `one_write_per_document`, the layout before batches: one document of records per write.
  * Measures, per layout:
  * - `restore_cold_history_read_ms`: after the history is written, the page is reloaded and the database
- *   opened as an app opens it; then the first read of history (every document read from IndexedDB,
- *   decrypted and decoded), which the History panel makes to show the timeline before it offers a
- *   moment to restore to;
+ *   opened as an app opens it; then the History panel's opening: the first read of history (every
+ *   document read from IndexedDB, decrypted and decoded) and the timeline made of it, which the shopper
+ *   picks a moment to restore to from;
  * - `restore_1000_first_ms`: then the first restore 29 days back through the store, from `store.restore`
  *   until it resolves: it plans (code run for the first time), stores the restore as one journal entry
  *   (sealed) and shows the restored cart in the store's state (checked): what the shopper waits for

@@ -53,8 +53,22 @@ export function historyEntryId(itemId: string, stamp: Hlc): string {
 }
 
 export function historyEntry(itemId: string, stamp: Hlc, changes: FieldChanges, origin?: ItemOrigin, source?: AddSource): HistoryEntry {
-  const entry = { id: historyEntryId(itemId, stamp), itemId, stamp, changes: Object.freeze({ ...changes }) };
-  return Object.freeze({ ...entry, ...(origin ? { origin: Object.freeze({ ...origin }) } : {}), ...(source ? { source } : {}) });
+  return ownedEntry(itemId, stamp, { ...changes }, origin ? { ...origin } : undefined, source);
+}
+
+/**
+ * The entry of `changes` and `origin` as they are (frozen here, not copied): for objects the caller has
+ * just made and keeps no hold of, such as the fields of a stored record read back (history-record.ts).
+ * One object literal per shape, so reading 20 000 entries makes 20 000 objects, not three times as many.
+ */
+export function ownedEntry(itemId: string, stamp: Hlc, changes: FieldChanges, origin?: ItemOrigin, source?: AddSource): HistoryEntry {
+  const id = historyEntryId(itemId, stamp);
+  Object.freeze(changes);
+  if (origin) Object.freeze(origin);
+  const entry: HistoryEntry = origin
+    ? (source ? { id, itemId, stamp, changes, origin, source } : { id, itemId, stamp, changes, origin })
+    : (source ? { id, itemId, stamp, changes, source } : { id, itemId, stamp, changes });
+  return Object.freeze(entry);
 }
 
 /**

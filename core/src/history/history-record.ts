@@ -17,7 +17,7 @@ import { ADD_SOURCES, type AddSource } from '../cart/cart-actions.ts';
 import { isAvailability, type Availability } from '../cart/cart-types.ts';
 import { formatHlc, tryParseHlc, type Hlc } from '../merge/hlc.ts';
 import { MERGE_FIELDS, type MergeField } from '../merge/item-clocks.ts';
-import { historyEntry, type FieldChanges, type HistoryEntry, type ItemOrigin } from './history-entry.ts';
+import { ownedEntry, type FieldChanges, type HistoryEntry, type ItemOrigin } from './history-entry.ts';
 
 export interface HistoryRecord {
   readonly i: string;
@@ -43,6 +43,9 @@ const KEYS = Object.freeze({
   listId: 'l', title: 't', priceMinor: 'p', currency: 'c', imageUrl: 'm', variant: 'v', quantity: 'q', note: 'n', deleted: 'd',
   availability: 'y',
 } as const satisfies Record<MergeField, keyof HistoryRecord>);
+
+/** The field each stored key holds. */
+const FIELD_OF_KEY: ReadonlyMap<string, MergeField> = new Map(MERGE_FIELDS.map((field) => [KEYS[field], field]));
 
 const isString = (value: unknown): value is string => typeof value === 'string';
 const isStringOrNull = (value: unknown) => value === null || isString(value);
@@ -91,12 +94,15 @@ export function recordFields(entry: HistoryEntry): Record<string, unknown> {
 /** The entry of `itemId` at `stamp` whose fields a record holds (its `i` and `s` not read), or null when a field is damaged. */
 export function entryOfFields(itemId: string, stamp: Hlc, record: Readonly<Record<string, unknown>>): HistoryEntry | null {
   const changes: Partial<Record<MergeField, unknown>> = {};
-  for (const field of MERGE_FIELDS) {
-    const key = KEYS[field];
-    if (!(key in record)) continue;
-    if (!VALID[field](record[key])) return null;
+  // The record's own keys (one or two in a usual change), not every field's: records are written in
+  // MERGE_FIELDS order (toHistoryRecord), so the changes come out in that order too.
+  for (const key in record) {
+    const field = FIELD_OF_KEY.get(key);
+    if (field === undefined) continue;
+    const value = record[key];
+    if (!VALID[field](value)) return null;
     // Unknown availability is stored as null and held as no value (cart-types.ts, Availability).
-    changes[field] = field === 'availability' ? record[key] ?? undefined : record[key];
+    changes[field] = field === 'availability' ? value ?? undefined : value;
   }
   let origin: ItemOrigin | undefined;
   if ('u' in record) {
@@ -110,11 +116,11 @@ export function entryOfFields(itemId: string, stamp: Hlc, record: Readonly<Recor
     if ((ADD_SOURCES as readonly unknown[]).includes(record.f)) source = record.f as AddSource;
     else if (typeof record.f !== 'string') return null;
   }
-  return historyEntry(itemId, stamp, changes as FieldChanges, origin, source);
+  return ownedEntry(itemId, stamp, changes as FieldChanges, origin, source);
 }
 
 /** Bytes of UTF-8 a string takes (no encoder object needed: the core runs in service workers and Node). */
-function utf8Length(text: string): number {
+export function utf8Length(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i += 1) {
     const code = text.charCodeAt(i);

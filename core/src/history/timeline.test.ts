@@ -48,4 +48,21 @@ describe('timeline', () => {
       [['brought-back', 'brought back']], [['bought', 'marked bought']], [['added', 'added']],
     ]);
   });
+
+  it('shows the newest points only, each told as the whole history tells it', () => {
+    const entries = [
+      added('k', 'Kettle', 1000, 'laptop'),
+      historyEntry('k', hlc(2000, 0, 'laptop'), { quantity: 2 }),
+      historyEntry('k', hlc(3000, 0, 'laptop'), { title: 'Steel kettle' }),
+      historyEntry('k', hlc(4000, 0, 'laptop'), { deleted: true }),
+      historyEntry('k', hlc(5000, 0, 'phone'), { deleted: false, quantity: 3 }),
+      historyEntry('k', hlc(5000, 0, 'laptop'), { note: 'gift' }),
+    ];
+    const all = timeline(entries, { thisDevice: 'laptop' });
+    const newest = timeline(entries, { thisDevice: 'laptop', limit: 2 });
+    expect(newest).toEqual(all.slice(0, 2));
+    expect(newest.map((point) => point.changes.map((change) => `${change.title} ${change.text}`))).toEqual([
+      ['Steel kettle brought back'], ['Steel kettle note "gift"'],
+    ]);
+  });
 });

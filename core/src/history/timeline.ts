@@ -62,11 +62,27 @@ export function timeline(entries: readonly HistoryEntry[], options: TimelineOpti
   const restoreAt = new Map(restores.map((restore) => [`${restore.stamp.wall}:${restore.stamp.node}`, restore.to]));
   const points: { at: number; deviceId: string; changes: TimelineChange[]; total: number }[] = [];
   let current: (typeof points)[number] | undefined;
+  const startsPoint = (entry: HistoryEntry, before: HistoryEntry | undefined) =>
+    before === undefined || entry.stamp.wall !== before.stamp.wall || entry.stamp.node !== before.stamp.node;
+  // Only the newest `limit` points are shown: the entries before them only tell titles, lists, quantities
+  // and removals (what the shown points' sentences need), not sentences of their own.
+  let shownFrom = sorted.length;
+  for (let i = sorted.length - 1, count = 0; i >= 0 && count < limit; i -= 1) {
+    if (startsPoint(sorted[i]!, sorted[i - 1])) count += 1;
+    shownFrom = i;
+  }
 
-  for (const entry of sorted) {
+  for (let i = 0; i < sorted.length; i += 1) {
+    const entry = sorted[i]!;
     const { itemId, changes } = entry;
-    const key = `${entry.stamp.wall}:${entry.stamp.node}`;
-    if (!current || `${current.at}:${current.deviceId}` !== key) {
+    if (i < shownFrom) {
+      if (changes.title !== undefined) titles.set(itemId, changes.title);
+      if (changes.listId === LIST_RECORD) ownLists.add(itemId);
+      if (changes.quantity !== undefined) quantities.set(itemId, changes.quantity);
+      if (changes.deleted !== undefined) removed.set(itemId, changes.deleted);
+      continue;
+    }
+    if (!current || startsPoint(entry, sorted[i - 1])) {
       current = { at: entry.stamp.wall, deviceId: entry.stamp.node, changes: [], total: 0 };
       points.push(current);
     }
@@ -118,7 +134,7 @@ export function timeline(entries: readonly HistoryEntry[], options: TimelineOpti
   }
 
   const name = (id: string) => (id === thisDevice ? 'This device' : devices[id] ?? 'Another device');
-  return points.slice(-limit).reverse().map((point) => Object.freeze({
+  return points.reverse().map((point) => Object.freeze({
     at: point.at,
     deviceId: point.deviceId,
     deviceName: name(point.deviceId),

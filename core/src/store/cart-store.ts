@@ -120,11 +120,14 @@ export interface CartStore {
   close(): void;
 }
 
+const STORAGE_FIELDS = new Set(['_rev', '_meta', '_attachments', '_deleted']);
 /** An item document without the storage's fields (_rev, _meta, _attachments, _deleted). */
 function withoutStorageFields(doc: RxDocumentData<ClockedItem>): ClockedItem {
-  const { _rev, _meta, _attachments, _deleted, ...item } = doc;
-  void _rev; void _meta; void _attachments; void _deleted;
-  return item as ClockedItem;
+  // A loop, not `const { _rev, ...item } = doc`: V8 runs rest with excluded keys in its slow runtime path,
+  // and a restore strips every item of the cart.
+  const item: Record<string, unknown> = {};
+  for (const key of Object.keys(doc)) if (!STORAGE_FIELDS.has(key)) item[key] = (doc as unknown as Record<string, unknown>)[key];
+  return item as unknown as ClockedItem;
 }
 
 const ID_COMMANDS = new Set(['item/setQuantity', 'item/remove', 'item/move', 'item/setNote', 'item/edit']);

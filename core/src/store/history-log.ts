@@ -21,7 +21,7 @@ import type { AddSource } from '../cart/cart-actions.ts';
 import type { HistoryEntry } from '../history/history-entry.ts';
 import { entriesForWrite, mergeEntries } from '../history/history-entry.ts';
 import { appendToBatch, encodeBatch } from '../history/history-batch.ts';
-import { historySize } from '../history/history-record.ts';
+import { utf8Length } from '../history/history-record.ts';
 import { prune } from '../history/prune.ts';
 import { compare, formatHlc, hlc, tryParseHlc, type Hlc } from '../merge/hlc.ts';
 import { fieldStamps, MERGE_FIELDS, type ClockedItem } from '../merge/item-clocks.ts';
@@ -47,6 +47,9 @@ interface OpenBatch { readonly id: string; readonly base: Hlc; readonly count: n
 /** The `Written` of a batch just written with `entries` (in its order) at revision `rev`. */
 const writtenOf = (rev: string, entries: readonly HistoryEntry[]): Written | undefined =>
   entries.length === 0 ? undefined : { rev, ids: new Set(entries.map((entry) => entry.id)), lastWall: entries[entries.length - 1]!.stamp.wall };
+
+/** Bytes of UTF-8 of a document's entries as stored (its batch, or its records), before storage overhead and encryption. */
+const storedSize = (doc: HistoryDoc): number => utf8Length(JSON.stringify(doc.b ?? doc.e ?? []));
 
 /** Whether none of `entries` is in the batch already, nor twice among them. */
 function allNew(entries: readonly HistoryEntry[], ids: ReadonlySet<string>): boolean {
@@ -117,7 +120,7 @@ export interface HistoryRead {
 }
 
 export interface HistoryUsage {
-  /** Bytes of the stored records (before storage overhead and encryption). */
+  /** Bytes of the history as stored: each document's batch or records, before storage overhead and encryption. */
   readonly bytes: number;
   readonly changes: number;
   /** The oldest change kept, ms since epoch (null when there is none). */
@@ -213,8 +216,10 @@ export function createHistoryLog(history: HistoryCollection, device: DeviceInfo)
    * write of this device or the one that owns it, and decoding its up to BATCH_MAX_ENTRIES entries at each
    * change would cost every change time that only a read of history needs.
    */
-  interface Decoded { readonly doc: HistoryDoc; entries?: readonly HistoryEntry[] | null }
+  interface Decoded { readonly doc: HistoryDoc; entries?: readonly HistoryEntry[] | null; bytes?: number }
   let cache: Map<string, Decoded> | null = null;
+  /** The last `readAll`, kept until a document changes (the History panel reads and asks usage together). */
+  let lastRead: { docs: HistoryDoc[]; read: HistoryRead } | null = null;
   let loading: Promise<Map<string, Decoded>> | null = null;
   const decode = (doc: HistoryDoc): Decoded => ({ doc });
   const entriesOf = (decoded: Decoded): readonly HistoryEntry[] | null => {
@@ -224,6 +229,7 @@ export function createHistoryLog(history: HistoryCollection, device: DeviceInfo)
   /** Changes seen while the first read runs: applied over its result, so none falls between the two. */
   let duringLoad: { documentId: string; operation: string; documentData: unknown }[] | null = null;
   const apply = (target: Map<string, Decoded>, event: { documentId: string; operation: string; documentData: unknown }) => {
+    lastRead = null;
     const doc = event.documentData as HistoryDoc & { _deleted?: boolean };
     if (event.operation === 'DELETE' || doc._deleted) target.delete(event.documentId);
     else target.set(event.documentId, decode(doc));
@@ -252,6 +258,7 @@ export function createHistoryLog(history: HistoryCollection, device: DeviceInfo)
 
   async function readAll(): Promise<{ docs: HistoryDoc[]; read: HistoryRead }> {
     const decoded = await documents();
+    if (lastRead) return lastRead;
     const docs: HistoryDoc[] = [];
     const lists: (readonly HistoryEntry[])[] = [];
     const restores: { stamp: Hlc; to: number }[] = [];
@@ -274,7 +281,10 @@ export function createHistoryLog(history: HistoryCollection, device: DeviceInfo)
         restores.push({ stamp, to: doc.r });
       }
     }
-    return { docs, read: { entries: mergeEntries(...lists), damaged, restores, devices } };
+    lastRead = { docs, read: Object.freeze({
+      entries: Object.freeze(mergeEntries(...lists)), damaged, restores: Object.freeze(restores), devices: Object.freeze(devices),
+    }) };
+    return lastRead;
   }
 
   return {
@@ -355,12 +365,18 @@ export function createHistoryLog(history: HistoryCollection, device: DeviceInfo)
       const { read } = await readAll();
       let since: number | null = null;
       for (const entry of read.entries) if (since === null || entry.stamp.wall < since) since = entry.stamp.wall;
-      return { bytes: historySize(read.entries), changes: read.entries.length, since };
+      // The documents' stored form, each measured once (not every entry encoded again at each look).
+      let bytes = 0;
+      for (const each of (await documents()).values()) {
+        if (entriesOf(each) !== null) bytes += each.bytes ??= storedSize(each.doc);
+      }
+      return { bytes, changes: read.entries.length, since };
     },
 
     close() {
       subscription.unsubscribe();
       cache = null;
+      lastRead = null;
     },
   };
 }
