@@ -50,6 +50,11 @@ export interface CartSyncOptions {
   /** Wait between retries after a failure. */
   readonly retryMs?: number;
   /**
+   * How long a history push waits before it goes (HISTORY_PUSH_DELAY_MS): the changes made meanwhile
+   * go with it, as one version of the open batch.
+   */
+  readonly historyPushDelayMs?: number;
+  /**
    * With the shopper's keys unlocked: items leave this device sealed and are opened on arrival
    * (sealed-items.ts); the server only ever holds ciphertext. Null: documents travel as they are.
    */
@@ -114,6 +119,14 @@ export interface CartSync {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/**
+ * A history push waits this long (docs/history.md, "Stored and synced"): every change rewrites this
+ * device's open batch, and RxDB pushes only the newest version of a document whose push is waiting, so
+ * a burst of changes (quantities stepped up, a list worked through) sends its batch once, not once per
+ * change, and never competes on the server and on the other devices with the items, which are what
+ * they show. Nothing is lost by waiting: an unsent version is pushed at the next start.
+ */
+export const HISTORY_PUSH_DELAY_MS = 250;
 
 type Reachability = 'unknown' | 'reachable' | 'unreachable' | 'refused';
 
@@ -171,7 +184,7 @@ export function inCallOrder<A, R>(work: (arg: A) => Promise<R>): (arg: A) => Pro
 }
 
 export function startCartSync(options: CartSyncOptions): CartSync {
-  const { items, target, connectivity = alwaysOnline, clock = systemClock, retryMs = 1000 } = options;
+  const { items, target, connectivity = alwaysOnline, clock = systemClock, retryMs = 1000, historyPushDelayMs = HISTORY_PUSH_DELAY_MS } = options;
   const dbUrl = target.dbUrl.endsWith('/') ? target.dbUrl : `${target.dbUrl}/`;
   const auth = `Bearer ${target.token}`;
   /** After a 401 the token is dead: no more requests with it until sync is restarted with a new session. */
@@ -516,7 +529,8 @@ export function startCartSync(options: CartSyncOptions): CartSync {
   /**
    * The cart's push goes first: a change's history entry pushed beside its item competes with it on the
    * server and on the other devices (which open and write both), and the item is what they show. A
-   * history push waits for the cart's push in flight, if there is one (not for its retries).
+   * history push waits HISTORY_PUSH_DELAY_MS, then for the cart's push in flight, if there is one (not
+   * for its retries).
    */
   let itemsPushing: Promise<unknown> = Promise.resolve();
   replication.push!.handler = (rows) => {
@@ -527,6 +541,9 @@ export function startCartSync(options: CartSyncOptions): CartSync {
   if (historyReplication) {
     const pushHistory = oneTripPush({ dbUrl: historyUrl, fetch: syncFetch, known: knownByPath.get(historyPath)!, readThenWrite: historyReplication.push!.handler });
     historyReplication.push!.handler = async (rows) => {
+      if (historyPushDelayMs > 0) await Promise.race([new Promise((resolve) => setTimeout(resolve, historyPushDelayMs)), whenStopped]);
+      // Stopped meanwhile: not pushed, so not taken for pushed either (the next start pushes it).
+      if (stopped) throw new ToteError('CLOSED', 'Sync stopped before the history was sent; it is sent at the next start.');
       await itemsPushing;
       return pushHistory(rows);
     };
