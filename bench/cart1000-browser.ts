@@ -3,6 +3,9 @@
  * with esbuild, served on loopback and driven by playwright-core. Each run has a fresh browser profile, so
  * the storage estimate holds only its own database: `encrypted` seals every document at rest
  * (persistence/encrypted-storage.ts) with a fresh shopper key.
+ *
+ * `npm run bench:cart1000-browser` runs both (plain and sealed) alone and writes `cart1000` and
+ * `cart1000_encrypted` with their targets into bench/results/latest.json; `npm run bench` includes them.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +16,7 @@ import { launchProfile } from '../test/support/chromium.ts';
 import { serveFolder } from '../test/support/static-server.ts';
 import type { CartWorkloadFigures } from './cart1000-workload.ts';
 import { indexedDbFiles, type IndexedDbFiles } from './indexeddb-files.ts';
+import { mergeResults } from './results-file.ts';
 import { round } from './stats.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -75,4 +79,37 @@ export async function benchCart1000Browser(size = 1000, ops = 100, { encrypted =
     await rm(dir, { recursive: true, force: true });
     await rm(profile, { recursive: true, force: true });
   }
+}
+
+type CartFigures = Awaited<ReturnType<typeof benchCart1000Browser>>;
+
+/** The targets of the plain and the sealed cart (docs/benchmarks.md). */
+export function cart1000Targets(cart1000: CartFigures, encrypted: CartFigures): Record<string, boolean> {
+  return {
+    'cart1000.add_p95_ms < 20': cart1000.add_p95_ms < 20,
+    'cart1000.set_quantity_p95_ms < 20': cart1000.set_quantity_p95_ms < 20,
+    'cart1000.remove_p95_ms < 20': cart1000.remove_p95_ms < 20,
+    'cart1000.load_ms < 150': cart1000.load_ms < 150,
+    'cart1000.clear_all_ms < 150': cart1000.clear_all_ms < 150,
+    'cart1000_encrypted.add_p95_ms < 20': encrypted.add_p95_ms < 20,
+    'cart1000_encrypted.set_quantity_p95_ms < 20': encrypted.set_quantity_p95_ms < 20,
+    'cart1000_encrypted.remove_p95_ms < 20': encrypted.remove_p95_ms < 20,
+    'cart1000_encrypted.load_ms < 150': encrypted.load_ms < 150,
+    'cart1000_encrypted.clear_all_ms < 150': encrypted.clear_all_ms < 150,
+    'cart1000_encrypted.indexeddb_bytes_per_item < 1024': encrypted.indexeddb_bytes_per_item < 1024,
+  };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  (async () => {
+    const cart1000 = await benchCart1000Browser(1000, 100);
+    const encrypted = await benchCart1000Browser(1000, 100, { encrypted: true });
+    const targets = cart1000Targets(cart1000, encrypted);
+    await mergeResults({ cart1000, cart1000_encrypted: encrypted }, targets);
+    console.log(JSON.stringify({ cart1000, cart1000_encrypted: encrypted, targets }, null, 2));
+    process.exit(0);
+  })().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
 }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { startSyncServer } from '@tote/sync-server';
 import { analyticsTargets, benchAnalytics } from './analytics.ts';
 import { benchCart1000 } from './cart1000.ts';
-import { benchCart1000Browser } from './cart1000-browser.ts';
+import { benchCart1000Browser, cart1000Targets } from './cart1000-browser.ts';
 import { benchCapture } from './capture.ts';
 import { benchCart10k, cart10kTargets } from './cart10k.ts';
 import { benchCrypto } from './crypto.ts';
@@ -67,17 +67,7 @@ async function main() {
 
     const targets = {
       ...syncTargets(sync),
-      'cart1000.add_p95_ms < 20': cart1000.add_p95_ms < 20,
-      'cart1000.set_quantity_p95_ms < 20': cart1000.set_quantity_p95_ms < 20,
-      'cart1000.remove_p95_ms < 20': cart1000.remove_p95_ms < 20,
-      'cart1000.load_ms < 150': cart1000.load_ms < 150,
-      'cart1000.clear_all_ms < 150': cart1000.clear_all_ms < 150,
-      'cart1000_encrypted.add_p95_ms < 20': cart1000Encrypted.add_p95_ms < 20,
-      'cart1000_encrypted.set_quantity_p95_ms < 20': cart1000Encrypted.set_quantity_p95_ms < 20,
-      'cart1000_encrypted.remove_p95_ms < 20': cart1000Encrypted.remove_p95_ms < 20,
-      'cart1000_encrypted.load_ms < 150': cart1000Encrypted.load_ms < 150,
-      'cart1000_encrypted.clear_all_ms < 150': cart1000Encrypted.clear_all_ms < 150,
-      'cart1000_encrypted.indexeddb_bytes_per_item < 1024': cart1000Encrypted.indexeddb_bytes_per_item < 1024,
+      ...cart1000Targets(cart1000, cart1000Encrypted),
       'storage.local_bytes_per_item < 1024': storage.local_bytes_per_item < 1024,
       'storage.server_bytes_per_item < 1024': storage.server_bytes_per_item < 1024,
       'crypto.ours_us_per_doc * 5 <= crypto.cryptojs_us_per_doc': cryptoCost.ours_us_per_doc * 5 <= cryptoCost.cryptojs_us_per_doc,

@@ -22,7 +22,7 @@ export { createCartStore, type CartStore, type CartStoreOptions, type DispatchRe
 export { batchDocuments, createHistoryLog, type HistoryLog, type HistoryRead, type HistoryUsage, type WrittenDocument } from './store/history-log.ts';
 export type { HistoryDoc } from './persistence/history-schema.ts';
 export { createConflictStore, type ConflictStore } from './store/conflict-store.ts';
-export { startCartSync, type CartSync, type CartSyncOptions, type SyncTarget } from './sync/couch-replication.ts';
+export { HISTORY_PUSH_DELAY_MS, startCartSync, type CartSync, type CartSyncOptions, type SyncTarget } from './sync/couch-replication.ts';
 export * from './sync/sync-status.ts';
 export { createUnreadableNotices, type UnreadableNotice, type UnreadableNotices } from './store/unreadable-notices.ts';
 export { createToteClient, type ToteClient, type ToteClientOptions } from './tote-client.ts';
