@@ -182,6 +182,8 @@ export async function createToteClient(options: ToteClientOptions): Promise<Tote
     async close() {
       clearInterval(pruneTimer);
       await pruning;
+      // Every change is in history before sync stops, which sends the history written so far.
+      await store.historySettled().catch(() => undefined);
       await current.value?.stop();
       current.complete();
       unreadableNotices.close();

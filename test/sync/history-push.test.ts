@@ -50,5 +50,11 @@ describe('history pushes', () => {
     await expect.poll(changesOnPhone, { timeout: 10_000 }).toBe(11);
     expect(pushes.history).toBeGreaterThanOrEqual(1);
     expect(pushes.history).toBeLessThanOrEqual(3); // one per change without the wait (10)
+
+    // A change made just before the app closes: closing sends the waiting history at once.
+    await laptop.client.store.dispatch(cartCommands.setQuantity(id, 12));
+    await laptop.close();
+    devices.splice(devices.indexOf(laptop), 1);
+    await expect.poll(changesOnPhone, { timeout: 10_000 }).toBe(12);
   });
 });

@@ -124,9 +124,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * device's open batch, and RxDB pushes only the newest version of a document whose push is waiting, so
  * a burst of changes (quantities stepped up, a list worked through) sends its batch once, not once per
  * change, and never competes on the server and on the other devices with the items, which are what
- * they show. Nothing is lost by waiting: an unsent version is pushed at the next start.
+ * they show. Stopping sync (the app closing, signing out) sends a waiting push at once, so a change
+ * made just before the app closes reaches the server with its history.
  */
 export const HISTORY_PUSH_DELAY_MS = 250;
+/** How long `stop` waits for a history push it cut short (the server slow to answer). */
+const STOP_PUSH_GRACE_MS = 3000;
 
 type Reachability = 'unknown' | 'reachable' | 'unreachable' | 'refused';
 
@@ -533,6 +536,8 @@ export function startCartSync(options: CartSyncOptions): CartSync {
    * for its retries).
    */
   let itemsPushing: Promise<unknown> = Promise.resolve();
+  /** The history push in flight or waiting, if any: `stop` lets it finish (for at most STOP_PUSH_GRACE_MS). */
+  let historyPushing: Promise<unknown> = Promise.resolve();
   replication.push!.handler = (rows) => {
     const pushing = pushItems(rows);
     itemsPushing = pushing.catch(() => undefined);
@@ -540,12 +545,15 @@ export function startCartSync(options: CartSyncOptions): CartSync {
   };
   if (historyReplication) {
     const pushHistory = oneTripPush({ dbUrl: historyUrl, fetch: syncFetch, known: knownByPath.get(historyPath)!, readThenWrite: historyReplication.push!.handler });
-    historyReplication.push!.handler = async (rows) => {
-      if (historyPushDelayMs > 0) await Promise.race([new Promise((resolve) => setTimeout(resolve, historyPushDelayMs)), whenStopped]);
-      // Stopped meanwhile: not pushed, so not taken for pushed either (the next start pushes it).
-      if (stopped) throw new ToteError('CLOSED', 'Sync stopped before the history was sent; it is sent at the next start.');
-      await itemsPushing;
-      return pushHistory(rows);
+    historyReplication.push!.handler = (rows) => {
+      const pushing = (async () => {
+        // Stopping cuts the wait short: the app closing right after a change still sends its history.
+        if (historyPushDelayMs > 0) await Promise.race([new Promise((resolve) => setTimeout(resolve, historyPushDelayMs)), whenStopped]);
+        await itemsPushing;
+        return pushHistory(rows);
+      })();
+      historyPushing = pushing.catch(() => undefined);
+      return pushing;
     };
   }
 
@@ -739,6 +747,13 @@ export function startCartSync(options: CartSyncOptions): CartSync {
     async stop() {
       stopped = true;
       signalStop();
+      // The history written so far goes now, its wait (HISTORY_PUSH_DELAY_MS) cut short, while the server
+      // answers: for at most STOP_PUSH_GRACE_MS, and not at all offline or before the first sync was
+      // done; what is not sent stays for the next start, as any push not answered does.
+      if (historyReplication && initialDone && reachability !== 'unreachable' && connectivity.isOnline()) {
+        const grace = new Promise((resolve) => setTimeout(resolve, STOP_PUSH_GRACE_MS));
+        await Promise.race([historyReplication.awaitInSync().then(() => historyPushing), grace]);
+      }
       clearInterval(catchUpTimer);
       stopListening();
       subscriptions.forEach((subscription) => subscription.unsubscribe());
