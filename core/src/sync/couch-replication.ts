@@ -50,11 +50,6 @@ export interface CartSyncOptions {
   /** Wait between retries after a failure. */
   readonly retryMs?: number;
   /**
-   * How long a history push waits before it goes (HISTORY_PUSH_DELAY_MS): the changes made meanwhile
-   * go with it, as one version of the open batch.
-   */
-  readonly historyPushDelayMs?: number;
-  /**
    * With the shopper's keys unlocked: items leave this device sealed and are opened on arrival
    * (sealed-items.ts); the server only ever holds ciphertext. Null: documents travel as they are.
    */
@@ -128,7 +123,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * made just before the app closes reaches the server with its history.
  */
 export const HISTORY_PUSH_DELAY_MS = 250;
-/** How long `stop` waits for a history push it cut short (the server slow to answer). */
+/** How long `stop` waits for the history written so far to be sent (the server slow to answer). */
 const STOP_PUSH_GRACE_MS = 3000;
 
 type Reachability = 'unknown' | 'reachable' | 'unreachable' | 'refused';
@@ -187,7 +182,7 @@ export function inCallOrder<A, R>(work: (arg: A) => Promise<R>): (arg: A) => Pro
 }
 
 export function startCartSync(options: CartSyncOptions): CartSync {
-  const { items, target, connectivity = alwaysOnline, clock = systemClock, retryMs = 1000, historyPushDelayMs = HISTORY_PUSH_DELAY_MS } = options;
+  const { items, target, connectivity = alwaysOnline, clock = systemClock, retryMs = 1000 } = options;
   const dbUrl = target.dbUrl.endsWith('/') ? target.dbUrl : `${target.dbUrl}/`;
   const auth = `Bearer ${target.token}`;
   /** After a 401 the token is dead: no more requests with it until sync is restarted with a new session. */
@@ -536,8 +531,6 @@ export function startCartSync(options: CartSyncOptions): CartSync {
    * for its retries).
    */
   let itemsPushing: Promise<unknown> = Promise.resolve();
-  /** The history push in flight or waiting, if any: `stop` lets it finish (for at most STOP_PUSH_GRACE_MS). */
-  let historyPushing: Promise<unknown> = Promise.resolve();
   replication.push!.handler = (rows) => {
     const pushing = pushItems(rows);
     itemsPushing = pushing.catch(() => undefined);
@@ -545,15 +538,11 @@ export function startCartSync(options: CartSyncOptions): CartSync {
   };
   if (historyReplication) {
     const pushHistory = oneTripPush({ dbUrl: historyUrl, fetch: syncFetch, known: knownByPath.get(historyPath)!, readThenWrite: historyReplication.push!.handler });
-    historyReplication.push!.handler = (rows) => {
-      const pushing = (async () => {
-        // Stopping cuts the wait short: the app closing right after a change still sends its history.
-        if (historyPushDelayMs > 0) await Promise.race([new Promise((resolve) => setTimeout(resolve, historyPushDelayMs)), whenStopped]);
-        await itemsPushing;
-        return pushHistory(rows);
-      })();
-      historyPushing = pushing.catch(() => undefined);
-      return pushing;
+    historyReplication.push!.handler = async (rows) => {
+      // Stopping cuts the wait short: the app closing right after a change still sends its history.
+      await Promise.race([new Promise((resolve) => setTimeout(resolve, HISTORY_PUSH_DELAY_MS)), whenStopped]);
+      await itemsPushing;
+      return pushHistory(rows);
     };
   }
 
@@ -751,8 +740,9 @@ export function startCartSync(options: CartSyncOptions): CartSync {
       // answers: for at most STOP_PUSH_GRACE_MS, and not at all offline or before the first sync was
       // done; what is not sent stays for the next start, as any push not answered does.
       if (historyReplication && initialDone && reachability !== 'unreachable' && connectivity.isOnline()) {
-        const grace = new Promise((resolve) => setTimeout(resolve, STOP_PUSH_GRACE_MS));
-        await Promise.race([historyReplication.awaitInSync().then(() => historyPushing), grace]);
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([historyReplication.awaitInSync(), new Promise((resolve) => { timer = setTimeout(resolve, STOP_PUSH_GRACE_MS); })]);
+        clearTimeout(timer);
       }
       clearInterval(catchUpTimer);
       stopListening();
