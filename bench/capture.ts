@@ -52,7 +52,11 @@ export async function benchCapture() {
   return {
     corpus,
     shared_pages: shared,
-    price_texts: { cases: prices.cases, amount_accuracy: prices.amount_accuracy, currency_accuracy: prices.currency_accuracy, misses: prices.misses.slice(0, 40) },
+    price_texts: {
+      cases: prices.cases, amount_right: prices.amount_right, currency_right: prices.currency_right,
+      amount_accuracy: prices.amount_accuracy, currency_accuracy: prices.currency_accuracy, not_known_hard: prices.not_known_hard,
+      misses: prices.misses.slice(0, 40),
+    },
   };
 }
 

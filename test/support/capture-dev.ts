@@ -77,7 +77,8 @@ export async function runDevPages(): Promise<DevOutcome[]> {
   });
 }
 
-const share = (count: number, of: number) => (of === 0 ? 0 : Math.round((count / of) * 1000) / 1000);
+/** A share to four places: 590 of 596 is 0.9899, not a rounded 0.99 that would pass a 99 % target. */
+const share = (count: number, of: number) => (of === 0 ? 0 : Math.round((count / of) * 10_000) / 10_000);
 
 export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -107,6 +108,8 @@ interface PriceCase {
   readonly decimal_separator: string | null;
   readonly amount_decimal: string | null;
   readonly currency_iso: string | null;
+  /** The source library lists the case as an expected failure or doubtful ("chf" alone, expected amount 1.0). */
+  readonly known_hard?: boolean;
 }
 
 /** The real price strings: amount right (or no price where none is expected), currency right (or none). */
@@ -115,6 +118,9 @@ export async function scorePriceTexts() {
   const misses: { input: string; expected: [string | null, string | null]; got: [string | null, string | null] }[] = [];
   let amounts = 0;
   let currencies = 0;
+  let plain = 0;
+  let plainAmounts = 0;
+  let plainCurrencies = 0;
   for (const c of cases) {
     const parsed = parsePriceText(c.input, { currencyText: c.currency_hint, decimalSeparator: c.decimal_separator });
     const amount = parsed ? parsed.amount : null;
@@ -123,7 +129,17 @@ export async function scorePriceTexts() {
     const currencyRight = currency === c.currency_iso;
     amounts += amountRight ? 1 : 0;
     currencies += currencyRight ? 1 : 0;
+    if (!c.known_hard) {
+      plain += 1;
+      plainAmounts += amountRight ? 1 : 0;
+      plainCurrencies += currencyRight ? 1 : 0;
+    }
     if (!amountRight || !currencyRight) misses.push({ input: c.input, expected: [c.amount_decimal, c.currency_iso], got: [amount === null ? null : String(amount), currency] });
   }
-  return { cases: cases.length, amount_accuracy: share(amounts, cases.length), currency_accuracy: share(currencies, cases.length), misses };
+  return {
+    cases: cases.length, amount_right: amounts, currency_right: currencies,
+    amount_accuracy: share(amounts, cases.length), currency_accuracy: share(currencies, cases.length),
+    not_known_hard: { cases: plain, amount_accuracy: share(plainAmounts, plain), currency_accuracy: share(plainCurrencies, plain) },
+    misses,
+  };
 }
