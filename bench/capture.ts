@@ -7,6 +7,8 @@
  *   what that time is made of (the first run as main-thread CPU time; a second run on the same page, once the code is compiled; the fastest
  *   of ten more, once the engine has optimised it; each pass's share; the slowest pages with their
  *   sizes and pass times);
+ * - `shared_pages_without_markup`: the same pages with their product markup removed (JSON-LD, microdata,
+ *   RDFa, OpenGraph): what the page readers alone get right, as on shops without markup;
  * - `price_texts`: the real price strings of ../shared/capture-dev/price-text-cases.json.
  */
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
@@ -48,10 +50,13 @@ export async function benchCapture() {
   if (!hasDevSet()) return { corpus };
   const outcomes = await runDevPages();
   const shared = { ...scoreDevPages(outcomes), timing: captureTiming(outcomes) };
+  // The page readers alone, as on a shop without markup: the same pages with theirs removed.
+  const { pages, title_accuracy, price_accuracy, currency_accuracy, image_accuracy, all_four_share, misses } = scoreDevPages(await runDevPages({ withoutMarkup: true }));
   const prices = await scorePriceTexts();
   return {
     corpus,
     shared_pages: shared,
+    shared_pages_without_markup: { pages, title_accuracy, price_accuracy, currency_accuracy, image_accuracy, all_four_share, misses },
     price_texts: {
       cases: prices.cases, amount_right: prices.amount_right, currency_right: prices.currency_right,
       amount_accuracy: prices.amount_accuracy, currency_accuracy: prices.currency_accuracy, not_known_hard: prices.not_known_hard,
@@ -68,7 +73,10 @@ if (isMain) {
   const existing = await readFile(results, 'utf8').then((text) => JSON.parse(text) as Record<string, unknown>, () => ({}));
   await writeFile(results, `${JSON.stringify({ ...existing, capture }, null, 2)}\n`);
   const summary = (s: Record<string, unknown> | undefined) => s && Object.fromEntries(Object.entries(s).filter(([k]) => k !== 'misses' && k !== 'timing'));
-  console.log(JSON.stringify({ corpus: summary(capture.corpus), shared_pages: summary(capture.shared_pages), price_texts: summary(capture.price_texts) }, null, 2));
+  console.log(JSON.stringify({
+    corpus: summary(capture.corpus), shared_pages: summary(capture.shared_pages),
+    shared_pages_without_markup: summary(capture.shared_pages_without_markup), price_texts: summary(capture.price_texts),
+  }, null, 2));
   const timing = capture.shared_pages?.timing;
   if (timing) {
     const { slowest, ...figures } = timing;

@@ -71,15 +71,30 @@ async function machineQuiet(limitMs: number): Promise<boolean> {
   return false;
 }
 
-export async function capturePages(pages: readonly SavedPage[]): Promise<(CapturedProduct | null)[]> {
-  return (await capturePagesTimed(pages)).map((result) => result.product);
+/**
+ * Removes a page's product markup before the capture, as a shop without any would serve it: JSON-LD,
+ * microdata and RDFa attributes (and the meta and link elements that only carried them), OpenGraph,
+ * product and Twitter meta tags. What the shopper sees is left as it was, so the page readers alone
+ * decide (docs/capture.md, "Pages without markup").
+ */
+const WITHOUT_MARKUP = `(() => {
+  for (const script of document.querySelectorAll('script[type*="ld+json" i]')) script.remove();
+  for (const meta of document.querySelectorAll('meta[property], meta[name^="twitter:" i], meta[itemprop], link[itemprop]')) meta.remove();
+  const attributes = ['itemscope', 'itemtype', 'itemprop', 'itemid', 'itemref', 'property', 'typeof', 'vocab', 'resource', 'about', 'prefix'];
+  for (const el of document.querySelectorAll(attributes.map((name) => '[' + name + ']').join(', '))) for (const name of attributes) el.removeAttribute(name);
+})()`;
+
+/** `withoutMarkup`: each page with its product markup removed first (WITHOUT_MARKUP). */
+export async function capturePages(pages: readonly SavedPage[], { withoutMarkup = false }: { withoutMarkup?: boolean } = {}): Promise<(CapturedProduct | null)[]> {
+  return (await capturePagesTimed(pages, { withoutMarkup })).map((result) => result.product);
 }
 
 /**
  * `settle`: before the first, timed run on each page, wait (up to 1.5 s) for the machine to be quiet
  * (machineQuiet), as a shopper's machine is between one page and the next: for the benchmark's figures.
+ * `withoutMarkup`: the page's product markup is removed first (WITHOUT_MARKUP).
  */
-export async function capturePagesTimed(pages: readonly SavedPage[], { settle = false }: { settle?: boolean } = {}): Promise<TimedCapture[]> {
+export async function capturePagesTimed(pages: readonly SavedPage[], { settle = false, withoutMarkup = false }: { settle?: boolean; withoutMarkup?: boolean } = {}): Promise<TimedCapture[]> {
   const bundle = await captureBundle();
   const browser = await chromium.launch({
     executablePath: CHROMIUM, headless: true,
@@ -113,6 +128,7 @@ export async function capturePagesTimed(pages: readonly SavedPage[], { settle = 
       // Every other request has failed by the page's load event, so none is still settling while the capture runs.
       await page.goto(url, { waitUntil: 'load', timeout: 30_000 });
       await page.evaluate(bundle);
+      if (withoutMarkup) await page.evaluate(WITHOUT_MARKUP);
       // The content script runs once the page is shown: styles are computed by then, so they are here too.
       await page.evaluate('document.body ? document.body.offsetHeight : 0');
       const quiet = settle ? await machineQuiet(1500) : false;

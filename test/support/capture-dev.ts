@@ -67,10 +67,11 @@ function judge(record: DevRecord, product: CapturedProduct | null, timing: Pick<
   };
 }
 
-export async function runDevPages(): Promise<DevOutcome[]> {
+/** `withoutMarkup`: each page with its product markup removed first, as a shop without any (capture-runner.ts). */
+export async function runDevPages({ withoutMarkup = false }: { withoutMarkup?: boolean } = {}): Promise<DevOutcome[]> {
   const records = JSON.parse(await readFile(path.join(DEV_FOLDER, 'expected.json'), 'utf8')) as DevRecord[];
   const pages = await Promise.all(records.map(async (r) => ({ url: r.page_url, html: gunzipSync(await readFile(path.join(DEV_FOLDER, 'pages', `${r.id}.html.gz`))) })));
-  const results = await capturePagesTimed(pages, { settle: true });
+  const results = await capturePagesTimed(pages, { settle: !withoutMarkup, withoutMarkup });
   return records.map((record, i) => {
     const { product, ms, cpuMs, passes, warmMs, steadyMs, quiet } = results[i]!;
     return judge(record, product, { ms, cpuMs, passes, warmMs, steadyMs, quiet, bytes: pages[i]!.html.length });
