@@ -11,7 +11,7 @@ import type { Availability, ProductInput } from '@tote/core';
 import type { PageHints } from './currency.ts';
 import type { Candidate } from './candidates.ts';
 import { imageCandidates } from './page/images.ts';
-import { pageLayout } from './page/layout.ts';
+import { distanceTo, pageLayout, type Layout } from './page/layout.ts';
 import { priceCandidates } from './page/prices.ts';
 import { titleCandidates, type PageCandidate } from './page/titles.ts';
 import { variantPrices, type VariantPrices } from './page/variants.ts';
@@ -112,10 +112,32 @@ function looksLikeProductPage(heading: PageCandidate | undefined, prices: readon
   const e = heading.candidate.evidence;
   // A main heading the page names as the product's title (an <h1> with a product-title id or class) is one.
   const ownHeading = e.h1 === true && e.productLabelled === true;
-  if (!ownHeading && (amounts.size > 6 || (buyControls.length > 4 && amounts.size > 3) || (buyControls.length === 0 && amounts.size >= 3))) return false;
+  // So is an <h1> with one price to pay right under it and every other amount well away from it: a
+  // product page that also offers other products with their own prices and buy buttons ("buy together",
+  // "compare"). A listing's prices sit in tiles alike, each as far from its heading as the next.
+  const nearest = Math.min(...strong.map((p) => p.candidate.evidence.toHeading ?? 99));
+  const nearAmounts = new Set(strong.filter((p) => (p.candidate.evidence.toHeading ?? 99) === nearest).map((p) => p.candidate.value));
+  const dominant = e.h1 === true && nearest <= 4 && nearAmounts.size === 1
+    && strong.every((p) => nearAmounts.has(p.candidate.value) || (p.candidate.evidence.toHeading ?? 99) >= nearest + 3);
+  if (!ownHeading && !dominant && (amounts.size > 6 || (buyControls.length > 4 && amounts.size > 3) || (buyControls.length === 0 && amounts.size >= 3))) return false;
   const buyable = buyControls.length > 0 && (buyControls.length <= 4 || ownHeading);
   const named = e.productLabelled === true || e.h1 === true || (pageScore(heading.candidate) >= 7 && (e.inPageTitle ?? 0) >= 0.5);
   return named && ((strong.length > 0 && (hasImage || buyable)) || (hasImage && buyable && e.productLabelled === true));
+}
+
+/**
+ * The layout with only the product's own buy controls, once its heading is known: those nearest the
+ * heading. Other products on the page (bought together, other sellers' offers) have buy buttons of
+ * their own beside their own prices, which must not count as beside the product's.
+ */
+function ownBuyControls(layout: Layout, heading: Element | undefined): Layout {
+  if (!heading || layout.buyControls.length < 2) return layout;
+  const toHeading = distanceTo([heading]);
+  const distances = layout.buyControls.map((control) => toHeading(control));
+  const nearest = Math.min(...distances);
+  if (nearest >= 99) return layout;
+  const own = layout.buyControls.filter((_, i) => distances[i]! <= nearest + 1);
+  return own.length === layout.buyControls.length ? layout : { ...layout, buyControls: own, toBuy: distanceTo(own) };
 }
 
 /** Milliseconds each pass of one capture took, by pass name (for the benchmark's per-page view). */
@@ -155,7 +177,7 @@ export function extractProduct(doc: Document, pageUrl: string, explain?: (scored
     const headingOf = (text: string) => pageTitles.filter((t) => String(t.candidate.value).includes(text) || text.includes(String(t.candidate.value)))
       .sort((a, b) => pageScore(b.candidate) - pageScore(a.candidate))[0];
     const heading = titleChoice ? (pageTitles.find((t) => t.candidate === titleChoice.candidate) ?? headingOf(String(titleChoice.candidate.value))) : undefined;
-    const pagePrices = withVariants(pass('prices', () => priceCandidates(layout, heading?.el ?? null, hints)), pass('variants', () => variantPrices(doc, pageUrl, hints)));
+    const pagePrices = withVariants(pass('prices', () => priceCandidates(ownBuyControls(layout, heading?.el), heading?.el ?? null, hints)), pass('variants', () => variantPrices(doc, pageUrl, hints)));
     const markupImages = structured.map((r) => r.fields.imageUrl).filter((u): u is string => typeof u === 'string');
     const pageImages = pass('images', () => imageCandidates(layout, heading?.el ?? null, titleChoice ? String(titleChoice.candidate.value) : null, pageUrl, markupImages));
 
