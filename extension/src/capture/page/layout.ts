@@ -88,6 +88,10 @@ export function textUpTo(root: Node, max: number): string | null {
   let text = '';
   let nodes = 0;
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    // A script's or a style's text is not shown: a heading holding a page template's source
+    // ("{{#if brandInfo.name}} <a class=…") says nothing of the product.
+    const parent = node.parentNode as Element | null;
+    if (parent && (parent.tagName === 'SCRIPT' || parent.tagName === 'STYLE')) continue;
     text += (node as Text).data;
     nodes += 1;
     if (text.length > max || nodes > max) return null;
