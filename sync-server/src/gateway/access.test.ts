@@ -13,6 +13,8 @@ describe('gateway access rules', () => {
       ['POST', '/userdb-616c696365/_bulk_get'], ['POST', '/userdb-616c696365/_all_docs'], ['POST', '/userdb-616c696365/_revs_diff'],
       ['PUT', '/userdb-616c696365/_local/checkpoint'], ['GET', '/userdb-616c696365/item-1'], ['GET', '/userdb-616c696365/'],
       ['GET', '/_session'], ['GET', '/userdb-616c696365/_local/60CVEyMZti0z_QJY2DM5jw%3D%3D'], ['PUT', '/userdb-616c696365/_local/_8CVEyMZti0z.QJY2DM5jw%3D%3D'],
+      // A stock PouchDB's checkpoint whose digest begins with "/" (one replication in 64).
+      ['PUT', '/userdb-616c696365/_local/.8CVEyMZti0z_QJY2DM5jw%3D%3D'], ['GET', '/userdb-616c696365/_local/.8CVEyMZti0z_QJY2DM5jw%3D%3D'],
     ]) expect(decide(method!, path!, alice), `${method} ${path}`).toMatchObject({ allow: true, forward: 'shopper' });
     expect(decide('POST', '/userdb-616c696365/_bulk_docs', alice)).toMatchObject({ write: true });
     expect(decide('POST', '/userdb-616c696365/_bulk_get', alice)).toMatchObject({ write: false });
@@ -72,6 +74,10 @@ describe('gateway access rules', () => {
       ['GET', '/userdb-616c696365/_design_docs'], ['GET', '/userdb-616c696365/_local_docs'],
     ]) expect(decide(method!, path!, alice), `${method} ${path}`).toMatchObject({ allow: false, status: 403 });
     for (const method of ['POST', 'DELETE', 'PUT']) expect(decide(method, '/_session', alice)).toMatchObject({ allow: false, status: 405 });
+    // A local document named as a dot segment, however written, is never one: the database itself or above it.
+    for (const path of ['/userdb-616c696365/_local/.', '/userdb-616c696365/_local/..', '/userdb-616c696365/_local/%2e%2E', '/userdb-616c696365/_local/..%2F_security']) {
+      expect(decide('PUT', path, alice), path).toMatchObject({ allow: false });
+    }
   });
 
   it('forwards a shopper\'s look at their session without the query they sent', () => {

@@ -84,10 +84,13 @@ const DOC_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE'];
 const isRead = (method: string) => method === 'GET' || method === 'HEAD';
 /**
  * Checkpoints of replicators: CouchDB's are hex digests, PouchDB's base64 with `.` and `_` for `/` and `+`
- * (so they may start with `_`). Never `_security`, where pouchdb-server keeps a database's access rules.
+ * (so they may start with `_`, or with `.`: one replication in 64, for good, as the id is the same at
+ * every run between the same two databases). Never `_security`, where pouchdb-server keeps a database's
+ * access rules. Dot segments (`.`, `..`) never get here: the target is refused when read
+ * (request-target.ts); they are refused here too.
  */
-const LOCAL_ID = /^[A-Za-z0-9_][A-Za-z0-9._:=+-]{0,199}$/;
-const isCheckpointId = (id: string) => LOCAL_ID.test(id) && id !== '_security';
+const LOCAL_ID = /^[A-Za-z0-9_.][A-Za-z0-9._:=+-]{0,199}$/;
+const isCheckpointId = (id: string) => LOCAL_ID.test(id) && id !== '_security' && id !== '.' && id !== '..';
 
 const refused = (status: 400 | 401 | 403 | 405, reason: string) => ({ allow: false, status, reason }) as const;
 
