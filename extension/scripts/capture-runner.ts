@@ -84,17 +84,18 @@ const WITHOUT_MARKUP = `(() => {
   for (const el of document.querySelectorAll(attributes.map((name) => '[' + name + ']').join(', '))) for (const name of attributes) el.removeAttribute(name);
 })()`;
 
-/** `withoutMarkup`: each page with its product markup removed first (WITHOUT_MARKUP). */
+/** `withoutMarkup`: each page with its product markup removed first (WITHOUT_MARKUP). The capture runs once per page. */
 export async function capturePages(pages: readonly SavedPage[], { withoutMarkup = false }: { withoutMarkup?: boolean } = {}): Promise<(CapturedProduct | null)[]> {
-  return (await capturePagesTimed(pages, { withoutMarkup })).map((result) => result.product);
+  return (await capturePagesTimed(pages, { withoutMarkup, again: false })).map((result) => result.product);
 }
 
 /**
  * `settle`: before the first, timed run on each page, wait (up to 1.5 s) for the machine to be quiet
  * (machineQuiet), as a shopper's machine is between one page and the next: for the benchmark's figures.
- * `withoutMarkup`: the page's product markup is removed first (WITHOUT_MARKUP).
+ * `withoutMarkup`: the page's product markup is removed first (WITHOUT_MARKUP). `again: false`: only the
+ * first run (`warmMs` and `steadyMs` are then NaN), for a caller that wants the products alone.
  */
-export async function capturePagesTimed(pages: readonly SavedPage[], { settle = false, withoutMarkup = false }: { settle?: boolean; withoutMarkup?: boolean } = {}): Promise<TimedCapture[]> {
+export async function capturePagesTimed(pages: readonly SavedPage[], { settle = false, withoutMarkup = false, again = true }: { settle?: boolean; withoutMarkup?: boolean; again?: boolean } = {}): Promise<TimedCapture[]> {
   const bundle = await captureBundle();
   const browser = await chromium.launch({
     executablePath: CHROMIUM, headless: true,
@@ -142,7 +143,7 @@ export async function capturePagesTimed(pages: readonly SavedPage[], { settle = 
         return { product, ms: performance.now() - started, passes };
       })()`) as Pick<TimedCapture, 'product' | 'ms' | 'passes'>;
       const cpuMs = (await threadTime() - cpuBefore) * 1000;
-      const later = await page.evaluate(`(() => {
+      const later = !again ? { warmMs: Number.NaN, steadyMs: Number.NaN } : await page.evaluate(`(() => {
         const again = performance.now();
         globalThis.__toteCapture.extractProduct(document, ${JSON.stringify(url)});
         const warmMs = performance.now() - again;
