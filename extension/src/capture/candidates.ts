@@ -34,6 +34,8 @@ export interface Evidence {
   readonly current?: boolean;
   /** Promotion or status text where a name should be ("15% sparen", "Adding to Cart..."). */
   readonly promo?: boolean;
+  /** Titles: one word of a longer heading (a range's or brand's name, "MOSHULT"), not the whole name. */
+  readonly fragment?: boolean;
   /** Prices: the price of the variant the page shows (selected, or named by its URL), or of another variant. */
   readonly variant?: 'shown' | 'other';
   /** Markup values: how the page shows the same value ('yes', only as an old price, or not at all). */

@@ -41,6 +41,14 @@ describe('chooseFields', () => {
     expect(chosen.title?.candidate.value).toBe('Steel Kettle 1.7 l');
   });
 
+  it('takes the whole heading over one word of it, the range name, however named and repeated in the page title', () => {
+    const chosen = chooseFields([
+      title('MOSHULT', 'heuristic', { h1: true, productLabelled: true, labelled: true, fontSize: 32, inPageTitle: 1, toBuy: 5, order: 0.125, fragment: true }),
+      title('MOSHULT Foam mattress, firm, white', 'heuristic', { h1: true, productLabelled: true, fontSize: 32, inPageTitle: 0.6, toBuy: 4 }),
+    ]);
+    expect(chosen.title?.candidate.value).toBe('MOSHULT Foam mattress, firm, white');
+  });
+
   it('takes the heading when it holds the markup name and more of the product, and the markup name when it holds the heading and a variant', () => {
     expect(chooseFields([title('Peanut Butter (Crunchy)', 'json-ld'), title('Peanut Butter (Crunchy) (1 kg)', 'heuristic', { h1: true, inPageTitle: 0.5 })]).title?.candidate.value)
       .toBe('Peanut Butter (Crunchy) (1 kg)');

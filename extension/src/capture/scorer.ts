@@ -51,7 +51,7 @@ export function pageScore(c: Candidate, closest = 3): number {
   const e = c.evidence;
   if (c.field === 'title') {
     return 1 + (e.h1 ? 3 : 0) + (e.productLabelled ? 4 : e.labelled ? 1 : 0) + fontBonus(e.fontSize) + (e.inPageTitle ?? 0) * 4
-      + ((e.toBuy ?? 99) < 99 ? Math.max(0, 6 - e.toBuy!) * 0.4 : 0) - (e.elsewhere ? 6 : 0) - (e.promo ? 12 : 0) - (e.order ?? 0);
+      + ((e.toBuy ?? 99) < 99 ? Math.max(0, 6 - e.toBuy!) * 0.4 : 0) - (e.elsewhere ? 6 : 0) - (e.promo ? 12 : 0) - (e.fragment ? 4 : 0) - (e.order ?? 0);
   }
   if (c.field === 'price') {
     return (e.labelled ? 2 : 0) + (e.productLabelled ? 1 : 0) + (e.current ? 2 : 0) - (e.old ? 9 : 0) - (e.conditional ? 5 : 0)

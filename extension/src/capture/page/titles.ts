@@ -69,6 +69,17 @@ export interface PageCandidate {
   readonly el: Element;
 }
 
+/**
+ * A single word inside a heading that says more ("MOSHULT" in "<h1><div>MOSHULT</div><div>Foam
+ * mattress, firm, white</div></h1>"): a range's or brand's name, not the product's. A part of two
+ * words or more ("Die Argonauten" before "Kindle Edition") is a name of its own.
+ */
+function oneWordOfMore(text: string, heading: Element): boolean {
+  if (/\s/.test(text)) return false;
+  const whole = cleanText(textUpTo(heading, 3000) ?? '', 250) ?? '';
+  return whole.length > text.length && A_LETTER.test(whole.replace(text, ''));
+}
+
 /** `pageTitle`: the page's <title> and og:title, when the caller has them at hand. */
 export function titleCandidates(layout: Layout, pageTitle = pageTitleText(layout.doc)): PageCandidate[] {
   const { doc } = layout;
@@ -85,7 +96,8 @@ export function titleCandidates(layout: Layout, pageTitle = pageTitleText(layout
     // The innermost element with this text only: a wrapper with the same text adds nothing.
     if (out.some((o) => o.candidate.value === text && el.contains(o.el))) return;
     if (!layout.visible(el)) return;
-    const h1 = el.tagName === 'H1' || el.closest('h1') !== null;
+    const outerH1 = el.tagName === 'H1' ? el : el.closest('h1');
+    const h1 = outerH1 !== null;
     const own = layout.label(el);
     const named = `${own} ${el.parentElement ? layout.label(el.parentElement) : ''} ${Array.from(el.children).slice(0, 3).map(layout.label).join(' ')}`;
     // Names of other things (a brand, a seller, a review…); utility classes like "a-size-large" are not names.
@@ -101,6 +113,7 @@ export function titleCandidates(layout: Layout, pageTitle = pageTitleText(layout
         fontSize: layout.fontSize(el),
         inPageTitle: wordOverlap(text, pageTitle),
         promo: PROMO.test(text) || PROMO_ANYWHERE.test(text),
+        fragment: outerH1 !== null && outerH1 !== el && oneWordOfMore(text, outerH1),
         toBuy: layout.toBuy(el),
         order: index / Math.max(1, all.length),
       },
