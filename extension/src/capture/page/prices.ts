@@ -16,7 +16,9 @@ import type { PageCandidate } from './titles.ts';
 const PRICE_LABEL = caseless(/price|preis|prix|precio|prezzo|preço|preco|cena|cijena|цена|ціна|價格|价格|価格|가격|fiyat|harga|giá|amount/i);
 // Words in class names and ids, bounded by start, end, space, "-" or "_" (BEM names: "price__was").
 const word = (words: string) => caseless(new RegExp(`(?:^|[\\s_-])(?:${words})(?:$|[\\s_-])`, 'i'));
-const OLD_LABEL = word('old|was|compare|compare-at|regular|strike|striked|strikethrough|strike-through|before|crossed|msrp|rrp|list|listprice|list-price|original|previous|uvp|reference|retail|saving|savings|save|discount-amount|you-save|basisprice|a-text-strike');
+const OLD_LABEL = word('old|was|compare|compare-at|regular|strike|striked|strikethrough|strike-through|strikeout|strike-out|line-through|linethrough|crossed-out|before|crossed|msrp|rrp|list|listprice|list-price|original|previous|uvp|reference|retail|saving|savings|save|discount-amount|you-save|basisprice|a-text-strike');
+/** Names of prices for members or card holders only ("club-price", "member-price"). */
+const CONDITIONAL_LABEL = word('club|clubprice|member-price|memberprice|members-price|loyalty|loyalty-price|card-price|cardprice');
 const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex');
 /** Words that introduce an old price or a saving: "Was", "UVP", "statt", "You save" (word-lists.ts). */
 export const OLD_BEFORE = endsWithPhrase([
@@ -36,14 +38,18 @@ export const CONDITIONAL_BEFORE = endsWithPhrase([
   'livraison', '+',
 ], false, (lower) => memberPrice(lower) || timesPrice(lower) || countedOffer(lower, 'buy ', ' or more for') || countedOffer(lower, 'ab ', ' stück'));
 
-/** "Club   Price", "Members' price": a member's price. */
+/** Words for "price" after who may pay it: "Club Price", "Club Preis". */
+const PRICE_WORDS = ['price', 'preis', 'pris', 'prijs', 'cena'];
+
+/** "Club   Price", "Members' price", "Club Preis": a member's price. */
 function memberPrice(lower: string): boolean {
-  if (!lower.endsWith('price')) return false;
-  const end = lower.length - 5;
+  const priceWord = PRICE_WORDS.find((w) => lower.endsWith(w));
+  if (!priceWord) return false;
+  const end = lower.length - priceWord.length;
   const start = spacesBefore(lower, end);
   if (start === end) return false;
   const before = lower.slice(0, start);
-  return ['club', 'member', 'members', "members'", 'card', 'prime', 'reward', 'rewards'].some((word) => before.endsWith(word));
+  return ['club', 'member', 'members', "members'", 'mitglieder', 'card', 'prime', 'reward', 'rewards'].some((word) => before.endsWith(word));
 }
 
 /** "3x", "10 x de", "12 x of": instalments. */
@@ -220,6 +226,8 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
       else if (OLD_LABEL.test(named)) labelSays = 'old';
       if (labelSays) break;
     }
+    // Named a member's or card holder's price ("club-price"), by itself or the element holding it.
+    const namedConditional = [start, el, el.parentElement].some((e) => e !== null && CONDITIONAL_LABEL.test(layout.label(e)));
     const struck = el.closest('del, s, strike, [data-a-strike="true"]') !== null
       || Boolean(layout.style(el)?.textDecorationLine?.includes('line-through'))
       || Boolean(el.parentElement && layout.style(el.parentElement)?.textDecorationLine?.includes('line-through'));
@@ -229,7 +237,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
         labelled: labelled || namesCurrency,
         productLabelled: labelled && namesCurrency,
         old: struck || labelSays === 'old' || OLD_BEFORE.test(before),
-        conditional: ((CONDITIONAL_BEFORE.test(before) || CONDITIONAL_AFTER.test(after)) && !INCLUDED_AFTER.test(after)) || OTHER_OFFER_BEFORE.test(before) || CARD_AFTER.test(after),
+        conditional: namedConditional || ((CONDITIONAL_BEFORE.test(before) || CONDITIONAL_AFTER.test(after)) && !INCLUDED_AFTER.test(after)) || OTHER_OFFER_BEFORE.test(before) || CARD_AFTER.test(after),
         current: labelSays === 'current' || CURRENT_BEFORE.test(before),
         elsewhere,
         toHeading: toHeading(el),
