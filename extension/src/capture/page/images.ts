@@ -68,6 +68,25 @@ function ownImageUrl(img: Element, base: string): string | null {
   return httpUrl(largestFromSrcset(img.getAttribute('srcset')), base);
 }
 
+/**
+ * Elements that only script turns into images, their file in an attribute (SFCC's
+ * `<div data-cmp="dynamicImage" data-default-src=…>`, lazy backgrounds): on a saved page, or before the
+ * shop's script has run, the product's photos are these alone.
+ */
+const SCRIPTED_IMAGE = ['data-default-src', 'data-desktop-src', 'data-zoom-image', 'data-large-image', 'data-bg', 'data-background-image'];
+const IMAGE_SELECTOR = ['img', ...SCRIPTED_IMAGE.map((name) => `[${name}]:not(img)`)].join(', ');
+const IMAGE_FILE = /\.(?:jpe?g|png|webp|avif)(?:[?#]|$)/i;
+
+function scriptedImageUrl(el: Element, base: string): string | null {
+  for (const name of SCRIPTED_IMAGE) {
+    const value = el.getAttribute(name)?.trim();
+    if (!value || !IMAGE_FILE.test(value)) continue;
+    const url = httpUrl(value, base);
+    if (url) return url;
+  }
+  return null;
+}
+
 function attributeArea(img: Element): number {
   const width = Number.parseFloat(img.getAttribute('width') ?? '') || 0;
   const height = Number.parseFloat(img.getAttribute('height') ?? '') || 0;
@@ -91,12 +110,12 @@ function declaredSize(img: Element, layout: Layout): number {
 
 export function imageCandidates(layout: Layout, heading: Element | null, title: string | null, pageUrl: string, markupImages: readonly string[] = []): PageCandidate[] {
   const markupKeys = new Set(markupImages.map(imageKey));
-  const imgs = Array.from(layout.doc.body?.querySelectorAll('img') ?? []).slice(0, 400);
+  const imgs = Array.from(layout.doc.body?.querySelectorAll(IMAGE_SELECTOR) ?? []).slice(0, 400);
   const toHeading = distanceTo(heading ? [heading] : []);
   const out: PageCandidate[] = [];
   const seen = new Set<string>();
   imgs.forEach((img, index) => {
-    const url = imageUrl(img, pageUrl, markupKeys);
+    const url = img.tagName === 'IMG' ? imageUrl(img, pageUrl, markupKeys) : scriptedImageUrl(img, pageUrl);
     if (!url || seen.has(url)) return;
     seen.add(url);
     // Only markup hides an image for sure: a gallery's photos are often hidden by script until shown.
