@@ -53,6 +53,8 @@ describe('parsePriceText', () => {
     ['LE 34', { hostname: 'eg.shop.example.com' }, 34, 'EGP'],
     ['AU $59.95', {}, 59.95, 'AUD'],
     ['99 LEI', {}, 99, 'RON'],
+    ['SR 1,550', {}, 1550, 'SAR'],
+    ['QR 249', {}, 249, 'QAR'],
     ['749,00 euro', {}, 749, 'EUR'],
     ['16.00', { currencyText: 'zł' }, 16, 'PLN'],
     ['$14.95', { currency: 'CAD' }, 14.95, 'CAD'],
