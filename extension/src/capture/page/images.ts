@@ -5,7 +5,7 @@
  * text names the product, and whether they sit in a related block or site chrome.
  */
 import type { Candidate } from '../candidates.ts';
-import { imageKey } from '../scorer.ts';
+import { imageKey, pageScore } from '../scorer.ts';
 import { caseless, httpUrl } from '../text.ts';
 import { startsWithPhrase } from '../word-lists.ts';
 import { distanceTo, wordOverlap, type Layout } from './layout.ts';
@@ -113,11 +113,11 @@ export function imageCandidates(layout: Layout, heading: Element | null, title: 
   const imgs = Array.from(layout.doc.body?.querySelectorAll(IMAGE_SELECTOR) ?? []).slice(0, 400);
   const toHeading = distanceTo(heading ? [heading] : []);
   const out: PageCandidate[] = [];
-  const seen = new Set<string>();
+  /** Each file once, as its best-placed element shows it: a thumbnail may link to the main photo's file. */
+  const seen = new Map<string, number>();
   imgs.forEach((img, index) => {
     const url = img.tagName === 'IMG' ? imageUrl(img, pageUrl, markupKeys) : scriptedImageUrl(img, pageUrl);
-    if (!url || seen.has(url)) return;
-    seen.add(url);
+    if (!url) return;
     // Only markup hides an image for sure: a gallery's photos are often hidden by script until shown.
     if (img.closest('[hidden], template, noscript')) return;
     const named = `${layout.label(img)} ${img.parentElement ? layout.label(img.parentElement) : ''} ${img.parentElement?.parentElement ? layout.label(img.parentElement.parentElement) : ''}`;
@@ -136,7 +136,13 @@ export function imageCandidates(layout: Layout, heading: Element | null, title: 
         order: index / Math.max(1, imgs.length),
       },
     };
-    out.push({ el: img, candidate });
+    const earlier = seen.get(url);
+    if (earlier === undefined) {
+      seen.set(url, out.length);
+      out.push({ el: img, candidate });
+    } else if (pageScore(candidate) > pageScore(out[earlier]!.candidate)) {
+      out[earlier] = { el: img, candidate };
+    }
   });
   return out;
 }
