@@ -114,10 +114,14 @@ export function imageCandidates(layout: Layout, heading: Element | null, title: 
   const toHeading = distanceTo(heading ? [heading] : []);
   const out: PageCandidate[] = [];
   /** Each file once, as its best-placed element shows it: a thumbnail may link to the main photo's file. */
-  const seen = new Map<string, number>();
+  const seen = new Map<string, { index: number; again: boolean }>();
   imgs.forEach((img, index) => {
     const url = img.tagName === 'IMG' ? imageUrl(img, pageUrl, markupKeys) : scriptedImageUrl(img, pageUrl);
     if (!url) return;
+    // A file seen already is judged again only when its first element looked like no product photo (a
+    // thumbnail) while its file did not: most repeats would add nothing, and large pages repeat many files.
+    const earlier = seen.get(url);
+    if (earlier !== undefined && !earlier.again) return;
     // Only markup hides an image for sure: a gallery's photos are often hidden by script until shown.
     if (img.closest('[hidden], template, noscript')) return;
     const named = `${layout.label(img)} ${img.parentElement ? layout.label(img.parentElement) : ''} ${img.parentElement?.parentElement ? layout.label(img.parentElement.parentElement) : ''}`;
@@ -136,12 +140,12 @@ export function imageCandidates(layout: Layout, heading: Element | null, title: 
         order: index / Math.max(1, imgs.length),
       },
     };
-    const earlier = seen.get(url);
     if (earlier === undefined) {
-      seen.set(url, out.length);
+      seen.set(url, { index: out.length, again: Boolean(candidate.evidence.notProduct) && !NOT_PRODUCT_IMAGE.test(url) });
       out.push({ el: img, candidate });
-    } else if (pageScore(candidate) > pageScore(out[earlier]!.candidate)) {
-      out[earlier] = { el: img, candidate };
+    } else if (pageScore(candidate) > pageScore(out[earlier.index]!.candidate)) {
+      out[earlier.index] = { el: img, candidate };
+      earlier.again = Boolean(candidate.evidence.notProduct);
     }
   });
   return out;
