@@ -16,17 +16,27 @@ import type { PageCandidate } from './titles.ts';
 const PRICE_LABEL = caseless(/price|preis|prix|precio|prezzo|preço|preco|cena|cijena|цена|ціна|價格|价格|価格|가격|fiyat|harga|giá|amount/i);
 // Words in class names and ids, bounded by start, end, space, "-" or "_" (BEM names: "price__was").
 const word = (words: string) => caseless(new RegExp(`(?:^|[\\s_-])(?:${words})(?:$|[\\s_-])`, 'i'));
-const OLD_LABEL = word('old|was|compare|compare-at|regular|strike|striked|strikethrough|strike-through|strikeout|strike-out|line-through|linethrough|crossed-out|before|crossed|msrp|rrp|list|listprice|list-price|original|previous|uvp|reference|retail|saving|savings|save|discount-amount|you-save|basisprice|a-text-strike');
+const OLD_LABEL = word('old|was|compare|compare-at|strike|striked|strikethrough|strike-through|strikeout|strike-out|line-through|linethrough|crossed-out|before|crossed|msrp|rrp|previous|uvp|saving|savings|save|discount-amount|you-save|basisprice|a-text-strike');
+/**
+ * Names that mean "not reduced" as often as "the old price": a regular, original, list or retail
+ * price is an old one only beside another amount ("price-item--regular" alone is the price to pay).
+ */
+const BESIDE_ANOTHER_OLD_LABEL = word('regular|list|listprice|list-price|original|reference|retail');
 /** Names of prices for members or card holders only ("club-price", "member-price"). */
 const CONDITIONAL_LABEL = word('club|clubprice|member-price|memberprice|members-price|loyalty|loyalty-price|card-price|cardprice');
 const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex');
 /** Words that introduce an old price or a saving: "Was", "UVP", "statt", "You save" (word-lists.ts). */
 export const OLD_BEFORE = endsWithPhrase([
-  'was', 'list price', 'listenpreis', 'retail', 'retail price', 'rrp', 'msrp', 'mrp', 'uvp', 'statt', 'anstatt', 'avant',
-  'prix barré', 'antes', 'de', 'de:', 'prima', 'regular price', 'original price', 'compare at', 'reg', 'reg.', 'alter preis',
+  'was', 'listenpreis', 'rrp', 'msrp', 'mrp', 'uvp', 'statt', 'anstatt', 'avant',
+  'prix barré', 'antes', 'de', 'de:', 'prima', 'compare at', 'reg', 'reg.', 'alter preis',
   'bisher', 'vorher', 'старая цена', 'было', 'preço de', 'desde', 'you save', 'save', 'sie sparen', 'économisez', 'ahorra',
   'risparmi', 'economia de', 'economia de:', 'oszczędzasz', 'ušetříte', 'spare',
 ], true);
+/**
+ * Words that introduce an old price only beside another amount: a price shown alone as "Regular
+ * price" (a theme's words for screen readers) or "Retail" is the price to pay (word-lists.ts).
+ */
+export const OLD_BEFORE_BESIDE_ANOTHER = endsWithPhrase(['list price', 'retail', 'retail price', 'regular price', 'original price'], true);
 /** Words that make the price a conditional one: member, card, subscription, instalments, before tax, shipping (word-lists.ts). */
 export const CONDITIONAL_BEFORE = endsWithPhrase([
   'mitglieder-preis', 'mitgliederpreis', 'mitgliedspreis', 'clubpreis', 'kartenpreis', 'prix membre', 'prix club', 'prix carte',
@@ -163,6 +173,9 @@ function priceElement(start: Element): Element {
   return el;
 }
 
+/** Tree levels within which another amount makes a "regular" or "list" price an old one. */
+const NEAR_ANOTHER = 5;
+
 export function priceCandidates(layout: Layout, heading: Element | null, hints: PageHints): PageCandidate[] {
   const { doc } = layout;
   if (!doc.body) return [];
@@ -192,7 +205,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
    * element is small, so listing its elements once costs less than walking up from every later one.
    */
   const insideTaken = new Set<Element>();
-  const taken: { index: number; found: PageCandidate }[] = [];
+  const taken: { index: number; found: PageCandidate; oldBesideAnother: boolean }[] = [];
   const judge = ({ el, start }: { el: Element; start: Element }, index: number, elsewhere: boolean) => {
     if (insideTaken.has(el)) return;
     const text = priceTextOf(el);
@@ -219,11 +232,12 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     const before = lead ? `${context.before} ${lead}` : context.before;
     const { after } = context;
     // The nearest element whose name says old or current decides; "product-sale product-retail" is a sale.
-    let labelSays: 'old' | 'current' | null = null;
+    let labelSays: 'old' | 'current' | 'oldBesideAnother' | null = null;
     for (const e of [start, el, el.parentElement, el.parentElement?.parentElement]) {
       const named = e ? layout.label(e) : '';
       if (CURRENT_LABEL.test(named)) labelSays = 'current';
       else if (OLD_LABEL.test(named)) labelSays = 'old';
+      else if (BESIDE_ANOTHER_OLD_LABEL.test(named)) labelSays = 'oldBesideAnother';
       if (labelSays) break;
     }
     // Named a member's or card holder's price ("club-price"), by itself or the element holding it.
@@ -248,7 +262,8 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     };
     insideTaken.add(el);
     for (const inner of Array.from(el.getElementsByTagName('*'))) insideTaken.add(inner);
-    taken.push({ index, found: { el, candidate } });
+    const oldBesideAnother = !candidate.evidence.old && (labelSays === 'oldBesideAnother' || OLD_BEFORE_BESIDE_ANOTHER.test(before));
+    taken.push({ index, found: { el, candidate }, oldBesideAnother });
   };
   /**
    * Prices in related blocks and site chrome (most of a large page's: 33 of 37 on one marketplace page)
@@ -263,5 +278,12 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
   });
   const toPay = taken.some(({ found: { candidate: { evidence, currency } } }) => !evidence.old && !evidence.conditional && currency && currency !== 'unknown');
   if (!toPay) for (const index of later) judge(elements[index]!, index, true);
+  // "Regular price", "price-item--regular": old when another amount stands within a few levels of it.
+  for (const t of taken) {
+    if (!t.oldBesideAnother) continue;
+    const near = distanceTo([t.found.el]);
+    const another = taken.some((o) => o !== t && o.found.candidate.value !== t.found.candidate.value && near(o.found.el) <= NEAR_ANOTHER);
+    if (another) t.found = { el: t.found.el, candidate: { ...t.found.candidate, evidence: { ...t.found.candidate.evidence, old: true } } };
+  }
   return taken.sort((a, b) => a.index - b.index).map((t) => t.found);
 }
