@@ -16,7 +16,7 @@ import type { PageCandidate } from './titles.ts';
 const PRICE_LABEL = caseless(/price|preis|prix|precio|prezzo|preço|preco|cena|cijena|цена|ціна|價格|价格|価格|가격|fiyat|harga|giá|amount/i);
 // Words in class names and ids, bounded by start, end, space, "-" or "_" (BEM names: "price__was").
 const word = (words: string) => caseless(new RegExp(`(?:^|[\\s_-])(?:${words})(?:$|[\\s_-])`, 'i'));
-const OLD_LABEL = word('old|was|compare|compare-at|strike|striked|strikethrough|strike-through|strikeout|strike-out|line-through|linethrough|crossed-out|before|crossed|msrp|rrp|previous|uvp|saving|savings|save|discount-amount|you-save|basisprice|a-text-strike');
+const OLD_LABEL = word('old|was|deprecated|compare|compare-at|strike|striked|strikethrough|strike-through|strikeout|strike-out|line-through|linethrough|crossed-out|before|crossed|msrp|rrp|previous|uvp|saving|savings|save|discount-amount|you-save|basisprice|a-text-strike');
 /**
  * Names that mean "not reduced" as often as "the old price": a regular, original, list or retail
  * price is an old one only beside another amount ("price-item--regular" alone is the price to pay).
@@ -24,7 +24,7 @@ const OLD_LABEL = word('old|was|compare|compare-at|strike|striked|strikethrough|
 const BESIDE_ANOTHER_OLD_LABEL = word('regular|list|listprice|list-price|original|reference|retail');
 /** Names of prices for members or card holders only ("club-price", "member-price"). */
 const CONDITIONAL_LABEL = word('club|clubprice|member-price|memberprice|members-price|loyalty|loyalty-price|card-price|cardprice');
-const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex');
+const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|reduced|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex');
 /** Words that introduce an old price or a saving: "Was", "UVP", "statt", "You save" (word-lists.ts). */
 export const OLD_BEFORE = endsWithPhrase([
   'was', 'listenpreis', 'rrp', 'msrp', 'mrp', 'uvp', 'statt', 'anstatt', 'avant',
@@ -45,7 +45,7 @@ export const CONDITIONAL_BEFORE = endsWithPhrase([
   'ou até', 'oder', 'bis zu', 'instalment', 'instalments', 'installment', 'installments', 'raten', 'mensual', 'monthly',
   'per month', 'pro monat', 'ex.tax', 'ex. tax', 'extax', 'ex tax', 'excl', 'excl.', 'exkl', 'exkl.', 'zzgl', 'zzgl.', 'netto',
   'bez dph', 'без ндс', 'hors taxe', 'hors taxes', 'ht', 'shipping', 'versand', 'delivery', 'lieferung', 'envío', 'frete',
-  'livraison', '+',
+  'livraison', '+', '月額', '月々', '毎月', '每月',
 ], false, (lower) => memberPrice(lower) || timesPrice(lower) || countedOffer(lower, 'buy ', ' or more for') || countedOffer(lower, 'ab ', ' stück'));
 
 /** Words for "price" after who may pay it: "Club Price", "Club Preis". */
@@ -164,8 +164,10 @@ function priceElement(start: Element): Element {
     const added = text.replace(own, '');
     // Another amount beside this one (old and new price in one box): this element is the price.
     // Cents in their own element ("19" + "99") are part of it.
+    // Cents are two digits alone: "LE 64" beside "LE 34" is another price, not its cents.
     const addedDigits = added.replace(/\D/g, '');
-    if (addedDigits && !(addedDigits.length <= 2 && /\d\s*$/.test(own))) break;
+    const centsAlone = addedDigits.length <= 2 && /\d\s*$/.test(own) && added.replace(/[\s.,]/g, '') === addedDigits;
+    if (addedDigits && !centsAlone) break;
     // Added letters that are not a currency ("EGP", "zł", "円") are words about the price: stop here.
     if (WORDS_ADDED.test(added)) break;
     el = el.parentElement;
@@ -185,8 +187,11 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
   let total = 0;
   for (let node = walker.nextNode(); node && total < 50_000; node = walker.nextNode(), total += 1) {
     // The length first: reading a long text (a script's, a description's) would copy it for nothing.
-    if ((node as Text).length > 60) continue;
+    // Indentation counts in a text's length: "\n" and 32 spaces around "LE 34" is still a short text.
+    const length = (node as Text).length;
+    if (length > 240) continue;
     const text = (node as Text).data;
+    if (length > 60 && text.trim().length > 60) continue;
     if (!/\d/.test(text)) continue;
     const parent = node.parentElement;
     if (!parent || /^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE|TEXTAREA|OPTION|TITLE)$/.test(parent.tagName)) continue;
@@ -228,7 +233,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     const context = around(el);
     // Words the price's own element puts before the amount ("Club Price: $11.34") say what it is too.
     const digit = raw.search(/\d/);
-    const lead = digit > 0 ? raw.slice(0, digit).replace(/(?:[A-Z]{1,3}\s*)?[^\s\w]*\s*$/, '').trim() : '';
+    const lead = digit > 0 ? raw.slice(0, digit).replace(/(?:[A-Z]{1,3}\s*)?[\p{Sc}\p{P}\p{Sk}]*\s*$/u, '').trim() : '';
     const before = lead ? `${context.before} ${lead}` : context.before;
     const { after } = context;
     // The nearest element whose name says old or current decides; "product-sale product-retail" is a sale.
