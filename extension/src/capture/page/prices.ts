@@ -164,10 +164,12 @@ function priceElement(start: Element): Element {
     const added = text.replace(own, '');
     // Another amount beside this one (old and new price in one box): this element is the price.
     // Cents in their own element ("19" + "99") are part of it.
-    // Cents are two digits alone: "LE 64" beside "LE 34" is another price, not its cents.
+    // Cents are two digits right after the amount ("$" "99" "49"): "LE 64" after "LE 34" is another price.
     const addedDigits = added.replace(/\D/g, '');
-    const centsAlone = addedDigits.length <= 2 && /\d\s*$/.test(own) && added.replace(/[\s.,]/g, '') === addedDigits;
-    if (addedDigits && !centsAlone) break;
+    const at = text.indexOf(own);
+    const next = at < 0 ? '' : text.slice(at + own.length).replace(/^[\s.,]+/, '');
+    const cents = addedDigits.length <= 2 && /\d\s*$/.test(own) && /^\d{2}(?!\d)/.test(next);
+    if (addedDigits && !cents) break;
     // Added letters that are not a currency ("EGP", "zł", "円") are words about the price: stop here.
     if (WORDS_ADDED.test(added)) break;
     el = el.parentElement;
