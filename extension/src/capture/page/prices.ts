@@ -193,8 +193,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     const length = (node as Text).length;
     if (length > 240) continue;
     const text = (node as Text).data;
-    if (length > 60 && text.trim().length > 60) continue;
-    if (!/\d/.test(text)) continue;
+    if (!/\d/.test(text) || (length > 60 && text.trim().length > 60)) continue;
     const parent = node.parentElement;
     if (!parent || /^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE|TEXTAREA|OPTION|TITLE)$/.test(parent.tagName)) continue;
     // Cheap first look: a currency sign or word in this text or the one around it, or a "price" name.
