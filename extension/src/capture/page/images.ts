@@ -73,8 +73,19 @@ function ownImageUrl(img: Element, base: string): string | null {
  * `<div data-cmp="dynamicImage" data-default-src=…>`, lazy backgrounds): on a saved page, or before the
  * shop's script has run, the product's photos are these alone.
  */
-const SCRIPTED_IMAGE = ['data-default-src', 'data-desktop-src', 'data-zoom-image', 'data-large-image', 'data-bg', 'data-background-image'];
-const IMAGE_SELECTOR = ['img', ...SCRIPTED_IMAGE.map((name) => `[${name}]:not(img)`)].join(', ');
+const SCRIPTED_IMAGE = ['data-default-src', 'data-desktop-src', 'data-bg'];
+const SCRIPTED_SELECTOR = SCRIPTED_IMAGE.map((name) => `[${name}]:not(img)`).join(', ');
+
+/**
+ * The page's images and script-drawn photos in document order. `img` alone is the engine's fast path
+ * (a list it keeps); the attribute query is merged in only when it finds something.
+ */
+function imageElements(body: Element): Element[] {
+  const imgs = Array.from(body.getElementsByTagName('img'));
+  const scripted = body.querySelectorAll(SCRIPTED_SELECTOR);
+  if (scripted.length === 0) return imgs;
+  return [...imgs, ...Array.from(scripted)].sort((a, b) => (a.compareDocumentPosition(b) & 4 /* FOLLOWING */ ? -1 : 1));
+}
 const IMAGE_FILE = /\.(?:jpe?g|png|webp|avif)(?:[?#]|$)/i;
 
 function scriptedImageUrl(el: Element, base: string): string | null {
@@ -110,7 +121,7 @@ function declaredSize(img: Element, layout: Layout): number {
 
 export function imageCandidates(layout: Layout, heading: Element | null, title: string | null, pageUrl: string, markupImages: readonly string[] = []): PageCandidate[] {
   const markupKeys = new Set(markupImages.map(imageKey));
-  const imgs = Array.from(layout.doc.body?.querySelectorAll(IMAGE_SELECTOR) ?? []).slice(0, 400);
+  const imgs = (layout.doc.body ? imageElements(layout.doc.body) : []).slice(0, 400);
   const toHeading = distanceTo(heading ? [heading] : []);
   const out: PageCandidate[] = [];
   /** Each file once, as its best-placed element shows it: a thumbnail may link to the main photo's file. */
