@@ -162,9 +162,9 @@ function priceElement(start: Element): Element {
     if (text.length > 40 || (text.match(/\d+/g)?.length ?? 0) > 3) break;
     const own = (textUpTo(el, 400) ?? '').replace(/\s+/g, ' ').trim();
     const added = text.replace(own, '');
-    // Another amount beside this one (old and new price in one box): this element is the price.
-    // Cents in their own element ("19" + "99") are part of it.
-    // Cents are two digits right after the amount ("$" "99" "49"): "LE 64" after "LE 34" is another price.
+    // Another amount beside this one (old and new price in one box): this element is the price. Cents
+    // in their own element, two digits right after the amount ("$" "99" "49"), are part of it; "LE 64"
+    // after "LE 34" is another price.
     const addedDigits = added.replace(/\D/g, '');
     const at = text.indexOf(own);
     const next = at < 0 ? '' : text.slice(at + own.length).replace(/^[\s.,]+/, '');
