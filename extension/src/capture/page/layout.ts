@@ -75,6 +75,9 @@ export function textUpTo(root: Node, max: number): string | null {
     const data = (root as Text).data;
     return data.length <= max ? data : null;
   }
+  // A script's or a style's own text is not shown either (a price's neighbour may be one).
+  const tag = (root as Element).tagName;
+  if (tag === 'SCRIPT' || tag === 'STYLE') return '';
   // No child elements: its text is its own text nodes, usually one.
   if ((root as Element).childElementCount === 0) {
     let text = '';

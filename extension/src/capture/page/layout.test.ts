@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { textUpTo } from './layout.ts';
+
+const page = (body: string) => new DOMParser().parseFromString(`<!doctype html><html><body>${body}</body></html>`, 'text/html');
+
+describe('textUpTo', () => {
+  it('reads what the page shows: no script or style text, inside an element or as the element itself', () => {
+    const doc = page(`<h1 id="h"><script type="text/x-template">{{productName}}</script>Kids Marble Leggings<style>.a{}</style></h1>
+      <span id="p">29,99</span><script id="s">window.price = 1999;</script><style id="c">.price{color:red}</style>`);
+    expect(textUpTo(doc.getElementById('h')!, 200)).toBe('Kids Marble Leggings');
+    expect(textUpTo(doc.getElementById('s')!, 200)).toBe('');
+    expect(textUpTo(doc.getElementById('c')!, 200)).toBe('');
+    expect(textUpTo(doc.getElementById('p')!, 200)).toBe('29,99');
+  });
+
+  it('answers null for a text longer than asked, without reading it all', () => {
+    const doc = page(`<div id="d"><p>${'a'.repeat(50)}</p><p>${'b'.repeat(50)}</p></div>`);
+    expect(textUpTo(doc.getElementById('d')!, 80)).toBeNull();
+    expect(textUpTo(doc.getElementById('d')!, 100)).toHaveLength(100);
+  });
+});
