@@ -86,7 +86,11 @@ export function titleCandidates(layout: Layout, pageTitle = pageTitleText(layout
   const all = Array.from(doc.body?.querySelectorAll(SELECTOR) ?? []).slice(0, 600);
   const out: PageCandidate[] = [];
   all.forEach((el, index) => {
-    if (/^(A|BUTTON|INPUT|SELECT|OPTION|LABEL|TEXTAREA|SCRIPT|STYLE|IMG|META|LINK|BODY|HTML|TD|TR|TABLE|UL|OL|FORM)$/.test(el.tagName)) return;
+    if (/^(A|BUTTON|INPUT|SELECT|OPTION|TEXTAREA|SCRIPT|STYLE|IMG|META|LINK|BODY|HTML|TD|TR|TABLE|UL|OL|FORM)$/.test(el.tagName)) return;
+    // A form's label names a field ("Size"); one that labels no field and is named as the product's
+    // title is the name a shop put in its buy form ("<label id="productTitle">Spit Velvet Shirt</label>").
+    const formLabel = el.tagName === 'LABEL';
+    if (formLabel && (el.hasAttribute('for') || el.querySelector('input, select, textarea, button') !== null)) return;
     // A title holds a few elements at most; big containers named "…-title-section" are not titles.
     if (el.childElementCount > 8) return;
     const raw = textUpTo(el, 3000);
@@ -105,6 +109,7 @@ export function titleCandidates(layout: Layout, pageTitle = pageTitleText(layout
     const productLabelled = PRODUCT_TITLE_LABEL.test(named) && !other;
     const labelled = (TITLE_LABEL.test(own) || el.getAttribute('itemprop') === 'name') && !other;
     if (!/^H[1-3]$/.test(el.tagName) && !productLabelled && !labelled) return;
+    if (formLabel && !productLabelled) return;
     const candidate: Candidate = {
       field: 'title', source: 'heuristic', value: text,
       evidence: {
