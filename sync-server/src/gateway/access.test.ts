@@ -109,6 +109,12 @@ describe('gateway access rules', () => {
     expect(decide('POST', '/_session', anonymous)).toMatchObject({ allow: true, forward: 'none' });
   });
 
+  it('forwards an anonymous sign-in without the query it came with', () => {
+    const decision = decide('POST', '/_session?filter=_view&view=evil%2Fall', anonymous);
+    expect(decision).toMatchObject({ allow: true, forward: 'none' });
+    expect(decision.allow && upstreamTarget(decision.target)).toEqual({ path: '/_session', query: '' });
+  });
+
   it('lets CouchDB server admins do everything (Fauxton)', () => {
     expect(decide('GET', '/_all_dbs', { kind: 'couch-admin' })).toMatchObject({ allow: true });
     expect(decide('PUT', '/userdb-626f62/_security', { kind: 'couch-admin' })).toMatchObject({ allow: true, write: true, forward: 'caller' });

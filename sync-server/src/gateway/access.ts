@@ -16,7 +16,7 @@
  *   own `_security` refuses anything else even if these rules ever erred.
  * - Support and admin accounts of the gateway: no cart database at all (they work through `/_tote/...`).
  * - Nobody signed in: only CouchDB's sign-in (`POST /_session`, Fauxton's form), forwarded without
- *   credentials; Fauxton's pages (`/_utils`) answer 401 with a Basic challenge, so the browser asks for
+ *   credentials and without its query; Fauxton's pages (`/_utils`) answer 401 with a Basic challenge, so the browser asks for
  *   the server admin's name and password first.
  *
  * The account's wrapped-key record (`/_tote/keyring`, decided by `decideKeyring`): a shopper's own,
@@ -109,7 +109,8 @@ export function decideTarget(method: string, target: RequestTarget, caller: Call
 
   if (caller.kind === 'couch-admin') return allow(!isRead(method), first.startsWith('_') || first === '' ? null : first, 'caller', null);
   if (caller.kind === 'anonymous') {
-    if (first === '_session' && parts.length === 1 && method === 'POST') return allow(false, null, 'none', null);
+    // CouchDB's sign-in reads its body alone: the query is not forwarded (the least the route needs).
+    if (first === '_session' && parts.length === 1 && method === 'POST') return { ...allow(false, null, 'none', null), target: { ...target, query: [] } };
     if (first === '_utils') return { ...refused(401, 'Fauxton is for the server admin: sign in with the admin\'s name and password.'), challenge: true };
     return refused(401, 'Sign in first.');
   }
