@@ -30,14 +30,21 @@ function largestFromSrcset(srcset: string | null): string | null {
   return best?.url ?? null;
 }
 
+/** Declared at most this many pixels wide or high: a thumbnail, which stands for the file its link opens. */
+const THUMBNAIL_PX = 200;
+
 /**
- * The best URL an <img> offers: the file a link around it opens (a zoom or full-size photo), a
- * full-size attribute, a lazy source, the largest srcset entry, src. When the image's own file is the
- * one the page's markup names as the product's image, that file is the product image.
+ * The best URL an <img> offers: a full-size attribute, a lazy source, the largest srcset entry, src:
+ * the file the shopper is shown. A thumbnail (declared small), or an image with no file of its own,
+ * stands for the photo a link around it opens (a cover's full size, a gallery's zoom). When the
+ * image's own file is the one the page's markup names as the product's image, that file is the
+ * product image.
  */
 function imageUrl(img: Element, base: string, markupKeys: ReadonlySet<string>): string | null {
   const own = ownImageUrl(img, base);
   if (own && markupKeys.has(imageKey(own))) return own;
+  const declared = Math.min(...['width', 'height'].map((name) => Number.parseFloat(img.getAttribute(name) ?? '') || Infinity));
+  if (own && declared > THUMBNAIL_PX) return own;
   const link = img.closest('a')?.getAttribute('href');
   if (link && /\.(jpe?g|png|webp|avif)(\?|$)/i.test(link)) {
     const url = httpUrl(link, base);
