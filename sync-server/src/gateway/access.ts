@@ -110,7 +110,7 @@ export function decideTarget(method: string, target: RequestTarget, caller: Call
   if (caller.kind === 'couch-admin') return allow(!isRead(method), first.startsWith('_') || first === '' ? null : first, 'caller', null);
   if (caller.kind === 'anonymous') {
     // CouchDB's sign-in reads its body alone: the query is not forwarded (the least the route needs).
-    if (first === '_session' && parts.length === 1 && method === 'POST') return { ...allow(false, null, 'none', null), target: { ...target, query: [] } };
+    if (first === '_session' && parts.length === 1 && method === 'POST') return { allow: true, write: false, db: null, forward: 'none', route: null, target: { ...target, query: [] } };
     if (first === '_utils') return { ...refused(401, 'Fauxton is for the server admin: sign in with the admin\'s name and password.'), challenge: true };
     return refused(401, 'Sign in first.');
   }
