@@ -29,13 +29,15 @@ const SYMBOLS: [string, string][] = [
   ['₹', 'INR'], ['₩', 'KRW'], ['원', 'KRW'], ['₽', 'RUB'], ['₴', 'UAH'], ['грн', 'UAH'],
   ['₺', 'TRY'], ['₪', 'ILS'], ['฿', 'THB'], ['₫', 'VND'], ['₱', 'PHP'], ['₦', 'NGN'], ['zł', 'PLN'], ['Kč', 'CZK'],
   ['лв', 'BGN'], ['CHF', 'CHF'], ['円', 'JPY'], ['元', 'CNY'], ['د.إ', 'AED'], ['ر.س', 'SAR'], ['₸', 'KZT'], ['₾', 'GEL'],
-  ['₼', 'AZN'], ['֏', 'AMD'], ['؋', 'AFN'], ['៛', 'KHR'],
+  ['₼', 'AZN'], ['֏', 'AMD'], ['؋', 'AFN'], ['៛', 'KHR'], ['৳', 'BDT'], ['₡', 'CRC'], ['₲', 'PYG'],
 ];
 /** Letters-only symbols, matched as whole words in any case ("99 LEI", "10,75 TL", "749,00 euro", "1 chf"). */
 const WORDS = new Map<string, string>([
   ['euro', 'EUR'], ['euros', 'EUR'], ['lei', 'RON'], ['tl', 'TRY'], ['ft', 'HUF'], ['kd', 'KWD'], ['rm', 'MYR'], ['rp', 'IDR'],
   ['kn', 'HRK'], ['nu.', 'BTN'], ['sfr', 'CHF'], ['ksh', 'KES'], ['zl', 'PLN'], ['yen', 'JPY'], ['тг', 'KZT'], ['теңге', 'KZT'],
   ['тенге', 'KZT'], ['сом', 'KGS'], ['fbu', 'BIF'], ['fdj', 'DJF'], ['sr', 'SAR'], ['qr', 'QAR'],
+  // The Serbian dinar as its shops write it; Albanian lek; Vietnamese đồng; Swiss "Fr." (with its dot).
+  ['дин', 'RSD'], ['рсд', 'RSD'], ['lek', 'ALL'], ['lekë', 'ALL'], ['leke', 'ALL'], ['đ', 'VND'], ['vnđ', 'VND'], ['fr.', 'CHF'],
   // Codes of the most used currencies are understood in lower case too.
   ...'usd eur gbp chf nzd aud cad jpy cny sek nok dkk pln czk huf ron bgn rub uah inr brl mxn zar sgd hkd krw twd thb'.split(' ').map((c) => [c, c.toUpperCase()] as [string, string]),
 ]);
@@ -61,6 +63,16 @@ const SHARED: Shared[] = ([
   { pattern: /جنيه|ج\.م|(?:^|[\s\d])L\.?E\.?(?=$|[\s\d])/, byCountry: { sd: 'SDG', ss: 'SSP' }, fallback: 'EGP' },
   { pattern: /ريال|﷼/, byCountry: { om: 'OMR', qa: 'QAR', ye: 'YER', ir: 'IRR', fa: 'IRR' }, fallback: 'SAR' },
   { pattern: /(?:^|[\s\d])R(?=$|[\s\d])/, byCountry: { za: 'ZAR' }, fallback: '' },
+  // The dirham: the Emirates' unless the page is Moroccan ("د.م." is Morocco's own).
+  { pattern: /درهم|د\.م\./, byCountry: { ma: 'MAD' }, fallback: 'AED' },
+  // Letters that are a currency only on its country's pages ("129,00 KM" in Bosnia, "Q 129.00" in Guatemala, "Bs. 129").
+  { pattern: /(?:^|[\s\d])KM(?=$|[\s\d])/, byCountry: { ba: 'BAM' }, fallback: '' },
+  // "din" is "your" in Danish and Norwegian, "from" in Romanian: a dinar only on a Serbian page.
+  { pattern: caseless(/(?:^|[\s\d])din\.?(?=$|[\s\d])/i), byCountry: { rs: 'RSD', sr: 'RSD' }, fallback: '' },
+  // "ден" is also "day" in Bulgarian: a denar only on a Macedonian page.
+  { pattern: /(?:^|[\s\d])ден\.?(?=$|[\s\d])/, byCountry: { mk: 'MKD' }, fallback: '' },
+  { pattern: /(?:^|[\s\d])Q\.?(?=$|[\s\d])/, byCountry: { gt: 'GTQ' }, fallback: '' },
+  { pattern: /(?:^|[\s\d])Bs\.?(?=$|[\s\d])/, byCountry: { bo: 'BOB', ve: 'VES' }, fallback: '' },
 ] as SharedSymbol[]).map((shared) => ({ ...shared, currencies: new Set(Object.values(shared.byCountry)) }));
 
 function lowerKeys(record: Record<string, string>): Record<string, string> {
@@ -132,8 +144,13 @@ function readUnambiguous(raw: string): string | null {
     if (!NOT_CODES.has(code) && isKnownCode(code)) return code;
   }
   for (const [symbol, currency] of SYMBOLS) if (text.includes(symbol)) return currency;
+  // Peru's sol is "S/" or "S/." before the amount ("S/ 59.90"), never a word of its own.
+  if (/(?:^|[^A-Za-z])S\/\.?\s?\d/.test(text)) return 'PEN';
   for (const word of text.split(/[\s\d,:;*()/'’\-–]+|\.(?=\d)/)) {
-    const currency = word && WORDS.get(word.toLowerCase());
+    if (!word) continue;
+    const lower = word.toLowerCase();
+    // An abbreviation's dot is not part of the word ("12 990 тг.", "599 ден."), unless the word is only known with it ("Fr.").
+    const currency = WORDS.get(lower) ?? (lower.endsWith('.') ? WORDS.get(lower.replace(/\.+$/, '')) : undefined);
     if (currency) return currency;
   }
   return null;
