@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { textUpTo } from './layout.ts';
+import { pageLayout, textUpTo } from './layout.ts';
 
 const page = (body: string) => new DOMParser().parseFromString(`<!doctype html><html><body>${body}</body></html>`, 'text/html');
 
@@ -17,5 +17,16 @@ describe('textUpTo', () => {
     const doc = page(`<div id="d"><p>${'a'.repeat(50)}</p><p>${'b'.repeat(50)}</p></div>`);
     expect(textUpTo(doc.getElementById('d')!, 80)).toBeNull();
     expect(textUpTo(doc.getElementById('d')!, 100)).toHaveLength(100);
+  });
+});
+
+describe('pageLayout: buy controls', () => {
+  it.each([
+    'Añadir a la cesta', 'Adicionar à sacola', 'Toevoegen aan winkelwagen', 'Zum Warenkorb hinzufügen', 'Læg i indkøbskurv', 'Vložiť do košíka',
+    'Adauga in cos', 'Dodaj u košaricu', 'Dodaj u korpu', 'Dodaj v košarico', 'Į krepšelį', 'Pievienot grozam', 'Lisa ostukorvi',
+    'Προσθήκη στο καλάθι', 'Добави в количката', 'Додати в кошик', 'Sepete at', 'הוספה לסל', 'اضف الى السلة', '放入購物車', 'カートに追加',
+  ])('"%s" is a way to buy', (words) => {
+    const doc = page(`<h1>Lamp</h1><p class="price">€29</p><button type="button">${words}</button><a href="/help">Help</a>`);
+    expect(pageLayout(doc).buyControls.map((el) => el.textContent)).toEqual([words]);
   });
 });
