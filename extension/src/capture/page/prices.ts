@@ -92,7 +92,7 @@ export const CURRENT_BEFORE = endsWithPhrase(['now', 'jetzt', 'nur', 'por', 'pri
 const INCLUDED_AFTER = caseless(/^\s*\(?\s*(inkl|incl|inc\.|including|ttc|税込|s dph|z dph|с ндс|brutto|iva incluido|iva incl)/i);
 
 /** Signs and words that may name a currency: a fast filter before the full reading (currency.ts). */
-const MAY_NAME_CURRENCY = caseless(/[$€£¥￥₹₩₽₴₺₪฿₫₱₦₸₾₼֏؋៛円元원]|[A-Z]{3}|zł|zl\b|Kč|лв|грн|руб|р\.|kr|Ft|lei|TL|KD|RM|Rp|Rs|L\.?E|جنيه|ريال|ر\.س|د\.إ|ج\.م|euro|тг|₮|\bR\b/i);
+const MAY_NAME_CURRENCY = caseless(/[$€£¥￥₹₩₽₴₺₪฿₫₱₦₸₾₼֏؋៛円元원৳₡₲đ]|[A-Z]{3}|zł|zl\b|Kč|лв|грн|руб|р\.|kr|Ft|lei|TL|KD|RM|Rp|Rs|L\.?E|جنيه|ريال|ر\.س|د\.إ|ج\.م|درهم|euro|тг|₮|\bR\b|S\/|дин|ден|рсд|\bKM\b|\bQ\b|\bBs\b|\bFr\./i);
 
 /** Short text right beside a text node (its siblings, its parent's siblings): "EGP" in its own element. */
 function nearbyText(node: Node, parent: Element): string {
