@@ -9,12 +9,12 @@ import { caseless, type TextTest } from './text.ts';
 const PATTERNS: Record<string, [TextTest, TextTest]> = {
   promo: [PROMO, caseless(/^\s*(?:-?\d+\s*%|save\b|sparen|spare|économisez|ahorra|risparmi|essai gratuit|free trial|kostenlos testen|adding to|wird hinzugefügt|added to|log ?in|sign ?in|anmelden|connexion|iniciar sesión|follow the author|dem autor folgen|suivre l'auteur|seguir al autor|only \d+ left|nur noch|in stock|auf lager|out of stock|sold out|ausverkauft|épuisé|agotado|new arrival|bestseller|best seller|sale\b|angebot|oferta|promo|deal of the day|free (?:shipping|delivery)|kostenloser versand|livraison gratuite|envío gratis|about this item|product (?:details|information|description)|customer reviews|kundenrezensionen|produktinformation|acerca de este producto|détails|technical details|detalles técnicos|feedback|cookies?\b|newsletter|your cart|warenkorb|menu\b)/i)],
   othersHeading: [OTHERS_HEADING, caseless(/^\s*(?:recommend|related|similar|you (?:may|might) also|customers (?:who|also)|people (?:who|also)|frequently bought|also (?:bought|viewed)|more (?:from|like|items|to consider)|sponsored|inspired by|kunden (?:kauften|haben|die)|das könnte|ähnliche|empfehlung|unsere empfehlung|vous aimerez|produits (?:similaires|associés|recommandés)|recomendad|relacionad|productos similares|quem (?:viu|comprou)|veja também|prodotti (?:simili|correlati)|potrebbe interessarti|похожие|рекомендуем|с этим товаром)/i)],
-  oldBefore: [OLD_BEFORE, caseless(/(?:^|\s)(was|listenpreis|rrp|msrp|mrp|uvp|statt|anstatt|avant|prix barré|antes|de:?|prima|compare at|reg\.?|alter preis|bisher|vorher|старая цена|было|preço de|desde|you save|save|sie sparen|économisez|ahorra|risparmi|economia de:?|oszczędzasz|ušetříte|spare)\s*:?\s*$/i)],
-  oldBeforeBesideAnother: [OLD_BEFORE_BESIDE_ANOTHER, caseless(/(?:^|\s)(list price|retail(?: price)?|regular price|original price)\s*:?\s*$/i)],
-  conditionalBefore: [CONDITIONAL_BEFORE, caseless(/((?:club|member|members'?|mitglieder|card|prime|rewards?)\s+(?:price|preis|pris|prijs|cena)|mitglieder-?preis|mitgliedspreis|clubpreis|kartenpreis|prix (?:membre|club|carte)|precio (?:socio|club|tarjeta)|preço (?:clube|cartão)|club|member|mitglieds?|membre|miembro|card|karte|carte|cartão|tarjeta|prime|subscribe|abo|abonnement|assinatura|\d+\s*x\s*(de|of|à)?|ou até|oder|bis zu|instal?lments?|raten|mensual|monthly|per month|pro monat|ex\.? ?tax|excl\.?|exkl\.?|zzgl\.?|netto|bez dph|без ндс|hors taxes?|ht|buy \d+ or more for|ab \d+ stück|shipping|versand|delivery|lieferung|envío|frete|livraison|\+|月額|月々|毎月|每月)\s*:?\s*$/i)],
+  oldBefore: [OLD_BEFORE, caseless(/(?:^|\s)(was|listenpreis|rrp|msrp|mrp|uvp|statt|anstatt|avant|prix barré|antes|de:?|prima|compare at|reg\.?|alter preis|bisher|vorher|старая цена|было|preço de|desde|you save|save|sie sparen|économisez|ahorra|risparmi|economia de:?|oszczędzasz|ušetříte|spare|stara cena|przed obniżką|původní cena|běžná cena|pôvodná cena|eredeti ár|preț vechi|pret vechi|стара цена|стара ціна|oude prijs|adviesprijs|ord\. pris|ordinarie pris|tidigare pris|før|vejl\. pris|veil\. pris|normaalihinta|prezzo consigliato|precio anterior|eski fiyat|αρχική τιμή|通常価格|定価|参考価格|정가|原价|原價|市场价|市價|giá gốc|giá cũ|ราคาปกติ|harga normal|السعر الأصلي|מחיר מקורי|бұрынғы баға)\s*[:：]?\s*$/i)],
+  oldBeforeBesideAnother: [OLD_BEFORE_BESIDE_ANOTHER, caseless(/(?:^|\s)(list price|retail(?: price)?|regular price|original price)\s*[:：]?\s*$/i)],
+  conditionalBefore: [CONDITIONAL_BEFORE, caseless(/((?:club|member|members'?|mitglieder|card|prime|rewards?)\s+(?:price|preis|pris|prijs|cena)|mitglieder-?preis|mitgliedspreis|clubpreis|kartenpreis|prix (?:membre|club|carte)|precio (?:socio|club|tarjeta)|preço (?:clube|cartão)|club|member|mitglieds?|membre|miembro|card|karte|carte|cartão|tarjeta|prime|subscribe|abo|abonnement|assinatura|\d+\s*x\s*(de|of|à)?|ou até|oder|bis zu|instal?lments?|raten|mensual|monthly|per month|pro monat|ex\.? ?tax|excl\.?|exkl\.?|zzgl\.?|netto|bez dph|без ндс|hors taxes?|ht|buy \d+ or more for|ab \d+ stück|shipping|versand|delivery|lieferung|envío|frete|livraison|\+|月額|月々|毎月|每月)\s*[:：]?\s*$/i)],
   notProductName: [NOT_PRODUCT_NAME, caseless(/^(logo|icon|sprite|badge|flag|avatar|payment|rating|stars?|banner|placeholder|spinner|loader|swatch|social|share)/i)],
   otherName: [OTHER_NAME, caseless(/^(brand|seller|store|shop|user|author|review|variant|colou?r|size|category|site|logo|modal|dialog|popup|cart|menu|section|widget|tab)/i)],
-  currentBefore: [CURRENT_BEFORE, caseless(/(?:^|\s)(now|jetzt|nur|por|prix|price|preis|precio|preço|prezzo|cena|цена|価格|angebot|à partir de|ab)\s*:?\s*$/i)],
+  currentBefore: [CURRENT_BEFORE, caseless(/(?:^|\s)(now|jetzt|nur|por|prix|price|preis|precio|preço|prezzo|cena|цена|価格|angebot|à partir de|ab|售價|售价|特價|特价|優惠價|판매가|할인가|セール価格|販売価格|giá|ราคา|harga|fiyat|ціна|τιμή|nu|nyt|nå|teraz|nyní)\s*[:：]?\s*$/i)],
 };
 
 const CHOSEN: Record<string, [string, boolean][]> = {
@@ -25,14 +25,16 @@ const CHOSEN: Record<string, [string, boolean][]> = {
   othersHeading: [['Recommendations', true], ['Customers who bought this also bought', true], ['  Kunden kauften auch', true], ['Quem viu, comprou', true],
     ['Похожие товары', true], ['Product details', false], ['Unrelated', false], ['More like this', true], ['More', false], ['', false]],
   oldBefore: [['Was', true], ['List Price:', false], ['UVP: ', true], ['De:', true], ['de: :', true], ['Reg.', true], ['reg. : ', true], ['Kindle Price:', false],
-    ['Swas', false], ['Sie sparen', true], ['Статт', false], ['Было', true], ['', false], [':', false], ['was 12', false], ['you save:', true], ['economia de:', true]],
+    ['Swas', false], ['Sie sparen', true], ['Статт', false], ['Было', true], ['', false], [':', false], ['was 12', false], ['you save:', true], ['economia de:', true],
+    ['Stara cena:', true], ['Ord. pris', true], ['Før', true], ['原價', true], ['原價：', true], ['通常価格', true], ['정가', true], ['Giá gốc:', true], ['Skinnfør', false]],
   oldBeforeBesideAnother: [['List Price:', true], ['Regular price', true], ['  retail ', true], ['Unregular price', false], ['price', false], ['', false]],
   conditionalBefore: [['Club Price:', true], ["Members'  price", true], ['Kindle Price:', false], ['10x de', true], ['10 X  à :', true], ['x de', false],
     ['Buy 3 or more for', true], ['buy  3 or more for', false], ['ab 10 Stück', true], ['zzgl.', true], ['ex. tax', true], ['+', true], ['Nightclub', true],
     ['Price', false], ['', false], ['3x:', true], ['rewards  price', true], ['Club Preis', true], ['月額', true], ['年額', false], ['Mitglieder Preis', true], ['Kindle Preis', false]],
   notProductName: [['Logo', true], ['stars', true], ['MainContentPlaceHolder', false], ['placeholder', true], [' logo', false], ['', false]],
   otherName: [['brand-name', true], ['Colour', true], ['colr', false], ['product-title', false], [' tab', false], ['table', true]],
-  currentBefore: [['Now', true], ['Preis:', true], ['Jetzt nur', true], ['snow', false], ['à partir de', true], ['ab :', true], ['Grab', false], ['Цена:', true], ['価格', true], ['', false]],
+  currentBefore: [['Now', true], ['Preis:', true], ['Jetzt nur', true], ['snow', false], ['à partir de', true], ['ab :', true], ['Grab', false], ['Цена:', true], ['価格', true], ['', false],
+    ['售價', true], ['판매가:', true], ['Nu', true], ['Menu', false], ['Giá:', true], ['Fiyat', true]],
 };
 
 describe('word lists read by hand', () => {
@@ -46,7 +48,7 @@ describe('word lists read by hand', () => {
   it('answer as their patterns do on random texts around their phrases', () => {
     const parts = ['save', 'sale', 'spare', 'log', 'in', 'only', 'left', 'cookie', 's', 'menu', 'recommend', 'customers', 'who', 'more', 'like', 'was',
       'list price', 'regular price', 'original price', 'de', 'reg', 'retail', 'price', 'now', 'ab', 'nur', 'économisez', 'ähnliche', 'похожие', 'было', 'цена', '価格', 'à partir de',
-      'x', '_', '-', '%', ':', '.', '!', '3', '15', ' ', '  ', '\u00a0', '\t', '\n', 'É', 'İ', 'S', 'LOG', 'Was', 'NOW',
+      'x', '_', '-', '%', ':', '：', '原價', 'før', '.', '!', '3', '15', ' ', '  ', '\u00a0', '\t', '\n', 'É', 'İ', 'S', 'LOG', 'Was', 'NOW',
       'logo', 'star', 'colou', 'r', 'place', 'holder', 'brand', 'tab', 'Share',
       'club', 'Price', 'preis', ' cena', "members'", 'x', 'X', 'de', 'à', 'buy ', ' or more for', 'ab ', ' stück', 'ex', 'tax', '+', 'card'];
     let seed = 11;

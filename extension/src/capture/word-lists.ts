@@ -95,8 +95,10 @@ export function endsWithPhrase(phrases: readonly string[], spaceBefore: boolean,
   };
   return {
     test(text) {
-      const lower = text.toLowerCase().trimEnd();
-      // `\s*:?\s*$`: the phrase ends where the trailing spaces start, or before one colon among them.
+      let lower = text.toLowerCase().trimEnd();
+      // Chinese and Japanese write the colon full width ("原價：").
+      if (lower.endsWith('：')) lower = `${lower.slice(0, -1)}:`;
+      // `\s*[:：]?\s*$`: the phrase ends where the trailing spaces start, or before one colon among them.
       return endsWith(lower) || (lower.endsWith(':') && endsWith(lower.slice(0, -1).trimEnd()));
     },
   };

@@ -31,6 +31,11 @@ export const OLD_BEFORE = endsWithPhrase([
   'prix barré', 'antes', 'de', 'de:', 'prima', 'compare at', 'reg', 'reg.', 'alter preis',
   'bisher', 'vorher', 'старая цена', 'было', 'preço de', 'desde', 'you save', 'save', 'sie sparen', 'économisez', 'ahorra',
   'risparmi', 'economia de', 'economia de:', 'oszczędzasz', 'ušetříte', 'spare',
+  // The list or former price in more languages: Central and Eastern Europe, the Nordics, Asia, the Middle East.
+  'stara cena', 'przed obniżką', 'původní cena', 'běžná cena', 'pôvodná cena', 'eredeti ár', 'preț vechi', 'pret vechi', 'стара цена', 'стара ціна',
+  'oude prijs', 'adviesprijs', 'ord. pris', 'ordinarie pris', 'tidigare pris', 'før', 'vejl. pris', 'veil. pris', 'normaalihinta', 'prezzo consigliato',
+  'precio anterior', 'eski fiyat', 'αρχική τιμή', '通常価格', '定価', '参考価格', '정가', '原价', '原價', '市场价',
+  '市價', 'giá gốc', 'giá cũ', 'ราคาปกติ', 'harga normal', 'السعر الأصلي', 'מחיר מקורי', 'бұрынғы баға',
 ], true);
 /**
  * Words that introduce an old price only beside another amount: a price shown alone as "Regular
@@ -88,7 +93,8 @@ const OTHER_OFFER_BEFORE = caseless(/\b(used|collectible|gebraucht|occasion|usad
 /** Discounts for paying a certain way: "Mais 5% de desconto em 1x no Cartão", "with Prime", "mit Kundenkarte". */
 const CARD_AFTER = caseless(/^\s*(?:mais|plus|extra|\+)?\s*\d*\s*%?\s*(?:de\s)?(?:desconto|discount|rabatt|remise|descuento)|\b(?:no cartão|with (?:card|prime|membership)|mit (?:karte|kundenkarte)|avec la carte|con tarjeta|members? only|für mitglieder)\b/i);
 /** Words that introduce the price to pay: "Now", "Por:", "Preis:". */
-export const CURRENT_BEFORE = endsWithPhrase(['now', 'jetzt', 'nur', 'por', 'prix', 'price', 'preis', 'precio', 'preço', 'prezzo', 'cena', 'цена', '価格', 'angebot', 'à partir de', 'ab'], true);
+export const CURRENT_BEFORE = endsWithPhrase(['now', 'jetzt', 'nur', 'por', 'prix', 'price', 'preis', 'precio', 'preço', 'prezzo', 'cena', 'цена', '価格', 'angebot', 'à partir de', 'ab',
+  '售價', '售价', '特價', '特价', '優惠價', '판매가', '할인가', 'セール価格', '販売価格', 'giá', 'ราคา', 'harga', 'fiyat', 'ціна', 'τιμή', 'nu', 'nyt', 'nå', 'teraz', 'nyní'], true);
 const INCLUDED_AFTER = caseless(/^\s*\(?\s*(inkl|incl|inc\.|including|ttc|税込|s dph|z dph|с ндс|brutto|iva incluido|iva incl)/i);
 
 /** Signs and words that may name a currency: a fast filter before the full reading (currency.ts). */
