@@ -34,6 +34,14 @@ export const OTHERS_HEADING = startsWithPhrase([
   'empfehlung', 'unsere empfehlung', 'vous aimerez', 'produits similaires', 'produits associés', 'produits recommandés',
   'recomendad', 'relacionad', 'productos similares', 'quem viu', 'quem comprou', 'veja também', 'prodotti simili',
   'prodotti correlati', 'potrebbe interessarti', 'похожие', 'рекомендуем', 'с этим товаром',
+  // The same headings in the languages of the shops' countries.
+  'podobne produkty', 'polecane', 'klienci kupili', 'podobné produkty', 'zákazníci také', 'doporučujeme', 'anderen bekeken', 'anderen kochten', 'vergelijkbare',
+  'aanbevolen', 'liknande', 'andra köpte', 'andra har', 'rekommenderade', 'lignende', 'andre købte', 'andre kjøpte', 'también te puede',
+  'te puede interesar', 'otros clientes', 'você também pode', 'você pode gostar', 'ti potrebbe', 'chi ha acquistato', 'benzer ürünler', 'bunlar da', '関連商品',
+  'おすすめ商品', 'この商品を買った人', '相关商品', '猜你喜欢', '推荐商品', '推薦商品', '相關商品', '看了又看', '관련 상품',
+  '관련상품', '추천 상품', '추천상품', '함께 본', 'схожі', 'рекомендуємо', 'hasonló termékek', 'ajánlott', 'produse similare',
+  'produse recomandate', 'clienții au cumpărat', 'παρόμοια', 'σχετικά προϊόντα', 'sản phẩm tương tự', 'sản phẩm liên quan', 'สินค้าที่เกี่ยวข้อง', 'produk serupa', 'produk terkait',
+  'منتجات ذات صلة', 'منتجات مشابهة', 'מוצרים דומים', 'מוצרים קשורים', 'ұқсас',
 ]);
 
 /** A block whose own heading (among its first children) says it shows other products. */
