@@ -110,6 +110,7 @@ const device: PageDevice = {
       removed: items.filter((item) => item.deleted).map((item) => item.id),
     };
   },
+  conflictNotices: () => opened().client.conflicts.getState().notices.map(({ conflict: { kind, field, winner, loser } }) => `${kind} ${field}: ${JSON.stringify(winner)} over ${JSON.stringify(loser)}`),
   notices: () => opened().client.unreadableNotices.getNotices().map(({ id, title, message }) => ({ id, title, message })),
   syncPhase: () => opened().client.sync?.getStatus().phase ?? 'off',
   awaitInSync: async () => opened().client.sync?.awaitInSync(),

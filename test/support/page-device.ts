@@ -39,6 +39,8 @@ export interface PageDevice {
   restore(to: number): Promise<DispatchOutcome>;
   dispatch(command: CartCommand): Promise<DispatchOutcome>;
   items(): PageItems;
+  /** The conflict notices the shopper has (docs/merge.md), each as one line. */
+  conflictNotices(): string[];
   notices(): { id: string; title: string | null; message: string }[];
   syncPhase(): string;
   awaitInSync(): Promise<void>;

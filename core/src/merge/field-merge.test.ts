@@ -192,11 +192,45 @@ describe('mergeItem: delete vs edit', () => {
     }
   });
 
+  it('a removal stands over the removing device\'s own earlier changes, even against an older ancestor (a device stopped before it noted its push)', () => {
+    const { laptop, phone, base } = start();
+    // The laptop removes, brings back with a new note, then removes again; its ancestor is still the first removal.
+    const removed = laptop.change(base, cartCommands.remove(base.id), T + MINUTE);
+    const broughtBack = laptop.change(laptop.change(removed, cartCommands.bringBack([base.id]), T + 2 * MINUTE), cartCommands.setNote(base.id, 'blue one'), T + 3 * MINUTE);
+    const removedAgain = laptop.change(broughtBack, cartCommands.remove(base.id), T + 4 * MINUTE);
+    for (const [local, remote] of [[removedAgain, broughtBack], [broughtBack, removedAgain]] as const) {
+      expect(mergeItem(removed, local, remote)).toMatchObject({ merged: { deleted: true, note: 'blue one' }, conflicts: [] });
+      expect(mergeItem(null, local, remote)).toMatchObject({ merged: { deleted: true }, conflicts: [] });
+    }
+    // Brought back by the laptop after its removal, against an ancestor from before both: kept, nothing to tell.
+    for (const [local, remote] of [[removed, broughtBack], [broughtBack, removed]] as const) {
+      expect(mergeItem(base, local, remote)).toMatchObject({ merged: { deleted: false, note: 'blue one' }, conflicts: [] });
+    }
+    // The same bring-back made on the phone, which the laptop had not seen, still keeps the item.
+    phone.see(removed, T + MINUTE + SECOND);
+    const phoneBack = phone.change(removed, cartCommands.bringBack([base.id]), T + 2 * MINUTE);
+    const laptopAgain = laptop.change(laptop.change(removed, cartCommands.bringBack([base.id]), T + 2 * MINUTE + SECOND), cartCommands.remove(base.id), T + 4 * MINUTE);
+    expect(mergeItem(removed, laptopAgain, phoneBack)).toMatchObject({ merged: { deleted: false }, conflicts: [{ kind: 'delete-vs-edit' }] });
+  });
+
   it('removed on both devices stays removed, and shows no notices', () => {
     const { laptop, phone, base } = start();
     const local = laptop.change(laptop.change(base, cartCommands.setQuantity(base.id, 3), T + MINUTE), cartCommands.remove(base.id), T + 2 * MINUTE);
     const remote = phone.change(phone.change(base, cartCommands.setQuantity(base.id, 5), T + MINUTE), cartCommands.remove(base.id), T + 3 * MINUTE);
     expect(mergeItem(base, local, remote)).toMatchObject({ merged: { deleted: true, quantity: 5 }, conflicts: [] });
+  });
+});
+
+describe('mergeItem: one device\'s own changes', () => {
+  it('a field one device changed twice takes the later change without a notice, against any ancestor', () => {
+    const { laptop, base } = start();
+    const three = laptop.change(base, cartCommands.setQuantity(base.id, 3), T + MINUTE);
+    const five = laptop.change(three, cartCommands.setQuantity(base.id, 5), T + 2 * MINUTE);
+    for (const ancestor of [base, null]) {
+      for (const [local, remote] of [[three, five], [five, three]] as const) {
+        expect(mergeItem(ancestor, local, remote)).toMatchObject({ merged: { quantity: 5 }, conflicts: [] });
+      }
+    }
   });
 });
 

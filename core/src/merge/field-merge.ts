@@ -124,7 +124,14 @@ function mergeField(field: MergeField, ancestor: Version | null, local: Version,
   // Both changed it (or, without an ancestor, neither can be shown to be older): the later stamp wins
   // and the other value is reported, so the shopper can bring it back in one action.
   const [winner, loser] = later(field, local, remote);
+  // One device changed it twice (its later change made over its earlier one): no notice, nothing was lost to another device.
+  if (sawOwnChange(winner.stamps[field], loser.stamps[field])) return take(field, winner);
   return take(field, winner, loser);
+}
+
+/** Whether the change stamped `earlier` was made on the same device as the one stamped `later`, and before it: that device saw it. */
+function sawOwnChange(later: Hlc, earlier: Hlc): boolean {
+  return later.node === earlier.node && compare(earlier, later) < 0;
 }
 
 interface DeletedOutcome extends Outcome {
@@ -140,9 +147,13 @@ function mergeDeleted(ancestor: Version | null, local: Version, remote: Version)
   const [removing, keeping] = local.doc.deleted ? [local, remote] : [remote, local];
   // The item was already removed when both started, and one side brought it back: that is the change.
   if (ancestor && !changedSince(ancestor, removing, 'deleted')) return take('deleted', keeping);
+  // The removing device brought it back later itself: it saw its removal, nothing to tell.
+  if (sawOwnChange(keeping.stamps.deleted, removing.stamps.deleted)) return take('deleted', keeping);
   // Edits on the keeping side that the removing side had not seen: with an ancestor, any change since it;
   // without, any field whose stamp is later than the removing side's stamp for that field.
-  const unseen = MERGE_FIELDS.filter((field) => (ancestor
+  // A change the removing device made itself before the removal was seen by it, whatever the ancestor says
+  // (a device stopped between a push and noting it keeps an older ancestor: docs/merge.md, rule 7).
+  const unseen = MERGE_FIELDS.filter((field) => !sawOwnChange(removing.stamps.deleted, keeping.stamps[field]) && (ancestor
     ? changedSince(ancestor, keeping, field)
     : compare(keeping.stamps[field], removing.stamps[field]) > 0));
   // Delete-vs-edit: keep the item (and tell the shopper). The removal can be repeated in one action.
