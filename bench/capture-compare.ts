@@ -7,6 +7,9 @@
  * median over pages of new/old, and every page whose captured product differs. On a shared machine
  * only the same run's ratio means anything (docs/benchmarks.md, "Capture on real shop pages"). It
  * prints only: bench/results/latest.json is not touched.
+ *
+ * `npm run bench:capture-compare -- --unminified [rounds]`: the working tree's capture code bundled
+ * readable ("old") against minified as it ships ("new"), the same way.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -43,8 +46,9 @@ const round = (ms: number) => Math.round(ms * 10) / 10;
 async function compare(ref: string, rounds: number) {
   const old = mkdtempSync(path.join(os.tmpdir(), 'tote-capture-'));
   try {
-    execFileSync('sh', ['-c', `git -C "$1" archive "$2" extension/src/capture | tar -x -C "$3"`, 'sh', root, ref, old]);
-    const bundles = [await captureBundle(path.join(old, 'extension/src/capture/index.ts')), await captureBundle()];
+    const unminified = ref === '--unminified';
+    if (!unminified) execFileSync('sh', ['-c', `git -C "$1" archive "$2" extension/src/capture | tar -x -C "$3"`, 'sh', root, ref, old]);
+    const bundles = [unminified ? await captureBundle(undefined, { minify: false }) : await captureBundle(path.join(old, 'extension/src/capture/index.ts')), await captureBundle()];
     const list = await pages();
     const browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true,
@@ -104,7 +108,7 @@ async function compare(ref: string, rounds: number) {
 
 const [ref, rounds] = process.argv.slice(2);
 if (!ref) {
-  console.error('usage: npm run bench:capture-compare -- <git ref> [rounds]');
+  console.error('usage: npm run bench:capture-compare -- <git ref>|--unminified [rounds]');
   process.exit(2);
 }
 await compare(ref, Number(rounds ?? 3));

@@ -72,7 +72,8 @@ let machineTicks = 0;
 let wallTotal = 0;
 const records = (JSON.parse(await readFile(path.join(DEV_FOLDER, 'expected.json'), 'utf8')) as { id: string; page_url: string }[])
   .filter((r) => only.length === 0 || only.includes(r.id));
-const bundle = await captureBundle();
+// Readable, so the profile names functions (minifying changes the first run by about 2 %: docs/benchmarks.md).
+const bundle = await captureBundle(undefined, { minify: false });
 const bundleLines = bundle.split('\n');
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true,
