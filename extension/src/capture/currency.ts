@@ -5,7 +5,7 @@
  * any context it names none ('unknown' for the caller), rather than a guess. Spec: docs/capture.md.
  */
 import { isCurrencyCode } from './currency-codes.ts';
-import { caseless, type TextTest } from './text.ts';
+import { caseless, remembered, type TextTest } from './text.ts';
 
 export interface PageHints {
   /** The page's language, e.g. "en-CA" (from <html lang>). */
@@ -160,9 +160,12 @@ function readUnambiguous(raw: string): string | null {
 export function currencyInText(text: string, hints: PageHints): string | null {
   const found = unambiguous(text);
   if (found) return found;
-  for (const shared of SHARED) if (shared.pattern.test(text)) return resolveShared(shared, hints);
-  return null;
+  const shared = sharedSymbolOf(text);
+  return shared ? resolveShared(shared, hints) : null;
 }
+
+/** The shared symbol a text holds, if any: the same short texts are asked about many times on a page. */
+const sharedSymbolOf = remembered((text) => SHARED.find((shared) => shared.pattern.test(text)) ?? null);
 
 /** The currency of a price text: the text itself, then the text beside it, then the page's markup. */
 export function currencyOf(text: string, hints: PageHints): string {

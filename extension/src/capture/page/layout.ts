@@ -10,7 +10,7 @@ import { startsWithPhrase } from '../word-lists.ts';
 
 /**
  * Hidden by markup: a tag, an attribute or a common "hidden" class (a saved page's stylesheets may not
- * load), on the element or an ancestor. One `closest` in the engine instead of a walk up in script.
+ * load), on the element or an ancestor.
  */
 const HIDDEN_BY_MARKUP = ['template', 'noscript', 'script', 'style', 'head', '[hidden]', '[aria-hidden="true"]',
   ...['hidden', 'hide', 'd-none', 'is-hidden', 'a-hidden', 'invisible', 'display-none', 'u-hidden', 'aok-hidden'].map((name) => `.${name}`)].join(', ');
@@ -210,7 +210,9 @@ export function pageLayout(doc: Document): Layout {
     if (!styles.has(el)) styles.set(el, view ? view.getComputedStyle(el) : null);
     return styles.get(el)!;
   };
-  const markupHidden = (el: Element) => el.closest(HIDDEN_BY_MARKUP) !== null;
+  // Each element matched against the selectors once: the readers ask about elements that share most
+  // of their ancestors, and `closest` would match every ancestor again for each of them.
+  const markupHidden = cachedUp((el) => el.matches(HIDDEN_BY_MARKUP));
   /** Hidden by its style or an ancestor's, where the DOM cannot say at once (checkVisibility). */
   const styleHidden = cachedUp((el) => {
     const s = style(el);

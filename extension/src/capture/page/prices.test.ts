@@ -17,4 +17,18 @@ describe('priceCandidates', () => {
     const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname });
     expect(found.map((p) => [p.candidate.value, p.candidate.currency])).toEqual([[amountMinor, currency]]);
   });
+
+  it('reads the prices of related blocks and site chrome only when the product\'s own area shows none to pay', () => {
+    const related = `<section class="related-products"><h2>Customers also bought</h2><ul>
+      <li><a href="/p/2">Desk lamp shade</a> <span>$12.00</span></li><li><a href="/p/3">Bulb</a> <span>$4.50</span></li></ul></section>
+      <footer><p>Free shipping over $49.00</p></footer>`;
+    const own = page(`<h1 id="h">Desk lamp</h1><div><span>$39.99</span></div><button type="button">Add to cart</button>${related}<p>Only <span>$1.00</span> more</p>`);
+    const shown = priceCandidates(pageLayout(own), own.getElementById('h'), { hostname: 'shop.example.com' });
+    // The blocks' prices are not read; the page's own texts after them still are.
+    expect(shown.map((p) => [p.candidate.value, p.candidate.evidence.elsewhere])).toEqual([[3999, false], [100, false]]);
+
+    const none = page(`<h1 id="h">Desk lamp</h1><p>Sold out</p>${related}`);
+    const elsewhere = priceCandidates(pageLayout(none), none.getElementById('h'), { hostname: 'shop.example.com' });
+    expect(elsewhere.map((p) => [p.candidate.value, p.candidate.evidence.elsewhere])).toEqual([[1200, true], [450, true]]);
+  });
 });

@@ -186,12 +186,25 @@ function priceElement(start: Element): Element {
 /** Tree levels within which another amount makes a "regular" or "list" price an old one. */
 const NEAR_ANOTHER = 5;
 
-export function priceCandidates(layout: Layout, heading: Element | null, hints: PageHints): PageCandidate[] {
-  const { doc } = layout;
-  if (!doc.body) return [];
-  const elements: { el: Element; start: Element }[] = [];
-  const seen = new Set<Element>();
-  const walker = doc.createTreeWalker(doc.body, 4 /* NodeFilter.SHOW_TEXT */);
+/**
+ * The last node inside an element (its deepest last descendant): a tree walker set there goes on
+ * with the first text after the element.
+ */
+function lastInside(el: Node): Node {
+  let last = el;
+  while (last.lastChild) last = last.lastChild;
+  return last;
+}
+
+/**
+ * Elements whose text may be a price, in document order, from the text nodes under `root`. With
+ * `skip`, a text inside a related block or site chrome ends the walk through that block: the outermost
+ * such block is passed to `skip` and the walk goes on after it (most of a large page's text is there:
+ * menus, footers, other products).
+ */
+function priceElements(root: Element, layout: Layout, seen: Set<Element>, skip?: (block: Element) => void): { el: Element; start: Element }[] {
+  const found: { el: Element; start: Element }[] = [];
+  const walker = root.ownerDocument.createTreeWalker(root, 4 /* NodeFilter.SHOW_TEXT */);
   let total = 0;
   for (let node = walker.nextNode(); node && total < 50_000; node = walker.nextNode(), total += 1) {
     // The length first: reading a long text (a script's, a description's) would copy it for nothing.
@@ -202,16 +215,38 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     if (!/\d/.test(text) || (length > 60 && text.trim().length > 60)) continue;
     const parent = node.parentElement;
     if (!parent || /^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE|TEXTAREA|OPTION|TITLE)$/.test(parent.tagName)) continue;
+    if (skip && layout.elsewhere(parent)) {
+      let block = parent;
+      while (block.parentElement && block.parentElement !== root && layout.elsewhere(block.parentElement)) block = block.parentElement;
+      skip(block);
+      walker.currentNode = lastInside(block);
+      continue;
+    }
     // Cheap first look: a currency sign or word in this text or the one around it, or a "price" name.
     // Cheapest first: the text itself, the names of its element and parent, then the text around it.
     if (!MAY_NAME_CURRENCY.test(text) && !PRICE_LABEL.test(`${layout.label(parent)} ${parent.parentElement ? layout.label(parent.parentElement) : ''}`) && !MAY_NAME_CURRENCY.test(nearbyText(node, parent))) continue;
     const el = priceElement(parent);
     if (seen.has(el)) continue;
     seen.add(el);
-    elements.push({ el, start: parent });
+    found.push({ el, start: parent });
   }
+  return found;
+}
+
+export function priceCandidates(layout: Layout, heading: Element | null, hints: PageHints): PageCandidate[] {
+  const { doc } = layout;
+  if (!doc.body) return [];
+  const seen = new Set<Element>();
+  /**
+   * Prices in related blocks and site chrome (most of a large page's: 33 of 37 on one marketplace page)
+   * are read only when the product's own area shows no price to pay in a known currency: the scorer
+   * never prefers them to one (they lose 7 points and count for no agreement). Their blocks are not
+   * even walked until then.
+   */
+  const blocksElsewhere: Element[] = [];
+  const elements = priceElements(doc.body, layout, seen, (block) => blocksElsewhere.push(block));
   const toHeading = distanceTo(heading ? [heading] : []);
-  const count = Math.max(1, elements.length);
+  let count = Math.max(1, elements.length);
   /**
    * Elements inside a price already taken (the taken price elements and everything in them): a price
    * element is small, so listing its elements once costs less than walking up from every later one.
@@ -277,19 +312,13 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     const oldBesideAnother = !candidate.evidence.old && (labelSays === 'oldBesideAnother' || OLD_BEFORE_BESIDE_ANOTHER.test(before));
     taken.push({ index, found: { el, candidate }, oldBesideAnother });
   };
-  /**
-   * Prices in related blocks and site chrome (most of a large page's: 33 of 37 on one marketplace page)
-   * are read only when the product's own area shows no price to pay in a known currency: the scorer
-   * never prefers them to one (they lose 7 points and count for no agreement), so reading each one's
-   * text, context and style on every page was work for nothing.
-   */
-  const later: number[] = [];
-  elements.forEach((found, index) => {
-    if (layout.elsewhere(found.start)) later.push(index);
-    else judge(found, index, false);
-  });
+  elements.forEach((found, index) => judge(found, index, false));
   const toPay = taken.some(({ found: { candidate: { evidence, currency } } }) => !evidence.old && !evidence.conditional && currency && currency !== 'unknown');
-  if (!toPay) for (const index of later) judge(elements[index]!, index, true);
+  if (!toPay) {
+    const elsewhere = blocksElsewhere.flatMap((block) => priceElements(block, layout, seen));
+    count = Math.max(1, elements.length + elsewhere.length);
+    elsewhere.forEach((found, index) => judge(found, elements.length + index, true));
+  }
   // "Regular price", "price-item--regular": old when another amount stands within a few levels of it.
   for (const t of taken) {
     if (!t.oldBesideAnother) continue;
