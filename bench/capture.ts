@@ -3,7 +3,9 @@
  * bench/results/latest.json under `capture`:
  * - `corpus`: the project's own pages (test/fixtures/capture), products and non-product pages;
  * - `shared_pages`: the real saved shop pages of ../shared/capture-dev (when present), with the
- *   capture time per page (p50/p95, the capture code only, after the page is shown), and `timing`:
+ *   capture time per page (p50/p95, the capture code only, after the page is shown; each page's time is
+ *   the median of three first runs, each in a fresh page: `timing.first_run_ms_p95_by_run` gives each
+ *   run's own p95), and `timing`:
  *   what that time is made of (the first run as main-thread CPU time; a second run on the same page, once the code is compiled; the fastest
  *   of ten more, once the engine has optimised it; each pass's share; the slowest pages with their
  *   sizes and pass times);
@@ -19,6 +21,9 @@ import { hasDevSet, percentile, runDevPages, scoreDevPages, scorePriceTexts, typ
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
+/** First runs per page, each in a fresh page; a page's time is their median. */
+const RUNS = 3;
+
 /** What the capture time is made of, so the p95 can be explained: warm runs, passes, the slowest pages. */
 export function captureTiming(outcomes: readonly DevOutcome[], slowest = 8) {
   const passNames = [...new Set(outcomes.flatMap((o) => Object.keys(o.passes)))];
@@ -26,6 +31,10 @@ export function captureTiming(outcomes: readonly DevOutcome[], slowest = 8) {
   return {
     /** Pages whose first run started on a quiet machine (capture-runner's `settle`; the rest waited 1.5 s and ran anyway). */
     quiet_pages: outcomes.filter((o) => o.quiet).length,
+    /** Each run's own p95 of the first run (a page's time is the median of its runs). */
+    first_run_ms_p95_by_run: (outcomes[0]?.runsMs ?? []).map((_, run) => round(percentile(outcomes.map((o) => o.runsMs[run]!), 95))),
+    /** Pages where the runs did not all capture the same product (the capture is deterministic: should be none). */
+    unstable_pages: outcomes.filter((o) => !o.stable).map((o) => o.id),
     /** The first run as the page's main-thread CPU time: what a loaded machine adds by making it wait for a core is left out. */
     first_run_cpu_ms_p50: round(percentile(outcomes.map((o) => o.cpuMs), 50)),
     first_run_cpu_ms_p95: round(percentile(outcomes.map((o) => o.cpuMs), 95)),
@@ -48,7 +57,7 @@ export function captureTiming(outcomes: readonly DevOutcome[], slowest = 8) {
 export async function benchCapture() {
   const corpus = scoreCorpus(await runCorpus());
   if (!hasDevSet()) return { corpus };
-  const outcomes = await runDevPages();
+  const outcomes = await runDevPages({ runs: RUNS });
   const shared = { ...scoreDevPages(outcomes), timing: captureTiming(outcomes) };
   // The page readers alone, as on a shop without markup: the same pages with theirs removed.
   const { pages, title_accuracy, price_accuracy, currency_accuracy, image_accuracy, all_four_share, misses } = scoreDevPages(await runDevPages({ withoutMarkup: true }));

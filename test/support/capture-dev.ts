@@ -11,7 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { minorDigits } from '@tote/core';
 import type { CapturedProduct } from '../../extension/src/capture/index.ts';
 import { parsePriceText } from '../../extension/src/capture/price-text.ts';
-import { capturePagesTimed } from '../../extension/scripts/capture-runner.ts';
+import { capturePagesTimed, type TimedCapture } from '../../extension/scripts/capture-runner.ts';
 
 export const DEV_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/capture-dev');
 export const hasDevSet = () => existsSync(path.join(DEV_FOLDER, 'expected.json'));
@@ -47,11 +47,15 @@ export interface DevOutcome {
   /** The machine was quiet when the first run started (capture-runner's `settle`). */
   readonly quiet: boolean;
   readonly bytes: number;
+  /** Each run's first-run time, when the page was captured more than once (`runs`). */
+  readonly runsMs: readonly number[];
+  /** Every run captured the same product. */
+  readonly stable: boolean;
 }
 
 const norm = (text: string) => text.replace(/\s+/g, ' ').trim().toLowerCase();
 
-function judge(record: DevRecord, product: CapturedProduct | null, timing: Pick<DevOutcome, 'ms' | 'cpuMs' | 'passes' | 'warmMs' | 'steadyMs' | 'quiet' | 'bytes'>): DevOutcome {
+function judge(record: DevRecord, product: CapturedProduct | null, timing: Pick<DevOutcome, 'ms' | 'cpuMs' | 'passes' | 'warmMs' | 'steadyMs' | 'quiet' | 'bytes' | 'runsMs' | 'stable'>): DevOutcome {
   const price = product?.priceMinor == null ? null : product.priceMinor / 10 ** (product.currency === 'unknown' ? 2 : minorDigits(product.currency));
   const image = product?.imageUrl ?? '';
   const right = {
@@ -67,15 +71,37 @@ function judge(record: DevRecord, product: CapturedProduct | null, timing: Pick<
   };
 }
 
-/** `withoutMarkup`: each page with its product markup removed first, as a shop without any (capture-runner.ts). */
-export async function runDevPages({ withoutMarkup = false }: { withoutMarkup?: boolean } = {}): Promise<DevOutcome[]> {
+/** The median of a few numbers (the middle one of an odd count). */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * `withoutMarkup`: each page with its product markup removed first, as a shop without any
+ * (capture-runner.ts). `runs`: every page is captured this many times, each time in a fresh page (a
+ * first run each), and its times are the medians of those runs: one first run on a shared machine may
+ * meet a collection or another process and says little about the page alone. `runsMs` keeps each
+ * run's time; the product is the first run's, and `stable` says whether every run captured the same.
+ */
+export async function runDevPages({ withoutMarkup = false, runs = 1 }: { withoutMarkup?: boolean; runs?: number } = {}): Promise<DevOutcome[]> {
   const records = JSON.parse(await readFile(path.join(DEV_FOLDER, 'expected.json'), 'utf8')) as DevRecord[];
   const pages = await Promise.all(records.map(async (r) => ({ url: r.page_url, html: gunzipSync(await readFile(path.join(DEV_FOLDER, 'pages', `${r.id}.html.gz`))) })));
+  const all: TimedCapture[][] = [];
   // Without markup, only the products are scored: no waiting for a quiet machine, no runs again.
-  const results = await capturePagesTimed(pages, { settle: !withoutMarkup, withoutMarkup, again: !withoutMarkup });
+  for (let run = 0; run < runs; run += 1) all.push(await capturePagesTimed(pages, { settle: !withoutMarkup, withoutMarkup, again: !withoutMarkup }));
   return records.map((record, i) => {
-    const { product, ms, cpuMs, passes, warmMs, steadyMs, quiet } = results[i]!;
-    return judge(record, product, { ms, cpuMs, passes, warmMs, steadyMs, quiet, bytes: pages[i]!.html.length });
+    const results = all.map((run) => run[i]!);
+    const [first] = results;
+    const passNames = [...new Set(results.flatMap((r) => Object.keys(r.passes)))];
+    return judge(record, first!.product, {
+      ms: median(results.map((r) => r.ms)), cpuMs: median(results.map((r) => r.cpuMs)),
+      passes: Object.fromEntries(passNames.map((name) => [name, median(results.map((r) => r.passes[name] ?? 0))])),
+      warmMs: median(results.map((r) => r.warmMs)), steadyMs: median(results.map((r) => r.steadyMs)),
+      quiet: results.every((r) => r.quiet), bytes: pages[i]!.html.length,
+      runsMs: results.map((r) => r.ms), stable: results.every((r) => JSON.stringify(r.product) === JSON.stringify(first!.product)),
+    });
   });
 }
 
