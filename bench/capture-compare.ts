@@ -4,7 +4,8 @@
  * corpus. Each page is captured by both, each in a fresh page, in alternating order, `rounds` times
  * (3 by default); printed, per version, the p50 and p95 over the shared pages of each page's median,
  * as wall time and as the renderer main thread's CPU time (which a loaded machine disturbs less), the
- * median over pages of new/old, and every page whose captured product differs. On a shared machine
+ * median over pages of new/old, every page whose captured product differs, and apart from them the
+ * pages where only a field's confidence moved (a score changed, not the choice). On a shared machine
  * only the same run's ratio means anything (docs/benchmarks.md, "Capture on real shop pages"). It
  * prints only: bench/results/latest.json is not touched.
  *
@@ -41,6 +42,8 @@ async function pages(): Promise<Page[]> {
 }
 
 const median = (values: readonly number[]) => percentile(values, 50);
+/** A captured product as JSON without the confidence of each field's origin: what the shopper would see. */
+const withoutConfidence = (product: string) => JSON.stringify(JSON.parse(product), (key, value: unknown) => (key === 'confidence' ? undefined : value));
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
 async function compare(ref: string, rounds: number) {
@@ -99,7 +102,8 @@ async function compare(ref: string, rounds: number) {
       ref, rounds, pages: shared.length,
       wall_ms: { old: figures(wall, 0), new: figures(wall, 1), new_over_old_per_page_median: ratio(wall) },
       main_thread_cpu_ms: { old: figures(cpu, 0), new: figures(cpu, 1), new_over_old_per_page_median: ratio(cpu) },
-      products_differ: list.filter((_, i) => products[i]![0] !== products[i]![1]).map((p) => p.id),
+      products_differ: list.filter((_, i) => withoutConfidence(products[i]![0]!) !== withoutConfidence(products[i]![1]!)).map((p) => p.id),
+      only_confidence_differs: list.filter((_, i) => products[i]![0] !== products[i]![1] && withoutConfidence(products[i]![0]!) === withoutConfidence(products[i]![1]!)).map((p) => p.id),
     }, null, 2));
   } finally {
     rmSync(old, { recursive: true, force: true });
