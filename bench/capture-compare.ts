@@ -93,6 +93,7 @@ async function compare(ref: string, rounds: number) {
       await browser.close();
     }
     const shared = list.map((p, i) => (p.shared ? i : -1)).filter((i) => i >= 0);
+    const shown = products.map((versions) => versions.map(withoutConfidence));
     const figures = (times: number[][][], v: number) => {
       const perPage = shared.map((i) => median(times[i]![v]!));
       return { p50: round(percentile(perPage, 50)), p95: round(percentile(perPage, 95)) };
@@ -102,8 +103,8 @@ async function compare(ref: string, rounds: number) {
       ref, rounds, pages: shared.length,
       wall_ms: { old: figures(wall, 0), new: figures(wall, 1), new_over_old_per_page_median: ratio(wall) },
       main_thread_cpu_ms: { old: figures(cpu, 0), new: figures(cpu, 1), new_over_old_per_page_median: ratio(cpu) },
-      products_differ: list.filter((_, i) => withoutConfidence(products[i]![0]!) !== withoutConfidence(products[i]![1]!)).map((p) => p.id),
-      only_confidence_differs: list.filter((_, i) => products[i]![0] !== products[i]![1] && withoutConfidence(products[i]![0]!) === withoutConfidence(products[i]![1]!)).map((p) => p.id),
+      products_differ: list.filter((_, i) => shown[i]![0] !== shown[i]![1]).map((p) => p.id),
+      only_confidence_differs: list.filter((_, i) => products[i]![0] !== products[i]![1] && shown[i]![0] === shown[i]![1]).map((p) => p.id),
     }, null, 2));
   } finally {
     rmSync(old, { recursive: true, force: true });

@@ -71,13 +71,6 @@ function judge(record: DevRecord, product: CapturedProduct | null, timing: Pick<
   };
 }
 
-/** The median of a few numbers (the middle one of an odd count). */
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 /**
  * `withoutMarkup`: each page with its product markup removed first, as a shop without any
  * (capture-runner.ts). `runs`: every page is captured this many times, each time in a fresh page (a
@@ -88,6 +81,7 @@ function median(values: readonly number[]): number {
 export async function runDevPages({ withoutMarkup = false, runs = 1 }: { withoutMarkup?: boolean; runs?: number } = {}): Promise<DevOutcome[]> {
   const records = JSON.parse(await readFile(path.join(DEV_FOLDER, 'expected.json'), 'utf8')) as DevRecord[];
   const pages = await Promise.all(records.map(async (r) => ({ url: r.page_url, html: gunzipSync(await readFile(path.join(DEV_FOLDER, 'pages', `${r.id}.html.gz`))) })));
+  const median = (values: readonly number[]) => percentile(values, 50);
   const all: TimedCapture[][] = [];
   // Without markup, only the products are scored: no waiting for a quiet machine, no runs again.
   for (let run = 0; run < runs; run += 1) all.push(await capturePagesTimed(pages, { settle: !withoutMarkup, withoutMarkup, again: !withoutMarkup }));
