@@ -156,6 +156,21 @@ function readUnambiguous(raw: string): string | null {
   return null;
 }
 
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** Signs and codes as `unambiguous` and the shared symbols read them, in their own case. */
+const CURRENCY_SIGNS = new RegExp(`[A-Z]{3}|[$¥￥₨﷼₮đ]|${SYMBOLS.map(([symbol]) => escaped(symbol)).join('|')}|руб|(?:^|[\\s\\d])[рР]\\.?(?=$|[\\s\\d])|ден|جنيه|ج\\.م|L\\.?E|ريال|درهم|د\\.م|S\\/|(?:^|[\\s\\d])(?:KM|Q|Bs|R)(?=$|[\\s\\d.])`);
+/** Words of WORDS and the shared symbols, in any case, as whole words (a text is lower-cased first). */
+const CURRENCY_WORDS = new RegExp(`(?:^|[^a-z])(?:${[...WORDS.keys(), 'kr', 'rs', 'din'].map(escaped).join('|')})(?![a-z])`);
+
+/**
+ * Whether a text may name a currency: a fast filter before the full reading (`currencyInText`), true
+ * for every text that names one. Most short texts with a digit on a shop page name none ("4.5 out of
+ * 5 stars", "Ready in 2 days"): only the texts that pass are read as prices.
+ */
+export function mayNameCurrency(text: string): boolean {
+  return CURRENCY_SIGNS.test(text) || CURRENCY_WORDS.test(text.toLowerCase());
+}
+
 /** The currency that a piece of price text names, or null. */
 export function currencyInText(text: string, hints: PageHints): string | null {
   const found = unambiguous(text);

@@ -6,7 +6,7 @@
  * heading and buy control; its font size. Cents in their own element are joined to the whole amount.
  */
 import type { Candidate } from '../candidates.ts';
-import { currencyInText, type PageHints } from '../currency.ts';
+import { currencyInText, mayNameCurrency, type PageHints } from '../currency.ts';
 import { parsePriceText } from '../price-text.ts';
 import { caseless, LETTERS } from '../text.ts';
 import { digitsBefore, endsWithPhrase, spacesBefore } from '../word-lists.ts';
@@ -97,8 +97,6 @@ export const CURRENT_BEFORE = endsWithPhrase(['now', 'jetzt', 'nur', 'por', 'pri
   '售價', '售价', '特價', '特价', '優惠價', '판매가', '할인가', 'セール価格', '販売価格', 'giá', 'ราคา', 'harga', 'fiyat', 'ціна', 'τιμή', 'nu', 'nyt', 'nå', 'teraz', 'nyní'], true);
 const INCLUDED_AFTER = caseless(/^\s*\(?\s*(inkl|incl|inc\.|including|ttc|税込|s dph|z dph|с ндс|brutto|iva incluido|iva incl)/i);
 
-/** Signs and words that may name a currency: a fast filter before the full reading (currency.ts). */
-const MAY_NAME_CURRENCY = caseless(/[$€£¥￥₹₩₽₴₺₪฿₫₱₦₸₾₼֏؋៛円元원৳₡₲đ]|[A-Z]{3}|zł|zl\b|Kč|лв|грн|руб|р\.|kr|Ft|lei|TL|KD|RM|Rp|Rs|L\.?E|جنيه|ريال|ر\.س|د\.إ|ج\.م|درهم|euro|тг|₮|\bR\b|S\/|дин|ден|рсд|\bKM\b|\bQ\b|\bBs\b|\bFr\./i);
 
 /** Short text right beside a text node (its siblings, its parent's siblings): "EGP" in its own element. */
 function nearbyText(node: Node, parent: Element): string {
@@ -224,7 +222,7 @@ function priceElements(root: Element, layout: Layout, seen: Set<Element>, skip?:
     }
     // Cheap first look: a currency sign or word in this text or the one around it, or a "price" name.
     // Cheapest first: the text itself, the names of its element and parent, then the text around it.
-    if (!MAY_NAME_CURRENCY.test(text) && !PRICE_LABEL.test(`${layout.label(parent)} ${parent.parentElement ? layout.label(parent.parentElement) : ''}`) && !MAY_NAME_CURRENCY.test(nearbyText(node, parent))) continue;
+    if (!mayNameCurrency(text) && !PRICE_LABEL.test(`${layout.label(parent)} ${parent.parentElement ? layout.label(parent.parentElement) : ''}`) && !mayNameCurrency(nearbyText(node, parent))) continue;
     const el = priceElement(parent);
     if (seen.has(el)) continue;
     seen.add(el);

@@ -1,0 +1,30 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { currencyInText, mayNameCurrency, type PageHints } from './currency.ts';
+
+/** Real price strings (../shared/capture-dev, beside the checkout in CI too). */
+const CASES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/capture-dev/price-text-cases.json');
+const realTexts = existsSync(CASES)
+  ? (JSON.parse(readFileSync(CASES, 'utf8')) as { cases: { input: string | null }[] }).cases.flatMap((c) => (c.input ? [c.input] : []))
+  : [];
+
+const HINTS: PageHints[] = [{}, { hostname: 'shop.example.de', lang: 'de' }, { hostname: 'shop.example.za' }, { hostname: 'shop.example.rs', lang: 'sr' },
+  { hostname: 'shop.example.ba' }, { hostname: 'shop.example.gt' }, { hostname: 'shop.example.bo' }, { hostname: 'shop.example.mk' }, { hostname: 'shop.example.se' }];
+
+describe('mayNameCurrency, the filter before the full reading', () => {
+  const written = ['19,99 €', '$5', 'EUR 5', '5 lei', '10,75 TL', '749,00 euro', '1 chf', '12 kr', '100 р.', '100 Р', 'Fr. 12', '12 euros', '599 ден.',
+    '12 990 тг.', 'S/ 59.90', '129,00 KM', 'Q 129.00', 'Bs. 129', 'R 100', '100 din', 'LE 34', '34 جنيه', '1 ر.س', '₨ 500', '2963yen', '1 VNĐ', '3 000 сом'];
+
+  it('lets through every text the full reading names a currency in, real or written', () => {
+    const missed = [...written, ...realTexts].filter((text) => HINTS.some((hints) => currencyInText(text, hints) !== null) && !mayNameCurrency(text));
+    expect(missed).toEqual([]);
+  });
+
+  it('stops the short texts with digits that name no currency', () => {
+    for (const text of ['4.5 out of 5 stars', 'Ready in 2 days', 'Only 3 left', '2 items', 'Size 42', 'first 3 orders', 'Step 2 of 4', '1.234 Bewertungen']) {
+      expect(mayNameCurrency(text), text).toBe(false);
+    }
+  });
+});
