@@ -16,7 +16,7 @@ const HIDDEN_BY_MARKUP = ['template', 'noscript', 'script', 'style', 'head', '[h
   ...['hidden', 'hide', 'd-none', 'is-hidden', 'a-hidden', 'invisible', 'display-none', 'u-hidden', 'aok-hidden'].map((name) => `.${name}`)].join(', ');
 
 /** Ids and classes of areas that show other products or site chrome, not the product of the page. */
-const ELSEWHERE = caseless(/related|recommend|(?<!pdp-|image-|images-|media-|photo-|gallery-|thumbs-|thumb-)carousel|upsell|up-sell|cross-?sell|similar|also-?(bought|viewed|like)|you-?may|customers?-?who|sponsor|(?:^|\s)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?:$|\s)|(?:^|[\s_-])nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter|bundle|bulk|multi-?buy|accessor|sidebar|side-bar|facet|filter|compare|history|recently|widget-?cart|sims-|p13n|zg_|rhf|other-?sellers|more-?sellers|sellers?-?list|other-?offers|more-?offers|offer-?listing|mbc|aod-/i);
+const ELSEWHERE = caseless(/related|relation|recommend|(?<!pdp-|image-|images-|media-|photo-|gallery-|thumbs-|thumb-)carousel|upsell|up-sell|cross-?sell|similar|also-?(bought|viewed|like)|you-?may|customers?-?who|sponsor|(?:^|\s)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?:$|\s)|(?:^|[\s_-])nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter|bundle|bulk|multi-?buy|accessor|sidebar|side-bar|facet|filter|compare|history|recently|widget-?cart|sims-|p13n|zg_|rhf|other-?sellers|more-?sellers|sellers?-?list|other-?offers|more-?offers|offer-?listing|mbc|aod-/i);
 /**
  * Whether a label names such an area, each label tested once: labels repeat (a shop's markup names
  * thousands of elements alike, "a-section a-spacing-small"), and the pattern's many words are tried at
@@ -48,8 +48,11 @@ export const OTHERS_HEADING = startsWithPhrase([
 function opensWithOthersHeading(el: Element): boolean {
   let child = el.firstElementChild;
   for (let i = 0; child && i < 3; i += 1, child = child.nextElementSibling) {
-    const tag = child.tagName;
-    if (tag.length === 2 && tag >= 'H2' && tag <= 'H6') return OTHERS_HEADING.test(textUpTo(child, 200) ?? '');
+    // The heading itself, or a first child that is only a title box around one ("<div class=title><h3>관련상품</h3></div>").
+    for (const heading of i === 0 && child.childElementCount === 1 ? [child, child.firstElementChild] : [child]) {
+      const tag = heading?.tagName ?? '';
+      if (tag.length === 2 && tag >= 'H2' && tag <= 'H6') return OTHERS_HEADING.test(textUpTo(heading!, 200) ?? '');
+    }
   }
   return false;
 }

@@ -31,4 +31,28 @@ describe('priceCandidates', () => {
     const elsewhere = priceCandidates(pageLayout(none), none.getElementById('h'), { hostname: 'shop.example.com' });
     expect(elsewhere.map((p) => [p.candidate.value, p.candidate.evidence.elsewhere])).toEqual([[1200, true], [450, true]]);
   });
+
+  it('takes a currency written in its own element beside the amount, when other words in the box keep them apart', () => {
+    const doc = page(`<h3 id="h">무선 핸디 청소기 V2</h3><strong><span>22%</span><span class="blind">할인가</span><span>69,000</span><span>원</span></strong>
+      <button type="button">구매하기</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'shop.example.co.kr' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.currency, p.candidate.evidence.current])).toEqual([[69000, 'KRW', true]]);
+  });
+
+  it('knows a struck list price, shipping and points in a Korean price table', () => {
+    const doc = page(`<h2 id="h">무선 핸디 청소기 V2</h2><table><tbody>
+      <tr><th>소비자가</th><td><span><strike>89,000원</strike></span></td></tr>
+      <tr><th>판매가</th><td><strong>69,000원</strong></td></tr>
+      <tr><th>적립금</th><td><span>최대 690원 적립</span></td></tr>
+      <tr><th>배송비</th><td><span>택배배송 3,000원</span></td></tr></tbody></table><a href="#" class="btnSubmit">구매하기</a>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'shop.example.co.kr' });
+    const said = (amount: number) => {
+      const { evidence } = found.find((p) => p.candidate.value === amount)!.candidate;
+      return { old: evidence.old, conditional: evidence.conditional, current: evidence.current };
+    };
+    expect(said(89000)).toMatchObject({ old: true });
+    expect(said(69000)).toEqual({ old: false, conditional: false, current: true });
+    expect(said(690)).toMatchObject({ conditional: true });
+    expect(said(3000)).toMatchObject({ conditional: true });
+  });
 });

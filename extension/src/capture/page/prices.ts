@@ -32,7 +32,7 @@ export const OLD_BEFORE = endsWithPhrase([
   'bisher', 'vorher', 'старая цена', 'было', 'preço de', 'desde', 'you save', 'save', 'sie sparen', 'économisez', 'ahorra',
   'risparmi', 'economia de', 'economia de:', 'oszczędzasz', 'ušetříte', 'spare',
   // The list or former price in more languages: Central and Eastern Europe, the Nordics, Asia, the Middle East.
-  'stara cena', 'przed obniżką', 'původní cena', 'běžná cena', 'pôvodná cena', 'eredeti ár', 'preț vechi', 'pret vechi', 'стара цена', 'стара ціна',
+  '소비자가', '시중가', 'stara cena', 'przed obniżką', 'původní cena', 'běžná cena', 'pôvodná cena', 'eredeti ár', 'preț vechi', 'pret vechi', 'стара цена', 'стара ціна',
   'oude prijs', 'adviesprijs', 'ord. pris', 'ordinarie pris', 'tidigare pris', 'før', 'vejl. pris', 'veil. pris', 'normaalihinta', 'prezzo consigliato',
   'precio anterior', 'eski fiyat', 'αρχική τιμή', '通常価格', '定価', '参考価格', '정가', '原价', '原價', '市场价',
   '市價', 'giá gốc', 'giá cũ', 'ราคาปกติ', 'harga normal', 'السعر الأصلي', 'מחיר מקורי', 'бұрынғы баға',
@@ -50,7 +50,7 @@ export const CONDITIONAL_BEFORE = endsWithPhrase([
   'ou até', 'oder', 'bis zu', 'instalment', 'instalments', 'installment', 'installments', 'raten', 'mensual', 'monthly',
   'per month', 'pro monat', 'ex.tax', 'ex. tax', 'extax', 'ex tax', 'excl', 'excl.', 'exkl', 'exkl.', 'zzgl', 'zzgl.', 'netto',
   'bez dph', 'без ндс', 'hors taxe', 'hors taxes', 'ht', 'shipping', 'versand', 'delivery', 'lieferung', 'envío', 'frete',
-  'livraison', '+', '月額', '月々', '毎月', '每月',
+  'livraison', '+', '月額', '月々', '毎月', '每月', '배송', '배송비', '送料', '运费', '運費',
 ], false, (lower) => memberPrice(lower) || timesPrice(lower) || countedOffer(lower, 'buy ', ' or more for') || countedOffer(lower, 'ab ', ' stück'));
 
 /** Words for "price" after who may pay it: "Club Price", "Club Preis". */
@@ -87,7 +87,7 @@ function countedOffer(lower: string, start: string, end: string): boolean {
   const digitsStart = digitsBefore(lower, digitsEnd);
   return digitsStart < digitsEnd && lower.slice(0, digitsStart).endsWith(start);
 }
-const CONDITIONAL_AFTER = caseless(/^\s*(?:\/\s*(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs)\b|per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|\/\s*month|\/\s*mo\b|a month|pro monat|mensuais|sem juros|x\b)/i);
+const CONDITIONAL_AFTER = caseless(/^\s*(?:\/\s*(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs)\b|per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|\/\s*month|\/\s*mo\b|a month|pro monat|mensuais|sem juros|x\b|적립(?!금))/i);
 /** Offers of other sellers or conditions: "Other Used, New, Collectible from", "gebraucht ab". */
 const OTHER_OFFER_BEFORE = caseless(/\b(used|collectible|gebraucht|occasion|usado|usato|refurbished|other sellers|other offers|weitere angebote|autres offres|otras ofertas|more buying choices)\b[^\d]*$/i);
 /** Discounts for paying a certain way: "Mais 5% de desconto em 1x no Cartão", "with Prime", "mit Kundenkarte". */
@@ -102,6 +102,29 @@ const INCLUDED_AFTER = caseless(/^\s*\(?\s*(inkl|incl|inc\.|including|ttc|税込
 function nearbyText(node: Node, parent: Element): string {
   const short = (n: Node | null) => (n && (n.nodeType === 3 || (n.nodeType === 1 && (n as Element).childElementCount <= 3)) ? (textUpTo(n, 200) ?? '').slice(0, 40) : '');
   return `${short(node.previousSibling)} ${short(node.nextSibling)} ${short(parent.previousSibling)} ${short(parent.nextSibling)} ${short(parent.previousElementSibling)} ${short(parent.nextElementSibling)}`;
+}
+
+/**
+ * A currency written in an element of its own right beside the amount's ("69,000" <span>원</span>),
+ * where other words in the box ("22%", a screen reader's "할인가") kept the amount's element from
+ * taking it in: the short text without digits next to it, or null.
+ */
+function currencyBeside(el: Element): string | null {
+  for (const node of [el.nextSibling, el.previousSibling, el.nextElementSibling, el.previousElementSibling]) {
+    const text = node ? (textUpTo(node, 12) ?? '').trim() : '';
+    if (text && text.length <= 6 && !/\d/.test(text)) return text;
+  }
+  return null;
+}
+
+/** The words of a price's own text after its amount and the currency beside it ("690원 적립" → " 적립"), or ''. */
+function trailingWords(raw: string, hints: PageHints): string {
+  let last = raw.length - 1;
+  while (last >= 0 && (raw.charCodeAt(last) < 0x30 || raw.charCodeAt(last) > 0x39)) last -= 1;
+  const rest = raw.slice(last + 1);
+  if (!/\S/.test(rest.replace(/^[\s.,:-]+/, ''))) return '';
+  const sign = /^\s*[^\s/]+/.exec(rest)?.[0] ?? '';
+  return sign && currencyInText(sign.trim(), hints) !== null ? rest.slice(sign.length) : rest;
 }
 
 /** A price's text holds at most this many characters besides white space (longer is a container or a sentence). */
@@ -265,17 +288,20 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     if (!layout.visible(el)) return;
     const named = `${layout.label(start)} ${layout.label(el)} ${el.parentElement ? layout.label(el.parentElement) : ''}`;
     const labelled = PRICE_LABEL.test(named);
-    const namesCurrency = currencyInText(raw, { ...hints, hostname: hints.hostname ?? 'page' }) !== null;
+    const withHost = { ...hints, hostname: hints.hostname ?? 'page' };
+    const beside = currencyInText(raw, withHost) === null ? currencyBeside(el) : null;
+    const namesCurrency = beside === null ? currencyInText(raw, withHost) !== null : currencyInText(beside, withHost) !== null;
     if (!labelled && !namesCurrency) return;
     if (/%/.test(raw) || /^\d{1,2}[./:-]\d{1,2}([./:-]\d{2,4})?$/.test(raw)) return;
-    const price = parsePriceText(raw, hints);
+    const price = parsePriceText(raw, beside !== null && namesCurrency ? { ...hints, currencyText: beside } : hints);
     if (!price || price.amountMinor <= 0) return;
     const context = around(el);
     // Words the price's own element puts before the amount ("Club Price: $11.34") say what it is too.
     const digit = raw.search(/\d/);
     const lead = digit > 0 ? raw.slice(0, digit).replace(/(?:[A-Z]{1,3}\s*)?[\p{Sc}\p{P}\p{Sk}]*\s*$/u, '').trim() : '';
     const before = lead ? `${context.before} ${lead}` : context.before;
-    const { after } = context;
+    // So do the words it puts after the amount and its currency ("690원 적립", "2,99 €/kg").
+    const after = `${trailingWords(raw, hints)}${context.after}`;
     // The nearest element whose name says old or current decides; "product-sale product-retail" is a sale.
     let labelSays: 'old' | 'current' | 'oldBesideAnother' | null = null;
     for (const e of [start, el, el.parentElement, el.parentElement?.parentElement]) {
@@ -287,7 +313,8 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     }
     // Named a member's or card holder's price ("club-price"), by itself or the element holding it.
     const namedConditional = [start, el, el.parentElement].some((e) => e !== null && CONDITIONAL_LABEL.test(layout.label(e)));
-    const struck = el.closest('del, s, strike, [data-a-strike="true"]') !== null
+    // Struck out where the amount's own text sits, or around the whole price.
+    const struck = start.closest('del, s, strike, [data-a-strike="true"]') !== null
       || Boolean(layout.style(el)?.textDecorationLine?.includes('line-through'))
       || Boolean(el.parentElement && layout.style(el.parentElement)?.textDecorationLine?.includes('line-through'));
     const candidate: Candidate = {
