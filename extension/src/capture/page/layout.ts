@@ -42,6 +42,9 @@ export const OTHERS_HEADING = startsWithPhrase([
   '관련상품', '추천 상품', '추천상품', '함께 본', 'схожі', 'рекомендуємо', 'hasonló termékek', 'ajánlott', 'produse similare',
   'produse recomandate', 'clienții au cumpărat', 'παρόμοια', 'σχετικά προϊόντα', 'sản phẩm tương tự', 'sản phẩm liên quan', 'สินค้าที่เกี่ยวข้อง', 'produk serupa', 'produk terkait',
   'منتجات ذات صلة', 'منتجات مشابهة', 'מוצרים דומים', 'מוצרים קשורים', 'ұқсас',
+  'kapcsolódó', 'vásárlóink ezt is', 'powiązane produkty', 'související', 'súvisiace', 'produse asemănătoare', 'з цим товаром', 'разом з цим',
+  'подобни продукти', 'свързани продукти', 'slični proizvodi', 'povezani proizvodi', 'podobni izdelki', 'sorodni izdelki', 'panašūs', 'susiję',
+  'līdzīgas preces', 'sarnased tooted',
 ]);
 
 /** A block whose own heading (among its first children) says it shows other products. */

@@ -55,4 +55,14 @@ describe('priceCandidates', () => {
     expect(said(690)).toMatchObject({ conditional: true });
     expect(said(3000)).toMatchObject({ conditional: true });
   });
+
+  it.each([
+    ['1.299<sup>99</sup> <span>Lei</span>', 'shop.example.ro', 129999, 'RON'],
+    ['1,299<sup>99</sup> <span>USD</span>', 'shop.example.com', 129999, 'USD'],
+    ['299<sup>99</sup> €', 'shop.example.de', 29999, 'EUR'],
+  ])('joins cents in their own element to the amount without taking them for thousands: %s', (html, hostname, amountMinor, currency) => {
+    const doc = page(`<h1 id="h">Espressor</h1><p class="product-new-price">${html}</p><button type="submit">Adaugă în Coș</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname });
+    expect(found.map((p) => [p.candidate.value, p.candidate.currency])).toEqual([[amountMinor, currency]]);
+  });
 });

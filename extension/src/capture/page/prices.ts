@@ -51,6 +51,7 @@ export const CONDITIONAL_BEFORE = endsWithPhrase([
   'per month', 'pro monat', 'ex.tax', 'ex. tax', 'extax', 'ex tax', 'excl', 'excl.', 'exkl', 'exkl.', 'zzgl', 'zzgl.', 'netto',
   'bez dph', 'без ндс', 'hors taxe', 'hors taxes', 'ht', 'shipping', 'versand', 'delivery', 'lieferung', 'envío', 'frete',
   'livraison', '+', '月額', '月々', '毎月', '每月', '배송', '배송비', '送料', '运费', '運費',
+  'egységár', 'jednotková cena', 'cena jednostkowa', 'preț unitar',
 ], false, (lower) => memberPrice(lower) || timesPrice(lower) || countedOffer(lower, 'buy ', ' or more for') || countedOffer(lower, 'ab ', ' stück'));
 
 /** Words for "price" after who may pay it: "Club Price", "Club Preis". */
@@ -87,14 +88,15 @@ function countedOffer(lower: string, start: string, end: string): boolean {
   const digitsStart = digitsBefore(lower, digitsEnd);
   return digitsStart < digitsEnd && lower.slice(0, digitsStart).endsWith(start);
 }
-const CONDITIONAL_AFTER = caseless(/^\s*(?:\/\s*(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs)\b|per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|\/\s*month|\/\s*mo\b|a month|pro monat|mensuais|sem juros|x\b|적립(?!금))/i);
+const CONDITIONAL_AFTER = caseless(/^\s*(?:\/\s*(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs|db|szt|ks|buc)\b|\/\s*шт|per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|\/\s*month|\/\s*mo\b|a month|pro monat|mensuais|sem juros|x\b|적립(?!금))/i);
 /** Offers of other sellers or conditions: "Other Used, New, Collectible from", "gebraucht ab". */
 const OTHER_OFFER_BEFORE = caseless(/\b(used|collectible|gebraucht|occasion|usado|usato|refurbished|other sellers|other offers|weitere angebote|autres offres|otras ofertas|more buying choices)\b[^\d]*$/i);
 /** Discounts for paying a certain way: "Mais 5% de desconto em 1x no Cartão", "with Prime", "mit Kundenkarte". */
 const CARD_AFTER = caseless(/^\s*(?:mais|plus|extra|\+)?\s*\d*\s*%?\s*(?:de\s)?(?:desconto|discount|rabatt|remise|descuento)|\b(?:no cartão|with (?:card|prime|membership)|mit (?:karte|kundenkarte)|avec la carte|con tarjeta|members? only|für mitglieder)\b/i);
 /** Words that introduce the price to pay: "Now", "Por:", "Preis:". */
 export const CURRENT_BEFORE = endsWithPhrase(['now', 'jetzt', 'nur', 'por', 'prix', 'price', 'preis', 'precio', 'preço', 'prezzo', 'cena', 'цена', '価格', 'angebot', 'à partir de', 'ab',
-  '售價', '售价', '特價', '特价', '優惠價', '판매가', '할인가', 'セール価格', '販売価格', 'giá', 'ราคา', 'harga', 'fiyat', 'ціна', 'τιμή', 'nu', 'nyt', 'nå', 'teraz', 'nyní'], true);
+  '售價', '售价', '特價', '特价', '優惠價', '판매가', '할인가', 'セール価格', '販売価格', 'giá', 'ราคา', 'harga', 'fiyat', 'ціна', 'τιμή', 'nu', 'nyt', 'nå', 'teraz', 'nyní',
+  'ár', 'akciós ár', 'preț', 'pret', 'cijena', 'kaina', 'hind'], true);
 const INCLUDED_AFTER = caseless(/^\s*\(?\s*(inkl|incl|inc\.|including|ttc|税込|s dph|z dph|с ндс|brutto|iva incluido|iva incl)/i);
 
 
@@ -132,8 +134,9 @@ const MAX_PRICE_TEXT = 40;
 
 /**
  * The price text of an element, with cents in their own element ("19" + <sup>99</sup>) joined by a
- * point; null when it holds more than MAX_PRICE_TEXT characters besides white space, which no price
- * does: the walk stops there instead of reading a whole block of the page to learn that it is long.
+ * point, or by a comma after thousands grouped with points ("1.299" + <sup>99</sup>); null when it
+ * holds more than MAX_PRICE_TEXT characters besides white space, which no price does: the walk stops
+ * there instead of reading a whole block of the page to learn that it is long.
  */
 function priceTextOf(el: Element): string | null {
   const hidden = el.querySelector('.a-offscreen, [class*="sr-only"], [class*="visually-hidden"], [class*="screen-reader"]');
@@ -149,7 +152,8 @@ function priceTextOf(el: Element): string | null {
       } else if (child.nodeType === 1) {
         const element = child as Element;
         const isCents = element.tagName === 'SUP' || /fraction|cents?\b|decimal|price-?minor|small/i.test(element.getAttribute('class') ?? '');
-        if (isCents && /\d$/.test(text.trim()) && /^\d{2}$/.test((element.textContent ?? '').trim())) text = `${text.trim()}.`;
+        // Joined by the separator the amount does not group its thousands with ("1.299" + "99" → "1.299,99").
+        if (isCents && /\d$/.test(text.trim()) && /^\d{2}$/.test((element.textContent ?? '').trim())) text = `${text.trim()}${/\.\d{3}$/.test(text.trim()) ? ',' : '.'}`;
         if (!walk(element)) return false;
       }
     }
