@@ -9,7 +9,10 @@ describe('decodeEntities', () => {
     ['&#8211; &#x2014; &#39;', '– — \''],
     ['&trade;&reg;&copy;&euro;&hellip;', '™®©€…'],
     ['&AMP; &QUOT;', '& "'],
-    ['&amp;amp;', '&amp;'],
+    // Encoded twice by a template that escapes what was escaped already: the page shows the name once decoded.
+    ['Tom &amp;amp; Jerry', 'Tom & Jerry'],
+    ['Kaffeem&amp;uuml;hle &amp;#8211; 1 l', 'Kaffeemühle – 1 l'],
+    ['&amp;lt;b&amp;gt;', '<b>'],
   ])('%s → %s', (input, expected) => {
     expect(decodeEntities(input)).toBe(expected);
   });

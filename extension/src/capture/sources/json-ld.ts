@@ -3,7 +3,7 @@
  * string or array in any case or prefix, ProductGroup/hasVariant, offers as object or array, Offer,
  * AggregateOffer and priceSpecification. Malformed blocks are skipped; sizes and depth are capped.
  */
-import { normaliseCode } from '../currency.ts';
+import { currencyInText, normaliseCode } from '../currency.ts';
 import { toMinorUnits } from '../price.ts';
 import { cleanText, httpUrl } from '../text.ts';
 import { bestForPage, pageMatch } from '../url-match.ts';
@@ -86,7 +86,11 @@ export function firstOffer(node: Node, pageUrl?: string): Node | null {
     if (typeof o !== 'object' || o === null) return [];
     // An AggregateOffer may list its offers; those carry the prices.
     const inner = (o as Node).offers;
-    return Array.isArray(inner) && (o as Node).lowPrice === undefined && (o as Node).price === undefined ? inner : [o];
+    if (!Array.isArray(inner) || (o as Node).lowPrice !== undefined || (o as Node).price !== undefined) return [o];
+    // Its currency stands for theirs when they state none.
+    const currency = (o as Node).priceCurrency;
+    return inner.map((entry: unknown) => (currency !== undefined && typeof entry === 'object' && entry !== null && (entry as Node).priceCurrency === undefined
+      ? { ...(entry as Node), priceCurrency: currency } : entry));
   }).filter((o): o is Node => typeof o === 'object' && o !== null);
   // The offer of the variant the page shows (Shopify: ?variant=…), else the first with a price.
   const forPage = pageUrl ? bestForPage(list, (offer) => offer.url, pageUrl) : [];
@@ -163,6 +167,14 @@ function nameOf(value: unknown): string | null {
   return cleanText(value, 120);
 }
 
+function hostOf(pageUrl: string): string | null {
+  try {
+    return new URL(pageUrl).hostname;
+  } catch {
+    return null;
+  }
+}
+
 export function fromJsonLd(doc: Document, pageUrl: string): SourceResult | null {
   const nodes = jsonLdNodes(doc);
   const resolve = resolver(nodes);
@@ -173,7 +185,9 @@ export function fromJsonLd(doc: Document, pageUrl: string): SourceResult | null 
   const offerNode: Node | null = firstFound ? { ...firstFound, priceSpecification: resolve(firstFound.priceSpecification) } : null;
   const offer = offerPrice(offerNode);
   const currencyText = typeof offer?.currency === 'string' ? offer.currency.trim().toUpperCase() : '';
-  const currency = /^[A-Z]{3}$/.test(currencyText) ? normaliseCode(currencyText) : undefined;
+  // Without a stated currency, the one the price's own text names ("49,90 EUR", "€49.90").
+  const currency = /^[A-Z]{3}$/.test(currencyText) ? normaliseCode(currencyText)
+    : typeof offer?.price === 'string' ? currencyInText(offer.price, { hostname: hostOf(pageUrl), lang: doc.documentElement?.getAttribute('lang') }) ?? undefined : undefined;
   const variant = variantOf(product, offerNode);
   return {
     source: 'json-ld',
