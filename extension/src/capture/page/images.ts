@@ -81,7 +81,9 @@ function ownImageUrl(img: Element, base: string): string | null {
  * shop's script has run, the product's photos are these alone.
  */
 const SCRIPTED_IMAGE = ['data-default-src', 'data-desktop-src', 'data-bg'];
-const SCRIPTED_SELECTOR = SCRIPTED_IMAGE.map((name) => `[${name}]:not(img)`).join(', ');
+/** And photos a stylesheet draws: an element's own `background-image: url(…)` (small shops' galleries). */
+const SCRIPTED_SELECTOR = [...SCRIPTED_IMAGE.map((name) => `[${name}]:not(img)`), '[style*="url("]:not(img)'].join(', ');
+const STYLE_URL = /url\(\s*(['"]?)([^'")]+)\1\s*\)/;
 
 /**
  * The page's images and script-drawn photos in document order. `img` alone is the engine's fast path
@@ -96,8 +98,9 @@ function imageElements(body: Element): Element[] {
 const IMAGE_FILE = /\.(?:jpe?g|png|webp|avif)(?:[?#]|$)/i;
 
 function scriptedImageUrl(el: Element, base: string): string | null {
-  for (const name of SCRIPTED_IMAGE) {
-    const value = el.getAttribute(name)?.trim();
+  const style = el.getAttribute('style');
+  const styled = style && /background/i.test(style) ? STYLE_URL.exec(style)?.[2] : undefined;
+  for (const value of [...SCRIPTED_IMAGE.map((name) => el.getAttribute(name)?.trim()), styled?.trim()]) {
     if (!value || !IMAGE_FILE.test(value)) continue;
     const url = httpUrl(value, base);
     if (url) return url;
