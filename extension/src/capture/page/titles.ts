@@ -80,6 +80,24 @@ function oneWordOfMore(text: string, heading: Element): boolean {
   return whole.length > text.length && A_LETTER.test(whole.replace(text, ''));
 }
 
+/** Names of badges shops put inside a heading ("flag-new", "badge--sale", "product-sticker"). */
+const BADGE_LABEL = caseless(/(?:^|[\s_-])(?:flag|flags|badge|badges|sticker|stickers|ribbon|tag|tags)(?:$|[\s_-])/i);
+
+/**
+ * A heading's text without the badges inside it: "<h1><span class="flag flag-new">Novinka</span>
+ * Rychlovarná konvice</h1>" is the kettle's name, not "Novinka Rychlovarná konvice". A badge is a short
+ * child element named so.
+ */
+function withoutBadges(heading: Element, text: string, layout: Layout): string {
+  let out = text;
+  for (let child = heading.firstElementChild; child; child = child.nextElementSibling) {
+    if (!BADGE_LABEL.test(layout.label(child))) continue;
+    const badge = textUpTo(child, 30)?.trim();
+    if (badge) out = out.replace(badge, ' ');
+  }
+  return out;
+}
+
 /** `pageTitle`: the page's <title> and og:title, when the caller has them at hand. */
 export function titleCandidates(layout: Layout, pageTitle = pageTitleText(layout.doc)): PageCandidate[] {
   const { doc } = layout;
@@ -93,8 +111,9 @@ export function titleCandidates(layout: Layout, pageTitle = pageTitleText(layout
     if (formLabel && (el.hasAttribute('for') || el.querySelector('input, select, textarea, button') !== null)) return;
     // A title holds a few elements at most; big containers named "…-title-section" are not titles.
     if (el.childElementCount > 8) return;
-    const raw = textUpTo(el, 3000);
-    if (raw === null) return;
+    const whole = textUpTo(el, 3000);
+    if (whole === null) return;
+    const raw = el.childElementCount > 0 ? withoutBadges(el, whole, layout) : whole;
     const text = cleanText(raw, 250);
     if (!text || text.length < 2 || !A_LETTER.test(text)) return;
     // The innermost element with this text only: a wrapper with the same text adds nothing.
