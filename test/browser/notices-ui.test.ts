@@ -138,7 +138,8 @@ describe('notices in the desktop app', () => {
 
     const notice = popup.getByTestId('conflict-notice');
     await notice.waitFor({ timeout: 15_000 });
-    expect(await notice.getByTestId('conflict-text').textContent())
+    // The phone is named once its history's record of the change has arrived ("another device" until then).
+    await expect.poll(() => notice.getByTestId('conflict-text').textContent())
       .toBe('"Desk lamp": the quantity was changed on two devices. Kept 7 from this browser; phone had 2.');
 
     // Removed on the phone meanwhile: the other value cannot come back, and the popup says why.
