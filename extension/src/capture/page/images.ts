@@ -41,7 +41,9 @@ const THUMBNAIL_PX = 200;
  * product image.
  */
 function imageUrl(img: Element, base: string, markupKeys: ReadonlySet<string>): string | null {
-  const own = ownImageUrl(img, base);
+  const shown = ownImageUrl(img, base);
+  // A lazy <picture> whose <img> holds no file or a placeholder ("blank.gif"): its sources name the photo.
+  const own = img.parentElement?.tagName === 'PICTURE' && (!shown || NOT_PRODUCT_IMAGE.test(shown)) ? pictureSource(img.parentElement, base) ?? shown : shown;
   if (own && markupKeys.has(imageKey(own))) return own;
   const declared = Math.min(...['width', 'height'].map((name) => Number.parseFloat(img.getAttribute(name) ?? '') || Infinity));
   if (own && declared > THUMBNAIL_PX) return own;
@@ -73,6 +75,15 @@ function ownImageUrl(img: Element, base: string): string | null {
     if (url) return url;
   }
   return httpUrl(largestFromSrcset(img.getAttribute('srcset')), base);
+}
+
+/** The largest file a <picture>'s sources offer, for an <img> in it that holds only a placeholder. */
+function pictureSource(picture: Element, base: string): string | null {
+  for (const source of Array.from(picture.getElementsByTagName('source'))) {
+    const url = httpUrl(largestFromSrcset(source.getAttribute('srcset') ?? source.getAttribute('data-srcset')), base);
+    if (url) return url;
+  }
+  return null;
 }
 
 /**

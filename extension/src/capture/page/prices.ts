@@ -99,7 +99,6 @@ export const CURRENT_BEFORE = endsWithPhrase(['now', 'jetzt', 'nur', 'por', 'pri
   'ár', 'akciós ár', 'preț', 'pret', 'cijena', 'kaina', 'hind'], true);
 const INCLUDED_AFTER = caseless(/^\s*\(?\s*(inkl|incl|inc\.|including|ttc|税込|s dph|z dph|с ндс|brutto|iva incluido|iva incl)/i);
 
-
 /** Short text right beside a text node (its siblings, its parent's siblings): "EGP" in its own element. */
 function nearbyText(node: Node, parent: Element): string {
   const short = (n: Node | null) => (n && (n.nodeType === 3 || (n.nodeType === 1 && (n as Element).childElementCount <= 3)) ? (textUpTo(n, 200) ?? '').slice(0, 40) : '');
@@ -293,11 +292,13 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     const named = `${layout.label(start)} ${layout.label(el)} ${el.parentElement ? layout.label(el.parentElement) : ''}`;
     const labelled = PRICE_LABEL.test(named);
     const withHost = { ...hints, hostname: hints.hostname ?? 'page' };
-    const beside = currencyInText(raw, withHost) === null ? currencyBeside(el) : null;
-    const namesCurrency = beside === null ? currencyInText(raw, withHost) !== null : currencyInText(beside, withHost) !== null;
+    const ownCurrency = currencyInText(raw, withHost);
+    const beside = ownCurrency === null ? currencyBeside(el) : null;
+    const currencyText = beside !== null && currencyInText(beside, withHost) !== null ? beside : null;
+    const namesCurrency = ownCurrency !== null || currencyText !== null;
     if (!labelled && !namesCurrency) return;
     if (/%/.test(raw) || /^\d{1,2}[./:-]\d{1,2}([./:-]\d{2,4})?$/.test(raw)) return;
-    const price = parsePriceText(raw, beside !== null && namesCurrency ? { ...hints, currencyText: beside } : hints);
+    const price = parsePriceText(raw, currencyText !== null ? { ...hints, currencyText } : hints);
     if (!price || price.amountMinor <= 0) return;
     const context = around(el);
     // Words the price's own element puts before the amount ("Club Price: $11.34") say what it is too.
@@ -305,7 +306,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     const lead = digit > 0 ? raw.slice(0, digit).replace(/(?:[A-Z]{1,3}\s*)?[\p{Sc}\p{P}\p{Sk}]*\s*$/u, '').trim() : '';
     const before = lead ? `${context.before} ${lead}` : context.before;
     // So do the words it puts after the amount and its currency ("690원 적립", "2,99 €/kg").
-    const after = `${trailingWords(raw, hints)}${context.after}`;
+    const after = `${trailingWords(raw, withHost)}${context.after}`;
     // The nearest element whose name says old or current decides; "product-sale product-retail" is a sale.
     let labelSays: 'old' | 'current' | 'oldBesideAnother' | null = null;
     for (const e of [start, el, el.parentElement, el.parentElement?.parentElement]) {

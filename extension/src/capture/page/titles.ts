@@ -93,7 +93,11 @@ function withoutBadges(heading: Element, text: string, layout: Layout): string {
   for (let child = heading.firstElementChild; child; child = child.nextElementSibling) {
     if (!BADGE_LABEL.test(layout.label(child))) continue;
     const badge = textUpTo(child, 30)?.trim();
-    if (badge) out = out.replace(badge, ' ');
+    if (!badge) continue;
+    // Before or after the name, as shops place them; a word inside the name is left alone.
+    const trimmed = out.trim();
+    if (trimmed.startsWith(badge)) out = trimmed.slice(badge.length);
+    else if (trimmed.endsWith(badge)) out = trimmed.slice(0, -badge.length);
   }
   return out;
 }
