@@ -36,6 +36,8 @@ export const OLD_BEFORE = endsWithPhrase([
   'oude prijs', 'adviesprijs', 'ord. pris', 'ordinarie pris', 'tidigare pris', 'før', 'vejl. pris', 'veil. pris', 'normaalihinta', 'prezzo consigliato',
   'precio anterior', 'eski fiyat', 'αρχική τιμή', '通常価格', '定価', '参考価格', '정가', '原价', '原價', '市场价',
   '市價', 'giá gốc', 'giá cũ', 'ราคาปกติ', 'harga normal', 'السعر الأصلي', 'מחיר מקורי', 'бұрынғы баға',
+  'piyasa fiyatı', 'liste fiyatı', 'cena regularna', 'cena katalogowa', 'doporučená cena', 'bežná cena', 'listaár', 'prp', 'preț întreg',
+  'pret intreg', 'редовна цена', 'stara cijena', 'redovna cijena',
 ], true);
 /**
  * Words that introduce an old price only beside another amount: a price shown alone as "Regular
