@@ -53,7 +53,7 @@ export const CONDITIONAL_BEFORE = endsWithPhrase([
   'per month', 'pro monat', 'ex.tax', 'ex. tax', 'extax', 'ex tax', 'excl', 'excl.', 'exkl', 'exkl.', 'zzgl', 'zzgl.', 'netto',
   'bez dph', 'без ндс', 'hors taxe', 'hors taxes', 'ht', 'shipping', 'versand', 'delivery', 'lieferung', 'envío', 'frete',
   'livraison', '+', '月額', '月々', '毎月', '每月', '배송', '배송비', '送料', '运费', '運費',
-  'egységár', 'jednotková cena', 'cena jednostkowa', 'preț unitar',
+  'egységár', 'jednotková cena', 'cena jednostkowa', 'preț unitar', 'ongkir', 'ongkir mulai', 'ongkos kirim', 'phí vận chuyển', 'ค่าจัดส่ง',
 ], false, (lower) => memberPrice(lower) || timesPrice(lower) || countedOffer(lower, 'buy ', ' or more for') || countedOffer(lower, 'ab ', ' stück'));
 
 /** Words for "price" after who may pay it: "Club Price", "Club Preis". */
@@ -128,6 +128,12 @@ function trailingWords(raw: string, hints: PageHints): string {
   if (!/\S/.test(rest.replace(/^[\s.,:-]+/, ''))) return '';
   const sign = /^\s*[^\s/]+/.exec(rest)?.[0] ?? '';
   return sign && currencyInText(sign.trim(), hints) !== null ? rest.slice(sign.length) : rest;
+}
+
+/** Words before an amount without the currency word that ends them ("Ongkir mulai Rp" → "Ongkir mulai"). */
+function withoutCurrencyAtEnd(words: string, hints: PageHints): string {
+  const last = /\S+$/.exec(words)?.[0];
+  return last && currencyInText(last, hints) !== null ? words.slice(0, -last.length).trim() : words;
 }
 
 /** A price's text holds at most this many characters besides white space (longer is a container or a sentence). */
@@ -305,7 +311,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     const context = around(el);
     // Words the price's own element puts before the amount ("Club Price: $11.34") say what it is too.
     const digit = raw.search(/\d/);
-    const lead = digit > 0 ? raw.slice(0, digit).replace(/(?:[A-Z]{1,3}\s*)?[\p{Sc}\p{P}\p{Sk}]*\s*$/u, '').trim() : '';
+    const lead = digit > 0 ? withoutCurrencyAtEnd(raw.slice(0, digit).replace(/(?:[A-Z]{1,3}\s*)?[\p{Sc}\p{P}\p{Sk}]*\s*$/u, '').trim(), withHost) : '';
     const before = lead ? `${context.before} ${lead}` : context.before;
     // So do the words it puts after the amount and its currency ("690원 적립", "2,99 €/kg").
     const after = `${trailingWords(raw, withHost)}${context.after}`;
