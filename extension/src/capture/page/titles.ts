@@ -117,7 +117,7 @@ export function titleCandidates(layout: Layout, pageTitle = pageTitleText(layout
     if (el.childElementCount > 8) return;
     const whole = textUpTo(el, 3000);
     if (whole === null) return;
-    const raw = el.childElementCount > 0 ? withoutBadges(el, whole, layout) : whole;
+    const raw = el.childElementCount > 0 && /^H[1-3]$/.test(el.tagName) ? withoutBadges(el, whole, layout) : whole;
     const text = cleanText(raw, 250);
     if (!text || text.length < 2 || !A_LETTER.test(text)) return;
     // The innermost element with this text only: a wrapper with the same text adds nothing.
