@@ -33,6 +33,9 @@ describe('parsePriceText', () => {
     ['₩12,000', {}, 12000, 'KRW'],
     ['R$ 1.299,90', {}, 129990, 'BRL'],
     ['19.99', {}, 1999, 'unknown'],
+    ['١٤٩٫٠٠ ر.س', {}, 14900, 'SAR'],
+    ['١٬٢٩٩ د.إ', {}, 129900, 'AED'],
+    ['۱۲۹ €', {}, 12900, 'EUR'],
   ])('%s %j → %d %s', (text, hints, amountMinor, currency) => {
     expect(parsePriceText(text, hints)).toMatchObject({ amountMinor, currency });
   });

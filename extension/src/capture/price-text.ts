@@ -7,7 +7,7 @@
 import { currencyDigits as minorDigits } from './currency-codes.ts';
 import { currencyInText, currencyOf, type PageHints } from './currency.ts';
 import { endsWithMonth, startsWithMonth } from './month-words.ts';
-import { caseless } from './text.ts';
+import { caseless, westernDigits } from './text.ts';
 
 export interface ParsedPrice {
   readonly amountMinor: number;
@@ -109,7 +109,7 @@ function amountText(text: string): { text: string; decimal?: string } | null {
 
 export function parsePriceText(text: string, hints: PageHints = {}): ParsedPrice | null {
   if (typeof text !== 'string' || text.length > 500) return null;
-  const clean = text.replace(/\s+/g, ' ').trim();
+  const clean = westernDigits(text).replace(/\s+/g, ' ').trim();
   if (DATE_ONLY.test(clean)) return null;
   const currency = currencyOf(clean, hints);
   const first = amountText(clean);

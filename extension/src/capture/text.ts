@@ -71,3 +71,20 @@ export function remembered<T>(read: (text: string) => T): (text: string) => T {
     return found;
   };
 }
+
+/** Arabic-Indic and Persian digits, and the Arabic decimal and thousands signs, as any digit may be written. */
+const EASTERN_DIGITS = /[\u0660-\u0669\u06F0-\u06F9\u066B\u066C]/g;
+
+/**
+ * The text with Eastern Arabic digits as ASCII ones ("١٢٩٫٠٠ ر.س" → "129.00 ر.س"): shops in Arabic
+ * and Persian write prices in them. Texts without any are returned as they are.
+ */
+export function westernDigits(text: string): string {
+  if (!/[\u0660-\u066C\u06F0-\u06F9]/.test(text)) return text;
+  return text.replace(EASTERN_DIGITS, (c) => {
+    const code = c.charCodeAt(0);
+    if (code === 0x066b) return '.';
+    if (code === 0x066c) return ',';
+    return String(code >= 0x06f0 ? code - 0x06f0 : code - 0x0660);
+  });
+}

@@ -8,7 +8,7 @@
 import type { Candidate } from '../candidates.ts';
 import { currencyInText, mayNameCurrency, type PageHints } from '../currency.ts';
 import { parsePriceText } from '../price-text.ts';
-import { caseless, LETTERS } from '../text.ts';
+import { caseless, LETTERS, westernDigits } from '../text.ts';
 import { digitsBefore, endsWithPhrase, spacesBefore } from '../word-lists.ts';
 import { distanceTo, textUpTo, type Layout } from './layout.ts';
 import type { PageCandidate } from './titles.ts';
@@ -53,7 +53,7 @@ export const CONDITIONAL_BEFORE = endsWithPhrase([
   'per month', 'pro monat', 'ex.tax', 'ex. tax', 'extax', 'ex tax', 'excl', 'excl.', 'exkl', 'exkl.', 'zzgl', 'zzgl.', 'netto',
   'bez dph', 'без ндс', 'hors taxe', 'hors taxes', 'ht', 'shipping', 'versand', 'delivery', 'lieferung', 'envío', 'frete',
   'livraison', '+', '月額', '月々', '毎月', '每月', '배송', '배송비', '送料', '运费', '運費',
-  'egységár', 'jednotková cena', 'cena jednostkowa', 'preț unitar', 'ongkir', 'ongkir mulai', 'ongkos kirim', 'phí vận chuyển', 'ค่าจัดส่ง',
+  'egységár', 'jednotková cena', 'cena jednostkowa', 'preț unitar', 'ongkir', 'ongkir mulai', 'ongkos kirim', 'phí vận chuyển', 'ค่าจัดส่ง', 'الشحن', 'شحن', 'משלוח',
 ], false, (lower) => memberPrice(lower) || timesPrice(lower) || countedOffer(lower, 'buy ', ' or more for') || countedOffer(lower, 'ab ', ' stück'));
 
 /** Words for "price" after who may pay it: "Club Price", "Club Preis". */
@@ -135,6 +135,9 @@ function withoutCurrencyAtEnd(words: string, hints: PageHints): string {
   const last = /\S+$/.exec(words)?.[0];
   return last && currencyInText(last, hints) !== null ? words.slice(0, -last.length).trim() : words;
 }
+
+/** A digit as shops write them: ASCII, Arabic-Indic or Persian. */
+const ANY_DIGIT = /[\d\u0660-\u0669\u06F0-\u06F9]/;
 
 /** A price's text holds at most this many characters besides white space (longer is a container or a sentence). */
 const MAX_PRICE_TEXT = 40;
@@ -244,7 +247,7 @@ function priceElements(root: Element, layout: Layout, seen: Set<Element>, skip?:
     const length = (node as Text).length;
     if (length > 240) continue;
     const text = (node as Text).data;
-    if (!/\d/.test(text) || (length > 60 && text.trim().length > 60)) continue;
+    if (!ANY_DIGIT.test(text) || (length > 60 && text.trim().length > 60)) continue;
     const parent = node.parentElement;
     if (!parent || /^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE|TEXTAREA|OPTION|TITLE)$/.test(parent.tagName)) continue;
     if (skip && layout.elsewhere(parent)) {
@@ -289,7 +292,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     if (insideTaken.has(el)) return;
     const text = priceTextOf(el);
     if (text === null) return;
-    const raw = text.replace(/\s+/g, ' ').trim();
+    const raw = westernDigits(text).replace(/\s+/g, ' ').trim();
     // An element holding several prices (old and new) is a container: its parts are judged instead.
     if (raw.length > MAX_PRICE_TEXT || (raw.match(/\d(?:[\d.,'\s\u00a0]*\d)?/g)?.length ?? 0) > 1) return;
     // Words around a number ("Ready x5", "Save 20 today") make a name or a sentence, not a price.
