@@ -46,6 +46,18 @@ describe('shop platforms', () => {
     });
   });
 
+  it('Shopify-like: a variant named only by its offer\'s url is still the one the address picks', () => {
+    const variant = (size: string, id: number, price: string) => ({ '@type': 'Product', name: `Colchão Serenidade - ${size}`, sku: `SER-${size}`,
+      offers: { '@type': 'Offer', price, priceCurrency: 'EUR', url: `https://dormir.example.pt/products/serenidade?variant=${id}` } });
+    const doc = shopPage({
+      title: 'Colchão Serenidade',
+      blocks: [ld({ '@type': 'ProductGroup', name: 'Colchão Serenidade', hasVariant: [variant('90x190', 1, '299.00'), variant('150x200', 3, '529.00'), variant('180x200', 4, '649.00')] })],
+    });
+    expect(extractProduct(doc, 'https://dormir.example.pt/products/serenidade?variant=3')).toMatchObject({
+      title: 'Colchão Serenidade - 150x200', priceMinor: 52900, currency: 'EUR', sku: 'SER-150x200',
+    });
+  });
+
   it('Shopify-like: the variant is still found when the link adds tracking parameters and a fragment', () => {
     const doc = shopPage({
       title: 'Tee',

@@ -140,6 +140,32 @@ function declaredSize(img: Element, layout: Layout): number {
   return loaded ? (img as HTMLImageElement).naturalWidth * (img as HTMLImageElement).naturalHeight : 0;
 }
 
+/**
+ * A thumbnail's own control: one of a strip of thumbnail buttons, links or list items, each holding an
+ * image ("pdp-gallery__thumb"). A single link named "thumb" around the cover is the main photo's.
+ */
+function thumbnailHolder(img: Element, layout: Layout): boolean {
+  const holder = img.parentElement;
+  if (holder === null || !/^(A|BUTTON|LI)$/.test(holder.tagName) || !/thumb/i.test(layout.label(holder))) return false;
+  const strip = holder.parentElement ? Array.from(holder.parentElement.children).filter((c) => c.tagName === holder.tagName) : [];
+  return strip.length >= 2;
+}
+
+/** The largest side a file's address asks for ("?w=120&h=120", "/cache/60x60/", "-150x150.jpg"), or 0. */
+function sizeInUrl(url: string): number {
+  const query = /[?&](?:w|width|wid)=(\d{1,4})\b/i.exec(url);
+  const pair = /(?:^|[/_-])(\d{2,4})x(\d{2,4})(?=[/_.-]|$)/i.exec(url.split('?')[0]!);
+  if (pair) return Math.max(Number(pair[1]), Number(pair[2]));
+  if (query) return Math.max(Number(query[1]), Number(/[?&](?:h|height|hei)=(\d{1,4})\b/i.exec(url)?.[1] ?? 0));
+  return 0;
+}
+
+/** A file its address sizes as a thumbnail: no side larger than 160 pixels. */
+function smallBySize(url: string): boolean {
+  const side = sizeInUrl(url);
+  return side > 0 && side <= 160;
+}
+
 export function imageCandidates(layout: Layout, heading: Element | null, title: string | null, pageUrl: string, markupImages: readonly string[] = []): PageCandidate[] {
   const markupKeys = new Set(markupImages.map(imageKey));
   const imgs = (layout.doc.body ? imageElements(layout.doc.body) : []).slice(0, 400);
@@ -165,7 +191,8 @@ export function imageCandidates(layout: Layout, heading: Element | null, title: 
         productLabelled: MAIN_LABEL.test(named) && !/thumb|swatch|nav/i.test(layout.label(img)),
         labelled: title ? wordOverlap(alt, title) >= 0.5 && alt.length > 3 : false,
         notProduct: NOT_PRODUCT_IMAGE.test(url) || `${layout.label(img)} ${alt.slice(0, 40)}`.split(/[\s_-]+/).some((word) => NOT_PRODUCT_NAME.test(word))
-          || /thumb/i.test(layout.label(img)) || (attributeArea(img) > 0 && attributeArea(img) < 80 * 80),
+          || /thumb/i.test(layout.label(img)) || (attributeArea(img) > 0 && attributeArea(img) < 80 * 80)
+          || thumbnailHolder(img, layout) || smallBySize(url),
         area,
         elsewhere: layout.elsewhere(img),
         toHeading: toHeading(img),

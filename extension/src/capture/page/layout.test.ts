@@ -25,8 +25,25 @@ describe('pageLayout: buy controls', () => {
     'Añadir a la cesta', 'Adicionar à sacola', 'Toevoegen aan winkelwagen', 'Zum Warenkorb hinzufügen', 'Læg i indkøbskurv', 'Vložiť do košíka',
     'Adauga in cos', 'Dodaj u košaricu', 'Dodaj u korpu', 'Dodaj v košarico', 'Į krepšelį', 'Pievienot grozam', 'Lisa ostukorvi',
     'Προσθήκη στο καλάθι', 'Добави в количката', 'Додати в кошик', 'Sepete at', 'הוספה לסל', 'اضف الى السلة', '放入購物車', 'カートに追加',
+    'Купи', 'Kupi', 'Osta', 'Kjøp', 'Køb', 'Köp', 'Buy',
   ])('"%s" is a way to buy', (words) => {
     const doc = page(`<h1>Lamp</h1><p class="price">€29</p><button type="button">${words}</button><a href="/help">Help</a>`);
     expect(pageLayout(doc).buyControls.map((el) => el.textContent)).toEqual([words]);
+  });
+});
+
+describe('pageLayout: what is shown', () => {
+  it('counts an aria-hidden price beside its screen-reader text as shown, and other aria-hidden content as hidden', () => {
+    const doc = page(`<p class="price"><del aria-hidden="true" id="old">RM129.00</del> <span class="screen-reader-text">Original price was: RM129.00.</span>
+      <ins aria-hidden="true" id="now">RM 89.90</ins><span class="screen-reader-text">Current price is: RM 89.90.</span></p>
+      <div aria-hidden="true"><span id="hidden">RM 10.00</span></div>`);
+    const layout = pageLayout(doc);
+    expect(['old', 'now', 'hidden'].map((id) => layout.visible(doc.getElementById(id)!))).toEqual([true, true, false]);
+  });
+
+  it('takes a block of products customers also purchased for another product\'s', () => {
+    const doc = page('<div class="also-purchased-products-grid product-grid"><span id="p">₪ 27.90</span></div><div><span id="own">₪ 349.90</span></div>');
+    const layout = pageLayout(doc);
+    expect([layout.elsewhere(doc.getElementById('p')!), layout.elsewhere(doc.getElementById('own')!)]).toEqual([true, false]);
   });
 });

@@ -10,13 +10,24 @@ import { startsWithPhrase } from '../word-lists.ts';
 
 /**
  * Hidden by markup: a tag, an attribute or a common "hidden" class (a saved page's stylesheets may not
- * load), on the element or an ancestor.
+ * load), on the element or an ancestor; `aria-hidden="true"` too, except on a screen-reader text's twin.
  */
-const HIDDEN_BY_MARKUP = ['template', 'noscript', 'script', 'style', 'head', '[hidden]', '[aria-hidden="true"]',
+const HIDDEN_BY_MARKUP = ['template', 'noscript', 'script', 'style', 'head', '[hidden]',
   ...['hidden', 'hide', 'd-none', 'is-hidden', 'a-hidden', 'invisible', 'display-none', 'u-hidden', 'aok-hidden'].map((name) => `.${name}`)].join(', ');
 
+/** Text only screen readers read (a saved page's stylesheet, which hides it, may not load). */
+const SCREEN_READER_ONLY = /screen-reader|sr-only|visually-hidden/i;
+/**
+ * An element hidden from screen readers only because a screen-reader text beside it says the same:
+ * shown on screen ("<del aria-hidden=true>RM129.00</del> <span class=screen-reader-text>Original
+ * price was…</span> <ins aria-hidden=true>RM 89.90</ins>"), unlike the rest of what `aria-hidden` marks.
+ */
+function screenReaderTwin(el: Element): boolean {
+  return [el.previousElementSibling, el.nextElementSibling].some((near) => near !== null && SCREEN_READER_ONLY.test(near.getAttribute('class') ?? ''));
+}
+
 /** Ids and classes of areas that show other products or site chrome, not the product of the page. */
-const ELSEWHERE = caseless(/related|relation|recommend|(?<!pdp-|image-|images-|media-|photo-|gallery-|thumbs-|thumb-)carousel|upsell|up-sell|cross-?sell|similar|also-?(bought|viewed|like)|you-?may|customers?-?who|sponsor|(?:^|\s)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?:$|\s)|(?:^|[\s_-])nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter|bundle|bulk|multi-?buy|accessor|sidebar|side-bar|facet|filter|compare|history|recently|widget-?cart|sims-|p13n|zg_|rhf|other-?sellers|more-?sellers|sellers?-?list|other-?offers|more-?offers|offer-?listing|mbc|aod-/i);
+const ELSEWHERE = caseless(/related|relation|recommend|(?<!pdp-|image-|images-|media-|photo-|gallery-|thumbs-|thumb-)carousel|upsell|up-sell|cross-?sell|similar|also-?(bought|purchased|viewed|like)|you-?may|customers?-?who|sponsor|(?:^|\s)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?:$|\s)|(?:^|[\s_-])nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter|bundle|bulk|multi-?buy|accessor|sidebar|side-bar|facet|filter|compare|history|recently|widget-?cart|sims-|p13n|zg_|rhf|other-?sellers|more-?sellers|sellers?-?list|other-?offers|more-?offers|offer-?listing|mbc|aod-/i);
 /**
  * Whether a label names such an area, each label tested once: labels repeat (a shop's markup names
  * thousands of elements alike, "a-section a-spacing-small"), and the pattern's many words are tried at
@@ -63,7 +74,7 @@ function opensWithOthersHeading(el: Element): boolean {
 /** Names of buy controls in ids, classes and file names (tested on lower-cased text). */
 const BUY_NAME = /add-?to-?(cart|bag|basket)|addtocart|buy-?now|buybox|buy-?button|btn-?cart|cart-?button|add-?cart/;
 /** The words of buy controls in many languages, as a pattern tested on lower-cased text. */
-const BUY_WORDS = lowerPattern(/add to (cart|bag|basket|trolley)|add to shopping|buy now|buy it now|order now|in den warenkorb|in den einkaufswagen|jetzt kaufen|ajouter au panier|acheter|añadir al carrito|agregar al carrito|comprar|aggiungi al carrello|acquista|adicionar ao carrinho|in winkelwagen|do koszyka|kup teraz|do košíku|koupit|kosárba|în coș|adaugă în coș|i varukorgen|lägg i varukorg|læg i kurv|legg i handlekurv|lisää ostoskoriin|sepete ekle|в корзину|купить|у кошик|купити|в кошницата|カートに入れる|今すぐ買う|購入|加入购物车|立即购买|加入購物車|直接購買|立即購買|장바구니|구매하기|바로구매|себетке|қосу|أضف إلى السلة|أضف للسلة|اشتري الآن|הוסף לסל|thêm vào giỏ|mua ngay|หยิบใส่ตะกร้า|ซื้อเลย|masukkan keranjang|beli sekarang|keranjang|beli langsung|tambah ke troli|chọn mua|ใส่ตะกร้า|añadir a la cesta|añadir a la bolsa|agregar a la bolsa|añadir al carro|agregar al carro|adicionar à sacola|adicionar ao cesto|colocar no carrinho|ajouter à mon panier|ajouter au sac|aggiungi alla borsa|warenkorb hinzufügen|aan winkelwagen|in winkelmand|aan winkelmand|i indkøbskurv|tilføj til kurv|i kundvagn|do košíka|kúpiť|do kosiku|adauga in cos|u košaricu|u korpu|v košarico|į krepšelį|pirkti|pievienot grozam|grozā|lisa ostukorvi|ostukorvi|στο καλάθι|αγορά τώρα|в количката|купи сега|в кошик|sepete at|satın al|הוספה לסל|أضف الى السلة|اضف الى السلة|اضف للسلة|إضافة إلى السلة|放入購物車|放入购物车|加入購物袋|カートに追加|カートへ/i);
+const BUY_WORDS = lowerPattern(/add to (cart|bag|basket|trolley)|add to shopping|buy now|buy it now|order now|in den warenkorb|in den einkaufswagen|jetzt kaufen|ajouter au panier|acheter|añadir al carrito|agregar al carrito|comprar|aggiungi al carrello|acquista|adicionar ao carrinho|in winkelwagen|do koszyka|kup teraz|do košíku|koupit|kosárba|în coș|adaugă în coș|i varukorgen|lägg i varukorg|læg i kurv|legg i handlekurv|lisää ostoskoriin|sepete ekle|в корзину|купить|у кошик|купити|в кошницата|カートに入れる|今すぐ買う|購入|加入购物车|立即购买|加入購物車|直接購買|立即購買|장바구니|구매하기|바로구매|себетке|қосу|أضف إلى السلة|أضف للسلة|اشتري الآن|הוסף לסל|thêm vào giỏ|mua ngay|หยิบใส่ตะกร้า|ซื้อเลย|masukkan keranjang|beli sekarang|keranjang|beli langsung|tambah ke troli|chọn mua|ใส่ตะกร้า|añadir a la cesta|añadir a la bolsa|agregar a la bolsa|añadir al carro|agregar al carro|adicionar à sacola|adicionar ao cesto|colocar no carrinho|ajouter à mon panier|ajouter au sac|aggiungi alla borsa|warenkorb hinzufügen|aan winkelwagen|in winkelmand|aan winkelmand|i indkøbskurv|tilføj til kurv|i kundvagn|do košíka|kúpiť|do kosiku|adauga in cos|u košaricu|u korpu|v košarico|į krepšelį|pirkti|pievienot grozam|grozā|lisa ostukorvi|ostukorvi|στο καλάθι|αγορά τώρα|в количката|купи сега|в кошик|sepete at|satın al|הוספה לסל|أضف الى السلة|اضف الى السلة|اضف للسلة|إضافة إلى السلة|放入購物車|放入购物车|加入購物袋|カートに追加|カートへ|(?:^|[\s!])(?:купи|kupi|kup|cumpără|cumpara|osta|kjøp|køb|köp|buy|kaufen)(?=$|[\s!])/i);
 
 export interface Layout {
   readonly doc: Document;
@@ -218,7 +229,7 @@ export function pageLayout(doc: Document): Layout {
   };
   // Each element matched against the selectors once: the readers ask about elements that share most
   // of their ancestors, and `closest` would match every ancestor again for each of them.
-  const markupHidden = cachedUp((el) => el.matches(HIDDEN_BY_MARKUP));
+  const markupHidden = cachedUp((el) => el.matches(HIDDEN_BY_MARKUP) || (el.getAttribute('aria-hidden') === 'true' && !screenReaderTwin(el)));
   /** Hidden by its style or an ancestor's, where the DOM cannot say at once (checkVisibility). */
   const styleHidden = cachedUp((el) => {
     const s = style(el);

@@ -32,6 +32,29 @@ describe('priceCandidates', () => {
     expect(elsewhere.map((p) => [p.candidate.value, p.candidate.evidence.elsewhere])).toEqual([[1200, true], [450, true]]);
   });
 
+  it('reads a price on another option\'s swatch as that variant\'s, not the price to pay', () => {
+    const doc = page(`<h1 id="h">Tour One M2, musta</h1><ul class="swatches"><li class="swatch is-selected"><a href="/musta">Musta</a></li>
+      <li class="swatch"><a href="/samppanja">Samppanja</a><span class="swatch__price">169,90 €</span></li></ul>
+      <div class="price-box"><span class="price">149,90 €</span></div><button type="button">Lisää ostoskoriin</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'shop.example.fi' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.conditional])).toEqual([[16990, true], [14990, false]]);
+  });
+
+  it('keeps cents in their own element apart from a discount rate right after them ("$ 1.234.567 50" "17% OFF")', () => {
+    const doc = page(`<h1 id="h">Heladera RT38</h1><div class="price-line"><span class="money-amount"><span>$</span><span class="fraction">1.234.567</span><span class="money-amount__cents">50</span></span><span class="discount">17% OFF</span></div><button type="button">Comprar ahora</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'tienda.example.com.ar' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.currency])).toEqual([[123456750, 'ARS']]);
+  });
+
+  it.each([
+    ['Precio sin impuestos nacionales:', 'tienda.example.com.ar', '$ 1.020.303', true, false],
+    ['מחיר באתר:', 'shop.example.co.il', '₪ 349.90', false, true],
+  ])('reads "%s" before a price', (words, hostname, text, conditional, current) => {
+    const doc = page(`<h1 id="h">Lamp</h1><p>${words} <span>${text}</span></p><button type="button">Buy</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname });
+    expect(found.map((p) => [p.candidate.evidence.conditional, p.candidate.evidence.current])).toEqual([[conditional, current]]);
+  });
+
   it('takes a currency written in its own element beside the amount, when other words in the box keep them apart', () => {
     const doc = page(`<h3 id="h">무선 핸디 청소기 V2</h3><strong><span>22%</span><span class="blind">할인가</span><span>69,000</span><span>원</span></strong>
       <button type="button">구매하기</button>`);

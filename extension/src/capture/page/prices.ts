@@ -51,7 +51,8 @@ export const CONDITIONAL_BEFORE = endsWithPhrase([
   'membre', 'miembro', 'card', 'karte', 'carte', 'cartão', 'tarjeta', 'prime', 'subscribe', 'abo', 'abonnement', 'assinatura',
   'ou até', 'oder', 'bis zu', 'instalment', 'instalments', 'installment', 'installments', 'raten', 'mensual', 'monthly',
   'per month', 'pro monat', 'ex.tax', 'ex. tax', 'extax', 'ex tax', 'excl', 'excl.', 'exkl', 'exkl.', 'zzgl', 'zzgl.', 'netto',
-  'bez dph', 'без ндс', 'hors taxe', 'hors taxes', 'ht', 'shipping', 'versand', 'delivery', 'lieferung', 'envío', 'frete',
+  'bez dph', 'без ндс', 'hors taxe', 'hors taxes', 'ht', 'sin impuestos', 'sin impuestos nacionales', 'sin iva', 'sem impostos', 'senza iva',
+  'ohne mwst', 'ohne mwst.', 'hors tva', 'ex vat', 'ex. vat', 'excl vat', 'excl. vat', 'bez vat', 'bez pdv', 'без ддс', 'без пдв', 'shipping', 'versand', 'delivery', 'lieferung', 'envío', 'frete',
   'livraison', '+', '月額', '月々', '毎月', '每月', '배송', '배송비', '送料', '运费', '運費',
   'egységár', 'jednotková cena', 'cena jednostkowa', 'preț unitar', 'ongkir', 'ongkir mulai', 'ongkos kirim', 'phí vận chuyển', 'ค่าจัดส่ง', 'الشحن', 'شحن', 'משלוח',
 ], false, (lower) => memberPrice(lower) || timesPrice(lower) || countedOffer(lower, 'buy ', ' or more for') || countedOffer(lower, 'ab ', ' stück'));
@@ -95,10 +96,30 @@ const CONDITIONAL_AFTER = caseless(/^\s*(?:\/\s*(?:ea|each|kg|g|100\s?g|l|100\s?
 const OTHER_OFFER_BEFORE = caseless(/\b(used|collectible|gebraucht|occasion|usado|usato|refurbished|other sellers|other offers|weitere angebote|autres offres|otras ofertas|more buying choices)\b[^\d]*$/i);
 /** Discounts for paying a certain way: "Mais 5% de desconto em 1x no Cartão", "with Prime", "mit Kundenkarte". */
 const CARD_AFTER = caseless(/^\s*(?:mais|plus|extra|\+)?\s*\d*\s*%?\s*(?:de\s)?(?:desconto|discount|rabatt|remise|descuento)|\b(?:no cartão|with (?:card|prime|membership)|mit (?:karte|kundenkarte)|avec la carte|con tarjeta|members? only|für mitglieder)\b/i);
+/** An option of a variant picker: a swatch, a variant's tile ("swatch-option", "variant-item"). */
+const OPTION_LABEL = caseless(/swatch|variant/i);
+const CHOSEN_LABEL = word('selected|is-selected|active|is-active|current|checked|chosen');
+/**
+ * The price written on an option the page does not show ("Samppanja 169,90 €" on the other colour's
+ * swatch): an element of a list of options, one of several of its kind, not marked chosen. Such a
+ * price belongs to the other variant, not to the item in view.
+ */
+function otherOption(el: Element, layout: Layout): boolean {
+  let node: Element | null = el;
+  for (let level = 0; node && level < 4; level += 1, node = node.parentElement) {
+    if (!OPTION_LABEL.test(layout.label(node))) continue;
+    const parent = node.parentElement;
+    const kin = parent ? Array.from(parent.children).filter((c) => c.tagName === node!.tagName).length : 0;
+    if (kin < 2) continue;
+    const chosen = CHOSEN_LABEL.test(layout.label(node)) || ['aria-selected', 'aria-checked', 'aria-current'].some((a) => node!.getAttribute(a) === 'true');
+    return !chosen;
+  }
+  return false;
+}
 /** Words that introduce the price to pay: "Now", "Por:", "Preis:". */
 export const CURRENT_BEFORE = endsWithPhrase(['now', 'jetzt', 'nur', 'por', 'prix', 'price', 'preis', 'precio', 'preço', 'prezzo', 'cena', 'цена', '価格', 'angebot', 'à partir de', 'ab',
   '售價', '售价', '特價', '特价', '優惠價', '판매가', '할인가', 'セール価格', '販売価格', 'giá', 'ราคา', 'harga', 'fiyat', 'ціна', 'τιμή', 'nu', 'nyt', 'nå', 'teraz', 'nyní',
-  'ár', 'akciós ár', 'preț', 'pret', 'cijena', 'kaina', 'hind'], true);
+  'ár', 'akciós ár', 'preț', 'pret', 'cijena', 'kaina', 'hind', 'מחיר', 'מחיר באתר', 'מחיר מבצע', 'السعر', 'سعر'], true);
 const INCLUDED_AFTER = caseless(/^\s*\(?\s*(inkl|incl|inc\.|including|ttc|税込|s dph|z dph|с ндс|brutto|iva incluido|iva incl)/i);
 
 /** Short text right beside a text node (its siblings, its parent's siblings): "EGP" in its own element. */
@@ -209,7 +230,7 @@ function priceElement(start: Element): Element {
     const addedDigits = added.replace(/\D/g, '');
     const at = text.indexOf(own);
     const next = at < 0 ? '' : text.slice(at + own.length).replace(/^[\s.,]+/, '');
-    const cents = addedDigits.length <= 2 && /\d\s*$/.test(own) && /^\d{2}(?!\d)/.test(next);
+    const cents = addedDigits.length <= 2 && /\d\s*$/.test(own) && /^\d{2}(?!\d|\s*%)/.test(next);
     if (addedDigits && !cents) break;
     // Added letters that are not a currency ("EGP", "zł", "円") are words about the price: stop here.
     if (WORDS_ADDED.test(added)) break;
@@ -339,7 +360,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
         labelled: labelled || namesCurrency,
         productLabelled: labelled && namesCurrency,
         old: struck || labelSays === 'old' || OLD_BEFORE.test(before),
-        conditional: namedConditional || ((CONDITIONAL_BEFORE.test(before) || CONDITIONAL_AFTER.test(after)) && !INCLUDED_AFTER.test(after)) || OTHER_OFFER_BEFORE.test(before) || CARD_AFTER.test(after),
+        conditional: namedConditional || otherOption(start, layout) || ((CONDITIONAL_BEFORE.test(before) || CONDITIONAL_AFTER.test(after)) && !INCLUDED_AFTER.test(after)) || OTHER_OFFER_BEFORE.test(before) || CARD_AFTER.test(after),
         current: labelSays === 'current' || CURRENT_BEFORE.test(before),
         elsewhere,
         toHeading: toHeading(el),

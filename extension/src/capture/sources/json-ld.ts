@@ -139,8 +139,9 @@ function pickProduct(doc: Document, nodes: Node[], pageUrl: string, resolve: (va
   if (group) {
     const variants = [resolve(group.hasVariant)].flat()
       .filter((v): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v));
-    // The variant the page shows (its URL, e.g. ?variant=…), else the first one.
-    const chosen = bestForPage(variants, (v) => v.url, pageUrl)[0] ?? (products.length === 0 ? variants[0] : undefined);
+    // The variant the page shows (its URL or its offer's, e.g. ?variant=…), else the first one.
+    const urlOf = (v: Node) => v.url ?? [resolve(v.offers)].flat().map((o) => (typeof o === 'object' && o !== null ? (o as Node).url : undefined)).find((u) => u !== undefined);
+    const chosen = bestForPage(variants, urlOf, pageUrl)[0] ?? (products.length === 0 ? variants[0] : undefined);
     if (chosen) return { ...group, ...chosen, name: chosen.name ?? group.name, image: chosen.image ?? group.image, brand: chosen.brand ?? group.brand };
     if (products.length === 0) return group;
   }

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { imageCandidates } from './images.ts';
+import { pageLayout } from './layout.ts';
+
+const page = (body: string) => new DOMParser().parseFromString(`<!doctype html><html><body>${body}</body></html>`, 'text/html');
+
+describe('imageCandidates', () => {
+  it('takes a strip of thumbnail buttons and files sized as thumbnails for no product photo, but not a single "thumb" link around the cover', () => {
+    const file = (name: string, size: number) => `https://img.lamps.example/${name}.jpg?w=${size}&amp;h=${size}`;
+    const doc = page(`<div class="gallery"><div class="gallery__main"><img src="${file('pendel-01', 1000)}" alt="Pendel 172"></div>
+      <div class="gallery__thumbs">${[1, 2].map((n) => `<button class="gallery__thumb"><img src="https://img.lamps.example/pendel-0${n}-small.jpg" alt="Pendel 172 - ${n}"></button>`).join('')}</div>
+      <img src="https://img.lamps.example/cache/60x60/pendel-03.jpg" alt="Pendel 172 - 3"><img src="${file('pendel-04', 120)}" alt="Pendel 172 - 4"></div>
+      <div class="m-thumb"><a class="m-thumb__image" href="/sample"><img src="https://img.books.example/cover.jpg" alt="Cover"></a></div>
+      <h1 id="h">Pendel 172</h1>`);
+    const found = imageCandidates(pageLayout(doc), doc.getElementById('h'), 'Pendel 172', 'https://lamps.example.dk/pendel-172');
+    expect(found.map((c) => [String(c.candidate.value).replace('https://img.', ''), c.candidate.evidence.notProduct])).toEqual([
+      ['lamps.example/pendel-01.jpg?w=1000&h=1000', false],
+      ['lamps.example/pendel-01-small.jpg', true],
+      ['lamps.example/pendel-02-small.jpg', true],
+      ['lamps.example/cache/60x60/pendel-03.jpg', true],
+      ['lamps.example/pendel-04.jpg?w=120&h=120', true],
+      ['books.example/cover.jpg', false],
+    ]);
+  });
+});
