@@ -46,6 +46,21 @@ describe('priceCandidates', () => {
     expect(found.map((p) => [p.candidate.value, p.candidate.currency])).toEqual([[123456750, 'ARS']]);
   });
 
+  it('joins cents in their own element to the amount when the page is indented between them', () => {
+    const doc = page(`<h1 id="h">Heladera</h1>
+      <div class="price-line">
+        <span class="money-amount">
+          <span>$</span>
+          <span class="fraction">1.234.567</span>
+          <span class="money-amount__cents">50</span>
+        </span>
+        <span class="discount">17% OFF</span>
+      </div>
+      <button type="button">Comprar ahora</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'tienda.example.com.ar' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.currency])).toEqual([[123456750, 'ARS']]);
+  });
+
   it.each([
     ['Precio sin impuestos nacionales:', 'tienda.example.com.ar', '$ 1.020.303', true, false],
     ['מחיר באתר:', 'shop.example.co.il', '₪ 349.90', false, true],

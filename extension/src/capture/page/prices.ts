@@ -211,6 +211,9 @@ function around(el: Element): { before: string; after: string } {
 const MANY_LETTERS = new RegExp(`[${LETTERS}]+`, 'g');
 const WORDS_ADDED = new RegExp(`[${LETTERS}]{4,}|[${LETTERS}]+\\s+[${LETTERS}]+`);
 
+/** Numbers in a text, each with its grouped thousands and cents ("$ 1.234.567 50" is one). */
+const AMOUNTS = /\d+(?:[.,'\u00a0\u202f ]\d+)*/g;
+
 /**
  * The outermost element holding just this price: "<span class=price><span>$</span><span>19</span>…",
  * but not the row around it that adds words ("Kindle Price:"), which are read as its context instead.
@@ -221,7 +224,7 @@ function priceElement(start: Element): Element {
     const parentText = textUpTo(el.parentElement, 400);
     if (parentText === null) break;
     const text = parentText.replace(/\s+/g, ' ').trim();
-    if (text.length > 40 || (text.match(/\d+/g)?.length ?? 0) > 3) break;
+    if (text.length > 40 || (text.match(AMOUNTS)?.length ?? 0) > 3) break;
     const own = (textUpTo(el, 400) ?? '').replace(/\s+/g, ' ').trim();
     const added = text.replace(own, '');
     // Another amount beside this one (old and new price in one box): this element is the price. Cents
