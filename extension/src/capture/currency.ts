@@ -28,7 +28,7 @@ const SYMBOLS: [string, string][] = [
   ['SGD$', 'SGD'], ['S$', 'SGD'], ['MX$', 'MXN'], ['R$', 'BRL'], ['NT$', 'TWD'], ['E£', 'EGP'], ['€', 'EUR'], ['£', 'GBP'],
   ['₹', 'INR'], ['₩', 'KRW'], ['원', 'KRW'], ['₽', 'RUB'], ['₴', 'UAH'], ['грн', 'UAH'],
   ['₺', 'TRY'], ['₪', 'ILS'], ['฿', 'THB'], ['₫', 'VND'], ['₱', 'PHP'], ['₦', 'NGN'], ['zł', 'PLN'], ['Kč', 'CZK'],
-  ['лв', 'BGN'], ['CHF', 'CHF'], ['円', 'JPY'], ['元', 'CNY'], ['د.إ', 'AED'], ['ر.س', 'SAR'], ['₸', 'KZT'], ['₾', 'GEL'],
+  ['лв', 'BGN'], ['CHF', 'CHF'], ['円', 'JPY'], ['د.إ', 'AED'], ['ر.س', 'SAR'], ['₸', 'KZT'], ['₾', 'GEL'],
   ['₼', 'AZN'], ['֏', 'AMD'], ['؋', 'AFN'], ['៛', 'KHR'], ['৳', 'BDT'], ['₡', 'CRC'], ['₲', 'PYG'],
 ];
 /** Letters-only symbols, matched as whole words in any case ("99 LEI", "10,75 TL", "749,00 euro", "1 chf"). */
@@ -57,6 +57,8 @@ interface Shared extends SharedSymbol { readonly currencies: ReadonlySet<string>
 const SHARED: Shared[] = ([
   { pattern: /\$/, byCountry: { ...DOLLAR_BY_TLD, ...lowerKeys(DOLLAR_BY_REGION) }, fallback: 'USD' },
   { pattern: /[¥￥]/, byCountry: { cn: 'CNY', zh: 'CNY' }, fallback: 'JPY' },
+  // "元" is the yuan, and Taiwan's, Hong Kong's and Macau's dollar on their pages ("$1,290元" on a .tw shop).
+  { pattern: /元/, byCountry: { tw: 'TWD', hk: 'HKD', mo: 'MOP' }, fallback: 'CNY' },
   { pattern: /(?:^|[\s\d])kr\.?(?=$|[\s\d,.])/i, byCountry: { ...KRONA_BY_TLD, ...KRONA_BY_LANG }, fallback: 'SEK' },
   { pattern: /руб|(?:^|[\s\d])[рР]\.?(?=$|[\s\d])/, byCountry: { by: 'BYN', be: 'BYN' }, fallback: 'RUB' },
   { pattern: caseless(/(?:^|[\s\d])Rs\.?|₨/i), byCountry: { pk: 'PKR', lk: 'LKR', np: 'NPR', mu: 'MUR', ur: 'PKR', si: 'LKR', ne: 'NPR' }, fallback: 'INR' },

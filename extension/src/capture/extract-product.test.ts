@@ -37,6 +37,12 @@ describe('extractProduct from JSON-LD', () => {
     expect(extractProduct(doc, 'https://l.example/')).toMatchObject({ title: 'Lamp', priceMinor: 500 });
   });
 
+  it('resolves the page\'s own relative image addresses against its <base href>', () => {
+    const doc = page('<base href="https://www.potreby.example.sk/">', `<h1>Kanvica KLF03</h1><img src="images/produkty/stredne/klf03_1.jpg" width="280" height="280" alt="Kanvica KLF03">
+      <p class="price">129,90 €</p><button type="button">Do košíka</button>`);
+    expect(extractProduct(doc, 'https://www.potreby.example.sk/produkt/12398/kanvica.html')?.imageUrl).toBe('https://www.potreby.example.sk/images/produkty/stredne/klf03_1.jpg');
+  });
+
   it('keeps script in a name as literal text and refuses javascript: images', () => {
     const doc = page(ld({ '@type': 'Product', name: '<img src=x onerror=alert(1)>Evil', image: 'javascript:alert(1)', url: 'javascript:alert(2)' }));
     expect(extractProduct(doc, 'https://e.example/p')).toMatchObject({

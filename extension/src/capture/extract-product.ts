@@ -55,6 +55,15 @@ function pick<K extends keyof FoundFields>(results: readonly SourceResult[], key
   return null;
 }
 
+/**
+ * The address the page's relative links resolve against: its `<base href>` when it has one (older shops'
+ * templates write "images/produkty/…" under `<base href="https://shop/">`), else the page's own.
+ */
+function documentBase(doc: Document, pageUrl: string): string {
+  const href = doc.querySelector('base[href]')?.getAttribute('href');
+  return (href && httpUrl(href, pageUrl)) || pageUrl;
+}
+
 function canonicalUrl(doc: Document, results: readonly SourceResult[], pageUrl: string): { url: string; origin: FieldOrigin | null } {
   const page = new URL(pageUrl);
   const markup = pick(results.filter((r) => r.source !== 'open-graph'), 'url');
@@ -179,7 +188,7 @@ export function extractProduct(doc: Document, pageUrl: string, explain?: (scored
     const heading = titleChoice ? (pageTitles.find((t) => t.candidate === titleChoice.candidate) ?? headingOf(String(titleChoice.candidate.value))) : undefined;
     const pagePrices = withVariants(pass('prices', () => priceCandidates(ownBuyControls(layout, heading?.el), heading?.el ?? null, hints)), pass('variants', () => variantPrices(doc, pageUrl, hints)));
     const markupImages = structured.map((r) => r.fields.imageUrl).filter((u): u is string => typeof u === 'string');
-    const pageImages = pass('images', () => imageCandidates(layout, heading?.el ?? null, titleChoice ? String(titleChoice.candidate.value) : null, pageUrl, markupImages));
+    const pageImages = pass('images', () => imageCandidates(layout, heading?.el ?? null, titleChoice ? String(titleChoice.candidate.value) : null, documentBase(doc, pageUrl), markupImages));
 
     const isMarkupProduct = structured.some((r) => r.isProduct);
     // An article, a blog post or a profile is never a product page, whatever prices it mentions.

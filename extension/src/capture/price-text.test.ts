@@ -99,6 +99,10 @@ describe('parsePriceText', () => {
     ['129 درهم', { hostname: 'shop.example.ae' }, 129, 'AED'],
     ['129 درهم', {}, 129, null],
     ['129 درهم', { hostname: 'shop.example.ma' }, 129, 'MAD'],
+    ['1,290元', { hostname: 'shop.example.com.tw' }, 1290, 'TWD'],
+    ['$1,290元', { hostname: 'shop.example.com.tw' }, 1290, 'TWD'],
+    ['1,290元', { hostname: 'shop.example.cn' }, 1290, 'CNY'],
+    ['1,290元', {}, 1290, null],
   ])('%s %j → amount %d, currency %s', (text, hints, amount, currency) => {
     const parsed = parsePriceText(text, hints);
     expect(parsed?.amount).toBe(amount);

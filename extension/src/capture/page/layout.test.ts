@@ -25,7 +25,7 @@ describe('pageLayout: buy controls', () => {
     'Añadir a la cesta', 'Adicionar à sacola', 'Toevoegen aan winkelwagen', 'Zum Warenkorb hinzufügen', 'Læg i indkøbskurv', 'Vložiť do košíka',
     'Adauga in cos', 'Dodaj u košaricu', 'Dodaj u korpu', 'Dodaj v košarico', 'Į krepšelį', 'Pievienot grozam', 'Lisa ostukorvi',
     'Προσθήκη στο καλάθι', 'Добави в количката', 'Додати в кошик', 'Sepete at', 'הוספה לסל', 'اضف الى السلة', '放入購物車', 'カートに追加',
-    'Купи', 'Kupi', 'Osta', 'Kjøp', 'Køb', 'Köp', 'Buy',
+    'Купи', 'Kupi', 'Osta', 'Kjøp', 'Køb', 'Köp', 'Buy', '買い物かごに入れる',
   ])('"%s" is a way to buy', (words) => {
     const doc = page(`<h1>Lamp</h1><p class="price">€29</p><button type="button">${words}</button><a href="/help">Help</a>`);
     expect(pageLayout(doc).buyControls.map((el) => el.textContent)).toEqual([words]);
@@ -39,6 +39,19 @@ describe('pageLayout: what is shown', () => {
       <div aria-hidden="true"><span id="hidden">RM 10.00</span></div>`);
     const layout = pageLayout(doc);
     expect(['old', 'now', 'hidden'].map((id) => layout.visible(doc.getElementById(id)!))).toEqual([true, true, false]);
+  });
+
+  it('takes an aside named as the product\'s buy box for the product\'s own, and other asides and sidebars for elsewhere', () => {
+    const doc = page('<aside class="ProductActions_wrapper"><p id="own">249 990 тг</p></aside><aside><p id="side">9 990 тг</p></aside><aside class="product-sidebar"><p id="bar">1 тг</p></aside>');
+    const layout = pageLayout(doc);
+    expect(['own', 'side', 'bar'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([false, true, true]);
+  });
+
+  it('takes a block after a heading of other products, or opening with a box title that says so, for elsewhere; "tabulka" is no bulk offer', () => {
+    const doc = page(`<table class="cenova_tabulka"><tr><td id="own">129,90 €</td></tr></table><h3>Podobné produkty</h3><table><tr><td id="similar">134,90 €</td></tr></table>
+      <div class="box_akcia"><div class="nadpis_box">Akcia týždňa</div><span id="deal">189,00 €</span></div>`);
+    const layout = pageLayout(doc);
+    expect(['own', 'similar', 'deal'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([false, true, true]);
   });
 
   it('takes a block of products customers also purchased for another product\'s', () => {

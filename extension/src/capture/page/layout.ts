@@ -26,8 +26,11 @@ function screenReaderTwin(el: Element): boolean {
   return [el.previousElementSibling, el.nextElementSibling].some((near) => near !== null && SCREEN_READER_ONLY.test(near.getAttribute('class') ?? ''));
 }
 
+/** An `<aside>` named as the product's own buy box ("ProductActions_wrapper", "pdp-buybox"), not a sidebar of other things. */
+const OWN_ASIDE = caseless(/product|buy|purchase|price|offer|checkout|add-?to-?cart/i);
+
 /** Ids and classes of areas that show other products or site chrome, not the product of the page. */
-const ELSEWHERE = caseless(/related|relation|recommend|(?<!pdp-|image-|images-|media-|photo-|gallery-|thumbs-|thumb-)carousel|upsell|up-sell|cross-?sell|similar|also-?(bought|purchased|viewed|like)|you-?may|customers?-?who|sponsor|(?:^|\s)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?:$|\s)|(?:^|[\s_-])nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter|bundle|bulk|multi-?buy|accessor|sidebar|side-bar|facet|filter|compare|history|recently|widget-?cart|sims-|p13n|zg_|rhf|other-?sellers|more-?sellers|sellers?-?list|other-?offers|more-?offers|offer-?listing|mbc|aod-/i);
+const ELSEWHERE = caseless(/related|relation|recommend|(?<!pdp-|image-|images-|media-|photo-|gallery-|thumbs-|thumb-)carousel|upsell|up-sell|cross-?sell|similar|also-?(bought|purchased|viewed|like)|you-?may|customers?-?who|sponsor|(?:^|\s)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?:$|\s)|(?:^|[\s_-])nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter|bundle|(?<![a-z])bulk|multi-?buy|accessor|sidebar|side-bar|facet|filter|compare|history|recently|widget-?cart|sims-|p13n|zg_|rhf|other-?sellers|more-?sellers|sellers?-?list|other-?offers|more-?offers|offer-?listing|mbc|aod-/i);
 /**
  * Whether a label names such an area, each label tested once: labels repeat (a shop's markup names
  * thousands of elements alike, "a-section a-spacing-small"), and the pattern's many words are tried at
@@ -55,8 +58,17 @@ export const OTHERS_HEADING = startsWithPhrase([
   'منتجات ذات صلة', 'منتجات مشابهة', 'מוצרים דומים', 'מוצרים קשורים', 'ұқсас',
   'kapcsolódó', 'vásárlóink ezt is', 'powiązane produkty', 'související', 'súvisiace', 'produse asemănătoare', 'з цим товаром', 'разом з цим',
   'подобни продукти', 'свързани продукти', 'slični proizvodi', 'povezani proizvodi', 'podobni izdelki', 'sorodni izdelki', 'panašūs', 'susiję',
-  'līdzīgas preces', 'sarnased tooted', 'lainnya di toko', 'produk lainnya', 'rekomendasi', 'kamu mungkin', 'có thể bạn', 'สินค้าแนะนำ',
+  'līdzīgas preces', 'sarnased tooted', 'lainnya di toko', 'produk lainnya', 'rekomendasi', 'kamu mungkin', 'có thể bạn', 'สินค้าแนะนำ',  '함께 비교', '함께 구매', '함께 보면', '다른 고객', '이 상품과 함께', '買了此商品的人', '看了此商品的人', '品牌熱銷', '你可能也喜歡', '猜你喜歡', '为你推荐', '為你推薦', 'この商品を見た人', 'よく一緒に購入',
+  'вам может понравиться', 'może cię zainteresować', 'mohlo by vás zajímat', 'ezek is érdekelhetnek', 'te-ar putea interesa',
+  'možda će vas zanimati', 'quienes vieron', 'los clientes también', 'compre junto', 'spesso comprati insieme', 'les clients ont aussi',
+  'souvent achetés ensemble', 'wird oft zusammen gekauft', 'passend dazu', 'vaak samen gekocht', 'compare with similar', 'compare similar',
+  'bunları da', 'birlikte alınan', 'μπορεί να σας αρέσ', 'jums gali patikti', 'jums varētu patikt', 'sulle võivad meeldida', 'לקוחות שקנו',
+  'قد يعجبك', 'khách hàng cũng', '売れ筋', 'ランキング', 'この商品をチェックした人', '最近チェック', '最近見た',
+  'akcia týždňa', 'akce týdne', 'tip týždňa', 'tip týdne', 'deal of the week', 'deal of the day', 'angebot der woche', 'angebot des tages', 'produkt tygodnia', 'produkt dnia', 'promocja dnia', 'a hét ajánlata', 'napi ajánlat', 'oferta zilei', 'oferta săptămânii', 'oferta del día', 'oferta do dia', 'offerta del giorno', 'offre du jour', 'товар дня', 'товар недели', 'najpredávanejšie', 'nejprodávanější', 'bestsellery',
 ]);
+
+/** Class names of a box's title in the shops' languages ("box-title", "nadpis_box", "naslov"). */
+const BOX_TITLE = /title|heading|headline|nadpis|naslov|titulo|titolo|titre|titel/i;
 
 /** A block whose own heading (among its first children) says it shows other products. */
 function opensWithOthersHeading(el: Element): boolean {
@@ -67,14 +79,26 @@ function opensWithOthersHeading(el: Element): boolean {
       const tag = heading?.tagName ?? '';
       if (tag.length === 2 && tag >= 'H2' && tag <= 'H6') return OTHERS_HEADING.test(textUpTo(heading!, 200) ?? '');
     }
+    // A first child of text only named as the box's title ("<div class=nadpis_box>Akcia týždňa</div>").
+    if (i === 0 && child.childElementCount === 0 && BOX_TITLE.test(child.getAttribute('class') ?? '')) return OTHERS_HEADING.test(textUpTo(child, 200) ?? '');
   }
   return false;
+}
+
+/**
+ * A block right after a heading of its own that says it shows other products: "<h3>Podobné produkty</h3>"
+ * then the table or list of them (older and table layouts put the heading beside the block, not in it).
+ */
+function followsOthersHeading(el: Element): boolean {
+  const heading = el.previousElementSibling;
+  const tag = heading?.tagName ?? '';
+  return tag.length === 2 && tag >= 'H2' && tag <= 'H6' && OTHERS_HEADING.test(textUpTo(heading!, 200) ?? '');
 }
 
 /** Names of buy controls in ids, classes and file names (tested on lower-cased text). */
 const BUY_NAME = /add-?to-?(cart|bag|basket)|addtocart|buy-?now|buybox|buy-?button|btn-?cart|cart-?button|add-?cart/;
 /** The words of buy controls in many languages, as a pattern tested on lower-cased text. */
-const BUY_WORDS = lowerPattern(/add to (cart|bag|basket|trolley)|add to shopping|buy now|buy it now|order now|in den warenkorb|in den einkaufswagen|jetzt kaufen|ajouter au panier|acheter|añadir al carrito|agregar al carrito|comprar|aggiungi al carrello|acquista|adicionar ao carrinho|in winkelwagen|do koszyka|kup teraz|do košíku|koupit|kosárba|în coș|adaugă în coș|i varukorgen|lägg i varukorg|læg i kurv|legg i handlekurv|lisää ostoskoriin|sepete ekle|в корзину|купить|у кошик|купити|в кошницата|カートに入れる|今すぐ買う|購入|加入购物车|立即购买|加入購物車|直接購買|立即購買|장바구니|구매하기|바로구매|себетке|қосу|أضف إلى السلة|أضف للسلة|اشتري الآن|הוסף לסל|thêm vào giỏ|mua ngay|หยิบใส่ตะกร้า|ซื้อเลย|masukkan keranjang|beli sekarang|keranjang|beli langsung|tambah ke troli|chọn mua|ใส่ตะกร้า|añadir a la cesta|añadir a la bolsa|agregar a la bolsa|añadir al carro|agregar al carro|adicionar à sacola|adicionar ao cesto|colocar no carrinho|ajouter à mon panier|ajouter au sac|aggiungi alla borsa|warenkorb hinzufügen|aan winkelwagen|in winkelmand|aan winkelmand|i indkøbskurv|tilføj til kurv|i kundvagn|do košíka|kúpiť|do kosiku|adauga in cos|u košaricu|u korpu|v košarico|į krepšelį|pirkti|pievienot grozam|grozā|lisa ostukorvi|ostukorvi|στο καλάθι|αγορά τώρα|в количката|купи сега|в кошик|sepete at|satın al|הוספה לסל|أضف الى السلة|اضف الى السلة|اضف للسلة|إضافة إلى السلة|放入購物車|放入购物车|加入購物袋|カートに追加|カートへ|(?:^|[\s!])(?:купи|kupi|kup|cumpără|cumpara|osta|kjøp|køb|köp|buy|kaufen)(?=$|[\s!])/i);
+const BUY_WORDS = lowerPattern(/add to (cart|bag|basket|trolley)|add to shopping|buy now|buy it now|order now|in den warenkorb|in den einkaufswagen|jetzt kaufen|ajouter au panier|acheter|añadir al carrito|agregar al carrito|comprar|aggiungi al carrello|acquista|adicionar ao carrinho|in winkelwagen|do koszyka|kup teraz|do košíku|koupit|kosárba|în coș|adaugă în coș|i varukorgen|lägg i varukorg|læg i kurv|legg i handlekurv|lisää ostoskoriin|sepete ekle|в корзину|купить|у кошик|купити|в кошницата|カートに入れる|今すぐ買う|購入|加入购物车|立即购买|加入購物車|直接購買|立即購買|장바구니|구매하기|바로구매|себетке|қосу|أضف إلى السلة|أضف للسلة|اشتري الآن|הוסף לסל|thêm vào giỏ|mua ngay|หยิบใส่ตะกร้า|ซื้อเลย|masukkan keranjang|beli sekarang|keranjang|beli langsung|tambah ke troli|chọn mua|ใส่ตะกร้า|añadir a la cesta|añadir a la bolsa|agregar a la bolsa|añadir al carro|agregar al carro|adicionar à sacola|adicionar ao cesto|colocar no carrinho|ajouter à mon panier|ajouter au sac|aggiungi alla borsa|warenkorb hinzufügen|aan winkelwagen|in winkelmand|aan winkelmand|i indkøbskurv|tilføj til kurv|i kundvagn|do košíka|kúpiť|do kosiku|adauga in cos|u košaricu|u korpu|v košarico|į krepšelį|pirkti|pievienot grozam|grozā|lisa ostukorvi|ostukorvi|στο καλάθι|αγορά τώρα|в количката|купи сега|в кошик|sepete at|satın al|הוספה לסל|أضف الى السلة|اضف الى السلة|اضف للسلة|إضافة إلى السلة|放入購物車|放入购物车|加入購物袋|カートに追加|カートへ|買い物かご|かごに入れる|カゴに入れる|(?:^|[\s!])(?:купи|kupi|kup|cumpără|cumpara|osta|kjøp|køb|köp|buy|kaufen)(?=$|[\s!])/i);
 
 export interface Layout {
   readonly doc: Document;
@@ -239,8 +263,9 @@ export function pageLayout(doc: Document): Layout {
   const visible = (el: Element) => !markupHidden(el)
     && (typeof el.checkVisibility === 'function' ? el.checkVisibility({ visibilityProperty: true, checkVisibilityCSS: true }) : !styleHidden(el));
   // A <header> inside the main content or an article is the product's own heading block.
-  const elsewhere = cachedUp((el) => /^(FOOTER|NAV|ASIDE)$/.test(el.tagName) || (el.tagName === 'HEADER' && !el.closest('main, article, [role="main"]'))
-    || (el.tagName !== 'BODY' && el.tagName !== 'HTML' && (elsewhereLabel(labelOf(el)) || opensWithOthersHeading(el))));
+  const elsewhere = cachedUp((el) => /^(FOOTER|NAV)$/.test(el.tagName) || (el.tagName === 'ASIDE' && !OWN_ASIDE.test(labelOf(el)))
+    || (el.tagName === 'HEADER' && !el.closest('main, article, [role="main"]'))
+    || (el.tagName !== 'BODY' && el.tagName !== 'HTML' && (elsewhereLabel(labelOf(el)) || opensWithOthersHeading(el) || followsOthersHeading(el))));
   const fontSize = (el: Element) => Number.parseFloat(style(el)?.fontSize ?? '') || 0;
   const partial = { visible, elsewhere, label: labelOf };
   const buyControls = findBuyControls(doc, partial);

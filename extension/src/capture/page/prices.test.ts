@@ -70,6 +70,33 @@ describe('priceCandidates', () => {
     expect(found.map((p) => [p.candidate.evidence.conditional, p.candidate.evidence.current])).toEqual([[conditional, current]]);
   });
 
+  it('reads the text an element holds itself beside a note inside it, and a price struck by its own style', () => {
+    const doc = page(`<h1 id="h">Daily cotton shirt</h1><table><tr><th>판매가</th><td><strong style="text-decoration:line-through">KRW 45,000</strong></td></tr>
+      <tr><th>할인판매가</th><td><span id="sale">39,000원 <span>(6,000원 할인)</span></span></td></tr></table><a href="/order">구매하기</a>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'shop.example.co.kr' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.old])).toEqual([[45000, true], [39000, false], [6000, false]]);
+  });
+
+  it('takes words before another amount right after a price for that amount\'s, and open-box goods for another offer', () => {
+    const doc = page(`<h1 id="h">IdeaPad Slim 5</h1><div><span class="price-box__price">12 990 Kč</span></div><div>bez DPH <span>10 735 Kč</span></div>
+      <div><a href="/rozbaleno">Rozbalené zboží od <strong>11 690 Kč</strong></a></div><a href="/buy">Do košíku</a>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'shop.example.cz' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.conditional])).toEqual([[1299000, false], [1073500, true], [1169000, true]]);
+  });
+
+  it.each([['登入領券 最高折', 'shop.example.com.tw'], ['3期0利率 每期', 'shop.example.com.tw'], ['（本体価格', 'shop.example.jp']])('reads "%s" before an amount as no price to pay', (words, hostname) => {
+    const doc = page(`<h1 id="h">Rice cooker</h1><p>${words} <b>$430</b></p><button type="button">Buy</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname });
+    expect(found.map((p) => p.candidate.evidence.conditional)).toEqual([true]);
+  });
+
+  it('reads a chip\'s price in a picker with one chip marked active as another variant\'s', () => {
+    const doc = page(`<h1 id="h">IdeaPad Slim 3</h1><div class="configs"><a href="/8gb" class="ConfigChip">8 GB<br><span>199 990 ₸</span></a>
+      <a class="ConfigChip ConfigChip_active">16 GB<br><span>249 990 ₸</span></a></div><button type="button">В корзину</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'shop.example.kz' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.conditional])).toEqual([[19999000, true], [24999000, false]]);
+  });
+
   it('takes a currency written in its own element beside the amount, when other words in the box keep them apart', () => {
     const doc = page(`<h3 id="h">무선 핸디 청소기 V2</h3><strong><span>22%</span><span class="blind">할인가</span><span>69,000</span><span>원</span></strong>
       <button type="button">구매하기</button>`);

@@ -38,6 +38,7 @@ export const OLD_BEFORE = endsWithPhrase([
   '市價', 'giá gốc', 'giá cũ', 'ราคาปกติ', 'harga normal', 'السعر الأصلي', 'מחיר מקורי', 'бұрынғы баға',
   'piyasa fiyatı', 'liste fiyatı', 'cena regularna', 'cena katalogowa', 'doporučená cena', 'bežná cena', 'listaár', 'prp', 'preț întreg',
   'pret intreg', 'редовна цена', 'stara cijena', 'redovna cijena',
+  'экономия', 'выгода', 'економія', 'ušetríte', 'megtakarítás', 'economisești', 'economisesti', 'ušteda', 'uštedite', 'tasarruf', 'חסכת', 'חיסכון', 'وفر', 'توفير', '市售價', '市售价', 'מחיר מחירון',
 ], true);
 /**
  * Words that introduce an old price only beside another amount: a price shown alone as "Regular
@@ -54,6 +55,7 @@ export const CONDITIONAL_BEFORE = endsWithPhrase([
   'bez dph', 'без ндс', 'hors taxe', 'hors taxes', 'ht', 'sin impuestos', 'sin impuestos nacionales', 'sin iva', 'sem impostos', 'senza iva',
   'ohne mwst', 'ohne mwst.', 'hors tva', 'ex vat', 'ex. vat', 'excl vat', 'excl. vat', 'bez vat', 'bez pdv', 'без ддс', 'без пдв', 'shipping', 'versand', 'delivery', 'lieferung', 'envío', 'frete',
   'livraison', '+', '月額', '月々', '毎月', '每月', '배송', '배송비', '送料', '运费', '運費',
+  'coupon', 'voucher', 'gutschein', 'cupón', 'cupom', 'kupon', 'купон', '쿠폰', 'クーポン', '优惠券', '優惠券', '折價券', '領券', '折', '每期', '分期', '月付', '分割', '本体価格', '税抜', '税別', '税抜価格',
   'egységár', 'jednotková cena', 'cena jednostkowa', 'preț unitar', 'ongkir', 'ongkir mulai', 'ongkos kirim', 'phí vận chuyển', 'ค่าจัดส่ง', 'الشحن', 'شحن', 'משלוח',
 ], false, (lower) => memberPrice(lower) || timesPrice(lower) || countedOffer(lower, 'buy ', ' or more for') || countedOffer(lower, 'ab ', ' stück'));
 
@@ -91,31 +93,35 @@ function countedOffer(lower: string, start: string, end: string): boolean {
   const digitsStart = digitsBefore(lower, digitsEnd);
   return digitsStart < digitsEnd && lower.slice(0, digitsStart).endsWith(start);
 }
-const CONDITIONAL_AFTER = caseless(/^\s*(?:\/\s*(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs|db|szt|ks|buc)\b|\/\s*шт|per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|\/\s*month|\/\s*mo\b|a month|pro monat|mensuais|sem juros|x\b|적립(?!금))/i);
+const CONDITIONAL_AFTER = caseless(/^\s*(?:\/\s*(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs|db|szt|ks|buc)\b|\/\s*шт|per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|\/\s*month|\/\s*mo\b|a month|pro monat|\/\s*мес|в месяц|\/\s*міс|\/\s*mies|miesięcznie|\/\s*měs|měsíčně|\/\s*hó|havonta|\/\s*lun[aă]|\/\s*ay\b|aylık|\/\s*월|\/\s*月|mensuais|sem juros|x\b|적립(?!금))/i);
 /** Offers of other sellers or conditions: "Other Used, New, Collectible from", "gebraucht ab". */
-const OTHER_OFFER_BEFORE = caseless(/\b(used|collectible|gebraucht|occasion|usado|usato|refurbished|other sellers|other offers|weitere angebote|autres offres|otras ofertas|more buying choices)\b[^\d]*$/i);
+const OTHER_OFFER_BEFORE = caseless(/\b(used|collectible|gebraucht|occasion|usado|usato|refurbished|other sellers|other offers|weitere angebote|autres offres|otras ofertas|more buying choices|open[- ]box|b-ware|rozbalen\w*|resigilat\w*|powystawow\w*|outlet|reacondicionado|recondicionado|ricondizionato|generalüberholt)\b[^\d]*$/i);
 /** Discounts for paying a certain way: "Mais 5% de desconto em 1x no Cartão", "with Prime", "mit Kundenkarte". */
 const CARD_AFTER = caseless(/^\s*(?:mais|plus|extra|\+)?\s*\d*\s*%?\s*(?:de\s)?(?:desconto|discount|rabatt|remise|descuento)|\b(?:no cartão|with (?:card|prime|membership)|mit (?:karte|kundenkarte)|avec la carte|con tarjeta|members? only|für mitglieder)\b/i);
-/** An option of a variant picker: a swatch, a variant's tile ("swatch-option", "variant-item"). */
-const OPTION_LABEL = caseless(/swatch|variant/i);
+/** An option of a variant picker: a swatch, a variant's tile or chip ("swatch-option", "variant-item", "ConfigChip"). */
+const OPTION_LABEL = caseless(/swatch|variant|chip/i);
 const CHOSEN_LABEL = word('selected|is-selected|active|is-active|current|checked|chosen');
 /**
  * The price written on an option the page does not show ("Samppanja 169,90 €" on the other colour's
- * swatch): an element of a list of options, one of several of its kind, not marked chosen. Such a
- * price belongs to the other variant, not to the item in view.
+ * swatch): inside a variant picker (an area named swatch, variant or chip), the element that is one of
+ * several alike (the same tag) of which one is marked chosen, and not itself. Such a price belongs to
+ * the other variant, not to the item in view.
  */
 function otherOption(el: Element, layout: Layout): boolean {
-  let node: Element | null = el;
-  for (let level = 0; node && level < 4; level += 1, node = node.parentElement) {
-    if (!OPTION_LABEL.test(layout.label(node))) continue;
-    const parent = node.parentElement;
-    const kin = parent ? Array.from(parent.children).filter((c) => c.tagName === node!.tagName).length : 0;
-    if (kin < 2) continue;
-    const chosen = CHOSEN_LABEL.test(layout.label(node)) || ['aria-selected', 'aria-checked', 'aria-current'].some((a) => node!.getAttribute(a) === 'true');
-    return !chosen;
+  let area: Element | null = null;
+  // The outermost such area within a few levels: the picker, not only its option's own part ("swatch__price").
+  for (let node: Element | null = el, level = 0; node && level < 6; level += 1, node = node.parentElement) if (OPTION_LABEL.test(layout.label(node))) area = node;
+  if (!area) return false;
+  const chosen = (e: Element) => CHOSEN_LABEL.test(layout.label(e)) || ['aria-selected', 'aria-checked', 'aria-current'].some((a) => e.getAttribute(a) === 'true');
+  for (let node: Element | null = el; node && node !== area.parentElement; node = node.parentElement) {
+    const alike = node.parentElement ? Array.from(node.parentElement.children).filter((c) => c.tagName === node!.tagName) : [];
+    if (alike.length >= 2 && alike.some(chosen)) return !chosen(node);
   }
   return false;
 }
+
+/** Tax words right before the next amount ("12 990 Kč" "bez DPH 10 735 Kč"): they say what that amount is, not this one. */
+const TAX_WORDS_OF_NEXT = caseless(/^\s*\(?\s*(?:bez dph|bez pdv|без ндс|excl\.?|exkl\.?|zzgl\.?|netto|hors taxes?|ht|ex\.? ?tax|ohne mwst\.?)\s*[:：]?\s*(?:[^\d\s]{1,4}\s*)?\d/i);
 /** Words that introduce the price to pay: "Now", "Por:", "Preis:". */
 export const CURRENT_BEFORE = endsWithPhrase(['now', 'jetzt', 'nur', 'por', 'prix', 'price', 'preis', 'precio', 'preço', 'prezzo', 'cena', 'цена', '価格', 'angebot', 'à partir de', 'ab',
   '售價', '售价', '特價', '特价', '優惠價', '판매가', '할인가', 'セール価格', '販売価格', 'giá', 'ราคา', 'harga', 'fiyat', 'ціна', 'τιμή', 'nu', 'nyt', 'nå', 'teraz', 'nyní',
@@ -191,6 +197,18 @@ function priceTextOf(el: Element): string | null {
     return true;
   };
   return walk(el) ? text : null;
+}
+
+/** How many numbers a text holds, each with its separators ("1.299,00" is one, "45,000 39,000" two). */
+function countNumbers(text: string): number {
+  return text.match(/\d(?:[\d.,'\s\u00a0]*\d)?/g)?.length ?? 0;
+}
+
+/** The text an element holds itself, without its child elements' (at most a few hundred characters read). */
+function ownText(el: Element): string {
+  let text = '';
+  for (let child = el.firstChild; child && text.length <= 200; child = child.nextSibling) if (child.nodeType === 3) text += (child as Text).data;
+  return text;
 }
 
 /** Text just before and after an element inside its block (for "Was", "inkl. MwSt.", "/ kg"). */
@@ -312,13 +330,20 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
    */
   const insideTaken = new Set<Element>();
   const taken: { index: number; found: PageCandidate; oldBesideAnother: boolean }[] = [];
-  const judge = ({ el, start }: { el: Element; start: Element }, index: number, elsewhere: boolean) => {
+  const judge = (found: { el: Element; start: Element }, index: number, elsewhere: boolean) => {
+    let { el } = found;
+    const { start } = found;
+    let ownOnly = false;
     if (insideTaken.has(el)) return;
     const text = priceTextOf(el);
-    if (text === null) return;
-    const raw = westernDigits(text).replace(/\s+/g, ' ').trim();
-    // An element holding several prices (old and new) is a container: its parts are judged instead.
-    if (raw.length > MAX_PRICE_TEXT || (raw.match(/\d(?:[\d.,'\s\u00a0]*\d)?/g)?.length ?? 0) > 1) return;
+    let raw = text === null ? '' : westernDigits(text).replace(/\s+/g, ' ').trim();
+    // An element holding several prices (old and new) is a container: its parts are judged instead,
+    // and so is the text of its own, beside a note in an element inside it ("39,000원 <span>(6,000원 할인)</span>").
+    if (text === null || raw.length > MAX_PRICE_TEXT || countNumbers(raw) > 1) {
+      const own = westernDigits(ownText(start)).replace(/\s+/g, ' ').trim();
+      if (own.length > MAX_PRICE_TEXT || countNumbers(own) !== 1 || own === raw) return;
+      [el, raw, ownOnly] = [start, own, true];
+    }
     // Words around a number ("Ready x5", "Save 20 today") make a name or a sentence, not a price.
     const wordsAround = raw.match(MANY_LETTERS) ?? [];
     if (wordsAround.join('').length > 14 || wordsAround.length > 3) return;
@@ -353,17 +378,16 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     }
     // Named a member's or card holder's price ("club-price"), by itself or the element holding it.
     const namedConditional = [start, el, el.parentElement].some((e) => e !== null && CONDITIONAL_LABEL.test(layout.label(e)));
-    // Struck out where the amount's own text sits, or around the whole price.
-    const struck = start.closest('del, s, strike, [data-a-strike="true"]') !== null
-      || Boolean(layout.style(el)?.textDecorationLine?.includes('line-through'))
-      || Boolean(el.parentElement && layout.style(el.parentElement)?.textDecorationLine?.includes('line-through'));
+    // Struck out where the amount's own text sits (its tag or its own style), or around the whole price.
+    const lineThrough = (e: Element | null) => e !== null && ((layout.style(e)?.textDecorationLine || layout.style(e)?.textDecoration) ?? '').includes('line-through');
+    const struck = start.closest('del, s, strike, [data-a-strike="true"]') !== null || lineThrough(el) || (start !== el && lineThrough(start)) || lineThrough(el.parentElement);
     const candidate: Candidate = {
       field: 'price', source: 'heuristic', value: price.amountMinor, currency: price.currency,
       evidence: {
         labelled: labelled || namesCurrency,
         productLabelled: labelled && namesCurrency,
         old: struck || labelSays === 'old' || OLD_BEFORE.test(before),
-        conditional: namedConditional || otherOption(start, layout) || ((CONDITIONAL_BEFORE.test(before) || CONDITIONAL_AFTER.test(after)) && !INCLUDED_AFTER.test(after)) || OTHER_OFFER_BEFORE.test(before) || CARD_AFTER.test(after),
+        conditional: namedConditional || otherOption(start, layout) || ((CONDITIONAL_BEFORE.test(before) || (CONDITIONAL_AFTER.test(after) && !TAX_WORDS_OF_NEXT.test(after))) && !INCLUDED_AFTER.test(after)) || OTHER_OFFER_BEFORE.test(before) || CARD_AFTER.test(after),
         current: labelSays === 'current' || CURRENT_BEFORE.test(before),
         elsewhere,
         toHeading: toHeading(el),
@@ -373,7 +397,8 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
       },
     };
     insideTaken.add(el);
-    for (const inner of Array.from(el.getElementsByTagName('*'))) insideTaken.add(inner);
+    // The elements inside are part of this price, unless only its own text was read: they are judged on their own.
+    if (!ownOnly) for (const inner of Array.from(el.getElementsByTagName('*'))) insideTaken.add(inner);
     const oldBesideAnother = !candidate.evidence.old && (labelSays === 'oldBesideAnother' || OLD_BEFORE_BESIDE_ANOTHER.test(before));
     taken.push({ index, found: { el, candidate }, oldBesideAnother });
   };
