@@ -40,6 +40,8 @@ export interface Evidence {
   readonly variant?: 'shown' | 'other';
   /** Markup values: how the page shows the same value ('yes', only as an old price, or not at all). */
   readonly shown?: 'yes' | 'old' | 'no';
+  /** Markup prices: the lowest of a range ("from"), not one offer's price. */
+  readonly lowest?: boolean;
   /** Looks like a logo, icon, sprite, placeholder or tracking pixel (images). */
   readonly notProduct?: boolean;
   /** Position in the document, 0 (top) to 1 (bottom). */

@@ -87,7 +87,7 @@ function markupPrices(results: readonly SourceResult[], page: readonly PageCandi
     const same = page.filter((p) => p.candidate.value === r.fields.priceMinor && !p.candidate.evidence.elsewhere);
     // Shown only struck out, or only as a card/member price, is not shown as the price to pay.
     const shown = same.some((p) => !p.candidate.evidence.old && !p.candidate.evidence.conditional) ? 'yes' : same.length ? 'old' : 'no';
-    return { field: 'price', source: r.source, value: r.fields.priceMinor!, currency: r.fields.currency ?? fallbackCurrency ?? 'unknown', evidence: { shown } } as const;
+    return { field: 'price', source: r.source, value: r.fields.priceMinor!, currency: r.fields.currency ?? fallbackCurrency ?? 'unknown', evidence: r.fields.priceIsLowest ? { shown, lowest: true } : { shown } } as const;
   });
 }
 

@@ -22,6 +22,10 @@ describe('chooseFields', () => {
     const shown = price(69900, 'heuristic', { ...near, current: true, toHeading: 1 });
     expect(chooseFields([price(66405, 'microdata', { shown: 'no' }), shown]).price?.candidate.value).toBe(69900);
     expect(chooseFields([price(66405, 'microdata', { shown: 'no' }), price(1200, 'heuristic', { labelled: true, toHeading: 30 })]).price?.candidate.value).toBe(66405);
+    // A range's lowest price ("from") the page shows nowhere loses even to a fair price to pay, when a plain markup price would not.
+    const fair = price(24999, 'heuristic', { labelled: true, current: true, toHeading: 8, toBuy: 6, order: 0.4 });
+    expect(chooseFields([price(19999, 'json-ld', { shown: 'no', lowest: true }), fair]).price?.candidate.value).toBe(24999);
+    expect(chooseFields([price(19999, 'json-ld', { shown: 'no' }), fair]).price?.candidate.value).toBe(19999);
   });
 
   it('never takes a conditional, old or related price when a price to pay is next to the heading', () => {

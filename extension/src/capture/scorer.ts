@@ -102,6 +102,8 @@ function score(c: Candidate, context: Context): number {
     // Shown only struck out loses, but only to a price to pay the page does show ("original" classes mislead).
     if (e.shown === 'old' && bestPagePrice >= STRONG_PAGE_PRICE - 3) total -= 12;
     if (e.shown === 'no' && bestPagePrice >= STRONG_PAGE_PRICE) total -= 6;
+    // A range's lowest price ("from") the page shows nowhere loses to a fair price the page shows to pay: another variant's.
+    else if (e.shown === 'no' && e.lowest && bestPagePrice >= STRONG_PAGE_PRICE - 3) total -= 6;
   }
   if (c.field === 'image' && c.source !== 'heuristic' && e.notProduct) total -= 10;
   if (c.field === 'title' && c.source !== 'heuristic' && c.source !== 'open-graph') {

@@ -54,6 +54,19 @@ describe('pageLayout: what is shown', () => {
     expect(['own', 'similar', 'deal'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([false, true, true]);
   });
 
+  it('counts an aria-hidden price as shown beside a text of any class that says it with more words, not beside a bare copy', () => {
+    const doc = page(`<div><span class="w_iUH7">current price Now $19.98</span><span aria-hidden="true"><span id="hero">Now $19.98</span></span></div>
+      <span class="a-price"><span class="a-offscreen">£9.99</span><span aria-hidden="true"><span id="drawn">£9.99</span></span></span>`);
+    const layout = pageLayout(doc);
+    expect([layout.visible(doc.getElementById('hero')!), layout.visible(doc.getElementById('drawn')!)]).toEqual([true, false]);
+  });
+
+  it('takes ad columns for elsewhere', () => {
+    const doc = page('<div id="ad-display-right"><div id="dp-ads-center-promo_feature_div"><span id="ad">179,99 €</span></div></div><div class="add-to-cart"><span id="own">29,99 €</span></div>');
+    const layout = pageLayout(doc);
+    expect([layout.elsewhere(doc.getElementById('ad')!), layout.elsewhere(doc.getElementById('own')!)]).toEqual([true, false]);
+  });
+
   it('takes a block of products customers also purchased for another product\'s', () => {
     const doc = page('<div class="also-purchased-products-grid product-grid"><span id="p">₪ 27.90</span></div><div><span id="own">₪ 349.90</span></div>');
     const layout = pageLayout(doc);

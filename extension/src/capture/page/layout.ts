@@ -18,19 +18,30 @@ const HIDDEN_BY_MARKUP = ['template', 'noscript', 'script', 'style', 'head', '[h
 /** Text only screen readers read (a saved page's stylesheet, which hides it, may not load). */
 const SCREEN_READER_ONLY = /screen-reader|sr-only|visually-hidden/i;
 /**
- * An element hidden from screen readers only because a screen-reader text beside it says the same:
+ * An element hidden from screen readers only because a screen-reader text beside it says the same
+ * (named so, or simply saying the same words and more):
  * shown on screen ("<del aria-hidden=true>RM129.00</del> <span class=screen-reader-text>Original
  * price was…</span> <ins aria-hidden=true>RM 89.90</ins>"), unlike the rest of what `aria-hidden` marks.
  */
 function screenReaderTwin(el: Element): boolean {
-  return [el.previousElementSibling, el.nextElementSibling].some((near) => near !== null && SCREEN_READER_ONLY.test(near.getAttribute('class') ?? ''));
+  const near = [el.previousElementSibling, el.nextElementSibling];
+  if (near.some((n) => n !== null && SCREEN_READER_ONLY.test(n.getAttribute('class') ?? ''))) return true;
+  // A twin whose class says nothing ("w_iUH7"): a short text beside it that says the same and more
+  // ("current price Now $19.98" beside "Now $19.98").
+  const own = (textUpTo(el, 60) ?? '').replace(/\s+/g, ' ').trim();
+  // A copy of the same text alone (Amazon's "a-offscreen" beside its drawn price) is no such twin.
+  return /\d/.test(own) && near.some((n) => {
+    if (n === null || n.getAttribute('aria-hidden') === 'true') return false;
+    const said = (textUpTo(n, 120) ?? '').replace(/\s+/g, ' ').trim();
+    return said.includes(own) && /\p{L}{3}/u.test(said.replace(own, ''));
+  });
 }
 
 /** An `<aside>` named as the product's own buy box ("ProductActions_wrapper", "pdp-buybox"), not a sidebar of other things. */
 const OWN_ASIDE = caseless(/product|buy|purchase|price|offer|checkout|add-?to-?cart/i);
 
 /** Ids and classes of areas that show other products or site chrome, not the product of the page. */
-const ELSEWHERE = caseless(/related|relation|recommend|(?<!pdp-|image-|images-|media-|photo-|gallery-|thumbs-|thumb-)carousel|upsell|up-sell|cross-?sell|similar|also-?(bought|purchased|viewed|like)|you-?may|customers?-?who|sponsor|(?:^|\s)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?:$|\s)|(?:^|[\s_-])nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter|bundle|(?<![a-z])bulk|multi-?buy|accessor|sidebar|side-bar|facet|filter|compare|history|recently|widget-?cart|sims-|p13n|zg_|rhf|other-?sellers|more-?sellers|sellers?-?list|other-?offers|more-?offers|offer-?listing|mbc|aod-/i);
+const ELSEWHERE = caseless(/related|relation|recommend|(?<!pdp-|image-|images-|media-|photo-|gallery-|thumbs-|thumb-)carousel|upsell|up-sell|cross-?sell|similar|also-?(bought|purchased|viewed|like)|you-?may|customers?-?who|sponsor|(?:^|[\s_-])ads?(?=$|[\s_-])|advert|(?:^|\s)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?:$|\s)|(?:^|[\s_-])nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter|bundle|(?<![a-z])bulk|multi-?buy|accessor|sidebar|side-bar|facet|filter|compare|history|recently|widget-?cart|sims-|p13n|zg_|rhf|other-?sellers|more-?sellers|sellers?-?list|other-?offers|more-?offers|offer-?listing|mbc|aod-/i);
 /**
  * Whether a label names such an area, each label tested once: labels repeat (a shop's markup names
  * thousands of elements alike, "a-section a-spacing-small"), and the pattern's many words are tried at

@@ -90,6 +90,12 @@ describe('priceCandidates', () => {
     expect(found.map((p) => p.candidate.evidence.conditional)).toEqual([true]);
   });
 
+  it.each([['New &amp; Used (84) from', '£1.69'], ['More seller options (3) Starting from', '$18.47'], ['Rozbalené zboží od', '11 690 Kč']])('reads "%s %s" as another offer', (words, text) => {
+    const doc = page(`<h1 id="h">Lamp</h1><div><span>${words} <span class="a-color-price">${text}</span></span></div><button type="button">Buy</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'shop.example.co.uk' });
+    expect(found.map((p) => p.candidate.evidence.conditional)).toEqual([true]);
+  });
+
   it('reads a chip\'s price in a picker with one chip marked active as another variant\'s', () => {
     const doc = page(`<h1 id="h">IdeaPad Slim 3</h1><div class="configs"><a href="/8gb" class="ConfigChip">8 GB<br><span>199 990 ₸</span></a>
       <a class="ConfigChip ConfigChip_active">16 GB<br><span>249 990 ₸</span></a></div><button type="button">В корзину</button>`);

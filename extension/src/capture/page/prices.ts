@@ -24,7 +24,7 @@ const OLD_LABEL = word('old|was|deprecated|compare|compare-at|strike|striked|str
 const BESIDE_ANOTHER_OLD_LABEL = word('regular|list|listprice|list-price|original|reference|retail');
 /** Names of prices for members or card holders only ("club-price", "member-price"). */
 const CONDITIONAL_LABEL = word('club|clubprice|member-price|memberprice|members-price|loyalty|loyalty-price|card-price|cardprice');
-const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|reduced|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex');
+const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|reduced|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex|coreprice|corepricedisplay');
 /** Words that introduce an old price or a saving: "Was", "UVP", "statt", "You save" (word-lists.ts). */
 export const OLD_BEFORE = endsWithPhrase([
   'was', 'listenpreis', 'rrp', 'msrp', 'mrp', 'uvp', 'statt', 'anstatt', 'avant',
@@ -93,9 +93,9 @@ function countedOffer(lower: string, start: string, end: string): boolean {
   const digitsStart = digitsBefore(lower, digitsEnd);
   return digitsStart < digitsEnd && lower.slice(0, digitsStart).endsWith(start);
 }
-const CONDITIONAL_AFTER = caseless(/^\s*(?:\/\s*(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs|db|szt|ks|buc)\b|\/\s*шт|per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|\/\s*month|\/\s*mo\b|a month|pro monat|\/\s*мес|в месяц|\/\s*міс|\/\s*mies|miesięcznie|\/\s*měs|měsíčně|\/\s*hó|havonta|\/\s*lun[aă]|\/\s*ay\b|aylık|\/\s*월|\/\s*月|mensuais|sem juros|x\b|적립(?!금))/i);
+const CONDITIONAL_AFTER = caseless(/^\s*(?:\/\s*(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs|ct|count|db|szt|ks|buc)\b|\/\s*шт|per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|\/\s*month|\/\s*mo\b|a month|pro monat|\/\s*мес|в месяц|\/\s*міс|\/\s*mies|miesięcznie|\/\s*měs|měsíčně|\/\s*hó|havonta|\/\s*lun[aă]|\/\s*ay\b|aylık|\/\s*월|\/\s*月|mensuais|sem juros|x\b|적립(?!금))/i);
 /** Offers of other sellers or conditions: "Other Used, New, Collectible from", "gebraucht ab". */
-const OTHER_OFFER_BEFORE = caseless(/\b(used|collectible|gebraucht|occasion|usado|usato|refurbished|other sellers|other offers|weitere angebote|autres offres|otras ofertas|more buying choices|open[- ]box|b-ware|rozbalen\w*|resigilat\w*|powystawow\w*|outlet|reacondicionado|recondicionado|ricondizionato|generalüberholt)\b[^\d]*$/i);
+const OTHER_OFFER_BEFORE = caseless(/\b(used|collectible|gebraucht|occasion|usado|usato|refurbished|other sellers|other offers|weitere angebote|autres offres|otras ofertas|more buying choices|seller options|more sellers|open[- ]box|b-ware|rozbalen\w*|resigilat\w*|powystawow\w*|outlet|reacondicionado|recondicionado|ricondizionato|generalüberholt)\b(?:[^\d]|\(\d+\))*$/i);
 /** Discounts for paying a certain way: "Mais 5% de desconto em 1x no Cartão", "with Prime", "mit Kundenkarte". */
 const CARD_AFTER = caseless(/^\s*(?:mais|plus|extra|\+)?\s*\d*\s*%?\s*(?:de\s)?(?:desconto|discount|rabatt|remise|descuento)|\b(?:no cartão|with (?:card|prime|membership)|mit (?:karte|kundenkarte)|avec la carte|con tarjeta|members? only|für mitglieder)\b/i);
 /** An option of a variant picker: a swatch, a variant's tile or chip ("swatch-option", "variant-item", "ConfigChip"). */

@@ -204,6 +204,7 @@ export function fromJsonLd(doc: Document, pageUrl: string): SourceResult | null 
       gtin: cleanText(product.gtin13 ?? product.gtin ?? product.gtin12 ?? product.gtin14 ?? product.gtin8 ?? product.isbn, 40),
       availability: availabilityName(offerNode?.availability),
       variant,
+      priceIsLowest: offerNode !== null && typesOf(offerNode).includes('aggregateoffer') && offerNode.lowPrice !== undefined ? true : undefined,
     }),
   };
 }

@@ -12,6 +12,8 @@ export interface FoundFields {
   gtin?: string;
   availability?: string;
   variant?: string;
+  /** The price is the lowest of a range (an AggregateOffer's `lowPrice`), not one offer's. */
+  priceIsLowest?: boolean;
 }
 
 export interface SourceResult {
