@@ -43,6 +43,21 @@ describe('extractProduct from JSON-LD', () => {
     expect(extractProduct(doc, 'https://www.potreby.example.sk/produkt/12398/kanvica.html')?.imageUrl).toBe('https://www.potreby.example.sk/images/produkty/stredne/klf03_1.jpg');
   });
 
+  it('takes the price\'s own sign over a markup currency the shop set wrong, but not between dollars', () => {
+    const ld = (currency: string) => `<script type="application/ld+json">${JSON.stringify({ '@type': 'Product', name: 'Headphones', offers: { price: '26990', priceCurrency: currency } })}</script>`;
+    const body = (sign: string) => `<h1>Headphones</h1><p class="price">${sign}26,990</p><button type="button">Add to cart</button>`;
+    expect(extractProduct(page(ld('USD'), body('₹')), 'https://www.shop.example.in/p/1')?.currency).toBe('INR');
+    expect(extractProduct(page(ld('CAD'), body('$')), 'https://www.shop.example.com/p/1')?.currency).toBe('CAD');
+  });
+
+  it('takes the name <h1> over a one-word brand <h1> beside it, and a heading named as the title when the only <h1> is the logo', () => {
+    const brand = page('', '<h1 class="pdp-title">Roadster</h1><h1 class="pdp-name">Men Checked Casual Shirt</h1><p class="pdp-price">Rs. 719</p><button type="button">Add to bag</button>');
+    expect(extractProduct(brand, 'https://www.shop.example.in/shirt/p/1')?.title).toBe('Men Checked Casual Shirt');
+    const logo = page('', `<header><h1 class="logo">Mamezara shop</h1></header><main><h2 class="item-title">有田焼 豆皿 5枚セット</h2><p class="price">¥3,300</p>
+      <a href="/cart/add" class="buy">カートに入れる</a><ul class="items">${[1, 2, 3, 4, 5, 6, 7, 8].map((n) => `<li><div><div><a href="/i/${n}">豆皿 ${n}</a><p>¥${n},${n}00</p></div></div></li>`).join('')}</ul></main>`);
+    expect(extractProduct(logo, 'https://mamezara.example.jp/items/1')).toMatchObject({ title: '有田焼 豆皿 5枚セット', priceMinor: 3300, currency: 'JPY' });
+  });
+
   it('keeps script in a name as literal text and refuses javascript: images', () => {
     const doc = page(ld({ '@type': 'Product', name: '<img src=x onerror=alert(1)>Evil', image: 'javascript:alert(1)', url: 'javascript:alert(2)' }));
     expect(extractProduct(doc, 'https://e.example/p')).toMatchObject({

@@ -81,13 +81,26 @@ function structuredCandidates(results: readonly SourceResult[], field: 'title' |
   return results.filter((r) => r.fields[key] !== undefined).map((r) => ({ field, source: r.source, value: r.fields[key]!, evidence: {} }));
 }
 
+/** Currencies one sign stands for on different pages: the dollars, the yen and the yuan, the crowns. */
+const SIGN_FAMILIES = [/^[A-Z]{2}D$/, /^(?:JPY|CNY)$/, /^(?:SEK|NOK|DKK|ISK)$/];
+function sameSign(a: string, b: string): boolean {
+  return SIGN_FAMILIES.some((family) => family.test(a) && family.test(b));
+}
+
 /** Markup prices, each with how the page shows the same amount: as a price to pay, only as an old one, or not at all. */
 function markupPrices(results: readonly SourceResult[], page: readonly PageCandidate[], fallbackCurrency: string | undefined): Candidate[] {
   return results.filter((r) => r.fields.priceMinor !== undefined && r.fields.priceMinor > 0).map((r) => {
     const same = page.filter((p) => p.candidate.value === r.fields.priceMinor && !p.candidate.evidence.elsewhere);
     // Shown only struck out, or only as a card/member price, is not shown as the price to pay.
     const shown = same.some((p) => !p.candidate.evidence.old && !p.candidate.evidence.conditional) ? 'yes' : same.length ? 'old' : 'no';
-    return { field: 'price', source: r.source, value: r.fields.priceMinor!, currency: r.fields.currency ?? fallbackCurrency ?? 'unknown', evidence: r.fields.priceIsLowest ? { shown, lowest: true } : { shown } } as const;
+    // The same amount shown with its own sign in one other currency ("₹1,299" where the markup says USD): the
+    // markup's currency is a setting the shop got wrong, and the page's is the one the shopper pays in.
+    const shownIn = new Set(same.map((p) => p.candidate.currency).filter((c): c is string => typeof c === 'string' && c !== 'unknown'));
+    const pageCurrency = shownIn.size === 1 ? [...shownIn][0]! : undefined;
+    // Not between currencies one sign stands for ("$" read as USD where the markup says CAD): the markup knows better there.
+    const wrongSetting = pageCurrency !== undefined && r.fields.currency !== undefined && pageCurrency !== r.fields.currency && !sameSign(pageCurrency, r.fields.currency);
+    const currency = wrongSetting ? pageCurrency : r.fields.currency ?? fallbackCurrency ?? 'unknown';
+    return { field: 'price', source: r.source, value: r.fields.priceMinor!, currency, evidence: r.fields.priceIsLowest ? { shown, lowest: true } : { shown } } as const;
   });
 }
 
@@ -121,12 +134,13 @@ function looksLikeProductPage(heading: PageCandidate | undefined, prices: readon
   const e = heading.candidate.evidence;
   // A main heading the page names as the product's title (an <h1> with a product-title id or class) is one.
   const ownHeading = e.h1 === true && e.productLabelled === true;
-  // So is an <h1> with one price to pay right under it and every other amount well away from it: a
+  // So is an <h1>, or a heading named as the product's title (a shop whose only <h1> is its logo), with
+  // one price to pay right under it and every other amount well away from it: a
   // product page that also offers other products with their own prices and buy buttons ("buy together",
   // "compare"). A listing's prices sit in tiles alike, each as far from its heading as the next.
   const nearest = Math.min(...strong.map((p) => p.candidate.evidence.toHeading ?? 99));
   const nearAmounts = new Set(strong.filter((p) => (p.candidate.evidence.toHeading ?? 99) === nearest).map((p) => p.candidate.value));
-  const dominant = e.h1 === true && nearest <= 4 && nearAmounts.size === 1
+  const dominant = (e.h1 === true || e.productLabelled === true) && nearest <= 4 && nearAmounts.size === 1
     && strong.every((p) => nearAmounts.has(p.candidate.value) || (p.candidate.evidence.toHeading ?? 99) >= nearest + 3);
   if (!ownHeading && !dominant && (amounts.size > 6 || (buyControls.length > 4 && amounts.size > 3) || (buyControls.length === 0 && amounts.size >= 3))) return false;
   const buyable = buyControls.length > 0 && (buyControls.length <= 4 || ownHeading);

@@ -5,6 +5,13 @@ import { pageLayout } from './layout.ts';
 const page = (body: string) => new DOMParser().parseFromString(`<!doctype html><html><body>${body}</body></html>`, 'text/html');
 
 describe('imageCandidates', () => {
+  it('takes Magento\'s gallery placeholder for the product\'s photo and Tailwind\'s "object-cover" for no main-image name', () => {
+    const doc = page(`<div class="gallery-placeholder"><img class="gallery-placeholder__image" src="https://shop.example.eg/media/catalog/product/s/j/sj_1.jpg" alt="Fridge"></div>
+      <div slot="thumbs"><img class="object-cover h-full w-full" src="https://shop.example.eg/media/t/sj_1-200x200.jpg" alt="Fridge"></div><h1 id="h">Fridge</h1>`);
+    const found = imageCandidates(pageLayout(doc), doc.getElementById('h'), 'Fridge', 'https://shop.example.eg/fridge');
+    expect(found.map((c) => [c.candidate.evidence.notProduct, c.candidate.evidence.productLabelled])).toEqual([[false, true], [false, false]]);
+  });
+
   it('takes a strip of thumbnail buttons and files sized as thumbnails for no product photo, but not a single "thumb" link around the cover', () => {
     const file = (name: string, size: number) => `https://img.lamps.example/${name}.jpg?w=${size}&amp;h=${size}`;
     const doc = page(`<div class="gallery"><div class="gallery__main"><img src="${file('pendel-01', 1000)}" alt="Pendel 172"></div>

@@ -16,7 +16,7 @@ export const NOT_PRODUCT_IMAGE = caseless(/logo|icon|sprite|badge|flag|avatar|pa
 /** The same, read from ids, classes and alt text word by word ("MainContentPlaceHolder" is not a placeholder). */
 export const NOT_PRODUCT_NAME = startsWithPhrase(['logo', 'icon', 'sprite', 'badge', 'flag', 'avatar', 'payment', 'rating', 'star', 'banner', 'placeholder',
   'spinner', 'loader', 'swatch', 'social', 'share'], [], undefined, { spaces: false });
-const MAIN_LABEL = caseless(/landing|main|primary|hero|zoom|large|big|product[-_]?(image|img|photo|picture|media)|pdp[-_]?(image|img|media)|gallery|featured|cover|image[-_]?main|main[-_]?image|mainimage|img[-_]?main|fotorama|slick-current|active/i);
+const MAIN_LABEL = caseless(/landing|main|primary|hero|zoom|large|big|product[-_]?(image|img|photo|picture|media)|pdp[-_]?(image|img|media)|gallery|featured|(?<!object-|bg-)cover|image[-_]?main|main[-_]?image|mainimage|img[-_]?main|fotorama|slick-current|active/i);
 const URL_ATTRIBUTES = ['data-old-hires', 'data-zoom-image', 'data-zoom', 'data-large', 'data-large-img', 'data-full', 'data-original', 'data-src', 'data-lazy', 'data-lazy-src', 'data-srcset', 'src'];
 
 function largestFromSrcset(srcset: string | null): string | null {
@@ -126,12 +126,17 @@ function attributeArea(img: Element): number {
 }
 
 /** Size from attributes, else from the style (saved pages' images often do not load), else as loaded. */
-function declaredSize(img: Element, layout: Layout): number {
+function declaredSize(img: Element, layout: Layout, url?: string): number {
   const width = Number.parseFloat(img.getAttribute('width') ?? '') || 0;
   const height = Number.parseFloat(img.getAttribute('height') ?? '') || 0;
   if (width && height) return width * height;
   // An image the page does not render has no size to read: its style is not asked for.
   if (!layout.visible(img)) return 0;
+  // A file that did not load (a saved page's never do) is drawn as its alt text's box: the size its
+  // address asks for says more ("-1000x1000-" beside "-200x200-").
+  const loadedNone = img.tagName === 'IMG' && (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth === 0;
+  const side = loadedNone && url ? sizeInUrl(url) : 0;
+  if (side > 0) return side * side;
   const style = layout.style(img);
   const w = Number.parseFloat(style?.width ?? '') || width;
   const h = Number.parseFloat(style?.height ?? '') || height;
@@ -151,13 +156,16 @@ function thumbnailHolder(img: Element, layout: Layout): boolean {
   return strip.length >= 2;
 }
 
-/** The largest side a file's address asks for ("?w=120&h=120", "/cache/60x60/", "-150x150.jpg"), or 0. */
+/** The largest side a file's address asks for ("?w=120&h=120", "/cache/60x60/", "-150x150.jpg", "tr:h-80,w-80"), or 0. */
 function sizeInUrl(url: string): number {
   const query = /[?&](?:w|width|wid)=(\d{1,4})\b/i.exec(url);
   const pair = /(?:^|[/_-])(\d{2,4})x(\d{2,4})(?=[/_.-]|$)/i.exec(url.split('?')[0]!);
   if (pair) return Math.max(Number(pair[1]), Number(pair[2]));
   if (query) return Math.max(Number(query[1]), Number(/[?&](?:h|height|hei)=(\d{1,4})\b/i.exec(url)?.[1] ?? 0));
-  return 0;
+  // An image service's transformation in the path: "tr:h-80,w-80", "h_720,q_90,w_540".
+  const path = url.split('?')[0]!;
+  const side = (letter: string) => Number(new RegExp(`(?:[/,:])${letter}[-_](\\d{2,4})(?=[,/]|$)`, 'i').exec(path)?.[1] ?? 0);
+  return Math.max(side('w'), side('h'));
 }
 
 /** A file its address sizes as a thumbnail: no side larger than 160 pixels. */
@@ -183,14 +191,15 @@ export function imageCandidates(layout: Layout, heading: Element | null, title: 
     // Only markup hides an image for sure: a gallery's photos are often hidden by script until shown.
     if (img.closest('[hidden], template, noscript')) return;
     const named = `${layout.label(img)} ${img.parentElement ? layout.label(img.parentElement) : ''} ${img.parentElement?.parentElement ? layout.label(img.parentElement.parentElement) : ''}`;
-    const area = declaredSize(img, layout);
+    const area = declaredSize(img, layout, url);
     const alt = img.getAttribute('alt') ?? img.getAttribute('title') ?? '';
     const candidate: Candidate = {
       field: 'image', source: 'heuristic', value: url,
       evidence: {
         productLabelled: MAIN_LABEL.test(named) && !/thumb|swatch|nav/i.test(layout.label(img)),
         labelled: title ? wordOverlap(alt, title) >= 0.5 && alt.length > 3 : false,
-        notProduct: NOT_PRODUCT_IMAGE.test(url) || `${layout.label(img)} ${alt.slice(0, 40)}`.split(/[\s_-]+/).some((word) => NOT_PRODUCT_NAME.test(word))
+        // Magento's "gallery-placeholder__image" is the product's photo shown until the gallery's script runs.
+        notProduct: NOT_PRODUCT_IMAGE.test(url) || `${layout.label(img).replace(/gallery-placeholder/gi, 'gallery')} ${alt.slice(0, 40)}`.split(/[\s_-]+/).some((word) => NOT_PRODUCT_NAME.test(word))
           || /thumb/i.test(layout.label(img)) || (attributeArea(img) > 0 && attributeArea(img) < 80 * 80)
           || thumbnailHolder(img, layout) || smallBySize(url),
         area,

@@ -32,6 +32,15 @@ describe('pageLayout: buy controls', () => {
   });
 });
 
+describe('pageLayout: buy controls a platform draws', () => {
+  it('finds a platform\'s own button element and a div named to add to the bag when no ordinary control is there', () => {
+    const salla = page('<h1>دهن العود</h1><p>٣٤٥ ر.س</p><salla-add-product-button product-id="1">أضف للسلة</salla-add-product-button>');
+    expect(pageLayout(salla).buyControls.map((el) => el.tagName)).toEqual(['SALLA-ADD-PRODUCT-BUTTON']);
+    const bag = page('<h1>Shirt</h1><p>Rs. 719</p><div class="pdp-add-to-bag pdp-button">ADD TO BAG</div>');
+    expect(pageLayout(bag).buyControls.map((el) => el.textContent)).toEqual(['ADD TO BAG']);
+  });
+});
+
 describe('pageLayout: what is shown', () => {
   it('counts an aria-hidden price beside its screen-reader text as shown, and other aria-hidden content as hidden', () => {
     const doc = page(`<p class="price"><del aria-hidden="true" id="old">RM129.00</del> <span class="screen-reader-text">Original price was: RM129.00.</span>

@@ -75,7 +75,8 @@ export const OTHERS_HEADING = startsWithPhrase([
   'souvent achetés ensemble', 'wird oft zusammen gekauft', 'passend dazu', 'vaak samen gekocht', 'compare with similar', 'compare similar',
   'bunları da', 'birlikte alınan', 'μπορεί να σας αρέσ', 'jums gali patikti', 'jums varētu patikt', 'sulle võivad meeldida', 'לקוחות שקנו',
   'قد يعجبك', 'khách hàng cũng', '売れ筋', 'ランキング', 'この商品をチェックした人', '最近チェック', '最近見た',
-  'akcia týždňa', 'akce týdne', 'tip týždňa', 'tip týdne', 'deal of the week', 'deal of the day', 'angebot der woche', 'angebot des tages', 'produkt tygodnia', 'produkt dnia', 'promocja dnia', 'a hét ajánlata', 'napi ajánlat', 'oferta zilei', 'oferta săptămânii', 'oferta del día', 'oferta do dia', 'offerta del giorno', 'offre du jour', 'товар дня', 'товар недели', 'najpredávanejšie', 'nejprodávanější', 'bestsellery',
+  'akcia týždňa', 'akce týdne', 'tip týždňa', 'tip týdne', 'deal of the week', 'deal of the day', 'angebot der woche', 'angebot des tages', 'produkt tygodnia', 'produkt dnia', 'promocja dnia', 'a hét ajánlata', 'napi ajánlat', 'oferta zilei', 'oferta săptămânii', 'oferta del día', 'oferta do dia', 'offerta del giorno', 'offre du jour', 'товар дня', 'товар недели', 'najpredávanejšie', 'nejprodávanější', 'bestsellery', 'الأكثر مبيع',
+  'kunden, die', 'zuletzt angesehen', 'zuletzt gesehen', 'recently viewed', 'vous avez consulté', 'vistos recientemente', 'visti di recente', 'vistos recentemente', 'ostatnio oglądane', 'naposledy prohlížené',
 ]);
 
 /** Class names of a box's title in the shops' languages ("box-title", "nadpis_box", "naslov"). */
@@ -198,7 +199,7 @@ export function nameContains(attributes: readonly string[], words: readonly stri
   return attributes.flatMap((attribute) => words.flatMap((word) => forms(word).map((form) => `[${attribute}*="${form}"]`))).join(', ');
 }
 
-const BUY_CONTROLS = `button, input[type="submit"], input[type="button"], input[type="image"], a, [role="button"], ${nameContains(['class', 'id'], ['cart', 'buy'])}, [name="add"]`;
+const BUY_CONTROLS = `button, input[type="submit"], input[type="button"], input[type="image"], a, [role="button"], ${nameContains(['class', 'id'], ['cart', 'buy', 'add-to-bag', 'addtobag', 'basket'])}, [name="add"]`;
 
 function findBuyControls(doc: Document, layout: Pick<Layout, 'visible' | 'elsewhere' | 'label'>): Element[] {
   const candidates = doc.querySelectorAll(BUY_CONTROLS);
@@ -218,6 +219,23 @@ function findBuyControls(doc: Document, layout: Pick<Layout, 'visible' | 'elsewh
     if (out.some((known) => known.contains(el))) continue;
     if (layout.visible(el)) out.push(el);
     if (out.length >= 40) break;
+  }
+  return out.length > 0 ? out : customBuyControls(doc, layout);
+}
+
+/**
+ * A platform's own button element, as a saved page keeps it before its script draws a <button> inside:
+ * `<salla-add-product-button>أضف للسلة</salla-add-product-button>`. Looked for only when no ordinary
+ * control was found.
+ */
+function customBuyControls(doc: Document, layout: Pick<Layout, 'visible' | 'elsewhere' | 'label'>): Element[] {
+  const out: Element[] = [];
+  const all = doc.body?.getElementsByTagName('*');
+  for (let i = 0; all && i < Math.min(all.length, 20_000) && out.length < 4; i += 1) {
+    const el = all[i]!;
+    if (!el.tagName.includes('-') || !/BUTTON$/.test(el.tagName) || layout.elsewhere(el)) continue;
+    const lower = `${(textUpTo(el, 400) ?? '').slice(0, 80)} ${el.tagName} ${layout.label(el)}`.toLowerCase();
+    if ((BUY_NAME.test(lower) || BUY_WORDS.test(lower) || /add-product|add-to-cart|buy/.test(lower)) && layout.visible(el)) out.push(el);
   }
   return out;
 }

@@ -96,6 +96,30 @@ describe('priceCandidates', () => {
     expect(found.map((p) => p.candidate.evidence.conditional)).toEqual([true]);
   });
 
+  it('reads an amount split into pieces of their own ("R$" "2" "." "899" "," "00") as one price, and a repeated text as no amount', () => {
+    const doc = page(`<h1 id="h">Smart TV</h1><div class="selling">Por: <span class="currencyContainer"><span>R$</span>&nbsp;<span class="currencyInteger">2</span><span class="currencyGroup">.</span><span class="currencyInteger">899</span><span class="currencyDecimal">,</span><span class="currencyFraction">00</span></span></div>
+      <button type="button">Comprar</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'loja.example.com.br' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.currency])).toEqual([[289900, 'BRL']]);
+  });
+
+  it('reads a card holder\'s price by the words after it, the price without a card as the one to pay, and ticked extras and delivery labels as no price to pay', () => {
+    const doc = page(`<h1 id="h">Day Cream</h1><div class="adv"><div>£22.46</div><div>Advantage Card price</div><div>Save £7.49</div></div>
+      <div><span>Without card</span> <span class="price">£29.95</span></div><div>Online Price: $16.18</div><div>Club Price: $14.56</div>
+      <ul><li><label><input type="checkbox"> Aufbau &amp; Anschluss <span>49,99 €</span></label></li></ul><p>Speditionslieferung bis in die Wohnung: <b>39,99 €</b></p>
+      <button type="button">Add to basket</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'shop.example.co.uk' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.conditional])).toEqual([[2246, true], [749, false], [2995, false], [1618, false], [1456, true], [4999, true], [3999, true]]);
+  });
+
+  it('keeps a "retail" price the one to pay beside a member\'s and an old price', () => {
+    const doc = page(`<h1 id="h">Kühlschrank</h1><div class="pdp_price"><div><span>UVP</span> <span class="pdp_price__uvp-value">1.149,00 €</span></div>
+      <div><span class="pdp_price__retail-price">799,00 €</span> <span>-30 %</span></div><div>Niedrigster Preis der letzten 30 Tage: 789,00 €</div>
+      <div>Mit Hanse UP: <strong>779,00 €</strong> (Mitgliederpreis)</div></div><button type="button">In den Warenkorb</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'shop.example.de' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.old || p.candidate.evidence.conditional])).toEqual([[114900, true], [79900, false], [77900, true]]);
+  });
+
   it('reads a chip\'s price in a picker with one chip marked active as another variant\'s', () => {
     const doc = page(`<h1 id="h">IdeaPad Slim 3</h1><div class="configs"><a href="/8gb" class="ConfigChip">8 GB<br><span>199 990 ₸</span></a>
       <a class="ConfigChip ConfigChip_active">16 GB<br><span>249 990 ₸</span></a></div><button type="button">В корзину</button>`);

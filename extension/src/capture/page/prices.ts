@@ -39,6 +39,8 @@ export const OLD_BEFORE = endsWithPhrase([
   'piyasa fiyatı', 'liste fiyatı', 'cena regularna', 'cena katalogowa', 'doporučená cena', 'bežná cena', 'listaár', 'prp', 'preț întreg',
   'pret intreg', 'редовна цена', 'stara cijena', 'redovna cijena',
   'экономия', 'выгода', 'економія', 'ušetríte', 'megtakarítás', 'economisești', 'economisesti', 'ušteda', 'uštedite', 'tasarruf', 'חסכת', 'חיסכון', 'وفر', 'توفير', '市售價', '市售价', 'מחיר מחירון',
+  // The lowest price of the last 30 days before a reduction (the EU's Omnibus line) is a former price.
+  'letzten 30 tage', '30 tage', 'last 30 days', '30 days', 'ostatnich 30 dni', '30 dni', 'posledních 30 dní', '30 dní', 'últimos 30 días', '30 días', 'ultimi 30 giorni', '30 giorni', '30 derniers jours', 'laatste 30 dagen', '30 dagen', 'utolsó 30 nap', '30 nap', 'ultimele 30 de zile', '30 de zile', 'zadnjih 30 dana', '30 dana', 'последние 30 дней', '30 дней', 'senaste 30 dagarna', '30 dagarna',
 ], true);
 /**
  * Words that introduce an old price only beside another amount: a price shown alone as "Regular
@@ -56,7 +58,7 @@ export const CONDITIONAL_BEFORE = endsWithPhrase([
   'ohne mwst', 'ohne mwst.', 'hors tva', 'ex vat', 'ex. vat', 'excl vat', 'excl. vat', 'bez vat', 'bez pdv', 'без ддс', 'без пдв', 'shipping', 'versand', 'delivery', 'lieferung', 'envío', 'frete',
   'livraison', '+', '月額', '月々', '毎月', '每月', '배송', '배송비', '送料', '运费', '運費',
   'coupon', 'voucher', 'gutschein', 'cupón', 'cupom', 'kupon', 'купон', '쿠폰', 'クーポン', '优惠券', '優惠券', '折價券', '領券', '折', '每期', '分期', '月付', '分割', '本体価格', '税抜', '税別', '税抜価格',
-  'egységár', 'jednotková cena', 'cena jednostkowa', 'preț unitar', 'ongkir', 'ongkir mulai', 'ongkos kirim', 'phí vận chuyển', 'ค่าจัดส่ง', 'الشحن', 'شحن', 'משלוח',
+  'egységár', 'jednotková cena', 'cena jednostkowa', 'preț unitar', 'ongkir', 'ongkir mulai', 'ongkos kirim', 'phí vận chuyển', 'ค่าจัดส่ง', 'الشحن', 'شحن', 'משלוח', 'بعد الخصم', 'بقيمة', 'دفعات', 'قسط', 'أقساط',
 ], false, (lower) => memberPrice(lower) || timesPrice(lower) || countedOffer(lower, 'buy ', ' or more for') || countedOffer(lower, 'ab ', ' stück'));
 
 /** Words for "price" after who may pay it: "Club Price", "Club Preis". */
@@ -97,7 +99,7 @@ const CONDITIONAL_AFTER = caseless(/^\s*(?:\/\s*(?:ea|each|kg|g|100\s?g|l|100\s?
 /** Offers of other sellers or conditions: "Other Used, New, Collectible from", "gebraucht ab". */
 const OTHER_OFFER_BEFORE = caseless(/\b(used|collectible|gebraucht|occasion|usado|usato|refurbished|other sellers|other offers|weitere angebote|autres offres|otras ofertas|more buying choices|seller options|more sellers|open[- ]box|b-ware|rozbalen\w*|resigilat\w*|powystawow\w*|outlet|reacondicionado|recondicionado|ricondizionato|generalüberholt)\b(?:[^\d]|\(\d+\))*$/i);
 /** Discounts for paying a certain way: "Mais 5% de desconto em 1x no Cartão", "with Prime", "mit Kundenkarte". */
-const CARD_AFTER = caseless(/^\s*(?:mais|plus|extra|\+)?\s*\d*\s*%?\s*(?:de\s)?(?:desconto|discount|rabatt|remise|descuento)|\b(?:no cartão|with (?:card|prime|membership)|mit (?:karte|kundenkarte)|avec la carte|con tarjeta|members? only|für mitglieder)\b/i);
+const CARD_AFTER = caseless(/^\s*(?:mais|plus|extra|\+)?\s*\d*\s*%?\s*(?:de\s)?(?:desconto|discount|rabatt|remise|descuento)|\b(?:no cartão|with (?:card|prime|membership)|with your [\w ]{0,24}card|mitglieder-?preis|clubpreis|kartenpreis|prix (?:membre|adhérent)|precio (?:socio|miembro)|mit (?:karte|kundenkarte)|avec la carte|con tarjeta|members? only|für mitglieder)\b|^\s*\(?(?:[^\d\s]+\s+){0,2}(?:card|members?|club|loyalty|rewards) price(?!\s*[:：]?\s*[^\d\s]{0,3}\s*\d)/i);
 /** An option of a variant picker: a swatch, a variant's tile or chip ("swatch-option", "variant-item", "ConfigChip"). */
 const OPTION_LABEL = caseless(/swatch|variant|chip/i);
 const CHOSEN_LABEL = word('selected|is-selected|active|is-active|current|checked|chosen');
@@ -118,6 +120,16 @@ function otherOption(el: Element, layout: Layout): boolean {
     if (alike.length >= 2 && alike.some(chosen)) return !chosen(node);
   }
   return false;
+}
+
+/** Words that say the price needs no card or membership ("Without card £29.95"): the price to pay for everyone. */
+const WITHOUT_CONDITION_BEFORE = caseless(/(?:\b(?:without|no|non)[ -]?(?:card|membership|member)|ohne (?:karte|kundenkarte|mitgliedschaft)|sans carte|sin tarjeta|sem cartão)\s*[:：]?\s*$/i);
+/** A label of a delivery fee that says more than the word ("Speditionslieferung bis in die Wohnung: 39,99 €", "Delivery to your door:"). */
+const SHIPPING_LABEL_BEFORE = caseless(/(?:versand|lieferung|shipping|delivery|envío|frete|livraison|spedizione|doprava|dostawa|szállítás|livrare|dostava)[^\d:：]{0,40}[:：]\s*$/i);
+/** The price of an extra the shopper may tick (a service, a protection plan): inside a checkbox's label. */
+function optionalExtra(el: Element): boolean {
+  const label = el.closest('label');
+  return label !== null && label.querySelector('input[type="checkbox" i]') !== null;
 }
 
 /** Tax words right before the next amount ("12 990 Kč" "bez DPH 10 735 Kč"): they say what that amount is, not this one. */
@@ -252,7 +264,11 @@ function priceElement(start: Element): Element {
     const at = text.indexOf(own);
     const next = at < 0 ? '' : text.slice(at + own.length).replace(/^[\s.,]+/, '');
     const cents = addedDigits.length <= 2 && /\d\s*$/.test(own) && /^\d{2}(?!\d|\s*%)/.test(next);
-    if (addedDigits && !cents) break;
+    // Pieces of one amount, each in an element of its own ("R$" "2" "." "899" "," "00"), make one price;
+    // the same digits repeated without a separator ("109" "109" "109") do not.
+    const amounts = text.match(AMOUNTS) ?? [];
+    const pieces = amounts.length === 1 && /[.,'\u00a0\u202f ]/.test(amounts[0]!) && !/[%٪]/.test(added);
+    if (addedDigits && !cents && !pieces) break;
     // Added letters that are not a currency ("EGP", "zł", "円") are words about the price: stop here.
     if (WORDS_ADDED.test(added)) break;
     el = el.parentElement;
@@ -357,7 +373,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     const currencyText = beside !== null && currencyInText(beside, withHost) !== null ? beside : null;
     const namesCurrency = ownCurrency !== null || currencyText !== null;
     if (!labelled && !namesCurrency) return;
-    if (/%/.test(raw) || /^\d{1,2}[./:-]\d{1,2}([./:-]\d{2,4})?$/.test(raw)) return;
+    if (/[%٪]/.test(raw) || /^\d{1,2}[./:-]\d{1,2}([./:-]\d{2,4})?$/.test(raw)) return;
     const price = parsePriceText(raw, currencyText !== null ? { ...hints, currencyText } : hints);
     if (!price || price.amountMinor <= 0) return;
     const context = around(el);
@@ -387,7 +403,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
         labelled: labelled || namesCurrency,
         productLabelled: labelled && namesCurrency,
         old: struck || labelSays === 'old' || OLD_BEFORE.test(before),
-        conditional: namedConditional || otherOption(start, layout) || ((CONDITIONAL_BEFORE.test(before) || (CONDITIONAL_AFTER.test(after) && !TAX_WORDS_OF_NEXT.test(after))) && !INCLUDED_AFTER.test(after)) || OTHER_OFFER_BEFORE.test(before) || CARD_AFTER.test(after),
+        conditional: namedConditional || otherOption(start, layout) || optionalExtra(start) || SHIPPING_LABEL_BEFORE.test(before) || ((CONDITIONAL_BEFORE.test(before) && !WITHOUT_CONDITION_BEFORE.test(before) || (CONDITIONAL_AFTER.test(after) && !TAX_WORDS_OF_NEXT.test(after))) && !INCLUDED_AFTER.test(after)) || OTHER_OFFER_BEFORE.test(before) || CARD_AFTER.test(after),
         current: labelSays === 'current' || CURRENT_BEFORE.test(before),
         elsewhere,
         toHeading: toHeading(el),
@@ -413,7 +429,8 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
   for (const t of taken) {
     if (!t.oldBesideAnother) continue;
     const near = distanceTo([t.found.el]);
-    const another = taken.some((o) => o !== t && o.found.candidate.value !== t.found.candidate.value && near(o.found.el) <= NEAR_ANOTHER);
+    // Another price to pay: a member's or card holder's price or an old one beside it leaves the regular price the one to pay.
+    const another = taken.some((o) => o !== t && o.found.candidate.value !== t.found.candidate.value && !o.found.candidate.evidence.conditional && !o.found.candidate.evidence.old && near(o.found.el) <= NEAR_ANOTHER);
     if (another) t.found = { el: t.found.el, candidate: { ...t.found.candidate, evidence: { ...t.found.candidate.evidence, old: true } } };
   }
   return taken.sort((a, b) => a.index - b.index).map((t) => t.found);

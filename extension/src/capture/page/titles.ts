@@ -80,6 +80,12 @@ function oneWordOfMore(text: string, heading: Element): boolean {
   return whole.length > text.length && A_LETTER.test(whole.replace(text, ''));
 }
 
+/** A one-word <h1> beside another <h1> of several words: the brand above the product's name ("Roadster", "Men Navy Blue … Shirt"). */
+function brandBesideName(el: Element, text: string): boolean {
+  if (el.tagName !== 'H1' || /\s/.test(text)) return false;
+  return [el.previousElementSibling, el.nextElementSibling].some((near) => near?.tagName === 'H1' && /\S\s+\S/.test((textUpTo(near, 300) ?? '').trim()));
+}
+
 /** Names of badges shops put inside a heading ("flag-new", "badge--sale", "product-sticker"). */
 const BADGE_LABEL = caseless(/(?:^|[\s_-])(?:flag|flags|badge|badges|sticker|stickers|ribbon|tag|tags)(?:$|[\s_-])/i);
 
@@ -141,7 +147,7 @@ export function titleCandidates(layout: Layout, pageTitle = pageTitleText(layout
         fontSize: layout.fontSize(el),
         inPageTitle: wordOverlap(text, pageTitle),
         promo: PROMO.test(text) || PROMO_ANYWHERE.test(text),
-        fragment: outerH1 !== null && outerH1 !== el && oneWordOfMore(text, outerH1),
+        fragment: (outerH1 !== null && outerH1 !== el && oneWordOfMore(text, outerH1)) || brandBesideName(el, text),
         toBuy: layout.toBuy(el),
         order: index / Math.max(1, all.length),
       },
