@@ -156,6 +156,9 @@ function thumbnailHolder(img: Element, layout: Layout): boolean {
   return strip.length >= 2;
 }
 
+const PATH_WIDTH = /[/,:]w[-_](\d{2,4})(?=[,/]|$)/i;
+const PATH_HEIGHT = /[/,:]h[-_](\d{2,4})(?=[,/]|$)/i;
+
 /** The largest side a file's address asks for ("?w=120&h=120", "/cache/60x60/", "-150x150.jpg", "tr:h-80,w-80"), or 0. */
 function sizeInUrl(url: string): number {
   const query = /[?&](?:w|width|wid)=(\d{1,4})\b/i.exec(url);
@@ -164,8 +167,7 @@ function sizeInUrl(url: string): number {
   if (query) return Math.max(Number(query[1]), Number(/[?&](?:h|height|hei)=(\d{1,4})\b/i.exec(url)?.[1] ?? 0));
   // An image service's transformation in the path: "tr:h-80,w-80", "h_720,q_90,w_540".
   const path = url.split('?')[0]!;
-  const side = (letter: string) => Number(new RegExp(`(?:[/,:])${letter}[-_](\\d{2,4})(?=[,/]|$)`, 'i').exec(path)?.[1] ?? 0);
-  return Math.max(side('w'), side('h'));
+  return Math.max(Number(PATH_WIDTH.exec(path)?.[1] ?? 0), Number(PATH_HEIGHT.exec(path)?.[1] ?? 0));
 }
 
 /** A file its address sizes as a thumbnail: no side larger than 160 pixels. */
