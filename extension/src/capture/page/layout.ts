@@ -92,7 +92,7 @@ function opensWithOthersHeading(el: Element): boolean {
       if (tag.length === 2 && tag >= 'H2' && tag <= 'H6') return OTHERS_HEADING.test(textUpTo(heading!, 200) ?? '');
     }
     // A first child of text only named as the box's title ("<div class=nadpis_box>Akcia týždňa</div>").
-    if (i === 0 && child.childElementCount === 0 && BOX_TITLE.test(child.getAttribute('class') ?? '')) return OTHERS_HEADING.test(textUpTo(child, 200) ?? '');
+    if (i === 0 && child.childElementCount === 0 && child.hasAttribute('class') && BOX_TITLE.test(child.getAttribute('class')!)) return OTHERS_HEADING.test(textUpTo(child, 200) ?? '');
   }
   return false;
 }
@@ -199,7 +199,7 @@ export function nameContains(attributes: readonly string[], words: readonly stri
   return attributes.flatMap((attribute) => words.flatMap((word) => forms(word).map((form) => `[${attribute}*="${form}"]`))).join(', ');
 }
 
-const BUY_CONTROLS = `button, input[type="submit"], input[type="button"], input[type="image"], a, [role="button"], ${nameContains(['class', 'id'], ['cart', 'buy', 'add-to-bag', 'addtobag', 'basket'])}, [name="add"]`;
+const BUY_CONTROLS = `button, input[type="submit"], input[type="button"], input[type="image"], a, [role="button"], ${nameContains(['class', 'id'], ['cart', 'buy'])}, [name="add"]`;
 
 function findBuyControls(doc: Document, layout: Pick<Layout, 'visible' | 'elsewhere' | 'label'>): Element[] {
   const candidates = doc.querySelectorAll(BUY_CONTROLS);
@@ -224,16 +224,18 @@ function findBuyControls(doc: Document, layout: Pick<Layout, 'visible' | 'elsewh
 }
 
 /**
- * A platform's own button element, as a saved page keeps it before its script draws a <button> inside:
- * `<salla-add-product-button>أضف للسلة</salla-add-product-button>`. Looked for only when no ordinary
- * control was found.
+ * A platform's own button element, as a saved page keeps it before its script draws a <button> inside
+ * (`<salla-add-product-button>أضف للسلة</salla-add-product-button>`), or a `<div>` named to add to the
+ * bag ("ADD TO BAG"). Looked for only when no ordinary control was found: every element is asked.
  */
 function customBuyControls(doc: Document, layout: Pick<Layout, 'visible' | 'elsewhere' | 'label'>): Element[] {
   const out: Element[] = [];
   const all = doc.body?.getElementsByTagName('*');
   for (let i = 0; all && i < Math.min(all.length, 20_000) && out.length < 4; i += 1) {
     const el = all[i]!;
-    if (!el.tagName.includes('-') || !/BUTTON$/.test(el.tagName) || layout.elsewhere(el)) continue;
+    // A platform's own element ("SALLA-ADD-PRODUCT-BUTTON"), or a <div> named to add to the bag ("pdp-add-to-bag").
+    const custom = el.tagName.includes('-') && /BUTTON$/.test(el.tagName);
+    if ((!custom && !(el.tagName === 'DIV' && /add-?to-?bag/i.test(el.getAttribute('class') ?? ''))) || el.childElementCount > 6 || layout.elsewhere(el)) continue;
     const lower = `${(textUpTo(el, 400) ?? '').slice(0, 80)} ${el.tagName} ${layout.label(el)}`.toLowerCase();
     if ((BUY_NAME.test(lower) || BUY_WORDS.test(lower) || /add-product|add-to-cart|buy/.test(lower)) && layout.visible(el)) out.push(el);
   }
