@@ -134,6 +134,18 @@ function optionalExtra(el: Element): boolean {
 
 /** Tax words right before the next amount ("12 990 Kč" "bez DPH 10 735 Kč"): they say what that amount is, not this one. */
 const TAX_WORDS_OF_NEXT = caseless(/^\s*\(?\s*(?:bez dph|bez pdv|без ндс|excl\.?|exkl\.?|zzgl\.?|netto|hors taxes?|ht|ex\.? ?tax|ohne mwst\.?)\s*[:：]?\s*(?:[^\d\s]{1,4}\s*)?\d/i);
+
+/**
+ * What the words around a price say of it: a member's, card, instalment, unit, before-tax or shipping
+ * price ("Club Price:", "/kg", "bez DPH"), unless "without card" or "incl." says otherwise or the tax
+ * words belong to the next amount; another seller's or a used offer; a discount for paying a certain way.
+ */
+function saysConditional(before: string, after: string): boolean {
+  if (SHIPPING_LABEL_BEFORE.test(before) || OTHER_OFFER_BEFORE.test(before) || CARD_AFTER.test(after)) return true;
+  const wordsBefore = CONDITIONAL_BEFORE.test(before) && !WITHOUT_CONDITION_BEFORE.test(before);
+  const wordsAfter = CONDITIONAL_AFTER.test(after) && !TAX_WORDS_OF_NEXT.test(after);
+  return (wordsBefore || wordsAfter) && !INCLUDED_AFTER.test(after);
+}
 /** Words that introduce the price to pay: "Now", "Por:", "Preis:". */
 export const CURRENT_BEFORE = endsWithPhrase(['now', 'jetzt', 'nur', 'por', 'prix', 'price', 'preis', 'precio', 'preço', 'prezzo', 'cena', 'цена', '価格', 'angebot', 'à partir de', 'ab',
   '售價', '售价', '特價', '特价', '優惠價', '판매가', '할인가', 'セール価格', '販売価格', 'giá', 'ราคา', 'harga', 'fiyat', 'ціна', 'τιμή', 'nu', 'nyt', 'nå', 'teraz', 'nyní',
@@ -395,7 +407,10 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     // Named a member's or card holder's price ("club-price"), by itself or the element holding it.
     const namedConditional = [start, el, el.parentElement].some((e) => e !== null && CONDITIONAL_LABEL.test(layout.label(e)));
     // Struck out where the amount's own text sits (its tag or its own style), or around the whole price.
-    const lineThrough = (e: Element | null) => e !== null && ((layout.style(e)?.textDecorationLine || layout.style(e)?.textDecoration) ?? '').includes('line-through');
+    const lineThrough = (e: Element | null) => {
+      const style = e === null ? null : layout.style(e);
+      return Boolean((style?.textDecorationLine || style?.textDecoration)?.includes('line-through'));
+    };
     const struck = start.closest('del, s, strike, [data-a-strike="true"]') !== null || lineThrough(el) || (start !== el && lineThrough(start)) || lineThrough(el.parentElement);
     const candidate: Candidate = {
       field: 'price', source: 'heuristic', value: price.amountMinor, currency: price.currency,
@@ -403,7 +418,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
         labelled: labelled || namesCurrency,
         productLabelled: labelled && namesCurrency,
         old: struck || labelSays === 'old' || OLD_BEFORE.test(before),
-        conditional: namedConditional || otherOption(start, layout) || optionalExtra(start) || SHIPPING_LABEL_BEFORE.test(before) || ((CONDITIONAL_BEFORE.test(before) && !WITHOUT_CONDITION_BEFORE.test(before) || (CONDITIONAL_AFTER.test(after) && !TAX_WORDS_OF_NEXT.test(after))) && !INCLUDED_AFTER.test(after)) || OTHER_OFFER_BEFORE.test(before) || CARD_AFTER.test(after),
+        conditional: namedConditional || otherOption(start, layout) || optionalExtra(start) || saysConditional(before, after),
         current: labelSays === 'current' || CURRENT_BEFORE.test(before),
         elsewhere,
         toHeading: toHeading(el),
