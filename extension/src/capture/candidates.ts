@@ -38,8 +38,10 @@ export interface Evidence {
   readonly fragment?: boolean;
   /** Prices: the price of the variant the page shows (selected, or named by its URL), or of another variant. */
   readonly variant?: 'shown' | 'other';
-  /** Markup values: how the page shows the same value ('yes', only as an old price, or not at all). */
-  readonly shown?: 'yes' | 'old' | 'no';
+  /** Prices: an amount before tax the page shows beside the same price with tax ("Netto: …" over "Brutto: …"). */
+  readonly beforeTax?: boolean;
+  /** Markup values: how the page shows the same value ('yes', only as an old price, only before tax beside the price with it, or not at all). */
+  readonly shown?: 'yes' | 'old' | 'beforeTax' | 'no';
   /** Markup prices: the lowest of a range ("from"), not one offer's price. */
   readonly lowest?: boolean;
   /** Looks like a logo, icon, sprite, placeholder or tracking pixel (images). */

@@ -50,6 +50,36 @@ describe('extractProduct from JSON-LD', () => {
     expect(extractProduct(page(ld('CAD'), body('$')), 'https://www.shop.example.com/p/1')?.currency).toBe('CAD');
   });
 
+  it('takes the price with tax where the page shows it beside the markup\'s price before tax', () => {
+    const ld = `<script type="application/ld+json">${JSON.stringify({ '@type': 'Product', name: 'Kombidämpfer 6-1/1 GN', offers: { price: '3999', priceCurrency: 'EUR' } })}</script>`;
+    const doc = page(ld, `<h1>Kombidämpfer 6-1/1 GN</h1><div class="buy"><div class="price-container"><div><span>Netto:</span> <p class="product-price">3.999,00 €*</p></div>
+      <div><span>Brutto:</span> <span class="product-price-gross">4.758,81 €</span> <small>inkl. 19 % MwSt.</small></div></div>
+      <table><tr><th>Stückpreis netto</th><th>Stückpreis brutto</th></tr><tr><td>3.999,00 €*</td><td>4.758,81 €</td></tr></table>
+      <button type="submit">In den Warenkorb</button></div>`);
+    expect(extractProduct(doc, 'https://www.gastro.example.de/p/1')).toMatchObject({ priceMinor: 475881, currency: 'EUR' });
+    const pro = page(ld.replace('3999', '189'), `<h1>Perforateur DHR243Z</h1><div class="product-prices"><span class="price">189,00 € HT</span>
+      <p class="tax">soit <span>226,80 €</span> TTC</p></div><button type="submit">Ajouter au panier</button>`);
+    expect(extractProduct(pro, 'https://www.outillage.example.fr/p/1')?.priceMinor).toBe(22680);
+  });
+
+  it('reads cents printed after the euro sign in a <sup> ("549<sup>€99</sup>", "449€<sup>99</sup>")', () => {
+    const ld = (price: string) => `<script type="application/ld+json">${JSON.stringify({ '@type': 'Product', name: 'Lave-linge WGG244', offers: { price, priceCurrency: 'EUR' } })}</script>`;
+    for (const [shown, price] of [['549<sup>€99</sup>', '549.99'], ['549€<sup>99</sup>', '549.99']] as const) {
+      const doc = page(ld(price), `<h1>Lave-linge WGG244</h1><p class="price-block"><del>699,99 €</del> <span class="product_price">${shown}</span></p><button type="submit">Ajouter au panier</button>`);
+      expect(extractProduct(doc, 'https://www.electro.example.fr/p/1')?.priceMinor).toBe(54999);
+    }
+  });
+
+  it('shows nothing on a category page whose every tile is marked up as a Product', () => {
+    const tile = (n: number) => `<article itemscope itemtype="http://schema.org/Product"><img itemprop="image" src="/t${n}.jpg" alt=""><h2 itemprop="name"><a href="/p/${n}">Théière en fonte Tetsubin ${n} L</a></h2>
+      <div itemprop="offers" itemscope itemtype="http://schema.org/Offer"><span itemprop="price" content="${50 + n}">${50 + n},00 €</span><meta itemprop="priceCurrency" content="EUR"></div><button type="button">Ajouter au panier</button></article>`;
+    const listing = page('', `<h1>Théières en fonte</h1><div class="products">${[1, 2, 3, 4, 5].map(tile).join('')}</div>`);
+    expect(extractProduct(listing, 'https://www.the.example.fr/12-theieres-en-fonte')).toBeNull();
+    // A product page with related products marked up alike still shows its own.
+    const own = page('', `<h1>Théière en fonte Tetsubin 9 L</h1>${tile(9)}<section><h2>Vous aimerez aussi</h2>${[1, 2, 3].map(tile).join('')}</section>`);
+    expect(extractProduct(own, 'https://www.the.example.fr/p/9')).toMatchObject({ title: 'Théière en fonte Tetsubin 9 L', priceMinor: 5900 });
+  });
+
   it('takes the name <h1> over a one-word brand <h1> beside it, and a heading named as the title when the only <h1> is the logo', () => {
     const brand = page('', '<h1 class="pdp-title">Roadster</h1><h1 class="pdp-name">Men Checked Casual Shirt</h1><p class="pdp-price">Rs. 719</p><button type="button">Add to bag</button>');
     expect(extractProduct(brand, 'https://www.shop.example.in/shirt/p/1')?.title).toBe('Men Checked Casual Shirt');

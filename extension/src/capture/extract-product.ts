@@ -92,7 +92,9 @@ function markupPrices(results: readonly SourceResult[], page: readonly PageCandi
   return results.filter((r) => r.fields.priceMinor !== undefined && r.fields.priceMinor > 0).map((r) => {
     const same = page.filter((p) => p.candidate.value === r.fields.priceMinor && !p.candidate.evidence.elsewhere);
     // Shown only struck out, or only as a card/member price, is not shown as the price to pay.
-    const shown = same.some((p) => !p.candidate.evidence.old && !p.candidate.evidence.conditional) ? 'yes' : same.length ? 'old' : 'no';
+    // Shown only as the amount before tax beside the price with it: the shopper pays the other.
+    const shown = same.some((p) => !p.candidate.evidence.old && !p.candidate.evidence.conditional) ? 'yes'
+      : same.some((p) => p.candidate.evidence.beforeTax) ? 'beforeTax' : same.length ? 'old' : 'no';
     // The same amount shown with its own sign in one other currency ("₹1,299" where the markup says USD): the
     // markup's currency is a setting the shop got wrong, and the page's is the one the shopper pays in.
     const shownIn = new Set(same.map((p) => p.candidate.currency).filter((c): c is string => typeof c === 'string' && c !== 'unknown'));

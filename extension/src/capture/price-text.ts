@@ -55,10 +55,14 @@ export function parseAmount(raw: string, digits: number, decimalSeparator?: stri
   return Number.isFinite(value) ? value : null;
 }
 
-/** "35€ 99", "140€33", "1.250€600": whole units, the symbol, then the cents. */
+/**
+ * "35€ 99", "140€33", "1.250€600", "1 299€99", "549 €99" (the cents in a <sup> after the symbol): whole
+ * units, the symbol, then the cents. Only "€" follows a space so ("$15 $12" is two prices).
+ */
 function joinCents(text: string): string {
-  return text.replace(/(\d[\d.,]*)([€£$])(?:(\d{1,3})|\s(\d{2}))(?=$|[\s*])/, (_all, whole: string, symbol: string, attached?: string, spaced?: string) =>
-    `${whole.replace(/[.,]/g, '')}.${attached ?? spaced} ${symbol}`);
+  return text.replace(/(\d{1,3}(?:[\s\u00a0\u202f]\d{3})+(?!\d)|\d[\d.,]*)(?:([€£$])(?:(\d{1,3})|\s(\d{2}))|[\s\u00a0\u202f](€)(\d{2}))(?=$|[\s*])/,
+    (_all, whole: string, symbol?: string, attached?: string, spaced?: string, symbolAfterSpace?: string, cents?: string) =>
+      `${whole.replace(/[.,\s\u00a0\u202f]/g, '')}.${attached ?? spaced ?? cents} ${symbol ?? symbolAfterSpace}`);
 }
 
 const NAMES_ANY = { hostname: 'page' };

@@ -101,6 +101,8 @@ function score(c: Candidate, context: Context): number {
     if (e.shown === 'yes') total += 3;
     // Shown only struck out loses, but only to a price to pay the page does show ("original" classes mislead).
     if (e.shown === 'old' && bestPagePrice >= STRONG_PAGE_PRICE - 3) total -= 12;
+    // Shown as the amount before tax beside the price with tax: that one is the price to pay, however deep it sits.
+    if (e.shown === 'beforeTax') total -= 12;
     if (e.shown === 'no' && bestPagePrice >= STRONG_PAGE_PRICE) total -= 6;
     // A range's lowest price ("from") the page shows nowhere loses to a fair price the page shows to pay: another variant's.
     else if (e.shown === 'no' && e.lowest && bestPagePrice >= STRONG_PAGE_PRICE - 3) total -= 6;

@@ -76,6 +76,8 @@ export const OTHERS_HEADING = startsWithPhrase([
   'bunları da', 'birlikte alınan', 'μπορεί να σας αρέσ', 'jums gali patikti', 'jums varētu patikt', 'sulle võivad meeldida', 'לקוחות שקנו',
   'قد يعجبك', 'khách hàng cũng', '売れ筋', 'ランキング', 'この商品をチェックした人', '最近チェック', '最近見た',
   'akcia týždňa', 'akce týdne', 'tip týždňa', 'tip týdne', 'deal of the week', 'deal of the day', 'angebot der woche', 'angebot des tages', 'produkt tygodnia', 'produkt dnia', 'promocja dnia', 'a hét ajánlata', 'napi ajánlat', 'oferta zilei', 'oferta săptămânii', 'oferta del día', 'oferta do dia', 'offerta del giorno', 'offre du jour', 'товар дня', 'товар недели', 'najpredávanejšie', 'nejprodávanější', 'bestsellery', 'الأكثر مبيع',
+  'andere klanten', 'laatst bekeken', 'onlangs bekeken', 'nodig voor', 'benodigdheden', 'bijpassende', 'ook handig', 'accessoires', 'accessories',
+  'zubehör', 'you will also need', "you'll also need", 'needed for', 'complete the look', 'shop the look', 'complete your', 'complétez', 'vous aurez besoin',
   'kunden, die', 'zuletzt angesehen', 'zuletzt gesehen', 'recently viewed', 'vous avez consulté', 'vistos recientemente', 'visti di recente', 'vistos recentemente', 'ostatnio oglądane', 'naposledy prohlížené',
 ]);
 

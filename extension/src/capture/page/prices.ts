@@ -51,7 +51,7 @@ export const OLD_BEFORE_BESIDE_ANOTHER = endsWithPhrase(['list price', 'retail',
 export const CONDITIONAL_BEFORE = endsWithPhrase([
   'mitglieder-preis', 'mitgliederpreis', 'mitgliedspreis', 'clubpreis', 'kartenpreis', 'prix membre', 'prix club', 'prix carte',
   'precio socio', 'precio club', 'precio tarjeta', 'preço clube', 'preço cartão', 'club', 'member', 'mitglied', 'mitglieds',
-  'membre', 'miembro', 'card', 'karte', 'carte', 'cartão', 'tarjeta', 'prime', 'subscribe', 'abo', 'abonnement', 'assinatura',
+  'membre', 'miembro', 'card', 'karte', 'carte', 'cartão', 'tarjeta', 'kaart', 'klantenkaart', 'prime', 'subscribe', 'abo', 'abonnement', 'assinatura',
   'ou até', 'oder', 'bis zu', 'instalment', 'instalments', 'installment', 'installments', 'raten', 'mensual', 'monthly',
   'per month', 'pro monat', 'ex.tax', 'ex. tax', 'extax', 'ex tax', 'excl', 'excl.', 'exkl', 'exkl.', 'zzgl', 'zzgl.', 'netto',
   'bez dph', 'без ндс', 'hors taxe', 'hors taxes', 'ht', 'sin impuestos', 'sin impuestos nacionales', 'sin iva', 'sem impostos', 'senza iva',
@@ -151,6 +151,14 @@ export const CURRENT_BEFORE = endsWithPhrase(['now', 'jetzt', 'nur', 'por', 'pri
   '售價', '售价', '特價', '特价', '優惠價', '판매가', '할인가', 'セール価格', '販売価格', 'giá', 'ราคา', 'harga', 'fiyat', 'ціна', 'τιμή', 'nu', 'nyt', 'nå', 'teraz', 'nyní',
   'ár', 'akciós ár', 'preț', 'pret', 'cijena', 'kaina', 'hind', 'מחיר', 'מחיר באתר', 'מחיר מבצע', 'السعر', 'سعر'], true);
 const INCLUDED_AFTER = caseless(/^\s*\(?\s*(inkl|incl|inc\.|including|ttc|税込|s dph|z dph|с ндс|brutto|iva incluido|iva incl)/i);
+/** A price before tax, said before it ("Netto:", "HT") or after it ("exkl. MwSt.", "+ VAT"). */
+const NET_BEFORE = endsWithPhrase(['netto', 'net', 'excl', 'excl.', 'exkl', 'exkl.', 'zzgl', 'zzgl.', 'ex tax', 'ex. tax', 'ex vat', 'excl. vat', 'excl. btw',
+  'hors taxes', 'hors taxe', 'ht', 'bez dph', 'bez pdv', 'без ндс', 'sin iva', 'senza iva', 'sem impostos', 'ex moms', 'exkl. moms', 'nettó', 'netto cena'], true);
+const NET_AFTER = caseless(/^\s*\*?\s*\(?\s*(?:netto|net\b|excl|exkl|zzgl|ex\.? ?(?:vat|tax|btw|moms|gst)\b|hors taxes?|ht\b|bez dph|bez pdv|без ндс|sin iva|senza iva|\+ ?(?:vat|mwst|iva|tva|btw)\b)/i);
+/** The same price with tax, said before it ("Brutto:", "TTC") or after it ("inkl. 19 % MwSt."). */
+const GROSS_BEFORE = endsWithPhrase(['brutto', 'inkl', 'inkl.', 'incl', 'incl.', 'incl. vat', 'inc. vat', 'ttc', 's dph', 'z dph', 'с ндс', 'iva incluido', 'bruttó', 'brutto cena'], true);
+/** How much more a price with tax is than the same price before it: the VAT rates of the world (3 % to 27 %). */
+const VAT_RATIO = { min: 1.025, max: 1.275 };
 
 /** Short text right beside a text node (its siblings, its parent's siblings): "EGP" in its own element. */
 function nearbyText(node: Node, parent: Element): string {
@@ -225,7 +233,8 @@ function priceTextOf(el: Element): string | null {
 
 /** How many numbers a text holds, each with its separators ("1.299,00" is one, "45,000 39,000" two). */
 function countNumbers(text: string): number {
-  return text.match(/\d(?:[\d.,'\s\u00a0]*\d)?/g)?.length ?? 0;
+  // The symbol between whole units and cents ("549€99", "449€ 99", as French shops print them) is one number's.
+  return text.replace(/(\d)(?:[\s\u00a0]?€\s?|[£$])(\d{2})(?![\d.,])/g, '$1.$2').match(/\d(?:[\d.,'\s\u00a0]*\d)?/g)?.length ?? 0;
 }
 
 /** The text an element holds itself, without its child elements' (at most a few hundred characters read). */
@@ -357,7 +366,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
    * element is small, so listing its elements once costs less than walking up from every later one.
    */
   const insideTaken = new Set<Element>();
-  const taken: { index: number; found: PageCandidate; oldBesideAnother: boolean }[] = [];
+  const taken: { index: number; found: PageCandidate; oldBesideAnother: boolean; tax?: 'excluded' | 'included' }[] = [];
   const judge = (found: { el: Element; start: Element }, index: number, elsewhere: boolean) => {
     let { el } = found;
     const { start } = found;
@@ -431,7 +440,8 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     // The elements inside are part of this price, unless only its own text was read: they are judged on their own.
     if (!ownOnly) for (const inner of Array.from(el.getElementsByTagName('*'))) insideTaken.add(inner);
     const oldBesideAnother = !candidate.evidence.old && (labelSays === 'oldBesideAnother' || OLD_BEFORE_BESIDE_ANOTHER.test(before));
-    taken.push({ index, found: { el, candidate }, oldBesideAnother });
+    const tax = GROSS_BEFORE.test(before) || INCLUDED_AFTER.test(after) ? 'included' : NET_BEFORE.test(before) || NET_AFTER.test(after) ? 'excluded' : undefined;
+    taken.push({ index, found: { el, candidate }, oldBesideAnother, tax });
   };
   elements.forEach((found, index) => judge(found, index, false));
   const toPay = taken.some(({ found: { candidate: { evidence, currency } } }) => !evidence.old && !evidence.conditional && currency && currency !== 'unknown');
@@ -448,5 +458,27 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     const another = taken.some((o) => o !== t && o.found.candidate.value !== t.found.candidate.value && !o.found.candidate.evidence.conditional && !o.found.candidate.evidence.old && near(o.found.el) <= NEAR_ANOTHER);
     if (another) t.found = { el: t.found.el, candidate: { ...t.found.candidate, evidence: { ...t.found.candidate.evidence, old: true } } };
   }
+  netBesideGross(taken);
   return taken.sort((a, b) => a.index - b.index).map((t) => t.found);
+}
+
+/**
+ * A price before tax shown beside the same price with tax ("Netto: 3.999,00 €" over "Brutto: 4.758,81 €
+ * inkl. 19 % MwSt.", as business shops show both): the shopper pays the one with tax, so the amount before
+ * tax is not a price to pay wherever else it stands (a tier table, a sticky bar), and a markup price of that
+ * amount is then shown only as such.
+ */
+function netBesideGross(taken: { found: PageCandidate; tax?: 'excluded' | 'included' }[]): void {
+  const gross = taken.filter((t) => t.tax === 'included' && !t.found.candidate.evidence.old && !t.found.candidate.evidence.elsewhere);
+  if (!gross.length) return;
+  const net = new Set<number>();
+  for (const t of taken) {
+    if (t.tax !== 'excluded' || t.found.candidate.evidence.elsewhere) continue;
+    const amount = Number(t.found.candidate.value);
+    const near = distanceTo([t.found.el]);
+    if (gross.some((g) => Number(g.found.candidate.value) / amount >= VAT_RATIO.min && Number(g.found.candidate.value) / amount <= VAT_RATIO.max && near(g.found.el) <= NEAR_ANOTHER)) net.add(amount);
+  }
+  for (const t of taken) {
+    if (net.has(Number(t.found.candidate.value)) && !t.found.candidate.evidence.conditional) t.found = { el: t.found.el, candidate: { ...t.found.candidate, evidence: { ...t.found.candidate.evidence, conditional: true, beforeTax: true } } };
+  }
 }

@@ -62,9 +62,29 @@ function first(scope: Element, syntax: Syntax, name: string): string | null {
   return null;
 }
 
+const nameWords = (text: string) => new Set(text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 1));
+
+/**
+ * A listing's items, each marked up as a Product (PrestaShop and many themes mark every tile of a
+ * category page so): three items or more side by side, none of them holding the page's <h1> and none
+ * named as it ("Théières en fonte" over sixteen teapots). A product page's own item is named as its heading.
+ */
+function listingItems(doc: Document, products: readonly Element[], syntax: Syntax): boolean {
+  const top = products.filter((p) => !products.some((o) => o !== p && o.contains(p)));
+  if (top.length < 3) return false;
+  const h1 = doc.querySelector('h1');
+  const heading = nameWords(h1?.textContent ?? '');
+  if (!h1 || heading.size === 0 || top.some((p) => p.contains(h1))) return false;
+  return !top.some((p) => {
+    const name = [...nameWords(first(p, syntax, 'name') ?? '')];
+    return name.length > 0 && name.filter((w) => heading.has(w)).length / name.length >= 0.75;
+  });
+}
+
 function fromSyntax(doc: Document, pageUrl: string, syntax: Syntax): SourceResult | null {
-  const product = Array.from(doc.querySelectorAll(syntax.scope)).find((el) => PRODUCT_TYPE.test(syntax.type(el)));
-  if (!product) return null;
+  const products = Array.from(doc.querySelectorAll(syntax.scope)).filter((el) => PRODUCT_TYPE.test(syntax.type(el))).slice(0, 60);
+  const product = products[0];
+  if (!product || listingItems(doc, products, syntax)) return null;
   const offer = props(product, syntax, 'offers').find((el) => el.matches(syntax.scope) && OFFER_TYPE.test(syntax.type(el))) ?? product;
   const currencyRaw = first(offer, syntax, 'priceCurrency') ?? first(offer, syntax, 'currency');
   const currency = currencyRaw && /^[A-Za-z]{3}$/.test(currencyRaw.trim()) ? normaliseCode(currencyRaw.trim()) : undefined;
