@@ -30,12 +30,13 @@ const SYMBOLS: [string, string][] = [
   ['₺', 'TRY'], ['₪', 'ILS'], ['฿', 'THB'], ['₫', 'VND'], ['₱', 'PHP'], ['₦', 'NGN'], ['zł', 'PLN'], ['Kč', 'CZK'],
   ['лв', 'BGN'], ['CHF', 'CHF'], ['円', 'JPY'], ['د.إ', 'AED'], ['ر.س', 'SAR'], ['₸', 'KZT'], ['₾', 'GEL'],
   ['₼', 'AZN'], ['֏', 'AMD'], ['؋', 'AFN'], ['៛', 'KHR'], ['৳', 'BDT'], ['₡', 'CRC'], ['₲', 'PYG'],
+  ['GH₵', 'GHS'], ['GH¢', 'GHS'], ['₵', 'GHS'],
 ];
 /** Letters-only symbols, matched as whole words in any case ("99 LEI", "10,75 TL", "749,00 euro", "1 chf"). */
 const WORDS = new Map<string, string>([
   ['euro', 'EUR'], ['euros', 'EUR'], ['lei', 'RON'], ['tl', 'TRY'], ['ft', 'HUF'], ['kd', 'KWD'], ['rm', 'MYR'], ['rp', 'IDR'],
   ['kn', 'HRK'], ['nu.', 'BTN'], ['sfr', 'CHF'], ['ksh', 'KES'], ['zl', 'PLN'], ['yen', 'JPY'], ['тг', 'KZT'], ['теңге', 'KZT'],
-  ['тенге', 'KZT'], ['сом', 'KGS'], ['fbu', 'BIF'], ['fdj', 'DJF'], ['sr', 'SAR'], ['qr', 'QAR'],
+  ['тенге', 'KZT'], ['сом', 'KGS'], ['fbu', 'BIF'], ['fdj', 'DJF'], ['sr', 'SAR'], ['qr', 'QAR'], ['cedi', 'GHS'], ['cedis', 'GHS'],
   // The Serbian dinar as its shops write it; Albanian lek; Vietnamese đồng; Swiss "Fr." (with its dot).
   ['дин', 'RSD'], ['рсд', 'RSD'], ['lek', 'ALL'], ['lekë', 'ALL'], ['leke', 'ALL'], ['đ', 'VND'], ['vnđ', 'VND'], ['fr.', 'CHF'],
   // Codes of the most used currencies are understood in lower case too.

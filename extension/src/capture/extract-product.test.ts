@@ -80,6 +80,26 @@ describe('extractProduct from JSON-LD', () => {
     expect(extractProduct(own, 'https://www.the.example.fr/p/9')).toMatchObject({ title: 'Théière en fonte Tetsubin 9 L', priceMinor: 5900 });
   });
 
+  it('reads a JD-like page without markup or <h1>: the title in "sku-name", the member price and the shop\'s best sellers aside', () => {
+    const tiles = [1, 2, 3, 4, 5].map((n) => `<li><a href="/${n}.html">小米 ${n}</a><strong><i>￥</i><em>${n}99.00</em></strong></li>`).join('');
+    const doc = page('<title>【小米Redmi K70 至尊版】小米 Redmi K70 至尊版 12GB+256GB 墨羽黑</title>', `<div class="w"><div class="product-intro">
+      <div class="preview"><img id="spec-img" src="https://img.example.cn/n1/s450x450_jfs/k70.jpg" width="450" height="450" alt="Redmi K70 至尊版"></div>
+      <div class="itemInfo-wrap"><div class="sku-name">Redmi K70 至尊版 12GB+256GB 墨羽黑</div>
+      <div class="summary-price"><div class="dt">京 东 价</div><div class="dd"><span class="p-price"><span>￥</span><span class="price">2599.00</span></span></div></div>
+      <div class="summary-plus-price"><div class="dt">PLUS价</div><div class="dd"><span class="p-price-plus"><span>￥</span><span class="price">2569.00</span></span></div></div>
+      <a href="/cart/add" id="InitCartUrl" class="btn-special1 btn-lg">加入购物车</a></div></div>
+      <div class="m m-aside"><div class="mt"><h3>店铺热销</h3></div><div class="mc"><ul class="plist">${tiles}</ul></div></div></div>`);
+    expect(extractProduct(doc, 'https://item.example.cn/100058231745.html')).toMatchObject({ title: 'Redmi K70 至尊版 12GB+256GB 墨羽黑', priceMinor: 259900, currency: 'CNY' });
+  });
+
+  it('takes the <h1> over a tab\'s heading that puts its name before the product\'s ("Характеристики …")', () => {
+    const ld = `<script type="application/ld+json">${JSON.stringify({ '@type': 'Product', name: 'Ноутбук Lenovo IdeaPad Slim 3', offers: { price: '24999', priceCurrency: 'UAH' } })}</script>`;
+    const doc = page(`<title>Ноутбук Lenovo IdeaPad Slim 3 – купити</title>${ld}`, `<h1 class="h2 bold">Ноутбук Lenovo IdeaPad Slim 3 / Intel Core i5 / RAM 16 ГБ</h1>
+      <div class="product-prices"><p class="product-price__small">28 999<span class="currency">₴</span></p><p class="product-price__big">24 999<span class="currency">₴</span></p></div>
+      <button type="button" class="buy-button">Купити</button><h2 class="tabs-title" style="font-size:24px">Характеристики Ноутбук Lenovo IdeaPad Slim 3</h2><p>Процесор Intel Core i5</p>`);
+    expect(extractProduct(doc, 'https://tovarka.example.com.ua/ua/lenovo/p1/')).toMatchObject({ title: 'Ноутбук Lenovo IdeaPad Slim 3 / Intel Core i5 / RAM 16 ГБ', priceMinor: 2499900 });
+  });
+
   it('takes the name <h1> over a one-word brand <h1> beside it, and a heading named as the title when the only <h1> is the logo', () => {
     const brand = page('', '<h1 class="pdp-title">Roadster</h1><h1 class="pdp-name">Men Checked Casual Shirt</h1><p class="pdp-price">Rs. 719</p><button type="button">Add to bag</button>');
     expect(extractProduct(brand, 'https://www.shop.example.in/shirt/p/1')?.title).toBe('Men Checked Casual Shirt');

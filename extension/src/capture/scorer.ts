@@ -69,12 +69,17 @@ function sameValue(a: Candidate, b: Candidate): boolean {
   return norm(String(a.value)) === norm(String(b.value));
 }
 
+/** Words of a page's tabs and sections, written before the product's name in their headings. */
+const SECTION_WORDS = /^(?:характеристики|опис|описание|відгуки|отзывы|specifications?|specs|description|details|reviews?|beschreibung|technische daten|produktdetails|bewertungen|caractéristiques|description du produit|avis|descripción|especificaciones|opiniones|descrizione|caratteristiche|recensioni|descrição|especificações|avaliações|opis|specyfikacja|opinie|popis|parametry|recenze|leírás|jellemzők|vélemények)$/;
+
 /** A heading that holds the markup's name and adds only words of the product (not "Buy … on Shop"). */
 function headingHoldsName(heading: Candidate, name: Candidate): boolean {
   const h = norm(String(heading.value));
   const n = norm(String(name.value));
   if (!n || !h.includes(n) || h === n) return false;
   const extra = h.replace(n, ' ').trim();
+  // A tab's or section's heading over the name ("Характеристики Ноутбук …", "Specifications …") is not the product's.
+  if (h.startsWith(extra) && SECTION_WORDS.test(extra)) return false;
   // Item codes ("(Cód. Item 462100)", "SKU 12345", "EAN 789…") are the shop's numbers, not words of the product.
   if (/\b(c[oó]d|cod|sku|ean|gtin|upc|item|art|artikel|ref|nr|no)\b/.test(extra) && /\d{5}/.test(extra)) return false;
   return extra.length <= n.length + 30 && !/\b(buy|kaufen|bestellen|acheter|comprar|online|shop|store|günstig|price|preis)\b/.test(extra);

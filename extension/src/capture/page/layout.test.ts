@@ -81,4 +81,10 @@ describe('pageLayout: what is shown', () => {
     const layout = pageLayout(doc);
     expect([layout.elsewhere(doc.getElementById('p')!), layout.elsewhere(doc.getElementById('own')!)]).toEqual([true, false]);
   });
+
+  it('takes a product details carousel ("productDetailsCarousel") for the product\'s own, other carousels for elsewhere', () => {
+    const doc = page('<section class="productDetailContent" id="productDetailsCarousel"><span id="own">17.999,00 TL</span></section><div class="recommendation-carousel"><span id="p">899,00 TL</span></div>');
+    const layout = pageLayout(doc);
+    expect([layout.elsewhere(doc.getElementById('own')!), layout.elsewhere(doc.getElementById('p')!)]).toEqual([false, true]);
+  });
 });

@@ -41,7 +41,7 @@ function screenReaderTwin(el: Element): boolean {
 const OWN_ASIDE = caseless(/product|buy|purchase|price|offer|checkout|add-?to-?cart/i);
 
 /** Ids and classes of areas that show other products or site chrome, not the product of the page. */
-const ELSEWHERE = caseless(/related|relation|recommend|(?<!pdp-|image-|images-|media-|photo-|gallery-|thumbs-|thumb-)carousel|upsell|up-sell|cross-?sell|similar|also-?(bought|purchased|viewed|like)|you-?may|customers?-?who|sponsor|(?:^|[\s_-])ads?(?=$|[\s_-])|advert|(?:^|\s)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?:$|\s)|(?:^|[\s_-])nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter|bundle|(?<![a-z])bulk|multi-?buy|accessor|sidebar|side-bar|facet|filter|compare|history|recently|widget-?cart|sims-|p13n|zg_|rhf|other-?sellers|more-?sellers|sellers?-?list|other-?offers|more-?offers|offer-?listing|mbc|aod-/i);
+const ELSEWHERE = caseless(/related|relation|recommend|(?<!pdp-|image-|images-|media-|photo-|gallery-|thumbs-|thumb-|detail|details|detail-|details-)carousel|upsell|up-sell|cross-?sell|similar|also-?(bought|purchased|viewed|like)|you-?may|customers?-?who|sponsor|(?:^|[\s_-])ads?(?=$|[\s_-])|advert|(?:^|\s)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?:$|\s)|(?:^|[\s_-])nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter|bundle|(?<![a-z])bulk|multi-?buy|accessor|sidebar|side-bar|facet|filter|compare|history|recently|widget-?cart|sims-|p13n|zg_|rhf|other-?sellers|more-?sellers|sellers?-?list|other-?offers|more-?offers|offer-?listing|mbc|aod-/i);
 /**
  * Whether a label names such an area, each label tested once: labels repeat (a shop's markup names
  * thousands of elements alike, "a-section a-spacing-small"), and the pattern's many words are tried at
@@ -76,6 +76,8 @@ export const OTHERS_HEADING = startsWithPhrase([
   'bunları da', 'birlikte alınan', 'μπορεί να σας αρέσ', 'jums gali patikti', 'jums varētu patikt', 'sulle võivad meeldida', 'לקוחות שקנו',
   'قد يعجبك', 'khách hàng cũng', '売れ筋', 'ランキング', 'この商品をチェックした人', '最近チェック', '最近見た',
   'akcia týždňa', 'akce týdne', 'tip týždňa', 'tip týdne', 'deal of the week', 'deal of the day', 'angebot der woche', 'angebot des tages', 'produkt tygodnia', 'produkt dnia', 'promocja dnia', 'a hét ajánlata', 'napi ajánlat', 'oferta zilei', 'oferta săptămânii', 'oferta del día', 'oferta do dia', 'offerta del giorno', 'offre du jour', 'товар дня', 'товар недели', 'najpredávanejšie', 'nejprodávanější', 'bestsellery', 'الأكثر مبيع',
+  'вы недавно смотрели', 'недавно просмотренные', 'вы смотрели', 'смотрите также', 'покупают вместе', 'ви переглядали', 'нещодавно переглянуті', 'переглянуті товари',
+  '店铺热销', '达人选购', '热销推荐', '热卖推荐', '店铺推荐', '人气单品', '店舗人気', '本店熱銷',
   'andere klanten', 'laatst bekeken', 'onlangs bekeken', 'nodig voor', 'benodigdheden', 'bijpassende', 'ook handig', 'accessoires', 'accessories',
   'zubehör', 'you will also need', "you'll also need", 'needed for', 'complete the look', 'shop the look', 'complete your', 'complétez', 'vous aurez besoin',
   'kunden, die', 'zuletzt angesehen', 'zuletzt gesehen', 'recently viewed', 'vous avez consulté', 'vistos recientemente', 'visti di recente', 'vistos recentemente', 'ostatnio oglądane', 'naposledy prohlížené',

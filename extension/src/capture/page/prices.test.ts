@@ -160,4 +160,11 @@ describe('priceCandidates', () => {
     const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname });
     expect(found.map((p) => [p.candidate.value, p.candidate.currency])).toEqual([[amountMinor, currency]]);
   });
+
+  it('reads shipping "from" an amount and delivery fees as no price to pay, and Jumia\'s "-lthr" class as struck out', () => {
+    const doc = page(`<h1 id="h">Oraimo FreePods 4</h1><div><span class="-b -fs24">₦ 24,990</span><span class="-tal -gy5 -lthr -fs16">₦ 39,000</span></div>
+      <p class="-fs12">+ shipping from <span class="-b">₦ 990</span> to Ikeja</p><p>Delivery Fees <em>₦ 1,150</em></p><button type="button">Add to cart</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'shop.example.com.ng' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.old, p.candidate.evidence.conditional])).toEqual([[2499000, false, false], [3900000, true, false], [99000, false, true], [115000, false, true]]);
+  });
 });

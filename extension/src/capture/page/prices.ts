@@ -16,7 +16,7 @@ import type { PageCandidate } from './titles.ts';
 const PRICE_LABEL = caseless(/price|preis|prix|precio|prezzo|preço|preco|cena|cijena|цена|ціна|價格|价格|価格|가격|fiyat|harga|giá|amount/i);
 // Words in class names and ids, bounded by start, end, space, "-" or "_" (BEM names: "price__was").
 const word = (words: string) => caseless(new RegExp(`(?:^|[\\s_-])(?:${words})(?:$|[\\s_-])`, 'i'));
-const OLD_LABEL = word('old|was|deprecated|compare|compare-at|strike|striked|strikethrough|strike-through|strikeout|strike-out|line-through|linethrough|crossed-out|before|crossed|msrp|rrp|previous|uvp|saving|savings|save|discount-amount|you-save|basisprice|a-text-strike');
+const OLD_LABEL = word('old|was|deprecated|compare|compare-at|strike|striked|strikethrough|strike-through|strikeout|strike-out|line-through|linethrough|lthr|crossed-out|before|crossed|msrp|rrp|previous|uvp|saving|savings|save|discount-amount|you-save|basisprice|a-text-strike');
 /**
  * Names that mean "not reduced" as often as "the old price": a regular, original, list or retail
  * price is an old one only beside another amount ("price-item--regular" alone is the price to pay).
@@ -24,7 +24,7 @@ const OLD_LABEL = word('old|was|deprecated|compare|compare-at|strike|striked|str
 const BESIDE_ANOTHER_OLD_LABEL = word('regular|list|listprice|list-price|original|reference|retail');
 /** Names of prices for members or card holders only ("club-price", "member-price"). */
 const CONDITIONAL_LABEL = word('club|clubprice|member-price|memberprice|members-price|loyalty|loyalty-price|card-price|cardprice');
-const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|reduced|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex|coreprice|corepricedisplay');
+const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|reduced|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex|coreprice|corepricedisplay|big');
 /** Words that introduce an old price or a saving: "Was", "UVP", "statt", "You save" (word-lists.ts). */
 export const OLD_BEFORE = endsWithPhrase([
   'was', 'listenpreis', 'rrp', 'msrp', 'mrp', 'uvp', 'statt', 'anstatt', 'avant',
@@ -51,7 +51,7 @@ export const OLD_BEFORE_BESIDE_ANOTHER = endsWithPhrase(['list price', 'retail',
 export const CONDITIONAL_BEFORE = endsWithPhrase([
   'mitglieder-preis', 'mitgliederpreis', 'mitgliedspreis', 'clubpreis', 'kartenpreis', 'prix membre', 'prix club', 'prix carte',
   'precio socio', 'precio club', 'precio tarjeta', 'preço clube', 'preço cartão', 'club', 'member', 'mitglied', 'mitglieds',
-  'membre', 'miembro', 'card', 'karte', 'carte', 'cartão', 'tarjeta', 'kaart', 'klantenkaart', 'prime', 'subscribe', 'abo', 'abonnement', 'assinatura',
+  'membre', 'miembro', 'card', 'karte', 'carte', 'cartão', 'tarjeta', 'kaart', 'klantenkaart', 'shipping from', 'delivery from', 'shipping fee', 'shipping fees', 'delivery fee', 'delivery fees', 'delivery charge', 'delivery charges', 'shipping cost', 'shipping costs', 'versandkosten', 'versand ab', 'lieferung ab', 'frais de livraison', 'livraison dès', 'livraison à partir de', 'gastos de envío', 'costo de envío', 'envío desde', 'custo de envio', 'frete a partir de', 'spese di spedizione', 'plus价', 'plus會員價', 'plus会员价', '会员价', '會員價', 'vip价', 'prime', 'subscribe', 'abo', 'abonnement', 'assinatura',
   'ou até', 'oder', 'bis zu', 'instalment', 'instalments', 'installment', 'installments', 'raten', 'mensual', 'monthly',
   'per month', 'pro monat', 'ex.tax', 'ex. tax', 'extax', 'ex tax', 'excl', 'excl.', 'exkl', 'exkl.', 'zzgl', 'zzgl.', 'netto',
   'bez dph', 'без ндс', 'hors taxe', 'hors taxes', 'ht', 'sin impuestos', 'sin impuestos nacionales', 'sin iva', 'sem impostos', 'senza iva',
