@@ -100,6 +100,28 @@ describe('extractProduct from JSON-LD', () => {
     expect(extractProduct(doc, 'https://tovarka.example.com.ua/ua/lenovo/p1/')).toMatchObject({ title: 'Ноутбук Lenovo IdeaPad Slim 3 / Intel Core i5 / RAM 16 ГБ', priceMinor: 2499900 });
   });
 
+  it('joins cents written as the last piece of a price ("$" "99" "00"), and an unchosen protection plan is no price to pay', () => {
+    const doc = page('', `<h1>20V MAX Cordless Drill Combo Kit</h1><div class="price"><div class="price-format__main-price"><span class="price-format__large-currency-symbols">$</span><span>99</span><span class="price-format__large-currency-symbols">00</span></div>
+      <div><span>Was </span><span class="u__strike"><span>$169.00</span></span></div></div><div class="buybox__protection"><label><input type="radio" name="plan" value="2y"> 2-Year Protection Plan <span>$9.97</span></label>
+      <label><input type="radio" name="plan" value="" checked> No Plan</label></div><button type="button" class="add-to-cart">Add to Cart</button>`);
+    expect(extractProduct(doc, 'https://www.bigbox.example.com/p/300000001')).toMatchObject({ priceMinor: 9900, currency: 'USD' });
+  });
+
+  it('shows nothing on a category page whose JSON-LD lists its products in an ItemList', () => {
+    const items = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => ({ '@type': 'ListItem', position: n, item: { '@type': 'Product', name: `Rain Jacket ${n}`, url: `https://www.coop.example.com/product/${n}`, offers: { price: `${100 + n}.93`, priceCurrency: 'USD' } } }));
+    const ld = `<script type="application/ld+json">${JSON.stringify({ '@type': 'ItemList', name: "Men's Rain Jackets", itemListElement: items })}</script>`;
+    const tiles = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => `<li><a href="/product/${n}">Rain Jacket ${n}</a><span class="price">$${100 + n}.93</span><button type="button">Add to cart</button></li>`).join('');
+    expect(extractProduct(page(ld, `<h1>Men's Rain Jackets</h1><ul class="results">${tiles}</ul>`), 'https://www.coop.example.com/c/mens-rain-jackets')).toBeNull();
+  });
+
+  it('takes the shop\'s own photo over the file a saved page ("Save Page As… Complete") points at', () => {
+    const doc = page('<meta property="og:image" content="https://www.seife.example.de/media/lavendel-seife-01.jpg">', `<div itemscope itemtype="https://schema.org/Product"><h1 itemprop="name">Olivenölseife Lavendel 100 g</h1>
+      <img itemprop="image" src="./Olivenölseife Lavendel _ Seifenmanufaktur_files/lavendel-seife-01_800x800.jpg" data-full-image="https://www.seife.example.de/media/lavendel-seife-01.jpg" width="800" height="800" alt="">
+      <div itemprop="offers" itemscope itemtype="https://schema.org/Offer"><meta itemprop="price" content="6.90"><meta itemprop="priceCurrency" content="EUR"><p class="product-detail-price">6,90 €*</p></div>
+      <button type="submit">In den Warenkorb</button></div>`);
+    expect(extractProduct(doc, 'https://www.seife.example.de/olivenoelseife-lavendel-100-g/')?.imageUrl).toBe('https://www.seife.example.de/media/lavendel-seife-01.jpg');
+  });
+
   it('takes the name <h1> over a one-word brand <h1> beside it, and a heading named as the title when the only <h1> is the logo', () => {
     const brand = page('', '<h1 class="pdp-title">Roadster</h1><h1 class="pdp-name">Men Checked Casual Shirt</h1><p class="pdp-price">Rs. 719</p><button type="button">Add to bag</button>');
     expect(extractProduct(brand, 'https://www.shop.example.in/shirt/p/1')?.title).toBe('Men Checked Casual Shirt');

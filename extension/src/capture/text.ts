@@ -88,3 +88,11 @@ export function westernDigits(text: string): string {
     return String(code >= 0x06f0 ? code - 0x06f0 : code - 0x0660);
   });
 }
+
+/**
+ * A file a browser's "Save Page As… Complete" wrote beside the page ("./Seife _ Shop_files/a.jpg", "file:///…"):
+ * no address on the shop's site, so the readers take the attributes and sources that still name the shop's file.
+ */
+export function savedCopy(url: string): boolean {
+  return /^\s*(?:file:|(?!https?:|\/\/)[^?#]*_files\/)/i.test(url);
+}

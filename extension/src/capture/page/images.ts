@@ -6,7 +6,7 @@
  */
 import type { Candidate } from '../candidates.ts';
 import { imageKey, pageScore } from '../scorer.ts';
-import { caseless, httpUrl } from '../text.ts';
+import { caseless, httpUrl, savedCopy } from '../text.ts';
 import { startsWithPhrase } from '../word-lists.ts';
 import { distanceTo, wordOverlap, type Layout } from './layout.ts';
 import type { PageCandidate } from './titles.ts';
@@ -17,7 +17,7 @@ export const NOT_PRODUCT_IMAGE = caseless(/logo|icon|sprite|badge|flag|avatar|pa
 export const NOT_PRODUCT_NAME = startsWithPhrase(['logo', 'icon', 'sprite', 'badge', 'flag', 'avatar', 'payment', 'rating', 'star', 'banner', 'placeholder',
   'spinner', 'loader', 'swatch', 'social', 'share'], [], undefined, { spaces: false });
 const MAIN_LABEL = caseless(/landing|main|primary|hero|zoom|large|big|product[-_]?(image|img|photo|picture|media)|pdp[-_]?(image|img|media)|gallery|featured|(?<!object-|bg-)cover|image[-_]?main|main[-_]?image|mainimage|img[-_]?main|fotorama|slick-current|active/i);
-const URL_ATTRIBUTES = ['data-old-hires', 'data-zoom-image', 'data-zoom', 'data-large', 'data-large-img', 'data-full', 'data-original', 'data-src', 'data-lazy', 'data-lazy-src', 'data-srcset', 'src'];
+const URL_ATTRIBUTES = ['data-old-hires', 'data-zoom-image', 'data-full-image', 'data-zoom', 'data-large', 'data-large-img', 'data-full', 'data-original', 'data-src', 'data-lazy', 'data-lazy-src', 'data-srcset', 'src'];
 
 function largestFromSrcset(srcset: string | null): string | null {
   if (!srcset) return null;
@@ -70,7 +70,7 @@ function ownImageUrl(img: Element, base: string): string | null {
   }
   for (const name of URL_ATTRIBUTES) {
     const value = name.endsWith('srcset') ? largestFromSrcset(img.getAttribute(name)) : img.getAttribute(name);
-    if (!value || value.startsWith('data:') || /^\s*\{/.test(value)) continue;
+    if (!value || value.startsWith('data:') || /^\s*\{/.test(value) || savedCopy(value)) continue;
     const url = httpUrl(value, base);
     if (url) return url;
   }

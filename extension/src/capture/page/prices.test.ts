@@ -167,4 +167,12 @@ describe('priceCandidates', () => {
     const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'shop.example.com.ng' });
     expect(found.map((p) => [p.candidate.value, p.candidate.evidence.old, p.candidate.evidence.conditional])).toEqual([[2499000, false, false], [3900000, true, false], [99000, false, true], [115000, false, true]]);
   });
+
+  it('reads a struck price whose screen-reader words stand around its amount ("Price reduced from" $149.90 "to")', () => {
+    const doc = page(`<h1 id="h">TrailRunner GTX</h1><div class="price"><span><del><span class="strike-through list"><span class="value" content="149.90">
+      <span class="sr-only">Price reduced from</span> $149.90 <span class="sr-only">to</span></span></span></del>
+      <span class="sales"><span class="value" content="104.93"> $104.93 </span></span></span></div><button type="submit">Add to Cart</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'shop.example.com' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.old])).toEqual([[14990, true], [10493, false]]);
+  });
 });

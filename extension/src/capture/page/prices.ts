@@ -129,7 +129,8 @@ const SHIPPING_LABEL_BEFORE = caseless(/(?:versand|lieferung|shipping|delivery|e
 /** The price of an extra the shopper may tick (a service, a protection plan): inside a checkbox's label. */
 function optionalExtra(el: Element): boolean {
   const label = el.closest('label');
-  return label !== null && label.querySelector('input[type="checkbox" i]') !== null;
+  // A ticked extra's price, or an option not chosen ("2-Year Protection Plan $9.97" beside "No Plan", checked).
+  return label !== null && label.querySelector('input[type="checkbox" i], input[type="radio" i]:not([checked])') !== null;
 }
 
 /** Tax words right before the next amount ("12 990 Kč" "bez DPH 10 735 Kč"): they say what that amount is, not this one. */
@@ -207,6 +208,15 @@ const MAX_PRICE_TEXT = 40;
  * holds more than MAX_PRICE_TEXT characters besides white space, which no price does: the walk stops
  * there instead of reading a whole block of the page to learn that it is long.
  */
+const SCREEN_READER_ONLY = /sr-only|visually-hidden|screen-reader|a-offscreen/;
+
+/** The text after an element inside its parent. */
+function textAfter(el: Element): string {
+  let text = '';
+  for (let node = el.nextSibling; node && text.length < 40; node = node.nextSibling) text += node.textContent ?? '';
+  return text;
+}
+
 function priceTextOf(el: Element): string | null {
   const hidden = el.querySelector('.a-offscreen, [class*="sr-only"], [class*="visually-hidden"], [class*="screen-reader"]');
   if (hidden?.textContent && /\d/.test(hidden.textContent)) return hidden.textContent;
@@ -220,7 +230,11 @@ function priceTextOf(el: Element): string | null {
         if (text.length > MAX_PRICE_TEXT && /\S/.test(data) && text.replace(/\s+/g, '').length > MAX_PRICE_TEXT) return false;
       } else if (child.nodeType === 1) {
         const element = child as Element;
-        const isCents = element.tagName === 'SUP' || /fraction|cents?\b|decimal|price-?minor|small/i.test(element.getAttribute('class') ?? '');
+        // A screen reader's words around the amount ("Price reduced from" $149.90 "to") are not the price's text.
+        if (SCREEN_READER_ONLY.test(element.getAttribute('class') ?? '')) continue;
+        // Or the last of the price's pieces, two digits after the whole units ("$" "99" "00", as one big-box shop writes it).
+        const isCents = element.tagName === 'SUP' || /fraction|cents?\b|decimal|price-?minor|small/i.test(element.getAttribute('class') ?? '')
+          || (element.parentElement === el && element.nextElementSibling === null && element.previousElementSibling !== null && !/\S/.test(textAfter(element)));
         // Joined by the separator the amount does not group its thousands with ("1.299" + "99" → "1.299,99").
         if (isCents && /\d$/.test(text.trim()) && /^\d{2}$/.test((element.textContent ?? '').trim())) text = `${text.trim()}${/\.\d{3}$/.test(text.trim()) ? ',' : '.'}`;
         if (!walk(element)) return false;

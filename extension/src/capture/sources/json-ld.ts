@@ -117,7 +117,7 @@ export function offerPrice(offer: Node | null): OfferPrice | null {
 // ---- the JSON-LD source --------------------------------------------------------------------------
 
 /** Several products on a page (related items in an ItemList): the one the page is about. */
-function mainProduct(products: readonly Node[], doc: Document, pageUrl: string): Node | undefined {
+function mainProduct(products: readonly Node[], doc: Document, pageUrl: string, listed: boolean): Node | undefined {
   if (products.length <= 1) return products.find((node) => cleanText(node.name));
   const heading = cleanText(doc.querySelector('h1')?.textContent)?.toLowerCase() ?? '';
   const canonical = doc.querySelector('link[rel="canonical" i]')?.getAttribute('href') ?? pageUrl;
@@ -129,7 +129,11 @@ function mainProduct(products: readonly Node[], doc: Document, pageUrl: string):
     if (node.offers) points += 1;
     return points;
   };
-  return [...products].sort((a, b) => score(b) - score(a))[0];
+  const best = [...products].sort((a, b) => score(b) - score(a))[0];
+  // A listing's items (an ItemList of three products or more), none of them the page's by its address or
+  // heading: a category page, not one of its products ("Men's Rain Jackets" over 187 jackets).
+  if (listed && products.length >= 3 && best && score(best) < 4) return undefined;
+  return best;
 }
 
 function pickProduct(doc: Document, nodes: Node[], pageUrl: string, resolve: (value: unknown) => unknown): Node | null {
@@ -145,7 +149,7 @@ function pickProduct(doc: Document, nodes: Node[], pageUrl: string, resolve: (va
     if (chosen) return { ...group, ...chosen, name: chosen.name ?? group.name, image: chosen.image ?? group.image, brand: chosen.brand ?? group.brand };
     if (products.length === 0) return group;
   }
-  return mainProduct(products, doc, pageUrl) ?? null;
+  return mainProduct(products, doc, pageUrl, nodes.some((node) => typesOf(node).includes('itemlist'))) ?? null;
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { normaliseCode } from '../currency.ts';
 import { toMinorUnits } from '../price.ts';
-import { cleanText, httpUrl } from '../text.ts';
+import { cleanText, httpUrl, savedCopy } from '../text.ts';
 import { availabilityName, defined, type FieldSource, type SourceResult } from './source-types.ts';
 
 const PRODUCT_TYPE = /(schema\.org\/|data-vocabulary\.org\/|^|\s|schema:)(Product|ProductGroup|IndividualProduct|ProductModel)(\s|$)/i;
@@ -91,7 +91,8 @@ function fromSyntax(doc: Document, pageUrl: string, syntax: Syntax): SourceResul
   const price = first(offer, syntax, 'price') ?? first(offer, syntax, 'lowPrice');
   const brandEl = props(product, syntax, 'brand')[0];
   const brand = brandEl ? (brandEl.matches(syntax.scope) ? first(brandEl, syntax, 'name') : propValue(brandEl)) : null;
-  const imageEl = props(product, syntax, 'image')[0];
+  // An <img itemprop=image> of a saved page may point at the saved copy: the next image, or none.
+  const imageEl = props(product, syntax, 'image').find((el) => !savedCopy((el.matches(syntax.scope) ? first(el, syntax, 'url') : propValue(el)) ?? ''));
   return {
     source: syntax.source,
     isProduct: true,
