@@ -122,6 +122,16 @@ describe('extractProduct from JSON-LD', () => {
     expect(extractProduct(doc, 'https://www.seife.example.de/olivenoelseife-lavendel-100-g/')?.imageUrl).toBe('https://www.seife.example.de/media/lavendel-seife-01.jpg');
   });
 
+  it('reads an OpenCart page: special price in Bootstrap\'s "list-unstyled", the lev beside the euro, related products after the product in one container', () => {
+    const related = [1, 2, 3, 4].map((n) => `<div class="product-layout col-sm-3"><div class="product-thumb"><h4><a href="/p${n}">Кафемелачка ${n}</a></h4><p class="price">${n}9,00 € <span>(${n}9 лв.)</span></p><button type="button">Купи</button></div></div>`).join('');
+    const doc = page('', `<div id="content" class="col-sm-12"><div class="row"><div class="col-sm-7"><img src="/image/cache/ecam-500x500.jpg" width="500" height="500" alt="Кафеавтомат DeLonghi"></div>
+      <div class="col-sm-5"><h1>Кафеавтомат DeLonghi Magnifica S</h1><ul class="list-unstyled"><li><span style="text-decoration: line-through;">449,00 €</span> <span style="text-decoration: line-through;">(878,17 лв.)</span></li>
+      <li><h2>379,90 €</h2> <span class="price-bgn-main">743,02 лв.</span></li><li>Без ДДС: 316,58 €</li></ul>
+      <div class="tbi-credit">Купи на изплащане от <b>33,24 €</b> <small>(65,01 лв.)</small> / месец</div><button type="button" id="button-cart" class="btn btn-primary">Купи</button></div></div>
+      <h3>Свързани продукти</h3><div class="row">${related}</div></div>`);
+    expect(extractProduct(doc, 'https://www.kafe.example.bg/delonghi-ecam')).toMatchObject({ title: 'Кафеавтомат DeLonghi Magnifica S', priceMinor: 37990, currency: 'EUR' });
+  });
+
   it('takes the name <h1> over a one-word brand <h1> beside it, and a heading named as the title when the only <h1> is the logo', () => {
     const brand = page('', '<h1 class="pdp-title">Roadster</h1><h1 class="pdp-name">Men Checked Casual Shirt</h1><p class="pdp-price">Rs. 719</p><button type="button">Add to bag</button>');
     expect(extractProduct(brand, 'https://www.shop.example.in/shirt/p/1')?.title).toBe('Men Checked Casual Shirt');

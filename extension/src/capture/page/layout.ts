@@ -90,6 +90,9 @@ const BOX_TITLE = /title|heading|headline|nadpis|naslov|titulo|titolo|titre|tite
 function opensWithOthersHeading(el: Element): boolean {
   let child = el.firstElementChild;
   for (let i = 0; child && i < 3; i += 1, child = child.nextElementSibling) {
+    // Only after small things (an icon, an anchor): a heading after the product's own block opens the block after
+    // it, not the container (OpenCart's "#content": the product's row, "<h3>Свързани продукти</h3>", their row).
+    if (i > 0 && (child.previousElementSibling!.childElementCount > 3 || textUpTo(child.previousElementSibling!, 60) === null)) return false;
     // The heading itself, or a first child that is only a title box around one ("<div class=title><h3>관련상품</h3></div>").
     for (const heading of i === 0 && child.childElementCount === 1 ? [child, child.firstElementChild] : [child]) {
       const tag = heading?.tagName ?? '';

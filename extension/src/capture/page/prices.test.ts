@@ -175,4 +175,11 @@ describe('priceCandidates', () => {
     const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'shop.example.com' });
     expect(found.map((p) => [p.candidate.value, p.candidate.evidence.old])).toEqual([[14990, true], [10493, false]]);
   });
+
+  it('reads OpenCart\'s special price in a Bootstrap "list-unstyled" as the price to pay, and the lev beside the euro as no price to pay', () => {
+    const doc = page(`<h1 id="h">Кафеавтомат</h1><ul class="list-unstyled"><li><span style="text-decoration: line-through;">$122.00</span></li><li><h2>$98.00</h2></li></ul>
+      <ul class="list-unstyled"><li><h2>379,90 €</h2> <span class="price-bgn-main">743,02 лв.</span></li></ul><button type="button">Купи</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'shop.example.bg' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.old, p.candidate.evidence.conditional])).toEqual([[12200, true, false], [9800, false, false], [37990, false, false], [74302, false, true]]);
+  });
 });

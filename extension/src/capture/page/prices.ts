@@ -21,7 +21,8 @@ const OLD_LABEL = word('old|was|deprecated|compare|compare-at|strike|striked|str
  * Names that mean "not reduced" as often as "the old price": a regular, original, list or retail
  * price is an old one only beside another amount ("price-item--regular" alone is the price to pay).
  */
-const BESIDE_ANOTHER_OLD_LABEL = word('regular|list|listprice|list-price|original|reference|retail');
+// "list" but not Bootstrap's lists ("list-unstyled", "list-inline"), which hold OpenCart's price block.
+const BESIDE_ANOTHER_OLD_LABEL = word('regular|list(?![-_](?!price)[a-z])|listprice|list-price|original|reference|retail');
 /** Names of prices for members or card holders only ("club-price", "member-price"). */
 const CONDITIONAL_LABEL = word('club|clubprice|member-price|memberprice|members-price|loyalty|loyalty-price|card-price|cardprice');
 const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|reduced|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex|coreprice|corepricedisplay|big');
@@ -144,7 +145,9 @@ const TAX_WORDS_OF_NEXT = caseless(/^\s*\(?\s*(?:bez dph|bez pdv|без ндс|e
 function saysConditional(before: string, after: string): boolean {
   if (SHIPPING_LABEL_BEFORE.test(before) || OTHER_OFFER_BEFORE.test(before) || CARD_AFTER.test(after)) return true;
   const wordsBefore = CONDITIONAL_BEFORE.test(before) && !WITHOUT_CONDITION_BEFORE.test(before);
-  const wordsAfter = CONDITIONAL_AFTER.test(after) && !TAX_WORDS_OF_NEXT.test(after);
+  // The words after the same amount in another currency ("33,24 € (65,01 лв.) / месец") are this amount's too.
+  const afterConverted = after.replace(/^\s*\([^()\d]{0,6}\d[^()]{0,20}\)/, '');
+  const wordsAfter = (CONDITIONAL_AFTER.test(after) || (afterConverted !== after && CONDITIONAL_AFTER.test(afterConverted))) && !TAX_WORDS_OF_NEXT.test(after);
   return (wordsBefore || wordsAfter) && !INCLUDED_AFTER.test(after);
 }
 /** Words that introduce the price to pay: "Now", "Por:", "Preis:". */
@@ -473,6 +476,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     if (another) t.found = { el: t.found.el, candidate: { ...t.found.candidate, evidence: { ...t.found.candidate.evidence, old: true } } };
   }
   netBesideGross(taken);
+  convertedBesideEuro(taken);
   return taken.sort((a, b) => a.index - b.index).map((t) => t.found);
 }
 
@@ -494,5 +498,25 @@ function netBesideGross(taken: { found: PageCandidate; tax?: 'excluded' | 'inclu
   }
   for (const t of taken) {
     if (net.has(Number(t.found.candidate.value)) && !t.found.candidate.evidence.conditional) t.found = { el: t.found.el, candidate: { ...t.found.candidate, evidence: { ...t.found.candidate.evidence, conditional: true, beforeTax: true } } };
+  }
+}
+
+/** Currencies a country's shops show beside the euro at the fixed rate it replaced them at (Bulgaria 2026, Croatia 2023). */
+const REPLACED_BY_EURO: Readonly<Record<string, number>> = { BGN: 1.95583, HRK: 7.5345 };
+
+/**
+ * The same price in the currency the euro replaced, shown beside it as the law asks ("379,90 €" "743,02 лв."):
+ * the shopper pays in euro, so the old currency's amount is no price to pay.
+ */
+function convertedBesideEuro(taken: { found: PageCandidate }[]): void {
+  const euros = taken.filter((t) => t.found.candidate.currency === 'EUR');
+  if (!euros.length) return;
+  for (const t of taken) {
+    const rate = REPLACED_BY_EURO[t.found.candidate.currency ?? ''];
+    if (!rate || t.found.candidate.evidence.conditional) continue;
+    const amount = Number(t.found.candidate.value);
+    const near = distanceTo([t.found.el]);
+    const converted = euros.some((e) => Math.abs(Number(e.found.candidate.value) * rate - amount) <= Math.max(2, amount * 0.005) && near(e.found.el) <= NEAR_ANOTHER);
+    if (converted) t.found = { el: t.found.el, candidate: { ...t.found.candidate, evidence: { ...t.found.candidate.evidence, conditional: true } } };
   }
 }
