@@ -132,6 +132,23 @@ describe('extractProduct from JSON-LD', () => {
     expect(extractProduct(doc, 'https://www.kafe.example.bg/delonghi-ecam')).toMatchObject({ title: 'Кафеавтомат DeLonghi Magnifica S', priceMinor: 37990, currency: 'EUR' });
   });
 
+  it('reads a Bitrix page whose buy button is a <span class="btn to-cart">, and Cafe24\'s price struck on a <span> inside its cell', () => {
+    const bitrix = page('<meta property="og:type" content="website">', `<h1>Смартфон Xiaomi Redmi Note 13 8/256GB</h1><div class="price_matrix_wrapper"><div class="price" data-currency="KZT">109 990 ₸</div></div>
+      <img src="/upload/iblock/3f2/redmi.jpg" width="450" height="450" alt="Смартфон Xiaomi Redmi Note 13"><div class="buy_block"><span class="btn btn-default to-cart" data-item="48213">В корзину</span></div>`);
+    expect(extractProduct(bitrix, 'https://www.alem.example.kz/catalog/smartfony/redmi-note-13/')).toMatchObject({ priceMinor: 10999000, currency: 'KZT' });
+    const cafe24 = page('', `<div class="item_detail_tit"><h3>멜로우 코튼 라운드 니트 가디건</h3></div><table><tr><th>판매가</th><td><span style="text-decoration:line-through;"><strong id="span_product_price_text">59,000원</strong></span></td></tr>
+      <tr><th>할인판매가</th><td><span><span id="span_product_price_sale">39,000원 <span>(20,000원 할인)</span></span></span></td></tr></table>
+      <img src="/web/product/big/cardigan.jpg" width="500" height="500" alt=""><a href="#none" class="btnSubmit">바로구매</a><a href="#none" class="btn_cart">장바구니 담기</a>`);
+    expect(extractProduct(cafe24, 'https://www.mellow.example.co.kr/product/detail.html?product_no=1')).toMatchObject({ title: '멜로우 코튼 라운드 니트 가디건', priceMinor: 39000, currency: 'KRW' });
+  });
+
+  it('reads "CHF 4’299.00" beside Shopware\'s "with-list-price" class as the price to pay', () => {
+    const ld = `<script type="application/ld+json">${JSON.stringify({ '@type': 'Product', name: 'E-Bike Alpenblick T7', offers: { price: '4299.00', priceCurrency: 'EUR' } })}</script>`;
+    const doc = page(ld, `<h1>E-Bike Alpenblick T7</h1><div class="product-detail-price-container"><p class="product-detail-price with-list-price">CHF&nbsp;4’299.00*</p>
+      <span class="list-price-badge">%</span> <span class="product-detail-list-price-wrapper">statt <span class="list-price-price">CHF&nbsp;4’999.00*</span></span></div><button type="submit">In den Warenkorb</button>`);
+    expect(extractProduct(doc, 'https://www.velo.example.ch/de/e-bike/VZ-1')).toMatchObject({ priceMinor: 429900, currency: 'CHF' });
+  });
+
   it('takes the name <h1> over a one-word brand <h1> beside it, and a heading named as the title when the only <h1> is the logo', () => {
     const brand = page('', '<h1 class="pdp-title">Roadster</h1><h1 class="pdp-name">Men Checked Casual Shirt</h1><p class="pdp-price">Rs. 719</p><button type="button">Add to bag</button>');
     expect(extractProduct(brand, 'https://www.shop.example.in/shirt/p/1')?.title).toBe('Men Checked Casual Shirt');

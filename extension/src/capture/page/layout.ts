@@ -41,7 +41,7 @@ function screenReaderTwin(el: Element): boolean {
 const OWN_ASIDE = caseless(/product|buy|purchase|price|offer|checkout|add-?to-?cart/i);
 
 /** Ids and classes of areas that show other products or site chrome, not the product of the page. */
-const ELSEWHERE = caseless(/related|relation|recommend|(?<!pdp-|image-|images-|media-|photo-|gallery-|thumbs-|thumb-|detail|details|detail-|details-)carousel|upsell|up-sell|cross-?sell|similar|also-?(bought|purchased|viewed|like)|you-?may|customers?-?who|sponsor|(?:^|[\s_-])ads?(?=$|[\s_-])|advert|(?:^|\s)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?:$|\s)|(?:^|[\s_-])nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter|bundle|(?<![a-z])bulk|multi-?buy|accessor|sidebar|side-bar|facet|filter|compare|history|recently|widget-?cart|sims-|p13n|zg_|rhf|other-?sellers|more-?sellers|sellers?-?list|other-?offers|more-?offers|offer-?listing|mbc|aod-/i);
+const ELSEWHERE = caseless(/related|relation|recommend|(?<!pdp-|image-|images-|media-|photo-|gallery-|thumbs-|thumb-|detail|details|detail-|details-)carousel|upsell|up-sell|cross-?sell|similar|also-?(bought|purchased|viewed|like)|you-?may|customers?-?who|sponsor|(?:^|[\s_-])ads?(?=$|[\s_-])|advert|(?:^|\s)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?:$|\s)|(?:^|[\s_-])nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter|bundle|(?<![a-z])bulk|multi-?buy|accessor|sidebar|side-bar|facet|filter|compare|history|recently|widget-?cart|sims-|p13n|zg_|rhf|other-?sellers|more-?sellers|sellers?-?list|other-?offers|more-?offers|offer-?listing|mbc|aod-|(?:^|\s)olp[-_]|featured-?products/i);
 /**
  * Whether a label names such an area, each label tested once: labels repeat (a shop's markup names
  * thousands of elements alike, "a-section a-spacing-small"), and the pattern's many words are tried at
@@ -76,6 +76,7 @@ export const OTHERS_HEADING = startsWithPhrase([
   'bunları da', 'birlikte alınan', 'μπορεί να σας αρέσ', 'jums gali patikti', 'jums varētu patikt', 'sulle võivad meeldida', 'לקוחות שקנו',
   'قد يعجبك', 'khách hàng cũng', '売れ筋', 'ランキング', 'この商品をチェックした人', '最近チェック', '最近見た',
   'akcia týždňa', 'akce týdne', 'tip týždňa', 'tip týdne', 'deal of the week', 'deal of the day', 'angebot der woche', 'angebot des tages', 'produkt tygodnia', 'produkt dnia', 'promocja dnia', 'a hét ajánlata', 'napi ajánlat', 'oferta zilei', 'oferta săptămânii', 'oferta del día', 'oferta do dia', 'offerta del giorno', 'offre du jour', 'товар дня', 'товар недели', 'najpredávanejšie', 'nejprodávanější', 'bestsellery', 'الأكثر مبيع',
+  'les clients qui ont', 'clients ayant acheté', 'ces produits pourraient', 'produits dans la même catégorie', 'autres produits dans la même catégorie',
   'вы недавно смотрели', 'недавно просмотренные', 'вы смотрели', 'смотрите также', 'покупают вместе', 'ви переглядали', 'нещодавно переглянуті', 'переглянуті товари',
   '店铺热销', '达人选购', '热销推荐', '热卖推荐', '店铺推荐', '人气单品', '店舗人気', '本店熱銷',
   'andere klanten', 'laatst bekeken', 'onlangs bekeken', 'nodig voor', 'benodigdheden', 'bijpassende', 'ook handig', 'accessoires', 'accessories',
@@ -218,7 +219,9 @@ function findBuyControls(doc: Document, layout: Pick<Layout, 'visible' | 'elsewh
     // Asked first: most links of a large page are in its menus and footer (1,300 of 1,400 on one shop's
     // page), and whether an ancestor is such a block is known after the first of them.
     if (layout.elsewhere(el)) continue;
-    const text = el.tagName === 'A' || el.getAttribute('role') === 'button' || el.tagName === 'BUTTON' ? (textUpTo(el, 400) ?? '').slice(0, 80) : '';
+    // A <span> or <div> styled as a button ("btn btn-default to-cart", as Bitrix themes draw it) is read like one.
+    const buttonLike = el.tagName === 'A' || el.getAttribute('role') === 'button' || el.tagName === 'BUTTON' || /btn|button/i.test(el.getAttribute('class') ?? '');
+    const text = buttonLike ? (textUpTo(el, 400) ?? '').slice(0, 80) : '';
     const said = `${text} ${el.getAttribute('value') ?? ''} ${el.getAttribute('aria-label') ?? ''} ${el.getAttribute('title') ?? ''} ${el.getAttribute('alt') ?? ''} ${el.getAttribute('src') ?? ''} ${layout.label(el)}`;
     // Lower-cased once for both patterns (compiled without `i`: caseless in text.ts says why).
     const lower = said.toLowerCase();

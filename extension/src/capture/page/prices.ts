@@ -21,8 +21,9 @@ const OLD_LABEL = word('old|was|deprecated|compare|compare-at|strike|striked|str
  * Names that mean "not reduced" as often as "the old price": a regular, original, list or retail
  * price is an old one only beside another amount ("price-item--regular" alone is the price to pay).
  */
-// "list" but not Bootstrap's lists ("list-unstyled", "list-inline"), which hold OpenCart's price block.
-const BESIDE_ANOTHER_OLD_LABEL = word('regular|list(?![-_](?!price)[a-z])|listprice|list-price|original|reference|retail');
+// "list" but not Bootstrap's lists ("list-unstyled", "list-inline"), which hold OpenCart's price block,
+// nor Shopware's "with-list-price", the price to pay that has a list price beside it.
+const BESIDE_ANOTHER_OLD_LABEL = word('regular|(?<!with-)list(?![-_](?!price)[a-z])|listprice|(?<!with-)list-price|original|reference|retail');
 /** Names of prices for members or card holders only ("club-price", "member-price"). */
 const CONDITIONAL_LABEL = word('club|clubprice|member-price|memberprice|members-price|loyalty|loyalty-price|card-price|cardprice');
 const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|reduced|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex|coreprice|corepricedisplay|big');
@@ -30,7 +31,7 @@ const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actu
 export const OLD_BEFORE = endsWithPhrase([
   'was', 'listenpreis', 'rrp', 'msrp', 'mrp', 'uvp', 'statt', 'anstatt', 'avant',
   'prix barré', 'antes', 'de', 'de:', 'prima', 'compare at', 'reg', 'reg.', 'alter preis',
-  'bisher', 'vorher', 'старая цена', 'было', 'preço de', 'desde', 'you save', 'save', 'sie sparen', 'économisez', 'ahorra',
+  'bisher', 'vorher', 'старая цена', 'было', 'preço de', 'desde', 'you save', 'save', 'je bespaart', 'u bespaart', 'sie sparen', 'économisez', 'ahorra',
   'risparmi', 'economia de', 'economia de:', 'oszczędzasz', 'ušetříte', 'spare',
   // The list or former price in more languages: Central and Eastern Europe, the Nordics, Asia, the Middle East.
   '소비자가', '시중가', 'stara cena', 'przed obniżką', 'původní cena', 'běžná cena', 'pôvodná cena', 'eredeti ár', 'preț vechi', 'pret vechi', 'стара цена', 'стара ціна',
@@ -52,7 +53,7 @@ export const OLD_BEFORE_BESIDE_ANOTHER = endsWithPhrase(['list price', 'retail',
 export const CONDITIONAL_BEFORE = endsWithPhrase([
   'mitglieder-preis', 'mitgliederpreis', 'mitgliedspreis', 'clubpreis', 'kartenpreis', 'prix membre', 'prix club', 'prix carte',
   'precio socio', 'precio club', 'precio tarjeta', 'preço clube', 'preço cartão', 'club', 'member', 'mitglied', 'mitglieds',
-  'membre', 'miembro', 'card', 'karte', 'carte', 'cartão', 'tarjeta', 'kaart', 'klantenkaart', 'shipping from', 'delivery from', 'shipping fee', 'shipping fees', 'delivery fee', 'delivery fees', 'delivery charge', 'delivery charges', 'shipping cost', 'shipping costs', 'versandkosten', 'versand ab', 'lieferung ab', 'frais de livraison', 'livraison dès', 'livraison à partir de', 'gastos de envío', 'costo de envío', 'envío desde', 'custo de envio', 'frete a partir de', 'spese di spedizione', 'plus价', 'plus會員價', 'plus会员价', '会员价', '會員價', 'vip价', 'prime', 'subscribe', 'abo', 'abonnement', 'assinatura',
+  'membre', 'miembro', 'card', 'karte', 'carte', 'cartão', 'tarjeta', 'kaart', 'klantenkaart', 'select deal', 'nettó', 'nettó ár', 'netto cena', 'cena netto', 'nettopreis', 'preis netto', 'net price', 'prix ht', 'precio sin iva', 'shipping from', 'delivery from', 'shipping fee', 'shipping fees', 'delivery fee', 'delivery fees', 'delivery charge', 'delivery charges', 'shipping cost', 'shipping costs', 'versandkosten', 'versand ab', 'lieferung ab', 'frais de livraison', 'livraison dès', 'livraison à partir de', 'gastos de envío', 'costo de envío', 'envío desde', 'custo de envio', 'frete a partir de', 'spese di spedizione', 'plus价', 'plus會員價', 'plus会员价', '会员价', '會員價', 'vip价', 'prime', 'subscribe', 'abo', 'abonnement', 'assinatura',
   'ou até', 'oder', 'bis zu', 'instalment', 'instalments', 'installment', 'installments', 'raten', 'mensual', 'monthly',
   'per month', 'pro monat', 'ex.tax', 'ex. tax', 'extax', 'ex tax', 'excl', 'excl.', 'exkl', 'exkl.', 'zzgl', 'zzgl.', 'netto',
   'bez dph', 'без ндс', 'hors taxe', 'hors taxes', 'ht', 'sin impuestos', 'sin impuestos nacionales', 'sin iva', 'sem impostos', 'senza iva',
@@ -98,7 +99,7 @@ function countedOffer(lower: string, start: string, end: string): boolean {
 }
 const CONDITIONAL_AFTER = caseless(/^\s*(?:\/\s*(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs|ct|count|db|szt|ks|buc)\b|\/\s*шт|per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|\/\s*month|\/\s*mo\b|a month|pro monat|\/\s*мес|в месяц|\/\s*міс|\/\s*mies|miesięcznie|\/\s*měs|měsíčně|\/\s*hó|havonta|\/\s*lun[aă]|\/\s*ay\b|aylık|\/\s*월|\/\s*月|mensuais|sem juros|x\b|적립(?!금))/i);
 /** Offers of other sellers or conditions: "Other Used, New, Collectible from", "gebraucht ab". */
-const OTHER_OFFER_BEFORE = caseless(/\b(used|collectible|gebraucht|occasion|usado|usato|refurbished|other sellers|other offers|weitere angebote|autres offres|otras ofertas|more buying choices|seller options|more sellers|open[- ]box|b-ware|rozbalen\w*|resigilat\w*|powystawow\w*|outlet|reacondicionado|recondicionado|ricondizionato|generalüberholt)\b(?:[^\d]|\(\d+\))*$/i);
+const OTHER_OFFER_BEFORE = caseless(/\bnew\s*\(\d+\)\s*(?:from|ab|à partir de|desde|da)\s*:?\s*$|\b(used|collectible|gebraucht|occasion|usado|usato|refurbished|other sellers|other offers|andere verkopers|autres vendeurs|altri venditori|otros vendedores|andere anbieter|weitere angebote|autres offres|otras ofertas|more buying choices|seller options|more sellers|open[- ]box|b-ware|rozbalen\w*|resigilat\w*|powystawow\w*|outlet|reacondicionado|recondicionado|ricondizionato|generalüberholt)\b(?:[^\d]|\(\d+\))*$/i);
 /** Discounts for paying a certain way: "Mais 5% de desconto em 1x no Cartão", "with Prime", "mit Kundenkarte". */
 const CARD_AFTER = caseless(/^\s*(?:mais|plus|extra|\+)?\s*\d*\s*%?\s*(?:de\s)?(?:desconto|discount|rabatt|remise|descuento)|\b(?:no cartão|with (?:card|prime|membership)|with your [\w ]{0,24}card|mitglieder-?preis|clubpreis|kartenpreis|prix (?:membre|adhérent)|precio (?:socio|miembro)|mit (?:karte|kundenkarte)|avec la carte|con tarjeta|members? only|für mitglieder)\b|^\s*\(?(?:[^\d\s]+\s+){0,2}(?:card|members?|club|loyalty|rewards) price(?!\s*[:：]?\s*[^\d\s]{0,3}\s*\d)/i);
 /** An option of a variant picker: a swatch, a variant's tile or chip ("swatch-option", "variant-item", "ConfigChip"). */
@@ -157,10 +158,11 @@ export const CURRENT_BEFORE = endsWithPhrase(['now', 'jetzt', 'nur', 'por', 'pri
 const INCLUDED_AFTER = caseless(/^\s*\(?\s*(inkl|incl|inc\.|including|ttc|税込|s dph|z dph|с ндс|brutto|iva incluido|iva incl)/i);
 /** A price before tax, said before it ("Netto:", "HT") or after it ("exkl. MwSt.", "+ VAT"). */
 const NET_BEFORE = endsWithPhrase(['netto', 'net', 'excl', 'excl.', 'exkl', 'exkl.', 'zzgl', 'zzgl.', 'ex tax', 'ex. tax', 'ex vat', 'excl. vat', 'excl. btw',
-  'hors taxes', 'hors taxe', 'ht', 'bez dph', 'bez pdv', 'без ндс', 'sin iva', 'senza iva', 'sem impostos', 'ex moms', 'exkl. moms', 'nettó', 'netto cena'], true);
+  'hors taxes', 'hors taxe', 'ht', 'bez dph', 'bez pdv', 'без ндс', 'sin iva', 'senza iva', 'sem impostos', 'ex moms', 'exkl. moms', 'nettó', 'netto cena',
+  'nettó ár', 'cena netto', 'nettopreis', 'preis netto', 'net price', 'prix ht'], true);
 const NET_AFTER = caseless(/^\s*\*?\s*\(?\s*(?:netto|net\b|excl|exkl|zzgl|ex\.? ?(?:vat|tax|btw|moms|gst)\b|hors taxes?|ht\b|bez dph|bez pdv|без ндс|sin iva|senza iva|\+ ?(?:vat|mwst|iva|tva|btw)\b)/i);
 /** The same price with tax, said before it ("Brutto:", "TTC") or after it ("inkl. 19 % MwSt."). */
-const GROSS_BEFORE = endsWithPhrase(['brutto', 'inkl', 'inkl.', 'incl', 'incl.', 'incl. vat', 'inc. vat', 'ttc', 's dph', 'z dph', 'с ндс', 'iva incluido', 'bruttó', 'brutto cena'], true);
+const GROSS_BEFORE = endsWithPhrase(['brutto', 'inkl', 'inkl.', 'incl', 'incl.', 'incl. vat', 'inc. vat', 'ttc', 's dph', 'z dph', 'с ндс', 'iva incluido', 'bruttó', 'brutto cena', 'bruttó ár', 'cena brutto', 'bruttopreis', 'preis brutto', 'prix ttc'], true);
 /** How much more a price with tax is than the same price before it: the VAT rates of the world (3 % to 27 %). */
 const VAT_RATIO = { min: 1.025, max: 1.275 };
 
@@ -251,7 +253,7 @@ function priceTextOf(el: Element): string | null {
 /** How many numbers a text holds, each with its separators ("1.299,00" is one, "45,000 39,000" two). */
 function countNumbers(text: string): number {
   // The symbol between whole units and cents ("549€99", "449€ 99", as French shops print them) is one number's.
-  return text.replace(/(\d)(?:[\s\u00a0]?€\s?|[£$])(\d{2})(?![\d.,])/g, '$1.$2').match(/\d(?:[\d.,'\s\u00a0]*\d)?/g)?.length ?? 0;
+  return text.replace(/(\d)(?:[\s\u00a0]?€\s?|[£$])(\d{2})(?![\d.,])/g, '$1.$2').match(/\d(?:[\d.,'\u2019\s\u00a0]*\d)?/g)?.length ?? 0;
 }
 
 /** The text an element holds itself, without its child elements' (at most a few hundred characters read). */
@@ -265,22 +267,27 @@ function ownText(el: Element): string {
 function around(el: Element): { before: string; after: string } {
   const ownText = textUpTo(el, 400) ?? '';
   let block: Element | null = el.parentElement;
-  for (let i = 0; block && i < 3 && block.childElementCount <= 8 && (textUpTo(block, 400) ?? '').trim() === ownText.trim(); i += 1) block = block.parentElement;
+  // Up through the elements that hold only this price, or it twice (Amazon's screen-reader copy beside the shown one).
+  const own = ownText.trim();
+  for (let i = 0; block && i < 3 && block.childElementCount <= 8 && (own ? (textUpTo(block, 400) ?? '').split(own).join('').trim() === '' : (textUpTo(block, 400) ?? '').trim() === ''); i += 1) block = block.parentElement;
   if (!block || block.childElementCount > 30) return { before: '', after: '' };
   const blockText = textUpTo(block, 8000);
   if (blockText === null) return { before: '', after: '' };
   const all = blockText.replace(/\s+/g, ' ');
-  const own = ownText.replace(/\s+/g, ' ').trim();
-  const at = own ? all.indexOf(own) : -1;
+  const spaced = ownText.replace(/\s+/g, ' ').trim();
+  const at = spaced ? all.indexOf(spaced) : -1;
   if (at < 0 || all.length > 2000) return { before: '', after: '' };
-  return { before: all.slice(Math.max(0, at - 40), at).trim(), after: all.slice(at + own.length, at + own.length + 40) };
+  // The copy right after it is the same price's, not words after it.
+  let end = at + spaced.length;
+  if (all.slice(end).trimStart().startsWith(spaced)) end = all.indexOf(spaced, end) + spaced.length;
+  return { before: all.slice(Math.max(0, at - 40), at).trim(), after: all.slice(end, end + 40) };
 }
 
 const MANY_LETTERS = new RegExp(`[${LETTERS}]+`, 'g');
 const WORDS_ADDED = new RegExp(`[${LETTERS}]{4,}|[${LETTERS}]+\\s+[${LETTERS}]+`);
 
 /** Numbers in a text, each with its grouped thousands and cents ("$ 1.234.567 50" is one). */
-const AMOUNTS = /\d+(?:[.,'\u00a0\u202f ]\d+)*/g;
+const AMOUNTS = /\d+(?:[.,'\u2019\u00a0\u202f ]\d+)*/g;
 
 /**
  * The outermost element holding just this price: "<span class=price><span>$</span><span>19</span>…",
@@ -437,7 +444,11 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
       const style = e === null ? null : layout.style(e);
       return Boolean((style?.textDecorationLine || style?.textDecoration)?.includes('line-through'));
     };
-    const struck = start.closest('del, s, strike, [data-a-strike="true"]') !== null || lineThrough(el) || (start !== el && lineThrough(start)) || lineThrough(el.parentElement);
+    // Every element from the amount's own up to the price's, and the one around it (Cafe24 strikes a <span> between
+    // the price's <td> and its <strong>).
+    let struckBetween = false;
+    for (let e: Element | null = start; e && !struckBetween; e = e === el ? null : e.parentElement) struckBetween = lineThrough(e);
+    const struck = start.closest('del, s, strike, [data-a-strike="true"]') !== null || struckBetween || lineThrough(el.parentElement);
     const candidate: Candidate = {
       field: 'price', source: 'heuristic', value: price.amountMinor, currency: price.currency,
       evidence: {
@@ -505,18 +516,21 @@ function netBesideGross(taken: { found: PageCandidate; tax?: 'excluded' | 'inclu
 const REPLACED_BY_EURO: Readonly<Record<string, number>> = { BGN: 1.95583, HRK: 7.5345 };
 
 /**
- * The same price in the currency the euro replaced, shown beside it as the law asks ("379,90 €" "743,02 лв."):
- * the shopper pays in euro, so the old currency's amount is no price to pay.
+ * The same price in the euro and the currency it replaced, shown side by side as the law asks in the months
+ * around the change ("379,90 €" "743,02 лв."): the one shown first is the price to pay (the euro after the
+ * change, the old currency before it), the other its conversion.
  */
-function convertedBesideEuro(taken: { found: PageCandidate }[]): void {
+function convertedBesideEuro(taken: { index: number; found: PageCandidate }[]): void {
   const euros = taken.filter((t) => t.found.candidate.currency === 'EUR');
   if (!euros.length) return;
+  const second = new Set<{ index: number; found: PageCandidate }>();
   for (const t of taken) {
     const rate = REPLACED_BY_EURO[t.found.candidate.currency ?? ''];
     if (!rate || t.found.candidate.evidence.conditional) continue;
     const amount = Number(t.found.candidate.value);
     const near = distanceTo([t.found.el]);
-    const converted = euros.some((e) => Math.abs(Number(e.found.candidate.value) * rate - amount) <= Math.max(2, amount * 0.005) && near(e.found.el) <= NEAR_ANOTHER);
-    if (converted) t.found = { el: t.found.el, candidate: { ...t.found.candidate, evidence: { ...t.found.candidate.evidence, conditional: true } } };
+    const euro = euros.find((e) => Math.abs(Number(e.found.candidate.value) * rate - amount) <= Math.max(2, amount * 0.005) && near(e.found.el) <= NEAR_ANOTHER);
+    if (euro) second.add(euro.index < t.index ? t : euro);
   }
+  for (const t of second) t.found = { el: t.found.el, candidate: { ...t.found.candidate, evidence: { ...t.found.candidate.evidence, conditional: true } } };
 }
