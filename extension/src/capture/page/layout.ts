@@ -16,7 +16,8 @@ const HIDDEN_BY_MARKUP = ['template', 'noscript', 'script', 'style', 'head', '[h
   ...['hidden', 'hide', 'd-none', 'is-hidden', 'a-hidden', 'invisible', 'display-none', 'u-hidden', 'aok-hidden'].map((name) => `.${name}`)].join(', ');
 
 /** Text only screen readers read (a saved page's stylesheet, which hides it, may not load). */
-const SCREEN_READER_ONLY = /screen-reader|sr-only|visually-hidden/i;
+/** Classes of text shown to screen readers only. */
+export const SCREEN_READER_ONLY = /screen-reader|sr-only|visually-hidden/i;
 /**
  * An element hidden from screen readers only because a screen-reader text beside it says the same
  * (named so, or simply saying the same words and more):

@@ -10,7 +10,7 @@ import { currencyInText, mayNameCurrency, type PageHints } from '../currency.ts'
 import { parsePriceText } from '../price-text.ts';
 import { caseless, LETTERS, westernDigits } from '../text.ts';
 import { digitsBefore, endsWithPhrase, spacesBefore } from '../word-lists.ts';
-import { distanceTo, textUpTo, type Layout } from './layout.ts';
+import { distanceTo, SCREEN_READER_ONLY, textUpTo, type Layout } from './layout.ts';
 import type { PageCandidate } from './titles.ts';
 
 const PRICE_LABEL = caseless(/price|preis|prix|precio|prezzo|preço|preco|cena|cijena|цена|ціна|價格|价格|価格|가격|fiyat|harga|giá|amount/i);
@@ -213,8 +213,6 @@ const MAX_PRICE_TEXT = 40;
  * holds more than MAX_PRICE_TEXT characters besides white space, which no price does: the walk stops
  * there instead of reading a whole block of the page to learn that it is long.
  */
-const SCREEN_READER_ONLY = /sr-only|visually-hidden|screen-reader|a-offscreen/;
-
 /** The text after an element inside its parent. */
 function textAfter(el: Element): string {
   let text = '';
@@ -484,11 +482,16 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     const near = distanceTo([t.found.el]);
     // Another price to pay: a member's or card holder's price or an old one beside it leaves the regular price the one to pay.
     const another = taken.some((o) => o !== t && o.found.candidate.value !== t.found.candidate.value && !o.found.candidate.evidence.conditional && !o.found.candidate.evidence.old && near(o.found.el) <= NEAR_ANOTHER);
-    if (another) t.found = { el: t.found.el, candidate: { ...t.found.candidate, evidence: { ...t.found.candidate.evidence, old: true } } };
+    if (another) t.found = withEvidence(t.found, { old: true });
   }
   netBesideGross(taken);
   convertedBesideEuro(taken);
   return taken.sort((a, b) => a.index - b.index).map((t) => t.found);
+}
+
+/** A taken price with more said of it (old, conditional, before tax), found once all prices are read. */
+function withEvidence(found: PageCandidate, more: Partial<Candidate['evidence']>): PageCandidate {
+  return { el: found.el, candidate: { ...found.candidate, evidence: { ...found.candidate.evidence, ...more } } };
 }
 
 /**
@@ -508,7 +511,7 @@ function netBesideGross(taken: { found: PageCandidate; tax?: 'excluded' | 'inclu
     if (gross.some((g) => Number(g.found.candidate.value) / amount >= VAT_RATIO.min && Number(g.found.candidate.value) / amount <= VAT_RATIO.max && near(g.found.el) <= NEAR_ANOTHER)) net.add(amount);
   }
   for (const t of taken) {
-    if (net.has(Number(t.found.candidate.value)) && !t.found.candidate.evidence.conditional) t.found = { el: t.found.el, candidate: { ...t.found.candidate, evidence: { ...t.found.candidate.evidence, conditional: true, beforeTax: true } } };
+    if (net.has(Number(t.found.candidate.value)) && !t.found.candidate.evidence.conditional) t.found = withEvidence(t.found, { conditional: true, beforeTax: true });
   }
 }
 
@@ -532,5 +535,5 @@ function convertedBesideEuro(taken: { index: number; found: PageCandidate }[]): 
     const euro = euros.find((e) => Math.abs(Number(e.found.candidate.value) * rate - amount) <= Math.max(2, amount * 0.005) && near(e.found.el) <= NEAR_ANOTHER);
     if (euro) second.add(euro.index < t.index ? t : euro);
   }
-  for (const t of second) t.found = { el: t.found.el, candidate: { ...t.found.candidate, evidence: { ...t.found.candidate.evidence, conditional: true } } };
+  for (const t of second) t.found = withEvidence(t.found, { conditional: true });
 }
