@@ -60,7 +60,10 @@ function pick<K extends keyof FoundFields>(results: readonly SourceResult[], key
  * templates write "images/produkty/…" under `<base href="https://shop/">`), else the page's own.
  */
 function documentBase(doc: Document, pageUrl: string): string {
-  const href = doc.querySelector('base[href]')?.getAttribute('href');
+  // By tag name: the engine finds those without matching a selector against every element of a large page.
+  const bases = doc.getElementsByTagName('base');
+  let href: string | null = null;
+  for (let i = 0; i < bases.length && href === null; i += 1) href = bases[i]!.getAttribute('href');
   return (href && httpUrl(href, pageUrl)) || pageUrl;
 }
 

@@ -5,7 +5,7 @@
  * another element in the tree, and which controls buy the product. Computed styles are cached: the
  * readers ask about the same elements several times.
  */
-import { caseless, lowerPattern, remembered, WORD_CHARS } from '../text.ts';
+import { caseless, LETTERS, lowerPattern, remembered, WORD_CHARS } from '../text.ts';
 import { startsWithPhrase } from '../word-lists.ts';
 
 /**
@@ -24,6 +24,8 @@ export const SCREEN_READER_ONLY = /screen-reader|sr-only|visually-hidden/i;
  * shown on screen ("<del aria-hidden=true>RM129.00</del> <span class=screen-reader-text>Original
  * price was…</span> <ins aria-hidden=true>RM 89.90</ins>"), unlike the rest of what `aria-hidden` marks.
  */
+const THREE_LETTERS = new RegExp(`[${LETTERS}]{3}`);
+
 function screenReaderTwin(el: Element): boolean {
   const near = [el.previousElementSibling, el.nextElementSibling];
   if (near.some((n) => n !== null && SCREEN_READER_ONLY.test(n.getAttribute('class') ?? ''))) return true;
@@ -34,7 +36,7 @@ function screenReaderTwin(el: Element): boolean {
   return /\d/.test(own) && near.some((n) => {
     if (n === null || n.getAttribute('aria-hidden') === 'true') return false;
     const said = (textUpTo(n, 120) ?? '').replace(/\s+/g, ' ').trim();
-    return said.includes(own) && /\p{L}{3}/u.test(said.replace(own, ''));
+    return said.includes(own) && THREE_LETTERS.test(said.replace(own, ''));
   });
 }
 
@@ -88,6 +90,11 @@ export const OTHERS_HEADING = startsWithPhrase([
 /** Class names of a box's title in the shops' languages ("box-title", "nadpis_box", "naslov"). */
 const BOX_TITLE = /title|heading|headline|nadpis|naslov|titulo|titolo|titre|titel/i;
 
+const isSubheading = (el: Element) => {
+  const tag = el.tagName;
+  return tag.length === 2 && tag >= 'H2' && tag <= 'H6';
+};
+
 /** A block whose own heading (among its first children) says it shows other products. */
 function opensWithOthersHeading(el: Element): boolean {
   let child = el.firstElementChild;
@@ -96,10 +103,10 @@ function opensWithOthersHeading(el: Element): boolean {
     // it, not the container (OpenCart's "#content": the product's row, "<h3>Свързани продукти</h3>", their row).
     if (i > 0 && (child.previousElementSibling!.childElementCount > 3 || textUpTo(child.previousElementSibling!, 60) === null)) return false;
     // The heading itself, or a first child that is only a title box around one ("<div class=title><h3>관련상품</h3></div>").
-    for (const heading of i === 0 && child.childElementCount === 1 ? [child, child.firstElementChild] : [child]) {
-      const tag = heading?.tagName ?? '';
-      if (tag.length === 2 && tag >= 'H2' && tag <= 'H6') return OTHERS_HEADING.test(textUpTo(heading!, 200) ?? '');
-    }
+    // (No array of the two: this runs for most elements of a page, before the engine has compiled it.)
+    if (isSubheading(child)) return OTHERS_HEADING.test(textUpTo(child, 200) ?? '');
+    const inner = i === 0 && child.childElementCount === 1 ? child.firstElementChild : null;
+    if (inner && isSubheading(inner)) return OTHERS_HEADING.test(textUpTo(inner, 200) ?? '');
     // A first child of text only named as the box's title ("<div class=nadpis_box>Akcia týždňa</div>").
     if (i === 0 && child.childElementCount === 0 && child.hasAttribute('class') && BOX_TITLE.test(child.getAttribute('class')!)) return OTHERS_HEADING.test(textUpTo(child, 200) ?? '');
   }
@@ -112,8 +119,7 @@ function opensWithOthersHeading(el: Element): boolean {
  */
 function followsOthersHeading(el: Element): boolean {
   const heading = el.previousElementSibling;
-  const tag = heading?.tagName ?? '';
-  return tag.length === 2 && tag >= 'H2' && tag <= 'H6' && OTHERS_HEADING.test(textUpTo(heading!, 200) ?? '');
+  return heading !== null && isSubheading(heading) && OTHERS_HEADING.test(textUpTo(heading, 200) ?? '');
 }
 
 /** Names of buy controls in ids, classes and file names (tested on lower-cased text). */

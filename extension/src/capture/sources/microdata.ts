@@ -34,8 +34,15 @@ function propValue(el: Element): string | null {
   return el.textContent;
 }
 
-/** An item's own properties (inside its scope, not inside a nested item), each with its names. */
-type OwnProps = { readonly el: Element; readonly names: readonly string[] }[];
+/**
+ * An item's own properties (inside its scope, not inside a nested item), each with its attribute's
+ * value lower-cased: split into names only when it may hold the one asked for (a product's scope may
+ * hold thousands of properties, mostly of its reviews).
+ */
+type OwnProps = { readonly el: Element; readonly lower: string }[];
+
+/** The names of a property's attribute ("schema:price og:price:amount") as asked for: without their prefix, lower-cased. */
+const propNames = (value: string) => value.split(/\s+/).map((n) => n.replace(/^(schema:|og:)/, '').toLowerCase());
 
 /** Properties of one item with this name. The item's properties are listed once per capture and kept. */
 function props(scope: Element, syntax: Syntax, name: string): Element[] {
@@ -46,12 +53,12 @@ function props(scope: Element, syntax: Syntax, name: string): Element[] {
     for (let i = 0; i < Math.min(all.length, 5000); i += 1) {
       const el = all[i]!;
       if (el.parentElement?.closest(syntax.scope) !== scope) continue;
-      own.push({ el, names: (el.getAttribute(syntax.prop) ?? '').split(/\s+/).map((n) => n.replace(/^(schema:|og:)/, '').toLowerCase()) });
+      own.push({ el, lower: (el.getAttribute(syntax.prop) ?? '').toLowerCase() });
     }
     syntax.cache.set(scope, own);
   }
   const wanted = name.toLowerCase();
-  return own.filter((p) => p.names.includes(wanted)).map((p) => p.el);
+  return own.filter((p) => p.lower === wanted || (p.lower.includes(wanted) && propNames(p.el.getAttribute(syntax.prop) ?? '').includes(wanted))).map((p) => p.el);
 }
 
 function first(scope: Element, syntax: Syntax, name: string): string | null {
