@@ -29,4 +29,16 @@ describe('imageCandidates', () => {
       ['books.example/cover.jpg', false],
     ]);
   });
+
+  it('takes an image alone in a link named as a logo for the brand\'s logo, not the product\'s photo', () => {
+    const doc = page(`<figure class="photos__figure"><img class="photos__photo" src="https://www.tools.example.pl/hpeciai/ab/pol_pl_Wkretarka-2291_1.webp" alt="Wkrętarka Makita DF333"></figure>
+      <h1 id="h">Wkrętarka Makita DF333</h1><div class="product_name__block"><a class="firm_logo" href="/firm-pol-1-Makita.html"><img src="/data/lang/pol/producers/gfx/projector/1.png" alt="Makita"></a></div>
+      <a class="photos__link" href="/big.webp"><img src="https://www.tools.example.pl/hpeciai/ab/pol_pl_Wkretarka-2291_2.webp" alt="Wkrętarka Makita DF333"></a>`);
+    const found = imageCandidates(pageLayout(doc), doc.getElementById('h'), 'Wkrętarka Makita DF333', 'https://www.tools.example.pl/product-pol-2291.html');
+    expect(found.map((c) => [String(c.candidate.value).replace(/^.*\//, ''), c.candidate.evidence.notProduct])).toEqual([
+      ['pol_pl_Wkretarka-2291_1.webp', false],
+      ['1.png', true],
+      ['pol_pl_Wkretarka-2291_2.webp', false],
+    ]);
+  });
 });

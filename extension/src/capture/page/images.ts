@@ -170,6 +170,15 @@ function sizeInUrl(url: string): number {
   return Math.max(Number(PATH_WIDTH.exec(path)?.[1] ?? 0), Number(PATH_HEIGHT.exec(path)?.[1] ?? 0));
 }
 
+/**
+ * An image alone in a link or box named as a logo: the brand's or maker's logo beside the product's
+ * name ("<a class="firm_logo"><img src="/producers/gfx/1.png" alt="Makita"></a>", as IdoSell shops show it).
+ */
+function inLogoHolder(img: Element, layout: Layout): boolean {
+  const holder = img.parentElement;
+  return holder !== null && holder.childElementCount === 1 && layout.label(holder).toLowerCase().split(/[\s_-]+/).some((word) => word === 'logo' || word === 'logos');
+}
+
 /** A file its address sizes as a thumbnail: no side larger than 160 pixels. */
 function smallBySize(url: string): boolean {
   const side = sizeInUrl(url);
@@ -203,7 +212,7 @@ export function imageCandidates(layout: Layout, heading: Element | null, title: 
         // Magento's "gallery-placeholder__image" is the product's photo shown until the gallery's script runs.
         notProduct: NOT_PRODUCT_IMAGE.test(url) || `${layout.label(img).replace(/gallery-placeholder/gi, 'gallery')} ${alt.slice(0, 40)}`.split(/[\s_-]+/).some((word) => NOT_PRODUCT_NAME.test(word))
           || /thumb/i.test(layout.label(img)) || (attributeArea(img) > 0 && attributeArea(img) < 80 * 80)
-          || thumbnailHolder(img, layout) || smallBySize(url),
+          || thumbnailHolder(img, layout) || smallBySize(url) || inLogoHolder(img, layout),
         area,
         elsewhere: layout.elsewhere(img),
         toHeading: toHeading(img),

@@ -90,6 +90,15 @@ describe('priceCandidates', () => {
     expect(found.map((p) => p.candidate.evidence.conditional)).toEqual([true]);
   });
 
+  it('reads a voucher\'s value, an insurance add-on and reward coins beside the price as no price to pay', () => {
+    const doc = page(`<h1 id="h">Tai nghe Bluetooth E13 Pro</h1><div class="price-box"><div class="IZPeQz">₫189.000</div></div>
+      <div class="voucher-ticket"><span class="voucher-promo-value">Giảm ₫30.000</span></div>
+      <div><span>Bảo hiểm Thiết bị điện tử</span><span class="insurance-price">₫4.999</span></div>
+      <div><span>Mua hàng và tích <span class="coin-amount">₫1.890</span> Xu</span></div><button type="button">Mua ngay</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'shop.example.vn' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.conditional])).toEqual([[189000, false], [30000, true], [4999, true], [1890, true]]);
+  });
+
   it.each([['New &amp; Used (84) from', '£1.69'], ['More seller options (3) Starting from', '$18.47'], ['Rozbalené zboží od', '11 690 Kč']])('reads "%s %s" as another offer', (words, text) => {
     const doc = page(`<h1 id="h">Lamp</h1><div><span>${words} <span class="a-color-price">${text}</span></span></div><button type="button">Buy</button>`);
     const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'shop.example.co.uk' });

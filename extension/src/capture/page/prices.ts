@@ -24,8 +24,12 @@ const OLD_LABEL = word('old|was|deprecated|compare|compare-at|strike|striked|str
 // "list" but not Bootstrap's lists ("list-unstyled", "list-inline"), which hold OpenCart's price block,
 // nor Shopware's "with-list-price", the price to pay that has a list price beside it.
 const BESIDE_ANOTHER_OLD_LABEL = word('regular|(?<!with-)list(?![-_](?!price)[a-z])|listprice|(?<!with-)list-price|original|reference|retail');
-/** Names of prices for members or card holders only ("club-price", "member-price"). */
-const CONDITIONAL_LABEL = word('club|clubprice|member-price|memberprice|members-price|loyalty|loyalty-price|card-price|cardprice');
+/**
+ * Names of prices for members or card holders only ("club-price", "member-price"), and of amounts
+ * beside the price that are no price of the product: a voucher's or coupon's value ("voucher-promo-value":
+ * "Giảm ₫30k"), an insurance or warranty add-on ("insurance-price"), reward coins ("coin-amount").
+ */
+const CONDITIONAL_LABEL = word('club|clubprice|member-price|memberprice|members-price|loyalty|loyalty-price|card-price|cardprice|voucher|coupon|insurance|warranty|coin|coins');
 const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|reduced|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex|coreprice|corepricedisplay|big');
 /** Words that introduce an old price or a saving: "Was", "UVP", "statt", "You save" (word-lists.ts). */
 export const OLD_BEFORE = endsWithPhrase([
