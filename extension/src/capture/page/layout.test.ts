@@ -50,6 +50,13 @@ describe('pageLayout: what is shown', () => {
     expect(['old', 'now', 'hidden'].map((id) => layout.visible(doc.getElementById(id)!))).toEqual([true, true, false]);
   });
 
+  it('never takes the main content for elsewhere, whatever its names say; a block inside it still can be', () => {
+    const doc = page(`<div class="site-content shop-content-area breadcrumbs-location-below_header" role="main"><p id="own">৳ 1,450.00</p>
+      <div class="breadcrumbs"><span id="crumb">৳ 9</span></div></div><main class="recently-viewed"><p id="main">৳ 1,450.00</p></main>`);
+    const layout = pageLayout(doc);
+    expect(['own', 'crumb', 'main'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([false, true, false]);
+  });
+
   it('takes an aside named as the product\'s buy box for the product\'s own, and other asides and sidebars for elsewhere', () => {
     const doc = page('<aside class="ProductActions_wrapper"><p id="own">249 990 тг</p></aside><aside><p id="side">9 990 тг</p></aside><aside class="product-sidebar"><p id="bar">1 тг</p></aside>');
     const layout = pageLayout(doc);

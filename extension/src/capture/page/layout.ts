@@ -310,10 +310,13 @@ export function pageLayout(doc: Document): Layout {
   // checkVisibility asks the rendering engine, which knows already: no style is read in a loop here.
   const visible = (el: Element) => !markupHidden(el)
     && (typeof el.checkVisibility === 'function' ? el.checkVisibility({ visibilityProperty: true, checkVisibilityCSS: true }) : !styleHidden(el));
-  // A <header> inside the main content or an article is the product's own heading block.
+  // A <header> inside the main content or an article is the product's own heading block. The main
+  // content itself is never another block, whatever its names say (WoodMart's `role="main"` is named
+  // "breadcrumbs-location-below_header").
   const elsewhere = cachedUp((el) => /^(FOOTER|NAV)$/.test(el.tagName) || (el.tagName === 'ASIDE' && !OWN_ASIDE.test(labelOf(el)))
     || (el.tagName === 'HEADER' && !el.closest('main, article, [role="main"]'))
-    || (el.tagName !== 'BODY' && el.tagName !== 'HTML' && (elsewhereLabel(labelOf(el)) || opensWithOthersHeading(el) || followsOthersHeading(el))));
+    || (el.tagName !== 'BODY' && el.tagName !== 'HTML' && el.tagName !== 'MAIN' && el.getAttribute('role') !== 'main'
+      && (elsewhereLabel(labelOf(el)) || opensWithOthersHeading(el) || followsOthersHeading(el))));
   const fontSize = (el: Element) => Number.parseFloat(style(el)?.fontSize ?? '') || 0;
   const partial = { visible, elsewhere, label: labelOf };
   const buyControls = findBuyControls(doc, partial);
