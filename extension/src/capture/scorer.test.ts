@@ -28,6 +28,14 @@ describe('chooseFields', () => {
     expect(chooseFields([price(19999, 'json-ld', { shown: 'no' }), fair]).price?.candidate.value).toBe(19999);
   });
 
+  it('lets the chosen variant\'s price win over a range\'s lowest price the page shows as the range\'s end', () => {
+    const low = price(125000, 'heuristic', { ...near, toHeading: 99, toBuy: 2 });
+    const chosen = price(145000, 'heuristic', { ...near, toHeading: 99, toBuy: 4, order: 0.3, variant: 'shown' });
+    expect(chooseFields([price(125000, 'json-ld', { shown: 'yes', lowest: true }), low, chosen]).price?.candidate.value).toBe(145000);
+    // Without a chosen variant the range's lowest price stands.
+    expect(chooseFields([price(125000, 'json-ld', { shown: 'yes', lowest: true }), low, { ...chosen, evidence: { ...chosen.evidence, variant: undefined } }]).price?.candidate.value).toBe(125000);
+  });
+
   it('never takes a conditional, old or related price when a price to pay is next to the heading', () => {
     const chosen = chooseFields([
       price(1456, 'heuristic', { ...near, conditional: true }), price(2699, 'heuristic', { ...near, old: true }),

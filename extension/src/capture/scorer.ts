@@ -111,6 +111,8 @@ function score(c: Candidate, context: Context): number {
     if (e.shown === 'no' && bestPagePrice >= STRONG_PAGE_PRICE) total -= 6;
     // A range's lowest price ("from") the page shows nowhere loses to a fair price the page shows to pay: another variant's.
     else if (e.shown === 'no' && e.lowest && bestPagePrice >= STRONG_PAGE_PRICE - 3) total -= 6;
+    // So does one the page shows only as a range's end, when the page shows the chosen variant's price.
+    if (e.lowest && (context.byField.get('price') ?? []).some((o) => o.source === 'heuristic' && o.evidence.variant === 'shown' && o.value !== c.value)) total -= 6;
   }
   if (c.field === 'image' && c.source !== 'heuristic' && e.notProduct) total -= 10;
   if (c.field === 'title' && c.source !== 'heuristic' && c.source !== 'open-graph') {

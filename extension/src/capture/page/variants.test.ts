@@ -24,4 +24,16 @@ describe('variantPrices', () => {
     const sizes = '<select><option value="s" selected>S</option><option value="m">M</option></select>';
     expect(variantPrices(page(sizes), 'https://www.casafria.example/p/ventilador?size=s', hints).shown).toBeNull();
   });
+
+  it('reads WooCommerce\'s chosen variation from the price box under its options: the sale\'s <ins>, else its one amount', () => {
+    const box = (inner: string) => `<form class="variations_form cart"><select name="attribute_pa_size"><option value="m">M</option><option value="l" selected>L</option></select>
+      <div class="single_variation_wrap"><div class="woocommerce-variation single_variation"><div class="woocommerce-variation-price">${inner}</div></div></div></form>`;
+    const bd = { hostname: 'www.shop.example.com.bd' };
+    const sale = box('<span class="price"><del aria-hidden="true">৳&nbsp;1,800.00</del> <ins aria-hidden="true">৳&nbsp;1,450.00</ins></span>');
+    expect(variantPrices(page(sale), 'https://www.shop.example.com.bd/product/panjabi/', bd).shown).toBe(145000);
+    expect(variantPrices(page(box('<span class="price">৳&nbsp;1,450.00</span>')), 'https://www.shop.example.com.bd/product/panjabi/', bd).shown).toBe(145000);
+    // Before a variation is chosen the box is empty: the page shows its range.
+    expect(variantPrices(page(box('')), 'https://www.shop.example.com.bd/product/panjabi/', bd).shown).toBeNull();
+  });
 });
+

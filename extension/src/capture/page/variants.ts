@@ -52,13 +52,27 @@ export function variantPrices(doc: Document, pageUrl: string, hints: PageHints):
       options.push({ value: (option.getAttribute('value') ?? '').trim().toLowerCase(), selected: option.hasAttribute('selected'), price: price.amountMinor });
     }
   }
-  if (options.length < 2) return none;
+  if (options.length < 2) return wooCommerceVariation(doc, hints) ?? none;
   const named = (words: Set<string>) => options.filter((o) => /^[a-z0-9_-]{3,40}$/.test(o.value) && words.has(o.value));
   const selected = options.filter((o) => o.selected);
   const byPath = named(tokens(url.pathname));
   const byQuery = named(tokens(url.search));
   const chosen = selected.length === 1 ? selected : byPath.length === 1 ? byPath : byQuery.length === 1 ? byQuery : [];
-  if (chosen.length !== 1) return none;
+  if (chosen.length !== 1) return wooCommerceVariation(doc, hints) ?? none;
   const shown = chosen[0]!.price;
   return { shown, others: new Set(options.map((o) => o.price).filter((price) => price !== shown)) };
+}
+
+/**
+ * WooCommerce shows the chosen variation's price in its own box under the options (`.single_variation
+ * .woocommerce-variation-price`), filled only once a variation is chosen: a default variation, or the
+ * one a saved page was showing. Its price to pay is the `<ins>` of a sale, else the box's one amount.
+ */
+function wooCommerceVariation(doc: Document, hints: PageHints): VariantPrices | null {
+  const box = doc.querySelector('.single_variation .woocommerce-variation-price');
+  if (!box) return null;
+  const text = (box.querySelector('ins') ?? box).textContent ?? '';
+  if (text.length > 200) return null;
+  const price = parsePriceText(text, hints);
+  return price && price.amountMinor > 0 ? { shown: price.amountMinor, others: new Set() } : null;
 }
