@@ -57,6 +57,13 @@ describe('pageLayout: what is shown', () => {
     expect(['own', 'crumb', 'main'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([false, true, false]);
   });
 
+  it('takes the sidebar of the product\'s details for the product\'s own, other sidebars for elsewhere', () => {
+    const doc = page(`<div class="product-details product-details--layout-two-columns-sidebar-right"><div class="product-details__sidebar"><p id="own">50,00 €</p></div></div>
+      <div class="sidebar"><p id="side">9,90 €</p></div><div class="product-sidebar"><p id="bar">1,00 €</p></div>`);
+    const layout = pageLayout(doc);
+    expect(['own', 'side', 'bar'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([false, true, true]);
+  });
+
   it('takes an aside named as the product\'s buy box for the product\'s own, and other asides and sidebars for elsewhere', () => {
     const doc = page('<aside class="ProductActions_wrapper"><p id="own">249 990 тг</p></aside><aside><p id="side">9 990 тг</p></aside><aside class="product-sidebar"><p id="bar">1 тг</p></aside>');
     const layout = pageLayout(doc);

@@ -90,6 +90,15 @@ describe('priceCandidates', () => {
     expect(found.map((p) => p.candidate.evidence.conditional)).toEqual([true]);
   });
 
+  it('reads the price in the label of a radio button not checked, around it or naming it by "for", as another option\'s', () => {
+    const option = (n: number, amount: string, checked: boolean) => `<div class="form-control--radio"><input type="radio" name="Valor" id="v-${n}"${checked ? ' checked' : ''}>
+      <label for="v-${n}"><span>${amount}</span></label></div>`;
+    const doc = page(`<h1 id="h">Cartão Oferta</h1><div class="details-product-price__value">50,00 €</div>
+      <div class="details-product-option--radio">${option(0, '25 €', false)}${option(1, '50 €', true)}${option(2, '100 €', false)}</div><button type="button">Comprar</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'www.livraria.example.pt' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.conditional])).toEqual([[5000, false], [2500, true], [5000, false], [10000, true]]);
+  });
+
   it('reads a voucher\'s value, an insurance add-on and reward coins beside the price as no price to pay', () => {
     const doc = page(`<h1 id="h">Tai nghe Bluetooth E13 Pro</h1><div class="price-box"><div class="IZPeQz">₫189.000</div></div>
       <div class="voucher-ticket"><span class="voucher-promo-value">Giảm ₫30.000</span></div>

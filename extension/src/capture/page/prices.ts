@@ -132,11 +132,18 @@ function otherOption(el: Element, layout: Layout): boolean {
 const WITHOUT_CONDITION_BEFORE = caseless(/(?:\b(?:without|no|non)[ -]?(?:card|membership|member)|ohne (?:karte|kundenkarte|mitgliedschaft)|sans carte|sin tarjeta|sem cartão)\s*[:：]?\s*$/i);
 /** A label of a delivery fee that says more than the word ("Speditionslieferung bis in die Wohnung: 39,99 €", "Delivery to your door:"). */
 const SHIPPING_LABEL_BEFORE = caseless(/(?:versand|lieferung|shipping|delivery|envío|frete|livraison|spedizione|doprava|dostawa|szállítás|livrare|dostava)[^\d:：]{0,40}[:：]\s*$/i);
-/** The price of an extra the shopper may tick (a service, a protection plan): inside a checkbox's label. */
+/**
+ * The price of an extra the shopper may tick (a service, a protection plan) or of an option not chosen:
+ * in the label of a checkbox or of a radio button not checked, around it or naming it by `for` (Ecwid's
+ * "<label for=…-Valor-0><span>25 €</span></label>" beside the checked "50 €").
+ */
 function optionalExtra(el: Element): boolean {
   const label = el.closest('label');
+  if (label === null) return false;
   // A ticked extra's price, or an option not chosen ("2-Year Protection Plan $9.97" beside "No Plan", checked).
-  return label !== null && label.querySelector('input[type="checkbox" i], input[type="radio" i]:not([checked])') !== null;
+  if (label.querySelector('input[type="checkbox" i], input[type="radio" i]:not([checked])') !== null) return true;
+  const named = label.getAttribute('for') ? label.ownerDocument.getElementById(label.getAttribute('for')!) : null;
+  return named !== null && named.matches('input[type="checkbox" i], input[type="radio" i]:not([checked])');
 }
 
 /** Tax words right before the next amount ("12 990 Kč" "bez DPH 10 735 Kč"): they say what that amount is, not this one. */
