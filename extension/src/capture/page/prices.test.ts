@@ -99,6 +99,14 @@ describe('priceCandidates', () => {
     expect(found.map((p) => [p.candidate.value, p.candidate.evidence.conditional])).toEqual([[5000, false], [2500, true], [5000, false], [10000, true]]);
   });
 
+  it('reads no price in a quantity\'s element named among prices ("Bis 2" in Shopware\'s block prices)', () => {
+    const row = (quantity: string, price: string) => `<tr class="product-block-prices-row"><th class="product-block-prices-cell"><span class="product-block-prices-quantity">${quantity}</span></th>
+      <td class="product-block-prices-cell">${price}</td><td class="product-block-prices-cell">${price.replace(',', '0,')} / 1 Kilogramm</td></tr>`;
+    const doc = page(`<h1 id="h">Olivenölseife Lavendel</h1><table class="product-block-prices-grid"><tbody>${row('Bis 2', '6,90 €*')}${row('Ab 3', '6,20 €*')}</tbody></table><button type="button">In den Warenkorb</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'www.seifen.example.de' });
+    expect(found.map((p) => p.candidate.value)).toEqual([690, 620]);
+  });
+
   it('reads a voucher\'s value, an insurance add-on and reward coins beside the price as no price to pay', () => {
     const doc = page(`<h1 id="h">Tai nghe Bluetooth E13 Pro</h1><div class="price-box"><div class="IZPeQz">₫189.000</div></div>
       <div class="voucher-ticket"><span class="voucher-promo-value">Giảm ₫30.000</span></div>

@@ -16,6 +16,8 @@ import type { PageCandidate } from './titles.ts';
 const PRICE_LABEL = caseless(/price|preis|prix|precio|prezzo|preço|preco|cena|cijena|цена|ціна|價格|价格|価格|가격|fiyat|harga|giá|amount/i);
 // Words in class names and ids, bounded by start, end, space, "-" or "_" (BEM names: "price__was").
 const word = (words: string) => caseless(new RegExp(`(?:^|[\\s_-])(?:${words})(?:$|[\\s_-])`, 'i'));
+/** Names of an element that holds a quantity ("product-block-prices-quantity": "Bis 2"): its number counts pieces, not money. */
+const QUANTITY_LABEL = word('quantity|qty|menge|anzahl|quantité|cantidad|quantità|quantidade|ilość|množství');
 const OLD_LABEL = word('old|was|deprecated|compare|compare-at|strike|striked|strikethrough|strike-through|strikeout|strike-out|line-through|linethrough|lthr|crossed-out|before|crossed|msrp|rrp|previous|uvp|saving|savings|save|discount-amount|you-save|basisprice|a-text-strike');
 /**
  * Names that mean "not reduced" as often as "the old price": a regular, original, list or retail
@@ -427,6 +429,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     const currencyText = beside !== null && currencyInText(beside, withHost) !== null ? beside : null;
     const namesCurrency = ownCurrency !== null || currencyText !== null;
     if (!labelled && !namesCurrency) return;
+    if (!namesCurrency && QUANTITY_LABEL.test(layout.label(start))) return;
     if (/[%٪]/.test(raw) || /^\d{1,2}[./:-]\d{1,2}([./:-]\d{2,4})?$/.test(raw)) return;
     const price = parsePriceText(raw, currencyText !== null ? { ...hints, currencyText } : hints);
     if (!price || price.amountMinor <= 0) return;
