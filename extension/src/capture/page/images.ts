@@ -174,9 +174,10 @@ function sizeInUrl(url: string): number {
  * An image alone in a link or box named as a logo: the brand's or maker's logo beside the product's
  * name ("<a class="firm_logo"><img src="/producers/gfx/1.png" alt="Makita"></a>", as IdoSell shops show it).
  */
+const LOGO_NAME = caseless(/(?:^|[\s_-])logos?(?=$|[\s_-])/i);
 function inLogoHolder(img: Element, layout: Layout): boolean {
   const holder = img.parentElement;
-  return holder !== null && holder.childElementCount === 1 && layout.label(holder).toLowerCase().split(/[\s_-]+/).some((word) => word === 'logo' || word === 'logos');
+  return holder !== null && holder.childElementCount === 1 && LOGO_NAME.test(layout.label(holder));
 }
 
 /** A file its address sizes as a thumbnail: no side larger than 160 pixels. */

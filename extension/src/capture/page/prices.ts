@@ -139,13 +139,14 @@ const SHIPPING_LABEL_BEFORE = caseless(/(?:versand|lieferung|shipping|delivery|e
  * in the label of a checkbox or of a radio button not checked, around it or naming it by `for` (Ecwid's
  * "<label for=…-Valor-0><span>25 €</span></label>" beside the checked "50 €").
  */
+const TICKABLE_OR_UNCHOSEN = 'input[type="checkbox" i], input[type="radio" i]:not([checked])';
 function optionalExtra(el: Element): boolean {
   const label = el.closest('label');
   if (label === null) return false;
   // A ticked extra's price, or an option not chosen ("2-Year Protection Plan $9.97" beside "No Plan", checked).
-  if (label.querySelector('input[type="checkbox" i], input[type="radio" i]:not([checked])') !== null) return true;
+  if (label.querySelector(TICKABLE_OR_UNCHOSEN) !== null) return true;
   const named = label.getAttribute('for') ? label.ownerDocument.getElementById(label.getAttribute('for')!) : null;
-  return named !== null && named.matches('input[type="checkbox" i], input[type="radio" i]:not([checked])');
+  return named !== null && named.matches(TICKABLE_OR_UNCHOSEN);
 }
 
 /** Tax words right before the next amount ("12 990 Kč" "bez DPH 10 735 Kč"): they say what that amount is, not this one. */
