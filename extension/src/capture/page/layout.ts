@@ -99,13 +99,23 @@ const isSubheading = (el: Element) => {
   return tag.length === 2 && tag >= 'H2' && tag <= 'H6';
 };
 
+/** Whether every element before this one in its parent is a small thing: a few elements, a short text. */
+function smallThingsBefore(el: Element): boolean {
+  for (let before = el.previousElementSibling; before; before = before.previousElementSibling) {
+    if (before.childElementCount > 3 || textUpTo(before, 60) === null) return false;
+  }
+  return true;
+}
+
 /** A block whose own heading (among its first children) says it shows other products. */
 function opensWithOthersHeading(el: Element): boolean {
   let child = el.firstElementChild;
   for (let i = 0; child && i < 3; i += 1, child = child.nextElementSibling) {
+    // Only a first child is more than a heading; a later one is looked at only when it is a heading.
+    if (i > 0 && !isSubheading(child)) continue;
     // Only after small things (an icon, an anchor): a heading after the product's own block opens the block after
     // it, not the container (OpenCart's "#content": the product's row, "<h3>Свързани продукти</h3>", their row).
-    if (i > 0 && (child.previousElementSibling!.childElementCount > 3 || textUpTo(child.previousElementSibling!, 60) === null)) return false;
+    if (i > 0 && !smallThingsBefore(child)) return false;
     // The heading itself, or a first child that is only a title box around one ("<div class=title><h3>관련상품</h3></div>").
     // (No array of the two: this runs for most elements of a page, before the engine has compiled it.)
     if (isSubheading(child)) return OTHERS_HEADING.test(textUpTo(child, 200) ?? '');
