@@ -36,7 +36,7 @@ export interface Evidence {
   readonly promo?: boolean;
   /** Titles: one word of a longer heading (a range's or brand's name, "MOSHULT"), not the whole name. */
   readonly fragment?: boolean;
-  /** Prices: the price of the variant the page shows (selected, or named by its URL), or of another variant. */
+  /** Prices: the price of the variant the page shows (selected, or named by its URL), or of another variant. Images: the photo of the variant the URL names. */
   readonly variant?: 'shown' | 'other';
   /** Prices: an amount before tax the page shows beside the same price with tax ("Netto: …" over "Brutto: …"). */
   readonly beforeTax?: boolean;

@@ -192,6 +192,27 @@ describe('extractProduct from JSON-LD', () => {
     expect(extractProduct(doc, 'https://t.example/teapot?variant=2')).toMatchObject({ title: 'Big Teapot', priceMinor: 3500 });
   });
 
+  it('takes the photo of the variant the address names (Shopify\'s ?variant=) over the product\'s first photo the markup names', () => {
+    const photo = (name: string) => `https://wool.example/cdn/shop/files/crew-${name}-1.jpg?v=1698765432`;
+    const doc = page(`<meta property="og:image" content="${photo('heather-grey')}">${ld({ '@type': 'Product', name: 'Merino Crew Sweater', image: photo('heather-grey'),
+      offers: [{ '@type': 'Offer', price: '119.00', priceCurrency: 'CAD', url: '/products/crew?variant=43210987650007' },
+        { '@type': 'Offer', price: '119.00', priceCurrency: 'CAD', url: '/products/crew?variant=43210987650015' }] })}`,
+    `<main><div class="product__media-list">
+      <div class="product__media"><img src="${photo('forest-green')}&width=1445" width="1100" height="1375" alt="Merino Crew Sweater in Forest Green"></div>
+      <div class="product__media"><img src="${photo('heather-grey')}&width=1445" width="1100" height="1375" alt="Merino Crew Sweater in Heather Grey"></div>
+    </div>
+    <h1>Merino Crew Sweater</h1><span class="price">$119.00 CAD</span><button name="add">Add to cart</button>
+    <variant-selects><script type="application/json">[
+      {"id":43210987650007,"title":"Heather Grey / XS","price":11900,"featured_image":{"id":31000000,"src":"${photo('heather-grey')}"}},
+      {"id":43210987650015,"title":"Forest Green / XS","price":11900,"featured_image":{"id":31000001,"src":"${photo('forest-green').replace('https:', '')}"}}
+    ]</script></variant-selects></main>`);
+    expect(extractProduct(doc, 'https://wool.example/products/crew?variant=43210987650015')?.imageUrl).toContain('crew-forest-green-1.jpg');
+    // Without a variant in the address, the product's first photo, as the markup names it.
+    expect(extractProduct(doc, 'https://wool.example/products/crew')?.imageUrl).toContain('crew-heather-grey-1.jpg');
+    // A variant the embedded list does not know changes nothing.
+    expect(extractProduct(doc, 'https://wool.example/products/crew?variant=99999999')?.imageUrl).toContain('crew-heather-grey-1.jpg');
+  });
+
   it('ignores a zero price and borrows a missing currency from another source', () => {
     const doc = page(ld({ '@type': 'Product', name: 'Rug', offers: [{ price: 0 }, { price: '120.00' }] })
       + '<meta property="og:price:currency" content="EUR"><meta property="og:price:amount" content="120.00">');

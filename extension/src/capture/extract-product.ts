@@ -14,7 +14,7 @@ import { imageCandidates } from './page/images.ts';
 import { distanceTo, pageLayout, type Layout } from './page/layout.ts';
 import { priceCandidates } from './page/prices.ts';
 import { titleCandidates, type PageCandidate } from './page/titles.ts';
-import { variantPrices, type VariantPrices } from './page/variants.ts';
+import { shownVariantImage, variantPrices, type VariantPrices } from './page/variants.ts';
 import { chooseFields, closestPrice, pageScore, scoreCandidates, STRONG_PAGE_PRICE, type Choice } from './scorer.ts';
 import { fromJsonLd } from './sources/json-ld.ts';
 import { fromMicrodata, fromRdfa } from './sources/microdata.ts';
@@ -207,7 +207,8 @@ export function extractProduct(doc: Document, pageUrl: string, explain?: (scored
     const heading = titleChoice ? (pageTitles.find((t) => t.candidate === titleChoice.candidate) ?? headingOf(String(titleChoice.candidate.value))) : undefined;
     const pagePrices = withVariants(pass('prices', () => priceCandidates(ownBuyControls(layout, heading?.el), heading?.el ?? null, hints)), pass('variants', () => variantPrices(doc, pageUrl, hints)));
     const markupImages = structured.map((r) => r.fields.imageUrl).filter((u): u is string => typeof u === 'string');
-    const pageImages = pass('images', () => imageCandidates(layout, heading?.el ?? null, titleChoice ? String(titleChoice.candidate.value) : null, documentBase(doc, pageUrl), markupImages));
+    const pageImages = pass('images', () => imageCandidates(layout, heading?.el ?? null, titleChoice ? String(titleChoice.candidate.value) : null, documentBase(doc, pageUrl), markupImages,
+      shownVariantImage(doc, pageUrl)));
 
     const isMarkupProduct = structured.some((r) => r.isProduct);
     // An article, a blog post or a profile is never a product page, whatever prices it mentions.

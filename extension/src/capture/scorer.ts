@@ -60,7 +60,9 @@ export function pageScore(c: Candidate, closest = 3): number {
   }
   const area = e.area ?? 0;
   return 1 + (e.productLabelled ? 4 : 0) + (e.labelled ? 3 : 0) + (area >= 90_000 ? 3 : area >= 22_500 ? 2 : area >= 10_000 ? 1 : 0)
-    + ((e.toHeading ?? 99) < 99 ? Math.max(0, 6 - e.toHeading!) * 0.7 : -1) - (e.elsewhere ? 6 : 0) - (e.notProduct ? 12 : 0) - (e.order ?? 0) * 2;
+    + ((e.toHeading ?? 99) < 99 ? Math.max(0, 6 - e.toHeading!) * 0.7 : -1) - (e.elsewhere ? 6 : 0) - (e.notProduct ? 12 : 0) - (e.order ?? 0) * 2
+    // The photo of the variant the page's address names beats the product's first photo the markup repeats.
+    + (e.variant === 'shown' ? 6 : 0);
 }
 
 function sameValue(a: Candidate, b: Candidate): boolean {

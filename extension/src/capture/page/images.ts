@@ -186,8 +186,14 @@ function smallBySize(url: string): boolean {
   return side > 0 && side <= 160;
 }
 
-export function imageCandidates(layout: Layout, heading: Element | null, title: string | null, pageUrl: string, markupImages: readonly string[] = []): PageCandidate[] {
+/**
+ * `shownVariant`: the photo of the variant the page's address names (variants.ts), which its images
+ * showing that file are.
+ */
+export function imageCandidates(layout: Layout, heading: Element | null, title: string | null, pageUrl: string, markupImages: readonly string[] = [],
+  shownVariant: string | null = null): PageCandidate[] {
   const markupKeys = new Set(markupImages.map(imageKey));
+  const shownKey = shownVariant === null ? null : imageKey(shownVariant);
   const imgs = (layout.doc.body ? imageElements(layout.doc.body) : []).slice(0, 400);
   const toHeading = distanceTo(heading ? [heading] : []);
   const out: PageCandidate[] = [];
@@ -218,6 +224,7 @@ export function imageCandidates(layout: Layout, heading: Element | null, title: 
         elsewhere: layout.elsewhere(img),
         toHeading: toHeading(img),
         order: index / Math.max(1, imgs.length),
+        ...(shownKey !== null && imageKey(url) === shownKey ? { variant: 'shown' as const } : {}),
       },
     };
     if (earlier === undefined) {

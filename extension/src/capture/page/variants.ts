@@ -76,3 +76,70 @@ function wooCommerceVariation(doc: Document, hints: PageHints): VariantPrices | 
   const price = parsePriceText(text, hints);
   return price && price.amountMinor > 0 ? { shown: price.amountMinor, others: new Set() } : null;
 }
+
+/** Shopify names the variant a page shows in its address (`?variant=43210987650015`). */
+const VARIANT_ID = /^\d{6,20}$/;
+const MAX_JSON_SCRIPTS = 40;
+const MAX_JSON_CHARS = 2_000_000;
+
+/** A Shopify variant's own photo: `featured_image` (its `src`, or the address itself), else `featured_media.preview_image.src`. */
+function featuredImage(variant: Record<string, unknown>): unknown {
+  const image = variant.featured_image;
+  if (typeof image === 'string') return image;
+  if (typeof image === 'object' && image !== null) return (image as Record<string, unknown>).src;
+  const media = variant.featured_media;
+  const preview = typeof media === 'object' && media !== null ? (media as Record<string, unknown>).preview_image : undefined;
+  return typeof preview === 'object' && preview !== null ? (preview as Record<string, unknown>).src : undefined;
+}
+
+/** The object with this `id` among a parsed JSON's (a product's `variants`, or the list itself), a few levels deep. */
+function withId(value: unknown, id: string, depth = 0): Record<string, unknown> | null {
+  if (depth > 4 || typeof value !== 'object' || value === null) return null;
+  if (Array.isArray(value)) {
+    for (const item of value.slice(0, 500)) {
+      const found = withId(item, id, depth + 1);
+      if (found) return found;
+    }
+    return null;
+  }
+  const node = value as Record<string, unknown>;
+  if (String(node.id) === id) return node;
+  return withId(node.variants, id, depth + 1) ?? withId(node.product, id, depth + 1);
+}
+
+/**
+ * The photo of the variant the page's address names, from the variants' JSON the shop's theme embeds
+ * for its picker (`<script type="application/json">[{"id":…,"featured_image":{"src":…}}]`, Shopify):
+ * the gallery shows that variant's photo first, while the markup and OpenGraph keep the product's
+ * first photo. Null when the address names no variant or no embedded variant has a photo.
+ */
+export function shownVariantImage(doc: Document, pageUrl: string): string | null {
+  let id: string | null;
+  try {
+    id = new URL(pageUrl).searchParams.get('variant');
+  } catch {
+    return null;
+  }
+  if (!id || !VARIANT_ID.test(id)) return null;
+  const scripts = doc.querySelectorAll('script[type="application/json"]');
+  for (let i = 0; i < Math.min(scripts.length, MAX_JSON_SCRIPTS); i += 1) {
+    const text = scripts[i]!.textContent ?? '';
+    if (text.length > MAX_JSON_CHARS || !text.includes(id)) continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      continue;
+    }
+    const variant = withId(parsed, id);
+    const src = variant ? featuredImage(variant) : undefined;
+    if (typeof src !== 'string' || src.length > 2048) continue;
+    try {
+      const url = new URL(src.trim(), pageUrl);
+      if (url.protocol === 'http:' || url.protocol === 'https:') return url.href;
+    } catch {
+      // Not an address: the next list may name the photo.
+    }
+  }
+  return null;
+}
