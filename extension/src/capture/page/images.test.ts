@@ -30,6 +30,19 @@ describe('imageCandidates', () => {
     ]);
   });
 
+  it('takes an alt text holding the whole title and more of the photo, or mostly the title\'s words, for naming the product', () => {
+    const doc = page(`<h1 id="h">Harbour Sofa</h1><div class="gallery">
+      <img src="https://cdn.sofas.example/harbour-front.jpg" alt="Harbour Sofa in Oatmeal Weave, 3-Seat, front view">
+      <img src="https://cdn.sofas.example/harbour-side.jpg" alt="Harbour Sofa, side profile">
+      <img src="https://cdn.sofas.example/room.jpg" alt="A living room in oatmeal tones with a sofa">
+      <img src="https://cdn.sofas.example/harbour-pillow.jpg" alt="Harbour cushion"></div>`);
+    const found = imageCandidates(pageLayout(doc), doc.getElementById('h'), 'Harbour Sofa', 'https://sofas.example/harbour');
+    expect(found.map((c) => c.candidate.evidence.labelled)).toEqual([true, true, false, true]);
+    // A one-word title is not enough to name a photo by being somewhere in a long alt text.
+    const one = imageCandidates(pageLayout(doc), doc.getElementById('h'), 'Sofa', 'https://sofas.example/harbour');
+    expect(one.map((c) => c.candidate.evidence.labelled)).toEqual([false, false, false, false]);
+  });
+
   it('takes an image alone in a link named as a logo for the brand\'s logo, not the product\'s photo', () => {
     const doc = page(`<figure class="photos__figure"><img class="photos__photo" src="https://www.tools.example.pl/hpeciai/ab/pol_pl_Wkretarka-2291_1.webp" alt="Wkrętarka Makita DF333"></figure>
       <h1 id="h">Wkrętarka Makita DF333</h1><div class="product_name__block"><a class="firm_logo" href="/firm-pol-1-Makita.html"><img src="/data/lang/pol/producers/gfx/projector/1.png" alt="Makita"></a></div>

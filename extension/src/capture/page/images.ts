@@ -8,7 +8,7 @@ import type { Candidate } from '../candidates.ts';
 import { imageKey, pageScore } from '../scorer.ts';
 import { caseless, httpUrl, savedCopy } from '../text.ts';
 import { startsWithPhrase } from '../word-lists.ts';
-import { distanceTo, wordOverlap, type Layout } from './layout.ts';
+import { distanceTo, wordOverlap, words, type Layout } from './layout.ts';
 import type { PageCandidate } from './titles.ts';
 
 /** Files that are not product photos: site assets, icons, tracking pixels, social buttons. */
@@ -180,6 +180,15 @@ function inLogoHolder(img: Element, layout: Layout): boolean {
   return holder !== null && holder.childElementCount === 1 && LOGO_NAME.test(layout.label(holder));
 }
 
+/**
+ * An alt text that names the product: half its words are the title's ("Harbour Sofa, side profile"), or
+ * it holds the whole title of two words or more and says more of the photo ("Harbour Sofa in Oatmeal
+ * Weave, 3-Seat, front view").
+ */
+function altNamesProduct(alt: string, title: string): boolean {
+  return wordOverlap(alt, title) >= 0.5 || (words(title).length >= 2 && wordOverlap(title, alt) === 1);
+}
+
 /** A file its address sizes as a thumbnail: no side larger than 160 pixels. */
 function smallBySize(url: string): boolean {
   const side = sizeInUrl(url);
@@ -215,7 +224,7 @@ export function imageCandidates(layout: Layout, heading: Element | null, title: 
       field: 'image', source: 'heuristic', value: url,
       evidence: {
         productLabelled: MAIN_LABEL.test(named) && !/thumb|swatch|nav/i.test(layout.label(img)),
-        labelled: title ? wordOverlap(alt, title) >= 0.5 && alt.length > 3 : false,
+        labelled: title !== null && alt.length > 3 && altNamesProduct(alt, title),
         // Magento's "gallery-placeholder__image" is the product's photo shown until the gallery's script runs.
         notProduct: NOT_PRODUCT_IMAGE.test(url) || `${layout.label(img).replace(/gallery-placeholder/gi, 'gallery')} ${alt.slice(0, 40)}`.split(/[\s_-]+/).some((word) => NOT_PRODUCT_NAME.test(word))
           || /thumb/i.test(layout.label(img)) || (attributeArea(img) > 0 && attributeArea(img) < 80 * 80)
