@@ -35,6 +35,10 @@ describe('parsePriceText', () => {
     ['19.99', {}, 1999, 'unknown'],
     ['١٤٩٫٠٠ ر.س', {}, 14900, 'SAR'],
     ['١٬٢٩٩ د.إ', {}, 129900, 'AED'],
+    // The Gulf's dinars and rials as their shops abbreviate them, three decimals each.
+    ['١٢٫٥٠٠ د.ك', {}, 12500, 'KWD'],
+    ['12.750 د.ب', {}, 12750, 'BHD'],
+    ['18.500 ر.ع.', {}, 18500, 'OMR'],
     ['۱۲۹ €', {}, 12900, 'EUR'],
   ])('%s %j → %d %s', (text, hints, amountMinor, currency) => {
     expect(parsePriceText(text, hints)).toMatchObject({ amountMinor, currency });

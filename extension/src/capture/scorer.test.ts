@@ -18,6 +18,19 @@ describe('chooseFields', () => {
     expect(chosen.price?.candidate.value).toBe(11900);
   });
 
+  it('lets a strong product photo the page shows win over a markup photo it shows nowhere (another colour\'s), not over one it shows', () => {
+    const red = image('https://shop.example/media/jacket-red.jpg?size=784x833', 'heuristic', { productLabelled: true, labelled: true, area: 653072, toHeading: 5 });
+    const grey = 'https://shop.example/media/jacket-grey.jpg?size=1000x1000';
+    const markup = [image(grey, 'json-ld'), image(grey, 'microdata'), image(grey, 'open-graph')];
+    expect(chooseFields([...markup, red]).image?.candidate.value).toBe(red.value);
+    // Shown on the page too (a later slide): the markup's photo stays the product's.
+    const greyShown = image(grey.replace('1000x1000', '784x833'), 'heuristic', { productLabelled: true, area: 653072, toHeading: 5, order: 0.2 });
+    expect(chooseFields([...markup, red, greyShown]).image?.candidate.value).toContain('jacket-grey');
+    // Nothing strong on the page (no name, no alt text): the markup's photo.
+    const weak = image('https://shop.example/media/jacket-red.jpg', 'heuristic', { area: 653072, toHeading: 5 });
+    expect(chooseFields([...markup, weak]).image?.candidate.source).toBe('json-ld');
+  });
+
   it('lets a strong shown price win over a markup price shown nowhere, and keeps the markup when the page shows nothing strong', () => {
     const shown = price(69900, 'heuristic', { ...near, current: true, toHeading: 1 });
     expect(chooseFields([price(66405, 'microdata', { shown: 'no' }), shown]).price?.candidate.value).toBe(69900);

@@ -22,6 +22,8 @@ const TRUST: Record<CandidateField, Record<FieldSource, number>> = {
 
 /** A page price this strong is what the shopper sees; markup that shows a price nowhere loses to it. */
 export const STRONG_PAGE_PRICE = 9;
+/** A product photo on the page this good (named so, its alt text naming the product, large, near the heading) is surely the product's. */
+const STRONG_PAGE_IMAGE = 10;
 
 const NOT_WORD = new RegExp(`[^${WORD_CHARS}]+`, 'g');
 
@@ -94,6 +96,9 @@ interface Context {
   readonly byField: ReadonlyMap<string, readonly Candidate[]>;
   readonly markupByField: ReadonlyMap<string, readonly Candidate[]>;
   readonly pagePricesByAmount: ReadonlyMap<string | number, readonly Candidate[]>;
+  /** The files of the page's own product photos (not in another block, not a logo or thumbnail), and the best one's score. */
+  readonly pageImageKeys: ReadonlySet<string>;
+  readonly bestPageImage: number;
 }
 
 function score(c: Candidate, context: Context): number {
@@ -117,6 +122,8 @@ function score(c: Candidate, context: Context): number {
     if (e.lowest && (context.byField.get('price') ?? []).some((o) => o.source === 'heuristic' && o.evidence.variant === 'shown' && o.value !== c.value)) total -= 6;
   }
   if (c.field === 'image' && c.source !== 'heuristic' && e.notProduct) total -= 10;
+  // A markup photo the page shows nowhere (another variant's, a stale one) loses to a strong photo the page does show.
+  if (c.field === 'image' && c.source !== 'heuristic' && context.bestPageImage >= STRONG_PAGE_IMAGE && !context.pageImageKeys.has(imageKey(String(c.value)))) total -= 4;
   if (c.field === 'title' && c.source !== 'heuristic' && c.source !== 'open-graph') {
     // The markup's name holds the page's heading and more (its variant, "Merino Beanie - Rust"): more precise.
     const shownAs = others.some((o) => o.source === 'heuristic' && (o.evidence.h1 || o.evidence.productLabelled) && !o.evidence.elsewhere
@@ -162,7 +169,10 @@ export function scoreCandidates(candidates: readonly Candidate[]): Choice[] {
     if (c.source !== 'heuristic') push(markupByField, c.field, c);
     if (c.field === 'price' && c.source === 'heuristic') push(pagePricesByAmount, c.value, c);
   }
-  const context: Context = { bestPagePrice, closest, byField, markupByField, pagePricesByAmount };
+  const pageImages = candidates.filter((c) => c.field === 'image' && c.source === 'heuristic' && !c.evidence.elsewhere && !c.evidence.notProduct);
+  const pageImageKeys = new Set(pageImages.map((c) => imageKey(String(c.value))));
+  const bestPageImage = pageImages.length ? Math.max(...pageImages.map((c) => pageScore(c))) : -Infinity;
+  const context: Context = { bestPagePrice, closest, byField, markupByField, pagePricesByAmount, pageImageKeys, bestPageImage };
   return candidates.map((candidate) => {
     const s = score(candidate, context);
     return { candidate, score: s, confidence: Math.max(0.05, Math.min(0.99, 1 / (1 + Math.exp(-(s - 4) / 2.5)))) };
