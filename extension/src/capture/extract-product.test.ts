@@ -92,6 +92,22 @@ describe('extractProduct from JSON-LD', () => {
     expect(extractProduct(doc, 'https://item.example.cn/100058231745.html')).toMatchObject({ title: 'Redmi K70 至尊版 12GB+256GB 墨羽黑', priceMinor: 259900, currency: 'CNY' });
   });
 
+  it('reads a page without markup whose one price under the heading beats its options\' and accessories\' prices, but not a listing', () => {
+    const options = [['16 GB · 512 GB', '1.099,00 €'], ['32 GB · 1 TB', '1.349,00 €'], ['32 GB · 2 TB', '1.599,00 €']]
+      .map(([name, price]) => `<button class="config-option"><span>${name}</span><span class="option-price">${price}</span></button>`).join('');
+    const extras = [['Funda 14"', '24,99 €'], ['Ratón', '29,99 €'], ['Garantía 3 años', '89,99 €'], ['Dock USB-C', '54,99 €'], ['Mochila', '39,99 €'], ['Antivirus', '69,99 €']]
+      .map(([name, price]) => `<li class="extra"><span>${name}</span> <span class="extra-price">${price}</span></li>`).join('');
+    const doc = page('<title>Portátil Zenobook Air 14 OLED | Tecnia</title>', `<main><div class="gallery"><img src="https://cdn.tecnia.example.es/zenobook-air-14.jpg" width="1200" height="900" alt="Portátil Zenobook Air 14 OLED"></div>
+      <div class="buy"><h1>Portátil Zenobook Air 14 OLED</h1><div class="box"><span class="price">1.349,00 €</span>
+      <div class="config">${options}</div><button data-testid="add-to-cart">Añadir a la cesta</button></div></div>
+      <section class="extras"><div><div><h2>Completa tu compra</h2><ul>${extras}</ul></div></div></section></main>`);
+    expect(extractProduct(doc, 'https://www.tecnia.example.es/portatiles/zenobook-air-14-oled')).toMatchObject({ title: 'Portátil Zenobook Air 14 OLED', priceMinor: 134900, currency: 'EUR' });
+    // A category page: tiles alike, each with its name, price and button, under the category's heading.
+    const tiles = Array.from({ length: 6 }, (_, i) => `<li class="tile"><img src="https://cdn.tecnia.example.es/p${i}.jpg" alt="Portátil ${i}"><h3>Portátil ${i}</h3><span class="price">${999 + i * 100},00 €</span><button>Añadir a la cesta</button></li>`).join('');
+    const listing = page('<title>Portátiles | Tecnia</title>', `<main><h1>Portátiles</h1><ul class="grid">${tiles}</ul></main>`);
+    expect(extractProduct(listing, 'https://www.tecnia.example.es/portatiles')).toBeNull();
+  });
+
   it('takes the <h1> over a tab\'s heading that puts its name before the product\'s ("Характеристики …")', () => {
     const ld = `<script type="application/ld+json">${JSON.stringify({ '@type': 'Product', name: 'Ноутбук Lenovo IdeaPad Slim 3', offers: { price: '24999', priceCurrency: 'UAH' } })}</script>`;
     const doc = page(`<title>Ноутбук Lenovo IdeaPad Slim 3 – купити</title>${ld}`, `<h1 class="h2 bold">Ноутбук Lenovo IdeaPad Slim 3 / Intel Core i5 / RAM 16 ГБ</h1>

@@ -145,11 +145,19 @@ function looksLikeProductPage(heading: PageCandidate | undefined, prices: readon
   // "compare"). A listing's prices sit in tiles alike, each as far from its heading as the next.
   const nearest = Math.min(...strong.map((p) => p.candidate.evidence.toHeading ?? 99));
   const nearAmounts = new Set(strong.filter((p) => (p.candidate.evidence.toHeading ?? 99) === nearest).map((p) => p.candidate.value));
-  const dominant = (e.h1 === true || e.productLabelled === true) && nearest <= 4 && nearAmounts.size === 1
+  const dominant = (e.h1 === true || e.productLabelled === true) && nearest <= 3 && nearAmounts.size === 1
     && strong.every((p) => nearAmounts.has(p.candidate.value) || (p.candidate.evidence.toHeading ?? 99) >= nearest + 3);
-  if (!ownHeading && !dominant && (amounts.size > 6 || (buyControls.length > 4 && amounts.size > 3) || (buyControls.length === 0 && amounts.size >= 3))) return false;
-  const buyable = buyControls.length > 0 && (buyControls.length <= 4 || ownHeading);
   const named = e.productLabelled === true || e.h1 === true || (pageScore(heading.candidate) >= 7 && (e.inPageTitle ?? 0) >= 0.5);
+  // Or a named heading with a buy control right beside it and one price to pay under it that clearly
+  // beats every other amount near it: the other amounts are the product's options, accessories and
+  // other products further down ("32 GB · 1.099 €", a trade-in, a tile carousel), not a listing's tiles,
+  // whose prices are all alike.
+  const scoreOf = (p: PageCandidate) => pageScore(p.candidate, closest);
+  const best = strong.filter((p) => (p.candidate.evidence.toHeading ?? 99) <= 3).sort((a, b) => scoreOf(b) - scoreOf(a))[0];
+  const standout = named && best !== undefined && (e.toBuy ?? 99) <= 2 && strong.every((p) => p.candidate.value === best.candidate.value
+    || (p.candidate.evidence.toHeading ?? 99) >= (best.candidate.evidence.toHeading ?? 99) + 3 || scoreOf(p) <= scoreOf(best) - 2);
+  if (!ownHeading && !dominant && !standout && (amounts.size > 6 || (buyControls.length > 4 && amounts.size > 3) || (buyControls.length === 0 && amounts.size >= 3))) return false;
+  const buyable = buyControls.length > 0 && (buyControls.length <= 4 || ownHeading);
   return named && ((strong.length > 0 && (hasImage || buyable)) || (hasImage && buyable && e.productLabelled === true));
 }
 
