@@ -108,6 +108,18 @@ describe('extractProduct from JSON-LD', () => {
     expect(extractProduct(listing, 'https://www.tecnia.example.es/portatiles')).toBeNull();
   });
 
+  it('reads a WooCommerce product page that an SEO plugin calls an article, but not an article about a product', () => {
+    const head = '<meta property="og:type" content="article"><title>Visakoivukuksa Lappi - Pohjolan Puoti</title>';
+    const product = page(head, `<main><div class="product"><div class="woocommerce-product-gallery"><img src="https://puoti.example.fi/wp-content/uploads/kuksa-iso.jpg" width="1200" height="1200" alt="Visakoivukuksa Lappi"></div>
+      <div class="summary entry-summary"><h1 class="product_title entry-title">Visakoivukuksa Lappi</h1><p class="price"><span class="woocommerce-Price-amount amount"><bdi>34,90&nbsp;<span class="woocommerce-Price-currencySymbol">&euro;</span></bdi></span></p>
+      <form class="cart"><button type="submit" name="add-to-cart" class="single_add_to_cart_button button alt">Lisää ostoskoriin</button></form></div></div></main>`);
+    expect(extractProduct(product, 'https://puoti.example.fi/tuote/visakoivukuksa-lappi/')).toMatchObject({ title: 'Visakoivukuksa Lappi', priceMinor: 3490, currency: 'EUR' });
+    // A blog post about the same cup, with its price and a link to buy it: still an article.
+    const article = page(head, `<main><article><h1 class="entry-title">Visakoivukuksa Lappi: a cup for the trail</h1><img src="https://puoti.example.fi/wp-content/uploads/kuksa-iso.jpg" width="1200" height="1200" alt="Visakoivukuksa Lappi">
+      <p>Our favourite cup costs <span class="price">34,90 €</span>.</p><a class="button" href="/tuote/visakoivukuksa-lappi/">Buy now</a></article></main>`);
+    expect(extractProduct(article, 'https://puoti.example.fi/blog/kuksa/')).toBeNull();
+  });
+
   it('takes the <h1> over a tab\'s heading that puts its name before the product\'s ("Характеристики …")', () => {
     const ld = `<script type="application/ld+json">${JSON.stringify({ '@type': 'Product', name: 'Ноутбук Lenovo IdeaPad Slim 3', offers: { price: '24999', priceCurrency: 'UAH' } })}</script>`;
     const doc = page(`<title>Ноутбук Lenovo IdeaPad Slim 3 – купити</title>${ld}`, `<h1 class="h2 bold">Ноутбук Lenovo IdeaPad Slim 3 / Intel Core i5 / RAM 16 ГБ</h1>

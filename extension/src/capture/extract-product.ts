@@ -219,9 +219,13 @@ export function extractProduct(doc: Document, pageUrl: string, explain?: (scored
       shownVariantImage(doc, pageUrl)));
 
     const isMarkupProduct = structured.some((r) => r.isProduct);
-    // An article, a blog post or a profile is never a product page, whatever prices it mentions.
+    // An article, a blog post or a profile is never a product page, whatever prices it mentions, unless
+    // its main heading is named as a product's title with a buy control beside it: WordPress SEO plugins
+    // call every WooCommerce product page an article ("product_title" <h1>, "Lisää ostoskoriin").
     const ogType = tags.get('og:type')?.toLowerCase() ?? '';
-    if (!isMarkupProduct && /article|blog|profile|video|music/.test(ogType)) return null;
+    const productHeading = heading !== undefined && heading.candidate.evidence.h1 === true && heading.candidate.evidence.productLabelled === true
+      && (heading.candidate.evidence.toBuy ?? 99) <= 2;
+    if (!isMarkupProduct && /article|blog|profile|video|music/.test(ogType) && !productHeading) return null;
     if (explain) explain(scoreCandidates([...pageTitles, ...pagePrices, ...pageImages].map((c) => c.candidate)));
     if (!isMarkupProduct && !pass('scoring', () => looksLikeProductPage(heading, pagePrices, layout.buyControls, pageImages.some((i) => pageScore(i.candidate) > 3)))) return null;
 
