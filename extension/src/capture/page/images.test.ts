@@ -43,6 +43,17 @@ describe('imageCandidates', () => {
     expect(one.map((c) => c.candidate.evidence.labelled)).toEqual([false, false, false, false]);
   });
 
+  it('fills a lazy loader\'s "{width}" address template with the largest width it offers, and skips a template without widths', () => {
+    const doc = page(`<h1 id="h">Gulnaar Lawn Suit</h1>
+      <img class="lazyload" data-src="//lawn.example.pk/cdn/shop/products/ZL-1_{width}x.jpg?v=17" data-widths="[360, 540, 2048]" alt="Gulnaar Lawn Suit">
+      <img class="lazyload" src="//lawn.example.pk/cdn/shop/products/ZL-2_620x.jpg?v=17" data-src="//lawn.example.pk/cdn/shop/products/ZL-2_{width}x.jpg?v=17" alt="Gulnaar Lawn Suit">`);
+    const found = imageCandidates(pageLayout(doc), doc.getElementById('h'), 'Gulnaar Lawn Suit', 'https://lawn.example.pk/products/gulnaar');
+    expect(found.map((c) => c.candidate.value)).toEqual([
+      'https://lawn.example.pk/cdn/shop/products/ZL-1_2048x.jpg?v=17',
+      'https://lawn.example.pk/cdn/shop/products/ZL-2_620x.jpg?v=17',
+    ]);
+  });
+
   it('takes an image alone in a link named as a logo for the brand\'s logo, not the product\'s photo', () => {
     const doc = page(`<figure class="photos__figure"><img class="photos__photo" src="https://www.tools.example.pl/hpeciai/ab/pol_pl_Wkretarka-2291_1.webp" alt="Wkrętarka Makita DF333"></figure>
       <h1 id="h">Wkrętarka Makita DF333</h1><div class="product_name__block"><a class="firm_logo" href="/firm-pol-1-Makita.html"><img src="/data/lang/pol/producers/gfx/projector/1.png" alt="Makita"></a></div>

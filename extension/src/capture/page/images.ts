@@ -30,6 +30,16 @@ function largestFromSrcset(srcset: string | null): string | null {
   return best?.url ?? null;
 }
 
+/**
+ * A lazy loader's address template ("…/ZL-2418-1_{width}x.jpg" with `data-widths="[360, …, 2048]"`, as
+ * Shopify themes write it) with the largest width it offers; null when it offers none: the template is
+ * no file.
+ */
+function widthFilled(img: Element, template: string): string | null {
+  const widths = (img.getAttribute('data-widths') ?? '').match(/\d{2,5}/g)?.map(Number) ?? [];
+  return widths.length > 0 ? template.replace(/\{width\}/g, String(Math.max(...widths))) : null;
+}
+
 /** Declared at most this many pixels wide or high: a thumbnail, which stands for the file its link opens. */
 const THUMBNAIL_PX = 200;
 
@@ -69,7 +79,8 @@ function ownImageUrl(img: Element, base: string): string | null {
     }
   }
   for (const name of URL_ATTRIBUTES) {
-    const value = name.endsWith('srcset') ? largestFromSrcset(img.getAttribute(name)) : img.getAttribute(name);
+    const raw = name.endsWith('srcset') ? largestFromSrcset(img.getAttribute(name)) : img.getAttribute(name);
+    const value = raw && raw.includes('{width}') ? widthFilled(img, raw) : raw;
     if (!value || value.startsWith('data:') || /^\s*\{/.test(value) || savedCopy(value)) continue;
     const url = httpUrl(value, base);
     if (url) return url;
