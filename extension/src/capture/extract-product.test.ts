@@ -120,6 +120,13 @@ describe('extractProduct from JSON-LD', () => {
     expect(extractProduct(article, 'https://puoti.example.fi/blog/kuksa/')).toBeNull();
   });
 
+  it('takes the page\'s photo over an OpenGraph image that is the site\'s logo', () => {
+    const doc = page('<meta property="og:type" content="product"><meta property="og:image" content="https://static.kart.example.in/web/og-logo.png">', `<main>
+      <div class="a"><div class="b"><div class="c"><div class="d"><div class="e"><img src="https://img.kart.example.in/image/173/173/laptop/g16-original.jpeg?q=70" width="173" height="173" alt=""></div></div></div></div></div>
+      <h1><span>ASUS ROG Strix G16 Gaming Laptop</span></h1><div class="price">₹1,29,999</div><button>Add to cart</button></main>`);
+    expect(extractProduct(doc, 'https://www.kart.example.in/asus-rog-strix-g16/p/itm8c1d2')?.imageUrl).toBe('https://img.kart.example.in/image/173/173/laptop/g16-original.jpeg?q=70');
+  });
+
   it('takes the <h1> over a tab\'s heading that puts its name before the product\'s ("Характеристики …")', () => {
     const ld = `<script type="application/ld+json">${JSON.stringify({ '@type': 'Product', name: 'Ноутбук Lenovo IdeaPad Slim 3', offers: { price: '24999', priceCurrency: 'UAH' } })}</script>`;
     const doc = page(`<title>Ноутбук Lenovo IdeaPad Slim 3 – купити</title>${ld}`, `<h1 class="h2 bold">Ноутбук Lenovo IdeaPad Slim 3 / Intel Core i5 / RAM 16 ГБ</h1>
