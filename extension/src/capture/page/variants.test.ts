@@ -35,5 +35,11 @@ describe('variantPrices', () => {
     // Before a variation is chosen the box is empty: the page shows its range.
     expect(variantPrices(page(box('')), 'https://www.shop.example.com.bd/product/panjabi/', bd).shown).toBeNull();
   });
+
+  it('reads no price from an option\'s name without a currency of its own, even where the markup states one ("3+1+1 Seater")', () => {
+    const form = `<form class="variations_form cart"><select name="attribute_pa_configuration"><option value="3-seater">3 Seater</option><option value="3-1-1-seater" selected>3+1+1 Seater</option></select>
+      <div class="single_variation_wrap"><div class="woocommerce-variation single_variation"><div class="woocommerce-variation-price"><span class="price"><del aria-hidden="true">₹1,64,999.00</del> <ins aria-hidden="true">₹1,12,499.00</ins></span></div></div></div></form>`;
+    expect(variantPrices(page(form), 'https://www.sofas.example.in/product/jodhpur-sofa/', { hostname: 'www.sofas.example.in', currency: 'INR' }).shown).toBe(11249900);
+  });
 });
 

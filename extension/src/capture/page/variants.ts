@@ -38,6 +38,9 @@ export function variantPrices(doc: Document, pageUrl: string, hints: PageHints):
   }
   const options: { value: string; selected: boolean; price: number }[] = [];
   const parsed = new Map<string, ReturnType<typeof parsePriceText>>();
+  // An option's price names its currency itself ("XL – 34,95 €"): the markup's currency would make a price
+  // of every number in an option's name ("3+1+1 Seater").
+  const ownCurrency: PageHints = { lang: hints.lang, hostname: hints.hostname };
   const selects = doc.body?.getElementsByTagName('select');
   for (let s = 0; selects && s < Math.min(selects.length, MAX_SELECTS); s += 1) {
     const list = selects[s]!.getElementsByTagName('option');
@@ -47,7 +50,7 @@ export function variantPrices(doc: Document, pageUrl: string, hints: PageHints):
       if (text.length > 120 || !/\d/.test(text) || option.hasAttribute('disabled')) continue;
       // Quantity and size lists repeat the same texts from list to list: each is read once.
       let price = parsed.get(text);
-      if (price === undefined) parsed.set(text, price = parsePriceText(text, hints));
+      if (price === undefined) parsed.set(text, price = parsePriceText(text, ownCurrency));
       if (!price || price.amountMinor <= 0 || price.currency === 'unknown') continue;
       options.push({ value: (option.getAttribute('value') ?? '').trim().toLowerCase(), selected: option.hasAttribute('selected'), price: price.amountMinor });
     }
