@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { currencyInText, mayNameCurrency, type PageHints } from './currency.ts';
+import { countryCurrency, currencyInText, mayNameCurrency, type PageHints } from './currency.ts';
 
 /** Real price strings (../shared/capture-dev, beside the checkout in CI too). */
 const CASES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/capture-dev/price-text-cases.json');
@@ -26,5 +26,17 @@ describe('mayNameCurrency, the filter before the full reading', () => {
     for (const text of ['4.5 out of 5 stars', 'Ready in 2 days', 'Only 3 left', '2 items', 'Size 42', 'first 3 orders', 'Step 2 of 4', '1.234 Bewertungen']) {
       expect(mayNameCurrency(text), text).toBe(false);
     }
+  });
+});
+
+describe('countryCurrency', () => {
+  it('names the currency of the country a page sells in, by its domain, else its language tag\'s region', () => {
+    expect(countryCurrency({ hostname: 'www.turutstyr.example.no' })).toBe('NOK');
+    expect(countryCurrency({ hostname: 'shop.example.co.uk' })).toBe('GBP');
+    expect(countryCurrency({ hostname: 'www.puoti.example.fi' })).toBe('EUR');
+    expect(countryCurrency({ hostname: 'shop.example.com', lang: 'sv-SE' })).toBe('SEK');
+    // A language alone names no country ("sv" is also El Salvador's domain); a generic domain none either.
+    expect(countryCurrency({ hostname: 'shop.example.com', lang: 'sv' })).toBeNull();
+    expect(countryCurrency({ hostname: 'shop.example.com' })).toBeNull();
   });
 });

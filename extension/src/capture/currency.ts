@@ -114,6 +114,25 @@ function resolveShared(shared: Shared, hints: PageHints): string | null {
   return shared.fallback || null;
 }
 
+/** Countries (top-level domains, a language tag's region) with one currency of their own. */
+const EURO_COUNTRIES = 'de fr it es nl be at pt ie fi gr sk si ee lv lt lu mt cy hr'.split(' ');
+const COUNTRY_CURRENCY: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(EURO_COUNTRIES.map((country) => [country, 'EUR'])),
+  no: 'NOK', se: 'SEK', dk: 'DKK', is: 'ISK', pl: 'PLN', cz: 'CZK', hu: 'HUF', ro: 'RON', ch: 'CHF', uk: 'GBP', gb: 'GBP',
+  jp: 'JPY', kr: 'KRW', cn: 'CNY', in: 'INR', br: 'BRL', mx: 'MXN', ar: 'ARS', cl: 'CLP', co: 'COP', pe: 'PEN', ua: 'UAH',
+  tr: 'TRY', il: 'ILS', za: 'ZAR', au: 'AUD', nz: 'NZD', ca: 'CAD', sg: 'SGD', hk: 'HKD', tw: 'TWD', th: 'THB', vn: 'VND',
+  id: 'IDR', my: 'MYR', ph: 'PHP', ae: 'AED', sa: 'SAR', eg: 'EGP', ng: 'NGN', ke: 'KES', rs: 'RSD', kz: 'KZT',
+};
+
+/**
+ * The currency of the country the page sells in, by its domain or its language tag's region ("1 499,-" on
+ * a .no shop is in kroner): for a price no text, markup or other price on the page names a currency for.
+ */
+export function countryCurrency(hints: PageHints): string | null {
+  const region = (hints.lang ?? '').toLowerCase().split(/[-_]/)[1];
+  return COUNTRY_CURRENCY[tld(hints.hostname)] ?? (region ? COUNTRY_CURRENCY[region] : undefined) ?? null;
+}
+
 /** Kept for callers that know the page: the currency "$" names on it. */
 export function dollarCurrency(hints: PageHints): string {
   return resolveShared(SHARED[0]!, { ...hints, hostname: hints.hostname ?? 'page' }) ?? 'USD';

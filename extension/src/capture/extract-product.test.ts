@@ -127,6 +127,13 @@ describe('extractProduct from JSON-LD', () => {
     expect(extractProduct(doc, 'https://www.kart.example.in/asus-rog-strix-g16/p/itm8c1d2')?.imageUrl).toBe('https://img.kart.example.in/image/173/173/laptop/g16-original.jpeg?q=70');
   });
 
+  it('takes the currency of the shop\'s country for a price that names none ("1 499,-" on a .no shop)', () => {
+    const doc = page('<title>Fjellbris skalljakke</title>', `<main><img src="https://www.tur.example.no/images/fjellbris-1_1600.jpg" width="800" height="800" alt="Fjellbris skalljakke dame">
+      <h1 class="product-title">Fjellbris skalljakke dame</h1><div class="product-price">1 499,-</div><button class="add-to-cart">Legg i handlekurv</button></main>`);
+    expect(extractProduct(doc, 'https://www.tur.example.no/fjellbris-skalljakke')).toMatchObject({ priceMinor: 149900, currency: 'NOK' });
+    expect(extractProduct(doc, 'https://www.tur.example.com/fjellbris-skalljakke')).toMatchObject({ priceMinor: 149900, currency: 'unknown' });
+  });
+
   it('takes the <h1> over a tab\'s heading that puts its name before the product\'s ("Характеристики …")', () => {
     const ld = `<script type="application/ld+json">${JSON.stringify({ '@type': 'Product', name: 'Ноутбук Lenovo IdeaPad Slim 3', offers: { price: '24999', priceCurrency: 'UAH' } })}</script>`;
     const doc = page(`<title>Ноутбук Lenovo IdeaPad Slim 3 – купити</title>${ld}`, `<h1 class="h2 bold">Ноутбук Lenovo IdeaPad Slim 3 / Intel Core i5 / RAM 16 ГБ</h1>

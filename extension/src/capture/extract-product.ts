@@ -8,7 +8,7 @@
  * (brand, SKU, URL…) come from the most trusted source that has them.
  */
 import type { Availability, ProductInput } from '@tote/core';
-import type { PageHints } from './currency.ts';
+import { countryCurrency, type PageHints } from './currency.ts';
 import type { Candidate } from './candidates.ts';
 import { imageCandidates, NOT_PRODUCT_IMAGE } from './page/images.ts';
 import { distanceTo, pageLayout, type Layout } from './page/layout.ts';
@@ -243,7 +243,7 @@ export function extractProduct(doc: Document, pageUrl: string, explain?: (scored
     const price = chosen.price;
     // A price without its currency takes the one the same amount is shown with, else the markup's.
     const agreeing = price && candidates.find((c) => c.field === 'price' && c.value === price.candidate.value && c.currency && c.currency !== 'unknown');
-    const currency = price ? (price.candidate.currency !== 'unknown' ? price.candidate.currency! : agreeing?.currency ?? markupCurrency ?? pageCurrency(pagePrices) ?? 'unknown') : 'unknown';
+    const currency = price ? (price.candidate.currency !== 'unknown' ? price.candidate.currency! : agreeing?.currency ?? markupCurrency ?? pageCurrency(pagePrices) ?? countryCurrency(hints) ?? 'unknown') : 'unknown';
     const priceMinor = price ? Number(price.candidate.value) : null;
     const otherPrices = structured.filter((r) => r.fields.priceMinor !== undefined && r.fields.priceMinor > 0 && r.fields.priceMinor !== priceMinor)
       .map((r) => ({ source: r.source, priceMinor: r.fields.priceMinor!, currency: r.fields.currency ?? currency }));
