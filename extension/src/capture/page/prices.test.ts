@@ -18,6 +18,15 @@ describe('priceCandidates', () => {
     expect(found.map((p) => [p.candidate.value, p.candidate.currency])).toEqual([[amountMinor, currency]]);
   });
 
+  it('takes a price shown with a store card\'s picture, or marked as the card\'s, for a conditional one', () => {
+    const doc = page(`<h1 id="h">Notebook IdeaPad Slim 3</h1><ol class="pod-prices">
+      <li class="prices-0"><div class="icon-container"><span class="copy12">$ 329.990</span><img src="/svg/card-icon.svg" alt="Tarjeta Montt"></div></li>
+      <li data-internet-price="349.990" class="prices-1"><span class="copy10">$ 349.990</span></li>
+      <li data-cmr-price="319.990" class="prices-2"><span class="copy12">$ 319.990</span></li></ol><button>Agregar al carro</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'www.tienda.example.cl' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.conditional])).toEqual([[329990, true], [349990, false], [319990, true]]);
+  });
+
   it('reads the prices of related blocks and site chrome only when the product\'s own area shows none to pay', () => {
     const related = `<section class="related-products"><h2>Customers also bought</h2><ul>
       <li><a href="/p/2">Desk lamp shade</a> <span>$12.00</span></li><li><a href="/p/3">Bulb</a> <span>$4.50</span></li></ul></section>

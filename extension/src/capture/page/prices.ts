@@ -150,6 +150,22 @@ function optionalExtra(el: Element): boolean {
 }
 
 /** Tax words right before the next amount ("12 990 Kč" "bez DPH 10 735 Kč"): they say what that amount is, not this one. */
+/** Alt texts of a payment card's picture ("Tarjeta Montt", "Cartão Loja", "Kundenkarte"). */
+const CARD_PICTURE = caseless(/tarjeta|cart[aã]o|(?:^|[\s_-])card|karte|carte|kaart/i);
+
+/**
+ * A store card's price: shown with the card's picture beside it in its small box ("<span>$ 329.990</span>
+ * <img alt="Tarjeta Montt">"), or marked as one (Falabella's `data-cmr-price`). Everyone else pays the other.
+ */
+function storeCardPrice(el: Element): boolean {
+  if (el.closest('[data-cmr-price]') !== null) return true;
+  const card = (picture: Element | null) => picture !== null && picture.tagName === 'IMG' && CARD_PICTURE.test(picture.getAttribute('alt') ?? '');
+  if (card(el.previousElementSibling) || card(el.nextElementSibling)) return true;
+  const pictures = el.childElementCount <= 4 ? el.getElementsByTagName('img') : [];
+  for (let i = 0; i < pictures.length; i += 1) if (card(pictures[i]!)) return true;
+  return false;
+}
+
 const TAX_WORDS_OF_NEXT = caseless(/^\s*\(?\s*(?:bez dph|bez pdv|без ндс|excl\.?|exkl\.?|zzgl\.?|netto|hors taxes?|ht|ex\.? ?tax|ohne mwst\.?)\s*[:：]?\s*(?:[^\d\s]{1,4}\s*)?\d/i);
 
 /**
@@ -450,8 +466,8 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
       else if (BESIDE_ANOTHER_OLD_LABEL.test(named)) labelSays = 'oldBesideAnother';
       if (labelSays) break;
     }
-    // Named a member's or card holder's price ("club-price"), by itself or the element holding it.
-    const namedConditional = [start, el, el.parentElement].some((e) => e !== null && CONDITIONAL_LABEL.test(layout.label(e)));
+    // Named a member's or card holder's price ("club-price"), by itself or the element holding it, or shown with a store card's icon.
+    const namedConditional = [start, el, el.parentElement].some((e) => e !== null && CONDITIONAL_LABEL.test(layout.label(e))) || storeCardPrice(el);
     // Struck out where the amount's own text sits (its tag or its own style), or around the whole price.
     const lineThrough = (e: Element | null) => {
       const style = e === null ? null : layout.style(e);
