@@ -26,6 +26,9 @@ describe('chooseFields', () => {
     // Shown on the page too (a later slide): the markup's photo stays the product's.
     const greyShown = image(grey.replace('1000x1000', '784x833'), 'heuristic', { productLabelled: true, area: 653072, toHeading: 5, order: 0.2 });
     expect(chooseFields([...markup, red, greyShown]).image?.candidate.value).toContain('jacket-grey');
+    // A photo whose file did not load (no size to read) is strong enough by its name, alt text and place.
+    const graphite = image('https://shop.example/media/x5-graphite-front.jpg', 'heuristic', { productLabelled: true, labelled: true, area: 4655, toHeading: 4 });
+    expect(chooseFields([image(grey, 'json-ld'), image(grey, 'open-graph'), graphite]).image?.candidate.value).toBe(graphite.value);
     // Nothing strong on the page (no name, no alt text): the markup's photo.
     const weak = image('https://shop.example/media/jacket-red.jpg', 'heuristic', { area: 653072, toHeading: 5 });
     expect(chooseFields([...markup, weak]).image?.candidate.source).toBe('json-ld');

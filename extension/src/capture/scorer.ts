@@ -23,7 +23,7 @@ const TRUST: Record<CandidateField, Record<FieldSource, number>> = {
 /** A page price this strong is what the shopper sees; markup that shows a price nowhere loses to it. */
 export const STRONG_PAGE_PRICE = 9;
 /** A product photo on the page this good (named so, its alt text naming the product, large, near the heading) is surely the product's. */
-const STRONG_PAGE_IMAGE = 10;
+const STRONG_PAGE_IMAGE = 9;
 
 const NOT_WORD = new RegExp(`[^${WORD_CHARS}]+`, 'g');
 
