@@ -54,6 +54,14 @@ describe('imageCandidates', () => {
     ]);
   });
 
+  it('takes an image declared at most 80 by 80 pixels for a thumbnail, one declared larger not', () => {
+    const doc = page(`<h1 id="h">Carpa Dome 4 Personas</h1><ul class="list-inline">
+      <li><img src="https://cdn.tienda.example.cl/image/31234567/thumb/100/100" width="80" height="80" alt="Carpa Dome 4 Personas"></li>
+      <li><img src="https://cdn.tienda.example.cl/image/31234568/thumb/100/100" width="81" height="81" alt="Carpa Dome 4 Personas"></li></ul>`);
+    const found = imageCandidates(pageLayout(doc), doc.getElementById('h'), 'Carpa Dome 4 Personas', 'https://tienda.example.cl/carpa');
+    expect(found.map((c) => c.candidate.evidence.notProduct)).toEqual([true, false]);
+  });
+
   it('takes an image alone in a link named as a logo for the brand\'s logo, not the product\'s photo', () => {
     const doc = page(`<figure class="photos__figure"><img class="photos__photo" src="https://www.tools.example.pl/hpeciai/ab/pol_pl_Wkretarka-2291_1.webp" alt="Wkrętarka Makita DF333"></figure>
       <h1 id="h">Wkrętarka Makita DF333</h1><div class="product_name__block"><a class="firm_logo" href="/firm-pol-1-Makita.html"><img src="/data/lang/pol/producers/gfx/projector/1.png" alt="Makita"></a></div>

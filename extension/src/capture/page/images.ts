@@ -238,7 +238,7 @@ export function imageCandidates(layout: Layout, heading: Element | null, title: 
         labelled: title !== null && alt.length > 3 && altNamesProduct(alt, title),
         // Magento's "gallery-placeholder__image" is the product's photo shown until the gallery's script runs.
         notProduct: NOT_PRODUCT_IMAGE.test(url) || `${layout.label(img).replace(/gallery-placeholder/gi, 'gallery')} ${alt.slice(0, 40)}`.split(/[\s_-]+/).some((word) => NOT_PRODUCT_NAME.test(word))
-          || /thumb/i.test(layout.label(img)) || (attributeArea(img) > 0 && attributeArea(img) < 80 * 80)
+          || /thumb/i.test(layout.label(img)) || (attributeArea(img) > 0 && attributeArea(img) <= 80 * 80)
           || thumbnailHolder(img, layout) || smallBySize(url) || inLogoHolder(img, layout),
         area,
         elsewhere: layout.elsewhere(img),
