@@ -36,6 +36,8 @@ export interface Evidence {
   readonly promo?: boolean;
   /** Titles: one word of a longer heading (a range's or brand's name, "MOSHULT"), not the whole name. */
   readonly fragment?: boolean;
+  /** Titles: one of several headings of the same tag and class (a grid's tile titles, Squarespace's `<h1 class="grid-title">`). */
+  readonly alike?: boolean;
   /** Prices: the price of the variant the page shows (selected, or named by its URL), or of another variant. Images: the photo of the variant the URL names. */
   readonly variant?: 'shown' | 'other';
   /** Prices: an amount before tax the page shows beside the same price with tax ("Netto: …" over "Brutto: …"). */

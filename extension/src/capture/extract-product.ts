@@ -140,7 +140,7 @@ function looksLikeProductPage(heading: PageCandidate | undefined, prices: readon
   const amounts = new Set(strong.map((p) => p.candidate.value));
   const e = heading.candidate.evidence;
   // A main heading the page names as the product's title (an <h1> with a product-title id or class) is one.
-  const ownHeading = e.h1 === true && e.productLabelled === true;
+  const ownHeading = e.h1 === true && e.productLabelled === true && e.alike !== true;
   // So is an <h1>, or a heading named as the product's title (a shop whose only <h1> is its logo), with
   // one price to pay right under it and every other amount well away from it: a
   // product page that also offers other products with their own prices and buy buttons ("buy together",
@@ -158,7 +158,9 @@ function looksLikeProductPage(heading: PageCandidate | undefined, prices: readon
   const best = strong.filter((p) => (p.candidate.evidence.toHeading ?? 99) <= 3).sort((a, b) => scoreOf(b) - scoreOf(a))[0];
   const standout = named && best !== undefined && (e.toBuy ?? 99) <= 2 && strong.every((p) => p.candidate.value === best.candidate.value
     || (p.candidate.evidence.toHeading ?? 99) >= (best.candidate.evidence.toHeading ?? 99) + 3 || scoreOf(p) <= scoreOf(best) - 2);
-  if (!ownHeading && !dominant && !standout && (amounts.size > 6 || (buyControls.length > 4 && amounts.size > 3) || (buyControls.length === 0 && amounts.size >= 3))) return false;
+  // A grid's tile title (one of several headings alike) speaks for no page, however it is named.
+  const bypass = e.alike !== true && (ownHeading || dominant || standout);
+  if (!bypass && (amounts.size > 6 || (buyControls.length > 4 && amounts.size > 3) || (buyControls.length === 0 && amounts.size >= 3))) return false;
   const buyable = buyControls.length > 0 && (buyControls.length <= 4 || ownHeading);
   return named && ((strong.length > 0 && (hasImage || buyable)) || (hasImage && buyable && e.productLabelled === true));
 }

@@ -113,6 +113,10 @@ export function titleCandidates(layout: Layout, pageTitle = pageTitleText(layout
   const { doc } = layout;
   const all = Array.from(doc.body?.querySelectorAll(SELECTOR) ?? []).slice(0, 600);
   const out: PageCandidate[] = [];
+  /** Headings by tag and class: three or more alike are a grid's tile titles. */
+  const kinds = new Map<string, number>();
+  const kindOf = (el: Element) => `${el.tagName} ${el.getAttribute('class') ?? ''}`;
+  for (const el of all) if (/^H[1-3]$/.test(el.tagName)) kinds.set(kindOf(el), (kinds.get(kindOf(el)) ?? 0) + 1);
   all.forEach((el, index) => {
     if (/^(A|BUTTON|INPUT|SELECT|OPTION|TEXTAREA|SCRIPT|STYLE|IMG|META|LINK|BODY|HTML|TD|TR|TABLE|UL|OL|FORM)$/.test(el.tagName)) return;
     // A form's label names a field ("Size"); one that labels no field and is named as the product's
@@ -148,6 +152,7 @@ export function titleCandidates(layout: Layout, pageTitle = pageTitleText(layout
         inPageTitle: wordOverlap(text, pageTitle),
         promo: PROMO.test(text) || PROMO_ANYWHERE.test(text),
         fragment: (outerH1 !== null && outerH1 !== el && oneWordOfMore(text, outerH1)) || brandBesideName(el, text),
+        alike: (kinds.get(kindOf(el)) ?? 0) >= 3,
         toBuy: layout.toBuy(el),
         order: index / Math.max(1, all.length),
       },
