@@ -159,7 +159,7 @@ function looksLikeProductPage(heading: PageCandidate | undefined, prices: readon
   const standout = named && best !== undefined && (e.toBuy ?? 99) <= 2 && strong.every((p) => p.candidate.value === best.candidate.value
     || (p.candidate.evidence.toHeading ?? 99) >= (best.candidate.evidence.toHeading ?? 99) + 3 || scoreOf(p) <= scoreOf(best) - 2);
   // A grid's tile title (one of several headings alike) speaks for no page, however it is named.
-  const bypass = e.alike !== true && (ownHeading || dominant || standout);
+  const bypass = ownHeading || (e.alike !== true && (dominant || standout));
   if (!bypass && (amounts.size > 6 || (buyControls.length > 4 && amounts.size > 3) || (buyControls.length === 0 && amounts.size >= 3))) return false;
   const buyable = buyControls.length > 0 && (buyControls.length <= 4 || ownHeading);
   return named && ((strong.length > 0 && (hasImage || buyable)) || (hasImage && buyable && e.productLabelled === true));
@@ -243,7 +243,8 @@ export function extractProduct(doc: Document, pageUrl: string, explain?: (scored
     const title = chosen.title;
     if (!title) return null;
     const price = chosen.price;
-    // A price without its currency takes the one the same amount is shown with, else the markup's.
+    // A price without its currency takes the one the same amount is shown with, else the markup's, else
+    // the one the page's other prices are in, else that of the country the page sells in.
     const agreeing = price && candidates.find((c) => c.field === 'price' && c.value === price.candidate.value && c.currency && c.currency !== 'unknown');
     const currency = price ? (price.candidate.currency !== 'unknown' ? price.candidate.currency! : agreeing?.currency ?? markupCurrency ?? pageCurrency(pagePrices) ?? countryCurrency(hints) ?? 'unknown') : 'unknown';
     const priceMinor = price ? Number(price.candidate.value) : null;
