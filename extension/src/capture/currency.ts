@@ -78,6 +78,9 @@ const SHARED: Shared[] = ([
   { pattern: /(?:^|[\s\d])Bs\.?(?=$|[\s\d])/, byCountry: { bo: 'BOB', ve: 'VES' }, fallback: '' },
 ] as SharedSymbol[]).map((shared) => ({ ...shared, currencies: new Set(Object.values(shared.byCountry)) }));
 
+/** The currencies "$" stands for in some country, and the US dollar it names elsewhere. */
+export const DOLLAR_SIGN_CURRENCIES: ReadonlySet<string> = new Set([...SHARED[0]!.currencies, 'USD']);
+
 function lowerKeys(record: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [k.toLowerCase(), v]));
 }

@@ -50,6 +50,15 @@ describe('extractProduct from JSON-LD', () => {
     expect(extractProduct(page(ld('CAD'), body('$')), 'https://www.shop.example.com/p/1')?.currency).toBe('CAD');
   });
 
+  it('reads "$" in the country\'s currency where a currency switcher left the markup in another dollar ("$44.990" on a .cl shop, USD 54.99)', () => {
+    const ld = (price: string) => `<script type="application/ld+json">${JSON.stringify({ '@type': 'Product', name: 'Saco de dormir Cordillera', offers: { price, priceCurrency: 'USD' } })}</script>`;
+    const body = (shown: string) => `<h1 class="product_title">Saco de dormir Cordillera</h1><p class="price"><span class="amount">${shown}</span></p><button type="submit" class="single_add_to_cart_button">Añadir al carrito</button>`;
+    expect(extractProduct(page(ld('54.99'), body('$44.990')), 'https://www.andes.example.cl/producto/saco')).toMatchObject({ priceMinor: 44990, currency: 'CLP' });
+    // A markup price a little stale, or a shop that sells in US dollars on a .cl domain: the markup's dollar stays.
+    expect(extractProduct(page(ld('54.99'), body('$49.99')), 'https://www.andes.example.cl/producto/saco')).toMatchObject({ priceMinor: 4999, currency: 'USD' });
+    expect(extractProduct(page(ld('44.99'), body('$44.99')), 'https://www.andes.example.cl/producto/saco')).toMatchObject({ priceMinor: 4499, currency: 'USD' });
+  });
+
   it('takes the price with tax where the page shows it beside the markup\'s price before tax', () => {
     const ld = `<script type="application/ld+json">${JSON.stringify({ '@type': 'Product', name: 'Kombidämpfer 6-1/1 GN', offers: { price: '3999', priceCurrency: 'EUR' } })}</script>`;
     const doc = page(ld, `<h1>Kombidämpfer 6-1/1 GN</h1><div class="buy"><div class="price-container"><div><span>Netto:</span> <p class="product-price">3.999,00 €*</p></div>

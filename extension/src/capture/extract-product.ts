@@ -8,7 +8,7 @@
  * (brand, SKU, URL…) come from the most trusted source that has them.
  */
 import type { Availability, ProductInput } from '@tote/core';
-import { countryCurrency, type PageHints } from './currency.ts';
+import { countryCurrency, DOLLAR_SIGN_CURRENCIES, dollarCurrency, type PageHints } from './currency.ts';
 import type { Candidate } from './candidates.ts';
 import { imageCandidates, NOT_PRODUCT_IMAGE } from './page/images.ts';
 import { distanceTo, pageLayout, type Layout } from './page/layout.ts';
@@ -111,6 +111,23 @@ function markupPrices(results: readonly SourceResult[], page: readonly PageCandi
   });
 }
 
+/**
+ * A currency switcher's page: the markup names the shop's own dollar (USD 54.99) while the page shows
+ * the country's ("$44.990" on a .cl shop, converted by a plugin such as WOOCS). Every price the product's
+ * own area shows in the markup's currency is ten times the markup's or more: no stale price differs so
+ * much, a conversion into pesos does. Only between currencies "$" stands for, so the page's sign is the
+ * country's dollar or peso.
+ */
+const SWITCHED_FACTOR = 10;
+function switchedDollar(results: readonly SourceResult[], prices: readonly PageCandidate[], markupCurrency: string, hints: PageHints): boolean {
+  const local = dollarCurrency({ ...hints, currency: null });
+  if (local === markupCurrency || !DOLLAR_SIGN_CURRENCIES.has(markupCurrency) || !DOLLAR_SIGN_CURRENCIES.has(local)) return false;
+  const markupPrice = results.find((r) => r.fields.priceMinor !== undefined && r.fields.priceMinor > 0 && (r.fields.currency ?? markupCurrency) === markupCurrency)?.fields.priceMinor;
+  if (markupPrice === undefined) return false;
+  const own = prices.filter((p) => !p.candidate.evidence.elsewhere && p.candidate.currency === markupCurrency);
+  return own.length > 0 && own.every((p) => Number(p.candidate.value) >= markupPrice * SWITCHED_FACTOR);
+}
+
 /** Page prices of the variant the page shows, and of the other variants in its option lists. */
 function withVariants(prices: readonly PageCandidate[], variants: VariantPrices): PageCandidate[] {
   if (variants.shown === null) return [...prices];
@@ -207,8 +224,8 @@ export function extractProduct(doc: Document, pageUrl: string, explain?: (scored
     const structured = [pass('json-ld', () => fromJsonLd(doc, pageUrl)), pass('microdata', () => fromMicrodata(doc, pageUrl)),
       pass('rdfa', () => fromRdfa(doc, pageUrl)), pass('open-graph', () => fromOpenGraph(doc, pageUrl, tags))]
       .filter((r): r is SourceResult => r !== null);
-    const markupCurrency = pick(structured, 'currency')?.value;
-    const hints: PageHints = { lang: doc.documentElement?.getAttribute('lang'), hostname: page.hostname, currency: markupCurrency ?? null };
+    let markupCurrency = pick(structured, 'currency')?.value;
+    let hints: PageHints = { lang: doc.documentElement?.getAttribute('lang'), hostname: page.hostname, currency: markupCurrency ?? null };
     const layout = pass('layout', () => pageLayout(doc));
 
     // Title first: the chosen heading is where the price and the image are looked for.
@@ -217,7 +234,14 @@ export function extractProduct(doc: Document, pageUrl: string, explain?: (scored
     const headingOf = (text: string) => pageTitles.filter((t) => String(t.candidate.value).includes(text) || text.includes(String(t.candidate.value)))
       .sort((a, b) => pageScore(b.candidate) - pageScore(a.candidate))[0];
     const heading = titleChoice ? (pageTitles.find((t) => t.candidate === titleChoice.candidate) ?? headingOf(String(titleChoice.candidate.value))) : undefined;
-    const pagePrices = withVariants(pass('prices', () => priceCandidates(ownBuyControls(layout, heading?.el), heading?.el ?? null, hints)), pass('variants', () => variantPrices(doc, pageUrl, hints)));
+    const readPrices = () => withVariants(pass('prices', () => priceCandidates(ownBuyControls(layout, heading?.el), heading?.el ?? null, hints)), pass('variants', () => variantPrices(doc, pageUrl, hints)));
+    let pagePrices = readPrices();
+    if (markupCurrency !== undefined && switchedDollar(structured, pagePrices, markupCurrency, hints)) {
+      // The page's "$" is the country's own, not the markup's: its prices are read again without the markup's currency.
+      hints = { ...hints, currency: null };
+      markupCurrency = undefined;
+      pagePrices = readPrices();
+    }
     const markupImages = structured.map((r) => r.fields.imageUrl).filter((u): u is string => typeof u === 'string');
     const pageImages = pass('images', () => imageCandidates(layout, heading?.el ?? null, titleChoice ? String(titleChoice.candidate.value) : null, documentBase(doc, pageUrl), markupImages,
       shownVariantImage(doc, pageUrl)));
