@@ -158,6 +158,25 @@ describe('extractProduct from JSON-LD', () => {
     expect(extractProduct(doc, 'https://www.bigbox.example.com/p/300000001')).toMatchObject({ priceMinor: 9900, currency: 'USD' });
   });
 
+  it('joins the cents piece of a price in a block of its own beside the unit of sale ("$" "39" "97" "/box")', () => {
+    const doc = page('', `<h1>Deck-Drive DSV Wood Screw #10 x 3-inch</h1><div class="price-detailed"><div class="price"><div class="price-format__main-price"><span class="price-format__large-currency-symbols">$</span><span>39</span><span class="price-format__large-currency-symbols">97</span></div><span class="price__uom">/box</span></div>
+      <div><span>Was </span><span class="u__strike">$44.97</span></div></div><button type="button" class="add-to-cart">Add to Cart</button>`);
+    expect(extractProduct(doc, 'https://www.depot.example.ca/p/1001584236')).toMatchObject({ priceMinor: 3997, currency: 'CAD' });
+  });
+
+  it('reads Portuguese names of the old and the current price ("preco-antigo", "preco-atual", "Poupa 4,00 €") on a page without markup', () => {
+    const doc = page('<title>Carteira em Cortiça – Corticarte</title>', `<main><img src="https://www.corticarte.example.pt/uploads/carteira-lisboa-1200.jpg" width="900" height="900" alt="Carteira em Cortiça Natural">
+      <h1>Carteira em Cortiça Natural – Modelo Lisboa</h1><div class="bloco-preco"><span class="preco-antigo">16,90 €</span> <span class="preco-atual">12,90 €</span><span class="poupanca">Poupa 4,00 €</span></div>
+      <form><button type="submit" class="btn-adicionar">Adicionar ao carrinho</button></form></main>`);
+    expect(extractProduct(doc, 'https://www.corticarte.example.pt/loja/carteira-lisboa')).toMatchObject({ priceMinor: 1290, currency: 'EUR' });
+  });
+
+  it('keeps the price paid in instalments by card the price to pay, beside a lower one for paying by Pix', () => {
+    const doc = page('', `<h1>Smartphone Galaxy S24 256GB Violeta</h1><div data-testid="price"><p><del>R$ 5.999,00</del></p><p class="price-big">R$ 3.999,00</p>
+      <p>em 10x de R$ 399,90 sem juros no cartão</p><p>ou <strong>R$ 3.599,10</strong> à vista no Pix</p></div><button class="add-to-cart">Adicionar à sacola</button>`);
+    expect(extractProduct(doc, 'https://www.magalu.example.com.br/p/238741100/')).toMatchObject({ priceMinor: 399900, currency: 'BRL' });
+  });
+
   it('shows nothing on a category page whose JSON-LD lists its products in an ItemList', () => {
     const items = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => ({ '@type': 'ListItem', position: n, item: { '@type': 'Product', name: `Rain Jacket ${n}`, url: `https://www.coop.example.com/product/${n}`, offers: { price: `${100 + n}.93`, priceCurrency: 'USD' } } }));
     const ld = `<script type="application/ld+json">${JSON.stringify({ '@type': 'ItemList', name: "Men's Rain Jackets", itemListElement: items })}</script>`;

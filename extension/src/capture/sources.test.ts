@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { extractProduct } from './extract-product.ts';
+import { fromMicrodata } from './sources/microdata.ts';
 
 const page = (html: string, lang = 'en') => new DOMParser().parseFromString(`<!doctype html><html lang="${lang}">${html}</html>`, 'text/html');
 
 describe('microdata, RDFa, OpenGraph and page heuristics', () => {
+  it('reads the price of one from Shopware\'s quantity tiers in an AggregateOffer, and its lowPrice alone as the lowest', () => {
+    const tier = (label: string, price: string) => `<tr itemprop="offers" itemscope itemtype="https://schema.org/Offer"><th><meta itemprop="priceCurrency" content="EUR"><meta itemprop="price" content="${price}">${label}</th><td>${price.replace('.', ',')}0 €*</td></tr>`;
+    const aggregate = (inner: string) => page(`<body><div itemscope itemtype="https://schema.org/Product"><h1 itemprop="name">Natives Olivenöl Extra Sitia 500 ml</h1>
+      <div itemprop="offers" itemscope itemtype="https://schema.org/AggregateOffer"><meta itemprop="lowPrice" content="21.9"><meta itemprop="highPrice" content="24.9">${inner}</div></div></body>`);
+    const tiers = fromMicrodata(aggregate(`<table><tbody>${tier('Bis 2', '24.9')}${tier('Ab 3', '23.5')}${tier('Ab 10', '21.9')}</tbody></table>`), 'https://www.feinkost.example.de/p/1');
+    expect(tiers?.fields).toMatchObject({ priceMinor: 2490, currency: 'EUR' });
+    expect(tiers?.fields.priceIsLowest).toBeUndefined();
+    const range = fromMicrodata(aggregate('<meta itemprop="priceCurrency" content="EUR">'), 'https://www.feinkost.example.de/p/1');
+    expect(range?.fields).toMatchObject({ priceMinor: 2190, currency: 'EUR', priceIsLowest: true });
+  });
+
   it('reads schema.org microdata with a nested Offer and brand', () => {
     const doc = page(`<body><div itemscope itemtype="https://schema.org/Product">
       <h1 itemprop="name">Trail Shoe</h1><img itemprop="image" src="/i/shoe.jpg">

@@ -18,7 +18,7 @@ const PRICE_LABEL = caseless(/price|preis|prix|precio|prezzo|preço|preco|cena|c
 const word = (words: string) => caseless(new RegExp(`(?:^|[\\s_-])(?:${words})(?:$|[\\s_-])`, 'i'));
 /** Names of an element that holds a quantity ("product-block-prices-quantity": "Bis 2"): its number counts pieces, not money. */
 const QUANTITY_LABEL = word('quantity|qty|menge|anzahl|quantité|cantidad|quantità|quantidade|ilość|množství');
-const OLD_LABEL = word('old|was|deprecated|compare|compare-at|strike|striked|strikethrough|strike-through|strikeout|strike-out|line-through|linethrough|lthr|crossed-out|before|crossed|msrp|rrp|previous|uvp|saving|savings|save|discount-amount|you-save|basisprice|a-text-strike');
+const OLD_LABEL = word('old|was|deprecated|compare|compare-at|strike|striked|strikethrough|strike-through|strikeout|strike-out|line-through|linethrough|lthr|crossed-out|before|crossed|msrp|rrp|previous|uvp|saving|savings|save|discount-amount|you-save|basisprice|a-text-strike|antigo|anterior|riscado|tachado|barrato|poupanca|ahorro|risparmio|ersparnis');
 /**
  * Names that mean "not reduced" as often as "the old price": a regular, original, list or retail
  * price is an old one only beside another amount ("price-item--regular" alone is the price to pay).
@@ -32,13 +32,13 @@ const BESIDE_ANOTHER_OLD_LABEL = word('regular|(?<!with-)list(?![-_](?!price)[a-
  * "Giảm ₫30k"), an insurance or warranty add-on ("insurance-price"), reward coins ("coin-amount").
  */
 const CONDITIONAL_LABEL = word('club|clubprice|member-price|memberprice|members-price|loyalty|loyalty-price|card-price|cardprice|voucher|coupon|insurance|warranty|coin|coins');
-const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|reduced|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex|coreprice|corepricedisplay|big');
+const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|reduced|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex|coreprice|corepricedisplay|big|atual|attuale|aktuell');
 /** Words that introduce an old price or a saving: "Was", "UVP", "statt", "You save" (word-lists.ts). */
 export const OLD_BEFORE = endsWithPhrase([
   'was', 'listenpreis', 'rrp', 'msrp', 'mrp', 'uvp', 'statt', 'anstatt', 'avant',
   'prix barré', 'antes', 'de', 'de:', 'prima', 'compare at', 'reg', 'reg.', 'alter preis',
   'bisher', 'vorher', 'старая цена', 'было', 'preço de', 'desde', 'you save', 'save', 'je bespaart', 'u bespaart', 'sie sparen', 'économisez', 'ahorra',
-  'risparmi', 'economia de', 'economia de:', 'oszczędzasz', 'ušetříte', 'spare',
+  'risparmi', 'poupa', 'poupe', 'economia de', 'economia de:', 'oszczędzasz', 'ušetříte', 'spare',
   // The list or former price in more languages: Central and Eastern Europe, the Nordics, Asia, the Middle East.
   '소비자가', '시중가', 'stara cena', 'przed obniżką', 'původní cena', 'běžná cena', 'pôvodná cena', 'eredeti ár', 'preț vechi', 'pret vechi', 'стара цена', 'стара ціна',
   'oude prijs', 'adviesprijs', 'ord. pris', 'ordinarie pris', 'tidigare pris', 'før', 'vejl. pris', 'veil. pris', 'normaalihinta', 'prezzo consigliato',
@@ -106,8 +106,11 @@ function countedOffer(lower: string, start: string, end: string): boolean {
 const CONDITIONAL_AFTER = caseless(/^\s*(?:\/\s*(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs|ct|count|db|szt|ks|buc)\b|\/\s*шт|per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|\/\s*month|\/\s*mo\b|a month|pro monat|\/\s*мес|в месяц|\/\s*міс|\/\s*mies|miesięcznie|\/\s*měs|měsíčně|\/\s*hó|havonta|\/\s*lun[aă]|\/\s*ay\b|aylık|\/\s*월|\/\s*月|mensuais|sem juros|x\b|적립(?!금))/i);
 /** Offers of other sellers or conditions: "Other Used, New, Collectible from", "gebraucht ab". */
 const OTHER_OFFER_BEFORE = caseless(/\bnew\s*\(\d+\)\s*(?:from|ab|à partir de|desde|da)\s*:?\s*$|\b(used|collectible|gebraucht|occasion|usado|usato|refurbished|other sellers|other offers|andere verkopers|autres vendeurs|altri venditori|otros vendedores|andere anbieter|weitere angebote|autres offres|otras ofertas|more buying choices|seller options|more sellers|open[- ]box|b-ware|rozbalen\w*|resigilat\w*|powystawow\w*|outlet|reacondicionado|recondicionado|ricondizionato|generalüberholt)\b(?:[^\d]|\(\d+\))*$/i);
-/** Discounts for paying a certain way: "Mais 5% de desconto em 1x no Cartão", "with Prime", "mit Kundenkarte". */
-const CARD_AFTER = caseless(/^\s*(?:mais|plus|extra|\+)?\s*\d*\s*%?\s*(?:de\s)?(?:desconto|discount|rabatt|remise|descuento)|\b(?:no cartão|with (?:card|prime|membership)|with your [\w ]{0,24}card|mitglieder-?preis|clubpreis|kartenpreis|prix (?:membre|adhérent)|precio (?:socio|miembro)|mit (?:karte|kundenkarte)|avec la carte|con tarjeta|members? only|für mitglieder)\b|^\s*\(?(?:[^\d\s]+\s+){0,2}(?:card|members?|club|loyalty|rewards) price(?!\s*[:：]?\s*[^\d\s]{0,3}\s*\d)/i);
+/**
+ * Discounts for paying a certain way: "Mais 5% de desconto em 1x no Cartão", "with Prime", "mit Kundenkarte".
+ * Not the instalments of the price itself ("R$ 3.999,00 em 10x de R$ 399,90 sem juros no cartão").
+ */
+const CARD_AFTER = caseless(/^\s*(?:mais|plus|extra|\+)?\s*\d*\s*%?\s*(?:de\s)?(?:desconto|discount|rabatt|remise|descuento)|\b(?:(?<!juros\s)no cartão|with (?:card|prime|membership)|with your [\w ]{0,24}card|mitglieder-?preis|clubpreis|kartenpreis|prix (?:membre|adhérent)|precio (?:socio|miembro)|mit (?:karte|kundenkarte)|avec la carte|con tarjeta|members? only|für mitglieder)\b|^\s*\(?(?:[^\d\s]+\s+){0,2}(?:card|members?|club|loyalty|rewards) price(?!\s*[:：]?\s*[^\d\s]{0,3}\s*\d)/i);
 /** An option of a variant picker: a swatch, a variant's tile or chip ("swatch-option", "variant-item", "ConfigChip"). */
 const OPTION_LABEL = caseless(/swatch|variant|chip/i);
 const CHOSEN_LABEL = word('selected|is-selected|active|is-active|current|checked|chosen');
@@ -265,9 +268,10 @@ function priceTextOf(el: Element): string | null {
         const element = child as Element;
         // A screen reader's words around the amount ("Price reduced from" $149.90 "to") are not the price's text.
         if (SCREEN_READER_ONLY.test(element.getAttribute('class') ?? '')) continue;
-        // Or the last of the price's pieces, two digits after the whole units ("$" "99" "00", as one big-box shop writes it).
+        // Or the last of the price's pieces, two digits after the whole units ("$" "99" "00", as one big-box shop writes it,
+        // also in a block of its own beside the unit of sale: "$" "39" "97" "/box").
         const isCents = element.tagName === 'SUP' || /fraction|cents?\b|decimal|price-?minor|small/i.test(element.getAttribute('class') ?? '')
-          || (element.parentElement === el && element.nextElementSibling === null && element.previousElementSibling !== null && !/\S/.test(textAfter(element)));
+          || (element.nextElementSibling === null && element.previousElementSibling !== null && !/\S/.test(textAfter(element)));
         // Joined by the separator the amount does not group its thousands with ("1.299" + "99" → "1.299,99").
         if (isCents && /\d$/.test(text.trim()) && /^\d{2}$/.test((element.textContent ?? '').trim())) text = `${text.trim()}${/\.\d{3}$/.test(text.trim()) ? ',' : '.'}`;
         if (!walk(element)) return false;

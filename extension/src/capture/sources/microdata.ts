@@ -93,9 +93,14 @@ function fromSyntax(doc: Document, pageUrl: string, syntax: Syntax): SourceResul
   const product = products[0];
   if (!product || listingItems(doc, products, syntax)) return null;
   const offer = props(product, syntax, 'offers').find((el) => el.matches(syntax.scope) && OFFER_TYPE.test(syntax.type(el))) ?? product;
-  const currencyRaw = first(offer, syntax, 'priceCurrency') ?? first(offer, syntax, 'currency');
+  // An AggregateOffer's own offers, in the page's order: Shopware lists its quantity tiers so ("Bis 2",
+  // "Ab 3", "Ab 10"), the first the price of one; its lowPrice is the largest tier's.
+  const inner = offer === product ? undefined : props(offer, syntax, 'offers').find((el) => el !== offer && el.matches(syntax.scope) && OFFER_TYPE.test(syntax.type(el)) && first(el, syntax, 'price') !== null);
+  const currencyRaw = first(offer, syntax, 'priceCurrency') ?? first(offer, syntax, 'currency') ?? (inner ? first(inner, syntax, 'priceCurrency') : null);
   const currency = currencyRaw && /^[A-Za-z]{3}$/.test(currencyRaw.trim()) ? normaliseCode(currencyRaw.trim()) : undefined;
-  const price = first(offer, syntax, 'price') ?? first(offer, syntax, 'lowPrice');
+  const ownPrice = first(offer, syntax, 'price') ?? (inner ? first(inner, syntax, 'price') : null);
+  const lowPrice = ownPrice === null ? first(offer, syntax, 'lowPrice') : null;
+  const price = ownPrice ?? lowPrice;
   const brandEl = props(product, syntax, 'brand')[0];
   const brand = brandEl ? (brandEl.matches(syntax.scope) ? first(brandEl, syntax, 'name') : propValue(brandEl)) : null;
   // An <img itemprop=image> of a saved page may point at the saved copy: the next image, or none.
@@ -114,6 +119,7 @@ function fromSyntax(doc: Document, pageUrl: string, syntax: Syntax): SourceResul
       gtin: cleanText(first(product, syntax, 'gtin13') ?? first(product, syntax, 'gtin'), 40),
       availability: availabilityName(first(offer, syntax, 'availability')),
       variant: [first(product, syntax, 'color'), first(product, syntax, 'size')].map((v) => cleanText(v, 60)).filter(Boolean).join(' / ') || undefined,
+      priceIsLowest: lowPrice !== null ? true : undefined,
     }),
   };
 }
