@@ -177,6 +177,30 @@ describe('extractProduct from JSON-LD', () => {
     expect(extractProduct(doc, 'https://www.magalu.example.com.br/p/238741100/')).toMatchObject({ priceMinor: 399900, currency: 'BRL' });
   });
 
+  it('reads an osCommerce page: the name in <td class="pageHeading"> without its model code, the special price, the photo only in <noscript>', () => {
+    const doc = page('<title>Кофеварка рожковая DeLonghi EC 685.M Dedica - ТехноПланета</title>', `<table><tr><td><form name="cart_quantity" action="/product_info.php?action=add_product" method="post"><table>
+      <tr><td class="pageHeading">Кофеварка рожковая DeLonghi EC 685.M Dedica<br><span class="smallText">[EC685M]</span></td><td class="pageHeading" align="right"><s>18 490 руб.</s> <span class="productSpecialPrice">15 990 руб.</span></td></tr>
+      <tr><td><script>document.write('<img src="images/delonghi/ec685m_big.jpg">');</script><noscript><img src="images/delonghi/ec685m_big.jpg" alt="Кофеварка рожковая DeLonghi EC 685.M Dedica" width="300" height="300"></noscript></td></tr>
+      <tr><td class="main">Количество: <input type="text" name="quantity" value="1"><input type="image" src="button_in_cart.gif" alt="Добавить в корзину"></td></tr></table></form></td></tr></table>`);
+    expect(extractProduct(doc, 'https://www.tehnoplaneta.example.ru/product_info.php?products_id=512')).toMatchObject({
+      title: 'Кофеварка рожковая DeLonghi EC 685.M Dedica', priceMinor: 1599000, currency: 'RUB', imageUrl: 'https://www.tehnoplaneta.example.ru/images/delonghi/ec685m_big.jpg',
+    });
+  });
+
+  it('leaves out the prices of a floating "recently viewed" box (MakeShop\'s "today_view") beside the page\'s tables', () => {
+    const doc = page('<title>맨즈룸 - 남성 캐주얼 린넨 셔츠</title>', `<table><tr><td><img src="/shopimages/0020030000312.jpg" width="400" height="500" alt="남성 캐주얼 린넨 셔츠"></td><td><table><tr><td><h1>남성 캐주얼 린넨 셔츠</h1></td></tr>
+      <tr><td><table><tr><td>판매가격</td><td>:</td><td><b><font color="#FF6600">39,000원</font></b></td></tr></table></td></tr>
+      <tr><td><button type="button" onclick="send_basket()">장바구니 담기</button></td></tr></table></td></tr></table>
+      <div id="today_view">최근본상품<br><a href="/shop/shopdetail.html?branduid=00087"><img src="/shopimages/0010010000087.jpg" width="70" height="85"></a><br>69,000원</div>`);
+    expect(extractProduct(doc, 'https://www.mensroom.example.co.kr/shop/shopdetail.html?branduid=12345')).toMatchObject({ priceMinor: 39000, currency: 'KRW' });
+  });
+
+  it('takes Zen Cart\'s "productSpecialPrice" over the "normalprice" before it', () => {
+    const doc = page('', `<h1 id="productName" class="productGeneral">Termoska Stanley Classic 1,0 l zelená</h1><h2 id="productPrices" class="productGeneral"><span class="normalprice">1 590,00 Kč </span>&nbsp;<span class="productSpecialPrice">1 290,00 Kč</span><span class="productPriceDiscount"><br>Ušetříte 19%</span></h2>
+      <input type="submit" class="button_in_cart" value="Do košíku">`);
+    expect(extractProduct(doc, 'https://www.outdoor.example.cz/index.php?main_page=product_info&products_id=88')).toMatchObject({ priceMinor: 129000, currency: 'CZK' });
+  });
+
   it('shows nothing on a category page whose JSON-LD lists its products in an ItemList', () => {
     const items = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => ({ '@type': 'ListItem', position: n, item: { '@type': 'Product', name: `Rain Jacket ${n}`, url: `https://www.coop.example.com/product/${n}`, offers: { price: `${100 + n}.93`, priceCurrency: 'USD' } } }));
     const ld = `<script type="application/ld+json">${JSON.stringify({ '@type': 'ItemList', name: "Men's Rain Jackets", itemListElement: items })}</script>`;

@@ -227,7 +227,10 @@ export function imageCandidates(layout: Layout, heading: Element | null, title: 
     const earlier = seen.get(url);
     if (earlier !== undefined && !earlier.again) return;
     // Only markup hides an image for sure: a gallery's photos are often hidden by script until shown.
-    if (img.closest('[hidden], template, noscript')) return;
+    // A <noscript> image is what a browser without scripts shows, as a saved page is read: the only copy
+    // of a photo an old shop writes with document.write (Zen Cart, osCommerce); a lazy loader's twin of
+    // it was seen already, by its file.
+    if (img.closest('[hidden], template')) return;
     const named = `${layout.label(img)} ${img.parentElement ? layout.label(img.parentElement) : ''} ${img.parentElement?.parentElement ? layout.label(img.parentElement.parentElement) : ''}`;
     const area = declaredSize(img, layout, url);
     const alt = img.getAttribute('alt') ?? img.getAttribute('title') ?? '';

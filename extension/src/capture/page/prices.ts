@@ -18,7 +18,7 @@ const PRICE_LABEL = caseless(/price|preis|prix|precio|prezzo|preço|preco|cena|c
 const word = (words: string) => caseless(new RegExp(`(?:^|[\\s_-])(?:${words})(?:$|[\\s_-])`, 'i'));
 /** Names of an element that holds a quantity ("product-block-prices-quantity": "Bis 2"): its number counts pieces, not money. */
 const QUANTITY_LABEL = word('quantity|qty|menge|anzahl|quantité|cantidad|quantità|quantidade|ilość|množství');
-const OLD_LABEL = word('old|was|deprecated|compare|compare-at|strike|striked|strikethrough|strike-through|strikeout|strike-out|line-through|linethrough|lthr|crossed-out|before|crossed|msrp|rrp|previous|uvp|saving|savings|save|discount-amount|you-save|basisprice|a-text-strike|antigo|anterior|riscado|tachado|barrato|poupanca|ahorro|risparmio|ersparnis');
+const OLD_LABEL = word('old|was|deprecated|compare|compare-at|strike|striked|strikethrough|strike-through|strikeout|strike-out|line-through|linethrough|lthr|crossed-out|before|crossed|msrp|rrp|previous|uvp|saving|savings|save|discount-amount|you-save|basisprice|a-text-strike|antigo|anterior|riscado|tachado|barrato|poupanca|ahorro|risparmio|ersparnis|normalprice');
 /**
  * Names that mean "not reduced" as often as "the old price": a regular, original, list or retail
  * price is an old one only beside another amount ("price-item--regular" alone is the price to pay).
@@ -32,7 +32,7 @@ const BESIDE_ANOTHER_OLD_LABEL = word('regular|(?<!with-)list(?![-_](?!price)[a-
  * "Giảm ₫30k"), an insurance or warranty add-on ("insurance-price"), reward coins ("coin-amount").
  */
 const CONDITIONAL_LABEL = word('club|clubprice|member-price|memberprice|members-price|loyalty|loyalty-price|card-price|cardprice|voucher|coupon|insurance|warranty|coin|coins');
-const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|reduced|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex|coreprice|corepricedisplay|big|atual|attuale|aktuell');
+const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|reduced|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex|coreprice|corepricedisplay|big|atual|attuale|aktuell|productspecialprice|productsaleprice');
 /** Words that introduce an old price or a saving: "Was", "UVP", "statt", "You save" (word-lists.ts). */
 export const OLD_BEFORE = endsWithPhrase([
   'was', 'listenpreis', 'rrp', 'msrp', 'mrp', 'uvp', 'statt', 'anstatt', 'avant',

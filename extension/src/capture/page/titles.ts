@@ -12,7 +12,7 @@ import { nameContains, textUpTo, wordOverlap, type Layout } from './layout.ts';
 
 const PRODUCT_TITLE_LABEL = caseless(/product[-_]?(title|name|header|heading)|item[-_]?(title|name)|pdp[-_]?(title|name)|goods[-_]?(title|name)|sku[-_]?(title|name)|(?:item|goods|detail|prd)[-_]?(?:detail[-_]?)?tit(?![a-z])|prod[-_]?(title|name)|detail[-_]?(title|name)/i);
 const TITLE_LABEL = /title|name|heading|header/i;
-const SELECTOR = `h1, h2, h3, [itemprop="name"], ${nameContains(['id', 'class'], ['title', 'name'])}`;
+const SELECTOR = `h1, h2, h3, [itemprop="name"], .pageHeading, ${nameContains(['id', 'class'], ['title', 'name'])}`;
 /**
  * Promotions and statuses that sit where a name should be, in a few languages (a list of phrases read
  * by hand, word-lists.ts; word-lists.test.ts holds it to the pattern it replaced).
@@ -108,6 +108,9 @@ function withoutBadges(heading: Element, text: string, layout: Layout): string {
   return out;
 }
 
+/** A price alone ("15 990 руб."): osCommerce's price cell shares its name with the name's. */
+const LONE_PRICE = /^[^\p{L}\d]{0,3}[\d\s.,'\u00a0]+[^\d]{0,6}$/u;
+
 /** `pageTitle`: the page's <title> and og:title, when the caller has them at hand. */
 export function titleCandidates(layout: Layout, pageTitle = pageTitleText(layout.doc)): PageCandidate[] {
   const { doc } = layout;
@@ -118,7 +121,11 @@ export function titleCandidates(layout: Layout, pageTitle = pageTitleText(layout
   const kindOf = (el: Element) => `${el.tagName} ${el.getAttribute('class') ?? ''}`;
   for (const el of all) if (/^H[1-3]$/.test(el.tagName)) kinds.set(kindOf(el), (kinds.get(kindOf(el)) ?? 0) + 1);
   all.forEach((el, index) => {
-    if (/^(A|BUTTON|INPUT|SELECT|OPTION|TEXTAREA|SCRIPT|STYLE|IMG|META|LINK|BODY|HTML|TD|TR|TABLE|UL|OL|FORM)$/.test(el.tagName)) return;
+    // osCommerce writes the product's name in a table cell, `<td class="pageHeading">`, and its price in the
+    // cell beside it with the same class.
+    const pageHeading = el.tagName === 'TD' && el.classList.contains('pageHeading');
+    if (!pageHeading && /^(A|BUTTON|INPUT|SELECT|OPTION|TEXTAREA|SCRIPT|STYLE|IMG|META|LINK|BODY|HTML|TD|TR|TABLE|UL|OL|FORM)$/.test(el.tagName)) return;
+    if (pageHeading && el.querySelector('s, del, strike, [class*="rice"]') !== null) return;
     // A form's label names a field ("Size"); one that labels no field and is named as the product's
     // title is the name a shop put in its buy form ("<label id="productTitle">Spit Velvet Shirt</label>").
     const formLabel = el.tagName === 'LABEL';
@@ -128,8 +135,9 @@ export function titleCandidates(layout: Layout, pageTitle = pageTitleText(layout
     const whole = textUpTo(el, 3000);
     if (whole === null) return;
     const raw = el.childElementCount > 0 && /^H[1-3]$/.test(el.tagName) ? withoutBadges(el, whole, layout) : whole;
-    const text = cleanText(raw, 250);
-    if (!text || text.length < 2 || !A_LETTER.test(text)) return;
+    // osCommerce's model code after the name ("… Dedica [EC685M]") is not part of it.
+    const text = cleanText(pageHeading ? raw.replace(/\s*\[[^\]]{1,40}\]\s*$/, '') : raw, 250);
+    if (!text || text.length < 2 || !A_LETTER.test(text) || (pageHeading && LONE_PRICE.test(text))) return;
     // The innermost element with this text only: a wrapper with the same text adds nothing.
     if (out.some((o) => o.candidate.value === text && el.contains(o.el))) return;
     if (!layout.visible(el)) return;
@@ -139,8 +147,8 @@ export function titleCandidates(layout: Layout, pageTitle = pageTitleText(layout
     const named = `${own} ${el.parentElement ? layout.label(el.parentElement) : ''} ${Array.from(el.children).slice(0, 3).map(layout.label).join(' ')}`;
     // Names of other things (a brand, a seller, a review…); utility classes like "a-size-large" are not names.
     const other = own.split(/\s+/).some((token) => OTHER_NAME.test(token));
-    const productLabelled = PRODUCT_TITLE_LABEL.test(named) && !other;
-    const labelled = (TITLE_LABEL.test(own) || el.getAttribute('itemprop') === 'name') && !other;
+    const productLabelled = (PRODUCT_TITLE_LABEL.test(named) || pageHeading) && !other;
+    const labelled = (TITLE_LABEL.test(own) || el.getAttribute('itemprop') === 'name' || pageHeading) && !other;
     if (!/^H[1-3]$/.test(el.tagName) && !productLabelled && !labelled) return;
     if (formLabel && !productLabelled) return;
     const candidate: Candidate = {
@@ -159,5 +167,42 @@ export function titleCandidates(layout: Layout, pageTitle = pageTitleText(layout
     };
     out.push({ el, candidate });
   });
+  if (!out.some((o) => o.candidate.evidence.h1 === true || o.candidate.evidence.productLabelled === true)) out.push(...drawnHeadings(layout, pageTitle, all.length));
+  return out;
+}
+
+/** Elements an old shop draws its product's name with, for want of a heading: `<font size="4"><b>`, a big `<b>`. */
+const DRAWN = 'font, b, strong, big, p, td, span, div';
+/** Large text: 18 px and up (`<font size="4">`). */
+const LARGE_TEXT_PX = 18;
+
+/**
+ * Names drawn large where a page has no heading nor any element named as the product's title, as shops
+ * built before headings were styled write them (`<font size="4"><b>Märklin H0 4411 Bierwagen</b></font>`
+ * in a table cell): text of two words or more, all of them in the page's <title>, shown large. Asked only
+ * then: every such element of the page is read.
+ */
+function drawnHeadings(layout: Layout, pageTitle: string, before: number): PageCandidate[] {
+  const out: PageCandidate[] = [];
+  const all = Array.from(layout.doc.body?.querySelectorAll(DRAWN) ?? []).slice(0, 5000);
+  // The innermost first: a cell around the name adds nothing.
+  for (let i = all.length - 1; i >= 0 && out.length < 20; i -= 1) {
+    const el = all[i]!;
+    if (el.childElementCount > 3) continue;
+    const text = cleanText(textUpTo(el, 200) ?? '', 250) ?? '';
+    if (text.length < 4 || !A_LETTER.test(text) || text.split(/\s+/).length < 2 || wordOverlap(text, pageTitle) < 1) continue;
+    if (out.some((o) => o.candidate.value === text && el.contains(o.el))) continue;
+    if (layout.fontSize(el) < LARGE_TEXT_PX || layout.elsewhere(el) || !layout.visible(el)) continue;
+    out.push({
+      el,
+      candidate: {
+        field: 'title', source: 'heuristic', value: text,
+        evidence: {
+          h1: false, productLabelled: true, labelled: true, elsewhere: false, fontSize: layout.fontSize(el), inPageTitle: 1,
+          promo: PROMO.test(text) || PROMO_ANYWHERE.test(text), fragment: false, alike: false, toBuy: layout.toBuy(el), order: (before + i) / Math.max(1, before + all.length),
+        },
+      },
+    });
+  }
   return out;
 }
