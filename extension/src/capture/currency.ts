@@ -169,6 +169,8 @@ function readUnambiguous(raw: string): string | null {
     if (!NOT_CODES.has(code) && isKnownCode(code)) return code;
   }
   for (const [symbol, currency] of SYMBOLS) if (text.includes(symbol)) return currency;
+  // The yen sign with "元" after the amount is the yuan ("￥268.00元", as Chinese shops print it): the yen is "円".
+  if (/[¥￥]/.test(text) && text.includes('元')) return 'CNY';
   // Peru's sol is "S/" or "S/." before the amount ("S/ 59.90"), never a word of its own.
   if (/(?:^|[^A-Za-z])S\/\.?\s?\d/.test(text)) return 'PEN';
   for (const word of text.split(/[\s\d,:;*()/'’\-–]+|\.(?=\d)/)) {

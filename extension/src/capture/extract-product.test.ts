@@ -195,6 +195,19 @@ describe('extractProduct from JSON-LD', () => {
     expect(extractProduct(doc, 'https://www.mensroom.example.co.kr/shop/shopdetail.html?branduid=12345')).toMatchObject({ priceMinor: 39000, currency: 'KRW' });
   });
 
+  it('takes the name in the buy form of a page without any heading, every word of it in the <title>, and the one price in that form (ECShop\'s "f_l")', () => {
+    const body = (name: string) => `<div class="imgInfo"><img src="images/201203/goods_img/123_G.jpg" alt="紫砂壶 宜兴原矿朱泥 西施壶" width="360" height="360"></div><div class="textInfo"><form action="javascript:addToCart(123)" name="ECS_FORMBUY">
+      <div class="clearfix"><p class="f_l">${name}</p></div><ul><li><dd><strong>市场价格：</strong><font class="market">￥336.00元</font><br><strong>本店售价：</strong><font class="shop" id="ECS_SHOPPRICE">￥268.00元</font></dd></li>
+      <li class="padd"><a href="javascript:addToCart(123)"><img src="bnt_cat.gif" alt="加入购物车"></a></li></ul></form></div>
+      <div class="box"><div class="box_1"><h3><span>销售排行</span></h3>${[238, 198, 288, 68, 560, 58, 128].map((n, i) => `<ul class="clearfix"><li><a href="goods.php?id=${i}">宜兴紫砂 ${i}</a><br>本店售价：<font class="f1">￥${n}.00元</font></li></ul>`).join('')}</div></div>`;
+    const title = '<title>紫砂壶 宜兴原矿朱泥 西施壶_紫砂壶 - 阳羡陶坊</title>';
+    expect(extractProduct(page(title, body('紫砂壶 宜兴原矿朱泥 西施壶')), 'http://www.zisha.example.com/goods.php?id=123')).toMatchObject({
+      title: '紫砂壶 宜兴原矿朱泥 西施壶', priceMinor: 26800, currency: 'CNY', imageUrl: 'http://www.zisha.example.com/images/201203/goods_img/123_G.jpg',
+    });
+    // Words the <title> does not hold are no name ("库存紧张" is "low stock").
+    expect(extractProduct(page(title, body('库存紧张 请尽快')), 'http://www.zisha.example.com/goods.php?id=123')).toBeNull();
+  });
+
   it('takes Zen Cart\'s "productSpecialPrice" over the "normalprice" before it', () => {
     const doc = page('', `<h1 id="productName" class="productGeneral">Termoska Stanley Classic 1,0 l zelená</h1><h2 id="productPrices" class="productGeneral"><span class="normalprice">1 590,00 Kč </span>&nbsp;<span class="productSpecialPrice">1 290,00 Kč</span><span class="productPriceDiscount"><br>Ušetříte 19%</span></h2>
       <input type="submit" class="button_in_cart" value="Do košíku">`);

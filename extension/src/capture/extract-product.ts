@@ -175,8 +175,15 @@ function looksLikeProductPage(heading: PageCandidate | undefined, prices: readon
   const best = strong.filter((p) => (p.candidate.evidence.toHeading ?? 99) <= 3).sort((a, b) => scoreOf(b) - scoreOf(a))[0];
   const standout = named && best !== undefined && (e.toBuy ?? 99) <= 2 && strong.every((p) => p.candidate.value === best.candidate.value
     || (p.candidate.evidence.toHeading ?? 99) >= (best.candidate.evidence.toHeading ?? 99) + 3 || scoreOf(p) <= scoreOf(best) - 2);
+  // Or a named heading inside the form that adds to the cart, with one price to pay in that form: the
+  // buy box of a shop without a styled heading (ECShop's "ECS_FORMBUY"); the prices outside it are other
+  // products'. A page that is one form as a whole (ASP.NET) shows many amounts in it.
+  const form = heading.el.closest('form');
+  const formAmounts = form !== null && buyControls.some((control) => form.contains(control))
+    ? new Set(strong.filter((p) => form.contains(p.el)).map((p) => p.candidate.value)) : new Set();
+  const buyForm = named && formAmounts.size === 1;
   // A grid's tile title (one of several headings alike) speaks for no page, however it is named.
-  const bypass = ownHeading || (e.alike !== true && (dominant || standout));
+  const bypass = ownHeading || (e.alike !== true && (dominant || standout || buyForm));
   if (!bypass && (amounts.size > 6 || (buyControls.length > 4 && amounts.size > 3) || (buyControls.length === 0 && amounts.size >= 3))) return false;
   const buyable = buyControls.length > 0 && (buyControls.length <= 4 || ownHeading);
   return named && ((strong.length > 0 && (hasImage || buyable)) || (hasImage && buyable && e.productLabelled === true));

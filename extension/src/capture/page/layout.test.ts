@@ -33,6 +33,12 @@ describe('pageLayout: buy controls', () => {
 });
 
 describe('pageLayout: buy controls a platform draws', () => {
+  it('reads a link drawn as an image by its image\'s alt text (ECShop\'s "加入购物车", an old shop\'s "In den Warenkorb")', () => {
+    const doc = page('<h1>紫砂壶 西施壶</h1><p>￥268.00元</p><a href="javascript:addToCart(123)"><img src="themes/default/images/bnt_cat.gif" alt="加入购物车"></a> <a href="javascript:collect(123)"><img src="bnt_colles.gif" alt="收藏"></a>');
+    expect(pageLayout(doc).buyControls.map((el) => el.getAttribute('href'))).toEqual(['javascript:addToCart(123)']);
+  });
+
+
   it('finds a platform\'s own button element and a div named to add to the bag when no ordinary control is there', () => {
     const salla = page('<h1>دهن العود</h1><p>٣٤٥ ر.س</p><salla-add-product-button product-id="1">أضف للسلة</salla-add-product-button>');
     expect(pageLayout(salla).buyControls.map((el) => el.tagName)).toEqual(['SALLA-ADD-PRODUCT-BUTTON']);

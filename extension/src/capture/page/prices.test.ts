@@ -18,6 +18,14 @@ describe('priceCandidates', () => {
     expect(found.map((p) => [p.candidate.value, p.candidate.currency])).toEqual([[amountMinor, currency]]);
   });
 
+  it('reads ECShop\'s price block: "市场价格" is the old price, the prices per member rank conditional, "￥…元" the yuan', () => {
+    const doc = page(`<p id="h">紫砂壶 宜兴原矿朱泥 西施壶</p><ul><li><dd><strong>市场价格：</strong><font class="market">￥336.00元</font><br><strong>本店售价：</strong><font class="shop" id="ECS_SHOPPRICE">￥268.00元</font></dd></li>
+      <li><font class="f1">vip</font>：<font class="f1" id="ECS_RANKPRICE_2">￥254.60元</font></li></ul><a href="javascript:addToCart(123)"><img alt="加入购物车"></a>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'www.zisha.example.com' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.currency, p.candidate.evidence.old, p.candidate.evidence.conditional])).toEqual([
+      [33600, 'CNY', true, false], [26800, 'CNY', false, false], [25460, 'CNY', false, true]]);
+  });
+
   it('takes a price shown with a store card\'s picture, or marked as the card\'s, for a conditional one', () => {
     const doc = page(`<h1 id="h">Notebook IdeaPad Slim 3</h1><ol class="pod-prices">
       <li class="prices-0"><div class="icon-container"><span class="copy12">$ 329.990</span><img src="/svg/card-icon.svg" alt="Tarjeta Montt"></div></li>

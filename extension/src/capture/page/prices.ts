@@ -28,10 +28,10 @@ const OLD_LABEL = word('old|was|deprecated|compare|compare-at|strike|striked|str
 const BESIDE_ANOTHER_OLD_LABEL = word('regular|(?<!with-)list(?![-_](?!price)[a-z])|listprice|(?<!with-)list-price|original|reference|retail');
 /**
  * Names of prices for members or card holders only ("club-price", "member-price"), and of amounts
- * beside the price that are no price of the product: a voucher's or coupon's value ("voucher-promo-value":
+ * beside the price that are no price of the product (ECShop's prices per member rank, "ECS_RANKPRICE_2"): a voucher's or coupon's value ("voucher-promo-value":
  * "Giảm ₫30k"), an insurance or warranty add-on ("insurance-price"), reward coins ("coin-amount").
  */
-const CONDITIONAL_LABEL = word('club|clubprice|member-price|memberprice|members-price|loyalty|loyalty-price|card-price|cardprice|voucher|coupon|insurance|warranty|coin|coins');
+const CONDITIONAL_LABEL = word('club|clubprice|member-price|memberprice|members-price|loyalty|loyalty-price|card-price|cardprice|voucher|coupon|insurance|warranty|coin|coins|rankprice');
 const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|reduced|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex|coreprice|corepricedisplay|big|atual|attuale|aktuell|productspecialprice|productsaleprice');
 /** Words that introduce an old price or a saving: "Was", "UVP", "statt", "You save" (word-lists.ts). */
 export const OLD_BEFORE = endsWithPhrase([
@@ -42,7 +42,7 @@ export const OLD_BEFORE = endsWithPhrase([
   // The list or former price in more languages: Central and Eastern Europe, the Nordics, Asia, the Middle East.
   '소비자가', '시중가', 'stara cena', 'przed obniżką', 'původní cena', 'běžná cena', 'pôvodná cena', 'eredeti ár', 'preț vechi', 'pret vechi', 'стара цена', 'стара ціна',
   'oude prijs', 'adviesprijs', 'ord. pris', 'ordinarie pris', 'tidigare pris', 'før', 'vejl. pris', 'veil. pris', 'normaalihinta', 'prezzo consigliato',
-  'precio anterior', 'eski fiyat', 'αρχική τιμή', '通常価格', '定価', '参考価格', '정가', '原价', '原價', '市场价',
+  'precio anterior', 'eski fiyat', 'αρχική τιμή', '通常価格', '定価', '参考価格', '정가', '原价', '原價', '市场价', '市场价格', '市场价格：',
   '市價', 'giá gốc', 'giá cũ', 'ราคาปกติ', 'harga normal', 'السعر الأصلي', 'מחיר מקורי', 'бұрынғы баға',
   'piyasa fiyatı', 'liste fiyatı', 'cena regularna', 'cena katalogowa', 'doporučená cena', 'bežná cena', 'listaár', 'prp', 'preț întreg',
   'pret intreg', 'редовна цена', 'stara cijena', 'redovna cijena',

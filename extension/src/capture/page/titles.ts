@@ -175,12 +175,14 @@ export function titleCandidates(layout: Layout, pageTitle = pageTitleText(layout
 const DRAWN = 'font, b, strong, big, p, td, span, div';
 /** Large text: 18 px and up (`<font size="4">`). */
 const LARGE_TEXT_PX = 18;
+/** Levels up to an ancestor holding a buy control: within the buy box. */
+const NEAR_BUY = 2;
 
 /**
  * Names drawn large where a page has no heading nor any element named as the product's title, as shops
  * built before headings were styled write them (`<font size="4"><b>Märklin H0 4411 Bierwagen</b></font>`
- * in a table cell): text of two words or more, all of them in the page's <title>, shown large. Asked only
- * then: every such element of the page is read.
+ * in a table cell): text of two words or more, all of them in the page's <title>, shown large or in the
+ * buy box beside its buy control. Asked only then: every such element of the page is read.
  */
 function drawnHeadings(layout: Layout, pageTitle: string, before: number): PageCandidate[] {
   const out: PageCandidate[] = [];
@@ -192,7 +194,8 @@ function drawnHeadings(layout: Layout, pageTitle: string, before: number): PageC
     const text = cleanText(textUpTo(el, 200) ?? '', 250) ?? '';
     if (text.length < 4 || !A_LETTER.test(text) || text.split(/\s+/).length < 2 || wordOverlap(text, pageTitle) < 1) continue;
     if (out.some((o) => o.candidate.value === text && el.contains(o.el))) continue;
-    if (layout.fontSize(el) < LARGE_TEXT_PX || layout.elsewhere(el) || !layout.visible(el)) continue;
+    // Large, or in the buy form beside the buy control (ECShop's `<p class="f_l">` in its "ECS_FORMBUY").
+    if ((layout.fontSize(el) < LARGE_TEXT_PX && layout.toBuy(el) > NEAR_BUY) || layout.elsewhere(el) || !layout.visible(el)) continue;
     out.push({
       el,
       candidate: {
