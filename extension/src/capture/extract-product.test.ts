@@ -129,6 +129,20 @@ describe('extractProduct from JSON-LD', () => {
     expect(extractProduct(article, 'https://puoti.example.fi/blog/kuksa/')).toBeNull();
   });
 
+  it('reads a page called an article whose only <h1> is its logo, by a heading named as the product\'s title beside the buy button; not a post with a product box', () => {
+    const head = '<meta property="og:type" content="article"><title>ダイニングチェア オーク無垢材｜木心家具</title>';
+    const product = page(head, `<header id="header"><h1 class="header__logo"><a href="/"><img src="/logo.svg" alt="木心家具"></a></h1></header><main>
+      <div class="item-detail"><img class="item-main" src="https://www.kagu.example.jp/upload/DC-0412_main_01_L.jpg" width="800" height="800" alt="ダイニングチェア">
+      <div class="item-detail__info"><h2 class="item-name">ダイニングチェア オーク無垢材</h2><p class="price-box__main">32,780円</p>
+      <form action="/cart/add.php" method="post"><button type="submit" class="btn-cart">カートに入れる</button></form></div></div></main>`);
+    expect(extractProduct(product, 'https://www.kagu.example.jp/item/detail.php?item_id=DC-0412')).toMatchObject({ title: 'ダイニングチェア オーク無垢材', priceMinor: 32780, currency: 'JPY' });
+    // A post whose own <h1> is its title, with a product box named so and a link to buy: still an article.
+    const post = page(head, `<header id="header"><h1 class="header__logo"><a href="/"><img src="/logo.svg" alt="木心家具"></a></h1></header><main><article>
+      <h1 class="entry-title">オーク材の椅子を選ぶ五つのこと</h1><div class="product-box"><img src="https://www.kagu.example.jp/upload/DC-0412_main_01_L.jpg" width="800" height="800" alt="ダイニングチェア">
+      <h2 class="product-name">ダイニングチェア オーク無垢材</h2><p>32,780円</p><a class="button" href="/item/DC-0412">購入する</a></div></article></main>`);
+    expect(extractProduct(post, 'https://www.kagu.example.jp/blog/oak/')).toBeNull();
+  });
+
   it('takes the page\'s photo over an OpenGraph image that is the site\'s logo', () => {
     const doc = page('<meta property="og:type" content="product"><meta property="og:image" content="https://static.kart.example.in/web/og-logo.png">', `<main>
       <div class="a"><div class="b"><div class="c"><div class="d"><div class="e"><img src="https://img.kart.example.in/image/173/173/laptop/g16-original.jpeg?q=70" width="173" height="173" alt=""></div></div></div></div></div>

@@ -63,6 +63,14 @@ describe('pageLayout: what is shown', () => {
     expect(['own', 'crumb', 'main'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([false, true, false]);
   });
 
+  it('takes a <header> named as the product\'s, or inside its microdata, for the product\'s own heading block, the site\'s header for elsewhere', () => {
+    const doc = page(`<header class="header-main"><h2 id="site">Versandapotheke</h2></header><section class="content-main"><div class="content--wrapper">
+      <div class="content product--details" itemscope itemtype="https://schema.org/Product"><header class="product--header"><h1 id="own" itemprop="name">Thymelan® Hustensaft 200 ml</h1></header>
+      <header><span id="scoped">9,49 €</span></header></div></div><header class="pdp-header"><h1 id="named">Thymelan</h1></header></section>`);
+    const layout = pageLayout(doc);
+    expect(['site', 'own', 'scoped', 'named'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([true, false, false, false]);
+  });
+
   it('takes the sidebar of the product\'s details for the product\'s own, other sidebars for elsewhere', () => {
     const doc = page(`<div class="product-details product-details--layout-two-columns-sidebar-right"><div class="product-details__sidebar"><p id="own">50,00 €</p></div></div>
       <div class="sidebar"><p id="side">9,90 €</p></div><div class="product-sidebar"><p id="bar">1,00 €</p></div>`);

@@ -43,6 +43,9 @@ function screenReaderTwin(el: Element): boolean {
 /** An `<aside>` named as the product's own buy box ("ProductActions_wrapper", "pdp-buybox"), not a sidebar of other things. */
 const OWN_ASIDE = caseless(/product|buy|purchase|price|offer|checkout|add-?to-?cart/i);
 
+/** A <header> named as the product's own ("product--header", "pdp-header"). */
+const OWN_HEADER = caseless(/product|pdp/i);
+
 /**
  * Ids and classes of areas that show other products or site chrome, not the product of the page. A
  * sidebar of the product's details is its own (Ecwid's "product-details__sidebar" holds the price and
@@ -228,10 +231,22 @@ export function nameContains(attributes: readonly string[], words: readonly stri
   return attributes.flatMap((attribute) => words.flatMap((word) => forms(word).map((form) => `[${attribute}*="${form}"]`))).join(', ');
 }
 
-const BUY_CONTROLS = `button, input[type="submit"], input[type="button"], input[type="image"], a, [role="button"], ${nameContains(['class', 'id'], ['cart', 'buy'])}, [name="add"]`;
+/**
+ * Controls that may buy the product, links aside: buttons, image and submit inputs, elements named for the cart.
+ * Links are asked only when none of these buys it: most links of a large page are its menus and footer (400 to
+ * 1,400 on large shops' pages, against 50 to 170 of these).
+ */
+const BUY_CONTROLS = `button, input[type="submit"], input[type="button"], input[type="image"], [role="button"], ${nameContains(['class', 'id'], ['cart', 'buy'])}, [name="add"]`;
 
 function findBuyControls(doc: Document, layout: Pick<Layout, 'visible' | 'elsewhere' | 'label'>): Element[] {
-  const candidates = doc.querySelectorAll(BUY_CONTROLS);
+  const controls = buyControlsAmong(doc.querySelectorAll(BUY_CONTROLS), layout);
+  if (controls.length > 0) return controls;
+  const links = buyControlsAmong(doc.getElementsByTagName('a'), layout);
+  return links.length > 0 ? links : customBuyControls(doc, layout);
+}
+
+/** The elements of a list that buy the product: visible, in the product's own area, saying so in a language or a name. */
+function buyControlsAmong(candidates: ArrayLike<Element>, layout: Pick<Layout, 'visible' | 'elsewhere' | 'label'>): Element[] {
   const out: Element[] = [];
   for (let i = 0; i < Math.min(candidates.length, 3000); i += 1) {
     const el = candidates[i]!;
@@ -253,7 +268,7 @@ function findBuyControls(doc: Document, layout: Pick<Layout, 'visible' | 'elsewh
     if (layout.visible(el)) out.push(el);
     if (out.length >= 40) break;
   }
-  return out.length > 0 ? out : customBuyControls(doc, layout);
+  return out;
 }
 
 /**
@@ -326,11 +341,12 @@ export function pageLayout(doc: Document): Layout {
   // checkVisibility asks the rendering engine, which knows already: no style is read in a loop here.
   const visible = (el: Element) => !markupHidden(el)
     && (typeof el.checkVisibility === 'function' ? el.checkVisibility({ visibilityProperty: true, checkVisibilityCSS: true }) : !styleHidden(el));
-  // A <header> inside the main content or an article is the product's own heading block. The main
-  // content itself is never another block, whatever its names say (WoodMart's `role="main"` is named
+  // A <header> inside the main content, an article or the product's own microdata, or named as the product's
+  // (Shopware 5's `<header class="product--header">` around its <h1>), is the product's own heading block. The
+  // main content itself is never another block, whatever its names say (WoodMart's `role="main"` is named
   // "breadcrumbs-location-below_header").
   const elsewhere = cachedUp((el) => /^(FOOTER|NAV)$/.test(el.tagName) || (el.tagName === 'ASIDE' && !OWN_ASIDE.test(labelOf(el)))
-    || (el.tagName === 'HEADER' && !el.closest('main, article, [role="main"]'))
+    || (el.tagName === 'HEADER' && !OWN_HEADER.test(labelOf(el)) && !el.closest('main, article, [role="main"], [itemtype*="schema.org/Product" i]'))
     || (el.tagName !== 'BODY' && el.tagName !== 'HTML' && el.tagName !== 'MAIN' && el.getAttribute('role') !== 'main'
       && (elsewhereLabel(labelOf(el)) || opensWithOthersHeading(el) || followsOthersHeading(el))));
   const fontSize = (el: Element) => Number.parseFloat(style(el)?.fontSize ?? '') || 0;

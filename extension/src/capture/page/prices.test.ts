@@ -26,6 +26,30 @@ describe('priceCandidates', () => {
       [33600, 'CNY', true, false], [26800, 'CNY', false, false], [25460, 'CNY', false, true]]);
   });
 
+  it('reads "MRP:" inside the amount\'s own element as India\'s maximum retail price, an old price, not a currency code', () => {
+    const doc = page(`<div class="buybox"><h1 id="h">Lakshmi 9 To 5 Primer + Matte Lip Color</h1>
+      <div class="css-1jczs19"><span class="css-1t8h4ko">MRP:<span class="css-u05rr">₹850</span></span><span class="css-1jczs19">₹595</span><span>30% Off</span></div>
+      <button class="add-to-bag">Add to Bag</button></div>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'www.glamkaart.example.in' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.currency, p.candidate.evidence.old])).toEqual([[85000, 'INR', true], [59500, 'INR', false]]);
+  });
+
+  it('takes one of several payments ("payments of") for a conditional price, and a price named "discounted" for the one to pay', () => {
+    const doc = page(`<section class="item2-main"><h1 id="h">Fender Player Stratocaster HSS 2021 Tidepool</h1>
+      <div class="item2-price-display"><span class="price-display price-display--discounted">C$1,049</span> <span class="price-display-original"><s>C$1,199</s></span></div>
+      <button class="button">Add to Cart</button><div class="item2-financing">Pay in 4 interest-free payments of <b>C$262.25</b> with Afterpay</div></section>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'gearswap.example.ca' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.current, p.candidate.evidence.old, p.candidate.evidence.conditional]))
+      .toEqual([[104900, true, false, false], [119900, false, true, false], [26225, true, false, true]]);
+  });
+
+  it('takes a leasing rate "CHF 79.–/Monat" for a conditional price: cents written as a dash are no words before "/Monat"', () => {
+    const doc = page(`<h1 id="h">Wanderer E5 Trekking E-Bike 500 Wh Herren</h1><div class="price-box"><span class="price"><span class="price-currency">CHF</span> 3’499.–</span></div>
+      <div class="leasing-teaser">Oder leasen ab <strong><span class="price"><span class="price-currency">CHF</span> 79.–</span></strong>/Monat mit Velowerk Leasing</div><button>In den Warenkorb</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'www.velowerk.example.ch' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.currency, p.candidate.evidence.conditional])).toEqual([[349900, 'CHF', false], [7900, 'CHF', true]]);
+  });
+
   it('takes a price shown with a store card\'s picture, or marked as the card\'s, for a conditional one', () => {
     const doc = page(`<h1 id="h">Notebook IdeaPad Slim 3</h1><ol class="pod-prices">
       <li class="prices-0"><div class="icon-container"><span class="copy12">$ 329.990</span><img src="/svg/card-icon.svg" alt="Tarjeta Montt"></div></li>

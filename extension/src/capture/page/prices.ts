@@ -32,7 +32,7 @@ const BESIDE_ANOTHER_OLD_LABEL = word('regular|(?<!with-)list(?![-_](?!price)[a-
  * "Giảm ₫30k"), an insurance or warranty add-on ("insurance-price"), reward coins ("coin-amount").
  */
 const CONDITIONAL_LABEL = word('club|clubprice|member-price|memberprice|members-price|loyalty|loyalty-price|card-price|cardprice|voucher|coupon|insurance|warranty|coin|coins|rankprice');
-const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|reduced|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex|coreprice|corepricedisplay|big|atual|attuale|aktuell|productspecialprice|productsaleprice');
+const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|reduced|discounted|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex|coreprice|corepricedisplay|big|atual|attuale|aktuell|productspecialprice|productsaleprice');
 /** Words that introduce an old price or a saving: "Was", "UVP", "statt", "You save" (word-lists.ts). */
 export const OLD_BEFORE = endsWithPhrase([
   'was', 'listenpreis', 'rrp', 'msrp', 'mrp', 'uvp', 'statt', 'anstatt', 'avant',
@@ -61,6 +61,8 @@ export const CONDITIONAL_BEFORE = endsWithPhrase([
   'precio socio', 'precio club', 'precio tarjeta', 'preço clube', 'preço cartão', 'club', 'member', 'mitglied', 'mitglieds',
   'membre', 'miembro', 'card', 'karte', 'carte', 'cartão', 'tarjeta', 'kaart', 'klantenkaart', 'select deal', 'nettó', 'nettó ár', 'netto cena', 'cena netto', 'nettopreis', 'preis netto', 'net price', 'prix ht', 'precio sin iva', 'shipping from', 'delivery from', 'shipping fee', 'shipping fees', 'delivery fee', 'delivery fees', 'delivery charge', 'delivery charges', 'shipping cost', 'shipping costs', 'versandkosten', 'versand ab', 'lieferung ab', 'frais de livraison', 'livraison dès', 'livraison à partir de', 'gastos de envío', 'costo de envío', 'envío desde', 'custo de envio', 'frete a partir de', 'spese di spedizione', 'plus价', 'plus會員價', 'plus会员价', '会员价', '會員價', 'vip价', 'prime', 'subscribe', 'abo', 'abonnement', 'assinatura',
   'ou até', 'oder', 'bis zu', 'instalment', 'instalments', 'installment', 'installments', 'raten', 'mensual', 'monthly',
+  // One of several payments ("Pay in 4 interest-free payments of C$262.25 with Afterpay").
+  'payments of', 'instalments of', 'installments of', 'cuotas de', 'parcelas de', 'rate da', 'raty po', 'mensualités de', 'paiements de', 'raten à', 'raten von', 'zahlungen von', 'zahlungen à',
   'per month', 'pro monat', 'ex.tax', 'ex. tax', 'extax', 'ex tax', 'excl', 'excl.', 'exkl', 'exkl.', 'zzgl', 'zzgl.', 'netto',
   'bez dph', 'без ндс', 'hors taxe', 'hors taxes', 'ht', 'sin impuestos', 'sin impuestos nacionales', 'sin iva', 'sem impostos', 'senza iva',
   'ohne mwst', 'ohne mwst.', 'hors tva', 'ex vat', 'ex. vat', 'excl vat', 'excl. vat', 'bez vat', 'bez pdv', 'без ддс', 'без пдв', 'shipping', 'versand', 'delivery', 'lieferung', 'envío', 'frete',
@@ -103,7 +105,7 @@ function countedOffer(lower: string, start: string, end: string): boolean {
   const digitsStart = digitsBefore(lower, digitsEnd);
   return digitsStart < digitsEnd && lower.slice(0, digitsStart).endsWith(start);
 }
-const CONDITIONAL_AFTER = caseless(/^\s*(?:\/\s*(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs|ct|count|db|szt|ks|buc)\b|\/\s*шт|per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|\/\s*month|\/\s*mo\b|a month|pro monat|\/\s*мес|в месяц|\/\s*міс|\/\s*mies|miesięcznie|\/\s*měs|měsíčně|\/\s*hó|havonta|\/\s*lun[aă]|\/\s*ay\b|aylık|\/\s*월|\/\s*月|mensuais|sem juros|x\b|적립(?!금))/i);
+const CONDITIONAL_AFTER = caseless(/^\s*(?:\/\s*(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs|ct|count|db|szt|ks|buc)\b|\/\s*шт|per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|\/\s*month|\/\s*mo\b|a month|pro monat|\/\s*(?:monat|mois|mes|mese|maand|mnd|måned|mån)\b|im monat|par mois|al mes\b|al mese|per maand|per month|\/\s*мес|в месяц|\/\s*міс|\/\s*mies|miesięcznie|\/\s*měs|měsíčně|\/\s*hó|havonta|\/\s*lun[aă]|\/\s*ay\b|aylık|\/\s*월|\/\s*月|mensuais|sem juros|x\b|적립(?!금))/i);
 /** Offers of other sellers or conditions: "Other Used, New, Collectible from", "gebraucht ab". */
 const OTHER_OFFER_BEFORE = caseless(/\bnew\s*\(\d+\)\s*(?:from|ab|à partir de|desde|da)\s*:?\s*$|\b(used|collectible|gebraucht|occasion|usado|usato|refurbished|other sellers|other offers|andere verkopers|autres vendeurs|altri venditori|otros vendedores|andere anbieter|weitere angebote|autres offres|otras ofertas|more buying choices|seller options|more sellers|open[- ]box|b-ware|rozbalen\w*|resigilat\w*|powystawow\w*|outlet|reacondicionado|recondicionado|ricondizionato|generalüberholt)\b(?:[^\d]|\(\d+\))*$/i);
 /**
@@ -223,7 +225,8 @@ function trailingWords(raw: string, hints: PageHints): string {
   let last = raw.length - 1;
   while (last >= 0 && (raw.charCodeAt(last) < 0x30 || raw.charCodeAt(last) > 0x39)) last -= 1;
   const rest = raw.slice(last + 1);
-  if (!/\S/.test(rest.replace(/^[\s.,:-]+/, ''))) return '';
+  // Cents written as a dash ("79.–", "3’499,-") are no words.
+  if (!/\S/.test(rest.replace(/^[\s.,:\-–—]+/, ''))) return '';
   const sign = /^\s*[^\s/]+/.exec(rest)?.[0] ?? '';
   return sign && currencyInText(sign.trim(), hints) !== null ? rest.slice(sign.length) : rest;
 }
@@ -455,9 +458,10 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     const price = parsePriceText(raw, currencyText !== null ? { ...hints, currencyText } : hints);
     if (!price || price.amountMinor <= 0) return;
     const context = around(el);
-    // Words the price's own element puts before the amount ("Club Price: $11.34") say what it is too.
+    // Words the price's own element puts before the amount ("Club Price: $11.34") say what it is too. A
+    // colon ends them: "MRP:₹850" is India's maximum retail price, not a currency code "MRP".
     const digit = raw.search(/\d/);
-    const lead = digit > 0 ? withoutCurrencyAtEnd(raw.slice(0, digit).replace(/(?:[A-Z]{1,3}\s*)?[\p{Sc}\p{P}\p{Sk}]*\s*$/u, '').trim(), withHost) : '';
+    const lead = digit > 0 ? withoutCurrencyAtEnd(raw.slice(0, digit).replace(/(?:[A-Z]{1,3}\s*)?(?:(?!:)[\p{Sc}\p{P}\p{Sk}])*\s*$/u, '').trim(), withHost) : '';
     const before = lead ? `${context.before} ${lead}` : context.before;
     // So do the words it puts after the amount and its currency ("690원 적립", "2,99 €/kg").
     const after = `${trailingWords(raw, withHost)}${context.after}`;
