@@ -36,6 +36,12 @@ function isAsciiNonLetter(code: number): boolean {
   return code < 0x80 && !((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a));
 }
 
+/** CJK and full-width punctuation ("（", "【", "：", "、"), which Chinese and Japanese pages write beside their words. */
+function isWidePunctuation(code: number): boolean {
+  return (code >= 0x3000 && code <= 0x303f) || (code >= 0xff01 && code <= 0xff0f) || (code >= 0xff1a && code <= 0xff20)
+    || (code >= 0xff3b && code <= 0xff40) || (code >= 0xff5b && code <= 0xff65);
+}
+
 const SPACE = /\s/;
 /** Whether the character at `at` is white space as `\s` counts it (false outside the text). */
 export const isSpaceAt = (text: string, at: number): boolean => at >= 0 && at < text.length && SPACE.test(text[at]!);
@@ -88,7 +94,7 @@ export function startsWithPhrase(phrases: readonly string[], wordEnd: readonly s
  * `(?:^|[\s\x00-\x40\x5b-\x60\x7b-\x7f])(?:phrase|phrase…)\s*:?\s*$` tested on lower-cased text
  * (`spaceBefore`), or the same without the part before the phrase: the text ends with one of `phrases`,
  * maybe followed by white space and a colon, and (with `spaceBefore`) the phrase starts the text or
- * follows white space or an ASCII character that is not a letter. Korean, Chinese and Japanese boxes run
+ * follows white space, an ASCII character that is not a letter or CJK punctuation ("（税込"). Korean, Chinese and Japanese boxes run
  * their words into the numbers and signs before them ("22%할인가" after the discount rate).
  */
 export function endsWithPhrase(phrases: readonly string[], spaceBefore: boolean, also?: (lower: string) => boolean): TextTest {
@@ -96,7 +102,8 @@ export function endsWithPhrase(phrases: readonly string[], spaceBefore: boolean,
   const endsWith = (lower: string) => {
     for (const phrase of index().get(lower[lower.length - 1] ?? '') ?? []) {
       const start = lower.length - phrase.text.length;
-      if (lower.endsWith(phrase.text) && (!spaceBefore || start === 0 || isSpaceAt(lower, start - 1) || isAsciiNonLetter(lower.charCodeAt(start - 1)))) return true;
+      if (lower.endsWith(phrase.text) && (!spaceBefore || start === 0 || isSpaceAt(lower, start - 1) || isAsciiNonLetter(lower.charCodeAt(start - 1))
+        || isWidePunctuation(lower.charCodeAt(start - 1)))) return true;
     }
     return also ? also(lower) : false;
   };

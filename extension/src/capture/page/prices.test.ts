@@ -50,6 +50,14 @@ describe('priceCandidates', () => {
     expect(found.map((p) => [p.candidate.value, p.candidate.currency, p.candidate.evidence.conditional])).toEqual([[349900, 'CHF', false], [7900, 'CHF', true]]);
   });
 
+  it('reads a price drawn a digit per element as one amount, "（税抜）" after it as before tax and "（税込" before the other as with tax', () => {
+    const digits = [...'29,800'].map((d) => `<span class="num">${d}</span>`).join('');
+    const doc = page(`<h2 id="h" class="item-name">ダイニングチェア オーク無垢材</h2><div class="price-box"><p class="price-box__main"><span class="yen">¥</span>${digits}<span class="tax-ex">（税抜）</span></p>
+      <p class="price-box__sub">（税込 <span class="price-in">32,780円</span>）</p></div><button class="btn-cart">カートに入れる</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'www.kagu.example.jp' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.currency, p.candidate.evidence.conditional, p.candidate.evidence.beforeTax])).toEqual([[29800, 'JPY', true, true], [32780, 'JPY', false, undefined]]);
+  });
+
   it('takes a price shown with a store card\'s picture, or marked as the card\'s, for a conditional one', () => {
     const doc = page(`<h1 id="h">Notebook IdeaPad Slim 3</h1><ol class="pod-prices">
       <li class="prices-0"><div class="icon-container"><span class="copy12">$ 329.990</span><img src="/svg/card-icon.svg" alt="Tarjeta Montt"></div></li>

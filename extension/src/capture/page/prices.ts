@@ -190,14 +190,14 @@ function saysConditional(before: string, after: string): boolean {
 export const CURRENT_BEFORE = endsWithPhrase(['now', 'jetzt', 'nur', 'por', 'prix', 'price', 'preis', 'precio', 'preço', 'prezzo', 'cena', 'цена', '価格', 'angebot', 'à partir de', 'ab',
   '售價', '售价', '特價', '特价', '優惠價', '판매가', '할인가', 'セール価格', '販売価格', 'giá', 'ราคา', 'harga', 'fiyat', 'ціна', 'τιμή', 'nu', 'nyt', 'nå', 'teraz', 'nyní',
   'ár', 'akciós ár', 'preț', 'pret', 'cijena', 'kaina', 'hind', 'מחיר', 'מחיר באתר', 'מחיר מבצע', 'السعر', 'سعر'], true);
-const INCLUDED_AFTER = caseless(/^\s*\(?\s*(inkl|incl|inc\.|including|ttc|税込|s dph|z dph|с ндс|brutto|iva incluido|iva incl)/i);
+const INCLUDED_AFTER = caseless(/^\s*[(（]?\s*(inkl|incl|inc\.|including|ttc|税込|s dph|z dph|с ндс|brutto|iva incluido|iva incl)/i);
 /** A price before tax, said before it ("Netto:", "HT") or after it ("exkl. MwSt.", "+ VAT"). */
 const NET_BEFORE = endsWithPhrase(['netto', 'net', 'excl', 'excl.', 'exkl', 'exkl.', 'zzgl', 'zzgl.', 'ex tax', 'ex. tax', 'ex vat', 'excl. vat', 'excl. btw',
   'hors taxes', 'hors taxe', 'ht', 'bez dph', 'bez pdv', 'без ндс', 'sin iva', 'senza iva', 'sem impostos', 'ex moms', 'exkl. moms', 'nettó', 'netto cena',
   'nettó ár', 'cena netto', 'nettopreis', 'preis netto', 'net price', 'prix ht'], true);
-const NET_AFTER = caseless(/^\s*\*?\s*\(?\s*(?:netto|net\b|excl|exkl|zzgl|ex\.? ?(?:vat|tax|btw|moms|gst)\b|hors taxes?|ht\b|bez dph|bez pdv|без ндс|sin iva|senza iva|\+ ?(?:vat|mwst|iva|tva|btw)\b)/i);
+const NET_AFTER = caseless(/^\s*\*?\s*[(（]?\s*(?:netto|net\b|税抜|税別|excl|exkl|zzgl|ex\.? ?(?:vat|tax|btw|moms|gst)\b|hors taxes?|ht\b|bez dph|bez pdv|без ндс|sin iva|senza iva|\+ ?(?:vat|mwst|iva|tva|btw)\b)/i);
 /** The same price with tax, said before it ("Brutto:", "TTC") or after it ("inkl. 19 % MwSt."). */
-const GROSS_BEFORE = endsWithPhrase(['brutto', 'inkl', 'inkl.', 'incl', 'incl.', 'incl. vat', 'inc. vat', 'ttc', 's dph', 'z dph', 'с ндс', 'iva incluido', 'bruttó', 'brutto cena', 'bruttó ár', 'cena brutto', 'bruttopreis', 'preis brutto', 'prix ttc'], true);
+const GROSS_BEFORE = endsWithPhrase(['brutto', '税込', 'inkl', 'inkl.', 'incl', 'incl.', 'incl. vat', 'inc. vat', 'ttc', 's dph', 'z dph', 'с ндс', 'iva incluido', 'bruttó', 'brutto cena', 'bruttó ár', 'cena brutto', 'bruttopreis', 'preis brutto', 'prix ttc'], true);
 /** How much more a price with tax is than the same price before it: the VAT rates of the world (3 % to 27 %). */
 const VAT_RATIO = { min: 1.025, max: 1.275 };
 
@@ -327,10 +327,11 @@ const AMOUNTS = /\d+(?:[.,'\u2019\u00a0\u202f ]\d+)*/g;
 /**
  * The outermost element holding just this price: "<span class=price><span>$</span><span>19</span>…",
  * but not the row around it that adds words ("Kindle Price:"), which are read as its context instead.
+ * A price drawn a digit per element ("¥" "2" "9" "," "8" "0" "0") has up to a dozen.
  */
 function priceElement(start: Element): Element {
   let el = start;
-  for (let i = 0; i < 4 && el.parentElement && el.parentElement.tagName !== 'BODY' && el.parentElement.childElementCount <= 6; i += 1) {
+  for (let i = 0; i < 4 && el.parentElement && el.parentElement.tagName !== 'BODY' && el.parentElement.childElementCount <= 12; i += 1) {
     const parentText = textUpTo(el.parentElement, 400);
     if (parentText === null) break;
     const text = parentText.replace(/\s+/g, ' ').trim();
