@@ -44,6 +44,15 @@ describe('chooseFields', () => {
     expect(chooseFields([price(19999, 'json-ld', { shown: 'no' }), fair]).price?.candidate.value).toBe(19999);
   });
 
+  it('lets a strong current price beside the name win over a range\'s lowest price the page shows only as a "from" line', () => {
+    const from = price(1490, 'heuristic', { labelled: true, toHeading: 5, toBuy: 5, order: 0.14 });
+    const chosen = price(2990, 'heuristic', { ...near, current: true });
+    expect(chooseFields([price(1490, 'json-ld', { shown: 'yes', lowest: true }), from, chosen]).price?.candidate.value).toBe(2990);
+    // The lowest price is itself the current one beside the name: it stays.
+    expect(chooseFields([price(1490, 'json-ld', { shown: 'yes', lowest: true }), price(1490, 'heuristic', { ...near, current: true }), price(2990, 'heuristic', { ...near, current: true, order: 0.5 })])
+      .price?.candidate.value).toBe(1490);
+  });
+
   it('lets the chosen variant\'s price win over a range\'s lowest price the page shows as the range\'s end', () => {
     const low = price(125000, 'heuristic', { ...near, toHeading: 99, toBuy: 2 });
     const chosen = price(145000, 'heuristic', { ...near, toHeading: 99, toBuy: 4, order: 0.3, variant: 'shown' });

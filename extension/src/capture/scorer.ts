@@ -120,6 +120,13 @@ function score(c: Candidate, context: Context): number {
     else if (e.shown === 'no' && e.lowest && bestPagePrice >= STRONG_PAGE_PRICE - 3) total -= 6;
     // So does one the page shows only as a range's end, when the page shows the chosen variant's price.
     if (e.lowest && (context.byField.get('price') ?? []).some((o) => o.source === 'heuristic' && o.evidence.variant === 'shown' && o.value !== c.value)) total -= 6;
+    // And one the page shows only as a "from" line, when it names another amount the current price, strong and
+    // beside the product's name ("À partir de 14,90 €" above the chosen size's "29,90 €").
+    else if (e.lowest && e.shown === 'yes') {
+      const page = (context.byField.get('price') ?? []).filter((o) => o.source === 'heuristic' && o.evidence.current === true && !o.evidence.old
+        && !o.evidence.conditional && !o.evidence.elsewhere);
+      if (!page.some((o) => o.value === c.value) && page.some((o) => o.evidence.productLabelled === true && pageScore(o, closest) >= STRONG_PAGE_PRICE)) total -= 6;
+    }
   }
   if (c.field === 'image' && c.source !== 'heuristic' && e.notProduct) total -= 10;
   // A markup photo the page shows nowhere (another variant's, a stale one) loses to a strong photo the page does show.

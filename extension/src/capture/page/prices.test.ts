@@ -58,6 +58,20 @@ describe('priceCandidates', () => {
     expect(found.map((p) => [p.candidate.value, p.candidate.currency, p.candidate.evidence.conditional, p.candidate.evidence.beforeTax])).toEqual([[29800, 'JPY', true, true], [32780, 'JPY', false, undefined]]);
   });
 
+  it('reads "Inc VAT" after a price as with tax, so the "Ex VAT" of the price before it does not make it conditional', () => {
+    const doc = page(`<h1 id="h">Makita DHP482Z 18V Combi Drill - Bare</h1><div class="price price--ex" style="display:none">£99.99 <small>Ex VAT</small></div>
+      <div class="price price--inc">£119.99 <small>Inc VAT</small></div><div class="price-secondary">£99.99 Ex VAT</div><button>Add to Trolley</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'www.fixmart.example.co.uk' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.conditional, p.candidate.evidence.beforeTax])).toEqual([[11999, false, undefined], [9999, true, true]]);
+  });
+
+  it('takes a price for a quantity in a tier table ("od 3 ks", "ab 10 Stk.") for a conditional price', () => {
+    const doc = page(`<h1 id="h">Aku vrtací šroubovák Makita DDF486Z</h1><p>Cena s DPH: <span class="price">6 037,90 Kč</span></p>
+      <table><tr><th>od 3 ks</th><td>4 850,00 Kč</td></tr><tr><th>ab 10 Stk.</th><td>4 690,00 Kč</td></tr></table><button>Do košíku</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'www.naradi.example.cz' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.conditional])).toEqual([[603790, false], [485000, true], [469000, true]]);
+  });
+
   it('takes a price shown with a store card\'s picture, or marked as the card\'s, for a conditional one', () => {
     const doc = page(`<h1 id="h">Notebook IdeaPad Slim 3</h1><ol class="pod-prices">
       <li class="prices-0"><div class="icon-container"><span class="copy12">$ 329.990</span><img src="/svg/card-icon.svg" alt="Tarjeta Montt"></div></li>

@@ -69,7 +69,7 @@ export const CONDITIONAL_BEFORE = endsWithPhrase([
   'livraison', '+', '月額', '月々', '毎月', '每月', '배송', '배송비', '送料', '运费', '運費',
   'coupon', 'voucher', 'gutschein', 'cupón', 'cupom', 'kupon', 'купон', '쿠폰', 'クーポン', '优惠券', '優惠券', '折價券', '領券', '折', '每期', '分期', '月付', '分割', '本体価格', '税抜', '税別', '税抜価格',
   'egységár', 'jednotková cena', 'cena jednostkowa', 'preț unitar', 'ongkir', 'ongkir mulai', 'ongkos kirim', 'phí vận chuyển', 'ค่าจัดส่ง', 'الشحن', 'شحن', 'משלוח', 'بعد الخصم', 'بقيمة', 'دفعات', 'قسط', 'أقساط',
-], false, (lower) => memberPrice(lower) || timesPrice(lower) || countedOffer(lower, 'buy ', ' or more for') || countedOffer(lower, 'ab ', ' stück'));
+], false, (lower) => memberPrice(lower) || timesPrice(lower) || COUNTED_OFFERS.some(([start, end]) => countedOffer(lower, start, end)));
 
 /** Words for "price" after who may pay it: "Club Price", "Club Preis". */
 const PRICE_WORDS = ['price', 'preis', 'pris', 'prijs', 'cena'];
@@ -97,6 +97,11 @@ function timesPrice(lower: string): boolean {
   const word = ['de', 'of', 'à'].find((w) => lower.endsWith(w));
   return word !== undefined && endsWithTimes(lower.slice(0, -word.length));
 }
+
+/** Words around a count that make a price one for a quantity: "buy 3 or more for", "ab 10 Stück", "od 3 ks". */
+const COUNTED_OFFERS: readonly (readonly [string, string])[] = [['buy ', ' or more for'], ['ab ', ' stück'], ['ab ', ' stk'], ['ab ', ' stk.'],
+  ['od ', ' ks'], ['od ', ' szt'], ['od ', ' szt.'], ['from ', ' pcs'], ['from ', ' units'], ['vanaf ', ' stuks'], ['à partir de ', ' pièces'],
+  ['da ', ' pezzi'], ['desde ', ' unidades']];
 
 /** "buy 3 or more for", "ab 10 stück": a price for a quantity. */
 function countedOffer(lower: string, start: string, end: string): boolean {
@@ -190,7 +195,7 @@ function saysConditional(before: string, after: string): boolean {
 export const CURRENT_BEFORE = endsWithPhrase(['now', 'jetzt', 'nur', 'por', 'prix', 'price', 'preis', 'precio', 'preço', 'prezzo', 'cena', 'цена', '価格', 'angebot', 'à partir de', 'ab',
   '售價', '售价', '特價', '特价', '優惠價', '판매가', '할인가', 'セール価格', '販売価格', 'giá', 'ราคา', 'harga', 'fiyat', 'ціна', 'τιμή', 'nu', 'nyt', 'nå', 'teraz', 'nyní',
   'ár', 'akciós ár', 'preț', 'pret', 'cijena', 'kaina', 'hind', 'מחיר', 'מחיר באתר', 'מחיר מבצע', 'السعر', 'سعر'], true);
-const INCLUDED_AFTER = caseless(/^\s*[(（]?\s*(inkl|incl|inc\.|including|ttc|税込|s dph|z dph|с ндс|brutto|iva incluido|iva incl)/i);
+const INCLUDED_AFTER = caseless(/^\s*[(（]?\s*(inkl|incl|inc\.|inc vat|inc gst|including|ttc|税込|s dph|z dph|с ндс|brutto|iva incluido|iva incl)/i);
 /** A price before tax, said before it ("Netto:", "HT") or after it ("exkl. MwSt.", "+ VAT"). */
 const NET_BEFORE = endsWithPhrase(['netto', 'net', 'excl', 'excl.', 'exkl', 'exkl.', 'zzgl', 'zzgl.', 'ex tax', 'ex. tax', 'ex vat', 'excl. vat', 'excl. btw',
   'hors taxes', 'hors taxe', 'ht', 'bez dph', 'bez pdv', 'без ндс', 'sin iva', 'senza iva', 'sem impostos', 'ex moms', 'exkl. moms', 'nettó', 'netto cena',
