@@ -235,6 +235,16 @@ describe('extractProduct from JSON-LD', () => {
     expect(extractProduct(page(ld, `<h1>Men's Rain Jackets</h1><ul class="results">${tiles}</ul>`), 'https://www.coop.example.com/c/mens-rain-jackets')).toBeNull();
   });
 
+  it('shows nothing on a category page whose ItemList is named as its heading, even with one deal shown large right under it', () => {
+    const items = [1, 2, 3, 4].map((n) => ({ '@type': 'ListItem', position: n, url: `https://www.technik.example.de/de/product/_tv-${n}.html` }));
+    const ld = `<script type="application/ld+json">${JSON.stringify({ '@type': 'ItemList', name: 'OLED TV', numberOfItems: 148, itemListElement: items })}</script>`;
+    const tiles = [1, 2, 3, 4].map((n) => `<article class="product-tile"><a href="/de/product/_tv-${n}.html"><img src="/tv-${n}.png" alt=""><p>LG OLED ${40 + n}"</p></a>
+      <div class="price"><span class="price__main">${n}.${n}99,–</span> €</div><button class="btn-atc">In den Warenkorb</button></article>`).join('');
+    const body = `<main><h1>OLED TV</h1><section class="hero-deal"><h2>Deal der Woche</h2><img src="/tv-1.png" width="600" height="400" alt="">
+      <p class="price">2.499,– €</p></section><div class="plp"><section class="results"><div class="grid">${tiles}</div></section></div></main>`;
+    expect(extractProduct(page(ld, body), 'https://www.technik.example.de/de/category/_oled-tv-2003.html')).toBeNull();
+  });
+
   it('takes the shop\'s own photo over the file a saved page ("Save Page As… Complete") points at', () => {
     const doc = page('<meta property="og:image" content="https://www.seife.example.de/media/lavendel-seife-01.jpg">', `<div itemscope itemtype="https://schema.org/Product"><h1 itemprop="name">Olivenölseife Lavendel 100 g</h1>
       <img itemprop="image" src="./Olivenölseife Lavendel _ Seifenmanufaktur_files/lavendel-seife-01_800x800.jpg" data-full-image="https://www.seife.example.de/media/lavendel-seife-01.jpg" width="800" height="800" alt="">

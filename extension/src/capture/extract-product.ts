@@ -231,6 +231,8 @@ export function extractProduct(doc: Document, pageUrl: string, explain?: (scored
     const structured = [pass('json-ld', () => fromJsonLd(doc, pageUrl)), pass('microdata', () => fromMicrodata(doc, pageUrl)),
       pass('rdfa', () => fromRdfa(doc, pageUrl)), pass('open-graph', () => fromOpenGraph(doc, pageUrl, tags))]
       .filter((r): r is SourceResult => r !== null);
+    // A page its markup calls a list of products (a category: an ItemList named as its heading) is no product page.
+    if (structured.some((r) => r.listing === true) && !structured.some((r) => r.isProduct)) return null;
     let markupCurrency = pick(structured, 'currency')?.value;
     let hints: PageHints = { lang: doc.documentElement?.getAttribute('lang'), hostname: page.hostname, currency: markupCurrency ?? null };
     const layout = pass('layout', () => pageLayout(doc));

@@ -65,6 +65,13 @@ describe('priceCandidates', () => {
     expect(found.map((p) => [p.candidate.value, p.candidate.evidence.conditional, p.candidate.evidence.beforeTax])).toEqual([[11999, false, undefined], [9999, true, true]]);
   });
 
+  it('reads the prices of a BEM list\'s items ("c-item-list__item") as prices to pay, not list prices', () => {
+    const tile = (name: string, price: string) => `<li class="c-item-list__item"><a class="c-item"><p class="c-item__name">${name}</p><p class="c-item__price">${price}</p></a></li>`;
+    const doc = page(`<h2 id="h" class="p-category__title">焼き菓子</h2><ul class="c-item-list">${tile('国産小麦の食パン 1.5斤', '¥864')}${tile('ギフト 焼き菓子BOX L', '¥4,320')}</ul>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'kinari.example.jp' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.old])).toEqual([[864, false], [4320, false]]);
+  });
+
   it('takes a price for a quantity in a tier table ("od 3 ks", "ab 10 Stk.") for a conditional price', () => {
     const doc = page(`<h1 id="h">Aku vrtací šroubovák Makita DDF486Z</h1><p>Cena s DPH: <span class="price">6 037,90 Kč</span></p>
       <table><tr><th>od 3 ks</th><td>4 850,00 Kč</td></tr><tr><th>ab 10 Stk.</th><td>4 690,00 Kč</td></tr></table><button>Do košíku</button>`);

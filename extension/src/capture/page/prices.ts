@@ -24,8 +24,8 @@ const OLD_LABEL = word('old|was|deprecated|compare|compare-at|strike|striked|str
  * price is an old one only beside another amount ("price-item--regular" alone is the price to pay).
  */
 // "list" but not Bootstrap's lists ("list-unstyled", "list-inline"), which hold OpenCart's price block,
-// nor Shopware's "with-list-price", the price to pay that has a list price beside it.
-const BESIDE_ANOTHER_OLD_LABEL = word('regular|(?<!with-)list(?![-_](?!price)[a-z])|listprice|(?<!with-)list-price|original|reference|retail');
+// nor a BEM list's items ("c-item-list__item"), nor Shopware's "with-list-price", the price to pay that has a list price beside it.
+const BESIDE_ANOTHER_OLD_LABEL = word('regular|(?<!with-)list(?![-_]+(?!price)[a-z])|listprice|(?<!with-)list-price|original|reference|retail');
 /**
  * Names of prices for members or card holders only ("club-price", "member-price"), and of amounts
  * beside the price that are no price of the product (ECShop's prices per member rank, "ECS_RANKPRICE_2"): a voucher's or coupon's value ("voucher-promo-value":

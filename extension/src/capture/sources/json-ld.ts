@@ -136,6 +136,20 @@ function mainProduct(products: readonly Node[], doc: Document, pageUrl: string, 
   return best;
 }
 
+/**
+ * The page's markup says it is a list of products: an ItemList of three items or more named as the page's
+ * <h1> ("OLED TV" over 148 television sets), and no product of its own.
+ */
+function listsProducts(doc: Document, nodes: readonly Node[]): boolean {
+  const heading = cleanText(doc.querySelector('h1')?.textContent)?.toLowerCase();
+  if (!heading) return false;
+  return nodes.some((node) => {
+    if (!typesOf(node).includes('itemlist') || !Array.isArray(node.itemListElement) || node.itemListElement.length < 3) return false;
+    const name = cleanText(node.name)?.toLowerCase();
+    return name !== undefined && name !== null && (name === heading || name.startsWith(`${heading} `) || heading.startsWith(`${name} `));
+  });
+}
+
 function pickProduct(doc: Document, nodes: Node[], pageUrl: string, resolve: (value: unknown) => unknown): Node | null {
   const products = nodes.filter((node) => typesOf(node).includes('product') && !nodes.some((group) =>
     typesOf(group).includes('productgroup') && Array.isArray(group.hasVariant) && group.hasVariant.includes(node)));
@@ -184,7 +198,7 @@ export function fromJsonLd(doc: Document, pageUrl: string): SourceResult | null 
   const nodes = jsonLdNodes(doc);
   const resolve = resolver(nodes);
   const found = pickProduct(doc, nodes, pageUrl, resolve);
-  if (!found) return null;
+  if (!found) return listsProducts(doc, nodes) ? { source: 'json-ld', isProduct: false, listing: true, fields: {} } : null;
   const product: Node = { ...found, offers: resolve(found.offers), image: resolve(found.image), brand: resolve(found.brand) };
   const firstFound = firstOffer(product, pageUrl);
   const offerNode: Node | null = firstFound ? { ...firstFound, priceSpecification: resolve(firstFound.priceSpecification) } : null;

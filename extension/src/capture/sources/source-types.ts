@@ -20,6 +20,8 @@ export interface SourceResult {
   readonly source: FieldSource;
   /** The source itself says this is a product page (a Product node, og:type=product…). */
   readonly isProduct: boolean;
+  /** The source says the page lists products (a JSON-LD ItemList named as its heading): a listing, no product page. */
+  readonly listing?: boolean;
   readonly fields: FoundFields;
 }
 
