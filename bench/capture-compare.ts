@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { captureBundle } from '../extension/scripts/capture-bundle.ts';
-import { decideCharset } from '../extension/src/capture/charset.ts';
+import { htmlContentType } from '../extension/src/capture/charset.ts';
 import { DEV_FOLDER, hasDevSet, percentile } from '../test/support/capture-dev.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -72,7 +72,7 @@ async function compare(ref: string, rounds: number) {
               const requested = new URL(route.request().url());
               requested.hash = '';
               return route.request().isNavigationRequest() && requested.href === target.href
-                ? route.fulfill({ status: 200, contentType: `text/html; charset=${decideCharset(saved.html)}`, body: saved.html }) : route.abort();
+                ? route.fulfill({ status: 200, contentType: htmlContentType(saved.html), body: saved.html }) : route.abort();
             });
             await page.goto(saved.url, { waitUntil: 'domcontentloaded', timeout: 30_000 });
             await page.evaluate(bundles[v]!);

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { captureBundle } from '../extension/scripts/capture-bundle.ts';
-import { decideCharset } from '../extension/src/capture/charset.ts';
+import { htmlContentType } from '../extension/src/capture/charset.ts';
 import { DEV_FOLDER } from '../test/support/capture-dev.ts';
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] }
@@ -103,7 +103,7 @@ try {
     await cdp.send('Fetch.enable', { patterns: [{ urlPattern: target.href.replace(/[*?\\]/g, (c) => `\\${c}`), requestStage: 'Request' }] });
     cdp.on('Fetch.requestPaused', (event) => {
       const answer = event.resourceType === 'Document'
-        ? cdp.send('Fetch.fulfillRequest', { requestId: event.requestId, responseCode: 200, responseHeaders: [{ name: 'Content-Type', value: `text/html; charset=${decideCharset(html)}` }], body: html.toString('base64') })
+        ? cdp.send('Fetch.fulfillRequest', { requestId: event.requestId, responseCode: 200, responseHeaders: [{ name: 'Content-Type', value: htmlContentType(html) }], body: html.toString('base64') })
         : cdp.send('Fetch.failRequest', { requestId: event.requestId, errorReason: 'BlockedByClient' });
       answer.catch(() => undefined);
     });

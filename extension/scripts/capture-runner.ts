@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { decideCharset } from '../src/capture/charset.ts';
+import { htmlContentType } from '../src/capture/charset.ts';
 import type { CapturedProduct, PassTimes } from '../src/capture/index.ts';
 import { captureBundle } from './capture-bundle.ts';
 
@@ -109,8 +109,8 @@ export async function capturePagesTimed(pages: readonly SavedPage[], { settle = 
     const results: TimedCapture[] = [];
     for (const { url, html } of pages) {
       const body = typeof html === 'string' ? Buffer.from(html, 'utf8') : Buffer.from(html);
-      // Served with the charset the shop's own header would have named (docs/capture.md, "Saved pages").
-      const contentType = `text/html; charset=${decideCharset(body)}`;
+      // Served with the charset the shop's own header would have named, or none for Chromium to detect (docs/capture.md, "Saved pages").
+      const contentType = htmlContentType(body);
       const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1366, height: 900 } });
       const page = await context.newPage();
       const target = new URL(url);

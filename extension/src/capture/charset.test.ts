@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideCharset, declaredCharset } from './charset.ts';
+import { decideCharset, declaredCharset, htmlContentType } from './charset.ts';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
@@ -29,9 +29,11 @@ describe('decideCharset', () => {
     expect(declaredCharset(bytes('<head><title>x</title></head><body><meta charset="koi8-r"></body>'))).toBeNull();
   });
 
-  it('takes undeclared valid UTF-8 as UTF-8, and anything else as windows-1252', () => {
+  it('takes undeclared valid UTF-8 as UTF-8, and leaves any other undeclared page to the browser\'s own detection', () => {
     expect(decideCharset(bytes('<html><body><h1>Käse – 4,99 €</h1></body></html>'))).toBe('utf-8');
-    expect(decideCharset(latin1('<html><body><h1>K\u00e4se 4,99 \u0080</h1></body></html>'))).toBe('windows-1252');
+    expect(decideCharset(latin1('<html><body><h1>K\u00e4se 4,99 \u0080</h1></body></html>'))).toBeNull();
     expect(decideCharset(bytes('<p>plain ascii</p>'))).toBe('utf-8');
+    expect(htmlContentType(latin1('<h1>K\u00e4se</h1>'))).toBe('text/html');
+    expect(htmlContentType(bytes('<h1>Käse</h1>'))).toBe('text/html; charset=utf-8');
   });
 });

@@ -5,7 +5,9 @@
  * 2. a `<meta charset>` or `<meta http-equiv="Content-Type" content="…charset=…">` anywhere in the
  *    head (browsers only pre-scan the first 1024 bytes; a shop's header would have named it anyway);
  * 3. bytes that are valid UTF-8 (what nearly every shop sends today);
- * 4. otherwise windows-1252 (what browsers assume for an undeclared Western page).
+ * 4. otherwise none: the page is served without a charset and Chromium reads it as it reads any page
+ *    whose server names none, by its own detector (windows-1252 for a Western page; windows-1251,
+ *    EUC-JP, Shift_JIS, EUC-KR, GBK or Big5 for a legacy Cyrillic or CJK page saved undeclared).
  * Labels are normalised as the WHATWG Encoding Standard does (latin1, ascii → windows-1252).
  * Spec: docs/capture.md, "Saved pages".
  */
@@ -51,9 +53,16 @@ function validUtf8(bytes: Uint8Array): boolean {
   }
 }
 
-export function decideCharset(bytes: Uint8Array): string {
+/** The charset a shop's header would have named for these bytes, or null when only the bytes themselves can tell. */
+export function decideCharset(bytes: Uint8Array): string | null {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return 'utf-8';
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
-  return declaredCharset(bytes) ?? (validUtf8(bytes) ? 'utf-8' : 'windows-1252');
+  return declaredCharset(bytes) ?? (validUtf8(bytes) ? 'utf-8' : null);
+}
+
+/** The Content-Type header a saved page is served with: its charset when decided, else none (the browser detects it). */
+export function htmlContentType(bytes: Uint8Array): string {
+  const charset = decideCharset(bytes);
+  return charset === null ? 'text/html' : `text/html; charset=${charset}`;
 }
