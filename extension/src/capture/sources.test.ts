@@ -53,6 +53,13 @@ describe('microdata, RDFa, OpenGraph and page heuristics', () => {
     });
   });
 
+  it('takes OpenGraph\'s sale price (product:sale_price, as Cafe24 writes it) over the regular one', () => {
+    const doc = page(`<head><meta property="og:type" content="product"><meta property="og:title" content="코지 케이블 니트 가디건">
+      <meta property="product:price:amount" content="39000"><meta property="product:price:currency" content="KRW">
+      <meta property="product:sale_price:amount" content="31200"><meta property="product:sale_price:currency" content="KRW"></head><body></body>`);
+    expect(extractProduct(doc, 'https://www.closet.example.co.kr/product/detail.html?product_no=1842')).toMatchObject({ priceMinor: 31200, currency: 'KRW', source: 'open-graph' });
+  });
+
   it('without markup: the heading, the price beside the buy button (not the old one, not related ones), cents in <sup>', () => {
     const doc = page(`<head><title>Store</title></head><body>
       <header><img src="/logo.png" alt="Store logo"><span class="cart-total">$0.00</span></header>

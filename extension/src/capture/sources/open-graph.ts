@@ -56,8 +56,10 @@ function productTitle(tags: ReadonlyMap<string, string>, pageUrl: string): strin
 export function fromOpenGraph(doc: Document, pageUrl: string, given?: ReadonlyMap<string, string>): SourceResult | null {
   const tags = given ?? metaTags(doc);
   const type = (meta(tags, 'og:type') ?? '').toLowerCase();
-  const amount = meta(tags, 'product:price:amount', 'og:price:amount', 'product:sale_price:amount', 'twitter:data1');
-  const currencyRaw = meta(tags, 'product:price:currency', 'og:price:currency', 'product:sale_price:currency');
+  // A sale price (Facebook's `product:sale_price`, as Cafe24 writes it beside the regular price) is the one to pay.
+  const sale = meta(tags, 'product:sale_price:amount');
+  const amount = sale ?? meta(tags, 'product:price:amount', 'og:price:amount', 'twitter:data1');
+  const currencyRaw = (sale ? meta(tags, 'product:sale_price:currency') : undefined) ?? meta(tags, 'product:price:currency', 'og:price:currency', 'product:sale_price:currency');
   const currency = currencyRaw && /^[A-Za-z]{3}$/.test(currencyRaw) ? normaliseCode(currencyRaw) : undefined;
   const fields = defined({
     title: productTitle(tags, pageUrl),
