@@ -273,6 +273,14 @@ describe('extractProduct from JSON-LD', () => {
     expect(extractProduct(cafe24, 'https://www.mellow.example.co.kr/product/detail.html?product_no=1')).toMatchObject({ title: '멜로우 코튼 라운드 니트 가디건', priceMinor: 39000, currency: 'KRW' });
   });
 
+  it('reads Godomall\'s name drawn in a <div class="goods_nm"> when the page\'s <title> names only the shop', () => {
+    const doc = page('<title>농부마켓 - 산지직송 친환경 농산물</title>', `<table><tr><td><div id="goods_image"><img src="../data/goods/l_2231_0.jpg" width="400" height="400"></div></td>
+      <td><div style="font:bold 20px sans-serif" class="goods_nm">유기농 제주 한라봉 3kg (10~14과)</div><table><tr><th>판매가격</th><td><b id="price">36,900</b><b>원</b></td></tr></table>
+      <a href="javascript:act('../order/order')"><img src="../img/btn_direct_buy.gif" alt="바로구매"></a></td></tr></table>
+      <h3>함께 구매한 상품</h3><ul>${[1, 2, 3].map((n) => `<li class="relation__item"><p class="name">제주 감귤 ${n}kg</p><p>${n}9,800원</p></li>`).join('')}</ul>`);
+    expect(extractProduct(doc, 'https://www.nongbu.example.co.kr/shop/goods/goods_view.php?goodsno=2231')).toMatchObject({ title: '유기농 제주 한라봉 3kg (10~14과)', priceMinor: 36900, currency: 'KRW' });
+  });
+
   it('reads "CHF 4’299.00" beside Shopware\'s "with-list-price" class as the price to pay', () => {
     const ld = `<script type="application/ld+json">${JSON.stringify({ '@type': 'Product', name: 'E-Bike Alpenblick T7', offers: { price: '4299.00', priceCurrency: 'EUR' } })}</script>`;
     const doc = page(ld, `<h1>E-Bike Alpenblick T7</h1><div class="product-detail-price-container"><p class="product-detail-price with-list-price">CHF&nbsp;4’299.00*</p>

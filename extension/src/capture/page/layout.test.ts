@@ -71,11 +71,12 @@ describe('pageLayout: what is shown', () => {
     expect(['site', 'own', 'scoped', 'named'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([true, false, false, false]);
   });
 
-  it('takes the sidebar of the product\'s details for the product\'s own, other sidebars for elsewhere', () => {
+  it('takes the sidebar of the product\'s details or view ("product-detail-view__side-bar") for the product\'s own, other sidebars for elsewhere', () => {
     const doc = page(`<div class="product-details product-details--layout-two-columns-sidebar-right"><div class="product-details__sidebar"><p id="own">50,00 €</p></div></div>
-      <div class="sidebar"><p id="side">9,90 €</p></div><div class="product-sidebar"><p id="bar">1,00 €</p></div>`);
+      <div class="product-detail-view__side-bar"><p id="view">59,95 EUR</p></div><div class="pdp__sidebar"><p id="pdp">5,00 €</p></div>
+      <div class="sidebar"><p id="side">9,90 €</p></div><div class="product-sidebar"><p id="bar">1,00 €</p></div><div class="layout-side-bar"><p id="hyphen">2,00 €</p></div>`);
     const layout = pageLayout(doc);
-    expect(['own', 'side', 'bar'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([false, true, true]);
+    expect(['own', 'view', 'pdp', 'side', 'bar', 'hyphen'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([false, false, false, true, true, true]);
   });
 
   it('takes an aside named as the product\'s buy box for the product\'s own, and other asides and sidebars for elsewhere', () => {

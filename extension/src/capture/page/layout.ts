@@ -49,9 +49,10 @@ const OWN_HEADER = caseless(/product|pdp/i);
 /**
  * Ids and classes of areas that show other products or site chrome, not the product of the page. A
  * sidebar of the product's details is its own (Ecwid's "product-details__sidebar" holds the price and
- * the buy button, in a "product-details--layout-two-columns-sidebar-right").
+ * the buy button, in a "product-details--layout-two-columns-sidebar-right"; Inditex themes write
+ * "product-detail-view__side-bar").
  */
-const ELSEWHERE = caseless(/related|relation|recommend|(?<!(?:pdp|image|images|media|photo|gallery|thumbs|thumb)-(?:[a-z]+-)?|detail|details|detail-|details-)carousel|upsell|up-sell|cross-?sell|similar|also-?(bought|purchased|viewed|like)|you-?may|customers?-?who|sponsor|(?:^|[\s_-])ads?(?=$|[\s_-])|advert|(?:^|\s)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?:$|\s)|(?:^|[\s_-])nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter|bundle|(?<![a-z])bulk|multi-?buy|accessor|(?<!product-details?(?:__|--[\w-]*))sidebar|side-bar|facet|filter|compare|history|recently|today[-_]?view|recent[-_]?view|widget-?cart|sims-|p13n|zg_|rhf|other-?sellers|more-?sellers|sellers?-?list|other-?offers|more-?offers|offer-?listing|mbc|aod-|(?:^|\s)olp[-_]|featured-?products/i);
+const ELSEWHERE = caseless(/related|relation|recommend|(?<!(?:pdp|image|images|media|photo|gallery|thumbs|thumb)-(?:[a-z]+-)?|detail|details|detail-|details-)carousel|upsell|up-sell|cross-?sell|similar|also-?(bought|purchased|viewed|like)|you-?may|customers?-?who|sponsor|(?:^|[\s_-])ads?(?=$|[\s_-])|advert|(?:^|\s)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?:$|\s)|(?:^|[\s_-])nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter|bundle|(?<![a-z])bulk|multi-?buy|accessor|(?<!(?:product-details?(?:-[a-z]+)?|pdp)(?:__|--[\w-]*))side-?bar|facet|filter|compare|history|recently|today[-_]?view|recent[-_]?view|widget-?cart|sims-|p13n|zg_|rhf|other-?sellers|more-?sellers|sellers?-?list|other-?offers|more-?offers|offer-?listing|mbc|aod-|(?:^|\s)olp[-_]|featured-?products/i);
 /**
  * Whether a label names such an area, each label tested once: labels repeat (a shop's markup names
  * thousands of elements alike, "a-section a-spacing-small"), and the pattern's many words are tried at
