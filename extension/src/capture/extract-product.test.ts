@@ -59,7 +59,7 @@ describe('extractProduct from JSON-LD', () => {
     expect(extractProduct(page(ld('44.99'), body('$44.99')), 'https://www.andes.example.cl/producto/saco')).toMatchObject({ priceMinor: 4499, currency: 'USD' });
   });
 
-  it('takes the price with tax where the page shows it beside the markup\'s price before tax', () => {
+  it('takes the price with tax where the page shows it beside the markup\'s price before tax, by its words or by its name', () => {
     const ld = `<script type="application/ld+json">${JSON.stringify({ '@type': 'Product', name: 'Kombidämpfer 6-1/1 GN', offers: { price: '3999', priceCurrency: 'EUR' } })}</script>`;
     const doc = page(ld, `<h1>Kombidämpfer 6-1/1 GN</h1><div class="buy"><div class="price-container"><div><span>Netto:</span> <p class="product-price">3.999,00 €*</p></div>
       <div><span>Brutto:</span> <span class="product-price-gross">4.758,81 €</span> <small>inkl. 19 % MwSt.</small></div></div>
@@ -69,6 +69,11 @@ describe('extractProduct from JSON-LD', () => {
     const pro = page(ld.replace('3999', '189'), `<h1>Perforateur DHR243Z</h1><div class="product-prices"><span class="price">189,00 € HT</span>
       <p class="tax">soit <span>226,80 €</span> TTC</p></div><button type="submit">Ajouter au panier</button>`);
     expect(extractProduct(pro, 'https://www.outillage.example.fr/p/1')?.priceMinor).toBe(22680);
+    // Magento names both and shows their words only from its stylesheet (`data-label`).
+    const magento = page(ld.replace('3999', '74.99').replace('EUR', 'GBP'), `<h1>Makita DHP485Z Combi Drill</h1><div class="price-box price-final_price"><span class="price-container price-final_price tax weee">
+      <span data-label="Excl. VAT" class="price-wrapper price-excluding-tax"><span class="price">£74.99</span></span>
+      <span data-label="Incl. VAT" class="price-wrapper price-including-tax"><span class="price">£89.99</span></span></span></div><button type="submit">Add to Basket</button>`);
+    expect(extractProduct(magento, 'https://www.toolhub.example.co.uk/makita-dhp485z.html')?.priceMinor).toBe(8999);
   });
 
   it('reads cents printed after the euro sign in a <sup> ("549<sup>€99</sup>", "449€<sup>99</sup>")', () => {
@@ -129,7 +134,7 @@ describe('extractProduct from JSON-LD', () => {
     expect(extractProduct(article, 'https://puoti.example.fi/blog/kuksa/')).toBeNull();
   });
 
-  it('reads a page called an article whose only <h1> is its logo, by a heading named as the product\'s title beside the buy button; not a post with a product box', () => {
+  it('reads a page called an article whose only <h1> is its logo, by a heading named as the product\'s title beside the buy button ("goods_ttl" three levels from it); not a post with a product box', () => {
     const head = '<meta property="og:type" content="article"><title>ダイニングチェア オーク無垢材｜木心家具</title>';
     const product = page(head, `<header id="header"><h1 class="header__logo"><a href="/"><img src="/logo.svg" alt="木心家具"></a></h1></header><main>
       <div class="item-detail"><img class="item-main" src="https://www.kagu.example.jp/upload/DC-0412_main_01_L.jpg" width="800" height="800" alt="ダイニングチェア">
@@ -141,6 +146,11 @@ describe('extractProduct from JSON-LD', () => {
       <h1 class="entry-title">オーク材の椅子を選ぶ五つのこと</h1><div class="product-box"><img src="https://www.kagu.example.jp/upload/DC-0412_main_01_L.jpg" width="800" height="800" alt="ダイニングチェア">
       <h2 class="product-name">ダイニングチェア オーク無垢材</h2><p>32,780円</p><a class="button" href="/item/DC-0412">購入する</a></div></article></main>`);
     expect(extractProduct(post, 'https://www.kagu.example.jp/blog/oak/')).toBeNull();
+    // A bookshop's "goods_ttl" in its centre column, the cart box in the right column: three levels apart.
+    const book = page(head, `<header><h1 class="logo"><a href="/"><img src="/logo.png" alt="森の書店"></a></h1></header><div id="main"><div id="left_area"><img src="https://www.shoten.example.jp/img/9784163921234_L.jpg" width="400" height="560" alt=""></div>
+      <div id="center_area"><div class="goods_head"><h3 class="goods_ttl">星降る町の図書館</h3><p class="author">青山 美咲【著】</p></div></div>
+      <div id="right_area"><div class="cart_box"><p class="cart_price"><span class="yen">￥1,980</span>（税込）</p><form action="/cart" method="post"><input type="submit" value="カートに入れる" class="btn_cart"></form></div></div></div>`);
+    expect(extractProduct(book, 'https://www.shoten.example.jp/f/dsg-01-9784163921234')).toMatchObject({ title: '星降る町の図書館', priceMinor: 1980, currency: 'JPY' });
   });
 
   it('takes the page\'s photo over an OpenGraph image that is the site\'s logo', () => {

@@ -257,14 +257,15 @@ export function extractProduct(doc: Document, pageUrl: string, explain?: (scored
 
     const isMarkupProduct = structured.some((r) => r.isProduct);
     // An article, a blog post or a profile is never a product page, whatever prices it mentions, unless
-    // its main heading is named as a product's title with a buy control beside it: WordPress SEO plugins
-    // call every WooCommerce product page an article ("product_title" <h1>, "Lisää ostoskoriin"). The
+    // its main heading is named as a product's title with a buy control beside it (within three levels: a
+    // Japanese bookshop's "goods_ttl" in its centre column, the cart box in the right one): WordPress SEO
+    // plugins call every WooCommerce product page an article ("product_title" <h1>, "Lisää ostoskoriin"). The
     // heading is an <h1>, or any heading so named where the page's only <h1> is its logo (an article's
     // <h1> is its own title).
     const ogType = tags.get('og:type')?.toLowerCase() ?? '';
     const noOwnH1 = !pageTitles.some((t) => t.candidate.evidence.h1 === true && t.candidate.evidence.elsewhere !== true);
     const productHeading = heading !== undefined && (heading.candidate.evidence.h1 === true || noOwnH1) && heading.candidate.evidence.productLabelled === true
-      && (heading.candidate.evidence.toBuy ?? 99) <= 2;
+      && (heading.candidate.evidence.toBuy ?? 99) <= 3;
     if (!isMarkupProduct && /article|blog|profile|video|music/.test(ogType) && !productHeading) return null;
     if (explain) explain(scoreCandidates([...pageTitles, ...pagePrices, ...pageImages].map((c) => c.candidate)));
     if (!isMarkupProduct && !pass('scoring', () => looksLikeProductPage(heading, pagePrices, layout.buyControls, pageImages.some((i) => pageScore(i.candidate) > 3)))) return null;

@@ -81,11 +81,16 @@ const CONDITION_BEFORE = caseless(/(?:\b(?:orders?|purchases?|spend|minimum|min\
 /** What stands between the two ends of a range: "12 – 18", "12 to 18", "12 bis 18". */
 const RANGE_BETWEEN = caseless(/^\s*([-–—]|to|bis|à|a|до)\s*$/i);
 
+/** Sweden's öre after a colon, at the end or before "kr" ("49:90 kr", "1 299:90"), as "199:-" writes none. */
+const COLON_CENTS = /(?<![\d:])(\d{1,3}(?:[\s\u00a0\u202f.]\d{3})*|\d+):(\d{2})(?=\s*(?:kr\b|sek\b|$))/i;
+
 /**
  * The printed number that is the amount: never a percentage ("40% OFF"); the first one, unless only a
  * later one stands next to a currency ("3 issues for only 14,85 EUR") and the two are not a range.
  */
 function amountText(text: string): { text: string; decimal?: string } | null {
+  const colon = COLON_CENTS.exec(text);
+  if (colon) return { text: `${colon[1]!.replace(/[\s\u00a0\u202f.]/g, '')}.${colon[2]}`, decimal: '.' };
   const joined = joinCents(text);
   if (joined !== text) return { text: /\d+\.\d+/.exec(joined)![0], decimal: '.' };
   const numbers: { text: string; start: number; end: number }[] = [];

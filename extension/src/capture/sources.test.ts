@@ -100,6 +100,14 @@ describe('microdata, RDFa, OpenGraph and page heuristics', () => {
     expect(extractProduct(doc, 'https://www.frio.example.com.br/frigobar-polar')).toMatchObject({ priceMinor: 69900, currency: 'BRL' });
   });
 
+  it('without markup: a section headed as other sellers\' offers, and a line "other sellers\' offers from", are not the price of the page\'s own offer', () => {
+    const doc = page(`<body><h1 class="product_name">Złote godziny</h1><div class="projector_prices"><h2 class="projector_prices__price"><span>119,99 zł</span></h2></div>
+      <div class="marketplace-link"><a href="#oferty">Oferty innych sprzedawców (3)</a> od <strong>112,50 zł</strong> + dostawa</div><img src="/img/zlote-godziny.jpg" width="500" height="500" alt="">
+      <section id="oferty" class="col-12"><h2 class="headline"><span>Oferty innych sprzedawców</span></h2><table><tr><td>Płytomania</td><td class="marketplace__price">112,50 zł</td>
+      <td><button class="btn">Do koszyka</button></td></tr><tr><td>Winylowy</td><td class="marketplace__price">118,00 zł</td><td><button class="btn">Do koszyka</button></td></tr></table></section></body>`, 'pl');
+    expect(extractProduct(doc, 'https://sklep.example.pl/product-pol-18821.html')).toMatchObject({ priceMinor: 11999, currency: 'PLN' });
+  });
+
   it('a page with a heading and prices but no way to buy is not a product page', () => {
     const doc = page('<body><h1>Our best sellers</h1><div class="price">$12.99</div><div class="price">$8.00</div></body>');
     expect(extractProduct(doc, 'https://store.example/best')).toBeNull();

@@ -79,6 +79,13 @@ describe('pageLayout: what is shown', () => {
     expect(['own', 'view', 'pdp', 'side', 'bar', 'hyphen'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([false, false, false, true, true, true]);
   });
 
+  it('reads no name in a Tailwind class with a variant: Hydrogen\'s "md:top-nav" buy box is the product\'s own, a "top-nav" bar elsewhere', () => {
+    const doc = page(`<section class="sticky md:-mb-nav md:top-nav md:-translate-y-nav md:h-screen md:pt-nav hiddenScroll"><p id="own">£84.00</p></section>
+      <div class="top-nav"><p id="bar">£5.00</p></div>`);
+    const layout = pageLayout(doc);
+    expect(['own', 'bar'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([false, true]);
+  });
+
   it('takes an aside named as the product\'s buy box for the product\'s own, and other asides and sidebars for elsewhere', () => {
     const doc = page('<aside class="ProductActions_wrapper"><p id="own">249 990 тг</p></aside><aside><p id="side">9 990 тг</p></aside><aside class="product-sidebar"><p id="bar">1 тг</p></aside>');
     const layout = pageLayout(doc);

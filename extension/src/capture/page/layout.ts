@@ -92,6 +92,9 @@ export const OTHERS_HEADING = startsWithPhrase([
   '店铺热销', '达人选购', '热销推荐', '热卖推荐', '店铺推荐', '人气单品', '店舗人気', '本店熱銷',
   'andere klanten', 'laatst bekeken', 'onlangs bekeken', 'nodig voor', 'benodigdheden', 'bijpassende', 'ook handig', 'accessoires', 'accessories',
   'zubehör', 'you will also need', "you'll also need", 'needed for', 'complete the look', 'shop the look', 'complete your', 'complétez', 'vous aurez besoin',
+  // Other sellers' offers of the same product, each with its price and buy button.
+  'other sellers', 'other offers', 'more sellers', 'oferty innych sprzedawców', 'inne oferty', 'weitere angebote', 'andere anbieter', 'autres vendeurs',
+  'otros vendedores', 'altri venditori', 'outros vendedores', 'andere verkopers', 'další prodejci', 'ostatní prodejci', 'andra säljare', 'diğer satıcılar',
   'kunden, die', 'zuletzt angesehen', 'zuletzt gesehen', 'recently viewed', 'vous avez consulté', 'vistos recientemente', 'visti di recente', 'vistos recentemente', 'ostatnio oglądane', 'naposledy prohlížené',
 ]);
 
@@ -199,11 +202,16 @@ export function textUpTo(root: Node, max: number): string | null {
 /** The label of an element without attributes (many: spans, list items, cells): five separators. */
 const NO_LABEL = '     ';
 
+/** Tailwind classes with a variant ("md:top-nav", "hover:underline"): they style an element and name nothing. */
+const VARIANT_CLASS = /\S*:\S*/g;
+
 export function label(el: Element): string {
   if (!el.hasAttributes()) return NO_LABEL;
   // Older shops name elements with `name` ("related_products_product_image_1") where newer ones use classes.
   const name = el.tagName === 'A' || el.tagName === 'IMG' || el.tagName === 'DIV' ? el.getAttribute('name') ?? '' : '';
-  return `${el.id} ${el.getAttribute('class') ?? ''} ${el.getAttribute('itemprop') ?? ''} ${el.getAttribute('data-testid') ?? ''} ${el.getAttribute('data-test') ?? ''} ${name}`;
+  // Hydrogen's buy box is "sticky md:-mb-nav md:top-nav md:pt-nav": spacing by the height of the nav, not a nav.
+  const classes = el.getAttribute('class') ?? '';
+  return `${el.id} ${classes.includes(':') ? classes.replace(VARIANT_CLASS, '') : classes} ${el.getAttribute('itemprop') ?? ''} ${el.getAttribute('data-testid') ?? ''} ${el.getAttribute('data-test') ?? ''} ${name}`;
 }
 
 /**

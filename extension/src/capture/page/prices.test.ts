@@ -278,4 +278,27 @@ describe('priceCandidates', () => {
     const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'shop.example.bg' });
     expect(found.map((p) => [p.candidate.value, p.candidate.evidence.old, p.candidate.evidence.conditional])).toEqual([[12200, true, false], [9800, false, false], [37990, false, false], [74302, false, true]]);
   });
+
+  it('reads member prices named by their block, deposits and unit prices as no price to pay, and the non-member and regular prices as the ones to pay', () => {
+    const doc = page(`<h1 id="h">Pilsner 24 x 33 cl</h1><div class="member-price-box"><span>Medlemspris</span> <span class="price">109,00 kr.</span></div>
+      <div class="price-box"><span class="price-label">Normalpris</span> <span class="price">149,00 kr.</span></div><div class="product-deposit">+ pant 24,00 kr.</div>
+      <div>Literpris 18,81 kr.</div><p><span>4 x 1,5 l</span> · <span>prijs per lt €1.08</span></p><div>Club Price <span>$5.99</span></div><div>Non-Club Price <span>$7.49</span></div>
+      <span>+ € 1,00 statiegeld</span><button type="button">Læg i kurv</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'shop.example.dk' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.old || p.candidate.evidence.conditional])).toEqual([
+      [10900, true], [14900, false], [2400, true], [1881, true], [108, true], [599, true], [749, false], [100, true],
+    ]);
+    const marlow = page(`<h1 id="h">Allergy Relief Tablets</h1><div class="product__pricing"><div class="product__price product__price--member"><span class="member-badge">myMarlow</span>
+      <div class="product__price-amount"><span class="sr-only">$17.99</span></div></div><div class="product__price product__price--regular"><div class="product__price-amount"><span class="sr-only">$21.99</span></div></div></div>
+      <button type="button">Add for Shipping</button>`);
+    const own = priceCandidates(pageLayout(marlow), marlow.getElementById('h'), { hostname: 'shop.example.com' });
+    expect(own.map((p) => [p.candidate.value, p.candidate.evidence.old || p.candidate.evidence.conditional])).toEqual([[1799, true], [2199, false]]);
+  });
+
+  it('reads a bare amount in a price\'s own pieces ("6" "." "49") and Sweden\'s "49:90" as prices, a date or a time beside them as none', () => {
+    const doc = page(`<h1 id="h">Cola zero sugar 4 x 1,5 l</h1><div class="price-amount" aria-label="Prijs: €6,49"><span class="price-amount_integer">6</span><span class="price-amount_dot">.</span><span class="price-amount_fractional">49</span></div>
+      <p class="price-valid">12.05</p><p class="price-time">10:30</p><p class="price">49:90</p><button type="button">In winkelmand</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'shop.example.nl' });
+    expect(found.map((p) => p.candidate.value)).toEqual([649, 4990]);
+  });
 });

@@ -31,7 +31,7 @@ const BESIDE_ANOTHER_OLD_LABEL = word('regular|(?<!with-)list(?![-_]+(?!price)[a
  * beside the price that are no price of the product (ECShop's prices per member rank, "ECS_RANKPRICE_2"): a voucher's or coupon's value ("voucher-promo-value":
  * "Giảm ₫30k"), an insurance or warranty add-on ("insurance-price"), reward coins ("coin-amount").
  */
-const CONDITIONAL_LABEL = word('club|clubprice|member-price|memberprice|members-price|loyalty|loyalty-price|card-price|cardprice|voucher|coupon|insurance|warranty|coin|coins|rankprice');
+const CONDITIONAL_LABEL = word('club|clubprice|member|members|member-price|memberprice|members-price|loyalty|loyalty-price|card-price|cardprice|voucher|coupon|insurance|warranty|coin|coins|rankprice');
 const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|reduced|discounted|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex|coreprice|corepricedisplay|big|atual|attuale|aktuell|productspecialprice|productsaleprice');
 /** Words that introduce an old price or a saving: "Was", "UVP", "statt", "You save" (word-lists.ts). */
 export const OLD_BEFORE = endsWithPhrase([
@@ -68,6 +68,11 @@ export const CONDITIONAL_BEFORE = endsWithPhrase([
   'ohne mwst', 'ohne mwst.', 'hors tva', 'ex vat', 'ex. vat', 'excl vat', 'excl. vat', 'bez vat', 'bez pdv', 'без ддс', 'без пдв', 'shipping', 'versand', 'delivery', 'lieferung', 'envío', 'frete',
   'livraison', '+', '月額', '月々', '毎月', '每月', '배송', '배송비', '送料', '运费', '運費',
   'coupon', 'voucher', 'gutschein', 'cupón', 'cupom', 'kupon', 'купон', '쿠폰', 'クーポン', '优惠券', '優惠券', '折價券', '領券', '折', '每期', '分期', '月付', '分割', '本体価格', '税抜', '税別', '税抜価格',
+  // A deposit on the bottles or cans, added to the price ("+ pant 24,00 kr.", "zzgl. 3,30 € Pfand").
+  '+ pant', 'plus pant', 'pfand', 'statiegeld', 'deposit', 'consigne', 'kaucja', 'pantti', 'záloha',
+  // A unit price ("prijs per lt €1.08", "Grundpreis: 2,58 €", "Literpris 18,81 kr.").
+  'per kg', 'per kilo', 'per l', 'per lt', 'per ltr', 'per liter', 'per litre', 'per 100 g', 'per 100g', 'per 100 ml', 'per 100ml',
+  'unit price', 'grundpreis', 'literpreis', 'kilopreis', 'literpris', 'kilopris', 'literprijs', 'kiloprijs', 'prix au kilo', 'prix au kg', 'prix au litre',
   'egységár', 'jednotková cena', 'cena jednostkowa', 'preț unitar', 'ongkir', 'ongkir mulai', 'ongkos kirim', 'phí vận chuyển', 'ค่าจัดส่ง', 'الشحن', 'شحن', 'משלוח', 'بعد الخصم', 'بقيمة', 'دفعات', 'قسط', 'أقساط',
 ], false, (lower) => memberPrice(lower) || timesPrice(lower) || COUNTED_OFFERS.some(([start, end]) => countedOffer(lower, start, end)));
 
@@ -110,9 +115,9 @@ function countedOffer(lower: string, start: string, end: string): boolean {
   const digitsStart = digitsBefore(lower, digitsEnd);
   return digitsStart < digitsEnd && lower.slice(0, digitsStart).endsWith(start);
 }
-const CONDITIONAL_AFTER = caseless(/^\s*(?:\/\s*(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs|ct|count|db|szt|ks|buc)\b|\/\s*шт|per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|\/\s*month|\/\s*mo\b|a month|pro monat|\/\s*(?:monat|mois|mes|mese|maand|mnd|måned|mån)\b|im monat|par mois|al mes\b|al mese|per maand|per month|\/\s*мес|в месяц|\/\s*міс|\/\s*mies|miesięcznie|\/\s*měs|měsíčně|\/\s*hó|havonta|\/\s*lun[aă]|\/\s*ay\b|aylık|\/\s*월|\/\s*月|mensuais|sem juros|x\b|적립(?!금))/i);
+const CONDITIONAL_AFTER = caseless(/^\s*(?:\/\s*(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs|ct|count|db|szt|ks|buc)\b|\/\s*шт|per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|\/\s*month|\/\s*mo\b|a month|pro monat|\/\s*(?:monat|mois|mes|mese|maand|mnd|måned|mån)\b|im monat|par mois|al mes\b|al mese|per maand|per month|\/\s*мес|в месяц|\/\s*міс|\/\s*mies|miesięcznie|\/\s*měs|měsíčně|\/\s*hó|havonta|\/\s*lun[aă]|\/\s*ay\b|aylık|\/\s*월|\/\s*月|mensuais|sem juros|x\b|적립(?!금)|pfand|statiegeld|deposit)/i);
 /** Offers of other sellers or conditions: "Other Used, New, Collectible from", "gebraucht ab". */
-const OTHER_OFFER_BEFORE = caseless(/\bnew\s*\(\d+\)\s*(?:from|ab|à partir de|desde|da)\s*:?\s*$|\b(used|collectible|gebraucht|occasion|usado|usato|refurbished|other sellers|other offers|andere verkopers|autres vendeurs|altri venditori|otros vendedores|andere anbieter|weitere angebote|autres offres|otras ofertas|more buying choices|seller options|more sellers|open[- ]box|b-ware|rozbalen\w*|resigilat\w*|powystawow\w*|outlet|reacondicionado|recondicionado|ricondizionato|generalüberholt)\b(?:[^\d]|\(\d+\))*$/i);
+const OTHER_OFFER_BEFORE = caseless(/\bnew\s*\(\d+\)\s*(?:from|ab|à partir de|desde|da)\s*:?\s*$|\b(used|collectible|gebraucht|occasion|usado|usato|refurbished|other sellers|other offers|andere verkopers|autres vendeurs|altri venditori|otros vendedores|andere anbieter|weitere angebote|autres offres|otras ofertas|outros vendedores|outras ofertas|andere aanbiedingen|innych sprzedawców|inni sprzedawcy|inne oferty|další prodejci|ostatní prodejci|další nabídky|andra säljare|diğer satıcılar|more buying choices|seller options|more sellers|open[- ]box|b-ware|rozbalen\w*|resigilat\w*|powystawow\w*|outlet|reacondicionado|recondicionado|ricondizionato|generalüberholt)\b(?:[^\d]|\(\d+\))*$/i);
 /**
  * Discounts for paying a certain way: "Mais 5% de desconto em 1x no Cartão", "with Prime", "mit Kundenkarte".
  * Not the instalments of the price itself ("R$ 3.999,00 em 10x de R$ 399,90 sem juros no cartão").
@@ -140,8 +145,8 @@ function otherOption(el: Element, layout: Layout): boolean {
   return false;
 }
 
-/** Words that say the price needs no card or membership ("Without card £29.95"): the price to pay for everyone. */
-const WITHOUT_CONDITION_BEFORE = caseless(/(?:\b(?:without|no|non)[ -]?(?:card|membership|member)|ohne (?:karte|kundenkarte|mitgliedschaft)|sans carte|sin tarjeta|sem cartão)\s*[:：]?\s*$/i);
+/** Words that say the price needs no card or membership ("Without card £29.95", "Non-Club Price $7.49"): the price to pay for everyone. */
+const WITHOUT_CONDITION_BEFORE = caseless(/(?:\b(?:without|no|non)[ -]?(?:card|membership|member|club)(?:[ -]?(?:price|member price))?|ohne (?:karte|kundenkarte|mitgliedschaft)|sans carte|sin tarjeta|sem cartão)\s*[:：]?\s*$/i);
 /** A label of a delivery fee that says more than the word ("Speditionslieferung bis in die Wohnung: 39,99 €", "Delivery to your door:"). */
 const SHIPPING_LABEL_BEFORE = caseless(/(?:versand|lieferung|shipping|delivery|envío|frete|livraison|spedizione|doprava|dostawa|szállítás|livrare|dostava)[^\d:：]{0,40}[:：]\s*$/i);
 /**
@@ -204,6 +209,12 @@ const NET_AFTER = caseless(/^\s*\*?\s*[(（]?\s*(?:netto|net\b|税抜|税別|exc
 /** The same price with tax, said before it ("Brutto:", "TTC") or after it ("inkl. 19 % MwSt."). */
 const GROSS_BEFORE = endsWithPhrase(['brutto', '税込', 'inkl', 'inkl.', 'incl', 'incl.', 'incl. vat', 'inc. vat', 'ttc', 's dph', 'z dph', 'с ндс', 'iva incluido', 'bruttó', 'brutto cena', 'bruttó ár', 'cena brutto', 'bruttopreis', 'preis brutto', 'prix ttc'], true);
 /** How much more a price with tax is than the same price before it: the VAT rates of the world (3 % to 27 %). */
+/**
+ * Names of a price with or without tax: Magento's "price-including-tax" and "price-excluding-tax" show
+ * their words ("Incl. VAT", "Excl. VAT") only from the stylesheet, out of their `data-label`.
+ */
+const GROSS_LABEL = caseless(/(?:^|[\s_-])(?:price-)?(?:including-tax|incl-tax|inc-vat|incl-vat|with-tax|gross-price|price-gross|price-brutto)(?:$|[\s_-])/i);
+const NET_LABEL = caseless(/(?:^|[\s_-])(?:price-)?(?:excluding-tax|excl-tax|ex-vat|excl-vat|without-tax|net-price|price-net|price-netto)(?:$|[\s_-])/i);
 const VAT_RATIO = { min: 1.025, max: 1.275 };
 
 /** Short text right beside a text node (its siblings, its parent's siblings): "EGP" in its own element. */
@@ -292,8 +303,9 @@ function priceTextOf(el: Element): string | null {
 
 /** How many numbers a text holds, each with its separators ("1.299,00" is one, "45,000 39,000" two). */
 function countNumbers(text: string): number {
-  // The symbol between whole units and cents ("549€99", "449€ 99", as French shops print them) is one number's.
-  return text.replace(/(\d)(?:[\s\u00a0]?€\s?|[£$])(\d{2})(?![\d.,])/g, '$1.$2').match(/\d(?:[\d.,'\u2019\s\u00a0]*\d)?/g)?.length ?? 0;
+  // The symbol between whole units and cents ("549€99", "449€ 99", as French shops print them) is one number's,
+  // and so is Sweden's colon before the öre ("49:90").
+  return text.replace(/(\d)(?:[\s\u00a0]?€\s?|[£$]|:)(\d{2})(?![\d.,:])/g, '$1.$2').match(/\d(?:[\d.,'\u2019\s\u00a0]*\d)?/g)?.length ?? 0;
 }
 
 /** The text an element holds itself, without its child elements' (at most a few hundred characters read). */
@@ -412,6 +424,19 @@ function priceElements(root: Element, layout: Layout, seen: Set<Element>, skip?:
   return found;
 }
 
+/**
+ * A date or a time written alone ("12.05", "3/4/2024", "10:30"), not an amount: its parts within a day's
+ * and a month's range, or an hour's and a minute's. "6.49" in a price's own element (Albert Heijn draws
+ * "6" "." "49" and names the euro only in its aria-label) and Sweden's "49:90" are amounts.
+ */
+function dateOrTime(raw: string): boolean {
+  const parts = /^(\d{1,2})([./:-])(\d{1,2})([./:-]\d{2,4})?$/.exec(raw);
+  if (!parts) return false;
+  if (parts[4]) return true;
+  const [first, second] = [Number(parts[1]), Number(parts[3])];
+  return parts[2] === ':' ? first <= 24 && second <= 59 : (first <= 31 && second <= 12) || (first <= 12 && second <= 31);
+}
+
 export function priceCandidates(layout: Layout, heading: Element | null, hints: PageHints): PageCandidate[] {
   const { doc } = layout;
   if (!doc.body) return [];
@@ -460,7 +485,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     const namesCurrency = ownCurrency !== null || currencyText !== null;
     if (!labelled && !namesCurrency) return;
     if (!namesCurrency && QUANTITY_LABEL.test(layout.label(start))) return;
-    if (/[%٪]/.test(raw) || /^\d{1,2}[./:-]\d{1,2}([./:-]\d{2,4})?$/.test(raw)) return;
+    if (/[%٪]/.test(raw) || dateOrTime(raw)) return;
     const price = parsePriceText(raw, currencyText !== null ? { ...hints, currencyText } : hints);
     if (!price || price.amountMinor <= 0) return;
     const context = around(el);
@@ -480,8 +505,9 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
       else if (BESIDE_ANOTHER_OLD_LABEL.test(named)) labelSays = 'oldBesideAnother';
       if (labelSays) break;
     }
-    // Named a member's or card holder's price ("club-price"), by itself or the element holding it, or shown with a store card's icon.
-    const namedConditional = [start, el, el.parentElement].some((e) => e !== null && CONDITIONAL_LABEL.test(layout.label(e))) || storeCardPrice(el);
+    // Named a member's or card holder's price ("club-price", "price--member"), by itself or the elements holding it, or shown with a store card's icon.
+    // Up to the block around the amount's element ("product__price--member" around "price-amount" around its "sr-only" copy).
+    const namedConditional = [start, el, el.parentElement, el.parentElement?.parentElement].some((e) => e != null && CONDITIONAL_LABEL.test(layout.label(e))) || storeCardPrice(el);
     // Struck out where the amount's own text sits (its tag or its own style), or around the whole price.
     const lineThrough = (e: Element | null) => {
       const style = e === null ? null : layout.style(e);
@@ -511,7 +537,8 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     // The elements inside are part of this price, unless only its own text was read: they are judged on their own.
     if (!ownOnly) for (const inner of Array.from(el.getElementsByTagName('*'))) insideTaken.add(inner);
     const oldBesideAnother = !candidate.evidence.old && (labelSays === 'oldBesideAnother' || OLD_BEFORE_BESIDE_ANOTHER.test(before));
-    const tax = GROSS_BEFORE.test(before) || INCLUDED_AFTER.test(after) ? 'included' : NET_BEFORE.test(before) || NET_AFTER.test(after) ? 'excluded' : undefined;
+    const tax = GROSS_BEFORE.test(before) || INCLUDED_AFTER.test(after) || GROSS_LABEL.test(named) ? 'included'
+      : NET_BEFORE.test(before) || NET_AFTER.test(after) || NET_LABEL.test(named) ? 'excluded' : undefined;
     taken.push({ index, found: { el, candidate }, oldBesideAnother, tax });
   };
   elements.forEach((found, index) => judge(found, index, false));
