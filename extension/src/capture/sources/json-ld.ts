@@ -116,10 +116,15 @@ export function offerPrice(offer: Node | null): OfferPrice | null {
 
 // ---- the JSON-LD source --------------------------------------------------------------------------
 
+/** The page's first <h1>, lower-cased, for comparing with names in its markup ('' when it has none). */
+function headingText(doc: Document): string {
+  return cleanText(doc.querySelector('h1')?.textContent)?.toLowerCase() ?? '';
+}
+
 /** Several products on a page (related items in an ItemList): the one the page is about. */
 function mainProduct(products: readonly Node[], doc: Document, pageUrl: string, listed: boolean): Node | undefined {
   if (products.length <= 1) return products.find((node) => cleanText(node.name));
-  const heading = cleanText(doc.querySelector('h1')?.textContent)?.toLowerCase() ?? '';
+  const heading = headingText(doc);
   const canonical = doc.querySelector('link[rel="canonical" i]')?.getAttribute('href') ?? pageUrl;
   const score = (node: Node) => {
     const name = cleanText(node.name)?.toLowerCase() ?? '';
@@ -141,12 +146,13 @@ function mainProduct(products: readonly Node[], doc: Document, pageUrl: string, 
  * <h1> ("OLED TV" over 148 television sets), and no product of its own.
  */
 function listsProducts(doc: Document, nodes: readonly Node[]): boolean {
-  const heading = cleanText(doc.querySelector('h1')?.textContent)?.toLowerCase();
+  const heading = headingText(doc);
   if (!heading) return false;
   return nodes.some((node) => {
     if (!typesOf(node).includes('itemlist') || !Array.isArray(node.itemListElement) || node.itemListElement.length < 3) return false;
     const name = cleanText(node.name)?.toLowerCase();
-    return name !== undefined && name !== null && (name === heading || name.startsWith(`${heading} `) || heading.startsWith(`${name} `));
+    if (!name) return false;
+    return name === heading || name.startsWith(`${heading} `) || heading.startsWith(`${name} `);
   });
 }
 
