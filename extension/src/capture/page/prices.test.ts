@@ -301,4 +301,11 @@ describe('priceCandidates', () => {
     const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'shop.example.nl' });
     expect(found.map((p) => p.candidate.value)).toEqual([649, 4990]);
   });
+
+  it('reads a price whose own text ends with its tax rate ("CHF 1’826.90 inkl. 8.1% MwSt."), and takes the rate\'s words as said of it', () => {
+    const doc = page(`<h1 id="h">MiniSpin plus</h1><div class="price-your"><span class="price-your-value">CHF 1’690.00</span> <span>exkl. MwSt.</span></div>
+      <div class="price-gross">CHF 1’826.90 inkl. 8.1% MwSt.</div><p class="price">1.299,00 € zzgl. 19 % MwSt.</p><button type="submit">In den Warenkorb</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'shop.example.ch' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.conditional])).toEqual([[169000, true], [182690, false], [129900, true]]);
+  });
 });

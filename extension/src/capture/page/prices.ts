@@ -181,7 +181,8 @@ function storeCardPrice(el: Element): boolean {
   return false;
 }
 
-const TAX_WORDS_OF_NEXT = caseless(/^\s*\(?\s*(?:bez dph|bez pdv|без ндс|excl\.?|exkl\.?|zzgl\.?|netto|hors taxes?|ht|ex\.? ?tax|ohne mwst\.?)\s*[:：]?\s*(?:[^\d\s]{1,4}\s*)?\d/i);
+/** Tax words that introduce the next amount ("excl. 1.499,00 €"), not a rate ("zzgl. 19 % MwSt." is said of this one). */
+const TAX_WORDS_OF_NEXT = caseless(/^\s*\(?\s*(?:bez dph|bez pdv|без ндс|excl\.?|exkl\.?|zzgl\.?|netto|hors taxes?|ht|ex\.? ?tax|ohne mwst\.?)\s*[:：]?\s*(?:[^\d\s]{1,4}\s*)?\d(?![\d.,]*\s*%)/i);
 
 /**
  * What the words around a price say of it: a member's, card, instalment, unit, before-tax or shipping
@@ -437,6 +438,9 @@ function dateOrTime(raw: string): boolean {
   return parts[2] === ':' ? first <= 24 && second <= 59 : (first <= 31 && second <= 12) || (first <= 12 && second <= 31);
 }
 
+/** A tax rate said after a price, in its own text: "inkl. 8.1% MwSt.", "(incl. 21% btw)", "zzgl. 19 % USt.". */
+const TAX_RATE_NOTE = /\s*[(（]?\s*(?:inkl|incl|inc|including|zzgl|exkl|excl|excluding|plus|ohne|mit|sans|avec)\.?\s*\d{1,2}(?:[.,]\d{1,2})?\s*%\s*(?:mwst|ust|vat|btw|tva|iva|moms|dph|pdv|gst)\.?\s*[)）]?\s*$/i;
+
 export function priceCandidates(layout: Layout, heading: Element | null, hints: PageHints): PageCandidate[] {
   const { doc } = layout;
   if (!doc.body) return [];
@@ -464,6 +468,9 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     if (insideTaken.has(el)) return;
     const text = priceTextOf(el);
     let raw = text === null ? '' : westernDigits(text).replace(/\s+/g, ' ').trim();
+    // The tax rate in the price's own text ("CHF 1’826.90 inkl. 8.1% MwSt.") is a note on the price, read as the words after it.
+    const rateNote = TAX_RATE_NOTE.exec(raw);
+    if (rateNote) raw = raw.slice(0, rateNote.index).trim();
     // An element holding several prices (old and new) is a container: its parts are judged instead,
     // and so is the text of its own, beside a note in an element inside it ("39,000원 <span>(6,000원 할인)</span>").
     if (text === null || raw.length > MAX_PRICE_TEXT || countNumbers(raw) > 1) {
@@ -495,7 +502,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     const lead = digit > 0 ? withoutCurrencyAtEnd(raw.slice(0, digit).replace(/(?:[A-Z]{1,3}\s*)?(?:(?!:)[\p{Sc}\p{P}\p{Sk}])*\s*$/u, '').trim(), withHost) : '';
     const before = lead ? `${context.before} ${lead}` : context.before;
     // So do the words it puts after the amount and its currency ("690원 적립", "2,99 €/kg").
-    const after = `${trailingWords(raw, withHost)}${context.after}`;
+    const after = `${trailingWords(raw, withHost)}${rateNote ? ` ${rateNote[0].trim()} ` : ''}${context.after}`;
     // The nearest element whose name says old or current decides; "product-sale product-retail" is a sale.
     let labelSays: 'old' | 'current' | 'oldBesideAnother' | null = null;
     for (const e of [start, el, el.parentElement, el.parentElement?.parentElement]) {
