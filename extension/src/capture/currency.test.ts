@@ -15,7 +15,8 @@ const HINTS: PageHints[] = [{}, { hostname: 'shop.example.de', lang: 'de' }, { h
 
 describe('mayNameCurrency, the filter before the full reading', () => {
   const written = ['19,99 €', '$5', 'EUR 5', '5 lei', '10,75 TL', '749,00 euro', '1 chf', '12 kr', '100 р.', '100 Р', 'Fr. 12', '12 euros', '599 ден.',
-    '12 990 тг.', 'S/ 59.90', '129,00 KM', 'Q 129.00', 'Bs. 129', 'R 100', '100 din', 'LE 34', '34 جنيه', '1 ر.س', '₨ 500', '2963yen', '1 VNĐ', '3 000 сом'];
+    '12 990 тг.', 'S/ 59.90', '129,00 KM', 'Q 129.00', 'Bs. 129', 'R 100', '100 din', 'LE 34', '34 جنيه', '1 ر.س', '₨ 500', '2963yen', '1 VNĐ', '3 000 сом',
+    '1 250 000 so‘m', "1 250 000 so'm", '1 250 000 soʻm', '1 250 000 сўм', '1 250 000 сум'];
 
   it('lets through every text the full reading names a currency in, real or written', () => {
     const missed = [...written, ...realTexts].filter((text) => HINTS.some((hints) => currencyInText(text, hints) !== null) && !mayNameCurrency(text));
@@ -38,5 +39,11 @@ describe('countryCurrency', () => {
     // A language alone names no country ("sv" is also El Salvador's domain); a generic domain none either.
     expect(countryCurrency({ hostname: 'shop.example.com', lang: 'sv' })).toBeNull();
     expect(countryCurrency({ hostname: 'shop.example.com' })).toBeNull();
+  });
+});
+
+describe('currencyInText: the so\'m', () => {
+  it('reads Uzbekistan\'s so\'m with each apostrophe its shops type, and in Cyrillic', () => {
+    for (const text of ['1 250 000 so‘m', "1 250 000 so'm", '1 250 000 soʻm', '1 250 000 So’m', '1 250 000 сўм', '1 250 000 сум']) expect(currencyInText(text, {}), text).toBe('UZS');
   });
 });

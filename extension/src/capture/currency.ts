@@ -31,14 +31,16 @@ const SYMBOLS: [string, string][] = [
   ['лв', 'BGN'], ['CHF', 'CHF'], ['円', 'JPY'], ['د.إ', 'AED'], ['ر.س', 'SAR'], ['د.ك', 'KWD'], ['د.ب', 'BHD'], ['ر.ع', 'OMR'], ['₸', 'KZT'], ['₾', 'GEL'],
   ['₼', 'AZN'], ['֏', 'AMD'], ['؋', 'AFN'], ['៛', 'KHR'], ['৳', 'BDT'], ['₡', 'CRC'], ['₲', 'PYG'],
   ['GH₵', 'GHS'], ['GH¢', 'GHS'], ['₵', 'GHS'],
+  // Uzbekistan's so'm, with each apostrophe its shops type ("1 250 000 so‘m"), and in Cyrillic.
+  ['soʻm', 'UZS'], ["so'm", 'UZS'], ['so‘m', 'UZS'], ['so’m', 'UZS'], ['Soʻm', 'UZS'], ["So'm", 'UZS'], ['So‘m', 'UZS'], ['So’m', 'UZS'], ["SO'M", 'UZS'], ['сўм', 'UZS'],
 ];
 /** Letters-only symbols, matched as whole words in any case ("99 LEI", "10,75 TL", "749,00 euro", "1 chf"). */
 const WORDS = new Map<string, string>([
   ['euro', 'EUR'], ['euros', 'EUR'], ['lei', 'RON'], ['tl', 'TRY'], ['ft', 'HUF'], ['kd', 'KWD'], ['rm', 'MYR'], ['rp', 'IDR'],
   ['kn', 'HRK'], ['nu.', 'BTN'], ['sfr', 'CHF'], ['ksh', 'KES'], ['zl', 'PLN'], ['yen', 'JPY'], ['тг', 'KZT'], ['теңге', 'KZT'],
   ['тенге', 'KZT'], ['сом', 'KGS'], ['fbu', 'BIF'], ['fdj', 'DJF'], ['sr', 'SAR'], ['qr', 'QAR'], ['cedi', 'GHS'], ['cedis', 'GHS'],
-  // The Serbian dinar as its shops write it; Albanian lek; Vietnamese đồng; Swiss "Fr." (with its dot).
-  ['дин', 'RSD'], ['рсд', 'RSD'], ['lek', 'ALL'], ['lekë', 'ALL'], ['leke', 'ALL'], ['đ', 'VND'], ['vnđ', 'VND'], ['fr.', 'CHF'],
+  // The Serbian dinar as its shops write it; the Uzbek so'm in Russian; Albanian lek; Vietnamese đồng; Swiss "Fr." (with its dot).
+  ['дин', 'RSD'], ['рсд', 'RSD'], ['сум', 'UZS'], ['lek', 'ALL'], ['lekë', 'ALL'], ['leke', 'ALL'], ['đ', 'VND'], ['vnđ', 'VND'], ['fr.', 'CHF'],
   // Codes of the most used currencies are understood in lower case too.
   ...'usd eur gbp chf nzd aud cad jpy cny sek nok dkk pln czk huf ron bgn rub uah inr brl mxn zar sgd hkd krw twd thb'.split(' ').map((c) => [c, c.toUpperCase()] as [string, string]),
 ]);

@@ -25,7 +25,7 @@ describe('pageLayout: buy controls', () => {
     'Añadir a la cesta', 'Adicionar à sacola', 'Toevoegen aan winkelwagen', 'Zum Warenkorb hinzufügen', 'Læg i indkøbskurv', 'Vložiť do košíka',
     'Adauga in cos', 'Dodaj u košaricu', 'Dodaj u korpu', 'Dodaj v košarico', 'Į krepšelį', 'Pievienot grozam', 'Lisa ostukorvi',
     'Προσθήκη στο καλάθι', 'Добави в количката', 'Додати в кошик', 'Sepete at', 'הוספה לסל', 'اضف الى السلة', '放入購物車', 'カートに追加',
-    'Купи', 'Kupi', 'Osta', 'Kjøp', 'Køb', 'Köp', 'Buy', '買い物かごに入れる',
+    'Купи', 'Kupi', 'Osta', 'Kjøp', 'Køb', 'Köp', 'Buy', '買い物かごに入れる', 'Додај у корпу', 'Додади во кошничка',
   ])('"%s" is a way to buy', (words) => {
     const doc = page(`<h1>Lamp</h1><p class="price">€29</p><button type="button">${words}</button><a href="/help">Help</a>`);
     expect(pageLayout(doc).buyControls.map((el) => el.textContent)).toEqual([words]);

@@ -308,4 +308,15 @@ describe('priceCandidates', () => {
     const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'shop.example.ch' });
     expect(found.map((p) => [p.candidate.value, p.candidate.evidence.conditional])).toEqual([[169000, true], [182690, false], [129900, true]]);
   });
+
+  it('reads a Hindi page\'s MRP and monthly instalment, and WooCommerce\'s Thai words for a struck price, as no price to pay', () => {
+    const hindi = page(`<h1 id="h">Apple MacBook Air M3</h1><div class="mrp">एमआरपी: <span>₹1,14,900</span> (सभी करों सहित)</div><div class="sp"><span class="value">₹1,04,990</span></div>
+      <div class="emi">नो-कॉस्ट EMI <b>₹4,375/माह</b> से शुरू</div><button type="button">कार्ट में जोड़ें</button>`);
+    const found = priceCandidates(pageLayout(hindi), hindi.getElementById('h'), { hostname: 'shop.example.in' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.old || p.candidate.evidence.conditional])).toEqual([[11490000, true], [10499000, false], [437500, true]]);
+    const thai = page(`<h1 id="h">หม้อหุงข้าว TOSHIBA</h1><p class="price"><del aria-hidden="true"><span class="amount">฿3,590.00</span></del> <span class="screen-reader-text">ราคาเดิม คือ: ฿3,590.00</span>
+      <ins aria-hidden="true"><span class="amount">฿2,890.00</span></ins> <span class="screen-reader-text">ราคาปัจจุบันคือ: ฿2,890.00</span></p><button type="submit">หยิบใส่ตะกร้า</button>`);
+    const own = priceCandidates(pageLayout(thai), thai.getElementById('h'), { hostname: 'shop.example.co.th' });
+    expect(own.filter((p) => !p.candidate.evidence.old && !p.candidate.evidence.conditional).map((p) => p.candidate.value)).toEqual([289000]);
+  });
 });

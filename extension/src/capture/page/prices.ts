@@ -35,7 +35,7 @@ const CONDITIONAL_LABEL = word('club|clubprice|member|members|member-price|membe
 const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|reduced|discounted|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex|coreprice|corepricedisplay|big|atual|attuale|aktuell|productspecialprice|productsaleprice');
 /** Words that introduce an old price or a saving: "Was", "UVP", "statt", "You save" (word-lists.ts). */
 export const OLD_BEFORE = endsWithPhrase([
-  'was', 'listenpreis', 'rrp', 'msrp', 'mrp', 'uvp', 'statt', 'anstatt', 'avant',
+  'was', 'listenpreis', 'rrp', 'msrp', 'mrp', 'एमआरपी', 'अधिकतम खुदरा मूल्य', 'uvp', 'statt', 'anstatt', 'avant',
   'prix barré', 'antes', 'de', 'de:', 'prima', 'compare at', 'reg', 'reg.', 'alter preis',
   'bisher', 'vorher', 'старая цена', 'было', 'preço de', 'desde', 'you save', 'save', 'je bespaart', 'u bespaart', 'sie sparen', 'économisez', 'ahorra',
   'risparmi', 'poupa', 'poupe', 'economia de', 'economia de:', 'oszczędzasz', 'ušetříte', 'spare',
@@ -46,6 +46,8 @@ export const OLD_BEFORE = endsWithPhrase([
   '市價', 'giá gốc', 'giá cũ', 'ราคาปกติ', 'harga normal', 'السعر الأصلي', 'מחיר מקורי', 'бұрынғы баға',
   'piyasa fiyatı', 'liste fiyatı', 'cena regularna', 'cena katalogowa', 'doporučená cena', 'bežná cena', 'listaár', 'prp', 'preț întreg',
   'pret intreg', 'редовна цена', 'stara cijena', 'redovna cijena',
+  // WooCommerce's words for screen readers before a struck price ("Original price was:") as its translations write them.
+  'ราคาเดิม', 'ราคาเดิม คือ', 'preis war', 'initial était', 'original era', 'originale era', 'cena wynosiła', 'cena byla', 'hinta oli', 'pris var', 'τιμή ήταν',
   'экономия', 'выгода', 'економія', 'ušetríte', 'megtakarítás', 'economisești', 'economisesti', 'ušteda', 'uštedite', 'tasarruf', 'חסכת', 'חיסכון', 'وفر', 'توفير', '市售價', '市售价', 'מחיר מחירון',
   // The lowest price of the last 30 days before a reduction (the EU's Omnibus line) is a former price.
   'letzten 30 tage', '30 tage', 'last 30 days', '30 days', 'ostatnich 30 dni', '30 dni', 'posledních 30 dní', '30 dní', 'últimos 30 días', '30 días', 'ultimi 30 giorni', '30 giorni', '30 derniers jours', 'laatste 30 dagen', '30 dagen', 'utolsó 30 nap', '30 nap', 'ultimele 30 de zile', '30 de zile', 'zadnjih 30 dana', '30 dana', 'последние 30 дней', '30 дней', 'senaste 30 dagarna', '30 dagarna',
@@ -115,7 +117,7 @@ function countedOffer(lower: string, start: string, end: string): boolean {
   const digitsStart = digitsBefore(lower, digitsEnd);
   return digitsStart < digitsEnd && lower.slice(0, digitsStart).endsWith(start);
 }
-const CONDITIONAL_AFTER = caseless(/^\s*(?:\/\s*(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs|ct|count|db|szt|ks|buc)\b|\/\s*шт|per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|\/\s*month|\/\s*mo\b|a month|pro monat|\/\s*(?:monat|mois|mes|mese|maand|mnd|måned|mån)\b|im monat|par mois|al mes\b|al mese|per maand|per month|\/\s*мес|в месяц|\/\s*міс|\/\s*mies|miesięcznie|\/\s*měs|měsíčně|\/\s*hó|havonta|\/\s*lun[aă]|\/\s*ay\b|aylık|\/\s*월|\/\s*月|mensuais|sem juros|x\b|적립(?!금)|pfand|statiegeld|deposit)/i);
+const CONDITIONAL_AFTER = caseless(/^\s*(?:\/\s*(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs|ct|count|db|szt|ks|buc)\b|\/\s*шт|per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|\/\s*month|\/\s*mo\b|a month|pro monat|\/\s*(?:monat|mois|mes|mese|maand|mnd|måned|mån)\b|\/\s*(?:माह|महीना)|im monat|par mois|al mes\b|al mese|per maand|per month|\/\s*мес|в месяц|\/\s*міс|\/\s*mies|miesięcznie|\/\s*měs|měsíčně|\/\s*hó|havonta|\/\s*lun[aă]|\/\s*ay\b|aylık|\/\s*월|\/\s*月|mensuais|sem juros|x\b|적립(?!금)|pfand|statiegeld|deposit)/i);
 /** Offers of other sellers or conditions: "Other Used, New, Collectible from", "gebraucht ab". */
 const OTHER_OFFER_BEFORE = caseless(/\bnew\s*\(\d+\)\s*(?:from|ab|à partir de|desde|da)\s*:?\s*$|\b(used|collectible|gebraucht|occasion|usado|usato|refurbished|other sellers|other offers|andere verkopers|autres vendeurs|altri venditori|otros vendedores|andere anbieter|weitere angebote|autres offres|otras ofertas|outros vendedores|outras ofertas|andere aanbiedingen|innych sprzedawców|inni sprzedawcy|inne oferty|další prodejci|ostatní prodejci|další nabídky|andra säljare|diğer satıcılar|more buying choices|seller options|more sellers|open[- ]box|b-ware|rozbalen\w*|resigilat\w*|powystawow\w*|outlet|reacondicionado|recondicionado|ricondizionato|generalüberholt)\b(?:[^\d]|\(\d+\))*$/i);
 /**
@@ -201,7 +203,7 @@ function saysConditional(before: string, after: string): boolean {
 export const CURRENT_BEFORE = endsWithPhrase(['now', 'jetzt', 'nur', 'por', 'prix', 'price', 'preis', 'precio', 'preço', 'prezzo', 'cena', 'цена', '価格', 'angebot', 'à partir de', 'ab',
   '售價', '售价', '特價', '特价', '優惠價', '판매가', '할인가', 'セール価格', '販売価格', 'giá', 'ราคา', 'harga', 'fiyat', 'ціна', 'τιμή', 'nu', 'nyt', 'nå', 'teraz', 'nyní',
   'ár', 'akciós ár', 'preț', 'pret', 'cijena', 'kaina', 'hind', 'מחיר', 'מחיר באתר', 'מחיר מבצע', 'السعر', 'سعر'], true);
-const INCLUDED_AFTER = caseless(/^\s*[(（]?\s*(inkl|incl|inc\.|inc vat|inc gst|including|ttc|税込|s dph|z dph|с ндс|brutto|iva incluido|iva incl)/i);
+const INCLUDED_AFTER = caseless(/^\s*[(（]?\s*(inkl|incl|inc\.|inc vat|inc gst|including|inclusive of all taxes|सभी करों सहित|ttc|税込|s dph|z dph|с ндс|brutto|iva incluido|iva incl)/i);
 /** A price before tax, said before it ("Netto:", "HT") or after it ("exkl. MwSt.", "+ VAT"). */
 const NET_BEFORE = endsWithPhrase(['netto', 'net', 'excl', 'excl.', 'exkl', 'exkl.', 'zzgl', 'zzgl.', 'ex tax', 'ex. tax', 'ex vat', 'excl. vat', 'excl. btw',
   'hors taxes', 'hors taxe', 'ht', 'bez dph', 'bez pdv', 'без ндс', 'sin iva', 'senza iva', 'sem impostos', 'ex moms', 'exkl. moms', 'nettó', 'netto cena',
