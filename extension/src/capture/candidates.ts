@@ -46,6 +46,8 @@ export interface Evidence {
   readonly shown?: 'yes' | 'old' | 'beforeTax' | 'no';
   /** Markup prices: the lowest of a range ("from"), not one offer's price. */
   readonly lowest?: boolean;
+  /** Page prices: one end of a range the page shows ("9,90 € – 36,90 €" over a variable product's options). */
+  readonly rangeEnd?: boolean;
   /** Looks like a logo, icon, sprite, placeholder or tracking pixel (images). */
   readonly notProduct?: boolean;
   /** Position in the document, 0 (top) to 1 (bottom). */

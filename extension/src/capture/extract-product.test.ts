@@ -283,6 +283,15 @@ describe('extractProduct from JSON-LD', () => {
     expect(extractProduct(cafe24, 'https://www.mellow.example.co.kr/product/detail.html?product_no=1')).toMatchObject({ title: '멜로우 코튼 라운드 니트 가디건', priceMinor: 39000, currency: 'KRW' });
   });
 
+  it('takes a WooCommerce variable product\'s chosen variation price over the ends of the range above it', () => {
+    const doc = page('', `<h1 class="product_title entry-title">Bio Lavendelöl fein</h1><p class="price"><span class="woocommerce-Price-amount amount"><bdi>9,90&nbsp;€</bdi></span> <span aria-hidden="true">&ndash;</span>
+      <span class="woocommerce-Price-amount amount"><bdi>36,90&nbsp;€</bdi></span><span class="screen-reader-text">Preisspanne: 9,90 € bis 36,90 €</span></p>
+      <img src="/wp-content/uploads/lavendeloel-30ml.jpg" width="600" height="600" alt=""><form class="variations_form cart"><select name="attribute_pa_inhalt"><option value="10-ml">10 ml</option><option value="30-ml" selected>30 ml</option></select>
+      <div class="single_variation_wrap"><div class="woocommerce-variation single_variation"><div class="woocommerce-variation-price"><span class="price"><span class="woocommerce-Price-amount amount"><bdi>24,90&nbsp;€</bdi></span></span></div></div>
+      <button type="submit" class="single_add_to_cart_button button alt">In den Warenkorb</button></div></form>`);
+    expect(extractProduct(doc, 'https://www.kraeuter.example.de/produkt/bio-lavendeloel-fein/')).toMatchObject({ priceMinor: 2490, currency: 'EUR' });
+  });
+
   it('reads Godomall\'s name drawn in a <div class="goods_nm"> when the page\'s <title> names only the shop', () => {
     const doc = page('<title>농부마켓 - 산지직송 친환경 농산물</title>', `<table><tr><td><div id="goods_image"><img src="../data/goods/l_2231_0.jpg" width="400" height="400"></div></td>
       <td><div style="font:bold 20px sans-serif" class="goods_nm">유기농 제주 한라봉 3kg (10~14과)</div><table><tr><th>판매가격</th><td><b id="price">36,900</b><b>원</b></td></tr></table>

@@ -61,6 +61,16 @@ describe('chooseFields', () => {
     expect(chooseFields([price(125000, 'json-ld', { shown: 'yes', lowest: true }), low, { ...chosen, evidence: { ...chosen.evidence, variant: undefined } }]).price?.candidate.value).toBe(125000);
   });
 
+  it('lets the chosen variant\'s price win over the ends of a range the page shows by its heading, with or without markup', () => {
+    const low = price(990, 'heuristic', { ...near, fontSize: 20, rangeEnd: true });
+    const high = price(3690, 'heuristic', { ...near, fontSize: 20, order: 0.1, rangeEnd: true });
+    const chosen = price(2490, 'heuristic', { ...near, toHeading: 5, toBuy: 13, fontSize: 20, order: 0.4, variant: 'shown' });
+    expect(chooseFields([low, high, chosen]).price?.candidate.value).toBe(2490);
+    expect(chooseFields([price(990, 'json-ld', { shown: 'yes', lowest: true }), price(990, 'open-graph', { shown: 'yes' }), low, high, chosen]).price?.candidate.value).toBe(2490);
+    // Without a chosen variant the range's first price stands.
+    expect(chooseFields([low, high, { ...chosen, evidence: { ...chosen.evidence, variant: undefined } }]).price?.candidate.value).toBe(990);
+  });
+
   it('never takes a conditional, old or related price when a price to pay is next to the heading', () => {
     const chosen = chooseFields([
       price(1456, 'heuristic', { ...near, conditional: true }), price(2699, 'heuristic', { ...near, old: true }),

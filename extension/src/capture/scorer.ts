@@ -109,6 +109,9 @@ function score(c: Candidate, context: Context): number {
   const others = c.source === 'heuristic'
     ? context.markupByField.get(c.field) ?? []
     : (context.byField.get(c.field) ?? []).filter((o) => o !== c && o.source !== c.source);
+  // A range's end on the page ("9,90 € – 36,90 €") loses to the chosen variant's price the page shows under its options.
+  if (c.field === 'price' && c.source === 'heuristic' && e.rangeEnd
+    && (context.byField.get('price') ?? []).some((o) => o.source === 'heuristic' && o.evidence.variant === 'shown' && o.value !== c.value)) total -= 6;
   if (c.field === 'price' && c.source !== 'heuristic') {
     if (e.shown === 'yes') total += 3;
     // Shown only struck out loses, but only to a price to pay the page does show ("original" classes mislead).
@@ -119,7 +122,10 @@ function score(c: Candidate, context: Context): number {
     // A range's lowest price ("from") the page shows nowhere loses to a fair price the page shows to pay: another variant's.
     else if (e.shown === 'no' && e.lowest && bestPagePrice >= STRONG_PAGE_PRICE - 3) total -= 6;
     // So does one the page shows only as a range's end, when the page shows the chosen variant's price.
-    if (e.lowest && (context.byField.get('price') ?? []).some((o) => o.source === 'heuristic' && o.evidence.variant === 'shown' && o.value !== c.value)) total -= 6;
+    // (OpenGraph names no range: its price is a range's end when the page shows that amount only as one.)
+    const onPage = (context.byField.get('price') ?? []).filter((o) => o.source === 'heuristic' && o.value === c.value);
+    const rangeEndOnly = onPage.length > 0 && onPage.every((o) => o.evidence.rangeEnd === true);
+    if ((e.lowest || rangeEndOnly) && (context.byField.get('price') ?? []).some((o) => o.source === 'heuristic' && o.evidence.variant === 'shown' && o.value !== c.value)) total -= 6;
     // And one the page shows only as a "from" line, when it names another amount the current price, strong and
     // beside the product's name ("À partir de 14,90 €" above the chosen size's "29,90 €").
     else if (e.lowest && e.shown === 'yes') {

@@ -48,6 +48,12 @@ describe('pageLayout: buy controls a platform draws', () => {
 });
 
 describe('pageLayout: what is shown', () => {
+  it('counts Bootstrap\'s "d-none" as hidden unless a breakpoint up to a desktop\'s shows it again ("d-none d-lg-block")', () => {
+    const doc = page('<div class="d-none d-lg-block"><h1 id="shown">Espresso Crema Classica – ganze Bohne, 500 g</h1></div><div class="d-none"><h1 id="hidden">Espresso</h1></div>');
+    const layout = pageLayout(doc);
+    expect(['shown', 'hidden'].map((id) => layout.visible(doc.getElementById(id)!))).toEqual([true, false]);
+  });
+
   it('counts an aria-hidden price beside its screen-reader text as shown, and other aria-hidden content as hidden', () => {
     const doc = page(`<p class="price"><del aria-hidden="true" id="old">RM129.00</del> <span class="screen-reader-text">Original price was: RM129.00.</span>
       <ins aria-hidden="true" id="now">RM 89.90</ins><span class="screen-reader-text">Current price is: RM 89.90.</span></p>

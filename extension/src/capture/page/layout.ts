@@ -13,7 +13,9 @@ import { startsWithPhrase } from '../word-lists.ts';
  * load), on the element or an ancestor; `aria-hidden="true"` too, except on a screen-reader text's twin.
  */
 const HIDDEN_BY_MARKUP = ['template', 'noscript', 'script', 'style', 'head', '[hidden]',
-  ...['hidden', 'hide', 'd-none', 'is-hidden', 'a-hidden', 'invisible', 'display-none', 'u-hidden', 'aok-hidden'].map((name) => `.${name}`)].join(', ');
+  ...['hidden', 'hide', 'is-hidden', 'a-hidden', 'invisible', 'display-none', 'u-hidden', 'aok-hidden'].map((name) => `.${name}`),
+  // Bootstrap's "d-none" unless a breakpoint up to a desktop's shows it again ("d-none d-lg-block": JTL-Shop's product heading).
+  '.d-none:not([class*="d-sm-"]):not([class*="d-md-"]):not([class*="d-lg-"]):not([class*="d-xl-"])'].join(', ');
 
 /** Text only screen readers read (a saved page's stylesheet, which hides it, may not load). */
 /** Classes of text shown to screen readers only. */

@@ -319,4 +319,12 @@ describe('priceCandidates', () => {
     const own = priceCandidates(pageLayout(thai), thai.getElementById('h'), { hostname: 'shop.example.co.th' });
     expect(own.filter((p) => !p.candidate.evidence.old && !p.candidate.evidence.conditional).map((p) => p.candidate.value)).toEqual([289000]);
   });
+
+  it('reads nopCommerce\'s "non-discounted-price" beside its "discounted-price" as the old one, and a Swedish "Spara 300 kr" as savings', () => {
+    const doc = page(`<h1 id="h">Kenyérsütőgép BM-3000</h1><div class="prices"><div class="non-discounted-price"><label>Ár:</label><span>37 990 Ft</span></div>
+      <div class="product-price discounted-price"><label>Kedvezményes ár:</label><span class="price-value-1017">34 990 Ft</span></div></div>
+      <div class="label-list"><span class="product-label product-label--on-sale">Spara <span>300 kr</span></span></div><button type="submit">Kosárba</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'shop.example.hu' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.old])).toEqual([[37990, true], [34990, false], [30000, true]]);
+  });
 });

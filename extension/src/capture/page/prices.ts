@@ -25,20 +25,20 @@ const OLD_LABEL = word('old|was|deprecated|compare|compare-at|strike|striked|str
  */
 // "list" but not Bootstrap's lists ("list-unstyled", "list-inline"), which hold OpenCart's price block,
 // nor a BEM list's items ("c-item-list__item"), nor Shopware's "with-list-price", the price to pay that has a list price beside it.
-const BESIDE_ANOTHER_OLD_LABEL = word('regular|(?<!with-)list(?![-_]+(?!price)[a-z])|listprice|(?<!with-)list-price|original|reference|retail');
+const BESIDE_ANOTHER_OLD_LABEL = word('regular|non-discounted|(?<!with-)list(?![-_]+(?!price)[a-z])|listprice|(?<!with-)list-price|original|reference|retail');
 /**
  * Names of prices for members or card holders only ("club-price", "member-price"), and of amounts
  * beside the price that are no price of the product (ECShop's prices per member rank, "ECS_RANKPRICE_2"): a voucher's or coupon's value ("voucher-promo-value":
  * "Giảm ₫30k"), an insurance or warranty add-on ("insurance-price"), reward coins ("coin-amount").
  */
 const CONDITIONAL_LABEL = word('club|clubprice|member|members|member-price|memberprice|members-price|loyalty|loyalty-price|card-price|cardprice|voucher|coupon|insurance|warranty|coin|coins|rankprice');
-const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|reduced|discounted|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex|coreprice|corepricedisplay|big|atual|attuale|aktuell|productspecialprice|productsaleprice');
+const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|reduced|(?<!non-)discounted|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex|coreprice|corepricedisplay|big|atual|attuale|aktuell|productspecialprice|productsaleprice');
 /** Words that introduce an old price or a saving: "Was", "UVP", "statt", "You save" (word-lists.ts). */
 export const OLD_BEFORE = endsWithPhrase([
   'was', 'listenpreis', 'rrp', 'msrp', 'mrp', 'एमआरपी', 'अधिकतम खुदरा मूल्य', 'uvp', 'statt', 'anstatt', 'avant',
   'prix barré', 'antes', 'de', 'de:', 'prima', 'compare at', 'reg', 'reg.', 'alter preis',
   'bisher', 'vorher', 'старая цена', 'было', 'preço de', 'desde', 'you save', 'save', 'je bespaart', 'u bespaart', 'sie sparen', 'économisez', 'ahorra',
-  'risparmi', 'poupa', 'poupe', 'economia de', 'economia de:', 'oszczędzasz', 'ušetříte', 'spare',
+  'risparmi', 'poupa', 'poupe', 'economia de', 'economia de:', 'oszczędzasz', 'ušetříte', 'spare', 'spara', 'du sparar', 'spar', 'du sparer', 'säästä', 'säästät',
   // The list or former price in more languages: Central and Eastern Europe, the Nordics, Asia, the Middle East.
   '소비자가', '시중가', 'stara cena', 'przed obniżką', 'původní cena', 'běžná cena', 'pôvodná cena', 'eredeti ár', 'preț vechi', 'pret vechi', 'стара цена', 'стара ціна',
   'oude prijs', 'adviesprijs', 'ord. pris', 'ordinarie pris', 'tidigare pris', 'før', 'vejl. pris', 'veil. pris', 'normaalihinta', 'prezzo consigliato',
@@ -443,6 +443,19 @@ function dateOrTime(raw: string): boolean {
 /** A tax rate said after a price, in its own text: "inkl. 8.1% MwSt.", "(incl. 21% btw)", "zzgl. 19 % USt.". */
 const TAX_RATE_NOTE = /\s*[(（]?\s*(?:inkl|incl|inc|including|zzgl|exkl|excl|excluding|plus|ohne|mit|sans|avec)\.?\s*\d{1,2}(?:[.,]\d{1,2})?\s*%\s*(?:mwst|ust|vat|btw|tva|iva|moms|dph|pdv|gst)\.?\s*[)）]?\s*$/i;
 
+/** Two amounts joined by a dash in the element around a price ("9,90 € – 36,90 €", WooCommerce's variable products). */
+const RANGE = /\d[^\d–—-]{0,6}\s[–—-]\s[^\d–—-]{0,6}\d/;
+
+/** Whether a price is one end of a range shown in the element around it, or the one around that (with its words for screen readers). */
+function rangeEnd(el: Element): boolean {
+  for (let around = el.parentElement, up = 0; around && up < 2; around = around.parentElement, up += 1) {
+    const text = textUpTo(around, 120);
+    if (text === null || countNumbers(text) > 4) return false;
+    if (RANGE.test(text)) return true;
+  }
+  return false;
+}
+
 export function priceCandidates(layout: Layout, heading: Element | null, hints: PageHints): PageCandidate[] {
   const { doc } = layout;
   if (!doc.body) return [];
@@ -540,6 +553,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
         toBuy: layout.toBuy(el),
         fontSize: layout.fontSize(el),
         order: index / count,
+        ...(rangeEnd(el) ? { rangeEnd: true } : {}),
       },
     };
     insideTaken.add(el);
