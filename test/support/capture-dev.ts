@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { minorDigits } from '@tote/core';
 import type { CapturedProduct } from '../../extension/src/capture/index.ts';
-import { parsePriceText } from '../../extension/src/capture/price-text.ts';
+import { parsePriceLine } from '../../extension/src/capture/price-batch.ts';
 import { capturePagesTimed, type TimedCapture } from '../../extension/scripts/capture-runner.ts';
 
 export const DEV_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/capture-dev');
@@ -139,10 +139,10 @@ export async function scorePriceTexts() {
   const { cases } = JSON.parse(await readFile(path.join(DEV_FOLDER, 'price-text-cases.json'), 'utf8')) as { cases: PriceCase[] };
   const misses: { input: string; expected: [string | null, string | null]; got: [string | null, string | null] }[] = [];
   const scored = cases.map((c) => {
-    const parsed = parsePriceText(c.input, { currencyText: c.currency_hint, decimalSeparator: c.decimal_separator });
-    const amount = parsed ? parsed.amount : null;
-    const currency = parsed && parsed.currency !== 'unknown' ? parsed.currency : null;
-    const amountRight = c.amount_decimal === null ? parsed === null : amount !== null && Math.abs(amount - Number(c.amount_decimal)) < 1e-9;
+    // Read as the CLI's batch form reads a line (`npm run capture -- --prices`), with the case's hints.
+    const { amount, currency } = c.input === null ? { amount: null, currency: null }
+      : parsePriceLine(c.input, { currencyText: c.currency_hint, decimalSeparator: c.decimal_separator });
+    const amountRight = c.amount_decimal === null ? amount === null : amount !== null && Math.abs(amount - Number(c.amount_decimal)) < 1e-9;
     const currencyRight = currency === c.currency_iso;
     if (!amountRight || !currencyRight) misses.push({ input: c.input, expected: [c.amount_decimal, c.currency_iso], got: [amount === null ? null : String(amount), currency] });
     return { knownHard: c.known_hard === true, amountRight, currencyRight };

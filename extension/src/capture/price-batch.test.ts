@@ -14,6 +14,11 @@ describe('parsePriceLines', () => {
     ]);
   });
 
+  it('gives the currency of a text that is only a currency\'s sign or name, with no amount; none for longer texts without one', () => {
+    const out = parsePriceLines('chf\nтг\nCND\nPure & IP BP Ph. Eur. USP ACS\n');
+    expect(out.map((line) => [line.amountMinor, line.currency, line.amount])).toEqual([[null, 'CHF', null], [null, 'KZT', null], [null, null, null], [null, null, null]]);
+  });
+
   it('resolves shared symbols from the page when one is given', () => {
     expect(parsePriceLines('$19.99\n1 849 руб.', { hostname: 'shop.example.ca' }).map((l) => l.currency)).toEqual(['CAD', 'RUB']);
   });
