@@ -99,7 +99,12 @@ interface Context {
   /** The files of the page's own product photos (not in another block, not a logo or thumbnail), and the best one's score. */
   readonly pageImageKeys: ReadonlySet<string>;
   readonly bestPageImage: number;
+  /** The amounts the page shows as the chosen variant's price (selected, or named by its URL). */
+  readonly shownVariantPrices: ReadonlySet<string | number>;
 }
+
+/** Whether the page shows the chosen variant's price, and it is another amount than `value`. */
+const otherVariantShown = (value: string | number, context: Context) => [...context.shownVariantPrices].some((shown) => shown !== value);
 
 function score(c: Candidate, context: Context): number {
   const { bestPagePrice, closest } = context;
@@ -110,8 +115,7 @@ function score(c: Candidate, context: Context): number {
     ? context.markupByField.get(c.field) ?? []
     : (context.byField.get(c.field) ?? []).filter((o) => o !== c && o.source !== c.source);
   // A range's end on the page ("9,90 € – 36,90 €") loses to the chosen variant's price the page shows under its options.
-  if (c.field === 'price' && c.source === 'heuristic' && e.rangeEnd
-    && (context.byField.get('price') ?? []).some((o) => o.source === 'heuristic' && o.evidence.variant === 'shown' && o.value !== c.value)) total -= 6;
+  if (c.field === 'price' && c.source === 'heuristic' && e.rangeEnd && otherVariantShown(c.value, context)) total -= 6;
   if (c.field === 'price' && c.source !== 'heuristic') {
     if (e.shown === 'yes') total += 3;
     // Shown only struck out loses, but only to a price to pay the page does show ("original" classes mislead).
@@ -123,9 +127,9 @@ function score(c: Candidate, context: Context): number {
     else if (e.shown === 'no' && e.lowest && bestPagePrice >= STRONG_PAGE_PRICE - 3) total -= 6;
     // So does one the page shows only as a range's end, when the page shows the chosen variant's price.
     // (OpenGraph names no range: its price is a range's end when the page shows that amount only as one.)
-    const onPage = (context.byField.get('price') ?? []).filter((o) => o.source === 'heuristic' && o.value === c.value);
+    const onPage = context.pagePricesByAmount.get(c.value) ?? [];
     const rangeEndOnly = onPage.length > 0 && onPage.every((o) => o.evidence.rangeEnd === true);
-    if ((e.lowest || rangeEndOnly) && (context.byField.get('price') ?? []).some((o) => o.source === 'heuristic' && o.evidence.variant === 'shown' && o.value !== c.value)) total -= 6;
+    if ((e.lowest || rangeEndOnly) && otherVariantShown(c.value, context)) total -= 6;
     // And one the page shows only as a "from" line, when it names another amount the current price, strong and
     // beside the product's name ("À partir de 14,90 €" above the chosen size's "29,90 €").
     else if (e.lowest && e.shown === 'yes') {
@@ -185,7 +189,8 @@ export function scoreCandidates(candidates: readonly Candidate[]): Choice[] {
   const pageImages = candidates.filter((c) => c.field === 'image' && c.source === 'heuristic' && !c.evidence.elsewhere && !c.evidence.notProduct);
   const pageImageKeys = new Set(pageImages.map((c) => imageKey(String(c.value))));
   const bestPageImage = pageImages.length ? Math.max(...pageImages.map((c) => pageScore(c))) : -Infinity;
-  const context: Context = { bestPagePrice, closest, byField, markupByField, pagePricesByAmount, pageImageKeys, bestPageImage };
+  const shownVariantPrices = new Set(candidates.filter((c) => c.field === 'price' && c.source === 'heuristic' && c.evidence.variant === 'shown').map((c) => c.value));
+  const context: Context = { bestPagePrice, closest, byField, markupByField, pagePricesByAmount, pageImageKeys, bestPageImage, shownVariantPrices };
   return candidates.map((candidate) => {
     const s = score(candidate, context);
     return { candidate, score: s, confidence: Math.max(0.05, Math.min(0.99, 1 / (1 + Math.exp(-(s - 4) / 2.5)))) };

@@ -31,7 +31,7 @@ const BESIDE_ANOTHER_OLD_LABEL = word('regular|non-discounted|(?<!with-)list(?![
  * beside the price that are no price of the product (ECShop's prices per member rank, "ECS_RANKPRICE_2"): a voucher's or coupon's value ("voucher-promo-value":
  * "Giảm ₫30k"), an insurance or warranty add-on ("insurance-price"), reward coins ("coin-amount").
  */
-const CONDITIONAL_LABEL = word('club|clubprice|member|members|member-price|memberprice|members-price|loyalty|loyalty-price|card-price|cardprice|voucher|coupon|insurance|warranty|coin|coins|rankprice');
+const CONDITIONAL_LABEL = word('club|clubprice|member|members|memberprice|loyalty|loyalty-price|card-price|cardprice|voucher|coupon|insurance|warranty|coin|coins|rankprice');
 const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|reduced|(?<!non-)discounted|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex|coreprice|corepricedisplay|big|atual|attuale|aktuell|productspecialprice|productsaleprice');
 /** Words that introduce an old price or a saving: "Was", "UVP", "statt", "You save" (word-lists.ts). */
 export const OLD_BEFORE = endsWithPhrase([
