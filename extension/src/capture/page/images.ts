@@ -185,7 +185,7 @@ function sizeInUrl(url: string): number {
  * An image alone in a link or box named as a logo: the brand's or maker's logo beside the product's
  * name ("<a class="firm_logo"><img src="/producers/gfx/1.png" alt="Makita"></a>", as IdoSell shops show it).
  */
-const LOGO_NAME = caseless(/(?:^|[\s_-])logos?(?=$|[\s_-])/i);
+const LOGO_NAME = caseless(/(?<![^\s_-])logos?(?![^\s_-])/i);
 function inLogoHolder(img: Element, layout: Layout): boolean {
   const holder = img.parentElement;
   return holder !== null && holder.childElementCount === 1 && LOGO_NAME.test(layout.label(holder));

@@ -5,7 +5,7 @@
  * another element in the tree, and which controls buy the product. Computed styles are cached: the
  * readers ask about the same elements several times.
  */
-import { caseless, LETTERS, lowerPattern, remembered, WORD_CHARS } from '../text.ts';
+import { caseless, caselessAny, LETTERS, lowerPattern, remembered, WORD_CHARS } from '../text.ts';
 import { startsWithPhrase } from '../word-lists.ts';
 
 /**
@@ -54,7 +54,16 @@ const OWN_HEADER = caseless(/product|pdp/i);
  * the buy button, in a "product-details--layout-two-columns-sidebar-right"; Inditex themes write
  * "product-detail-view__side-bar").
  */
-const ELSEWHERE = caseless(/related|relation|recommend|(?<!(?:pdp|image|images|media|photo|gallery|thumbs|thumb)-(?:[a-z]+-)?|detail|details|detail-|details-)carousel|upsell|up-sell|cross-?sell|similar|also-?(bought|purchased|viewed|like)|you-?may|customers?-?who|sponsor|(?:^|[\s_-])ads?(?=$|[\s_-])|advert|(?:^|\s)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?:$|\s)|(?:^|[\s_-])nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter|bundle|(?<![a-z])bulk|multi-?buy|accessor|(?<!(?:product-details?(?:-[a-z]+)?|pdp)(?:__|--[\w-]*))side-?bar|facet|filter|compare|history|recently|today[-_]?view|recent[-_]?view|widget-?cart|sims-|p13n|zg_|rhf|other-?sellers|more-?sellers|sellers?-?list|other-?offers|more-?offers|offer-?listing|mbc|aod-|(?:^|\s)olp[-_]|featured-?products/i);
+const ELSEWHERE = caselessAny(
+  // Other products.
+  /related|relation|recommend|carousel(?<!(?:(?:pdp|image|images|media|photo|gallery|thumbs|thumb)-(?:[a-z]+-)?|detail|details|detail-|details-)carousel)|upsell|up-sell|cross-?sell|similar|also-?(?:bought|purchased|viewed|like)|you-?may|customers?-?who|sponsor|(?<![^\s_-])ads?(?![^\s_-])|advert/i,
+  // The site's chrome.
+  /(?<!\S)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?!\S)|(?<![^\s_-])nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter/i,
+  // Bundles, accessories, sidebars, filters and histories.
+  /bundle|bulk(?<![a-z]bulk)|multi-?buy|accessor|side-?bar(?<!(?:product-details?(?:-[a-z]+)?|pdp)(?:__|--[\w-]*)side-?bar)|facet|filter|compare|history|recently|today[-_]?view|recent[-_]?view|widget-?cart/i,
+  // A marketplace's other offers and sellers, and its widgets.
+  /sims-|p13n|zg_|rhf|other-?sellers|more-?sellers|sellers?-?list|other-?offers|more-?offers|offer-?listing|mbc|aod-|(?<!\S)olp[-_]|featured-?products/i,
+);
 /**
  * Whether a label names such an area, each label tested once: labels repeat (a shop's markup names
  * thousands of elements alike, "a-section a-spacing-small"), and the pattern's many words are tried at
@@ -148,7 +157,7 @@ function followsOthersHeading(el: Element): boolean {
 /** Names of buy controls in ids, classes and file names (tested on lower-cased text). */
 const BUY_NAME = /add-?to-?(cart|bag|basket)|addtocart|buy-?now|buybox|buy-?button|btn-?cart|cart-?button|add-?cart/;
 /** The words of buy controls in many languages, as a pattern tested on lower-cased text. */
-const BUY_WORDS = lowerPattern(/add to (cart|bag|basket|trolley)|add to shopping|buy now|buy it now|order now|in den warenkorb|in den einkaufswagen|jetzt kaufen|ajouter au panier|acheter|añadir al carrito|agregar al carrito|comprar|aggiungi al carrello|acquista|adicionar ao carrinho|in winkelwagen|do koszyka|kup teraz|do košíku|koupit|kosárba|în coș|adaugă în coș|i varukorgen|lägg i varukorg|læg i kurv|legg i handlekurv|lisää ostoskoriin|sepete ekle|в корзину|купить|у кошик|купити|в кошницата|カートに入れる|今すぐ買う|購入|加入购物车|立即购买|加入購物車|直接購買|立即購買|장바구니|구매하기|바로구매|себетке|қосу|أضف إلى السلة|أضف للسلة|اشتري الآن|הוסף לסל|thêm vào giỏ|mua ngay|หยิบใส่ตะกร้า|ซื้อเลย|masukkan keranjang|beli sekarang|keranjang|beli langsung|tambah ke troli|chọn mua|ใส่ตะกร้า|añadir a la cesta|añadir a la bolsa|agregar a la bolsa|añadir al carro|agregar al carro|adicionar à sacola|adicionar ao cesto|colocar no carrinho|ajouter à mon panier|ajouter au sac|aggiungi alla borsa|warenkorb hinzufügen|aan winkelwagen|in winkelmand|aan winkelmand|i indkøbskurv|tilføj til kurv|i kundvagn|do košíka|kúpiť|do kosiku|adauga in cos|u košaricu|u korpu|у корпу|во кошничка|v košarico|į krepšelį|pirkti|pievienot grozam|grozā|lisa ostukorvi|ostukorvi|στο καλάθι|αγορά τώρα|в количката|купи сега|в кошик|sepete at|satın al|הוספה לסל|أضف الى السلة|اضف الى السلة|اضف للسلة|إضافة إلى السلة|放入購物車|放入购物车|加入購物袋|カートに追加|カートへ|買い物かご|かごに入れる|カゴに入れる|(?:^|[\s!])(?:купи|kupi|kup|cumpără|cumpara|osta|kjøp|køb|köp|buy|kaufen)(?=$|[\s!])/i);
+const BUY_WORDS = lowerPattern(/add to (?:cart|bag|basket|trolley)|add to shopping|buy now|buy it now|order now|in den warenkorb|in den einkaufswagen|jetzt kaufen|ajouter au panier|acheter|añadir al carrito|agregar al carrito|comprar|aggiungi al carrello|acquista|adicionar ao carrinho|in winkelwagen|do koszyka|kup teraz|do košíku|koupit|kosárba|în coș|adaugă în coș|i varukorgen|lägg i varukorg|læg i kurv|legg i handlekurv|lisää ostoskoriin|sepete ekle|в корзину|купить|у кошик|купити|в кошницата|カートに入れる|今すぐ買う|購入|加入购物车|立即购买|加入購物車|直接購買|立即購買|장바구니|구매하기|바로구매|себетке|қосу|أضف إلى السلة|أضف للسلة|اشتري الآن|הוסף לסל|thêm vào giỏ|mua ngay|หยิบใส่ตะกร้า|ซื้อเลย|masukkan keranjang|beli sekarang|keranjang|beli langsung|tambah ke troli|chọn mua|ใส่ตะกร้า|añadir a la cesta|añadir a la bolsa|agregar a la bolsa|añadir al carro|agregar al carro|adicionar à sacola|adicionar ao cesto|colocar no carrinho|ajouter à mon panier|ajouter au sac|aggiungi alla borsa|warenkorb hinzufügen|aan winkelwagen|in winkelmand|aan winkelmand|i indkøbskurv|tilføj til kurv|i kundvagn|do košíka|kúpiť|do kosiku|adauga in cos|u košaricu|u korpu|у корпу|во кошничка|v košarico|į krepšelį|pirkti|pievienot grozam|grozā|lisa ostukorvi|ostukorvi|στο καλάθι|αγορά τώρα|в количката|купи сега|в кошик|sepete at|satın al|הוספה לסל|أضف الى السلة|اضف الى السلة|اضف للسلة|إضافة إلى السلة|放入購物車|放入购物车|加入購物袋|カートに追加|カートへ|買い物かご|かごに入れる|カゴに入れる|(?<![^\s!])(?:купи|kupi|kup|cumpără|cumpara|osta|kjøp|køb|köp|buy|kaufen)(?![^\s!])/i);
 
 export interface Layout {
   readonly doc: Document;
@@ -356,7 +365,7 @@ export function pageLayout(doc: Document): Layout {
   // (Shopware 5's `<header class="product--header">` around its <h1>), is the product's own heading block. The
   // main content itself is never another block, whatever its names say (WoodMart's `role="main"` is named
   // "breadcrumbs-location-below_header").
-  const elsewhere = cachedUp((el) => /^(FOOTER|NAV)$/.test(el.tagName) || (el.tagName === 'ASIDE' && !OWN_ASIDE.test(labelOf(el)))
+  const elsewhere = cachedUp((el) => el.tagName === 'FOOTER' || el.tagName === 'NAV' || (el.tagName === 'ASIDE' && !OWN_ASIDE.test(labelOf(el)))
     || (el.tagName === 'HEADER' && !OWN_HEADER.test(labelOf(el)) && !el.closest('main, article, [role="main"], [itemtype*="schema.org/Product" i]'))
     || (el.tagName !== 'BODY' && el.tagName !== 'HTML' && el.tagName !== 'MAIN' && el.getAttribute('role') !== 'main'
       && (elsewhereLabel(labelOf(el)) || opensWithOthersHeading(el) || followsOthersHeading(el))));

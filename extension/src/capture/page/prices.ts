@@ -8,14 +8,15 @@
 import type { Candidate } from '../candidates.ts';
 import { currencyInText, mayNameCurrency, type PageHints } from '../currency.ts';
 import { parsePriceText } from '../price-text.ts';
-import { caseless, LETTERS, westernDigits } from '../text.ts';
+import { caseless, caselessAny, LETTERS, westernDigits } from '../text.ts';
 import { digitsBefore, endsWithPhrase, spacesBefore } from '../word-lists.ts';
 import { distanceTo, SCREEN_READER_ONLY, textUpTo, type Layout } from './layout.ts';
 import type { PageCandidate } from './titles.ts';
 
 const PRICE_LABEL = caseless(/price|preis|prix|precio|prezzo|preço|preco|cena|cijena|цена|ціна|價格|价格|価格|가격|fiyat|harga|giá|amount/i);
 // Words in class names and ids, bounded by start, end, space, "-" or "_" (BEM names: "price__was").
-const word = (words: string) => caseless(new RegExp(`(?:^|[\\s_-])(?:${words})(?:$|[\\s_-])`, 'i'));
+// Looked around rather than matched (`(?<![^\s_-])` for `(?:^|[\s_-])`): the same test, which the engine compiles in a third of the time.
+const word = (words: string) => caseless(new RegExp(`(?<![^\\s_-])(?:${words})(?![^\\s_-])`, 'i'));
 /** Names of an element that holds a quantity ("product-block-prices-quantity": "Bis 2"): its number counts pieces, not money. */
 const QUANTITY_LABEL = word('quantity|qty|menge|anzahl|quantité|cantidad|quantità|quantidade|ilość|množství');
 const OLD_LABEL = word('old|was|deprecated|compare|compare-at|strike|striked|strikethrough|strike-through|strikeout|strike-out|line-through|linethrough|lthr|crossed-out|before|crossed|msrp|rrp|previous|uvp|saving|savings|save|discount-amount|you-save|basisprice|a-text-strike|antigo|anterior|riscado|tachado|barrato|poupanca|ahorro|risparmio|ersparnis|normalprice');
@@ -117,14 +118,23 @@ function countedOffer(lower: string, start: string, end: string): boolean {
   const digitsStart = digitsBefore(lower, digitsEnd);
   return digitsStart < digitsEnd && lower.slice(0, digitsStart).endsWith(start);
 }
-const CONDITIONAL_AFTER = caseless(/^\s*(?:\/\s*(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs|ct|count|db|szt|ks|buc)\b|\/\s*шт|per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|\/\s*month|\/\s*mo\b|a month|pro monat|\/\s*(?:monat|mois|mes|mese|maand|mnd|måned|mån)\b|\/\s*(?:माह|महीना)|im monat|par mois|al mes\b|al mese|per maand|per month|\/\s*мес|в месяц|\/\s*міс|\/\s*mies|miesięcznie|\/\s*měs|měsíčně|\/\s*hó|havonta|\/\s*lun[aă]|\/\s*ay\b|aylık|\/\s*월|\/\s*月|mensuais|sem juros|x\b|적립(?!금)|pfand|statiegeld|deposit)/i);
+/** Words right after an amount that make it a price per unit or per month, before tax, for shipping or a deposit ("/ kg", "/ mes", "zzgl. Versand", "+ pant"). */
+const CONDITIONAL_AFTER = caselessAny(
+  // Per unit or per month, after a slash.
+  /^\s*\/\s*(?:(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs|ct|count|db|szt|ks|buc)\b|шт|month|mo\b|(?:monat|mois|mes|mese|maand|mnd|måned|mån)\b|(?:माह|महीना)|мес|міс|mies|měs|hó|lun[aă]|ay\b|월|月)/i,
+  /^\s*(?:per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|a month|pro monat|im monat|par mois|al mes\b|al mese|per maand|per month|в месяц|miesięcznie|měsíčně|havonta|aylık|mensuais|sem juros|x\b|적립(?!금)|pfand|statiegeld|deposit)/i,
+);
 /** Offers of other sellers or conditions: "Other Used, New, Collectible from", "gebraucht ab". */
 const OTHER_OFFER_BEFORE = caseless(/\bnew\s*\(\d+\)\s*(?:from|ab|à partir de|desde|da)\s*:?\s*$|\b(used|collectible|gebraucht|occasion|usado|usato|refurbished|other sellers|other offers|andere verkopers|autres vendeurs|altri venditori|otros vendedores|andere anbieter|weitere angebote|autres offres|otras ofertas|outros vendedores|outras ofertas|andere aanbiedingen|innych sprzedawców|inni sprzedawcy|inne oferty|další prodejci|ostatní prodejci|další nabídky|andra säljare|diğer satıcılar|more buying choices|seller options|more sellers|open[- ]box|b-ware|rozbalen\w*|resigilat\w*|powystawow\w*|outlet|reacondicionado|recondicionado|ricondizionato|generalüberholt)\b(?:[^\d]|\(\d+\))*$/i);
 /**
  * Discounts for paying a certain way: "Mais 5% de desconto em 1x no Cartão", "with Prime", "mit Kundenkarte".
  * Not the instalments of the price itself ("R$ 3.999,00 em 10x de R$ 399,90 sem juros no cartão").
  */
-const CARD_AFTER = caseless(/^\s*(?:mais|plus|extra|\+)?\s*\d*\s*%?\s*(?:de\s)?(?:desconto|discount|rabatt|remise|descuento)|\b(?:(?<!juros\s)no cartão|with (?:card|prime|membership)|with your [\w ]{0,24}card|mitglieder-?preis|clubpreis|kartenpreis|prix (?:membre|adhérent)|precio (?:socio|miembro)|mit (?:karte|kundenkarte)|avec la carte|con tarjeta|members? only|für mitglieder)\b|^\s*\(?(?:[^\d\s]+\s+){0,2}(?:card|members?|club|loyalty|rewards) price(?!\s*[:：]?\s*[^\d\s]{0,3}\s*\d)/i);
+const CARD_AFTER = caselessAny(
+  /^\s*(?:mais|plus|extra|\+)?\s*\d*\s*%?\s*(?:de\s)?(?:desconto|discount|rabatt|remise|descuento)/i,
+  /\b(?:(?<!juros\s)no cartão|with (?:card|prime|membership)|with your [\w ]{0,24}card|mitglieder-?preis|clubpreis|kartenpreis|prix (?:membre|adhérent)|precio (?:socio|miembro)|mit (?:karte|kundenkarte)|avec la carte|con tarjeta|members? only|für mitglieder)\b/i,
+  /^\s*\(?(?:[^\d\s]+\s+){0,2}(?:card|members?|club|loyalty|rewards) price(?!\s*[:：]?\s*[^\d\s]{0,3}\s*\d)/i,
+);
 /** An option of a variant picker: a swatch, a variant's tile or chip ("swatch-option", "variant-item", "ConfigChip"). */
 const OPTION_LABEL = caseless(/swatch|variant|chip/i);
 const CHOSEN_LABEL = word('selected|is-selected|active|is-active|current|checked|chosen');
@@ -168,7 +178,7 @@ function optionalExtra(el: Element): boolean {
 
 /** Tax words right before the next amount ("12 990 Kč" "bez DPH 10 735 Kč"): they say what that amount is, not this one. */
 /** Alt texts of a payment card's picture ("Tarjeta Montt", "Cartão Loja", "Kundenkarte"). */
-const CARD_PICTURE = caseless(/tarjeta|cart[aã]o|(?:^|[\s_-])card|karte|carte|kaart/i);
+const CARD_PICTURE = caseless(/tarjeta|cart[aã]o|(?<![^\s_-])card|karte|carte|kaart/i);
 
 /**
  * A store card's price: shown with the card's picture beside it in its small box ("<span>$ 329.990</span>
@@ -216,8 +226,8 @@ const GROSS_BEFORE = endsWithPhrase(['brutto', '税込', 'inkl', 'inkl.', 'incl'
  * Names of a price with or without tax: Magento's "price-including-tax" and "price-excluding-tax" show
  * their words ("Incl. VAT", "Excl. VAT") only from the stylesheet, out of their `data-label`.
  */
-const GROSS_LABEL = caseless(/(?:^|[\s_-])(?:price-)?(?:including-tax|incl-tax|inc-vat|incl-vat|with-tax|gross-price|price-gross|price-brutto)(?:$|[\s_-])/i);
-const NET_LABEL = caseless(/(?:^|[\s_-])(?:price-)?(?:excluding-tax|excl-tax|ex-vat|excl-vat|without-tax|net-price|price-net|price-netto)(?:$|[\s_-])/i);
+const GROSS_LABEL = caseless(/(?<![^\s_-])(?:price-)?(?:including-tax|incl-tax|inc-vat|incl-vat|with-tax|gross-price|price-gross|price-brutto)(?![^\s_-])/i);
+const NET_LABEL = caseless(/(?<![^\s_-])(?:price-)?(?:excluding-tax|excl-tax|ex-vat|excl-vat|without-tax|net-price|price-net|price-netto)(?![^\s_-])/i);
 const VAT_RATIO = { min: 1.025, max: 1.275 };
 
 /** Short text right beside a text node (its siblings, its parent's siblings): "EGP" in its own element. */
@@ -396,6 +406,9 @@ function lastInside(el: Node): Node {
  * such block is passed to `skip` and the walk goes on after it (most of a large page's text is there:
  * menus, footers, other products).
  */
+/** Elements whose text is not shown as a price: a script's, a template's, a menu option's. */
+const NOT_SHOWN_TEXT = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'TEXTAREA', 'OPTION', 'TITLE']);
+
 function priceElements(root: Element, layout: Layout, seen: Set<Element>, skip?: (block: Element) => void): { el: Element; start: Element }[] {
   const found: { el: Element; start: Element }[] = [];
   const walker = root.ownerDocument.createTreeWalker(root, 4 /* NodeFilter.SHOW_TEXT */);
@@ -408,7 +421,7 @@ function priceElements(root: Element, layout: Layout, seen: Set<Element>, skip?:
     const text = (node as Text).data;
     if (!ANY_DIGIT.test(text) || (length > 60 && text.trim().length > 60)) continue;
     const parent = node.parentElement;
-    if (!parent || /^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE|TEXTAREA|OPTION|TITLE)$/.test(parent.tagName)) continue;
+    if (!parent || NOT_SHOWN_TEXT.has(parent.tagName)) continue;
     if (skip && layout.elsewhere(parent)) {
       let block = parent;
       while (block.parentElement && block.parentElement !== root && layout.elsewhere(block.parentElement)) block = block.parentElement;

@@ -88,7 +88,7 @@ function brandBesideName(el: Element, text: string): boolean {
 }
 
 /** Names of badges shops put inside a heading ("flag-new", "badge--sale", "product-sticker"). */
-const BADGE_LABEL = caseless(/(?:^|[\s_-])(?:flag|flags|badge|badges|sticker|stickers|ribbon|tag|tags)(?:$|[\s_-])/i);
+const BADGE_LABEL = caseless(/(?<![^\s_-])(?:flag|flags|badge|badges|sticker|stickers|ribbon|tag|tags)(?![^\s_-])/i);
 
 /**
  * A heading's text without the badges inside it: "<h1><span class="flag flag-new">Novinka</span>
@@ -112,6 +112,11 @@ function withoutBadges(heading: Element, text: string, layout: Layout): string {
 /** A price alone ("15 990 руб."): osCommerce's price cell shares its name with the name's. */
 const LONE_PRICE = /^[^\p{L}\d]{0,3}[\d\s.,'\u00a0]+[^\d]{0,6}$/u;
 
+/** Headings a product's name is written in. */
+const HEADING_TAGS = new Set(['H1', 'H2', 'H3']);
+/** Elements that are never a title themselves: controls, media, tables and lists as a whole (a table cell only as osCommerce's `pageHeading`). */
+const NOT_TITLE_TAGS = new Set(['A', 'BUTTON', 'INPUT', 'SELECT', 'OPTION', 'TEXTAREA', 'SCRIPT', 'STYLE', 'IMG', 'META', 'LINK', 'BODY', 'HTML', 'TD', 'TR', 'TABLE', 'UL', 'OL', 'FORM']);
+
 /** `pageTitle`: the page's <title> and og:title, when the caller has them at hand. */
 export function titleCandidates(layout: Layout, pageTitle = pageTitleText(layout.doc)): PageCandidate[] {
   const { doc } = layout;
@@ -120,12 +125,12 @@ export function titleCandidates(layout: Layout, pageTitle = pageTitleText(layout
   /** Headings by tag and class: three or more alike are a grid's tile titles. */
   const kinds = new Map<string, number>();
   const kindOf = (el: Element) => `${el.tagName} ${el.getAttribute('class') ?? ''}`;
-  for (const el of all) if (/^H[1-3]$/.test(el.tagName)) kinds.set(kindOf(el), (kinds.get(kindOf(el)) ?? 0) + 1);
+  for (const el of all) if (HEADING_TAGS.has(el.tagName)) kinds.set(kindOf(el), (kinds.get(kindOf(el)) ?? 0) + 1);
   all.forEach((el, index) => {
     // osCommerce writes the product's name in a table cell, `<td class="pageHeading">`, and its price in the
     // cell beside it with the same class.
     const pageHeading = el.tagName === 'TD' && el.classList.contains('pageHeading');
-    if (!pageHeading && /^(A|BUTTON|INPUT|SELECT|OPTION|TEXTAREA|SCRIPT|STYLE|IMG|META|LINK|BODY|HTML|TD|TR|TABLE|UL|OL|FORM)$/.test(el.tagName)) return;
+    if (!pageHeading && NOT_TITLE_TAGS.has(el.tagName)) return;
     if (pageHeading && el.querySelector('s, del, strike, [class*="rice"]') !== null) return;
     // A form's label names a field ("Size"); one that labels no field and is named as the product's
     // title is the name a shop put in its buy form ("<label id="productTitle">Spit Velvet Shirt</label>").
@@ -135,7 +140,7 @@ export function titleCandidates(layout: Layout, pageTitle = pageTitleText(layout
     if (el.childElementCount > 8) return;
     const whole = textUpTo(el, 3000);
     if (whole === null) return;
-    const raw = el.childElementCount > 0 && /^H[1-3]$/.test(el.tagName) ? withoutBadges(el, whole, layout) : whole;
+    const raw = el.childElementCount > 0 && HEADING_TAGS.has(el.tagName) ? withoutBadges(el, whole, layout) : whole;
     // osCommerce's model code after the name ("… Dedica [EC685M]") is not part of it.
     const text = cleanText(pageHeading ? raw.replace(/\s*\[[^\]]{1,40}\]\s*$/, '') : raw, 250);
     if (!text || text.length < 2 || !A_LETTER.test(text) || (pageHeading && LONE_PRICE.test(text))) return;
@@ -150,7 +155,7 @@ export function titleCandidates(layout: Layout, pageTitle = pageTitleText(layout
     const other = own.split(/\s+/).some((token) => OTHER_NAME.test(token));
     const productLabelled = (PRODUCT_TITLE_LABEL.test(named) || pageHeading) && !other;
     const labelled = (TITLE_LABEL.test(own) || el.getAttribute('itemprop') === 'name' || pageHeading) && !other;
-    if (!/^H[1-3]$/.test(el.tagName) && !productLabelled && !labelled) return;
+    if (!HEADING_TAGS.has(el.tagName) && !productLabelled && !labelled) return;
     if (formLabel && !productLabelled) return;
     const candidate: Candidate = {
       field: 'title', source: 'heuristic', value: text,
