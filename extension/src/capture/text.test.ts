@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { caseless } from './text.ts';
+import { caseless, caselessAny } from './text.ts';
 
 describe('caseless', () => {
   it('matches text in any case as the case-insensitive pattern does, in several scripts', () => {
@@ -16,5 +16,19 @@ describe('caseless', () => {
     expect(caseless(/^\D+$/i).test('EUR')).toBe(true);
     expect(caseless(/A\B/i).test('Ab')).toBe(true);
     expect(caseless(/A\W/i).test('a-')).toBe(true);
+  });
+});
+
+describe('caselessAny', () => {
+  it('answers as the one pattern its parts make, whatever the case', () => {
+    const whole = /related|recommend|(?<![^\s_-])nav(?![^\s_-])|footer|menu|mini-?cart/i;
+    const parts = caselessAny(/related|recommend/i, /(?<![^\s_-])nav(?![^\s_-])|footer/i, /menu|mini-?cart/i);
+    for (const text of ['Related-Products', 'product-RECOMMENDATIONS', 'site-nav', 'navigation', 'canvas', 'Footer', 'MiniCart', 'mini-cart', 'price-box', '']) {
+      expect(parts.test(text), text).toBe(whole.test(text));
+    }
+  });
+
+  it('matches nothing with no parts', () => {
+    expect(caselessAny().test('anything')).toBe(false);
   });
 });
