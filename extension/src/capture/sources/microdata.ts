@@ -4,11 +4,12 @@
  */
 import { normaliseCode } from '../currency.ts';
 import { toMinorUnits } from '../price.ts';
-import { cleanText, httpUrl, savedCopy } from '../text.ts';
+import { caseless, cleanText, httpUrl, savedCopy } from '../text.ts';
 import { availabilityName, defined, type FieldSource, type SourceResult } from './source-types.ts';
 
-const PRODUCT_TYPE = /(schema\.org\/|data-vocabulary\.org\/|^|\s|schema:)(Product|ProductGroup|IndividualProduct|ProductModel)(\s|$)/i;
-const OFFER_TYPE = /(Offer|AggregateOffer)(\s|$)/i;
+// Tested on lower-cased types (`caseless`): a pattern with `i` costs more to compile on every page.
+const PRODUCT_TYPE = caseless(/(?:schema\.org\/|data-vocabulary\.org\/|^|\s|schema:)(?:product|productgroup|individualproduct|productmodel)(?!\S)/i);
+const OFFER_TYPE = caseless(/(?:offer|aggregateoffer)(?!\S)/i);
 
 interface Syntax {
   readonly source: FieldSource;
