@@ -187,7 +187,7 @@ function readUnambiguous(raw: string): string | null {
 
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 /** Signs and codes as `unambiguous` and the shared symbols read them, in their own case. */
-const CURRENCY_SIGNS = new RegExp(`[A-Z]{3}|[$¥￥₨﷼₮đ]|${SYMBOLS.map(([symbol]) => escaped(symbol)).join('|')}|руб|(?:^|[\\s\\d])[рР]\\.?(?=$|[\\s\\d])|ден|جنيه|ج\\.م|L\\.?E|ريال|درهم|د\\.م|S\\/|(?:^|[\\s\\d])(?:KM|Q|Bs|R)(?=$|[\\s\\d.])`);
+const CURRENCY_SIGNS = new RegExp(`[A-Z]{3}|[$¥￥₨﷼₮đ]|${SYMBOLS.map(([symbol]) => escaped(symbol)).join('|')}|руб|(?<![^\\s\\d])[рР]\\.?(?![^\\s\\d])|ден|جنيه|ج\\.م|L\\.?E|ريال|درهم|د\\.م|S\\/|(?<![^\\s\\d])(?:KM|Q|Bs|R)(?![^\\s\\d.])`);
 /** Words of WORDS and the shared symbols, in any case, as whole words (a text is lower-cased first). */
 const CURRENCY_WORDS = new RegExp(`(?<![a-z])(?:${[...WORDS.keys(), 'kr', 'rs', 'din'].map(escaped).join('|')})(?![a-z])`);
 
