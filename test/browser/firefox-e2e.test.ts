@@ -24,7 +24,7 @@ let firefox: FirefoxWithExtension;
 let phone: Device | undefined;
 
 async function openShopPage(name: string): Promise<Page> {
-  const page = await firefox.browser.newPage();
+  const page = await firefox.newPage();
   await page.goto(`${shops.url}/${name}.html`);
   return page;
 }

@@ -24,6 +24,8 @@ export interface FirefoxWithExtension {
   readonly browser: Browser;
   /** The extension's pages live at `moz-extension://<uuid>/`; the test picks the uuid. */
   readonly extensionOrigin: string;
+  /** Opens a new tab. */
+  newPage(): Promise<Page>;
   /** Opens the popup's page in a tab, as Firefox does for an action popup opened in its own tab. */
   openPopup(): Promise<Page>;
   /** Closes Firefox and starts it again on the same profile, the add-on still installed. */
@@ -66,28 +68,42 @@ export async function launchFirefoxWithExtension(extensionDir: string, options: 
   }
   let running = browser;
   const extensionOrigin = `moz-extension://${uuid}`;
+  /**
+   * A new tab. Firefox ESR 140.12 opens it in the last focused window, and after a tab of another window
+   * was closed it may find none ("TabManager.getTabBrowser(...) is undefined"): a tab still open is
+   * brought to the front, and the tab asked for again.
+   */
+  const newPage = async (): Promise<Page> => {
+    try {
+      return await running.newPage();
+    } catch (error) {
+      const [open] = await running.pages();
+      if (!open) throw error;
+      await open.bringToFront();
+      return running.newPage();
+    }
+  };
   return {
     get browser() {
       return running;
     },
     extensionOrigin,
+    newPage,
     async openPopup() {
-      const page = await running.newPage();
+      const page = await newPage();
       const url = `${extensionOrigin}/popup.html`;
       // Over BiDi a navigation to an extension page never reports its end (and page.url() stays
       // about:blank): start it, then wait for the page itself.
       void page.goto(url).catch(() => undefined);
-      // The wait may start in about:blank's realm, which the navigation then destroys ("Waiting failed"):
-      // wait again in the new one, until the deadline.
+      // Asked with `evaluate` until the deadline: Firefox ESR 140.12 fails puppeteer's `waitForFunction` in an
+      // extension page at once ("Waiting failed"), and the first asks may land in about:blank's realm, which
+      // the navigation then destroys.
       const deadline = Date.now() + 15_000;
       for (;;) {
-        try {
-          await page.waitForFunction((expected) => location.href === expected && document.readyState === 'complete', { timeout: Math.max(1, deadline - Date.now()) }, url);
-          return page;
-        } catch (error) {
-          if (Date.now() >= deadline) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
+        const open = await page.evaluate((expected) => location.href === expected && document.readyState === 'complete', url).catch(() => false);
+        if (open) return page;
+        if (Date.now() >= deadline) throw new Error(`The popup (${url}) did not open within 15 s`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },
     async restart() {
