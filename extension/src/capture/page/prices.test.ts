@@ -327,4 +327,19 @@ describe('priceCandidates', () => {
     const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'shop.example.hu' });
     expect(found.map((p) => [p.candidate.value, p.candidate.evidence.old])).toEqual([[37990, true], [34990, false], [30000, true]]);
   });
+
+  it('reads the rows of a quantity-break table for more than one piece as conditional, the row for one as the price to pay', () => {
+    const headed = page(`<h1 id="h">G5V-1 DC5</h1><table><thead><tr><th>Qty</th><th>Unit Price</th><th>Ext Price</th></tr></thead><tbody>
+      <tr><td>1</td><td>$2.79</td><td>$2.79</td></tr><tr><td>10</td><td>$2.29</td><td>$22.90</td></tr><tr><td>1,500</td><td>$1.12</td><td>$1,680.00</td></tr></tbody></table>
+      <button type="submit">Add to Cart</button>`);
+    const found = priceCandidates(pageLayout(headed), headed.getElementById('h'), { hostname: 'www.parts.example.com' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.conditional])).toEqual([[279, false], [279, false], [229, true], [2290, true], [112, true], [168000, true]]);
+  });
+
+  it('reads a table of products with their prices, not quantity breaks, as prices to pay', () => {
+    const doc = page(`<h1 id="h">Set of kitchen knives</h1><table><tr><th>Model</th><th>Price</th></tr><tr><td>12 cm</td><td>$24.00</td></tr><tr><td>20 cm</td><td>$39.00</td></tr></table>
+      <button type="submit">Add to Cart</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'shop.example.com' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.conditional])).toEqual([[2400, false], [3900, false]]);
+  });
 });

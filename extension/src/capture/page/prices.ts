@@ -176,6 +176,39 @@ function optionalExtra(el: Element): boolean {
   return named !== null && named.matches(TICKABLE_OR_UNCHOSEN);
 }
 
+/**
+ * The first cell of a price table's quantity column: "Qty", "Quantity", "Menge", "Staffel", "数量". Electronics
+ * distributors and wholesale shops list a price per piece for each quantity break under it.
+ */
+const QUANTITY_HEADER = caseless(/^\s*(?:qty\.?|quantity|quantities|break qty\.?|price breaks?|menge|anzahl|stück|stückzahl|staffel|quantité|qté|cantidad|quantità|quantidade|ilość|množství|počet|mennyiség|antal|aantal|antall|määrä|количество|кол-во|miktar|adet|数量|수량)\s*[:：]?\s*$/i);
+/** A quantity break in a tier row's first cell: "10", "1,500", "10+", "≥ 10", "10 - 24", "ab 10", "100 pcs". */
+const TIER_COUNT = caseless(/^\s*(?:(?:ab|from|od|dès|desde|da|vanaf|från|fra|от|≥|>=)\s*)?(\d{1,3}(?:[,.\s\u00a0]\d{3})+|\d+)\s*(?:\+|(?:-|–|to|bis|à|a)\s*\d[\d,.\s\u00a0]*)?\s*(?:pcs?\.?|pieces?|units?|stk\.?|stück|st\.?|ks|szt\.?|шт\.?|個|개)?\s*$/i);
+/** The count a tier row starts at ("1,500" → 1500), or null when its first cell is no quantity break. */
+function tierCount(row: HTMLTableRowElement): number | null {
+  const text = textUpTo(row.cells[0] ?? row, 40);
+  if (text === null || !TIER_COUNT.test(text)) return null;
+  return Number(/\d{1,3}(?:[,.\s\u00a0]\d{3})+|\d+/.exec(text)![0].replace(/\D/g, ''));
+}
+/**
+ * A price for many pieces: in a row of a quantity-break table whose first cell counts more than one
+ * ("1,500 | $1.12 | $1,680.00" under "Qty | Unit Price | Ext Price"). The row for one piece is the
+ * price a shopper pays; the others apply only to larger orders, however low (a markup's `lowPrice`
+ * is often the largest break's). A table counts as one when its first header cell names a quantity,
+ * or when the first cells of its rows are quantity breaks counting up from one.
+ */
+function quantityTier(el: Element): boolean {
+  const row = el.closest('tr');
+  const table = row?.closest('table');
+  if (!row || !table || row.cells.length < 2 || row.cells[0]!.contains(el)) return false;
+  const count = tierCount(row);
+  if (count === null || count <= 1) return false;
+  const rows = Array.from(table.rows).slice(0, 30);
+  const header = rows[0] !== row && rows[0]?.cells[0] ? textUpTo(rows[0].cells[0], 40) : null;
+  if (header !== null && QUANTITY_HEADER.test(header)) return true;
+  const counts = rows.map(tierCount).filter((n): n is number => n !== null);
+  return counts[0] === 1 && counts.length >= 2 && counts.every((n, i) => i === 0 || n > counts[i - 1]!);
+}
+
 /** Tax words right before the next amount ("12 990 Kč" "bez DPH 10 735 Kč"): they say what that amount is, not this one. */
 /** Alt texts of a payment card's picture ("Tarjeta Montt", "Cartão Loja", "Kundenkarte"). */
 const CARD_PICTURE = caseless(/tarjeta|cart[aã]o|(?<![^\s_-])card|karte|carte|kaart/i);
@@ -559,7 +592,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
         labelled: labelled || namesCurrency,
         productLabelled: labelled && namesCurrency,
         old: struck || labelSays === 'old' || OLD_BEFORE.test(before),
-        conditional: namedConditional || otherOption(start, layout) || optionalExtra(start) || saysConditional(before, after),
+        conditional: namedConditional || otherOption(start, layout) || optionalExtra(start) || quantityTier(el) || saysConditional(before, after),
         current: labelSays === 'current' || CURRENT_BEFORE.test(before),
         elsewhere,
         toHeading: toHeading(el),
