@@ -138,6 +138,16 @@ export function titleCandidates(layout: Layout, pageTitle = pageTitleText(layout
     if (formLabel && (el.hasAttribute('for') || el.querySelector('input, select, textarea, button') !== null)) return;
     // A title holds a few elements at most; big containers named "…-title-section" are not titles.
     if (el.childElementCount > 8) return;
+    // What its names say first: most elements a large page names "…title…" or "…name…" are neither a
+    // heading nor named as a title, and their text need not be read (asked before it, the same answers).
+    const own = layout.label(el);
+    const named = `${own} ${el.parentElement ? layout.label(el.parentElement) : ''} ${Array.from(el.children).slice(0, 3).map(layout.label).join(' ')}`;
+    // Names of other things (a brand, a seller, a review…); utility classes like "a-size-large" are not names.
+    const other = own.split(/\s+/).some((token) => OTHER_NAME.test(token));
+    const productLabelled = (PRODUCT_TITLE_LABEL.test(named) || pageHeading) && !other;
+    const labelled = (TITLE_LABEL.test(own) || el.getAttribute('itemprop') === 'name' || pageHeading) && !other;
+    if (!HEADING_TAGS.has(el.tagName) && !productLabelled && !labelled) return;
+    if (formLabel && !productLabelled) return;
     const whole = textUpTo(el, 3000);
     if (whole === null) return;
     const raw = el.childElementCount > 0 && HEADING_TAGS.has(el.tagName) ? withoutBadges(el, whole, layout) : whole;
@@ -149,14 +159,6 @@ export function titleCandidates(layout: Layout, pageTitle = pageTitleText(layout
     if (!layout.visible(el)) return;
     const outerH1 = el.tagName === 'H1' ? el : el.closest('h1');
     const h1 = outerH1 !== null;
-    const own = layout.label(el);
-    const named = `${own} ${el.parentElement ? layout.label(el.parentElement) : ''} ${Array.from(el.children).slice(0, 3).map(layout.label).join(' ')}`;
-    // Names of other things (a brand, a seller, a review…); utility classes like "a-size-large" are not names.
-    const other = own.split(/\s+/).some((token) => OTHER_NAME.test(token));
-    const productLabelled = (PRODUCT_TITLE_LABEL.test(named) || pageHeading) && !other;
-    const labelled = (TITLE_LABEL.test(own) || el.getAttribute('itemprop') === 'name' || pageHeading) && !other;
-    if (!HEADING_TAGS.has(el.tagName) && !productLabelled && !labelled) return;
-    if (formLabel && !productLabelled) return;
     const candidate: Candidate = {
       field: 'title', source: 'heuristic', value: text,
       evidence: {
