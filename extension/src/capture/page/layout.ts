@@ -94,7 +94,7 @@ export const OTHERS_HEADING = startsWithPhrase([
   'līdzīgas preces', 'sarnased tooted', 'lainnya di toko', 'produk lainnya', 'rekomendasi', 'kamu mungkin', 'có thể bạn', 'สินค้าแนะนำ',  '함께 비교', '함께 구매', '함께 보면', '다른 고객', '이 상품과 함께', '買了此商品的人', '看了此商品的人', '品牌熱銷', '你可能也喜歡', '猜你喜歡', '为你推荐', '為你推薦', 'この商品を見た人', 'よく一緒に購入',
   'вам может понравиться', 'może cię zainteresować', 'mohlo by vás zajímat', 'ezek is érdekelhetnek', 'te-ar putea interesa',
   'možda će vas zanimati', 'quienes vieron', 'los clientes también', 'compre junto', 'spesso comprati insieme', 'les clients ont aussi',
-  'souvent achetés ensemble', 'wird oft zusammen gekauft', 'passend dazu', 'vaak samen gekocht', 'compare with similar', 'compare similar',
+  'souvent achetés ensemble', 'wird oft zusammen gekauft', 'passend dazu', 'passendes zubehör', 'passende produkte', 'passende artikel', 'vaak samen gekocht', 'compare with similar', 'compare similar',
   'bunları da', 'birlikte alınan', 'μπορεί να σας αρέσ', 'jums gali patikti', 'jums varētu patikt', 'sulle võivad meeldida', 'לקוחות שקנו',
   'قد يعجبك', 'khách hàng cũng', '売れ筋', 'ランキング', 'この商品をチェックした人', '最近チェック', '最近見た',
   'akcia týždňa', 'akce týdne', 'tip týždňa', 'tip týdne', 'deal of the week', 'deal of the day', 'angebot der woche', 'angebot des tages', 'produkt tygodnia', 'produkt dnia', 'promocja dnia', 'a hét ajánlata', 'napi ajánlat', 'oferta zilei', 'oferta săptămânii', 'oferta del día', 'oferta do dia', 'offerta del giorno', 'offre du jour', 'товар дня', 'товар недели', 'najpredávanejšie', 'nejprodávanější', 'bestsellery', 'الأكثر مبيع',

@@ -190,23 +190,23 @@ function tierCount(row: HTMLTableRowElement): number | null {
   return Number(/\d{1,3}(?:[,.\s\u00a0]\d{3})+|\d+/.exec(text)![0].replace(/\D/g, ''));
 }
 /**
- * A price for many pieces: in a row of a quantity-break table whose first cell counts more than one
- * ("1,500 | $1.12 | $1,680.00" under "Qty | Unit Price | Ext Price"). The row for one piece is the
- * price a shopper pays; the others apply only to larger orders, however low (a markup's `lowPrice`
- * is often the largest break's). A table counts as one when its first header cell names a quantity,
- * or when the first cells of its rows are quantity breaks counting up from one.
+ * The count a price's row starts at in a quantity-break table ("1,500 | $1.12 | $1,680.00" under "Qty |
+ * Unit Price | Ext Price": 1500), or null when the price is in no such row. A table is one when its first
+ * header cell names a quantity, or when the first cells of its rows are quantity breaks counting up from one.
+ * The row for one piece is the price a shopper pays; the others apply only to larger orders, however low
+ * (a markup's `lowPrice` is often the largest break's).
  */
-function quantityTier(el: Element): boolean {
+function tierRowCount(el: Element): number | null {
   const row = el.closest('tr');
   const table = row?.closest('table');
-  if (!row || !table || row.cells.length < 2 || row.cells[0]!.contains(el)) return false;
+  if (!row || !table || row.cells.length < 2 || row.cells[0]!.contains(el)) return null;
   const count = tierCount(row);
-  if (count === null || count <= 1) return false;
+  if (count === null) return null;
   const rows = Array.from(table.rows).slice(0, 30);
   const header = rows[0] !== row && rows[0]?.cells[0] ? textUpTo(rows[0].cells[0], 40) : null;
-  if (header !== null && QUANTITY_HEADER.test(header)) return true;
+  if (header !== null && QUANTITY_HEADER.test(header)) return count;
   const counts = rows.map(tierCount).filter((n): n is number => n !== null);
-  return counts[0] === 1 && counts.length >= 2 && counts.every((n, i) => i === 0 || n > counts[i - 1]!);
+  return counts[0] === 1 && counts.length >= 2 && counts.every((n, i) => i === 0 || n > counts[i - 1]!) ? count : null;
 }
 
 /** Tax words right before the next amount ("12 990 Kč" "bez DPH 10 735 Kč"): they say what that amount is, not this one. */
@@ -586,13 +586,17 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     let struckBetween = false;
     for (let e: Element | null = start; e && !struckBetween; e = e === el ? null : e.parentElement) struckBetween = lineThrough(e);
     const struck = start.closest('del, s, strike, [data-a-strike="true"]') !== null || struckBetween || lineThrough(el.parentElement);
+    // In a quantity-break table, rows for more than one piece are conditional; the "+" of a break ("1+", "10+")
+    // belongs to its count, not to a surcharge ("+ 5,00 €").
+    const tierCount = tierRowCount(el);
+    const tierBefore = tierCount === null ? before : before.replace(/\d[\d,.\s\u00a0]*\+\s*$/, '');
     const candidate: Candidate = {
       field: 'price', source: 'heuristic', value: price.amountMinor, currency: price.currency,
       evidence: {
         labelled: labelled || namesCurrency,
         productLabelled: labelled && namesCurrency,
         old: struck || labelSays === 'old' || OLD_BEFORE.test(before),
-        conditional: namedConditional || otherOption(start, layout) || optionalExtra(start) || quantityTier(el) || saysConditional(before, after),
+        conditional: namedConditional || otherOption(start, layout) || optionalExtra(start) || (tierCount ?? 0) > 1 || saysConditional(tierBefore, after),
         current: labelSays === 'current' || CURRENT_BEFORE.test(before),
         elsewhere,
         toHeading: toHeading(el),
