@@ -73,4 +73,19 @@ describe('imageCandidates', () => {
       ['pol_pl_Wkretarka-2291_2.webp', false],
     ]);
   });
+
+  it('reads the photos of a related block only when they might still beat the product\'s own best photo', () => {
+    const related = `<section class="related-products"><h2>Related products</h2>${[1, 2, 3].map((n) => `<div class="product-tile"><img src="https://shop.example.com/img/other-${n}.jpg" alt="Other lamp ${n}"></div>`).join('')}</section>`;
+    const own = page(`<main><h1 id="h">Desk Lamp Nova</h1><div class="product-image-main"><img src="https://shop.example.com/img/nova.jpg" alt="Desk Lamp Nova" width="800" height="800"></div>
+      <button type="submit">Add to cart</button></main>${related}`);
+    const found = imageCandidates(pageLayout(own), own.getElementById('h'), 'Desk Lamp Nova', 'https://shop.example.com/nova');
+    expect(found.map((c) => c.candidate.value)).toEqual(['https://shop.example.com/img/nova.jpg']);
+    // Without a photo of its own, the page's related photos are still candidates, marked as elsewhere.
+    const none = page(`<main><h1 id="h">Desk Lamp Nova</h1><button type="submit">Add to cart</button></main>${related}`);
+    const others = imageCandidates(pageLayout(none), none.getElementById('h'), 'Desk Lamp Nova', 'https://shop.example.com/nova');
+    expect(others.map((c) => [c.candidate.value, c.candidate.evidence.elsewhere])).toEqual([1, 2, 3].map((n) => [`https://shop.example.com/img/other-${n}.jpg`, true]));
+    // A related photo of the markup's file is read at once: agreeing with the markup may lift it.
+    const marked = imageCandidates(pageLayout(own), own.getElementById('h'), 'Desk Lamp Nova', 'https://shop.example.com/nova', ['https://shop.example.com/img/other-2.jpg']);
+    expect(marked.map((c) => c.candidate.value)).toEqual(['https://shop.example.com/img/nova.jpg', 'https://shop.example.com/img/other-2.jpg']);
+  });
 });

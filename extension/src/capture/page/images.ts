@@ -219,9 +219,16 @@ export function imageCandidates(layout: Layout, heading: Element | null, title: 
   const out: PageCandidate[] = [];
   /** Each file once, as its best-placed element shows it: a thumbnail may link to the main photo's file. */
   const seen = new Map<string, { index: number; again: boolean }>();
-  imgs.forEach((img, index) => {
-    const url = img.tagName === 'IMG' ? imageUrl(img, pageUrl, markupKeys) : scriptedImageUrl(img, pageUrl);
-    if (!url) return;
+  /**
+   * Images in another products' block or the site's chrome (half or more of a large page's: 83 of 106 on
+   * one shop's page) are read after the product's own area, and only those that might still score above
+   * its best photo: the most such an image can score (named and shown as a product's photo, large, its
+   * place in the page and its distance to the heading known) is known before reading it (scorer.ts
+   * pageScore). Those of the markup's or the chosen variant's file are read at once: agreeing with the
+   * markup or naming the variant lifts them.
+   */
+  const deferred: { img: Element; index: number; url: string; atMost: number }[] = [];
+  const judge = (img: Element, index: number, url: string) => {
     // A file seen already is judged again only when its first element looked like no product photo (a
     // thumbnail) while its file did not: most repeats would add nothing, and large pages repeat many files.
     const earlier = seen.get(url);
@@ -257,6 +264,22 @@ export function imageCandidates(layout: Layout, heading: Element | null, title: 
       out[earlier.index] = { el: img, candidate };
       earlier.again = Boolean(candidate.evidence.notProduct);
     }
+  };
+  imgs.forEach((img, index) => {
+    const url = img.tagName === 'IMG' ? imageUrl(img, pageUrl, markupKeys) : scriptedImageUrl(img, pageUrl);
+    if (!url) return;
+    const key = imageKey(url);
+    if (!layout.elsewhere(img) || markupKeys.has(key) || key === shownKey) {
+      judge(img, index, url);
+      return;
+    }
+    const levels = toHeading(img);
+    const atMost = pageScore({ field: 'image', source: 'heuristic', value: url,
+      evidence: { productLabelled: true, labelled: true, area: Infinity, elsewhere: true, toHeading: levels, order: index / Math.max(1, imgs.length) } });
+    deferred.push({ img, index, url, atMost });
   });
+  const best = out.reduce((most, { candidate }) => Math.max(most, pageScore(candidate)), -Infinity);
+  for (const { img, index, url, atMost } of deferred) if (atMost >= best) judge(img, index, url);
   return out;
 }
+
