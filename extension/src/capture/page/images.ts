@@ -282,4 +282,3 @@ export function imageCandidates(layout: Layout, heading: Element | null, title: 
   for (const { img, index, url, atMost } of deferred) if (atMost >= best) judge(img, index, url);
   return out;
 }
-

@@ -588,15 +588,15 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     const struck = start.closest('del, s, strike, [data-a-strike="true"]') !== null || struckBetween || lineThrough(el.parentElement);
     // In a quantity-break table, rows for more than one piece are conditional; the "+" of a break ("1+", "10+")
     // belongs to its count, not to a surcharge ("+ 5,00 €").
-    const tierCount = tierRowCount(el);
-    const tierBefore = tierCount === null ? before : before.replace(/\d[\d,.\s\u00a0]*\+\s*$/, '');
+    const pieces = tierRowCount(el);
+    const tierBefore = pieces === null ? before : before.replace(/\d[\d,.\s\u00a0]*\+\s*$/, '');
     const candidate: Candidate = {
       field: 'price', source: 'heuristic', value: price.amountMinor, currency: price.currency,
       evidence: {
         labelled: labelled || namesCurrency,
         productLabelled: labelled && namesCurrency,
         old: struck || labelSays === 'old' || OLD_BEFORE.test(before),
-        conditional: namedConditional || otherOption(start, layout) || optionalExtra(start) || (tierCount ?? 0) > 1 || saysConditional(tierBefore, after),
+        conditional: namedConditional || otherOption(start, layout) || optionalExtra(start) || (pieces ?? 0) > 1 || saysConditional(tierBefore, after),
         current: labelSays === 'current' || CURRENT_BEFORE.test(before),
         elsewhere,
         toHeading: toHeading(el),
