@@ -1,11 +1,13 @@
 import { decodeEntities } from './entities.ts';
 
 /**
- * Letters and digits of the scripts shops write in, as plain character ranges: Unicode property
- * escapes (\\p{L}) cost more to compile than a whole capture of a small page may take.
+ * Letters (and, for WORD_CHARS, digits) of the scripts shops write in, as plain character ranges:
+ * Latin with Vietnamese, Greek, Cyrillic, Armenian, Hebrew, Arabic, the Indic scripts with their vowel
+ * signs, Thai, Georgian, Hangul, kana and CJK. Unicode property escapes (\\p{L}) cost more to compile
+ * than a whole capture of a small page may take.
  */
-export const WORD_CHARS = 'A-Za-z0-9\u00C0-\u024F\u0370-\u03FF\u0400-\u052F\u0590-\u06FF\u0E00-\u0E7F\u1100-\u11FF\u3040-\u30FF\u3400-\u9FFF\uAC00-\uD7AF';
-export const LETTERS = 'A-Za-z\u00C0-\u024F\u0370-\u03FF\u0400-\u052F\u0590-\u06FF\u0E00-\u0E7F\u1100-\u11FF\u3040-\u30FF\u3400-\u9FFF\uAC00-\uD7AF';
+export const LETTERS = 'A-Za-z\u00C0-\u024F\u0370-\u03FF\u0400-\u052F\u0531-\u0587\u0590-\u06FF\u0900-\u0DFF\u0E00-\u0E7F\u10A0-\u10FF\u1100-\u11FF\u1E00-\u1EFF\u3040-\u30FF\u3400-\u9FFF\uAC00-\uD7AF';
+export const WORD_CHARS = `0-9${LETTERS}`;
 
 /** Product text from pages: decoded, collapsed, capped, and always treated as text. */
 export function cleanText(value: unknown, max = 300): string | null {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pageLayout } from './layout.ts';
-import { priceCandidates } from './prices.ts';
+import { priceCandidates, SIGN, SIGNS_AT_END } from './prices.ts';
 
 const page = (body: string) => new DOMParser().parseFromString(`<!doctype html><html><body>${body}</body></html>`, 'text/html');
 
@@ -343,3 +343,28 @@ describe('priceCandidates', () => {
     expect(found.map((p) => [p.candidate.value, p.candidate.evidence.conditional])).toEqual([[2400, false], [3900, false]]);
   });
 });
+
+describe('SIGN', () => {
+  const BLOCKS = [[0x0000, 0x00ff], [0x02b0, 0x02ff], [0x0370, 0x03ff], [0x0530, 0x06ff], [0x0900, 0x0bff], [0x0e00, 0x0e7f], [0x17d0, 0x17df],
+    [0x2000, 0x20cf], [0x3000, 0x30ff], [0xfdf0, 0xfdff], [0xfe50, 0xfe6f], [0xff00, 0xffef]];
+  const property = /^[\p{Sc}\p{P}\p{Sk}]$/u;
+
+  it('takes the signs of Unicode\'s Sc, P and Sk classes, and no other character, in the blocks it covers (an ASCII colon aside)', () => {
+    const differ: string[] = [];
+    for (const [low, high] of BLOCKS) {
+      for (let code = low!; code <= high!; code += 1) {
+        const c = String.fromCharCode(code);
+        if (SIGN.test(c) !== (code !== 0x3a && property.test(c))) differ.push(code.toString(16));
+      }
+    }
+    expect(differ).toEqual([]);
+  });
+
+  it('removes a code and the signs before an amount, and keeps the words and a colon, as the pattern with `\\p` classes did', () => {
+    const leads = ['Club Price: US$ ', 'MRP:₹', 'R$ ', 'Preis  € ', 'EUR ', 'PriceUS$', 'ABCD$', 'Цена: «', '价格：￥', 'السعر: ر.س ', '$US ', 'Giá: ₫', 'מחיר: ₪ ', 'ราคา ฿'];
+    const stripped = leads.map((lead) => lead.replace(SIGNS_AT_END, '').trim());
+    expect(stripped).toEqual(leads.map((lead) => lead.replace(/(?:[A-Z]{1,3}\s*)?(?:(?!:)[\p{Sc}\p{P}\p{Sk}])*\s*$/u, '').trim()));
+    expect(stripped.slice(0, 11)).toEqual(['Club Price:', 'MRP:', '', 'Preis', '', 'Price', 'A', 'Цена:', '价格', 'السعر: ر.س', '$']);
+  });
+});
+
