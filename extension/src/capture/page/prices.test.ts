@@ -336,6 +336,26 @@ describe('priceCandidates', () => {
     expect(found.map((p) => [p.candidate.value, p.candidate.evidence.conditional])).toEqual([[279, false], [279, false], [229, true], [2290, true], [112, true], [168000, true]]);
   });
 
+  it('reads the items of a list of quantity breaks for more than one piece as conditional, by its title or its counts from one', () => {
+    const titled = page(`<h1 id="h">Widerstand 10 kOhm</h1><div class="staffel-title">Staffelpreise</div><ul>
+      <li><span>ab 1 Stück</span> <span>0,12 €</span></li><li><span>ab 100 Stück</span> <span>0,08 €</span></li></ul><button type="submit">In den Warenkorb</button>`);
+    const counted = page(`<h1 id="h">Widerstand 10 kOhm</h1><ul class="breaks">
+      <li><span class="qty">1+</span> <span class="price">0,12 €</span></li><li><span class="qty">100+</span> <span class="price">0,08 €</span></li>
+      <li><span class="qty">1000+</span> <span class="price">0,04 €</span></li></ul><button type="submit">In den Warenkorb</button>`);
+    for (const doc of [titled, counted]) {
+      const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'www.bauteile.example.de' });
+      expect(found.filter((p) => !p.candidate.evidence.conditional).map((p) => p.candidate.value)).toEqual([12]);
+      expect(found.filter((p) => p.candidate.evidence.conditional).map((p) => p.candidate.value)).toContain(8);
+    }
+  });
+
+  it('reads a list of options with their prices, not quantity breaks, as prices to pay', () => {
+    const doc = page(`<h1 id="h">Set of kitchen knives</h1><ul><li><span>12 cm</span> <span>$24.00</span></li><li><span>20 cm</span> <span>$39.00</span></li></ul>
+      <button type="submit">Add to Cart</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'shop.example.com' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.conditional])).toEqual([[2400, false], [3900, false]]);
+  });
+
   it('reads a table of products with their prices, not quantity breaks, as prices to pay', () => {
     const doc = page(`<h1 id="h">Set of kitchen knives</h1><table><tr><th>Model</th><th>Price</th></tr><tr><td>12 cm</td><td>$24.00</td></tr><tr><td>20 cm</td><td>$39.00</td></tr></table>
       <button type="submit">Add to Cart</button>`);

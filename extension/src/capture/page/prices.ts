@@ -177,33 +177,46 @@ function optionalExtra(el: Element): boolean {
 }
 
 /**
- * The first cell of a price table's quantity column: "Qty", "Quantity", "Menge", "Staffel", "数量". Electronics
- * distributors and wholesale shops list a price per piece for each quantity break under it.
+ * The first cell of a price table's quantity column ("Qty", "Quantity", "Menge", "Staffel", "数量"), or the title
+ * of a list of breaks ("Staffelpreise", "Volume pricing"). Electronics distributors and wholesale shops list a
+ * price per piece for each quantity break under it.
  */
-const QUANTITY_HEADER = caseless(/^\s*(?:qty\.?|quantity|quantities|break qty\.?|price breaks?|menge|anzahl|stück|stückzahl|staffel|quantité|qté|cantidad|quantità|quantidade|ilość|množství|počet|mennyiség|antal|aantal|antall|määrä|количество|кол-во|miktar|adet|数量|수량)\s*[:：]?\s*$/i);
+const QUANTITY_HEADER = caseless(/^\s*(?:qty\.?|quantity|quantities|break qty\.?|price breaks?|quantity (?:breaks|discounts?|pricing)|volume pricing|menge|anzahl|stück|stückzahl|staffel|staffelpreise?|mengenrabatte?|quantité|qté|cantidad|quantità|quantidade|ilość|množství|počet|mennyiség|antal|aantal|antall|määrä|количество|кол-во|miktar|adet|数量|수량)\s*[:：]?\s*$/i);
 /** A quantity break in a tier row's first cell: "10", "1,500", "10+", "≥ 10", "10 - 24", "ab 10", "100 pcs". */
 const TIER_COUNT = caseless(/^\s*(?:(?:ab|from|od|dès|desde|da|vanaf|från|fra|от|≥|>=)\s*)?(\d{1,3}(?:[,.\s\u00a0]\d{3})+|\d+)\s*(?:\+|(?:-|–|to|bis|à|a)\s*\d[\d,.\s\u00a0]*)?\s*(?:pcs?\.?|pieces?|units?|stk\.?|stück|st\.?|ks|szt\.?|шт\.?|個|개)?\s*$/i);
+/** A quantity break at the end of the words before its row's price ("1+", "ab 100 Stück", "10 - 24 pcs:"): it says which break, not a condition. */
+const BREAK_AT_END = /(?:(?:ab|from|od|dès|desde|da|vanaf|från|fra|от|≥|>=)\s*)?\d[\d,.\s\u00a0]*(?:\+|(?:-|–|to|bis)\s*\d[\d,.\s\u00a0]*)?\s*(?:pcs?\.?|pieces?|units?|stk\.?|stück|st\.?|ks|szt\.?|шт\.?|個|개)?\s*[:：]?\s*$/i;
+
+/** A row's cells: a table row's, or a list item's elements ("<li><span>1+</span> <span>0,12 €</span></li>"). */
+function cellsOf(row: Element): readonly Element[] {
+  return row.tagName === 'TR' ? Array.from((row as HTMLTableRowElement).cells) : Array.from(row.children);
+}
+
 /** The count a tier row starts at ("1,500" → 1500), or null when its first cell is no quantity break. */
-function tierCount(row: HTMLTableRowElement): number | null {
-  const text = textUpTo(row.cells[0] ?? row, 40);
+function tierCount(row: Element): number | null {
+  const text = textUpTo(cellsOf(row)[0] ?? row, 40);
   if (text === null || !TIER_COUNT.test(text)) return null;
   return Number(/\d{1,3}(?:[,.\s\u00a0]\d{3})+|\d+/.exec(text)![0].replace(/\D/g, ''));
 }
 /**
  * The count a price's row starts at in a quantity-break table ("1,500 | $1.12 | $1,680.00" under "Qty |
- * Unit Price | Ext Price": 1500), or null when the price is in no such row. A table is one when its first
- * header cell names a quantity, or when the first cells of its rows are quantity breaks counting up from one.
- * The row for one piece is the price a shopper pays; the others apply only to larger orders, however low
- * (a markup's `lowPrice` is often the largest break's).
+ * Unit Price | Ext Price": 1500) or list ("<li><span>100+</span> <span>0,08 €</span></li>"), or null when
+ * the price is in no such row. A table is one when its first header cell names a quantity, a list when the
+ * title right before it does ("Staffelpreise"), and either when the first cells of its rows are quantity
+ * breaks counting up from one. The row for one piece is the price a shopper pays; the others apply only to
+ * larger orders, however low (a markup's `lowPrice` is often the largest break's).
  */
 function tierRowCount(el: Element): number | null {
-  const row = el.closest('tr');
-  const table = row?.closest('table');
-  if (!row || !table || row.cells.length < 2 || row.cells[0]!.contains(el)) return null;
+  const row = el.closest('tr, li');
+  const group = row === null ? null : row.tagName === 'TR' ? row.closest('table') : row.parentElement;
+  if (!row || !group) return null;
+  const cells = cellsOf(row);
+  if (cells.length < 2 || cells[0]!.contains(el)) return null;
   const count = tierCount(row);
   if (count === null) return null;
-  const rows = Array.from(table.rows).slice(0, 30);
-  const header = rows[0] !== row && rows[0]?.cells[0] ? textUpTo(rows[0].cells[0], 40) : null;
+  const rows = (group.tagName === 'TABLE' ? Array.from((group as HTMLTableElement).rows) : Array.from(group.children).filter((item) => item.tagName === 'LI')).slice(0, 30);
+  const headerCell = group.tagName === 'TABLE' ? (rows[0] !== row ? cellsOf(rows[0]!)[0] : undefined) : group.previousElementSibling;
+  const header = headerCell ? textUpTo(headerCell, 40) : null;
   if (header !== null && QUANTITY_HEADER.test(header)) return count;
   const counts = rows.map(tierCount).filter((n): n is number => n !== null);
   return counts[0] === 1 && counts.length >= 2 && counts.every((n, i) => i === 0 || n > counts[i - 1]!) ? count : null;
@@ -601,7 +614,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     // In a quantity-break table, rows for more than one piece are conditional; the "+" of a break ("1+", "10+")
     // belongs to its count, not to a surcharge ("+ 5,00 €").
     const pieces = tierRowCount(el);
-    const tierBefore = pieces === null ? before : before.replace(/\d[\d,.\s\u00a0]*\+\s*$/, '');
+    const tierBefore = pieces === null ? before : before.replace(BREAK_AT_END, '');
     const candidate: Candidate = {
       field: 'price', source: 'heuristic', value: price.amountMinor, currency: price.currency,
       evidence: {
