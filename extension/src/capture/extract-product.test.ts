@@ -389,3 +389,20 @@ describe('extractProduct pass times', () => {
     for (const ms of Object.values(times)) expect(ms).toBeGreaterThanOrEqual(0);
   });
 });
+
+describe('extractProduct: blind-page rules of the twelfth round', () => {
+  it('shows nothing on a search page whose tiles name their products in elements alike, each with a photo and a price', () => {
+    const tiles = ['Specs Kairo Run', 'Ortuseight Fulmine', 'Kalibre Haze Ultra', 'Piero Velocity Knit'].map((name, i) => `<div class="css-jza1fo"><div class="css-llwpbs"><div class="css-5wh65g"><a href="/p/${i}">
+      <img src="https://images.example.id/${i}.jpg" width="200" height="200" alt=""><div class="prd_link-product-name css-3um8ox">${name} Sepatu Lari Pria</div>
+      <div class="prd_link-product-price css-h66vau">Rp${399 - i * 50}.000</div></a></div></div></div>`).join('');
+    const doc = page('<title>Jual sepatu lari pria | Tokopedia</title><meta property="og:type" content="website">', `<div class="css-search">${tiles}</div>`);
+    expect(extractProduct(doc, 'https://www.tokopedia.example/search?q=sepatu%20lari%20pria')).toBeNull();
+  });
+
+  it('takes the currency the page shows and its og:price:currency names over a JSON-LD that says USD ("HK$388.00")', () => {
+    const doc = page(`<meta property="og:price:amount" content="388.00"><meta property="og:price:currency" content="HKD">
+      ${ld({ '@context': 'https://schema.org', '@type': 'Product', name: 'Uji Matcha 30g', offers: { '@type': 'Offer', price: '388.00', priceCurrency: 'USD' } })}`,
+    '<h1>Uji Matcha 30g</h1><div class="price"><span class="price-item price-item--sale">HK$388.00</span></div><button type="submit" name="add">Add to cart</button>');
+    expect(extractProduct(doc, 'https://leafandlatte.example.hk/products/uji-matcha')).toMatchObject({ priceMinor: 38800, currency: 'HKD' });
+  });
+});

@@ -104,8 +104,12 @@ function markupPrices(results: readonly SourceResult[], page: readonly PageCandi
     // markup's currency is a setting the shop got wrong, and the page's is the one the shopper pays in.
     const shownIn = new Set(same.map((p) => p.candidate.currency).filter((c): c is string => typeof c === 'string' && c !== 'unknown'));
     const pageCurrency = shownIn.size === 1 ? [...shownIn][0]! : undefined;
-    // Not between currencies one sign stands for ("$" read as USD where the markup says CAD): the markup knows better there.
-    const wrongSetting = pageCurrency !== undefined && r.fields.currency !== undefined && pageCurrency !== r.fields.currency && !sameSign(pageCurrency, r.fields.currency);
+    // Not between currencies one sign stands for ("$" read as USD where the markup says CAD): the markup knows better there,
+    // unless another of the page's markups names the page's currency (an SEO app's JSON-LD says USD on a Hong Kong
+    // shop whose og:price:currency says HKD, as its "HK$388.00" does).
+    const otherMarkupSays = pageCurrency !== undefined && results.some((o) => o !== r && o.fields.currency === pageCurrency);
+    const wrongSetting = pageCurrency !== undefined && r.fields.currency !== undefined && pageCurrency !== r.fields.currency
+      && (!sameSign(pageCurrency, r.fields.currency) || otherMarkupSays);
     const currency = wrongSetting ? pageCurrency : r.fields.currency ?? fallbackCurrency ?? 'unknown';
     return { field: 'price', source: r.source, value: r.fields.priceMinor!, currency, evidence: r.fields.priceIsLowest ? { shown, lowest: true } : { shown } } as const;
   });
@@ -182,7 +186,9 @@ function looksLikeProductPage(heading: PageCandidate | undefined, prices: readon
   const formAmounts = form !== null && buyControls.some((control) => form.contains(control))
     ? new Set(strong.filter((p) => form.contains(p.el)).map((p) => p.candidate.value)) : new Set();
   const buyForm = named && formAmounts.size === 1;
-  // A grid's tile title (one of several headings alike) speaks for no page, however it is named.
+  // A grid's tile title (one of several headings alike) speaks for no page, however it is named; one with
+  // no buy control beside it, nor an <h1>, is a listing's (a search page's tiles, each with its photo and price).
+  if (e.alike === true && e.h1 !== true && (e.toBuy ?? 99) > 3) return false;
   const bypass = ownHeading || (e.alike !== true && (dominant || standout || buyForm));
   if (!bypass && (amounts.size > 6 || (buyControls.length > 4 && amounts.size > 3) || (buyControls.length === 0 && amounts.size >= 3))) return false;
   const buyable = buyControls.length > 0 && (buyControls.length <= 4 || ownHeading);

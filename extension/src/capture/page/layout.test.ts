@@ -130,3 +130,23 @@ describe('pageLayout: what is shown', () => {
     expect([layout.elsewhere(doc.getElementById('own')!), layout.elsewhere(doc.getElementById('p')!)]).toEqual([false, true]);
   });
 });
+
+describe('pageLayout: blind-page rules of the twelfth round', () => {
+  it('takes WooCommerce\'s "single_add_to_cart_button" for a way to buy in any language, and the Thai and Uzbek words for one', () => {
+    for (const button of ['<button type="submit" name="add-to-cart" class="single_add_to_cart_button button alt">Toevoegen</button>',
+      '<button type="submit" class="button">เพิ่มลงตะกร้า</button>', '<button type="submit" class="button product__add-btn">Savatga qo\'shish</button>']) {
+      const doc = page(`<h1>Lamp</h1><p class="price">€29</p>${button}`);
+      expect(pageLayout(doc).buyControls).toHaveLength(1);
+    }
+  });
+
+  it('keeps a slider\'s arrows ("slider-nav-small") in the product\'s gallery, and takes a box headed "Ostatnio oglądane", "Recent bekeken" or "Other Offers (3)", other sellers and last visited for elsewhere', () => {
+    const doc = page(`<figure class="woocommerce-product-gallery__wrapper product-gallery-slider slider slider-nav-small"><img id="photo" src="/a.jpg"></figure>
+      <div class="box" id="box_x"><div class="boxhead"><span>Ostatnio oglądane</span></div><div><span id="seen">499,00 zł</span></div></div>
+      <div class="block"><h3 class="block-title">Recent bekeken</h3><span id="nl">€59,95</span></div>
+      <div class="offers-module"><div class="offers-module-head">Other Offers (3)</div><span id="offer">R 1,249</span></div>
+      <div class="prod-other-seller-container"><span id="seller">21,900원~</span></div><div id="box_lastvisited"><span id="last">12 €</span></div>`);
+    const layout = pageLayout(doc);
+    expect(['photo', 'seen', 'nl', 'offer', 'seller', 'last'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([false, true, true, true, true, true]);
+  });
+});

@@ -58,11 +58,11 @@ const ELSEWHERE = caselessAny(
   // Other products.
   /related|relation|recommend|carousel(?<!(?:(?:pdp|image|images|media|photo|gallery|thumbs|thumb)-(?:[a-z]+-)?|detail|details|detail-|details-)carousel)|upsell|up-sell|cross-?sell|similar|also-?(?:bought|purchased|viewed|like)|you-?may|customers?-?who|sponsor|(?<![^\s_-])ads?(?![^\s_-])|advert/i,
   // The site's chrome.
-  /(?<!\S)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?!\S)|(?<![^\s_-])nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter/i,
+  /(?<!\S)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?!\S)|(?<![^\s_-])(?<!(?:slider|slide|carousel|gallery)-)nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter/i,
   // Bundles, accessories, sidebars, filters and histories.
-  /bundle|bulk(?<![a-z]bulk)|multi-?buy|accessor|side-?bar(?<!(?:product-details?(?:-[a-z]+)?|pdp)(?:__|--[\w-]*)side-?bar)|facet|filter|compare|history|recently|today[-_]?view|recent[-_]?view|widget-?cart/i,
+  /bundle|bulk(?<![a-z]bulk)|multi-?buy|accessor|side-?bar(?<!(?:product-details?(?:-[a-z]+)?|pdp)(?:__|--[\w-]*)side-?bar)|facet|filter|compare|history|recently|today[-_]?view|recent[-_]?view|last[-_]?(?:visited|viewed|seen)|widget-?cart/i,
   // A marketplace's other offers and sellers, and its widgets.
-  /sims-|p13n|zg_|rhf|other-?sellers|more-?sellers|sellers?-?list|other-?offers|more-?offers|offer-?listing|mbc|aod-|(?<!\S)olp[-_]|featured-?products/i,
+  /sims-|p13n|zg_|rhf|other-?sellers?|more-?sellers|sellers?-?list|other-?offers|more-?offers|offer-?listing|mbc|aod-|(?<!\S)olp[-_]|featured-?products/i,
 );
 /**
  * Whether a label names such an area, each label tested once: labels repeat (a shop's markup names
@@ -101,7 +101,7 @@ export const OTHERS_HEADING = startsWithPhrase([
   'les clients qui ont', 'clients ayant acheté', 'ces produits pourraient', 'produits dans la même catégorie', 'autres produits dans la même catégorie',
   'вы недавно смотрели', 'недавно просмотренные', 'вы смотрели', 'смотрите также', 'покупают вместе', 'ви переглядали', 'нещодавно переглянуті', 'переглянуті товари',
   '店铺热销', '达人选购', '热销推荐', '热卖推荐', '店铺推荐', '人气单品', '店舗人気', '本店熱銷',
-  'andere klanten', 'laatst bekeken', 'onlangs bekeken', 'nodig voor', 'benodigdheden', 'bijpassende', 'ook handig', 'accessoires', 'accessories',
+  'andere klanten', 'laatst bekeken', 'onlangs bekeken', 'recent bekeken', 'eerder bekeken', 'nodig voor', 'benodigdheden', 'bijpassende', 'ook handig', 'accessoires', 'accessories',
   'zubehör', 'you will also need', "you'll also need", 'needed for', 'complete the look', 'shop the look', 'complete your', 'complétez', 'vous aurez besoin',
   // Other sellers' offers of the same product, each with its price and buy button.
   'other sellers', 'other offers', 'more sellers', 'oferty innych sprzedawców', 'inne oferty', 'weitere angebote', 'andere anbieter', 'autres vendeurs',
@@ -109,8 +109,8 @@ export const OTHERS_HEADING = startsWithPhrase([
   'kunden, die', 'zuletzt angesehen', 'zuletzt gesehen', 'recently viewed', 'vous avez consulté', 'vistos recientemente', 'visti di recente', 'vistos recentemente', 'ostatnio oglądane', 'naposledy prohlížené',
 ]);
 
-/** Class names of a box's title in the shops' languages ("box-title", "nadpis_box", "naslov"). */
-const BOX_TITLE = /title|heading|headline|nadpis|naslov|titulo|titolo|titre|titel/i;
+/** Class names of a box's title in the shops' languages ("box-title", Shoper's "boxhead", "offers-head", "nadpis_box", "naslov"). */
+const BOX_TITLE = /title|head|nadpis|naslov|titulo|titolo|titre|titel/i;
 
 const isSubheading = (el: Element) => {
   const tag = el.tagName;
@@ -139,8 +139,8 @@ function opensWithOthersHeading(el: Element): boolean {
     if (isSubheading(child)) return OTHERS_HEADING.test(textUpTo(child, 200) ?? '');
     const inner = i === 0 && child.childElementCount === 1 ? child.firstElementChild : null;
     if (inner && isSubheading(inner)) return OTHERS_HEADING.test(textUpTo(inner, 200) ?? '');
-    // A first child of text only named as the box's title ("<div class=nadpis_box>Akcia týždňa</div>").
-    if (i === 0 && child.childElementCount === 0 && child.hasAttribute('class') && BOX_TITLE.test(child.getAttribute('class')!)) return OTHERS_HEADING.test(textUpTo(child, 200) ?? '');
+    // A first child of text named as the box's title ("<div class=nadpis_box>Akcia týždňa</div>", "<div class=boxhead><span>Ostatnio oglądane</span></div>").
+    if (i === 0 && child.childElementCount <= 1 && child.hasAttribute('class') && BOX_TITLE.test(child.getAttribute('class')!)) return OTHERS_HEADING.test(textUpTo(child, 200) ?? '');
   }
   return false;
 }
@@ -155,9 +155,9 @@ function followsOthersHeading(el: Element): boolean {
 }
 
 /** Names of buy controls in ids, classes and file names (tested on lower-cased text). */
-const BUY_NAME = /add-?to-?(cart|bag|basket)|addtocart|buy-?now|buybox|buy-?button|btn-?cart|cart-?button|add-?cart/;
+const BUY_NAME = /add[-_]?to[-_]?(cart|bag|basket)|addtocart|buy[-_]?now|buybox|buy[-_]?button|btn[-_]?cart|cart[-_]?button|add[-_]?cart/;
 /** The words of buy controls in many languages, as a pattern tested on lower-cased text. */
-const BUY_WORDS = lowerPattern(/add to (?:cart|bag|basket|trolley)|add to shopping|buy now|buy it now|order now|in den warenkorb|in den einkaufswagen|jetzt kaufen|ajouter au panier|acheter|añadir al carrito|agregar al carrito|comprar|aggiungi al carrello|acquista|adicionar ao carrinho|in winkelwagen|do koszyka|kup teraz|do košíku|koupit|kosárba|în coș|adaugă în coș|i varukorgen|lägg i varukorg|læg i kurv|legg i handlekurv|lisää ostoskoriin|sepete ekle|в корзину|купить|у кошик|купити|в кошницата|カートに入れる|今すぐ買う|購入|加入购物车|立即购买|加入購物車|直接購買|立即購買|장바구니|구매하기|바로구매|себетке|қосу|أضف إلى السلة|أضف للسلة|اشتري الآن|הוסף לסל|thêm vào giỏ|mua ngay|หยิบใส่ตะกร้า|ซื้อเลย|masukkan keranjang|beli sekarang|keranjang|beli langsung|tambah ke troli|chọn mua|ใส่ตะกร้า|añadir a la cesta|añadir a la bolsa|agregar a la bolsa|añadir al carro|agregar al carro|adicionar à sacola|adicionar ao cesto|colocar no carrinho|ajouter à mon panier|ajouter au sac|aggiungi alla borsa|warenkorb hinzufügen|aan winkelwagen|in winkelmand|aan winkelmand|i indkøbskurv|tilføj til kurv|i kundvagn|do košíka|kúpiť|do kosiku|adauga in cos|u košaricu|u korpu|у корпу|во кошничка|v košarico|į krepšelį|pirkti|pievienot grozam|grozā|lisa ostukorvi|ostukorvi|στο καλάθι|αγορά τώρα|в количката|купи сега|в кошик|sepete at|satın al|הוספה לסל|أضف الى السلة|اضف الى السلة|اضف للسلة|إضافة إلى السلة|放入購物車|放入购物车|加入購物袋|カートに追加|カートへ|買い物かご|かごに入れる|カゴに入れる|(?<![^\s!])(?:купи|kupi|kup|cumpără|cumpara|osta|kjøp|køb|köp|buy|kaufen)(?![^\s!])/i);
+const BUY_WORDS = lowerPattern(/add to (?:cart|bag|basket|trolley)|add to shopping|buy now|buy it now|order now|in den warenkorb|in den einkaufswagen|jetzt kaufen|ajouter au panier|acheter|añadir al carrito|agregar al carrito|comprar|aggiungi al carrello|acquista|adicionar ao carrinho|in winkelwagen|do koszyka|kup teraz|do košíku|koupit|kosárba|în coș|adaugă în coș|i varukorgen|lägg i varukorg|læg i kurv|legg i handlekurv|lisää ostoskoriin|sepete ekle|в корзину|купить|у кошик|купити|в кошницата|カートに入れる|今すぐ買う|購入|加入购物车|立即购买|加入購物車|直接購買|立即購買|장바구니|구매하기|바로구매|себетке|қосу|savatga|sotib olish|xarid qilish|səbətə|კალათაში|ყიდვა|զամբյուղ|сагсанд|сагслах|أضف إلى السلة|أضف للسلة|اشتري الآن|הוסף לסל|thêm vào giỏ|mua ngay|หยิบใส่ตะกร้า|เพิ่มลงตะกร้า|เพิ่มไปยังตะกร้า|ใส่รถเข็น|ซื้อเลย|masukkan keranjang|beli sekarang|keranjang|beli langsung|tambah ke troli|chọn mua|ใส่ตะกร้า|añadir a la cesta|añadir a la bolsa|agregar a la bolsa|añadir al carro|agregar al carro|adicionar à sacola|adicionar ao cesto|colocar no carrinho|ajouter à mon panier|ajouter au sac|aggiungi alla borsa|warenkorb hinzufügen|aan winkelwagen|in winkelmand|aan winkelmand|i indkøbskurv|tilføj til kurv|i kundvagn|do košíka|kúpiť|do kosiku|adauga in cos|u košaricu|u korpu|у корпу|во кошничка|v košarico|į krepšelį|pirkti|pievienot grozam|grozā|lisa ostukorvi|ostukorvi|στο καλάθι|αγορά τώρα|в количката|купи сега|в кошик|sepete at|satın al|הוספה לסל|أضف الى السلة|اضف الى السلة|اضف للسلة|إضافة إلى السلة|放入購物車|放入购物车|加入購物袋|カートに追加|カートへ|買い物かご|かごに入れる|カゴに入れる|(?<![^\s!])(?:купи|kupi|kup|cumpără|cumpara|osta|kjøp|køb|köp|buy|kaufen)(?![^\s!])/i);
 
 export interface Layout {
   readonly doc: Document;

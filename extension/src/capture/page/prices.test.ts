@@ -364,6 +364,29 @@ describe('priceCandidates', () => {
   });
 });
 
+describe('priceCandidates: blind-page rules of the twelfth round', () => {
+  const judged = (body: string, hostname: string) => {
+    const doc = page(body);
+    return priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname }).map((p) => [p.candidate.value, p.candidate.evidence.old === true, p.candidate.evidence.conditional === true]);
+  };
+
+  it('reads Coupang\'s "origin-price" as the old price and another seller\'s "다른 판매자" price as no price to pay', () => {
+    expect(judged(`<h2 id="h">신선란 대란, 30구</h2><div><div class="prod-origin-price"><span class="origin-price">32,900원</span></div>
+      <div class="prod-sale-price"><strong>23,900<span>원</span></strong></div></div><button type="button">장바구니 담기</button>
+      <p>이 상품의 다른 판매자 보기 (4) <strong>21,900원~</strong></p>`, 'www.coupang.example.kr')).toEqual([[32900, true, false], [23900, false, false], [21900, false, true]]);
+  });
+
+  it('reads a Japanese shop\'s shipping ("送料別 ¥880〜") and free-shipping threshold ("¥11,000以上で送料無料") as no price to pay', () => {
+    expect(judged(`<h2 id="h">粉引 しのぎ マグカップ</h2><p><span class="itemPrice">¥3,300</span><span>税込</span></p>
+      <p>送料別 <a href="#">¥880〜</a>｜¥11,000以上で送料無料</p><div role="button">カートに入れる</div>`, 'shop.thebase.example.in')).toEqual([[3300, false, false], [880, false, true], [11000, false, true]]);
+  });
+
+  it('reads a price "brez DDV" (Slovenian: without VAT) as before tax beside the price a VAT rate above it, which says nothing of tax', () => {
+    expect(judged(`<h1 id="h">Pohodniški čevlji</h1><div class="current-price"><span class="current-price-value">149,90 €</span></div>
+      <div class="product-without-taxes">122,87 € brez DDV</div><button type="submit">V košarico</button>`, 'www.gorski-raj.example.si')).toEqual([[14990, false, false], [12287, false, true]]);
+  });
+});
+
 describe('SIGN', () => {
   const BLOCKS = [[0x0000, 0x00ff], [0x02b0, 0x02ff], [0x0370, 0x03ff], [0x0530, 0x06ff], [0x0900, 0x0bff], [0x0e00, 0x0e7f], [0x17d0, 0x17df],
     [0x2000, 0x20cf], [0x3000, 0x30ff], [0xfdf0, 0xfdff], [0xfe50, 0xfe6f], [0xff00, 0xffef]];

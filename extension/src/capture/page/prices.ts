@@ -19,7 +19,7 @@ const PRICE_LABEL = caseless(/price|preis|prix|precio|prezzo|preço|preco|cena|c
 const word = (words: string) => caseless(new RegExp(`(?<![^\\s_-])(?:${words})(?![^\\s_-])`, 'i'));
 /** Names of an element that holds a quantity ("product-block-prices-quantity": "Bis 2"): its number counts pieces, not money. */
 const QUANTITY_LABEL = word('quantity|qty|menge|anzahl|quantité|cantidad|quantità|quantidade|ilość|množství');
-const OLD_LABEL = word('old|was|deprecated|compare|compare-at|strike|striked|strikethrough|strike-through|strikeout|strike-out|line-through|linethrough|lthr|crossed-out|before|crossed|msrp|rrp|previous|uvp|saving|savings|save|discount-amount|you-save|basisprice|a-text-strike|antigo|anterior|riscado|tachado|barrato|poupanca|ahorro|risparmio|ersparnis|normalprice');
+const OLD_LABEL = word('old|was|deprecated|compare|compare-at|strike|striked|strikethrough|strike-through|strikeout|strike-out|line-through|linethrough|lthr|crossed-out|before|crossed|msrp|rrp|previous|uvp|saving|savings|save|discount-amount|you-save|basisprice|a-text-strike|antigo|anterior|riscado|tachado|barrato|poupanca|ahorro|risparmio|ersparnis|normalprice|origin-price|originprice');
 /**
  * Names that mean "not reduced" as often as "the old price": a regular, original, list or retail
  * price is an old one only beside another amount ("price-item--regular" alone is the price to pay).
@@ -69,7 +69,7 @@ export const CONDITIONAL_BEFORE = endsWithPhrase([
   'per month', 'pro monat', 'ex.tax', 'ex. tax', 'extax', 'ex tax', 'excl', 'excl.', 'exkl', 'exkl.', 'zzgl', 'zzgl.', 'netto',
   'bez dph', 'без ндс', 'hors taxe', 'hors taxes', 'ht', 'sin impuestos', 'sin impuestos nacionales', 'sin iva', 'sem impostos', 'senza iva',
   'ohne mwst', 'ohne mwst.', 'hors tva', 'ex vat', 'ex. vat', 'excl vat', 'excl. vat', 'bez vat', 'bez pdv', 'без ддс', 'без пдв', 'shipping', 'versand', 'delivery', 'lieferung', 'envío', 'frete',
-  'livraison', '+', '月額', '月々', '毎月', '每月', '배송', '배송비', '送料', '运费', '運費',
+  'livraison', '+', '月額', '月々', '毎月', '每月', '배송', '배송비', '送料', '送料別', '运费', '運費',
   'coupon', 'voucher', 'gutschein', 'cupón', 'cupom', 'kupon', 'купон', '쿠폰', 'クーポン', '优惠券', '優惠券', '折價券', '領券', '折', '每期', '分期', '月付', '分割', '本体価格', '税抜', '税別', '税抜価格',
   // A deposit on the bottles or cans, added to the price ("+ pant 24,00 kr.", "zzgl. 3,30 € Pfand").
   '+ pant', 'plus pant', 'pfand', 'statiegeld', 'deposit', 'consigne', 'kaucja', 'pantti', 'záloha',
@@ -122,10 +122,10 @@ function countedOffer(lower: string, start: string, end: string): boolean {
 const CONDITIONAL_AFTER = caselessAny(
   // Per unit or per month, after a slash.
   /^\s*\/\s*(?:(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs|ct|count|db|szt|ks|buc)\b|шт|month|mo\b|(?:monat|mois|mes|mese|maand|mnd|måned|mån)\b|(?:माह|महीना)|мес|міс|mies|měs|hó|lun[aă]|ay\b|월|月)/i,
-  /^\s*(?:per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|a month|pro monat|im monat|par mois|al mes\b|al mese|per maand|per month|в месяц|miesięcznie|měsíčně|havonta|aylık|mensuais|sem juros|x\b|적립(?!금)|pfand|statiegeld|deposit)/i,
+  /^\s*(?:per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|a month|pro monat|im monat|par mois|al mes\b|al mese|per maand|per month|в месяц|miesięcznie|měsíčně|havonta|aylık|mensuais|sem juros|x\b|적립(?!금)|pfand|statiegeld|deposit|以上|이상)/i,
 );
 /** Offers of other sellers or conditions: "Other Used, New, Collectible from", "gebraucht ab". */
-const OTHER_OFFER_BEFORE = caseless(/\bnew\s*\(\d+\)\s*(?:from|ab|à partir de|desde|da)\s*:?\s*$|\b(used|collectible|gebraucht|occasion|usado|usato|refurbished|other sellers|other offers|andere verkopers|autres vendeurs|altri venditori|otros vendedores|andere anbieter|weitere angebote|autres offres|otras ofertas|outros vendedores|outras ofertas|andere aanbiedingen|innych sprzedawców|inni sprzedawcy|inne oferty|další prodejci|ostatní prodejci|další nabídky|andra säljare|diğer satıcılar|more buying choices|seller options|more sellers|open[- ]box|b-ware|rozbalen\w*|resigilat\w*|powystawow\w*|outlet|reacondicionado|recondicionado|ricondizionato|generalüberholt)\b(?:[^\d]|\(\d+\))*$/i);
+const OTHER_OFFER_BEFORE = caseless(/\bnew\s*\(\d+\)\s*(?:from|ab|à partir de|desde|da)\s*:?\s*$|\b(used|collectible|gebraucht|occasion|usado|usato|refurbished|other sellers|other offers|andere verkopers|autres vendeurs|altri venditori|otros vendedores|andere anbieter|weitere angebote|autres offres|otras ofertas|outros vendedores|outras ofertas|andere aanbiedingen|innych sprzedawców|inni sprzedawcy|inne oferty|další prodejci|ostatní prodejci|další nabídky|andra säljare|diğer satıcılar|more buying choices|seller options|more sellers|open[- ]box|b-ware|rozbalen\w*|resigilat\w*|powystawow\w*|outlet|reacondicionado|recondicionado|ricondizionato|generalüberholt)\b(?:[^\d]|\(\d+\))*$|(?:다른 판매자|その他の出品者|他の出品者|其他卖家|其他賣家)(?:[^\d]|\(\d+\))*$/i);
 /**
  * Discounts for paying a certain way: "Mais 5% de desconto em 1x no Cartão", "with Prime", "mit Kundenkarte".
  * Not the instalments of the price itself ("R$ 3.999,00 em 10x de R$ 399,90 sem juros no cartão").
@@ -259,21 +259,21 @@ function saysConditional(before: string, after: string): boolean {
 export const CURRENT_BEFORE = endsWithPhrase(['now', 'jetzt', 'nur', 'por', 'prix', 'price', 'preis', 'precio', 'preço', 'prezzo', 'cena', 'цена', '価格', 'angebot', 'à partir de', 'ab',
   '售價', '售价', '特價', '特价', '優惠價', '판매가', '할인가', 'セール価格', '販売価格', 'giá', 'ราคา', 'harga', 'fiyat', 'ціна', 'τιμή', 'nu', 'nyt', 'nå', 'teraz', 'nyní',
   'ár', 'akciós ár', 'preț', 'pret', 'cijena', 'kaina', 'hind', 'מחיר', 'מחיר באתר', 'מחיר מבצע', 'السعر', 'سعر'], true);
-const INCLUDED_AFTER = caseless(/^\s*[(（]?\s*(inkl|incl|inc\.|inc vat|inc gst|including|inclusive of all taxes|सभी करों सहित|ttc|税込|s dph|z dph|с ндс|brutto|iva incluido|iva incl)/i);
+const INCLUDED_AFTER = caseless(/^\s*[(（]?\s*(inkl|incl|inc\.|inc vat|inc gst|including|inclusive of all taxes|सभी करों सहित|ttc|税込|s dph|z dph|z ddv|s pdv|sa pdv|с ндс|с пдв|brutto|iva incluido|iva incl)/i);
 /** A price before tax, said before it ("Netto:", "HT") or after it ("exkl. MwSt.", "+ VAT"). */
 const NET_BEFORE = endsWithPhrase(['netto', 'net', 'excl', 'excl.', 'exkl', 'exkl.', 'zzgl', 'zzgl.', 'ex tax', 'ex. tax', 'ex vat', 'excl. vat', 'excl. btw',
   'hors taxes', 'hors taxe', 'ht', 'bez dph', 'bez pdv', 'без ндс', 'sin iva', 'senza iva', 'sem impostos', 'ex moms', 'exkl. moms', 'nettó', 'netto cena',
   'nettó ár', 'cena netto', 'nettopreis', 'preis netto', 'net price', 'prix ht'], true);
-const NET_AFTER = caseless(/^\s*\*?\s*[(（]?\s*(?:netto|net\b|税抜|税別|excl|exkl|zzgl|ex\.? ?(?:vat|tax|btw|moms|gst)\b|hors taxes?|ht\b|bez dph|bez pdv|без ндс|sin iva|senza iva|\+ ?(?:vat|mwst|iva|tva|btw)\b)/i);
+const NET_AFTER = caseless(/^\s*\*?\s*[(（]?\s*(?:netto|net\b|税抜|税別|excl|exkl|zzgl|ex\.? ?(?:vat|tax|btw|moms|gst)\b|hors taxes?|ht\b|bez dph|bez pdv|brez ddv|без ндс|без пдв|sin iva|senza iva|\+ ?(?:vat|mwst|iva|tva|btw)\b)/i);
 /** The same price with tax, said before it ("Brutto:", "TTC") or after it ("inkl. 19 % MwSt."). */
-const GROSS_BEFORE = endsWithPhrase(['brutto', '税込', 'inkl', 'inkl.', 'incl', 'incl.', 'incl. vat', 'inc. vat', 'ttc', 's dph', 'z dph', 'с ндс', 'iva incluido', 'bruttó', 'brutto cena', 'bruttó ár', 'cena brutto', 'bruttopreis', 'preis brutto', 'prix ttc'], true);
+const GROSS_BEFORE = endsWithPhrase(['brutto', '税込', 'inkl', 'inkl.', 'incl', 'incl.', 'incl. vat', 'inc. vat', 'ttc', 's dph', 'z dph', 'z ddv', 's pdv', 'sa pdv', 'с ндс', 'с пдв', 'iva incluido', 'bruttó', 'brutto cena', 'bruttó ár', 'cena brutto', 'bruttopreis', 'preis brutto', 'prix ttc'], true);
 /** How much more a price with tax is than the same price before it: the VAT rates of the world (3 % to 27 %). */
 /**
  * Names of a price with or without tax: Magento's "price-including-tax" and "price-excluding-tax" show
  * their words ("Incl. VAT", "Excl. VAT") only from the stylesheet, out of their `data-label`.
  */
 const GROSS_LABEL = caseless(/(?<![^\s_-])(?:price-)?(?:including-tax|incl-tax|inc-vat|incl-vat|with-tax|gross-price|price-gross|price-brutto)(?![^\s_-])/i);
-const NET_LABEL = caseless(/(?<![^\s_-])(?:price-)?(?:excluding-tax|excl-tax|ex-vat|excl-vat|without-tax|net-price|price-net|price-netto)(?![^\s_-])/i);
+const NET_LABEL = caseless(/(?<![^\s_-])(?:price-)?(?:excluding-tax|excl-tax|ex-vat|excl-vat|without-tax|without-taxes|net-price|price-net|price-netto)(?![^\s_-])/i);
 const VAT_RATIO = { min: 1.025, max: 1.275 };
 
 /** Short text right beside a text node (its siblings, its parent's siblings): "EGP" in its own element. */
@@ -668,10 +668,12 @@ function withEvidence(found: PageCandidate, more: Partial<Candidate['evidence']>
  * A price before tax shown beside the same price with tax ("Netto: 3.999,00 €" over "Brutto: 4.758,81 €
  * inkl. 19 % MwSt.", as business shops show both): the shopper pays the one with tax, so the amount before
  * tax is not a price to pay wherever else it stands (a tier table, a sticky bar), and a markup price of that
- * amount is then shown only as such.
+ * amount is then shown only as such. The price with tax need not say so: beside "122,87 € brez DDV", the
+ * "149,90 €" a VAT rate above it is the one with tax (PrestaShop says "z DDV" in a line of its own further down).
  */
 function netBesideGross(taken: { found: PageCandidate; tax?: 'excluded' | 'included' }[]): void {
-  const gross = taken.filter((t) => t.tax === 'included' && !t.found.candidate.evidence.old && !t.found.candidate.evidence.elsewhere);
+  const gross = taken.filter((t) => t.tax !== 'excluded' && !t.found.candidate.evidence.old && !t.found.candidate.evidence.elsewhere
+    && (t.tax === 'included' || !t.found.candidate.evidence.conditional));
   if (!gross.length) return;
   const net = new Set<number>();
   for (const t of taken) {

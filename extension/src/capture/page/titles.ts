@@ -176,7 +176,21 @@ export function titleCandidates(layout: Layout, pageTitle = pageTitleText(layout
     out.push({ el, candidate });
   });
   if (!out.some((o) => o.candidate.evidence.h1 === true || o.candidate.evidence.productLabelled === true)) out.push(...drawnHeadings(layout, pageTitle, all.length));
-  return out;
+  return withTiles(out, kindOf);
+}
+
+/**
+ * Marks the titles of a grid's tiles drawn without headings as `alike`, as headings alike are: three or
+ * more elements of one tag and class, each named as a product's title and outside blocks of other
+ * products (a search page's "prd_link-product-name" under each of its 48 photos). A product page's own
+ * title has no such twins in its own area; its related products' names are elsewhere.
+ */
+function withTiles(out: PageCandidate[], kindOf: (el: Element) => string): PageCandidate[] {
+  const tile = (o: PageCandidate) => !HEADING_TAGS.has(o.el.tagName) && o.candidate.evidence.productLabelled === true && o.candidate.evidence.elsewhere !== true;
+  const kinds = new Map<string, number>();
+  for (const o of out) if (tile(o)) kinds.set(kindOf(o.el), (kinds.get(kindOf(o.el)) ?? 0) + 1);
+  if (![...kinds.values()].some((n) => n >= 3)) return out;
+  return out.map((o) => (tile(o) && kinds.get(kindOf(o.el))! >= 3 ? { el: o.el, candidate: { ...o.candidate, evidence: { ...o.candidate.evidence, alike: true } } } : o));
 }
 
 /** Elements an old shop draws its product's name with, for want of a heading: `<font size="4"><b>`, a big `<b>`. */
