@@ -406,3 +406,14 @@ describe('extractProduct: blind-page rules of the twelfth round', () => {
     expect(extractProduct(doc, 'https://leafandlatte.example.hk/products/uji-matcha')).toMatchObject({ priceMinor: 38800, currency: 'HKD' });
   });
 });
+
+describe('extractProduct: blind-page rules of the thirteenth round', () => {
+  const daypack = (shown: string) => page(ld({ '@context': 'https://schema.org', '@type': 'Product', name: 'Ridgeline 28L Hiking Daypack',
+    offers: { '@type': 'Offer', price: '149.95', priceCurrency: 'USD' } }),
+  `<h1>Ridgeline 28L Hiking Daypack</h1><div class="price"><span class="sale">${shown}</span> <s>$189.95</s></div><button type="submit">Add to cart</button>`);
+
+  it('takes the country\'s dollar for a bare "$" amount on a .com.au shop whose JSON-LD says USD, and USD where the page writes "US$"', () => {
+    expect(extractProduct(daypack('$149.95'), 'https://www.ridgebackoutdoor.example.com.au/products/ridgeline-28l')).toMatchObject({ priceMinor: 14995, currency: 'AUD' });
+    expect(extractProduct(daypack('US$149.95'), 'https://www.ridgebackoutdoor.example.com.au/products/ridgeline-28l')).toMatchObject({ priceMinor: 14995, currency: 'USD' });
+  });
+});

@@ -93,7 +93,7 @@ function sameSign(a: string, b: string): boolean {
 }
 
 /** Markup prices, each with how the page shows the same amount: as a price to pay, only as an old one, or not at all. */
-function markupPrices(results: readonly SourceResult[], page: readonly PageCandidate[], fallbackCurrency: string | undefined): Candidate[] {
+function markupPrices(results: readonly SourceResult[], page: readonly PageCandidate[], fallbackCurrency: string | undefined, localDollar?: string): Candidate[] {
   return results.filter((r) => r.fields.priceMinor !== undefined && r.fields.priceMinor > 0).map((r) => {
     const same = page.filter((p) => p.candidate.value === r.fields.priceMinor && !p.candidate.evidence.elsewhere);
     // Shown only struck out, or only as a card/member price, is not shown as the price to pay.
@@ -106,10 +106,11 @@ function markupPrices(results: readonly SourceResult[], page: readonly PageCandi
     const pageCurrency = shownIn.size === 1 ? [...shownIn][0]! : undefined;
     // Not between currencies one sign stands for ("$" read as USD where the markup says CAD): the markup knows better there,
     // unless another of the page's markups names the page's currency (an SEO app's JSON-LD says USD on a Hong Kong
-    // shop whose og:price:currency says HKD, as its "HK$388.00" does).
+    // shop whose og:price:currency says HKD, as its "HK$388.00" does), or the markup says USD where the page shows the
+    // amount in its country's own dollar (`localDollar`).
     const otherMarkupSays = pageCurrency !== undefined && results.some((o) => o !== r && o.fields.currency === pageCurrency);
     const wrongSetting = pageCurrency !== undefined && r.fields.currency !== undefined && pageCurrency !== r.fields.currency
-      && (!sameSign(pageCurrency, r.fields.currency) || otherMarkupSays);
+      && (!sameSign(pageCurrency, r.fields.currency) || otherMarkupSays || (r.fields.currency === 'USD' && pageCurrency === localDollar));
     const currency = wrongSetting ? pageCurrency : r.fields.currency ?? fallbackCurrency ?? 'unknown';
     return { field: 'price', source: r.source, value: r.fields.priceMinor!, currency, evidence: r.fields.priceIsLowest ? { shown, lowest: true } : { shown } } as const;
   });
@@ -257,6 +258,25 @@ export function extractProduct(doc: Document, pageUrl: string, explain?: (scored
       markupCurrency = undefined;
       pagePrices = readPrices();
     }
+    // A markup that says USD on the shop of a country with a dollar of its own ("$149.95" on a .com.au page: an SEO
+    // app's default): the page's prices are read again without it, and where the markup's amount is shown in the
+    // country's dollar, that is the currency the shopper pays in. A page that writes "US$" still says USD.
+    let localDollar: string | undefined;
+    if (markupCurrency === 'USD' && hints.currency === 'USD') {
+      const local = dollarCurrency({ ...hints, currency: null });
+      const markupPrice = structured.find((r) => r.fields.priceMinor !== undefined && r.fields.priceMinor > 0 && (r.fields.currency ?? 'USD') === 'USD')?.fields.priceMinor;
+      if (local !== 'USD' && DOLLAR_SIGN_CURRENCIES.has(local) && markupPrice !== undefined) {
+        const withMarkup = hints;
+        hints = { ...hints, currency: null };
+        const again = readPrices();
+        if (again.some((p) => !p.candidate.evidence.elsewhere && p.candidate.value === markupPrice && p.candidate.currency === local)) {
+          pagePrices = again;
+          localDollar = local;
+        } else {
+          hints = withMarkup;
+        }
+      }
+    }
     const markupImages = structured.map((r) => r.fields.imageUrl).filter((u): u is string => typeof u === 'string');
     const pageImages = pass('images', () => imageCandidates(layout, heading?.el ?? null, titleChoice ? String(titleChoice.candidate.value) : null, documentBase(doc, pageUrl), markupImages,
       shownVariantImage(doc, pageUrl)));
@@ -278,7 +298,7 @@ export function extractProduct(doc: Document, pageUrl: string, explain?: (scored
 
     const candidates = [
       ...structuredCandidates(structured, 'title'), ...pageTitles.map((t) => t.candidate),
-      ...markupPrices(structured, pagePrices, markupCurrency), ...pagePrices.map((p) => p.candidate),
+      ...markupPrices(structured, pagePrices, markupCurrency, localDollar), ...pagePrices.map((p) => p.candidate),
       ...structuredCandidates(structured, 'image'), ...pageImages.map((i) => i.candidate),
     ];
     if (explain) explain(scoreCandidates(candidates));

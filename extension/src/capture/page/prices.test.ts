@@ -387,6 +387,24 @@ describe('priceCandidates: blind-page rules of the twelfth round', () => {
   });
 });
 
+describe('priceCandidates: blind-page rules of the thirteenth round', () => {
+  const judged = (body: string, hostname: string) => {
+    const doc = page(body);
+    return priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname }).map((p) => [p.candidate.value, p.candidate.evidence.old === true, p.candidate.evidence.conditional === true]);
+  };
+
+  it('reads Salesforce Commerce Cloud\'s "price-standard" as the old price beside its "price-sales"', () => {
+    expect(judged(`<h1 id="h">Seaside Merino Crewneck Sweater</h1><div class="product-price"><span class="price-standard">$98.00</span>
+      <span class="price-sales">$68.60</span></div><button type="submit">Add to Cart</button>`, 'www.harborandpine.example.com')).toEqual([[9800, true, false], [6860, false, false]]);
+  });
+
+  it('reads a store card\'s price "upon approval" as no price to pay', () => {
+    expect(judged(`<h1 id="h">Q40 Headphones</h1><div id="corePrice"><span class="a-price">$89.99</span></div>
+      <div><span>Get $50 off instantly: Pay <span class="a-color-price">$39.99</span> <span class="a-text-strike">$89.99</span> upon approval for the Amazon Store Card.</span></div>
+      <button type="submit">Add to Cart</button>`, 'www.amazon.com').filter(([value]) => value === 3999)).toEqual([[3999, false, true]]);
+  });
+});
+
 describe('SIGN', () => {
   const BLOCKS = [[0x0000, 0x00ff], [0x02b0, 0x02ff], [0x0370, 0x03ff], [0x0530, 0x06ff], [0x0900, 0x0bff], [0x0e00, 0x0e7f], [0x17d0, 0x17df],
     [0x2000, 0x20cf], [0x3000, 0x30ff], [0xfdf0, 0xfdff], [0xfe50, 0xfe6f], [0xff00, 0xffef]];

@@ -19,7 +19,7 @@ const PRICE_LABEL = caseless(/price|preis|prix|precio|prezzo|preço|preco|cena|c
 const word = (words: string) => caseless(new RegExp(`(?<![^\\s_-])(?:${words})(?![^\\s_-])`, 'i'));
 /** Names of an element that holds a quantity ("product-block-prices-quantity": "Bis 2"): its number counts pieces, not money. */
 const QUANTITY_LABEL = word('quantity|qty|menge|anzahl|quantité|cantidad|quantità|quantidade|ilość|množství');
-const OLD_LABEL = word('old|was|deprecated|compare|compare-at|strike|striked|strikethrough|strike-through|strikeout|strike-out|line-through|linethrough|lthr|crossed-out|before|crossed|msrp|rrp|previous|uvp|saving|savings|save|discount-amount|you-save|basisprice|a-text-strike|antigo|anterior|riscado|tachado|barrato|poupanca|ahorro|risparmio|ersparnis|normalprice|origin-price|originprice');
+const OLD_LABEL = word('old|was|deprecated|compare|compare-at|strike|striked|strikethrough|strike-through|strikeout|strike-out|line-through|linethrough|lthr|crossed-out|before|crossed|msrp|rrp|previous|uvp|saving|savings|save|discount-amount|you-save|basisprice|a-text-strike|antigo|anterior|riscado|tachado|barrato|poupanca|ahorro|risparmio|ersparnis|normalprice|origin-price|originprice|price-standard|standard-price');
 /**
  * Names that mean "not reduced" as often as "the old price": a regular, original, list or retail
  * price is an old one only beside another amount ("price-item--regular" alone is the price to pay).
@@ -132,7 +132,7 @@ const OTHER_OFFER_BEFORE = caseless(/\bnew\s*\(\d+\)\s*(?:from|ab|à partir de|d
  */
 const CARD_AFTER = caselessAny(
   /^\s*(?:mais|plus|extra|\+)?\s*\d*\s*%?\s*(?:de\s)?(?:desconto|discount|rabatt|remise|descuento)/i,
-  /\b(?:(?<!juros\s)no cartão|with (?:card|prime|membership)|with your [\w ]{0,24}card|mitglieder-?preis|clubpreis|kartenpreis|prix (?:membre|adhérent)|precio (?:socio|miembro)|mit (?:karte|kundenkarte)|avec la carte|con tarjeta|members? only|für mitglieder)\b/i,
+  /\b(?:(?<!juros\s)no cartão|with (?:card|prime|membership)|with your [\w ]{0,24}card|mitglieder-?preis|clubpreis|kartenpreis|prix (?:membre|adhérent)|precio (?:socio|miembro)|mit (?:karte|kundenkarte)|avec la carte|con tarjeta|members? only|für mitglieder|upon approval|store card)\b/i,
   /^\s*\(?(?:[^\d\s]+\s+){0,2}(?:card|members?|club|loyalty|rewards) price(?!\s*[:：]?\s*[^\d\s]{0,3}\s*\d)/i,
 );
 /** An option of a variant picker: a swatch, a variant's tile or chip ("swatch-option", "variant-item", "ConfigChip"). */
