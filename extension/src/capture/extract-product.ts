@@ -279,7 +279,7 @@ export function extractProduct(doc: Document, pageUrl: string, explain?: (scored
     }
     const markupImages = structured.map((r) => r.fields.imageUrl).filter((u): u is string => typeof u === 'string');
     const pageImages = pass('images', () => imageCandidates(layout, heading?.el ?? null, titleChoice ? String(titleChoice.candidate.value) : null, documentBase(doc, pageUrl), markupImages,
-      shownVariantImage(doc, pageUrl)));
+      shownVariantImage(doc, pageUrl, markupImages)));
 
     const isMarkupProduct = structured.some((r) => r.isProduct);
     // An article, a blog post or a profile is never a product page, whatever prices it mentions, unless

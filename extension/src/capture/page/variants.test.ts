@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { variantPrices } from './variants.ts';
+import { shownVariantImage, variantPrices } from './variants.ts';
 
 const page = (body: string) => new DOMParser().parseFromString(`<!doctype html><html lang="pt-BR"><body>${body}</body></html>`, 'text/html');
 const voltage = (selected = '') => `<select><option value="" disabled>Selecione</option>
@@ -43,3 +43,22 @@ describe('variantPrices', () => {
   });
 });
 
+
+describe('shownVariantImage: the chosen colour', () => {
+  const gallery = `<div class="gallery"><img src="https://cdn.example/files/MARE_VestidoLinho_OffWhite_01.jpg?width=1080">
+    <img src="https://cdn.example/files/MARE_VestidoLinho_Terracota_01.jpg?width=1800"><img src="https://cdn.example/files/OTHER_Terracota_01.jpg"></div>`;
+  const markup = ['https://cdn.example/files/MARE_VestidoLinho_OffWhite_01.jpg'];
+
+  it('takes the photo named as the markup\'s with the colour the picker has checked, or the address names, in its place', () => {
+    const checked = page(`<input type="radio" name="Cor" value="Terracota" checked><input type="radio" name="Cor" value="OffWhite">${gallery}`);
+    expect(shownVariantImage(checked, 'https://www.ateliemare.example.com.br/products/vestido', markup)).toBe('https://cdn.example/files/MARE_VestidoLinho_Terracota_01.jpg?width=1800');
+    const addressed = page(gallery);
+    expect(shownVariantImage(addressed, 'https://www.ateliemare.example.com.br/products/vestido?dwvar_MARE_color=Terracota', markup)).toBe('https://cdn.example/files/MARE_VestidoLinho_Terracota_01.jpg?width=1800');
+  });
+
+  it('takes nothing when no colour is chosen, or no photo is named as the markup\'s with it', () => {
+    expect(shownVariantImage(page(gallery), 'https://www.ateliemare.example.com.br/products/vestido', markup)).toBeNull();
+    const otherName = page(`<input type="radio" name="Cor" value="Terracota" checked><img src="https://cdn.example/files/OTHER_Terracota_01.jpg">`);
+    expect(shownVariantImage(otherName, 'https://www.ateliemare.example.com.br/products/vestido', markup)).toBeNull();
+  });
+});

@@ -111,12 +111,70 @@ function withId(value: unknown, id: string, depth = 0): Record<string, unknown> 
 }
 
 /**
- * The photo of the variant the page's address names, from the variants' JSON the shop's theme embeds
- * for its picker (`<script type="application/json">[{"id":…,"featured_image":{"src":…}}]`, Shopify):
- * the gallery shows that variant's photo first, while the markup and OpenGraph keep the product's
- * first photo. Null when the address names no variant or no embedded variant has a photo.
+ * The photo of the variant the page shows: from the variants' JSON the shop's theme embeds for its
+ * picker (`<script type="application/json">[{"id":…,"featured_image":{"src":…}}]`, Shopify) for the
+ * variant its address names, else the photo of the chosen colour (chosenColourImage). The gallery shows
+ * that variant's photo, while the markup and OpenGraph keep the product's first photo or another
+ * colour's. Null when the page says neither.
  */
-export function shownVariantImage(doc: Document, pageUrl: string): string | null {
+export function shownVariantImage(doc: Document, pageUrl: string, markupImages: readonly string[] = []): string | null {
+  return embeddedVariantImage(doc, pageUrl) ?? chosenColourImage(doc, pageUrl, markupImages);
+}
+
+/** Names of a colour option in shops' languages, in an address's parameter ("dwvar_VZ4W_color") or a picker's name ("Cor"). */
+const COLOUR_NAME = /colou?r|farbe|couleur|^cor$|colore|kleur|färg|farve|väri|kolor|barva|szín|culoare|цвет|колір|顏色|颜色|カラー|색상/i;
+
+/** The words of a file's name, lower-cased ("VZ4W_CRL_01.jpg" → vz4w, crl, 01). */
+function fileWords(url: string): string[] {
+  const file = url.split(/[?#]/)[0]!.split('/').pop() ?? '';
+  return file.toLowerCase().replace(/\.[a-z0-9]{2,5}$/, '').split(/[^a-z0-9\u00c0-\u024f]+/).filter((w) => w !== '');
+}
+
+/**
+ * The photo of the colour the page shows: the colour its address names ("?dwvar_VZ4W_color=CRL") or its
+ * picker has checked (`<input type="radio" name="Cor" value="Terracota" checked>`), found as a file of the
+ * page named as the markup's photo with that colour in place of another ("VZ4W_NGB_01.jpg" in the
+ * markup, "VZ4W_CRL_01.jpg" in the gallery): the markup names the product's first colour. Nothing else
+ * is taken for it: another product's photo never has the markup photo's name.
+ */
+function chosenColourImage(doc: Document, pageUrl: string, markupImages: readonly string[]): string | null {
+  if (markupImages.length === 0) return null;
+  const colours = new Set<string>();
+  const add = (value: string | null | undefined) => {
+    const word = (value ?? '').trim().toLowerCase();
+    if (/^[a-z0-9\u00c0-\u024f]{3,20}$/.test(word)) colours.add(word);
+  };
+  try {
+    for (const [name, value] of new URL(pageUrl).searchParams) if (COLOUR_NAME.test(name)) add(value);
+  } catch {
+    return null;
+  }
+  const checked = doc.querySelectorAll('input[type="radio" i][checked]');
+  for (let i = 0; i < Math.min(checked.length, 40); i += 1) if (COLOUR_NAME.test(checked[i]!.getAttribute('name') ?? '')) add(checked[i]!.getAttribute('value'));
+  if (colours.size === 0) return null;
+  const markupWords = markupImages.map(fileWords);
+  const named = (url: string) => {
+    const words = fileWords(url);
+    return markupWords.some((theirs) => theirs.length === words.length
+      && words.filter((w, i) => w !== theirs[i]).length === 1 && words.some((w, i) => w !== theirs[i] && colours.has(w)));
+  };
+  const images = doc.getElementsByTagName('img');
+  for (let i = 0; i < Math.min(images.length, 400); i += 1) {
+    const img = images[i]!;
+    for (const attribute of ['src', 'data-src', 'data-zoom-image', 'data-full-image']) {
+      const value = img.getAttribute(attribute);
+      if (!value || value.length > 2048 || value.startsWith('data:') || !named(value)) continue;
+      try {
+        return new URL(value.trim(), pageUrl).href;
+      } catch {
+        // Not an address: the next attribute may name the file.
+      }
+    }
+  }
+  return null;
+}
+
+function embeddedVariantImage(doc: Document, pageUrl: string): string | null {
   let id: string | null;
   try {
     id = new URL(pageUrl).searchParams.get('variant');
