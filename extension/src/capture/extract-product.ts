@@ -124,10 +124,16 @@ function markupPrices(results: readonly SourceResult[], page: readonly PageCandi
  * country's dollar or peso.
  */
 const SWITCHED_FACTOR = 10;
+
+/** The first markup price stated in `currency` (or with no currency of its own), in minor units. */
+function markupPriceIn(results: readonly SourceResult[], currency: string): number | undefined {
+  return results.find((r) => r.fields.priceMinor !== undefined && r.fields.priceMinor > 0 && (r.fields.currency ?? currency) === currency)?.fields.priceMinor;
+}
+
 function switchedDollar(results: readonly SourceResult[], prices: readonly PageCandidate[], markupCurrency: string, hints: PageHints): boolean {
   const local = dollarCurrency({ ...hints, currency: null });
   if (local === markupCurrency || !DOLLAR_SIGN_CURRENCIES.has(markupCurrency) || !DOLLAR_SIGN_CURRENCIES.has(local)) return false;
-  const markupPrice = results.find((r) => r.fields.priceMinor !== undefined && r.fields.priceMinor > 0 && (r.fields.currency ?? markupCurrency) === markupCurrency)?.fields.priceMinor;
+  const markupPrice = markupPriceIn(results, markupCurrency);
   if (markupPrice === undefined) return false;
   const own = prices.filter((p) => !p.candidate.evidence.elsewhere && p.candidate.currency === markupCurrency);
   return own.length > 0 && own.every((p) => Number(p.candidate.value) >= markupPrice * SWITCHED_FACTOR);
@@ -156,6 +162,8 @@ function pageCurrency(prices: readonly PageCandidate[]): string | null {
  */
 function looksLikeProductPage(heading: PageCandidate | undefined, prices: readonly PageCandidate[], buyControls: readonly Element[], hasImage: boolean): boolean {
   if (!heading || pageScore(heading.candidate) < 5) return false;
+  // A tile title with no buy control beside it, nor an <h1>, is a listing's (a search page's tiles, each with its photo and price).
+  if (heading.candidate.evidence.alike === true && heading.candidate.evidence.h1 !== true && (heading.candidate.evidence.toBuy ?? 99) > 3) return false;
   const closest = closestPrice(prices.map((p) => p.candidate));
   const toPay = prices.filter((p) => !p.candidate.evidence.elsewhere && !p.candidate.evidence.old && !p.candidate.evidence.conditional);
   const strong = toPay.filter((p) => pageScore(p.candidate, closest) >= STRONG_PAGE_PRICE - 3);
@@ -187,9 +195,7 @@ function looksLikeProductPage(heading: PageCandidate | undefined, prices: readon
   const formAmounts = form !== null && buyControls.some((control) => form.contains(control))
     ? new Set(strong.filter((p) => form.contains(p.el)).map((p) => p.candidate.value)) : new Set();
   const buyForm = named && formAmounts.size === 1;
-  // A grid's tile title (one of several headings alike) speaks for no page, however it is named; one with
-  // no buy control beside it, nor an <h1>, is a listing's (a search page's tiles, each with its photo and price).
-  if (e.alike === true && e.h1 !== true && (e.toBuy ?? 99) > 3) return false;
+  // A grid's tile title (one of several headings alike) speaks for no page, however it is named.
   const bypass = ownHeading || (e.alike !== true && (dominant || standout || buyForm));
   if (!bypass && (amounts.size > 6 || (buyControls.length > 4 && amounts.size > 3) || (buyControls.length === 0 && amounts.size >= 3))) return false;
   const buyable = buyControls.length > 0 && (buyControls.length <= 4 || ownHeading);
@@ -264,7 +270,7 @@ export function extractProduct(doc: Document, pageUrl: string, explain?: (scored
     let localDollar: string | undefined;
     if (markupCurrency === 'USD' && hints.currency === 'USD') {
       const local = dollarCurrency({ ...hints, currency: null });
-      const markupPrice = structured.find((r) => r.fields.priceMinor !== undefined && r.fields.priceMinor > 0 && (r.fields.currency ?? 'USD') === 'USD')?.fields.priceMinor;
+      const markupPrice = markupPriceIn(structured, 'USD');
       if (local !== 'USD' && DOLLAR_SIGN_CURRENCIES.has(local) && markupPrice !== undefined) {
         const withMarkup = hints;
         hints = { ...hints, currency: null };

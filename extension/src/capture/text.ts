@@ -8,6 +8,8 @@ import { decodeEntities } from './entities.ts';
  */
 export const LETTERS = 'A-Za-z\u00C0-\u024F\u0370-\u03FF\u0400-\u052F\u0531-\u0587\u0590-\u06FF\u0900-\u0DFF\u0E00-\u0E7F\u10A0-\u10FF\u1100-\u11FF\u1E00-\u1EFF\u3040-\u30FF\u3400-\u9FFF\uAC00-\uD7AF';
 export const WORD_CHARS = `0-9${LETTERS}`;
+/** A run of anything but WORD_CHARS: what splits a text into its words. */
+export const NOT_WORD = new RegExp(`[^${WORD_CHARS}]+`);
 
 /** Product text from pages: decoded, collapsed, capped, and always treated as text. */
 export function cleanText(value: unknown, max = 300): string | null {

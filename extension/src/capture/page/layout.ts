@@ -5,7 +5,7 @@
  * another element in the tree, and which controls buy the product. Computed styles are cached: the
  * readers ask about the same elements several times.
  */
-import { caseless, caselessAny, LETTERS, lowerPattern, remembered, WORD_CHARS } from '../text.ts';
+import { caseless, caselessAny, LETTERS, lowerPattern, NOT_WORD, remembered } from '../text.ts';
 import { startsWithPhrase } from '../word-lists.ts';
 
 /**
@@ -374,8 +374,6 @@ export function pageLayout(doc: Document): Layout {
   const buyControls = findBuyControls(doc, partial);
   return { doc, view, style, visible, elsewhere, fontSize, label: labelOf, buyControls, toBuy: distanceTo(buyControls) };
 }
-
-const NOT_WORD = new RegExp(`[^${WORD_CHARS}]+`);
 
 /** Words of a text, lower-cased, for comparing a heading with the page's <title>. */
 export function words(text: string): string[] {

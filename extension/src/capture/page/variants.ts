@@ -155,8 +155,10 @@ function chosenColourImage(doc: Document, pageUrl: string, markupImages: readonl
   const markupWords = markupImages.map(fileWords);
   const named = (url: string) => {
     const words = fileWords(url);
-    return markupWords.some((theirs) => theirs.length === words.length
-      && words.filter((w, i) => w !== theirs[i]).length === 1 && words.some((w, i) => w !== theirs[i] && colours.has(w)));
+    return markupWords.some((theirs) => {
+      const changed = words.filter((w, i) => w !== theirs[i]);
+      return theirs.length === words.length && changed.length === 1 && colours.has(changed[0]!);
+    });
   };
   const images = doc.getElementsByTagName('img');
   for (let i = 0; i < Math.min(images.length, 400); i += 1) {
@@ -174,6 +176,7 @@ function chosenColourImage(doc: Document, pageUrl: string, markupImages: readonl
   return null;
 }
 
+/** The photo of the variant the page's address names (`?variant=`), from the variants' JSON the theme embeds. */
 function embeddedVariantImage(doc: Document, pageUrl: string): string | null {
   let id: string | null;
   try {

@@ -4,7 +4,7 @@
  */
 import { normaliseCode } from '../currency.ts';
 import { toMinorUnits } from '../price.ts';
-import { caseless, cleanText, httpUrl, savedCopy, WORD_CHARS } from '../text.ts';
+import { caseless, cleanText, httpUrl, NOT_WORD, savedCopy } from '../text.ts';
 import { availabilityName, defined, type FieldSource, type SourceResult } from './source-types.ts';
 
 // Tested on lower-cased types (`caseless`): a pattern with `i` costs more to compile on every page.
@@ -69,9 +69,6 @@ function first(scope: Element, syntax: Syntax, name: string): string | null {
   }
   return null;
 }
-
-/** Anything but a letter or digit (text.ts's WORD_CHARS: a `\\p{L}` class costs 1.5 ms to compile in Chromium). */
-const NOT_WORD = new RegExp(`[^${WORD_CHARS}]+`);
 
 const nameWords = (text: string) => new Set(text.toLowerCase().split(NOT_WORD).filter((w) => w.length > 1));
 
