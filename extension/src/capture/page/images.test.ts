@@ -30,6 +30,14 @@ describe('imageCandidates', () => {
     ]);
   });
 
+  it('reads Salesforce Commerce Cloud\'s "sw"/"sh" as the size a file is served at: a carousel\'s 120-pixel indicators are thumbnails', () => {
+    const file = (size: number) => `https://shop.example.mx/dw/image/v2/BKQT_PRD/on/demandware.static/-/Sites-m/default/dw2c/images/large/VZ4W_CRL_01.jpg?sw=${size}&amp;sh=${size}`;
+    const doc = page(`<div id="pdpCarousel-VZ4W" class="carousel slide"><ol class="carousel-indicators"><li class="active"><img src="${file(120)}" alt="Veloz 4"></li></ol>
+      <div class="carousel-inner"><div class="carousel-item active"><img src="${file(800)}" alt="Veloz 4"></div></div></div><h1 id="h">Veloz 4</h1>`);
+    const found = imageCandidates(pageLayout(doc), doc.getElementById('h'), 'Veloz 4', 'https://shop.example.mx/VZ4W.html');
+    expect(found.map((c) => [String(c.candidate.value).replace(/^.*\?/, ''), c.candidate.evidence.notProduct])).toEqual([['sw=120&sh=120', true], ['sw=800&sh=800', false]]);
+  });
+
   it('takes an alt text holding the whole title and more of the photo, or mostly the title\'s words, for naming the product', () => {
     const doc = page(`<h1 id="h">Harbour Sofa</h1><div class="gallery">
       <img src="https://cdn.sofas.example/harbour-front.jpg" alt="Harbour Sofa in Oatmeal Weave, 3-Seat, front view">

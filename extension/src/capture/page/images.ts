@@ -172,10 +172,11 @@ const PATH_HEIGHT = /[/,:]h[-_](\d{2,4})(?=[,/]|$)/i;
 
 /** The largest side a file's address asks for ("?w=120&h=120", "/cache/60x60/", "-150x150.jpg", "tr:h-80,w-80"), or 0. */
 function sizeInUrl(url: string): number {
-  const query = /[?&](?:w|width|wid)=(\d{1,4})\b/i.exec(url);
+  // "sw"/"sh": Salesforce Commerce Cloud's image service ("…/M10452_002_A.jpg?sw=120&sh=120").
+  const query = /[?&](?:w|width|wid|sw)=(\d{1,4})\b/i.exec(url);
   const pair = /(?:^|[/_-])(\d{2,4})x(\d{2,4})(?=[/_.-]|$)/i.exec(url.split('?')[0]!);
   if (pair) return Math.max(Number(pair[1]), Number(pair[2]));
-  if (query) return Math.max(Number(query[1]), Number(/[?&](?:h|height|hei)=(\d{1,4})\b/i.exec(url)?.[1] ?? 0));
+  if (query) return Math.max(Number(query[1]), Number(/[?&](?:h|height|hei|sh)=(\d{1,4})\b/i.exec(url)?.[1] ?? 0));
   // An image service's transformation in the path: "tr:h-80,w-80", "h_720,q_90,w_540".
   const path = url.split('?')[0]!;
   return Math.max(Number(PATH_WIDTH.exec(path)?.[1] ?? 0), Number(PATH_HEIGHT.exec(path)?.[1] ?? 0));

@@ -131,6 +131,16 @@ describe('pageLayout: what is shown', () => {
   });
 });
 
+describe('pageLayout: a gallery in a Bootstrap carousel', () => {
+  it('takes the slides of a carousel named as the product\'s gallery ("pdpCarousel-…") for the product\'s own, a bare carousel for other products', () => {
+    const doc = page(`<div id="pdpCarousel-VZ4W" class="carousel slide"><div class="carousel-inner" role="listbox"><div class="carousel-item active"><img id="own" src="/VZ4W_CRL_01.jpg"></div></div></div>
+      <div class="carousel"><div class="carousel-item"><a href="/other"><img id="other" src="/other.jpg"></a><span>$ 999</span></div></div>
+      <div id="pdpCarousel-X" class="carousel slide recommendations"><img id="named" src="/r.jpg"></div>`);
+    const layout = pageLayout(doc);
+    expect(['own', 'other', 'named'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([false, true, true]);
+  });
+});
+
 describe('pageLayout: blind-page rules of the twelfth round', () => {
   it('takes WooCommerce\'s "single_add_to_cart_button" for a way to buy in any language, and the Thai and Uzbek words for one', () => {
     for (const button of ['<button type="submit" name="add-to-cart" class="single_add_to_cart_button button alt">Toevoegen</button>',

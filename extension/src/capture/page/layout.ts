@@ -70,6 +70,22 @@ const ELSEWHERE = caselessAny(
  * every character of a label.
  */
 const elsewhereLabel = remembered((text) => ELSEWHERE.test(text));
+/** A label that names other products only by a carousel ("carousel slide", "carousel-item"): a slider, of other products or of the product's own photos. */
+const onlyCarousel = remembered((text) => !ELSEWHERE.test(text.toLowerCase().replace(/carousel/g, ' ')));
+/** A carousel named as the product's own gallery ("pdpCarousel-VZ4W", "product-images-carousel", "gallery-carousel"). */
+const OWN_CAROUSEL = caseless(/(?:pdp|image|images|media|photo|photos|gallery|thumbs|thumb|detail|details)(?:-[a-z]+)?[-_]?carousel/i);
+
+/**
+ * A slider inside the product's own gallery carousel (SFRA's "pdpCarousel-…" of Bootstrap's "carousel slide",
+ * "carousel-inner", "carousel-item"): its slides are the product's photos, not other products. A carousel
+ * anywhere else (a bare "carousel" of other products' tiles) still shows other products.
+ */
+function inOwnCarousel(el: Element, labelOf: (el: Element) => string): boolean {
+  for (let node: Element | null = el, level = 0; node && level < 6; node = node.parentElement, level += 1) {
+    if (OWN_CAROUSEL.test(labelOf(node))) return true;
+  }
+  return false;
+}
 /**
  * Headings that open a block of other products ("Recommendations", "Customers who bought this also
  * bought", "Kunden kauften auch"): the block is elsewhere, however its ids and classes are named.
@@ -368,7 +384,7 @@ export function pageLayout(doc: Document): Layout {
   const elsewhere = cachedUp((el) => el.tagName === 'FOOTER' || el.tagName === 'NAV' || (el.tagName === 'ASIDE' && !OWN_ASIDE.test(labelOf(el)))
     || (el.tagName === 'HEADER' && !OWN_HEADER.test(labelOf(el)) && !el.closest('main, article, [role="main"], [itemtype*="schema.org/Product" i]'))
     || (el.tagName !== 'BODY' && el.tagName !== 'HTML' && el.tagName !== 'MAIN' && el.getAttribute('role') !== 'main'
-      && (elsewhereLabel(labelOf(el)) || opensWithOthersHeading(el) || followsOthersHeading(el))));
+      && ((elsewhereLabel(labelOf(el)) && !(onlyCarousel(labelOf(el)) && inOwnCarousel(el, labelOf))) || opensWithOthersHeading(el) || followsOthersHeading(el))));
   const fontSize = (el: Element) => Number.parseFloat(style(el)?.fontSize ?? '') || 0;
   const partial = { visible, elsewhere, label: labelOf };
   const buyControls = findBuyControls(doc, partial);
