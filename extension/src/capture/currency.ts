@@ -67,6 +67,8 @@ const SHARED: Shared[] = ([
   { pattern: caseless(/(?:^|[\s\d])Rs\.?|₨/i), byCountry: { pk: 'PKR', lk: 'LKR', np: 'NPR', mu: 'MUR', ur: 'PKR', si: 'LKR', ne: 'NPR' }, fallback: 'INR' },
   { pattern: /جنيه|ج\.م|(?:^|[\s\d])L\.?E\.?(?=$|[\s\d])/, byCountry: { sd: 'SDG', ss: 'SSP' }, fallback: 'EGP' },
   { pattern: /ريال|﷼/, byCountry: { om: 'OMR', qa: 'QAR', ye: 'YER', ir: 'IRR', fa: 'IRR' }, fallback: 'SAR' },
+  // A bare "R" right before an amount is the rand, wherever the shop is hosted ("R 2,499" on takealot.com); Brazil writes "R$".
+  { pattern: /(?:^|[^A-Za-z])R ?\d/, byCountry: { za: 'ZAR' }, fallback: 'ZAR' },
   { pattern: /(?:^|[\s\d])R(?=$|[\s\d])/, byCountry: { za: 'ZAR' }, fallback: '' },
   // The dirham: the Emirates' unless the page is Moroccan ("د.م." is Morocco's own).
   { pattern: /درهم|د\.م\./, byCountry: { ma: 'MAD' }, fallback: 'AED' },
@@ -175,15 +177,22 @@ function readUnambiguous(raw: string): string | null {
   if (/[¥￥]/.test(text) && text.includes('元')) return 'CNY';
   // Peru's sol is "S/" or "S/." before the amount ("S/ 59.90"), never a word of its own.
   if (/(?:^|[^A-Za-z])S\/\.?\s?\d/.test(text)) return 'PEN';
-  for (const word of text.split(/[\s\d,:;*()/'’\-–]+|\.(?=\d)/)) {
-    if (!word) continue;
+  for (const match of text.matchAll(WORD_RUNS)) {
+    const word = match[0];
     const lower = word.toLowerCase();
     // An abbreviation's dot is not part of the word ("12 990 тг.", "599 ден."), unless the word is only known with it ("Fr.").
     const currency = WORDS.get(lower) ?? (lower.endsWith('.') ? WORDS.get(lower.replace(/\.+$/, '')) : undefined);
-    if (currency) return currency;
+    // A word written only after its amount ("1 299 Ft", "99 lei"), run into the digits after it, is a model's code ("Siemenz FT4461").
+    if (currency && !(WRITTEN_AFTER.has(lower) && isDigit(text.charCodeAt(match.index + word.length)))) return currency;
   }
   return null;
 }
+
+/** The words of a price text: runs between spaces, digits and punctuation; a dot ends one only before a digit ("Fr.12", "nu."). */
+const WORD_RUNS = /(?:[^\s\d,:;*()/'’\-–.]|\.(?!\d))+/g;
+/** Currency words shops write only after the amount. */
+const WRITTEN_AFTER = new Set(['ft', 'lei', 'zl', 'kn', 'tl', 'euro', 'euros', 'yen', 'lek', 'lekë', 'leke']);
+const isDigit = (code: number) => code >= 0x30 && code <= 0x39;
 
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 /** Signs and codes as `unambiguous` and the shared symbols read them, in their own case. */

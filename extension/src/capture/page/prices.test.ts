@@ -405,6 +405,26 @@ describe('priceCandidates: blind-page rules of the thirteenth round', () => {
   });
 });
 
+describe('priceCandidates: blind-page rules of the fourteenth round', () => {
+  const judged = (body: string, hostname: string) => {
+    const doc = page(body);
+    return priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname }).map((p) => [p.candidate.value, p.candidate.currency, p.candidate.evidence.old === true, p.candidate.evidence.conditional === true]);
+  };
+
+  it('reads a monthly rate written "mtl." as no price to pay, and "Du sparst" before a saving as no price either', () => {
+    expect(judged(`<h1 id="h">Kaffeevollautomat Aroma One</h1><div class="pdp_price"><span class="pdp_price__retail">449,99 €</span>
+      <p class="savings">Du sparst € 150,–</p><div class="pdp_price__financing">oder ab <b>18,75 € mtl.</b> mit Ratenkauf</div></div>
+      <button type="submit">In den Warenkorb</button>`, 'www.kaufhalle24.example.de')).toEqual([[44999, 'EUR', false, false], [15000, 'EUR', true, false], [1875, 'EUR', false, true]]);
+  });
+
+  it('reads a bare "R" before an amount as the rand on a shop without a country domain, and a model\'s code "FT4461" as no forint', () => {
+    expect(judged(`<h1 id="h">Vortexa V12 Cordless Stick Vacuum</h1><div class="buybox"><span class="currency">R 2,499</span></div><button>Add to Cart</button>`, 'www.takealot.example.com'))
+      .toEqual([[249900, 'ZAR', false, false]]);
+    expect(judged(`<h1 id="h">Wasmachine</h1><span class="price">649,-</span><button>In winkelwagen</button><ul class="related"><li><span class="price">Siemenz FT4461 10 kg</span></li></ul>`, 'www.blauwvink.example.nl')
+      .map(([, currency]) => currency)).not.toContain('HUF');
+  });
+});
+
 describe('SIGN', () => {
   const BLOCKS = [[0x0000, 0x00ff], [0x02b0, 0x02ff], [0x0370, 0x03ff], [0x0530, 0x06ff], [0x0900, 0x0bff], [0x0e00, 0x0e7f], [0x17d0, 0x17df],
     [0x2000, 0x20cf], [0x3000, 0x30ff], [0xfdf0, 0xfdff], [0xfe50, 0xfe6f], [0xff00, 0xffef]];

@@ -38,7 +38,7 @@ const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actu
 export const OLD_BEFORE = endsWithPhrase([
   'was', 'listenpreis', 'rrp', 'msrp', 'mrp', 'एमआरपी', 'अधिकतम खुदरा मूल्य', 'uvp', 'statt', 'anstatt', 'avant',
   'prix barré', 'antes', 'de', 'de:', 'prima', 'compare at', 'reg', 'reg.', 'alter preis',
-  'bisher', 'vorher', 'старая цена', 'было', 'preço de', 'desde', 'you save', 'save', 'je bespaart', 'u bespaart', 'sie sparen', 'économisez', 'ahorra',
+  'bisher', 'vorher', 'старая цена', 'было', 'preço de', 'desde', 'you save', 'save', 'je bespaart', 'u bespaart', 'sie sparen', 'du sparst', 'sparst', 'sparen sie', 'économisez', 'ahorra',
   'risparmi', 'poupa', 'poupe', 'economia de', 'economia de:', 'oszczędzasz', 'ušetříte', 'spare', 'spara', 'du sparar', 'spar', 'du sparer', 'säästä', 'säästät',
   // The list or former price in more languages: Central and Eastern Europe, the Nordics, Asia, the Middle East.
   '소비자가', '시중가', 'stara cena', 'przed obniżką', 'původní cena', 'běžná cena', 'pôvodná cena', 'eredeti ár', 'preț vechi', 'pret vechi', 'стара цена', 'стара ціна',
@@ -122,7 +122,7 @@ function countedOffer(lower: string, start: string, end: string): boolean {
 const CONDITIONAL_AFTER = caselessAny(
   // Per unit or per month, after a slash.
   /^\s*\/\s*(?:(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs|ct|count|db|szt|ks|buc)\b|шт|month|mo\b|(?:monat|mois|mes|mese|maand|mnd|måned|mån)\b|(?:माह|महीना)|мес|міс|mies|měs|hó|lun[aă]|ay\b|월|月)/i,
-  /^\s*(?:per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|a month|pro monat|im monat|par mois|al mes\b|al mese|per maand|per month|в месяц|miesięcznie|měsíčně|havonta|aylık|mensuais|sem juros|x\b|적립(?!금)|pfand|statiegeld|deposit|以上|이상)/i,
+  /^\s*(?:per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|a month|pro monat|im monat|mtl\b|monatl|par mois|al mes\b|al mese|per maand|per month|в месяц|miesięcznie|měsíčně|havonta|aylık|mensuais|sem juros|x\b|적립(?!금)|pfand|statiegeld|deposit|以上|이상)/i,
 );
 /** Offers of other sellers or conditions: "Other Used, New, Collectible from", "gebraucht ab". */
 const OTHER_OFFER_BEFORE = caseless(/\bnew\s*\(\d+\)\s*(?:from|ab|à partir de|desde|da)\s*:?\s*$|\b(used|collectible|gebraucht|occasion|usado|usato|refurbished|other sellers|other offers|andere verkopers|autres vendeurs|altri venditori|otros vendedores|andere anbieter|weitere angebote|autres offres|otras ofertas|outros vendedores|outras ofertas|andere aanbiedingen|innych sprzedawców|inni sprzedawcy|inne oferty|další prodejci|ostatní prodejci|další nabídky|andra säljare|diğer satıcılar|more buying choices|seller options|more sellers|open[- ]box|b-ware|rozbalen\w*|resigilat\w*|powystawow\w*|outlet|reacondicionado|recondicionado|ricondizionato|generalüberholt)\b(?:[^\d]|\(\d+\))*$|(?:다른 판매자|その他の出品者|他の出品者|其他卖家|其他賣家)(?:[^\d]|\(\d+\))*$/i);
