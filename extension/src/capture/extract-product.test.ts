@@ -153,6 +153,15 @@ describe('extractProduct from JSON-LD', () => {
     expect(extractProduct(book, 'https://www.shoten.example.jp/f/dsg-01-9784163921234')).toMatchObject({ title: '星降る町の図書館', priceMinor: 1980, currency: 'JPY' });
   });
 
+  it('shows nothing for a blog post titled in a "blog-item-title" with a product block and its add-to-cart button (Squarespace)', () => {
+    const post = page('<meta property="og:type" content="article"><title>İznik Çinisinin Dört Rengi — Atölye Lal</title>', `<main><article class="blog-item">
+      <div class="blog-item-title"><h1 class="entry-title p-name">İznik Çinisinin Dört Rengi: Atölyemizden Notlar</h1></div>
+      <img src="https://images.example-cdn.com/atolye/iznik-renkler.jpg?format=1500w" width="1500" height="1000" alt="">
+      <div class="sqs-block product-block"><h2 class="product-title">El Yapımı İznik Desenli Kase</h2><div class="product-price">1.450,00 TL</div>
+      <div class="sqs-add-to-cart-button" role="button" tabindex="0">Sepete Ekle</div></div></article></main>`);
+    expect(extractProduct(post, 'https://www.atolyelal.example.com/gunluk/iznik-cinisinin-dort-rengi')).toBeNull();
+  });
+
   it('takes the page\'s photo over an OpenGraph image that is the site\'s logo', () => {
     const doc = page('<meta property="og:type" content="product"><meta property="og:image" content="https://static.kart.example.in/web/og-logo.png">', `<main>
       <div class="a"><div class="b"><div class="c"><div class="d"><div class="e"><img src="https://img.kart.example.in/image/173/173/laptop/g16-original.jpeg?q=70" width="173" height="173" alt=""></div></div></div></div></div>

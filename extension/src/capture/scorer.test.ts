@@ -88,6 +88,16 @@ describe('chooseFields', () => {
     expect(chosen.title?.candidate.value).toBe('Steel Kettle 1.7 l');
   });
 
+  it('takes the markup name the page shows in two headings of its own, the brand\'s and the name\'s', () => {
+    const heading = { h1: true, productLabelled: true, labelled: true, fontSize: 32, inPageTitle: 1, toBuy: 2 };
+    const chosen = chooseFields([
+      title('Kasbah Lane', 'heuristic', { ...heading, order: 0.46 }),
+      title('Men Navy Blue Tartan Checked Slim Fit Casual Shirt', 'heuristic', { ...heading, order: 0.47 }),
+      title('Kasbah Lane Men Navy Blue Tartan Checked Slim Fit Casual Shirt', 'json-ld'),
+    ]);
+    expect(chosen.title?.candidate.value).toBe('Kasbah Lane Men Navy Blue Tartan Checked Slim Fit Casual Shirt');
+  });
+
   it('takes the whole heading over one word of it, the range name, however named and repeated in the page title', () => {
     const chosen = chooseFields([
       title('MOSHULT', 'heuristic', { h1: true, productLabelled: true, labelled: true, fontSize: 32, inPageTitle: 1, toBuy: 5, order: 0.125, fragment: true }),

@@ -146,6 +146,13 @@ function score(c: Candidate, context: Context): number {
     const shownAs = others.some((o) => o.source === 'heuristic' && (o.evidence.h1 || o.evidence.productLabelled) && !o.evidence.elsewhere
       && norm(String(o.value)).length > 3 && norm(String(c.value)).includes(norm(String(o.value))));
     if (shownAs) total += 7;
+    // The page shows it in parts, each a heading of its own: the brand's and the name's (Myntra's two <h1>s,
+    // "Kasbah Lane" over "Men Navy Blue … Shirt"). The markup's name is the whole, which no part beats.
+    const whole = norm(String(c.value));
+    const parts = new Set(others.filter((o) => o.source === 'heuristic' && (o.evidence.h1 || o.evidence.productLabelled) && !o.evidence.elsewhere)
+      .map((o) => norm(String(o.value))).filter((part) => part.length > 3 && part.length < whole.length && whole.includes(part)));
+    const partsLength = [...parts].reduce((sum, part) => sum + part.length + 1, -1);
+    if (parts.size >= 2 && partsLength >= whole.length * 0.9) total += 4;
   }
   if (c.field === 'title' && c.source === 'heuristic') {
     const name = others.find((o) => o.source !== 'heuristic' && o.source !== 'open-graph' && headingHoldsName(c, o));

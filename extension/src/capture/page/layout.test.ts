@@ -131,6 +131,13 @@ describe('pageLayout: what is shown', () => {
   });
 });
 
+describe('pageLayout: blind-page rules of the fourteenth round', () => {
+  it('takes a store\'s "product of the week" box for another product\'s ("Haftanın Ürünü")', () => {
+    const doc = page('<h1>Ev Atölyesi</h1><section class="seller-store-featured"><h2 class="store-section-title">Haftanın Ürünü</h2><div class="featured-product"><span id="p">749,90 TL</span></div></section>');
+    expect(pageLayout(doc).elsewhere(doc.getElementById('p')!)).toBe(true);
+  });
+});
+
 describe('pageLayout: a gallery in a Bootstrap carousel', () => {
   it('takes the slides of a carousel named as the product\'s gallery ("pdpCarousel-…") for the product\'s own, a bare carousel for other products', () => {
     const doc = page(`<div id="pdpCarousel-VZ4W" class="carousel slide"><div class="carousel-inner" role="listbox"><div class="carousel-item active"><img id="own" src="/VZ4W_CRL_01.jpg"></div></div></div>
