@@ -42,8 +42,11 @@ function screenReaderTwin(el: Element): boolean {
   });
 }
 
-/** An `<aside>` named as the product's own buy box ("ProductActions_wrapper", "pdp-buybox"), not a sidebar of other things. */
-const OWN_ASIDE = caseless(/product|buy|purchase|price|offer|checkout|add-?to-?cart/i);
+/**
+ * An `<aside>` named as the product's own buy box ("ProductActions_wrapper", "pdp-buybox") or a marketplace listing's
+ * sidebar with its bid and buy-now box ("tm-marketplace-listing__sidebar"), not a sidebar of other things.
+ */
+const OWN_ASIDE = caseless(/product|buy|purchase|price|offer|checkout|add-?to-?cart|listing/i);
 
 /** A <header> named as the product's own ("product--header", "pdp-header"). */
 const OWN_HEADER = caseless(/product|pdp/i);
@@ -60,7 +63,7 @@ const ELSEWHERE = caselessAny(
   // The site's chrome.
   /(?<!\S)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?!\S)|(?<![^\s_-])(?<!(?:slider|slide|carousel|gallery)-)nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter/i,
   // Bundles, accessories, sidebars, filters and histories.
-  /bundle|bulk(?<![a-z]bulk)|multi-?buy|accessor|side-?bar(?<!(?:product-details?(?:-[a-z]+)?|pdp)(?:__|--[\w-]*)side-?bar)|facet|filter|compare|history|recently|today[-_]?view|recent[-_]?view|last[-_]?(?:visited|viewed|seen)|widget-?cart/i,
+  /bundle|bulk(?<![a-z]bulk)|multi-?buy|accessor|side-?bar(?<!(?:product-details?(?:-[a-z]+)?|pdp|listing)(?:__|--[\w-]*)side-?bar)|facet|filter|compare|history|recently|today[-_]?view|recent[-_]?view|last[-_]?(?:visited|viewed|seen)|widget-?cart/i,
   // A marketplace's other offers and sellers, and its widgets.
   /sims-|p13n|zg_|rhf|other-?sellers?|more-?sellers|sellers?-?list|other-?offers|more-?offers|offer-?listing|mbc|aod-|(?<!\S)olp[-_]|featured-?products/i,
 );
@@ -92,7 +95,7 @@ function inOwnCarousel(el: Element, labelOf: (el: Element) => string): boolean {
  */
 export const OTHERS_HEADING = startsWithPhrase([
   'recommend', 'related', 'similar', 'you may also', 'you might also', 'customers who', 'customers also', 'people who',
-  'people also', 'frequently bought', 'also bought', 'also viewed', 'more from', 'more like', 'more items',
+  'people also', 'other listings', 'more listings', 'similar listings', 'frequently bought', 'also bought', 'also viewed', 'more from', 'more like', 'more items',
   'more to consider', 'sponsored', 'inspired by', 'kunden kauften', 'kunden haben', 'kunden die', 'das könnte', 'ähnliche',
   'empfehlung', 'unsere empfehlung', 'vous aimerez', 'produits similaires', 'produits associés', 'produits recommandés',
   'recomendad', 'relacionad', 'productos similares', 'quem viu', 'quem comprou', 'veja também', 'prodotti simili',

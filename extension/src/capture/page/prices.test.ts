@@ -417,6 +417,15 @@ describe('priceCandidates: blind-page rules of the fourteenth round', () => {
       <button type="submit">In den Warenkorb</button>`, 'www.kaufhalle24.example.de')).toEqual([[44999, 'EUR', false, false], [15000, 'EUR', true, false], [1875, 'EUR', false, true]]);
   });
 
+  it('reads an auction\'s current bid, start price and courier fee as no price to pay, and a listing\'s sidebar with its buy-now price as the listing\'s own', () => {
+    expect(judged(`<h1 id="h">Shimano Deore M6100 Groupset</h1><table class="tm-shipping-options"><tr><td>Nationwide courier</td><td>$12.50</td></tr></table>
+      <aside class="tm-marketplace-listing__sidebar"><div class="tm-bid-box__bid-section"><div class="label">Current bid</div><p class="tm-bid-box__current-bid"><strong>$185.00</strong></p>
+      <button class="tm-bid-box__place-bid">Place bid</button><p class="tm-bid-box__start">Start price: $1.00</p></div>
+      <div class="tm-buy-box"><div class="tm-buy-box__label">Buy Now</div><p class="tm-buy-box__buy-now-price"><span>$</span><span>329</span><span>.00</span></p><button>Buy Now</button></div></aside>
+      <section><h2>Other listings from cycle_parts_nz</h2><div class="card"><span class="price">$119.00</span></div></section>`, 'www.trademe.example.co.nz')
+      .map(([value, , , conditional]) => [value, conditional])).toEqual([[1250, true], [18500, true], [100, true], [32900, false]]);
+  });
+
   it('reads a bare "R" before an amount as the rand on a shop without a country domain, and a model\'s code "FT4461" as no forint', () => {
     expect(judged(`<h1 id="h">Vortexa V12 Cordless Stick Vacuum</h1><div class="buybox"><span class="currency">R 2,499</span></div><button>Add to Cart</button>`, 'www.takealot.example.com'))
       .toEqual([[249900, 'ZAR', false, false]]);
