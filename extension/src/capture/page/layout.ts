@@ -106,7 +106,7 @@ export const OTHERS_HEADING = startsWithPhrase([
   'te puede interesar', 'otros clientes', 'você também pode', 'você pode gostar', 'ti potrebbe', 'chi ha acquistato', 'benzer ürünler', 'bunlar da', '関連商品',
   'おすすめ商品', 'この商品を買った人', '相关商品', '猜你喜欢', '推荐商品', '推薦商品', '相關商品', '看了又看', '관련 상품',
   '관련상품', '추천 상품', '추천상품', '함께 본', 'схожі', 'рекомендуємо', 'hasonló termékek', 'ajánlott', 'produse similare',
-  'produse recomandate', 'clienții au cumpărat', 'παρόμοια', 'σχετικά προϊόντα', 'sản phẩm tương tự', 'sản phẩm liên quan', 'สินค้าที่เกี่ยวข้อง', 'produk serupa', 'produk terkait',
+  'produse recomandate', 'clienții au cumpărat', 'παρόμοια', 'σχετικά προϊόντα', 'sản phẩm tương tự', 'sản phẩm liên quan', 'các sản phẩm khác', 'sản phẩm khác của shop', 'top sản phẩm bán chạy', 'sản phẩm bán chạy', 'สินค้าที่เกี่ยวข้อง', 'produk serupa', 'produk terkait',
   'منتجات ذات صلة', 'منتجات مشابهة', 'מוצרים דומים', 'מוצרים קשורים', 'ұқсас',
   'kapcsolódó', 'vásárlóink ezt is', 'powiązane produkty', 'související', 'súvisiace', 'produse asemănătoare', 'з цим товаром', 'разом з цим',
   'подобни продукти', 'свързани продукти', 'slični proizvodi', 'povezani proizvodi', 'podobni izdelki', 'sorodni izdelki', 'слични производи', 'повезани производи', 'поврзани производи', 'купци су купили', 'kupci su kupili', 'slicni proizvodi', 'panašūs', 'susiję',

@@ -426,6 +426,11 @@ describe('priceCandidates: blind-page rules of the fourteenth round', () => {
       .map(([value, , , conditional]) => [value, conditional])).toEqual([[1250, true], [18500, true], [100, true], [32900, false]]);
   });
 
+  it('takes the currency in its own element on the other side of a range\'s dash ("₫" "189.000" " - " "₫" "259.000")', () => {
+    expect(judged(`<h1 id="h">Tai Nghe Bluetooth AURALIS Air 3 Pro</h1><div class="ee9ig_"><span class="s4kpbu">₫</span><span class="KtZB_i">189.000</span><span class="f0qwbV"> - </span><span class="s4kpbu">₫</span><span class="KtZB_i">259.000</span></div>
+      <button>Mua Ngay</button>`, 'shopee.example.vn').map(([value, currency]) => [value, currency])).toEqual([[189000, 'VND'], [259000, 'VND']]);
+  });
+
   it('reads a bare "R" before an amount as the rand on a shop without a country domain, and a model\'s code "FT4461" as no forint', () => {
     expect(judged(`<h1 id="h">Vortexa V12 Cordless Stick Vacuum</h1><div class="buybox"><span class="currency">R 2,499</span></div><button>Add to Cart</button>`, 'www.takealot.example.com'))
       .toEqual([[249900, 'ZAR', false, false]]);

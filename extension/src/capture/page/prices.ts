@@ -289,10 +289,11 @@ function nearbyText(node: Node, parent: Element): string {
  * where other words in the box ("22%", a screen reader's "할인가") kept the amount's element from
  * taking it in: the short text without digits next to it, or null.
  */
-function currencyBeside(el: Element): string | null {
+function currencyBeside(el: Element, namesCurrency: (text: string) => boolean): string | null {
+  // The first that names one: a range's dash may stand on the other side ("₫" "189.000" " - " "₫" "259.000").
   for (const node of [el.nextSibling, el.previousSibling, el.nextElementSibling, el.previousElementSibling]) {
     const text = node ? (textUpTo(node, 12) ?? '').trim() : '';
-    if (text && text.length <= 6 && !/\d/.test(text)) return text;
+    if (text && text.length <= 6 && !/\d/.test(text) && namesCurrency(text)) return text;
   }
   return null;
 }
@@ -575,8 +576,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     const labelled = PRICE_LABEL.test(named);
     const withHost = { ...hints, hostname: hints.hostname ?? 'page' };
     const ownCurrency = currencyInText(raw, withHost);
-    const beside = ownCurrency === null ? currencyBeside(el) : null;
-    const currencyText = beside !== null && currencyInText(beside, withHost) !== null ? beside : null;
+    const currencyText = ownCurrency === null ? currencyBeside(el, (beside) => currencyInText(beside, withHost) !== null) : null;
     const namesCurrency = ownCurrency !== null || currencyText !== null;
     if (!labelled && !namesCurrency) return;
     if (!namesCurrency && QUANTITY_LABEL.test(layout.label(start))) return;
