@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OTHERS_HEADING } from './page/layout.ts';
-import { CONDITIONAL_BEFORE, CURRENT_BEFORE, OLD_BEFORE, OLD_BEFORE_BESIDE_ANOTHER } from './page/prices.ts';
+import { CONDITIONAL_BEFORE, CONDITIONAL_WORDS_AFTER, CURRENT_BEFORE, INCLUDED_AFTER, NET_AFTER, OLD_BEFORE, OLD_BEFORE_BESIDE_ANOTHER } from './page/prices.ts';
 import { OTHER_NAME, PROMO } from './page/titles.ts';
 import { NOT_PRODUCT_NAME } from './page/images.ts';
 import { caseless, type TextTest } from './text.ts';
@@ -15,9 +15,17 @@ const PATTERNS: Record<string, [TextTest, TextTest]> = {
   notProductName: [NOT_PRODUCT_NAME, caseless(/^(logo|icon|sprite|badge|flag|avatar|payment|rating|stars?|banner|placeholder|spinner|loader|swatch|social|share)/i)],
   otherName: [OTHER_NAME, caseless(/^(brand|seller|store|shop|user|author|review|variant|colou?r|size|category|site|logo|modal|dialog|popup|cart|menu|section|widget|tab)/i)],
   currentBefore: [CURRENT_BEFORE, caseless(/(?:^|[\s\x00-\x40\x5b-\x60\x7b-\x7f\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65])(now|jetzt|nur|por|prix|price|preis|precio|preço|prezzo|cena|цена|価格|angebot|à partir de|ab|售價|售价|特價|特价|優惠價|판매가|할인가|セール価格|販売価格|giá|ราคา|harga|fiyat|ціна|τιμή|nu|nyt|nå|teraz|nyní|ár|akciós ár|preț|pret|cijena|kaina|hind|מחיר|מחיר באתר|מחיר מבצע|السعر|سعر)\s*[:：]?\s*$/i)],
+  conditionalWordsAfter: [CONDITIONAL_WORDS_AFTER, caseless(/^\s*(?:per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|a month|pro monat|im monat|mtl\b|monatl|par mois|al mes\b|al mese|per maand|per month|в месяц|miesięcznie|měsíčně|havonta|aylık|mensuais|sem juros|x\b|적립(?!금)|pfand|statiegeld|deposit|以上|이상)/i)],
+  includedAfter: [INCLUDED_AFTER, caseless(/^\s*[(（]?\s*(inkl|incl|inc\.|inc vat|inc gst|including|inclusive of all taxes|सभी करों सहित|ttc|税込|s dph|z dph|z ddv|s pdv|sa pdv|с ндс|с пдв|brutto|iva incluido|iva incl)/i)],
+  netAfter: [NET_AFTER, caseless(/^\s*\*?\s*[(（]?\s*(?:netto|net\b|税抜|税別|excl|exkl|zzgl|ex\.? ?(?:vat|tax|btw|moms|gst)\b|hors taxes?|ht\b|bez dph|bez pdv|brez ddv|без ндс|без пдв|sin iva|senza iva|\+ ?(?:vat|mwst|iva|tva|btw)\b)/i)],
 };
 
 const CHOSEN: Record<string, [string, boolean][]> = {
+  conditionalWordsAfter: [[' zzgl. Versand', true], [' mtl. in 24 Monaten', true], [' mtlx', false], [' (+ 2,00 € Pfand)', true], ['( +', true], [' x 12', true], [' xl', false],
+    ['적립', true], ['적립금', false], [' each', true], [' eachone', false], [' al mes', true], [' al mesa', false], [' al mese', true], ['HT', true], ['html', false], ['', false], [' inkl. MwSt.', false], [' per kg', true], ['/ kg', false]],
+  includedAfter: [[' inkl. MwSt.', true], [' (incl. VAT)', true], ['（税込）', true], ['( TTC )', true], [' inc vat', true], [' inc', false], [' IVA incluido', true], [' zzgl.', false], ['', false]],
+  netAfter: [[' * (exkl. MwSt.)', true], [' net', true], [' netz', false], [' ex. VAT', true], [' ex.vat', true], [' exvat', true], [' ex  vat', false], [' + VAT', true], ['+vat', true],
+    [' + vatx', false], [' brez DDV', true], ['(*netto', false], ['* ( HT', true], [' hors taxe', true], [' inkl.', false], ['', false]],
   promo: [['15% sparen', true], [' -20 %', true], ['-%', false], ['Save 5', true], ['Saved', false], ['save_x', false], ['SALE!', true], ['Salesforce', false],
     ['Log In needed', true], ['Login', true], ['Only 3 left in stock', true], ['only  3 left', false], ['only left', false], ['Cookies', true], ['Cookiesx', false],
     ['Menu', true], ['Menus', false], ['Adding to Cart...', true], ['Essai gratuit Amazon Prime', true], ['Brassière', false], ['', false], ['Nike Air Max 90', false],
@@ -54,7 +62,8 @@ describe('word lists read by hand', () => {
       'list price', 'regular price', 'original price', 'de', 'reg', 'retail', 'price', 'now', 'ab', 'nur', 'économisez', 'ähnliche', 'похожие', 'было', 'цена', '価格', 'à partir de',
       'x', '_', '-', '%', ':', '：', '（', '、', '原價', 'før', '.', '!', '3', '15', ' ', '  ', '\u00a0', '\t', '\n', 'É', 'İ', 'S', 'LOG', 'Was', 'NOW',
       'logo', 'star', 'colou', 'r', 'place', 'holder', 'brand', 'tab', 'Share',
-      'club', 'Price', 'preis', ' cena', "members'", 'x', 'X', 'de', 'à', 'buy ', ' or more for', 'ab ', ' stück', 'ex', 'tax', '+', 'card'];
+      'club', 'Price', 'preis', ' cena', "members'", 'x', 'X', 'de', 'à', 'buy ', ' or more for', 'ab ', ' stück', 'ex', 'tax', '+', 'card',
+      'inkl', 'inc', 'vat', 'net', 'ht', 'HT', '(', '（', '*', 'mtl', 'each', 'al mes', 'a', 'e', '적립', '금', 'ttc', 'brez ddv', 'iva incl', 'shipping', 'zzgl'];
     let seed = 11;
     const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
     for (let i = 0; i < 20_000; i += 1) {

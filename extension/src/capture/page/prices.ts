@@ -9,7 +9,7 @@ import type { Candidate } from '../candidates.ts';
 import { currencyInText, mayNameCurrency, type PageHints } from '../currency.ts';
 import { parsePriceText } from '../price-text.ts';
 import { caseless, caselessAny, LETTERS, westernDigits } from '../text.ts';
-import { digitsBefore, endsWithPhrase, spacesBefore } from '../word-lists.ts';
+import { digitsBefore, endsWithPhrase, spacesBefore, startsWithPhrase } from '../word-lists.ts';
 import { distanceTo, SCREEN_READER_ONLY, textUpTo, type Layout } from './layout.ts';
 import type { PageCandidate } from './titles.ts';
 
@@ -120,12 +120,24 @@ function countedOffer(lower: string, start: string, end: string): boolean {
   const digitsStart = digitsBefore(lower, digitsEnd);
   return digitsStart < digitsEnd && lower.slice(0, digitsStart).endsWith(start);
 }
-/** Words right after an amount that make it a price per unit or per month, before tax, for shipping or a deposit ("/ kg", "/ mes", "zzgl. Versand", "+ pant"). */
-const CONDITIONAL_AFTER = caselessAny(
-  // Per unit or per month, after a slash.
+/**
+ * Words right after an amount that make it a price per unit, per month, before tax, for shipping or a deposit
+ * ("zzgl. Versand", "/ mes", "+ pant"), as a list read by hand (word-lists.ts): the pattern it replaced was
+ * compiled on every page, twice on a page whose texts hold "€" (word-lists.test.ts holds it to its answers).
+ */
+export const CONDITIONAL_WORDS_AFTER = startsWithPhrase([
+  'per kg', 'per lb', 'per 100', 'per unit', 'per item', 'pro kg', 'pro 100', 'pro liter', 'extax', 'ex tax', 'ex.tax', 'ex. tax', 'excl', 'exkl', 'zzgl',
+  'netto', 'hors taxes', 'bez dph', 'shipping', 'versand', 'delivery', '+shipping', '+ shipping', 'a month', 'pro monat', 'im monat', 'monatl', 'par mois',
+  'al mese', 'per maand', 'per month', 'в месяц', 'miesięcznie', 'měsíčně', 'havonta', 'aylık', 'mensuais', 'sem juros', 'pfand', 'statiegeld', 'deposit',
+  '以上', '이상',
+], ['ht', 'each', 'mtl', 'al mes', 'x'],
+// A surcharge in brackets ("(+ 2,00 € Pfand)"), and Korean reward points ("적립", not the "적립금" balance).
+(lower) => (lower.startsWith('(') && lower.slice(1).trimStart().startsWith('+')) || (lower.startsWith('적립') && !lower.startsWith('적립금')));
+/** Per unit or per month, after a slash ("/ kg", "/ mes", "/ шт"). */
+const PER_UNIT_AFTER = caselessAny(
   /^\s*\/\s*(?:(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs|ct|count|db|szt|ks|buc)\b|шт|month|mo\b|(?:monat|mois|mes|mese|maand|mnd|måned|mån)\b|(?:माह|महीना)|мес|міс|mies|měs|hó|lun[aă]|ay\b|월|月)/i,
-  /^\s*(?:per (?:kg|lb|100|unit|item)|pro (?:kg|100|liter)|\(\s*\+|ex\.? ?tax|excl|exkl|zzgl|netto|hors taxes|ht\b|bez dph|shipping|versand|delivery|\+ ?shipping|each\b|a month|pro monat|im monat|mtl\b|monatl|par mois|al mes\b|al mese|per maand|per month|в месяц|miesięcznie|měsíčně|havonta|aylık|mensuais|sem juros|x\b|적립(?!금)|pfand|statiegeld|deposit|以上|이상)/i,
 );
+const conditionalAfter = (text: string) => PER_UNIT_AFTER.test(text) || CONDITIONAL_WORDS_AFTER.test(text);
 /** Offers of other sellers or conditions: "Other Used, New, Collectible from", "gebraucht ab". */
 const OTHER_OFFER_BEFORE = caseless(/\bnew\s*\(\d+\)\s*(?:from|ab|à partir de|desde|da)\s*:?\s*$|\b(used|collectible|gebraucht|occasion|usado|usato|refurbished|other sellers|other offers|andere verkopers|autres vendeurs|altri venditori|otros vendedores|andere anbieter|weitere angebote|autres offres|otras ofertas|outros vendedores|outras ofertas|andere aanbiedingen|innych sprzedawców|inni sprzedawcy|inne oferty|další prodejci|ostatní prodejci|další nabídky|andra säljare|diğer satıcılar|more buying choices|seller options|more sellers|open[- ]box|b-ware|rozbalen\w*|resigilat\w*|powystawow\w*|outlet|reacondicionado|recondicionado|ricondizionato|generalüberholt)\b(?:[^\d]|\(\d+\))*$|(?:다른 판매자|その他の出品者|他の出品者|其他卖家|其他賣家)(?:[^\d]|\(\d+\))*$/i);
 /**
@@ -254,19 +266,32 @@ function saysConditional(before: string, after: string): boolean {
   const wordsBefore = CONDITIONAL_BEFORE.test(before) && !WITHOUT_CONDITION_BEFORE.test(before);
   // The words after the same amount in another currency ("33,24 € (65,01 лв.) / месец") are this amount's too.
   const afterConverted = after.replace(/^\s*\([^()\d]{0,6}\d[^()]{0,20}\)/, '');
-  const wordsAfter = (CONDITIONAL_AFTER.test(after) || (afterConverted !== after && CONDITIONAL_AFTER.test(afterConverted))) && !TAX_WORDS_OF_NEXT.test(after);
+  const wordsAfter = (conditionalAfter(after) || (afterConverted !== after && conditionalAfter(afterConverted))) && !TAX_WORDS_OF_NEXT.test(after);
   return (wordsBefore || wordsAfter) && !INCLUDED_AFTER.test(after);
 }
 /** Words that introduce the price to pay: "Now", "Por:", "Preis:". */
 export const CURRENT_BEFORE = endsWithPhrase(['now', 'jetzt', 'nur', 'por', 'prix', 'price', 'preis', 'precio', 'preço', 'prezzo', 'cena', 'цена', '価格', 'angebot', 'à partir de', 'ab',
   '售價', '售价', '特價', '特价', '優惠價', '판매가', '할인가', 'セール価格', '販売価格', 'giá', 'ราคา', 'harga', 'fiyat', 'ціна', 'τιμή', 'nu', 'nyt', 'nå', 'teraz', 'nyní',
   'ár', 'akciós ár', 'preț', 'pret', 'cijena', 'kaina', 'hind', 'מחיר', 'מחיר באתר', 'מחיר מבצע', 'السعر', 'سعر'], true);
-const INCLUDED_AFTER = caseless(/^\s*[(（]?\s*(inkl|incl|inc\.|inc vat|inc gst|including|inclusive of all taxes|सभी करों सहित|ttc|税込|s dph|z dph|z ddv|s pdv|sa pdv|с ндс|с пдв|brutto|iva incluido|iva incl)/i);
+/** A text without the white space, asterisk and opening bracket before its words ("* (inkl. MwSt.)" → "inkl. MwSt.)"). */
+function wordsInBrackets(text: string, asterisk: boolean): string {
+  let rest = text.trimStart();
+  if (asterisk && rest.startsWith('*')) rest = rest.slice(1).trimStart();
+  if (rest.startsWith('(') || rest.startsWith('（')) rest = rest.slice(1);
+  return rest;
+}
+/** The words after a price that say tax is included ("inkl. MwSt.", "(TTC)", "s DPH"), read by hand as CONDITIONAL_WORDS_AFTER is. */
+export const INCLUDED_WORDS = startsWithPhrase(['inkl', 'incl', 'inc.', 'inc vat', 'inc gst', 'सभी करों सहित', 'ttc', '税込', 's dph', 'z dph', 'z ddv', 's pdv', 'sa pdv',
+  'с ндс', 'с пдв', 'brutto', 'iva incl']);
+export const INCLUDED_AFTER = { test: (text: string) => INCLUDED_WORDS.test(wordsInBrackets(text, false)) };
 /** A price before tax, said before it ("Netto:", "HT") or after it ("exkl. MwSt.", "+ VAT"). */
 const NET_BEFORE = endsWithPhrase(['netto', 'net', 'excl', 'excl.', 'exkl', 'exkl.', 'zzgl', 'zzgl.', 'ex tax', 'ex. tax', 'ex vat', 'excl. vat', 'excl. btw',
   'hors taxes', 'hors taxe', 'ht', 'bez dph', 'bez pdv', 'без ндс', 'sin iva', 'senza iva', 'sem impostos', 'ex moms', 'exkl. moms', 'nettó', 'netto cena',
   'nettó ár', 'cena netto', 'nettopreis', 'preis netto', 'net price', 'prix ht'], true);
-const NET_AFTER = caseless(/^\s*\*?\s*[(（]?\s*(?:netto|net\b|税抜|税別|excl|exkl|zzgl|ex\.? ?(?:vat|tax|btw|moms|gst)\b|hors taxes?|ht\b|bez dph|bez pdv|brez ddv|без ндс|без пдв|sin iva|senza iva|\+ ?(?:vat|mwst|iva|tva|btw)\b)/i);
+const NET_WORDS = startsWithPhrase(['netto', '税抜', '税別', 'excl', 'exkl', 'zzgl', 'hors taxe', 'bez dph', 'bez pdv', 'brez ddv', 'без ндс', 'без пдв', 'sin iva', 'senza iva'],
+  ['net', 'ht', ...['vat', 'tax', 'btw', 'moms', 'gst'].flatMap((tax) => ['ex', 'ex.'].flatMap((ex) => [`${ex}${tax}`, `${ex} ${tax}`])),
+    ...['vat', 'mwst', 'iva', 'tva', 'btw'].flatMap((tax) => [`+${tax}`, `+ ${tax}`])]);
+export const NET_AFTER = { test: (text: string) => NET_WORDS.test(wordsInBrackets(text, true)) };
 /** The same price with tax, said before it ("Brutto:", "TTC") or after it ("inkl. 19 % MwSt."). */
 const GROSS_BEFORE = endsWithPhrase(['brutto', '税込', 'inkl', 'inkl.', 'incl', 'incl.', 'incl. vat', 'inc. vat', 'ttc', 's dph', 'z dph', 'z ddv', 's pdv', 'sa pdv', 'с ндс', 'с пдв', 'iva incluido', 'bruttó', 'brutto cena', 'bruttó ár', 'cena brutto', 'bruttopreis', 'preis brutto', 'prix ttc'], true);
 /** How much more a price with tax is than the same price before it: the VAT rates of the world (3 % to 27 %). */
