@@ -143,16 +143,15 @@ function score(c: Candidate, context: Context): number {
   if (c.field === 'image' && c.source !== 'heuristic' && context.bestPageImage >= STRONG_PAGE_IMAGE && !context.pageImageKeys.has(imageKey(String(c.value)))) total -= 4;
   if (c.field === 'title' && c.source !== 'heuristic' && c.source !== 'open-graph') {
     // The markup's name holds the page's heading and more (its variant, "Merino Beanie - Rust"): more precise.
-    const shownAs = others.some((o) => o.source === 'heuristic' && (o.evidence.h1 || o.evidence.productLabelled) && !o.evidence.elsewhere
-      && norm(String(o.value)).length > 3 && norm(String(c.value)).includes(norm(String(o.value))));
-    if (shownAs) total += 7;
+    const whole = norm(String(c.value));
+    const headingsInName = new Set(others.filter((o) => o.source === 'heuristic' && (o.evidence.h1 || o.evidence.productLabelled) && !o.evidence.elsewhere)
+      .map((o) => norm(String(o.value))).filter((heading) => heading.length > 3 && whole.includes(heading)));
+    if (headingsInName.size > 0) total += 7;
     // The page shows it in parts, each a heading of its own: the brand's and the name's (Myntra's two <h1>s,
     // "Kasbah Lane" over "Men Navy Blue … Shirt"). The markup's name is the whole, which no part beats.
-    const whole = norm(String(c.value));
-    const parts = new Set(others.filter((o) => o.source === 'heuristic' && (o.evidence.h1 || o.evidence.productLabelled) && !o.evidence.elsewhere)
-      .map((o) => norm(String(o.value))).filter((part) => part.length > 3 && part.length < whole.length && whole.includes(part)));
-    const partsLength = [...parts].reduce((sum, part) => sum + part.length + 1, -1);
-    if (parts.size >= 2 && partsLength >= whole.length * 0.9) total += 4;
+    const parts = [...headingsInName].filter((heading) => heading.length < whole.length);
+    const partsLength = parts.reduce((sum, part) => sum + part.length + 1, -1);
+    if (parts.length >= 2 && partsLength >= whole.length * 0.9) total += 4;
   }
   if (c.field === 'title' && c.source === 'heuristic') {
     const name = others.find((o) => o.source !== 'heuristic' && o.source !== 'open-graph' && headingHoldsName(c, o));
