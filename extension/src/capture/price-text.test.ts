@@ -121,6 +121,20 @@ describe('parsePriceText', () => {
     expect(parsed?.currency === 'unknown' ? null : parsed?.currency).toBe(currency);
   });
 
+  // A space groups thousands only before three digits: a model's digit or a quantity before the amount
+  // stays apart from it, while "1 299,00" and a space after the decimal separator still read as one number.
+  it.each([
+    ['Model R2 12,00 €', 1200],
+    ['Ab 3 23,50 €', 2350],
+    ['2 x 12,00 €', 1200],
+    ['1 299,00 €', 129900],
+    ['1 234 567 Ft', 1234567],
+    ['$119. 95', 11995],
+    ['1.837, 32 €', 183732],
+  ])('%j reads %d in minor units', (text, minor) => {
+    expect(parsePriceText(text)?.amountMinor).toBe(minor);
+  });
+
   it('reads no price in a percentage', () => {
     expect(parsePriceText('40% OFF')).toBeNull();
   });

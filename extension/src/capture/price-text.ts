@@ -17,7 +17,13 @@ export interface ParsedPrice {
   readonly amount: number;
 }
 
-const NUMBER = /(?:\d|[.,]\d)[\d.,'’\s\u00a0\u202f]*/g;
+/**
+ * A printed number: digits with their separators. A space or an apostrophe is a thousands separator only
+ * before a group of three digits ("1 299,00", "1'234.50") or after a separator ("$119. 95"); anywhere else
+ * it ends the number, so a model's digit or a quantity is not read into the amount ("Model R2 12,00 €",
+ * "Ab 3 23,50 €").
+ */
+const NUMBER = /(?:\d|[.,]\d)(?:[\d.,]|(?<=[.,])[\s\u00a0\u202f](?=\d)|['’\s\u00a0\u202f](?=\d{3}(?!\d)))*/g;
 const FREE = caseless(/^\s*(free|gratis|kostenlos|gratuit|gratuito|бесплатно)\s*!?\s*$/i);
 
 /** Decimal value of one printed number, knowing how many minor digits its currency has. */
