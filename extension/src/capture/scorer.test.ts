@@ -122,6 +122,10 @@ describe('chooseFields', () => {
     ]);
     expect(chosen.image?.candidate.value).toBe('https://s.example/p/61abc._SX300_.jpg');
     expect(imageKey('https://s.example/p/61abc._SL1500_.jpg')).toBe(imageKey('https://s.example/p/61abc._SX300_.jpg'));
+    // SAP Commerce's media formats, before or after the photo's name.
+    expect(imageKey('https://s.example/medias/1200Wx1200H-WGG244A0FR-01.jpg?context=a')).toBe(imageKey('https://s.example/medias/2000Wx2000H-WGG244A0FR-01.jpg?context=b'));
+    expect(imageKey('https://s.example/medias/4012345-01-96Wx96H?context=a')).toBe(imageKey('https://s.example/medias/4012345-01-1200Wx1200H?context=b'));
+    expect(imageKey('https://s.example/medias/4012345-01-96Wx96H')).not.toBe(imageKey('https://s.example/medias/4012345-02-96Wx96H'));
     expect(chooseFields([image('https://s.example/og-logo-site.png', 'open-graph', { notProduct: true }), image('https://s.example/p/photo.jpg', 'heuristic', { productLabelled: true, toHeading: 2 })]).image?.candidate.value)
       .toBe('https://s.example/p/photo.jpg');
   });

@@ -29,10 +29,14 @@ const NOT_WORD = new RegExp(`[^${WORD_CHARS}]+`, 'g');
 
 const norm = remembered((text) => text.toLowerCase().replace(NOT_WORD, ' ').trim());
 
-/** The file a product image URL names, without size variants ("61abc._AC_SL1500_.jpg" → "61abc"). */
+/**
+ * The file a product image URL names, without size variants ("61abc._AC_SL1500_.jpg" → "61abc"; SAP
+ * Commerce's media formats, "1200Wx1200H-WGG244A0FR-01.jpg" and "4012345-01-96Wx96H" → "wgg244a0fr-01", "4012345-01").
+ */
 export const imageKey = remembered((url) => {
   const file = url.split(/[?#]/)[0]!.split('/').pop() ?? '';
-  return file.toLowerCase().replace(/\.(jpe?g|png|webp|gif|avif)$/, '').replace(/\._[^.]*_$/, '').replace(/[-_]\d{2,4}x\d{2,4}$/, '');
+  return file.toLowerCase().replace(/\.(jpe?g|png|webp|gif|avif)$/, '').replace(/\._[^.]*_$/, '').replace(/[-_]\d{2,4}x\d{2,4}$/, '')
+    .replace(/^\d{2,4}wx\d{2,4}h-|-\d{2,4}wx\d{2,4}h$/, '');
 });
 
 const nearness = (e: Candidate['evidence']) => Math.min(e.toHeading ?? 99, e.toBuy ?? 99);

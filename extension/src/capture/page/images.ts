@@ -201,10 +201,16 @@ function altNamesProduct(alt: string, title: string): boolean {
   return wordOverlap(alt, title) >= 0.5 || (words(title).length >= 2 && wordOverlap(title, alt) === 1);
 }
 
-/** A file its address sizes as a thumbnail: no side larger than 160 pixels. */
+/** A file its address sizes as a thumbnail: no side larger than 160 pixels ("-150x150.jpg", "-96Wx96H"). */
 function smallBySize(url: string): boolean {
-  const side = sizeInUrl(url);
+  const side = sizeInUrl(url) || mediaFormatSide(url);
   return side > 0 && side <= 160;
+}
+
+/** SAP Commerce's media format in a file's address ("/medias/4012345-01-96Wx96H?context=…"): its larger side, or 0. */
+function mediaFormatSide(url: string): number {
+  const format = /(?:^|[/_-])(\d{2,4})Wx(\d{2,4})H(?=[/_.-]|$)/.exec(url.split('?')[0]!);
+  return format ? Math.max(Number(format[1]), Number(format[2])) : 0;
 }
 
 /**

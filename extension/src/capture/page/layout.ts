@@ -75,8 +75,11 @@ const ELSEWHERE = caselessAny(
 const elsewhereLabel = remembered((text) => ELSEWHERE.test(text));
 /** A label that names other products only by a carousel ("carousel slide", "carousel-item"): a slider, of other products or of the product's own photos. */
 const onlyCarousel = remembered((text) => !ELSEWHERE.test(text.toLowerCase().replace(/carousel/g, ' ')));
-/** A carousel named as the product's own gallery ("pdpCarousel-VZ4W", "product-images-carousel", "gallery-carousel"). */
-const OWN_CAROUSEL = caseless(/(?:pdp|image|images|media|photo|photos|gallery|thumbs|thumb|detail|details)(?:-[a-z]+)?[-_]?carousel/i);
+/**
+ * A carousel named as the product's own gallery ("pdpCarousel-VZ4W", "product-images-carousel", "gallery-carousel"),
+ * or inside one (SAP Commerce's "image-gallery js-gallery" around its "carousel image-gallery__image owl-carousel").
+ */
+const OWN_CAROUSEL = caseless(/(?:pdp|image|images|media|photo|photos|gallery|thumbs|thumb|detail|details)(?:-[a-z]+)?[-_]?carousel|gallery/i);
 
 /**
  * A slider inside the product's own gallery carousel (SFRA's "pdpCarousel-…" of Bootstrap's "carousel slide",
@@ -104,7 +107,7 @@ export const OTHERS_HEADING = startsWithPhrase([
   'podobne produkty', 'polecane', 'klienci kupili', 'podobné produkty', 'zákazníci také', 'doporučujeme', 'anderen bekeken', 'anderen kochten', 'vergelijkbare',
   'aanbevolen', 'liknande', 'andra köpte', 'andra har', 'rekommenderade', 'lignende', 'andre købte', 'andre kjøpte', 'también te puede',
   'te puede interesar', 'otros clientes', 'você também pode', 'você pode gostar', 'ti potrebbe', 'chi ha acquistato', 'benzer ürünler', 'bunlar da', '関連商品',
-  'おすすめ商品', 'この商品を買った人', '相关商品', '猜你喜欢', '推荐商品', '推薦商品', '相關商品', '看了又看', '관련 상품',
+  'おすすめ商品', 'この商品を買った人', 'この本を買った人', 'この作品を買った人', 'この本を見た人', 'こんな本も', '関連書籍', 'あわせて買いたい', '相关商品', '猜你喜欢', '推荐商品', '推薦商品', '相關商品', '看了又看', '관련 상품',
   '관련상품', '추천 상품', '추천상품', '함께 본', 'схожі', 'рекомендуємо', 'hasonló termékek', 'ajánlott', 'produse similare',
   'produse recomandate', 'clienții au cumpărat', 'παρόμοια', 'σχετικά προϊόντα', 'sản phẩm tương tự', 'sản phẩm liên quan', 'các sản phẩm khác', 'sản phẩm khác của shop', 'top sản phẩm bán chạy', 'sản phẩm bán chạy', 'สินค้าที่เกี่ยวข้อง', 'produk serupa', 'produk terkait',
   'منتجات ذات صلة', 'منتجات مشابهة', 'מוצרים דומים', 'מוצרים קשורים', 'ұқсас',

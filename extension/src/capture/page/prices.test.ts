@@ -18,6 +18,22 @@ describe('priceCandidates', () => {
     expect(found.map((p) => [p.candidate.value, p.candidate.currency])).toEqual([[amountMinor, currency]]);
   });
 
+  it('reads the words Japanese runs into the yen after an amount: "1,500円以上" is a condition, not a price', () => {
+    const doc = page(`<h1 id="h">夜明けの図書館</h1><p class="itemDetail__priceMain"><span class="price">2,420円</span><span class="tax">（税込）</span></p>
+      <p class="cartBox__shipping">送料無料（1,500円以上）<br><small>1,500円未満のご注文は送料 350円</small></p><button type="submit">カートに入れる</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'www.honnomori.example.jp' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.conditional])).toEqual([[2420, false], [1500, true]]);
+  });
+
+  it('takes a membership\'s "plus-price" for a conditional price, "prc-org" beside "prc-dsc" for the old one', () => {
+    const doc = page(`<h1 id="h"><span>Kadın Siyah Yüksek Bel Mom Jean</span></h1>
+      <div class="product-price-container"><div class="pr-bx-nm with-org-prc"><span class="prc-org">699,99 TL</span><span class="prc-dsc">449,99 TL</span></div></div>
+      <div class="plus-price-container"><div class="plus-text">Plus'a Özel Fiyat</div><div class="plus-price">427,49 TL</div></div><button>Sepete Ekle</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'www.modapazar.example.com.tr' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.old, p.candidate.evidence.current, p.candidate.evidence.conditional])).toEqual([
+      [69999, true, false, false], [44999, false, true, false], [42749, false, true, true]]);
+  });
+
   it('reads ECShop\'s price block: "市场价格" is the old price, the prices per member rank conditional, "￥…元" the yuan', () => {
     const doc = page(`<p id="h">紫砂壶 宜兴原矿朱泥 西施壶</p><ul><li><dd><strong>市场价格：</strong><font class="market">￥336.00元</font><br><strong>本店售价：</strong><font class="shop" id="ECS_SHOPPRICE">￥268.00元</font></dd></li>
       <li><font class="f1">vip</font>：<font class="f1" id="ECS_RANKPRICE_2">￥254.60元</font></li></ul><a href="javascript:addToCart(123)"><img alt="加入购物车"></a>`);

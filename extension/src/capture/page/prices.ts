@@ -21,19 +21,19 @@ const word = (words: string) => caseless(new RegExp(`(?<![^\\s_-])(?:${words})(?
 const QUANTITY_LABEL = word('quantity|qty|menge|anzahl|quantité|cantidad|quantità|quantidade|ilość|množství');
 const OLD_LABEL = word('old|was|deprecated|compare|compare-at|strike|striked|strikethrough|strike-through|strikeout|strike-out|line-through|linethrough|lthr|crossed-out|before|crossed|msrp|rrp|previous|uvp|saving|savings|save|discount-amount|you-save|basisprice|a-text-strike|antigo|anterior|riscado|tachado|barrato|poupanca|ahorro|risparmio|ersparnis|normalprice|origin-price|originprice|price-standard|standard-price');
 /**
- * Names that mean "not reduced" as often as "the old price": a regular, original, list or retail
+ * Names that mean "not reduced" as often as "the old price": a regular, original ("prc-org"), list or retail
  * price is an old one only beside another amount ("price-item--regular" alone is the price to pay).
  */
 // "list" but not Bootstrap's lists ("list-unstyled", "list-inline"), which hold OpenCart's price block,
 // nor a BEM list's items ("c-item-list__item"), nor Shopware's "with-list-price", the price to pay that has a list price beside it.
-const BESIDE_ANOTHER_OLD_LABEL = word('regular|non-discounted|(?<!with-)list(?![-_]+(?!price)[a-z])|listprice|(?<!with-)list-price|original|reference|retail');
+const BESIDE_ANOTHER_OLD_LABEL = word('regular|non-discounted|org|(?<!with-)list(?![-_]+(?!price)[a-z])|listprice|(?<!with-)list-price|original|reference|retail');
 /**
- * Names of prices for members or card holders only ("club-price", "member-price"), and of amounts
+ * Names of prices for members or card holders only ("club-price", "member-price", a membership's "plus-price"), and of amounts
  * beside the price that are no price of the product (ECShop's prices per member rank, "ECS_RANKPRICE_2"): a voucher's or coupon's value ("voucher-promo-value":
  * "Giảm ₫30k"), an insurance or warranty add-on ("insurance-price"), reward coins ("coin-amount").
  */
-const CONDITIONAL_LABEL = word('club|clubprice|member|members|memberprice|loyalty|loyalty-price|card-price|cardprice|voucher|coupon|insurance|warranty|coin|coins|rankprice');
-const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|reduced|(?<!non-)discounted|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex|coreprice|corepricedisplay|big|atual|attuale|aktuell|productspecialprice|productsaleprice');
+const CONDITIONAL_LABEL = word('club|clubprice|member|members|memberprice|plus-price|plusprice|loyalty|loyalty-price|card-price|cardprice|voucher|coupon|insurance|warranty|coin|coins|rankprice');
+const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|reduced|(?<!non-)discounted|dsc|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex|coreprice|corepricedisplay|big|atual|attuale|aktuell|productspecialprice|productsaleprice');
 /** Words that introduce an old price or a saving: "Was", "UVP", "statt", "You save" (word-lists.ts). */
 export const OLD_BEFORE = endsWithPhrase([
   'was', 'listenpreis', 'rrp', 'msrp', 'mrp', 'एमआरपी', 'अधिकतम खुदरा मूल्य', 'uvp', 'statt', 'anstatt', 'avant',
@@ -330,9 +330,11 @@ function trailingWords(raw: string, hints: PageHints): string {
   const rest = raw.slice(last + 1);
   // Cents written as a dash ("79.–", "3’499,-") are no words.
   if (!/\S/.test(rest.replace(/^[\s.,:\-–—]+/, ''))) return '';
-  const sign = /^\s*[^\s/]+/.exec(rest)?.[0] ?? '';
+  // Japanese, Chinese and Korean run their words into the currency after an amount ("1,500円以上", "2,200円(税抜)").
+  const sign = CJK_CURRENCY_AFTER.exec(rest)?.[0] ?? /^\s*[^\s/]+/.exec(rest)?.[0] ?? '';
   return sign && currencyInText(sign.trim(), hints) !== null ? rest.slice(sign.length) : rest;
 }
+const CJK_CURRENCY_AFTER = /^\s*[円元원圓]/;
 
 /** Words before an amount without the currency word that ends them ("Ongkir mulai Rp" → "Ongkir mulai"). */
 function withoutCurrencyAtEnd(words: string, hints: PageHints): string {
