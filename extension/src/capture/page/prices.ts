@@ -65,6 +65,8 @@ export const CONDITIONAL_BEFORE = endsWithPhrase([
   'membre', 'miembro', 'card', 'karte', 'carte', 'cartão', 'tarjeta', 'kaart', 'klantenkaart', 'select deal', 'nettó', 'nettó ár', 'netto cena', 'cena netto', 'nettopreis', 'preis netto', 'net price', 'prix ht', 'precio sin iva', 'shipping from', 'delivery from', 'shipping fee', 'shipping fees', 'delivery fee', 'delivery fees', 'delivery charge', 'delivery charges', 'shipping cost', 'shipping costs', 'courier', 'nationwide courier', 'versandkosten', 'versand ab', 'lieferung ab', 'frais de livraison', 'livraison dès', 'livraison à partir de', 'gastos de envío', 'costo de envío', 'envío desde', 'custo de envio', 'frete a partir de', 'spese di spedizione', 'plus价', 'plus會員價', 'plus会员价', '会员价', '會員價', 'vip价', 'prime', 'subscribe', 'abo', 'abonnement', 'assinatura',
   // An auction's bid is no price to pay: its buy-now price is.
   'current bid', 'bid', 'starting bid', 'start price', 'starting price', 'aktuelles gebot', 'gebot', 'startpreis', 'enchère actuelle', 'offerta attuale', 'puja actual',
+  // A price after a coupon ("Best Price: ₹1133" above "Coupon code: EXTRA10", as Indian fashion marketplaces show it).
+  'best price',
   'ou até', 'oder', 'bis zu', 'instalment', 'instalments', 'installment', 'installments', 'raten', 'mensual', 'monthly',
   // One of several payments ("Pay in 4 interest-free payments of C$262.25 with Afterpay").
   'payments of', 'instalments of', 'installments of', 'cuotas de', 'parcelas de', 'rate da', 'raty po', 'mensualités de', 'paiements de', 'raten à', 'raten von', 'zahlungen von', 'zahlungen à',
