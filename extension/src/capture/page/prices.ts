@@ -44,7 +44,7 @@ export const OLD_BEFORE = endsWithPhrase([
   '소비자가', '시중가', 'stara cena', 'przed obniżką', 'původní cena', 'běžná cena', 'pôvodná cena', 'eredeti ár', 'preț vechi', 'pret vechi', 'стара цена', 'стара ціна',
   'oude prijs', 'adviesprijs', 'ord. pris', 'ordinarie pris', 'tidigare pris', 'før', 'vejl. pris', 'veil. pris', 'normaalihinta', 'prezzo consigliato',
   'precio anterior', 'eski fiyat', 'αρχική τιμή', '通常価格', '定価', '参考価格', '정가', '原价', '原價', '市场价', '市场价格', '市场价格：',
-  '市價', 'giá gốc', 'giá cũ', 'ราคาปกติ', 'harga normal', 'السعر الأصلي', 'מחיר מקורי', 'бұрынғы баға',
+  '市價', 'giá gốc', 'giá cũ', 'ราคาปกติ', 'harga normal', 'السعر الأصلي', 'كان', 'السعر القديم', 'قبل الخصم', 'מחיר מקורי', 'бұрынғы баға',
   'piyasa fiyatı', 'liste fiyatı', 'cena regularna', 'cena katalogowa', 'doporučená cena', 'bežná cena', 'listaár', 'prp', 'preț întreg',
   'pret intreg', 'редовна цена', 'stara cijena', 'redovna cijena',
   // WooCommerce's words for screen readers before a struck price ("Original price was:") as its translations write them.
@@ -74,7 +74,9 @@ export const CONDITIONAL_BEFORE = endsWithPhrase([
   'bez dph', 'без ндс', 'hors taxe', 'hors taxes', 'ht', 'sin impuestos', 'sin impuestos nacionales', 'sin iva', 'sem impostos', 'senza iva',
   'ohne mwst', 'ohne mwst.', 'hors tva', 'ex vat', 'ex. vat', 'excl vat', 'excl. vat', 'bez vat', 'bez pdv', 'без ддс', 'без пдв', 'shipping', 'versand', 'delivery', 'lieferung', 'envío', 'frete',
   'livraison', '+', '月額', '月々', '毎月', '每月', '배송', '배송비', '送料', '送料別', '运费', '運費',
-  'coupon', 'voucher', 'gutschein', 'cupón', 'cupom', 'kupon', 'купон', '쿠폰', 'クーポン', '优惠券', '優惠券', '折價券', '領券', '折', '每期', '分期', '月付', '分割', '本体価格', '税抜', '税別', '税抜価格',
+  'coupon', 'voucher', 'gutschein', 'cupón', 'cupom', 'kupon', 'купон', '쿠폰', 'クーポン', '优惠券', '優惠券', '折價券', '領券', '折',
+  // The price after a coupon or a subsidy ("券后价 ￥6599", "到手价").
+  '券后价', '券後價', '券后', '到手价', '到手價', '每期', '分期', '月付', '分割', '本体価格', '税抜', '税別', '税抜価格',
   // A deposit on the bottles or cans, added to the price ("+ pant 24,00 kr.", "zzgl. 3,30 € Pfand").
   '+ pant', 'plus pant', 'pfand', 'statiegeld', 'deposit', 'consigne', 'kaucja', 'pantti', 'záloha',
   // A unit price ("prijs per lt €1.08", "Grundpreis: 2,58 €", "Literpris 18,81 kr.").
@@ -132,7 +134,11 @@ export const CONDITIONAL_WORDS_AFTER = startsWithPhrase([
   'netto', 'hors taxes', 'bez dph', 'shipping', 'versand', 'delivery', '+shipping', '+ shipping', 'a month', 'pro monat', 'im monat', 'monatl', 'par mois',
   'al mese', 'per maand', 'per month', 'в месяц', 'miesięcznie', 'měsíčně', 'havonta', 'aylık', 'mensuais', 'sem juros', 'pfand', 'statiegeld', 'deposit',
   '以上', '이상',
-], ['ht', 'each', 'mtl', 'al mes', 'x'],
+], ['ht', 'each', 'mtl', 'al mes', 'x',
+  // An amount taken off the price ("Extra ₹4000 off"), not one to pay.
+  'off',
+  // A price for paying by Pix, Brazil's instant transfer, lower than the one by card ("R$ 1.979,10 no Pix").
+  'no pix', 'via pix', 'com pix', 'pelo pix', 'à vista no pix', 'a vista no pix', 'à vista via pix'],
 // A surcharge in brackets ("(+ 2,00 € Pfand)"), and Korean reward points ("적립", not the "적립금" balance).
 (lower) => (lower.startsWith('(') && lower.slice(1).trimStart().startsWith('+')) || (lower.startsWith('적립') && !lower.startsWith('적립금')));
 /** Per unit or per month, after a slash ("/ kg", "/ mes", "/ шт"). */
