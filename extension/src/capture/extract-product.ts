@@ -10,7 +10,7 @@
 import type { Availability, ProductInput } from '@tote/core';
 import { countryCurrency, DOLLAR_SIGN_CURRENCIES, dollarCurrency, type PageHints } from './currency.ts';
 import type { Candidate } from './candidates.ts';
-import { imageCandidates, NOT_PRODUCT_IMAGE } from './page/images.ts';
+import { imageCandidates, notProductImage } from './page/images.ts';
 import { distanceTo, pageLayout, type Layout } from './page/layout.ts';
 import { priceCandidates } from './page/prices.ts';
 import { titleCandidates, type PageCandidate } from './page/titles.ts';
@@ -83,7 +83,7 @@ function structuredCandidates(results: readonly SourceResult[], field: 'title' |
   const key = field === 'title' ? 'title' : 'imageUrl';
   // A markup image whose file is a site asset ("og-logo.png", a placeholder) is not the product's photo.
   return results.filter((r) => r.fields[key] !== undefined).map((r) => ({ field, source: r.source, value: r.fields[key]!,
-    evidence: field === 'image' && NOT_PRODUCT_IMAGE.test(String(r.fields[key])) ? { notProduct: true } : {} }));
+    evidence: field === 'image' && notProductImage(String(r.fields[key])) ? { notProduct: true } : {} }));
 }
 
 /** Currencies one sign stands for on different pages: the dollars, the yen and the yuan, the crowns. */

@@ -5,6 +5,13 @@ import { pageLayout } from './layout.ts';
 const page = (body: string) => new DOMParser().parseFromString(`<!doctype html><html><body>${body}</body></html>`, 'text/html');
 
 describe('imageCandidates', () => {
+  it('reads a file\'s address without its host: a shop named "pixelmarkt" serves product photos, its logo file is still none', () => {
+    const doc = page(`<h1 id="h">Apple iPhone 16 Pro</h1><img src="https://static.pixelmarkt.example.ch/im/Files/8/1/iPhone_16_Pro_PDP_Image_Position_1.jpg?impolicy=resize-720" width="720" height="720" alt="">
+      <img src="https://static.pixelmarkt.example.ch/im/logo-pixelmarkt.png" width="720" height="720" alt="">`);
+    const found = imageCandidates(pageLayout(doc), doc.getElementById('h'), 'Apple iPhone 16 Pro', 'https://www.pixelmarkt.example.ch/de/p/1');
+    expect(found.map((c) => c.candidate.evidence.notProduct)).toEqual([false, true]);
+  });
+
   it('takes Magento\'s gallery placeholder for the product\'s photo and Tailwind\'s "object-cover" for no main-image name', () => {
     const doc = page(`<div class="gallery-placeholder"><img class="gallery-placeholder__image" src="https://shop.example.eg/media/catalog/product/s/j/sj_1.jpg" alt="Fridge"></div>
       <div slot="thumbs"><img class="object-cover h-full w-full" src="https://shop.example.eg/media/t/sj_1-200x200.jpg" alt="Fridge"></div><h1 id="h">Fridge</h1>`);

@@ -13,6 +13,13 @@ import type { PageCandidate } from './titles.ts';
 
 /** Files that are not product photos: site assets, icons, tracking pixels, social buttons. */
 export const NOT_PRODUCT_IMAGE = caseless(/logo|icon|sprite|badge|flag|avatar|payment|rating|stars?[-_.]|banner|placeholder|spinner|loader|loading|pixel|tracking|blank|spacer|transparent|swatch|\.svg\b|1x1|grey-pixel|data:image|social|share|facebook|twitter|pinterest|instagram|whatsapp|youtube|apple-touch|favicon|author\/|\/(?:themes?|skins?|layout|ui|icons?)\/|(?:zoom|magnif|arrow|close|btn|button)[^/]*\.(?:png|gif)/i);
+/**
+ * A file's address names no product photo (NOT_PRODUCT_IMAGE), its host aside: a shop's or CDN's name
+ * ("static.pixelmarkt.ch", "iconic.example", "flagship-store.example") says nothing of the file.
+ */
+export function notProductImage(url: string): boolean {
+  return NOT_PRODUCT_IMAGE.test(url.replace(/^(?:https?:)?\/\/[^/?#]+/i, ''));
+}
 /** The same, read from ids, classes and alt text word by word ("MainContentPlaceHolder" is not a placeholder). */
 export const NOT_PRODUCT_NAME = startsWithPhrase(['logo', 'icon', 'sprite', 'badge', 'flag', 'avatar', 'payment', 'rating', 'star', 'banner', 'placeholder',
   'spinner', 'loader', 'swatch', 'social', 'share'], [], undefined, { spaces: false });
@@ -53,7 +60,7 @@ const THUMBNAIL_PX = 200;
 function imageUrl(img: Element, base: string, markupKeys: ReadonlySet<string>): string | null {
   const shown = ownImageUrl(img, base);
   // A lazy <picture> whose <img> holds no file or a placeholder ("blank.gif"): its sources name the photo.
-  const own = img.parentElement?.tagName === 'PICTURE' && (!shown || NOT_PRODUCT_IMAGE.test(shown)) ? pictureSource(img.parentElement, base) ?? shown : shown;
+  const own = img.parentElement?.tagName === 'PICTURE' && (!shown || notProductImage(shown)) ? pictureSource(img.parentElement, base) ?? shown : shown;
   if (own && markupKeys.has(imageKey(own))) return own;
   const declared = Math.min(...['width', 'height'].map((name) => Number.parseFloat(img.getAttribute(name) ?? '') || Infinity));
   if (own && declared > THUMBNAIL_PX) return own;
@@ -254,7 +261,7 @@ export function imageCandidates(layout: Layout, heading: Element | null, title: 
         productLabelled: MAIN_LABEL.test(named) && !/thumb|swatch|nav/i.test(layout.label(img)),
         labelled: title !== null && alt.length > 3 && altNamesProduct(alt, title),
         // Magento's "gallery-placeholder__image" is the product's photo shown until the gallery's script runs.
-        notProduct: NOT_PRODUCT_IMAGE.test(url) || `${layout.label(img).replace(/gallery-placeholder/gi, 'gallery')} ${alt.slice(0, 40)}`.split(/[\s_-]+/).some((word) => NOT_PRODUCT_NAME.test(word))
+        notProduct: notProductImage(url) || `${layout.label(img).replace(/gallery-placeholder/gi, 'gallery')} ${alt.slice(0, 40)}`.split(/[\s_-]+/).some((word) => NOT_PRODUCT_NAME.test(word))
           || /thumb/i.test(layout.label(img)) || (attributeArea(img) > 0 && attributeArea(img) <= 80 * 80)
           || thumbnailHolder(img, layout) || smallBySize(url) || inLogoHolder(img, layout),
         area,
@@ -265,7 +272,7 @@ export function imageCandidates(layout: Layout, heading: Element | null, title: 
       },
     };
     if (earlier === undefined) {
-      seen.set(url, { index: out.length, again: Boolean(candidate.evidence.notProduct) && !NOT_PRODUCT_IMAGE.test(url) });
+      seen.set(url, { index: out.length, again: Boolean(candidate.evidence.notProduct) && !notProductImage(url) });
       out.push({ el: img, candidate });
     } else if (pageScore(candidate) > pageScore(out[earlier.index]!.candidate)) {
       out[earlier.index] = { el: img, candidate };

@@ -48,6 +48,21 @@ function screenReaderTwin(el: Element): boolean {
  */
 const OWN_ASIDE = caseless(/product|buy|purchase|price|offer|checkout|add-?to-?cart|listing/i);
 
+/**
+ * An `<aside>` holding one or two buttons that buy ("Lisää ostoskoriin" in a Finnish shop's `<aside aria-label="Osta">`
+ * of hashed classes): the product's buy box, however it is named. A sidebar of other products has a button on each.
+ */
+function holdsOwnBuyButton(aside: Element): boolean {
+  const buttons = aside.querySelectorAll('button, input[type="submit"]');
+  let buying = 0;
+  for (let i = 0; i < Math.min(buttons.length, 30); i += 1) {
+    const button = buttons[i]!;
+    const text = button.tagName === 'INPUT' ? button.getAttribute('value') : textUpTo(button, 60);
+    if (text && BUY_WORDS.test(text.toLowerCase())) buying += 1;
+  }
+  return buying > 0 && buying <= 2;
+}
+
 /** A <header> named as the product's own ("product--header", "pdp-header"). */
 const OWN_HEADER = caseless(/product|pdp/i);
 
@@ -124,7 +139,8 @@ export const OTHERS_HEADING = startsWithPhrase([
   'вы недавно смотрели', 'недавно просмотренные', 'вы смотрели', 'смотрите также', 'покупают вместе', 'ви переглядали', 'нещодавно переглянуті', 'переглянуті товари',
   '店铺热销', '达人选购', '热销推荐', '热卖推荐', '店铺推荐', '人气单品', '店舗人気', '本店熱銷',
   'andere klanten', 'laatst bekeken', 'onlangs bekeken', 'recent bekeken', 'eerder bekeken', 'nodig voor', 'benodigdheden', 'bijpassende', 'ook handig', 'accessoires', 'accessories',
-  'zubehör', 'you will also need', "you'll also need", 'needed for', 'complete the look', 'shop the look', 'complete your', 'complétez', 'vous aurez besoin',
+  'zubehör', 'tillbehör', 'tilbehør', 'lisävarusteet', 'lisatarvikud', 'priedai', 'akcesoria', 'příslušenství', 'kiegészítők', 'accessori', 'accesorios', 'acessórios',
+  'vaihtoehtoiset tuotteet', 'samankaltaiset tuotteet', 'suositellut', 'asiakkaat ostivat myös', 'viimeksi katsotut', 'you will also need', "you'll also need", 'needed for', 'complete the look', 'shop the look', 'complete your', 'complétez', 'vous aurez besoin',
   // Other sellers' offers of the same product, each with its price and buy button.
   'other sellers', 'other offers', 'more sellers', 'oferty innych sprzedawców', 'inne oferty', 'weitere angebote', 'andere anbieter', 'autres vendeurs',
   'otros vendedores', 'altri venditori', 'outros vendedores', 'andere verkopers', 'další prodejci', 'ostatní prodejci', 'andra säljare', 'diğer satıcılar',
@@ -387,7 +403,7 @@ export function pageLayout(doc: Document): Layout {
   // (Shopware 5's `<header class="product--header">` around its <h1>), is the product's own heading block. The
   // main content itself is never another block, whatever its names say (WoodMart's `role="main"` is named
   // "breadcrumbs-location-below_header").
-  const elsewhere = cachedUp((el) => el.tagName === 'FOOTER' || el.tagName === 'NAV' || (el.tagName === 'ASIDE' && !OWN_ASIDE.test(labelOf(el)))
+  const elsewhere = cachedUp((el) => el.tagName === 'FOOTER' || el.tagName === 'NAV' || (el.tagName === 'ASIDE' && !OWN_ASIDE.test(labelOf(el)) && !holdsOwnBuyButton(el))
     || (el.tagName === 'HEADER' && !OWN_HEADER.test(labelOf(el)) && !el.closest('main, article, [role="main"], [itemtype*="schema.org/Product" i]'))
     || (el.tagName !== 'BODY' && el.tagName !== 'HTML' && el.tagName !== 'MAIN' && el.getAttribute('role') !== 'main'
       && ((elsewhereLabel(labelOf(el)) && !(onlyCarousel(labelOf(el)) && inOwnCarousel(el, labelOf))) || opensWithOthersHeading(el) || followsOthersHeading(el))));

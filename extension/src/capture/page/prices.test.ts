@@ -34,6 +34,21 @@ describe('priceCandidates', () => {
       [69999, true, false, false], [44999, false, true, false], [42749, false, true, true]]);
   });
 
+  it('takes the price of an option the page marks not chosen (aria-current="false" beside "true") for another variant\'s, in a picker of hashed names', () => {
+    const doc = page(`<h1 id="h"><strong>Apple</strong> iPhone 16 Pro</h1><div class="css-hthtrd9"><a class="css-jbrhvb5" href="/p/128" aria-current="false"><span>128 GB</span><span>CHF 1'019.–</span></a>
+      <a class="css-jbrhvb5" href="/p/256" aria-current="true"><span>256 GB</span><span>CHF 1'149.–</span></a></div><div class="css-price"><strong>CHF 1'149.–</strong></div><button>In den Warenkorb</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'www.pixelmarkt.example.ch' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.conditional])).toEqual([[101900, true], [114900, false], [114900, false]]);
+  });
+
+  it('reads the prices in an <aside> that holds the page\'s one buy button as the product\'s own, however it is named', () => {
+    const doc = page(`<main><h1 id="h">Apple iPad Air 11" M2 128 Gt</h1><aside class="sc-uhpndc-3 KZbaLb" aria-label="Osta"><span class="sc-achvig-3">699,90 €</span>
+      <button class="sc-ylvkfq-1" type="button">Lisää ostoskoriin</button></aside><aside class="sc-side"><ul><li>Kotelo <span>29,90 €</span><button>Lisää ostoskoriin</button></li>
+      <li>Kynä <span>149,90 €</span><button>Lisää ostoskoriin</button></li><li>Laturi <span>39,90 €</span><button>Lisää ostoskoriin</button></li></ul></aside></main>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'www.tietokauppa.example.fi' });
+    expect(found.filter((p) => !p.candidate.evidence.elsewhere).map((p) => p.candidate.value)).toEqual([69990]);
+  });
+
   it('reads ECShop\'s price block: "市场价格" is the old price, the prices per member rank conditional, "￥…元" the yuan', () => {
     const doc = page(`<p id="h">紫砂壶 宜兴原矿朱泥 西施壶</p><ul><li><dd><strong>市场价格：</strong><font class="market">￥336.00元</font><br><strong>本店售价：</strong><font class="shop" id="ECS_SHOPPRICE">￥268.00元</font></dd></li>
       <li><font class="f1">vip</font>：<font class="f1" id="ECS_RANKPRICE_2">￥254.60元</font></li></ul><a href="javascript:addToCart(123)"><img alt="加入购物车"></a>`);

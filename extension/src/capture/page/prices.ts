@@ -170,11 +170,28 @@ function otherOption(el: Element, layout: Layout): boolean {
   let area: Element | null = null;
   // The outermost such area within a few levels: the picker, not only its option's own part ("swatch__price").
   for (let node: Element | null = el, level = 0; node && level < 6; level += 1, node = node.parentElement) if (OPTION_LABEL.test(layout.label(node))) area = node;
-  if (!area) return false;
-  const chosen = (e: Element) => CHOSEN_LABEL.test(layout.label(e)) || ['aria-selected', 'aria-checked', 'aria-current'].some((a) => e.getAttribute(a) === 'true');
+  if (!area) return ariaUnchosen(el);
+  const chosen = (e: Element) => CHOSEN_LABEL.test(layout.label(e)) || ARIA_STATES.some((a) => e.getAttribute(a) === 'true');
   for (let node: Element | null = el; node && node !== area.parentElement; node = node.parentElement) {
     const alike = node.parentElement ? Array.from(node.parentElement.children).filter((c) => c.tagName === node!.tagName) : [];
     if (alike.length >= 2 && alike.some(chosen)) return !chosen(node);
+  }
+  return false;
+}
+
+const ARIA_STATES = ['aria-selected', 'aria-checked', 'aria-current', 'aria-pressed'];
+
+/**
+ * An option the page marks not chosen in so many words, in a picker of hashed names: within three levels,
+ * an element whose `aria-current` (or `-checked`, `-selected`, `-pressed`) is "false" beside one of its
+ * kind whose state is "true" ("<a aria-current="false">128 GB CHF 1'019.–</a>" beside the 256 GB in view).
+ */
+function ariaUnchosen(el: Element): boolean {
+  for (let node: Element | null = el, level = 0; node && level < 3; level += 1, node = node.parentElement) {
+    const state = ARIA_STATES.find((a) => node!.getAttribute(a) === 'false');
+    if (!state || !node.parentElement) continue;
+    const siblings = node.parentElement.children;
+    for (let i = 0; i < siblings.length; i += 1) if (siblings[i]!.tagName === node.tagName && siblings[i]!.getAttribute(state) === 'true') return true;
   }
   return false;
 }
