@@ -40,6 +40,8 @@ export interface Evidence {
   readonly alike?: boolean;
   /** Prices: the price of the variant the page shows (selected, or named by its URL), or of another variant. Images: the photo of the variant the URL names. */
   readonly variant?: 'shown' | 'other';
+  /** Prices: written on an option of a picker the page shows not chosen (another colour's swatch, another size's tile). */
+  readonly option?: boolean;
   /** Prices: an amount before tax the page shows beside the same price with tax ("Netto: …" over "Brutto: …"). */
   readonly beforeTax?: boolean;
   /** Markup values: how the page shows the same value ('yes', only as an old price, only before tax beside the price with it, or not at all). */

@@ -13,6 +13,19 @@ describe('chooseFields', () => {
     expect(chosen.price?.candidate).toMatchObject({ value: 1999, source: 'json-ld' });
   });
 
+  it('takes the markup\'s longer name unless its offer is another variant\'s, shown on the page only as an option not chosen', () => {
+    const heading = title('Apple iPhone 16 Pro', 'heuristic', { h1: true, fontSize: 32, toBuy: 3 });
+    const named = title('Apple iPhone 16 Pro (128 GB, Wüstensand)', 'json-ld');
+    const shown = [price(114900, 'heuristic', { ...near, fontSize: 32 }), price(114900, 'heuristic', near)];
+    expect(chooseFields([heading, named, price(114900, 'json-ld', { shown: 'yes' }), ...shown]).title?.candidate.value).toBe(named.value);
+    const otherVariant = [heading, named, price(101900, 'json-ld', { shown: 'yes' }), price(101900, 'heuristic', { ...near, conditional: true, option: true }), ...shown];
+    expect(chooseFields(otherVariant).title?.candidate.value).toBe(heading.value);
+    expect(chooseFields(otherVariant).price?.candidate.value).toBe(114900);
+    // A markup price the page shows before tax is no other variant's: the longer name stays.
+    const net = [heading, named, price(95750, 'json-ld', { shown: 'beforeTax' }), price(95750, 'heuristic', { ...near, conditional: true }), ...shown];
+    expect(chooseFields(net).title?.candidate.value).toBe(named.value);
+  });
+
   it('lets the price shown to pay win over a markup price the page shows only struck out', () => {
     const chosen = chooseFields([price(14900, 'json-ld', { shown: 'old' }), price(14900, 'heuristic', { ...near, old: true }), price(11900, 'heuristic', { ...near, current: true })]);
     expect(chosen.price?.candidate.value).toBe(11900);

@@ -150,7 +150,11 @@ function score(c: Candidate, context: Context): number {
     const whole = norm(String(c.value));
     const headingsInName = new Set(others.filter((o) => o.source === 'heuristic' && (o.evidence.h1 || o.evidence.productLabelled) && !o.evidence.elsewhere)
       .map((o) => norm(String(o.value))).filter((heading) => heading.length > 3 && whole.includes(heading)));
-    if (headingsInName.size > 0) total += 7;
+    // Unless the markup's offer is another variant's, its price shown on the page only as an option not chosen
+    // (the 128 GB's "CHF 1'019.–" beside the 256 GB in view): its name then names that variant too.
+    const amountsShown = (context.byField.get('price') ?? []).filter((p) => p.source === c.source).map((p) => context.pagePricesByAmount.get(p.value) ?? []);
+    const otherVariant = amountsShown.some((shown) => shown.length > 0 && shown.every((o) => o.evidence.option === true));
+    if (headingsInName.size > 0 && !otherVariant) total += 7;
     // The page shows it in parts, each a heading of its own: the brand's and the name's (Myntra's two <h1>s,
     // "Kasbah Lane" over "Men Navy Blue … Shirt"). The markup's name is the whole, which no part beats.
     const parts = [...headingsInName].filter((heading) => heading.length < whole.length);

@@ -90,18 +90,20 @@ const ELSEWHERE = caselessAny(
 const elsewhereLabel = remembered((text) => ELSEWHERE.test(text));
 /** A label that names other products only by a carousel ("carousel slide", "carousel-item"): a slider, of other products or of the product's own photos. */
 const onlyCarousel = remembered((text) => !ELSEWHERE.test(text.toLowerCase().replace(/carousel/g, ' ')));
-/**
- * A carousel named as the product's own gallery ("pdpCarousel-VZ4W", "product-images-carousel", "gallery-carousel"),
- * or inside one (SAP Commerce's "image-gallery js-gallery" around its "carousel image-gallery__image owl-carousel").
- */
-const OWN_CAROUSEL = caseless(/(?:pdp|image|images|media|photo|photos|gallery|thumbs|thumb|detail|details)(?:-[a-z]+)?[-_]?carousel|gallery/i);
+/** A carousel named as the product's own gallery ("pdpCarousel-VZ4W", "product-images-carousel", "gallery-carousel"). */
+const OWN_CAROUSEL = caseless(/(?:pdp|image|images|media|photo|photos|gallery|thumbs|thumb|detail|details)(?:-[a-z]+)?[-_]?carousel/i);
+/** A carousel that names itself a gallery among its other names (SAP Commerce's "carousel image-gallery__image owl-carousel"). */
+const GALLERY = caseless(/gallery/i);
 
 /**
  * A slider inside the product's own gallery carousel (SFRA's "pdpCarousel-…" of Bootstrap's "carousel slide",
- * "carousel-inner", "carousel-item"): its slides are the product's photos, not other products. A carousel
- * anywhere else (a bare "carousel" of other products' tiles) still shows other products.
+ * "carousel-inner", "carousel-item"), or a carousel named a gallery itself: its slides are the product's photos,
+ * not other products. A carousel anywhere else (a bare "carousel" of other products' tiles, or one only inside
+ * an area named a gallery: on Zalando's page without its markup that took a later photo for the packshot) still
+ * shows other products.
  */
 function inOwnCarousel(el: Element, labelOf: (el: Element) => string): boolean {
+  if (GALLERY.test(labelOf(el))) return true;
   for (let node: Element | null = el, level = 0; node && level < 6; node = node.parentElement, level += 1) {
     if (OWN_CAROUSEL.test(labelOf(node))) return true;
   }

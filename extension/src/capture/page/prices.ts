@@ -669,13 +669,14 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     // belongs to its count, not to a surcharge ("+ 5,00 €").
     const pieces = tierRowCount(el);
     const tierBefore = pieces === null ? before : before.replace(BREAK_AT_END, '');
+    const option = otherOption(start, layout);
     const candidate: Candidate = {
       field: 'price', source: 'heuristic', value: price.amountMinor, currency: price.currency,
       evidence: {
         labelled: labelled || namesCurrency,
         productLabelled: labelled && namesCurrency,
         old: struck || labelSays === 'old' || OLD_BEFORE.test(before),
-        conditional: namedConditional || otherOption(start, layout) || optionalExtra(start) || (pieces ?? 0) > 1 || saysConditional(tierBefore, after),
+        conditional: namedConditional || option || optionalExtra(start) || (pieces ?? 0) > 1 || saysConditional(tierBefore, after),
         current: labelSays === 'current' || CURRENT_BEFORE.test(before),
         elsewhere,
         toHeading: toHeading(el),
@@ -683,6 +684,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
         fontSize: layout.fontSize(el),
         order: index / count,
         ...(rangeEnd(el) ? { rangeEnd: true } : {}),
+        ...(option ? { option: true } : {}),
       },
     };
     insideTaken.add(el);
