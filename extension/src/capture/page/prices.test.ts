@@ -49,6 +49,15 @@ describe('priceCandidates', () => {
     expect(found.filter((p) => !p.candidate.evidence.elsewhere).map((p) => p.candidate.value)).toEqual([69990]);
   });
 
+  it('takes the higher of two amounts side by side for the old price when the discount rate beside them matches, struck or not', () => {
+    const box = (rate: string) => page(`<h1 id="h"><span>realme Narzo 70 Pro 5G (Glass Green, 128 GB)</span></h1>
+      <div class="_25b18c"><div class="_30jeq3">₹18,999</div><div class="_3I9_wc">₹<!-- -->22,999</div><div class="_3Ay6Sb"><span>${rate}</span></div></div><button>ADD TO CART</button>`);
+    const read = (doc: Document) => priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'www.kartbazaar.example.in' }).map((p) => [p.candidate.value, p.candidate.evidence.old]);
+    expect(read(box('17% off'))).toEqual([[1899900, false], [2299900, true]]);
+    // A rate that does not part the two amounts says nothing of them.
+    expect(read(box('40% off'))).toEqual([[1899900, false], [2299900, false]]);
+  });
+
   it('reads ECShop\'s price block: "市场价格" is the old price, the prices per member rank conditional, "￥…元" the yuan', () => {
     const doc = page(`<p id="h">紫砂壶 宜兴原矿朱泥 西施壶</p><ul><li><dd><strong>市场价格：</strong><font class="market">￥336.00元</font><br><strong>本店售价：</strong><font class="shop" id="ECS_SHOPPRICE">￥268.00元</font></dd></li>
       <li><font class="f1">vip</font>：<font class="f1" id="ECS_RANKPRICE_2">￥254.60元</font></li></ul><a href="javascript:addToCart(123)"><img alt="加入购物车"></a>`);

@@ -712,7 +712,33 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
   }
   netBesideGross(taken);
   convertedBesideEuro(taken);
+  struckByRate(taken);
   return taken.sort((a, b) => a.index - b.index).map((t) => t.found);
+}
+
+/** A discount rate in a price box: "17% off", "-17 %", "(65% OFF)", Turkish "%36". */
+const RATE = /^\s*\(?\s*[-−]?\s*(?:(\d{1,2})\s*%|%\s*(\d{1,2}))/;
+
+/**
+ * Two amounts side by side in one box with the discount rate that parts them ("₹18,999" "₹22,999" "17% off"):
+ * the higher is the old price, though only a stylesheet the saved page lacks strikes it (a class of hashed
+ * names). Only when the rate matches the two amounts, to the point and a half.
+ */
+function struckByRate(taken: { found: PageCandidate }[]): void {
+  const open = taken.filter((t) => !t.found.candidate.evidence.old && !t.found.candidate.evidence.conditional && !t.found.candidate.evidence.elsewhere);
+  for (const high of open) {
+    const box = high.found.el.parentElement;
+    if (!box || box.childElementCount > 6) continue;
+    const low = open.find((o) => o !== high && o.found.el.parentElement === box && o.found.candidate.currency === high.found.candidate.currency
+      && Number(o.found.candidate.value) < Number(high.found.candidate.value));
+    if (!low) continue;
+    const off = (1 - Number(low.found.candidate.value) / Number(high.found.candidate.value)) * 100;
+    const rated = Array.from(box.children).some((child) => {
+      const rate = RATE.exec(textUpTo(child, 24) ?? '');
+      return rate !== null && Math.abs(Number(rate[1] ?? rate[2]) - off) <= 1.5;
+    });
+    if (rated) high.found = withEvidence(high.found, { old: true });
+  }
 }
 
 /** A taken price with more said of it (old, conditional, before tax), found once all prices are read. */
