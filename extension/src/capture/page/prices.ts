@@ -74,9 +74,9 @@ export const CONDITIONAL_BEFORE = endsWithPhrase([
   'bez dph', 'без ндс', 'hors taxe', 'hors taxes', 'ht', 'sin impuestos', 'sin impuestos nacionales', 'sin iva', 'sem impostos', 'senza iva',
   'ohne mwst', 'ohne mwst.', 'hors tva', 'ex vat', 'ex. vat', 'excl vat', 'excl. vat', 'bez vat', 'bez pdv', 'без ддс', 'без пдв', 'shipping', 'versand', 'delivery', 'lieferung', 'envío', 'frete',
   'livraison', '+', '月額', '月々', '毎月', '每月', '배송', '배송비', '送料', '送料別', '运费', '運費',
-  'coupon', 'voucher', 'gutschein', 'cupón', 'cupom', 'kupon', 'купон', '쿠폰', 'クーポン', '优惠券', '優惠券', '折價券', '領券', '折',
+  'coupon', 'voucher', 'gutschein', 'cupón', 'cupom', 'kupon', 'купон', '쿠폰', 'クーポン', '优惠券', '優惠券', '折價券', '領券', '折', '每期', '分期', '月付', '分割', '本体価格', '税抜', '税別', '税抜価格',
   // The price after a coupon or a subsidy ("券后价 ￥6599", "到手价").
-  '券后价', '券後價', '券后', '到手价', '到手價', '每期', '分期', '月付', '分割', '本体価格', '税抜', '税別', '税抜価格',
+  '券后价', '券後價', '券后', '到手价', '到手價',
   // A deposit on the bottles or cans, added to the price ("+ pant 24,00 kr.", "zzgl. 3,30 € Pfand").
   '+ pant', 'plus pant', 'pfand', 'statiegeld', 'deposit', 'consigne', 'kaucja', 'pantti', 'záloha',
   // A unit price ("prijs per lt €1.08", "Grundpreis: 2,58 €", "Literpris 18,81 kr.").
