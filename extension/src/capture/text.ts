@@ -110,10 +110,14 @@ export function westernDigits(text: string): string {
   });
 }
 
+const SAVED_COPY = /^\s*(?:file:|(?!https?:|\/\/)[^?#]*_files\/)/i;
+
 /**
  * A file a browser's "Save Page As… Complete" wrote beside the page ("./Seife _ Shop_files/a.jpg", "file:///…"):
  * no address on the shop's site, so the readers take the attributes and sources that still name the shop's file.
  */
 export function savedCopy(url: string): boolean {
-  return /^\s*(?:file:|(?!https?:|\/\/)[^?#]*_files\/)/i.test(url);
+  // Most addresses are the shop's own, absolute: no pattern is run for them.
+  if (url.startsWith('https://') || url.startsWith('http://')) return false;
+  return SAVED_COPY.test(url);
 }

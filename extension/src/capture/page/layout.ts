@@ -17,6 +17,9 @@ const HIDDEN_BY_MARKUP = ['template', 'noscript', 'script', 'style', 'head', '[h
   // Bootstrap's "d-none" unless a breakpoint up to a desktop's shows it again ("d-none d-lg-block": JTL-Shop's product heading).
   '.d-none:not([class*="d-sm-"]):not([class*="d-md-"]):not([class*="d-lg-"]):not([class*="d-xl-"])'].join(', ');
 
+/** The tags of HIDDEN_BY_MARKUP: all of it an element without attributes can match (most of a page's elements). */
+const HIDDEN_TAGS = new Set(['TEMPLATE', 'NOSCRIPT', 'SCRIPT', 'STYLE', 'HEAD']);
+
 /** Text only screen readers read (a saved page's stylesheet, which hides it, may not load). */
 /** Classes of text shown to screen readers only. */
 export const SCREEN_READER_ONLY = /screen-reader|sr-only|visually-hidden/i;
@@ -259,7 +262,8 @@ const VARIANT_CLASS = /\S*:\S*/g;
 export function label(el: Element): string {
   if (!el.hasAttributes()) return NO_LABEL;
   // Older shops name elements with `name` ("related_products_product_image_1") where newer ones use classes.
-  const name = el.tagName === 'A' || el.tagName === 'IMG' || el.tagName === 'DIV' ? el.getAttribute('name') ?? '' : '';
+  const tag = el.tagName;
+  const name = tag === 'A' || tag === 'IMG' || tag === 'DIV' ? el.getAttribute('name') ?? '' : '';
   // Hydrogen's buy box is "sticky md:-mb-nav md:top-nav md:pt-nav": spacing by the height of the nav, not a nav.
   const classes = el.getAttribute('class') ?? '';
   return `${el.id} ${classes.includes(':') ? classes.replace(VARIANT_CLASS, '') : classes} ${el.getAttribute('itemprop') ?? ''} ${el.getAttribute('data-testid') ?? ''} ${el.getAttribute('data-test') ?? ''} ${name}`;
@@ -287,7 +291,11 @@ export function distanceTo(targets: readonly Element[]): (el: Element) => number
  * case-sensitive ones take 1-2.
  */
 export function nameContains(attributes: readonly string[], words: readonly string[]): string {
-  const forms = (word: string) => [word, `${word[0]!.toUpperCase()}${word.slice(1)}`, word.toUpperCase()];
+  // A long word's tail holds both its lower-case and its capitalised form ("itle": "title", "Title"); one of each
+  // form ("_nm" is its own capitalised form). Each selector is another test of every element of the page.
+  const forms = (word: string) => (word.length >= 5
+    ? [word.slice(1), word.toUpperCase().slice(1)]
+    : [...new Set([word, `${word[0]!.toUpperCase()}${word.slice(1)}`, word.toUpperCase()])]);
   return attributes.flatMap((attribute) => words.flatMap((word) => forms(word).map((form) => `[${attribute}*="${form}"]`))).join(', ');
 }
 
@@ -392,7 +400,8 @@ export function pageLayout(doc: Document): Layout {
   };
   // Each element matched against the selectors once: the readers ask about elements that share most
   // of their ancestors, and `closest` would match every ancestor again for each of them.
-  const markupHidden = cachedUp((el) => el.matches(HIDDEN_BY_MARKUP) || (el.getAttribute('aria-hidden') === 'true' && !screenReaderTwin(el)));
+  const markupHidden = cachedUp((el) => (el.hasAttributes() ? el.matches(HIDDEN_BY_MARKUP) : HIDDEN_TAGS.has(el.tagName))
+    || (el.getAttribute('aria-hidden') === 'true' && !screenReaderTwin(el)));
   /** Hidden by its style or an ancestor's, where the DOM cannot say at once (checkVisibility). */
   const styleHidden = cachedUp((el) => {
     const s = style(el);
@@ -405,10 +414,14 @@ export function pageLayout(doc: Document): Layout {
   // (Shopware 5's `<header class="product--header">` around its <h1>), is the product's own heading block. The
   // main content itself is never another block, whatever its names say (WoodMart's `role="main"` is named
   // "breadcrumbs-location-below_header").
-  const elsewhere = cachedUp((el) => el.tagName === 'FOOTER' || el.tagName === 'NAV' || (el.tagName === 'ASIDE' && !OWN_ASIDE.test(labelOf(el)) && !holdsOwnBuyButton(el))
-    || (el.tagName === 'HEADER' && !OWN_HEADER.test(labelOf(el)) && !el.closest('main, article, [role="main"], [itemtype*="schema.org/Product" i]'))
-    || (el.tagName !== 'BODY' && el.tagName !== 'HTML' && el.tagName !== 'MAIN' && el.getAttribute('role') !== 'main'
-      && ((elsewhereLabel(labelOf(el)) && !(onlyCarousel(labelOf(el)) && inOwnCarousel(el, labelOf))) || opensWithOthersHeading(el) || followsOthersHeading(el))));
+  const elsewhere = cachedUp((el) => {
+    // The tag read once: this runs for every element above the ones the readers ask about.
+    const tag = el.tagName;
+    return tag === 'FOOTER' || tag === 'NAV' || (tag === 'ASIDE' && !OWN_ASIDE.test(labelOf(el)) && !holdsOwnBuyButton(el))
+      || (tag === 'HEADER' && !OWN_HEADER.test(labelOf(el)) && !el.closest('main, article, [role="main"], [itemtype*="schema.org/Product" i]'))
+      || (tag !== 'BODY' && tag !== 'HTML' && tag !== 'MAIN' && el.getAttribute('role') !== 'main'
+        && ((elsewhereLabel(labelOf(el)) && !(onlyCarousel(labelOf(el)) && inOwnCarousel(el, labelOf))) || opensWithOthersHeading(el) || followsOthersHeading(el)));
+  });
   const fontSize = (el: Element) => Number.parseFloat(style(el)?.fontSize ?? '') || 0;
   const partial = { visible, elsewhere, label: labelOf };
   const buyControls = findBuyControls(doc, partial);

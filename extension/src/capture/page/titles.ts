@@ -14,7 +14,7 @@ import { nameContains, textUpTo, wordOverlap, type Layout } from './layout.ts';
 const PRODUCT_TITLE_LABEL = caseless(/product[-_]?(title|name|header|heading)|(?<!(?:blog|post|news|article|entry)[-_]?)item[-_]?(title|name)|pdp[-_]?(title|name)|goods[-_]?(title|name)|sku[-_]?(title|name)|(?:item|goods|detail|prd)[-_]?(?:detail[-_]?)?(?:tit|ttl)(?![a-z])|prod[-_]?(title|name)|detail[-_]?(title|name)|(?:goods|item|prd|prod|product)[-_]nm(?![a-z])/i);
 const TITLE_LABEL = /title|name|heading|header/i;
 /** Korean shops shorten a name to "nm" (Godomall's `<div class="goods_nm">`). */
-const SELECTOR = `h1, h2, h3, [itemprop="name"], .pageHeading, ${nameContains(['id', 'class'], ['title', 'name'])}, [class*="_nm" i], [id*="_nm" i]`;
+const SELECTOR = `h1, h2, h3, [itemprop="name"], .pageHeading, ${nameContains(['id', 'class'], ['title', 'name'])}, ${nameContains(['id', 'class'], ['_nm'])}`;
 /**
  * Promotions and statuses that sit where a name should be, in a few languages (a list of phrases read
  * by hand, word-lists.ts; word-lists.test.ts holds it to the pattern it replaced).
