@@ -139,6 +139,10 @@ describe('chooseFields', () => {
     expect(imageKey('https://s.example/medias/1200Wx1200H-WGG244A0FR-01.jpg?context=a')).toBe(imageKey('https://s.example/medias/2000Wx2000H-WGG244A0FR-01.jpg?context=b'));
     expect(imageKey('https://s.example/medias/4012345-01-96Wx96H?context=a')).toBe(imageKey('https://s.example/medias/4012345-01-1200Wx1200H?context=b'));
     expect(imageKey('https://s.example/medias/4012345-01-96Wx96H')).not.toBe(imageKey('https://s.example/medias/4012345-02-96Wx96H'));
+    // Salla's resized copies and Shopify's named sizes as Haravan keeps them name the same photo.
+    expect(imageKey('https://cdn.salla.example/XqWvE/nmwWPjxCfUG8-500x500-8p0YXbPLK6GW.jpg')).toBe(imageKey('https://cdn.salla.example/XqWvE/nmwWPjxCfUG8.jpg'));
+    expect(imageKey('https://product.hstatic.example/p/tea-01_ab12_grande.jpg')).toBe(imageKey('https://product.hstatic.example/p/tea-01_ab12_master.jpg'));
+    expect(imageKey('https://product.hstatic.example/p/tea-01_ab12_grande.jpg')).not.toBe(imageKey('https://product.hstatic.example/p/tea-02_cd34_grande.jpg'));
     expect(chooseFields([image('https://s.example/og-logo-site.png', 'open-graph', { notProduct: true }), image('https://s.example/p/photo.jpg', 'heuristic', { productLabelled: true, toHeading: 2 })]).image?.candidate.value)
       .toBe('https://s.example/p/photo.jpg');
   });

@@ -36,7 +36,9 @@ const norm = remembered((text) => text.toLowerCase().replace(NOT_WORD, ' ').trim
 export const imageKey = remembered((url) => {
   const file = url.split(/[?#]/)[0]!.split('/').pop() ?? '';
   return file.toLowerCase().replace(/\.(jpe?g|png|webp|gif|avif)$/, '').replace(/\._[^.]*_$/, '').replace(/[-_]\d{2,4}x\d{2,4}$/, '')
-    .replace(/^\d{2,4}wx\d{2,4}h-|-\d{2,4}wx\d{2,4}h$/, '');
+    .replace(/^\d{2,4}wx\d{2,4}h-|-\d{2,4}wx\d{2,4}h$/, '')
+    // Salla's resized copies ("…tniO-500x500-8p0YXbPLK6GW") and Shopify's named sizes as Haravan keeps them ("…_grande", "…_master").
+    .replace(/-\d{2,4}x\d{2,4}-[a-z0-9]{8,16}$/, '').replace(/_(?:pico|icon|thumb|small|compact|medium|large|grande|master)$/, '');
 });
 
 const nearness = (e: Candidate['evidence']) => Math.min(e.toHeading ?? 99, e.toBuy ?? 99);

@@ -37,6 +37,14 @@ describe('imageCandidates', () => {
     ]);
   });
 
+  it('takes Shopify\'s named small sizes as Haravan keeps them ("…_small.jpg") and an image Tailwind draws as small as a logo ("h-8") for no product photo', () => {
+    const doc = page(`<div class="product-gallery__thumb active"><a class="product-gallery__thumb-placeholder" href="javascript:"><img src="https://product.hstatic.example/p/tea-01_ab12_small.jpg" alt="Tea set"></a></div>
+      <img class="product-image-feature" src="https://product.hstatic.example/p/tea-01_ab12_master.jpg" alt="Tea set">
+      <div class="main-content"><div class="flex items-center gap-2"><img src="https://cdn.salla.example/XqWvE/brand-ward.png" alt="Ward" class="h-8"><span>Ward</span></div><h1 id="h">Tea set</h1></div>`);
+    const found = imageCandidates(pageLayout(doc), doc.getElementById('h'), 'Tea set', 'https://tea.example.vn/products/tea-set');
+    expect(found.map((c) => c.candidate.evidence.notProduct)).toEqual([true, false, true]);
+  });
+
   it('reads Salesforce Commerce Cloud\'s "sw"/"sh" as the size a file is served at: a carousel\'s 120-pixel indicators are thumbnails', () => {
     const file = (size: number) => `https://shop.example.mx/dw/image/v2/BKQT_PRD/on/demandware.static/-/Sites-m/default/dw2c/images/large/VZ4W_CRL_01.jpg?sw=${size}&amp;sh=${size}`;
     const doc = page(`<div id="pdpCarousel-VZ4W" class="carousel slide"><ol class="carousel-indicators"><li class="active"><img src="${file(120)}" alt="Veloz 4"></li></ol>

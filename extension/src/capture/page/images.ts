@@ -186,8 +186,20 @@ function sizeInUrl(url: string): number {
   if (query) return Math.max(Number(query[1]), Number(/[?&](?:h|height|hei|sh)=(\d{1,4})\b/i.exec(url)?.[1] ?? 0));
   // An image service's transformation in the path: "tr:h-80,w-80", "h_720,q_90,w_540".
   const path = url.split('?')[0]!;
+  const named = NAMED_SIZE.exec(path);
+  if (named) return NAMED_SIDES[named[1]!.toLowerCase()]!;
   return Math.max(Number(PATH_WIDTH.exec(path)?.[1] ?? 0), Number(PATH_HEIGHT.exec(path)?.[1] ?? 0));
 }
+
+/** Shopify's named sizes, which Haravan and other platforms built like it keep ("…_small.jpg" is 100 px, "…_grande.jpg" 600): their larger side. */
+const NAMED_SIDES: Readonly<Record<string, number>> = { pico: 16, icon: 32, thumb: 50, small: 100, compact: 160, medium: 240, large: 480, grande: 600 };
+const NAMED_SIZE = /_(pico|icon|thumb|small|compact|medium|large|grande)(?:@\dx)?\.(?:jpe?g|png|gif|webp)$/i;
+
+/**
+ * Tailwind's size classes on an image ("h-8" is 2rem, 32 px): a saved page's stylesheet does not load, but
+ * its class still says the image is drawn as small as an icon or a logo (48 px or less on a side).
+ */
+const TAILWIND_SMALL = /(?:^|\s)(?:h|w|size|max-h|max-w)-(?:[0-9]|1[0-2]|[0-9]\.5)(?=\s|$)/;
 
 /**
  * An image alone in a link or box named as a logo: the brand's or maker's logo beside the product's
@@ -262,7 +274,7 @@ export function imageCandidates(layout: Layout, heading: Element | null, title: 
         labelled: title !== null && alt.length > 3 && altNamesProduct(alt, title),
         // Magento's "gallery-placeholder__image" is the product's photo shown until the gallery's script runs.
         notProduct: notProductImage(url) || `${layout.label(img).replace(/gallery-placeholder/gi, 'gallery')} ${alt.slice(0, 40)}`.split(/[\s_-]+/).some((word) => NOT_PRODUCT_NAME.test(word))
-          || /thumb/i.test(layout.label(img)) || (attributeArea(img) > 0 && attributeArea(img) <= 80 * 80)
+          || /thumb/i.test(layout.label(img)) || (attributeArea(img) > 0 && attributeArea(img) <= 80 * 80) || TAILWIND_SMALL.test(img.getAttribute('class') ?? '')
           || thumbnailHolder(img, layout) || smallBySize(url) || inLogoHolder(img, layout),
         area,
         elsewhere: layout.elsewhere(img),

@@ -105,6 +105,13 @@ describe('pageLayout: what is shown', () => {
     expect(['own', 'similar', 'deal'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([false, true, true]);
   });
 
+  it('takes a block opening with a title box that holds a heading of other products and a "view all" link for elsewhere, not one whose heading is the product\'s own', () => {
+    const doc = page(`<section class="s-block"><div class="s-block__title"><h2>قد يعجبك أيضاً</h2><a href="/offers">عرض الكل</a></div><div><span id="tile">99 ر.س</span></div></section>
+      <section class="s-block"><div class="s-block__title"><h2>الوصف</h2><a href="#more">المزيد</a></div><p id="own">عطر عود</p></section>`);
+    const layout = pageLayout(doc);
+    expect(['tile', 'own'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([true, false]);
+  });
+
   it('counts an aria-hidden price as shown beside a text of any class that says it with more words, not beside a bare copy', () => {
     const doc = page(`<div><span class="w_iUH7">current price Now $19.98</span><span aria-hidden="true"><span id="hero">Now $19.98</span></span></div>
       <span class="a-price"><span class="a-offscreen">£9.99</span><span aria-hidden="true"><span id="drawn">£9.99</span></span></span>`);

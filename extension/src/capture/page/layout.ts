@@ -180,7 +180,8 @@ function opensWithOthersHeading(el: Element): boolean {
     // The heading itself, or a first child that is only a title box around one ("<div class=title><h3>관련상품</h3></div>").
     // (No array of the two: this runs for most elements of a page, before the engine has compiled it.)
     if (isSubheading(child)) return OTHERS_HEADING.test(textUpTo(child, 200) ?? '');
-    const inner = i === 0 && child.childElementCount === 1 ? child.firstElementChild : null;
+    // Or a title box that opens with its heading, a "view all" link beside it ("<div class=s-block__title><h2>قد يعجبك أيضاً</h2><a>عرض الكل</a></div>").
+    const inner = i === 0 && child.childElementCount <= 3 ? child.firstElementChild : null;
     if (inner && isSubheading(inner)) return OTHERS_HEADING.test(textUpTo(inner, 200) ?? '');
     // A first child of text named as the box's title ("<div class=nadpis_box>Akcia týždňa</div>", "<div class=boxhead><span>Ostatnio oglądane</span></div>").
     if (i === 0 && child.childElementCount <= 1 && child.hasAttribute('class') && BOX_TITLE.test(child.getAttribute('class')!)) return OTHERS_HEADING.test(textUpTo(child, 200) ?? '');

@@ -427,6 +427,18 @@ describe('priceCandidates: blind-page rules of the twelfth round', () => {
   });
 });
 
+describe('priceCandidates: blind-page rules of the seventeenth round', () => {
+  const judged = (body: string, hostname: string) => {
+    const doc = page(body);
+    return priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname }).map((p) => [p.candidate.value, p.candidate.evidence.old === true, p.candidate.evidence.conditional === true]);
+  };
+
+  it('reads "Fără TVA:" (Romanian: without VAT) before a price as before tax, beside the price OpenCart writes in an <h2>', () => {
+    expect(judged(`<h1 id="h">Trotinetă electrică Urban X10</h1><ul class="list-unstyled product-price-block"><li><h2>1.299,99 lei</h2></li>
+      <li>Fără TVA: 1.092,43 lei</li></ul><button type="button" id="button-cart">Adaugă în coș</button>`, 'roataverde.example.ro')).toEqual([[129999, false, false], [109243, false, true]]);
+  });
+});
+
 describe('priceCandidates: blind-page rules of the thirteenth round', () => {
   const judged = (body: string, hostname: string) => {
     const doc = page(body);

@@ -72,6 +72,9 @@ export const CONDITIONAL_BEFORE = endsWithPhrase([
   'payments of', 'instalments of', 'installments of', 'cuotas de', 'parcelas de', 'rate da', 'raty po', 'mensualités de', 'paiements de', 'raten à', 'raten von', 'zahlungen von', 'zahlungen à',
   'per month', 'pro monat', 'ex.tax', 'ex. tax', 'extax', 'ex tax', 'excl', 'excl.', 'exkl', 'exkl.', 'zzgl', 'zzgl.', 'netto',
   'bez dph', 'без ндс', 'hors taxe', 'hors taxes', 'ht', 'sin impuestos', 'sin impuestos nacionales', 'sin iva', 'sem impostos', 'senza iva',
+  // "Without VAT" in more of Europe's languages ("Fără TVA: 1.092,43 lei" under OpenCart's price).
+  'fără tva', 'fara tva', 'áfa nélkül', 'bez pdv-a', 'χωρίς φπα', 'sem iva', 'iva esclusa', 'iva excluida', 'kdv hariç', 'be pvm', 'bez pvn', 'ilma km',
+  'ekskl. moms', 'eks. mva', 'eks mva', 'ekskl. mva', 'exclusief btw',
   'ohne mwst', 'ohne mwst.', 'hors tva', 'ex vat', 'ex. vat', 'excl vat', 'excl. vat', 'bez vat', 'bez pdv', 'без ддс', 'без пдв', 'shipping', 'versand', 'delivery', 'lieferung', 'envío', 'frete',
   'livraison', '+', '月額', '月々', '毎月', '每月', '배송', '배송비', '送料', '送料別', '运费', '運費',
   'coupon', 'voucher', 'gutschein', 'cupón', 'cupom', 'kupon', 'купон', '쿠폰', 'クーポン', '优惠券', '優惠券', '折價券', '領券', '折', '每期', '分期', '月付', '分割', '本体価格', '税抜', '税別', '税抜価格',
@@ -312,7 +315,8 @@ export const INCLUDED_AFTER = { test: (text: string) => INCLUDED_WORDS.test(word
 /** A price before tax, said before it ("Netto:", "HT") or after it ("exkl. MwSt.", "+ VAT"). */
 const NET_BEFORE = endsWithPhrase(['netto', 'net', 'excl', 'excl.', 'exkl', 'exkl.', 'zzgl', 'zzgl.', 'ex tax', 'ex. tax', 'ex vat', 'excl. vat', 'excl. btw',
   'hors taxes', 'hors taxe', 'ht', 'bez dph', 'bez pdv', 'без ндс', 'sin iva', 'senza iva', 'sem impostos', 'ex moms', 'exkl. moms', 'nettó', 'netto cena',
-  'nettó ár', 'cena netto', 'nettopreis', 'preis netto', 'net price', 'prix ht'], true);
+  'nettó ár', 'cena netto', 'nettopreis', 'preis netto', 'net price', 'prix ht', 'fără tva', 'fara tva', 'áfa nélkül', 'bez pdv-a', 'χωρίς φπα', 'sem iva',
+  'iva esclusa', 'iva excluida', 'kdv hariç', 'be pvm', 'bez pvn', 'ilma km', 'ekskl. moms', 'eks. mva', 'eks mva', 'ekskl. mva', 'exclusief btw'], true);
 const NET_WORDS = startsWithPhrase(['netto', '税抜', '税別', 'excl', 'exkl', 'zzgl', 'hors taxe', 'bez dph', 'bez pdv', 'brez ddv', 'без ндс', 'без пдв', 'sin iva', 'senza iva'],
   ['net', 'ht', ...['vat', 'tax', 'btw', 'moms', 'gst'].flatMap((tax) => ['ex', 'ex.'].flatMap((ex) => [`${ex}${tax}`, `${ex} ${tax}`])),
     ...['vat', 'mwst', 'iva', 'tva', 'btw'].flatMap((tax) => [`+${tax}`, `+ ${tax}`])]);
