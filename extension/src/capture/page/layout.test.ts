@@ -112,6 +112,13 @@ describe('pageLayout: what is shown', () => {
     expect(['tile', 'own'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([true, false]);
   });
 
+  it('takes blocks opening with the Nordic headings of other products ("Style med", "Andre kiggede også på") for elsewhere', () => {
+    const doc = page(`<section class="a1"><h2>Style med</h2><div><span id="with">149,95 kr.</span></div></section>
+      <section class="a1"><h2>Andre kiggede også på</h2><div><span id="viewed">899,00 kr.</span></div></section><section class="a1"><h2>Detaljer</h2><p id="own">Uld</p></section>`);
+    const layout = pageLayout(doc);
+    expect(['with', 'viewed', 'own'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([true, true, false]);
+  });
+
   it('counts an aria-hidden price as shown beside a text of any class that says it with more words, not beside a bare copy', () => {
     const doc = page(`<div><span class="w_iUH7">current price Now $19.98</span><span aria-hidden="true"><span id="hero">Now $19.98</span></span></div>
       <span class="a-price"><span class="a-offscreen">£9.99</span><span aria-hidden="true"><span id="drawn">£9.99</span></span></span>`);

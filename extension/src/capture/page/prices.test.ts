@@ -439,6 +439,39 @@ describe('priceCandidates: blind-page rules of the seventeenth round', () => {
   });
 });
 
+describe('priceCandidates: blind-page rules of the eighteenth round', () => {
+  const judged = (body: string, hostname: string) => {
+    const doc = page(body);
+    return priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname }).map((p) => [p.candidate.value, p.candidate.evidence.old === true, p.candidate.evidence.conditional === true]);
+  };
+
+  it('reads a chip\'s price as another option\'s when the chip marked selected sits alone in its list item, and a footnote\'s <sup>1</sup> as no amount', () => {
+    expect(judged(`<h1 id="h">Waschmaschine WM 8400, 8 kg</h1><ul class="pdp_dimension-selection__list">
+      <li class="pdp_dimension-selection__item"><a class="pl_selection-chip" href="#7"><span>7 kg</span><span class="pdp_dimension-selection__price">399,99 €</span></a></li>
+      <li class="pdp_dimension-selection__item"><a class="pl_selection-chip pl_selection-chip--selected" href="#8"><span>8 kg</span></a></li></ul>
+      <div class="pdp_price"><span class="pdp_price__retail-price">449,99 €</span></div>
+      <div class="pdp_price__financing">Finanzierung ab <b>18,75 €</b> mtl. <a href="#">mehr</a><sup>1</sup></div><button type="submit">In den Warenkorb</button>`, 'www.quarto.example.de'))
+      .toEqual([[39999, false, true], [44999, false, false], [1875, false, true]]);
+  });
+
+  it('reads what a screen reader says of a price\'s element ("Før-pris") and "Ursprünglicher Preis:" as an old price', () => {
+    expect(judged(`<h1 id="h">Frakke i uldblanding</h1><div data-testid="price-container"><span class="x1">599,95 kr.</span> <span class="x2" aria-label="Før-pris">899,00 kr.</span></div>
+      <button type="button">Tilføj</button>`, 'www2.hm.example.dk')).toEqual([[59995, false, false], [89900, true, false]]);
+    expect(judged(`<h1 id="h">PUFFER JACKET</h1><p class="a1"><span>129,95 €</span></p><p class="a2"><span>Ursprünglicher Preis:</span> <span>179,95 €</span></p>
+      <button type="button">In den Warenkorb</button>`, 'www.modalano.example.de')).toEqual([[12995, false, false], [17995, true, false]]);
+  });
+
+  it('reads an "Online Price" above the "Your Price" after an instant saving as the old price, and an open-box offer as another block\'s', () => {
+    expect(judged(`<h1 id="h">Ridgeline 6-piece Sectional</h1><div class="online-price"><span class="op-label">Online Price</span> <span class="op-value">$1,599.99</span></div>
+      <div class="discount"><span class="op-label">Less:</span> <span class="op-value">-$300.00</span></div>
+      <div class="your-price"><span class="op-label">Your Price</span> <span class="currency">$</span><span class="value">1,299.99</span></div><button type="button">Add to Cart</button>`, 'www.warehouseclub.example.com')[0])
+      .toEqual([159999, true, false]);
+    const doc = page(`<h1 id="h">65" QLED TV</h1><div class="priceView-hero-price"><span>$649.99</span></div><div class="open-box-option"><div class="open-box-option__label">Open-Box:</div>
+      <div class="open-box-option__price">from <span id="ob">$487.99</span></div></div>`);
+    expect(pageLayout(doc).elsewhere(doc.getElementById('ob')!)).toBe(true);
+  });
+});
+
 describe('priceCandidates: blind-page rules of the thirteenth round', () => {
   const judged = (body: string, hostname: string) => {
     const doc = page(body);

@@ -51,13 +51,17 @@ export const OLD_BEFORE = endsWithPhrase([
   'ราคาเดิม', 'ราคาเดิม คือ', 'preis war', 'initial était', 'original era', 'originale era', 'cena wynosiła', 'cena byla', 'hinta oli', 'pris var', 'τιμή ήταν',
   'экономия', 'выгода', 'економія', 'ušetríte', 'megtakarítás', 'economisești', 'economisesti', 'ušteda', 'uštedite', 'tasarruf', 'חסכת', 'חיסכון', 'وفر', 'توفير', '市售價', '市售价', 'מחיר מחירון',
   // The lowest price of the last 30 days before a reduction (the EU's Omnibus line) is a former price.
+  'ursprünglicher preis', 'ursprünglich', 'originalpreis', 'prix initial', "prix d'origine", 'precio original', 'prezzo originale', 'preço original',
+  'oorspronkelijke prijs', 'originalpris', 'opprinnelig pris', 'alkuperäinen hinta', 'før-pris', 'førpris', 'før pris', 'tidligere pris',
+  'før rabat', 'før rabatt', 'vor der preissenkung', 'vor der preisreduzierung', 'vor der reduzierung', 'avant réduction', 'avant la réduction',
+  'antes de la rebaja', 'antes del descuento', 'prima dello sconto', 'voor de korting', 'vóór de korting', 'sidste 30 dage', '30 dage', 'siste 30 dager', '30 dager',
   'letzten 30 tage', '30 tage', 'last 30 days', '30 days', 'ostatnich 30 dni', '30 dni', 'posledních 30 dní', '30 dní', 'últimos 30 días', '30 días', 'ultimi 30 giorni', '30 giorni', '30 derniers jours', 'laatste 30 dagen', '30 dagen', 'utolsó 30 nap', '30 nap', 'ultimele 30 de zile', '30 de zile', 'zadnjih 30 dana', '30 dana', 'последние 30 дней', '30 дней', 'senaste 30 dagarna', '30 dagarna',
 ], true);
 /**
  * Words that introduce an old price only beside another amount: a price shown alone as "Regular
  * price" (a theme's words for screen readers) or "Retail" is the price to pay (word-lists.ts).
  */
-export const OLD_BEFORE_BESIDE_ANOTHER = endsWithPhrase(['list price', 'retail', 'retail price', 'regular price', 'original price'], true);
+export const OLD_BEFORE_BESIDE_ANOTHER = endsWithPhrase(['list price', 'retail', 'retail price', 'regular price', 'original price', 'online price'], true);
 /** Words that make the price a conditional one: member, card, subscription, instalments, before tax, shipping (word-lists.ts). */
 export const CONDITIONAL_BEFORE = endsWithPhrase([
   'mitglieder-preis', 'mitgliederpreis', 'mitgliedspreis', 'clubpreis', 'kartenpreis', 'prix membre', 'prix club', 'prix carte',
@@ -174,8 +178,12 @@ function otherOption(el: Element, layout: Layout): boolean {
   // The outermost such area within a few levels: the picker, not only its option's own part ("swatch__price").
   for (let node: Element | null = el, level = 0; node && level < 6; level += 1, node = node.parentElement) if (OPTION_LABEL.test(layout.label(node))) area = node;
   if (!area) return ariaUnchosen(el);
-  const chosen = (e: Element) => CHOSEN_LABEL.test(layout.label(e)) || ARIA_STATES.some((a) => e.getAttribute(a) === 'true');
-  for (let node: Element | null = el; node && node !== area.parentElement; node = node.parentElement) {
+  const marked = (e: Element) => CHOSEN_LABEL.test(layout.label(e)) || ARIA_STATES.some((a) => e.getAttribute(a) === 'true');
+  // Marked itself, or its only element is (a list item around the chip marked "--selected").
+  const chosen = (e: Element) => marked(e) || (e.childElementCount === 1 && marked(e.firstElementChild!));
+  // Up to the list around the area: a chip alone in its list item is one of the list's items.
+  const top = area.parentElement?.parentElement ?? null;
+  for (let node: Element | null = el; node && node !== top; node = node.parentElement) {
     const alike = node.parentElement ? Array.from(node.parentElement.children).filter((c) => c.tagName === node!.tagName) : [];
     if (alike.length >= 2 && alike.some(chosen)) return !chosen(node);
   }
@@ -623,6 +631,8 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
       if (own.length > MAX_PRICE_TEXT || countNumbers(own) !== 1 || own === raw) return;
       [el, raw, ownOnly] = [start, own, true];
     }
+    // A footnote's mark ("Finanzierung ab 18,75 € mtl. mehr<sup>1</sup>") is no amount.
+    if (el.tagName === 'SUP' && /^\d{1,2}$/.test(raw)) return;
     // Words around a number ("Ready x5", "Save 20 today") make a name or a sentence, not a price.
     const wordsAround = raw.match(MANY_LETTERS) ?? [];
     if (wordsAround.join('').length > 14 || wordsAround.length > 3) return;
@@ -644,7 +654,9 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     // colon ends them: "MRP:₹850" is India's maximum retail price, not a currency code "MRP".
     const digit = raw.search(/\d/);
     const lead = digit > 0 ? withoutCurrencyAtEnd(raw.slice(0, digit).replace(SIGNS_AT_END, '').trim(), withHost) : '';
-    const before = lead ? `${context.before} ${lead}` : context.before;
+    // What a screen reader says of the price's element is said before it too ("<span aria-label="Før-pris">899,00 kr.</span>").
+    const spoken = spokenBefore(start) || (el === start ? '' : spokenBefore(el));
+    const before = [context.before, spoken, lead].filter((part) => part !== '').join(' ');
     // So do the words it puts after the amount and its currency ("690원 적립", "2,99 €/kg").
     const after = `${trailingWords(raw, withHost)}${rateNote ? ` ${rateNote[0].trim()} ` : ''}${context.after}`;
     // The nearest element whose name says old or current decides; "product-sale product-retail" is a sale.
@@ -718,6 +730,14 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
   convertedBesideEuro(taken);
   struckByRate(taken);
   return taken.sort((a, b) => a.index - b.index).map((t) => t.found);
+}
+
+/** The words of an element's `aria-label` before any amount in it ("Før-pris", "was $49.99" → "was"), or ''. */
+function spokenBefore(el: Element): string {
+  const said = el.getAttribute('aria-label');
+  if (!said) return '';
+  const digit = said.search(/\d/);
+  return (digit < 0 ? said : said.slice(0, digit)).replace(SIGNS_AT_END, '').trim().slice(0, 60);
 }
 
 /** A discount rate in a price box: "17% off", "-17 %", "(65% OFF)", Turkish "%36". */
