@@ -145,7 +145,7 @@ export const OTHERS_HEADING = startsWithPhrase([
   '店铺热销', '达人选购', '热销推荐', '热卖推荐', '店铺推荐', '人气单品', '店舗人気', '本店熱銷',
   'andere klanten', 'laatst bekeken', 'onlangs bekeken', 'recent bekeken', 'eerder bekeken', 'nodig voor', 'benodigdheden', 'bijpassende', 'ook handig', 'accessoires', 'accessories',
   'zubehör', 'tillbehör', 'tilbehør', 'lisävarusteet', 'lisatarvikud', 'priedai', 'akcesoria', 'příslušenství', 'kiegészítők', 'accessori', 'accesorios', 'acessórios',
-  'vaihtoehtoiset tuotteet', 'samankaltaiset tuotteet', 'suositellut', 'asiakkaat ostivat myös', 'viimeksi katsotut', 'you will also need', "you'll also need", 'needed for', 'complete the look', 'shop the look', 'style with', 'style it with', 'wear it with', 'style med', 'andre kiggede også', 'du vil måske også',
+  'vaihtoehtoiset tuotteet', 'samankaltaiset tuotteet', 'suositellut', 'asiakkaat ostivat myös', 'viimeksi katsotut', 'you will also need', "you'll also need", 'needed for', 'kiemelt ajánlat', 'legutóbb megtekintett', 'complete the look', 'shop the look', 'style with', 'style it with', 'wear it with', 'style med', 'andre kiggede også', 'du vil måske også',
   'andre så også', 'andre har også sett', 'du kanskje også liker', 'andra tittade också', 'du kanske också gillar', 'muut katsoivat myös', 'saatat pitää myös', 'complete your', 'complétez', 'vous aurez besoin',
   // Other sellers' offers of the same product, each with its price and buy button.
   'other sellers', 'other offers', 'more sellers', 'oferty innych sprzedawców', 'inne oferty', 'weitere angebote', 'andere anbieter', 'autres vendeurs',

@@ -461,6 +461,12 @@ describe('priceCandidates: blind-page rules of the eighteenth round', () => {
       <button type="button">In den Warenkorb</button>`, 'www.modalano.example.de')).toEqual([[12995, false, false], [17995, true, false]]);
   });
 
+  it('reads a Hungarian monthly instalment ("már havi … Ft-tól") and a delivery row ("GLS házhozszállítás") as no price to pay', () => {
+    expect(judged(`<h1 id="h">Dorna V12 Turbo porszívó</h1><div class="akcios-ar"><span>Akciós ár:</span> <span id="termek-ar">54 990 Ft</span></div>
+      <div class="reszlet">Részletfizetés: már havi <b>4 583 Ft</b>-tól</div><table><tr><td>GLS házhozszállítás</td><td>1 490 Ft</td></tr></table>
+      <button type="submit">Kosárba</button>`, 'www.dornashop.example.hu')).toEqual([[54990, false, false], [4583, false, true], [1490, false, true]]);
+  });
+
   it('reads an "Online Price" above the "Your Price" after an instant saving as the old price, and an open-box offer as another block\'s', () => {
     expect(judged(`<h1 id="h">Ridgeline 6-piece Sectional</h1><div class="online-price"><span class="op-label">Online Price</span> <span class="op-value">$1,599.99</span></div>
       <div class="discount"><span class="op-label">Less:</span> <span class="op-value">-$300.00</span></div>
