@@ -112,6 +112,17 @@ describe('pageLayout: what is shown', () => {
     expect(['tile', 'own'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([true, false]);
   });
 
+  it('takes no block around the product\'s whole summary for its buy control, though its class names the cart (WoodMart\'s "meta-location-add_to_cart")', () => {
+    const doc = page(`<div id="product-1" class="single-product-page meta-location-add_to_cart product type-product"><div class="summary">
+      <h1 id="h" class="product_title">Bordslampa Opal Mässing – Liten</h1><p class="price">1 295,00 kr</p>
+      <div class="desc">Bordslampa i mässing med opalglas, dimbar, E14, höjd 32 cm, handgjord i Småland av lokala hantverkare sedan 1958.</div>
+      <div class="desc">Levereras med textilkabel och strömbrytare. Passar i sovrummet, vardagsrummet och på kontoret; ljuset är varmt och jämnt.</div>
+      <div class="desc">Fri frakt över 999 kr. 30 dagars öppet köp och två års garanti. Skickas inom 1–2 arbetsdagar från vårt lager i Växjö.</div>
+      <form class="cart"><button type="submit" name="add-to-cart" class="single_add_to_cart_button button alt">Lägg i varukorg</button></form></div></div>`);
+    const layout = pageLayout(doc);
+    expect(layout.toBuy(doc.getElementById('h')!)).toBe(1);
+  });
+
   it('takes blocks opening with the Nordic headings of other products ("Style med", "Andre kiggede også på") for elsewhere', () => {
     const doc = page(`<section class="a1"><h2>Style med</h2><div><span id="with">149,95 kr.</span></div></section>
       <section class="a1"><h2>Andre kiggede også på</h2><div><span id="viewed">899,00 kr.</span></div></section><section class="a1"><h2>Detaljer</h2><p id="own">Uld</p></section>`);
