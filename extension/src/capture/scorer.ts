@@ -29,6 +29,11 @@ const NOT_WORD = new RegExp(`[^${WORD_CHARS}]+`, 'g');
 
 const norm = remembered((text) => text.toLowerCase().replace(NOT_WORD, ' ').trim());
 
+/** Shopify's named sizes, which Haravan and other platforms built like it keep ("…_small.jpg" is 100 px, "…_grande.jpg" 600): their larger side. */
+export const NAMED_SIDES: Readonly<Record<string, number>> = { pico: 16, icon: 32, thumb: 50, small: 100, compact: 160, medium: 240, large: 480, grande: 600 };
+/** A named size at the end of a file's name, "_master" (the original) too. */
+const NAMED_SIZE_AT_END = new RegExp(`_(?:${[...Object.keys(NAMED_SIDES), 'master'].join('|')})$`);
+
 /**
  * The file a product image URL names, without size variants ("61abc._AC_SL1500_.jpg" → "61abc"; SAP
  * Commerce's media formats, "1200Wx1200H-WGG244A0FR-01.jpg" and "4012345-01-96Wx96H" → "wgg244a0fr-01", "4012345-01").
@@ -38,7 +43,7 @@ export const imageKey = remembered((url) => {
   return file.toLowerCase().replace(/\.(jpe?g|png|webp|gif|avif)$/, '').replace(/\._[^.]*_$/, '').replace(/[-_]\d{2,4}x\d{2,4}$/, '')
     .replace(/^\d{2,4}wx\d{2,4}h-|-\d{2,4}wx\d{2,4}h$/, '')
     // Salla's resized copies ("…tniO-500x500-8p0YXbPLK6GW") and Shopify's named sizes as Haravan keeps them ("…_grande", "…_master").
-    .replace(/-\d{2,4}x\d{2,4}-[a-z0-9]{8,16}$/, '').replace(/_(?:pico|icon|thumb|small|compact|medium|large|grande|master)$/, '');
+    .replace(/-\d{2,4}x\d{2,4}-[a-z0-9]{8,16}$/, '').replace(NAMED_SIZE_AT_END, '');
 });
 
 const nearness = (e: Candidate['evidence']) => Math.min(e.toHeading ?? 99, e.toBuy ?? 99);

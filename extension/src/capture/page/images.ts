@@ -5,7 +5,7 @@
  * text names the product, and whether they sit in a related block or site chrome.
  */
 import type { Candidate } from '../candidates.ts';
-import { imageKey, pageScore } from '../scorer.ts';
+import { imageKey, NAMED_SIDES, pageScore } from '../scorer.ts';
 import { caseless, httpUrl, savedCopy } from '../text.ts';
 import { startsWithPhrase } from '../word-lists.ts';
 import { distanceTo, wordOverlap, words, type Layout } from './layout.ts';
@@ -191,9 +191,8 @@ function sizeInUrl(url: string): number {
   return Math.max(Number(PATH_WIDTH.exec(path)?.[1] ?? 0), Number(PATH_HEIGHT.exec(path)?.[1] ?? 0));
 }
 
-/** Shopify's named sizes, which Haravan and other platforms built like it keep ("…_small.jpg" is 100 px, "…_grande.jpg" 600): their larger side. */
-const NAMED_SIDES: Readonly<Record<string, number>> = { pico: 16, icon: 32, thumb: 50, small: 100, compact: 160, medium: 240, large: 480, grande: 600 };
-const NAMED_SIZE = /_(pico|icon|thumb|small|compact|medium|large|grande)(?:@\dx)?\.(?:jpe?g|png|gif|webp)$/i;
+/** A file named for one of Shopify's sizes (scorer.ts, NAMED_SIDES): "…_small.jpg", "…_grande@2x.jpg". */
+const NAMED_SIZE = new RegExp(`_(${Object.keys(NAMED_SIDES).join('|')})(?:@\\dx)?\\.(?:jpe?g|png|gif|webp)$`, 'i');
 
 /**
  * Tailwind's size classes on an image ("h-8" is 2rem, 32 px): a saved page's stylesheet does not load, but

@@ -328,15 +328,16 @@ function buyControlsAmong(candidates: ArrayLike<Element>, layout: Pick<Layout, '
     // A <span> or <div> styled as a button ("btn btn-default to-cart", as Bitrix themes draw it) is read like one.
     const buttonLike = el.tagName === 'A' || el.getAttribute('role') === 'button' || el.tagName === 'BUTTON' || /btn|button/i.test(el.getAttribute('class') ?? '');
     const text = buttonLike ? (textUpTo(el, 400) ?? '').slice(0, 80) : '';
-    // Nor is a block of a few children named for the cart around the product's whole summary (WoodMart's
-    // "single-product-page … wd-add-to-cart…" around the heading, the price and the form): a control says little.
-    if (!buttonLike && textUpTo(el, 400) === null) continue;
     // A link or button drawn as an image says what its image's alt text says (`<a href="javascript:addToCart(123)"><img alt="加入购物车">`).
     const image = buttonLike && !/\S/.test(text) && el.childElementCount === 1 && el.firstElementChild!.tagName === 'IMG' ? el.firstElementChild!.getAttribute('alt') ?? '' : '';
     const said = `${text} ${image} ${el.getAttribute('value') ?? ''} ${el.getAttribute('aria-label') ?? ''} ${el.getAttribute('title') ?? ''} ${el.getAttribute('alt') ?? ''} ${el.getAttribute('src') ?? ''} ${layout.label(el)}`;
     // Lower-cased once for both patterns (compiled without `i`: caseless in text.ts says why).
     const lower = said.toLowerCase();
     if (!BUY_NAME.test(lower) && !BUY_WORDS.test(lower)) continue;
+    // Nor is a block of a few children named for the cart around the product's whole summary (WoodMart's
+    // "single-product-page … meta-location-add_to_cart" around the heading, the price and the form): a control says
+    // little. Its text is read only for the few that pass the words above.
+    if (!buttonLike && textUpTo(el, 400) === null) continue;
     if (out.some((known) => known.contains(el))) continue;
     if (layout.visible(el)) out.push(el);
     if (out.length >= 40) break;

@@ -50,9 +50,10 @@ export const OLD_BEFORE = endsWithPhrase([
   // WooCommerce's words for screen readers before a struck price ("Original price was:") as its translations write them.
   'ราคาเดิม', 'ราคาเดิม คือ', 'preis war', 'initial était', 'original era', 'originale era', 'cena wynosiła', 'cena byla', 'hinta oli', 'pris var', 'τιμή ήταν',
   'экономия', 'выгода', 'економія', 'ušetríte', 'megtakarítás', 'economisești', 'economisesti', 'ušteda', 'uštedite', 'tasarruf', 'חסכת', 'חיסכון', 'وفر', 'توفير', '市售價', '市售价', 'מחיר מחירון',
-  // The lowest price of the last 30 days before a reduction (the EU's Omnibus line) is a former price.
+  // The original price, as more languages say it (and as a screen reader's label says it: "Før-pris").
   'ursprünglicher preis', 'ursprünglich', 'originalpreis', 'prix initial', "prix d'origine", 'precio original', 'prezzo originale', 'preço original',
   'oorspronkelijke prijs', 'originalpris', 'opprinnelig pris', 'alkuperäinen hinta', 'før-pris', 'førpris', 'før pris', 'tidligere pris',
+  // The lowest price of the last 30 days before a reduction (the EU's Omnibus line) is a former price.
   'før rabat', 'før rabatt', 'vor der preissenkung', 'vor der preisreduzierung', 'vor der reduzierung', 'avant réduction', 'avant la réduction',
   'antes de la rebaja', 'antes del descuento', 'prima dello sconto', 'voor de korting', 'vóór de korting', 'sidste 30 dage', '30 dage', 'siste 30 dager', '30 dager',
   'letzten 30 tage', '30 tage', 'last 30 days', '30 days', 'ostatnich 30 dni', '30 dni', 'posledních 30 dní', '30 dní', 'últimos 30 días', '30 días', 'ultimi 30 giorni', '30 giorni', '30 derniers jours', 'laatste 30 dagen', '30 dagen', 'utolsó 30 nap', '30 nap', 'ultimele 30 de zile', '30 de zile', 'zadnjih 30 dana', '30 dana', 'последние 30 дней', '30 дней', 'senaste 30 dagarna', '30 dagarna',
