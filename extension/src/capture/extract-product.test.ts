@@ -426,3 +426,29 @@ describe('extractProduct: blind-page rules of the thirteenth round', () => {
     expect(extractProduct(daypack('US$149.95'), 'https://www.ridgebackoutdoor.example.com.au/products/ridgeline-28l')).toMatchObject({ priceMinor: 14995, currency: 'USD' });
   });
 });
+
+describe('extractProduct: a side column of other products, each with its price and buy button', () => {
+  // An old shop's layout: the side column's tiles sit fewer levels below the page's wrapper than the
+  // product's own price and button below the product's block, in its tables.
+  const tile = (name: string, price: string) => `<div class="produkt-box"><h3><a href="/p">${name}</a></h3><div class="produkt-ceny"><span class="cena">${price} €</span></div>
+    <form action="kosik.php" method="post"><input type="text" name="ks" value="1"> ks <input type="submit" class="btn-kupit" value="Do košíka"></form></div>`;
+  const doc = page('<title>Akumulátorová vŕtačka Forsten AV 18-2 | Náradie Forsten</title>', `<div id="obal"><div id="lavy-stlpec"><div class="box"><h3>Akcia týždňa</h3>
+    ${tile('Rázový uťahovák Forsten RU 18', '89,90')}${tile('Batéria Forsten 18 V 4,0 Ah', '34,90')}${tile('Nabíjačka Forsten 18 V', '19,90')}
+    ${tile('Sada bitov 32 ks', '16,90')}${tile('Vŕtačka Forsten AV 12-1', '74,90')}</div></div>
+    <div id="hlavny-stlpec"><div class="produkt-detail"><h1>Akumulátorová vŕtačka Forsten AV 18-2 Brushless, 2× 4,0 Ah</h1>
+    <table class="produkt-hlavny"><tr><td class="produkt-foto"><img src="https://www.naradie.example.sk/data/4412_big.jpg" width="400" height="400" alt="Akumulátorová vŕtačka Forsten AV 18-2 Brushless"></td>
+    <td class="produkt-info"><div class="ceny-box"><table class="ceny">
+      <tr><td>Bežná cena:</td><td><del>159,90 €</del></td></tr>
+      <tr><td>Cena bez DPH:</td><td>105,61 €</td></tr>
+      <tr><td>Cena s DPH:</td><td><strong class="cena-hlavna">129,90 €</strong></td></tr></table>
+      <div class="splatky">Na splátky cez Home Credit od <strong>11,37 €</strong> mesačne.</div>
+      <form action="kosik.php" method="post">Množstvo: <input type="text" name="ks" value="1"> ks <input type="submit" class="btn-kupit velke" value="Vložiť do košíka"></form></div>
+      <div class="doprava-info"><h4>Doprava</h4><ul><li>Kuriér GLS / DPD: 4,90 € — <strong>zadarmo nad 79 €</strong></li><li>Packeta: 2,90 €</li></ul></div>
+    </td></tr></table></div></div></div>`);
+
+  it('takes the product\'s own price beside its own buy button, in the block it shares with the heading, and knows the page for a product\'s', () => {
+    expect(extractProduct(doc, 'https://www.naradie.example.sk/vrtacky/forsten-av-18-2.html')).toMatchObject({
+      title: 'Akumulátorová vŕtačka Forsten AV 18-2 Brushless, 2× 4,0 Ah', priceMinor: 12990, currency: 'EUR', imageUrl: 'https://www.naradie.example.sk/data/4412_big.jpg',
+    });
+  });
+});

@@ -160,7 +160,8 @@ function pageCurrency(prices: readonly PageCandidate[]): string | null {
  * or a way to buy, and a main image. A listing (search results, a category, a home page) shows many
  * buy buttons and many prices of different amounts; an article shows no price to pay.
  */
-function looksLikeProductPage(heading: PageCandidate | undefined, prices: readonly PageCandidate[], buyControls: readonly Element[], hasImage: boolean): boolean {
+function looksLikeProductPage(heading: PageCandidate | undefined, prices: readonly PageCandidate[], buyControls: readonly Element[], hasImage: boolean,
+  ownControls: readonly Element[] = buyControls): boolean {
   if (!heading || pageScore(heading.candidate) < 5) return false;
   // A tile title with no buy control beside it, nor an <h1>, is a listing's (a search page's tiles, each with its photo and price).
   if (heading.candidate.evidence.alike === true && heading.candidate.evidence.h1 !== true && (heading.candidate.evidence.toBuy ?? 99) > 3) return false;
@@ -195,25 +196,50 @@ function looksLikeProductPage(heading: PageCandidate | undefined, prices: readon
   const formAmounts = form !== null && buyControls.some((control) => form.contains(control))
     ? new Set(strong.filter((p) => form.contains(p.el)).map((p) => p.candidate.value)) : new Set();
   const buyForm = named && formAmounts.size === 1;
+  // Or a named heading that shares a block with the product's own buy controls (the block closest to the
+  // heading that holds one) and no other, with one price to pay in that block: the product's own part of a
+  // page whose side column offers other products, each with its price and buy button, fewer levels down
+  // than the product's price in its table (an old shop's layout). A listing's block holds all its tiles.
+  const block = ownControls.length > 0 && ownControls.length < buyControls.length ? sharedBlock(heading.el, ownControls[0]!) : null;
+  const blockAmounts = block === null || block.parentElement === null || block.tagName === 'BODY' ? null
+    : new Set(strong.filter((p) => block.contains(p.el)).map((p) => p.candidate.value));
+  const ownBlock = named && blockAmounts !== null && blockAmounts.size === 1 && buyControls.every((control) => ownControls.includes(control) || !block!.contains(control));
   // A grid's tile title (one of several headings alike) speaks for no page, however it is named.
-  const bypass = ownHeading || (e.alike !== true && (dominant || standout || buyForm));
+  const bypass = ownHeading || (e.alike !== true && (dominant || standout || buyForm || ownBlock));
   if (!bypass && (amounts.size > 6 || (buyControls.length > 4 && amounts.size > 3) || (buyControls.length === 0 && amounts.size >= 3))) return false;
   const buyable = buyControls.length > 0 && (buyControls.length <= 4 || ownHeading);
   return named && ((strong.length > 0 && (hasImage || buyable)) || (hasImage && buyable && e.productLabelled === true));
 }
 
+/** The closest element holding both. */
+function sharedBlock(a: Element, b: Element): Element | null {
+  for (let node: Element | null = a; node; node = node.parentElement) if (node.contains(b)) return node;
+  return null;
+}
+
 /**
- * The layout with only the product's own buy controls, once its heading is known: those nearest the
- * heading. Other products on the page (bought together, other sellers' offers) have buy buttons of
- * their own beside their own prices, which must not count as beside the product's.
+ * The layout with only the product's own buy controls, once its heading is known: those that share the
+ * heading's closest block, and of those the nearest. Other products on the page (bought together, other
+ * sellers' offers, a side column's offers) have buy buttons of their own beside their own prices, which
+ * must not count as beside the product's. A side column's tiles may sit fewer levels below the page's
+ * wrapper than the product's own button below the product's block (a Slovak shop's table layout): the
+ * block they share with the heading decides first, the levels from the button to it only among equals.
  */
 function ownBuyControls(layout: Layout, heading: Element | undefined): Layout {
   if (!heading || layout.buyControls.length < 2) return layout;
-  const toHeading = distanceTo([heading]);
-  const distances = layout.buyControls.map((control) => toHeading(control));
-  const nearest = Math.min(...distances);
-  if (nearest >= 99) return layout;
-  const own = layout.buyControls.filter((_, i) => distances[i]! <= nearest + 1);
+  const headingLevels = new Map<Element, number>();
+  for (let node: Element | null = heading, level = 0; node; node = node.parentElement, level += 1) headingLevels.set(node, level);
+  const shared = layout.buyControls.map((control) => {
+    for (let node: Element | null = control, level = 0; node && level < 40; node = node.parentElement, level += 1) {
+      const up = headingLevels.get(node);
+      if (up !== undefined) return { up, level };
+    }
+    return { up: 99, level: 99 };
+  });
+  const closest = Math.min(...shared.map((s) => s.up));
+  if (closest >= 99) return layout;
+  const nearest = Math.min(...shared.filter((s) => s.up === closest).map((s) => s.level));
+  const own = layout.buyControls.filter((_, i) => shared[i]!.up === closest && shared[i]!.level <= nearest + 1);
   return own.length === layout.buyControls.length ? layout : { ...layout, buyControls: own, toBuy: distanceTo(own) };
 }
 
@@ -256,7 +282,8 @@ export function extractProduct(doc: Document, pageUrl: string, explain?: (scored
     const headingOf = (text: string) => pageTitles.filter((t) => String(t.candidate.value).includes(text) || text.includes(String(t.candidate.value)))
       .sort((a, b) => pageScore(b.candidate) - pageScore(a.candidate))[0];
     const heading = titleChoice ? (pageTitles.find((t) => t.candidate === titleChoice.candidate) ?? headingOf(String(titleChoice.candidate.value))) : undefined;
-    const readPrices = () => withVariants(pass('prices', () => priceCandidates(ownBuyControls(layout, heading?.el), heading?.el ?? null, hints)), pass('variants', () => variantPrices(doc, pageUrl, hints)));
+    const ownLayout = ownBuyControls(layout, heading?.el);
+    const readPrices = () => withVariants(pass('prices', () => priceCandidates(ownLayout, heading?.el ?? null, hints)), pass('variants', () => variantPrices(doc, pageUrl, hints)));
     let pagePrices = readPrices();
     if (markupCurrency !== undefined && switchedDollar(structured, pagePrices, markupCurrency, hints)) {
       // The page's "$" is the country's own, not the markup's: its prices are read again without the markup's currency.
@@ -300,7 +327,7 @@ export function extractProduct(doc: Document, pageUrl: string, explain?: (scored
       && (heading.candidate.evidence.toBuy ?? 99) <= 3;
     if (!isMarkupProduct && /article|blog|profile|video|music/.test(ogType) && !productHeading) return null;
     if (explain) explain(scoreCandidates([...pageTitles, ...pagePrices, ...pageImages].map((c) => c.candidate)));
-    if (!isMarkupProduct && !pass('scoring', () => looksLikeProductPage(heading, pagePrices, layout.buyControls, pageImages.some((i) => pageScore(i.candidate) > 3)))) return null;
+    if (!isMarkupProduct && !pass('scoring', () => looksLikeProductPage(heading, pagePrices, layout.buyControls, pageImages.some((i) => pageScore(i.candidate) > 3), ownLayout.buyControls))) return null;
 
     const candidates = [
       ...structuredCandidates(structured, 'title'), ...pageTitles.map((t) => t.candidate),

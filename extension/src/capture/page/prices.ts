@@ -79,6 +79,9 @@ export const CONDITIONAL_BEFORE = endsWithPhrase([
   'bez dph', 'без ндс', 'hors taxe', 'hors taxes', 'ht', 'sin impuestos', 'sin impuestos nacionales', 'sin iva', 'sem impostos', 'senza iva',
   // Monthly instalments and delivery in Central Europe's languages ("Részletfizetés: már havi 4 583 Ft-tól", "GLS házhozszállítás 1 490 Ft").
   'havi', 'már havi', 'havonta', 'részletfizetés', 'házhozszállítás', 'szállítás', 'szállítási díj', 'doprava', 'dopravné', 'poštovné', 'doručenie', 'doručení', 'dostawa', 'wysyłka',
+  // The order total from which delivery is free ("Kuriér: 4,90 € — zadarmo nad 79 €", "Versandkostenfrei ab 50 €").
+  'zadarmo nad', 'zadarmo od', 'zdarma nad', 'zdarma od', 'za darmo od', 'darmowa dostawa od', 'free over', 'free shipping over', 'free delivery over', 'orders over',
+  'kostenlos ab', 'versandkostenfrei ab', 'gratis ab', 'gratis vanaf', 'gratuite dès', 'offerte dès', 'gratis a partir de', 'grátis acima de', 'gratis oltre',
   // "Without VAT" in more of Europe's languages ("Fără TVA: 1.092,43 lei" under OpenCart's price).
   'fără tva', 'fara tva', 'áfa nélkül', 'bez pdv-a', 'χωρίς φπα', 'sem iva', 'iva esclusa', 'iva excluida', 'kdv hariç', 'be pvm', 'bez pvn', 'ilma km',
   'ekskl. moms', 'eks. mva', 'eks mva', 'ekskl. mva', 'exclusief btw',
@@ -142,7 +145,7 @@ function countedOffer(lower: string, start: string, end: string): boolean {
 export const CONDITIONAL_WORDS_AFTER = startsWithPhrase([
   'per kg', 'per lb', 'per 100', 'per unit', 'per item', 'pro kg', 'pro 100', 'pro liter', 'extax', 'ex tax', 'ex.tax', 'ex. tax', 'excl', 'exkl', 'zzgl',
   'netto', 'hors taxes', 'bez dph', 'shipping', 'versand', 'delivery', '+shipping', '+ shipping', 'a month', 'pro monat', 'im monat', 'monatl', 'par mois',
-  'al mese', 'per maand', 'per month', 'в месяц', 'miesięcznie', 'měsíčně', 'havonta', 'aylık', 'mensuais', 'sem juros', 'pfand', 'statiegeld', 'deposit',
+  'al mese', 'per maand', 'per month', 'в месяц', 'miesięcznie', 'měsíčně', 'mesačne', 'havonta', 'aylık', 'mensuais', 'sem juros', 'pfand', 'statiegeld', 'deposit',
   '以上', '이상',
 ], ['ht', 'each', 'mtl', 'al mes', 'x',
   // An amount taken off the price ("Extra ₹4000 off"), not one to pay.
@@ -213,7 +216,7 @@ function ariaUnchosen(el: Element): boolean {
 /** Words that say the price needs no card or membership ("Without card £29.95", "Non-Club Price $7.49"): the price to pay for everyone. */
 const WITHOUT_CONDITION_BEFORE = caseless(/(?:\b(?:without|no|non)[ -]?(?:card|membership|member|club)(?:[ -]?(?:price|member price))?|ohne (?:karte|kundenkarte|mitgliedschaft)|sans carte|sin tarjeta|sem cartão)\s*[:：]?\s*$/i);
 /** A label of a delivery fee that says more than the word ("Speditionslieferung bis in die Wohnung: 39,99 €", "Delivery to your door:"). */
-const SHIPPING_LABEL_BEFORE = caseless(/(?:versand|lieferung|shipping|delivery|envío|frete|livraison|spedizione|doprava|dostawa|szállítás|livrare|dostava)[^\d:：]{0,40}[:：]\s*$/i);
+const SHIPPING_LABEL_BEFORE = caseless(/(?:versand|lieferung|shipping|delivery|courier|kurier|kuriér|envío|frete|livraison|spedizione|doprava|dostawa|szállítás|livrare|dostava)[^\d:：]{0,40}[:：]\s*$/i);
 /**
  * The price of an extra the shopper may tick (a service, a protection plan) or of an option not chosen:
  * in the label of a checkbox or of a radio button not checked, around it or naming it by `for` (Ecwid's
