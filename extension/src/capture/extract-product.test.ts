@@ -452,3 +452,25 @@ describe('extractProduct: a side column of other products, each with its price a
     });
   });
 });
+
+describe('extractProduct: a Cafe24 page without markup', () => {
+  it('takes the name Cafe24 draws in its "headingArea" where the logo is the only <h1> and the <title> names the shop alone', () => {
+    const related = ['라운드 S (15cm)', '라운드 L (25cm)', '스퀘어 M'].map((name, i) => `<li><div class="thumbnail"><a href="/product/detail.html?product_no=${320 + i}"><img src="//monogarden.example.kr/web/product/medium/20240${i}/a${i}.jpg" alt="${name}"></a></div>
+      <div class="description"><strong class="name"><a href="/product/detail.html?product_no=${320 + i}"><span>${name}</span></a></strong><ul><li><span>${19_900 + i * 5000}원</span></li></ul></div></li>`).join('');
+    const doc = page('<title>모노가든</title><meta property="og:title" content="모노가든"><meta property="og:type" content="website">', `
+      <div id="header"><h1 class="xans-element- xans-layout xans-layout-logotop top_logo"><a href="/"><img src="/web/upload/logo.png" alt="모노가든"></a></h1></div>
+      <div class="xans-element- xans-product xans-product-detail"><div class="detailArea">
+        <div class="imgArea"><div class="keyImg"><img src="//monogarden.example.kr/web/product/big/202404/8f3c2a1d.jpg" alt="세라믹 화분 라운드 M (20cm)" class="BigImage" width="500" height="500"></div></div>
+        <div class="infoArea"><div class="headingArea"><h2>세라믹 화분 라운드 M (20cm)</h2></div>
+          <table><tbody><tr><th>소비자가</th><td><span style="text-decoration:line-through">39,000원</span></td></tr>
+          <tr><th>판매가</th><td><strong id="span_product_price_text">29,900원</strong></td></tr>
+          <tr><th>배송비</th><td>3,000원 (50,000원 이상 구매 시 무료)</td></tr></tbody></table>
+          <div class="btnArea"><a href="#none" class="first"><img src="/web/upload/btn_buy.png" alt="바로구매하기"></a><a href="#none"><img src="/web/upload/btn_cart.png" alt="장바구니 담기"></a></div>
+        </div></div></div>
+      <div class="xans-product-detail-info"><h2>결제 안내</h2><p>카드 결제</p><h2>배송 안내</h2><p>CJ대한통운</p><h2>교환 및 반품정보</h2><p>7일 이내</p></div>
+      <div class="xans-element- xans-product xans-product-relation"><div class="title"><h2>관련상품</h2></div><ul class="prdList">${related}</ul></div>`);
+    expect(extractProduct(doc, 'https://monogarden.example.kr/product/detail.html?product_no=318')).toMatchObject({
+      title: '세라믹 화분 라운드 M (20cm)', priceMinor: 29900, currency: 'KRW', imageUrl: 'https://monogarden.example.kr/web/product/big/202404/8f3c2a1d.jpg',
+    });
+  });
+});

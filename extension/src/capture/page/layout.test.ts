@@ -171,6 +171,15 @@ describe('pageLayout: a gallery in a Bootstrap carousel', () => {
     const layout = pageLayout(doc);
     expect(['own', 'other', 'named'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([false, true, true]);
   });
+
+  it('takes the slides of a carousel named as the product\'s slideshow (Shopify Prestige\'s "Product__Slideshow Carousel") for the product\'s own', () => {
+    const doc = page(`<div class="Product__Gallery"><div class="Product__Slideshow Product__Slideshow--zoomable Carousel"><div class="Product__SlideItem Carousel__Cell is-selected">
+      <div class="AspectRatio"><img id="own" data-src="//cdn.shopify.com/s/files/1/products/duvet-sage-01_{width}x.jpg"></div></div></div></div>
+      <div class="ProductRecommendations"><div class="Carousel"><div class="Carousel__Cell"><img id="other" src="/other.jpg"></div></div></div>
+      <div class="Product__Gallery"><div class="Carousel"><div class="Carousel__Cell"><img id="bare" src="/b.jpg"></div></div></div>`);
+    const layout = pageLayout(doc);
+    expect(['own', 'other', 'bare'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([false, true, true]);
+  });
 });
 
 describe('pageLayout: blind-page rules of the twelfth round', () => {

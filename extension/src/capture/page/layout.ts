@@ -95,8 +95,11 @@ const elsewhereLabel = remembered((text) => ELSEWHERE.test(text));
 const onlyCarousel = remembered((text) => !ELSEWHERE.test(text.toLowerCase().replace(/carousel/g, ' ')));
 /** A carousel named as the product's own gallery ("pdpCarousel-VZ4W", "product-images-carousel", "gallery-carousel"). */
 const OWN_CAROUSEL = caseless(/(?:pdp|image|images|media|photo|photos|gallery|thumbs|thumb|detail|details)(?:-[a-z]+)?[-_]?carousel/i);
-/** A carousel that names itself a gallery among its other names (SAP Commerce's "carousel image-gallery__image owl-carousel"). */
-const GALLERY = caseless(/gallery/i);
+/**
+ * A carousel that names itself a gallery, or the product's slideshow, among its other names (SAP Commerce's
+ * "carousel image-gallery__image owl-carousel", Shopify's Prestige theme's "Product__Slideshow Carousel").
+ */
+const GALLERY = caseless(/gallery|product[-_]*(?:slideshow|slider|media|images|photos)/i);
 
 /**
  * A slider inside the product's own gallery carousel (SFRA's "pdpCarousel-…" of Bootstrap's "carousel slide",
@@ -108,7 +111,9 @@ const GALLERY = caseless(/gallery/i);
 function inOwnCarousel(el: Element, labelOf: (el: Element) => string): boolean {
   if (GALLERY.test(labelOf(el))) return true;
   for (let node: Element | null = el, level = 0; node && level < 6; node = node.parentElement, level += 1) {
-    if (OWN_CAROUSEL.test(labelOf(node))) return true;
+    const label = labelOf(node);
+    // A slide ("Product__SlideItem Carousel__Cell") of a carousel named the product's slideshow.
+    if (OWN_CAROUSEL.test(label) || (level > 0 && GALLERY.test(label) && label.toLowerCase().includes('carousel'))) return true;
   }
   return false;
 }

@@ -11,7 +11,12 @@ const A_LETTER = new RegExp(`[${LETTERS}]`);
 import { nameContains, textUpTo, wordOverlap, type Layout } from './layout.ts';
 
 // Not a blog's or a news list's item ("blog-item-title": Squarespace's post heading).
-const PRODUCT_TITLE_LABEL = caseless(/product[-_]?(title|name|header|heading)|(?<!(?:blog|post|news|article|entry)[-_]?)item[-_]?(title|name)|pdp[-_]?(title|name)|goods[-_]?(title|name)|sku[-_]?(title|name)|(?:item|goods|detail|prd)[-_]?(?:detail[-_]?)?(?:tit|ttl)(?![a-z])|prod[-_]?(title|name)|detail[-_]?(title|name)|(?:goods|item|prd|prod|product)[-_]nm(?![a-z])/i);
+/**
+ * Names of a product's own title, or of the box around it: Cafe24's skins (Korea's most used shop platform)
+ * draw the name as an <h2> in `<div class="headingArea">` inside the product's "infoArea", the logo being
+ * the page's only <h1> and the <title> often the shop's name alone.
+ */
+const PRODUCT_TITLE_LABEL = caseless(/(?<![a-z])headingarea(?![a-z])|product[-_]?(title|name|header|heading)|(?<!(?:blog|post|news|article|entry)[-_]?)item[-_]?(title|name)|pdp[-_]?(title|name)|goods[-_]?(title|name)|sku[-_]?(title|name)|(?:item|goods|detail|prd)[-_]?(?:detail[-_]?)?(?:tit|ttl)(?![a-z])|prod[-_]?(title|name)|detail[-_]?(title|name)|(?:goods|item|prd|prod|product)[-_]nm(?![a-z])/i);
 const TITLE_LABEL = /title|name|heading|header/i;
 /** Korean shops shorten a name to "nm" (Godomall's `<div class="goods_nm">`). */
 const SELECTOR = `h1, h2, h3, [itemprop="name"], .pageHeading, ${nameContains(['id', 'class'], ['title', 'name'])}, ${nameContains(['id', 'class'], ['_nm'])}`;
