@@ -41,6 +41,8 @@ const WORDS = new Map<string, string>([
   ['тенге', 'KZT'], ['сом', 'KGS'], ['fbu', 'BIF'], ['fdj', 'DJF'], ['sr', 'SAR'], ['qr', 'QAR'], ['cedi', 'GHS'], ['cedis', 'GHS'],
   // The Serbian dinar as its shops write it; the Uzbek so'm in Russian; Albanian lek; Vietnamese đồng; Swiss "Fr." (with its dot).
   ['дин', 'RSD'], ['рсд', 'RSD'], ['сум', 'UZS'], ['lek', 'ALL'], ['lekë', 'ALL'], ['leke', 'ALL'], ['đ', 'VND'], ['vnđ', 'VND'], ['fr.', 'CHF'],
+  // The Thai baht in Thai, as Thai shops write it after the amount ("590 บาท").
+  ['บาท', 'THB'],
   // Codes of the most used currencies are understood in lower case too.
   ...'usd eur gbp chf nzd aud cad jpy cny sek nok dkk pln czk huf ron bgn rub uah inr brl mxn zar sgd hkd krw twd thb'.split(' ').map((c) => [c, c.toUpperCase()] as [string, string]),
 ]);

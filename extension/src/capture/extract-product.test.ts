@@ -474,3 +474,17 @@ describe('extractProduct: a Cafe24 page without markup', () => {
     });
   });
 });
+
+describe('extractProduct: an Imweb page without markup', () => {
+  it('takes the name Imweb draws in its "view_tit" box, and the gallery\'s photo over the shop\'s banner its home-page OpenGraph names', () => {
+    const doc = page(`<title>핸드드립 스타터 세트 : 오르다 커피</title><meta property="og:type" content="website"><meta property="og:title" content="오르다 커피 ORDA COFFEE">
+      <meta property="og:image" content="https://cdn.imweb.example/upload/S2020/a91f3c7e2d5b8.png"><meta property="og:url" content="https://ordacoffee.example.kr">`, `
+      <div class="shop_view"><div class="shop_goods_img"><div class="owl-item"><div class="item _item"><img class="_item_img" src="https://cdn.imweb.example/upload/S2020/4f7d2e8a1b3c9.jpg" alt=""></div></div></div>
+      <div class="shop_view_body"><div class="view_tit title_font_style">핸드드립 스타터 세트 (드리퍼+서버+원두 200g)</div>
+        <div class="pay_detail"><span class="real_price">68,000원</span> <span class="sale_price"><s>85,000원</s></span></div>
+        <div class="buy_btns"><a href="#" class="btn defualt _btn_buy">구매하기</a><a href="#" class="btn _btn_cart">장바구니</a></div></div></div>`);
+    expect(extractProduct(doc, 'https://ordacoffee.example.kr/shop_view/?idx=137')).toMatchObject({
+      title: '핸드드립 스타터 세트 (드리퍼+서버+원두 200g)', priceMinor: 68000, currency: 'KRW', imageUrl: 'https://cdn.imweb.example/upload/S2020/4f7d2e8a1b3c9.jpg',
+    });
+  });
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { extractProduct } from './extract-product.ts';
 import { fromMicrodata } from './sources/microdata.ts';
+import { fromOpenGraph } from './sources/open-graph.ts';
 
 const page = (html: string, lang = 'en') => new DOMParser().parseFromString(`<!doctype html><html lang="${lang}">${html}</html>`, 'text/html');
 
@@ -116,5 +117,20 @@ describe('microdata, RDFa, OpenGraph and page heuristics', () => {
   it('resolves an ambiguous $ from the page\'s domain', () => {
     const doc = page(`<body><h1>Zapatilla Runner</h1><p class="price">$24.990</p><button>Agregar al carrito</button></body>`, 'es-CL');
     expect(extractProduct(doc, 'https://tienda.example.cl/zapatilla')).toMatchObject({ priceMinor: 24990, currency: 'CLP' });
+  });
+});
+
+describe('OpenGraph a template fills for the home page', () => {
+  const tags = (url: string, type = 'website') => `<head><meta property="og:type" content="${type}"><meta property="og:title" content="오르다 커피 ORDA COFFEE">
+    <meta property="og:image" content="https://cdn.imweb.example/upload/banner.png"><meta property="og:url" content="${url}"></head>`;
+
+  it('says nothing of a product page when its og:url is the site\'s root and its type no product\'s (Imweb\'s shops)', () => {
+    expect(fromOpenGraph(page(tags('https://ordacoffee.example.kr')), 'https://ordacoffee.example.kr/shop_view/?idx=137')).toBeNull();
+  });
+
+  it('is read on the home page itself, and where it names this page or a product', () => {
+    expect(fromOpenGraph(page(tags('https://ordacoffee.example.kr/')), 'https://ordacoffee.example.kr/')?.fields.imageUrl).toBe('https://cdn.imweb.example/upload/banner.png');
+    expect(fromOpenGraph(page(tags('https://ordacoffee.example.kr/shop_view/?idx=137')), 'https://ordacoffee.example.kr/shop_view/?idx=137')?.fields.imageUrl).toBe('https://cdn.imweb.example/upload/banner.png');
+    expect(fromOpenGraph(page(tags('https://ordacoffee.example.kr', 'product')), 'https://ordacoffee.example.kr/shop_view/?idx=137')?.fields.imageUrl).toBe('https://cdn.imweb.example/upload/banner.png');
   });
 });

@@ -143,7 +143,7 @@ export const OTHERS_HEADING = startsWithPhrase([
   'možda će vas zanimati', 'quienes vieron', 'los clientes también', 'compre junto', 'spesso comprati insieme', 'les clients ont aussi',
   'souvent achetés ensemble', 'wird oft zusammen gekauft', 'passend dazu', 'passendes zubehör', 'passende produkte', 'passende artikel', 'vaak samen gekocht', 'compare with similar', 'compare similar',
   'bunları da', 'birlikte alınan', 'μπορεί να σας αρέσ', 'jums gali patikti', 'jums varētu patikt', 'sulle võivad meeldida', 'לקוחות שקנו',
-  'قد يعجبك', 'khách hàng cũng', '売れ筋', 'ランキング', 'この商品をチェックした人', '最近チェック', '最近見た',
+  'قد يعجبك', 'khách hàng cũng', '売れ筋', 'ランキング', 'ショップ内ランキング', 'ショップランキング', '人気ランキング', 'この商品をチェックした人', '最近チェック', '最近見た',
   'akcia týždňa', 'akce týdne', 'tip týždňa', 'tip týdne', 'deal of the week', 'deal of the day', 'haftanın ürünü', 'günün ürünü', 'haftanın fırsatı', 'günün fırsatı', 'product of the week', 'product of the day', 'angebot der woche', 'angebot des tages', 'produkt tygodnia', 'produkt dnia', 'promocja dnia', 'a hét ajánlata', 'napi ajánlat', 'oferta zilei', 'oferta săptămânii', 'oferta del día', 'oferta do dia', 'offerta del giorno', 'offre du jour', 'товар дня', 'товар недели', 'najpredávanejšie', 'nejprodávanější', 'bestsellery', 'الأكثر مبيع',
   'les clients qui ont', 'clients ayant acheté', 'ces produits pourraient', 'produits dans la même catégorie', 'autres produits dans la même catégorie',
   'вы недавно смотрели', 'недавно просмотренные', 'вы смотрели', 'смотрите также', 'покупают вместе', 'ви переглядали', 'нещодавно переглянуті', 'переглянуті товари',

@@ -439,6 +439,32 @@ describe('priceCandidates: blind-page rules of the seventeenth round', () => {
   });
 });
 
+describe('priceCandidates: blind-page rules of the twentieth round', () => {
+  it('reads no price in a product code whose letters name a currency ("รหัสสินค้า : BH-SR-087": "SR" is no Saudi riyal)', () => {
+    const doc = page(`<h1 id="h">เซรั่มขมิ้นชัน ไบรท์เทนนิ่ง 30 ml.</h1><div class="productCode">รหัสสินค้า : BH-SR-087</div>
+      <table class="priceTable"><tr><td>ราคาพิเศษ</td><td><span class="specialPrice">590 บาท</span></td></tr></table><button type="submit">หยิบใส่ตะกร้า</button>`);
+    expect(priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'www.baanherb.example.co.th' }).map((p) => [p.candidate.value, p.candidate.currency])).toEqual([[59000, 'THB']]);
+  });
+
+  it('reads the words after a struck amount as its own ("<del>89,99</del> Adviesprijs"), not as the next price\'s, and Klarna\'s three parts as conditional', () => {
+    const doc = page(`<h1 id="h">Philips Sonicare ProtectiveClean 4300</h1><div class="buy-block__prices">
+      <div class="price-block__highlight"><del class="buy-block__list-price">89,99</del> <span class="buy-block__list-price-label">Adviesprijs</span></div>
+      <div class="price-block__price"><span class="promo-price">54<sup class="promo-price__fraction">99</sup></span></div></div>
+      <div class="buy-block__payment"><span>Betaal in 3 delen van <strong>€ 18,33</strong> met Klarna</span></div><button type="button">In winkelwagen</button>`);
+    expect(priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'www.bol.example.com' })
+      .map((p) => [p.candidate.value, p.candidate.evidence.old === true, p.candidate.evidence.conditional === true])).toEqual([[8999, true, false], [5499, false, false], [1833, false, true]]);
+  });
+
+  it('reads the words before the next amount in its own element as that amount\'s ("189,95 € <span>Exkl. MwSt. 159,62 €</span>", Magento)', () => {
+    const doc = page(`<h1 id="h">Bergwerk Alpin 45+10 Trekkingrucksack</h1><span class="special-price"><span class="price-container">
+      <span class="price-wrapper price-including-tax"><span class="price">189,95 €</span></span>
+      <span class="price-wrapper price-excluding-tax">Exkl. MwSt. <span class="price">159,62 €</span></span></span></span>
+      <p>Set-Preis: 249,00 €</p><button type="submit">In den Warenkorb</button>`);
+    expect(priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'www.gipfel.example.de' })
+      .map((p) => [p.candidate.value, p.candidate.evidence.conditional === true])).toEqual([[18995, false], [15962, true], [24900, true]]);
+  });
+});
+
 describe('priceCandidates: blind-page rules of the eighteenth round', () => {
   const judged = (body: string, hostname: string) => {
     const doc = page(body);

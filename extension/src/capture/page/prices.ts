@@ -68,6 +68,8 @@ export const CONDITIONAL_BEFORE = endsWithPhrase([
   'mitglieder-preis', 'mitgliederpreis', 'mitgliedspreis', 'clubpreis', 'kartenpreis', 'prix membre', 'prix club', 'prix carte',
   'precio socio', 'precio club', 'precio tarjeta', 'preço clube', 'preço cartão', 'club', 'member', 'mitglied', 'mitglieds',
   'membre', 'miembro', 'card', 'karte', 'carte', 'cartão', 'tarjeta', 'kaart', 'klantenkaart', 'select deal', 'nettó', 'nettó ár', 'netto cena', 'cena netto', 'nettopreis', 'preis netto', 'net price', 'prix ht', 'precio sin iva', 'shipping from', 'delivery from', 'shipping fee', 'shipping fees', 'delivery fee', 'delivery fees', 'delivery charge', 'delivery charges', 'shipping cost', 'shipping costs', 'courier', 'nationwide courier', 'versandkosten', 'versand ab', 'lieferung ab', 'frais de livraison', 'livraison dès', 'livraison à partir de', 'gastos de envío', 'costo de envío', 'envío desde', 'custo de envio', 'frete a partir de', 'spese di spedizione', 'plus价', 'plus會員價', 'plus会员价', '会员价', '會員價', 'vip价', 'prime', 'subscribe', 'abo', 'abonnement', 'assinatura',
+  // A bundle's price, this product with others ("Im Set günstiger … Set-Preis: 249,00 €").
+  'set-preis', 'setpreis', 'set price', 'bundle price', 'bundle-preis', 'bundlepreis', 'paketpreis', 'prix du lot', 'prix du pack', 'prijs bundel',
   // An auction's bid is no price to pay: its buy-now price is.
   'current bid', 'bid', 'starting bid', 'start price', 'starting price', 'aktuelles gebot', 'gebot', 'startpreis', 'enchère actuelle', 'offerta attuale', 'puja actual',
   // A price after a coupon ("Best Price: ₹1133" above "Coupon code: EXTRA10", as Indian fashion marketplaces show it).
@@ -75,12 +77,14 @@ export const CONDITIONAL_BEFORE = endsWithPhrase([
   'ou até', 'oder', 'bis zu', 'instalment', 'instalments', 'installment', 'installments', 'raten', 'mensual', 'monthly',
   // One of several payments ("Pay in 4 interest-free payments of C$262.25 with Afterpay").
   'payments of', 'instalments of', 'installments of', 'cuotas de', 'parcelas de', 'rate da', 'raty po', 'mensualités de', 'paiements de', 'raten à', 'raten von', 'zahlungen von', 'zahlungen à',
+  'delen van', 'termijnen van', 'betalingen van',
   'per month', 'pro monat', 'ex.tax', 'ex. tax', 'extax', 'ex tax', 'excl', 'excl.', 'exkl', 'exkl.', 'zzgl', 'zzgl.', 'netto',
   'bez dph', 'без ндс', 'hors taxe', 'hors taxes', 'ht', 'sin impuestos', 'sin impuestos nacionales', 'sin iva', 'sem impostos', 'senza iva',
   // Monthly instalments and delivery in Central Europe's languages ("Részletfizetés: már havi 4 583 Ft-tól", "GLS házhozszállítás 1 490 Ft").
   'havi', 'már havi', 'havonta', 'részletfizetés', 'házhozszállítás', 'szállítás', 'szállítási díj', 'doprava', 'dopravné', 'poštovné', 'doručenie', 'doručení', 'dostawa', 'wysyłka',
   // The order total from which delivery is free ("Kuriér: 4,90 € — zadarmo nad 79 €", "Versandkostenfrei ab 50 €").
   'zadarmo nad', 'zadarmo od', 'zdarma nad', 'zdarma od', 'za darmo od', 'darmowa dostawa od', 'free over', 'free shipping over', 'free delivery over', 'orders over',
+  'verzending vanaf', 'bezorging vanaf',
   'kostenlos ab', 'versandkostenfrei ab', 'gratis ab', 'gratis vanaf', 'gratuite dès', 'offerte dès', 'gratis a partir de', 'grátis acima de', 'gratis oltre',
   // "Without VAT" in more of Europe's languages ("Fără TVA: 1.092,43 lei" under OpenCart's price).
   'fără tva', 'fara tva', 'áfa nélkül', 'bez pdv-a', 'χωρίς φπα', 'sem iva', 'iva esclusa', 'iva excluida', 'kdv hariç', 'be pvm', 'bez pvn', 'ilma km',
@@ -167,7 +171,7 @@ const OTHER_OFFER_BEFORE = caseless(/\bnew\s*\(\d+\)\s*(?:from|ab|à partir de|d
  */
 const CARD_AFTER = caselessAny(
   /^\s*(?:mais|plus|extra|\+)?\s*\d*\s*%?\s*(?:de\s)?(?:desconto|discount|rabatt|remise|descuento)/i,
-  /\b(?:(?<!juros\s)no cartão|with (?:card|prime|membership)|with your [\w ]{0,24}card|mitglieder-?preis|clubpreis|kartenpreis|prix (?:membre|adhérent)|precio (?:socio|miembro)|mit (?:karte|kundenkarte)|avec la carte|con tarjeta|members? only|für mitglieder|upon approval|store card)\b/i,
+  /\b(?:(?<!juros\s)no cartão|with (?:card|prime|membership)|with your [\w ]{0,24}card|mitglieder-?preis|clubpreis|kartenpreis|prix (?:membre|adhérent)|precio (?:socio|miembro)|mit (?:karte|kundenkarte)|avec la carte|con tarjeta|members? only|für mitglieder|upon approval|store card|(?:with|met|mit|avec|con|com) (?:klarna|afterpay|clearpay|affirm|sezzle|zip|laybuy|humm|atome|tabby|tamara))\b/i,
   /^\s*\(?(?:[^\d\s]+\s+){0,2}(?:card|members?|club|loyalty|rewards) price(?!\s*[:：]?\s*[^\d\s]{0,3}\s*\d)/i,
 );
 /** An option of a variant picker: a swatch, a variant's tile or chip ("swatch-option", "variant-item", "ConfigChip"). */
@@ -447,6 +451,42 @@ function ownText(el: Element): string {
   return text;
 }
 
+/**
+ * Whether the amount before a price, the last one before it in its block, is struck out: words between them
+ * ("<del>89,99</del> Adviesprijs 54,99") name the struck one, as "Was" after "Now £10" names the next.
+ */
+function afterStruckAmount(el: Element): boolean {
+  for (let node: Element | null = el, up = 0; node && up < 3; node = node.parentElement, up += 1) {
+    for (let prev = node.previousElementSibling; prev; prev = prev.previousElementSibling) {
+      const text = prev.textContent ?? '';
+      if (!/\d/.test(text)) continue;
+      const struck = prev.matches(STRUCK) ? prev : Array.from(prev.querySelectorAll(STRUCK)).pop();
+      if (!struck) return false;
+      const struckText = struck.textContent ?? '';
+      return !/\d/.test(text.slice(text.lastIndexOf(struckText) + struckText.length));
+    }
+  }
+  return false;
+}
+const STRUCK = 'del, s, strike';
+
+/**
+ * Whether the element right after a price (or after the element holding only it) starts with words and
+ * holds an amount with cents: the words are that amount's label ("Exkl. MwSt. 159,62 €", "zzgl. 4,95 € Versand"),
+ * not words after this price. "mtl. in 24 Monaten" names no amount.
+ */
+function nextHoldsLabelledAmount(el: Element): boolean {
+  for (let node: Element | null = el, up = 0; node && up < 2; node = node.parentElement, up += 1) {
+    const next = node.nextElementSibling;
+    if (next === null) continue;
+    const text = (textUpTo(next, 200) ?? '').trim();
+    return LEADING_LETTER.test(text) && AMOUNT_WITH_CENTS.test(text);
+  }
+  return false;
+}
+const LEADING_LETTER = new RegExp(`^[${LETTERS}]`);
+const AMOUNT_WITH_CENTS = /\d[.,]\d{2}(?!\d)/;
+
 /** Text just before and after an element inside its block (for "Was", "inkl. MwSt.", "/ kg"). */
 function around(el: Element): { before: string; after: string } {
   const ownText = textUpTo(el, 400) ?? '';
@@ -559,6 +599,9 @@ function priceElements(root: Element, layout: Layout, seen: Set<Element>, skip?:
   return found;
 }
 
+/** A product's code, letters and digits joined by hyphens ("รหัสสินค้า : BH-SR-087", whose "SR" is no Saudi riyal). */
+const PRODUCT_CODE = /(?:^|[\s:：])[A-Za-z]+(?:-[A-Za-z0-9]+)*-\d+$/;
+
 /**
  * A date or a time written alone ("12.05", "3/4/2024", "10:30"), not an amount: its parts within a day's
  * and a month's range, or an hour's and a minute's. "6.49" in a price's own element (Albert Heijn draws
@@ -652,7 +695,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     const namesCurrency = ownCurrency !== null || currencyText !== null;
     if (!labelled && !namesCurrency) return;
     if (!namesCurrency && QUANTITY_LABEL.test(layout.label(start))) return;
-    if (/[%٪]/.test(raw) || dateOrTime(raw)) return;
+    if (/[%٪]/.test(raw) || dateOrTime(raw) || PRODUCT_CODE.test(raw)) return;
     const price = parsePriceText(raw, currencyText !== null ? { ...hints, currencyText } : hints);
     if (!price || price.amountMinor <= 0) return;
     const context = around(el);
@@ -664,7 +707,8 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     const spoken = spokenBefore(start) || (el === start ? '' : spokenBefore(el));
     const before = [context.before, spoken, lead].filter((part) => part !== '').join(' ');
     // So do the words it puts after the amount and its currency ("690원 적립", "2,99 €/kg").
-    const after = `${trailingWords(raw, withHost)}${rateNote ? ` ${rateNote[0].trim()} ` : ''}${context.after}`;
+    // Words in the element after the price that holds another amount are that amount's ("189,95 € <span>Exkl. MwSt. 159,62 €</span>").
+    const after = `${trailingWords(raw, withHost)}${rateNote ? ` ${rateNote[0].trim()} ` : ''}${context.after && !nextHoldsLabelledAmount(el) ? context.after : ''}`;
     // The nearest element whose name says old or current decides; "product-sale product-retail" is a sale.
     let labelSays: 'old' | 'current' | 'oldBesideAnother' | null = null;
     for (const e of [start, el, el.parentElement, el.parentElement?.parentElement]) {
@@ -697,7 +741,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
       evidence: {
         labelled: labelled || namesCurrency,
         productLabelled: labelled && namesCurrency,
-        old: struck || labelSays === 'old' || OLD_BEFORE.test(before),
+        old: struck || labelSays === 'old' || (OLD_BEFORE.test(before) && !(lead === '' && spoken === '' && afterStruckAmount(el))),
         conditional: namedConditional || option || optionalExtra(start) || (pieces ?? 0) > 1 || saysConditional(tierBefore, after),
         current: labelSays === 'current' || CURRENT_BEFORE.test(before),
         elsewhere,

@@ -14,9 +14,9 @@ import { nameContains, textUpTo, wordOverlap, type Layout } from './layout.ts';
 /**
  * Names of a product's own title, or of the box around it: Cafe24's skins (Korea's most used shop platform)
  * draw the name as an <h2> in `<div class="headingArea">` inside the product's "infoArea", the logo being
- * the page's only <h1> and the <title> often the shop's name alone.
+ * the page's only <h1> and the <title> often the shop's name alone; Imweb's is `<div class="view_tit">`.
  */
-const PRODUCT_TITLE_LABEL = caseless(/(?<![a-z])headingarea(?![a-z])|product[-_]?(title|name|header|heading)|(?<!(?:blog|post|news|article|entry)[-_]?)item[-_]?(title|name)|pdp[-_]?(title|name)|goods[-_]?(title|name)|sku[-_]?(title|name)|(?:item|goods|detail|prd)[-_]?(?:detail[-_]?)?(?:tit|ttl)(?![a-z])|prod[-_]?(title|name)|detail[-_]?(title|name)|(?:goods|item|prd|prod|product)[-_]nm(?![a-z])/i);
+const PRODUCT_TITLE_LABEL = caseless(/(?<![a-z])headingarea(?![a-z])|product[-_]?(title|name|header|heading)|(?<!(?:blog|post|news|article|entry)[-_]?)item[-_]?(title|name)|pdp[-_]?(title|name)|goods[-_]?(title|name)|sku[-_]?(title|name)|(?:item|goods|detail|prd|view)[-_]?(?:detail[-_]?)?(?:tit|ttl)(?![a-z])|prod[-_]?(title|name)|detail[-_]?(title|name)|(?:goods|item|prd|prod|product)[-_]nm(?![a-z])/i);
 const TITLE_LABEL = /title|name|heading|header/i;
 /** Korean shops shorten a name to "nm" (Godomall's `<div class="goods_nm">`). */
 const SELECTOR = `h1, h2, h3, [itemprop="name"], .pageHeading, ${nameContains(['id', 'class'], ['title', 'name'])}, ${nameContains(['id', 'class'], ['_nm'])}`;

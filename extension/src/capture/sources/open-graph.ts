@@ -53,6 +53,20 @@ function productTitle(tags: ReadonlyMap<string, string>, pageUrl: string): strin
   return title;
 }
 
+/**
+ * Tags a shop's template fills for its home page on every page (og:url the site's root, og:type "website",
+ * og:title the shop's name, og:image its banner, as Imweb's shops leave them): they say nothing of this page's product.
+ */
+function aboutHomePage(ogUrl: unknown, pageUrl: string, type: string): boolean {
+  if (typeof ogUrl !== 'string' || type.includes('product')) return false;
+  try {
+    const [og, page] = [new URL(ogUrl), new URL(pageUrl)];
+    return og.pathname === '/' && og.search === '' && (page.pathname !== '/' || page.search !== '');
+  } catch {
+    return false;
+  }
+}
+
 export function fromOpenGraph(doc: Document, pageUrl: string, given?: ReadonlyMap<string, string>): SourceResult | null {
   const tags = given ?? metaTags(doc);
   const type = (meta(tags, 'og:type') ?? '').toLowerCase();
@@ -71,6 +85,6 @@ export function fromOpenGraph(doc: Document, pageUrl: string, given?: ReadonlyMa
     availability: availabilityName(meta(tags, 'product:availability', 'og:availability')),
     sku: cleanText(meta(tags, 'product:retailer_item_id'), 80),
   });
-  if (Object.keys(fields).length === 0) return null;
+  if (Object.keys(fields).length === 0 || aboutHomePage(fields.url, pageUrl, type)) return null;
   return { source: 'open-graph', isProduct: type.includes('product') || fields.priceMinor !== undefined, fields };
 }
