@@ -455,6 +455,15 @@ describe('priceCandidates: blind-page rules of the twentieth round', () => {
       .map((p) => [p.candidate.value, p.candidate.evidence.old === true, p.candidate.evidence.conditional === true])).toEqual([[8999, true, false], [5499, false, false], [1833, false, true]]);
   });
 
+  it('reads a price its own element names the real one ("price_real") as the price to pay, inside a wrapper named for a coupon (Gmarket\'s "price_innerwrap-coupon")', () => {
+    const doc = page(`<h1 id="h">[노스피크] 남성 초경량 구스다운 푸퍼 패딩 점퍼</h1><div class="price"><span class="price_innerwrap price_innerwrap-coupon"><span class="text__discount-rate">27<span>%</span></span>
+      <strong class="price_real">32,900<span class="unit">원</span></strong><span class="price_original"><span class="for-a11y">원래 판매가</span>45,000<span class="unit">원</span></span></span>
+      <div class="box__coupon-price"><span class="text__title">쿠폰적용가</span><strong class="text__coupon-price">29,610<span class="unit">원</span></strong></div></div><button type="button">구매하기</button>`);
+    const toPay = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'item.hanmarket.example.co.kr' })
+      .filter((p) => !p.candidate.evidence.old && !p.candidate.evidence.conditional).map((p) => p.candidate.value);
+    expect(toPay).toEqual([32900]);
+  });
+
   it('reads the words before the next amount in its own element as that amount\'s ("189,95 € <span>Exkl. MwSt. 159,62 €</span>", Magento)', () => {
     const doc = page(`<h1 id="h">Bergwerk Alpin 45+10 Trekkingrucksack</h1><span class="special-price"><span class="price-container">
       <span class="price-wrapper price-including-tax"><span class="price">189,95 €</span></span>

@@ -33,7 +33,7 @@ const BESIDE_ANOTHER_OLD_LABEL = word('regular|non-discounted|org|(?<!with-)list
  * "Giảm ₫30k"), an insurance or warranty add-on ("insurance-price"), reward coins ("coin-amount").
  */
 const CONDITIONAL_LABEL = word('club|clubprice|member|members|memberprice|plus-price|plusprice|loyalty|loyalty-price|card-price|cardprice|voucher|coupon|insurance|warranty|coin|coins|rankprice');
-const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|sales|reduced|(?<!non-)discounted|dsc|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex|coreprice|corepricedisplay|big|atual|attuale|aktuell|productspecialprice|productsaleprice');
+const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|real|sales|reduced|(?<!non-)discounted|dsc|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex|coreprice|corepricedisplay|big|atual|attuale|aktuell|productspecialprice|productsaleprice');
 /** Words that introduce an old price or a saving: "Was", "UVP", "statt", "You save" (word-lists.ts). */
 export const OLD_BEFORE = endsWithPhrase([
   'was', 'listenpreis', 'rrp', 'msrp', 'mrp', 'एमआरपी', 'अधिकतम खुदरा मूल्य', 'uvp', 'statt', 'anstatt', 'avant',
@@ -720,7 +720,9 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     }
     // Named a member's or card holder's price ("club-price", "price--member"), by itself or the elements holding it, or shown with a store card's icon.
     // Up to the block around the amount's element ("product__price--member" around "price-amount" around its "sr-only" copy).
-    const namedConditional = [start, el, el.parentElement, el.parentElement?.parentElement].some((e) => e != null && CONDITIONAL_LABEL.test(layout.label(e))) || storeCardPrice(el);
+    // A wrapper's name says less than the price's own: Gmarket's "price_real" (the price to pay) sits in "price_innerwrap-coupon".
+    const ownCurrent = [start, el].some((e) => CURRENT_LABEL.test(layout.label(e)));
+    const namedConditional = [start, el, ...(ownCurrent ? [] : [el.parentElement, el.parentElement?.parentElement])].some((e) => e != null && CONDITIONAL_LABEL.test(layout.label(e))) || storeCardPrice(el);
     // Struck out where the amount's own text sits (its tag or its own style), or around the whole price.
     const lineThrough = (e: Element | null) => {
       const style = e === null ? null : layout.style(e);
