@@ -137,7 +137,7 @@ export const OTHERS_HEADING = startsWithPhrase([
   'produse recomandate', 'clienții au cumpărat', 'παρόμοια', 'σχετικά προϊόντα', 'sản phẩm tương tự', 'sản phẩm liên quan', 'các sản phẩm khác', 'sản phẩm khác của shop', 'top sản phẩm bán chạy', 'sản phẩm bán chạy', 'สินค้าที่เกี่ยวข้อง', 'produk serupa', 'produk terkait',
   'منتجات ذات صلة', 'منتجات مشابهة', 'מוצרים דומים', 'מוצרים קשורים', 'ұқсас',
   'kapcsolódó', 'vásárlóink ezt is', 'powiązane produkty', 'související', 'súvisiace', 'produse asemănătoare', 'з цим товаром', 'разом з цим',
-  'подобни продукти', 'свързани продукти', 'slični proizvodi', 'povezani proizvodi', 'podobni izdelki', 'sorodni izdelki', 'слични производи', 'повезани производи', 'поврзани производи', 'купци су купили', 'kupci su kupili', 'slicni proizvodi', 'panašūs', 'susiję',
+  'подобни продукти', 'свързани продукти', 'slični proizvodi', 'povezani proizvodi', 'preporučujemo', 'preporučeni proizvodi', 'često kupljeno zajedno', 'kupci su kupili i', 'препоручујемо', 'podobni izdelki', 'sorodni izdelki', 'слични производи', 'повезани производи', 'поврзани производи', 'купци су купили', 'kupci su kupili', 'slicni proizvodi', 'panašūs', 'susiję',
   'līdzīgas preces', 'sarnased tooted', 'lainnya di toko', 'produk lainnya', 'rekomendasi', 'kamu mungkin', 'có thể bạn', 'สินค้าแนะนำ',  '함께 비교', '함께 구매', '함께 보면', '다른 고객', '이 상품과 함께', '買了此商品的人', '看了此商品的人', '品牌熱銷', '你可能也喜歡', '猜你喜歡', '为你推荐', '為你推薦', 'この商品を見た人', 'よく一緒に購入',
   'вам может понравиться', 'może cię zainteresować', 'mohlo by vás zajímat', 'ezek is érdekelhetnek', 'te-ar putea interesa',
   'možda će vas zanimati', 'quienes vieron', 'los clientes también', 'compre junto', 'spesso comprati insieme', 'les clients ont aussi',

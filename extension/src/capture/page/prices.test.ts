@@ -474,6 +474,25 @@ describe('priceCandidates: blind-page rules of the twentieth round', () => {
   });
 });
 
+describe('priceCandidates: blind-page rules of the twenty-first round', () => {
+  const toPay = (body: string, hostname: string) => {
+    const doc = page(body);
+    return priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname })
+      .filter((p) => !p.candidate.evidence.old && !p.candidate.evidence.conditional).map((p) => p.candidate.value);
+  };
+
+  it('reads a Nordic member\'s price ("Medlemspris kr 719,-") and a price for two ("Kjøp 2 stk:") as conditional', () => {
+    expect(toPay(`<h1 id="h">Janus WoolDry trøye herre, svart</h1><table><tr><td>Vår pris:</td><td><span class="pris-stor">kr 799,-</span></td></tr></table>
+      <div class="medlemspris"><b>Medlemspris kr 719,-</b> — <a href="/login.php">logg inn</a></div><div class="mengderabatt">Kjøp 2 stk: <b>kr 1 398,-</b></div>
+      <button type="submit">Legg i handlekurv</button>`, 'www.ullogfjell.example.no')).toEqual([79900]);
+  });
+
+  it('reads a price for paying by transfer or with Yape or Plin as conditional ("Paga con Yape, Plin o transferencia: S/ 284.05")', () => {
+    expect(toPay(`<h1 id="h">Licuadora Oster Pro 1200 W</h1><table><tr><td>Precio online:</td><td><span class="precio-online">S/ 299.00</span></td></tr></table>
+      <p>Paga con Yape, Plin o transferencia: <strong>S/ 284.05</strong></p><button type="submit">Agregar al carrito</button>`, 'www.electrohogar.example.com.pe')).toEqual([29900]);
+  });
+});
+
 describe('priceCandidates: blind-page rules of the eighteenth round', () => {
   const judged = (body: string, hostname: string) => {
     const doc = page(body);

@@ -67,7 +67,10 @@ export const OLD_BEFORE_BESIDE_ANOTHER = endsWithPhrase(['list price', 'retail',
 export const CONDITIONAL_BEFORE = endsWithPhrase([
   'mitglieder-preis', 'mitgliederpreis', 'mitgliedspreis', 'clubpreis', 'kartenpreis', 'prix membre', 'prix club', 'prix carte',
   'precio socio', 'precio club', 'precio tarjeta', 'preço clube', 'preço cartão', 'club', 'member', 'mitglied', 'mitglieds',
+  'medlemspris', 'klubbpris', 'kundeklubbpris', 'jäsenhinta', 'bonuspris',
   'membre', 'miembro', 'card', 'karte', 'carte', 'cartão', 'tarjeta', 'kaart', 'klantenkaart', 'select deal', 'nettó', 'nettó ár', 'netto cena', 'cena netto', 'nettopreis', 'preis netto', 'net price', 'prix ht', 'precio sin iva', 'shipping from', 'delivery from', 'shipping fee', 'shipping fees', 'delivery fee', 'delivery fees', 'delivery charge', 'delivery charges', 'shipping cost', 'shipping costs', 'courier', 'nationwide courier', 'versandkosten', 'versand ab', 'lieferung ab', 'frais de livraison', 'livraison dès', 'livraison à partir de', 'gastos de envío', 'costo de envío', 'envío desde', 'custo de envio', 'frete a partir de', 'spese di spedizione', 'plus价', 'plus會員價', 'plus会员价', '会员价', '會員價', 'vip价', 'prime', 'subscribe', 'abo', 'abonnement', 'assinatura',
+  // A price for paying one way: by transfer, in cash, with Peru's Yape or Plin, Brazil's Pix or boleto ("Paga con Yape, Plin o transferencia: S/ 284.05").
+  'transferencia', 'transferencia bancaria', 'transferência', 'en efectivo', 'pago en efectivo', 'yape', 'plin', 'pix', 'no pix', 'boleto', 'no boleto',
   // A bundle's price, this product with others ("Im Set günstiger … Set-Preis: 249,00 €").
   'set-preis', 'setpreis', 'set price', 'bundle price', 'bundle-preis', 'bundlepreis', 'paketpreis', 'prix du lot', 'prix du pack', 'prijs bundel',
   // An auction's bid is no price to pay: its buy-now price is.
@@ -132,7 +135,7 @@ function timesPrice(lower: string): boolean {
 /** Words around a count that make a price one for a quantity: "buy 3 or more for", "ab 10 Stück", "od 3 ks". */
 const COUNTED_OFFERS: readonly (readonly [string, string])[] = [['buy ', ' or more for'], ['ab ', ' stück'], ['ab ', ' stk'], ['ab ', ' stk.'],
   ['od ', ' ks'], ['od ', ' szt'], ['od ', ' szt.'], ['from ', ' pcs'], ['from ', ' units'], ['vanaf ', ' stuks'], ['à partir de ', ' pièces'],
-  ['da ', ' pezzi'], ['desde ', ' unidades']];
+  ['da ', ' pezzi'], ['desde ', ' unidades'], ['kjøp ', ' stk'], ['kjøp ', ' stk.'], ['køb ', ' stk'], ['køb ', ' stk.'], ['köp ', ' st'], ['köp ', ' st.'], ['osta ', ' kpl']];
 
 /** "buy 3 or more for", "ab 10 stück": a price for a quantity. */
 function countedOffer(lower: string, start: string, end: string): boolean {
