@@ -100,6 +100,7 @@ const OWN_CAROUSEL = caseless(/(?:pdp|image|images|media|photo|photos|gallery|th
  * "carousel image-gallery__image owl-carousel", Shopify's Prestige theme's "Product__Slideshow Carousel").
  */
 const GALLERY = caseless(/gallery|product[-_]*(?:slideshow|slider|media|images|photos)/i);
+const PRODUCT_SLIDESHOW = caseless(/product[-_]*(?:slideshow|slider|media|images|photos)/i);
 
 /**
  * A slider inside the product's own gallery carousel (SFRA's "pdpCarousel-…" of Bootstrap's "carousel slide",
@@ -112,8 +113,9 @@ function inOwnCarousel(el: Element, labelOf: (el: Element) => string): boolean {
   if (GALLERY.test(labelOf(el))) return true;
   for (let node: Element | null = el, level = 0; node && level < 6; node = node.parentElement, level += 1) {
     const label = labelOf(node);
-    // A slide ("Product__SlideItem Carousel__Cell") of a carousel named the product's slideshow.
-    if (OWN_CAROUSEL.test(label) || (level > 0 && GALLERY.test(label) && label.toLowerCase().includes('carousel'))) return true;
+    // A slide ("Product__SlideItem Carousel__Cell") of a carousel named the product's slideshow; not one only
+    // named a gallery (Zalando's, whose later slide would pass for its packshot).
+    if (OWN_CAROUSEL.test(label) || (level > 0 && PRODUCT_SLIDESHOW.test(label) && label.toLowerCase().includes('carousel'))) return true;
   }
   return false;
 }
