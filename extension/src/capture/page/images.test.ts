@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { imageCandidates } from './images.ts';
+import { imageCandidates, notProductImage } from './images.ts';
 import { pageLayout } from './layout.ts';
 
 const page = (body: string) => new DOMParser().parseFromString(`<!doctype html><html><body>${body}</body></html>`, 'text/html');
@@ -110,5 +110,12 @@ describe('imageCandidates', () => {
     // A related photo of the markup's file is read at once: agreeing with the markup may lift it.
     const marked = imageCandidates(pageLayout(own), own.getElementById('h'), 'Desk Lamp Nova', 'https://shop.example.com/nova', ['https://shop.example.com/img/other-2.jpg']);
     expect(marked.map((c) => c.candidate.value)).toEqual(['https://shop.example.com/img/nova.jpg', 'https://shop.example.com/img/other-2.jpg']);
+  });
+});
+
+describe('notProductImage', () => {
+  it('takes a zoom, arrow or close button\'s file for no product photo, but not a product named for its "Zoom" ("AIR+ZOOM+PEGASUS+41.png")', () => {
+    expect(['/skin/frontend/zoom-in.png', '/img/btn_close.gif', '/assets/arrow-left.png', '/templates/images/WriteReviewButton.gif'].map(notProductImage)).toEqual([true, true, true, true]);
+    expect(notProductImage('https://static.nike.example/a/images/t_PDP_1728_v1/f_auto,q_auto:eco/4c1e8a8d/AIR+ZOOM+PEGASUS+41.png')).toBe(false);
   });
 });

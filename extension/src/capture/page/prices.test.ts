@@ -493,6 +493,17 @@ describe('priceCandidates: blind-page rules of the twenty-first round', () => {
   });
 });
 
+describe('priceCandidates: blind-page rules of the twenty-second round', () => {
+  it('reads "NT$1,280" beside a discount tag run into its text ("76折") as 1,280, not as one amount "1,28076"', () => {
+    const doc = page(`<h1 id="h">膳魔師 THERMOS 不鏽鋼真空保溫杯 500ml</h1><div class="pd_price_box">
+      <div class="price_row"><span class="lbl">建議售價</span><del class="price_old">NT$1,680</del></div>
+      <div class="price_row"><span class="lbl">特價</span><span class="price_now">NT$<span itemprop="price" content="1280">1,280</span></span><span class="discount_tag">76折</span></div></div>
+      <button type="button">加入購物車</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'www.lohas.example.com.tw', lang: 'zh-TW' });
+    expect(found.filter((p) => !p.candidate.evidence.old && p.candidate.currency === 'TWD').map((p) => p.candidate.value)).toEqual([128000]);
+  });
+});
+
 describe('priceCandidates: blind-page rules of the eighteenth round', () => {
   const judged = (body: string, hostname: string) => {
     const doc = page(body);

@@ -541,13 +541,16 @@ function priceElement(start: Element): Element {
     // the same digits repeated without a separator ("109" "109" "109") do not.
     const amounts = text.match(AMOUNTS) ?? [];
     const pieces = amounts.length === 1 && /[.,'\u00a0\u202f ]/.test(amounts[0]!) && !/[%٪]/.test(added);
-    if (addedDigits && !cents && !pieces) break;
+    if (addedDigits && (!(cents || pieces) || NUMBER_IN_WORD_NEXT.test(next))) break;
     // Added letters that are not a currency ("EGP", "zł", "円") are words about the price: stop here.
     if (WORDS_ADDED.test(added)) break;
     el = el.parentElement;
   }
   return el;
 }
+
+/** Digits run into a word after the amount are a tag of their own ("NT$1,280" beside "76折": 24 % off), neither its cents nor a piece of it. */
+const NUMBER_IN_WORD_NEXT = new RegExp(`^\\d+[${LETTERS}]`);
 
 /** Tree levels within which another amount makes a "regular" or "list" price an old one. */
 const NEAR_ANOTHER = 5;
