@@ -99,7 +99,7 @@ const OWN_CAROUSEL = caseless(/(?:pdp|image|images|media|photo|photos|gallery|th
  * A carousel that names itself a gallery, or the product's slideshow, among its other names (SAP Commerce's
  * "carousel image-gallery__image owl-carousel", Shopify's Prestige theme's "Product__Slideshow Carousel").
  */
-const GALLERY = caseless(/gallery|product[-_]*(?:slideshow|slider|media|images|photos)/i);
+const GALLERY = caseless(/gallery/i);
 const PRODUCT_SLIDESHOW = caseless(/product[-_]*(?:slideshow|slider|media|images|photos)/i);
 
 /**
@@ -110,7 +110,7 @@ const PRODUCT_SLIDESHOW = caseless(/product[-_]*(?:slideshow|slider|media|images
  * shows other products.
  */
 function inOwnCarousel(el: Element, labelOf: (el: Element) => string): boolean {
-  if (GALLERY.test(labelOf(el))) return true;
+  if (GALLERY.test(labelOf(el)) || PRODUCT_SLIDESHOW.test(labelOf(el))) return true;
   for (let node: Element | null = el, level = 0; node && level < 6; node = node.parentElement, level += 1) {
     const label = labelOf(node);
     // A slide ("Product__SlideItem Carousel__Cell") of a carousel named the product's slideshow; not one only
