@@ -47,3 +47,13 @@ describe('currencyInText: the so\'m', () => {
     for (const text of ['1 250 000 so‘m', "1 250 000 so'm", '1 250 000 soʻm', '1 250 000 So’m', '1 250 000 сўм', '1 250 000 сум']) expect(currencyInText(text, {}), text).toBe('UZS');
   });
 });
+
+describe('currencyInText: the Moldovan leu and the tögrög', () => {
+  it('reads "lei" as the Moldovan leu on a Moldovan page, the Romanian leu elsewhere, and "₮" as the tögrög', () => {
+    expect(currencyInText('3 499 lei', { hostname: 'tehnoplus.example.md' })).toBe('MDL');
+    expect(currencyInText('3 499 Lei', { hostname: 'shop.example.com', lang: 'ro-MD' })).toBe('MDL');
+    expect(currencyInText('3 499 lei', { hostname: 'shop.example.ro' })).toBe('RON');
+    expect(currencyInText('3 499 RON', { hostname: 'tehnoplus.example.md' })).toBe('RON');
+    expect(currencyInText('189,000₮', { hostname: 'shop.example.mn' })).toBe('MNT');
+  });
+});

@@ -29,7 +29,7 @@ const SYMBOLS: [string, string][] = [
   ['₹', 'INR'], ['₩', 'KRW'], ['원', 'KRW'], ['₽', 'RUB'], ['₴', 'UAH'], ['грн', 'UAH'],
   ['₺', 'TRY'], ['₪', 'ILS'], ['฿', 'THB'], ['₫', 'VND'], ['₱', 'PHP'], ['₦', 'NGN'], ['zł', 'PLN'], ['Kč', 'CZK'],
   ['лв', 'BGN'], ['CHF', 'CHF'], ['円', 'JPY'], ['د.إ', 'AED'], ['ر.س', 'SAR'], ['د.ك', 'KWD'], ['د.ب', 'BHD'], ['ر.ع', 'OMR'], ['₸', 'KZT'], ['₾', 'GEL'],
-  ['₼', 'AZN'], ['֏', 'AMD'], ['؋', 'AFN'], ['៛', 'KHR'], ['৳', 'BDT'], ['₡', 'CRC'], ['₲', 'PYG'],
+  ['₼', 'AZN'], ['֏', 'AMD'], ['₮', 'MNT'], ['؋', 'AFN'], ['៛', 'KHR'], ['৳', 'BDT'], ['₡', 'CRC'], ['₲', 'PYG'],
   ['GH₵', 'GHS'], ['GH¢', 'GHS'], ['₵', 'GHS'],
   // Uzbekistan's so'm, with each apostrophe its shops type ("1 250 000 so‘m"), and in Cyrillic.
   ['soʻm', 'UZS'], ["so'm", 'UZS'], ['so‘m', 'UZS'], ['so’m', 'UZS'], ['Soʻm', 'UZS'], ["So'm", 'UZS'], ['So‘m', 'UZS'], ['So’m', 'UZS'], ["SO'M", 'UZS'], ['сўм', 'UZS'],
@@ -214,9 +214,15 @@ export function mayNameCurrency(text: string): boolean {
 /** The currency that a piece of price text names, or null. */
 export function currencyInText(text: string, hints: PageHints): string | null {
   const found = unambiguous(text);
+  if (found === 'RON' && moldovanLei(text, hints)) return 'MDL';
   if (found) return found;
   const shared = sharedSymbolOf(text);
   return shared ? resolveShared(shared, hints) : null;
+}
+
+/** Moldova's leu is written "lei", as Romania's: on a Moldovan page ("3 499 lei" on a .md shop), the word is the Moldovan leu. */
+function moldovanLei(text: string, hints: PageHints): boolean {
+  return countryKeys(hints).includes('md') && !text.includes('RON') && /(?<![a-zăâîșţț])lei(?![a-zăâîșţț])/i.test(text);
 }
 
 /** The shared symbol a text holds, if any: the same short texts are asked about many times on a page. */

@@ -488,3 +488,37 @@ describe('extractProduct: an Imweb page without markup', () => {
     });
   });
 });
+
+describe('extractProduct: rules of the twenty-third round of blind pages', () => {
+  it('takes the product whose offer names the page\'s address over a recommended product\'s block before it (EC-CUBE), its photo too', () => {
+    const product = (name: string, image: string, url: string, price: number) => `<script type="application/ld+json">${JSON.stringify({
+      '@context': 'https://schema.org/', '@type': 'Product', name, image: [image], offers: { '@type': 'Offer', url, priceCurrency: 'JPY', price } })}</script>`;
+    const doc = page(`<title>堺刀司 三徳包丁 165mm 銀三鋼 黒打 / 堺刃物 一</title>
+      ${product('キング 両面砥石 #1000/#6000 台付', 'https://shop.example.jp/html/upload/save_image/whetstone.jpg', 'https://shop.example.jp/products/detail/57', 3850)}
+      ${product('堺刀司 三徳包丁 165mm 銀三鋼 黒打', '/html/upload/save_image/santoku.jpg', 'https://shop.example.jp/products/detail/128', 12800)}`,
+    `<header class="ec-headerRole"><h1><a href="/">堺刃物 一</a></h1></header><h2>堺刀司 三徳包丁 165mm 銀三鋼 黒打</h2><p>￥12,800</p><button>カートに入れる</button>`);
+    expect(extractProduct(doc, 'https://shop.example.jp/products/detail/128')).toMatchObject({
+      title: '堺刀司 三徳包丁 165mm 銀三鋼 黒打', priceMinor: 12800, currency: 'JPY', imageUrl: 'https://shop.example.jp/html/upload/save_image/santoku.jpg',
+    });
+  });
+
+  it('reads a brand link and the name run together in a heading as two words, and "Aggiungi alla shopping bag" as a way to buy', () => {
+    const doc = page('<title>Giacca doppiopetto | Modalia</title>', `<div class="pdp"><div class="gallery"><img src="https://img.example.it/p/MDL1_01_1200.jpg" width="600" height="800" alt=""></div>
+      <div class="pdp-info"><h1 class="pdp-info__title"><a class="pdp-info__brand" href="/designer/bellandi">Bellandi 1961</a><span class="pdp-info__name">Giacca doppiopetto in lana e cashmere</span></h1>
+      <p class="pdp-info__price">€ 289,00</p><button class="btn-primary" data-action="add-to-bag">Aggiungi alla shopping bag</button></div></div>`);
+    expect(extractProduct(doc, 'https://www.modalia.example.it/it-it/p/MDL1')).toMatchObject({ title: 'Bellandi 1961 Giacca doppiopetto in lana e cashmere', priceMinor: 28900, currency: 'EUR' });
+  });
+
+  it('reads a page whose product photo is named for the brandy\'s "5 star", and whose similar products are under "Համանման ապրանքներ"', () => {
+    const related = ['Ararat Akhtamar', 'Noy Traditional', 'Ararat Nairi'].map((name, i) => `<div class="product-layout"><div class="product-thumb"><div class="image"><img src="https://shop.example.am/image/cache/rel-${i}-200x200.jpg" alt="${name}"></div>
+      <div class="caption"><h4><a href="/p${i}">${name}</a></h4><p class="price">${4700 + i * 1500} ֏</p></div><div class="button-group"><button type="button">Զամբյուղ</button></div></div></div>`).join('');
+    const doc = page('<title>Արարատ 5 աստղ կոնյակ, 0.7 լ</title>', `<div id="content"><div class="row"><div class="col-sm-8"><ul class="thumbnails"><li><a class="thumbnail" href="https://shop.example.am/image/cache/ararat-5-star-07-800x800.jpg">
+      <img src="https://shop.example.am/image/cache/ararat-5-star-07-500x500.jpg" alt="Արարատ 5 աստղ կոնյակ, 0.7 լ"></a></li></ul></div>
+      <div class="col-sm-4"><h1>Արարատ 5 աստղ կոնյակ, 0.7 լ</h1><ul class="list-unstyled"><li><span style="text-decoration: line-through;">9 800 ֏</span></li><li><h2>8 900 ֏</h2></li>
+      <li>Առանց ԱԱՀ: 7 417 ֏</li></ul><button type="button" id="button-cart" class="btn btn-primary">Ավելացնել զամբյուղ</button></div></div>
+      <h3>Համանման ապրանքներ</h3><div class="row">${related}</div></div>`);
+    expect(extractProduct(doc, 'https://shop.example.am/index.php?route=product/product&product_id=142')).toMatchObject({
+      title: 'Արարատ 5 աստղ կոնյակ, 0.7 լ', priceMinor: 890000, currency: 'AMD', imageUrl: 'https://shop.example.am/image/cache/ararat-5-star-07-500x500.jpg',
+    });
+  });
+});

@@ -119,3 +119,12 @@ describe('notProductImage', () => {
     expect(notProductImage('https://static.nike.example/a/images/t_PDP_1728_v1/f_auto,q_auto:eco/4c1e8a8d/AIR+ZOOM+PEGASUS+41.png')).toBe(false);
   });
 });
+
+describe('notProductImage: rating stars', () => {
+  it('takes a file named for a rating star and nothing else for no product photo, a product named with the word for one', () => {
+    const stars = ['/img/star-on.png', '/i/stars_5.gif', '/i/5star.png', '/static/star-blank.gif', '/s/stars-your-rating.gif', '/s/stars-0.png', '/img/star.png?v=2'];
+    const products = ['/image/cache/ararat-5-star-07-500x500.jpg', '/p/lego-star-wars-75192.jpg', '/p/star-projector-night-light.jpg', '/p/north-star-backpack.webp'];
+    expect(stars.filter((path) => !notProductImage(`https://shop.example.com${path}`))).toEqual([]);
+    expect(products.filter((path) => notProductImage(`https://shop.example.com${path}`))).toEqual([]);
+  });
+});

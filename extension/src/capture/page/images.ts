@@ -12,13 +12,28 @@ import { distanceTo, wordOverlap, words, type Layout } from './layout.ts';
 import type { PageCandidate } from './titles.ts';
 
 /** Files that are not product photos: site assets, icons, tracking pixels, social buttons. */
-const NOT_PRODUCT_IMAGE = caseless(/logo|icon|sprite|badge|flag|avatar|payment|rating|stars?[-_.]|banner|placeholder|spinner|loader|loading|pixel|tracking|blank|spacer|transparent|swatch|\.svg\b|1x1|grey-pixel|data:image|social|share|facebook|twitter|pinterest|instagram|whatsapp|youtube|apple-touch|favicon|author\/|\/(?:themes?|skins?|layout|ui|icons?)\/|(?:zoom|magnif|arrow|close|btn|button)[^/+]*\.(?:png|gif)/i);
+const NOT_PRODUCT_IMAGE = caseless(/logo|icon|sprite|badge|flag|avatar|payment|rating|banner|placeholder|spinner|loader|loading|pixel|tracking|blank|spacer|transparent|swatch|\.svg\b|1x1|grey-pixel|data:image|social|share|facebook|twitter|pinterest|instagram|whatsapp|youtube|apple-touch|favicon|author\/|\/(?:themes?|skins?|layout|ui|icons?)\/|(?:zoom|magnif|arrow|close|btn|button)[^/+]*\.(?:png|gif)/i);
 /**
  * A file's address names no product photo (NOT_PRODUCT_IMAGE), its host aside: a shop's or CDN's name
  * ("static.pixelmarkt.ch", "iconic.example", "flagship-store.example") says nothing of the file.
  */
 export function notProductImage(url: string): boolean {
-  return NOT_PRODUCT_IMAGE.test(url.replace(/^(?:https?:)?\/\/[^/?#]+/i, ''));
+  const path = url.replace(/^(?:https?:)?\/\/[^/?#]+/i, '');
+  return NOT_PRODUCT_IMAGE.test(path) || ratingStar(path);
+}
+
+/** Words a rating star's file is named with beside "star" ("star-on.svg", "stars_5.gif", "star-blank.gif", "stars-your-rating.gif"). */
+const STAR_FILE_WORDS = new Set(['on', 'off', 'full', 'empty', 'blank', 'half', 'filled', 'fill', 'active', 'inactive', 'grey', 'gray', 'yellow', 'gold',
+  'orange', 'bt', 'your', 'rating', 'rated', 'review', 'reviews', 'small', 'big', 'sm', 'lg', 'icon', 'ico', 'ic', 'img']);
+const STAR = /^\d*stars?\d*$/;
+/**
+ * A file named for a rating star and nothing else: a product named with the word is a product's photo
+ * ("ararat-5-star-07-500x500.jpg", the brandy; "lego-star-wars-75192.jpg").
+ */
+function ratingStar(path: string): boolean {
+  const file = path.replace(/[?#].*$/, '');
+  const words = file.slice(file.lastIndexOf('/') + 1).replace(/\.[a-z0-9]+$/i, '').toLowerCase().split(/[-_.]+/);
+  return words.some((w) => STAR.test(w)) && words.every((w) => STAR.test(w) || /^\d+$/.test(w) || STAR_FILE_WORDS.has(w));
 }
 /** The same, read from ids, classes and alt text word by word ("MainContentPlaceHolder" is not a placeholder). */
 export const NOT_PRODUCT_NAME = startsWithPhrase(['logo', 'icon', 'sprite', 'badge', 'flag', 'avatar', 'payment', 'rating', 'star', 'banner', 'placeholder',

@@ -201,3 +201,14 @@ describe('pageLayout: blind-page rules of the twelfth round', () => {
     expect(['photo', 'seen', 'nl', 'offer', 'seller', 'last'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([false, true, true, true, true, true]);
   });
 });
+
+describe('pageLayout: blind-page rules of the twenty-third round', () => {
+  it('takes a block that opens with its title in a <div> of a hashed name ("Frequently Bought Together"), and Bitrix\'s "ASSOCIATED" tab, for elsewhere', () => {
+    const doc = page(`<div class="_1YokD2"><h1 class="_6EBuvT">realme NARZO 70 Pro 5G</h1><div id="own" class="Nx9bqj">₹18,999</div><button>Add to cart</button></div>
+      <div class="_1YokD2 x9"><div class="col"><div class="_1AtVbE">Frequently Bought Together</div><div class="_3mNY7A"><b id="fbt">₹2,199</b></div></div></div>
+      <div class="_1YokD2"><div class="col"><div class="_1AtVbE">Highlights</div><ul><li id="spec">8 GB RAM</li></ul></div></div>
+      <ul class="tabs_content"><li class="tab ASSOCIATED_wrapp cur"><div class="price" id="tab">2 490 ₽</div></li></ul>`);
+    const layout = pageLayout(doc);
+    expect(['own', 'fbt', 'spec', 'tab'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([false, true, false, true]);
+  });
+});

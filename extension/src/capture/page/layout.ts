@@ -77,7 +77,7 @@ const OWN_HEADER = caseless(/product|pdp/i);
  */
 const ELSEWHERE = caselessAny(
   // Other products.
-  /related|relation|recommend|carousel(?<!(?:(?:pdp|image|images|media|photo|gallery|thumbs|thumb)-(?:[a-z]+-)?|detail|details|detail-|details-)carousel)|upsell|up-sell|cross-?sell|similar|also-?(?:bought|purchased|viewed|like)|you-?may|customers?-?who|sponsor|(?<![^\s_-])ads?(?![^\s_-])|advert/i,
+  /related|relation|recommend|associated|expandables|carousel(?<!(?:(?:pdp|image|images|media|photo|gallery|thumbs|thumb)-(?:[a-z]+-)?|detail|details|detail-|details-)carousel)|upsell|up-sell|cross-?sell|similar|also-?(?:bought|purchased|viewed|like)|you-?may|customers?-?who|sponsor|(?<![^\s_-])ads?(?![^\s_-])|advert/i,
   // The site's chrome.
   /(?<!\S)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?!\S)|(?<![^\s_-])(?<!(?:slider|slide|carousel|gallery)-)nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter/i,
   // Bundles, accessories, sidebars, filters and histories.
@@ -137,7 +137,7 @@ export const OTHERS_HEADING = startsWithPhrase([
   'おすすめ商品', 'この商品を買った人', 'この本を買った人', 'この作品を買った人', 'この本を見た人', 'こんな本も', '関連書籍', 'あわせて買いたい', '相关商品', '猜你喜欢', '推荐商品', '推薦商品', '相關商品', '看了又看', '관련 상품',
   '관련상품', '추천 상품', '추천상품', '함께 본', 'схожі', 'рекомендуємо', 'hasonló termékek', 'ajánlott', 'produse similare',
   'produse recomandate', 'clienții au cumpărat', 'παρόμοια', 'σχετικά προϊόντα', 'sản phẩm tương tự', 'sản phẩm liên quan', 'các sản phẩm khác', 'sản phẩm khác của shop', 'top sản phẩm bán chạy', 'sản phẩm bán chạy', 'สินค้าที่เกี่ยวข้อง', 'produk serupa', 'produk terkait',
-  'منتجات ذات صلة', 'منتجات مشابهة', 'מוצרים דומים', 'מוצרים קשורים', 'ұқсас',
+  'منتجات ذات صلة', 'منتجات مشابهة', 'מוצרים דומים', 'מוצרים קשורים', 'ұқсас', 'համանման', 'նմանատիպ', 'առնչվող', 'მსგავსი', 'oxşar', "o'xshash", 'төстэй',
   'kapcsolódó', 'vásárlóink ezt is', 'powiązane produkty', 'související', 'súvisiace', 'produse asemănătoare', 'з цим товаром', 'разом з цим',
   'подобни продукти', 'свързани продукти', 'slični proizvodi', 'povezani proizvodi', 'preporučujemo', 'preporučeni proizvodi', 'često kupljeno zajedno', 'kupci su kupili i', 'препоручујемо', 'podobni izdelki', 'sorodni izdelki', 'слични производи', 'повезани производи', 'поврзани производи', 'купци су купили', 'kupci su kupili', 'slicni proizvodi', 'panašūs', 'susiję',
   'līdzīgas preces', 'sarnased tooted', 'lainnya di toko', 'produk lainnya', 'rekomendasi', 'kamu mungkin', 'có thể bạn', 'สินค้าแนะนำ',  '함께 비교', '함께 구매', '함께 보면', '다른 고객', '이 상품과 함께', '買了此商品的人', '看了此商品的人', '品牌熱銷', '你可能也喜歡', '猜你喜歡', '为你推荐', '為你推薦', 'この商品を見た人', 'よく一緒に購入',
@@ -193,6 +193,9 @@ function opensWithOthersHeading(el: Element): boolean {
     if (inner && isSubheading(inner)) return OTHERS_HEADING.test(textUpTo(inner, 200) ?? '');
     // A first child of text named as the box's title ("<div class=nadpis_box>Akcia týždňa</div>", "<div class=boxhead><span>Ostatnio oglądane</span></div>").
     if (i === 0 && child.childElementCount <= 1 && child.hasAttribute('class') && BOX_TITLE.test(child.getAttribute('class')!)) return OTHERS_HEADING.test(textUpTo(child, 200) ?? '');
+    // Or a first child of a few words alone, before the block's other parts, whatever its name (a hashed one:
+    // "<div class=_1AtVbE>Frequently Bought Together</div>").
+    if (i === 0 && child.childElementCount === 0 && el.childElementCount >= 2 && OTHERS_HEADING.test(textUpTo(child, 60) ?? '')) return true;
   }
   return false;
 }
@@ -209,7 +212,7 @@ function followsOthersHeading(el: Element): boolean {
 /** Names of buy controls in ids, classes and file names (tested on lower-cased text). */
 const BUY_NAME = /add[-_]?to[-_]?(cart|bag|basket)|addtocart|buy[-_]?now|buybox|buy[-_]?button|btn[-_]?cart|cart[-_]?button|add[-_]?cart/;
 /** The words of buy controls in many languages, as a pattern tested on lower-cased text. */
-const BUY_WORDS = lowerPattern(/add to (?:cart|bag|basket|trolley)|add to shopping|buy now|buy it now|order now|in den warenkorb|in den einkaufswagen|jetzt kaufen|ajouter au panier|acheter|añadir al carrito|agregar al carrito|comprar|aggiungi al carrello|acquista|adicionar ao carrinho|in winkelwagen|do koszyka|kup teraz|do košíku|koupit|kosárba|în coș|adaugă în coș|i varukorgen|lägg i varukorg|læg i kurv|legg i handlekurv|lisää ostoskoriin|sepete ekle|в корзину|купить|у кошик|купити|в кошницата|カートに入れる|今すぐ買う|購入|加入购物车|立即购买|加入購物車|直接購買|立即購買|장바구니|구매하기|바로구매|себетке|қосу|savatga|sotib olish|xarid qilish|səbətə|კალათაში|ყიდვა|զամբյուղ|сагсанд|сагслах|أضف إلى السلة|أضف للسلة|اشتري الآن|הוסף לסל|thêm vào giỏ|mua ngay|หยิบใส่ตะกร้า|เพิ่มลงตะกร้า|เพิ่มไปยังตะกร้า|ใส่รถเข็น|ซื้อเลย|masukkan keranjang|beli sekarang|keranjang|beli langsung|tambah ke troli|chọn mua|ใส่ตะกร้า|añadir a la cesta|añadir a la bolsa|agregar a la bolsa|añadir al carro|agregar al carro|adicionar à sacola|adicionar ao cesto|colocar no carrinho|ajouter à mon panier|ajouter au sac|aggiungi alla borsa|warenkorb hinzufügen|aan winkelwagen|in winkelmand|aan winkelmand|i indkøbskurv|tilføj til kurv|i kundvagn|do košíka|kúpiť|do kosiku|adauga in cos|u košaricu|u korpu|у корпу|во кошничка|v košarico|į krepšelį|pirkti|pievienot grozam|grozā|lisa ostukorvi|ostukorvi|στο καλάθι|αγορά τώρα|в количката|купи сега|в кошик|sepete at|satın al|הוספה לסל|أضف الى السلة|اضف الى السلة|اضف للسلة|إضافة إلى السلة|放入購物車|放入购物车|加入購物袋|カートに追加|カートへ|買い物かご|かごに入れる|カゴに入れる|(?<![^\s!])(?:купи|kupi|kup|cumpără|cumpara|osta|kjøp|køb|köp|buy|kaufen)(?![^\s!])/i);
+const BUY_WORDS = lowerPattern(/add to (?:cart|bag|basket|trolley)|add to shopping|buy now|buy it now|order now|in den warenkorb|in den einkaufswagen|jetzt kaufen|ajouter au panier|acheter|añadir al carrito|agregar al carrito|comprar|aggiungi al carrello|acquista|adicionar ao carrinho|in winkelwagen|do koszyka|kup teraz|do košíku|koupit|kosárba|în coș|adaugă în coș|i varukorgen|lägg i varukorg|læg i kurv|legg i handlekurv|lisää ostoskoriin|sepete ekle|в корзину|купить|у кошик|купити|в кошницата|カートに入れる|今すぐ買う|購入|加入购物车|立即购买|加入購物車|直接購買|立即購買|장바구니|구매하기|바로구매|себетке|қосу|savatga|sotib olish|xarid qilish|səbətə|კალათაში|ყიდვა|զամբյուղ|сагсанд|сагслах|أضف إلى السلة|أضف للسلة|اشتري الآن|הוסף לסל|thêm vào giỏ|mua ngay|หยิบใส่ตะกร้า|เพิ่มลงตะกร้า|เพิ่มไปยังตะกร้า|ใส่รถเข็น|ซื้อเลย|masukkan keranjang|beli sekarang|keranjang|beli langsung|tambah ke troli|chọn mua|ใส่ตะกร้า|añadir a la cesta|añadir a la bolsa|agregar a la bolsa|añadir al carro|agregar al carro|adicionar à sacola|adicionar ao cesto|colocar no carrinho|ajouter à mon panier|ajouter au sac|aggiungi alla borsa|aggiungi alla shopping bag|warenkorb hinzufügen|aan winkelwagen|in winkelmand|aan winkelmand|i indkøbskurv|tilføj til kurv|i kundvagn|do košíka|kúpiť|do kosiku|adauga in cos|u košaricu|u korpu|у корпу|во кошничка|v košarico|į krepšelį|pirkti|pievienot grozam|grozā|lisa ostukorvi|ostukorvi|στο καλάθι|αγορά τώρα|в количката|купи сега|в кошик|sepete at|satın al|הוספה לסל|أضف الى السلة|اضف الى السلة|اضف للسلة|إضافة إلى السلة|放入購物車|放入购物车|加入購物袋|カートに追加|カートへ|買い物かご|かごに入れる|カゴに入れる|(?<![^\s!])(?:купи|kupi|kup|cumpără|cumpara|osta|kjøp|køb|köp|buy|kaufen)(?![^\s!])/i);
 
 export interface Layout {
   readonly doc: Document;
@@ -228,9 +231,11 @@ export interface Layout {
 /**
  * A node's text when it holds at most `max` characters, else null. Reads no further than it needs:
  * `textContent` of a wrapper would copy the whole page's text (megabytes on large shop pages) only to
- * learn that it is long.
+ * learn that it is long. `apart`: texts of two elements that meet without a space, a letter or digit
+ * before a capital ("<a>Bellandi 1961</a><span>Giacca…</span>": a brand and the name, set on lines of
+ * their own by the shop's stylesheet), are read as two words.
  */
-export function textUpTo(root: Node, max: number): string | null {
+export function textUpTo(root: Node, max: number, apart = false): string | null {
   if (root.nodeType === 3) {
     const data = (root as Text).data;
     return data.length <= max ? data : null;
@@ -250,17 +255,25 @@ export function textUpTo(root: Node, max: number): string | null {
   if (!walker) return null;
   let text = '';
   let nodes = 0;
+  let lastParent: Node | null = null;
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     // A script's or a style's text is not shown: a heading holding a page template's source
     // ("{{#if brandInfo.name}} <a class=…") says nothing of the product.
     const parent = node.parentNode as Element | null;
     if (parent && (parent.tagName === 'SCRIPT' || parent.tagName === 'STYLE')) continue;
-    text += (node as Text).data;
+    const data = (node as Text).data;
+    if (apart && parent !== lastParent && WORD_END.test(text) && CAPITAL_START.test(data)) text += ' ';
+    lastParent = parent;
+    text += data;
     nodes += 1;
     if (text.length > max || nodes > max) return null;
   }
   return text;
 }
+
+/** A letter or digit at a text's end; a capital at one's start (in the scripts that write capitals). */
+const WORD_END = /[\p{L}\p{N}]$/u;
+const CAPITAL_START = /^\p{Lu}/u;
 
 /** The label of an element without attributes (many: spans, list items, cells): five separators. */
 const NO_LABEL = '     ';

@@ -595,6 +595,44 @@ describe('priceCandidates: blind-page rules of the fourteenth round', () => {
   });
 });
 
+describe('small shops of the Caucasus, Central Asia and Eastern Europe, and marketplace offers', () => {
+  const judged = (body: string, hostname: string) => {
+    const doc = page(body);
+    return priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname }).map((p) => [p.candidate.value, p.candidate.currency, p.candidate.evidence.conditional === true]);
+  };
+
+  it('reads a price per piece ("289,90 р./шт", as Bitrix prints the price itself) as the price to pay, a price per kilogram as conditional', () => {
+    expect(judged(`<h1 id="h">Дрель-шуруповёрт Bosch GSR 120-LI</h1><div class="price"><span class="price_value">289,90</span><span class="price_currency"> р.</span><span class="price_measure">/шт</span></div>
+      <p>Кофе: <span>39,90 р.</span>/кг</p><button>В корзину</button>`, 'instrumax.example.by').map(([amount, , conditional]) => [amount, conditional])).toEqual([[28990, false], [3990, true]]);
+  });
+
+  it('reads a delivery fee after a dash ("Доставка по Минску — 7 р.") and a free-delivery threshold ("бесплатно при заказе от 150 р.") as conditional', () => {
+    expect(judged(`<h1 id="h">Дрель-шуруповёрт Bosch GSR 120-LI</h1><div class="price">289,90 р.</div><button>В корзину</button>
+      <div>Доставка по Минску — <b>7 р.</b>, бесплатно при заказе от <b>150 р.</b></div>`, 'instrumax.example.by'))
+      .toEqual([[28990, 'BYN', false], [700, 'BYN', true], [15000, 'BYN', true]]);
+  });
+
+  it('reads a price "without VAT" in Armenian ("Առանց ԱԱՀ") as conditional', () => {
+    expect(judged(`<h1 id="h">Արարատ 5 աստղ կոնյակ, 0.7 լ</h1><ul><li><h2>8 900 ֏</h2></li><li>Առանց ԱԱՀ: 7 417 ֏</li></ul><button>Ավելացնել զամբյուղ</button>`, 'alco-market.example.am'))
+      .toEqual([[890000, 'AMD', false], [741700, 'AMD', true]]);
+  });
+
+  it('reads a price for paying with one bank\'s card ("Buy at ₹17,499 with Bank offer") as conditional', () => {
+    expect(judged(`<h1 id="h">realme NARZO 70 Pro 5G (Glass Green, 128 GB)</h1><div class="Nx9bqj">₹18,999</div>
+      <div><span class="bank-price">Buy at <b>₹17,499</b> with Bank offer</span></div><button>Add to cart</button>`, 'www.kartwala.example.in'))
+      .toEqual([[1899900, 'INR', false], [1749900, 'INR', true]]);
+  });
+
+  it('takes the prices on Bitrix\'s options not chosen ("sku-props", one item "active") for other variants\' prices', () => {
+    const doc = page(`<h1 id="h">Дрель-шуруповёрт Bosch GSR 120-LI</h1><div class="sku-props"><ul>
+      <li class="item"><span class="cnt">Solo</span><span class="sku-price">189,90 р.</span></li>
+      <li class="item active"><span class="cnt">2 АКБ</span><span class="sku-price">289,90 р.</span></li></ul></div>
+      <div class="price">289,90 р.</div><button>В корзину</button>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'instrumax.example.by' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.option === true])).toEqual([[18990, true], [28990, false], [28990, false]]);
+  });
+});
+
 describe('SIGN', () => {
   const BLOCKS = [[0x0000, 0x00ff], [0x02b0, 0x02ff], [0x0370, 0x03ff], [0x0530, 0x06ff], [0x0900, 0x0bff], [0x0e00, 0x0e7f], [0x17d0, 0x17df],
     [0x2000, 0x20cf], [0x3000, 0x30ff], [0xfdf0, 0xfdff], [0xfe50, 0xfe6f], [0xff00, 0xffef]];

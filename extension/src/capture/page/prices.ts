@@ -86,7 +86,7 @@ export const CONDITIONAL_BEFORE = endsWithPhrase([
   // Monthly instalments and delivery in Central Europe's languages ("Részletfizetés: már havi 4 583 Ft-tól", "GLS házhozszállítás 1 490 Ft").
   'havi', 'már havi', 'havonta', 'részletfizetés', 'házhozszállítás', 'szállítás', 'szállítási díj', 'doprava', 'dopravné', 'poštovné', 'doručenie', 'doručení', 'dostawa', 'wysyłka',
   // The order total from which delivery is free ("Kuriér: 4,90 € — zadarmo nad 79 €", "Versandkostenfrei ab 50 €").
-  'zadarmo nad', 'zadarmo od', 'zdarma nad', 'zdarma od', 'za darmo od', 'darmowa dostawa od', 'free over', 'free shipping over', 'free delivery over', 'orders over',
+  'при заказе от', 'при покупке от', 'бесплатно от', 'при замовленні від', 'безкоштовно від', 'zadarmo nad', 'zadarmo od', 'zdarma nad', 'zdarma od', 'za darmo od', 'darmowa dostawa od', 'free over', 'free shipping over', 'free delivery over', 'orders over',
   'verzending vanaf', 'bezorging vanaf',
   'kostenlos ab', 'versandkostenfrei ab', 'gratis ab', 'gratis vanaf', 'gratuite dès', 'offerte dès', 'gratis a partir de', 'grátis acima de', 'gratis oltre',
   // "Without VAT" in more of Europe's languages ("Fără TVA: 1.092,43 lei" under OpenCart's price).
@@ -157,13 +157,19 @@ export const CONDITIONAL_WORDS_AFTER = startsWithPhrase([
 ], ['ht', 'each', 'mtl', 'al mes', 'x',
   // An amount taken off the price ("Extra ₹4000 off"), not one to pay.
   'off',
+  // A price for paying with one bank's card ("Buy at ₹17,499 with Bank offer").
+  'with bank offer', 'with bank offers',
   // A price for paying by Pix, Brazil's instant transfer, lower than the one by card ("R$ 1.979,10 no Pix").
   'no pix', 'via pix', 'com pix', 'pelo pix', 'à vista no pix', 'a vista no pix', 'à vista via pix'],
 // A surcharge in brackets ("(+ 2,00 € Pfand)"), and Korean reward points ("적립", not the "적립금" balance).
 (lower) => (lower.startsWith('(') && lower.slice(1).trimStart().startsWith('+')) || (lower.startsWith('적립') && !lower.startsWith('적립금')));
-/** Per unit or per month, after a slash ("/ kg", "/ mes", "/ шт"). */
+/**
+ * Per measure, per month, or a pack's price each in English's unit-price notation ("/ kg", "/ mes", "$0.73 / ea").
+ * A price per piece in the words of Central and Eastern Europe ("/шт", "/szt", "/ks", "/Stk") is the price of one,
+ * what a shopper pays for the product: Bitrix's Aspro themes print "289,90 р./шт" as the price itself.
+ */
 const PER_UNIT_AFTER = caselessAny(
-  /^\s*\/\s*(?:(?:ea|each|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz|st|stk|stück|pc|pcs|ct|count|db|szt|ks|buc)\b|шт|month|mo\b|(?:monat|mois|mes|mese|maand|mnd|måned|mån)\b|(?:माह|महीना)|мес|міс|mies|měs|hó|lun[aă]|ay\b|월|月)/i,
+  /^\s*\/\s*(?:(?:ea|each|ct|count|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz)\b|(?:кг|100\s?г|г|100\s?мл|мл|л|м²|м)(?![а-яё])|month|mo\b|(?:monat|mois|mes|mese|maand|mnd|måned|mån)\b|(?:माह|महीना)|мес|міс|mies|měs|hó|lun[aă]|ay\b|월|月)/i,
 );
 const conditionalAfter = (text: string) => PER_UNIT_AFTER.test(text) || CONDITIONAL_WORDS_AFTER.test(text);
 /** Offers of other sellers or conditions: "Other Used, New, Collectible from", "gebraucht ab". */
@@ -178,7 +184,8 @@ const CARD_AFTER = caselessAny(
   /^\s*\(?(?:[^\d\s]+\s+){0,2}(?:card|members?|club|loyalty|rewards) price(?!\s*[:：]?\s*[^\d\s]{0,3}\s*\d)/i,
 );
 /** An option of a variant picker: a swatch, a variant's tile or chip ("swatch-option", "variant-item", "ConfigChip"). */
-const OPTION_LABEL = caseless(/swatch|variant|chip/i);
+/** A variant picker's names; Bitrix writes its options' block "sku-props". */
+const OPTION_LABEL = caseless(/swatch|variant|chip|(?<![a-z])sku(?![a-z])/i);
 const CHOSEN_LABEL = word('selected|is-selected|active|is-active|current|checked|chosen');
 /**
  * The price written on an option the page does not show ("Samppanja 169,90 €" on the other colour's
@@ -222,8 +229,11 @@ function ariaUnchosen(el: Element): boolean {
 
 /** Words that say the price needs no card or membership ("Without card £29.95", "Non-Club Price $7.49"): the price to pay for everyone. */
 const WITHOUT_CONDITION_BEFORE = caseless(/(?:\b(?:without|no|non)[ -]?(?:card|membership|member|club)(?:[ -]?(?:price|member price))?|ohne (?:karte|kundenkarte|mitgliedschaft)|sans carte|sin tarjeta|sem cartão)\s*[:：]?\s*$/i);
-/** A label of a delivery fee that says more than the word ("Speditionslieferung bis in die Wohnung: 39,99 €", "Delivery to your door:"). */
-const SHIPPING_LABEL_BEFORE = caseless(/(?:versand|lieferung|shipping|delivery|courier|kurier|kuriér|envío|frete|livraison|spedizione|doprava|dostawa|szállítás|livrare|dostava)[^\d:：]{0,40}[:：]\s*$/i);
+/**
+ * A label of a delivery fee that says more than the word ("Speditionslieferung bis in die Wohnung: 39,99 €", "Delivery to your door:",
+ * "Доставка по Минску — 7 р.").
+ */
+const SHIPPING_LABEL_BEFORE = caseless(/(?:versand|lieferung|shipping|delivery|courier|kurier|kuriér|envío|frete|livraison|spedizione|doprava|dostawa|szállítás|livrare|dostava|доставка|доставки|достава|доставлення)[^\d:：—–]{0,40}[:：—–]\s*$/i);
 /**
  * The price of an extra the shopper may tick (a service, a protection plan) or of an option not chosen:
  * in the label of a checkbox or of a radio button not checked, around it or naming it by `for` (Ecwid's
@@ -337,7 +347,9 @@ export const INCLUDED_AFTER = { test: (text: string) => INCLUDED_WORDS.test(word
 const NET_BEFORE = endsWithPhrase(['netto', 'net', 'excl', 'excl.', 'exkl', 'exkl.', 'zzgl', 'zzgl.', 'ex tax', 'ex. tax', 'ex vat', 'excl. vat', 'excl. btw',
   'hors taxes', 'hors taxe', 'ht', 'bez dph', 'bez pdv', 'без ндс', 'sin iva', 'senza iva', 'sem impostos', 'ex moms', 'exkl. moms', 'nettó', 'netto cena',
   'nettó ár', 'cena netto', 'nettopreis', 'preis netto', 'net price', 'prix ht', 'fără tva', 'fara tva', 'áfa nélkül', 'bez pdv-a', 'χωρίς φπα', 'sem iva',
-  'iva esclusa', 'iva excluida', 'kdv hariç', 'be pvm', 'bez pvn', 'ilma km', 'ekskl. moms', 'eks. mva', 'eks mva', 'ekskl. mva', 'exclusief btw'], true);
+  'iva esclusa', 'iva excluida', 'kdv hariç', 'be pvm', 'bez pvn', 'ilma km', 'ekskl. moms', 'eks. mva', 'eks mva', 'ekskl. mva', 'exclusief btw',
+  // Without VAT in Armenian, Azerbaijani, Georgian, Kazakh, Uzbek and Mongolian.
+  'առանց աահ', 'ədv-siz', 'ədvsiz', 'დღგ-ს გარეშე', 'ққс-сыз', 'ққс есепсіз', 'qqssiz', 'qqs-siz', 'нөат-гүй'], true);
 const NET_WORDS = startsWithPhrase(['netto', '税抜', '税別', 'excl', 'exkl', 'zzgl', 'hors taxe', 'bez dph', 'bez pdv', 'brez ddv', 'без ндс', 'без пдв', 'sin iva', 'senza iva'],
   ['net', 'ht', ...['vat', 'tax', 'btw', 'moms', 'gst'].flatMap((tax) => ['ex', 'ex.'].flatMap((ex) => [`${ex}${tax}`, `${ex} ${tax}`])),
     ...['vat', 'mwst', 'iva', 'tva', 'btw'].flatMap((tax) => [`+${tax}`, `+ ${tax}`])]);

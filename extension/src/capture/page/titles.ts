@@ -154,7 +154,7 @@ export function titleCandidates(layout: Layout, pageTitle = pageTitleText(layout
     const labelled = (TITLE_LABEL.test(own) || el.getAttribute('itemprop') === 'name' || pageHeading) && !other;
     if (!HEADING_TAGS.has(el.tagName) && !productLabelled && !labelled) return;
     if (formLabel && !productLabelled) return;
-    const whole = textUpTo(el, 3000);
+    const whole = textUpTo(el, 3000, true);
     if (whole === null) return;
     const raw = el.childElementCount > 0 && HEADING_TAGS.has(el.tagName) ? withoutBadges(el, whole, layout) : whole;
     // osCommerce's model code after the name ("… Dedica [EC685M]") is not part of it.

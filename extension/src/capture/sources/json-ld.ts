@@ -125,11 +125,13 @@ function headingText(doc: Document): string {
 function mainProduct(products: readonly Node[], doc: Document, pageUrl: string, listed: boolean): Node | undefined {
   if (products.length <= 1) return products.find((node) => cleanText(node.name));
   const heading = headingText(doc);
-  const canonical = doc.querySelector('link[rel="canonical" i]')?.getAttribute('href') ?? pageUrl;
+  const canonical = httpUrl(doc.querySelector('link[rel="canonical" i]')?.getAttribute('href'), pageUrl) ?? pageUrl;
+  const onPage = (url: unknown) => pageMatch(url, pageUrl) >= 0 || pageMatch(url, canonical) >= 0;
   const score = (node: Node) => {
     const name = cleanText(node.name)?.toLowerCase() ?? '';
     let points = name ? 1 : -10;
-    if (pageMatch(node.url, pageUrl) >= 0 || pageMatch(node.url, new URL(canonical, pageUrl).href) >= 0) points += 4;
+    // The product's own address, or its offer's where the product names none (EC-CUBE's, after a recommended product's block).
+    if (onPage(node.url) || (node.url === undefined && [node.offers].flat().some((offer) => typeof offer === 'object' && offer !== null && onPage((offer as Node).url)))) points += 4;
     if (heading && name && (heading.includes(name) || name.includes(heading))) points += 3;
     if (node.offers) points += 1;
     return points;
