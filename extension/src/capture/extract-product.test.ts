@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Choice } from './scorer.ts';
 import { extractProduct } from './extract-product.ts';
 
 const page = (head: string, body = '') => new DOMParser().parseFromString(`<!doctype html><html><head>${head}</head><body>${body}</body></html>`, 'text/html');
@@ -520,5 +521,22 @@ describe('extractProduct: rules of the twenty-third round of blind pages', () =>
     expect(extractProduct(doc, 'https://shop.example.am/index.php?route=product/product&product_id=142')).toMatchObject({
       title: 'Արարատ 5 աստղ կոնյակ, 0.7 լ', priceMinor: 890000, currency: 'AMD', imageUrl: 'https://shop.example.am/image/cache/ararat-5-star-07-500x500.jpg',
     });
+  });
+});
+
+describe('extractProduct: rules of the twenty-fourth round of blind pages', () => {
+  it('takes a JSON-LD image whose file is the shop\'s icon and home-page logo (Wix) for no product photo: the gallery\'s photo is the product\'s', () => {
+    const logo = 'https://static.example.com/media/7c1d2e_0a1b2c3d4e5f47a8b9c0d1e2f3a4b5c6~mv2.png';
+    const doc = page(`<title>Speckled Stoneware Mug | Birch &amp; Kiln</title><link rel="icon" href="${logo}/v1/fill/w_192,h_192/${'7c1d2e_0a1b2c3d4e5f47a8b9c0d1e2f3a4b5c6~mv2.png'}">
+      <script type="application/ld+json">${JSON.stringify({ '@context': 'https://schema.org/', '@type': 'Product', name: 'Speckled Stoneware Mug in Oatmeal',
+        image: [{ '@type': 'ImageObject', contentUrl: logo }], Offers: { '@type': 'Offer', price: '38', priceCurrency: 'CAD' } })}</script>`,
+    `<header><a href="https://www.birchandkiln.example.ca"><img src="${logo}/v1/fill/w_160,h_64/Birch%20and%20Kiln.png" alt="Birch and Kiln"></a></header>
+      <main><div class="gallery"><img src="https://static.example.com/media/7c1d2e_4b8f0a9c3e6d4f21a5b7c9e0d2f4a6b8~mv2.jpg" width="500" height="500" alt="Speckled Stoneware Mug in Oatmeal"></div>
+      <h1>Speckled Stoneware Mug in Oatmeal</h1><p>C$38.00</p><button>Add to Cart</button></main>`);
+    const scored: Choice[] = [];
+    expect(extractProduct(doc, 'https://www.birchandkiln.example.ca/product-page/speckled-mug', (choices) => scored.push(...choices))).toMatchObject({
+      title: 'Speckled Stoneware Mug in Oatmeal', imageUrl: 'https://static.example.com/media/7c1d2e_4b8f0a9c3e6d4f21a5b7c9e0d2f4a6b8~mv2.jpg',
+    });
+    expect(scored.filter((c) => c.candidate.source === 'json-ld' && c.candidate.field === 'image').map((c) => c.candidate.evidence.notProduct)).toEqual([true]);
   });
 });

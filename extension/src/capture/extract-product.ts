@@ -15,7 +15,7 @@ import { distanceTo, pageLayout, type Layout } from './page/layout.ts';
 import { priceCandidates } from './page/prices.ts';
 import { titleCandidates, type PageCandidate } from './page/titles.ts';
 import { shownVariantImage, variantPrices, type VariantPrices } from './page/variants.ts';
-import { chooseFields, closestPrice, pageScore, scoreCandidates, STRONG_PAGE_PRICE, type Choice } from './scorer.ts';
+import { chooseFields, closestPrice, imageKey, pageScore, scoreCandidates, STRONG_PAGE_PRICE, type Choice } from './scorer.ts';
 import { fromJsonLd } from './sources/json-ld.ts';
 import { fromMicrodata, fromRdfa } from './sources/microdata.ts';
 import { fromOpenGraph, metaTags } from './sources/open-graph.ts';
@@ -79,11 +79,33 @@ function canonicalUrl(doc: Document, results: readonly SourceResult[], pageUrl: 
   return { url: url.href, origin: markup ? markup.origin : null };
 }
 
-function structuredCandidates(results: readonly SourceResult[], field: 'title' | 'image'): Candidate[] {
+/**
+ * `siteImages`: the shop's own pictures (siteImages). A markup image whose file is a site asset ("og-logo.png", a
+ * placeholder, the file of the shop's icon or of the logo linking home) is not the product's photo.
+ */
+function structuredCandidates(results: readonly SourceResult[], field: 'title' | 'image', siteImages: readonly string[] = []): Candidate[] {
   const key = field === 'title' ? 'title' : 'imageUrl';
-  // A markup image whose file is a site asset ("og-logo.png", a placeholder) is not the product's photo.
   return results.filter((r) => r.fields[key] !== undefined).map((r) => ({ field, source: r.source, value: r.fields[key]!,
-    evidence: field === 'image' && notProductImage(String(r.fields[key])) ? { notProduct: true } : {} }));
+    evidence: field === 'image' && (notProductImage(String(r.fields[key])) || siteImage(String(r.fields[key]), siteImages)) ? { notProduct: true } : {} }));
+}
+
+/** The shop's own pictures: its icons, and the picture of a link to its home page (its logo, named or not). */
+function siteImages(doc: Document, page: URL): string[] {
+  const home = `a[href="/"] img, a[href="${page.origin}"] img, a[href="${page.origin}/"] img`;
+  const out: string[] = [];
+  const found = doc.querySelectorAll(`link[rel~="icon" i], link[rel="apple-touch-icon" i], ${home}`);
+  for (let i = 0; i < found.length; i += 1) {
+    const el = found[i]!;
+    const url = el.getAttribute(el.tagName === 'LINK' ? 'href' : 'src');
+    if (url) out.push(url.toLowerCase());
+  }
+  return out;
+}
+
+/** A file the shop's own pictures are served from (Wix names the logo's file in the product's JSON-LD image). */
+function siteImage(url: string, images: readonly string[]): boolean {
+  const key = imageKey(url);
+  return key.length >= 8 && images.some((image) => image.includes(key));
 }
 
 /** Currencies one sign stands for on different pages: the dollars, the yen and the yuan, the crowns. */
@@ -332,7 +354,7 @@ export function extractProduct(doc: Document, pageUrl: string, explain?: (scored
     const candidates = [
       ...structuredCandidates(structured, 'title'), ...pageTitles.map((t) => t.candidate),
       ...markupPrices(structured, pagePrices, markupCurrency, localDollar), ...pagePrices.map((p) => p.candidate),
-      ...structuredCandidates(structured, 'image'), ...pageImages.map((i) => i.candidate),
+      ...structuredCandidates(structured, 'image', siteImages(doc, page)), ...pageImages.map((i) => i.candidate),
     ];
     if (explain) explain(scoreCandidates(candidates));
     const chosen = pass('scoring', () => chooseFields(candidates));

@@ -127,4 +127,9 @@ describe('notProductImage: rating stars', () => {
     expect(stars.filter((path) => !notProductImage(`https://shop.example.com${path}`))).toEqual([]);
     expect(products.filter((path) => notProductImage(`https://shop.example.com${path}`))).toEqual([]);
   });
+
+  it('takes a map of where a listing is for no product photo', () => {
+    expect(['https://maps.example.fr/static?lat=45.7772&lng=4.8277&zoom=13&w=640&h=240', 'https://maps.example.com/maps/api/staticmap?center=Lyon&size=640x240']
+      .map(notProductImage)).toEqual([true, true]);
+  });
 });

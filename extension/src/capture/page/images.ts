@@ -12,7 +12,7 @@ import { distanceTo, wordOverlap, words, type Layout } from './layout.ts';
 import type { PageCandidate } from './titles.ts';
 
 /** Files that are not product photos: site assets, icons, tracking pixels, social buttons. */
-const NOT_PRODUCT_IMAGE = caseless(/logo|icon|sprite|badge|flag|avatar|payment|rating|banner|placeholder|spinner|loader|loading|pixel|tracking|blank|spacer|transparent|swatch|\.svg\b|1x1|grey-pixel|data:image|social|share|facebook|twitter|pinterest|instagram|whatsapp|youtube|apple-touch|favicon|author\/|\/(?:themes?|skins?|layout|ui|icons?)\/|(?:zoom|magnif|arrow|close|btn|button)[^/+]*\.(?:png|gif)/i);
+const NOT_PRODUCT_IMAGE = caseless(/logo|icon|sprite|badge|flag|avatar|payment|rating|banner|placeholder|spinner|loader|loading|pixel|tracking|blank|spacer|transparent|swatch|\.svg\b|1x1|grey-pixel|data:image|social|share|facebook|twitter|pinterest|instagram|whatsapp|youtube|apple-touch|favicon|staticmap|\/maps?\/|[?&](?:lat|lng)=-?\d|author\/|\/(?:themes?|skins?|layout|ui|icons?)\/|(?:zoom|magnif|arrow|close|btn|button)[^/+]*\.(?:png|gif)/i);
 /**
  * A file's address names no product photo (NOT_PRODUCT_IMAGE), its host aside: a shop's or CDN's name
  * ("static.pixelmarkt.ch", "iconic.example", "flagship-store.example") says nothing of the file.

@@ -211,4 +211,12 @@ describe('pageLayout: blind-page rules of the twenty-third round', () => {
     const layout = pageLayout(doc);
     expect(['own', 'fbt', 'spec', 'tab'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([false, true, false, true]);
   });
+
+  it('takes a second-hand listing\'s "item-sidebar" for its own, and the member\'s other items for elsewhere', () => {
+    const doc = page(`<main><aside class="item-sidebar"><h1 id="title">Levi's 501 Original jeans</h1><p id="price">250,00 kr</p><button>Köp nu</button></aside>
+      <aside class="sidebar"><p id="side">Populära märken</p></aside>
+      <section class="closet-container"><h2>Medlemmens artiklar (38)</h2><div><p id="other">420,00 kr</p></div></section></main>`);
+    const layout = pageLayout(doc);
+    expect(['title', 'price', 'side', 'other'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([false, false, true, true]);
+  });
 });

@@ -73,7 +73,7 @@ const OWN_HEADER = caseless(/product|pdp/i);
  * Ids and classes of areas that show other products or site chrome, not the product of the page. A
  * sidebar of the product's details is its own (Ecwid's "product-details__sidebar" holds the price and
  * the buy button, in a "product-details--layout-two-columns-sidebar-right"; Inditex themes write
- * "product-detail-view__side-bar").
+ * "product-detail-view__side-bar"; a second-hand listing's "item-sidebar" holds its heading and price).
  */
 const ELSEWHERE = caselessAny(
   // Other products.
@@ -81,7 +81,7 @@ const ELSEWHERE = caselessAny(
   // The site's chrome.
   /(?<!\S)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?!\S)|(?<![^\s_-])(?<!(?:slider|slide|carousel|gallery)-)nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter/i,
   // Bundles, accessories, sidebars, filters and histories.
-  /bundle|bulk(?<![a-z]bulk)|multi-?buy|accessor|side-?bar(?<!(?:product-details?(?:-[a-z]+)?|pdp|listing)(?:__|--[\w-]*)side-?bar)|facet|filter|compare|history|recently|today[-_]?view|recent[-_]?view|last[-_]?(?:visited|viewed|seen)|widget-?cart/i,
+  /bundle|bulk(?<![a-z]bulk)|multi-?buy|accessor|side-?bar(?<!(?:product-details?(?:-[a-z]+)?|pdp|listing)(?:__|--[\w-]*)side-?bar)(?<!(?:^|\s)item-side-?bar)|facet|filter|compare|history|recently|today[-_]?view|recent[-_]?view|last[-_]?(?:visited|viewed|seen)|widget-?cart/i,
   // A marketplace's other offers and sellers, and its widgets.
   /sims-|p13n|zg_|rhf|other-?sellers?|more-?sellers|sellers?-?list|other-?offers|more-?offers|offer-?listing|mbc|aod-|(?<!\S)olp[-_]|featured-?products|(?<![^\s_-])open-?box/i,
 );
@@ -137,7 +137,9 @@ export const OTHERS_HEADING = startsWithPhrase([
   'おすすめ商品', 'この商品を買った人', 'この本を買った人', 'この作品を買った人', 'この本を見た人', 'こんな本も', '関連書籍', 'あわせて買いたい', '相关商品', '猜你喜欢', '推荐商品', '推薦商品', '相關商品', '看了又看', '관련 상품',
   '관련상품', '추천 상품', '추천상품', '함께 본', 'схожі', 'рекомендуємо', 'hasonló termékek', 'ajánlott', 'produse similare',
   'produse recomandate', 'clienții au cumpărat', 'παρόμοια', 'σχετικά προϊόντα', 'sản phẩm tương tự', 'sản phẩm liên quan', 'các sản phẩm khác', 'sản phẩm khác của shop', 'top sản phẩm bán chạy', 'sản phẩm bán chạy', 'สินค้าที่เกี่ยวข้อง', 'produk serupa', 'produk terkait',
-  'منتجات ذات صلة', 'منتجات مشابهة', 'מוצרים דומים', 'מוצרים קשורים', 'ұқсас', 'համանման', 'նմանատիպ', 'առնչվող', 'მსგავსი', 'oxşar', "o'xshash", 'төстэй',
+  'منتجات ذات صلة', 'منتجات مشابهة', 'מוצרים דומים', 'מוצרים קשורים', 'ұқсас', 'համանման', 'նմանատիպ', 'առնչվող', 'მსგავსი', 'oxşar',
+  // A seller's other listings on a second-hand marketplace.
+  'medlemmens artiklar', "member's items", 'more from this seller', "seller's other items", 'other items from this seller', 'autres annonces du vendeur', 'weitere anzeigen', "o'xshash", 'төстэй',
   'kapcsolódó', 'vásárlóink ezt is', 'powiązane produkty', 'související', 'súvisiace', 'produse asemănătoare', 'з цим товаром', 'разом з цим',
   'подобни продукти', 'свързани продукти', 'slični proizvodi', 'povezani proizvodi', 'preporučujemo', 'preporučeni proizvodi', 'često kupljeno zajedno', 'kupci su kupili i', 'препоручујемо', 'podobni izdelki', 'sorodni izdelki', 'слични производи', 'повезани производи', 'поврзани производи', 'купци су купили', 'kupci su kupili', 'slicni proizvodi', 'panašūs', 'susiję',
   'līdzīgas preces', 'sarnased tooted', 'lainnya di toko', 'produk lainnya', 'rekomendasi', 'kamu mungkin', 'có thể bạn', 'สินค้าแนะนำ',  '함께 비교', '함께 구매', '함께 보면', '다른 고객', '이 상품과 함께', '買了此商品的人', '看了此商品的人', '品牌熱銷', '你可能也喜歡', '猜你喜歡', '为你推荐', '為你推薦', 'この商品を見た人', 'よく一緒に購入',

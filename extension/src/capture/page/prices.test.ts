@@ -633,6 +633,32 @@ describe('small shops of the Caucasus, Central Asia and Eastern Europe, and mark
   });
 });
 
+describe('second-hand listings and labels before a price', () => {
+  const judged = (body: string, hostname: string) => {
+    const doc = page(body);
+    return priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname }).map((p) => [p.candidate.value, p.candidate.evidence.conditional === true]);
+  };
+
+  it('reads no words of the product\'s heading before its price: a listing "lightly used, full set" is no other seller\'s used offer', () => {
+    expect(judged(`<aside class="D_side"><h1 id="h">Dyson V11 Absolute Extra cordless vacuum - lightly used, full set</h1><div class="D_listing-price"><h2>RM 1,150</h2></div>
+      <button>Buy Now</button></aside>`, 'www.swapsy.example.com.my')).toEqual([[115000, false]]);
+  });
+
+  it('reads buyer-protection fees and "Frakt från" before an amount as no price to pay', () => {
+    expect(judged(`<h1 id="h">Table de ferme en chêne massif</h1><div class="price">1 150 €</div><button>Acheter</button>
+      <p>Frais de protection acheteur : <b>46,70 €</b></p>`, 'www.lebonspot.example.fr')).toEqual([[115000, false], [4670, true]]);
+    expect(judged(`<h1 id="h">Levi's 501 Original jeans</h1><p>250,00 kr</p><button>Köp nu</button><div><span>Frakt</span> <span>från 39,00 kr</span></div>`, 'www.klaedo.example.se'))
+      .toEqual([[25000, false], [3900, true]]);
+  });
+
+  it('reads a label of its own before a price ("販売価格（税抜）") as before tax, the price with tax after it as the one to pay', () => {
+    const doc = page(`<h1 id="h">マルチペーパー A4 1箱</h1><div class="buy-box"><p>販売価格（税抜）</p><p class="price-ex">2,180<span>円</span></p><p class="price-in">税込 2,398円</p>
+      <button type="button">買い物かごに入れる</button></div>`);
+    const found = priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname: 'www.bizmart.example.co.jp' });
+    expect(found.map((p) => [p.candidate.value, p.candidate.evidence.conditional === true, p.candidate.evidence.beforeTax === true])).toEqual([[2180, true, true], [2398, false, false]]);
+  });
+});
+
 describe('SIGN', () => {
   const BLOCKS = [[0x0000, 0x00ff], [0x02b0, 0x02ff], [0x0370, 0x03ff], [0x0530, 0x06ff], [0x0900, 0x0bff], [0x0e00, 0x0e7f], [0x17d0, 0x17df],
     [0x2000, 0x20cf], [0x3000, 0x30ff], [0xfdf0, 0xfdff], [0xfe50, 0xfe6f], [0xff00, 0xffef]];

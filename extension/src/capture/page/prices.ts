@@ -86,7 +86,7 @@ export const CONDITIONAL_BEFORE = endsWithPhrase([
   // Monthly instalments and delivery in Central Europe's languages ("Részletfizetés: már havi 4 583 Ft-tól", "GLS házhozszállítás 1 490 Ft").
   'havi', 'már havi', 'havonta', 'részletfizetés', 'házhozszállítás', 'szállítás', 'szállítási díj', 'doprava', 'dopravné', 'poštovné', 'doručenie', 'doručení', 'dostawa', 'wysyłka',
   // The order total from which delivery is free ("Kuriér: 4,90 € — zadarmo nad 79 €", "Versandkostenfrei ab 50 €").
-  'при заказе от', 'при покупке от', 'бесплатно от', 'при замовленні від', 'безкоштовно від', 'zadarmo nad', 'zadarmo od', 'zdarma nad', 'zdarma od', 'za darmo od', 'darmowa dostawa od', 'free over', 'free shipping over', 'free delivery over', 'orders over',
+  'frakt från', 'frakt fra', 'fragt fra', 'frais de protection', 'frais de protection acheteur', 'protection fee', 'buyer protection fee', 'service fee', 'buyer fee', 'käuferschutz', 'käuferschutzgebühr', 'köparskydd', 'frais de service', 'opłata za ochronę kupującego', 'при заказе от', 'при покупке от', 'бесплатно от', 'при замовленні від', 'безкоштовно від', 'zadarmo nad', 'zadarmo od', 'zdarma nad', 'zdarma od', 'za darmo od', 'darmowa dostawa od', 'free over', 'free shipping over', 'free delivery over', 'orders over',
   'verzending vanaf', 'bezorging vanaf',
   'kostenlos ab', 'versandkostenfrei ab', 'gratis ab', 'gratis vanaf', 'gratuite dès', 'offerte dès', 'gratis a partir de', 'grátis acima de', 'gratis oltre',
   // "Without VAT" in more of Europe's languages ("Fără TVA: 1.092,43 lei" under OpenCart's price).
@@ -349,7 +349,9 @@ const NET_BEFORE = endsWithPhrase(['netto', 'net', 'excl', 'excl.', 'exkl', 'exk
   'nettó ár', 'cena netto', 'nettopreis', 'preis netto', 'net price', 'prix ht', 'fără tva', 'fara tva', 'áfa nélkül', 'bez pdv-a', 'χωρίς φπα', 'sem iva',
   'iva esclusa', 'iva excluida', 'kdv hariç', 'be pvm', 'bez pvn', 'ilma km', 'ekskl. moms', 'eks. mva', 'eks mva', 'ekskl. mva', 'exclusief btw',
   // Without VAT in Armenian, Azerbaijani, Georgian, Kazakh, Uzbek and Mongolian.
-  'առանց աահ', 'ədv-siz', 'ədvsiz', 'დღგ-ს გარეშე', 'ққс-сыз', 'ққс есепсіз', 'qqssiz', 'qqs-siz', 'нөат-гүй'], true);
+  'առանց աահ', 'ədv-siz', 'ədvsiz', 'დღგ-ს გარეშე', 'ққс-сыз', 'ққс есепсіз', 'qqssiz', 'qqs-siz', 'нөат-гүй',
+  // Japanese "before tax" in brackets closing a label ("販売価格（税抜）").
+  '税抜）', '税別）', '税抜)', '税別)'], true);
 const NET_WORDS = startsWithPhrase(['netto', '税抜', '税別', 'excl', 'exkl', 'zzgl', 'hors taxe', 'bez dph', 'bez pdv', 'brez ddv', 'без ндс', 'без пдв', 'sin iva', 'senza iva'],
   ['net', 'ht', ...['vat', 'tax', 'btw', 'moms', 'gst'].flatMap((tax) => ['ex', 'ex.'].flatMap((ex) => [`${ex}${tax}`, `${ex} ${tax}`])),
     ...['vat', 'mwst', 'iva', 'tva', 'btw'].flatMap((tax) => [`+${tax}`, `+ ${tax}`])]);
@@ -502,8 +504,12 @@ function nextHoldsLabelledAmount(el: Element): boolean {
 const LEADING_LETTER = new RegExp(`^[${LETTERS}]`);
 const AMOUNT_WITH_CENTS = /\d[.,]\d{2}(?!\d)/;
 
-/** Text just before and after an element inside its block (for "Was", "inkl. MwSt.", "/ kg"). */
-function around(el: Element): { before: string; after: string } {
+/**
+ * Text just before and after an element inside its block (for "Was", "inkl. MwSt.", "/ kg"). The product's
+ * heading in the same block names the product, not the price: no words of it are read before the price (a
+ * second-hand listing's "… lightly used, full set" is no other seller's "used" offer).
+ */
+function around(el: Element, heading: Element | null): { before: string; after: string } {
   const ownText = textUpTo(el, 400) ?? '';
   let block: Element | null = el.parentElement;
   // Up through the elements that hold only this price, or it twice (Amazon's screen-reader copy beside the shown one).
@@ -519,7 +525,13 @@ function around(el: Element): { before: string; after: string } {
   // The copy right after it is the same price's, not words after it.
   let end = at + spaced.length;
   if (all.slice(end).trimStart().startsWith(spaced)) end = all.indexOf(spaced, end) + spaced.length;
-  return { before: all.slice(Math.max(0, at - 40), at).trim(), after: all.slice(end, end + 40) };
+  let from = Math.max(0, at - 40);
+  if (heading && heading !== block && block.contains(heading) && !heading.contains(el)) {
+    const name = (textUpTo(heading, 400) ?? '').replace(/\s+/g, ' ').trim();
+    const named = name ? all.lastIndexOf(name, at) : -1;
+    if (named >= 0 && named + name.length <= at) from = Math.max(from, named + name.length);
+  }
+  return { before: all.slice(from, at).trim(), after: all.slice(end, end + 40) };
 }
 
 const MANY_LETTERS = new RegExp(`[${LETTERS}]+`, 'g');
@@ -716,7 +728,7 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     if (/[%٪]/.test(raw) || dateOrTime(raw) || PRODUCT_CODE.test(raw)) return;
     const price = parsePriceText(raw, currencyText !== null ? { ...hints, currencyText } : hints);
     if (!price || price.amountMinor <= 0) return;
-    const context = around(el);
+    const context = around(el, heading);
     // Words the price's own element puts before the amount ("Club Price: $11.34") say what it is too. A
     // colon ends them: "MRP:₹850" is India's maximum retail price, not a currency code "MRP".
     const digit = raw.search(/\d/);
@@ -777,8 +789,11 @@ export function priceCandidates(layout: Layout, heading: Element | null, hints: 
     // The elements inside are part of this price, unless only its own text was read: they are judged on their own.
     if (!ownOnly) for (const inner of Array.from(el.getElementsByTagName('*'))) insideTaken.add(inner);
     const oldBesideAnother = !candidate.evidence.old && (labelSays === 'oldBesideAnother' || OLD_BEFORE_BESIDE_ANOTHER.test(before));
-    const tax = GROSS_BEFORE.test(before) || INCLUDED_AFTER.test(after) || GROSS_LABEL.test(named) ? 'included'
-      : NET_BEFORE.test(before) || NET_AFTER.test(after) || NET_LABEL.test(named) ? 'excluded' : undefined;
+    // A label of its own before a price (no amount in it) names it before the words after it, which may open the next
+    // amount ("販売価格（税抜）" 2,180円 "税込 2,398円"); words right after another amount are that amount's ("£99.99 Ex VAT").
+    const labelBefore = !/\d\D{0,16}$/.test(before);
+    const tax = GROSS_BEFORE.test(before) ? 'included' : labelBefore && NET_BEFORE.test(before) ? 'excluded'
+      : INCLUDED_AFTER.test(after) || GROSS_LABEL.test(named) ? 'included' : NET_BEFORE.test(before) || NET_AFTER.test(after) || NET_LABEL.test(named) ? 'excluded' : undefined;
     taken.push({ index, found: { el, candidate }, oldBesideAnother, tax });
   };
   elements.forEach((found, index) => judge(found, index, false));
