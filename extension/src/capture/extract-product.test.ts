@@ -524,6 +524,17 @@ describe('extractProduct: rules of the twenty-third round of blind pages', () =>
   });
 });
 
+describe('extractProduct: rules of the twenty-fifth round of blind pages', () => {
+  it('reads a microdata name of spans run together as the words a stylesheet sets apart', () => {
+    const doc = page('<title>Xiaomi Redmi Note 13 Pro 5G | Mobilny Świat</title>', `<div itemscope itemtype="https://schema.org/Product">
+      <h1 itemprop="name"><span class="b">Xiaomi</span><span class="m">Redmi Note 13 Pro 5G</span><span class="v">8/256GB</span><span class="c">Midnight Black</span></h1>
+      <div itemprop="offers" itemscope itemtype="https://schema.org/Offer"><meta itemprop="price" content="1299.00"><meta itemprop="priceCurrency" content="PLN"><span>1 299,00 zł</span></div>
+      <button>Do koszyka</button></div>`);
+    expect(extractProduct(doc, 'https://www.mobilnyswiat.example.pl/p/18472')).toMatchObject({ title: 'Xiaomi Redmi Note 13 Pro 5G 8/256GB Midnight Black', priceMinor: 129900 });
+  });
+
+});
+
 describe('extractProduct: rules of the twenty-fourth round of blind pages', () => {
   it('takes a JSON-LD image whose file is the shop\'s icon and home-page logo (Wix) for no product photo: the gallery\'s photo is the product\'s', () => {
     const logo = 'https://static.example.com/media/7c1d2e_0a1b2c3d4e5f47a8b9c0d1e2f3a4b5c6~mv2.png';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pageLayout, textUpTo } from './layout.ts';
+import { titleCandidates } from './titles.ts';
 
 const page = (body: string) => new DOMParser().parseFromString(`<!doctype html><html><body>${body}</body></html>`, 'text/html');
 
@@ -17,6 +18,16 @@ describe('textUpTo', () => {
     const doc = page(`<div id="d"><p>${'a'.repeat(50)}</p><p>${'b'.repeat(50)}</p></div>`);
     expect(textUpTo(doc.getElementById('d')!, 80)).toBeNull();
     expect(textUpTo(doc.getElementById('d')!, 100)).toHaveLength(100);
+  });
+});
+
+describe('textUpTo: words of elements side by side', () => {
+  it('keeps apart, when asked, the words child elements run together, but not Chinese, Japanese or Korean ones, nor a superscript', () => {
+    const doc = page(`<h2 id="a"><span>Xiaomi</span><span>Redmi Note 13 Pro 5G</span><span>8/256GB</span><span>Midnight Black</span></h2>
+      <h2 id="b"><span>膳魔師</span><span>保溫杯</span></h2><h2 id="c">Tile 60x60 cm, 1,44 m<sup>2</sup></h2><h1 id="d"><a>Bellandi 1961</a><span>Giacca</span></h1>`);
+    expect(['a', 'b', 'c', 'd'].map((id) => textUpTo(doc.getElementById(id)!, 200, true))).toEqual([
+      'Xiaomi Redmi Note 13 Pro 5G 8/256GB Midnight Black', '膳魔師保溫杯', 'Tile 60x60 cm, 1,44 m2', 'Bellandi 1961 Giacca']);
+    expect(textUpTo(doc.getElementById('a')!, 200)).toBe('XiaomiRedmi Note 13 Pro 5G8/256GBMidnight Black');
   });
 });
 
@@ -212,11 +223,26 @@ describe('pageLayout: blind-page rules of the twenty-third round', () => {
     expect(['own', 'fbt', 'spec', 'tab'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([false, true, false, true]);
   });
 
+  it('takes no block whose first child is a badge for other products, whatever the badge says ("<span class=flag>الأكثر مبيعاً</span>")', () => {
+    const doc = page(`<div class="pd"><div class="pd-title-wrap"><span class="flag best">الأكثر مبيعاً</span><span class="flag off">-20%</span>
+      <div class="pd-name" id="name">سماعة رأس سوني WH-1000XM5</div></div><p>1,199 ر.س</p><button>أضف إلى السلة</button></div>
+      <section><div class="sec-title">الأكثر مبيعاً</div><div><p id="other">899 ر.س</p></div></section>`);
+    const layout = pageLayout(doc);
+    expect(['name', 'other'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([false, true]);
+  });
+
   it('takes a second-hand listing\'s "item-sidebar" for its own, and the member\'s other items for elsewhere', () => {
     const doc = page(`<main><aside class="item-sidebar"><h1 id="title">Levi's 501 Original jeans</h1><p id="price">250,00 kr</p><button>Köp nu</button></aside>
       <aside class="sidebar"><p id="side">Populära märken</p></aside>
       <section class="closet-container"><h2>Medlemmens artiklar (38)</h2><div><p id="other">420,00 kr</p></div></section></main>`);
     const layout = pageLayout(doc);
     expect(['title', 'price', 'side', 'other'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([false, false, true, true]);
+  });
+});
+
+describe('titleCandidates: sales announced in a heading', () => {
+  it.each(['عروض اليوم الوطني 94 خصومات تصل إلى 50%', 'Black Week: tot 40% korting', 'Распродажа до 70%', 'セール 最大50%OFF'])('takes "%s" for a promotion', (text) => {
+    const doc = page(`<h1>${text}</h1><h2 class="product-name">Sony WH-1000XM5</h2><p>1 199 €</p><button>Add to cart</button>`);
+    expect(titleCandidates(pageLayout(doc), '').find((c) => c.el.tagName === 'H1')?.candidate.evidence.promo).toBe(true);
   });
 });

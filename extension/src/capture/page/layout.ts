@@ -162,6 +162,9 @@ export const OTHERS_HEADING = startsWithPhrase([
   'kunden, die', 'zuletzt angesehen', 'zuletzt gesehen', 'recently viewed', 'vous avez consulté', 'vistos recientemente', 'visti di recente', 'vistos recentemente', 'ostatnio oglądane', 'naposledy prohlížené',
 ]);
 
+/** Class names of a badge ("flag", "badge--sale", "product-sticker", "label-new"). */
+const BADGE_NAME = /flag|badge|sticker|ribbon|label|tag/i;
+
 /** Class names of a box's title in the shops' languages ("box-title", Shoper's "boxhead", "offers-head", "nadpis_box", "naslov"). */
 const BOX_TITLE = /title|head|nadpis|naslov|titulo|titolo|titre|titel/i;
 
@@ -196,8 +199,10 @@ function opensWithOthersHeading(el: Element): boolean {
     // A first child of text named as the box's title ("<div class=nadpis_box>Akcia týždňa</div>", "<div class=boxhead><span>Ostatnio oglądane</span></div>").
     if (i === 0 && child.childElementCount <= 1 && child.hasAttribute('class') && BOX_TITLE.test(child.getAttribute('class')!)) return OTHERS_HEADING.test(textUpTo(child, 200) ?? '');
     // Or a first child of a few words alone, before the block's other parts, whatever its name (a hashed one:
-    // "<div class=_1AtVbE>Frequently Bought Together</div>").
-    if (i === 0 && child.childElementCount === 0 && el.childElementCount >= 2 && OTHERS_HEADING.test(textUpTo(child, 60) ?? '')) return true;
+    // "<div class=_1AtVbE>Frequently Bought Together</div>"); not a badge ("<span class="flag best">الأكثر مبيعاً</span>"
+    // above the product's own name).
+    if (i === 0 && child.childElementCount === 0 && el.childElementCount >= 2 && child.tagName !== 'SPAN' && !BADGE_NAME.test(child.getAttribute('class') ?? '')
+      && OTHERS_HEADING.test(textUpTo(child, 60) ?? '')) return true;
   }
   return false;
 }
@@ -235,7 +240,9 @@ export interface Layout {
  * `textContent` of a wrapper would copy the whole page's text (megabytes on large shop pages) only to
  * learn that it is long. `apart`: texts of two elements that meet without a space, a letter or digit
  * before a capital ("<a>Bellandi 1961</a><span>Giacca…</span>": a brand and the name, set on lines of
- * their own by the shop's stylesheet), are read as two words.
+ * their own by the shop's stylesheet) or before another letter or digit, neither of them Chinese, Japanese
+ * or Korean nor in a <sup> or <sub> ("<span>Redmi Note 13 Pro 5G</span><span>8/256GB</span>", spaced by
+ * margins), are read as two words.
  */
 export function textUpTo(root: Node, max: number, apart = false): string | null {
   if (root.nodeType === 3) {
@@ -264,7 +271,7 @@ export function textUpTo(root: Node, max: number, apart = false): string | null 
     const parent = node.parentNode as Element | null;
     if (parent && (parent.tagName === 'SCRIPT' || parent.tagName === 'STYLE')) continue;
     const data = (node as Text).data;
-    if (apart && parent !== lastParent && WORD_END.test(text) && CAPITAL_START.test(data)) text += ' ';
+    if (apart && parent !== lastParent && WORD_END.test(text) && (CAPITAL_START.test(data) || wordsApart(text, data, parent, lastParent))) text += ' ';
     lastParent = parent;
     text += data;
     nodes += 1;
@@ -276,6 +283,16 @@ export function textUpTo(root: Node, max: number, apart = false): string | null 
 /** A letter or digit at a text's end; a capital at one's start (in the scripts that write capitals). */
 const WORD_END = /[\p{L}\p{N}]$/u;
 const CAPITAL_START = /^\p{Lu}/u;
+const WORD_START = /^[\p{L}\p{N}]/u;
+/** Chinese, Japanese and Korean, written without spaces between words. */
+const CJK_AT_END = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]$/u;
+const CJK_AT_START = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+const SCRIPT_POSITION = (el: Node | null) => el !== null && ((el as Element).tagName === 'SUP' || (el as Element).tagName === 'SUB');
+
+/** Two texts of elements side by side that a stylesheet sets apart: a word or a number each, in a script written with spaces. */
+function wordsApart(text: string, data: string, parent: Node | null, lastParent: Node | null): boolean {
+  return WORD_START.test(data) && !CJK_AT_END.test(text) && !CJK_AT_START.test(data) && !SCRIPT_POSITION(parent) && !SCRIPT_POSITION(lastParent);
+}
 
 /** The label of an element without attributes (many: spans, list items, cells): five separators. */
 const NO_LABEL = '     ';

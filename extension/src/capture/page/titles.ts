@@ -59,7 +59,7 @@ function onlyLeft(lower: string): boolean {
 }
 
 /** Sales and discounts announced anywhere in a heading ("Frühlingssale: bis zu 50 %", "Up to -30% on shoes"). */
-const PROMO_ANYWHERE = caseless(/sale\b|(?:bis zu|up to|jusqu'à|hasta|fino al|até|do)\s*[-−]?\d+\s*%|\d+\s*%\s*(?:off|rabatt|de réduction|de descuento|sconto)/i);
+const PROMO_ANYWHERE = caseless(/sale\b|(?:bis zu|up to|jusqu'à|hasta|fino al|até|do|tot|upp till|op til|opp til|jopa|až|akár|до|עד|تصل إلى|حتى)\s*[-−]?\d+\s*%|\d+\s*%\s*(?:off|rabatt|de réduction|de descuento|sconto|korting|rabat|sleva|kedvezmény|скидка|indirim|خصم|הנחה)|最大\s*\d+\s*%/i);
 
 /** Names of other things than the product's title, at the start of a class or id word (word-lists.ts). */
 export const OTHER_NAME = startsWithPhrase(['brand', 'seller', 'store', 'shop', 'user', 'author', 'review', 'variant', 'color', 'colour', 'size',

@@ -5,6 +5,7 @@
 import { normaliseCode } from '../currency.ts';
 import { toMinorUnits } from '../price.ts';
 import { caseless, cleanText, httpUrl, NOT_WORD, savedCopy } from '../text.ts';
+import { textUpTo } from '../page/layout.ts';
 import { availabilityName, defined, type FieldSource, type SourceResult } from './source-types.ts';
 
 // Tested on lower-cased types (`caseless`): a pattern with `i` costs more to compile on every page.
@@ -23,7 +24,8 @@ interface Syntax {
 const MICRODATA = { source: 'microdata', scope: '[itemscope][itemtype]', type: (el: Element) => el.getAttribute('itemtype') ?? '', prop: 'itemprop' } as const;
 const RDFA = { source: 'rdfa', scope: '[typeof]', type: (el: Element) => el.getAttribute('typeof') ?? '', prop: 'property' } as const;
 
-function propValue(el: Element): string | null {
+/** `words`: an element's text with the words its child elements run together kept apart (textUpTo), for a name. */
+function propValue(el: Element, words = false): string | null {
   const content = el.getAttribute('content');
   if (content !== null) return content;
   const tag = el.tagName.toLowerCase();
@@ -32,7 +34,7 @@ function propValue(el: Element): string | null {
   if (tag === 'a' || tag === 'link') return el.getAttribute('href');
   if (tag === 'data' || tag === 'meter') return el.getAttribute('value');
   if (tag === 'time') return el.getAttribute('datetime') ?? el.textContent;
-  return el.textContent;
+  return words ? textUpTo(el, 3000, true) ?? el.textContent : el.textContent;
 }
 
 /**
@@ -62,9 +64,9 @@ function props(scope: Element, syntax: Syntax, name: string): Element[] {
   return own.filter((p) => p.lower === wanted || (p.lower.includes(wanted) && propNames(p.el.getAttribute(syntax.prop) ?? '').includes(wanted))).map((p) => p.el);
 }
 
-function first(scope: Element, syntax: Syntax, name: string): string | null {
+function first(scope: Element, syntax: Syntax, name: string, words = false): string | null {
   for (const el of props(scope, syntax, name)) {
-    const value = propValue(el);
+    const value = propValue(el, words);
     if (value && value.trim()) return value;
   }
   return null;
@@ -110,7 +112,7 @@ function fromSyntax(doc: Document, pageUrl: string, syntax: Syntax): SourceResul
     source: syntax.source,
     isProduct: true,
     fields: defined({
-      title: cleanText(first(product, syntax, 'name')),
+      title: cleanText(first(product, syntax, 'name', true)),
       priceMinor: price ? toMinorUnits(price, currency ?? 'unknown') : undefined,
       currency,
       imageUrl: imageEl ? httpUrl(imageEl.matches(syntax.scope) ? first(imageEl, syntax, 'url') ?? first(imageEl, syntax, 'contentUrl') : propValue(imageEl), pageUrl) : undefined,
