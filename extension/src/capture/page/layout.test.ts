@@ -231,6 +231,13 @@ describe('pageLayout: blind-page rules of the twenty-third round', () => {
     expect(['name', 'other'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([false, true]);
   });
 
+  it('takes a slider that "has-nav-outside" (Shopware\'s gallery) for no navigation, a navigation for elsewhere', () => {
+    const doc = page(`<div class="base-slider gallery-slider has-nav-outside has-dots-outside"><img id="photo" src="/media/espresso-hafenblick-500g.jpg" alt=""></div>
+      <div class="main-nav"><a id="menu" href="/kaffee">Kaffee</a></div><h1>Espresso Hafenblick</h1><p>14,90 €</p><button>In den Warenkorb</button>`);
+    const layout = pageLayout(doc);
+    expect(['photo', 'menu'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([false, true]);
+  });
+
   it('takes a second-hand listing\'s "item-sidebar" for its own, and the member\'s other items for elsewhere', () => {
     const doc = page(`<main><aside class="item-sidebar"><h1 id="title">Levi's 501 Original jeans</h1><p id="price">250,00 kr</p><button>Köp nu</button></aside>
       <aside class="sidebar"><p id="side">Populära märken</p></aside>

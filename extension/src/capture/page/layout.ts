@@ -73,13 +73,14 @@ const OWN_HEADER = caseless(/product|pdp/i);
  * Ids and classes of areas that show other products or site chrome, not the product of the page. A
  * sidebar of the product's details is its own (Ecwid's "product-details__sidebar" holds the price and
  * the buy button, in a "product-details--layout-two-columns-sidebar-right"; Inditex themes write
- * "product-detail-view__side-bar"; a second-hand listing's "item-sidebar" holds its heading and price).
+ * "product-detail-view__side-bar"; a second-hand listing's "item-sidebar" holds its heading and price). A
+ * slider that "has-nav-outside" (Shopware's gallery) has arrows, it is no navigation.
  */
 const ELSEWHERE = caselessAny(
   // Other products.
   /related|relation|recommend|associated|expandables|carousel(?<!(?:(?:pdp|image|images|media|photo|gallery|thumbs|thumb)-(?:[a-z]+-)?|detail|details|detail-|details-)carousel)|upsell|up-sell|cross-?sell|similar|also-?(?:bought|purchased|viewed|like)|you-?may|customers?-?who|sponsor|(?<![^\s_-])ads?(?![^\s_-])|advert/i,
   // The site's chrome.
-  /(?<!\S)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?!\S)|(?<![^\s_-])(?<!(?:slider|slide|carousel|gallery)-)nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter/i,
+  /(?<!\S)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?!\S)|(?<![^\s_-])(?<!(?:slider|slide|carousel|gallery|has|with|no|show|hide)-)nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter/i,
   // Bundles, accessories, sidebars, filters and histories.
   /bundle|bulk(?<![a-z]bulk)|multi-?buy|accessor|side-?bar(?<!(?:product-details?(?:-[a-z]+)?|pdp|listing)(?:__|--[\w-]*)side-?bar)(?<!(?:^|\s)item-side-?bar)|facet|filter|compare|history|recently|today[-_]?view|recent[-_]?view|last[-_]?(?:visited|viewed|seen)|widget-?cart/i,
   // A marketplace's other offers and sellers, and its widgets.
