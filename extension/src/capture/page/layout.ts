@@ -272,7 +272,7 @@ export function textUpTo(root: Node, max: number, apart = false): string | null 
     const parent = node.parentNode as Element | null;
     if (parent && (parent.tagName === 'SCRIPT' || parent.tagName === 'STYLE')) continue;
     const data = (node as Text).data;
-    if (apart && parent !== lastParent && WORD_END.test(text) && (CAPITAL_START.test(data) || wordsApart(text, data, parent, lastParent))) text += ' ';
+    if (apart && parent !== lastParent && text !== '' && data !== '' && wordsApart(text, data, parent, lastParent)) text += ' ';
     lastParent = parent;
     text += data;
     nodes += 1;
@@ -281,18 +281,32 @@ export function textUpTo(root: Node, max: number, apart = false): string | null 
   return text;
 }
 
-/** A letter or digit at a text's end; a capital at one's start (in the scripts that write capitals). */
-const WORD_END = /[\p{L}\p{N}]$/u;
-const CAPITAL_START = /^\p{Lu}/u;
-const WORD_START = /^[\p{L}\p{N}]/u;
-/** Chinese, Japanese and Korean, written without spaces between words. */
-const CJK_AT_END = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]$/u;
-const CJK_AT_START = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
-const SCRIPT_POSITION = (el: Node | null) => el !== null && ((el as Element).tagName === 'SUP' || (el as Element).tagName === 'SUB');
+/**
+ * Whether a character is a letter or a digit, read from its code without a Unicode property pattern (each is
+ * compiled on a page's first use): ASCII letters and digits, and every character from Latin-1's letters on
+ * that is not a space or a sign of the General Punctuation to CJK Symbols blocks.
+ */
+function wordChar(code: number): boolean {
+  if (code < 0x80) return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
+  return code >= 0xc0 && code !== 0xd7 && code !== 0xf7 && !(code >= 0x2000 && code <= 0x303f) && !(code >= 0xfe30 && code <= 0xfe4f) && !(code >= 0xff00 && code <= 0xff0f);
+}
+/** Chinese, Japanese and Korean characters: written without spaces between words. */
+function cjk(code: number): boolean {
+  return (code >= 0x3040 && code <= 0x30ff) || (code >= 0x3400 && code <= 0x9fff) || (code >= 0xac00 && code <= 0xd7af) || (code >= 0x1100 && code <= 0x11ff) || (code >= 0xf900 && code <= 0xfaff);
+}
+const inScriptPosition = (el: Node | null) => el !== null && ((el as Element).tagName === 'SUP' || (el as Element).tagName === 'SUB');
 
-/** Two texts of elements side by side that a stylesheet sets apart: a word or a number each, in a script written with spaces. */
+/**
+ * Two texts of elements side by side that a stylesheet sets apart: a letter or digit before a capital, or
+ * before another letter or digit when neither is Chinese, Japanese or Korean nor in a superscript or subscript.
+ */
 function wordsApart(text: string, data: string, parent: Node | null, lastParent: Node | null): boolean {
-  return WORD_START.test(data) && !CJK_AT_END.test(text) && !CJK_AT_START.test(data) && !SCRIPT_POSITION(parent) && !SCRIPT_POSITION(lastParent);
+  const end = text.charCodeAt(text.length - 1);
+  const start = data.charCodeAt(0);
+  if (!wordChar(end) || !wordChar(start)) return false;
+  const first = data[0]!;
+  if (first !== first.toLowerCase() && first === first.toUpperCase()) return true;
+  return !cjk(end) && !cjk(start) && !inScriptPosition(parent) && !inScriptPosition(lastParent);
 }
 
 /** The label of an element without attributes (many: spans, list items, cells): five separators. */
