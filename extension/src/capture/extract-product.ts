@@ -80,13 +80,13 @@ function canonicalUrl(doc: Document, results: readonly SourceResult[], pageUrl: 
 }
 
 /**
- * `siteImages`: the shop's own pictures (siteImages). A markup image whose file is a site asset ("og-logo.png", a
- * placeholder, the file of the shop's icon or of the logo linking home) is not the product's photo.
+ * A markup image whose file is a site asset ("og-logo.png", a placeholder, or the file of the shop's icon or of
+ * the logo linking home: `shopImages`, read only when there is a markup image) is not the product's photo.
  */
-function structuredCandidates(results: readonly SourceResult[], field: 'title' | 'image', siteImages: readonly string[] = []): Candidate[] {
+function structuredCandidates(results: readonly SourceResult[], field: 'title' | 'image', shopImages: () => readonly string[] = () => []): Candidate[] {
   const key = field === 'title' ? 'title' : 'imageUrl';
   return results.filter((r) => r.fields[key] !== undefined).map((r) => ({ field, source: r.source, value: r.fields[key]!,
-    evidence: field === 'image' && (notProductImage(String(r.fields[key])) || siteImage(String(r.fields[key]), siteImages)) ? { notProduct: true } : {} }));
+    evidence: field === 'image' && (notProductImage(String(r.fields[key])) || siteImage(String(r.fields[key]), shopImages())) ? { notProduct: true } : {} }));
 }
 
 /** The shop's own pictures: its icons, and the picture of a link to its home page (its logo, named or not). */
@@ -354,7 +354,7 @@ export function extractProduct(doc: Document, pageUrl: string, explain?: (scored
     const candidates = [
       ...structuredCandidates(structured, 'title'), ...pageTitles.map((t) => t.candidate),
       ...markupPrices(structured, pagePrices, markupCurrency, localDollar), ...pagePrices.map((p) => p.candidate),
-      ...structuredCandidates(structured, 'image', siteImages(doc, page)), ...pageImages.map((i) => i.candidate),
+      ...structuredCandidates(structured, 'image', () => siteImages(doc, page)), ...pageImages.map((i) => i.candidate),
     ];
     if (explain) explain(scoreCandidates(candidates));
     const chosen = pass('scoring', () => chooseFields(candidates));

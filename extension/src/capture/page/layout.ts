@@ -163,8 +163,8 @@ export const OTHERS_HEADING = startsWithPhrase([
   'kunden, die', 'zuletzt angesehen', 'zuletzt gesehen', 'recently viewed', 'vous avez consulté', 'vistos recientemente', 'visti di recente', 'vistos recentemente', 'ostatnio oglądane', 'naposledy prohlížené',
 ]);
 
-/** Class names of a badge ("flag", "badge--sale", "product-sticker", "label-new"). */
-const BADGE_NAME = /flag|badge|sticker|ribbon|label|tag/i;
+/** Names of badges shops put inside a heading or above a name ("flag-new", "badge--sale", "product-sticker"). */
+export const BADGE_LABEL = caseless(/(?<![^\s_-])(?:flag|flags|badge|badges|sticker|stickers|ribbon|tag|tags)(?![^\s_-])/i);
 
 /** Class names of a box's title in the shops' languages ("box-title", Shoper's "boxhead", "offers-head", "nadpis_box", "naslov"). */
 const BOX_TITLE = /title|head|nadpis|naslov|titulo|titolo|titre|titel/i;
@@ -202,7 +202,7 @@ function opensWithOthersHeading(el: Element): boolean {
     // Or a first child of a few words alone, before the block's other parts, whatever its name (a hashed one:
     // "<div class=_1AtVbE>Frequently Bought Together</div>"); not a badge ("<span class="flag best">الأكثر مبيعاً</span>"
     // above the product's own name).
-    if (i === 0 && child.childElementCount === 0 && el.childElementCount >= 2 && child.tagName !== 'SPAN' && !BADGE_NAME.test(child.getAttribute('class') ?? '')
+    if (i === 0 && child.childElementCount === 0 && el.childElementCount >= 2 && child.tagName !== 'SPAN' && !BADGE_LABEL.test(child.getAttribute('class') ?? '')
       && OTHERS_HEADING.test(textUpTo(child, 60) ?? '')) return true;
   }
   return false;

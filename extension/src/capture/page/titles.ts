@@ -8,7 +8,7 @@ import { caseless, cleanText, LETTERS } from '../text.ts';
 import { isSpaceAt, startsWithPhrase } from '../word-lists.ts';
 
 const A_LETTER = new RegExp(`[${LETTERS}]`);
-import { nameContains, textUpTo, wordOverlap, type Layout } from './layout.ts';
+import { BADGE_LABEL, nameContains, textUpTo, wordOverlap, type Layout } from './layout.ts';
 
 // Not a blog's or a news list's item ("blog-item-title": Squarespace's post heading).
 /**
@@ -93,8 +93,6 @@ function brandBesideName(el: Element, text: string): boolean {
   return [el.previousElementSibling, el.nextElementSibling].some((near) => near?.tagName === 'H1' && /\S\s+\S/.test((textUpTo(near, 300) ?? '').trim()));
 }
 
-/** Names of badges shops put inside a heading ("flag-new", "badge--sale", "product-sticker"). */
-const BADGE_LABEL = caseless(/(?<![^\s_-])(?:flag|flags|badge|badges|sticker|stickers|ribbon|tag|tags)(?![^\s_-])/i);
 
 /**
  * A heading's text without the badges inside it: "<h1><span class="flag flag-new">Novinka</span>
