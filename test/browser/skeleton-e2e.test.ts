@@ -197,6 +197,8 @@ describe('capture in the extension, sync through the server, see it on the deskt
 
   it('"Empty cart" in the popup empties it on the desktop too, and "Undo" brings every item back', async () => {
     const popup = await openPopup(browser);
+    // The popup shows the cart once it has read it: wait for the second item before counting them.
+    await popup.getByTestId('item-title').nth(1).waitFor({ timeout: 5_000 });
     const before = (await popup.getByTestId('item-title').allTextContents()).sort();
     expect(before.length).toBeGreaterThan(1);
     await popup.getByTestId('list-empty').click();
