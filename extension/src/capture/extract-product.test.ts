@@ -474,6 +474,29 @@ describe('extractProduct: a Cafe24 page without markup', () => {
       title: '세라믹 화분 라운드 M (20cm)', priceMinor: 29900, currency: 'KRW', imageUrl: 'https://monogarden.example.kr/web/product/big/202404/8f3c2a1d.jpg',
     });
   });
+
+  it('reads a card discount, monthly instalments and a coupon price as no price to pay, and an "MD 추천상품" block as other products', () => {
+    const picks = [['LG 스타일러 S5BBU', 690_000], ['LG 트롬 미니워시 F2WND', 590_000], ['LG 통돌이 T20DX7', 820_000], ['위니아 클라쎄 WWF21GDWK', 1_590_000], ['삼성 비스포크 AI 콤보', 3_690_000]]
+      .map(([name, price], i) => `<li><div class="prdImg"><a href="/product/detail.html?product_no=${1900 + i}"><img src="//gajeon.example.kr/web/product/medium/202403/m${i}.jpg" alt="${name}"></a>
+        <div class="icon"><img src="/web/upload/icon_basket.png" alt="장바구니 담기" class="ec-admin-icon cart"></div></div>
+        <div class="description"><strong class="name"><a href="/product/detail.html?product_no=${1900 + i}"><span>${name}</span></a></strong>
+        <ul><li><strong>판매가</strong> : <span>${Number(price).toLocaleString('en-US')}원</span></li></ul></div></li>`).join('');
+    const doc = page('<title>가전마트</title>', `
+      <div id="header"><h1 class="xans-element- xans-layout xans-layout-logotop"><a href="/"><img src="/web/upload/logo.png" alt="가전마트"></a></h1></div>
+      <div class="xans-element- xans-product xans-product-detail"><div class="detailArea">
+        <div class="imgArea"><div class="keyImg"><img src="//gajeon.example.kr/web/product/big/202403/3f2c1a9b.jpg" alt="LG 트롬 드럼세탁기 FX24ENE" class="BigImage"></div></div>
+        <div class="infoArea"><div class="headingArea"><h2>LG 트롬 드럼세탁기 FX24ENE 24kg</h2></div>
+          <div class="xans-product-detaildesign"><table><tbody><tr><th><span>소비자가</span></th><td><span style="text-decoration:line-through">1,690,000원</span></td></tr>
+          <tr><th><span>판매가</span></th><td><span><strong id="span_product_price_text">1,290,000원</strong></span></td></tr>
+          <tr><th><span>쿠폰적용가</span></th><td><span>1,251,300원</span> <span>(3% 장바구니쿠폰 다운로드 시)</span></td></tr></tbody></table></div>
+          <div class="card_benefit"><p><strong>카드 즉시할인</strong> 삼성카드 5% 청구할인 시 <strong>1,225,500원</strong></p><p><strong>무이자 할부</strong> 월 <strong>107,500원</strong> (12개월)</p></div>
+          <div class="xans-product-action"><div class="btnArea"><a href="#none" class="first btnSubmit"><span id="btnBuy">바로구매하기</span></a><a href="#none" class="btnNormal">장바구니 담기</a></div></div>
+        </div></div></div>
+      <div class="xans-element- xans-product xans-product-listmain-2 ec-base-product"><div class="title"><h2><span>MD 추천상품</span></h2></div><ul class="prdList grid5">${picks}</ul></div>`);
+    expect(extractProduct(doc, 'https://gajeon.example.kr/product/detail.html?product_no=1834')).toMatchObject({
+      title: 'LG 트롬 드럼세탁기 FX24ENE 24kg', priceMinor: 1290000, currency: 'KRW', imageUrl: 'https://gajeon.example.kr/web/product/big/202403/3f2c1a9b.jpg',
+    });
+  });
 });
 
 describe('extractProduct: an Imweb page without markup', () => {

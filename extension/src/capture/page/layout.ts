@@ -136,7 +136,7 @@ export const OTHERS_HEADING = startsWithPhrase([
   'aanbevolen', 'liknande', 'andra köpte', 'andra har', 'rekommenderade', 'lignende', 'andre købte', 'andre kjøpte', 'también te puede',
   'te puede interesar', 'otros clientes', 'você também pode', 'você pode gostar', 'ti potrebbe', 'chi ha acquistato', 'benzer ürünler', 'bunlar da', '関連商品',
   'おすすめ商品', 'この商品を買った人', 'この本を買った人', 'この作品を買った人', 'この本を見た人', 'こんな本も', '関連書籍', 'あわせて買いたい', '相关商品', '猜你喜欢', '推荐商品', '推薦商品', '相關商品', '看了又看', '관련 상품',
-  '관련상품', '추천 상품', '추천상품', '함께 본', 'схожі', 'рекомендуємо', 'hasonló termékek', 'ajánlott', 'produse similare',
+  '관련상품', '추천 상품', '추천상품', 'md 추천', 'md추천', '함께 본', 'схожі', 'рекомендуємо', 'hasonló termékek', 'ajánlott', 'produse similare',
   'produse recomandate', 'clienții au cumpărat', 'παρόμοια', 'σχετικά προϊόντα', 'sản phẩm tương tự', 'sản phẩm liên quan', 'các sản phẩm khác', 'sản phẩm khác của shop', 'top sản phẩm bán chạy', 'sản phẩm bán chạy', 'สินค้าที่เกี่ยวข้อง', 'produk serupa', 'produk terkait',
   'منتجات ذات صلة', 'منتجات مشابهة', 'מוצרים דומים', 'מוצרים קשורים', 'ұқсас', 'համանման', 'նմանատիպ', 'առնչվող', 'მსგავსი', 'oxşar',
   // A seller's other listings on a second-hand marketplace.

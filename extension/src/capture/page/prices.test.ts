@@ -683,3 +683,23 @@ describe('SIGN', () => {
   });
 });
 
+
+describe('electronics shops of South and South-East Asia', () => {
+  const judged = (body: string, hostname: string) => {
+    const doc = page(body);
+    return priceCandidates(pageLayout(doc), doc.getElementById('h'), { hostname }).map((p) => [p.candidate.value, p.candidate.evidence.old === true, p.candidate.evidence.conditional === true]);
+  };
+
+  it('reads OpenCart\'s "price-new" in a "price-list" as the price to pay, beside its old price', () => {
+    expect(judged(`<h1 id="h">Samsung Galaxy A35 5G (8/256GB)</h1><ul class="list-unstyled price-list"><li><span class="price-new">৳ 45,000</span>
+      <span class="price-old">৳ 47,999</span> <span class="label label-danger">Save ৳ 2,999</span></li><li class="emi-line">EMI from <b>৳ 3,750/month</b></li></ul>
+      <button type="button" id="button-cart">Buy Now</button>`, 'shop.example.com.bd')).toEqual([[4500000, false, false], [4799900, true, false], [299900, true, false], [375000, false, true]]);
+  });
+
+  it('reads a monthly amount written "/mth", "/bln", "/tháng" or "/เดือน" as no price to pay', () => {
+    expect(judged(`<h1 id="h">Dyson V12 Detect Slim</h1><div class="price-box"><span class="price">RM 3,299.00</span></div>
+      <div>0% Easy Payment Plan from <strong>RM 274.92/mth</strong> (12 months)</div><button type="button">Add to Cart</button>`, 'shop.example.com.my')).toEqual([[329900, false, false], [27492, false, true]]);
+    expect(judged(`<h1 id="h">Redmi Note 13 Pro</h1><div class="price">Rp 4.599.000</div><div>Cicilan <b>Rp 383.250/bln</b></div>
+      <div>Trả góp <b>1.083.000₫/tháng</b></div><div>ผ่อน <b>฿1,083/เดือน</b></div><button type="button">Beli Sekarang</button>`, 'shop.example.co.id').map(([, , conditional]) => conditional)).toEqual([false, true, true, true]);
+  });
+});

@@ -25,15 +25,16 @@ const OLD_LABEL = word('old|was|deprecated|compare|compare-at|strike|striked|str
  * price is an old one only beside another amount ("price-item--regular" alone is the price to pay).
  */
 // "list" but not Bootstrap's lists ("list-unstyled", "list-inline"), which hold OpenCart's price block,
-// nor a BEM list's items ("c-item-list__item"), nor Shopware's "with-list-price", the price to pay that has a list price beside it.
-const BESIDE_ANOTHER_OLD_LABEL = word('regular|non-discounted|org|(?<!with-)list(?![-_]+(?!price)[a-z])|listprice|(?<!with-)list-price|original|reference|retail');
+// nor a BEM list's items ("c-item-list__item"), nor Shopware's "with-list-price", the price to pay that has a list price beside it,
+// nor a list of prices ("price-list": OpenCart's block of the price to pay, the old one, the instalments).
+const BESIDE_ANOTHER_OLD_LABEL = word('regular|non-discounted|org|(?<!with-|price[-_])list(?![-_]+(?!price)[a-z])|listprice|(?<!with-)list-price|original|reference|retail');
 /**
  * Names of prices for members or card holders only ("club-price", "member-price", a membership's "plus-price"), and of amounts
  * beside the price that are no price of the product (ECShop's prices per member rank, "ECS_RANKPRICE_2"): a voucher's or coupon's value ("voucher-promo-value":
  * "Giảm ₫30k"), an insurance or warranty add-on ("insurance-price"), reward coins ("coin-amount").
  */
 const CONDITIONAL_LABEL = word('club|clubprice|member|members|memberprice|plus-price|plusprice|loyalty|loyalty-price|card-price|cardprice|voucher|coupon|insurance|warranty|coin|coins|rankprice');
-const CURRENT_LABEL = word('sale|special|final|current|now|offer|promo|deal|actual|real|sales|reduced|(?<!non-)discounted|dsc|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex|coreprice|corepricedisplay|big|atual|attuale|aktuell|productspecialprice|productsaleprice');
+const CURRENT_LABEL = word('sale|special|final|current|now|new|offer|promo|deal|actual|real|sales|reduced|(?<!non-)discounted|dsc|price-to-pay|pricetopay|our-price|selling|buybox|main|priceblock_ourprice|apex|coreprice|corepricedisplay|big|atual|attuale|aktuell|productspecialprice|productsaleprice');
 /** Words that introduce an old price or a saving: "Was", "UVP", "statt", "You save" (word-lists.ts). */
 export const OLD_BEFORE = endsWithPhrase([
   'was', 'listenpreis', 'rrp', 'msrp', 'mrp', 'एमआरपी', 'अधिकतम खुदरा मूल्य', 'uvp', 'statt', 'anstatt', 'avant',
@@ -94,6 +95,8 @@ export const CONDITIONAL_BEFORE = endsWithPhrase([
   'ekskl. moms', 'eks. mva', 'eks mva', 'ekskl. mva', 'exclusief btw',
   'ohne mwst', 'ohne mwst.', 'hors tva', 'ex vat', 'ex. vat', 'excl vat', 'excl. vat', 'bez vat', 'bez pdv', 'без ддс', 'без пдв', 'shipping', 'versand', 'delivery', 'lieferung', 'envío', 'frete',
   'livraison', '+', '月額', '月々', '毎月', '每月', '배송', '배송비', '送料', '送料別', '运费', '運費',
+  // Korean instalments, card discounts and coupon prices ("무이자 할부 월 107,500원", "삼성카드 5% 청구할인 시 1,225,500원", "쿠폰적용가").
+  '월', '할부', '무이자', '무이자 할부', '할인 시', '청구할인 시', '결제 시', '쿠폰적용가', '쿠폰 적용가', '쿠폰가',
   'coupon', 'voucher', 'gutschein', 'cupón', 'cupom', 'kupon', 'купон', '쿠폰', 'クーポン', '优惠券', '優惠券', '折價券', '領券', '折', '每期', '分期', '月付', '分割', '本体価格', '税抜', '税別', '税抜価格',
   // The price after a coupon or a subsidy ("券后价 ￥6599", "到手价").
   '券后价', '券後價', '券后', '到手价', '到手價',
@@ -164,12 +167,13 @@ export const CONDITIONAL_WORDS_AFTER = startsWithPhrase([
 // A surcharge in brackets ("(+ 2,00 € Pfand)"), and Korean reward points ("적립", not the "적립금" balance).
 (lower) => (lower.startsWith('(') && lower.slice(1).trimStart().startsWith('+')) || (lower.startsWith('적립') && !lower.startsWith('적립금')));
 /**
- * Per measure, per month, or a pack's price each in English's unit-price notation ("/ kg", "/ mes", "$0.73 / ea").
+ * Per measure, per month, or a pack's price each in English's unit-price notation ("/ kg", "/ mes", "$0.73 / ea",
+ * Malaysia's "RM 274.92/mth", Indonesia's "/bln", Vietnam's "/tháng", Thailand's "/เดือน").
  * A price per piece in the words of Central and Eastern Europe ("/шт", "/szt", "/ks", "/Stk") is the price of one,
  * what a shopper pays for the product: Bitrix's Aspro themes print "289,90 р./шт" as the price itself.
  */
 const PER_UNIT_AFTER = caselessAny(
-  /^\s*\/\s*(?:(?:ea|each|ct|count|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz)\b|(?:кг|100\s?г|г|100\s?мл|мл|л|м²|м)(?![а-яё])|month|mo\b|(?:monat|mois|mes|mese|maand|mnd|måned|mån)\b|(?:माह|महीना)|мес|міс|mies|měs|hó|lun[aă]|ay\b|월|月)/i,
+  /^\s*\/\s*(?:(?:ea|each|ct|count|kg|g|100\s?g|l|100\s?ml|ml|m|m²|lb|oz)\b|(?:кг|100\s?г|г|100\s?мл|мл|л|м²|м)(?![а-яё])|month|mo\b|(?:monat|mois|mes|mese|maand|mnd|måned|mån|mth|mths|bulan|bln|buwan)\b|(?:माह|महीना)|мес|міс|mies|měs|hó|lun[aă]|ay\b|tháng|เดือน|월|月)/i,
 );
 const conditionalAfter = (text: string) => PER_UNIT_AFTER.test(text) || CONDITIONAL_WORDS_AFTER.test(text);
 /** Offers of other sellers or conditions: "Other Used, New, Collectible from", "gebraucht ab". */
