@@ -66,6 +66,14 @@ describe('imageCandidates', () => {
     expect(one.map((c) => c.candidate.evidence.labelled)).toEqual([false, false, false, false]);
   });
 
+  it('takes an alt text that opens with the title\'s first three words for naming the product, whatever it says of the scene after them', () => {
+    const doc = page(`<h1 id="h">Cotswold Rustic Oak Engineered Flooring 14/3mm x 190mm</h1><div class="gallery">
+      <img src="https://cdn.floors.example/cotswold-rustic-oak-roomset-01.jpg" alt="Cotswold Rustic Oak flooring in a Scandinavian style living room">
+      <img src="https://cdn.floors.example/cotswold-natural-oak-roomset-01.jpg" alt="Cotswold Natural Oak flooring in a Scandinavian style living room"></div>`);
+    const found = imageCandidates(pageLayout(doc), doc.getElementById('h'), 'Cotswold Rustic Oak Engineered Flooring 14/3mm x 190mm', 'https://floors.example/cotswold-rustic-oak');
+    expect(found.map((c) => c.candidate.evidence.labelled)).toEqual([true, false]);
+  });
+
   it('fills a lazy loader\'s "{width}" address template with the largest width it offers, and skips a template without widths', () => {
     const doc = page(`<h1 id="h">Gulnaar Lawn Suit</h1>
       <img class="lazyload" data-src="//lawn.example.pk/cdn/shop/products/ZL-1_{width}x.jpg?v=17" data-widths="[360, 540, 2048]" alt="Gulnaar Lawn Suit">

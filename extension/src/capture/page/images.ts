@@ -228,10 +228,22 @@ function inLogoHolder(img: Element, layout: Layout): boolean {
 /**
  * An alt text that names the product: half its words are the title's ("Harbour Sofa, side profile"), or
  * it holds the whole title of two words or more and says more of the photo ("Harbour Sofa in Oatmeal
- * Weave, 3-Seat, front view").
+ * Weave, 3-Seat, front view"), or it opens with the title's first three words, whatever it says of the
+ * scene after them ("Cotswold Rustic Oak flooring in a Scandinavian style living room").
  */
 function altNamesProduct(alt: string, title: string): boolean {
-  return wordOverlap(alt, title) >= 0.5 || (words(title).length >= 2 && wordOverlap(title, alt) === 1);
+  return wordOverlap(alt, title) >= 0.5 || (words(title).length >= 2 && wordOverlap(title, alt) === 1) || opensWithName(alt, title);
+}
+
+/** Words of a title an alt text must open with to name the product, and no more than the title has. */
+const NAME_LEAD = 3;
+
+function opensWithName(alt: string, title: string): boolean {
+  const name = words(title);
+  if (name.length < NAME_LEAD) return false;
+  const said = words(alt);
+  for (let i = 0; i < NAME_LEAD; i += 1) if (said[i] !== name[i]) return false;
+  return true;
 }
 
 /** A file its address sizes as a thumbnail: no side larger than 160 pixels ("-150x150.jpg", "-96Wx96H"). */

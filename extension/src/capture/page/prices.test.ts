@@ -696,6 +696,11 @@ describe('electronics shops of South and South-East Asia', () => {
       <button type="button" id="button-cart">Buy Now</button>`, 'shop.example.com.bd')).toEqual([[4500000, false, false], [4799900, true, false], [299900, true, false], [375000, false, true]]);
   });
 
+  it('reads an amount offered "up to" a limit (a cashback by redemption) as no price to pay', () => {
+    expect(judged(`<h1 id="h">Michelin Pilot Sport 5 225/40 R18</h1><div class="PriceBox_box"><span class="PriceBox_perTyre">£142.50</span> <span>per tyre inc. VAT</span>
+      <div>Buy 2 or more tyres and claim up to <strong>£80</strong> via redemption.</div></div><button type="button">Add 2 tyres to basket</button>`, 'www.tyres.example.co.uk')).toEqual([[14250, false, false], [8000, false, true]]);
+  });
+
   it('reads a monthly amount written "/mth", "/bln", "/tháng" or "/เดือน" as no price to pay', () => {
     expect(judged(`<h1 id="h">Dyson V12 Detect Slim</h1><div class="price-box"><span class="price">RM 3,299.00</span></div>
       <div>0% Easy Payment Plan from <strong>RM 274.92/mth</strong> (12 months)</div><button type="button">Add to Cart</button>`, 'shop.example.com.my')).toEqual([[329900, false, false], [27492, false, true]]);

@@ -78,7 +78,8 @@ export const CONDITIONAL_BEFORE = endsWithPhrase([
   'current bid', 'bid', 'starting bid', 'start price', 'starting price', 'aktuelles gebot', 'gebot', 'startpreis', 'enchère actuelle', 'offerta attuale', 'puja actual',
   // A price after a coupon ("Best Price: ₹1133" above "Coupon code: EXTRA10", as Indian fashion marketplaces show it).
   'best price',
-  'ou até', 'oder', 'bis zu', 'instalment', 'instalments', 'installment', 'installments', 'raten', 'mensual', 'monthly',
+  // An amount offered up to a limit: a cashback or a trade-in's ("claim up to £80 via redemption").
+  'up to', 'ou até', 'oder', 'bis zu', 'instalment', 'instalments', 'installment', 'installments', 'raten', 'mensual', 'monthly',
   // One of several payments ("Pay in 4 interest-free payments of C$262.25 with Afterpay").
   'payments of', 'instalments of', 'installments of', 'cuotas de', 'parcelas de', 'rate da', 'raty po', 'mensualités de', 'paiements de', 'raten à', 'raten von', 'zahlungen von', 'zahlungen à',
   'delen van', 'termijnen van', 'betalingen van',

@@ -25,6 +25,12 @@ describe('variantPrices', () => {
     expect(variantPrices(page(sizes), 'https://www.casafria.example/p/ventilador?size=s', hints).shown).toBeNull();
   });
 
+  it('reads no variant in a quantity list, whose options are the totals of several ("2 tyres – £285.00" chosen)', () => {
+    const qty = `<select id="qty" name="qty"><option value="1">1 tyre – £142.50</option><option value="2" selected>2 tyres – £285.00</option>
+      <option value="4">4 tyres – £570.00</option></select>`;
+    expect(variantPrices(page(qty), 'https://www.tyres.example/michelin-pilot-sport-5', { hostname: 'www.tyres.example' }).shown).toBeNull();
+  });
+
   it('reads WooCommerce\'s chosen variation from the price box under its options: the sale\'s <ins>, else its one amount', () => {
     const box = (inner: string) => `<form class="variations_form cart"><select name="attribute_pa_size"><option value="m">M</option><option value="l" selected>L</option></select>
       <div class="single_variation_wrap"><div class="woocommerce-variation single_variation"><div class="woocommerce-variation-price">${inner}</div></div></div></form>`;

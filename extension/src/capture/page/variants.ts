@@ -28,6 +28,9 @@ function tokens(text: string): Set<string> {
   return new Set(decoded.toLowerCase().split(/[^a-z0-9]+/).filter((t) => t.length >= 3));
 }
 
+/** A list of quantities by its id, name or class ("qty", "quantity_opt[]", "Menge"). */
+const QUANTITY_SELECT = /(?<![a-z])(?:qty|quantity|menge|anzahl|quantit[éeà]|cantidad|quantidade|ilość|množství|aantal|antal|määrä)(?![a-z])/i;
+
 export function variantPrices(doc: Document, pageUrl: string, hints: PageHints): VariantPrices {
   const none: VariantPrices = { shown: null, others: new Set() };
   let url: URL;
@@ -43,7 +46,10 @@ export function variantPrices(doc: Document, pageUrl: string, hints: PageHints):
   const ownCurrency: PageHints = { lang: hints.lang, hostname: hints.hostname };
   const selects = doc.body?.getElementsByTagName('select');
   for (let s = 0; selects && s < Math.min(selects.length, MAX_SELECTS); s += 1) {
-    const list = selects[s]!.getElementsByTagName('option');
+    const select = selects[s]!;
+    // A quantity list's totals ("2 tyres – £285.00" chosen) are the price of several, not another variant's.
+    if (QUANTITY_SELECT.test(`${select.id} ${select.getAttribute('name') ?? ''} ${select.getAttribute('class') ?? ''}`)) continue;
+    const list = select.getElementsByTagName('option');
     for (let o = 0; o < Math.min(list.length, MAX_OPTIONS); o += 1) {
       const option = list[o]!;
       const text = option.textContent ?? '';
