@@ -37,10 +37,15 @@ describe('pageLayout: buy controls', () => {
     'Adauga in cos', 'Dodaj u košaricu', 'Dodaj u korpu', 'Dodaj v košarico', 'Į krepšelį', 'Pievienot grozam', 'Lisa ostukorvi',
     'Προσθήκη στο καλάθι', 'Добави в количката', 'Додати в кошик', 'Sepete at', 'הוספה לסל', 'اضف الى السلة', '放入購物車', 'カートに追加',
     'Купи', 'Kupi', 'Osta', 'Kjøp', 'Køb', 'Köp', 'Buy', '買い物かごに入れる', 'Додај у корпу', 'Додади во кошничка',
-    'Add 2 tyres to basket', 'Add item to cart', 'Pre-order', 'Preorder now', 'Jetzt vorbestellen', 'Précommander', 'Předobjednat', 'Ön sipariş ver', '予約する', '사전예약',
+    'Add 2 tyres to basket', 'Add 1 item to cart', 'Pre-order', 'Preorder now', 'Jetzt vorbestellen', 'Précommander', 'Předobjednat', 'Ön sipariş ver', '予約する', '사전예약',
   ])('"%s" is a way to buy', (words) => {
     const doc = page(`<h1>Lamp</h1><p class="price">€29</p><button type="button">${words}</button><a href="/help">Help</a>`);
     expect(pageLayout(doc).buyControls.map((el) => el.textContent)).toEqual([words]);
+  });
+
+  it('a bundle\'s button ("Add combo to cart") is not a way to buy the product', () => {
+    const doc = page(`<h1>SSD</h1><p class="price">$139.99</p><button type="button">Add combo to cart</button>`);
+    expect(pageLayout(doc).buyControls).toEqual([]);
   });
 });
 
