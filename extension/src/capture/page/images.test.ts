@@ -74,6 +74,14 @@ describe('imageCandidates', () => {
     expect(found.map((c) => c.candidate.evidence.labelled)).toEqual([true, false]);
   });
 
+  it('reads "starter", "iconic" or "flagship" in an alt text as words of the product, not a star, icon or flag', () => {
+    const doc = page(`<h1 id="h">The Weighted Razor</h1><div class="gallery">
+      <img src="https://cdn.razors.example/weighted-razor-slate-hero.jpg" alt="The Weighted Razor starter kit in Slate with magnetic stand">
+      <img src="https://cdn.razors.example/razor-black.jpg" alt="Our iconic flagship razor"><img src="https://cdn.razors.example/r.png" alt="star icon"></div>`);
+    const found = imageCandidates(pageLayout(doc), doc.getElementById('h'), 'The Weighted Razor', 'https://razors.example/weighted-razor');
+    expect(found.map((c) => c.candidate.evidence.notProduct)).toEqual([false, false, true]);
+  });
+
   it('fills a lazy loader\'s "{width}" address template with the largest width it offers, and skips a template without widths', () => {
     const doc = page(`<h1 id="h">Gulnaar Lawn Suit</h1>
       <img class="lazyload" data-src="//lawn.example.pk/cdn/shop/products/ZL-1_{width}x.jpg?v=17" data-widths="[360, 540, 2048]" alt="Gulnaar Lawn Suit">

@@ -36,8 +36,10 @@ function ratingStar(path: string): boolean {
   return words.some((w) => STAR.test(w)) && words.every((w) => STAR.test(w) || /^\d+$/.test(w) || STAR_FILE_WORDS.has(w));
 }
 /** The same, read from ids, classes and alt text word by word ("MainContentPlaceHolder" is not a placeholder). */
-export const NOT_PRODUCT_NAME = startsWithPhrase(['logo', 'icon', 'sprite', 'badge', 'flag', 'avatar', 'payment', 'rating', 'star', 'banner', 'placeholder',
-  'spinner', 'loader', 'swatch', 'social', 'share'], [], undefined, { spaces: false });
+export const NOT_PRODUCT_NAME = startsWithPhrase(['logo', 'sprite', 'badge', 'avatar', 'payment', 'rating', 'banner', 'placeholder',
+  'spinner', 'loader', 'swatch', 'social'],
+// Whole words only: an alt text's "starter kit", "iconic", "flagship" or "shared" names no icon or star.
+['icon', 'icons', 'flag', 'flags', 'star', 'stars', 'share'], undefined, { spaces: false });
 const MAIN_LABEL = caseless(/landing|main|primary|hero|zoom|large|big|product[-_]?(image|img|photo|picture|media)|pdp[-_]?(image|img|media)|gallery|featured|(?<!object-|bg-)cover|image[-_]?main|main[-_]?image|mainimage|img[-_]?main|fotorama|slick-current|active/i);
 const URL_ATTRIBUTES = ['data-old-hires', 'data-zoom-image', 'data-full-image', 'data-zoom', 'data-large', 'data-large-img', 'data-full', 'data-original', 'data-src', 'data-lazy', 'data-lazy-src', 'data-srcset', 'src'];
 

@@ -701,6 +701,11 @@ describe('electronics shops of South and South-East Asia', () => {
       <div>Buy 2 or more tyres and claim up to <strong>£80</strong> via redemption.</div></div><button type="button">Add 2 tyres to basket</button>`, 'www.tyres.example.co.uk')).toEqual([[14250, false, false], [8000, false, true]]);
   });
 
+  it('reads Turkey\'s trade view: the price "+ KDV" (before VAT) shown large is no price to pay beside the one "KDV Dahil"', () => {
+    expect(judged(`<h1 id="h">Bosch Professional GSB 18V-55 Akülü Darbeli Matkap</h1><div class="fiyatKdvHaric"><span class="spanFiyat">4.082,50 TL</span> <small>+ KDV</small></div>
+      <div class="fiyatKdvDahil">KDV Dahil: <span class="spanFiyat">4.899,00 TL</span></div><button type="button">Sepete Ekle</button>`, 'www.hirdavat.example.com.tr')).toEqual([[408250, false, true], [489900, false, false]]);
+  });
+
   it('reads a monthly amount written "/mth", "/bln", "/tháng" or "/เดือน" as no price to pay', () => {
     expect(judged(`<h1 id="h">Dyson V12 Detect Slim</h1><div class="price-box"><span class="price">RM 3,299.00</span></div>
       <div>0% Easy Payment Plan from <strong>RM 274.92/mth</strong> (12 months)</div><button type="button">Add to Cart</button>`, 'shop.example.com.my')).toEqual([[329900, false, false], [27492, false, true]]);

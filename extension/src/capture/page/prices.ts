@@ -346,7 +346,7 @@ function wordsInBrackets(text: string, asterisk: boolean): string {
 }
 /** The words after a price that say tax is included ("inkl. MwSt.", "(TTC)", "s DPH"), read by hand as CONDITIONAL_WORDS_AFTER is. */
 export const INCLUDED_WORDS = startsWithPhrase(['inkl', 'incl', 'inc.', 'inc vat', 'inc gst', 'सभी करों सहित', 'ttc', '税込', 's dph', 'z dph', 'z ddv', 's pdv', 'sa pdv',
-  'с ндс', 'с пдв', 'brutto', 'iva incl']);
+  'с ндс', 'с пдв', 'brutto', 'iva incl', 'kdv dahil']);
 export const INCLUDED_AFTER = { test: (text: string) => INCLUDED_WORDS.test(wordsInBrackets(text, false)) };
 /** A price before tax, said before it ("Netto:", "HT") or after it ("exkl. MwSt.", "+ VAT"). */
 const NET_BEFORE = endsWithPhrase(['netto', 'net', 'excl', 'excl.', 'exkl', 'exkl.', 'zzgl', 'zzgl.', 'ex tax', 'ex. tax', 'ex vat', 'excl. vat', 'excl. btw',
@@ -357,12 +357,13 @@ const NET_BEFORE = endsWithPhrase(['netto', 'net', 'excl', 'excl.', 'exkl', 'exk
   'առանց աահ', 'ədv-siz', 'ədvsiz', 'დღგ-ს გარეშე', 'ққс-сыз', 'ққс есепсіз', 'qqssiz', 'qqs-siz', 'нөат-гүй',
   // Japanese "before tax" in brackets closing a label ("販売価格（税抜）").
   '税抜）', '税別）', '税抜)', '税別)'], true);
-const NET_WORDS = startsWithPhrase(['netto', '税抜', '税別', 'excl', 'exkl', 'zzgl', 'hors taxe', 'bez dph', 'bez pdv', 'brez ddv', 'без ндс', 'без пдв', 'sin iva', 'senza iva'],
+const NET_WORDS = startsWithPhrase(['netto', '税抜', '税別', 'excl', 'exkl', 'zzgl', 'hors taxe', 'bez dph', 'bez pdv', 'brez ddv', 'без ндс', 'без пдв', 'sin iva', 'senza iva', 'kdv hariç'],
   ['net', 'ht', ...['vat', 'tax', 'btw', 'moms', 'gst'].flatMap((tax) => ['ex', 'ex.'].flatMap((ex) => [`${ex}${tax}`, `${ex} ${tax}`])),
-    ...['vat', 'mwst', 'iva', 'tva', 'btw'].flatMap((tax) => [`+${tax}`, `+ ${tax}`])]);
+    // Turkey's trade view: "4.082,50 TL + KDV".
+    ...['vat', 'mwst', 'iva', 'tva', 'btw', 'kdv'].flatMap((tax) => [`+${tax}`, `+ ${tax}`])]);
 export const NET_AFTER = { test: (text: string) => NET_WORDS.test(wordsInBrackets(text, true)) };
 /** The same price with tax, said before it ("Brutto:", "TTC") or after it ("inkl. 19 % MwSt."). */
-const GROSS_BEFORE = endsWithPhrase(['brutto', '税込', 'inkl', 'inkl.', 'incl', 'incl.', 'incl. vat', 'inc. vat', 'ttc', 's dph', 'z dph', 'z ddv', 's pdv', 'sa pdv', 'с ндс', 'с пдв', 'iva incluido', 'bruttó', 'brutto cena', 'bruttó ár', 'cena brutto', 'bruttopreis', 'preis brutto', 'prix ttc'], true);
+const GROSS_BEFORE = endsWithPhrase(['brutto', '税込', 'inkl', 'inkl.', 'incl', 'incl.', 'incl. vat', 'inc. vat', 'ttc', 's dph', 'z dph', 'z ddv', 's pdv', 'sa pdv', 'с ндс', 'с пдв', 'iva incluido', 'bruttó', 'brutto cena', 'bruttó ár', 'cena brutto', 'bruttopreis', 'preis brutto', 'prix ttc', 'kdv dahil'], true);
 /** How much more a price with tax is than the same price before it: the VAT rates of the world (3 % to 27 %). */
 /**
  * Names of a price with or without tax: Magento's "price-including-tax" and "price-excluding-tax" show
