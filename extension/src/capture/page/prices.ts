@@ -10,7 +10,7 @@ import { currencyInText, mayNameCurrency, type PageHints } from '../currency.ts'
 import { parsePriceText } from '../price-text.ts';
 import { caseless, caselessAny, LETTERS, westernDigits } from '../text.ts';
 import { digitsBefore, endsWithPhrase, spacesBefore, startsWithPhrase } from '../word-lists.ts';
-import { distanceTo, SCREEN_READER_ONLY, textUpTo, type Layout } from './layout.ts';
+import { distanceTo, QUANTITY_WORDS, SCREEN_READER_ONLY, textUpTo, type Layout } from './layout.ts';
 import type { PageCandidate } from './titles.ts';
 
 const PRICE_LABEL = caseless(/price|preis|prix|precio|prezzo|preço|preco|cena|cijena|цена|ціна|價格|价格|価格|가격|fiyat|harga|giá|amount/i);
@@ -18,7 +18,7 @@ const PRICE_LABEL = caseless(/price|preis|prix|precio|prezzo|preço|preco|cena|c
 // Looked around rather than matched (`(?<![^\s_-])` for `(?:^|[\s_-])`): the same test, which the engine compiles in a third of the time.
 const word = (words: string) => caseless(new RegExp(`(?<![^\\s_-])(?:${words})(?![^\\s_-])`, 'i'));
 /** Names of an element that holds a quantity ("product-block-prices-quantity": "Bis 2"): its number counts pieces, not money. */
-const QUANTITY_LABEL = word('quantity|qty|menge|anzahl|quantité|cantidad|quantità|quantidade|ilość|množství');
+const QUANTITY_LABEL = word(QUANTITY_WORDS);
 const OLD_LABEL = word('old|was|deprecated|compare|compare-at|strike|striked|strikethrough|strike-through|strikeout|strike-out|line-through|linethrough|lthr|crossed-out|before|crossed|msrp|rrp|previous|uvp|saving|savings|save|discount-amount|you-save|basisprice|a-text-strike|antigo|anterior|riscado|tachado|barrato|poupanca|ahorro|risparmio|ersparnis|normalprice|origin-price|originprice|price-standard|standard-price');
 /**
  * Names that mean "not reduced" as often as "the old price": a regular, original ("prc-org"), list or retail
@@ -97,7 +97,7 @@ export const CONDITIONAL_BEFORE = endsWithPhrase([
   'ohne mwst', 'ohne mwst.', 'hors tva', 'ex vat', 'ex. vat', 'excl vat', 'excl. vat', 'bez vat', 'bez pdv', 'без ддс', 'без пдв', 'shipping', 'versand', 'delivery', 'lieferung', 'envío', 'frete',
   'livraison', '+', '月額', '月々', '毎月', '每月', '배송', '배송비', '送料', '送料別', '运费', '運費',
   // Korean instalments, card discounts and coupon prices ("무이자 할부 월 107,500원", "삼성카드 5% 청구할인 시 1,225,500원", "쿠폰적용가").
-  '월', '할부', '무이자', '무이자 할부', '할인 시', '청구할인 시', '결제 시', '쿠폰적용가', '쿠폰 적용가', '쿠폰가',
+  '월', '할부', '무이자', '할인 시', '결제 시', '쿠폰적용가', '쿠폰 적용가', '쿠폰가',
   'coupon', 'voucher', 'gutschein', 'cupón', 'cupom', 'kupon', 'купон', '쿠폰', 'クーポン', '优惠券', '優惠券', '折價券', '領券', '折', '每期', '分期', '月付', '分割', '本体価格', '税抜', '税別', '税抜価格',
   // The price after a coupon or a subsidy ("券后价 ￥6599", "到手价").
   '券后价', '券後價', '券后', '到手价', '到手價',

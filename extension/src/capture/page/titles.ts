@@ -93,7 +93,6 @@ function brandBesideName(el: Element, text: string): boolean {
   return [el.previousElementSibling, el.nextElementSibling].some((near) => near?.tagName === 'H1' && /\S\s+\S/.test((textUpTo(near, 300) ?? '').trim()));
 }
 
-
 /**
  * A heading's text without the badges inside it: "<h1><span class="flag flag-new">Novinka</span>
  * Rychlovarná konvice</h1>" is the kettle's name, not "Novinka Rychlovarná konvice". A badge is a short

@@ -6,6 +6,8 @@
  */
 import type { PageHints } from '../currency.ts';
 import { parsePriceText } from '../price-text.ts';
+import { caseless } from '../text.ts';
+import { QUANTITY_WORDS } from './layout.ts';
 
 export interface VariantPrices {
   /** The price of the variant the page shows, in minor units, or null when no option says. */
@@ -29,7 +31,7 @@ function tokens(text: string): Set<string> {
 }
 
 /** A list of quantities by its id, name or class ("qty", "quantity_opt[]", "Menge"). */
-const QUANTITY_SELECT = /(?<![a-z])(?:qty|quantity|menge|anzahl|quantit[éeà]|cantidad|quantidade|ilość|množství|aantal|antal|määrä)(?![a-z])/i;
+const QUANTITY_SELECT = caseless(new RegExp(`(?<![a-z])(?:${QUANTITY_WORDS})(?![a-z])`, 'i'));
 
 export function variantPrices(doc: Document, pageUrl: string, hints: PageHints): VariantPrices {
   const none: VariantPrices = { shown: null, others: new Set() };
