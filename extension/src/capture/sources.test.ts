@@ -33,6 +33,12 @@ describe('microdata, RDFa, OpenGraph and page heuristics', () => {
     });
   });
 
+  it('reads a name that holds a heading as the heading alone, not the product code beside it', () => {
+    const doc = page(`<body><div itemscope itemtype="http://schema.org/Product"><div itemprop="name"><h1>Geladeira Frost Free 2 Portas 380 Litros Inox - DW42X</h1><span>código do produto: 96453</span></div>
+      <meta itemprop="priceCurrency" content="BRL"><span itemprop="price" content="2099">R$ 2.099,00</span></div></body>`, 'pt-BR');
+    expect(fromMicrodata(doc, 'https://www.loja.example.com.br/Produto/96453')?.fields.title).toBe('Geladeira Frost Free 2 Portas 380 Litros Inox - DW42X');
+  });
+
   it('reads the old data-vocabulary.org microdata', () => {
     const doc = page(`<body><div itemscope itemtype="http://data-vocabulary.org/Product"><span itemprop="name">Old Lamp</span>
       <span itemprop="offerDetails" itemscope itemtype="http://data-vocabulary.org/Offer"><meta itemprop="currency" content="USD"><span itemprop="price">24.00</span></span></div></body>`);

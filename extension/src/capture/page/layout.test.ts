@@ -102,6 +102,14 @@ describe('pageLayout: what is shown', () => {
     expect(['own', 'view', 'pdp', 'side', 'bar', 'hyphen'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([false, false, false, true, true, true]);
   });
 
+  it('takes a quick view of another product, open over the page, for elsewhere ("modal-body quickView", "quick-shop")', () => {
+    const doc = page(`<main><div class="productView"><h1 id="own">Jarrón de Talavera 30 cm</h1></div></main>
+      <div role="dialog" aria-modal="true" class="modal open"><div class="modal-body quickView"><h1 id="quick">Plato decorativo 25 cm</h1></div></div>
+      <div class="quick-shop-drawer"><img id="shop" src="https://shop.example.mx/plato.jpg" alt=""></div>`);
+    const layout = pageLayout(doc);
+    expect(['own', 'quick', 'shop'].map((id) => layout.elsewhere(doc.getElementById(id)!))).toEqual([false, true, true]);
+  });
+
   it('reads no name in a Tailwind class with a variant: Hydrogen\'s "md:top-nav" buy box is the product\'s own, a "top-nav" bar elsewhere', () => {
     const doc = page(`<section class="sticky md:-mb-nav md:top-nav md:-translate-y-nav md:h-screen md:pt-nav hiddenScroll"><p id="own">£84.00</p></section>
       <div class="top-nav"><p id="bar">£5.00</p></div>`);

@@ -77,8 +77,8 @@ const OWN_HEADER = caseless(/product|pdp/i);
  * slider that "has-nav-outside" (Shopware's gallery) has arrows, it is no navigation.
  */
 const ELSEWHERE = caselessAny(
-  // Other products.
-  /related|relation|recommend|associated|expandables|carousel(?<!(?:(?:pdp|image|images|media|photo|gallery|thumbs|thumb)-(?:[a-z]+-)?|detail|details|detail-|details-)carousel)|upsell|up-sell|cross-?sell|similar|also-?(?:bought|purchased|viewed|like)|you-?may|customers?-?who|sponsor|(?<![^\s_-])ads?(?![^\s_-])|advert/i,
+  // Other products, and a quick view of another one open over the page ("modal-body quickView").
+  /quick-?(?:view|shop)|related|relation|recommend|associated|expandables|carousel(?<!(?:(?:pdp|image|images|media|photo|gallery|thumbs|thumb)-(?:[a-z]+-)?|detail|details|detail-|details-)carousel)|upsell|up-sell|cross-?sell|similar|also-?(?:bought|purchased|viewed|like)|you-?may|customers?-?who|sponsor|(?<![^\s_-])ads?(?![^\s_-])|advert/i,
   // The site's chrome.
   /(?<!\S)(?:site-?|page-?|global-?|main-?)?(?:header|footer)(?!\S)|(?<![^\s_-])(?<!(?:slider|slide|carousel|gallery|has|with|no|show|hide)-)nav(?:$|[\s_-]|bar|igation)|menu|mini-?cart|cart-?drawer|basket-?widget|breadcrumb|newsletter/i,
   // Bundles, accessories, sidebars, filters and histories.

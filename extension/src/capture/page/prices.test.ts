@@ -582,6 +582,12 @@ describe('priceCandidates: blind-page rules of the fourteenth round', () => {
       .map(([value, , , conditional]) => [value, conditional])).toEqual([[1250, true], [18500, true], [100, true], [32900, false]]);
   });
 
+  it('reads a bid whose count or reserve stands between its label and its amount as no price to pay ("Current bid" "17 bids · No reserve" "$142.50")', () => {
+    expect(judged(`<h1 id="h">Apple iPod Classic 160GB Black</h1><div class="bidbox"><div class="row"><div><span class="label">Current bid</span><div class="sub">17 bids · No reserve</div></div><span class="amount">$142.50</span></div>
+      <button>Place bid</button><div class="row"><div><span class="label">Buy It Now</span><div class="sub">End the auction and buy instantly</div></div><span class="amount">$229.99</span></div><a class="btn" href="/buy">Buy It Now</a></div>`, 'www.gavel.example.com')
+      .map(([value, , , conditional]) => [value, conditional])).toEqual([[14250, true], [22999, false]]);
+  });
+
   it('takes the currency in its own element on the other side of a range\'s dash ("₫" "189.000" " - " "₫" "259.000")', () => {
     expect(judged(`<h1 id="h">Tai Nghe Bluetooth AURALIS Air 3 Pro</h1><div class="ee9ig_"><span class="s4kpbu">₫</span><span class="KtZB_i">189.000</span><span class="f0qwbV"> - </span><span class="s4kpbu">₫</span><span class="KtZB_i">259.000</span></div>
       <button>Mua Ngay</button>`, 'shopee.example.vn').map(([value, currency]) => [value, currency])).toEqual([[189000, 'VND'], [259000, 'VND']]);

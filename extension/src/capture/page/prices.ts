@@ -76,6 +76,8 @@ export const CONDITIONAL_BEFORE = endsWithPhrase([
   'set-preis', 'setpreis', 'set price', 'bundle price', 'bundle-preis', 'bundlepreis', 'paketpreis', 'prix du lot', 'prix du pack', 'prijs bundel',
   // An auction's bid is no price to pay: its buy-now price is.
   'current bid', 'bid', 'starting bid', 'start price', 'starting price', 'aktuelles gebot', 'gebot', 'startpreis', 'enchère actuelle', 'offerta attuale', 'puja actual',
+  // A bid's label with its count or reserve under it ("Current bid" "17 bids · No reserve" "$142.50").
+  'bids', 'no reserve', 'reserve met', 'reserve not met', 'gebote', 'ohne mindestpreis', 'enchères', 'sans prix de réserve', 'pujas',
   // A price after a coupon ("Best Price: ₹1133" above "Coupon code: EXTRA10", as Indian fashion marketplaces show it).
   'best price',
   // An amount offered up to a limit: a cashback or a trade-in's ("claim up to £80 via redemption").

@@ -24,7 +24,7 @@ interface Syntax {
 const MICRODATA = { source: 'microdata', scope: '[itemscope][itemtype]', type: (el: Element) => el.getAttribute('itemtype') ?? '', prop: 'itemprop' } as const;
 const RDFA = { source: 'rdfa', scope: '[typeof]', type: (el: Element) => el.getAttribute('typeof') ?? '', prop: 'property' } as const;
 
-/** `words`: an element's text with the words its child elements run together kept apart (textUpTo), for a name. */
+/** `words`: an element's text with the words its child elements run together kept apart (textUpTo), for a name; a heading inside it names it alone. */
 function propValue(el: Element, words = false): string | null {
   const content = el.getAttribute('content');
   if (content !== null) return content;
@@ -34,8 +34,14 @@ function propValue(el: Element, words = false): string | null {
   if (tag === 'a' || tag === 'link') return el.getAttribute('href');
   if (tag === 'data' || tag === 'meter') return el.getAttribute('value');
   if (tag === 'time') return el.getAttribute('datetime') ?? el.textContent;
-  return words ? textUpTo(el, 3000, true) ?? el.textContent : el.textContent;
+  if (!words) return el.textContent;
+  // A name that holds a heading is the heading: the rest is a label beside it (Ricardo Eletro's
+  // "código do produto: 96453" in the same element as its <h1>).
+  const named = HEADING_TAG.test(tag) ? el : el.querySelector('h1, h2, h3, h4, h5, h6') ?? el;
+  return textUpTo(named, 3000, true) ?? named.textContent;
 }
+
+const HEADING_TAG = /^h[1-6]$/;
 
 /**
  * An item's own properties (inside its scope, not inside a nested item), each with its attribute's
