@@ -26,6 +26,15 @@ describe('chooseFields', () => {
     expect(chooseFields(net).title?.candidate.value).toBe(named.value);
   });
 
+  it('takes the heading over a markup name that holds it only once their signs are dropped: the page words it so', () => {
+    const heading = title('Apple iPhone 13 128GB – Midnight (Unlocked)', 'heuristic', { h1: true, labelled: true, fontSize: 28, toBuy: 1, inPageTitle: 0.8 });
+    const named = title('Apple iPhone 13 128GB Midnight Unlocked - Refurbished', 'json-ld');
+    expect(chooseFields([heading, named]).title?.candidate.value).toBe(heading.value);
+    // Written inside the name as the page writes it, the name is the longer and more precise.
+    const within = title('Apple iPhone 13 128GB – Midnight (Unlocked) – Refurbished', 'json-ld');
+    expect(chooseFields([heading, within]).title?.candidate.value).toBe(within.value);
+  });
+
   it('lets the price shown to pay win over a markup price the page shows only struck out', () => {
     const chosen = chooseFields([price(14900, 'json-ld', { shown: 'old' }), price(14900, 'heuristic', { ...near, old: true }), price(11900, 'heuristic', { ...near, current: true })]);
     expect(chosen.price?.candidate.value).toBe(11900);

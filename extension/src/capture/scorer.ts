@@ -28,6 +28,8 @@ const STRONG_PAGE_IMAGE = 9;
 const NOT_WORD = new RegExp(`[^${WORD_CHARS}]+`, 'g');
 
 const norm = remembered((text) => text.toLowerCase().replace(NOT_WORD, ' ').trim());
+/** A text lower-cased with its white space made single spaces: as written otherwise. */
+const spaced = (text: string) => text.toLowerCase().replace(/\s+/g, ' ').trim();
 
 /** Shopify's named sizes, which Haravan and other platforms built like it keep ("…_small.jpg" is 100 px, "…_grande.jpg" 600): their larger side. */
 export const NAMED_SIDES: Readonly<Record<string, number>> = { pico: 16, icon: 32, thumb: 50, small: 100, compact: 160, medium: 240, large: 480, grande: 600 };
@@ -155,8 +157,11 @@ function score(c: Candidate, context: Context): number {
   if (c.field === 'title' && c.source !== 'heuristic' && c.source !== 'open-graph') {
     // The markup's name holds the page's heading and more (its variant, "Merino Beanie - Rust"): more precise.
     const whole = norm(String(c.value));
-    const headingsInName = new Set(others.filter((o) => o.source === 'heuristic' && (o.evidence.h1 || o.evidence.productLabelled) && !o.evidence.elsewhere)
-      .map((o) => norm(String(o.value))).filter((heading) => heading.length > 3 && whole.includes(heading)));
+    // As written, but for case and spacing: a name that holds the heading only once their signs are dropped words it
+    // otherwise ("… Midnight Unlocked - Refurbished" for "… – Midnight (Unlocked)"), and the page's wording is the one shown.
+    const written = spaced(String(c.value));
+    const headingsInName = new Set(others.filter((o) => o.source === 'heuristic' && (o.evidence.h1 || o.evidence.productLabelled) && !o.evidence.elsewhere
+      && written.includes(spaced(String(o.value)))).map((o) => norm(String(o.value))).filter((heading) => heading.length > 3 && whole.includes(heading)));
     // Unless the markup's offer is another variant's, its price shown on the page only as an option not chosen
     // (the 128 GB's "CHF 1'019.–" beside the 256 GB in view): its name then names that variant too.
     const amountsShown = (context.byField.get('price') ?? []).filter((p) => p.source === c.source).map((p) => context.pagePricesByAmount.get(p.value) ?? []);

@@ -93,6 +93,21 @@ describe('imageCandidates', () => {
     ]);
   });
 
+  it('reads an AMP page\'s <amp-img> photos, which a saved page keeps without the <img> its script would put inside', () => {
+    const doc = page(`<h1 id="h">Oraimo Traveler 4 20000mAh Power Bank</h1><amp-carousel type="slides" width="500" height="500">
+      <amp-img src="https://cdn.shop.example.ng/fit-in/500x500/product/71/1.jpg" width="500" height="500" layout="responsive" alt="Oraimo Traveler 4 20000mAh Power Bank - 1"></amp-img>
+      <amp-img src="https://cdn.shop.example.ng/fit-in/500x500/product/71/2.jpg" width="500" height="500" layout="responsive" alt="Oraimo Traveler 4 20000mAh Power Bank - 2"></amp-img></amp-carousel>`);
+    const found = imageCandidates(pageLayout(doc), doc.getElementById('h'), 'Oraimo Traveler 4 20000mAh Power Bank', 'https://amp.shop.example.ng/oraimo-traveler-4');
+    expect(found.map((c) => c.candidate.value)).toEqual([1, 2].map((n) => `https://cdn.shop.example.ng/fit-in/500x500/product/71/${n}.jpg`));
+  });
+
+  it('reads a BEM block\'s "product__media" or "pdp__image" as naming the product\'s photo, as "product-media" does', () => {
+    const doc = page(`<h1 id="h">2022 Riesling Kalkmergel trocken</h1><div class="product__media media"><img src="https://shop.example.de/files/flasche.jpg" alt="Flasche"></div>
+      <div class="pdp__image"><img src="https://shop.example.de/files/glas.jpg" alt="Glas"></div><div class="story"><img src="https://shop.example.de/files/weinberg.jpg" alt="Weinberg"></div>`);
+    const found = imageCandidates(pageLayout(doc), doc.getElementById('h'), '2022 Riesling Kalkmergel trocken', 'https://shop.example.de/products/riesling');
+    expect(found.map((c) => c.candidate.evidence.productLabelled)).toEqual([true, true, false]);
+  });
+
   it('takes an image declared at most 80 by 80 pixels for a thumbnail, one declared larger not', () => {
     const doc = page(`<h1 id="h">Carpa Dome 4 Personas</h1><ul class="list-inline">
       <li><img src="https://cdn.tienda.example.cl/image/31234567/thumb/100/100" width="80" height="80" alt="Carpa Dome 4 Personas"></li>

@@ -40,7 +40,7 @@ export const NOT_PRODUCT_NAME = startsWithPhrase(['logo', 'sprite', 'badge', 'av
   'spinner', 'loader', 'swatch', 'social'],
 // Whole words only: an alt text's "starter kit", "iconic", "flagship" or "shared" names no icon or star.
 ['icon', 'icons', 'flag', 'flags', 'star', 'stars', 'share'], undefined, { spaces: false });
-const MAIN_LABEL = caseless(/landing|main|primary|hero|zoom|large|big|product[-_]?(image|img|photo|picture|media)|pdp[-_]?(image|img|media)|gallery|featured|(?<!object-|bg-)cover|image[-_]?main|main[-_]?image|mainimage|img[-_]?main|fotorama|slick-current|active/i);
+const MAIN_LABEL = caseless(/landing|main|primary|hero|zoom|large|big|product(?:[-_]|__)?(image|img|photo|picture|media)|pdp(?:[-_]|__)?(image|img|media)|gallery|featured|(?<!object-|bg-)cover|image[-_]?main|main[-_]?image|mainimage|img[-_]?main|fotorama|slick-current|active/i);
 const URL_ATTRIBUTES = ['data-old-hires', 'data-zoom-image', 'data-full-image', 'data-zoom', 'data-large', 'data-large-img', 'data-full', 'data-original', 'data-src', 'data-lazy', 'data-lazy-src', 'data-srcset', 'src'];
 
 function largestFromSrcset(srcset: string | null): string | null {
@@ -138,9 +138,13 @@ const STYLE_URL = /url\(\s*(['"]?)([^'")]+)\1\s*\)/;
 function imageElements(body: Element): Element[] {
   const imgs = Array.from(body.getElementsByTagName('img'));
   const scripted = body.querySelectorAll(SCRIPTED_SELECTOR);
-  if (scripted.length === 0) return imgs;
-  return [...imgs, ...Array.from(scripted)].sort((a, b) => (a.compareDocumentPosition(b) & 4 /* FOLLOWING */ ? -1 : 1));
+  // An AMP page's <amp-img>, which its script fills with an <img>: a saved page keeps only the element and its files.
+  const amp = body.getElementsByTagName('amp-img');
+  if (scripted.length === 0 && amp.length === 0) return imgs;
+  return [...imgs, ...Array.from(scripted), ...Array.from(amp)].sort((a, b) => (a.compareDocumentPosition(b) & 4 /* FOLLOWING */ ? -1 : 1));
 }
+/** Elements whose own attributes name their file as an <img>'s do (src, srcset, lazy loaders'). */
+const IMAGE_TAGS = new Set(['IMG', 'AMP-IMG']);
 const IMAGE_FILE = /\.(?:jpe?g|png|webp|avif)(?:[?#]|$)/i;
 
 function scriptedImageUrl(el: Element, base: string): string | null {
@@ -320,7 +324,7 @@ export function imageCandidates(layout: Layout, heading: Element | null, title: 
     }
   };
   imgs.forEach((img, index) => {
-    const url = img.tagName === 'IMG' ? imageUrl(img, pageUrl, markupKeys) : scriptedImageUrl(img, pageUrl);
+    const url = IMAGE_TAGS.has(img.tagName) ? imageUrl(img, pageUrl, markupKeys) : scriptedImageUrl(img, pageUrl);
     if (!url) return;
     const key = imageKey(url);
     if (!layout.elsewhere(img) || markupKeys.has(key) || key === shownKey) {

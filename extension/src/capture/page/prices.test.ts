@@ -707,6 +707,14 @@ describe('electronics shops of South and South-East Asia', () => {
       <div>Buy 2 or more tyres and claim up to <strong>£80</strong> via redemption.</div></div><button type="button">Add 2 tyres to basket</button>`, 'www.tyres.example.co.uk')).toEqual([[14250, false, false], [8000, false, true]]);
   });
 
+  it('reads an amount offered up to a limit in Czech, Hungarian, French and Spanish ("získáte až 8 000 Kč") as no price to pay', () => {
+    expect(judged(`<h1 id="h">Lenovo IdeaPad Slim 5 14IMH9</h1><div class="price-box"><span class="price-box__price">18 990 Kč</span></div><button type="button">Do košíku</button>
+      <div class="tradein-box">Alza Trade-in: Za starý notebook od nás získáte až <strong>8 000 Kč</strong>.</div>`, 'www.alza.example.cz')).toEqual([[1899000, false, false], [800000, false, true]]);
+    for (const [words, amount, hostname] of [['Csereprogram: akár', '40 000 Ft', 'shop.example.hu'], ['Reprise de votre ancien appareil jusqu’à', '150 €', 'shop.example.fr'], ['Te damos hasta', '120 €', 'shop.example.es']]) {
+      expect(judged(`<h1 id="h">Samsung Galaxy S24</h1><span class="price">899 €</span><button>Buy</button><p>${words} <b>${amount}</b></p>`, hostname!).map(([, , conditional]) => conditional)).toEqual([false, true]);
+    }
+  });
+
   it('reads Turkey\'s trade view: the price "+ KDV" (before VAT) shown large is no price to pay beside the one "KDV Dahil"', () => {
     expect(judged(`<h1 id="h">Bosch Professional GSB 18V-55 Akülü Darbeli Matkap</h1><div class="fiyatKdvHaric"><span class="spanFiyat">4.082,50 TL</span> <small>+ KDV</small></div>
       <div class="fiyatKdvDahil">KDV Dahil: <span class="spanFiyat">4.899,00 TL</span></div><button type="button">Sepete Ekle</button>`, 'www.hirdavat.example.com.tr')).toEqual([[408250, false, true], [489900, false, false]]);

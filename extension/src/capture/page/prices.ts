@@ -80,8 +80,8 @@ export const CONDITIONAL_BEFORE = endsWithPhrase([
   'bids', 'no reserve', 'reserve met', 'reserve not met', 'gebote', 'ohne mindestpreis', 'enchères', 'sans prix de réserve', 'pujas',
   // A price after a coupon ("Best Price: ₹1133" above "Coupon code: EXTRA10", as Indian fashion marketplaces show it).
   'best price',
-  // An amount offered up to a limit: a cashback or a trade-in's ("claim up to £80 via redemption").
-  'up to', 'ou até', 'oder', 'bis zu', 'instalment', 'instalments', 'installment', 'installments', 'raten', 'mensual', 'monthly',
+  // An amount offered up to a limit: a cashback or a trade-in's ("claim up to £80 via redemption", "získáte až 8 000 Kč").
+  'up to', 'ou até', 'oder', 'bis zu', 'až', 'akár', "jusqu'à", 'jusqu’à', 'hasta', 'fino a', 'upp till', 'op til', 'opp til', 'aż do', 'nawet do', 'instalment', 'instalments', 'installment', 'installments', 'raten', 'mensual', 'monthly',
   // One of several payments ("Pay in 4 interest-free payments of C$262.25 with Afterpay").
   'payments of', 'instalments of', 'installments of', 'cuotas de', 'parcelas de', 'rate da', 'raty po', 'mensualités de', 'paiements de', 'raten à', 'raten von', 'zahlungen von', 'zahlungen à',
   'delen van', 'termijnen van', 'betalingen van',
